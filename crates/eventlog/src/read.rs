@@ -1,0 +1,250 @@
+//! Reading the log: by stream, all forward, by time.
+//!
+//! Reads never go past the committed head the writer published, so a
+//! reader cannot see an event whose group is still being made durable.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::codec::ChunkView;
+use crate::error::{Error, Result};
+use crate::event::{Head, RecordedEvent};
+use crate::storage::{Storage, StoredChunk};
+use crate::stream::{StreamName, validate_category};
+use crate::EventLog;
+
+/// Most events one read returns.
+pub const READ_EVENTS_MAX: usize = 10_000;
+
+/// Most records one filtered `read_all` looks at before it returns (maybe
+/// with fewer matches), so a rare filter cannot pin a thread for long.
+pub const READ_SCAN_RECORDS_MAX: usize = 100_000;
+
+/// Chunks fetched from storage per step of a scan.
+const SCAN_CHUNKS_PER_STEP: usize = 64;
+
+/// Which events `read_all` and subscriptions deliver.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadFilter {
+    /// Only streams of this category.
+    pub category: Option<String>,
+    /// Only these event types.
+    pub event_types: Option<HashSet<String>>,
+}
+
+impl ReadFilter {
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    pub fn category(category: &str) -> Result<Self> {
+        validate_category(category).map_err(|reason| Error::InvalidCategory {
+            category: crate::stream::truncate_for_message(category),
+            reason,
+        })?;
+        Ok(Self { category: Some(category.to_owned()), event_types: None })
+    }
+
+    pub fn event_types<I: IntoIterator<Item = S>, S: Into<String>>(types: I) -> Self {
+        Self { category: None, event_types: Some(types.into_iter().map(Into::into).collect()) }
+    }
+
+    pub fn matches(&self, event: &RecordedEvent) -> bool {
+        self.category.as_deref().is_none_or(|category| event.stream.category() == category)
+            && self.event_types.as_ref().is_none_or(|types| types.contains(&event.event_type))
+    }
+
+    fn is_all(&self) -> bool {
+        self.category.is_none() && self.event_types.is_none()
+    }
+}
+
+/// One page of a forward read of the whole log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadAllPage {
+    pub events: Vec<RecordedEvent>,
+    /// Where the next read continues (the position after the last one
+    /// looked at, matched or not).
+    pub next_position: u64,
+    /// True when the read reached the committed head.
+    pub reached_head: bool,
+}
+
+/// Recovers the head from the last stored chunk, checking it fully.
+pub(crate) fn recover_head(storage: &dyn Storage) -> Result<Head> {
+    let Some(chunk) = storage.last_chunk()? else {
+        return Ok(Head::EMPTY);
+    };
+    let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
+    let last = view.decode(view.count() - 1)?;
+    Ok(Head { position: last.position, hash: last.hash, recorded_at: Some(last.recorded_at) })
+}
+
+impl EventLog {
+    /// A stream's events from `from_version`, at most `max_count` (capped
+    /// at [`READ_EVENTS_MAX`]). An unknown stream reads as empty.
+    pub fn read_stream(
+        &self,
+        stream: &StreamName,
+        from_version: u64,
+        max_count: usize,
+    ) -> Result<Vec<RecordedEvent>> {
+        let committed = self.head().position;
+        let storage = self.inner.storage.as_ref();
+        let Some(stream_head) = storage.stream_head(stream)? else {
+            return Ok(Vec::new());
+        };
+        let positions = storage.stream_positions(
+            stream_head.stream_id,
+            from_version,
+            max_count.min(READ_EVENTS_MAX),
+        )?;
+        let mut events = Vec::with_capacity(positions.len());
+        let mut chunk: Option<StoredChunk> = None;
+        for (offset, position) in positions.into_iter().enumerate() {
+            if position > committed {
+                break;
+            }
+            let event = self.read_at(position, &mut chunk)?;
+            let version = from_version + offset as u64;
+            if event.stream != *stream || event.version != version {
+                return Err(Error::Corrupt {
+                    position,
+                    reason: format!(
+                        "the stream index points {stream} v{version} at {} v{}",
+                        event.stream, event.version
+                    ),
+                });
+            }
+            events.push(self.upcast(event)?);
+        }
+        Ok(events)
+    }
+
+    /// The version of a stream's last durable event, `None` if it has none.
+    pub fn stream_version(&self, stream: &StreamName) -> Result<Option<u64>> {
+        let committed = self.head().position;
+        let storage = self.inner.storage.as_ref();
+        let Some(head) = storage.stream_head(stream)? else {
+            return Ok(None);
+        };
+        // The index may already hold a group that is not yet durable; step
+        // back past it (at most one group's worth of versions).
+        let mut version = head.last_version;
+        loop {
+            let positions = storage.stream_positions(head.stream_id, version, 1)?;
+            match positions.first() {
+                Some(position) if *position <= committed => return Ok(Some(version)),
+                _ if version == 0 => return Ok(None),
+                _ => version -= 1,
+            }
+        }
+    }
+
+    /// One event by position, if it is durable.
+    pub fn read_event(&self, position: u64) -> Result<Option<RecordedEvent>> {
+        if position == 0 || position > self.head().position {
+            return Ok(None);
+        }
+        let event = self.read_at(position, &mut None)?;
+        Ok(Some(self.upcast(event)?))
+    }
+
+    /// Events of the whole log from `from_position` (inclusive) that match
+    /// `filter`, at most `max_count` (capped at [`READ_EVENTS_MAX`]).
+    pub fn read_all(
+        &self,
+        from_position: u64,
+        max_count: usize,
+        filter: &ReadFilter,
+    ) -> Result<ReadAllPage> {
+        let committed = self.head().position;
+        let from_position = from_position.max(1);
+        let max_count = max_count.clamp(1, READ_EVENTS_MAX);
+        let mut events = Vec::new();
+        let mut next_position = from_position;
+        let mut scanned = 0usize;
+        'scan: while next_position <= committed {
+            let chunks = self.inner.storage.chunks_from(next_position, SCAN_CHUNKS_PER_STEP)?;
+            if chunks.is_empty() {
+                break;
+            }
+            for chunk in &chunks {
+                let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
+                if view.first_position > next_position {
+                    return Err(Error::Corrupt {
+                        position: next_position,
+                        reason: format!("the log jumps from {} to {}", next_position - 1, view.first_position),
+                    });
+                }
+                let start = usize::try_from(next_position - view.first_position).unwrap_or(usize::MAX);
+                for index in start..view.count() {
+                    let position = view.first_position + index as u64;
+                    if position > committed || events.len() >= max_count || scanned >= READ_SCAN_RECORDS_MAX {
+                        break 'scan;
+                    }
+                    let event = view.decode(index)?;
+                    scanned += 1;
+                    next_position = position + 1;
+                    if filter.is_all() || filter.matches(&event) {
+                        events.push(self.upcast(event)?);
+                    }
+                }
+            }
+        }
+        Ok(ReadAllPage { events, next_position, reached_head: next_position > committed })
+    }
+
+    /// The last position recorded at or before `time` (0 if none): the log
+    /// as it was known at that moment. `recorded_at` never decreases along
+    /// the log, so this is a binary search.
+    pub fn position_at(&self, time: DateTime<Utc>) -> Result<u64> {
+        let mut low = 0u64; // recorded at or before `time` (0 = before the log)
+        let mut high = self.head().position + 1; // after `time`
+        let mut chunk = None;
+        while high - low > 1 {
+            let middle = low + (high - low) / 2;
+            let event = self.read_at(middle, &mut chunk)?;
+            if event.recorded_at <= time {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        Ok(low)
+    }
+
+    /// Reads one record, reusing `chunk` when it already holds the position.
+    fn read_at(&self, position: u64, chunk: &mut Option<StoredChunk>) -> Result<RecordedEvent> {
+        let holds = |candidate: &StoredChunk| -> Result<bool> {
+            let view = ChunkView::parse(&candidate.bytes, candidate.first_position, false)?;
+            Ok(position >= view.first_position && position <= view.last_position())
+        };
+        let cached = match chunk.as_ref() {
+            Some(candidate) => holds(candidate)?,
+            None => false,
+        };
+        if !cached {
+            *chunk = self.inner.storage.chunk_containing(position)?;
+        }
+        let Some(stored) = chunk.as_ref() else {
+            return Err(Error::Corrupt { position, reason: "no chunk holds this position".to_owned() });
+        };
+        let view = ChunkView::parse(&stored.bytes, stored.first_position, !cached)?;
+        if position > view.last_position() {
+            return Err(Error::Corrupt {
+                position,
+                reason: format!("the chunk at {} ends at {}", view.first_position, view.last_position()),
+            });
+        }
+        view.decode(usize::try_from(position - view.first_position).unwrap_or(usize::MAX))
+    }
+
+    fn upcast(&self, event: RecordedEvent) -> Result<RecordedEvent> {
+        match &self.inner.upcasters {
+            Some(registry) => registry.upcast(event),
+            None => Ok(event),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The storage boundary: what the log needs from a key-value store.
+//!
+//! The writer, the codec, the hash chain and every read path are written
+//! against [`Storage`], so a second backend (PostgreSQL, for companies that
+//! outgrow one server) can be added without touching callers. The only
+//! backend today is [`crate::sled_store::SledStorage`].
+//!
+//! A commit group is written in one atomic step: the chunk(s) holding the
+//! records, the stream index entries, the event-id index entries and any new
+//! stream ids. Either all of it is visible after a crash or none of it is,
+//! which is what keeps positions gap-free and the indexes exact.
+
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::stream::StreamName;
+
+/// How hard an acknowledged append is pressed onto the disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Acknowledged only after the data is on stable storage (fsync). The
+    /// default, and the only mode for live business work.
+    #[default]
+    Full,
+    /// For bulk import only: acknowledged once applied in memory; storage
+    /// flushes in the background and [`crate::EventLog::sync`] forces it.
+    /// A crash loses a suffix of recent groups, never part of one and never
+    /// anything older than the last sync.
+    BulkImportRelaxed,
+}
+
+/// A stream's identity in the indexes and its last version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamHead {
+    /// A compact id assigned when the stream is first written; index keys
+    /// use it instead of the name.
+    pub stream_id: u64,
+    pub last_version: u64,
+}
+
+/// A stored chunk and the position it is keyed by (its first position).
+#[derive(Clone, Debug)]
+pub struct StoredChunk {
+    pub first_position: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything one commit group writes, applied atomically.
+#[derive(Debug, Default)]
+pub struct CommitGroup {
+    pub chunks: Vec<StoredChunk>,
+    pub new_streams: Vec<(StreamName, u64)>,
+    /// (stream id, version, position)
+    pub stream_entries: Vec<(u64, u64, u64)>,
+    /// (event id, position)
+    pub event_ids: Vec<(Uuid, u64)>,
+    /// The next unassigned stream id after this group, if it changed.
+    pub next_stream_id: Option<u64>,
+}
+
+impl CommitGroup {
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+}
+
+/// What the log needs from a backend. Implementations are internally
+/// synchronised; only the log's single writer calls [`Storage::commit`].
+pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
+    /// The last stored chunk, from which the log recovers its head.
+    fn last_chunk(&self) -> Result<Option<StoredChunk>>;
+
+    /// The chunk that holds `position`, if the log reaches that far.
+    fn chunk_containing(&self, position: u64) -> Result<Option<StoredChunk>>;
+
+    /// Up to `chunks_max` chunks in position order, starting with the one
+    /// that holds `from_position`.
+    fn chunks_from(&self, from_position: u64, chunks_max: usize) -> Result<Vec<StoredChunk>>;
+
+    fn stream_head(&self, stream: &StreamName) -> Result<Option<StreamHead>>;
+
+    /// Positions of a stream's events from `from_version`, at most `max`.
+    fn stream_positions(&self, stream_id: u64, from_version: u64, max: usize)
+    -> Result<Vec<u64>>;
+
+    /// Where an event id is stored, over the whole history.
+    fn event_position(&self, event_id: Uuid) -> Result<Option<u64>>;
+
+    /// The next stream id to assign.
+    fn next_stream_id(&self) -> Result<u64>;
+
+    /// Applies a group atomically, and durably when asked.
+    fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()>;
+
+    /// Makes everything committed so far durable.
+    fn sync(&self) -> Result<()>;
+
+    /// Bytes the store occupies on disk.
+    fn disk_bytes(&self) -> Result<u64>;
+}
