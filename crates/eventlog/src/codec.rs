@@ -285,7 +285,7 @@ impl ChunkBuilder {
 
 /// A parsed view of a stored chunk.
 #[derive(Debug)]
-pub(crate) struct ChunkView<'a> {
+pub struct ChunkView<'a> {
     pub first_position: u64,
     end_offsets: &'a [u8],
     records: &'a [u8],

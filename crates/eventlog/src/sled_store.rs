@@ -57,6 +57,38 @@ pub const CACHE_BYTES_DEFAULT: u64 = 256 * 1024 * 1024;
 /// crash can take in relaxed (bulk import) mode.
 const BACKGROUND_FLUSH_MS: u64 = 200;
 
+/// The sled configuration of a store. Tools that open a store's sled
+/// directly (tests that tamper with it, forensic tools) must use it: sled
+/// refuses a segment size other than the one the store was made with.
+pub fn sled_config(directory: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(directory)
+        .segment_size(SEGMENT_BYTES)
+        .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
+}
+
+/// How long opening waits for a previous handle's background I/O to let go
+/// of sled's file lock.
+const LOCK_WAIT_MS_MAX: u64 = 5_000;
+
+/// Opens sled, waiting briefly if the store was just closed: sled's
+/// background threads may hold the file lock for a moment after the last
+/// handle is dropped.
+pub fn open_sled(config: sled::Config) -> Result<Db> {
+    let mut waited_ms = 0;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock") && waited_ms < LOCK_WAIT_MS_MAX =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                waited_ms += 10;
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct SledStorage {
     db: Db,
@@ -71,12 +103,7 @@ impl SledStorage {
     /// Opens (or creates) a store in `directory`.
     pub fn open(directory: &Path, cache_bytes: u64) -> Result<Self> {
         let existed = directory.join("db").exists();
-        let db = sled::Config::new()
-            .path(directory)
-            .segment_size(SEGMENT_BYTES)
-            .cache_capacity(cache_bytes)
-            .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
-            .open()?;
+        let db = open_sled(sled_config(directory).cache_capacity(cache_bytes))?;
         match db.get(KEY_FORMAT)? {
             Some(format) if format.as_ref() == [STORE_FORMAT_V1] => {}
             Some(format) => {

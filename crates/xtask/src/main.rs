@@ -1,0 +1,48 @@
+//! Project chores, run as `cargo xtask <command>` (see `.cargo/config.toml`).
+//!
+//! - `bench-log`: the event log against an SQLite events table, side by
+//!   side in one run, with the machine's own fdatasync rate as reference.
+//!   Results go to `docs/benchmarks.md` by hand, with the machine.
+
+mod bench_log;
+mod sqlite_log;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(about = "HyperCRM project chores")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Benchmark the event log against SQLite (WAL, synchronous=FULL).
+    BenchLog {
+        /// Events for the bulk import and replay rows.
+        #[arg(long, default_value_t = 10_000_000)]
+        bulk_events: u64,
+        /// Seconds each durable-append configuration runs.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Where to put the stores (default: a temporary directory on the
+        /// same disk as the project).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+        /// Comma-separated writer counts for the durable rows.
+        #[arg(long, default_value = "1,16,256", value_delimiter = ',')]
+        writers: Vec<usize>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::BenchLog { bulk_events, seconds, directory, writers } => {
+            bench_log::run(bench_log::Settings { bulk_events, seconds, directory, writers })
+        }
+    }
+}
