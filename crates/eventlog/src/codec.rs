@@ -56,8 +56,13 @@ fn bincode_config() -> impl bincode::config::Config {
 /// can grow without changing what is on disk.
 #[derive(Serialize, Deserialize)]
 enum StoredActor<S> {
-    User { user_id: [u8; 16], token_id: Option<[u8; 16]> },
-    System { process: S },
+    User {
+        user_id: [u8; 16],
+        token_id: Option<[u8; 16]>,
+    },
+    System {
+        process: S,
+    },
 }
 
 #[derive(Serialize)]
@@ -121,7 +126,9 @@ pub(crate) fn encode_record(
             user_id: user_id.into_bytes(),
             token_id: token_id.map(Uuid::into_bytes),
         },
-        Actor::System { process } => StoredActor::System { process: process.as_str() },
+        Actor::System { process } => StoredActor::System {
+            process: process.as_str(),
+        },
     };
     let body = RecordBodyRef {
         position: input.position,
@@ -162,7 +169,10 @@ pub fn chain_hash(previous_hash: &[u8; 32], record_without_hash: &[u8]) -> [u8; 
 /// Splits a stored record into the bytes its hash covers and the hash.
 pub(crate) fn split_record(bytes: &[u8], position: u64) -> Result<(&[u8], [u8; 32])> {
     if bytes.len() < 1 + HASH_BYTES {
-        return Err(corrupt(position, format!("record is only {} bytes long", bytes.len())));
+        return Err(corrupt(
+            position,
+            format!("record is only {} bytes long", bytes.len()),
+        ));
     }
     let (covered, hash) = bytes.split_at(bytes.len() - HASH_BYTES);
     let mut stored = [0u8; 32];
@@ -174,9 +184,14 @@ pub(crate) fn split_record(bytes: &[u8], position: u64) -> Result<(&[u8], [u8; 3
 /// at.
 pub(crate) fn decode_record(bytes: &[u8], position: u64) -> Result<RecordedEvent> {
     let (covered, hash) = split_record(bytes, position)?;
-    let (format, body_bytes) = covered.split_first().ok_or_else(|| corrupt(position, "empty record"))?;
+    let (format, body_bytes) = covered
+        .split_first()
+        .ok_or_else(|| corrupt(position, "empty record"))?;
     if *format != RECORD_FORMAT_BINCODE_V1 {
-        return Err(corrupt(position, format!("unknown record format byte {format}")));
+        return Err(corrupt(
+            position,
+            format!("unknown record format byte {format}"),
+        ));
     }
     let (body, used): (RecordBody, usize) =
         bincode::serde::decode_from_slice(body_bytes, bincode_config())
@@ -190,7 +205,10 @@ pub(crate) fn decode_record(bytes: &[u8], position: u64) -> Result<RecordedEvent
     if body.position != position {
         return Err(corrupt(
             position,
-            format!("record claims position {} but is stored at {position}", body.position),
+            format!(
+                "record claims position {} but is stored at {position}",
+                body.position
+            ),
         ));
     }
     let stream = StreamName::parse(body.stream)
@@ -225,7 +243,10 @@ fn micros_to_time(micros: i64, position: u64) -> Result<DateTime<Utc>> {
 }
 
 fn corrupt(position: u64, reason: impl Into<String>) -> Error {
-    Error::Corrupt { position, reason: reason.into() }
+    Error::Corrupt {
+        position,
+        reason: reason.into(),
+    }
 }
 
 /// Builds a chunk from records encoded back to back.
@@ -238,7 +259,11 @@ pub(crate) struct ChunkBuilder {
 
 impl ChunkBuilder {
     pub fn new(first_position: u64) -> Self {
-        Self { first_position, end_offsets: Vec::new(), records: Vec::new() }
+        Self {
+            first_position,
+            end_offsets: Vec::new(),
+            records: Vec::new(),
+        }
     }
 
     pub fn first_position(&self) -> u64 {
@@ -262,7 +287,8 @@ impl ChunkBuilder {
     pub fn seal_record(&mut self) {
         // Records are bounded by RECORD_BYTES_MAX and chunks by a small
         // multiple of it, so the offset always fits in u32.
-        self.end_offsets.push(u32::try_from(self.records.len()).unwrap_or(u32::MAX));
+        self.end_offsets
+            .push(u32::try_from(self.records.len()).unwrap_or(u32::MAX));
     }
 
     pub fn finish(self) -> Vec<u8> {
@@ -321,7 +347,11 @@ impl<'a> ChunkView<'a> {
             )));
         }
         let offsets_end = CHUNK_HEADER_BYTES
-            .checked_add(count.checked_mul(4).ok_or_else(|| fail("count overflows".into()))?)
+            .checked_add(
+                count
+                    .checked_mul(4)
+                    .ok_or_else(|| fail("count overflows".into()))?,
+            )
             .filter(|end| *end <= body.len())
             .ok_or_else(|| fail(format!("chunk count {count} does not fit the chunk")))?;
         if count == 0 {
@@ -351,7 +381,11 @@ impl<'a> ChunkView<'a> {
     /// The stored bytes of the record at `index` within the chunk.
     pub fn record(&self, index: usize) -> Result<&'a [u8]> {
         let position = self.first_position + index as u64;
-        let start = if index == 0 { 0 } else { self.end_offset(index - 1) };
+        let start = if index == 0 {
+            0
+        } else {
+            self.end_offset(index - 1)
+        };
         let end = self.end_offset(index);
         if start > end || end > self.records.len() {
             return Err(corrupt(
@@ -363,7 +397,10 @@ impl<'a> ChunkView<'a> {
             ));
         }
         if index + 1 == self.count() && end != self.records.len() {
-            return Err(corrupt(position, "chunk has bytes after its last record".to_owned()));
+            return Err(corrupt(
+                position,
+                "chunk has bytes after its last record".to_owned(),
+            ));
         }
         Ok(&self.records[start..end])
     }
@@ -411,10 +448,10 @@ mod tests {
         let view = ChunkView::parse(&chunk, 5, true).unwrap();
         assert_eq!(view.count(), 3);
         assert_eq!(view.last_position(), 7);
-        for index in 0..3 {
+        for (index, hash) in hashes.iter().enumerate() {
             let event = view.decode(index).unwrap();
             assert_eq!(event.position, 5 + index as u64);
-            assert_eq!(event.hash, hashes[index]);
+            assert_eq!(event.hash, *hash);
         }
         assert_eq!(view.decode(1).unwrap().payload, b"bb");
     }
@@ -431,7 +468,10 @@ mod tests {
     fn a_chunk_under_the_wrong_key_is_reported_as_corrupt() {
         let (chunk, _) = encode_chunk(5, &[b"a"]);
         let error = ChunkView::parse(&chunk, 6, true).unwrap_err();
-        assert!(matches!(error, Error::Corrupt { position: 6, .. }), "{error}");
+        assert!(
+            matches!(error, Error::Corrupt { position: 6, .. }),
+            "{error}"
+        );
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub enum Error {
     InvalidStreamName { name: String, reason: String },
 
     #[error("event {index} of the append: event type `{event_type}` {reason}")]
-    InvalidEventType { index: usize, event_type: String, reason: String },
+    InvalidEventType {
+        index: usize,
+        event_type: String,
+        reason: String,
+    },
 
     #[error("invalid actor: {reason}")]
     InvalidActor { reason: String },
@@ -29,7 +33,11 @@ pub enum Error {
     TooManyEvents { count: usize, max: usize },
 
     #[error("event {index} of the append is {bytes} bytes when stored; at most {max} are allowed")]
-    EventTooLarge { index: usize, bytes: usize, max: usize },
+    EventTooLarge {
+        index: usize,
+        bytes: usize,
+        max: usize,
+    },
 
     #[error("event id {event_id} appears twice in one append")]
     DuplicateEventIdInAppend { event_id: Uuid },
@@ -37,7 +45,11 @@ pub enum Error {
     #[error(
         "wrong expected version for stream `{stream}`: expected {expected}, but the stream is at {actual}"
     )]
-    WrongExpectedVersion { stream: String, expected: ExpectedVersion, actual: CurrentVersion },
+    WrongExpectedVersion {
+        stream: String,
+        expected: ExpectedVersion,
+        actual: CurrentVersion,
+    },
 
     #[error(
         "event id {event_id} is already stored at position {position}, but the rest of the append does not repeat that earlier append"
@@ -47,14 +59,23 @@ pub enum Error {
     #[error("stored data is corrupt at position {position}: {reason}")]
     Corrupt { position: u64, reason: String },
 
-    #[error("the log's writer failed earlier and accepts no more appends until the store is reopened: {reason}")]
+    #[error(
+        "the log's writer failed earlier and accepts no more appends until the store is reopened: {reason}"
+    )]
     WriterFailed { reason: String },
 
     #[error("the log is closed")]
     Closed,
 
-    #[error("upcasting {event_type} from schema version {schema_version} failed at position {position}: {reason}")]
-    Upcast { position: u64, event_type: String, schema_version: u16, reason: String },
+    #[error(
+        "upcasting {event_type} from schema version {schema_version} failed at position {position}: {reason}"
+    )]
+    Upcast {
+        position: u64,
+        event_type: String,
+        schema_version: u16,
+        reason: String,
+    },
 
     #[error("storage error: {0}")]
     Storage(#[from] sled::Error),

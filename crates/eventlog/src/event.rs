@@ -63,7 +63,10 @@ impl fmt::Display for CurrentVersion {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Actor {
     /// A person, optionally acting through an API token.
-    User { user_id: Uuid, token_id: Option<Uuid> },
+    User {
+        user_id: Uuid,
+        token_id: Option<Uuid>,
+    },
     /// A process of the system itself (a process manager, an import, the
     /// demo generator), by a stable name.
     System { process: String },
@@ -71,19 +74,30 @@ pub enum Actor {
 
 impl Actor {
     pub fn user(user_id: Uuid) -> Self {
-        Self::User { user_id, token_id: None }
+        Self::User {
+            user_id,
+            token_id: None,
+        }
     }
 
     pub fn system(process: impl Into<String>) -> Self {
-        Self::System { process: process.into() }
+        Self::System {
+            process: process.into(),
+        }
     }
 }
 
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::User { user_id, token_id: None } => write!(f, "user {user_id}"),
-            Self::User { user_id, token_id: Some(token) } => {
+            Self::User {
+                user_id,
+                token_id: None,
+            } => write!(f, "user {user_id}"),
+            Self::User {
+                user_id,
+                token_id: Some(token),
+            } => {
                 write!(f, "user {user_id} (token {token})")
             }
             Self::System { process } => write!(f, "system:{process}"),
@@ -106,7 +120,11 @@ impl AppendMeta {
     /// Metadata for an append that starts a new chain of work: the
     /// correlation id is the given command or request id.
     pub fn new(actor: Actor, correlation_id: Uuid) -> Self {
-        Self { actor, correlation_id, causation_id: None }
+        Self {
+            actor,
+            correlation_id,
+            causation_id: None,
+        }
     }
 
     /// Metadata for an append caused by an earlier event, keeping its
@@ -203,14 +221,19 @@ pub struct Head {
 }
 
 impl Head {
-    pub const EMPTY: Head = Head { position: 0, hash: [0; 32], recorded_at: None };
+    pub const EMPTY: Head = Head {
+        position: 0,
+        hash: [0; 32],
+        recorded_at: None,
+    };
 }
 
 /// Hex form of a hash, for messages and reports.
 pub fn hash_hex(hash: &[u8; 32]) -> String {
     use std::fmt::Write;
-    hash.iter().fold(String::with_capacity(64), |mut out, byte| {
-        let _ = write!(out, "{byte:02x}");
-        out
-    })
+    hash.iter()
+        .fold(String::with_capacity(64), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }

@@ -40,16 +40,16 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub use crate::error::{Error, Result};
 pub use crate::event::{
-    Actor, AppendMeta, AppendOutcome, CurrentVersion, ExpectedVersion, Head, NewEvent, RecordedEvent,
-    hash_hex,
+    Actor, AppendMeta, AppendOutcome, CurrentVersion, ExpectedVersion, Head, NewEvent,
+    RecordedEvent, hash_hex,
 };
 pub use crate::read::{ReadAllPage, ReadFilter};
 pub use crate::storage::Durability;
+use crate::storage::Storage;
 pub use crate::stream::StreamName;
 pub use crate::subscription::Subscription;
 pub use crate::upcast::UpcasterRegistry;
 pub use crate::verify::VerifyReport;
-use crate::storage::Storage;
 use crate::writer::{AppendRequest, Writer, WriterCommand};
 
 /// Most events one append may carry.
@@ -148,7 +148,13 @@ impl EventLog {
     pub fn with_storage(storage: Arc<dyn Storage>, options: Options) -> Result<Self> {
         let head = read::recover_head(storage.as_ref())?;
         let (head_sender, committed) = watch::channel(head);
-        let writer = Writer::new(storage.clone(), options.durability, options.clock, head, head_sender)?;
+        let writer = Writer::new(
+            storage.clone(),
+            options.durability,
+            options.clock,
+            head,
+            head_sender,
+        )?;
         let (sender, receiver) = mpsc::channel(WRITER_QUEUE_APPENDS_MAX);
         let writer_thread = std::thread::Builder::new()
             .name("eventlog-writer".to_owned())
@@ -178,7 +184,10 @@ impl EventLog {
         meta: AppendMeta,
     ) -> Result<AppendOutcome> {
         let (request, answer) = self.prepare_append(stream, expected, events, meta)?;
-        self.sender()?.send(WriterCommand::Append(request)).await.map_err(|_| Error::Closed)?;
+        self.sender()?
+            .send(WriterCommand::Append(request))
+            .await
+            .map_err(|_| Error::Closed)?;
         answer.await.map_err(|_| Error::Closed)?
     }
 
@@ -193,7 +202,9 @@ impl EventLog {
         meta: AppendMeta,
     ) -> Result<AppendOutcome> {
         let (request, answer) = self.prepare_append(stream, expected, events, meta)?;
-        self.sender()?.blocking_send(WriterCommand::Append(request)).map_err(|_| Error::Closed)?;
+        self.sender()?
+            .blocking_send(WriterCommand::Append(request))
+            .map_err(|_| Error::Closed)?;
         answer.blocking_recv().map_err(|_| Error::Closed)?
     }
 
@@ -201,14 +212,19 @@ impl EventLog {
     /// in [`Durability::BulkImportRelaxed`]. A no-op cost in full mode.
     pub async fn sync(&self) -> Result<()> {
         let (reply, answer) = oneshot::channel();
-        self.sender()?.send(WriterCommand::Sync(reply)).await.map_err(|_| Error::Closed)?;
+        self.sender()?
+            .send(WriterCommand::Sync(reply))
+            .await
+            .map_err(|_| Error::Closed)?;
         answer.await.map_err(|_| Error::Closed)?
     }
 
     /// [`Self::sync`] outside an async runtime.
     pub fn sync_blocking(&self) -> Result<()> {
         let (reply, answer) = oneshot::channel();
-        self.sender()?.blocking_send(WriterCommand::Sync(reply)).map_err(|_| Error::Closed)?;
+        self.sender()?
+            .blocking_send(WriterCommand::Sync(reply))
+            .map_err(|_| Error::Closed)?;
         answer.blocking_recv().map_err(|_| Error::Closed)?
     }
 
@@ -237,7 +253,13 @@ impl EventLog {
     ) -> Result<(AppendRequest, oneshot::Receiver<Result<AppendOutcome>>)> {
         validate_append(&events, &meta)?;
         let (reply, answer) = oneshot::channel();
-        let request = AppendRequest { stream: stream.clone(), expected, events, meta, reply };
+        let request = AppendRequest {
+            stream: stream.clone(),
+            expected,
+            events,
+            meta,
+            reply,
+        };
         Ok((request, answer))
     }
 }
@@ -247,7 +269,10 @@ fn validate_append(events: &[NewEvent], meta: &AppendMeta) -> Result<()> {
         return Err(Error::EmptyAppend);
     }
     if events.len() > APPEND_EVENTS_MAX {
-        return Err(Error::TooManyEvents { count: events.len(), max: APPEND_EVENTS_MAX });
+        return Err(Error::TooManyEvents {
+            count: events.len(),
+            max: APPEND_EVENTS_MAX,
+        });
     }
     if let Actor::System { process } = &meta.actor {
         if process.is_empty() || process.len() > event::ACTOR_NAME_BYTES_MAX {
@@ -272,7 +297,9 @@ fn validate_append(events: &[NewEvent], meta: &AppendMeta) -> Result<()> {
             });
         }
         if !seen.insert(event.event_id) {
-            return Err(Error::DuplicateEventIdInAppend { event_id: event.event_id });
+            return Err(Error::DuplicateEventIdInAppend {
+                event_id: event.event_id,
+            });
         }
     }
     Ok(())
@@ -288,9 +315,15 @@ fn validate_event_type(index: usize, event_type: &str) -> Result<()> {
         return Err(invalid("is empty"));
     }
     if event_type.len() > event::EVENT_TYPE_BYTES_MAX {
-        return Err(invalid(&format!("is longer than {} bytes", event::EVENT_TYPE_BYTES_MAX)));
+        return Err(invalid(&format!(
+            "is longer than {} bytes",
+            event::EVENT_TYPE_BYTES_MAX
+        )));
     }
-    if !event_type.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+    if !event_type
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
         return Err(invalid("may hold only ASCII letters, digits, `_` and `.`"));
     }
     Ok(())

@@ -7,12 +7,12 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use crate::EventLog;
 use crate::codec::ChunkView;
 use crate::error::{Error, Result};
 use crate::event::{Head, RecordedEvent};
 use crate::storage::{Storage, StoredChunk};
 use crate::stream::{StreamName, validate_category};
-use crate::EventLog;
 
 /// Most events one read returns.
 pub const READ_EVENTS_MAX: usize = 10_000;
@@ -43,16 +43,27 @@ impl ReadFilter {
             category: crate::stream::truncate_for_message(category),
             reason,
         })?;
-        Ok(Self { category: Some(category.to_owned()), event_types: None })
+        Ok(Self {
+            category: Some(category.to_owned()),
+            event_types: None,
+        })
     }
 
     pub fn event_types<I: IntoIterator<Item = S>, S: Into<String>>(types: I) -> Self {
-        Self { category: None, event_types: Some(types.into_iter().map(Into::into).collect()) }
+        Self {
+            category: None,
+            event_types: Some(types.into_iter().map(Into::into).collect()),
+        }
     }
 
     pub fn matches(&self, event: &RecordedEvent) -> bool {
-        self.category.as_deref().is_none_or(|category| event.stream.category() == category)
-            && self.event_types.as_ref().is_none_or(|types| types.contains(&event.event_type))
+        self.category
+            .as_deref()
+            .is_none_or(|category| event.stream.category() == category)
+            && self
+                .event_types
+                .as_ref()
+                .is_none_or(|types| types.contains(&event.event_type))
     }
 
     fn is_all(&self) -> bool {
@@ -78,7 +89,11 @@ pub(crate) fn recover_head(storage: &dyn Storage) -> Result<Head> {
     };
     let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
     let last = view.decode(view.count() - 1)?;
-    Ok(Head { position: last.position, hash: last.hash, recorded_at: Some(last.recorded_at) })
+    Ok(Head {
+        position: last.position,
+        hash: last.hash,
+        recorded_at: Some(last.recorded_at),
+    })
 }
 
 impl EventLog {
@@ -166,7 +181,10 @@ impl EventLog {
         let mut next_position = from_position;
         let mut scanned = 0usize;
         'scan: while next_position <= committed {
-            let chunks = self.inner.storage.chunks_from(next_position, SCAN_CHUNKS_PER_STEP)?;
+            let chunks = self
+                .inner
+                .storage
+                .chunks_from(next_position, SCAN_CHUNKS_PER_STEP)?;
             if chunks.is_empty() {
                 break;
             }
@@ -175,13 +193,21 @@ impl EventLog {
                 if view.first_position > next_position {
                     return Err(Error::Corrupt {
                         position: next_position,
-                        reason: format!("the log jumps from {} to {}", next_position - 1, view.first_position),
+                        reason: format!(
+                            "the log jumps from {} to {}",
+                            next_position - 1,
+                            view.first_position
+                        ),
                     });
                 }
-                let start = usize::try_from(next_position - view.first_position).unwrap_or(usize::MAX);
+                let start =
+                    usize::try_from(next_position - view.first_position).unwrap_or(usize::MAX);
                 for index in start..view.count() {
                     let position = view.first_position + index as u64;
-                    if position > committed || events.len() >= max_count || scanned >= READ_SCAN_RECORDS_MAX {
+                    if position > committed
+                        || events.len() >= max_count
+                        || scanned >= READ_SCAN_RECORDS_MAX
+                    {
                         break 'scan;
                     }
                     let event = view.decode(index)?;
@@ -193,7 +219,11 @@ impl EventLog {
                 }
             }
         }
-        Ok(ReadAllPage { events, next_position, reached_head: next_position > committed })
+        Ok(ReadAllPage {
+            events,
+            next_position,
+            reached_head: next_position > committed,
+        })
     }
 
     /// The last position recorded at or before `time` (0 if none): the log
@@ -229,13 +259,20 @@ impl EventLog {
             *chunk = self.inner.storage.chunk_containing(position)?;
         }
         let Some(stored) = chunk.as_ref() else {
-            return Err(Error::Corrupt { position, reason: "no chunk holds this position".to_owned() });
+            return Err(Error::Corrupt {
+                position,
+                reason: "no chunk holds this position".to_owned(),
+            });
         };
         let view = ChunkView::parse(&stored.bytes, stored.first_position, !cached)?;
         if position > view.last_position() {
             return Err(Error::Corrupt {
                 position,
-                reason: format!("the chunk at {} ends at {}", view.first_position, view.last_position()),
+                reason: format!(
+                    "the chunk at {} ends at {}",
+                    view.first_position,
+                    view.last_position()
+                ),
             });
         }
         view.decode(usize::try_from(position - view.first_position).unwrap_or(usize::MAX))

@@ -79,7 +79,8 @@ pub fn open_sled(config: sled::Config) -> Result<Db> {
     loop {
         match config.open() {
             Err(sled::Error::Io(error))
-                if error.to_string().contains("could not acquire lock") && waited_ms < LOCK_WAIT_MS_MAX =>
+                if error.to_string().contains("could not acquire lock")
+                    && waited_ms < LOCK_WAIT_MS_MAX =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(10));
                 waited_ms += 10;
@@ -109,13 +110,20 @@ impl SledStorage {
             Some(format) => {
                 return Err(Error::Corrupt {
                     position: 0,
-                    reason: format!("unknown store format {:?} in {}", format.as_ref(), directory.display()),
+                    reason: format!(
+                        "unknown store format {:?} in {}",
+                        format.as_ref(),
+                        directory.display()
+                    ),
                 });
             }
             None if existed && db.iter().next().is_some() => {
                 return Err(Error::Corrupt {
                     position: 0,
-                    reason: format!("{} holds data but no store format marker", directory.display()),
+                    reason: format!(
+                        "{} holds data but no store format marker",
+                        directory.display()
+                    ),
                 });
             }
             None => {
@@ -169,7 +177,10 @@ impl SledStorage {
             position: 0,
             reason: format!("log key of {} bytes", key.len()),
         })?;
-        Ok(StoredChunk { first_position: position, bytes: value.to_vec() })
+        Ok(StoredChunk {
+            first_position: position,
+            bytes: value.to_vec(),
+        })
     }
 
     /// fsyncs blob files sled may have written (see the module docs).
@@ -178,7 +189,10 @@ impl SledStorage {
         let Ok(entries) = std::fs::read_dir(&blobs) else {
             return Ok(());
         };
-        let mut synced = self.synced_blobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut synced = self
+            .synced_blobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut any_new = false;
         for entry in entries {
             let entry = entry?;
@@ -202,7 +216,10 @@ fn decode_u64(bytes: &[u8]) -> Option<u64> {
 }
 
 fn corrupt_index(what: &str, bytes: usize) -> Error {
-    Error::Corrupt { position: 0, reason: format!("{what} holds {bytes} bytes instead of 8") }
+    Error::Corrupt {
+        position: 0,
+        reason: format!("{what} holds {bytes} bytes instead of 8"),
+    }
 }
 
 impl Storage for SledStorage {
@@ -256,7 +273,8 @@ impl Storage for SledStorage {
         };
         let stream_id =
             decode_u64(&id_bytes).ok_or_else(|| corrupt_index("a stream id", id_bytes.len()))?;
-        let range = Self::stream_index_key(stream_id, 0)..=Self::stream_index_key(stream_id, u64::MAX);
+        let range =
+            Self::stream_index_key(stream_id, 0)..=Self::stream_index_key(stream_id, u64::MAX);
         let Some(entry) = self.db.range(range).next_back() else {
             return Err(Error::Corrupt {
                 position: 0,
@@ -264,16 +282,15 @@ impl Storage for SledStorage {
             });
         };
         let (key, _) = entry?;
-        let last_version = decode_u64(&key[9..]).ok_or_else(|| corrupt_index("a stream key", key.len()))?;
-        Ok(Some(StreamHead { stream_id, last_version }))
+        let last_version =
+            decode_u64(&key[9..]).ok_or_else(|| corrupt_index("a stream key", key.len()))?;
+        Ok(Some(StreamHead {
+            stream_id,
+            last_version,
+        }))
     }
 
-    fn stream_positions(
-        &self,
-        stream_id: u64,
-        from_version: u64,
-        max: usize,
-    ) -> Result<Vec<u64>> {
+    fn stream_positions(&self, stream_id: u64, from_version: u64, max: usize) -> Result<Vec<u64>> {
         let range = Self::stream_index_key(stream_id, from_version)
             ..=Self::stream_index_key(stream_id, u64::MAX);
         self.db
@@ -288,16 +305,20 @@ impl Storage for SledStorage {
 
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>> {
         match self.db.get(Self::event_id_key(event_id))? {
-            Some(value) => Ok(Some(
-                decode_u64(&value).ok_or_else(|| corrupt_index("an event id entry", value.len()))?,
-            )),
+            Some(value) => {
+                Ok(Some(decode_u64(&value).ok_or_else(|| {
+                    corrupt_index("an event id entry", value.len())
+                })?))
+            }
             None => Ok(None),
         }
     }
 
     fn next_stream_id(&self) -> Result<u64> {
         match self.db.get(KEY_NEXT_STREAM_ID)? {
-            Some(value) => decode_u64(&value).ok_or_else(|| corrupt_index("next stream id", value.len())),
+            Some(value) => {
+                decode_u64(&value).ok_or_else(|| corrupt_index("next stream id", value.len()))
+            }
             None => Ok(1),
         }
     }
@@ -311,7 +332,10 @@ impl Storage for SledStorage {
             batch.insert(Self::stream_name_key(stream), &stream_id.to_be_bytes());
         }
         for (stream_id, version, position) in &group.stream_entries {
-            batch.insert(&Self::stream_index_key(*stream_id, *version), &position.to_be_bytes());
+            batch.insert(
+                &Self::stream_index_key(*stream_id, *version),
+                &position.to_be_bytes(),
+            );
         }
         for (event_id, position) in &group.event_ids {
             batch.insert(&Self::event_id_key(*event_id), &position.to_be_bytes());
@@ -338,7 +362,11 @@ impl Storage for SledStorage {
             for entry in std::fs::read_dir(path)? {
                 let entry = entry?;
                 let metadata = entry.metadata()?;
-                total += if metadata.is_dir() { walk(&entry.path())? } else { metadata.len() };
+                total += if metadata.is_dir() {
+                    walk(&entry.path())?
+                } else {
+                    metadata.len()
+                };
             }
             Ok(total)
         }

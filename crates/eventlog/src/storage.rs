@@ -80,8 +80,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     fn stream_head(&self, stream: &StreamName) -> Result<Option<StreamHead>>;
 
     /// Positions of a stream's events from `from_version`, at most `max`.
-    fn stream_positions(&self, stream_id: u64, from_version: u64, max: usize)
-    -> Result<Vec<u64>>;
+    fn stream_positions(&self, stream_id: u64, from_version: u64, max: usize) -> Result<Vec<u64>>;
 
     /// Where an event id is stored, over the whole history.
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>>;

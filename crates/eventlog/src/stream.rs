@@ -49,9 +49,7 @@ impl StreamName {
             return Err(invalid("has an empty id after the `-`"));
         }
         if id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(invalid(
-                "has whitespace or a control character in its id",
-            ));
+            return Err(invalid("has whitespace or a control character in its id"));
         }
         Ok(Self(name))
     }
@@ -183,7 +181,11 @@ mod tests {
         let long = format!("customer-{}", "x".repeat(10_000));
         let message = StreamName::parse(long).unwrap_err().to_string();
         assert!(message.contains("at most 200"), "{message}");
-        assert!(message.len() < 400, "message is not bounded: {}", message.len());
+        assert!(
+            message.len() < 400,
+            "message is not bounded: {}",
+            message.len()
+        );
     }
 
     #[test]

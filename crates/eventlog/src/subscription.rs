@@ -60,7 +60,11 @@ impl Subscription {
             }
             let committed = self.committed.borrow_and_update().position;
             if self.next_position <= committed {
-                let page = self.log.read_all(self.next_position, SUBSCRIPTION_PAGE_EVENTS, &self.filter)?;
+                let page = self.log.read_all(
+                    self.next_position,
+                    SUBSCRIPTION_PAGE_EVENTS,
+                    &self.filter,
+                )?;
                 self.next_position = page.next_position;
                 self.page.extend(page.events);
                 continue;

@@ -25,7 +25,9 @@ impl fmt::Debug for UpcasterRegistry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut keys: Vec<_> = self.upcasters.keys().collect();
         keys.sort();
-        f.debug_struct("UpcasterRegistry").field("upcasters", &keys).finish()
+        f.debug_struct("UpcasterRegistry")
+            .field("upcasters", &keys)
+            .finish()
     }
 }
 
@@ -53,7 +55,10 @@ impl UpcasterRegistry {
     ) -> std::result::Result<(), DuplicateUpcaster> {
         let key = (event_type.to_owned(), from_version);
         if self.upcasters.contains_key(&key) || from_version == u16::MAX {
-            return Err(DuplicateUpcaster { event_type: event_type.to_owned(), schema_version: from_version });
+            return Err(DuplicateUpcaster {
+                event_type: event_type.to_owned(),
+                schema_version: from_version,
+            });
         }
         self.upcasters.insert(key, Box::new(upcast));
         Ok(())
@@ -62,7 +67,10 @@ impl UpcasterRegistry {
     /// The schema version an event of this type and version reads as after
     /// all upcasters ran.
     pub fn current_version(&self, event_type: &str, mut schema_version: u16) -> u16 {
-        while self.upcasters.contains_key(&(event_type.to_owned(), schema_version)) {
+        while self
+            .upcasters
+            .contains_key(&(event_type.to_owned(), schema_version))
+        {
             schema_version += 1;
         }
         schema_version
@@ -139,7 +147,9 @@ mod tests {
 
     #[test]
     fn an_old_event_is_upcast_through_every_version_in_order() {
-        let event = registry().upcast(stored("CustomerRegistered", 1, b"v1")).unwrap();
+        let event = registry()
+            .upcast(stored("CustomerRegistered", 1, b"v1"))
+            .unwrap();
         assert_eq!(event.schema_version, 3);
         assert_eq!(event.payload, b"v1+v2+v3");
         assert_eq!(event.hash, [7; 32], "the hash still names the stored bytes");
@@ -148,27 +158,46 @@ mod tests {
     #[test]
     fn a_current_event_and_an_unknown_type_pass_unchanged() {
         let registry = registry();
-        let current = registry.upcast(stored("CustomerRegistered", 3, b"v3")).unwrap();
-        assert_eq!((current.schema_version, current.payload.as_slice()), (3, &b"v3"[..]));
+        let current = registry
+            .upcast(stored("CustomerRegistered", 3, b"v3"))
+            .unwrap();
+        assert_eq!(
+            (current.schema_version, current.payload.as_slice()),
+            (3, &b"v3"[..])
+        );
         let other = registry.upcast(stored("DealWon", 1, b"x")).unwrap();
-        assert_eq!((other.schema_version, other.event_type.as_str()), (1, "DealWon"));
+        assert_eq!(
+            (other.schema_version, other.event_type.as_str()),
+            (1, "DealWon")
+        );
         assert_eq!(registry.current_version("CustomerRegistered", 1), 3);
     }
 
     #[test]
     fn a_failing_upcaster_reports_the_position_and_version() {
         let mut registry = UpcasterRegistry::new();
-        registry.register("DealWon", 1, |_| Err("amount missing".to_owned())).unwrap();
+        registry
+            .register("DealWon", 1, |_| Err("amount missing".to_owned()))
+            .unwrap();
         let error = registry.upcast(stored("DealWon", 1, b"x")).unwrap_err();
         let message = error.to_string();
-        assert!(message.contains("position 3") && message.contains("schema version 1"), "{message}");
+        assert!(
+            message.contains("position 3") && message.contains("schema version 1"),
+            "{message}"
+        );
     }
 
     #[test]
     fn registering_the_same_version_twice_is_refused() {
         let mut registry = registry();
-        let error = registry.register("CustomerRegistered", 1, |p| Ok(p.to_vec())).unwrap_err();
+        let error = registry
+            .register("CustomerRegistered", 1, |p| Ok(p.to_vec()))
+            .unwrap_err();
         assert_eq!(error.schema_version, 1);
-        assert!(registry.register("X", u16::MAX, |p| Ok(p.to_vec())).is_err());
+        assert!(
+            registry
+                .register("X", u16::MAX, |p| Ok(p.to_vec()))
+                .is_err()
+        );
     }
 }

@@ -48,7 +48,10 @@ impl EventLog {
                 if chunk.first_position != expected_position {
                     return Err(corrupt(
                         expected_position,
-                        format!("expected a chunk starting at {expected_position}, found one at {}", chunk.first_position),
+                        format!(
+                            "expected a chunk starting at {expected_position}, found one at {}",
+                            chunk.first_position
+                        ),
                     ));
                 }
                 // Check the structure but not the CRC first, so an altered
@@ -90,7 +93,10 @@ impl EventLog {
             }
         }
         if previous_hash != committed.hash {
-            return Err(corrupt(committed.position, "the chain does not end in the head's hash"));
+            return Err(corrupt(
+                committed.position,
+                "the chain does not end in the head's hash",
+            ));
         }
         Ok(VerifyReport {
             records_checked: committed.position,
@@ -110,7 +116,10 @@ impl EventLog {
             Some(known) => *known,
             None => {
                 let head = storage.stream_head(&event.stream)?.ok_or_else(|| {
-                    corrupt(position, format!("stream `{}` is missing from the stream index", event.stream))
+                    corrupt(
+                        position,
+                        format!("stream `{}` is missing from the stream index", event.stream),
+                    )
                 })?;
                 (head.stream_id, 0)
             }
@@ -118,14 +127,22 @@ impl EventLog {
         if event.version != next_version {
             return Err(corrupt(
                 position,
-                format!("stream `{}` expected version {next_version}, found {}", event.stream, event.version),
+                format!(
+                    "stream `{}` expected version {next_version}, found {}",
+                    event.stream, event.version
+                ),
             ));
         }
         let indexed = storage.stream_positions(stream_id, event.version, 1)?;
         if indexed.first() != Some(&position) {
             return Err(corrupt(
                 position,
-                format!("the stream index points v{} of `{}` at {:?}", event.version, event.stream, indexed.first()),
+                format!(
+                    "the stream index points v{} of `{}` at {:?}",
+                    event.version,
+                    event.stream,
+                    indexed.first()
+                ),
             ));
         }
         let by_id = storage.event_position(event.event_id)?;
@@ -141,5 +158,8 @@ impl EventLog {
 }
 
 fn corrupt(position: u64, reason: impl Into<String>) -> Error {
-    Error::Corrupt { position, reason: reason.into() }
+    Error::Corrupt {
+        position,
+        reason: reason.into(),
+    }
 }

@@ -131,7 +131,10 @@ impl Writer {
 
     fn commit_group(&mut self, commands: impl Iterator<Item = WriterCommand>) {
         let now_micros = self.clock.now().timestamp_micros();
-        let last_micros = self.head.recorded_at.map_or(i64::MIN, |at| at.timestamp_micros());
+        let last_micros = self
+            .head
+            .recorded_at
+            .map_or(i64::MIN, |at| at.timestamp_micros());
         let mut plan = GroupPlan {
             group: CommitGroup::default(),
             chunk: None,
@@ -148,7 +151,9 @@ impl Writer {
             match command {
                 WriterCommand::Append(request) => {
                     if let Some(reason) = &self.failure {
-                        let _ = request.reply.send(Err(Error::WriterFailed { reason: reason.clone() }));
+                        let _ = request.reply.send(Err(Error::WriterFailed {
+                            reason: reason.clone(),
+                        }));
                         continue;
                     }
                     match self.plan_append(&mut plan, &request) {
@@ -173,7 +178,11 @@ impl Writer {
             self.storage.commit(&plan.group, self.durability)
         };
         let result = result.and_then(|()| {
-            if plan.sync_replies.is_empty() { Ok(()) } else { self.storage.sync() }
+            if plan.sync_replies.is_empty() {
+                Ok(())
+            } else {
+                self.storage.sync()
+            }
         });
         match result {
             Ok(()) => {
@@ -181,7 +190,9 @@ impl Writer {
                     self.head = Head {
                         position: plan.next_position - 1,
                         hash: plan.hash,
-                        recorded_at: chrono::DateTime::from_timestamp_micros(plan.recorded_at_micros),
+                        recorded_at: chrono::DateTime::from_timestamp_micros(
+                            plan.recorded_at_micros,
+                        ),
                     };
                     if let Some(next) = plan.group.next_stream_id {
                         self.next_stream_id = next;
@@ -200,14 +211,22 @@ impl Writer {
                 }
             }
             Err(error) => {
-                let reason = format!("commit of positions {}..{} failed: {error}", self.head.position + 1, plan.next_position);
+                let reason = format!(
+                    "commit of positions {}..{} failed: {error}",
+                    self.head.position + 1,
+                    plan.next_position
+                );
                 tracing::error!(%reason, "the event log writer stops accepting appends");
                 self.failure = Some(reason.clone());
                 for (reply, _) in plan.replies {
-                    let _ = reply.send(Err(Error::WriterFailed { reason: reason.clone() }));
+                    let _ = reply.send(Err(Error::WriterFailed {
+                        reason: reason.clone(),
+                    }));
                 }
                 for reply in plan.sync_replies {
-                    let _ = reply.send(Err(Error::WriterFailed { reason: reason.clone() }));
+                    let _ = reply.send(Err(Error::WriterFailed {
+                        reason: reason.clone(),
+                    }));
                 }
             }
         }
@@ -238,25 +257,41 @@ impl Writer {
         let Some(position) = self.storage.event_position(event_id)? else {
             return Ok(None);
         };
-        let chunk = self.storage.chunk_containing(position)?.ok_or_else(|| Error::Corrupt {
-            position,
-            reason: format!("the event-id index points event {event_id} at a position with no chunk"),
-        })?;
+        let chunk = self
+            .storage
+            .chunk_containing(position)?
+            .ok_or_else(|| Error::Corrupt {
+                position,
+                reason: format!(
+                    "the event-id index points event {event_id} at a position with no chunk"
+                ),
+            })?;
         let view = codec::ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
         let index = usize::try_from(position - view.first_position).unwrap_or(usize::MAX);
         let event = view.decode(index)?;
         if event.event_id != event_id {
             return Err(Error::Corrupt {
                 position,
-                reason: format!("the event-id index points {event_id} at event {}", event.event_id),
+                reason: format!(
+                    "the event-id index points {event_id} at event {}",
+                    event.event_id
+                ),
             });
         }
-        Ok(Some(PendingEvent { position, stream: event.stream, version: event.version }))
+        Ok(Some(PendingEvent {
+            position,
+            stream: event.stream,
+            version: event.version,
+        }))
     }
 
     /// Checks one append against the log and the group so far, and adds its
     /// records to the group. On error nothing of it is added.
-    fn plan_append(&mut self, plan: &mut GroupPlan, request: &AppendRequest) -> Result<AppendOutcome> {
+    fn plan_append(
+        &mut self,
+        plan: &mut GroupPlan,
+        request: &AppendRequest,
+    ) -> Result<AppendOutcome> {
         // Idempotency first: a retry of an append that already landed must
         // succeed even though the stream has moved on since.
         let mut found = Vec::new();
@@ -270,7 +305,9 @@ impl Writer {
         }
 
         let current = self.stream_head(plan, &request.stream)?;
-        let actual = current.map_or(CurrentVersion::NoStream, |head| CurrentVersion::Version(head.last_version));
+        let actual = current.map_or(CurrentVersion::NoStream, |head| {
+            CurrentVersion::Version(head.last_version)
+        });
         let matches = match (request.expected, current) {
             (ExpectedVersion::Any, _) => true,
             (ExpectedVersion::NoStream, None) => true,
@@ -305,7 +342,11 @@ impl Writer {
             hash = codec::encode_record(&input, &hash, &mut encoded)?;
             let bytes = encoded.len() - start;
             if bytes > RECORD_BYTES_MAX {
-                return Err(Error::EventTooLarge { index, bytes, max: RECORD_BYTES_MAX });
+                return Err(Error::EventTooLarge {
+                    index,
+                    bytes,
+                    max: RECORD_BYTES_MAX,
+                });
             }
             ends.push(encoded.len());
         }
@@ -314,7 +355,9 @@ impl Writer {
             Some(head) => head.stream_id,
             None => {
                 let stream_id = plan.next_stream_id_after(self.next_stream_id);
-                plan.group.new_streams.push((request.stream.clone(), stream_id));
+                plan.group
+                    .new_streams
+                    .push((request.stream.clone(), stream_id));
                 stream_id
             }
         };
@@ -324,16 +367,28 @@ impl Writer {
             let version = first_version + index as u64;
             plan.push_record(position, &encoded[start..end]);
             start = end;
-            plan.group.stream_entries.push((stream_id, version, position));
+            plan.group
+                .stream_entries
+                .push((stream_id, version, position));
             let event_id = request.events[index].event_id;
             plan.group.event_ids.push((event_id, position));
             plan.event_ids.insert(
                 event_id,
-                PendingEvent { position, stream: request.stream.clone(), version },
+                PendingEvent {
+                    position,
+                    stream: request.stream.clone(),
+                    version,
+                },
             );
         }
         let last_version = first_version + request.events.len() as u64 - 1;
-        plan.streams.insert(request.stream.clone(), StreamHead { stream_id, last_version });
+        plan.streams.insert(
+            request.stream.clone(),
+            StreamHead {
+                stream_id,
+                last_version,
+            },
+        );
         plan.hash = hash;
         plan.next_position = first_position + request.events.len() as u64;
         Ok(AppendOutcome {
@@ -372,7 +427,10 @@ impl GroupPlan {
 fn close_chunk(group: &mut CommitGroup, chunk: ChunkBuilder) {
     if chunk.count() > 0 {
         let first_position = chunk.first_position();
-        group.chunks.push(StoredChunk { first_position, bytes: chunk.finish() });
+        group.chunks.push(StoredChunk {
+            first_position,
+            bytes: chunk.finish(),
+        });
     }
 }
 

@@ -2,6 +2,8 @@
 //! pins an altered byte to its record, and random histories read back
 //! exactly as acknowledged.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::collections::HashMap;
@@ -16,17 +18,39 @@ use proptest::prelude::*;
 async fn reopening_resumes_at_the_same_position_and_hash_and_appends_continue() {
     let test = open_log();
     let customer = stream("customer-1");
-    test.log.append(&customer, ExpectedVersion::NoStream, events(5), meta()).await.unwrap();
-    test.log.append(&stream("order-1"), ExpectedVersion::NoStream, events(2), meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, events(5), meta())
+        .await
+        .unwrap();
+    test.log
+        .append(
+            &stream("order-1"),
+            ExpectedVersion::NoStream,
+            events(2),
+            meta(),
+        )
+        .await
+        .unwrap();
     let head = test.log.head();
     let directory = test.directory;
     drop(test.log);
 
     let log = EventLog::open(directory.path(), Options::default()).unwrap();
     assert_eq!(log.head(), head);
-    let outcome = log.append(&customer, ExpectedVersion::Exact(4), events(1), meta()).await.unwrap();
+    let outcome = log
+        .append(&customer, ExpectedVersion::Exact(4), events(1), meta())
+        .await
+        .unwrap();
     assert_eq!((outcome.first_position, outcome.last_version), (8, 5));
-    let new_stream = log.append(&stream("order-2"), ExpectedVersion::NoStream, events(1), meta()).await.unwrap();
+    let new_stream = log
+        .append(
+            &stream("order-2"),
+            ExpectedVersion::NoStream,
+            events(1),
+            meta(),
+        )
+        .await
+        .unwrap();
     assert_eq!(new_stream.first_position, 9);
     let report = log.verify().unwrap();
     assert_eq!(report.records_checked, 9);
@@ -46,7 +70,11 @@ async fn an_empty_log_verifies_and_reads_empty() {
 
 /// Rewrites one stored chunk through sled directly, as an attacker with
 /// disk access would.
-fn tamper(directory: &std::path::Path, chunk_first_position: u64, change: impl FnOnce(&mut Vec<u8>)) {
+fn tamper(
+    directory: &std::path::Path,
+    chunk_first_position: u64,
+    change: impl FnOnce(&mut Vec<u8>),
+) {
     let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory)).unwrap();
     let mut key = vec![b'l'];
     key.extend_from_slice(&chunk_first_position.to_be_bytes());
@@ -74,16 +102,44 @@ fn record_ranges(chunk: &[u8], first_position: u64) -> Vec<(u64, std::ops::Range
 #[tokio::test]
 async fn flipping_any_byte_of_a_stored_record_makes_verify_report_its_position() {
     let template = open_log();
-    template.log.append(&stream("customer-1"), ExpectedVersion::NoStream, events(1), meta()).await.unwrap();
+    template
+        .log
+        .append(
+            &stream("customer-1"),
+            ExpectedVersion::NoStream,
+            events(1),
+            meta(),
+        )
+        .await
+        .unwrap();
     // One append of four events lands in one chunk starting at position 2.
-    template.log.append(&stream("customer-2"), ExpectedVersion::NoStream, events(4), meta()).await.unwrap();
-    template.log.append(&stream("customer-3"), ExpectedVersion::NoStream, events(1), meta()).await.unwrap();
+    template
+        .log
+        .append(
+            &stream("customer-2"),
+            ExpectedVersion::NoStream,
+            events(4),
+            meta(),
+        )
+        .await
+        .unwrap();
+    template
+        .log
+        .append(
+            &stream("customer-3"),
+            ExpectedVersion::NoStream,
+            events(1),
+            meta(),
+        )
+        .await
+        .unwrap();
     template.log.verify().unwrap();
     let source = template.directory.path().to_path_buf();
     drop(template.log);
 
     let chunk = {
-        let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&source)).unwrap();
+        let db =
+            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&source)).unwrap();
         let mut key = vec![b'l'];
         key.extend_from_slice(&2u64.to_be_bytes());
         db.get(key).unwrap().unwrap().to_vec()
@@ -104,7 +160,9 @@ async fn flipping_any_byte_of_a_stored_record_makes_verify_report_its_position()
             Err(Error::Corrupt { position, .. }) => {
                 assert_eq!(position, expected_position, "byte {offset}")
             }
-            other => panic!("byte {offset}: expected corruption at {expected_position}, got {other:?}"),
+            other => {
+                panic!("byte {offset}: expected corruption at {expected_position}, got {other:?}")
+            }
         }
     }
 }
@@ -114,11 +172,21 @@ async fn flipping_any_byte_of_a_stored_record_makes_verify_report_its_position()
 #[tokio::test]
 async fn an_altered_chunk_header_or_checksum_is_reported_at_the_chunk() {
     let template = open_log();
-    template.log.append(&stream("customer-1"), ExpectedVersion::NoStream, events(3), meta()).await.unwrap();
+    template
+        .log
+        .append(
+            &stream("customer-1"),
+            ExpectedVersion::NoStream,
+            events(3),
+            meta(),
+        )
+        .await
+        .unwrap();
     let source = template.directory.path().to_path_buf();
     drop(template.log);
     let chunk_len = {
-        let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&source)).unwrap();
+        let db =
+            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&source)).unwrap();
         let mut key = vec![b'l'];
         key.extend_from_slice(&1u64.to_be_bytes());
         db.get(key).unwrap().unwrap().len()
@@ -131,7 +199,13 @@ async fn an_altered_chunk_header_or_checksum_is_reported_at_the_chunk() {
             .and_then(|log| log.verify())
             .expect_err("tampering must be detected");
         assert!(
-            matches!(error, Error::Corrupt { position: 1..=3, .. }),
+            matches!(
+                error,
+                Error::Corrupt {
+                    position: 1..=3,
+                    ..
+                }
+            ),
             "byte {offset}: {error}"
         );
     }
@@ -141,8 +215,26 @@ async fn an_altered_chunk_header_or_checksum_is_reported_at_the_chunk() {
 #[tokio::test]
 async fn reading_a_corrupt_chunk_reports_its_position() {
     let template = open_log();
-    template.log.append(&stream("customer-1"), ExpectedVersion::NoStream, events(2), meta()).await.unwrap();
-    template.log.append(&stream("customer-2"), ExpectedVersion::NoStream, events(2), meta()).await.unwrap();
+    template
+        .log
+        .append(
+            &stream("customer-1"),
+            ExpectedVersion::NoStream,
+            events(2),
+            meta(),
+        )
+        .await
+        .unwrap();
+    template
+        .log
+        .append(
+            &stream("customer-2"),
+            ExpectedVersion::NoStream,
+            events(2),
+            meta(),
+        )
+        .await
+        .unwrap();
     let directory = template.directory;
     drop(template.log);
     tamper(directory.path(), 1, |bytes| {
@@ -151,8 +243,14 @@ async fn reading_a_corrupt_chunk_reports_its_position() {
     });
     let log = EventLog::open(directory.path(), Options::default()).unwrap();
     let error = log.read_all(1, 10, &ReadFilter::all()).unwrap_err();
-    assert!(matches!(error, Error::Corrupt { position: 1, .. }), "{error}");
-    assert!(log.read_stream(&stream("customer-2"), 0, 10).is_ok(), "other chunks still read");
+    assert!(
+        matches!(error, Error::Corrupt { position: 1, .. }),
+        "{error}"
+    );
+    assert!(
+        log.read_stream(&stream("customer-2"), 0, 10).is_ok(),
+        "other chunks still read"
+    );
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -171,9 +269,15 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 /// One step of a random history.
 #[derive(Clone, Debug)]
 enum Step {
-    Append { stream: usize, events: usize, expected: ExpectedChoice },
+    Append {
+        stream: usize,
+        events: usize,
+        expected: ExpectedChoice,
+    },
     /// Re-append an earlier successful batch, which must change nothing.
-    Repeat { batch: usize },
+    Repeat {
+        batch: usize,
+    },
     Reopen,
 }
 

@@ -1,6 +1,8 @@
 //! The log's rules, seen from a caller: appends, versions, idempotency,
 //! limits, the envelope, reads, subscriptions and concurrent writers.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use std::collections::HashSet;
@@ -21,19 +23,53 @@ async fn appends_get_gap_free_positions_and_per_stream_versions() {
     let test = open_log();
     let customer = stream("customer-1");
     let order = stream("order-1");
-    let first = test.log.append(&customer, ExpectedVersion::NoStream, events(2), meta()).await.unwrap();
-    let second = test.log.append(&order, ExpectedVersion::NoStream, events(1), meta()).await.unwrap();
-    let third = test.log.append(&customer, ExpectedVersion::Exact(1), events(3), meta()).await.unwrap();
-    assert_eq!((first.first_position, first.last_position, first.last_version), (1, 2, 1));
+    let first = test
+        .log
+        .append(&customer, ExpectedVersion::NoStream, events(2), meta())
+        .await
+        .unwrap();
+    let second = test
+        .log
+        .append(&order, ExpectedVersion::NoStream, events(1), meta())
+        .await
+        .unwrap();
+    let third = test
+        .log
+        .append(&customer, ExpectedVersion::Exact(1), events(3), meta())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            first.first_position,
+            first.last_position,
+            first.last_version
+        ),
+        (1, 2, 1)
+    );
     assert_eq!((second.first_position, second.last_version), (3, 0));
-    assert_eq!((third.first_position, third.last_position, third.last_version), (4, 6, 4));
+    assert_eq!(
+        (
+            third.first_position,
+            third.last_position,
+            third.last_version
+        ),
+        (4, 6, 4)
+    );
     assert!(!third.already_stored);
-    let versions: Vec<u64> =
-        test.log.read_stream(&customer, 0, 100).unwrap().iter().map(|e| e.version).collect();
+    let versions: Vec<u64> = test
+        .log
+        .read_stream(&customer, 0, 100)
+        .unwrap()
+        .iter()
+        .map(|e| e.version)
+        .collect();
     assert_eq!(versions, vec![0, 1, 2, 3, 4]);
     assert_eq!(test.log.head().position, 6);
     assert_eq!(test.log.stream_version(&customer).unwrap(), Some(4));
-    assert_eq!(test.log.stream_version(&stream("customer-none")).unwrap(), None);
+    assert_eq!(
+        test.log.stream_version(&stream("customer-none")).unwrap(),
+        None
+    );
 }
 
 /// A stale writer must be told both versions so it can reload and retry.
@@ -41,27 +77,60 @@ async fn appends_get_gap_free_positions_and_per_stream_versions() {
 async fn a_wrong_expected_version_names_expected_and_actual() {
     let test = open_log();
     let customer = stream("customer-1");
-    test.log.append(&customer, ExpectedVersion::NoStream, events(2), meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, events(2), meta())
+        .await
+        .unwrap();
 
-    let error = test.log.append(&customer, ExpectedVersion::Exact(0), events(1), meta()).await.unwrap_err();
+    let error = test
+        .log
+        .append(&customer, ExpectedVersion::Exact(0), events(1), meta())
+        .await
+        .unwrap_err();
     match &error {
-        Error::WrongExpectedVersion { expected, actual, .. } => {
+        Error::WrongExpectedVersion {
+            expected, actual, ..
+        } => {
             assert_eq!(*expected, ExpectedVersion::Exact(0));
             assert_eq!(*actual, CurrentVersion::Version(1));
         }
         other => panic!("expected a version conflict, got {other}"),
     }
     let message = error.to_string();
-    assert!(message.contains("expected version 0") && message.contains("at version 1"), "{message}");
+    assert!(
+        message.contains("expected version 0") && message.contains("at version 1"),
+        "{message}"
+    );
 
-    let error = test.log.append(&customer, ExpectedVersion::NoStream, events(1), meta()).await.unwrap_err();
-    assert!(matches!(error, Error::WrongExpectedVersion { actual: CurrentVersion::Version(1), .. }));
     let error = test
         .log
-        .append(&stream("customer-2"), ExpectedVersion::Exact(0), events(1), meta())
+        .append(&customer, ExpectedVersion::NoStream, events(1), meta())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::WrongExpectedVersion { actual: CurrentVersion::NoStream, .. }));
+    assert!(matches!(
+        error,
+        Error::WrongExpectedVersion {
+            actual: CurrentVersion::Version(1),
+            ..
+        }
+    ));
+    let error = test
+        .log
+        .append(
+            &stream("customer-2"),
+            ExpectedVersion::Exact(0),
+            events(1),
+            meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        Error::WrongExpectedVersion {
+            actual: CurrentVersion::NoStream,
+            ..
+        }
+    ));
     assert_eq!(test.log.head().position, 2, "failed appends write nothing");
 }
 
@@ -70,8 +139,15 @@ async fn a_wrong_expected_version_names_expected_and_actual() {
 async fn expected_any_appends_to_new_and_existing_streams() {
     let test = open_log();
     let customer = stream("customer-1");
-    test.log.append(&customer, ExpectedVersion::Any, events(1), meta()).await.unwrap();
-    let outcome = test.log.append(&customer, ExpectedVersion::Any, events(1), meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::Any, events(1), meta())
+        .await
+        .unwrap();
+    let outcome = test
+        .log
+        .append(&customer, ExpectedVersion::Any, events(1), meta())
+        .await
+        .unwrap();
     assert_eq!(outcome.last_version, 1);
 }
 
@@ -82,15 +158,34 @@ async fn re_appending_stored_event_ids_returns_the_original_positions_and_writes
     let test = open_log();
     let customer = stream("customer-1");
     let batch = events(3);
-    let original = test.log.append(&customer, ExpectedVersion::NoStream, batch.clone(), meta()).await.unwrap();
-    test.log.append(&customer, ExpectedVersion::Exact(2), events(1), meta()).await.unwrap();
+    let original = test
+        .log
+        .append(&customer, ExpectedVersion::NoStream, batch.clone(), meta())
+        .await
+        .unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::Exact(2), events(1), meta())
+        .await
+        .unwrap();
     let head = test.log.head();
 
-    let repeat = test.log.append(&customer, ExpectedVersion::NoStream, batch, meta()).await.unwrap();
+    let repeat = test
+        .log
+        .append(&customer, ExpectedVersion::NoStream, batch, meta())
+        .await
+        .unwrap();
     assert!(repeat.already_stored);
     assert_eq!(
-        (repeat.first_position, repeat.last_position, repeat.last_version),
-        (original.first_position, original.last_position, original.last_version)
+        (
+            repeat.first_position,
+            repeat.last_position,
+            repeat.last_version
+        ),
+        (
+            original.first_position,
+            original.last_position,
+            original.last_version
+        )
     );
     assert_eq!(test.log.head(), head, "nothing was written");
 }
@@ -101,11 +196,17 @@ async fn idempotency_holds_after_reopening_the_store() {
     let test = open_log();
     let customer = stream("customer-1");
     let batch = events(2);
-    test.log.append(&customer, ExpectedVersion::NoStream, batch.clone(), meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, batch.clone(), meta())
+        .await
+        .unwrap();
     let directory = test.directory;
     drop(test.log);
     let log = eventlog::EventLog::open(directory.path(), Options::default()).unwrap();
-    let repeat = log.append(&customer, ExpectedVersion::Any, batch, meta()).await.unwrap();
+    let repeat = log
+        .append(&customer, ExpectedVersion::Any, batch, meta())
+        .await
+        .unwrap();
     assert!(repeat.already_stored);
     assert_eq!(log.head().position, 2);
 }
@@ -117,22 +218,41 @@ async fn partly_repeated_or_misplaced_event_ids_are_conflicts() {
     let test = open_log();
     let customer = stream("customer-1");
     let batch = events(2);
-    test.log.append(&customer, ExpectedVersion::NoStream, batch.clone(), meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, batch.clone(), meta())
+        .await
+        .unwrap();
 
     let mut mixed = vec![batch[0].clone()];
     mixed.extend(events(1));
-    let error = test.log.append(&customer, ExpectedVersion::Any, mixed, meta()).await.unwrap_err();
-    assert!(matches!(error, Error::EventIdConflict { position: 1, .. }), "{error}");
+    let error = test
+        .log
+        .append(&customer, ExpectedVersion::Any, mixed, meta())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::EventIdConflict { position: 1, .. }),
+        "{error}"
+    );
 
     let error = test
         .log
-        .append(&stream("customer-2"), ExpectedVersion::Any, batch.clone(), meta())
+        .append(
+            &stream("customer-2"),
+            ExpectedVersion::Any,
+            batch.clone(),
+            meta(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, Error::EventIdConflict { .. }), "{error}");
 
     let reversed = vec![batch[1].clone(), batch[0].clone()];
-    let error = test.log.append(&customer, ExpectedVersion::Any, reversed, meta()).await.unwrap_err();
+    let error = test
+        .log
+        .append(&customer, ExpectedVersion::Any, reversed, meta())
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::EventIdConflict { .. }), "{error}");
     assert_eq!(test.log.head().position, 2);
 }
@@ -145,22 +265,37 @@ async fn malformed_appends_are_rejected_before_anything_is_written() {
     let append = |events: Vec<NewEvent>, meta: AppendMeta| {
         let log = test.log.clone();
         let customer = customer.clone();
-        async move { log.append(&customer, ExpectedVersion::Any, events, meta).await.unwrap_err() }
+        async move {
+            log.append(&customer, ExpectedVersion::Any, events, meta)
+                .await
+                .unwrap_err()
+        }
     };
 
     assert!(matches!(append(vec![], meta()).await, Error::EmptyAppend));
     let error = append(events(APPEND_EVENTS_MAX + 1), meta()).await;
-    assert!(matches!(error, Error::TooManyEvents { count, max } if count == APPEND_EVENTS_MAX + 1 && max == APPEND_EVENTS_MAX));
+    assert!(
+        matches!(error, Error::TooManyEvents { count, max } if count == APPEND_EVENTS_MAX + 1 && max == APPEND_EVENTS_MAX)
+    );
 
     let huge = event("Happened", &vec![7u8; RECORD_BYTES_MAX + 1]);
-    assert!(matches!(append(vec![huge], meta()).await, Error::EventTooLarge { index: 0, .. }));
+    assert!(matches!(
+        append(vec![huge], meta()).await,
+        Error::EventTooLarge { index: 0, .. }
+    ));
     // A payload just under the limit still does not fit once the envelope is added.
     let nearly = event("Happened", &vec![7u8; RECORD_BYTES_MAX - 10]);
-    assert!(matches!(append(vec![nearly], meta()).await, Error::EventTooLarge { index: 0, .. }));
+    assert!(matches!(
+        append(vec![nearly], meta()).await,
+        Error::EventTooLarge { index: 0, .. }
+    ));
 
     for bad_type in ["", "Has Space", "Ünïcode", &"X".repeat(200)] {
         let error = append(vec![event(bad_type, b"")], meta()).await;
-        assert!(matches!(error, Error::InvalidEventType { index: 0, .. }), "{bad_type}: {error}");
+        assert!(
+            matches!(error, Error::InvalidEventType { index: 0, .. }),
+            "{bad_type}: {error}"
+        );
     }
 
     let twin = event("Happened", b"");
@@ -168,7 +303,10 @@ async fn malformed_appends_are_rejected_before_anything_is_written() {
     assert!(matches!(error, Error::DuplicateEventIdInAppend { .. }));
 
     let nameless = AppendMeta::new(Actor::system(""), Uuid::now_v7());
-    assert!(matches!(append(events(1), nameless).await, Error::InvalidActor { .. }));
+    assert!(matches!(
+        append(events(1), nameless).await,
+        Error::InvalidActor { .. }
+    ));
 
     assert_eq!(test.log.head().position, 0);
     assert!(error_is_bad_input(&Error::EmptyAppend));
@@ -184,19 +322,43 @@ fn error_is_bad_input(error: &Error) -> bool {
 async fn large_events_and_large_appends_span_chunks_and_read_back() {
     let test = open_log();
     let customer = stream("customer-1");
-    let big: Vec<NewEvent> =
-        (0..5).map(|index| event("Big", &vec![index as u8; RECORD_BYTES_MAX - 1_000])).collect();
-    test.log.append(&customer, ExpectedVersion::NoStream, big.clone(), meta()).await.unwrap();
-    test.log.append(&customer, ExpectedVersion::Exact(4), events(APPEND_EVENTS_MAX), meta()).await.unwrap();
+    let big: Vec<NewEvent> = (0..5)
+        .map(|index| event("Big", &vec![index as u8; RECORD_BYTES_MAX - 1_000]))
+        .collect();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, big.clone(), meta())
+        .await
+        .unwrap();
+    test.log
+        .append(
+            &customer,
+            ExpectedVersion::Exact(4),
+            events(APPEND_EVENTS_MAX),
+            meta(),
+        )
+        .await
+        .unwrap();
     let stored = test.log.read_stream(&customer, 0, 10).unwrap();
     for (written, read) in big.iter().zip(&stored) {
         assert_eq!(written.payload, read.payload);
     }
-    assert_eq!(test.log.read_all(1, 10_000, &ReadFilter::all()).unwrap().events.len(), 5 + APPEND_EVENTS_MAX);
+    assert_eq!(
+        test.log
+            .read_all(1, 10_000, &ReadFilter::all())
+            .unwrap()
+            .events
+            .len(),
+        5 + APPEND_EVENTS_MAX
+    );
     test.log.verify().unwrap();
     let blobs = test.directory.path().join("blobs");
-    let blob_count = std::fs::read_dir(&blobs).map(|entries| entries.count()).unwrap_or(0);
-    assert_eq!(blob_count, 0, "sled must never spill our values into unsynced blob files");
+    let blob_count = std::fs::read_dir(&blobs)
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(
+        blob_count, 0,
+        "sled must never spill our values into unsynced blob files"
+    );
 }
 
 /// The envelope carries who, why and when; `recorded_at` is the writer's
@@ -204,31 +366,61 @@ async fn large_events_and_large_appends_span_chunks_and_read_back() {
 #[tokio::test]
 async fn the_envelope_records_actor_causation_and_both_times() {
     let clock = ManualClock::at(time("2026-03-10T12:00:00Z"));
-    let test = open_log_with(Options { clock: clock.clone(), ..Options::default() });
+    let test = open_log_with(Options {
+        clock: clock.clone(),
+        ..Options::default()
+    });
     let customer = stream("customer-1");
     let user = Uuid::now_v7();
     let token = Uuid::now_v7();
     let correlation = Uuid::now_v7();
-    let meta = AppendMeta { actor: Actor::User { user_id: user, token_id: Some(token) }, correlation_id: correlation, causation_id: None };
+    let meta = AppendMeta {
+        actor: Actor::User {
+            user_id: user,
+            token_id: Some(token),
+        },
+        correlation_id: correlation,
+        causation_id: None,
+    };
     let plain = event("CustomerRegistered", b"{}");
-    let backdated = event("CallLogged", b"{}").occurred_at(time("2026-03-03T09:30:00Z")).with_schema_version(2);
-    test.log.append(&customer, ExpectedVersion::NoStream, vec![plain.clone(), backdated.clone()], meta.clone()).await.unwrap();
+    let backdated = event("CallLogged", b"{}")
+        .occurred_at(time("2026-03-03T09:30:00Z"))
+        .with_schema_version(2);
+    test.log
+        .append(
+            &customer,
+            ExpectedVersion::NoStream,
+            vec![plain.clone(), backdated.clone()],
+            meta.clone(),
+        )
+        .await
+        .unwrap();
 
     clock.set(time("2026-03-10T11:00:00Z")); // the clock steps back an hour
     let stored = test.log.read_stream(&customer, 0, 10).unwrap();
     let caused = AppendMeta::caused_by(Actor::system("orders"), &stored[0]);
-    test.log.append(&customer, ExpectedVersion::Exact(1), events(1), caused).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::Exact(1), events(1), caused)
+        .await
+        .unwrap();
 
     let stored = test.log.read_stream(&customer, 0, 10).unwrap();
     assert_eq!(stored[0].event_id, plain.event_id);
     assert_eq!(stored[0].event_type, "CustomerRegistered");
     assert_eq!(stored[0].recorded_at, time("2026-03-10T12:00:00Z"));
-    assert_eq!(stored[0].occurred_at, stored[0].recorded_at, "business time defaults to recorded time");
+    assert_eq!(
+        stored[0].occurred_at, stored[0].recorded_at,
+        "business time defaults to recorded time"
+    );
     assert_eq!(stored[1].occurred_at, time("2026-03-03T09:30:00Z"));
     assert_eq!(stored[1].schema_version, 2);
     assert_eq!(stored[1].actor, meta.actor);
     assert_eq!(stored[1].correlation_id, correlation);
-    assert_eq!(stored[2].recorded_at, time("2026-03-10T12:00:00Z"), "recorded_at never decreases");
+    assert_eq!(
+        stored[2].recorded_at,
+        time("2026-03-10T12:00:00Z"),
+        "recorded_at never decreases"
+    );
     assert_eq!(stored[2].causation_id, Some(plain.event_id));
     assert_eq!(stored[2].correlation_id, correlation);
     assert_eq!(stored[2].actor, Actor::system("orders"));
@@ -240,48 +432,114 @@ async fn the_envelope_records_actor_causation_and_both_times() {
 async fn read_all_pages_forward_and_filters_by_category_and_event_type() {
     let test = open_log();
     for index in 0..10 {
-        let name = if index % 2 == 0 { format!("customer-{index}") } else { format!("order-{index}") };
+        let name = if index % 2 == 0 {
+            format!("customer-{index}")
+        } else {
+            format!("order-{index}")
+        };
         let kind = if index % 3 == 0 { "Special" } else { "Plain" };
-        test.log.append(&stream(&name), ExpectedVersion::NoStream, vec![event(kind, b"")], meta()).await.unwrap();
+        test.log
+            .append(
+                &stream(&name),
+                ExpectedVersion::NoStream,
+                vec![event(kind, b"")],
+                meta(),
+            )
+            .await
+            .unwrap();
     }
     let page = test.log.read_all(1, 4, &ReadFilter::all()).unwrap();
-    assert_eq!(page.events.iter().map(|e| e.position).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        page.events.iter().map(|e| e.position).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
     assert_eq!(page.next_position, 5);
     assert!(!page.reached_head);
-    let rest = test.log.read_all(page.next_position, 100, &ReadFilter::all()).unwrap();
+    let rest = test
+        .log
+        .read_all(page.next_position, 100, &ReadFilter::all())
+        .unwrap();
     assert_eq!(rest.events.len(), 6);
     assert!(rest.reached_head);
 
-    let orders = test.log.read_all(1, 100, &ReadFilter::category("order").unwrap()).unwrap();
+    let orders = test
+        .log
+        .read_all(1, 100, &ReadFilter::category("order").unwrap())
+        .unwrap();
     assert!(orders.events.iter().all(|e| e.stream.category() == "order"));
     assert_eq!(orders.events.len(), 5);
-    let special = test.log.read_all(1, 100, &ReadFilter::event_types(["Special"])).unwrap();
-    assert_eq!(special.events.iter().map(|e| e.position).collect::<Vec<_>>(), vec![1, 4, 7, 10]);
+    let special = test
+        .log
+        .read_all(1, 100, &ReadFilter::event_types(["Special"]))
+        .unwrap();
+    assert_eq!(
+        special
+            .events
+            .iter()
+            .map(|e| e.position)
+            .collect::<Vec<_>>(),
+        vec![1, 4, 7, 10]
+    );
     assert!(ReadFilter::category("Not A Category").is_err());
 
     assert_eq!(test.log.read_event(3).unwrap().unwrap().position, 3);
     assert!(test.log.read_event(0).unwrap().is_none());
     assert!(test.log.read_event(11).unwrap().is_none());
-    assert!(test.log.read_stream(&stream("customer-unknown"), 0, 10).unwrap().is_empty());
-    assert_eq!(test.log.read_stream(&stream("customer-0"), 1, 10).unwrap().len(), 0);
+    assert!(
+        test.log
+            .read_stream(&stream("customer-unknown"), 0, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        test.log
+            .read_stream(&stream("customer-0"), 1, 10)
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 /// "The log as known at" a moment is a binary search on recorded_at.
 #[tokio::test]
 async fn position_at_finds_the_last_event_recorded_by_a_time() {
     let clock = ManualClock::at(time("2026-01-01T00:00:00Z"));
-    let test = open_log_with(Options { clock: clock.clone(), ..Options::default() });
+    let test = open_log_with(Options {
+        clock: clock.clone(),
+        ..Options::default()
+    });
     let customer = stream("customer-1");
-    assert_eq!(test.log.position_at(time("2030-01-01T00:00:00Z")).unwrap(), 0);
+    assert_eq!(
+        test.log.position_at(time("2030-01-01T00:00:00Z")).unwrap(),
+        0
+    );
     for day in 1..=20 {
         clock.set(time(&format!("2026-01-{day:02}T10:00:00Z")));
-        test.log.append(&customer, ExpectedVersion::Any, events(2), meta()).await.unwrap();
+        test.log
+            .append(&customer, ExpectedVersion::Any, events(2), meta())
+            .await
+            .unwrap();
     }
-    assert_eq!(test.log.position_at(time("2025-12-31T00:00:00Z")).unwrap(), 0);
-    assert_eq!(test.log.position_at(time("2026-01-01T10:00:00Z")).unwrap(), 2);
-    assert_eq!(test.log.position_at(time("2026-01-05T09:59:59Z")).unwrap(), 8);
-    assert_eq!(test.log.position_at(time("2026-01-05T10:00:00Z")).unwrap(), 10);
-    assert_eq!(test.log.position_at(time("2027-01-01T00:00:00Z")).unwrap(), 40);
+    assert_eq!(
+        test.log.position_at(time("2025-12-31T00:00:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(
+        test.log.position_at(time("2026-01-01T10:00:00Z")).unwrap(),
+        2
+    );
+    assert_eq!(
+        test.log.position_at(time("2026-01-05T09:59:59Z")).unwrap(),
+        8
+    );
+    assert_eq!(
+        test.log.position_at(time("2026-01-05T10:00:00Z")).unwrap(),
+        10
+    );
+    assert_eq!(
+        test.log.position_at(time("2027-01-01T00:00:00Z")).unwrap(),
+        40
+    );
 }
 
 /// Upcasters let today's code read yesterday's payloads; the stored bytes
@@ -289,12 +547,20 @@ async fn position_at_finds_the_last_event_recorded_by_a_time() {
 #[tokio::test]
 async fn reads_apply_registered_upcasters() {
     let mut registry = UpcasterRegistry::new();
-    registry.register("CustomerRegistered", 1, |old| Ok([old, b" (v2)"].concat())).unwrap();
-    let test = open_log_with(Options { upcasters: Some(Arc::new(registry)), ..Options::default() });
+    registry
+        .register("CustomerRegistered", 1, |old| Ok([old, b" (v2)"].concat()))
+        .unwrap();
+    let test = open_log_with(Options {
+        upcasters: Some(Arc::new(registry)),
+        ..Options::default()
+    });
     let customer = stream("customer-1");
     let old = event("CustomerRegistered", b"Ada");
     let new = event("CustomerRegistered", b"Bob (v2)").with_schema_version(2);
-    test.log.append(&customer, ExpectedVersion::NoStream, vec![old, new], meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, vec![old, new], meta())
+        .await
+        .unwrap();
     let stored = test.log.read_stream(&customer, 0, 10).unwrap();
     assert_eq!(stored[0].payload, b"Ada (v2)");
     assert_eq!(stored[0].schema_version, 2);
@@ -308,18 +574,29 @@ async fn reads_apply_registered_upcasters() {
 async fn a_subscription_catches_up_then_follows_live_appends_exactly_once() {
     let test = open_log();
     let customer = stream("customer-1");
-    test.log.append(&customer, ExpectedVersion::NoStream, events(700), meta()).await.unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::NoStream, events(700), meta())
+        .await
+        .unwrap();
 
     let mut everything = test.log.subscribe(0);
     let mut from_middle = test.log.subscribe(650);
-    let mut orders_only = test.log.subscribe_filtered(0, ReadFilter::category("order").unwrap());
+    let mut orders_only = test
+        .log
+        .subscribe_filtered(0, ReadFilter::category("order").unwrap());
 
     let writer = {
         let log = test.log.clone();
         tokio::spawn(async move {
             for index in 0..50 {
-                let name = if index % 5 == 0 { format!("order-{index}") } else { "customer-1".to_owned() };
-                log.append(&stream(&name), ExpectedVersion::Any, events(3), meta()).await.unwrap();
+                let name = if index % 5 == 0 {
+                    format!("order-{index}")
+                } else {
+                    "customer-1".to_owned()
+                };
+                log.append(&stream(&name), ExpectedVersion::Any, events(3), meta())
+                    .await
+                    .unwrap();
             }
         })
     };
@@ -338,7 +615,8 @@ async fn a_subscription_catches_up_then_follows_live_appends_exactly_once() {
         assert!(seen.insert(event.position));
     }
     writer.await.unwrap();
-    let nothing_more = tokio::time::timeout(std::time::Duration::from_millis(50), everything.next()).await;
+    let nothing_more =
+        tokio::time::timeout(std::time::Duration::from_millis(50), everything.next()).await;
     assert!(nothing_more.is_err(), "no event is delivered twice");
 }
 
@@ -352,15 +630,24 @@ async fn concurrent_exact_appends_to_one_stream_have_exactly_one_winner_per_roun
     let rounds = 30u64;
     let mut winners = Vec::new();
     for round in 0..rounds {
-        let expected = if round == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(round - 1) };
+        let expected = if round == 0 {
+            ExpectedVersion::NoStream
+        } else {
+            ExpectedVersion::Exact(round - 1)
+        };
         let tasks: Vec<_> = (0..writers)
             .map(|writer| {
                 let log = test.log.clone();
                 let customer = customer.clone();
                 tokio::spawn(async move {
-                    let event = event("Claimed", format!("round {round} writer {writer}").as_bytes());
+                    let event = event(
+                        "Claimed",
+                        format!("round {round} writer {writer}").as_bytes(),
+                    );
                     let id = event.event_id;
-                    log.append(&customer, expected, vec![event], meta()).await.map(|_| id)
+                    log.append(&customer, expected, vec![event], meta())
+                        .await
+                        .map(|_| id)
                 })
             })
             .collect();
@@ -375,7 +662,13 @@ async fn concurrent_exact_appends_to_one_stream_have_exactly_one_winner_per_roun
         assert_eq!(round_winners.len(), 1, "round {round}");
         winners.extend(round_winners);
     }
-    let stored: Vec<Uuid> = test.log.read_stream(&customer, 0, 1_000).unwrap().iter().map(|e| e.event_id).collect();
+    let stored: Vec<Uuid> = test
+        .log
+        .read_stream(&customer, 0, 1_000)
+        .unwrap()
+        .iter()
+        .map(|e| e.event_id)
+        .collect();
     assert_eq!(stored, winners);
     assert_eq!(test.log.head().position, rounds);
     test.log.verify().unwrap();
@@ -393,8 +686,15 @@ async fn concurrent_appends_to_many_streams_all_land_without_gaps() {
                 let name = stream(&format!("customer-{writer}"));
                 let mut positions = Vec::new();
                 for round in 0..20u64 {
-                    let expected = if round == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(round - 1) };
-                    let outcome = log.append(&name, expected, events(1), meta()).await.unwrap();
+                    let expected = if round == 0 {
+                        ExpectedVersion::NoStream
+                    } else {
+                        ExpectedVersion::Exact(round - 1)
+                    };
+                    let outcome = log
+                        .append(&name, expected, events(1), meta())
+                        .await
+                        .unwrap();
                     positions.push(outcome.first_position);
                 }
                 positions
@@ -413,10 +713,16 @@ async fn concurrent_appends_to_many_streams_all_land_without_gaps() {
 /// Relaxed mode acknowledges before the disk does; `sync` makes it durable.
 #[tokio::test]
 async fn bulk_import_mode_appends_and_syncs_on_request() {
-    let test = open_log_with(Options { durability: Durability::BulkImportRelaxed, ..Options::default() });
+    let test = open_log_with(Options {
+        durability: Durability::BulkImportRelaxed,
+        ..Options::default()
+    });
     let customer = stream("customer-1");
     for _ in 0..100 {
-        test.log.append(&customer, ExpectedVersion::Any, events(10), meta()).await.unwrap();
+        test.log
+            .append(&customer, ExpectedVersion::Any, events(10), meta())
+            .await
+            .unwrap();
     }
     test.log.sync().await.unwrap();
     let directory = test.directory;
@@ -430,7 +736,15 @@ async fn bulk_import_mode_appends_and_syncs_on_request() {
 #[test]
 fn the_blocking_api_appends_and_syncs_outside_a_runtime() {
     let test = open_log();
-    let outcome = test.log.append_blocking(&stream("customer-1"), ExpectedVersion::NoStream, events(2), meta()).unwrap();
+    let outcome = test
+        .log
+        .append_blocking(
+            &stream("customer-1"),
+            ExpectedVersion::NoStream,
+            events(2),
+            meta(),
+        )
+        .unwrap();
     assert_eq!(outcome.last_position, 2);
     test.log.sync_blocking().unwrap();
 }

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use eventlog::{Actor, AppendMeta, Durability, EventLog, ExpectedVersion, NewEvent, Options, ReadFilter, StreamName};
+use eventlog::{
+    Actor, AppendMeta, Durability, EventLog, ExpectedVersion, NewEvent, Options, ReadFilter,
+    StreamName,
+};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -61,33 +64,62 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         }
         None => tempfile::tempdir_in(".").context("failed to make a scratch directory here")?,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    println!("# bench-log ({} s per durable row, {} bulk events)", settings.seconds, settings.bulk_events);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    println!(
+        "# bench-log ({} s per durable row, {} bulk events)",
+        settings.seconds, settings.bulk_events
+    );
     println!();
 
     let (fsync_rate, fsync_p50) = measure_fdatasync(&base.path().join("fsync-probe"))?;
     println!("fdatasync: {fsync_rate:.0}/s, p50 {:.3} ms", ms(fsync_p50));
     println!();
-    println!("| durable appends | writers | HyperCRM events/s | p50 ms | p99 ms | SQLite group commit events/s | p50 ms | p99 ms | SQLite txn per append events/s | p50 ms | p99 ms | ratio vs best SQLite |");
+    println!(
+        "| durable appends | writers | HyperCRM events/s | p50 ms | p99 ms | SQLite group commit events/s | p50 ms | p99 ms | SQLite txn per append events/s | p50 ms | p99 ms | ratio vs best SQLite |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &writers in &settings.writers {
         let duration = Duration::from_secs(settings.seconds);
-        let mut ours = runtime.block_on(durable_eventlog(&base.path().join(format!("log-{writers}")), writers, duration))?;
-        let mut grouped = runtime.block_on(durable_sqlite(&base.path().join(format!("sqlite-g{writers}.db")), writers, duration, 100_000))?;
-        let mut single = runtime.block_on(durable_sqlite(&base.path().join(format!("sqlite-s{writers}.db")), writers, duration, 1))?;
+        let mut ours = runtime.block_on(durable_eventlog(
+            &base.path().join(format!("log-{writers}")),
+            writers,
+            duration,
+        ))?;
+        let mut grouped = runtime.block_on(durable_sqlite(
+            &base.path().join(format!("sqlite-g{writers}.db")),
+            writers,
+            duration,
+            100_000,
+        ))?;
+        let mut single = runtime.block_on(durable_sqlite(
+            &base.path().join(format!("sqlite-s{writers}.db")),
+            writers,
+            duration,
+            1,
+        ))?;
         let best = grouped.rate().max(single.rate());
         println!(
             "| 1 event/append | {writers} | {:.0} | {:.3} | {:.3} | {:.0} | {:.3} | {:.3} | {:.0} | {:.3} | {:.3} | {:.2}× |",
-            ours.rate(), ms(ours.percentile(0.5)), ms(ours.percentile(0.99)),
-            grouped.rate(), ms(grouped.percentile(0.5)), ms(grouped.percentile(0.99)),
-            single.rate(), ms(single.percentile(0.5)), ms(single.percentile(0.99)),
+            ours.rate(),
+            ms(ours.percentile(0.5)),
+            ms(ours.percentile(0.99)),
+            grouped.rate(),
+            ms(grouped.percentile(0.5)),
+            ms(grouped.percentile(0.99)),
+            single.rate(),
+            ms(single.percentile(0.5)),
+            ms(single.percentile(0.99)),
             ours.rate() / best,
         );
         if writers == 1 {
-            println!("|  | single-writer p50 / one fdatasync | {:.2}× |  |  | {:.2}× |  |  | {:.2}× |  |  |  |",
+            println!(
+                "|  | single-writer p50 / one fdatasync | {:.2}× |  |  | {:.2}× |  |  | {:.2}× |  |  |  |",
                 ours.percentile(0.5).as_secs_f64() / fsync_p50.as_secs_f64(),
                 grouped.percentile(0.5).as_secs_f64() / fsync_p50.as_secs_f64(),
-                single.percentile(0.5).as_secs_f64() / fsync_p50.as_secs_f64());
+                single.percentile(0.5).as_secs_f64() / fsync_p50.as_secs_f64()
+            );
         }
     }
     println!();
@@ -95,16 +127,35 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     if settings.bulk_events > 0 {
         let log_directory = base.path().join("bulk-log");
         let sqlite_path = base.path().join("bulk-sqlite.db");
-        let (ours_import, ours_bytes) = runtime.block_on(bulk_eventlog(&log_directory, settings.bulk_events))?;
+        let (ours_import, ours_bytes) =
+            runtime.block_on(bulk_eventlog(&log_directory, settings.bulk_events))?;
         let (sqlite_import, sqlite_bytes) = bulk_sqlite(&sqlite_path, settings.bulk_events)?;
         let ours_replay = replay_eventlog(&log_directory, settings.bulk_events)?;
         let sqlite_replay = replay_sqlite(&sqlite_path, settings.bulk_events)?;
         let events = settings.bulk_events as f64;
-        println!("| {} events | HyperCRM | SQLite | ratio |", settings.bulk_events);
+        println!(
+            "| {} events | HyperCRM | SQLite | ratio |",
+            settings.bulk_events
+        );
         println!("|---|---|---|---|");
-        println!("| bulk import (relaxed), events/s | {:.0} | {:.0} | {:.2}× |", events / ours_import.as_secs_f64(), events / sqlite_import.as_secs_f64(), sqlite_import.as_secs_f64() / ours_import.as_secs_f64());
-        println!("| replay (read all + decode), events/s | {:.0} | {:.0} | {:.2}× |", events / ours_replay.as_secs_f64(), events / sqlite_replay.as_secs_f64(), sqlite_replay.as_secs_f64() / ours_replay.as_secs_f64());
-        println!("| disk bytes per event | {:.0} | {:.0} | {:.2}× (lower is better) |", ours_bytes as f64 / events, sqlite_bytes as f64 / events, ours_bytes as f64 / sqlite_bytes as f64);
+        println!(
+            "| bulk import (relaxed), events/s | {:.0} | {:.0} | {:.2}× |",
+            events / ours_import.as_secs_f64(),
+            events / sqlite_import.as_secs_f64(),
+            sqlite_import.as_secs_f64() / ours_import.as_secs_f64()
+        );
+        println!(
+            "| replay (read all + decode), events/s | {:.0} | {:.0} | {:.2}× |",
+            events / ours_replay.as_secs_f64(),
+            events / sqlite_replay.as_secs_f64(),
+            sqlite_replay.as_secs_f64() / ours_replay.as_secs_f64()
+        );
+        println!(
+            "| disk bytes per event | {:.0} | {:.0} | {:.2}× (lower is better) |",
+            ours_bytes as f64 / events,
+            sqlite_bytes as f64 / events,
+            ours_bytes as f64 / sqlite_bytes as f64
+        );
     }
     Ok(())
 }
@@ -116,7 +167,12 @@ fn ms(duration: Duration) -> f64 {
 /// Overwrites 4 KiB blocks of a preallocated file, fdatasync after each:
 /// the best a durable acknowledgement can do on this disk.
 fn measure_fdatasync(path: &Path) -> anyhow::Result<(f64, Duration)> {
-    let file = OpenOptions::new().create(true).truncate(true).read(true).write(true).open(path)?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(path)?;
     let block = vec![0x5au8; 4096];
     for index in 0..256u64 {
         file.write_all_at(&block, index * 4096)?;
@@ -133,14 +189,21 @@ fn measure_fdatasync(path: &Path) -> anyhow::Result<(f64, Duration)> {
     }
     let elapsed = start.elapsed();
     latencies.sort_unstable();
-    Ok((iterations as f64 / elapsed.as_secs_f64(), latencies[latencies.len() / 2]))
+    Ok((
+        iterations as f64 / elapsed.as_secs_f64(),
+        latencies[latencies.len() / 2],
+    ))
 }
 
 fn meta() -> AppendMeta {
     AppendMeta::new(Actor::system("bench"), Uuid::now_v7())
 }
 
-async fn durable_eventlog(directory: &Path, writers: usize, duration: Duration) -> anyhow::Result<LatencyRun> {
+async fn durable_eventlog(
+    directory: &Path,
+    writers: usize,
+    duration: Duration,
+) -> anyhow::Result<LatencyRun> {
     let log = EventLog::open(directory, Options::default())?;
     let deadline = Instant::now() + duration;
     let start = Instant::now();
@@ -169,10 +232,19 @@ async fn durable_eventlog(directory: &Path, writers: usize, duration: Duration) 
         latencies.extend(task.await??);
     }
     let elapsed = start.elapsed();
-    Ok(LatencyRun { events: latencies.len() as u64, elapsed, latencies })
+    Ok(LatencyRun {
+        events: latencies.len() as u64,
+        elapsed,
+        latencies,
+    })
 }
 
-async fn durable_sqlite(path: &Path, writers: usize, duration: Duration, group: usize) -> anyhow::Result<LatencyRun> {
+async fn durable_sqlite(
+    path: &Path,
+    writers: usize,
+    duration: Duration,
+    group: usize,
+) -> anyhow::Result<LatencyRun> {
     let log = SqliteLog::open(path, true, group)?;
     let deadline = Instant::now() + duration;
     let start = Instant::now();
@@ -186,11 +258,17 @@ async fn durable_sqlite(path: &Path, writers: usize, duration: Duration, group: 
                 let mut index = writer as u64 * 1_000_000_000;
                 while Instant::now() < deadline {
                     let (reply, answer) = oneshot::channel();
-                    let events = vec![(Uuid::now_v7(), "CustomerUpdated".to_owned(), payload(index))];
+                    let events =
+                        vec![(Uuid::now_v7(), "CustomerUpdated".to_owned(), payload(index))];
                     index += 1;
                     let begun = Instant::now();
                     sender
-                        .send(SqliteAppend { stream: stream.clone(), expected_version: expected, events, reply })
+                        .send(SqliteAppend {
+                            stream: stream.clone(),
+                            expected_version: expected,
+                            events,
+                            reply,
+                        })
                         .await
                         .map_err(|_| anyhow::anyhow!("sqlite writer gone"))?;
                     answer.await??;
@@ -207,7 +285,11 @@ async fn durable_sqlite(path: &Path, writers: usize, duration: Duration, group: 
     }
     let elapsed = start.elapsed();
     log.close()?;
-    Ok(LatencyRun { events: latencies.len() as u64, elapsed, latencies })
+    Ok(LatencyRun {
+        events: latencies.len() as u64,
+        elapsed,
+        latencies,
+    })
 }
 
 /// Events per imported aggregate (one append each).
@@ -215,7 +297,13 @@ const IMPORT_EVENTS_PER_STREAM: u64 = 10;
 const IMPORT_TASKS: u64 = 32;
 
 async fn bulk_eventlog(directory: &Path, events: u64) -> anyhow::Result<(Duration, u64)> {
-    let log = EventLog::open(directory, Options { durability: Durability::BulkImportRelaxed, ..Options::default() })?;
+    let log = EventLog::open(
+        directory,
+        Options {
+            durability: Durability::BulkImportRelaxed,
+            ..Options::default()
+        },
+    )?;
     let streams = events / IMPORT_EVENTS_PER_STREAM;
     let start = Instant::now();
     let tasks: Vec<_> = (0..IMPORT_TASKS)
@@ -227,10 +315,15 @@ async fn bulk_eventlog(directory: &Path, events: u64) -> anyhow::Result<(Duratio
                     let stream = StreamName::parse(format!("customer-{stream_index}"))?;
                     let batch = (0..IMPORT_EVENTS_PER_STREAM)
                         .map(|offset| {
-                            NewEvent::new(Uuid::now_v7(), "CustomerImported", payload(stream_index * IMPORT_EVENTS_PER_STREAM + offset))
+                            NewEvent::new(
+                                Uuid::now_v7(),
+                                "CustomerImported",
+                                payload(stream_index * IMPORT_EVENTS_PER_STREAM + offset),
+                            )
                         })
                         .collect();
-                    log.append(&stream, ExpectedVersion::NoStream, batch, meta()).await?;
+                    log.append(&stream, ExpectedVersion::NoStream, batch, meta())
+                        .await?;
                     stream_index += IMPORT_TASKS;
                 }
                 anyhow::Ok(())
@@ -248,7 +341,9 @@ async fn bulk_eventlog(directory: &Path, events: u64) -> anyhow::Result<(Duratio
 
 fn bulk_sqlite(path: &Path, events: u64) -> anyhow::Result<(Duration, u64)> {
     let log = SqliteLog::open(path, false, 1_000)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let streams = events / IMPORT_EVENTS_PER_STREAM;
     let start = Instant::now();
     runtime.block_on(async {
@@ -259,11 +354,22 @@ fn bulk_sqlite(path: &Path, events: u64) -> anyhow::Result<(Duration, u64)> {
                     let mut stream_index = task;
                     while stream_index < streams {
                         let batch = (0..IMPORT_EVENTS_PER_STREAM)
-                            .map(|offset| (Uuid::now_v7(), "CustomerImported".to_owned(), payload(stream_index * IMPORT_EVENTS_PER_STREAM + offset)))
+                            .map(|offset| {
+                                (
+                                    Uuid::now_v7(),
+                                    "CustomerImported".to_owned(),
+                                    payload(stream_index * IMPORT_EVENTS_PER_STREAM + offset),
+                                )
+                            })
                             .collect();
                         let (reply, answer) = oneshot::channel();
                         sender
-                            .send(SqliteAppend { stream: format!("customer-{stream_index}"), expected_version: None, events: batch, reply })
+                            .send(SqliteAppend {
+                                stream: format!("customer-{stream_index}"),
+                                expected_version: None,
+                                events: batch,
+                                reply,
+                            })
                             .await
                             .map_err(|_| anyhow::anyhow!("sqlite writer gone"))?;
                         answer.await??;
@@ -311,7 +417,10 @@ fn replay_eventlog(directory: &Path, events: u64) -> anyhow::Result<Duration> {
     }
     let elapsed = start.elapsed();
     std::hint::black_box(checksum);
-    anyhow::ensure!(count == events - events % IMPORT_EVENTS_PER_STREAM, "replayed {count} of {events}");
+    anyhow::ensure!(
+        count == events - events % IMPORT_EVENTS_PER_STREAM,
+        "replayed {count} of {events}"
+    );
     Ok(elapsed)
 }
 
@@ -319,7 +428,9 @@ fn replay_sqlite(path: &Path, events: u64) -> anyhow::Result<Duration> {
     let start = Instant::now();
     let count = sqlite_log::replay(path)?;
     let elapsed = start.elapsed();
-    anyhow::ensure!(count == events - events % IMPORT_EVENTS_PER_STREAM, "replayed {count} of {events}");
+    anyhow::ensure!(
+        count == events - events % IMPORT_EVENTS_PER_STREAM,
+        "replayed {count} of {events}"
+    );
     Ok(elapsed)
 }
-

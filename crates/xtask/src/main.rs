@@ -3,6 +3,7 @@
 //! - `bench-log`: the event log against an SQLite events table, side by
 //!   side in one run, with the machine's own fdatasync rate as reference.
 //!   Results go to `docs/benchmarks.md` by hand, with the machine.
+//! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_log;
 mod sqlite_log;
@@ -36,13 +37,27 @@ enum Command {
         #[arg(long, default_value = "1,16,256", value_delimiter = ',')]
         writers: Vec<usize>,
     },
+    /// Kill a durable writer with SIGKILL again and again; check that no
+    /// acknowledged event is ever lost (the long form of the crash test).
+    CrashSoak {
+        #[arg(long, default_value_t = 1_000)]
+        cycles: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::BenchLog { bulk_events, seconds, directory, writers } => {
-            bench_log::run(bench_log::Settings { bulk_events, seconds, directory, writers })
-        }
+        Command::BenchLog {
+            bulk_events,
+            seconds,
+            directory,
+            writers,
+        } => bench_log::run(bench_log::Settings {
+            bulk_events,
+            seconds,
+            directory,
+            writers,
+        }),
     }
 }

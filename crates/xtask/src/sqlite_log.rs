@@ -55,8 +55,12 @@ impl SqliteLog {
     pub fn open(path: &Path, durable: bool, group_appends_max: usize) -> anyhow::Result<Self> {
         let connection = open_connection(path, durable)?;
         let (sender, receiver) = mpsc::channel(4_096);
-        let writer = std::thread::spawn(move || writer_loop(connection, receiver, group_appends_max));
-        Ok(Self { sender: Some(sender), writer: Some(writer) })
+        let writer =
+            std::thread::spawn(move || writer_loop(connection, receiver, group_appends_max));
+        Ok(Self {
+            sender: Some(sender),
+            writer: Some(writer),
+        })
     }
 
     pub fn sender(&self) -> mpsc::Sender<SqliteAppend> {
@@ -66,7 +70,9 @@ impl SqliteLog {
     pub fn close(mut self) -> anyhow::Result<()> {
         self.sender.take();
         if let Some(writer) = self.writer.take() {
-            writer.join().map_err(|_| anyhow::anyhow!("sqlite writer panicked"))??;
+            writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("sqlite writer panicked"))??;
         }
         Ok(())
     }
@@ -78,9 +84,11 @@ fn writer_loop(
     group_appends_max: usize,
 ) -> anyhow::Result<()> {
     let (mut position, mut hash): (u64, Vec<u8>) = connection
-        .query_row("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1", [], |row| {
-            Ok((row.get::<_, i64>(0)? as u64, row.get(1)?))
-        })
+        .query_row(
+            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1",
+            [],
+            |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
+        )
         .optional()?
         .unwrap_or((0, vec![0; 32]));
     let mut group = Vec::new();
@@ -93,10 +101,12 @@ fn writer_loop(
             }
         }
         let now = chrono::Utc::now().timestamp_micros();
-        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let transaction =
+            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut answers = Vec::with_capacity(group.len());
         {
-            let mut find_id = transaction.prepare_cached("SELECT position FROM events WHERE event_id = ?1")?;
+            let mut find_id =
+                transaction.prepare_cached("SELECT position FROM events WHERE event_id = ?1")?;
             let mut find_version =
                 transaction.prepare_cached("SELECT max(version) FROM events WHERE stream = ?1")?;
             let mut insert = transaction.prepare_cached(
@@ -106,21 +116,23 @@ fn writer_loop(
             )?;
             for append in group.drain(..) {
                 let first_id = append.events[0].0;
-                let existing: Option<i64> =
-                    find_id.query_row([first_id.as_bytes().as_slice()], |row| row.get(0)).optional()?;
+                let existing: Option<i64> = find_id
+                    .query_row([first_id.as_bytes().as_slice()], |row| row.get(0))
+                    .optional()?;
                 if let Some(existing) = existing {
                     answers.push((append.reply, Ok(existing as u64)));
                     continue;
                 }
-                let current: Option<i64> = find_version.query_row([&append.stream], |row| row.get(0))?;
+                let current: Option<i64> =
+                    find_version.query_row([&append.stream], |row| row.get(0))?;
                 let current = current.map(|version| version as u64);
                 if append.expected_version.is_some() && append.expected_version != current {
                     answers.push((append.reply, Err(anyhow::anyhow!("wrong expected version"))));
                     continue;
                 }
                 let first_position = position + 1;
-                let mut version = current.map_or(0, |version| version + 1);
-                for (event_id, event_type, payload) in &append.events {
+                let first_version = current.map_or(0, |version| version + 1);
+                for (version, (event_id, event_type, payload)) in (first_version..).zip(&append.events) {
                     position += 1;
                     let mut hasher = Sha256::new();
                     hasher.update(&hash);
@@ -140,7 +152,6 @@ fn writer_loop(
                         payload,
                         hash,
                     ])?;
-                    version += 1;
                 }
                 answers.push((append.reply, Ok(first_position)));
             }

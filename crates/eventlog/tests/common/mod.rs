@@ -16,7 +16,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn at(time: DateTime<Utc>) -> Arc<Self> {
-        Arc::new(Self { micros: AtomicI64::new(time.timestamp_micros()) })
+        Arc::new(Self {
+            micros: AtomicI64::new(time.timestamp_micros()),
+        })
     }
 
     pub fn set(&self, time: DateTime<Utc>) {
@@ -31,7 +33,9 @@ impl Clock for ManualClock {
 }
 
 pub fn time(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).expect("a valid RFC 3339 time").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .expect("a valid RFC 3339 time")
+        .with_timezone(&Utc)
 }
 
 /// A fresh log in a temporary directory, kept alive with the log.
@@ -59,7 +63,9 @@ pub fn event(event_type: &str, payload: &[u8]) -> NewEvent {
 }
 
 pub fn events(count: usize) -> Vec<NewEvent> {
-    (0..count).map(|index| event("Happened", format!("payload {index}").as_bytes())).collect()
+    (0..count)
+        .map(|index| event("Happened", format!("payload {index}").as_bytes()))
+        .collect()
 }
 
 pub fn meta() -> AppendMeta {
