@@ -59,5 +59,15 @@ fn main() -> anyhow::Result<()> {
             directory,
             writers,
         }),
+        Command::CrashSoak { cycles } => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let status = std::process::Command::new(cargo)
+                .args(["run", "--release", "--package", "eventlog"])
+                .args(["--bin", "eventlog-crash", "--", "soak"])
+                .arg(cycles.to_string())
+                .status()?;
+            anyhow::ensure!(status.success(), "the crash soak failed");
+            Ok(())
+        }
     }
 }

@@ -132,7 +132,9 @@ fn writer_loop(
                 }
                 let first_position = position + 1;
                 let first_version = current.map_or(0, |version| version + 1);
-                for (version, (event_id, event_type, payload)) in (first_version..).zip(&append.events) {
+                for (version, (event_id, event_type, payload)) in
+                    (first_version..).zip(&append.events)
+                {
                     position += 1;
                     let mut hasher = Sha256::new();
                     hasher.update(&hash);
