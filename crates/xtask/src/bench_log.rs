@@ -8,7 +8,6 @@
 use std::fs::OpenOptions;
 use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -26,6 +25,7 @@ pub struct Settings {
     pub seconds: u64,
     pub directory: Option<PathBuf>,
     pub writers: Vec<usize>,
+    pub keep: bool,
 }
 
 /// A payload of about 200 bytes, shaped like a real event body.
@@ -156,6 +156,9 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             sqlite_bytes as f64 / events,
             ours_bytes as f64 / sqlite_bytes as f64
         );
+    }
+    if settings.keep {
+        let _ = base.keep();
     }
     Ok(())
 }
@@ -399,7 +402,18 @@ fn bulk_sqlite(path: &Path, events: u64) -> anyhow::Result<(Duration, u64)> {
 }
 
 fn replay_eventlog(directory: &Path, events: u64) -> anyhow::Result<Duration> {
-    let log = Arc::new(EventLog::open(directory, Options::default())?);
+    let (count, elapsed) = replay_existing(directory)?;
+    anyhow::ensure!(
+        count == events - events % IMPORT_EVENTS_PER_STREAM,
+        "replayed {count} of {events}"
+    );
+    Ok(elapsed)
+}
+
+/// Reads the whole log in pages and touches every event; returns the count
+/// and the time taken.
+pub fn replay_existing(directory: &Path) -> anyhow::Result<(u64, Duration)> {
+    let log = EventLog::open(directory, Options::default())?;
     let start = Instant::now();
     let mut position = 1;
     let mut count = 0u64;
@@ -417,11 +431,7 @@ fn replay_eventlog(directory: &Path, events: u64) -> anyhow::Result<Duration> {
     }
     let elapsed = start.elapsed();
     std::hint::black_box(checksum);
-    anyhow::ensure!(
-        count == events - events % IMPORT_EVENTS_PER_STREAM,
-        "replayed {count} of {events}"
-    );
-    Ok(elapsed)
+    Ok((count, elapsed))
 }
 
 fn replay_sqlite(path: &Path, events: u64) -> anyhow::Result<Duration> {

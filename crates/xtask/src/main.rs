@@ -36,6 +36,14 @@ enum Command {
         /// Comma-separated writer counts for the durable rows.
         #[arg(long, default_value = "1,16,256", value_delimiter = ',')]
         writers: Vec<usize>,
+        /// Keep the stores afterwards (for `bench-replay` or inspection).
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Time a replay (read all + decode) of an existing event log.
+    BenchReplay {
+        /// The event log's directory.
+        directory: PathBuf,
     },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
@@ -53,12 +61,23 @@ fn main() -> anyhow::Result<()> {
             seconds,
             directory,
             writers,
+            keep,
         } => bench_log::run(bench_log::Settings {
             bulk_events,
             seconds,
             directory,
             writers,
+            keep,
         }),
+        Command::BenchReplay { directory } => {
+            let (events, elapsed) = bench_log::replay_existing(&directory)?;
+            println!(
+                "replayed {events} events in {:.2} s: {:.0} events/s",
+                elapsed.as_secs_f64(),
+                events as f64 / elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)
