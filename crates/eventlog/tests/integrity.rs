@@ -22,15 +22,7 @@ async fn reopening_resumes_at_the_same_position_and_hash_and_appends_continue() 
         .append(&customer, ExpectedVersion::NoStream, events(5), meta())
         .await
         .unwrap();
-    test.log
-        .append(
-            &stream("order-1"),
-            ExpectedVersion::NoStream,
-            events(2),
-            meta(),
-        )
-        .await
-        .unwrap();
+    append_new(&test.log, "order-1", 2).await;
     let head = test.log.head();
     let directory = test.directory;
     drop(test.log);
@@ -42,15 +34,7 @@ async fn reopening_resumes_at_the_same_position_and_hash_and_appends_continue() 
         .await
         .unwrap();
     assert_eq!((outcome.first_position, outcome.last_version), (8, 5));
-    let new_stream = log
-        .append(
-            &stream("order-2"),
-            ExpectedVersion::NoStream,
-            events(1),
-            meta(),
-        )
-        .await
-        .unwrap();
+    let new_stream = append_new(&log, "order-2", 1).await;
     assert_eq!(new_stream.first_position, 9);
     let report = log.verify().unwrap();
     assert_eq!(report.records_checked, 9);
@@ -102,37 +86,10 @@ fn record_ranges(chunk: &[u8], first_position: u64) -> Vec<(u64, std::ops::Range
 #[tokio::test]
 async fn flipping_any_byte_of_a_stored_record_makes_verify_report_its_position() {
     let template = open_log();
-    template
-        .log
-        .append(
-            &stream("customer-1"),
-            ExpectedVersion::NoStream,
-            events(1),
-            meta(),
-        )
-        .await
-        .unwrap();
+    append_new(&template.log, "customer-1", 1).await;
     // One append of four events lands in one chunk starting at position 2.
-    template
-        .log
-        .append(
-            &stream("customer-2"),
-            ExpectedVersion::NoStream,
-            events(4),
-            meta(),
-        )
-        .await
-        .unwrap();
-    template
-        .log
-        .append(
-            &stream("customer-3"),
-            ExpectedVersion::NoStream,
-            events(1),
-            meta(),
-        )
-        .await
-        .unwrap();
+    append_new(&template.log, "customer-2", 4).await;
+    append_new(&template.log, "customer-3", 1).await;
     template.log.verify().unwrap();
     let source = template.directory.path().to_path_buf();
     drop(template.log);
@@ -172,16 +129,7 @@ async fn flipping_any_byte_of_a_stored_record_makes_verify_report_its_position()
 #[tokio::test]
 async fn an_altered_chunk_header_or_checksum_is_reported_at_the_chunk() {
     let template = open_log();
-    template
-        .log
-        .append(
-            &stream("customer-1"),
-            ExpectedVersion::NoStream,
-            events(3),
-            meta(),
-        )
-        .await
-        .unwrap();
+    append_new(&template.log, "customer-1", 3).await;
     let source = template.directory.path().to_path_buf();
     drop(template.log);
     let chunk_len = {
@@ -215,26 +163,8 @@ async fn an_altered_chunk_header_or_checksum_is_reported_at_the_chunk() {
 #[tokio::test]
 async fn reading_a_corrupt_chunk_reports_its_position() {
     let template = open_log();
-    template
-        .log
-        .append(
-            &stream("customer-1"),
-            ExpectedVersion::NoStream,
-            events(2),
-            meta(),
-        )
-        .await
-        .unwrap();
-    template
-        .log
-        .append(
-            &stream("customer-2"),
-            ExpectedVersion::NoStream,
-            events(2),
-            meta(),
-        )
-        .await
-        .unwrap();
+    append_new(&template.log, "customer-1", 2).await;
+    append_new(&template.log, "customer-2", 2).await;
     let directory = template.directory;
     drop(template.log);
     tamper(directory.path(), 1, |bytes| {

@@ -71,3 +71,15 @@ pub fn events(count: usize) -> Vec<NewEvent> {
 pub fn meta() -> AppendMeta {
     AppendMeta::new(Actor::system("test"), Uuid::now_v7())
 }
+
+/// Appends `count` events to a stream that must not exist yet.
+pub async fn append_new(log: &EventLog, name: &str, count: usize) -> eventlog::AppendOutcome {
+    log.append(
+        &stream(name),
+        eventlog::ExpectedVersion::NoStream,
+        events(count),
+        meta(),
+    )
+    .await
+    .expect("the append succeeds")
+}
