@@ -39,6 +39,9 @@ pub enum Error {
         max: usize,
     },
 
+    #[error("an append may carry at most {max} payload bytes in all; this one has {bytes}")]
+    AppendTooLarge { bytes: usize, max: usize },
+
     #[error("event id {event_id} appears twice in one append")]
     DuplicateEventIdInAppend { event_id: Uuid },
 
@@ -97,6 +100,7 @@ impl Error {
                 | Self::EmptyAppend
                 | Self::TooManyEvents { .. }
                 | Self::EventTooLarge { .. }
+                | Self::AppendTooLarge { .. }
                 | Self::DuplicateEventIdInAppend { .. }
         )
     }

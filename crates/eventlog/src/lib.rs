@@ -21,6 +21,7 @@
 pub mod codec;
 pub mod error;
 pub mod event;
+pub mod journal;
 mod read;
 pub mod sled_store;
 pub mod storage;
@@ -54,6 +55,10 @@ use crate::writer::{AppendRequest, Writer, WriterCommand};
 
 /// Most events one append may carry.
 pub const APPEND_EVENTS_MAX: usize = 1_000;
+
+/// Most payload bytes one append may carry, in all of its events. One
+/// append must fit one commit group (see [`writer::GROUP_PAYLOAD_BYTES_MAX`]).
+pub const APPEND_PAYLOAD_BYTES_MAX: usize = 2 * 1024 * 1024;
 
 /// Appends that may wait for the writer before appenders are slowed down.
 pub const WRITER_QUEUE_APPENDS_MAX: usize = 4_096;
@@ -283,6 +288,13 @@ fn validate_append(events: &[NewEvent], meta: &AppendMeta) -> Result<()> {
                 ),
             });
         }
+    }
+    let payload_bytes: usize = events.iter().map(|event| event.payload.len()).sum();
+    if payload_bytes > APPEND_PAYLOAD_BYTES_MAX {
+        return Err(Error::AppendTooLarge {
+            bytes: payload_bytes,
+            max: APPEND_PAYLOAD_BYTES_MAX,
+        });
     }
     let mut seen = std::collections::HashSet::with_capacity(events.len());
     for (index, event) in events.iter().enumerate() {

@@ -5,10 +5,11 @@
 //! outgrow one server) can be added without touching callers. The only
 //! backend today is [`crate::sled_store::SledStorage`].
 //!
-//! A commit group is written in one atomic step: the chunk(s) holding the
-//! records, the stream index entries, the event-id index entries and any new
-//! stream ids. Either all of it is visible after a crash or none of it is,
-//! which is what keeps positions gap-free and the indexes exact.
+//! A commit group is made durable in one step: its chunk(s), which hold the
+//! records and from which every index entry can be derived again. After a
+//! crash a backend must come back with a prefix of the committed groups and
+//! indexes that match it exactly; how (atomic batches, a journal replayed on
+//! open) is the backend's business.
 
 use uuid::Uuid;
 
@@ -18,8 +19,9 @@ use crate::stream::StreamName;
 /// How hard an acknowledged append is pressed onto the disk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Durability {
-    /// Acknowledged only after the data is on stable storage (fsync). The
-    /// default, and the only mode for live business work.
+    /// Acknowledged only after the data is on stable storage (a journal
+    /// frame synced with `fdatasync`). The default, and the only mode for
+    /// live business work.
     #[default]
     Full,
     /// For bulk import only: acknowledged once applied in memory; storage
@@ -32,8 +34,9 @@ pub enum Durability {
 /// A stream's identity in the indexes and its last version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamHead {
-    /// A compact id assigned when the stream is first written; index keys
-    /// use it instead of the name.
+    /// The position of the stream's first event: unique, compact, and the
+    /// same whenever the index is derived again from the log. Index keys use
+    /// it instead of the name.
     pub stream_id: u64,
     pub last_version: u64,
 }
@@ -54,8 +57,8 @@ pub struct CommitGroup {
     pub stream_entries: Vec<(u64, u64, u64)>,
     /// (event id, position)
     pub event_ids: Vec<(Uuid, u64)>,
-    /// The next unassigned stream id after this group, if it changed.
-    pub next_stream_id: Option<u64>,
+    /// The group's last position.
+    pub last_position: u64,
 }
 
 impl CommitGroup {
@@ -84,9 +87,6 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
 
     /// Where an event id is stored, over the whole history.
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>>;
-
-    /// The next stream id to assign.
-    fn next_stream_id(&self) -> Result<u64>;
 
     /// Applies a group atomically, and durably when asked.
     fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()>;

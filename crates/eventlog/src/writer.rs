@@ -30,6 +30,11 @@ use crate::stream::StreamName;
 /// Most events one commit group takes, whatever is queued.
 pub const GROUP_EVENTS_MAX: usize = 8_192;
 
+/// Most payload bytes one commit group takes, so a group's chunks always
+/// fit in the journal (see [`crate::journal::JOURNAL_GROUP_BYTES_MAX`]);
+/// envelopes add less than the headroom left for them.
+pub const GROUP_PAYLOAD_BYTES_MAX: usize = 4 * 1024 * 1024;
+
 /// Streams whose head the writer remembers; beyond this it starts over and
 /// reads heads from storage again.
 const STREAM_CACHE_ENTRIES_MAX: usize = 100_000;
@@ -55,6 +60,13 @@ impl WriterCommand {
             Self::Sync(_) => 0,
         }
     }
+
+    fn payload_bytes(&self) -> usize {
+        match self {
+            Self::Append(request) => request.events.iter().map(|event| event.payload.len()).sum(),
+            Self::Sync(_) => 0,
+        }
+    }
 }
 
 pub(crate) struct Writer {
@@ -62,7 +74,6 @@ pub(crate) struct Writer {
     durability: Durability,
     clock: Arc<dyn Clock>,
     head: Head,
-    next_stream_id: u64,
     stream_cache: HashMap<StreamName, StreamHead>,
     head_sender: watch::Sender<Head>,
     failure: Option<String>,
@@ -97,13 +108,11 @@ impl Writer {
         head: Head,
         head_sender: watch::Sender<Head>,
     ) -> Result<Self> {
-        let next_stream_id = storage.next_stream_id()?;
         Ok(Self {
             storage,
             durability,
             clock,
             head,
-            next_stream_id,
             stream_cache: HashMap::new(),
             head_sender,
             failure: None,
@@ -113,13 +122,29 @@ impl Writer {
     /// Runs until every sender is gone.
     pub fn run(mut self, mut receiver: mpsc::Receiver<WriterCommand>) {
         let mut commands = Vec::new();
-        while let Some(first) = receiver.blocking_recv() {
+        let mut held_back = None;
+        loop {
+            let first = match held_back.take() {
+                Some(command) => command,
+                None => match receiver.blocking_recv() {
+                    Some(command) => command,
+                    None => break,
+                },
+            };
             let mut events = first.event_count();
+            let mut payload_bytes = first.payload_bytes();
             commands.push(first);
             while events < GROUP_EVENTS_MAX {
                 match receiver.try_recv() {
                     Ok(command) => {
+                        // A command that would overfill the group waits for
+                        // the next one; one append alone always fits.
+                        if payload_bytes + command.payload_bytes() > GROUP_PAYLOAD_BYTES_MAX {
+                            held_back = Some(command);
+                            break;
+                        }
                         events += command.event_count();
+                        payload_bytes += command.payload_bytes();
                         commands.push(command);
                     }
                     Err(_) => break,
@@ -172,9 +197,7 @@ impl Writer {
         let result = if plan.group.is_empty() {
             Ok(())
         } else {
-            if !plan.group.new_streams.is_empty() {
-                plan.group.next_stream_id = Some(plan.next_stream_id_after(self.next_stream_id));
-            }
+            plan.group.last_position = plan.next_position - 1;
             self.storage.commit(&plan.group, self.durability)
         };
         let result = result.and_then(|()| {
@@ -194,9 +217,6 @@ impl Writer {
                             plan.recorded_at_micros,
                         ),
                     };
-                    if let Some(next) = plan.group.next_stream_id {
-                        self.next_stream_id = next;
-                    }
                     if self.stream_cache.len() + plan.streams.len() > STREAM_CACHE_ENTRIES_MAX {
                         self.stream_cache.clear();
                     }
@@ -354,11 +374,11 @@ impl Writer {
         let stream_id = match current {
             Some(head) => head.stream_id,
             None => {
-                let stream_id = plan.next_stream_id_after(self.next_stream_id);
+                // A stream's id is the position of its first event.
                 plan.group
                     .new_streams
-                    .push((request.stream.clone(), stream_id));
-                stream_id
+                    .push((request.stream.clone(), first_position));
+                first_position
             }
         };
         let mut start = 0;
@@ -416,11 +436,6 @@ impl GroupPlan {
             chunk.buffer().extend_from_slice(record);
             chunk.seal_record();
         }
-    }
-
-    /// Stream ids are handed out in order within the group.
-    fn next_stream_id_after(&self, next_stream_id: u64) -> u64 {
-        next_stream_id + self.group.new_streams.len() as u64
     }
 }
 

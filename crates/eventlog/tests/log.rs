@@ -290,6 +290,15 @@ async fn malformed_appends_are_rejected_before_anything_is_written() {
         Error::EventTooLarge { index: 0, .. }
     ));
 
+    let heavy: Vec<NewEvent> = (0..40)
+        .map(|_| event("Happened", &vec![1u8; 60 * 1024]))
+        .collect();
+    let error = append(heavy, meta()).await;
+    assert!(
+        matches!(error, Error::AppendTooLarge { max, .. } if max == eventlog::APPEND_PAYLOAD_BYTES_MAX),
+        "{error}"
+    );
+
     for bad_type in ["", "Has Space", "Ünïcode", &"X".repeat(200)] {
         let error = append(vec![event(bad_type, b"")], meta()).await;
         assert!(
