@@ -197,7 +197,7 @@ fn scan(file: &File, file_bytes: u64, frames: &mut Vec<StoredChunk>) -> Result<(
         };
         frames.push(StoredChunk {
             first_position,
-            bytes: chunk,
+            bytes: chunk.into(),
         });
         offset = body_offset + length;
     }

@@ -8,8 +8,8 @@
 //! | `n` stream name | stream id(8): the position of the stream's first event |
 //! | `s` stream id(8) version(8) | position(8) |
 //! | `e` event id(16) | position(8) |
-//! | `m` `format` | store format (1 byte) |
-//! | `m` `indexed_through` | the last position whose index entries are written(8) |
+//! | `!format` | store format (1 byte) |
+//! | `!indexed_through` | the last position whose index entries are written(8) |
 //!
 //! **Durability.** A commit group's chunks are first written to the
 //! [`Journal`] and synced with one `fdatasync`; that is the
@@ -46,15 +46,18 @@ use uuid::Uuid;
 use crate::codec::ChunkView;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::storage::{CommitGroup, Durability, Storage, StoredChunk, StreamHead};
+use crate::storage::{ChunkBytes, CommitGroup, Durability, Storage, StoredChunk, StreamHead};
 use crate::stream::StreamName;
 
 const PREFIX_LOG: u8 = b'l';
 const PREFIX_STREAM_NAME: u8 = b'n';
 const PREFIX_STREAM_INDEX: u8 = b's';
 const PREFIX_EVENT_ID: u8 = b'e';
-const KEY_FORMAT: &[u8] = b"mformat";
-const KEY_INDEXED_THROUGH: &[u8] = b"mindexed_through";
+/// Metadata keys sort before every other prefix, so their leaf holds only
+/// small keys: `indexed_through` changes with every group, and a leaf
+/// shared with 64 KiB log chunks would be rewritten whole each time.
+const KEY_FORMAT: &[u8] = b"!format";
+const KEY_INDEXED_THROUGH: &[u8] = b"!indexed_through";
 
 /// The layout described in the module docs.
 const STORE_FORMAT_V1: u8 = 1;
@@ -175,7 +178,7 @@ impl SledStorage {
                 continue;
             }
             self.db
-                .insert(Self::log_key(frame.first_position), frame.bytes.as_slice())?;
+                .insert(Self::log_key(frame.first_position), &frame.bytes[..])?;
             restored += 1;
         }
         let log_end = match self.last_chunk()? {
@@ -313,14 +316,14 @@ impl SledStorage {
         key
     }
 
-    fn chunk_from_entry(key: &[u8], value: &[u8]) -> Result<StoredChunk> {
+    fn chunk_from_entry(key: &[u8], value: sled::IVec) -> Result<StoredChunk> {
         let position = decode_u64(&key[1..]).ok_or_else(|| Error::Corrupt {
             position: 0,
             reason: format!("log key of {} bytes", key.len()),
         })?;
         Ok(StoredChunk {
             first_position: position,
-            bytes: value.to_vec(),
+            bytes: ChunkBytes::new(value),
         })
     }
 
@@ -396,7 +399,7 @@ impl Storage for SledStorage {
         match self.db.range(range).next_back() {
             Some(entry) => {
                 let (key, value) = entry?;
-                Ok(Some(Self::chunk_from_entry(&key, &value)?))
+                Ok(Some(Self::chunk_from_entry(&key, value)?))
             }
             None => Ok(None),
         }
@@ -407,7 +410,7 @@ impl Storage for SledStorage {
         match self.db.range(range).next_back() {
             Some(entry) => {
                 let (key, value) = entry?;
-                Ok(Some(Self::chunk_from_entry(&key, &value)?))
+                Ok(Some(Self::chunk_from_entry(&key, value)?))
             }
             None => Ok(None),
         }
@@ -430,7 +433,7 @@ impl Storage for SledStorage {
         let range = Self::log_key(start)..=Self::log_key(u64::MAX);
         for entry in self.db.range(range).take(chunks_max - chunks.len()) {
             let (key, value) = entry?;
-            chunks.push(Self::chunk_from_entry(&key, &value)?);
+            chunks.push(Self::chunk_from_entry(&key, value)?);
         }
         Ok(chunks)
     }
@@ -500,7 +503,7 @@ impl Storage for SledStorage {
         }
         for chunk in &group.chunks {
             self.db
-                .insert(Self::log_key(chunk.first_position), chunk.bytes.as_slice())?;
+                .insert(Self::log_key(chunk.first_position), &chunk.bytes[..])?;
         }
         self.write_indexes(group)
     }

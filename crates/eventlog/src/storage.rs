@@ -11,6 +11,8 @@
 //! indexes that match it exactly; how (atomic batches, a journal replayed on
 //! open) is the backend's business.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -45,7 +47,37 @@ pub struct StreamHead {
 #[derive(Clone, Debug)]
 pub struct StoredChunk {
     pub first_position: u64,
-    pub bytes: Vec<u8>,
+    pub bytes: ChunkBytes,
+}
+
+/// A chunk's bytes, shared with the backend's cache where it can (sled
+/// hands out reference-counted values), so reading the log copies nothing.
+#[derive(Clone)]
+pub struct ChunkBytes(Arc<dyn AsRef<[u8]> + Send + Sync>);
+
+impl ChunkBytes {
+    pub fn new(bytes: impl AsRef<[u8]> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(bytes))
+    }
+}
+
+impl From<Vec<u8>> for ChunkBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::new(bytes)
+    }
+}
+
+impl std::ops::Deref for ChunkBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        (*self.0).as_ref()
+    }
+}
+
+impl std::fmt::Debug for ChunkBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ChunkBytes({} bytes)", self.len())
+    }
 }
 
 /// Everything one commit group writes, applied atomically.

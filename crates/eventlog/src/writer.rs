@@ -444,7 +444,7 @@ fn close_chunk(group: &mut CommitGroup, chunk: ChunkBuilder) {
         let first_position = chunk.first_position();
         group.chunks.push(StoredChunk {
             first_position,
-            bytes: chunk.finish(),
+            bytes: chunk.finish().into(),
         });
     }
 }

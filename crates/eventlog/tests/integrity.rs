@@ -385,7 +385,7 @@ async fn writes_sled_lost_are_restored_from_the_journal_on_open() {
         for key in doomed {
             db.remove(key).unwrap();
         }
-        db.insert(b"mindexed_through", &2u64.to_be_bytes()).unwrap();
+        db.insert(b"!indexed_through", &2u64.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
 
