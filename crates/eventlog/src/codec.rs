@@ -57,7 +57,9 @@ fn bincode_config() -> impl bincode::config::Config {
 #[derive(Serialize, Deserialize)]
 enum StoredActor<S> {
     User {
+        #[serde(with = "serde_bytes")]
         user_id: [u8; 16],
+        #[serde(with = "serde_bytes")]
         token_id: Option<[u8; 16]>,
     },
     System {
@@ -70,13 +72,16 @@ struct RecordBodyRef<'a> {
     position: u64,
     stream: &'a str,
     version: u64,
+    #[serde(with = "serde_bytes")]
     event_id: [u8; 16],
     event_type: &'a str,
     schema_version: u16,
     recorded_at_micros: i64,
     occurred_at_micros: i64,
     actor: StoredActor<&'a str>,
+    #[serde(with = "serde_bytes")]
     correlation_id: [u8; 16],
+    #[serde(with = "serde_bytes")]
     causation_id: Option<[u8; 16]>,
     #[serde(with = "serde_bytes")]
     payload: &'a [u8],
@@ -87,13 +92,16 @@ struct RecordBody {
     position: u64,
     stream: String,
     version: u64,
+    #[serde(with = "serde_bytes")]
     event_id: [u8; 16],
     event_type: String,
     schema_version: u16,
     recorded_at_micros: i64,
     occurred_at_micros: i64,
     actor: StoredActor<String>,
+    #[serde(with = "serde_bytes")]
     correlation_id: [u8; 16],
+    #[serde(with = "serde_bytes")]
     causation_id: Option<[u8; 16]>,
     #[serde(with = "serde_bytes")]
     payload: Vec<u8>,
@@ -211,7 +219,7 @@ pub(crate) fn decode_record(bytes: &[u8], position: u64) -> Result<RecordedEvent
             ),
         ));
     }
-    let stream = StreamName::parse(body.stream)
+    let stream = StreamName::from_stored(body.stream)
         .map_err(|error| corrupt(position, format!("record has a bad stream name: {error}")))?;
     let actor = match body.actor {
         StoredActor::User { user_id, token_id } => Actor::User {

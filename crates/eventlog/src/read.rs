@@ -177,7 +177,7 @@ impl EventLog {
         let committed = self.head().position;
         let from_position = from_position.max(1);
         let max_count = max_count.clamp(1, READ_EVENTS_MAX);
-        let mut events = Vec::new();
+        let mut events = Vec::with_capacity(max_count.min(1_024));
         let mut next_position = from_position;
         let mut scanned = 0usize;
         'scan: while next_position <= committed {

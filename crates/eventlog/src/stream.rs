@@ -54,6 +54,16 @@ impl StreamName {
         Ok(Self(name))
     }
 
+    /// A name read back from storage, where it was parsed when written and
+    /// is guarded by checksums since: only its shape is checked again, which
+    /// keeps replay fast.
+    pub(crate) fn from_stored(name: String) -> Result<Self, Error> {
+        if name.len() > STREAM_NAME_BYTES_MAX || !name.contains('-') {
+            return Self::parse(name);
+        }
+        Ok(Self(name))
+    }
+
     /// Builds `<category>-<id>` from its parts.
     pub fn from_parts(category: &str, id: impl fmt::Display) -> Result<Self, Error> {
         Self::parse(format!("{category}-{id}"))
