@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc malloc: replaying the log allocates and frees
+/// many short-lived buffers, which glibc serves by zeroing fresh pages
+/// (ADR 0004).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "hypercrm",

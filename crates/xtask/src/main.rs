@@ -6,6 +6,12 @@
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_log;
+
+/// The same allocator as the `hypercrm` binary, so benchmarks measure
+/// what ships (ADR 0004).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod sqlite_log;
 
 use std::path::PathBuf;
