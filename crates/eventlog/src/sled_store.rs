@@ -485,6 +485,24 @@ impl Storage for SledStorage {
         }
     }
 
+    fn max_event_id(&self) -> Result<Option<Uuid>> {
+        let range = Self::event_id_key(Uuid::nil())..=Self::event_id_key(Uuid::max());
+        match self.db.range(range).next_back() {
+            Some(entry) => {
+                let (key, _) = entry?;
+                let bytes: [u8; 16] = key
+                    .get(1..17)
+                    .and_then(|id| id.try_into().ok())
+                    .ok_or_else(|| Error::Corrupt {
+                        position: 0,
+                        reason: format!("event id key of {} bytes", key.len()),
+                    })?;
+                Ok(Some(Uuid::from_bytes(bytes)))
+            }
+            None => Ok(None),
+        }
+    }
+
     fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()> {
         if durability == Durability::Full {
             let mut journal = self

@@ -120,6 +120,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     /// Where an event id is stored, over the whole history.
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>>;
 
+    /// The greatest stored event id (in the ids' byte order), if any.
+    fn max_event_id(&self) -> Result<Option<Uuid>>;
+
     /// Applies a group atomically, and durably when asked.
     fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()>;
 

@@ -77,6 +77,10 @@ pub(crate) struct Writer {
     stream_cache: HashMap<StreamName, StreamHead>,
     head_sender: watch::Sender<Head>,
     failure: Option<String>,
+    /// The greatest event id stored. An id above it cannot be stored, which
+    /// spares the index lookup for almost every new UUID v7 (they grow with
+    /// time). Exact, not probabilistic.
+    max_event_id: Option<Uuid>,
 }
 
 /// Where an event id was placed earlier in the group being planned.
@@ -108,7 +112,9 @@ impl Writer {
         head: Head,
         head_sender: watch::Sender<Head>,
     ) -> Result<Self> {
+        let max_event_id = storage.max_event_id()?;
         Ok(Self {
+            max_event_id,
             storage,
             durability,
             clock,
@@ -221,6 +227,17 @@ impl Writer {
                         self.stream_cache.clear();
                     }
                     self.stream_cache.extend(plan.streams);
+                    let group_max = plan
+                        .group
+                        .event_ids
+                        .iter()
+                        .map(|(id, _)| *id)
+                        .max_by_key(|id| id.as_u128());
+                    self.max_event_id = self
+                        .max_event_id
+                        .into_iter()
+                        .chain(group_max)
+                        .max_by_key(|id| id.as_u128());
                     self.head_sender.send_replace(self.head);
                 }
                 for (reply, outcome) in plan.replies {
@@ -273,6 +290,12 @@ impl Writer {
     fn find_event(&self, plan: &GroupPlan, event_id: Uuid) -> Result<Option<PendingEvent>> {
         if let Some(pending) = plan.event_ids.get(&event_id) {
             return Ok(Some(pending.clone()));
+        }
+        if self
+            .max_event_id
+            .is_none_or(|max| event_id.as_u128() > max.as_u128())
+        {
+            return Ok(None);
         }
         let Some(position) = self.storage.event_position(event_id)? else {
             return Ok(None);

@@ -757,3 +757,52 @@ fn the_blocking_api_appends_and_syncs_outside_a_runtime() {
     assert_eq!(outcome.last_position, 2);
     test.log.sync_blocking().unwrap();
 }
+
+/// The writer skips the index lookup for ids above the greatest stored id;
+/// ids in any order (random v4, or v7 from a slow clock) must still be
+/// checked against the whole history.
+#[tokio::test]
+async fn idempotency_holds_for_ids_in_any_order() {
+    let test = open_log();
+    let customer = stream("customer-1");
+    let with_id = |id: u128| NewEvent::new(Uuid::from_u128(id), "Happened", vec![]);
+    test.log
+        .append(&customer, ExpectedVersion::Any, vec![with_id(900)], meta())
+        .await
+        .unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::Any, vec![with_id(100)], meta())
+        .await
+        .unwrap();
+    test.log
+        .append(&customer, ExpectedVersion::Any, vec![with_id(500)], meta())
+        .await
+        .unwrap();
+
+    for (id, position) in [(900, 1), (100, 2), (500, 3)] {
+        let repeat = test
+            .log
+            .append(&customer, ExpectedVersion::Any, vec![with_id(id)], meta())
+            .await
+            .unwrap();
+        assert!(repeat.already_stored, "id {id}");
+        assert_eq!(repeat.first_position, position);
+    }
+    let fresh = test
+        .log
+        .append(&customer, ExpectedVersion::Any, vec![with_id(300)], meta())
+        .await
+        .unwrap();
+    assert!(!fresh.already_stored);
+    assert_eq!(fresh.first_position, 4);
+
+    let directory = test.directory;
+    drop(test.log);
+    let log = eventlog::EventLog::open(directory.path(), Options::default()).unwrap();
+    let repeat = log
+        .append(&customer, ExpectedVersion::Any, vec![with_id(100)], meta())
+        .await
+        .unwrap();
+    assert!(repeat.already_stored);
+    assert_eq!(log.head().position, 4);
+}
