@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `l` position(8) | a chunk whose first record has that position |
 //! | `n` stream name | stream id(8): the position of the stream's first event |
-//! | `s` stream id(8) version(8) | position(8) |
+//! | `s` stream id(8) first version(8) | first position(8) count(8): a run of consecutive versions |
 //! | `e` event id(16) | position(8) |
 //! | `!format` | store format (1 byte) |
 //! | `!indexed_through` | the last position whose index entries are written(8) |
@@ -46,7 +46,9 @@ use uuid::Uuid;
 use crate::codec::ChunkView;
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::storage::{ChunkBytes, CommitGroup, Durability, Storage, StoredChunk, StreamHead};
+use crate::storage::{
+    ChunkBytes, CommitGroup, Durability, Storage, StoredChunk, StreamHead, StreamRun,
+};
 use crate::stream::StreamName;
 
 const PREFIX_LOG: u8 = b'l';
@@ -228,9 +230,24 @@ impl SledStorage {
                             })?
                     };
                     streams.insert(event.stream.clone(), stream_id);
-                    group
-                        .stream_entries
-                        .push((stream_id, event.version, event.position));
+                    // Consecutive records of one stream form one run; the
+                    // runs may be cut differently than when first written,
+                    // which lookups allow.
+                    match group.stream_runs.last_mut() {
+                        Some(run)
+                            if run.stream_id == stream_id
+                                && run.first_version + run.count == event.version
+                                && run.first_position + run.count == event.position =>
+                        {
+                            run.count += 1;
+                        }
+                        _ => group.stream_runs.push(StreamRun {
+                            stream_id,
+                            first_version: event.version,
+                            first_position: event.position,
+                            count: 1,
+                        }),
+                    }
                     group.event_ids.push((event.event_id, event.position));
                 }
                 group.last_position = view.last_position();
@@ -265,10 +282,13 @@ impl SledStorage {
             self.db
                 .insert(Self::stream_name_key(stream), &stream_id.to_be_bytes())?;
         }
-        for (stream_id, version, position) in &group.stream_entries {
+        for run in &group.stream_runs {
+            let mut value = [0u8; 16];
+            value[..8].copy_from_slice(&run.first_position.to_be_bytes());
+            value[8..].copy_from_slice(&run.count.to_be_bytes());
             self.db.insert(
-                Self::stream_index_key(*stream_id, *version),
-                &position.to_be_bytes(),
+                Self::stream_index_key(run.stream_id, run.first_version),
+                &value,
             )?;
         }
         for (event_id, position) in &group.event_ids {
@@ -382,6 +402,27 @@ fn remove_unfinished_snapshots(directory: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Decodes a stream-index entry.
+fn decode_run(key: &[u8], value: &[u8]) -> Result<StreamRun> {
+    let run = (|| {
+        Some(StreamRun {
+            stream_id: decode_u64(key.get(1..9)?)?,
+            first_version: decode_u64(key.get(9..17)?)?,
+            first_position: decode_u64(value.get(..8)?)?,
+            count: decode_u64(value.get(8..16)?)?,
+        })
+    })();
+    run.filter(|run| run.count > 0)
+        .ok_or_else(|| Error::Corrupt {
+            position: 0,
+            reason: format!(
+                "a stream index entry of {} + {} bytes does not decode",
+                key.len(),
+                value.len()
+            ),
+        })
+}
+
 fn decode_u64(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
 }
@@ -452,9 +493,9 @@ impl Storage for SledStorage {
             // yet. (`verify` checks that every stream has its entries.)
             return Ok(None);
         };
-        let (key, _) = entry?;
-        let last_version =
-            decode_u64(&key[9..]).ok_or_else(|| corrupt_index("a stream key", key.len()))?;
+        let (key, value) = entry?;
+        let run = decode_run(&key, &value)?;
+        let last_version = run.first_version + run.count - 1;
         Ok(Some(StreamHead {
             stream_id,
             last_version,
@@ -462,16 +503,44 @@ impl Storage for SledStorage {
     }
 
     fn stream_positions(&self, stream_id: u64, from_version: u64, max: usize) -> Result<Vec<u64>> {
-        let range = Self::stream_index_key(stream_id, from_version)
-            ..=Self::stream_index_key(stream_id, u64::MAX);
-        self.db
-            .range(range)
-            .take(max)
-            .map(|entry| {
-                let (_, value) = entry?;
-                decode_u64(&value).ok_or_else(|| corrupt_index("a stream index entry", value.len()))
-            })
-            .collect()
+        // Start at the run that holds `from_version`.
+        let start = match self
+            .db
+            .range(
+                Self::stream_index_key(stream_id, 0)
+                    ..=Self::stream_index_key(stream_id, from_version),
+            )
+            .next_back()
+        {
+            Some(entry) => {
+                let (key, value) = entry?;
+                decode_run(&key, &value)?.first_version
+            }
+            None => from_version,
+        };
+        let range =
+            Self::stream_index_key(stream_id, start)..=Self::stream_index_key(stream_id, u64::MAX);
+        let mut positions = Vec::with_capacity(max.min(1_024));
+        let mut next_version = from_version;
+        for entry in self.db.range(range) {
+            if positions.len() >= max {
+                break;
+            }
+            let (key, value) = entry?;
+            let run = decode_run(&key, &value)?;
+            if run.first_version > next_version {
+                break; // a gap: the rest is not indexed (yet)
+            }
+            // Runs derived again after a crash may overlap earlier ones.
+            for version in next_version..run.first_version + run.count {
+                if positions.len() >= max {
+                    break;
+                }
+                positions.push(run.first_position + (version - run.first_version));
+                next_version = version + 1;
+            }
+        }
+        Ok(positions)
     }
 
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>> {
@@ -545,5 +614,67 @@ impl Storage for SledStorage {
             Ok(total)
         }
         Ok(walk(&self.directory)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(first_version: u64, first_position: u64, count: u64) -> StreamRun {
+        StreamRun {
+            stream_id: 7,
+            first_version,
+            first_position,
+            count,
+        }
+    }
+
+    fn storage_with_runs(runs: &[StreamRun]) -> (tempfile::TempDir, SledStorage) {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+        let group = CommitGroup {
+            new_streams: vec![(StreamName::parse("customer-7").unwrap(), 7)],
+            stream_runs: runs.to_vec(),
+            last_position: 0,
+            ..CommitGroup::default()
+        };
+        storage.write_indexes(&group).unwrap();
+        (directory, storage)
+    }
+
+    /// Runs derived again after a crash may be cut differently from the
+    /// ones first written and overlap them; lookups must read through.
+    #[test]
+    fn overlapping_stream_runs_read_as_one_contiguous_stream() {
+        let (_directory, storage) = storage_with_runs(&[run(0, 100, 10), run(5, 105, 10)]);
+        let all = storage.stream_positions(7, 0, 100).unwrap();
+        assert_eq!(all, (100..115).collect::<Vec<_>>());
+        assert_eq!(
+            storage.stream_positions(7, 7, 3).unwrap(),
+            vec![107, 108, 109]
+        );
+        assert_eq!(
+            storage.stream_positions(7, 12, 100).unwrap(),
+            vec![112, 113, 114]
+        );
+        let head = storage
+            .stream_head(&StreamName::parse("customer-7").unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!((head.stream_id, head.last_version), (7, 14));
+    }
+
+    /// A hole in the runs ends the read there rather than inventing
+    /// positions.
+    #[test]
+    fn a_gap_between_stream_runs_ends_the_read() {
+        let (_directory, storage) = storage_with_runs(&[run(0, 1, 5), run(10, 50, 3)]);
+        assert_eq!(
+            storage.stream_positions(7, 0, 100).unwrap(),
+            vec![1, 2, 3, 4, 5]
+        );
+        assert!(storage.stream_positions(7, 6, 100).unwrap().is_empty());
+        assert_eq!(storage.stream_positions(7, 11, 100).unwrap(), vec![51, 52]);
     }
 }

@@ -86,7 +86,7 @@ pub struct CommitGroup {
     pub chunks: Vec<StoredChunk>,
     pub new_streams: Vec<(StreamName, u64)>,
     /// (stream id, version, position)
-    pub stream_entries: Vec<(u64, u64, u64)>,
+    pub stream_runs: Vec<StreamRun>,
     /// (event id, position)
     pub event_ids: Vec<(Uuid, u64)>,
     /// The group's last position.
@@ -97,6 +97,16 @@ impl CommitGroup {
     pub fn is_empty(&self) -> bool {
         self.chunks.is_empty()
     }
+}
+
+/// Consecutive versions of one stream at consecutive positions: the stream
+/// index keeps one entry per run (one per append), not one per event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamRun {
+    pub stream_id: u64,
+    pub first_version: u64,
+    pub first_position: u64,
+    pub count: u64,
 }
 
 /// What the log needs from a backend. Implementations are internally

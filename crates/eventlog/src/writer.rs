@@ -24,7 +24,7 @@ use crate::Clock;
 use crate::codec::{self, CHUNK_RECORDS_BYTES_MAX, ChunkBuilder, RECORD_BYTES_MAX, RecordInput};
 use crate::error::{Error, Result};
 use crate::event::{AppendMeta, AppendOutcome, CurrentVersion, ExpectedVersion, Head, NewEvent};
-use crate::storage::{CommitGroup, Durability, Storage, StoredChunk, StreamHead};
+use crate::storage::{CommitGroup, Durability, Storage, StoredChunk, StreamHead, StreamRun};
 use crate::stream::StreamName;
 
 /// Most events one commit group takes, whatever is queued.
@@ -410,9 +410,6 @@ impl Writer {
             let version = first_version + index as u64;
             plan.push_record(position, &encoded[start..end]);
             start = end;
-            plan.group
-                .stream_entries
-                .push((stream_id, version, position));
             let event_id = request.events[index].event_id;
             plan.group.event_ids.push((event_id, position));
             plan.event_ids.insert(
@@ -424,6 +421,12 @@ impl Writer {
                 },
             );
         }
+        plan.group.stream_runs.push(StreamRun {
+            stream_id,
+            first_version,
+            first_position,
+            count: request.events.len() as u64,
+        });
         let last_version = first_version + request.events.len() as u64 - 1;
         plan.streams.insert(
             request.stream.clone(),

@@ -380,8 +380,13 @@ async fn writes_sled_lost_are_restored_from_the_journal_on_open() {
                 _ => false,
             })
             .collect();
-        let chunk_keys = 2; // one per group
-        assert!(doomed.len() >= chunk_keys + 5 + 5, "{} keys", doomed.len());
+        // One chunk and one stream-index run per append, one key per event id.
+        let (chunk_keys, run_keys, id_keys) = (2, 2, 5);
+        assert!(
+            doomed.len() >= chunk_keys + run_keys + id_keys,
+            "{} keys",
+            doomed.len()
+        );
         for key in doomed {
             db.remove(key).unwrap();
         }
