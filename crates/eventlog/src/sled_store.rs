@@ -532,13 +532,14 @@ impl Storage for SledStorage {
                 break; // a gap: the rest is not indexed (yet)
             }
             // Runs derived again after a crash may overlap earlier ones.
-            for version in next_version..run.first_version + run.count {
-                if positions.len() >= max {
-                    break;
-                }
-                positions.push(run.first_position + (version - run.first_version));
-                next_version = version + 1;
-            }
+            let run_end = run.first_version + run.count;
+            let wanted =
+                usize::try_from(run_end.saturating_sub(next_version)).unwrap_or(usize::MAX);
+            let take = wanted.min(max - positions.len());
+            let first =
+                run.first_position + (next_version.max(run.first_version) - run.first_version);
+            positions.extend((0..take as u64).map(|offset| first + offset));
+            next_version += take as u64;
         }
         Ok(positions)
     }
