@@ -80,7 +80,8 @@ impl std::fmt::Debug for ChunkBytes {
     }
 }
 
-/// Everything one commit group writes, applied atomically.
+/// Everything one commit group writes: its chunks, and the index entries
+/// derived from them.
 #[derive(Debug, Default)]
 pub struct CommitGroup {
     pub chunks: Vec<StoredChunk>,
@@ -133,7 +134,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     /// The greatest stored event id (in the ids' byte order), if any.
     fn max_event_id(&self) -> Result<Option<Uuid>>;
 
-    /// Applies a group atomically, and durably when asked.
+    /// Stores a group: its chunks durably before returning (in
+    /// [`Durability::Full`]), then its index entries. After a crash the
+    /// backend must come back with a prefix of the stored groups and an
+    /// index that matches it.
     fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()>;
 
     /// Makes everything committed so far durable.

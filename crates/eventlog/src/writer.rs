@@ -3,10 +3,11 @@
 //! One OS thread owns the write side. It takes every append waiting in its
 //! queue (up to [`GROUP_EVENTS_MAX`] events), checks each against the
 //! current stream versions and the event-id index, assigns positions,
-//! versions and hashes, and writes the whole group in one atomic storage
-//! batch followed by one sync. Only then are the appenders answered and the
-//! new head published to readers and subscribers, so nobody ever sees an
-//! event that a crash could take back.
+//! versions and hashes, and hands the whole group to storage, which makes
+//! its chunks durable with one sync (the journal) before it returns. Only
+//! then are the appenders answered and the new head published to readers
+//! and subscribers, so nobody ever sees an event that a crash could take
+//! back.
 //!
 //! Because the writer is the only one who writes, its in-memory view of the
 //! head (position, hash, time) and its stream cache are authoritative. If a
