@@ -151,7 +151,10 @@ impl EventLog {
 
     /// Opens the log over any storage backend.
     pub fn with_storage(storage: Arc<dyn Storage>, options: Options) -> Result<Self> {
-        let head = read::recover_head(storage.as_ref())?;
+        let (head, damage) = read::recover_head(storage.as_ref())?;
+        if let Some(damage) = &damage {
+            tracing::error!(%damage, "the event log's last chunk is damaged; it opens for reading and verify only");
+        }
         let (head_sender, committed) = watch::channel(head);
         let writer = Writer::new(
             storage.clone(),
@@ -159,6 +162,9 @@ impl EventLog {
             options.clock,
             head,
             head_sender,
+            damage.map(|damage| {
+                format!("the store is damaged ({damage}); appends are refused until it is restored from a backup")
+            }),
         )?;
         let (sender, receiver) = mpsc::channel(WRITER_QUEUE_APPENDS_MAX);
         let writer_thread = std::thread::Builder::new()

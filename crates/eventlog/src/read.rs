@@ -83,17 +83,29 @@ pub struct ReadAllPage {
 }
 
 /// Recovers the head from the last stored chunk, checking it fully.
-pub(crate) fn recover_head(storage: &dyn Storage) -> Result<Head> {
+///
+/// If that chunk fails its checksum but its last record still decodes, the
+/// head is taken from it and the damage is returned too: the log then opens
+/// for reading and `verify` (which pins the altered record) but refuses
+/// appends, rather than chain new records to a damaged tail.
+pub(crate) fn recover_head(storage: &dyn Storage) -> Result<(Head, Option<Error>)> {
     let Some(chunk) = storage.last_chunk()? else {
-        return Ok(Head::EMPTY);
+        return Ok((Head::EMPTY, None));
     };
-    let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
-    let last = view.decode(view.count() - 1)?;
-    Ok(Head {
-        position: last.position,
-        hash: last.hash,
-        recorded_at: Some(last.recorded_at),
-    })
+    let head_of = |check_crc: bool| -> Result<Head> {
+        let view = ChunkView::parse(&chunk.bytes, chunk.first_position, check_crc)?;
+        let last = view.decode(view.count() - 1)?;
+        Ok(Head {
+            position: last.position,
+            hash: last.hash,
+            recorded_at: Some(last.recorded_at),
+        })
+    };
+    match head_of(true) {
+        Ok(head) => Ok((head, None)),
+        Err(damage @ Error::Corrupt { .. }) => Ok((head_of(false)?, Some(damage))),
+        Err(other) => Err(other),
+    }
 }
 
 impl EventLog {

@@ -112,6 +112,7 @@ impl Writer {
         clock: Arc<dyn Clock>,
         head: Head,
         head_sender: watch::Sender<Head>,
+        failure: Option<String>,
     ) -> Result<Self> {
         let max_event_id = storage.max_event_id()?;
         Ok(Self {
@@ -122,7 +123,7 @@ impl Writer {
             head,
             stream_cache: HashMap::new(),
             head_sender,
-            failure: None,
+            failure,
         })
     }
 

@@ -442,3 +442,43 @@ async fn writing_past_a_journal_file_rotates_and_keeps_everything() {
     assert_eq!(log.head(), head);
     assert_eq!(log.verify().unwrap().records_checked, head.position);
 }
+
+/// A store whose newest chunk was altered still opens, so `verify` can
+/// name the altered record; it refuses appends rather than chain new
+/// records to a damaged tail.
+#[tokio::test]
+async fn a_damaged_last_chunk_opens_for_verify_but_refuses_appends() {
+    let test = open_log();
+    append_new(&test.log, "customer-1", 1).await;
+    append_new(&test.log, "customer-2", 3).await;
+    let directory = test.directory;
+    drop(test.log);
+    tamper(directory.path(), 2, |bytes| {
+        let in_last_payload = bytes.len() - 4 - 32 - 2;
+        bytes[in_last_payload] ^= 0x08;
+    });
+
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    assert_eq!(log.head().position, 4);
+    let error = log.verify().unwrap_err();
+    assert!(
+        matches!(error, Error::Corrupt { position: 4, .. }),
+        "{error}"
+    );
+    let error = log
+        .append(
+            &stream("customer-3"),
+            ExpectedVersion::NoStream,
+            events(1),
+            meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::WriterFailed { .. }), "{error}");
+    assert!(error.to_string().contains("damaged"), "{error}");
+    assert_eq!(
+        log.read_stream(&stream("customer-1"), 0, 10).unwrap().len(),
+        1,
+        "undamaged chunks read"
+    );
+}
