@@ -88,7 +88,8 @@ impl Journal {
         Ok((journal, frames))
     }
 
-    /// True when `bytes` more frame bytes do not fit in the active file.
+    /// True when the frames of `chunks` do not fit in the rest of the active
+    /// file.
     pub fn needs_rotation(&self, chunks: &[StoredChunk]) -> bool {
         self.tail + frames_bytes(chunks) > JOURNAL_FILE_BYTES
     }

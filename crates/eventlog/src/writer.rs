@@ -32,9 +32,13 @@ use crate::stream::StreamName;
 pub const GROUP_EVENTS_MAX: usize = 8_192;
 
 /// Most payload bytes one commit group takes, so a group's chunks always
-/// fit in the journal (see [`crate::journal::JOURNAL_GROUP_BYTES_MAX`]);
-/// envelopes add less than the headroom left for them.
-pub const GROUP_PAYLOAD_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// fit in the journal: half of [`crate::journal::JOURNAL_GROUP_BYTES_MAX`],
+/// the other half being room for envelopes (at most
+/// [`GROUP_EVENTS_MAX`] of a few hundred bytes each).
+pub const GROUP_PAYLOAD_BYTES_MAX: usize = (crate::journal::JOURNAL_GROUP_BYTES_MAX / 2) as usize;
+
+// One append must fit in one group, or it could never be committed.
+const _: () = assert!(crate::APPEND_PAYLOAD_BYTES_MAX <= GROUP_PAYLOAD_BYTES_MAX);
 
 /// Streams whose head the writer remembers; beyond this it starts over and
 /// reads heads from storage again.
@@ -229,17 +233,9 @@ impl Writer {
                         self.stream_cache.clear();
                     }
                     self.stream_cache.extend(plan.streams);
-                    let group_max = plan
-                        .group
-                        .event_ids
-                        .iter()
-                        .map(|(id, _)| *id)
-                        .max_by_key(|id| id.as_u128());
-                    self.max_event_id = self
-                        .max_event_id
-                        .into_iter()
-                        .chain(group_max)
-                        .max_by_key(|id| id.as_u128());
+                    // `Uuid` orders by its bytes, as the event-id index does.
+                    let group_max = plan.group.event_ids.iter().map(|(id, _)| *id).max();
+                    self.max_event_id = self.max_event_id.max(group_max);
                     self.head_sender.send_replace(self.head);
                 }
                 for (reply, outcome) in plan.replies {
@@ -293,10 +289,7 @@ impl Writer {
         if let Some(pending) = plan.event_ids.get(&event_id) {
             return Ok(Some(pending.clone()));
         }
-        if self
-            .max_event_id
-            .is_none_or(|max| event_id.as_u128() > max.as_u128())
-        {
+        if self.max_event_id.is_none_or(|max| event_id > max) {
             return Ok(None);
         }
         let Some(position) = self.storage.event_position(event_id)? else {
