@@ -7,10 +7,30 @@
 //! I/O and knows nothing of the event log, sled, async or HTTP: the
 //! application layer loads a stream, calls `decide`, and appends the result.
 //!
-//! The bounded contexts (parties, interactions, sales, catalog, inventory,
-//! finance, planning) arrive with their issues; see `docs/ARCHITECTURE.md`.
+//! Bounded contexts, one module each: [`parties`], [`interactions`],
+//! [`pipeline`] (pipelines, leads and deals) and [`planning`] (tasks and
+//! calendar). Shared values live in [`ids`], [`values`], [`channel`];
+//! [`codec`] maps events to log payloads.
 
 #![forbid(unsafe_code)]
+
+pub mod channel;
+pub mod codec;
+pub mod command;
+pub mod error;
+pub mod ids;
+pub mod interactions;
+pub mod parties;
+pub mod pipeline;
+pub mod planning;
+pub mod values;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use codec::{DecodeError, DomainEvent};
+pub use command::Issued;
+pub use error::DomainError;
 
 /// An aggregate written as a decider.
 pub trait Decider {
@@ -37,52 +57,5 @@ pub trait Decider {
         events
             .into_iter()
             .fold(Self::State::default(), Self::evolve)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A minimal decider to pin down the shape every aggregate follows.
-    struct Tally;
-
-    #[derive(Debug, PartialEq)]
-    enum TallyEvent {
-        Added(u32),
-    }
-
-    #[derive(Debug, PartialEq)]
-    enum TallyError {
-        WouldOverflow,
-    }
-
-    impl Decider for Tally {
-        type State = u32;
-        type Command = u32;
-        type Event = TallyEvent;
-        type Error = TallyError;
-
-        fn decide(state: &u32, amount: &u32) -> Result<Vec<TallyEvent>, TallyError> {
-            state
-                .checked_add(*amount)
-                .ok_or(TallyError::WouldOverflow)?;
-            Ok(vec![TallyEvent::Added(*amount)])
-        }
-
-        fn evolve(state: u32, event: &TallyEvent) -> u32 {
-            match event {
-                TallyEvent::Added(amount) => state.saturating_add(*amount),
-            }
-        }
-    }
-
-    #[test]
-    fn replay_folds_history_and_decide_enforces_the_rule() {
-        let history = [TallyEvent::Added(2), TallyEvent::Added(3)];
-        let state = Tally::replay(&history);
-        assert_eq!(state, 5);
-        assert_eq!(Tally::decide(&state, &1), Ok(vec![TallyEvent::Added(1)]));
-        assert_eq!(Tally::decide(&u32::MAX, &1), Err(TallyError::WouldOverflow));
     }
 }

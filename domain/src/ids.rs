@@ -1,0 +1,106 @@
+//! Identifiers of everything the domain names.
+//!
+//! Each is a UUID in its own type, so a `DealId` can never be passed where a
+//! `PartyId` is expected. Ids are made by the caller (the application's id
+//! generator, a test, the demo generator), never inside `decide`, so
+//! deciding stays deterministic.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(text).map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A company or a person.
+    PartyId
+);
+id_type!(
+    /// One contact channel of a party (an email address, a phone…).
+    ChannelId
+);
+id_type!(
+    /// A logged call, email, meeting or note.
+    InteractionId
+);
+id_type!(
+    /// A sales pipeline.
+    PipelineId
+);
+id_type!(
+    /// A stage of a pipeline.
+    StageId
+);
+id_type!(
+    /// A lead: interest not yet qualified into a deal.
+    LeadId
+);
+id_type!(
+    /// A deal on a pipeline.
+    DealId
+);
+id_type!(
+    /// A task for a user or a group.
+    TaskId
+);
+id_type!(
+    /// A calendar entry (a planned meeting, call or appointment).
+    CalendarEntryId
+);
+id_type!(
+    /// A person who uses HyperCRM.
+    UserId
+);
+id_type!(
+    /// A group of users (a team, a department).
+    GroupId
+);
+id_type!(
+    /// A branch (office, shop) of the company.
+    BranchId
+);

@@ -1,0 +1,296 @@
+//! Values parsed once at the edge: a value of one of these types is valid
+//! by construction, so deciders never re-check it.
+//!
+//! Each `parse` takes the field name it reports errors under. Events store
+//! the plain inner values (strings, decimals), never these types: history
+//! must decode forever, even if a later version parses input more strictly.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+
+/// Longest single-line label (a name, a title, a reason), in characters.
+pub const LABEL_CHARS_MAX: usize = 200;
+/// Longest free text (a note, a description), in characters.
+pub const TEXT_CHARS_MAX: usize = 20_000;
+/// Longest tag, in characters.
+pub const TAG_CHARS_MAX: usize = 50;
+
+/// A short single-line text that is never blank: a name, a title.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label(String);
+
+impl Label {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(DomainError::invalid(field, "must not be blank"));
+        }
+        if trimmed.chars().count() > LABEL_CHARS_MAX {
+            return Err(DomainError::invalid(
+                field,
+                format!("must be at most {LABEL_CHARS_MAX} characters"),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(DomainError::invalid(
+                field,
+                "must be one line without control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// An optional label: blank input means "none".
+    pub fn parse_optional(field: &str, raw: Option<&str>) -> Result<Option<Self>, DomainError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => Self::parse(field, text).map(Some),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Free text that may span lines and may be empty: a note, a description.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
+        let trimmed = raw.trim();
+        if trimmed.chars().count() > TEXT_CHARS_MAX {
+            return Err(DomainError::invalid(
+                field,
+                format!("must be at most {TEXT_CHARS_MAX} characters"),
+            ));
+        }
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(DomainError::invalid(
+                field,
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A tag or segment name, compared case-insensitively: stored lower-case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag(String);
+
+impl Tag {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
+        let normalized = raw.trim().to_lowercase();
+        if normalized.is_empty() {
+            return Err(DomainError::invalid(field, "must not be blank"));
+        }
+        if normalized.chars().count() > TAG_CHARS_MAX {
+            return Err(DomainError::invalid(
+                field,
+                format!("must be at most {TAG_CHARS_MAX} characters"),
+            ));
+        }
+        if normalized
+            .chars()
+            .any(|c| c.is_control() || c == ',' || c == '#')
+        {
+            return Err(DomainError::invalid(
+                field,
+                "must not contain commas, '#' or control characters",
+            ));
+        }
+        Ok(Self(normalized))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An ISO 4217 currency code: three upper-case Latin letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
+        let code = raw.trim().to_ascii_uppercase();
+        match <[u8; 3]>::try_from(code.as_bytes()) {
+            Ok(bytes) if bytes.iter().all(u8::is_ascii_uppercase) => Ok(Self(bytes)),
+            _ => Err(DomainError::invalid(
+                field,
+                "must be a three-letter currency code such as EUR",
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // The bytes are three ASCII letters by construction.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Currency::parse("currency", &text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An amount of money that is never negative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: Currency,
+}
+
+/// Decimal places kept for money amounts.
+pub const MONEY_SCALE_MAX: u32 = 4;
+
+impl Money {
+    pub fn zero(currency: Currency) -> Self {
+        Self {
+            amount: Decimal::ZERO,
+            currency,
+        }
+    }
+
+    /// A non-negative amount with at most [`MONEY_SCALE_MAX`] decimals.
+    pub fn parse(field: &str, amount: Decimal, currency: Currency) -> Result<Self, DomainError> {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            return Err(DomainError::invalid(field, "must not be negative"));
+        }
+        if amount.scale() > MONEY_SCALE_MAX && amount.normalize().scale() > MONEY_SCALE_MAX {
+            return Err(DomainError::invalid(
+                field,
+                format!("must have at most {MONEY_SCALE_MAX} decimal places"),
+            ));
+        }
+        Ok(Self {
+            amount: amount.normalize(),
+            currency,
+        })
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    /// Protects names from invisible input: blanks are not names.
+    #[test]
+    fn a_blank_label_is_rejected_by_field() {
+        let error = Label::parse("name", "   ").unwrap_err();
+        assert_eq!(error.field(), Some("name"));
+    }
+
+    /// Protects single-line labels from newlines and over-long input.
+    #[test]
+    fn labels_are_one_line_and_bounded() {
+        assert!(Label::parse("name", "two\nlines").is_err());
+        assert!(Label::parse("name", &"x".repeat(LABEL_CHARS_MAX + 1)).is_err());
+        assert_eq!(
+            Label::parse("name", "  Acme  ").unwrap().as_str(),
+            "Acme",
+            "surrounding blanks are trimmed"
+        );
+    }
+
+    /// Protects the difference between "no value" and a blank value.
+    #[test]
+    fn an_optional_blank_label_is_none() {
+        assert_eq!(Label::parse_optional("title", Some(" ")), Ok(None));
+        assert_eq!(Label::parse_optional("title", None), Ok(None));
+        assert!(
+            Label::parse_optional("title", Some("CEO"))
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    /// Protects notes: lines are fine, control bytes and megabytes are not.
+    #[test]
+    fn text_keeps_lines_and_rejects_control_characters() {
+        assert_eq!(Text::parse("body", "a\nb").unwrap().as_str(), "a\nb");
+        assert!(Text::parse("body", "bell\u{7}").is_err());
+        assert!(Text::parse("body", &"x".repeat(TEXT_CHARS_MAX + 1)).is_err());
+    }
+
+    /// Protects segment filters: "VIP" and "vip" are one tag.
+    #[test]
+    fn tags_are_case_insensitive_and_plain() {
+        assert_eq!(Tag::parse("tag", " VIP ").unwrap().as_str(), "vip");
+        assert!(Tag::parse("tag", "a,b").is_err());
+        assert!(Tag::parse("tag", "").is_err());
+    }
+
+    /// Protects money from typos in the currency.
+    #[test]
+    fn currencies_are_three_letters() {
+        assert_eq!(Currency::parse("currency", "eur").unwrap().as_str(), "EUR");
+        assert!(Currency::parse("currency", "EURO").is_err());
+        assert!(Currency::parse("currency", "E1R").is_err());
+    }
+
+    /// Protects the rule that an amount is never negative.
+    #[test]
+    fn money_is_never_negative_and_has_bounded_decimals() {
+        let eur = Currency::parse("currency", "EUR").unwrap();
+        let error = Money::parse("amount", Decimal::from(-1), eur).unwrap_err();
+        assert_eq!(error.field(), Some("amount"));
+        assert!(Money::parse("amount", Decimal::from_str("1.00001").unwrap(), eur).is_err());
+        let money = Money::parse("amount", Decimal::from_str("12.5000").unwrap(), eur).unwrap();
+        assert_eq!(money.to_string(), "12.5 EUR");
+        assert!(Money::parse("amount", Decimal::ZERO, eur).is_ok());
+    }
+}
