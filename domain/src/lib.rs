@@ -18,6 +18,7 @@ pub mod channel;
 pub mod codec;
 pub mod command;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod interactions;
 pub mod parties;
@@ -31,6 +32,7 @@ pub(crate) mod testing;
 pub use codec::{DecodeError, DomainEvent};
 pub use command::Issued;
 pub use error::DomainError;
+pub use events::CrmEvent;
 
 /// An aggregate written as a decider.
 pub trait Decider {

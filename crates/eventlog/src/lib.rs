@@ -244,6 +244,13 @@ impl EventLog {
         *self.inner.committed.borrow()
     }
 
+    /// A receiver that sees every new durable head: for followers that
+    /// read in their own pages (projections) and want to sleep while the
+    /// log is quiet. It may skip intermediate heads; read by position.
+    pub fn watch_head(&self) -> tokio::sync::watch::Receiver<Head> {
+        self.inner.committed.clone()
+    }
+
     /// Bytes the store occupies on disk.
     pub fn disk_bytes(&self) -> Result<u64> {
         self.inner.storage.disk_bytes()

@@ -1,0 +1,29 @@
+//! The read model contract.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::envelope::Envelope;
+
+/// An in-memory read model folded from CRM events.
+///
+/// `apply` must accept any valid history without failing: business rules
+/// were checked when the events were decided. Whatever `apply` builds must
+/// depend only on the events (never on the wall clock), so a model fed live,
+/// rebuilt from scratch and restored from a snapshot are equal.
+pub trait ReadModel: Default + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// Stable name: snapshot files and the `rebuild` command use it.
+    const NAME: &'static str;
+    /// Bumped whenever `apply` or the stored shape changes: snapshots of
+    /// another version are discarded and the model is rebuilt from the log.
+    const VERSION: u32;
+    /// The stream categories the model reads; other events are skipped
+    /// without decoding.
+    const CATEGORIES: &'static [&'static str];
+
+    fn apply(&mut self, event: &Envelope<'_>);
+
+    /// Rebuilds what the snapshot does not store (search indexes derived
+    /// from the stored rows) after a restore.
+    fn restored(&mut self) {}
+}

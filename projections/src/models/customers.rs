@@ -1,0 +1,488 @@
+//! The customer list: every party with its channels, tags and owner,
+//! searchable by name, any channel value or tag, filtered and paged in
+//! name order.
+//!
+//! Rows are what the snapshot stores; the search index (token → party) and
+//! the name order are derived from rows and rebuilt after a restore.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use domain::channel::ChannelKind;
+use domain::ids::{BranchId, ChannelId, PartyId, UserId};
+use domain::parties::{CustomValue, PartyEvent, PartyNameData};
+use domain::{CrmEvent, DomainEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::envelope::Envelope;
+use crate::model::ReadModel;
+use crate::text;
+
+/// Redirects followed from a merged party to its survivor, at most.
+const MERGE_REDIRECTS_MAX: usize = 16;
+/// A term matching at most this many tokens is searched through the
+/// index; a commoner one by walking the list in name order.
+const SEARCH_INDEX_TOKENS_MAX: usize = 2_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelRow {
+    pub id: ChannelId,
+    pub kind: ChannelKind,
+    pub value: String,
+    pub label: Option<String>,
+    pub primary: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CustomerStatus {
+    Active,
+    Archived,
+    Merged { into: PartyId },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub id: PartyId,
+    pub name: PartyNameData,
+    pub display_name: String,
+    pub company: Option<PartyId>,
+    pub job_title: Option<String>,
+    pub channels: Vec<ChannelRow>,
+    pub tags: BTreeSet<String>,
+    pub source: Option<String>,
+    pub owner: UserId,
+    pub branch: Option<BranchId>,
+    pub custom_fields: BTreeMap<String, CustomValue>,
+    pub status: CustomerStatus,
+    pub absorbed: Vec<PartyId>,
+    pub registered_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Stream version of the last event applied: the ETag of the party.
+    pub version: u64,
+}
+
+impl CustomerRow {
+    pub fn is_person(&self) -> bool {
+        self.name.is_person()
+    }
+
+    /// The primary channel of a kind.
+    pub fn primary(&self, kind: ChannelKind) -> Option<&ChannelRow> {
+        self.channels
+            .iter()
+            .find(|channel| channel.kind == kind && channel.primary)
+    }
+
+    fn tokens(&self) -> Vec<Box<str>> {
+        let mut tokens = Vec::new();
+        text::words(&self.display_name, &mut tokens);
+        if let PartyNameData::Company {
+            legal_name: Some(legal_name),
+            ..
+        } = &self.name
+        {
+            text::words(legal_name, &mut tokens);
+        }
+        for channel in &self.channels {
+            text::channel_tokens(channel.kind, &channel.value, &mut tokens);
+        }
+        tokens.extend(self.tags.iter().map(|tag| tag.as_str().into()));
+        tokens.sort_unstable();
+        tokens.dedup();
+        tokens
+    }
+
+    fn sort_key(&self) -> Box<str> {
+        self.display_name.to_lowercase().into_boxed_str()
+    }
+}
+
+/// Which parties a list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    #[default]
+    Active,
+    Archived,
+    /// Active and archived (merged parties are never listed).
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindFilter {
+    Company,
+    Person,
+}
+
+/// A customer list query.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerQuery {
+    /// Words matched as prefixes of a name, any channel value or a tag;
+    /// every word must match.
+    pub text: String,
+    pub kind: Option<KindFilter>,
+    pub owner: Option<UserId>,
+    pub branch: Option<BranchId>,
+    pub tag: Option<String>,
+    pub status: StatusFilter,
+    /// Continue after this row (from the previous page).
+    pub after: Option<CustomerCursor>,
+    /// Rows wanted, at most [`crate::PAGE_ROWS_MAX`].
+    pub limit: usize,
+}
+
+/// Where a page ended, in name order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerCursor {
+    pub sort_key: String,
+    pub id: PartyId,
+}
+
+#[derive(Debug)]
+pub struct CustomerPage<'a> {
+    pub rows: Vec<&'a CustomerRow>,
+    /// Present when more rows follow.
+    pub next: Option<CustomerCursor>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Customers {
+    rows: HashMap<PartyId, CustomerRow>,
+    #[serde(skip)]
+    tokens: BTreeSet<(Box<str>, PartyId)>,
+    #[serde(skip)]
+    by_name: BTreeSet<(Box<str>, PartyId)>,
+    #[serde(skip)]
+    party_tokens: HashMap<PartyId, Vec<Box<str>>>,
+    #[serde(skip)]
+    staff: HashMap<PartyId, BTreeSet<PartyId>>,
+}
+
+impl PartialEq for Customers {
+    /// Rows decide equality; everything else is derived from them.
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
+}
+
+impl ReadModel for Customers {
+    const NAME: &'static str = "customers";
+    const VERSION: u32 = 1;
+    const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
+
+    fn apply(&mut self, envelope: &Envelope<'_>) {
+        let CrmEvent::Party(event) = envelope.event else {
+            return;
+        };
+        let id = PartyId::from_uuid(envelope.aggregate);
+        if let PartyEvent::Registered(registered) = event {
+            let row = CustomerRow {
+                id,
+                display_name: registered.name.display_name(),
+                name: registered.name.clone(),
+                company: registered.company,
+                job_title: registered.job_title.clone(),
+                channels: Vec::new(),
+                tags: BTreeSet::new(),
+                source: registered.source.clone(),
+                owner: registered.owner,
+                branch: registered.branch,
+                custom_fields: BTreeMap::new(),
+                status: CustomerStatus::Active,
+                absorbed: Vec::new(),
+                registered_at: envelope.occurred_at,
+                updated_at: envelope.recorded_at,
+                version: envelope.stream_version,
+            };
+            self.unindex(id);
+            self.rows.insert(id, row);
+            self.index(id);
+            return;
+        }
+        let reindex = matches!(
+            event,
+            PartyEvent::Renamed(_)
+                | PartyEvent::ChannelAdded(_)
+                | PartyEvent::ChannelChanged(_)
+                | PartyEvent::ChannelRemoved(_)
+                | PartyEvent::Tagged(_)
+                | PartyEvent::Untagged(_)
+                | PartyEvent::JoinedCompany(_)
+                | PartyEvent::LeftCompany(_)
+        );
+        if reindex {
+            self.unindex(id);
+        }
+        if let Some(row) = self.rows.get_mut(&id) {
+            apply_to_row(row, event);
+            row.updated_at = envelope.recorded_at;
+            row.version = envelope.stream_version;
+        }
+        if reindex {
+            self.index(id);
+        }
+    }
+
+    fn restored(&mut self) {
+        let ids: Vec<PartyId> = self.rows.keys().copied().collect();
+        for id in ids {
+            self.index(id);
+        }
+    }
+}
+
+fn apply_to_row(row: &mut CustomerRow, event: &PartyEvent) {
+    match event {
+        PartyEvent::Registered(_) => {}
+        PartyEvent::Renamed(renamed) => {
+            row.name = renamed.name.clone();
+            row.display_name = renamed.name.display_name();
+        }
+        PartyEvent::JoinedCompany(joined) => {
+            row.company = Some(joined.company);
+            row.job_title = joined.job_title.clone();
+        }
+        PartyEvent::LeftCompany(_) => {
+            row.company = None;
+            row.job_title = None;
+        }
+        PartyEvent::ChannelAdded(added) => row.channels.push(ChannelRow {
+            id: added.channel_id,
+            kind: added.kind,
+            value: added.value.clone(),
+            label: added.label.clone(),
+            primary: false,
+        }),
+        PartyEvent::ChannelChanged(changed) => {
+            if let Some(channel) = row.channels.iter_mut().find(|c| c.id == changed.channel_id) {
+                channel.value = changed.value.clone();
+                channel.label = changed.label.clone();
+            }
+        }
+        PartyEvent::ChannelRemoved(removed) => {
+            row.channels
+                .retain(|channel| channel.id != removed.channel_id);
+        }
+        PartyEvent::PrimaryChannelSet(set) => {
+            let kind = row
+                .channels
+                .iter()
+                .find(|channel| channel.id == set.channel_id)
+                .map(|channel| channel.kind);
+            for channel in &mut row.channels {
+                if Some(channel.kind) == kind {
+                    channel.primary = channel.id == set.channel_id;
+                }
+            }
+        }
+        PartyEvent::Tagged(tagged) => {
+            row.tags.insert(tagged.tag.clone());
+        }
+        PartyEvent::Untagged(untagged) => {
+            row.tags.remove(&untagged.tag);
+        }
+        PartyEvent::SourceSet(set) => row.source = set.source.clone(),
+        PartyEvent::OwnerAssigned(assigned) => row.owner = assigned.owner,
+        PartyEvent::BranchChanged(changed) => row.branch = changed.branch,
+        PartyEvent::CustomFieldSet(set) => {
+            row.custom_fields.insert(set.key.clone(), set.value.clone());
+        }
+        PartyEvent::CustomFieldCleared(cleared) => {
+            row.custom_fields.remove(&cleared.key);
+        }
+        PartyEvent::Archived(_) => row.status = CustomerStatus::Archived,
+        PartyEvent::Restored(_) => row.status = CustomerStatus::Active,
+        PartyEvent::Merged(merged) => row.status = CustomerStatus::Merged { into: merged.into },
+        PartyEvent::DuplicateAbsorbed(absorbed) => {
+            if !row.absorbed.contains(&absorbed.duplicate) {
+                row.absorbed.push(absorbed.duplicate);
+            }
+        }
+    }
+}
+
+impl Customers {
+    fn index(&mut self, id: PartyId) {
+        let Some(row) = self.rows.get(&id) else {
+            return;
+        };
+        let tokens = row.tokens();
+        for token in &tokens {
+            self.tokens.insert((token.clone(), id));
+        }
+        self.party_tokens.insert(id, tokens);
+        self.by_name.insert((row.sort_key(), id));
+        if let Some(company) = row.company {
+            self.staff.entry(company).or_default().insert(id);
+        }
+    }
+
+    fn unindex(&mut self, id: PartyId) {
+        let Some(row) = self.rows.get(&id) else {
+            return;
+        };
+        for token in self.party_tokens.remove(&id).unwrap_or_default() {
+            self.tokens.remove(&(token, id));
+        }
+        self.by_name.remove(&(row.sort_key(), id));
+        if let Some(company) = row.company {
+            if let Some(staff) = self.staff.get_mut(&company) {
+                staff.remove(&id);
+            }
+        }
+    }
+
+    /// Every party ever registered, merged or not.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// One party by id, as stored (a merged party shows its redirect).
+    pub fn get(&self, id: PartyId) -> Option<&CustomerRow> {
+        self.rows.get(&id)
+    }
+
+    /// One party by id, following merge redirects to the survivor.
+    pub fn resolve(&self, id: PartyId) -> Option<&CustomerRow> {
+        let mut row = self.rows.get(&id)?;
+        for _ in 0..MERGE_REDIRECTS_MAX {
+            match row.status {
+                CustomerStatus::Merged { into } => row = self.rows.get(&into)?,
+                _ => return Some(row),
+            }
+        }
+        Some(row)
+    }
+
+    /// The people working for a company, in name order.
+    pub fn staff_of(&self, company: PartyId) -> Vec<&CustomerRow> {
+        let mut staff: Vec<&CustomerRow> = self
+            .staff
+            .get(&company)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.rows.get(id))
+            .filter(|row| !matches!(row.status, CustomerStatus::Merged { .. }))
+            .collect();
+        staff.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then(a.id.cmp(&b.id)));
+        staff
+    }
+
+    /// A page of the list in name order, matching the query.
+    pub fn search(&self, query: &CustomerQuery) -> CustomerPage<'_> {
+        let limit = query.limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let terms = text::query_terms(&query.text);
+        let after = query
+            .after
+            .as_ref()
+            .map(|cursor| (cursor.sort_key.clone().into_boxed_str(), cursor.id));
+        let matches = |id: &PartyId, row: &CustomerRow| {
+            self.passes_filters(row, query) && self.has_terms(id, &terms)
+        };
+        let mut rows: Vec<&CustomerRow> = Vec::with_capacity(limit + 1);
+        let selective = terms
+            .iter()
+            .max_by_key(|term| term.len())
+            .and_then(|term| self.ids_with_prefix(term));
+        match selective {
+            Some(candidates) => {
+                let mut keyed: Vec<(Box<str>, &CustomerRow)> = candidates
+                    .into_iter()
+                    .filter_map(|id| self.rows.get(&id).map(|row| (id, row)))
+                    .filter(|(id, row)| matches(id, row))
+                    .map(|(_, row)| (row.sort_key(), row))
+                    .filter(|(key, row)| match &after {
+                        Some(after) => (key, &row.id) > (&after.0, &after.1),
+                        None => true,
+                    })
+                    .collect();
+                keyed.sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
+                rows.extend(keyed.into_iter().take(limit + 1).map(|(_, row)| row));
+            }
+            None => {
+                let start = match &after {
+                    Some(after) => Bound::Excluded(after.clone()),
+                    None => Bound::Unbounded,
+                };
+                for (_, id) in self.by_name.range((start, Bound::Unbounded)) {
+                    let Some(row) = self.rows.get(id) else {
+                        continue;
+                    };
+                    if matches(id, row) {
+                        rows.push(row);
+                        if rows.len() > limit {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|row| CustomerCursor {
+                sort_key: row.sort_key().into_string(),
+                id: row.id,
+            })
+        } else {
+            None
+        };
+        CustomerPage { rows, next }
+    }
+
+    fn passes_filters(&self, row: &CustomerRow, query: &CustomerQuery) -> bool {
+        let status_ok = match (row.status, query.status) {
+            (CustomerStatus::Merged { .. }, _) => false,
+            (_, StatusFilter::All) => true,
+            (CustomerStatus::Active, StatusFilter::Active) => true,
+            (CustomerStatus::Archived, StatusFilter::Archived) => true,
+            _ => false,
+        };
+        status_ok
+            && query
+                .kind
+                .is_none_or(|kind| (kind == KindFilter::Person) == row.is_person())
+            && query.owner.is_none_or(|owner| owner == row.owner)
+            && query.branch.is_none_or(|branch| Some(branch) == row.branch)
+            && query
+                .tag
+                .as_ref()
+                .is_none_or(|tag| row.tags.contains(&tag.to_lowercase()))
+    }
+
+    fn has_terms(&self, id: &PartyId, terms: &[String]) -> bool {
+        if terms.is_empty() {
+            return true;
+        }
+        let Some(tokens) = self.party_tokens.get(id) else {
+            return false;
+        };
+        terms.iter().all(|term| {
+            let start = tokens.partition_point(|token| token.as_ref() < term.as_str());
+            tokens
+                .get(start)
+                .is_some_and(|token| token.starts_with(term.as_str()))
+        })
+    }
+
+    /// The parties having a token that starts with `prefix`, if there are
+    /// few enough tokens to make the index the fast way.
+    fn ids_with_prefix(&self, prefix: &str) -> Option<HashSet<PartyId>> {
+        let start: (Box<str>, PartyId) = (prefix.into(), PartyId::from_uuid(Uuid::nil()));
+        let mut ids = HashSet::new();
+        for (scanned, (token, id)) in self.tokens.range(start..).enumerate() {
+            if !token.starts_with(prefix) {
+                break;
+            }
+            if scanned >= SEARCH_INDEX_TOKENS_MAX {
+                return None;
+            }
+            ids.insert(*id);
+        }
+        Some(ids)
+    }
+}

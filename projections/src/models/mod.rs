@@ -1,0 +1,3 @@
+//! The CRM read models, one module each.
+
+pub mod customers;

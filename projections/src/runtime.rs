@@ -1,0 +1,499 @@
+//! Running read models: replay, live following with snapshots, rebuild and
+//! "as known at" queries.
+//!
+//! Every way of filling a model goes through one fold ([`fold_records`]),
+//! so a model fed live, rebuilt from scratch and restored from a snapshot
+//! plus the tail see exactly the same events in the same order.
+
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use eventlog::{EventLog, ReadFilter, RecordedEvent};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::envelope::{decode, envelope};
+use crate::error::{ProjectionError, Result};
+use crate::model::ReadModel;
+use crate::snapshot::{SnapshotInfo, SnapshotStore};
+
+/// Events read from the log per step.
+pub const PAGE_EVENTS: usize = 4_096;
+/// Pages a replay's reader thread may run ahead of the fold.
+const PAGES_AHEAD_MAX: usize = 4;
+
+/// How a live projection snapshots.
+#[derive(Clone, Copy, Debug)]
+pub struct RuntimeOptions {
+    /// Events folded between two snapshots (also during catch-up and
+    /// rebuild, which leaves snapshots along history for as-of queries).
+    pub snapshot_every_events: u64,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        Self {
+            snapshot_every_events: 500_000,
+        }
+    }
+}
+
+/// Folds `records` into `model`, skipping categories the model does not
+/// read. Stops at the first record that does not decode.
+pub fn fold_records<M: ReadModel>(model: &mut M, records: &[RecordedEvent]) -> Result<()> {
+    for record in records {
+        if !M::CATEGORIES.contains(&record.stream.category()) {
+            continue;
+        }
+        if let Some((aggregate, event)) = decode(record)? {
+            model.apply(&envelope(record, aggregate, &event));
+        }
+    }
+    Ok(())
+}
+
+/// Where a fold stands: the last position applied and its record time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub position: u64,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// Folds the log's events after `from.position` up to `until` into
+/// `model`. A second thread reads pages ahead while this one folds.
+/// `on_step` sees the model and its checkpoint at the end of every page
+/// and at every position that is a multiple of `step_events` (for
+/// progress bars and for snapshots at round positions).
+pub fn replay<M: ReadModel>(
+    log: &EventLog,
+    model: &mut M,
+    from: Checkpoint,
+    until: u64,
+    step_events: u64,
+    mut on_step: impl FnMut(&M, Checkpoint) -> Result<()>,
+) -> Result<Checkpoint> {
+    let step_events = step_events.max(1);
+    if from.position >= until {
+        return Ok(from);
+    }
+    std::thread::scope(|scope| {
+        let (sender, receiver) =
+            sync_channel::<eventlog::Result<Vec<RecordedEvent>>>(PAGES_AHEAD_MAX);
+        scope.spawn(move || {
+            let filter = ReadFilter::all();
+            let mut next = from.position + 1;
+            while next <= until {
+                let page = match log.read_all(next, PAGE_EVENTS, &filter) {
+                    Ok(page) => page,
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                        return;
+                    }
+                };
+                let mut events = page.events;
+                events.retain(|event| event.position <= until);
+                if events.is_empty() {
+                    return;
+                }
+                next = page.next_position;
+                if sender.send(Ok(events)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut checkpoint = from;
+        for page in receiver {
+            let page = page?;
+            for segment in page.split_inclusive(|event| event.position % step_events == 0) {
+                fold_records(model, segment)?;
+                if let Some(last) = segment.last() {
+                    checkpoint = Checkpoint {
+                        position: last.position,
+                        recorded_at: Some(last.recorded_at),
+                    };
+                }
+                on_step(model, checkpoint)?;
+            }
+        }
+        if checkpoint.position < until {
+            return Err(ProjectionError::Log(eventlog::Error::Corrupt {
+                position: checkpoint.position + 1,
+                reason: format!("the log ended before position {until}"),
+            }));
+        }
+        Ok(checkpoint)
+    })
+}
+
+/// What a rebuild did.
+#[derive(Clone, Debug)]
+pub struct RebuildReport {
+    pub checkpoint: Checkpoint,
+    pub snapshots_written: usize,
+    pub elapsed: Duration,
+}
+
+/// Rebuilds `M` from the whole log: drops its snapshots, folds every event
+/// and writes snapshots along the way and at the end. `progress` sees the
+/// position reached.
+pub fn rebuild<M: ReadModel>(
+    log: &EventLog,
+    store: &SnapshotStore,
+    options: RuntimeOptions,
+    mut progress: impl FnMut(u64),
+) -> Result<(M, RebuildReport)> {
+    let started = Instant::now();
+    store.remove_all(M::NAME)?;
+    let head = log.head().position;
+    let mut model = M::default();
+    let mut snapshots_written = 0;
+    let mut last_snapshot = 0;
+    let every = options.snapshot_every_events;
+    let checkpoint = replay(
+        log,
+        &mut model,
+        Checkpoint::default(),
+        head,
+        every,
+        |model, checkpoint| {
+            progress(checkpoint.position);
+            if checkpoint.position - last_snapshot >= every {
+                store.save(model, checkpoint.position, checkpoint.recorded_at)?;
+                snapshots_written += 1;
+                last_snapshot = checkpoint.position;
+            }
+            Ok(())
+        },
+    )?;
+    if checkpoint.position > last_snapshot || snapshots_written == 0 {
+        store.save(&model, checkpoint.position, checkpoint.recorded_at)?;
+        snapshots_written += 1;
+    }
+    store.prune::<M>()?;
+    Ok((
+        model,
+        RebuildReport {
+            checkpoint,
+            snapshots_written,
+            elapsed: started.elapsed(),
+        },
+    ))
+}
+
+/// A model as the log stood at a past moment.
+#[derive(Debug)]
+pub struct KnownAt<M> {
+    pub model: M,
+    /// The last position recorded at or before the moment.
+    pub position: u64,
+    /// Where the replay started: the snapshot used, or 0.
+    pub snapshot_checkpoint: u64,
+}
+
+/// The model as it was known at `known_at`: only events recorded up to
+/// then, from the nearest snapshot at or before that point plus a replay
+/// of the remainder.
+pub fn as_known_at<M: ReadModel>(
+    log: &EventLog,
+    store: &SnapshotStore,
+    known_at: DateTime<Utc>,
+) -> Result<KnownAt<M>> {
+    let position = log.position_at(known_at)?;
+    let (from, mut model) = match store.latest::<M>(position)? {
+        Some((info, model)) => (
+            Checkpoint {
+                position: info.checkpoint,
+                recorded_at: None,
+            },
+            model,
+        ),
+        None => (Checkpoint::default(), M::default()),
+    };
+    replay(log, &mut model, from, position, u64::MAX, |_, _| Ok(()))?;
+    Ok(KnownAt {
+        model,
+        position,
+        snapshot_checkpoint: from.position,
+    })
+}
+
+/// A read model kept up to date with the log by its own task.
+#[derive(Debug)]
+pub struct Projection<M: ReadModel> {
+    shared: Arc<Shared<M>>,
+    checkpoints: watch::Receiver<u64>,
+    stop: watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Debug)]
+struct Shared<M> {
+    state: RwLock<Live<M>>,
+    failure: Mutex<Option<String>>,
+    store: SnapshotStore,
+    options: RuntimeOptions,
+}
+
+#[derive(Debug)]
+struct Live<M> {
+    model: M,
+    checkpoint: Checkpoint,
+    since_snapshot: u64,
+}
+
+/// A projection's health, for `/readyz` and the operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectionStatus {
+    pub name: &'static str,
+    pub version: u32,
+    pub checkpoint: u64,
+    pub failure: Option<String>,
+}
+
+impl<M: ReadModel> Projection<M> {
+    /// Restores the newest snapshot of the current version (or starts
+    /// empty) and follows the log from there in a task of its own.
+    pub async fn start(
+        log: EventLog,
+        store: SnapshotStore,
+        options: RuntimeOptions,
+    ) -> Result<Self> {
+        let restore_store = store.clone();
+        let head = log.head().position;
+        let restored = tokio::task::spawn_blocking(move || -> Result<(M, Checkpoint)> {
+            restore_store.prune::<M>()?;
+            Ok(match restore_store.latest::<M>(head)? {
+                Some((info, model)) => (model, checkpoint_of(&info)),
+                None => (M::default(), Checkpoint::default()),
+            })
+        })
+        .await
+        .map_err(|error| ProjectionError::Stopped {
+            name: M::NAME,
+            reason: error.to_string(),
+        })??;
+        let (model, checkpoint) = restored;
+        tracing::info!(
+            projection = M::NAME,
+            checkpoint = checkpoint.position,
+            head,
+            "projection restored; replaying the tail"
+        );
+        let shared = Arc::new(Shared {
+            state: RwLock::new(Live {
+                model,
+                checkpoint,
+                since_snapshot: 0,
+            }),
+            failure: Mutex::new(None),
+            store,
+            options,
+        });
+        let (checkpoint_sender, checkpoints) = watch::channel(checkpoint.position);
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(follow(log, shared.clone(), checkpoint_sender, stopped));
+        Ok(Self {
+            shared,
+            checkpoints,
+            stop,
+            task: Mutex::new(Some(task)),
+        })
+    }
+
+    /// Runs `query` against the current model.
+    pub fn read<R>(&self, query: impl FnOnce(&M) -> R) -> R {
+        let live = self
+            .shared
+            .state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        query(&live.model)
+    }
+
+    /// The last position folded.
+    pub fn checkpoint(&self) -> u64 {
+        *self.checkpoints.borrow()
+    }
+
+    pub fn status(&self) -> ProjectionStatus {
+        ProjectionStatus {
+            name: M::NAME,
+            version: M::VERSION,
+            checkpoint: self.checkpoint(),
+            failure: self
+                .shared
+                .failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone(),
+        }
+    }
+
+    /// Waits until the model has folded `position` (read-your-writes after
+    /// an append), or fails if the projection stopped.
+    pub async fn wait_for(&self, position: u64) -> Result<()> {
+        let mut checkpoints = self.checkpoints.clone();
+        loop {
+            if *checkpoints.borrow_and_update() >= position {
+                return Ok(());
+            }
+            if let Some(reason) = self.status().failure {
+                return Err(ProjectionError::Stopped {
+                    name: M::NAME,
+                    reason,
+                });
+            }
+            if checkpoints.changed().await.is_err() {
+                let reason = self
+                    .status()
+                    .failure
+                    .unwrap_or_else(|| "the projection task ended".to_owned());
+                return Err(ProjectionError::Stopped {
+                    name: M::NAME,
+                    reason,
+                });
+            }
+        }
+    }
+
+    /// Stops following and writes a final snapshot of what was folded.
+    pub async fn shutdown(&self) -> Result<()> {
+        let _ = self.stop.send(true);
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || snapshot_if_changed(&shared))
+            .await
+            .map_err(|error| ProjectionError::Stopped {
+                name: M::NAME,
+                reason: error.to_string(),
+            })?
+    }
+}
+
+fn checkpoint_of(info: &SnapshotInfo) -> Checkpoint {
+    Checkpoint {
+        position: info.checkpoint,
+        recorded_at: DateTime::from_timestamp(info.recorded_at_seconds, 0),
+    }
+}
+
+async fn follow<M: ReadModel>(
+    log: EventLog,
+    shared: Arc<Shared<M>>,
+    checkpoints: watch::Sender<u64>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut heads = log.watch_head();
+    loop {
+        if *stopped.borrow() {
+            return;
+        }
+        let head = heads.borrow_and_update().position;
+        let checkpoint = *checkpoints.borrow();
+        if checkpoint < head {
+            let step_log = log.clone();
+            let step_shared = shared.clone();
+            let outcome =
+                tokio::task::spawn_blocking(move || step(&step_log, &step_shared, head)).await;
+            match outcome {
+                Ok(Ok(position)) => {
+                    checkpoints.send_replace(position);
+                }
+                Ok(Err(error)) => return fail(&shared, M::NAME, error.to_string()),
+                Err(error) => return fail(&shared, M::NAME, error.to_string()),
+            }
+            continue;
+        }
+        tokio::select! {
+            changed = heads.changed() => if changed.is_err() { return },
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+fn fail<M>(shared: &Shared<M>, name: &'static str, reason: String) {
+    tracing::error!(projection = name, %reason, "projection stopped");
+    *shared
+        .failure
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+}
+
+/// Folds one page (at most [`PAGE_EVENTS`]) up to `head`, snapshotting
+/// when due; returns the new checkpoint position.
+fn step<M: ReadModel>(log: &EventLog, shared: &Shared<M>, head: u64) -> Result<u64> {
+    let from = shared
+        .state
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .checkpoint
+        .position;
+    let page = log.read_all(from + 1, PAGE_EVENTS, &ReadFilter::all())?;
+    let events: Vec<RecordedEvent> = page
+        .events
+        .into_iter()
+        .filter(|event| event.position <= head)
+        .collect();
+    let due = {
+        let mut live = shared
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        fold_records(&mut live.model, &events)?;
+        if let Some(last) = events.last() {
+            live.checkpoint = Checkpoint {
+                position: last.position,
+                recorded_at: Some(last.recorded_at),
+            };
+            live.since_snapshot += events.len() as u64;
+        }
+        live.since_snapshot >= shared.options.snapshot_every_events
+    };
+    if due {
+        snapshot_if_changed(shared)?;
+    }
+    let position = shared
+        .state
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .checkpoint
+        .position;
+    Ok(position)
+}
+
+fn snapshot_if_changed<M: ReadModel>(shared: &Shared<M>) -> Result<()> {
+    let saved = {
+        let live = shared
+            .state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if live.since_snapshot == 0 {
+            return Ok(());
+        }
+        shared.store.save(
+            &live.model,
+            live.checkpoint.position,
+            live.checkpoint.recorded_at,
+        )?;
+        live.checkpoint.position
+    };
+    {
+        let mut live = shared
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if live.checkpoint.position == saved {
+            live.since_snapshot = 0;
+        }
+    }
+    shared.store.prune::<M>()
+}
