@@ -2,45 +2,78 @@
 //! (projections, the audit trail, the live feed).
 
 use crate::codec::{DecodeError, DomainEvent};
+use crate::interactions::InteractionEvent;
 use crate::parties::PartyEvent;
+use crate::planning::{CalendarEvent, TaskEvent};
 
-/// An event of any CRM aggregate.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CrmEvent {
-    Party(PartyEvent),
+macro_rules! crm_events {
+    ($($variant:ident($event:ty)),+ $(,)?) => {
+        /// An event of any CRM aggregate.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum CrmEvent {
+            $($variant($event),)+
+        }
+
+        impl CrmEvent {
+            /// The stream categories whose events this type decodes.
+            pub const CATEGORIES: &'static [&'static str] = &[$(<$event>::CATEGORY),+];
+
+            /// Decodes a stored event of a CRM stream category; `Ok(None)`
+            /// for a category that belongs to another module.
+            pub fn decode(
+                category: &str,
+                event_type: &str,
+                schema_version: u16,
+                payload: &[u8],
+            ) -> Result<Option<Self>, DecodeError> {
+                $(
+                    if category == <$event>::CATEGORY {
+                        return <$event>::decode(event_type, schema_version, payload)
+                            .map(|event| Some(Self::$variant(event)));
+                    }
+                )+
+                Ok(None)
+            }
+
+            /// The stream category of the aggregate the event belongs to.
+            pub fn category(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => <$event>::CATEGORY,)+
+                }
+            }
+
+            pub fn event_type(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(event) => event.event_type(),)+
+                }
+            }
+
+            pub fn schema_version(&self) -> u16 {
+                match self {
+                    $(Self::$variant(event) => event.schema_version(),)+
+                }
+            }
+
+            pub fn encode(&self) -> Vec<u8> {
+                match self {
+                    $(Self::$variant(event) => event.encode(),)+
+                }
+            }
+        }
+
+        $(
+            impl From<$event> for CrmEvent {
+                fn from(event: $event) -> Self {
+                    Self::$variant(event)
+                }
+            }
+        )+
+    };
 }
 
-impl CrmEvent {
-    /// The stream categories whose events this type decodes.
-    pub const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
-
-    /// Decodes a stored event of a CRM stream category; `Ok(None)` for a
-    /// category that belongs to another module.
-    pub fn decode(
-        category: &str,
-        event_type: &str,
-        schema_version: u16,
-        payload: &[u8],
-    ) -> Result<Option<Self>, DecodeError> {
-        let event = match category {
-            PartyEvent::CATEGORY => {
-                Self::Party(PartyEvent::decode(event_type, schema_version, payload)?)
-            }
-            _ => return Ok(None),
-        };
-        Ok(Some(event))
-    }
-
-    /// The stream category of the aggregate the event belongs to.
-    pub fn category(&self) -> &'static str {
-        match self {
-            Self::Party(_) => PartyEvent::CATEGORY,
-        }
-    }
-
-    pub fn event_type(&self) -> &'static str {
-        match self {
-            Self::Party(event) => event.event_type(),
-        }
-    }
+crm_events! {
+    Party(PartyEvent),
+    Interaction(InteractionEvent),
+    Task(TaskEvent),
+    Calendar(CalendarEvent),
 }

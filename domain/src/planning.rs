@@ -36,7 +36,7 @@ const CALENDAR_ENTRY: &str = "calendar entry";
 
 /// Who a task is for, or who attends an entry. Stored by position: new
 /// variants at the end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Assignee {
     User(UserId),
     Group(GroupId),

@@ -1,0 +1,156 @@
+//! The calendar: entries per attendee (a user or a group) for any time
+//! range, cancelled entries left out.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use domain::ids::{CalendarEntryId, UserId};
+use domain::planning::{Assignee, CALENDAR_ENTRY_DAYS_MAX, CalendarEvent, Link};
+use domain::{CrmEvent, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::Envelope;
+use crate::model::ReadModel;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryStatus {
+    Scheduled,
+    Completed,
+    Cancelled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRow {
+    pub id: CalendarEntryId,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub attendees: Vec<Assignee>,
+    pub location: Option<String>,
+    pub link: Option<Link>,
+    pub remind_before_minutes: Option<u32>,
+    pub organizer: UserId,
+    pub status: EntryStatus,
+    pub version: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Calendar {
+    rows: HashMap<CalendarEntryId, EntryRow>,
+    #[serde(skip)]
+    by_attendee: BTreeSet<(Assignee, i64, CalendarEntryId)>,
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
+}
+
+impl ReadModel for Calendar {
+    const NAME: &'static str = "calendar";
+    const VERSION: u32 = 1;
+    const CATEGORIES: &'static [&'static str] = &[CalendarEvent::CATEGORY];
+
+    fn apply(&mut self, envelope: &Envelope<'_>) {
+        let CrmEvent::Calendar(event) = envelope.event else {
+            return;
+        };
+        let id = CalendarEntryId::from_uuid(envelope.aggregate);
+        self.unindex(id);
+        if let CalendarEvent::Scheduled(scheduled) = event {
+            self.rows.insert(
+                id,
+                EntryRow {
+                    id,
+                    title: scheduled.title.clone(),
+                    starts_at: scheduled.starts_at,
+                    ends_at: scheduled.ends_at,
+                    attendees: scheduled.attendees.clone(),
+                    location: scheduled.location.clone(),
+                    link: scheduled.link,
+                    remind_before_minutes: scheduled.remind_before_minutes,
+                    organizer: scheduled.organizer,
+                    status: EntryStatus::Scheduled,
+                    version: envelope.stream_version,
+                },
+            );
+        } else if let Some(row) = self.rows.get_mut(&id) {
+            match event {
+                CalendarEvent::Scheduled(_) => {}
+                CalendarEvent::Rescheduled(rescheduled) => {
+                    row.starts_at = rescheduled.starts_at;
+                    row.ends_at = rescheduled.ends_at;
+                }
+                CalendarEvent::AttendeesChanged(changed) => row.attendees = changed.attendees.clone(),
+                CalendarEvent::Edited(edited) => {
+                    row.title = edited.title.clone();
+                    row.location = edited.location.clone();
+                }
+                CalendarEvent::Completed(_) => row.status = EntryStatus::Completed,
+                CalendarEvent::Reopened(_) => row.status = EntryStatus::Scheduled,
+                CalendarEvent::Cancelled(_) => row.status = EntryStatus::Cancelled,
+            }
+            row.version = envelope.stream_version;
+        }
+        self.index(id);
+    }
+
+    fn restored(&mut self) {
+        let ids: Vec<CalendarEntryId> = self.rows.keys().copied().collect();
+        for id in ids {
+            self.index(id);
+        }
+    }
+}
+
+impl Calendar {
+    fn index(&mut self, id: CalendarEntryId) {
+        if let Some(row) = self.rows.get(&id).filter(|row| row.status != EntryStatus::Cancelled) {
+            for attendee in &row.attendees {
+                self.by_attendee
+                    .insert((*attendee, row.starts_at.timestamp_micros(), id));
+            }
+        }
+    }
+
+    fn unindex(&mut self, id: CalendarEntryId) {
+        if let Some(row) = self.rows.get(&id) {
+            for attendee in &row.attendees {
+                self.by_attendee
+                    .remove(&(*attendee, row.starts_at.timestamp_micros(), id));
+            }
+        }
+    }
+
+    pub fn get(&self, id: CalendarEntryId) -> Option<&EntryRow> {
+        self.rows.get(&id)
+    }
+
+    /// Entries of any of `attendees` that overlap `[from, to)`, by start.
+    pub fn agenda(&self, attendees: &[Assignee], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<&EntryRow> {
+        // No entry is longer than the domain allows, so one that overlaps
+        // the range starts at most that long before it.
+        let earliest = (from - Duration::days(CALENDAR_ENTRY_DAYS_MAX)).timestamp_micros();
+        let to_micros = to.timestamp_micros();
+        let mut ids: Vec<CalendarEntryId> = Vec::new();
+        for attendee in attendees {
+            let start = (*attendee, earliest, CalendarEntryId::from_uuid(uuid::Uuid::nil()));
+            for (who, starts, id) in self.by_attendee.range(start..) {
+                if who != attendee || *starts >= to_micros {
+                    break;
+                }
+                ids.push(*id);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut rows: Vec<&EntryRow> = ids
+            .iter()
+            .filter_map(|id| self.rows.get(id))
+            .filter(|row| row.ends_at > from)
+            .collect();
+        rows.sort_by_key(|row| (row.starts_at, row.id));
+        rows
+    }
+}

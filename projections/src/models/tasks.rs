@@ -1,0 +1,197 @@
+//! Tasks: "my tasks" for a user and the groups they belong to, overdue
+//! tasks and reminders due, ordered by due time.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use domain::ids::{TaskId, UserId};
+use domain::planning::{Assignee, Link, Priority, TaskEvent};
+use domain::{CrmEvent, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::Envelope;
+use crate::model::ReadModel;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaskStatus {
+    Open,
+    Completed,
+    Cancelled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub id: TaskId,
+    pub title: String,
+    pub description: String,
+    pub assignee: Assignee,
+    pub due: Option<DateTime<Utc>>,
+    pub remind_at: Option<DateTime<Utc>>,
+    pub priority: Priority,
+    pub link: Option<Link>,
+    pub status: TaskStatus,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub version: u64,
+}
+
+/// Open tasks sort by due time; tasks without one come last.
+type DueKey = i64;
+
+fn due_key(due: Option<DateTime<Utc>>) -> DueKey {
+    due.map_or(i64::MAX, |due| due.timestamp_micros())
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Tasks {
+    rows: HashMap<TaskId, TaskRow>,
+    #[serde(skip)]
+    open: BTreeSet<(Assignee, DueKey, TaskId)>,
+}
+
+impl PartialEq for Tasks {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
+}
+
+impl ReadModel for Tasks {
+    const NAME: &'static str = "tasks";
+    const VERSION: u32 = 1;
+    const CATEGORIES: &'static [&'static str] = &[TaskEvent::CATEGORY];
+
+    fn apply(&mut self, envelope: &Envelope<'_>) {
+        let CrmEvent::Task(event) = envelope.event else {
+            return;
+        };
+        let id = TaskId::from_uuid(envelope.aggregate);
+        self.unindex(id);
+        if let TaskEvent::Created(created) = event {
+            self.rows.insert(
+                id,
+                TaskRow {
+                    id,
+                    title: created.title.clone(),
+                    description: created.description.clone(),
+                    assignee: created.assignee,
+                    due: created.due,
+                    remind_at: created.remind_at,
+                    priority: created.priority,
+                    link: created.link,
+                    status: TaskStatus::Open,
+                    created_by: created.created_by,
+                    created_at: envelope.occurred_at,
+                    completed_at: None,
+                    version: envelope.stream_version,
+                },
+            );
+        } else if let Some(row) = self.rows.get_mut(&id) {
+            match event {
+                TaskEvent::Created(_) => {}
+                TaskEvent::Edited(edited) => {
+                    row.title = edited.title.clone();
+                    row.description = edited.description.clone();
+                }
+                TaskEvent::Reassigned(reassigned) => row.assignee = reassigned.assignee,
+                TaskEvent::Rescheduled(rescheduled) => {
+                    row.due = rescheduled.due;
+                    row.remind_at = rescheduled.remind_at;
+                }
+                TaskEvent::Reprioritized(changed) => row.priority = changed.priority,
+                TaskEvent::Completed(_) => {
+                    row.status = TaskStatus::Completed;
+                    row.completed_at = Some(envelope.occurred_at);
+                }
+                TaskEvent::Reopened(_) => {
+                    row.status = TaskStatus::Open;
+                    row.completed_at = None;
+                }
+                TaskEvent::Cancelled(_) => row.status = TaskStatus::Cancelled,
+            }
+            row.version = envelope.stream_version;
+        }
+        self.index(id);
+    }
+
+    fn restored(&mut self) {
+        let ids: Vec<TaskId> = self.rows.keys().copied().collect();
+        for id in ids {
+            self.index(id);
+        }
+    }
+}
+
+impl Tasks {
+    fn index(&mut self, id: TaskId) {
+        if let Some(row) = self.rows.get(&id).filter(|row| row.status == TaskStatus::Open) {
+            self.open.insert((row.assignee, due_key(row.due), id));
+        }
+    }
+
+    fn unindex(&mut self, id: TaskId) {
+        if let Some(row) = self.rows.get(&id) {
+            self.open.remove(&(row.assignee, due_key(row.due), id));
+        }
+    }
+
+    pub fn get(&self, id: TaskId) -> Option<&TaskRow> {
+        self.rows.get(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Open tasks of any of `assignees` (a user and their groups), soonest
+    /// due first, at most `limit`.
+    pub fn open_for(&self, assignees: &[Assignee], limit: usize) -> Vec<&TaskRow> {
+        self.open_where(assignees, limit, |_| true)
+    }
+
+    /// Open tasks of `assignees` due before `now`, most overdue first.
+    pub fn overdue_for(&self, assignees: &[Assignee], now: DateTime<Utc>, limit: usize) -> Vec<&TaskRow> {
+        let now = now.timestamp_micros();
+        self.open_where(assignees, limit, |key| key < now)
+    }
+
+    /// Open tasks (of anyone) whose reminder time has come, for the
+    /// reminder process.
+    pub fn reminders_due(&self, now: DateTime<Utc>) -> Vec<&TaskRow> {
+        let mut due: Vec<&TaskRow> = self
+            .open
+            .iter()
+            .filter_map(|(_, _, id)| self.rows.get(id))
+            .filter(|row| row.remind_at.is_some_and(|remind| remind <= now))
+            .collect();
+        due.sort_by_key(|row| (row.remind_at, row.id));
+        due
+    }
+
+    fn open_where(&self, assignees: &[Assignee], limit: usize, keep: impl Fn(DueKey) -> bool) -> Vec<&TaskRow> {
+        let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let mut keys: Vec<(DueKey, TaskId)> = Vec::new();
+        for assignee in assignees {
+            let start = (*assignee, i64::MIN, TaskId::from_uuid(uuid::Uuid::nil()));
+            for (owner, key, id) in self.open.range(start..) {
+                if owner != assignee || !keep(*key) {
+                    break;
+                }
+                keys.push((*key, *id));
+                if keys.len() >= limit * assignees.len() {
+                    break;
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter()
+            .take(limit)
+            .filter_map(|(_, id)| self.rows.get(&id))
+            .collect()
+    }
+}
