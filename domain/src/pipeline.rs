@@ -11,5 +11,7 @@
 //! records the deal and party ids the application chose.
 
 mod board;
+mod lead;
 
 pub use board::*;
+pub use lead::*;
