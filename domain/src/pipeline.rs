@@ -11,7 +11,9 @@
 //! records the deal and party ids the application chose.
 
 mod board;
+mod deal;
 mod lead;
 
 pub use board::*;
+pub use deal::*;
 pub use lead::*;
