@@ -4,6 +4,7 @@
 use crate::codec::{DecodeError, DomainEvent};
 use crate::interactions::InteractionEvent;
 use crate::parties::PartyEvent;
+use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
 
 macro_rules! crm_events {
@@ -74,6 +75,9 @@ macro_rules! crm_events {
 crm_events! {
     Party(PartyEvent),
     Interaction(InteractionEvent),
+    Pipeline(PipelineEvent),
+    Lead(LeadEvent),
+    Deal(DealEvent),
     Task(TaskEvent),
     Calendar(CalendarEvent),
 }

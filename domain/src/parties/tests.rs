@@ -480,6 +480,27 @@ fn custom_fields_are_typed_and_keyed() {
     }
 }
 
+/// Protects decimal values in stored history: numbers and money decode.
+#[test]
+fn numeric_custom_fields_round_trip() {
+    let eur = crate::values::Currency::parse("currency", "EUR").unwrap();
+    for value in [
+        CustomValue::Number(Decimal::new(-12_345, 2)),
+        CustomValue::Money(Money::parse("value", Decimal::new(9_990, 2), eur).unwrap()),
+        CustomValue::Date(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+    ] {
+        given::<Party>([registered_person()])
+            .when(issue(PartyCommand::SetCustomField {
+                key: FieldKey::parse("key", "budget").unwrap(),
+                value: value.clone(),
+            }))
+            .then(vec![PartyEvent::CustomFieldSet(CustomFieldSet {
+                key: "budget".into(),
+                value,
+            })]);
+    }
+}
+
 /// Protects custom text fields from control characters.
 #[test]
 fn a_custom_text_value_is_checked() {

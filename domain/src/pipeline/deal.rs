@@ -32,7 +32,6 @@ pub struct DealOpened {
     pub stage: StageId,
     /// The probability of winning, in percent.
     pub probability: u8,
-    #[serde(deserialize_with = "stored_money::deserialize")]
     pub amount: Money,
     pub expected_close: Option<NaiveDate>,
     pub owner: UserId,
@@ -55,7 +54,6 @@ pub struct DealProbabilitySet {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DealAmountChanged {
-    #[serde(deserialize_with = "stored_money::deserialize")]
     pub amount: Money,
 }
 
@@ -77,7 +75,6 @@ pub struct DealRenamed {
 /// The deal was won for the final `amount`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DealWon {
-    #[serde(deserialize_with = "stored_money::deserialize")]
     pub amount: Money,
     pub reason: Option<String>,
 }
@@ -92,37 +89,6 @@ pub struct DealLost {
 pub struct DealReopened {
     pub stage: StageId,
     pub probability: u8,
-}
-
-/// Reads a stored [`Money`].
-///
-/// `Money` writes its amount as a decimal string, but `Decimal`, built
-/// without rust_decimal's `serde-str` feature, reads itself only through
-/// `deserialize_any`, which bincode does not support. Reading the same two
-/// strings here gives the very bytes `Money` writes, so payloads stay
-/// readable if `Money` learns to read itself later; the amount is checked
-/// again, as anything read from storage is.
-mod stored_money {
-    use std::str::FromStr;
-
-    use rust_decimal::Decimal;
-    use serde::{Deserialize, Deserializer, de::Error};
-
-    use crate::values::{Currency, Money};
-
-    #[derive(Deserialize)]
-    struct StoredMoney {
-        amount: String,
-        currency: Currency,
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Money, D::Error> {
-        let stored = StoredMoney::deserialize(deserializer)?;
-        let amount = Decimal::from_str(&stored.amount).map_err(D::Error::custom)?;
-        Money::parse("amount", amount, stored.currency).map_err(D::Error::custom)
-    }
 }
 
 domain_events! {

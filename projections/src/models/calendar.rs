@@ -82,7 +82,9 @@ impl ReadModel for Calendar {
                     row.starts_at = rescheduled.starts_at;
                     row.ends_at = rescheduled.ends_at;
                 }
-                CalendarEvent::AttendeesChanged(changed) => row.attendees = changed.attendees.clone(),
+                CalendarEvent::AttendeesChanged(changed) => {
+                    row.attendees = changed.attendees.clone()
+                }
                 CalendarEvent::Edited(edited) => {
                     row.title = edited.title.clone();
                     row.location = edited.location.clone();
@@ -106,7 +108,11 @@ impl ReadModel for Calendar {
 
 impl Calendar {
     fn index(&mut self, id: CalendarEntryId) {
-        if let Some(row) = self.rows.get(&id).filter(|row| row.status != EntryStatus::Cancelled) {
+        if let Some(row) = self
+            .rows
+            .get(&id)
+            .filter(|row| row.status != EntryStatus::Cancelled)
+        {
             for attendee in &row.attendees {
                 self.by_attendee
                     .insert((*attendee, row.starts_at.timestamp_micros(), id));
@@ -128,14 +134,23 @@ impl Calendar {
     }
 
     /// Entries of any of `attendees` that overlap `[from, to)`, by start.
-    pub fn agenda(&self, attendees: &[Assignee], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<&EntryRow> {
+    pub fn agenda(
+        &self,
+        attendees: &[Assignee],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<&EntryRow> {
         // No entry is longer than the domain allows, so one that overlaps
         // the range starts at most that long before it.
         let earliest = (from - Duration::days(CALENDAR_ENTRY_DAYS_MAX)).timestamp_micros();
         let to_micros = to.timestamp_micros();
         let mut ids: Vec<CalendarEntryId> = Vec::new();
         for attendee in attendees {
-            let start = (*attendee, earliest, CalendarEntryId::from_uuid(uuid::Uuid::nil()));
+            let start = (
+                *attendee,
+                earliest,
+                CalendarEntryId::from_uuid(uuid::Uuid::nil()),
+            );
             for (who, starts, id) in self.by_attendee.range(start..) {
                 if who != attendee || *starts >= to_micros {
                     break;

@@ -1,5 +1,5 @@
 //! The CRM read models, one module each.
 
-pub mod customers;
 pub mod calendar;
+pub mod customers;
 pub mod tasks;

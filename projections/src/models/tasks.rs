@@ -124,7 +124,11 @@ impl ReadModel for Tasks {
 
 impl Tasks {
     fn index(&mut self, id: TaskId) {
-        if let Some(row) = self.rows.get(&id).filter(|row| row.status == TaskStatus::Open) {
+        if let Some(row) = self
+            .rows
+            .get(&id)
+            .filter(|row| row.status == TaskStatus::Open)
+        {
             self.open.insert((row.assignee, due_key(row.due), id));
         }
     }
@@ -154,7 +158,12 @@ impl Tasks {
     }
 
     /// Open tasks of `assignees` due before `now`, most overdue first.
-    pub fn overdue_for(&self, assignees: &[Assignee], now: DateTime<Utc>, limit: usize) -> Vec<&TaskRow> {
+    pub fn overdue_for(
+        &self,
+        assignees: &[Assignee],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Vec<&TaskRow> {
         let now = now.timestamp_micros();
         self.open_where(assignees, limit, |key| key < now)
     }
@@ -172,7 +181,12 @@ impl Tasks {
         due
     }
 
-    fn open_where(&self, assignees: &[Assignee], limit: usize, keep: impl Fn(DueKey) -> bool) -> Vec<&TaskRow> {
+    fn open_where(
+        &self,
+        assignees: &[Assignee],
+        limit: usize,
+        keep: impl Fn(DueKey) -> bool,
+    ) -> Vec<&TaskRow> {
         let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
         let mut keys: Vec<(DueKey, TaskId)> = Vec::new();
         for assignee in assignees {
