@@ -43,7 +43,7 @@ impl Feed {
         let stream_version = *version;
         *version += 1;
         let category = event.category();
-        let Ok(stream) = StreamName::parse(&format!("{category}-{aggregate}")) else {
+        let Ok(stream) = StreamName::parse(format!("{category}-{aggregate}")) else {
             return;
         };
         model.apply(&Envelope {

@@ -1,5 +1,9 @@
 //! The CRM read models, one module each.
 
+pub mod activity;
 pub mod calendar;
 pub mod customers;
+pub mod funnel;
+pub mod pipeline_board;
 pub mod tasks;
+pub mod timeline;

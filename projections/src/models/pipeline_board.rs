@@ -1,0 +1,350 @@
+//! The pipeline board: pipelines with their stages, every deal, and the
+//! open deals of each stage with their sums, plain and weighted by
+//! probability, per currency.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{DealId, LeadId, PartyId, PipelineId, StageId, UserId};
+use domain::pipeline::{DealEvent, PipelineEvent, StageDefinition};
+use domain::values::{Currency, Money};
+use domain::{CrmEvent, DomainEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::Envelope;
+use crate::model::ReadModel;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRow {
+    pub id: StageId,
+    pub name: String,
+    pub probability: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineRow {
+    pub id: PipelineId,
+    pub name: String,
+    /// Active stages in board order.
+    pub stages: Vec<StageRow>,
+    pub retired: Vec<StageRow>,
+}
+
+impl PipelineRow {
+    pub fn stage(&self, id: StageId) -> Option<&StageRow> {
+        self.stages
+            .iter()
+            .chain(&self.retired)
+            .find(|stage| stage.id == id)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DealStatus {
+    Open,
+    Won,
+    Lost,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealRow {
+    pub id: DealId,
+    pub title: String,
+    pub party: PartyId,
+    pub pipeline: PipelineId,
+    pub stage: StageId,
+    pub probability: u8,
+    pub amount: Money,
+    pub expected_close: Option<NaiveDate>,
+    pub owner: UserId,
+    pub lead: Option<LeadId>,
+    pub status: DealStatus,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub close_reason: Option<String>,
+    pub version: u64,
+}
+
+/// Sums per currency.
+pub type Totals = BTreeMap<Currency, Decimal>;
+
+#[derive(Debug)]
+pub struct Column<'a> {
+    pub stage: &'a StageRow,
+    /// The stage's open deals, largest amount first, at most the number
+    /// of cards asked for.
+    pub deals: Vec<&'a DealRow>,
+    /// All open deals of the stage, not only those shown.
+    pub count: usize,
+    pub total: Totals,
+    /// Amount × probability.
+    pub weighted: Totals,
+}
+
+#[derive(Debug)]
+pub struct Board<'a> {
+    pub pipeline: &'a PipelineRow,
+    pub columns: Vec<Column<'a>>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct PipelineBoard {
+    pipelines: HashMap<PipelineId, PipelineRow>,
+    deals: HashMap<DealId, DealRow>,
+    #[serde(skip)]
+    open: BTreeSet<(PipelineId, StageId, DealId)>,
+    #[serde(skip)]
+    by_party: HashMap<PartyId, BTreeSet<DealId>>,
+}
+
+impl PartialEq for PipelineBoard {
+    fn eq(&self, other: &Self) -> bool {
+        self.pipelines == other.pipelines && self.deals == other.deals
+    }
+}
+
+impl ReadModel for PipelineBoard {
+    const NAME: &'static str = "pipeline_board";
+    const VERSION: u32 = 1;
+    const CATEGORIES: &'static [&'static str] = &[PipelineEvent::CATEGORY, DealEvent::CATEGORY];
+
+    fn apply(&mut self, envelope: &Envelope<'_>) {
+        match envelope.event {
+            CrmEvent::Pipeline(event) => {
+                self.apply_pipeline(PipelineId::from_uuid(envelope.aggregate), event)
+            }
+            CrmEvent::Deal(event) => {
+                self.apply_deal(DealId::from_uuid(envelope.aggregate), event, envelope)
+            }
+            _ => {}
+        }
+    }
+
+    fn restored(&mut self) {
+        let ids: Vec<DealId> = self.deals.keys().copied().collect();
+        for id in ids {
+            self.index(id);
+        }
+    }
+}
+
+fn stage_row(definition: &StageDefinition) -> StageRow {
+    StageRow {
+        id: definition.stage_id,
+        name: definition.name.clone(),
+        probability: definition.probability,
+    }
+}
+
+impl PipelineBoard {
+    fn apply_pipeline(&mut self, id: PipelineId, event: &PipelineEvent) {
+        if let PipelineEvent::Defined(defined) = event {
+            self.pipelines.insert(
+                id,
+                PipelineRow {
+                    id,
+                    name: defined.name.clone(),
+                    stages: defined.stages.iter().map(stage_row).collect(),
+                    retired: Vec::new(),
+                },
+            );
+            return;
+        }
+        let Some(pipeline) = self.pipelines.get_mut(&id) else {
+            return;
+        };
+        let position_of =
+            |stages: &[StageRow], stage: StageId| stages.iter().position(|s| s.id == stage);
+        match event {
+            PipelineEvent::Defined(_) => {}
+            PipelineEvent::Renamed(renamed) => pipeline.name = renamed.name.clone(),
+            PipelineEvent::StageAdded(added) => {
+                let at = (added.position as usize).min(pipeline.stages.len());
+                pipeline.stages.insert(at, stage_row(&added.stage));
+            }
+            PipelineEvent::StageRenamed(renamed) => {
+                if let Some(stage) = pipeline
+                    .stages
+                    .iter_mut()
+                    .find(|s| s.id == renamed.stage_id)
+                {
+                    stage.name = renamed.name.clone();
+                }
+            }
+            PipelineEvent::StageProbabilitySet(set) => {
+                if let Some(stage) = pipeline.stages.iter_mut().find(|s| s.id == set.stage_id) {
+                    stage.probability = set.probability;
+                }
+            }
+            PipelineEvent::StageMoved(moved) => {
+                if let Some(from) = position_of(&pipeline.stages, moved.stage_id) {
+                    let stage = pipeline.stages.remove(from);
+                    let at = (moved.position as usize).min(pipeline.stages.len());
+                    pipeline.stages.insert(at, stage);
+                }
+            }
+            PipelineEvent::StageRetired(retired) => {
+                if let Some(from) = position_of(&pipeline.stages, retired.stage_id) {
+                    let stage = pipeline.stages.remove(from);
+                    pipeline.retired.push(stage);
+                }
+            }
+        }
+    }
+
+    fn apply_deal(&mut self, id: DealId, event: &DealEvent, envelope: &Envelope<'_>) {
+        self.unindex(id);
+        if let DealEvent::Opened(opened) = event {
+            self.deals.insert(
+                id,
+                DealRow {
+                    id,
+                    title: opened.title.clone(),
+                    party: opened.party,
+                    pipeline: opened.pipeline,
+                    stage: opened.stage,
+                    probability: opened.probability,
+                    amount: opened.amount,
+                    expected_close: opened.expected_close,
+                    owner: opened.owner,
+                    lead: opened.lead,
+                    status: DealStatus::Open,
+                    opened_at: envelope.occurred_at,
+                    closed_at: None,
+                    close_reason: None,
+                    version: envelope.stream_version,
+                },
+            );
+        } else if let Some(deal) = self.deals.get_mut(&id) {
+            match event {
+                DealEvent::Opened(_) => {}
+                DealEvent::StageMoved(moved) => {
+                    deal.stage = moved.to;
+                    deal.probability = moved.probability;
+                }
+                DealEvent::ProbabilitySet(set) => deal.probability = set.probability,
+                DealEvent::AmountChanged(changed) => deal.amount = changed.amount,
+                DealEvent::ExpectedCloseChanged(changed) => {
+                    deal.expected_close = changed.expected_close
+                }
+                DealEvent::OwnerAssigned(assigned) => deal.owner = assigned.owner,
+                DealEvent::Renamed(renamed) => deal.title = renamed.title.clone(),
+                DealEvent::Won(won) => {
+                    deal.status = DealStatus::Won;
+                    deal.amount = won.amount;
+                    deal.probability = 100;
+                    deal.closed_at = Some(envelope.occurred_at);
+                    deal.close_reason = won.reason.clone();
+                }
+                DealEvent::Lost(lost) => {
+                    deal.status = DealStatus::Lost;
+                    deal.probability = 0;
+                    deal.closed_at = Some(envelope.occurred_at);
+                    deal.close_reason = Some(lost.reason.clone());
+                }
+                DealEvent::Reopened(reopened) => {
+                    deal.status = DealStatus::Open;
+                    deal.stage = reopened.stage;
+                    deal.probability = reopened.probability;
+                    deal.closed_at = None;
+                    deal.close_reason = None;
+                }
+            }
+            deal.version = envelope.stream_version;
+        }
+        self.index(id);
+    }
+
+    fn index(&mut self, id: DealId) {
+        if let Some(deal) = self.deals.get(&id) {
+            self.by_party.entry(deal.party).or_default().insert(id);
+            if deal.status == DealStatus::Open {
+                self.open.insert((deal.pipeline, deal.stage, id));
+            }
+        }
+    }
+
+    fn unindex(&mut self, id: DealId) {
+        if let Some(deal) = self.deals.get(&id) {
+            self.open.remove(&(deal.pipeline, deal.stage, id));
+        }
+    }
+
+    pub fn pipelines(&self) -> Vec<&PipelineRow> {
+        let mut pipelines: Vec<&PipelineRow> = self.pipelines.values().collect();
+        pipelines.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        pipelines
+    }
+
+    pub fn pipeline(&self, id: PipelineId) -> Option<&PipelineRow> {
+        self.pipelines.get(&id)
+    }
+
+    pub fn deal(&self, id: DealId) -> Option<&DealRow> {
+        self.deals.get(&id)
+    }
+
+    pub fn deal_count(&self) -> usize {
+        self.deals.len()
+    }
+
+    /// Every deal of a party, newest first.
+    pub fn deals_of(&self, party: PartyId) -> Vec<&DealRow> {
+        let mut deals: Vec<&DealRow> = self
+            .by_party
+            .get(&party)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.deals.get(id))
+            .collect();
+        deals.sort_by(|a, b| b.opened_at.cmp(&a.opened_at).then(b.id.cmp(&a.id)));
+        deals
+    }
+
+    /// The board of one pipeline: a column per active stage with its open
+    /// deals (of one owner, if given), the largest `cards_per_stage` shown.
+    pub fn board(
+        &self,
+        pipeline: PipelineId,
+        owner: Option<UserId>,
+        cards_per_stage: usize,
+    ) -> Option<Board<'_>> {
+        let row = self.pipelines.get(&pipeline)?;
+        let columns = row
+            .stages
+            .iter()
+            .map(|stage| {
+                let nil = DealId::from_uuid(uuid::Uuid::nil());
+                let mut deals: Vec<&DealRow> = self
+                    .open
+                    .range((pipeline, stage.id, nil)..)
+                    .take_while(|(p, s, _)| *p == pipeline && *s == stage.id)
+                    .filter_map(|(_, _, id)| self.deals.get(id))
+                    .filter(|deal| owner.is_none_or(|owner| deal.owner == owner))
+                    .collect();
+                let mut total = Totals::new();
+                let mut weighted = Totals::new();
+                for deal in &deals {
+                    *total.entry(deal.amount.currency).or_default() += deal.amount.amount;
+                    *weighted.entry(deal.amount.currency).or_default() +=
+                        deal.amount.amount * Decimal::from(deal.probability) / Decimal::ONE_HUNDRED;
+                }
+                let count = deals.len();
+                deals.sort_by(|a, b| b.amount.amount.cmp(&a.amount.amount).then(a.id.cmp(&b.id)));
+                deals.truncate(cards_per_stage.min(crate::PAGE_ROWS_MAX));
+                Column {
+                    stage,
+                    deals,
+                    count,
+                    total,
+                    weighted,
+                }
+            })
+            .collect();
+        Some(Board {
+            pipeline: row,
+            columns,
+        })
+    }
+}

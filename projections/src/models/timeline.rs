@@ -1,0 +1,286 @@
+//! Customer timelines for the customer 360: every interaction, deal step,
+//! task and calendar entry of a party, newest first.
+//!
+//! Entries are kept per party in business-time order. Items linked to a
+//! deal land on the deal's party. A withdrawn interaction leaves the
+//! timeline; an amended one shows its new text. A merged party's timeline
+//! shows under its survivor too, so merging keeps both histories in view.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use domain::ids::{DealId, PartyId, UserId};
+use domain::interactions::InteractionEvent;
+use domain::parties::PartyEvent;
+use domain::pipeline::DealEvent;
+use domain::planning::{CalendarEvent, Link, TaskEvent};
+use domain::{CrmEvent, DomainEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::envelope::Envelope;
+use crate::model::ReadModel;
+
+/// Absorbed parties followed from a survivor, at most (merges of merges).
+const ABSORBED_DEPTH_MAX: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    Call,
+    Email,
+    Meeting,
+    Note,
+    DealOpened,
+    DealStageMoved,
+    DealWon,
+    DealLost,
+    DealReopened,
+    TaskCreated,
+    TaskCompleted,
+    CalendarEntry,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub position: u64,
+    pub kind: EntryKind,
+    /// The interaction, deal, task or calendar entry.
+    pub source: Uuid,
+    pub title: String,
+    pub by: Option<UserId>,
+}
+
+/// Where a timeline page ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimelineCursor {
+    pub at: DateTime<Utc>,
+    pub position: u64,
+}
+
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timelines {
+    entries: HashMap<PartyId, Vec<TimelineEntry>>,
+    interactions: HashMap<Uuid, PartyId>,
+    deals: HashMap<DealId, (PartyId, String)>,
+    tasks: HashMap<Uuid, (PartyId, String)>,
+    absorbed: HashMap<PartyId, BTreeSet<PartyId>>,
+}
+
+impl ReadModel for Timelines {
+    const NAME: &'static str = "timelines";
+    const VERSION: u32 = 1;
+    const CATEGORIES: &'static [&'static str] = &[
+        PartyEvent::CATEGORY,
+        InteractionEvent::CATEGORY,
+        DealEvent::CATEGORY,
+        TaskEvent::CATEGORY,
+        CalendarEvent::CATEGORY,
+    ];
+
+    fn apply(&mut self, envelope: &Envelope<'_>) {
+        let id = envelope.aggregate;
+        match envelope.event {
+            CrmEvent::Party(PartyEvent::DuplicateAbsorbed(absorbed)) => {
+                self.absorbed
+                    .entry(PartyId::from_uuid(id))
+                    .or_default()
+                    .insert(absorbed.duplicate);
+            }
+            CrmEvent::Interaction(event) => self.apply_interaction(id, event, envelope),
+            CrmEvent::Deal(event) => self.apply_deal(DealId::from_uuid(id), event, envelope),
+            CrmEvent::Task(event) => self.apply_task(id, event, envelope),
+            CrmEvent::Calendar(CalendarEvent::Scheduled(scheduled)) => {
+                if let Some(party) = self.party_of(scheduled.link) {
+                    self.push(
+                        party,
+                        envelope,
+                        EntryKind::CalendarEntry,
+                        scheduled.title.clone(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Timelines {
+    fn party_of(&self, link: Option<Link>) -> Option<PartyId> {
+        match link? {
+            Link::Party(party) => Some(party),
+            Link::Deal(deal) => self.deals.get(&deal).map(|(party, _)| *party),
+        }
+    }
+
+    fn push(&mut self, party: PartyId, envelope: &Envelope<'_>, kind: EntryKind, title: String) {
+        let entry = TimelineEntry {
+            at: envelope.occurred_at,
+            position: envelope.position,
+            kind,
+            source: envelope.aggregate,
+            title,
+            by: envelope.user().map(UserId::from_uuid),
+        };
+        let timeline = self.entries.entry(party).or_default();
+        // Mostly appends; a backdated entry goes to its place in time.
+        let at = timeline.partition_point(|e| (e.at, e.position) <= (entry.at, entry.position));
+        timeline.insert(at, entry);
+    }
+
+    fn apply_interaction(&mut self, id: Uuid, event: &InteractionEvent, envelope: &Envelope<'_>) {
+        match event {
+            InteractionEvent::Logged(logged) => {
+                let kind = match logged.kind.code() {
+                    "call" => EntryKind::Call,
+                    "email" => EntryKind::Email,
+                    "meeting" => EntryKind::Meeting,
+                    _ => EntryKind::Note,
+                };
+                let title = logged
+                    .subject
+                    .clone()
+                    .unwrap_or_else(|| summary(&logged.body));
+                self.interactions.insert(id, logged.party);
+                self.push(logged.party, envelope, kind, title);
+            }
+            InteractionEvent::Amended(amended) => {
+                let title = amended
+                    .subject
+                    .clone()
+                    .unwrap_or_else(|| summary(&amended.body));
+                if let Some(entry) = self.interaction_entry(id) {
+                    entry.title = title;
+                }
+            }
+            InteractionEvent::Withdrawn(_) => {
+                if let Some(party) = self.interactions.remove(&id) {
+                    if let Some(timeline) = self.entries.get_mut(&party) {
+                        timeline.retain(|entry| entry.source != id);
+                    }
+                }
+            }
+        }
+    }
+
+    fn interaction_entry(&mut self, id: Uuid) -> Option<&mut TimelineEntry> {
+        let party = self.interactions.get(&id)?;
+        self.entries
+            .get_mut(party)?
+            .iter_mut()
+            .find(|entry| entry.source == id)
+    }
+
+    fn apply_deal(&mut self, id: DealId, event: &DealEvent, envelope: &Envelope<'_>) {
+        if let DealEvent::Opened(opened) = event {
+            self.deals.insert(id, (opened.party, opened.title.clone()));
+        }
+        if let DealEvent::Renamed(renamed) = event {
+            if let Some(deal) = self.deals.get_mut(&id) {
+                deal.1 = renamed.title.clone();
+            }
+        }
+        let kind = match event {
+            DealEvent::Opened(_) => EntryKind::DealOpened,
+            DealEvent::StageMoved(_) => EntryKind::DealStageMoved,
+            DealEvent::Won(_) => EntryKind::DealWon,
+            DealEvent::Lost(_) => EntryKind::DealLost,
+            DealEvent::Reopened(_) => EntryKind::DealReopened,
+            _ => return,
+        };
+        if let Some((party, title)) = self.deals.get(&id).cloned() {
+            self.push(party, envelope, kind, title);
+        }
+    }
+
+    fn apply_task(&mut self, id: Uuid, event: &TaskEvent, envelope: &Envelope<'_>) {
+        match event {
+            TaskEvent::Created(created) => {
+                if let Some(party) = self.party_of(created.link) {
+                    self.tasks.insert(id, (party, created.title.clone()));
+                    self.push(
+                        party,
+                        envelope,
+                        EntryKind::TaskCreated,
+                        created.title.clone(),
+                    );
+                }
+            }
+            TaskEvent::Edited(edited) => {
+                if let Some(task) = self.tasks.get_mut(&id) {
+                    task.1 = edited.title.clone();
+                }
+            }
+            TaskEvent::Completed(_) => {
+                if let Some((party, title)) = self.tasks.get(&id).cloned() {
+                    self.push(party, envelope, EntryKind::TaskCompleted, title);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The party and every party merged into it (and into those).
+    fn with_absorbed(&self, party: PartyId) -> Vec<PartyId> {
+        let mut all = vec![party];
+        let mut frontier = vec![party];
+        for _ in 0..ABSORBED_DEPTH_MAX {
+            let next: Vec<PartyId> = frontier
+                .iter()
+                .filter_map(|party| self.absorbed.get(party))
+                .flatten()
+                .filter(|party| !all.contains(party))
+                .copied()
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            all.extend(&next);
+            frontier = next;
+        }
+        all
+    }
+
+    /// A page of a party's timeline, newest first, before `before`.
+    pub fn timeline(
+        &self,
+        party: PartyId,
+        before: Option<TimelineCursor>,
+        limit: usize,
+    ) -> Vec<&TimelineEntry> {
+        let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let before = before.map_or((DateTime::<Utc>::MAX_UTC, u64::MAX), |cursor| {
+            (cursor.at, cursor.position)
+        });
+        let mut page: Vec<&TimelineEntry> = Vec::with_capacity(limit);
+        for party in self.with_absorbed(party) {
+            let Some(timeline) = self.entries.get(&party) else {
+                continue;
+            };
+            let end = timeline.partition_point(|entry| (entry.at, entry.position) < before);
+            page.extend(timeline[..end].iter().rev().take(limit));
+        }
+        page.sort_by(|a, b| (b.at, b.position).cmp(&(a.at, a.position)));
+        page.truncate(limit);
+        page
+    }
+
+    /// Entries of one party (absorbed ones included).
+    pub fn len_of(&self, party: PartyId) -> usize {
+        self.with_absorbed(party)
+            .iter()
+            .filter_map(|party| self.entries.get(party))
+            .map(Vec::len)
+            .sum()
+    }
+}
+
+/// The first line of a text, shortened for a timeline row.
+fn summary(body: &str) -> String {
+    const SUMMARY_CHARS_MAX: usize = 120;
+    let line = body.lines().next().unwrap_or("");
+    match line.char_indices().nth(SUMMARY_CHARS_MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
