@@ -260,7 +260,7 @@ impl Timelines {
             let end = timeline.partition_point(|entry| (entry.at, entry.position) < before);
             page.extend(timeline[..end].iter().rev().take(limit));
         }
-        page.sort_by(|a, b| (b.at, b.position).cmp(&(a.at, a.position)));
+        page.sort_by_key(|entry| std::cmp::Reverse((entry.at, entry.position)));
         page.truncate(limit);
         page
     }

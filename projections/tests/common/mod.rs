@@ -27,7 +27,7 @@ pub fn append_at<E: DomainEvent>(
     events: &[E],
     occurred_at: Option<DateTime<Utc>>,
 ) -> u64 {
-    let stream = StreamName::parse(&format!("{}-{id}", E::CATEGORY)).unwrap();
+    let stream = StreamName::parse(format!("{}-{id}", E::CATEGORY)).unwrap();
     let new_events = events
         .iter()
         .map(|event| {

@@ -1,0 +1,559 @@
+#![allow(clippy::unwrap_used)]
+//! Each read model fed by hand: what a user asks of it, given events.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use domain::CrmEvent;
+use domain::channel::ChannelKind;
+use domain::ids::{DealId, PartyId, UserId};
+use domain::interactions::{
+    CallOutcome, Direction, InteractionEvent, InteractionKind, InteractionLogged,
+    InteractionWithdrawn,
+};
+use domain::parties::{
+    ChannelAdded, DuplicateAbsorbed, PartyEvent, PartyMerged, PartyNameData, PartyRegistered,
+    PartyTagged, PrimaryChannelSet,
+};
+use domain::pipeline::{
+    DealEvent, DealLost, DealOpened, DealReopened, DealStageMoved, DealWon, PipelineDefined,
+    PipelineEvent, StageDefinition,
+};
+use domain::planning::{
+    Assignee, CalendarEntryScheduled, CalendarEvent, Priority, TaskCompleted, TaskCreated,
+    TaskEvent,
+};
+use domain::values::{Currency, Money};
+use eventlog::Actor;
+use projections::ReadModel;
+use projections::feed::Feed;
+use projections::models::activity::ManagerActivity;
+use projections::models::calendar::Calendar;
+use projections::models::customers::{CustomerQuery, Customers, KindFilter};
+use projections::models::funnel::SalesFunnel;
+use projections::models::pipeline_board::PipelineBoard;
+use projections::models::tasks::Tasks;
+use projections::models::timeline::{EntryKind, Timelines};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+fn id<T: From<Uuid>>(number: u128) -> T {
+    T::from(Uuid::from_u128(number))
+}
+
+fn day(d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, d, 10, 0, 0).single().unwrap()
+}
+
+fn manager() -> UserId {
+    id(0xA)
+}
+
+/// Feeds `(aggregate, event, occurred day)` into a fresh model.
+fn fed<M: ReadModel>(events: Vec<(u128, CrmEvent, DateTime<Utc>)>) -> M {
+    let mut model = M::default();
+    let mut feed = Feed::new(Actor::user(manager().as_uuid()));
+    for (aggregate, event, at) in events {
+        feed.apply(&mut model, Uuid::from_u128(aggregate), event, at, None);
+    }
+    model
+}
+
+fn person(first: &str, last: &str) -> CrmEvent {
+    PartyEvent::Registered(PartyRegistered {
+        name: PartyNameData::Person {
+            first_name: first.into(),
+            last_name: Some(last.into()),
+        },
+        company: None,
+        job_title: None,
+        source: None,
+        owner: manager(),
+        branch: None,
+    })
+    .into()
+}
+
+fn company(name: &str) -> CrmEvent {
+    PartyEvent::Registered(PartyRegistered {
+        name: PartyNameData::Company {
+            name: name.into(),
+            legal_name: None,
+        },
+        company: None,
+        job_title: None,
+        source: None,
+        owner: id(0xB),
+        branch: None,
+    })
+    .into()
+}
+
+fn channel(channel: u128, kind: ChannelKind, value: &str) -> Vec<CrmEvent> {
+    vec![
+        PartyEvent::ChannelAdded(ChannelAdded {
+            channel_id: id(channel),
+            kind,
+            value: value.into(),
+            label: None,
+        })
+        .into(),
+        PartyEvent::PrimaryChannelSet(PrimaryChannelSet {
+            channel_id: id(channel),
+        })
+        .into(),
+    ]
+}
+
+fn names(page: &[&projections::models::customers::CustomerRow]) -> Vec<String> {
+    page.iter().map(|row| row.display_name.clone()).collect()
+}
+
+fn query(text: &str) -> CustomerQuery {
+    CustomerQuery {
+        text: text.into(),
+        limit: 20,
+        ..CustomerQuery::default()
+    }
+}
+
+fn customers() -> Customers {
+    let mut events = vec![
+        (1, person("Ivan", "Petrov"), day(1)),
+        (2, person("Ольга", "Смирнова"), day(1)),
+        (3, company("Acme Tools"), day(1)),
+    ];
+    for event in channel(10, ChannelKind::Email, "ivan.petrov@example.com") {
+        events.push((1, event, day(2)));
+    }
+    for event in channel(11, ChannelKind::MobilePhone, "+79125550102") {
+        events.push((2, event, day(2)));
+    }
+    events.push((
+        3,
+        PartyEvent::Tagged(PartyTagged { tag: "vip".into() }).into(),
+        day(3),
+    ));
+    fed(events)
+}
+
+/// Protects search: a name, any part of an email, the end of a phone
+/// number and a tag each find the party.
+#[test]
+fn customers_are_found_by_name_channel_and_tag() {
+    let model = customers();
+    assert_eq!(names(&model.search(&query("petrov")).rows), ["Ivan Petrov"]);
+    assert_eq!(
+        names(&model.search(&query("ivan.petrov@example")).rows),
+        ["Ivan Petrov"]
+    );
+    assert_eq!(
+        names(&model.search(&query("555-01-02")).rows),
+        ["Ольга Смирнова"]
+    );
+    assert_eq!(
+        names(&model.search(&query("смир")).rows),
+        ["Ольга Смирнова"]
+    );
+    assert_eq!(names(&model.search(&query("vip")).rows), ["Acme Tools"]);
+    assert!(model.search(&query("nobody")).rows.is_empty());
+}
+
+/// Protects filters and paging: kinds filter, pages follow name order.
+#[test]
+fn the_customer_list_filters_and_pages_in_name_order() {
+    let model = customers();
+    let people = CustomerQuery {
+        kind: Some(KindFilter::Person),
+        limit: 20,
+        ..CustomerQuery::default()
+    };
+    assert_eq!(
+        names(&model.search(&people).rows),
+        ["Ivan Petrov", "Ольга Смирнова"]
+    );
+    let first = model.search(&CustomerQuery {
+        limit: 2,
+        ..CustomerQuery::default()
+    });
+    assert_eq!(names(&first.rows), ["Acme Tools", "Ivan Petrov"]);
+    let second = model.search(&CustomerQuery {
+        limit: 2,
+        after: first.next,
+        ..CustomerQuery::default()
+    });
+    assert_eq!(names(&second.rows), ["Ольга Смирнова"]);
+    assert!(second.next.is_none());
+    let owned = CustomerQuery {
+        owner: Some(id(0xB)),
+        limit: 20,
+        ..CustomerQuery::default()
+    };
+    assert_eq!(names(&model.search(&owned).rows), ["Acme Tools"]);
+}
+
+/// Protects merges: the duplicate leaves the list, its id resolves to the
+/// survivor, and the survivor's timeline shows both histories.
+#[test]
+fn a_merged_party_redirects_and_keeps_its_history_visible() {
+    let model: Customers = fed(vec![
+        (1, person("Ivan", "Petrov"), day(1)),
+        (2, person("Ivan", "Petrov"), day(1)),
+        (
+            1,
+            PartyEvent::DuplicateAbsorbed(DuplicateAbsorbed { duplicate: id(2) }).into(),
+            day(2),
+        ),
+        (
+            2,
+            PartyEvent::Merged(PartyMerged { into: id(1) }).into(),
+            day(2),
+        ),
+    ]);
+    assert_eq!(model.search(&query("petrov")).rows.len(), 1);
+    assert_eq!(model.resolve(id(2)).unwrap().id, id::<PartyId>(1));
+
+    let timelines: Timelines = fed(vec![
+        (
+            1,
+            PartyEvent::DuplicateAbsorbed(DuplicateAbsorbed { duplicate: id(2) }).into(),
+            day(2),
+        ),
+        (20, call(2), day(1)),
+        (21, call(1), day(3)),
+    ]);
+    let entries = timelines.timeline(id(1), None, 10);
+    assert_eq!(
+        entries.iter().map(|entry| entry.source).collect::<Vec<_>>(),
+        [Uuid::from_u128(21), Uuid::from_u128(20)]
+    );
+}
+
+fn call(party: u128) -> CrmEvent {
+    InteractionEvent::Logged(InteractionLogged {
+        party: id(party),
+        deal: None,
+        kind: InteractionKind::Call {
+            direction: Direction::Outbound,
+            duration_seconds: 120,
+            outcome: CallOutcome::Connected,
+            recording_url: None,
+        },
+        subject: Some("Follow-up".into()),
+        body: String::new(),
+        logged_by: manager(),
+    })
+    .into()
+}
+
+fn eur(amount: i64) -> Money {
+    Money::parse(
+        "amount",
+        Decimal::from(amount),
+        Currency::parse("currency", "EUR").unwrap(),
+    )
+    .unwrap()
+}
+
+fn pipeline() -> CrmEvent {
+    let stage = |n: u128, name: &str, probability: u8| StageDefinition {
+        stage_id: id(n),
+        name: name.into(),
+        probability,
+    };
+    PipelineEvent::Defined(PipelineDefined {
+        name: "Sales".into(),
+        stages: vec![
+            stage(101, "Qualification", 10),
+            stage(102, "Proposal", 50),
+            stage(103, "Negotiation", 75),
+            stage(104, "Contract", 90),
+        ],
+    })
+    .into()
+}
+
+fn opened(amount: i64) -> CrmEvent {
+    DealEvent::Opened(DealOpened {
+        title: "Big order".into(),
+        party: id(1),
+        pipeline: id(100),
+        stage: id(101),
+        probability: 10,
+        amount: eur(amount),
+        expected_close: None,
+        owner: manager(),
+        lead: None,
+    })
+    .into()
+}
+
+fn moved(from: u128, to: u128) -> CrmEvent {
+    DealEvent::StageMoved(DealStageMoved {
+        from: id(from),
+        to: id(to),
+        probability: 50,
+    })
+    .into()
+}
+
+fn won(amount: i64) -> CrmEvent {
+    DealEvent::Won(DealWon {
+        amount: eur(amount),
+        reason: None,
+    })
+    .into()
+}
+
+/// Protects the board: open deals per stage with plain and weighted sums.
+#[test]
+fn the_board_sums_open_deals_per_stage() {
+    let model: PipelineBoard = fed(vec![
+        (100, pipeline(), day(1)),
+        (200, opened(1_000), day(1)),
+        (201, opened(3_000), day(1)),
+        (201, moved(101, 102), day(2)),
+        (202, opened(500), day(1)),
+        (202, won(500), day(3)),
+    ]);
+    let board = model.board(id(100), None, 10).unwrap();
+    let eur = Currency::parse("currency", "EUR").unwrap();
+    assert_eq!(board.columns[0].count, 1, "the won deal left the board");
+    assert_eq!(board.columns[0].total[&eur], Decimal::from(1_000));
+    assert_eq!(board.columns[0].weighted[&eur], Decimal::from(100));
+    assert_eq!(board.columns[1].deals[0].id, id::<DealId>(201));
+    assert_eq!(board.columns[1].weighted[&eur], Decimal::from(1_500));
+    assert!(board.columns[2].deals.is_empty());
+    assert_eq!(model.deals_of(id(1)).len(), 3);
+}
+
+/// Protects the funnel: skipped stages count as passed, a won deal reached
+/// every stage, and only deals opened in the period count.
+#[test]
+fn the_funnel_counts_stages_reached_by_deals_opened_in_the_period() {
+    let model: SalesFunnel = fed(vec![
+        (100, pipeline(), day(1)),
+        (200, opened(1_000), day(2)),
+        (200, moved(101, 103), day(3)),
+        (201, opened(1_000), day(2)),
+        (201, won(1_000), day(4)),
+        (202, opened(1_000), day(2)),
+        (
+            202,
+            DealEvent::Lost(DealLost {
+                reason: "price".into(),
+            })
+            .into(),
+            day(5),
+        ),
+        (203, opened(1_000), day(20)),
+    ]);
+    let march_start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let funnel = model.funnel(
+        id(100),
+        march_start,
+        NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+    );
+    assert_eq!(funnel.opened, 3);
+    let reached: Vec<i64> = funnel.stages.iter().map(|stage| stage.reached).collect();
+    assert_eq!(reached, [3, 2, 2, 1]);
+    assert_eq!(funnel.stages[1].conversion_percent, Some(66));
+    assert_eq!((funnel.won, funnel.lost), (1, 1));
+    assert_eq!(
+        model
+            .funnel(
+                id(100),
+                march_start,
+                NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()
+            )
+            .opened,
+        4
+    );
+}
+
+/// Protects business-time reports: a call logged today about last week
+/// counts last week; a withdrawn call and a reopened deal are taken back.
+#[test]
+fn activity_counts_on_the_business_day_and_undoes_corrections() {
+    let mut model = ManagerActivity::default();
+    let mut feed = Feed::new(Actor::user(manager().as_uuid()));
+    feed.apply(
+        &mut model,
+        Uuid::from_u128(20),
+        call(1),
+        day(10),
+        Some(day(3)),
+    );
+    feed.apply(&mut model, Uuid::from_u128(21), call(1), day(10), None);
+    feed.apply(&mut model, Uuid::from_u128(22), call(1), day(10), None);
+    feed.apply(
+        &mut model,
+        Uuid::from_u128(22),
+        InteractionEvent::Withdrawn(InteractionWithdrawn {
+            reason: "typo".into(),
+        })
+        .into(),
+        day(11),
+        None,
+    );
+    feed.apply(&mut model, Uuid::from_u128(100), pipeline(), day(1), None);
+    feed.apply(&mut model, Uuid::from_u128(200), opened(700), day(1), None);
+    feed.apply(&mut model, Uuid::from_u128(200), won(700), day(5), None);
+    feed.apply(&mut model, Uuid::from_u128(201), opened(300), day(1), None);
+    feed.apply(&mut model, Uuid::from_u128(201), won(300), day(5), None);
+    feed.apply(
+        &mut model,
+        Uuid::from_u128(201),
+        DealEvent::Reopened(DealReopened {
+            stage: id(101),
+            probability: 10,
+        })
+        .into(),
+        day(6),
+        None,
+    );
+
+    let date = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let first_week = model.total(date(1), date(7));
+    assert_eq!(first_week.calls, 1, "the backdated call");
+    assert_eq!(first_week.call_seconds, 120);
+    assert_eq!(
+        first_week.deals_won, 1,
+        "the reopened deal no longer counts"
+    );
+    assert_eq!(
+        first_week.amount_won.values().copied().collect::<Vec<_>>(),
+        [Decimal::from(700)]
+    );
+    assert_eq!(
+        model.total(date(8), date(14)).calls,
+        1,
+        "the withdrawn call is gone"
+    );
+    assert_eq!(
+        model.by_manager(date(1), date(31))[&manager()].deals_opened,
+        2
+    );
+    assert_eq!(
+        model.by_day(date(1), date(31), None).len(),
+        4,
+        "the 1st, 3rd, 5th and 10th"
+    );
+}
+
+fn task(due: Option<DateTime<Utc>>) -> CrmEvent {
+    TaskEvent::Created(TaskCreated {
+        title: "Call back".into(),
+        description: String::new(),
+        assignee: Assignee::User(manager()),
+        due,
+        remind_at: None,
+        priority: Priority::Normal,
+        link: None,
+        created_by: manager(),
+    })
+    .into()
+}
+
+/// Protects "my tasks": open tasks by due time, overdue ones by now, done
+/// ones gone.
+#[test]
+fn my_tasks_are_ordered_by_due_and_overdue_is_relative_to_now() {
+    let model: Tasks = fed(vec![
+        (1, task(Some(day(20))), day(1)),
+        (2, task(Some(day(5))), day(1)),
+        (3, task(None), day(1)),
+        (4, task(Some(day(2))), day(1)),
+        (
+            4,
+            TaskEvent::Completed(TaskCompleted {
+                completed_by: manager(),
+            })
+            .into(),
+            day(2),
+        ),
+    ]);
+    let mine = [Assignee::User(manager())];
+    let open: Vec<Uuid> = model
+        .open_for(&mine, 10)
+        .iter()
+        .map(|row| row.id.as_uuid())
+        .collect();
+    assert_eq!(open, [2, 1, 3].map(Uuid::from_u128));
+    let overdue = model.overdue_for(&mine, day(10), 10);
+    assert_eq!(overdue.len(), 1);
+    assert!(model.open_for(&[Assignee::Group(id(9))], 10).is_empty());
+}
+
+/// Protects the calendar: entries overlapping the range, for each attendee.
+#[test]
+fn the_calendar_shows_entries_overlapping_the_range() {
+    let entry = |start: DateTime<Utc>, hours: i64| -> CrmEvent {
+        CalendarEvent::Scheduled(CalendarEntryScheduled {
+            title: "Meeting".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(hours),
+            attendees: vec![Assignee::User(manager()), Assignee::User(id(0xB))],
+            location: None,
+            link: Some(domain::planning::Link::Party(id(1))),
+            remind_before_minutes: None,
+            organizer: manager(),
+        })
+        .into()
+    };
+    let model: Calendar = fed(vec![
+        (1, entry(day(2), 1), day(1)),
+        (2, entry(day(9), 48), day(1)),
+        (3, entry(day(20), 1), day(1)),
+    ]);
+    let week = model.agenda(&[Assignee::User(manager())], day(10), day(17));
+    assert_eq!(week.len(), 1, "the two-day entry from the 9th overlaps");
+    assert_eq!(
+        model
+            .agenda(&[Assignee::User(id(0xB))], day(1), day(31))
+            .len(),
+        3
+    );
+    assert!(
+        model
+            .agenda(&[Assignee::User(id(0xC))], day(1), day(31))
+            .is_empty()
+    );
+}
+
+/// Protects the 360 timeline: newest first, deal steps on the deal's
+/// party, a withdrawn call gone, paging by cursor.
+#[test]
+fn the_timeline_is_newest_first_and_pages() {
+    let model: Timelines = fed(vec![
+        (20, call(1), day(1)),
+        (200, opened(100), day(2)),
+        (200, won(100), day(4)),
+        (21, call(1), day(3)),
+        (
+            21,
+            InteractionEvent::Withdrawn(InteractionWithdrawn {
+                reason: "wrong party".into(),
+            })
+            .into(),
+            day(3),
+        ),
+    ]);
+    let kinds: Vec<EntryKind> = model
+        .timeline(id(1), None, 10)
+        .iter()
+        .map(|entry| entry.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [EntryKind::DealWon, EntryKind::DealOpened, EntryKind::Call]
+    );
+    let first = model.timeline(id(1), None, 2);
+    let cursor = projections::models::timeline::TimelineCursor {
+        at: first[1].at,
+        position: first[1].position,
+    };
+    let rest = model.timeline(id(1), Some(cursor), 2);
+    assert_eq!(
+        rest.iter().map(|entry| entry.kind).collect::<Vec<_>>(),
+        [EntryKind::Call]
+    );
+}
