@@ -1,20 +1,24 @@
 //! HyperCRM's HTTP side and the `hypercrm` commands.
 //!
-//! Only this crate knows about HTTP and JSON. Today it serves a status page
-//! and a health check over the event log; the JSON API and web UI arrive
-//! with their issue. Commands: `serve` and `verify`.
+//! Only this crate knows about HTTP and JSON. Today it serves a status page,
+//! a health check over the event log and a readiness check over the read
+//! models; the JSON API and web UI arrive with their issue. Commands:
+//! `serve`, `verify` and `rebuild`.
 
 #![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use eventlog::{EventLog, Options, hash_hex};
+use projections::{CrmReadModels, RuntimeOptions, SnapshotStore};
 use serde::Serialize;
 
 pub use axum::Router;
@@ -23,6 +27,21 @@ pub use axum::Router;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub log: EventLog,
+    pub read_models: Arc<CrmReadModels>,
+}
+
+impl AppState {
+    /// Opens the read models kept in `data_dir` over `log` and starts them.
+    pub async fn start(log: EventLog, data_dir: &Path) -> anyhow::Result<Self> {
+        let store = SnapshotStore::open(data_dir.join("projections"))?;
+        let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
+            .await
+            .context("failed to start the read models")?;
+        Ok(Self {
+            log,
+            read_models: Arc::new(read_models),
+        })
+    }
 }
 
 /// The application's routes.
@@ -30,6 +49,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(status_page))
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .with_state(state)
 }
 
@@ -49,11 +69,65 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
     })
 }
 
+#[derive(Serialize)]
+struct ModelStatus {
+    name: &'static str,
+    version: u32,
+    checkpoint: u64,
+    failure: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    ready: bool,
+    head_position: u64,
+    read_models: Vec<ModelStatus>,
+}
+
+/// Ready when every read model has caught up with the log as it stood when
+/// the request arrived and none has stopped.
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let head = state.log.head().position;
+    let read_models: Vec<ModelStatus> = state
+        .read_models
+        .statuses()
+        .into_iter()
+        .map(|status| ModelStatus {
+            name: status.name,
+            version: status.version,
+            checkpoint: status.checkpoint,
+            failure: status.failure,
+        })
+        .collect();
+    let ready = read_models
+        .iter()
+        .all(|model| model.failure.is_none() && model.checkpoint >= head);
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        Json(Readiness {
+            ready,
+            head_position: head,
+            read_models,
+        }),
+    )
+}
+
 async fn status_page(State(state): State<AppState>) -> impl IntoResponse {
     let head = state.log.head();
+    let customers = state.read_models.customers.read(|model| model.len());
+    let deals = state
+        .read_models
+        .pipeline_board
+        .read(|model| model.deal_count());
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>HyperCRM</title></head>\
          <body><h1>HyperCRM</h1><p>The event log is open: {} events, head hash <code>{}</code>.</p>\
+         <p>{customers} customers, {deals} deals.</p>\
          <p>The web UI arrives with the API and UI issue.</p></body></html>",
         head.position,
         hash_hex(&head.hash)
@@ -68,7 +142,48 @@ pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
-    serve_on(listener, app(AppState { log })).await
+    let state = AppState::start(log, data_dir).await?;
+    let read_models = state.read_models.clone();
+    let served = serve_on(listener, app(state)).await;
+    read_models
+        .shutdown()
+        .await
+        .context("failed to snapshot the read models on shutdown")?;
+    served
+}
+
+/// Rebuilds the named read models (all when `names` is empty) from the
+/// whole log in `data_dir`, reporting progress through `progress(name,
+/// position, head)`.
+pub fn rebuild(
+    data_dir: &Path,
+    names: &[String],
+    mut progress: impl FnMut(&str, u64, u64),
+) -> anyhow::Result<Vec<(String, projections::RebuildReport)>> {
+    let log = EventLog::open(data_dir.join("eventlog"), Options::default())
+        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let store = SnapshotStore::open(data_dir.join("projections"))?;
+    let names: Vec<String> = if names.is_empty() {
+        projections::MODEL_NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect()
+    } else {
+        names.to_vec()
+    };
+    let head = log.head().position;
+    let mut reports = Vec::new();
+    for name in names {
+        let report = projections::rebuild_by_name(
+            &name,
+            &log,
+            &store,
+            RuntimeOptions::default(),
+            |position| progress(&name, position, head),
+        )?;
+        reports.push((name, report));
+    }
+    Ok(reports)
 }
 
 /// Serves `app` on an already bound listener until Ctrl-C.

@@ -37,6 +37,50 @@ enum Command {
     },
     /// Check the whole event log's hash chain and indexes.
     Verify,
+    /// Rebuild read models from the whole event log (all, or those named).
+    /// Run it while the server is stopped.
+    Rebuild {
+        /// Read models to rebuild: customers, timelines, pipeline_board,
+        /// sales_funnel, manager_activity, tasks, calendar.
+        models: Vec<String>,
+    },
+}
+
+/// Rebuilds with a progress bar per read model.
+fn rebuild(data_dir: &std::path::Path, models: &[String]) -> anyhow::Result<()> {
+    let style = indicatif::ProgressStyle::with_template(
+        "{prefix:>16} [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)",
+    )?
+    .progress_chars("=> ");
+    let mut bar: Option<(String, indicatif::ProgressBar)> = None;
+    let reports = api::rebuild(data_dir, models, |name, position, head| {
+        if bar.as_ref().is_none_or(|(current, _)| current != name) {
+            if let Some((_, done)) = bar.take() {
+                done.finish();
+            }
+            let next = indicatif::ProgressBar::new(head)
+                .with_style(style.clone())
+                .with_prefix(name.to_owned());
+            bar = Some((name.to_owned(), next));
+        }
+        if let Some((_, current)) = &bar {
+            current.set_position(position);
+        }
+    })?;
+    if let Some((_, done)) = bar.take() {
+        done.finish();
+    }
+    for (name, report) in reports {
+        let seconds = report.elapsed.as_secs_f64().max(f64::EPSILON);
+        println!(
+            "{name}: {} events in {:.2} s ({:.0} events/s), {} snapshots written",
+            report.checkpoint.position,
+            seconds,
+            report.checkpoint.position as f64 / seconds,
+            report.snapshots_written
+        );
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -58,6 +102,7 @@ fn main() -> ExitCode {
                 eventlog::hash_hex(&report.head.hash)
             );
         }),
+        Command::Rebuild { models } => rebuild(&cli.data_dir, &models),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

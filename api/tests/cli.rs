@@ -77,3 +77,28 @@ fn verify_names_the_position_of_a_tampered_record() {
     assert!(!output.status.success());
     assert!(stderr.contains("corrupt at position 3"), "{stderr}");
 }
+
+/// An operator rebuilds the read models from the log: each one reports the
+/// events it folded and leaves a snapshot; an unknown name is an error.
+#[test]
+fn rebuild_folds_the_whole_log_and_names_unknown_models() {
+    let data = tempfile::tempdir().unwrap();
+    store_with_events(data.path(), 5);
+    let output = hypercrm(data.path(), &["rebuild", "customers", "tasks"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("customers: 5 events"), "{stdout}");
+    assert!(stdout.contains("tasks: 5 events"), "{stdout}");
+    let snapshots = std::fs::read_dir(data.path().join("projections"))
+        .unwrap()
+        .count();
+    assert_eq!(snapshots, 2);
+
+    let output = hypercrm(data.path(), &["rebuild", "nonsense"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no read model called"));
+}

@@ -18,6 +18,7 @@ pub mod feed;
 pub mod model;
 pub mod models;
 pub mod runtime;
+pub mod set;
 pub mod snapshot;
 pub mod text;
 
@@ -28,6 +29,7 @@ pub use runtime::{
     Checkpoint, KnownAt, Projection, ProjectionStatus, RebuildReport, RuntimeOptions, as_known_at,
     fold_records, rebuild, replay,
 };
+pub use set::{CrmReadModels, MODEL_NAMES, rebuild_by_name};
 pub use snapshot::{SnapshotInfo, SnapshotStore};
 
 /// Largest page a list query returns.

@@ -17,7 +17,10 @@ async fn spawn_app() -> TestApp {
     let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let app = api::app(api::AppState { log: log.clone() });
+    let state = api::AppState::start(log.clone(), data.path())
+        .await
+        .unwrap();
+    let app = api::app(state);
     tokio::spawn(async move { axum_serve(listener, app).await });
     TestApp {
         address,
@@ -88,4 +91,49 @@ async fn the_status_page_renders_and_unknown_paths_are_not_found() {
     assert_eq!(status, 200);
     assert!(body.contains("HyperCRM"));
     assert_eq!(get(app.address, "/no/such/page").await.0, 404);
+}
+
+/// Readiness waits for the read models: once they have folded the log's
+/// head, `/readyz` says so and the status page counts the new customer.
+#[tokio::test]
+async fn readiness_follows_the_read_models() {
+    use domain::DomainEvent;
+    use domain::parties::{PartyEvent, PartyNameData, PartyRegistered};
+
+    let app = spawn_app().await;
+    let registered = PartyEvent::Registered(PartyRegistered {
+        name: PartyNameData::Company {
+            name: "Acme".into(),
+            legal_name: None,
+        },
+        company: None,
+        job_title: None,
+        source: None,
+        owner: domain::ids::UserId::from_uuid(Uuid::from_u128(1)),
+        branch: None,
+    });
+    let stream = StreamName::parse(format!("party-{}", Uuid::now_v7())).unwrap();
+    let event = NewEvent::new(Uuid::now_v7(), registered.event_type(), registered.encode());
+    app.log
+        .append(
+            &stream,
+            ExpectedVersion::NoStream,
+            vec![event],
+            AppendMeta::new(Actor::system("test"), Uuid::now_v7()),
+        )
+        .await
+        .unwrap();
+    let mut ready = serde_json::Value::Null;
+    for _ in 0..200 {
+        let (status, body) = get(app.address, "/readyz").await;
+        ready = serde_json::from_str(&body).unwrap();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(ready["ready"], true, "{ready}");
+    assert_eq!(ready["read_models"].as_array().unwrap().len(), 7);
+    let (_, page) = get(app.address, "/").await;
+    assert!(page.contains("1 customers"), "{page}");
 }

@@ -1,0 +1,133 @@
+//! The CRM's read models as one set: started together by the server,
+//! listed and rebuilt by name from the command line.
+
+use std::sync::Arc;
+
+use eventlog::EventLog;
+
+use crate::error::{ProjectionError, Result};
+use crate::model::ReadModel;
+use crate::models::activity::ManagerActivity;
+use crate::models::calendar::Calendar;
+use crate::models::customers::Customers;
+use crate::models::funnel::SalesFunnel;
+use crate::models::pipeline_board::PipelineBoard;
+use crate::models::tasks::Tasks;
+use crate::models::timeline::Timelines;
+use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions, rebuild};
+use crate::snapshot::SnapshotStore;
+
+/// Every read model's name, in the order they are started and rebuilt.
+pub const MODEL_NAMES: [&str; 7] = [
+    Customers::NAME,
+    Timelines::NAME,
+    PipelineBoard::NAME,
+    SalesFunnel::NAME,
+    ManagerActivity::NAME,
+    Tasks::NAME,
+    Calendar::NAME,
+];
+
+/// The live read models of a running server.
+#[derive(Debug)]
+pub struct CrmReadModels {
+    pub customers: Arc<Projection<Customers>>,
+    pub timelines: Arc<Projection<Timelines>>,
+    pub pipeline_board: Arc<Projection<PipelineBoard>>,
+    pub sales_funnel: Arc<Projection<SalesFunnel>>,
+    pub manager_activity: Arc<Projection<ManagerActivity>>,
+    pub tasks: Arc<Projection<Tasks>>,
+    pub calendar: Arc<Projection<Calendar>>,
+    pub store: SnapshotStore,
+}
+
+impl CrmReadModels {
+    /// Restores every model from its snapshot and starts following the log.
+    pub async fn start(
+        log: &EventLog,
+        store: SnapshotStore,
+        options: RuntimeOptions,
+    ) -> Result<Self> {
+        Ok(Self {
+            customers: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            timelines: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            pipeline_board: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            sales_funnel: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            manager_activity: Arc::new(
+                Projection::start(log.clone(), store.clone(), options).await?,
+            ),
+            tasks: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            calendar: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            store,
+        })
+    }
+
+    pub fn statuses(&self) -> Vec<ProjectionStatus> {
+        vec![
+            self.customers.status(),
+            self.timelines.status(),
+            self.pipeline_board.status(),
+            self.sales_funnel.status(),
+            self.manager_activity.status(),
+            self.tasks.status(),
+            self.calendar.status(),
+        ]
+    }
+
+    /// Waits until every model has folded `position`.
+    pub async fn wait_for(&self, position: u64) -> Result<()> {
+        self.customers.wait_for(position).await?;
+        self.timelines.wait_for(position).await?;
+        self.pipeline_board.wait_for(position).await?;
+        self.sales_funnel.wait_for(position).await?;
+        self.manager_activity.wait_for(position).await?;
+        self.tasks.wait_for(position).await?;
+        self.calendar.wait_for(position).await
+    }
+
+    /// Stops every model, each writing a final snapshot.
+    pub async fn shutdown(&self) -> Result<()> {
+        self.customers.shutdown().await?;
+        self.timelines.shutdown().await?;
+        self.pipeline_board.shutdown().await?;
+        self.sales_funnel.shutdown().await?;
+        self.manager_activity.shutdown().await?;
+        self.tasks.shutdown().await?;
+        self.calendar.shutdown().await
+    }
+}
+
+/// Rebuilds the model called `name` from the whole log (see
+/// [`crate::runtime::rebuild`]); the model itself is dropped afterwards.
+pub fn rebuild_by_name(
+    name: &str,
+    log: &EventLog,
+    store: &SnapshotStore,
+    options: RuntimeOptions,
+    progress: impl FnMut(u64),
+) -> Result<RebuildReport> {
+    fn run<M: ReadModel>(
+        log: &EventLog,
+        store: &SnapshotStore,
+        options: RuntimeOptions,
+        progress: impl FnMut(u64),
+    ) -> Result<RebuildReport> {
+        rebuild::<M>(log, store, options, progress).map(|(_, report)| report)
+    }
+    match name {
+        Customers::NAME => run::<Customers>(log, store, options, progress),
+        Timelines::NAME => run::<Timelines>(log, store, options, progress),
+        PipelineBoard::NAME => run::<PipelineBoard>(log, store, options, progress),
+        SalesFunnel::NAME => run::<SalesFunnel>(log, store, options, progress),
+        ManagerActivity::NAME => run::<ManagerActivity>(log, store, options, progress),
+        Tasks::NAME => run::<Tasks>(log, store, options, progress),
+        Calendar::NAME => run::<Calendar>(log, store, options, progress),
+        other => Err(ProjectionError::Stopped {
+            name: "rebuild",
+            reason: format!(
+                "there is no read model called {other:?}; the models are {}",
+                MODEL_NAMES.join(", ")
+            ),
+        }),
+    }
+}
