@@ -261,3 +261,48 @@ async fn as_known_at_starts_from_the_nearest_snapshot() {
     assert_eq!(before_everything.position, 0);
     assert!(before_everything.model.is_empty());
 }
+
+/// Protects both kinds of "as of" on one report: calls made in March (by
+/// business time), as the report stood before a call made in March was
+/// logged late (by knowledge time), and as it stands now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_march_report_as_known_before_a_late_entry_leaves_it_out() {
+    use chrono::{NaiveDate, TimeZone};
+    use domain::interactions::{InteractionEvent, InteractionKind, InteractionLogged};
+    use projections::models::activity::ManagerActivity;
+
+    let directory = tempfile::tempdir().unwrap();
+    let log = open_log(directory.path());
+    let store = SnapshotStore::open(directory.path().join("snapshots")).unwrap();
+    let note = |party: u128| {
+        InteractionEvent::Logged(InteractionLogged {
+            party: domain::ids::PartyId::from_uuid(Uuid::from_u128(party)),
+            deal: None,
+            kind: InteractionKind::Note,
+            subject: None,
+            body: "Spoke at the fair".into(),
+            logged_by: UserId::from_uuid(user()),
+        })
+    };
+    let march = |day: u32| Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).single().unwrap();
+    for day in 1..=20 {
+        common::append_at(&log, Uuid::now_v7(), &[note(1)], Some(march(day)));
+    }
+    rebuild::<ManagerActivity>(&log, &store, every(8), |_| {}).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let before_late_entry = Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    common::append_at(&log, Uuid::now_v7(), &[note(2)], Some(march(15)));
+    common::append_at(&log, Uuid::now_v7(), &[note(2)], Some(march(31) + Duration::days(1)));
+
+    let first = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let last = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let as_known = as_known_at::<ManagerActivity>(&log, &store, before_late_entry).unwrap();
+    assert_eq!(as_known.position, 20);
+    assert_eq!(as_known.snapshot_checkpoint, 20, "the rebuild's final snapshot");
+    assert_eq!(as_known.model.total(first, last).notes, 20);
+
+    let now = as_known_at::<ManagerActivity>(&log, &store, Utc::now()).unwrap();
+    assert_eq!(now.model.total(first, last).notes, 21, "the late March note counts in March");
+    assert_eq!(now.snapshot_checkpoint, 20, "replayed only the two new events");
+}
