@@ -179,11 +179,12 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// An amount of money that is never negative.
+/// An amount of money that is never negative. The fields are private so
+/// that only [`Money::parse`] makes one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
-    pub amount: Decimal,
-    pub currency: Currency,
+    amount: Decimal,
+    currency: Currency,
 }
 
 /// Decimal places kept for money amounts.
@@ -195,6 +196,14 @@ impl Money {
             amount: Decimal::ZERO,
             currency,
         }
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
     }
 
     /// A non-negative amount with at most [`MONEY_SCALE_MAX`] decimals.

@@ -175,10 +175,10 @@ impl ManagerActivity {
             Outcome::Won { day, owner, amount } => {
                 let activity = self.bucket(day, owner);
                 activity.deals_won -= 1;
-                let sum = activity.amount_won.entry(amount.currency).or_default();
-                *sum -= amount.amount;
+                let sum = activity.amount_won.entry(amount.currency()).or_default();
+                *sum -= amount.amount();
                 if sum.is_zero() {
-                    activity.amount_won.remove(&amount.currency);
+                    activity.amount_won.remove(&amount.currency());
                 }
             }
             Outcome::Lost { day, owner } => self.bucket(day, owner).deals_lost -= 1,
@@ -208,7 +208,7 @@ impl ManagerActivity {
                 };
                 let activity = self.bucket(day, owner);
                 activity.deals_won += 1;
-                *activity.amount_won.entry(won.amount.currency).or_default() += won.amount.amount;
+                *activity.amount_won.entry(won.amount.currency()).or_default() += won.amount.amount();
                 if let Some(deal) = self.deals.get_mut(&id) {
                     deal.outcome = Some(Outcome::Won {
                         day,
