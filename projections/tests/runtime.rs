@@ -284,7 +284,11 @@ async fn a_march_report_as_known_before_a_late_entry_leaves_it_out() {
             logged_by: UserId::from_uuid(user()),
         })
     };
-    let march = |day: u32| Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).single().unwrap();
+    let march = |day: u32| {
+        Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0)
+            .single()
+            .unwrap()
+    };
     for day in 1..=20 {
         common::append_at(&log, Uuid::now_v7(), &[note(1)], Some(march(day)));
     }
@@ -293,16 +297,31 @@ async fn a_march_report_as_known_before_a_late_entry_leaves_it_out() {
     let before_late_entry = Utc::now();
     std::thread::sleep(std::time::Duration::from_millis(5));
     common::append_at(&log, Uuid::now_v7(), &[note(2)], Some(march(15)));
-    common::append_at(&log, Uuid::now_v7(), &[note(2)], Some(march(31) + Duration::days(1)));
+    common::append_at(
+        &log,
+        Uuid::now_v7(),
+        &[note(2)],
+        Some(march(31) + Duration::days(1)),
+    );
 
     let first = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     let last = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
     let as_known = as_known_at::<ManagerActivity>(&log, &store, before_late_entry).unwrap();
     assert_eq!(as_known.position, 20);
-    assert_eq!(as_known.snapshot_checkpoint, 20, "the rebuild's final snapshot");
+    assert_eq!(
+        as_known.snapshot_checkpoint, 20,
+        "the rebuild's final snapshot"
+    );
     assert_eq!(as_known.model.total(first, last).notes, 20);
 
     let now = as_known_at::<ManagerActivity>(&log, &store, Utc::now()).unwrap();
-    assert_eq!(now.model.total(first, last).notes, 21, "the late March note counts in March");
-    assert_eq!(now.snapshot_checkpoint, 20, "replayed only the two new events");
+    assert_eq!(
+        now.model.total(first, last).notes,
+        21,
+        "the late March note counts in March"
+    );
+    assert_eq!(
+        now.snapshot_checkpoint, 20,
+        "replayed only the two new events"
+    );
 }

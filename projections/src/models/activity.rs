@@ -208,7 +208,10 @@ impl ManagerActivity {
                 };
                 let activity = self.bucket(day, owner);
                 activity.deals_won += 1;
-                *activity.amount_won.entry(won.amount.currency()).or_default() += won.amount.amount();
+                *activity
+                    .amount_won
+                    .entry(won.amount.currency())
+                    .or_default() += won.amount.amount();
                 if let Some(deal) = self.deals.get_mut(&id) {
                     deal.outcome = Some(Outcome::Won {
                         day,

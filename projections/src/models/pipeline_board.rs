@@ -327,11 +327,17 @@ impl PipelineBoard {
                 let mut weighted = Totals::new();
                 for deal in &deals {
                     *total.entry(deal.amount.currency()).or_default() += deal.amount.amount();
-                    *weighted.entry(deal.amount.currency()).or_default() +=
-                        deal.amount.amount() * Decimal::from(deal.probability) / Decimal::ONE_HUNDRED;
+                    *weighted.entry(deal.amount.currency()).or_default() += deal.amount.amount()
+                        * Decimal::from(deal.probability)
+                        / Decimal::ONE_HUNDRED;
                 }
                 let count = deals.len();
-                deals.sort_by(|a, b| b.amount.amount().cmp(&a.amount.amount()).then(a.id.cmp(&b.id)));
+                deals.sort_by(|a, b| {
+                    b.amount
+                        .amount()
+                        .cmp(&a.amount.amount())
+                        .then(a.id.cmp(&b.id))
+                });
                 deals.truncate(cards_per_stage.min(crate::PAGE_ROWS_MAX));
                 Column {
                     stage,
