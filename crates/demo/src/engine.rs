@@ -373,6 +373,21 @@ impl Demo {
         self.start + day * DAY_SECONDS + WORK_START_SECONDS + self.rng.random_range(0..WORK_SECONDS)
     }
 
+    /// A working moment after `from` and before `to`, or just after `from`
+    /// when they are too close for that.
+    fn moment_between(&mut self, from: i64, to: i64) -> i64 {
+        if to - from < 2 * HOUR_SECONDS {
+            return from + self.rng.random_range(60..HOUR_SECONDS);
+        }
+        let day = self.rng.random_range(self.day_of(from)..=self.day_of(to));
+        let at = self.working_moment(day);
+        if at <= from {
+            from + self.rng.random_range(60..HOUR_SECONDS)
+        } else {
+            at.min(to - 60)
+        }
+    }
+
     fn exponential_days(&mut self, mean_days: f64) -> i64 {
         let uniform: f64 = self.rng.random();
         // Truncation to whole days is the point.
@@ -739,9 +754,9 @@ impl Demo {
             Culture::Arabic => Region::Emirates,
         };
         let contact_gap_days = match self.rng.random_range(0..10) {
-            0..2 => 12.0,
-            2..7 => 35.0,
-            _ => 100.0,
+            0..2 => 10.0,
+            2..7 => 28.0,
+            _ => 80.0,
         };
         let id = PartyId::from_uuid(self.uuid(at));
         self.parties.push(PartySlot {
@@ -1834,7 +1849,8 @@ impl Demo {
         if self.chance(0.08) {
             let percent = self.rng.random_range(80..=120);
             let changed = amount.amount * Decimal::from(percent) / Decimal::from(100);
-            let changed = changed.round_dp(0);
+            let hundred = Decimal::from(100);
+            let changed = (changed / hundred).round() * hundred;
             if let Some(money) = self.valid(Money::parse("amount", changed, amount.currency)) {
                 commands.push(DealCommand::ChangeAmount(money));
             }
@@ -1892,7 +1908,7 @@ impl Demo {
                 lose(self, &mut commands);
             }
             closed = true;
-        } else if roll < 19 {
+        } else if roll < 16 {
             lose(self, &mut commands);
             closed = true;
         } else if roll < 86 {
@@ -2010,9 +2026,10 @@ impl Demo {
             return;
         };
         let due = self.later(at, 4.0);
-        let remind_at = self
-            .chance(0.6)
-            .then(|| (due - self.rng.random_range(900..DAY_SECONDS)).max(at));
+        let remind_at = self.chance(0.6).then(|| {
+            let before = *pick(&mut self.rng, &[900, HOUR_SECONDS, DAY_SECONDS]);
+            (due - before).max(at)
+        });
         let priority = match self.rng.random_range(0..100) {
             0..15 => Priority::Low,
             15..70 => Priority::Normal,
@@ -2090,8 +2107,7 @@ impl Demo {
         };
         let step_at = match plan {
             TaskPlan::CompleteLate => due + self.rng.random_range(HOUR_SECONDS..8 * DAY_SECONDS),
-            _ if due > at + 600 => at + self.rng.random_range(300..due - at),
-            _ => at + self.rng.random_range(300..HOUR_SECONDS),
+            _ => self.moment_between(at, due),
         };
         self.tasks.insert(id, TaskSlot { state, plan });
         self.schedule(step_at, Action::TaskStep(id));
@@ -2169,8 +2185,8 @@ impl Demo {
                     .and_then(|slot| slot.state.as_ref())
                     .and_then(|state| state.due)
                     .map_or(at, |due| due.timestamp());
-                let next = if new_due > at + 600 {
-                    at + self.rng.random_range(300..new_due - at)
+                let next = if new_due > at + 2 * HOUR_SECONDS {
+                    self.moment_between(at, new_due)
                 } else {
                     self.later(at, 1.0)
                 };
@@ -2248,7 +2264,7 @@ impl Demo {
         self.entry_command(id, at, by, command);
         let step_at = match plan {
             EntryPlan::TakePlace => ends_at,
-            _ => at + self.rng.random_range(60..(starts_at - at).max(120)),
+            _ => self.moment_between(at, starts_at),
         };
         self.schedule(step_at, Action::EntryStep(id));
     }

@@ -106,9 +106,11 @@ pub fn users(options: &DemoOptions) -> Vec<DemoUser> {
     let managers = options.managers.max(1);
     (0..managers)
         .map(|index| {
+            // Managers joined a few days apart, before the history starts.
+            let joined_millis = hired_millis + i64::try_from(index).unwrap_or(0) * 86_400_000 / 3;
             let id = UserId::from_uuid(engine::uuid_v7(
                 &mut rng,
-                u64::try_from(hired_millis).unwrap_or(0),
+                u64::try_from(joined_millis).unwrap_or(0),
             ));
             let name = manager_name(index);
             DemoUser { id, name }

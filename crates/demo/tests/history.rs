@@ -237,6 +237,13 @@ fn a_scaled_history_has_about_the_events_asked_for() {
     assert!((150_000..=250_000).contains(&events), "{events} events");
     assert_eq!(demo.rejected(), 0, "refused: {:#?}", demo.rejections());
     assert_in_time_order(&appends);
+    let options = scaled(200_000);
+    let last = appends.last().expect("a history").occurred_at.date_naive();
+    let days = (last - options.start).num_days();
+    assert!(
+        days > 600,
+        "the events cover the two years, not {days} days"
+    );
 }
 
 /// Protects the stream names the loader appends to.
