@@ -1848,10 +1848,10 @@ impl Demo {
         let mut commands = Vec::with_capacity(3);
         if self.chance(0.08) {
             let percent = self.rng.random_range(80..=120);
-            let changed = amount.amount * Decimal::from(percent) / Decimal::from(100);
+            let changed = amount.amount() * Decimal::from(percent) / Decimal::from(100);
             let hundred = Decimal::from(100);
             let changed = (changed / hundred).round() * hundred;
-            if let Some(money) = self.valid(Money::parse("amount", changed, amount.currency)) {
+            if let Some(money) = self.valid(Money::parse("amount", changed, amount.currency())) {
                 commands.push(DealCommand::ChangeAmount(money));
             }
         }
@@ -1889,8 +1889,8 @@ impl Demo {
             if roll < 88 {
                 let final_amount = if self.chance(0.25) {
                     let discounted =
-                        (amount.amount * Decimal::from(95) / Decimal::from(100)).round_dp(0);
-                    self.valid(Money::parse("amount", discounted, amount.currency))
+                        (amount.amount() * Decimal::from(95) / Decimal::from(100)).round_dp(0);
+                    self.valid(Money::parse("amount", discounted, amount.currency()))
                 } else {
                     None
                 };

@@ -12,6 +12,7 @@
 
 mod content;
 mod engine;
+mod load;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::CrmEvent;
@@ -21,6 +22,7 @@ use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
 pub use engine::Demo;
+pub use load::{LoadReport, load};
 
 /// Events a history holds per party, on average, over the default span:
 /// what [`scaled`] divides by.
