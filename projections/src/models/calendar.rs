@@ -34,17 +34,13 @@ pub struct EntryRow {
     pub version: u64,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Equality covers the derived indexes too, so a restore that rebuilds
+/// them wrongly shows up as a difference.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Calendar {
     rows: HashMap<CalendarEntryId, EntryRow>,
     #[serde(skip)]
     by_attendee: BTreeSet<(Assignee, i64, CalendarEntryId)>,
-}
-
-impl PartialEq for Calendar {
-    fn eq(&self, other: &Self) -> bool {
-        self.rows == other.rows
-    }
 }
 
 impl ReadModel for Calendar {

@@ -88,7 +88,9 @@ pub struct Board<'a> {
     pub columns: Vec<Column<'a>>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Equality covers the derived indexes too, so a restore that rebuilds
+/// them wrongly shows up as a difference.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PipelineBoard {
     pipelines: HashMap<PipelineId, PipelineRow>,
     deals: HashMap<DealId, DealRow>,
@@ -96,12 +98,6 @@ pub struct PipelineBoard {
     open: BTreeSet<(PipelineId, StageId, DealId)>,
     #[serde(skip)]
     by_party: HashMap<PartyId, BTreeSet<DealId>>,
-}
-
-impl PartialEq for PipelineBoard {
-    fn eq(&self, other: &Self) -> bool {
-        self.pipelines == other.pipelines && self.deals == other.deals
-    }
 }
 
 impl ReadModel for PipelineBoard {

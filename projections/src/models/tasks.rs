@@ -43,17 +43,13 @@ fn due_key(due: Option<DateTime<Utc>>) -> DueKey {
     due.map_or(i64::MAX, |due| due.timestamp_micros())
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Equality covers the derived indexes too, so a restore that rebuilds
+/// them wrongly shows up as a difference.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tasks {
     rows: HashMap<TaskId, TaskRow>,
     #[serde(skip)]
     open: BTreeSet<(Assignee, DueKey, TaskId)>,
-}
-
-impl PartialEq for Tasks {
-    fn eq(&self, other: &Self) -> bool {
-        self.rows == other.rows
-    }
 }
 
 impl ReadModel for Tasks {
