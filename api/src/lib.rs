@@ -134,6 +134,49 @@ async fn status_page(State(state): State<AppState>) -> impl IntoResponse {
     ))
 }
 
+/// Which demo company to write into a fresh data folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Demo {
+    /// The standard demo company (about 100,000 events over two years).
+    Standard,
+    /// A company scaled to about this many events, for load tests.
+    Events(u64),
+}
+
+/// Writes the demo company into `data_dir` if its log is empty; returns
+/// the events written (0 when the folder already held data).
+pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
+    let options = Options {
+        durability: eventlog::Durability::BulkImportRelaxed,
+        ..Options::default()
+    };
+    let log = EventLog::open(data_dir.join("eventlog"), options)
+        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    if log.head().position > 0 {
+        tracing::info!("the data folder already holds events; the demo company is not added");
+        return Ok(0);
+    }
+    let options = match demo {
+        Demo::Standard => demo::DemoOptions::default(),
+        Demo::Events(events) => demo::scaled(events),
+    };
+    let report = demo::load(&log, demo::generate(&options), |_| {})
+        .context("failed to write the demo company")?;
+    log.sync_blocking()
+        .context("failed to sync the demo company")?;
+    let managers: Vec<String> = demo::users(&options)
+        .into_iter()
+        .map(|user| user.name)
+        .collect();
+    tracing::info!(
+        events = report.events,
+        seconds = report.elapsed.as_secs_f64(),
+        managers = %managers.join(", "),
+        "wrote the demo company"
+    );
+    Ok(report.events)
+}
+
 /// Opens the log in `data_dir` and serves until Ctrl-C.
 pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())

@@ -34,6 +34,12 @@ enum Command {
     Serve {
         #[arg(long, env = "HYPERCRM_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Fill an empty data folder with a demo company first.
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: scale the demo company to about this many events.
+        #[arg(long, requires = "demo")]
+        demo_events: Option<u64>,
     },
     /// Check the whole event log's hash chain and indexes.
     Verify,
@@ -91,9 +97,22 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { listen } => tokio::runtime::Runtime::new()
-            .map_err(anyhow::Error::from)
-            .and_then(|runtime| runtime.block_on(api::serve(&cli.data_dir, listen))),
+        Command::Serve {
+            listen,
+            demo,
+            demo_events,
+        } => {
+            let seeded = match (demo, demo_events) {
+                (false, _) => Ok(0),
+                (true, None) => api::seed_demo(&cli.data_dir, api::Demo::Standard),
+                (true, Some(events)) => api::seed_demo(&cli.data_dir, api::Demo::Events(events)),
+            };
+            seeded.and_then(|_| {
+                tokio::runtime::Runtime::new()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|runtime| runtime.block_on(api::serve(&cli.data_dir, listen)))
+            })
+        }
         Command::Verify => api::verify(&cli.data_dir).map(|report| {
             println!(
                 "ok: {} events in {} streams verified; head hash {}",

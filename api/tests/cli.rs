@@ -102,3 +102,23 @@ fn rebuild_folds_the_whole_log_and_names_unknown_models() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no read model called"));
 }
+
+/// The demo company lands in an empty data folder once: a second seeding
+/// leaves the data alone, and the result verifies and rebuilds.
+#[test]
+fn the_demo_company_seeds_an_empty_folder_only() {
+    let data = tempfile::tempdir().unwrap();
+    let written = api::seed_demo(data.path(), api::Demo::Events(3_000)).unwrap();
+    assert!((2_500..=3_500).contains(&written), "{written}");
+    assert_eq!(
+        api::seed_demo(data.path(), api::Demo::Events(3_000)).unwrap(),
+        0
+    );
+    let output = hypercrm(data.path(), &["verify"]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&format!("ok: {written} events")));
+    let output = hypercrm(data.path(), &["rebuild", "customers"]);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(&format!("customers: {written} events"))
+    );
+}
