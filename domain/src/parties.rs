@@ -334,8 +334,10 @@ pub enum PartyCommand {
         reason: Option<Label>,
     },
     Restore,
-    /// Issued to the duplicate, after the survivor absorbed it.
+    /// Issued to the duplicate (`duplicate` is its own id), after the
+    /// survivor absorbed it.
     MergeInto {
+        duplicate: PartyId,
         survivor: PartyId,
     },
     /// Issued to the survivor first.
@@ -638,11 +640,14 @@ fn decide_existing(
             }
         }
         PartyCommand::SetCustomField { key, value } => {
-            if let CustomValue::Text(text) = value {
-                crate::values::Text::parse("value", text)?;
-            }
+            let value = match value {
+                CustomValue::Text(text) => {
+                    CustomValue::Text(crate::values::Text::parse("value", text)?.into_string())
+                }
+                other => other.clone(),
+            };
             match party.custom_fields.get(key.as_str()) {
-                Some(current) if current == value => vec![],
+                Some(current) if *current == value => vec![],
                 None if party.custom_fields.len() >= CUSTOM_FIELDS_PER_PARTY_MAX => {
                     return Err(DomainError::rejected(
                         "party.too_many_custom_fields",
@@ -653,7 +658,7 @@ fn decide_existing(
                 }
                 _ => vec![PartyEvent::CustomFieldSet(CustomFieldSet {
                     key: key.as_str().to_owned(),
-                    value: value.clone(),
+                    value,
                 })],
             }
         }
@@ -682,7 +687,16 @@ fn decide_existing(
                 vec![]
             }
         }
-        PartyCommand::MergeInto { survivor } => {
+        PartyCommand::MergeInto {
+            duplicate,
+            survivor,
+        } => {
+            if duplicate == survivor {
+                return Err(DomainError::invalid(
+                    "survivor",
+                    "a party cannot be merged into itself",
+                ));
+            }
             if party.absorbed.contains(survivor) {
                 return Err(DomainError::rejected(
                     "party.merge_cycle",

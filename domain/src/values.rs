@@ -189,6 +189,9 @@ pub struct Money {
 
 /// Decimal places kept for money amounts.
 pub const MONEY_SCALE_MAX: u32 = 4;
+/// The largest amount accepted: a thousand trillion. Sums of millions of
+/// such amounts still fit a `Decimal`, so reports cannot overflow.
+pub const MONEY_AMOUNT_MAX: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
 impl Money {
     pub fn zero(currency: Currency) -> Self {
@@ -210,6 +213,12 @@ impl Money {
     pub fn parse(field: &str, amount: Decimal, currency: Currency) -> Result<Self, DomainError> {
         if amount.is_sign_negative() && !amount.is_zero() {
             return Err(DomainError::invalid(field, "must not be negative"));
+        }
+        if amount > MONEY_AMOUNT_MAX {
+            return Err(DomainError::invalid(
+                field,
+                format!("must be at most {MONEY_AMOUNT_MAX}"),
+            ));
         }
         if amount.scale() > MONEY_SCALE_MAX && amount.normalize().scale() > MONEY_SCALE_MAX {
             return Err(DomainError::invalid(
@@ -301,5 +310,12 @@ mod tests {
         let money = Money::parse("amount", Decimal::from_str("12.5000").unwrap(), eur).unwrap();
         assert_eq!(money.to_string(), "12.5 EUR");
         assert!(Money::parse("amount", Decimal::ZERO, eur).is_ok());
+        assert_eq!(MONEY_AMOUNT_MAX, Decimal::from(1_000_000_000_000_000_i64));
+        assert!(Money::parse("amount", MONEY_AMOUNT_MAX, eur).is_ok());
+        let too_much = MONEY_AMOUNT_MAX + Decimal::ONE;
+        assert_eq!(
+            Money::parse("amount", too_much, eur).unwrap_err().field(),
+            Some("amount")
+        );
     }
 }

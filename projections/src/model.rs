@@ -24,6 +24,11 @@ pub trait ReadModel: Default + Serialize + DeserializeOwned + Send + Sync + 'sta
     fn apply(&mut self, event: &Envelope<'_>);
 
     /// Rebuilds what the snapshot does not store (search indexes derived
-    /// from the stored rows) after a restore.
+    /// from the stored rows) after a restore or a deferred fold.
     fn restored(&mut self) {}
+
+    /// Stops maintaining derived indexes until [`Self::restored`] rebuilds
+    /// them in one pass: a fold of a long history (a rebuild) is much
+    /// faster that way. Models without costly indexes ignore it.
+    fn defer_indexes(&mut self) {}
 }

@@ -21,6 +21,9 @@ use crate::snapshot::{SnapshotInfo, SnapshotStore};
 
 /// Events read from the log per step.
 pub const PAGE_EVENTS: usize = 4_096;
+/// A fold longer than this defers the model's indexes and builds them
+/// once at the end.
+const DEFERRED_FOLD_EVENTS_MIN: u64 = 50_000;
 /// Pages a replay's reader thread may run ahead of the fold.
 const PAGES_AHEAD_MAX: usize = 4;
 
@@ -142,36 +145,21 @@ pub fn rebuild<M: ReadModel>(
     log: &EventLog,
     store: &SnapshotStore,
     options: RuntimeOptions,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<(M, RebuildReport)> {
     let started = Instant::now();
     store.remove_all(M::NAME)?;
     let head = log.head().position;
     let mut model = M::default();
-    let mut snapshots_written = 0;
-    let mut last_snapshot = 0;
-    let every = options.snapshot_every_events;
-    let checkpoint = replay(
+    let (checkpoint, snapshots_written) = fold_history(
         log,
+        store,
+        options,
         &mut model,
         Checkpoint::default(),
         head,
-        every,
-        |model, checkpoint| {
-            progress(checkpoint.position);
-            if checkpoint.position - last_snapshot >= every {
-                store.save(model, checkpoint.position, checkpoint.recorded_at)?;
-                snapshots_written += 1;
-                last_snapshot = checkpoint.position;
-            }
-            Ok(())
-        },
+        progress,
     )?;
-    if checkpoint.position > last_snapshot || snapshots_written == 0 {
-        store.save(&model, checkpoint.position, checkpoint.recorded_at)?;
-        snapshots_written += 1;
-    }
-    store.prune::<M>()?;
     Ok((
         model,
         RebuildReport {
@@ -180,6 +168,43 @@ pub fn rebuild<M: ReadModel>(
             elapsed: started.elapsed(),
         },
     ))
+}
+
+/// Folds a long stretch of history into `model` with its indexes
+/// deferred, snapshotting at every multiple of the snapshot interval and
+/// at the end; returns the checkpoint and the snapshots written.
+fn fold_history<M: ReadModel>(
+    log: &EventLog,
+    store: &SnapshotStore,
+    options: RuntimeOptions,
+    model: &mut M,
+    from: Checkpoint,
+    until: u64,
+    mut progress: impl FnMut(u64),
+) -> Result<(Checkpoint, usize)> {
+    model.defer_indexes();
+    let mut snapshots_written = 0;
+    let mut last_snapshot = from.position;
+    let every = options.snapshot_every_events;
+    let checkpoint = replay(log, model, from, until, every, |model, checkpoint| {
+        progress(checkpoint.position);
+        if checkpoint.position - last_snapshot >= every {
+            store.save(model, checkpoint.position, checkpoint.recorded_at)?;
+            snapshots_written += 1;
+            last_snapshot = checkpoint.position;
+        }
+        Ok(())
+    });
+    // Indexes come back even if the fold stopped half way, so the model
+    // stays consistent with its rows.
+    model.restored();
+    let checkpoint = checkpoint?;
+    if checkpoint.position > last_snapshot || snapshots_written == 0 {
+        store.save(model, checkpoint.position, checkpoint.recorded_at)?;
+        snapshots_written += 1;
+    }
+    store.prune::<M>()?;
+    Ok((checkpoint, snapshots_written))
 }
 
 /// A model as the log stood at a past moment.
@@ -211,7 +236,15 @@ pub fn as_known_at<M: ReadModel>(
         ),
         None => (Checkpoint::default(), M::default()),
     };
+    // A long tail is folded with deferred indexes, then indexed once.
+    let defer = position - from.position > DEFERRED_FOLD_EVENTS_MIN;
+    if defer {
+        model.defer_indexes();
+    }
     replay(log, &mut model, from, position, u64::MAX, |_, _| Ok(()))?;
+    if defer {
+        model.restored();
+    }
     Ok(KnownAt {
         model,
         position,
@@ -262,12 +295,33 @@ impl<M: ReadModel> Projection<M> {
     ) -> Result<Self> {
         let restore_store = store.clone();
         let head = log.head().position;
+        let catch_up_log = log.clone();
         let restored = tokio::task::spawn_blocking(move || -> Result<(M, Checkpoint)> {
             restore_store.prune::<M>()?;
-            Ok(match restore_store.latest::<M>(head)? {
+            let (mut model, mut checkpoint) = match restore_store.latest::<M>(head)? {
                 Some((info, model)) => (model, checkpoint_of(&info)),
                 None => (M::default(), Checkpoint::default()),
-            })
+            };
+            // A long way behind (a first start, a new version): fold the
+            // history in one pass before following the log page by page.
+            if head - checkpoint.position > DEFERRED_FOLD_EVENTS_MIN {
+                tracing::info!(
+                    projection = M::NAME,
+                    from = checkpoint.position,
+                    head,
+                    "catching up"
+                );
+                (checkpoint, _) = fold_history(
+                    &catch_up_log,
+                    &restore_store,
+                    options,
+                    &mut model,
+                    checkpoint,
+                    head,
+                    |_| {},
+                )?;
+            }
+            Ok((model, checkpoint))
         })
         .await
         .map_err(|error| ProjectionError::Stopped {
@@ -408,7 +462,17 @@ async fn follow<M: ReadModel>(
                 Ok(Ok(position)) => {
                     checkpoints.send_replace(position);
                 }
-                Ok(Err(error)) => return fail(&shared, M::NAME, error.to_string()),
+                Ok(Err(error)) => {
+                    // What was applied before the bad record stays applied.
+                    let position = shared
+                        .state
+                        .read()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .checkpoint
+                        .position;
+                    checkpoints.send_replace(position);
+                    return fail(&shared, M::NAME, error.to_string());
+                }
                 Err(error) => return fail(&shared, M::NAME, error.to_string()),
             }
             continue;
@@ -448,14 +512,22 @@ fn step<M: ReadModel>(log: &EventLog, shared: &Shared<M>, head: u64) -> Result<u
             .state
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        fold_records(&mut live.model, &events)?;
-        if let Some(last) = events.last() {
+        // One record at a time, moving the checkpoint with each: if a
+        // record does not decode, the model and its checkpoint still agree,
+        // so a later snapshot or retry never applies an event twice.
+        let mut outcome = Ok(());
+        for record in &events {
+            if let Err(error) = fold_records(&mut live.model, std::slice::from_ref(record)) {
+                outcome = Err(error);
+                break;
+            }
             live.checkpoint = Checkpoint {
-                position: last.position,
-                recorded_at: Some(last.recorded_at),
+                position: record.position,
+                recorded_at: Some(record.recorded_at),
             };
-            live.since_snapshot += events.len() as u64;
+            live.since_snapshot += 1;
         }
+        outcome?;
         live.since_snapshot >= shared.options.snapshot_every_events
     };
     if due {
@@ -471,6 +543,16 @@ fn step<M: ReadModel>(log: &EventLog, shared: &Shared<M>, head: u64) -> Result<u
 }
 
 fn snapshot_if_changed<M: ReadModel>(shared: &Shared<M>) -> Result<()> {
+    let failed = shared
+        .failure
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .is_some();
+    if failed {
+        // An `apply` that panicked may have left one event half applied:
+        // such a model must not become a snapshot.
+        return Ok(());
+    }
     let saved = {
         let live = shared
             .state

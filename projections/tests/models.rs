@@ -557,3 +557,191 @@ fn the_timeline_is_newest_first_and_pages() {
         [EntryKind::Call]
     );
 }
+
+/// Protects "my tasks" for a user in a group: the group's soon-due tasks
+/// are not crowded out by the user's many later ones.
+#[test]
+fn my_tasks_merge_a_user_and_their_groups_by_due_time() {
+    let mut events = Vec::new();
+    for number in 0..25 {
+        events.push((100 + number, task(Some(day(28))), day(1)));
+    }
+    for number in 0..5 {
+        let event = TaskEvent::Created(TaskCreated {
+            title: "Group call".into(),
+            description: String::new(),
+            assignee: Assignee::Group(id(9)),
+            due: Some(day(2)),
+            remind_at: None,
+            priority: Priority::High,
+            link: None,
+            created_by: manager(),
+        });
+        events.push((200 + number, event.into(), day(1)));
+    }
+    let model: Tasks = fed(events);
+    let mine = model.open_for(&[Assignee::User(manager()), Assignee::Group(id(9))], 10);
+    let group_tasks = mine
+        .iter()
+        .filter(|row| row.assignee == Assignee::Group(id(9)))
+        .count();
+    assert_eq!(group_tasks, 5, "all five tasks due on the 2nd come first");
+    assert_eq!(mine.len(), 10);
+}
+
+/// Protects the 360 timeline from stale plans: a cancelled meeting leaves
+/// it, a rescheduled one moves, a reopened task loses its completion.
+#[test]
+fn the_timeline_follows_cancellations_reschedules_and_reopens() {
+    use domain::planning::{CalendarEntryCancelled, CalendarEntryRescheduled, Link, TaskReopened};
+    let meeting = |title: &str, start: DateTime<Utc>| -> CrmEvent {
+        CalendarEvent::Scheduled(CalendarEntryScheduled {
+            title: title.into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(1),
+            attendees: vec![Assignee::User(manager())],
+            location: None,
+            link: Some(Link::Party(id(1))),
+            remind_before_minutes: None,
+            organizer: manager(),
+        })
+        .into()
+    };
+    let linked_task: CrmEvent = TaskEvent::Created(TaskCreated {
+        title: "Send offer".into(),
+        description: String::new(),
+        assignee: Assignee::User(manager()),
+        due: None,
+        remind_at: None,
+        priority: Priority::Normal,
+        link: Some(Link::Party(id(1))),
+        created_by: manager(),
+    })
+    .into();
+    let model: Timelines = fed(vec![
+        (30, meeting("Kick-off", day(10)), day(1)),
+        (31, meeting("Demo", day(12)), day(1)),
+        (
+            30,
+            CalendarEvent::Rescheduled(CalendarEntryRescheduled {
+                starts_at: day(20),
+                ends_at: day(20) + Duration::hours(1),
+            })
+            .into(),
+            day(2),
+        ),
+        (
+            31,
+            CalendarEvent::Cancelled(CalendarEntryCancelled { reason: None }).into(),
+            day(3),
+        ),
+        (40, linked_task, day(4)),
+        (
+            40,
+            TaskEvent::Completed(TaskCompleted {
+                completed_by: manager(),
+            })
+            .into(),
+            day(5),
+        ),
+        (40, TaskEvent::Reopened(TaskReopened {}).into(), day(6)),
+    ]);
+    let entries = model.timeline(id(1), None, 10);
+    let seen: Vec<(EntryKind, &str, DateTime<Utc>)> = entries
+        .iter()
+        .map(|entry| (entry.kind, entry.title.as_str(), entry.at))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (EntryKind::CalendarEntry, "Kick-off", day(20)),
+            (EntryKind::TaskCreated, "Send offer", day(4))
+        ]
+    );
+}
+
+/// Protects the lead list: open leads newest first; a converted one leaves
+/// the list and shows on its party's timeline.
+#[test]
+fn leads_are_listed_until_converted() {
+    use domain::pipeline::{LeadCaptured, LeadConverted, LeadEvent};
+    let captured = |title: &str| -> CrmEvent {
+        LeadEvent::Captured(LeadCaptured {
+            title: title.into(),
+            contact_name: Some("Ivan".into()),
+            company_name: None,
+            email: None,
+            phone: None,
+            party: None,
+            source: Some("website".into()),
+            owner: manager(),
+        })
+        .into()
+    };
+    let converted: CrmEvent = LeadEvent::Converted(LeadConverted {
+        deal: id(200),
+        party: id(1),
+    })
+    .into();
+    let events = vec![
+        (50, captured("Older"), day(1)),
+        (51, captured("Newer"), day(2)),
+        (50, converted, day(3)),
+    ];
+    let board: PipelineBoard = fed(events.clone());
+    let open: Vec<&str> = board
+        .open_leads(None, 10)
+        .iter()
+        .map(|lead| lead.title.as_str())
+        .collect();
+    assert_eq!(open, ["Newer"]);
+    assert!(board.open_leads(Some(id(0xB)), 10).is_empty());
+    let timelines: Timelines = fed(events);
+    let kinds: Vec<EntryKind> = timelines
+        .timeline(id(1), None, 10)
+        .iter()
+        .map(|entry| entry.kind)
+        .collect();
+    assert_eq!(kinds, [EntryKind::LeadConverted]);
+}
+
+/// Protects search when every word is common: thousands of Ivans and of
+/// Petrovs, and the three Ivan Petrovs are still found, in name order.
+#[test]
+fn a_search_of_common_words_finds_the_rare_combination() {
+    let mut events = Vec::new();
+    for number in 0..2_100u128 {
+        events.push((
+            10_000 + number,
+            person("Ivan", &format!("Smith{number}")),
+            day(1),
+        ));
+        events.push((
+            20_000 + number,
+            person(&format!("Anna{number}"), "Petrov"),
+            day(1),
+        ));
+    }
+    for number in 0..3u128 {
+        events.push((30_000 + number, person("Ivan", "Petrov"), day(1)));
+    }
+    let model: Customers = fed(events);
+    let page = model.search(&CustomerQuery {
+        text: "ivan petrov".into(),
+        limit: 2,
+        ..CustomerQuery::default()
+    });
+    assert_eq!(names(&page.rows), ["Ivan Petrov", "Ivan Petrov"]);
+    let rest = model.search(&CustomerQuery {
+        text: "ivan petrov".into(),
+        limit: 2,
+        after: page.next,
+        ..CustomerQuery::default()
+    });
+    assert_eq!(names(&rest.rows), ["Ivan Petrov"]);
+    assert_eq!(
+        model.search(&query("ivan")).rows.len(),
+        20,
+        "a common word pages through the list"
+    );
+}

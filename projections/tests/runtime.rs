@@ -325,3 +325,46 @@ async fn a_march_report_as_known_before_a_late_entry_leaves_it_out() {
         "replayed only the two new events"
     );
 }
+
+/// Protects against silent skips and double counting: a stored CRM event
+/// that does not decode stops the projection at its position, the model
+/// keeps exactly the events before it, and no snapshot is taken of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undecodable_event_stops_the_projection_at_its_position() {
+    use eventlog::{Actor, AppendMeta, ExpectedVersion, NewEvent, StreamName};
+
+    let directory = tempfile::tempdir().unwrap();
+    let log = open_log(directory.path());
+    let store = SnapshotStore::open(directory.path().join("snapshots")).unwrap();
+    append(&log, Uuid::now_v7(), &[registered("Before")]);
+    let stream = StreamName::parse(format!("party-{}", Uuid::now_v7())).unwrap();
+    let garbage = NewEvent::new(Uuid::now_v7(), "PartyRegistered", vec![0xFF, 0xFF, 0xFF]);
+    tokio::task::block_in_place(|| {
+        log.append_blocking(
+            &stream,
+            ExpectedVersion::NoStream,
+            vec![garbage],
+            AppendMeta::new(Actor::system("test"), Uuid::now_v7()),
+        )
+        .unwrap()
+    });
+    append(&log, Uuid::now_v7(), &[registered("After")]);
+
+    let projection = Projection::<Customers>::start(log.clone(), store.clone(), every(1))
+        .await
+        .unwrap();
+    let error = projection.wait_for(3).await.unwrap_err().to_string();
+    assert!(error.contains("position 2"), "{error}");
+    assert_eq!(projection.checkpoint(), 1);
+    assert_eq!(projection.read(|model| search(model, "before")), ["Before"]);
+    assert!(projection.read(|model| search(model, "after").is_empty()));
+    projection.shutdown().await.unwrap();
+    assert!(
+        store
+            .list(Customers::NAME)
+            .unwrap()
+            .iter()
+            .all(|info| info.checkpoint <= 1),
+        "nothing past the bad event is ever snapshotted"
+    );
+}

@@ -1165,6 +1165,7 @@ impl Demo {
             at,
             by,
             vec![PartyCommand::MergeInto {
+                duplicate: duplicate_id,
                 survivor: survivor_id,
             }],
         );

@@ -3,8 +3,11 @@
 //! - `bench-log`: the event log against an SQLite events table, side by
 //!   side in one run, with the machine's own fdatasync rate as reference.
 //!   Results go to `docs/benchmarks.md` by hand, with the machine.
+//! - `bench-crm`: the CRM read models on a large demo history: rebuild
+//!   rates, memory, search and customer 360 latency, "as known at".
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
+mod bench_crm;
 mod bench_log;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
@@ -51,6 +54,22 @@ enum Command {
         /// The event log's directory.
         directory: PathBuf,
     },
+    /// Benchmark the CRM read models on a demo history.
+    BenchCrm {
+        /// Events in the demo history (written once, reused afterwards).
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        /// Where the history lives (default: target/bench-crm).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+        /// Queries timed for search and for the customer 360.
+        #[arg(long, default_value_t = 10_000)]
+        samples: usize,
+        /// Measure one read model only (used by the run itself, one
+        /// process per model).
+        #[arg(long, hide = true)]
+        only: Option<String>,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -84,6 +103,17 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::BenchCrm {
+            events,
+            directory,
+            samples,
+            only,
+        } => bench_crm::run(bench_crm::Settings {
+            events,
+            directory,
+            samples,
+            only,
+        }),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)

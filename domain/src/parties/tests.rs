@@ -571,7 +571,10 @@ fn archive_and_restore_are_idempotent() {
 fn a_merged_party_redirects_and_refuses_changes() {
     let merged = PartyEvent::Merged(PartyMerged { into: id(2) });
     given::<Party>([registered_person()])
-        .when(issue(PartyCommand::MergeInto { survivor: id(2) }))
+        .when(issue(PartyCommand::MergeInto {
+            duplicate: id(1),
+            survivor: id(2),
+        }))
         .then(vec![merged.clone()]);
     given::<Party>([registered_person(), merged.clone()])
         .when(issue(PartyCommand::Tag(tag("vip"))))
@@ -581,11 +584,39 @@ fn a_merged_party_redirects_and_refuses_changes() {
         .then_rejected("party.merged");
 }
 
+/// Protects a party from vanishing into itself.
+#[test]
+fn a_party_cannot_be_merged_into_itself() {
+    given::<Party>([registered_person()])
+        .when(issue(PartyCommand::MergeInto {
+            duplicate: id(1),
+            survivor: id(1),
+        }))
+        .then_invalid("survivor");
+}
+
+/// Protects custom text values: stored trimmed, so " x " and "x" are one.
+#[test]
+fn custom_text_values_are_stored_trimmed() {
+    given::<Party>([registered_person()])
+        .when(issue(PartyCommand::SetCustomField {
+            key: FieldKey::parse("key", "vat_number").unwrap(),
+            value: CustomValue::Text("  DE123  ".into()),
+        }))
+        .then(vec![PartyEvent::CustomFieldSet(CustomFieldSet {
+            key: "vat_number".into(),
+            value: CustomValue::Text("DE123".into()),
+        })]);
+}
+
 /// Protects archived duplicates: they can still be merged away.
 #[test]
 fn an_archived_duplicate_can_be_merged() {
     given::<Party>([registered_person(), archived()])
-        .when(issue(PartyCommand::MergeInto { survivor: id(2) }))
+        .when(issue(PartyCommand::MergeInto {
+            duplicate: id(1),
+            survivor: id(2),
+        }))
         .then(vec![PartyEvent::Merged(PartyMerged { into: id(2) })]);
 }
 
@@ -608,7 +639,10 @@ fn merging_into_a_party_this_one_absorbed_is_rejected() {
         registered_person(),
         PartyEvent::DuplicateAbsorbed(DuplicateAbsorbed { duplicate: id(9) }),
     ])
-    .when(issue(PartyCommand::MergeInto { survivor: id(9) }))
+    .when(issue(PartyCommand::MergeInto {
+        duplicate: id(1),
+        survivor: id(9),
+    }))
     .then_rejected("party.merge_cycle");
 }
 

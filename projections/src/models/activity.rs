@@ -37,6 +37,12 @@ pub struct Activity {
 }
 
 impl Activity {
+    /// True when every figure is zero (a day whose only activity was
+    /// taken back).
+    pub fn is_empty(&self) -> bool {
+        *self == Activity::default()
+    }
+
     fn add(&mut self, other: &Activity) {
         self.calls += other.calls;
         self.call_seconds += other.call_seconds;
@@ -48,7 +54,8 @@ impl Activity {
         self.deals_won += other.deals_won;
         self.deals_lost += other.deals_lost;
         for (currency, amount) in &other.amount_won {
-            *self.amount_won.entry(*currency).or_default() += amount;
+            let sum = self.amount_won.entry(*currency).or_default();
+            *sum = sum.saturating_add(*amount);
         }
         self.amount_won.retain(|_, amount| !amount.is_zero());
     }
@@ -176,7 +183,7 @@ impl ManagerActivity {
                 let activity = self.bucket(day, owner);
                 activity.deals_won -= 1;
                 let sum = activity.amount_won.entry(amount.currency()).or_default();
-                *sum -= amount.amount();
+                *sum = sum.saturating_sub(amount.amount());
                 if sum.is_zero() {
                     activity.amount_won.remove(&amount.currency());
                 }
@@ -291,7 +298,7 @@ impl ManagerActivity {
                         any = true;
                     }
                 }
-                any.then_some((*day, total))
+                (any && !total.is_empty()).then_some((*day, total))
             })
             .collect()
     }

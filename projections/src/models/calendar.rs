@@ -138,7 +138,10 @@ impl Calendar {
     ) -> Vec<&EntryRow> {
         // No entry is longer than the domain allows, so one that overlaps
         // the range starts at most that long before it.
-        let earliest = (from - Duration::days(CALENDAR_ENTRY_DAYS_MAX)).timestamp_micros();
+        let earliest = from
+            .checked_sub_signed(Duration::days(CALENDAR_ENTRY_DAYS_MAX))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+            .timestamp_micros();
         let to_micros = to.timestamp_micros();
         let mut ids: Vec<CalendarEntryId> = Vec::new();
         for attendee in attendees {

@@ -5,7 +5,7 @@
 //! Rows are what the snapshot stores; the search index (token → party) and
 //! the name order are derived from rows and rebuilt after a restore.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +25,9 @@ const MERGE_REDIRECTS_MAX: usize = 16;
 /// A term matching at most this many tokens is searched through the
 /// index; a commoner one by walking the list in name order.
 const SEARCH_INDEX_TOKENS_MAX: usize = 2_000;
+/// With several terms, all common, the rarest one's parties are checked
+/// through the index up to this many (beyond, the list walk wins).
+const SEARCH_CANDIDATES_MAX: usize = 50_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelRow {
@@ -47,6 +50,8 @@ pub struct CustomerRow {
     pub id: PartyId,
     pub name: PartyNameData,
     pub display_name: String,
+    /// The display name lower-cased: the list's order.
+    pub sort_key: String,
     pub company: Option<PartyId>,
     pub job_title: Option<String>,
     pub channels: Vec<ChannelRow>,
@@ -95,7 +100,7 @@ impl CustomerRow {
     }
 
     fn sort_key(&self) -> Box<str> {
-        self.display_name.to_lowercase().into_boxed_str()
+        self.sort_key.as_str().into()
     }
 }
 
@@ -159,11 +164,14 @@ pub struct Customers {
     party_tokens: HashMap<PartyId, Vec<Box<str>>>,
     #[serde(skip)]
     staff: HashMap<PartyId, BTreeSet<PartyId>>,
+    /// While set, `apply` keeps rows only; `restored` builds the indexes.
+    #[serde(skip)]
+    deferred: bool,
 }
 
 impl ReadModel for Customers {
     const NAME: &'static str = "customers";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
@@ -175,6 +183,7 @@ impl ReadModel for Customers {
             let row = CustomerRow {
                 id,
                 display_name: registered.name.display_name(),
+                sort_key: registered.name.display_name().to_lowercase(),
                 name: registered.name.clone(),
                 company: registered.company,
                 job_title: registered.job_title.clone(),
@@ -220,10 +229,31 @@ impl ReadModel for Customers {
     }
 
     fn restored(&mut self) {
-        let ids: Vec<PartyId> = self.rows.keys().copied().collect();
-        for id in ids {
-            self.index(id);
+        // Built from sorted vectors in one pass rather than row by row.
+        let mut tokens = Vec::new();
+        let mut by_name = Vec::with_capacity(self.rows.len());
+        let mut party_tokens = HashMap::with_capacity(self.rows.len());
+        let mut staff: HashMap<PartyId, BTreeSet<PartyId>> = HashMap::new();
+        for (id, row) in &self.rows {
+            let row_tokens = row.tokens();
+            tokens.extend(row_tokens.iter().map(|token| (token.clone(), *id)));
+            party_tokens.insert(*id, row_tokens);
+            by_name.push((row.sort_key(), *id));
+            if let Some(company) = row.company {
+                staff.entry(company).or_default().insert(*id);
+            }
         }
+        tokens.sort_unstable();
+        by_name.sort_unstable();
+        self.tokens = tokens.into_iter().collect();
+        self.by_name = by_name.into_iter().collect();
+        self.party_tokens = party_tokens;
+        self.staff = staff;
+        self.deferred = false;
+    }
+
+    fn defer_indexes(&mut self) {
+        self.deferred = true;
     }
 }
 
@@ -233,6 +263,7 @@ fn apply_to_row(row: &mut CustomerRow, event: &PartyEvent) {
         PartyEvent::Renamed(renamed) => {
             row.name = renamed.name.clone();
             row.display_name = renamed.name.display_name();
+            row.sort_key = row.display_name.to_lowercase();
         }
         PartyEvent::JoinedCompany(joined) => {
             row.company = Some(joined.company);
@@ -299,6 +330,9 @@ fn apply_to_row(row: &mut CustomerRow, event: &PartyEvent) {
 
 impl Customers {
     fn index(&mut self, id: PartyId) {
+        if self.deferred {
+            return;
+        }
         let Some(row) = self.rows.get(&id) else {
             return;
         };
@@ -314,6 +348,9 @@ impl Customers {
     }
 
     fn unindex(&mut self, id: PartyId) {
+        if self.deferred {
+            return;
+        }
         let Some(row) = self.rows.get(&id) else {
             return;
         };
@@ -324,6 +361,9 @@ impl Customers {
         if let Some(company) = row.company {
             if let Some(staff) = self.staff.get_mut(&company) {
                 staff.remove(&id);
+                if staff.is_empty() {
+                    self.staff.remove(&company);
+                }
             }
         }
     }
@@ -335,6 +375,11 @@ impl Customers {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// Every row, in no particular order.
+    pub fn rows(&self) -> impl Iterator<Item = &CustomerRow> {
+        self.rows.values()
     }
 
     /// One party by id, as stored (a merged party shows its redirect).
@@ -364,7 +409,7 @@ impl Customers {
             .filter_map(|id| self.rows.get(id))
             .filter(|row| !matches!(row.status, CustomerStatus::Merged { .. }))
             .collect();
-        staff.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then(a.id.cmp(&b.id)));
+        staff.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then(a.id.cmp(&b.id)));
         staff
     }
 
@@ -380,24 +425,20 @@ impl Customers {
             self.passes_filters(row, query) && self.has_terms(id, &terms)
         };
         let mut rows: Vec<&CustomerRow> = Vec::with_capacity(limit + 1);
-        let selective = terms
-            .iter()
-            .max_by_key(|term| term.len())
-            .and_then(|term| self.ids_with_prefix(term));
-        match selective {
+        match self.candidates(&terms) {
             Some(candidates) => {
-                let mut keyed: Vec<(Box<str>, &CustomerRow)> = candidates
+                let mut found: Vec<&CustomerRow> = candidates
                     .into_iter()
                     .filter_map(|id| self.rows.get(&id).map(|row| (id, row)))
                     .filter(|(id, row)| matches(id, row))
-                    .map(|(_, row)| (row.sort_key(), row))
-                    .filter(|(key, row)| match &after {
-                        Some(after) => (key, &row.id) > (&after.0, &after.1),
+                    .map(|(_, row)| row)
+                    .filter(|row| match &after {
+                        Some(after) => (row.sort_key.as_str(), row.id) > (&*after.0, after.1),
                         None => true,
                     })
                     .collect();
-                keyed.sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
-                rows.extend(keyed.into_iter().take(limit + 1).map(|(_, row)| row));
+                found.sort_unstable_by(|a, b| (&a.sort_key, a.id).cmp(&(&b.sort_key, b.id)));
+                rows.extend(found.into_iter().take(limit + 1));
             }
             None => {
                 let start = match &after {
@@ -420,7 +461,7 @@ impl Customers {
         let next = if rows.len() > limit {
             rows.truncate(limit);
             rows.last().map(|row| CustomerCursor {
-                sort_key: row.sort_key().into_string(),
+                sort_key: row.sort_key.clone(),
                 id: row.id,
             })
         } else {
@@ -464,20 +505,49 @@ impl Customers {
         })
     }
 
-    /// The parties having a token that starts with `prefix`, if there are
-    /// few enough tokens to make the index the fast way.
-    fn ids_with_prefix(&self, prefix: &str) -> Option<HashSet<PartyId>> {
-        let start: (Box<str>, PartyId) = (prefix.into(), PartyId::from_uuid(Uuid::nil()));
-        let mut ids = HashSet::new();
-        for (scanned, (token, id)) in self.tokens.range(start..).enumerate() {
-            if !token.starts_with(prefix) {
-                break;
-            }
-            if scanned >= SEARCH_INDEX_TOKENS_MAX {
+    /// The parties that may match `terms`, from the index, when that is
+    /// the fast way: the rarest term's parties if it is rare, or, for
+    /// several common terms (whose matches are sparse together), the
+    /// rarest one's parties up to a bound. `None` means walking the list in
+    /// name order finds a page sooner (one common term, or no terms).
+    fn candidates(&self, terms: &[String]) -> Option<Vec<PartyId>> {
+        let (rarest, count) = terms
+            .iter()
+            .map(|term| {
+                (
+                    term,
+                    self.prefix_tokens(term)
+                        .take(SEARCH_INDEX_TOKENS_MAX + 1)
+                        .count(),
+                )
+            })
+            .min_by_key(|(term, count)| (*count, std::cmp::Reverse(term.len())))?;
+        let bound = if count <= SEARCH_INDEX_TOKENS_MAX {
+            SEARCH_INDEX_TOKENS_MAX
+        } else if terms.len() > 1 {
+            SEARCH_CANDIDATES_MAX
+        } else {
+            return None;
+        };
+        let mut ids: Vec<PartyId> = Vec::with_capacity(count.min(bound));
+        for (scanned, (_, id)) in self.prefix_tokens(rarest).enumerate() {
+            if scanned >= bound {
                 return None;
             }
-            ids.insert(*id);
+            ids.push(*id);
         }
+        ids.sort_unstable();
+        ids.dedup();
         Some(ids)
+    }
+
+    fn prefix_tokens<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a (Box<str>, PartyId)> {
+        let start: (Box<str>, PartyId) = (prefix.into(), PartyId::from_uuid(Uuid::nil()));
+        self.tokens
+            .range(start..)
+            .take_while(move |(token, _)| token.starts_with(prefix))
     }
 }

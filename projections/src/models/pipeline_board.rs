@@ -1,12 +1,12 @@
 //! The pipeline board: pipelines with their stages, every deal, and the
 //! open deals of each stage with their sums, plain and weighted by
-//! probability, per currency.
+//! probability, per currency; and the leads, open ones newest first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{DealId, LeadId, PartyId, PipelineId, StageId, UserId};
-use domain::pipeline::{DealEvent, PipelineEvent, StageDefinition};
+use domain::pipeline::{DealEvent, LeadEvent, PipelineEvent, StageDefinition};
 use domain::values::{Currency, Money};
 use domain::{CrmEvent, DomainEvent};
 use rust_decimal::Decimal;
@@ -66,6 +66,30 @@ pub struct DealRow {
     pub version: u64,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LeadStatus {
+    Open,
+    Disqualified,
+    Converted { deal: DealId, party: PartyId },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadRow {
+    pub id: LeadId,
+    pub title: String,
+    pub contact_name: Option<String>,
+    pub company_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub party: Option<PartyId>,
+    pub source: Option<String>,
+    pub owner: UserId,
+    pub status: LeadStatus,
+    pub disqualified_reason: Option<String>,
+    pub captured_at: DateTime<Utc>,
+    pub version: u64,
+}
+
 /// Sums per currency.
 pub type Totals = BTreeMap<Currency, Decimal>;
 
@@ -94,19 +118,29 @@ pub struct Board<'a> {
 pub struct PipelineBoard {
     pipelines: HashMap<PipelineId, PipelineRow>,
     deals: HashMap<DealId, DealRow>,
+    leads: HashMap<LeadId, LeadRow>,
     #[serde(skip)]
     open: BTreeSet<(PipelineId, StageId, DealId)>,
+    #[serde(skip)]
+    open_leads: BTreeSet<(DateTime<Utc>, LeadId)>,
     #[serde(skip)]
     by_party: HashMap<PartyId, BTreeSet<DealId>>,
 }
 
 impl ReadModel for PipelineBoard {
     const NAME: &'static str = "pipeline_board";
-    const VERSION: u32 = 1;
-    const CATEGORIES: &'static [&'static str] = &[PipelineEvent::CATEGORY, DealEvent::CATEGORY];
+    const VERSION: u32 = 2;
+    const CATEGORIES: &'static [&'static str] = &[
+        PipelineEvent::CATEGORY,
+        DealEvent::CATEGORY,
+        LeadEvent::CATEGORY,
+    ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
         match envelope.event {
+            CrmEvent::Lead(event) => {
+                self.apply_lead(LeadId::from_uuid(envelope.aggregate), event, envelope)
+            }
             CrmEvent::Pipeline(event) => {
                 self.apply_pipeline(PipelineId::from_uuid(envelope.aggregate), event)
             }
@@ -122,6 +156,12 @@ impl ReadModel for PipelineBoard {
         for id in ids {
             self.index(id);
         }
+        self.open_leads = self
+            .leads
+            .values()
+            .filter(|lead| lead.status == LeadStatus::Open)
+            .map(|lead| (lead.captured_at, lead.id))
+            .collect();
     }
 }
 
@@ -229,13 +269,11 @@ impl PipelineBoard {
                 DealEvent::Won(won) => {
                     deal.status = DealStatus::Won;
                     deal.amount = won.amount;
-                    deal.probability = 100;
                     deal.closed_at = Some(envelope.occurred_at);
                     deal.close_reason = won.reason.clone();
                 }
                 DealEvent::Lost(lost) => {
                     deal.status = DealStatus::Lost;
-                    deal.probability = 0;
                     deal.closed_at = Some(envelope.occurred_at);
                     deal.close_reason = Some(lost.reason.clone());
                 }
@@ -250,6 +288,60 @@ impl PipelineBoard {
             deal.version = envelope.stream_version;
         }
         self.index(id);
+    }
+
+    fn apply_lead(&mut self, id: LeadId, event: &LeadEvent, envelope: &Envelope<'_>) {
+        if let LeadEvent::Captured(captured) = event {
+            self.leads.insert(
+                id,
+                LeadRow {
+                    id,
+                    title: captured.title.clone(),
+                    contact_name: captured.contact_name.clone(),
+                    company_name: captured.company_name.clone(),
+                    email: captured.email.clone(),
+                    phone: captured.phone.clone(),
+                    party: captured.party,
+                    source: captured.source.clone(),
+                    owner: captured.owner,
+                    status: LeadStatus::Open,
+                    disqualified_reason: None,
+                    captured_at: envelope.occurred_at,
+                    version: envelope.stream_version,
+                },
+            );
+            self.open_leads.insert((envelope.occurred_at, id));
+            return;
+        }
+        let Some(lead) = self.leads.get_mut(&id) else {
+            return;
+        };
+        match event {
+            LeadEvent::Captured(_) => {}
+            LeadEvent::OwnerAssigned(assigned) => lead.owner = assigned.owner,
+            LeadEvent::Disqualified(disqualified) => {
+                lead.status = LeadStatus::Disqualified;
+                lead.disqualified_reason = Some(disqualified.reason.clone());
+            }
+            LeadEvent::Reopened(_) => {
+                lead.status = LeadStatus::Open;
+                lead.disqualified_reason = None;
+            }
+            LeadEvent::Converted(converted) => {
+                lead.status = LeadStatus::Converted {
+                    deal: converted.deal,
+                    party: converted.party,
+                };
+                lead.party = Some(converted.party);
+            }
+        }
+        lead.version = envelope.stream_version;
+        let key = (lead.captured_at, id);
+        if lead.status == LeadStatus::Open {
+            self.open_leads.insert(key);
+        } else {
+            self.open_leads.remove(&key);
+        }
     }
 
     fn index(&mut self, id: DealId) {
@@ -279,6 +371,21 @@ impl PipelineBoard {
 
     pub fn deal(&self, id: DealId) -> Option<&DealRow> {
         self.deals.get(&id)
+    }
+
+    pub fn lead(&self, id: LeadId) -> Option<&LeadRow> {
+        self.leads.get(&id)
+    }
+
+    /// Open leads (of one owner, if given), newest first.
+    pub fn open_leads(&self, owner: Option<UserId>, limit: usize) -> Vec<&LeadRow> {
+        self.open_leads
+            .iter()
+            .rev()
+            .filter_map(|(_, id)| self.leads.get(id))
+            .filter(|lead| owner.is_none_or(|owner| lead.owner == owner))
+            .take(limit.clamp(1, crate::PAGE_ROWS_MAX))
+            .collect()
     }
 
     pub fn deal_count(&self) -> usize {
@@ -321,11 +428,16 @@ impl PipelineBoard {
                     .collect();
                 let mut total = Totals::new();
                 let mut weighted = Totals::new();
+                // Saturating: amounts are bounded when decided, but stored
+                // history must never make a query panic.
                 for deal in &deals {
-                    *total.entry(deal.amount.currency()).or_default() += deal.amount.amount();
-                    *weighted.entry(deal.amount.currency()).or_default() += deal.amount.amount()
-                        * Decimal::from(deal.probability)
+                    let amount = deal.amount.amount();
+                    let sum = total.entry(deal.amount.currency()).or_default();
+                    *sum = sum.saturating_add(amount);
+                    let share = amount.saturating_mul(Decimal::from(deal.probability))
                         / Decimal::ONE_HUNDRED;
+                    let sum = weighted.entry(deal.amount.currency()).or_default();
+                    *sum = sum.saturating_add(share);
                 }
                 let count = deals.len();
                 deals.sort_by(|a, b| {

@@ -186,16 +186,16 @@ impl Tasks {
         let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
         let mut keys: Vec<(DueKey, TaskId)> = Vec::new();
         for assignee in assignees {
+            // Each assignee's soonest `limit`: together they hold the
+            // soonest `limit` of all.
             let start = (*assignee, i64::MIN, TaskId::from_uuid(uuid::Uuid::nil()));
-            for (owner, key, id) in self.open.range(start..) {
-                if owner != assignee || !keep(*key) {
-                    break;
-                }
-                keys.push((*key, *id));
-                if keys.len() >= limit * assignees.len() {
-                    break;
-                }
-            }
+            keys.extend(
+                self.open
+                    .range(start..)
+                    .take_while(|(owner, key, _)| owner == assignee && keep(*key))
+                    .take(limit)
+                    .map(|(_, key, id)| (*key, *id)),
+            );
         }
         keys.sort_unstable();
         keys.dedup();

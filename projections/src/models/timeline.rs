@@ -2,9 +2,12 @@
 //! task and calendar entry of a party, newest first.
 //!
 //! Entries are kept per party in business-time order. Items linked to a
-//! deal land on the deal's party. A withdrawn interaction leaves the
-//! timeline; an amended one shows its new text. A merged party's timeline
-//! shows under its survivor too, so merging keeps both histories in view.
+//! deal land on the deal's party. A withdrawn interaction, a cancelled
+//! calendar entry and the completion of a reopened task leave the
+//! timeline; an amended or edited one shows its new text, a rescheduled
+//! entry moves to its new time (calendar entries stand at the time they
+//! take place). A merged party's timeline shows under its survivor too, so
+//! merging keeps both histories in view.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -12,7 +15,7 @@ use chrono::{DateTime, Utc};
 use domain::ids::{DealId, PartyId, UserId};
 use domain::interactions::InteractionEvent;
 use domain::parties::PartyEvent;
-use domain::pipeline::DealEvent;
+use domain::pipeline::{DealEvent, LeadEvent};
 use domain::planning::{CalendarEvent, Link, TaskEvent};
 use domain::{CrmEvent, DomainEvent};
 use serde::{Deserialize, Serialize};
@@ -38,6 +41,8 @@ pub enum EntryKind {
     TaskCreated,
     TaskCompleted,
     CalendarEntry,
+    LeadCaptured,
+    LeadConverted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,15 +69,26 @@ pub struct Timelines {
     interactions: HashMap<Uuid, PartyId>,
     deals: HashMap<DealId, (PartyId, String)>,
     tasks: HashMap<Uuid, (PartyId, String)>,
+    calendar: HashMap<Uuid, CalendarLink>,
+    leads: HashMap<Uuid, String>,
     absorbed: HashMap<PartyId, BTreeSet<PartyId>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct CalendarLink {
+    party: PartyId,
+    title: String,
+    starts_at: DateTime<Utc>,
+    cancelled: bool,
 }
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
+        LeadEvent::CATEGORY,
         DealEvent::CATEGORY,
         TaskEvent::CATEGORY,
         CalendarEvent::CATEGORY,
@@ -90,16 +106,8 @@ impl ReadModel for Timelines {
             CrmEvent::Interaction(event) => self.apply_interaction(id, event, envelope),
             CrmEvent::Deal(event) => self.apply_deal(DealId::from_uuid(id), event, envelope),
             CrmEvent::Task(event) => self.apply_task(id, event, envelope),
-            CrmEvent::Calendar(CalendarEvent::Scheduled(scheduled)) => {
-                if let Some(party) = self.party_of(scheduled.link) {
-                    self.push(
-                        party,
-                        envelope,
-                        EntryKind::CalendarEntry,
-                        scheduled.title.clone(),
-                    );
-                }
-            }
+            CrmEvent::Calendar(event) => self.apply_calendar(id, event, envelope),
+            CrmEvent::Lead(event) => self.apply_lead(id, event, envelope),
             _ => {}
         }
     }
@@ -114,8 +122,19 @@ impl Timelines {
     }
 
     fn push(&mut self, party: PartyId, envelope: &Envelope<'_>, kind: EntryKind, title: String) {
+        self.push_at(party, envelope.occurred_at, envelope, kind, title);
+    }
+
+    fn push_at(
+        &mut self,
+        party: PartyId,
+        at: DateTime<Utc>,
+        envelope: &Envelope<'_>,
+        kind: EntryKind,
+        title: String,
+    ) {
         let entry = TimelineEntry {
-            at: envelope.occurred_at,
+            at,
             position: envelope.position,
             kind,
             source: envelope.aggregate,
@@ -163,6 +182,122 @@ impl Timelines {
         }
     }
 
+    /// Removes the newest entry of `kind` about `source` from a party's
+    /// timeline.
+    fn remove_entry(&mut self, party: PartyId, source: Uuid, kind: EntryKind) {
+        if let Some(timeline) = self.entries.get_mut(&party) {
+            if let Some(index) = timeline
+                .iter()
+                .rposition(|entry| entry.source == source && entry.kind == kind)
+            {
+                timeline.remove(index);
+            }
+        }
+    }
+
+    fn apply_calendar(&mut self, id: Uuid, event: &CalendarEvent, envelope: &Envelope<'_>) {
+        match event {
+            CalendarEvent::Scheduled(scheduled) => {
+                let Some(party) = self.party_of(scheduled.link) else {
+                    return;
+                };
+                self.calendar.insert(
+                    id,
+                    CalendarLink {
+                        party,
+                        title: scheduled.title.clone(),
+                        starts_at: scheduled.starts_at,
+                        cancelled: false,
+                    },
+                );
+                self.push_at(
+                    party,
+                    scheduled.starts_at,
+                    envelope,
+                    EntryKind::CalendarEntry,
+                    scheduled.title.clone(),
+                );
+            }
+            CalendarEvent::Rescheduled(rescheduled) => {
+                let Some(link) = self.calendar.get_mut(&id) else {
+                    return;
+                };
+                link.starts_at = rescheduled.starts_at;
+                let link = link.clone();
+                if !link.cancelled {
+                    self.remove_entry(link.party, id, EntryKind::CalendarEntry);
+                    self.push_at(
+                        link.party,
+                        link.starts_at,
+                        envelope,
+                        EntryKind::CalendarEntry,
+                        link.title,
+                    );
+                }
+            }
+            CalendarEvent::Edited(edited) => {
+                let Some(link) = self.calendar.get_mut(&id) else {
+                    return;
+                };
+                link.title = edited.title.clone();
+                let party = link.party;
+                if let Some(entry) = self
+                    .entries
+                    .get_mut(&party)
+                    .and_then(|timeline| timeline.iter_mut().find(|entry| entry.source == id))
+                {
+                    entry.title = edited.title.clone();
+                }
+            }
+            CalendarEvent::Cancelled(_) => {
+                let Some(link) = self.calendar.get_mut(&id) else {
+                    return;
+                };
+                if !std::mem::replace(&mut link.cancelled, true) {
+                    let party = link.party;
+                    self.remove_entry(party, id, EntryKind::CalendarEntry);
+                }
+            }
+            CalendarEvent::Reopened(_) => {
+                let Some(link) = self.calendar.get_mut(&id) else {
+                    return;
+                };
+                if std::mem::replace(&mut link.cancelled, false) {
+                    let link = link.clone();
+                    self.push_at(
+                        link.party,
+                        link.starts_at,
+                        envelope,
+                        EntryKind::CalendarEntry,
+                        link.title,
+                    );
+                }
+            }
+            CalendarEvent::AttendeesChanged(_) | CalendarEvent::Completed(_) => {}
+        }
+    }
+
+    fn apply_lead(&mut self, id: Uuid, event: &LeadEvent, envelope: &Envelope<'_>) {
+        match event {
+            LeadEvent::Captured(captured) => {
+                self.leads.insert(id, captured.title.clone());
+                if let Some(party) = captured.party {
+                    self.push(
+                        party,
+                        envelope,
+                        EntryKind::LeadCaptured,
+                        captured.title.clone(),
+                    );
+                }
+            }
+            LeadEvent::Converted(converted) => {
+                let title = self.leads.remove(&id).unwrap_or_default();
+                self.push(converted.party, envelope, EntryKind::LeadConverted, title);
+            }
+            _ => {}
+        }
+    }
+
     fn interaction_entry(&mut self, id: Uuid) -> Option<&mut TimelineEntry> {
         let party = self.interactions.get(&id)?;
         self.entries
@@ -188,7 +323,8 @@ impl Timelines {
             DealEvent::Reopened(_) => EntryKind::DealReopened,
             _ => return,
         };
-        if let Some((party, title)) = self.deals.get(&id).cloned() {
+        if let Some((party, title)) = self.deals.get(&id) {
+            let (party, title) = (*party, title.clone());
             self.push(party, envelope, kind, title);
         }
     }
@@ -214,6 +350,12 @@ impl Timelines {
             TaskEvent::Completed(_) => {
                 if let Some((party, title)) = self.tasks.get(&id).cloned() {
                     self.push(party, envelope, EntryKind::TaskCompleted, title);
+                }
+            }
+            TaskEvent::Reopened(_) => {
+                if let Some((party, _)) = self.tasks.get(&id) {
+                    let party = *party;
+                    self.remove_entry(party, id, EntryKind::TaskCompleted);
                 }
             }
             _ => {}

@@ -368,8 +368,9 @@ fn losing_records_the_reason() {
 }
 
 /// Protects loss analysis: a loss reason is never blank.
+/// (The rule holds by type: the reason is a `Label`, which refuses blanks before `decide` runs.)
 #[test]
-fn a_loss_reason_is_never_blank() {
+fn a_blank_loss_reason_cannot_make_a_command() {
     let error = Label::parse("reason", " \t ").unwrap_err();
     assert_eq!(error.field(), Some("reason"));
 }

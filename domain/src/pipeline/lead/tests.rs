@@ -190,8 +190,9 @@ fn disqualifying_records_the_reason_once() {
 }
 
 /// Protects reports on lost interest: a reason is never blank.
+/// (The rule holds by type: the reason is a `Label`, which refuses blanks before `decide` runs.)
 #[test]
-fn a_disqualification_reason_is_never_blank() {
+fn a_blank_disqualification_reason_cannot_make_a_command() {
     let error = Label::parse("reason", "   ").unwrap_err();
     assert_eq!(error.field(), Some("reason"));
 }
