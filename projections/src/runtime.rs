@@ -10,9 +10,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use domain::CrmEvent;
 use eventlog::{EventLog, ReadFilter, RecordedEvent};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 use crate::envelope::{decode, envelope};
 use crate::error::{ProjectionError, Result};
@@ -64,11 +66,18 @@ pub struct Checkpoint {
     pub recorded_at: Option<DateTime<Utc>>,
 }
 
+/// A page of a replay, read and decoded ahead of the fold: the records of
+/// the model's categories with their events, and where the page ends.
+struct DecodedPage {
+    records: Vec<(RecordedEvent, Uuid, CrmEvent)>,
+    end: Checkpoint,
+}
+
 /// Folds the log's events after `from.position` up to `until` into
-/// `model`. A second thread reads pages ahead while this one folds.
-/// `on_step` sees the model and its checkpoint at the end of every page
-/// and at every position that is a multiple of `step_events` (for
-/// progress bars and for snapshots at round positions).
+/// `model`. A second thread reads and decodes pages ahead (only the
+/// model's categories) while this one folds. `on_step` sees the model and
+/// its checkpoint at the end of every page; pages end at every multiple of
+/// `step_events` (for progress bars and snapshots at round positions).
 pub fn replay<M: ReadModel>(
     log: &EventLog,
     model: &mut M,
@@ -82,26 +91,19 @@ pub fn replay<M: ReadModel>(
         return Ok(from);
     }
     std::thread::scope(|scope| {
-        let (sender, receiver) =
-            sync_channel::<eventlog::Result<Vec<RecordedEvent>>>(PAGES_AHEAD_MAX);
+        let (sender, receiver) = sync_channel::<Result<DecodedPage>>(PAGES_AHEAD_MAX);
         scope.spawn(move || {
-            let filter = ReadFilter::all();
             let mut next = from.position + 1;
             while next <= until {
-                let page = match log.read_all(next, PAGE_EVENTS, &filter) {
-                    Ok(page) => page,
-                    Err(error) => {
-                        let _ = sender.send(Err(error));
-                        return;
-                    }
+                let page = read_decoded::<M>(log, next, until, step_events);
+                let stop = match &page {
+                    Ok(page) => page.end.position < next,
+                    Err(_) => true,
                 };
-                let mut events = page.events;
-                events.retain(|event| event.position <= until);
-                if events.is_empty() {
-                    return;
+                if let Ok(page) = &page {
+                    next = page.end.position + 1;
                 }
-                next = page.next_position;
-                if sender.send(Ok(events)).is_err() {
+                if sender.send(page).is_err() || stop {
                     return;
                 }
             }
@@ -109,16 +111,14 @@ pub fn replay<M: ReadModel>(
         let mut checkpoint = from;
         for page in receiver {
             let page = page?;
-            for segment in page.split_inclusive(|event| event.position % step_events == 0) {
-                fold_records(model, segment)?;
-                if let Some(last) = segment.last() {
-                    checkpoint = Checkpoint {
-                        position: last.position,
-                        recorded_at: Some(last.recorded_at),
-                    };
-                }
-                on_step(model, checkpoint)?;
+            if page.end.position <= checkpoint.position {
+                break;
             }
+            for (record, aggregate, event) in &page.records {
+                model.apply(&envelope(record, *aggregate, event));
+            }
+            checkpoint = page.end;
+            on_step(model, checkpoint)?;
         }
         if checkpoint.position < until {
             return Err(ProjectionError::Log(eventlog::Error::Corrupt {
@@ -128,6 +128,36 @@ pub fn replay<M: ReadModel>(
         }
         Ok(checkpoint)
     })
+}
+
+/// Reads one page from `next`, ending at `until` or at the next multiple
+/// of `step_events`, and decodes the records `M` reads. An empty log tail
+/// gives a page ending before `next`.
+fn read_decoded<M: ReadModel>(log: &EventLog, next: u64, until: u64, step_events: u64) -> Result<DecodedPage> {
+    let to_step = step_events - (next - 1) % step_events;
+    let wanted = (until - next + 1).min(to_step).min(PAGE_EVENTS as u64);
+    let page = log.read_all(next, usize::try_from(wanted).unwrap_or(PAGE_EVENTS), &ReadFilter::all())?;
+    let mut end = Checkpoint {
+        position: next - 1,
+        recorded_at: None,
+    };
+    let mut records = Vec::with_capacity(page.events.len());
+    for record in page.events {
+        if record.position > until {
+            break;
+        }
+        end = Checkpoint {
+            position: record.position,
+            recorded_at: Some(record.recorded_at),
+        };
+        if !M::CATEGORIES.contains(&record.stream.category()) {
+            continue;
+        }
+        if let Some((aggregate, event)) = decode(&record)? {
+            records.push((record, aggregate, event));
+        }
+    }
+    Ok(DecodedPage { records, end })
 }
 
 /// What a rebuild did.
