@@ -7,7 +7,7 @@
 //! withdrawn interaction, a reopened task or a reopened deal takes its
 //! figure back out of the day it was counted on.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use domain::ids::{DealId, InteractionId, TaskId, UserId};
@@ -17,6 +17,7 @@ use domain::planning::TaskEvent;
 use domain::values::{Currency, Money};
 use domain::{CrmEvent, DomainEvent};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
@@ -98,9 +99,9 @@ struct TrackedDeal {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagerActivity {
     days: BTreeMap<NaiveDate, BTreeMap<UserId, Activity>>,
-    interactions: HashMap<InteractionId, Logged>,
-    deals: HashMap<DealId, TrackedDeal>,
-    completed_tasks: HashMap<TaskId, (NaiveDate, UserId)>,
+    interactions: FxHashMap<InteractionId, Logged>,
+    deals: FxHashMap<DealId, TrackedDeal>,
+    completed_tasks: FxHashMap<TaskId, (NaiveDate, UserId)>,
 }
 
 impl ReadModel for ManagerActivity {

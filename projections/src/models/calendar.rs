@@ -1,12 +1,13 @@
 //! The calendar: entries per attendee (a user or a group) for any time
 //! range, cancelled entries left out.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::ids::{CalendarEntryId, UserId};
 use domain::planning::{Assignee, CALENDAR_ENTRY_DAYS_MAX, CalendarEvent, Link};
 use domain::{CrmEvent, DomainEvent};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
@@ -38,7 +39,7 @@ pub struct EntryRow {
 /// them wrongly shows up as a difference.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Calendar {
-    rows: HashMap<CalendarEntryId, EntryRow>,
+    rows: FxHashMap<CalendarEntryId, EntryRow>,
     #[serde(skip)]
     by_attendee: BTreeSet<(Assignee, i64, CalendarEntryId)>,
 }

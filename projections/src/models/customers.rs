@@ -5,7 +5,7 @@
 //! Rows are what the snapshot stores; the search index (token → party) and
 //! the name order are derived from rows and rebuilt after a restore.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +13,7 @@ use domain::channel::ChannelKind;
 use domain::ids::{BranchId, ChannelId, PartyId, UserId};
 use domain::parties::{CustomValue, PartyEvent, PartyNameData};
 use domain::{CrmEvent, DomainEvent};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -155,15 +156,15 @@ pub struct CustomerPage<'a> {
 /// them wrongly shows up as a difference.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Customers {
-    rows: HashMap<PartyId, CustomerRow>,
+    rows: FxHashMap<PartyId, CustomerRow>,
     #[serde(skip)]
     tokens: BTreeSet<(Box<str>, PartyId)>,
     #[serde(skip)]
     by_name: BTreeSet<(Box<str>, PartyId)>,
     #[serde(skip)]
-    party_tokens: HashMap<PartyId, Vec<Box<str>>>,
+    party_tokens: FxHashMap<PartyId, Vec<Box<str>>>,
     #[serde(skip)]
-    staff: HashMap<PartyId, BTreeSet<PartyId>>,
+    staff: FxHashMap<PartyId, BTreeSet<PartyId>>,
     /// While set, `apply` keeps rows only; `restored` builds the indexes.
     #[serde(skip)]
     deferred: bool,
@@ -232,8 +233,8 @@ impl ReadModel for Customers {
         // Built from sorted vectors in one pass rather than row by row.
         let mut tokens = Vec::new();
         let mut by_name = Vec::with_capacity(self.rows.len());
-        let mut party_tokens = HashMap::with_capacity(self.rows.len());
-        let mut staff: HashMap<PartyId, BTreeSet<PartyId>> = HashMap::new();
+        let mut party_tokens = FxHashMap::with_capacity_and_hasher(self.rows.len(), Default::default());
+        let mut staff: FxHashMap<PartyId, BTreeSet<PartyId>> = FxHashMap::default();
         for (id, row) in &self.rows {
             let row_tokens = row.tokens();
             tokens.extend(row_tokens.iter().map(|token| (token.clone(), *id)));

@@ -7,12 +7,13 @@
 //! second and third as reached, by the stage order of the moment. A won
 //! deal has reached every stage.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use domain::ids::{DealId, PipelineId, StageId};
 use domain::pipeline::{DealEvent, PipelineEvent};
 use domain::{CrmEvent, DomainEvent};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
@@ -55,9 +56,9 @@ pub struct Funnel {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SalesFunnel {
     /// Active stages of each pipeline, in order.
-    stages: HashMap<PipelineId, Vec<StageId>>,
+    stages: FxHashMap<PipelineId, Vec<StageId>>,
     days: BTreeMap<(PipelineId, NaiveDate), DayFunnel>,
-    deals: HashMap<DealId, TrackedDeal>,
+    deals: FxHashMap<DealId, TrackedDeal>,
 }
 
 impl ReadModel for SalesFunnel {

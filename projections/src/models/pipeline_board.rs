@@ -2,7 +2,7 @@
 //! open deals of each stage with their sums, plain and weighted by
 //! probability, per currency; and the leads, open ones newest first.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{DealId, LeadId, PartyId, PipelineId, StageId, UserId};
@@ -10,6 +10,7 @@ use domain::pipeline::{DealEvent, LeadEvent, PipelineEvent, StageDefinition};
 use domain::values::{Currency, Money};
 use domain::{CrmEvent, DomainEvent};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
@@ -116,15 +117,15 @@ pub struct Board<'a> {
 /// them wrongly shows up as a difference.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PipelineBoard {
-    pipelines: HashMap<PipelineId, PipelineRow>,
-    deals: HashMap<DealId, DealRow>,
-    leads: HashMap<LeadId, LeadRow>,
+    pipelines: FxHashMap<PipelineId, PipelineRow>,
+    deals: FxHashMap<DealId, DealRow>,
+    leads: FxHashMap<LeadId, LeadRow>,
     #[serde(skip)]
     open: BTreeSet<(PipelineId, StageId, DealId)>,
     #[serde(skip)]
     open_leads: BTreeSet<(DateTime<Utc>, LeadId)>,
     #[serde(skip)]
-    by_party: HashMap<PartyId, BTreeSet<DealId>>,
+    by_party: FxHashMap<PartyId, BTreeSet<DealId>>,
 }
 
 impl ReadModel for PipelineBoard {

@@ -1,12 +1,13 @@
 //! Tasks: "my tasks" for a user and the groups they belong to, overdue
 //! tasks and reminders due, ordered by due time.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use domain::ids::{TaskId, UserId};
 use domain::planning::{Assignee, Link, Priority, TaskEvent};
 use domain::{CrmEvent, DomainEvent};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
@@ -47,7 +48,7 @@ fn due_key(due: Option<DateTime<Utc>>) -> DueKey {
 /// them wrongly shows up as a difference.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tasks {
-    rows: HashMap<TaskId, TaskRow>,
+    rows: FxHashMap<TaskId, TaskRow>,
     #[serde(skip)]
     open: BTreeSet<(Assignee, DueKey, TaskId)>,
 }

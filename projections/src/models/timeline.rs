@@ -9,7 +9,7 @@
 //! take place). A merged party's timeline shows under its survivor too, so
 //! merging keeps both histories in view.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use domain::ids::{DealId, PartyId, UserId};
@@ -18,6 +18,7 @@ use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, LeadEvent};
 use domain::planning::{CalendarEvent, Link, TaskEvent};
 use domain::{CrmEvent, DomainEvent};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -65,13 +66,13 @@ pub struct TimelineCursor {
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timelines {
-    entries: HashMap<PartyId, Vec<TimelineEntry>>,
-    interactions: HashMap<Uuid, PartyId>,
-    deals: HashMap<DealId, (PartyId, String)>,
-    tasks: HashMap<Uuid, (PartyId, String)>,
-    calendar: HashMap<Uuid, CalendarLink>,
-    leads: HashMap<Uuid, String>,
-    absorbed: HashMap<PartyId, BTreeSet<PartyId>>,
+    entries: FxHashMap<PartyId, Vec<TimelineEntry>>,
+    interactions: FxHashMap<Uuid, PartyId>,
+    deals: FxHashMap<DealId, (PartyId, String)>,
+    tasks: FxHashMap<Uuid, (PartyId, String)>,
+    calendar: FxHashMap<Uuid, CalendarLink>,
+    leads: FxHashMap<Uuid, String>,
+    absorbed: FxHashMap<PartyId, BTreeSet<PartyId>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
