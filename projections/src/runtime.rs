@@ -133,10 +133,19 @@ pub fn replay<M: ReadModel>(
 /// Reads one page from `next`, ending at `until` or at the next multiple
 /// of `step_events`, and decodes the records `M` reads. An empty log tail
 /// gives a page ending before `next`.
-fn read_decoded<M: ReadModel>(log: &EventLog, next: u64, until: u64, step_events: u64) -> Result<DecodedPage> {
+fn read_decoded<M: ReadModel>(
+    log: &EventLog,
+    next: u64,
+    until: u64,
+    step_events: u64,
+) -> Result<DecodedPage> {
     let to_step = step_events - (next - 1) % step_events;
     let wanted = (until - next + 1).min(to_step).min(PAGE_EVENTS as u64);
-    let page = log.read_all(next, usize::try_from(wanted).unwrap_or(PAGE_EVENTS), &ReadFilter::all())?;
+    let page = log.read_all(
+        next,
+        usize::try_from(wanted).unwrap_or(PAGE_EVENTS),
+        &ReadFilter::all(),
+    )?;
     let mut end = Checkpoint {
         position: next - 1,
         recorded_at: None,

@@ -745,3 +745,33 @@ fn a_search_of_common_words_finds_the_rare_combination() {
         "a common word pages through the list"
     );
 }
+
+/// Protects search latency on a large list: a page walks a bounded number
+/// of rows; when they hold no match, the page is short and its cursor goes
+/// on, so the match further down is still found.
+#[test]
+fn a_list_walk_is_bounded_per_page_and_continues() {
+    let mut events = Vec::new();
+    for number in 0..25_000u128 {
+        events.push((
+            100_000 + number,
+            person("Ivan", &format!("A{number:05}")),
+            day(1),
+        ));
+    }
+    events.push((1, company("Ivan Zzz Holding"), day(1)));
+    let model: Customers = fed(events);
+    let query = |after| CustomerQuery {
+        text: "ivan".into(),
+        owner: Some(id(0xB)),
+        limit: 5,
+        after,
+        ..CustomerQuery::default()
+    };
+    let first = model.search(&query(None));
+    assert!(first.rows.is_empty(), "20,000 rows walked without a match");
+    assert!(first.next.is_some(), "and the cursor goes on");
+    let second = model.search(&query(first.next));
+    assert_eq!(names(&second.rows), ["Ivan Zzz Holding"]);
+    assert!(second.next.is_none());
+}

@@ -15,7 +15,6 @@ use domain::parties::{CustomValue, PartyEvent, PartyNameData};
 use domain::{CrmEvent, DomainEvent};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
@@ -23,12 +22,13 @@ use crate::text;
 
 /// Redirects followed from a merged party to its survivor, at most.
 const MERGE_REDIRECTS_MAX: usize = 16;
-/// A term matching at most this many tokens is searched through the
-/// index; a commoner one by walking the list in name order.
-const SEARCH_INDEX_TOKENS_MAX: usize = 2_000;
-/// With several terms, all common, the rarest one's parties are checked
-/// through the index up to this many (beyond, the list walk wins).
-const SEARCH_CANDIDATES_MAX: usize = 50_000;
+/// A term whose tokens hold at most this many postings is searched
+/// through the inverted index; when even the rarest term is commoner,
+/// walking the list in name order fills a page sooner.
+const SEARCH_POSTINGS_MAX: usize = 20_000;
+/// Rows a list walk looks at for one page, at most: the page may then
+/// hold fewer rows than asked, and its cursor goes on from there.
+const SEARCH_SCAN_ROWS_MAX: usize = 20_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelRow {
@@ -157,8 +157,9 @@ pub struct CustomerPage<'a> {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Customers {
     rows: FxHashMap<PartyId, CustomerRow>,
+    /// Token → the parties holding it, ids sorted: an inverted index.
     #[serde(skip)]
-    tokens: BTreeSet<(Box<str>, PartyId)>,
+    postings: BTreeMap<Box<str>, Vec<PartyId>>,
     #[serde(skip)]
     by_name: BTreeSet<(Box<str>, PartyId)>,
     #[serde(skip)]
@@ -233,7 +234,8 @@ impl ReadModel for Customers {
         // Built from sorted vectors in one pass rather than row by row.
         let mut tokens = Vec::new();
         let mut by_name = Vec::with_capacity(self.rows.len());
-        let mut party_tokens = FxHashMap::with_capacity_and_hasher(self.rows.len(), Default::default());
+        let mut party_tokens =
+            FxHashMap::with_capacity_and_hasher(self.rows.len(), Default::default());
         let mut staff: FxHashMap<PartyId, BTreeSet<PartyId>> = FxHashMap::default();
         for (id, row) in &self.rows {
             let row_tokens = row.tokens();
@@ -246,7 +248,14 @@ impl ReadModel for Customers {
         }
         tokens.sort_unstable();
         by_name.sort_unstable();
-        self.tokens = tokens.into_iter().collect();
+        let mut postings: Vec<(Box<str>, Vec<PartyId>)> = Vec::new();
+        for (token, id) in tokens {
+            match postings.last_mut() {
+                Some((last, ids)) if *last == token => ids.push(id),
+                _ => postings.push((token, vec![id])),
+            }
+        }
+        self.postings = postings.into_iter().collect();
         self.by_name = by_name.into_iter().collect();
         self.party_tokens = party_tokens;
         self.staff = staff;
@@ -339,7 +348,10 @@ impl Customers {
         };
         let tokens = row.tokens();
         for token in &tokens {
-            self.tokens.insert((token.clone(), id));
+            let ids = self.postings.entry(token.clone()).or_default();
+            if let Err(at) = ids.binary_search(&id) {
+                ids.insert(at, id);
+            }
         }
         self.party_tokens.insert(id, tokens);
         self.by_name.insert((row.sort_key(), id));
@@ -356,7 +368,14 @@ impl Customers {
             return;
         };
         for token in self.party_tokens.remove(&id).unwrap_or_default() {
-            self.tokens.remove(&(token, id));
+            if let Some(ids) = self.postings.get_mut(&token) {
+                if let Ok(at) = ids.binary_search(&id) {
+                    ids.remove(at);
+                }
+                if ids.is_empty() {
+                    self.postings.remove(&token);
+                }
+            }
         }
         self.by_name.remove(&(row.sort_key(), id));
         if let Some(company) = row.company {
@@ -426,6 +445,7 @@ impl Customers {
             self.passes_filters(row, query) && self.has_terms(id, &terms)
         };
         let mut rows: Vec<&CustomerRow> = Vec::with_capacity(limit + 1);
+        let mut scanned_to = None;
         match self.candidates(&terms) {
             Some(candidates) => {
                 let mut found: Vec<&CustomerRow> = candidates
@@ -446,7 +466,18 @@ impl Customers {
                     Some(after) => Bound::Excluded(after.clone()),
                     None => Bound::Unbounded,
                 };
-                for (_, id) in self.by_name.range((start, Bound::Unbounded)) {
+                for (scanned, (key, id)) in
+                    self.by_name.range((start, Bound::Unbounded)).enumerate()
+                {
+                    if scanned >= SEARCH_SCAN_ROWS_MAX {
+                        // Bounded work per page: the page ends here, and
+                        // the cursor lets the next one go on from here.
+                        scanned_to = Some(CustomerCursor {
+                            sort_key: key.to_string(),
+                            id: *id,
+                        });
+                        break;
+                    }
                     let Some(row) = self.rows.get(id) else {
                         continue;
                     };
@@ -466,7 +497,7 @@ impl Customers {
                 id: row.id,
             })
         } else {
-            None
+            scanned_to
         };
         CustomerPage { rows, next }
     }
@@ -506,49 +537,92 @@ impl Customers {
         })
     }
 
-    /// The parties that may match `terms`, from the index, when that is
-    /// the fast way: the rarest term's parties if it is rare, or, for
-    /// several common terms (whose matches are sparse together), the
-    /// rarest one's parties up to a bound. `None` means walking the list in
-    /// name order finds a page sooner (one common term, or no terms).
+    /// The parties that may match `terms`, from the inverted index: the
+    /// parties of the rarest term, narrowed by the others (by merging their
+    /// sorted postings when small, by checking each party's tokens when
+    /// not). `None` when even the rarest term is common: walking the list
+    /// in name order then fills a page sooner.
     fn candidates(&self, terms: &[String]) -> Option<Vec<PartyId>> {
-        let (rarest, count) = terms
+        let mut sized: Vec<(usize, &String)> = terms
             .iter()
-            .map(|term| {
-                (
-                    term,
-                    self.prefix_tokens(term)
-                        .take(SEARCH_INDEX_TOKENS_MAX + 1)
-                        .count(),
-                )
-            })
-            .min_by_key(|(term, count)| (*count, std::cmp::Reverse(term.len())))?;
-        let bound = if count <= SEARCH_INDEX_TOKENS_MAX {
-            SEARCH_INDEX_TOKENS_MAX
-        } else if terms.len() > 1 {
-            SEARCH_CANDIDATES_MAX
-        } else {
+            .map(|term| (self.prefix_size(term), term))
+            .collect();
+        sized.sort_unstable_by_key(|(size, term)| (*size, std::cmp::Reverse(term.len())));
+        let (rarest_size, rarest) = sized.first()?;
+        if *rarest_size > SEARCH_POSTINGS_MAX {
             return None;
-        };
-        let mut ids: Vec<PartyId> = Vec::with_capacity(count.min(bound));
-        for (scanned, (_, id)) in self.prefix_tokens(rarest).enumerate() {
-            if scanned >= bound {
-                return None;
-            }
-            ids.push(*id);
         }
-        ids.sort_unstable();
-        ids.dedup();
+        let mut ids = self.prefix_ids(rarest);
+        for (size, term) in &sized[1..] {
+            if ids.is_empty() {
+                break;
+            }
+            if *size <= SEARCH_POSTINGS_MAX && *size <= ids.len() * 8 {
+                let other = self.prefix_ids(term);
+                ids = intersect_sorted(&ids, &other);
+            } else {
+                ids.retain(|id| self.has_terms(id, std::slice::from_ref(*term)));
+            }
+        }
         Some(ids)
     }
 
-    fn prefix_tokens<'a>(
+    /// How many postings the tokens starting with `prefix` hold, counted up
+    /// to just past [`SEARCH_POSTINGS_MAX`].
+    fn prefix_size(&self, prefix: &str) -> usize {
+        let mut size = 0;
+        for (_, ids) in self.prefix_postings(prefix) {
+            size += ids.len();
+            if size > SEARCH_POSTINGS_MAX {
+                break;
+            }
+        }
+        size
+    }
+
+    /// The parties holding a token that starts with `prefix`, sorted.
+    fn prefix_ids(&self, prefix: &str) -> Vec<PartyId> {
+        let mut postings = self.prefix_postings(prefix);
+        let Some((_, first)) = postings.next() else {
+            return Vec::new();
+        };
+        let mut ids = first.clone();
+        let mut merged = false;
+        for (_, more) in postings {
+            ids.extend_from_slice(more);
+            merged = true;
+        }
+        if merged {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        ids
+    }
+
+    fn prefix_postings<'a>(
         &'a self,
         prefix: &'a str,
-    ) -> impl Iterator<Item = &'a (Box<str>, PartyId)> {
-        let start: (Box<str>, PartyId) = (prefix.into(), PartyId::from_uuid(Uuid::nil()));
-        self.tokens
-            .range(start..)
+    ) -> impl Iterator<Item = (&'a Box<str>, &'a Vec<PartyId>)> {
+        self.postings
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
             .take_while(move |(token, _)| token.starts_with(prefix))
     }
+}
+
+/// The ids present in both sorted lists.
+fn intersect_sorted(left: &[PartyId], right: &[PartyId]) -> Vec<PartyId> {
+    let mut both = Vec::with_capacity(left.len().min(right.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        match left[i].cmp(&right[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both.push(left[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both
 }
