@@ -20,6 +20,9 @@ pub trait ReadModel: Default + Serialize + DeserializeOwned + Send + Sync + 'sta
     /// The stream categories the model reads; other events are skipped
     /// without decoding.
     const CATEGORIES: &'static [&'static str];
+    /// Snapshots kept over history for "as known at" queries: report
+    /// models keep many, large models few (each costs its size on disk).
+    const SNAPSHOTS_KEPT: usize = 24;
 
     fn apply(&mut self, event: &Envelope<'_>);
 

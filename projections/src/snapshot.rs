@@ -9,11 +9,10 @@
 //! passed over: snapshots are derived data, the log can always rebuild
 //! them.
 //!
-//! Several snapshots are kept over history (the newest few and one per
-//! day), so a report "as known at" a past moment starts from the nearest
-//! snapshot before that moment instead of replaying the whole log.
+//! Several snapshots are kept, spread over the log's positions, so a
+//! report "as known at" a past moment starts from the nearest snapshot
+//! before that moment instead of replaying the whole log.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,10 +26,8 @@ const MAGIC: &[u8; 8] = b"HCRMSNAP";
 const FORMAT: u8 = 1;
 const SUFFIX: &str = ".snap";
 
-/// Snapshots always kept, newest first, whatever their day.
-pub const SNAPSHOTS_LATEST_KEPT: usize = 3;
-/// Most snapshots kept per model; the oldest daily ones go first.
-pub const SNAPSHOTS_PER_MODEL_MAX: usize = 120;
+/// The newest snapshots, always kept.
+pub const SNAPSHOTS_LATEST_KEPT: usize = 2;
 
 /// One snapshot file, as its name describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,30 +198,32 @@ impl SnapshotStore {
         Ok(None)
     }
 
-    /// Deletes snapshots of other versions of `M`, and thins its own: the
-    /// newest [`SNAPSHOTS_LATEST_KEPT`], then the newest of each day, at
-    /// most [`SNAPSHOTS_PER_MODEL_MAX`] in all.
+    /// Deletes snapshots of other versions of `M`, and thins its own to
+    /// [`ReadModel::SNAPSHOTS_KEPT`]: the newest [`SNAPSHOTS_LATEST_KEPT`]
+    /// always stay, and of the older ones the snapshot closest to its
+    /// predecessor goes first, so those kept stay spread over the log's
+    /// positions (a history rebuilt in one afternoon keeps snapshots all
+    /// along it, for "as known at" queries anywhere in it).
     pub fn prune<M: ReadModel>(&self) -> Result<()> {
         let snapshots = self.list(M::NAME)?;
-        let (current, stale): (Vec<_>, Vec<_>) = snapshots
+        let (mut current, stale): (Vec<_>, Vec<_>) = snapshots
             .into_iter()
             .partition(|info| info.version == M::VERSION);
-        let mut keep = BTreeSet::new();
-        let mut days = BTreeSet::new();
-        for (rank, info) in current.iter().rev().enumerate() {
-            let day = info.recorded_at_seconds.div_euclid(86_400);
-            let newest_of_day = days.insert(day);
-            if (rank < SNAPSHOTS_LATEST_KEPT || newest_of_day)
-                && keep.len() < SNAPSHOTS_PER_MODEL_MAX
-            {
-                keep.insert(info.checkpoint);
-            }
+        let mut removed = stale;
+        let kept_max = M::SNAPSHOTS_KEPT.max(SNAPSHOTS_LATEST_KEPT);
+        while current.len() > kept_max {
+            let thinnable = current.len() - SNAPSHOTS_LATEST_KEPT;
+            let closest = (0..thinnable)
+                .min_by_key(|&index| {
+                    let previous = index
+                        .checked_sub(1)
+                        .map_or(0, |before| current[before].checkpoint);
+                    current[index].checkpoint - previous
+                })
+                .unwrap_or(0);
+            removed.push(current.remove(closest));
         }
-        for info in stale.iter().chain(
-            current
-                .iter()
-                .filter(|info| !keep.contains(&info.checkpoint)),
-        ) {
+        for info in &removed {
             fs::remove_file(&info.path)
                 .map_err(io(format!("failed to remove {}", info.path.display())))?;
         }

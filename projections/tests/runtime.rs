@@ -368,3 +368,31 @@ async fn an_undecodable_event_stops_the_projection_at_its_position() {
         "nothing past the bad event is ever snapshotted"
     );
 }
+
+/// Protects "as known at" anywhere in a history rebuilt at once: pruning
+/// keeps the newest snapshots and spreads the rest over the positions.
+#[test]
+fn pruning_keeps_snapshots_spread_over_the_log() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = SnapshotStore::open(directory.path()).unwrap();
+    for step in 1..=100u64 {
+        store
+            .save(&CountV1 { events: step }, step * 10, None)
+            .unwrap();
+    }
+    store.prune::<CountV1>().unwrap();
+    let kept: Vec<u64> = store
+        .list("count")
+        .unwrap()
+        .iter()
+        .map(|info| info.checkpoint)
+        .collect();
+    assert_eq!(kept.len(), CountV1::SNAPSHOTS_KEPT);
+    assert_eq!(&kept[kept.len() - 2..], [990, 1000], "the newest stay");
+    let widest_gap = kept.windows(2).map(|pair| pair[1] - pair[0]).max().unwrap();
+    assert!(
+        widest_gap <= 80,
+        "spread evenly, not all at one end: {kept:?}"
+    );
+    assert!(kept[0] <= 80, "the early log is covered too: {kept:?}");
+}

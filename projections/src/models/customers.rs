@@ -175,6 +175,8 @@ impl ReadModel for Customers {
     const NAME: &'static str = "customers";
     const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
+    // Large: a few snapshots only.
+    const SNAPSHOTS_KEPT: usize = 4;
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
         let CrmEvent::Party(event) = envelope.event else {

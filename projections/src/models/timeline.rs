@@ -94,6 +94,8 @@ impl ReadModel for Timelines {
         TaskEvent::CATEGORY,
         CalendarEvent::CATEGORY,
     ];
+    // Large: a few snapshots only.
+    const SNAPSHOTS_KEPT: usize = 4;
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
         let id = envelope.aggregate;
