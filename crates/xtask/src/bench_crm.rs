@@ -32,6 +32,8 @@ pub struct Settings {
     pub samples: usize,
     /// Measure only this model (the per-model child processes).
     pub only: Option<String>,
+    /// Only the query latencies (skips the per-model table and as-of).
+    pub queries_only: bool,
 }
 
 /// Decodes every CRM event and keeps nothing: the floor under every
@@ -272,8 +274,17 @@ fn search_latency(customers: &Customers, samples: usize) {
     if rows.is_empty() {
         return;
     }
+    const KINDS: [&str; 5] = [
+        "last name",
+        "start of an email",
+        "end of a phone",
+        "full name",
+        "tag or first name",
+    ];
     let mut random = Lcg(42);
     let mut timings = Vec::with_capacity(samples);
+    let mut by_kind: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     let mut hits = 0usize;
     for sample in 0..samples {
         let row = rows[random.next(rows.len())];
@@ -311,13 +322,24 @@ fn search_latency(customers: &Customers, samples: usize) {
         };
         let started = Instant::now();
         let page = customers.search(&query);
-        timings.push(started.elapsed());
+        let elapsed = started.elapsed();
+        timings.push(elapsed);
+        by_kind[sample % KINDS.len()].push(elapsed);
+        slowest.push((elapsed, query.text));
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.truncate(5);
         hits += usize::from(!page.rows.is_empty());
     }
     percentiles(
-        &format!("customer search ({hits} of {samples} found something)"),
+        &format!("customer search, 20 rows a page ({hits} of {samples} found something)"),
         timings,
     );
+    for (kind, timings) in KINDS.iter().zip(by_kind) {
+        percentiles(&format!("  by {kind}"), timings);
+    }
+    for (elapsed, text) in slowest {
+        println!("  slow: {:.0} µs for {text:?}", elapsed.as_secs_f64() * 1e6);
+    }
 }
 
 /// The customer 360: the party (through merges), its people or company,

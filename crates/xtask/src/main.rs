@@ -69,6 +69,9 @@ enum Command {
         /// process per model).
         #[arg(long, hide = true)]
         only: Option<String>,
+        /// Only time the queries (search, customer 360).
+        #[arg(long)]
+        queries_only: bool,
     },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
@@ -108,11 +111,13 @@ fn main() -> anyhow::Result<()> {
             directory,
             samples,
             only,
+            queries_only,
         } => bench_crm::run(bench_crm::Settings {
             events,
             directory,
             samples,
             only,
+            queries_only,
         }),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());

@@ -22,11 +22,10 @@ use crate::text;
 
 /// Redirects followed from a merged party to its survivor, at most.
 const MERGE_REDIRECTS_MAX: usize = 16;
-/// A term whose tokens hold at most this many postings is searched
-/// through the inverted index; when even the rarest term is commoner,
-/// walking the list in name order fills a page sooner.
-const SEARCH_POSTINGS_MAX: usize = 20_000;
-/// Rows a list walk looks at for one page, at most: the page may then
+/// A term that starts more distinct tokens than this ("a") is checked
+/// row by row instead of merging its postings.
+const SEARCH_TERM_TOKENS_MAX: usize = 64;
+/// Rows (or join steps) one page looks at, at most: the page may then
 /// hold fewer rows than asked, and its cursor goes on from there.
 const SEARCH_SCAN_ROWS_MAX: usize = 20_000;
 
@@ -157,7 +156,9 @@ pub struct CustomerPage<'a> {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Customers {
     rows: FxHashMap<PartyId, CustomerRow>,
-    /// Token → the parties holding it, ids sorted: an inverted index.
+    /// Token → the parties holding it, in name order (sort key, id): an
+    /// inverted index whose lists merge and intersect in list order, so a
+    /// page of results needs no sorting.
     #[serde(skip)]
     postings: BTreeMap<Box<str>, Vec<PartyId>>,
     #[serde(skip)]
@@ -248,10 +249,23 @@ impl ReadModel for Customers {
                 staff.entry(company).or_default().insert(*id);
             }
         }
-        tokens.sort_unstable();
         by_name.sort_unstable();
+        // Rank in name order, so postings sort by cheap integers.
+        let rank: FxHashMap<PartyId, u32> = by_name
+            .iter()
+            .enumerate()
+            .map(|(rank, (_, id))| (*id, u32::try_from(rank).unwrap_or(u32::MAX)))
+            .collect();
+        let mut ranked: Vec<(Box<str>, u32, PartyId)> = tokens
+            .into_iter()
+            .map(|(token, id)| {
+                let rank = rank.get(&id).copied().unwrap_or(u32::MAX);
+                (token, rank, id)
+            })
+            .collect();
+        ranked.sort_unstable();
         let mut postings: Vec<(Box<str>, Vec<PartyId>)> = Vec::new();
-        for (token, id) in tokens {
+        for (token, _, id) in ranked {
             match postings.last_mut() {
                 Some((last, ids)) if *last == token => ids.push(id),
                 _ => postings.push((token, vec![id])),
@@ -349,9 +363,11 @@ impl Customers {
             return;
         };
         let tokens = row.tokens();
+        let key = (row.sort_key.as_str(), id);
         for token in &tokens {
             let ids = self.postings.entry(token.clone()).or_default();
-            if let Err(at) = ids.binary_search(&id) {
+            let at = ids.partition_point(|other| name_key(&self.rows, *other) < key);
+            if ids.get(at) != Some(&id) {
                 ids.insert(at, id);
             }
         }
@@ -369,9 +385,12 @@ impl Customers {
         let Some(row) = self.rows.get(&id) else {
             return;
         };
+        // The row still has the sort key its postings were placed by.
+        let key = (row.sort_key.as_str(), id);
         for token in self.party_tokens.remove(&id).unwrap_or_default() {
             if let Some(ids) = self.postings.get_mut(&token) {
-                if let Ok(at) = ids.binary_search(&id) {
+                let at = ids.partition_point(|other| name_key(&self.rows, *other) < key);
+                if ids.get(at) == Some(&id) {
                     ids.remove(at);
                 }
                 if ids.is_empty() {
@@ -443,51 +462,92 @@ impl Customers {
             .after
             .as_ref()
             .map(|cursor| (cursor.sort_key.clone().into_boxed_str(), cursor.id));
-        let matches = |id: &PartyId, row: &CustomerRow| {
-            self.passes_filters(row, query) && self.has_terms(id, &terms)
-        };
         let mut rows: Vec<&CustomerRow> = Vec::with_capacity(limit + 1);
         let mut scanned_to = None;
-        match self.candidates(&terms) {
-            Some(candidates) => {
-                let mut found: Vec<&CustomerRow> = candidates
-                    .into_iter()
-                    .filter_map(|id| self.rows.get(&id).map(|row| (id, row)))
-                    .filter(|(id, row)| matches(id, row))
-                    .map(|(_, row)| row)
-                    .filter(|row| match &after {
-                        Some(after) => (row.sort_key.as_str(), row.id) > (&*after.0, after.1),
-                        None => true,
-                    })
-                    .collect();
-                found.sort_unstable_by(|a, b| (&a.sort_key, a.id).cmp(&(&b.sort_key, b.id)));
-                rows.extend(found.into_iter().take(limit + 1));
-            }
-            None => {
-                let start = match &after {
-                    Some(after) => Bound::Excluded(after.clone()),
-                    None => Bound::Unbounded,
+        // Terms whose tokens are few walk their postings in name order; a
+        // term matching very many tokens ("a") is checked row by row.
+        let (narrow, wide): (Vec<_>, Vec<_>) = terms
+            .iter()
+            .map(|term| (term, self.term_lists(term)))
+            .partition(|(_, lists)| lists.is_some());
+        let wide: Vec<String> = wide.into_iter().map(|(term, _)| term.clone()).collect();
+        let mut narrow: Vec<TermCursor<'_>> = narrow
+            .into_iter()
+            .filter_map(|(_, lists)| lists)
+            .map(|lists| TermCursor { lists })
+            .collect();
+        if narrow.is_empty() {
+            let start = match &after {
+                Some(after) => Bound::Excluded(after.clone()),
+                None => Bound::Unbounded,
+            };
+            for (scanned, (key, id)) in self.by_name.range((start, Bound::Unbounded)).enumerate() {
+                if scanned >= SEARCH_SCAN_ROWS_MAX {
+                    // Bounded work per page: the page ends here, and the
+                    // cursor lets the next one go on from here.
+                    scanned_to = Some(CustomerCursor {
+                        sort_key: key.to_string(),
+                        id: *id,
+                    });
+                    break;
+                }
+                let Some(row) = self.rows.get(id) else {
+                    continue;
                 };
-                for (scanned, (key, id)) in
-                    self.by_name.range((start, Bound::Unbounded)).enumerate()
-                {
-                    if scanned >= SEARCH_SCAN_ROWS_MAX {
-                        // Bounded work per page: the page ends here, and
-                        // the cursor lets the next one go on from here.
-                        scanned_to = Some(CustomerCursor {
-                            sort_key: key.to_string(),
-                            id: *id,
-                        });
+                if self.passes_filters(row, query) && self.has_terms(id, &wide) {
+                    rows.push(row);
+                    if rows.len() > limit {
                         break;
                     }
-                    let Some(row) = self.rows.get(id) else {
-                        continue;
-                    };
-                    if matches(id, row) {
-                        rows.push(row);
-                        if rows.len() > limit {
-                            break;
+                }
+            }
+        } else {
+            let key = |id: PartyId| name_key(&self.rows, id);
+            if let Some(after) = &after {
+                let after = (&*after.0, after.1);
+                for cursor in &mut narrow {
+                    cursor.seek(|candidate| key(candidate) > after);
+                }
+            }
+            // A leapfrog join: every cursor moves to the greatest head
+            // until all agree on one party, which then matches every term.
+            let mut steps = 0;
+            loop {
+                let Some(heads) = narrow
+                    .iter()
+                    .map(|cursor| cursor.head(key))
+                    .collect::<Option<Vec<_>>>()
+                else {
+                    break;
+                };
+                let Some(&highest) = heads.iter().max_by_key(|id| key(**id)) else {
+                    break;
+                };
+                steps += 1;
+                if steps > SEARCH_SCAN_ROWS_MAX {
+                    let (sort_key, id) = key(highest);
+                    scanned_to = Some(CustomerCursor {
+                        sort_key: sort_key.to_owned(),
+                        id,
+                    });
+                    break;
+                }
+                let target = key(highest);
+                if heads.iter().all(|id| *id == highest) {
+                    if let Some(row) = self.rows.get(&highest) {
+                        if self.passes_filters(row, query) && self.has_terms(&highest, &wide) {
+                            rows.push(row);
+                            if rows.len() > limit {
+                                break;
+                            }
                         }
+                    }
+                    for cursor in &mut narrow {
+                        cursor.seek(|candidate| key(candidate) > target);
+                    }
+                } else {
+                    for cursor in &mut narrow {
+                        cursor.seek(|candidate| key(candidate) >= target);
                     }
                 }
             }
@@ -539,92 +599,51 @@ impl Customers {
         })
     }
 
-    /// The parties that may match `terms`, from the inverted index: the
-    /// parties of the rarest term, narrowed by the others (by merging their
-    /// sorted postings when small, by checking each party's tokens when
-    /// not). `None` when even the rarest term is common: walking the list
-    /// in name order then fills a page sooner.
-    fn candidates(&self, terms: &[String]) -> Option<Vec<PartyId>> {
-        let mut sized: Vec<(usize, &String)> = terms
-            .iter()
-            .map(|term| (self.prefix_size(term), term))
-            .collect();
-        sized.sort_unstable_by_key(|(size, term)| (*size, std::cmp::Reverse(term.len())));
-        let (rarest_size, rarest) = sized.first()?;
-        if *rarest_size > SEARCH_POSTINGS_MAX {
-            return None;
-        }
-        let mut ids = self.prefix_ids(rarest);
-        for (size, term) in &sized[1..] {
-            if ids.is_empty() {
-                break;
+    /// The postings of every token starting with `term`, or `None` when
+    /// there are too many such tokens to merge (the term is then checked
+    /// row by row).
+    fn term_lists(&self, term: &str) -> Option<Vec<&[PartyId]>> {
+        let mut lists = Vec::new();
+        for (_, ids) in self
+            .postings
+            .range::<str, _>((Bound::Included(term), Bound::Unbounded))
+            .take_while(|(token, _)| token.starts_with(term))
+        {
+            if lists.len() >= SEARCH_TERM_TOKENS_MAX {
+                return None;
             }
-            if *size <= SEARCH_POSTINGS_MAX && *size <= ids.len() * 8 {
-                let other = self.prefix_ids(term);
-                ids = intersect_sorted(&ids, &other);
-            } else {
-                ids.retain(|id| self.has_terms(id, std::slice::from_ref(*term)));
-            }
+            lists.push(ids.as_slice());
         }
-        Some(ids)
-    }
-
-    /// How many postings the tokens starting with `prefix` hold, counted up
-    /// to just past [`SEARCH_POSTINGS_MAX`].
-    fn prefix_size(&self, prefix: &str) -> usize {
-        let mut size = 0;
-        for (_, ids) in self.prefix_postings(prefix) {
-            size += ids.len();
-            if size > SEARCH_POSTINGS_MAX {
-                break;
-            }
-        }
-        size
-    }
-
-    /// The parties holding a token that starts with `prefix`, sorted.
-    fn prefix_ids(&self, prefix: &str) -> Vec<PartyId> {
-        let mut postings = self.prefix_postings(prefix);
-        let Some((_, first)) = postings.next() else {
-            return Vec::new();
-        };
-        let mut ids = first.clone();
-        let mut merged = false;
-        for (_, more) in postings {
-            ids.extend_from_slice(more);
-            merged = true;
-        }
-        if merged {
-            ids.sort_unstable();
-            ids.dedup();
-        }
-        ids
-    }
-
-    fn prefix_postings<'a>(
-        &'a self,
-        prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a Box<str>, &'a Vec<PartyId>)> {
-        self.postings
-            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
-            .take_while(move |(token, _)| token.starts_with(prefix))
+        Some(lists)
     }
 }
 
-/// The ids present in both sorted lists.
-fn intersect_sorted(left: &[PartyId], right: &[PartyId]) -> Vec<PartyId> {
-    let mut both = Vec::with_capacity(left.len().min(right.len()));
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        match left[i].cmp(&right[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both.push(left[i]);
-                i += 1;
-                j += 1;
-            }
+/// A party's place in name order.
+fn name_key(rows: &FxHashMap<PartyId, CustomerRow>, id: PartyId) -> (&str, PartyId) {
+    (rows.get(&id).map_or("", |row| row.sort_key.as_str()), id)
+}
+
+/// The parties of one search term in name order: a merge of the postings
+/// of the tokens that start with it.
+struct TermCursor<'a> {
+    lists: Vec<&'a [PartyId]>,
+}
+
+impl<'a> TermCursor<'a> {
+    /// The first party not yet passed, in name order.
+    fn head<'k>(&self, key: impl Fn(PartyId) -> (&'k str, PartyId)) -> Option<PartyId> {
+        self.lists
+            .iter()
+            .filter_map(|list| list.first().copied())
+            .min_by(|a, b| key(*a).cmp(&key(*b)))
+    }
+
+    /// Skips, in every list, the parties for which `reached` is false
+    /// (`reached` is monotonic along a list: false, then true).
+    fn seek(&mut self, reached: impl Fn(PartyId) -> bool) {
+        for list in &mut self.lists {
+            let skip = list.partition_point(|id| !reached(*id));
+            *list = &list[skip..];
         }
     }
-    both
 }
