@@ -79,6 +79,15 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     drop(log);
     println!("log: {head} events\n");
 
+    if settings.queries_only {
+        let log = EventLog::open(directory.join("eventlog"), Options::default())?;
+        let customers: Customers = fold(&log, head)?;
+        let timelines: Timelines = fold(&log, head)?;
+        let board: PipelineBoard = fold(&log, head)?;
+        search_latency(&customers, settings.samples);
+        customer_360_latency(&customers, &timelines, &board, settings.samples);
+        return Ok(());
+    }
     // Each model is measured in a process of its own, so its memory is
     // not blurred by what the others (or the generator) left behind.
     println!(

@@ -5,7 +5,8 @@
 //! Rows are what the snapshot stores; the search index (token → party) and
 //! the name order are derived from rows and rebuilt after a restore.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -22,12 +23,12 @@ use crate::text;
 
 /// Redirects followed from a merged party to its survivor, at most.
 const MERGE_REDIRECTS_MAX: usize = 16;
-/// A term that starts more distinct tokens than this ("a") is checked
+/// A term that starts more distinct tokens than this ("a", "1") is checked
 /// row by row instead of merging its postings.
-const SEARCH_TERM_TOKENS_MAX: usize = 64;
+const SEARCH_TERM_TOKENS_MAX: usize = 4_096;
 /// Rows (or join steps) one page looks at, at most: the page may then
 /// hold fewer rows than asked, and its cursor goes on from there.
-const SEARCH_SCAN_ROWS_MAX: usize = 20_000;
+const SEARCH_SCAN_ROWS_MAX: usize = 5_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelRow {
@@ -471,10 +472,11 @@ impl Customers {
             .map(|term| (term, self.term_lists(term)))
             .partition(|(_, lists)| lists.is_some());
         let wide: Vec<String> = wide.into_iter().map(|(term, _)| term.clone()).collect();
+        let key = |id: PartyId| name_key(&self.rows, id);
         let mut narrow: Vec<TermCursor<'_>> = narrow
             .into_iter()
             .filter_map(|(_, lists)| lists)
-            .map(|lists| TermCursor { lists })
+            .map(|lists| TermCursor::new(lists, key))
             .collect();
         if narrow.is_empty() {
             let start = match &after {
@@ -502,11 +504,10 @@ impl Customers {
                 }
             }
         } else {
-            let key = |id: PartyId| name_key(&self.rows, id);
             if let Some(after) = &after {
                 let after = (&*after.0, after.1);
                 for cursor in &mut narrow {
-                    cursor.seek(|candidate| key(candidate) > after);
+                    cursor.seek(|candidate| key(candidate) > after, key);
                 }
             }
             // A leapfrog join: every cursor moves to the greatest head
@@ -515,7 +516,7 @@ impl Customers {
             loop {
                 let Some(heads) = narrow
                     .iter()
-                    .map(|cursor| cursor.head(key))
+                    .map(TermCursor::head)
                     .collect::<Option<Vec<_>>>()
                 else {
                     break;
@@ -543,11 +544,11 @@ impl Customers {
                         }
                     }
                     for cursor in &mut narrow {
-                        cursor.seek(|candidate| key(candidate) > target);
+                        cursor.seek(|candidate| key(candidate) > target, key);
                     }
                 } else {
                     for cursor in &mut narrow {
-                        cursor.seek(|candidate| key(candidate) >= target);
+                        cursor.seek(|candidate| key(candidate) >= target, key);
                     }
                 }
             }
@@ -624,26 +625,47 @@ fn name_key(rows: &FxHashMap<PartyId, CustomerRow>, id: PartyId) -> (&str, Party
 }
 
 /// The parties of one search term in name order: a merge of the postings
-/// of the tokens that start with it.
+/// of the tokens that start with it, through a heap of list heads, so
+/// moving on touches only the lists that are behind.
 struct TermCursor<'a> {
     lists: Vec<&'a [PartyId]>,
+    /// (head's name key, list index), smallest first.
+    heads: BinaryHeap<Reverse<((&'a str, PartyId), usize)>>,
 }
 
 impl<'a> TermCursor<'a> {
-    /// The first party not yet passed, in name order.
-    fn head<'k>(&self, key: impl Fn(PartyId) -> (&'k str, PartyId)) -> Option<PartyId> {
-        self.lists
+    fn new(lists: Vec<&'a [PartyId]>, key: impl Fn(PartyId) -> (&'a str, PartyId)) -> Self {
+        let heads = lists
             .iter()
-            .filter_map(|list| list.first().copied())
-            .min_by(|a, b| key(*a).cmp(&key(*b)))
+            .enumerate()
+            .filter_map(|(index, list)| list.first().map(|id| Reverse((key(*id), index))))
+            .collect();
+        Self { lists, heads }
     }
 
-    /// Skips, in every list, the parties for which `reached` is false
-    /// (`reached` is monotonic along a list: false, then true).
-    fn seek(&mut self, reached: impl Fn(PartyId) -> bool) {
-        for list in &mut self.lists {
+    /// The first party not yet passed, in name order.
+    fn head(&self) -> Option<PartyId> {
+        self.heads.peek().map(|Reverse(((_, id), _))| *id)
+    }
+
+    /// Passes every party for which `reached` is false (`reached` is
+    /// monotonic along a list: false, then true).
+    fn seek(
+        &mut self,
+        reached: impl Fn(PartyId) -> bool,
+        key: impl Fn(PartyId) -> (&'a str, PartyId),
+    ) {
+        while let Some(Reverse(((_, id), index))) = self.heads.peek().copied() {
+            if reached(id) {
+                return;
+            }
+            self.heads.pop();
+            let list = &mut self.lists[index];
             let skip = list.partition_point(|id| !reached(*id));
             *list = &list[skip..];
+            if let Some(next) = list.first() {
+                self.heads.push(Reverse((key(*next), index)));
+            }
         }
     }
 }
