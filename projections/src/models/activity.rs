@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::day::Day;
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
 
@@ -72,7 +73,7 @@ enum Counted {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Logged {
-    day: NaiveDate,
+    day: Day,
     user: UserId,
     counted: Counted,
 }
@@ -80,12 +81,12 @@ struct Logged {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Outcome {
     Won {
-        day: NaiveDate,
+        day: Day,
         owner: UserId,
         amount: Money,
     },
     Lost {
-        day: NaiveDate,
+        day: Day,
         owner: UserId,
     },
 }
@@ -98,15 +99,15 @@ struct TrackedDeal {
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagerActivity {
-    days: BTreeMap<NaiveDate, BTreeMap<UserId, Activity>>,
+    days: BTreeMap<Day, BTreeMap<UserId, Activity>>,
     interactions: FxHashMap<InteractionId, Logged>,
     deals: FxHashMap<DealId, TrackedDeal>,
-    completed_tasks: FxHashMap<TaskId, (NaiveDate, UserId)>,
+    completed_tasks: FxHashMap<TaskId, (Day, UserId)>,
 }
 
 impl ReadModel for ManagerActivity {
     const NAME: &'static str = "manager_activity";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[
         InteractionEvent::CATEGORY,
         DealEvent::CATEGORY,
@@ -114,7 +115,7 @@ impl ReadModel for ManagerActivity {
     ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
-        let day = envelope.occurred_at.date_naive();
+        let day = Day::of(envelope.occurred_at);
         match envelope.event {
             CrmEvent::Interaction(event) => {
                 self.apply_interaction(InteractionId::from_uuid(envelope.aggregate), day, event)
@@ -131,7 +132,7 @@ impl ReadModel for ManagerActivity {
 }
 
 impl ManagerActivity {
-    fn bucket(&mut self, day: NaiveDate, user: UserId) -> &mut Activity {
+    fn bucket(&mut self, day: Day, user: UserId) -> &mut Activity {
         self.days.entry(day).or_default().entry(user).or_default()
     }
 
@@ -148,7 +149,7 @@ impl ManagerActivity {
         }
     }
 
-    fn apply_interaction(&mut self, id: InteractionId, day: NaiveDate, event: &InteractionEvent) {
+    fn apply_interaction(&mut self, id: InteractionId, day: Day, event: &InteractionEvent) {
         match event {
             InteractionEvent::Logged(logged) => {
                 let counted = match &logged.kind {
@@ -193,7 +194,7 @@ impl ManagerActivity {
         }
     }
 
-    fn apply_deal(&mut self, id: DealId, day: NaiveDate, event: &DealEvent) {
+    fn apply_deal(&mut self, id: DealId, day: Day, event: &DealEvent) {
         match event {
             DealEvent::Opened(opened) => {
                 self.bucket(day, opened.owner).deals_opened += 1;
@@ -247,7 +248,7 @@ impl ManagerActivity {
         }
     }
 
-    fn apply_task(&mut self, id: TaskId, day: NaiveDate, event: &TaskEvent) {
+    fn apply_task(&mut self, id: TaskId, day: Day, event: &TaskEvent) {
         match event {
             TaskEvent::Completed(completed) => {
                 self.bucket(day, completed.completed_by).tasks_completed += 1;
@@ -269,6 +270,7 @@ impl ManagerActivity {
         if from > to {
             return totals;
         }
+        let (from, to) = (Day::from_date(from), Day::from_date(to));
         for managers in self.days.range(from..=to).map(|(_, managers)| managers) {
             for (user, activity) in managers {
                 totals.entry(*user).or_default().add(activity);
@@ -289,7 +291,7 @@ impl ManagerActivity {
             return Vec::new();
         }
         self.days
-            .range(from..=to)
+            .range(Day::from_date(from)..=Day::from_date(to))
             .filter_map(|(day, managers)| {
                 let mut total = Activity::default();
                 let mut any = false;
@@ -299,7 +301,7 @@ impl ManagerActivity {
                         any = true;
                     }
                 }
-                (any && !total.is_empty()).then_some((*day, total))
+                (any && !total.is_empty()).then_some((day.date(), total))
             })
             .collect()
     }

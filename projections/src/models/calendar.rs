@@ -24,7 +24,9 @@ pub enum EntryStatus {
 pub struct EntryRow {
     pub id: CalendarEntryId,
     pub title: String,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub starts_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub ends_at: DateTime<Utc>,
     pub attendees: Vec<Assignee>,
     pub location: Option<String>,
@@ -46,7 +48,7 @@ pub struct Calendar {
 
 impl ReadModel for Calendar {
     const NAME: &'static str = "calendar";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[CalendarEvent::CATEGORY];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {

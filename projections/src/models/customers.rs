@@ -63,7 +63,9 @@ pub struct CustomerRow {
     pub custom_fields: BTreeMap<String, CustomValue>,
     pub status: CustomerStatus,
     pub absorbed: Vec<PartyId>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub registered_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub updated_at: DateTime<Utc>,
     /// Stream version of the last event applied: the ETag of the party.
     pub version: u64,
@@ -175,7 +177,7 @@ pub struct Customers {
 
 impl ReadModel for Customers {
     const NAME: &'static str = "customers";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
     // Large: a few snapshots only.
     const SNAPSHOTS_KEPT: usize = 4;

@@ -16,6 +16,7 @@ use domain::{CrmEvent, DomainEvent};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::day::Day;
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
 
@@ -30,7 +31,7 @@ struct DayFunnel {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct TrackedDeal {
     pipeline: PipelineId,
-    opened: NaiveDate,
+    opened: Day,
     reached: Vec<StageId>,
     won: bool,
     lost: bool,
@@ -57,13 +58,13 @@ pub struct Funnel {
 pub struct SalesFunnel {
     /// Active stages of each pipeline, in order.
     stages: FxHashMap<PipelineId, Vec<StageId>>,
-    days: BTreeMap<(PipelineId, NaiveDate), DayFunnel>,
+    days: BTreeMap<(PipelineId, Day), DayFunnel>,
     deals: FxHashMap<DealId, TrackedDeal>,
 }
 
 impl ReadModel for SalesFunnel {
     const NAME: &'static str = "sales_funnel";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[PipelineEvent::CATEGORY, DealEvent::CATEGORY];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
@@ -73,7 +74,7 @@ impl ReadModel for SalesFunnel {
             }
             CrmEvent::Deal(event) => self.apply_deal(
                 DealId::from_uuid(envelope.aggregate),
-                envelope.occurred_at.date_naive(),
+                Day::of(envelope.occurred_at),
                 event,
             ),
             _ => {}
@@ -136,7 +137,7 @@ impl SalesFunnel {
         }
     }
 
-    fn apply_deal(&mut self, id: DealId, day: NaiveDate, event: &DealEvent) {
+    fn apply_deal(&mut self, id: DealId, day: Day, event: &DealEvent) {
         match event {
             DealEvent::Opened(opened) => {
                 self.deals.insert(
@@ -194,6 +195,7 @@ impl SalesFunnel {
     pub fn funnel(&self, pipeline: PipelineId, from: NaiveDate, to: NaiveDate) -> Funnel {
         let mut total = DayFunnel::default();
         if from <= to {
+            let (from, to) = (Day::from_date(from), Day::from_date(to));
             for (_, day) in self.days.range((pipeline, from)..=(pipeline, to)) {
                 total.opened += day.opened;
                 total.won += day.won;

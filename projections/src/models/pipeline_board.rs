@@ -61,7 +61,9 @@ pub struct DealRow {
     pub owner: UserId,
     pub lead: Option<LeadId>,
     pub status: DealStatus,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub opened_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub closed_at: Option<DateTime<Utc>>,
     pub close_reason: Option<String>,
     pub version: u64,
@@ -87,6 +89,7 @@ pub struct LeadRow {
     pub owner: UserId,
     pub status: LeadStatus,
     pub disqualified_reason: Option<String>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub captured_at: DateTime<Utc>,
     pub version: u64,
 }
@@ -130,7 +133,7 @@ pub struct PipelineBoard {
 
 impl ReadModel for PipelineBoard {
     const NAME: &'static str = "pipeline_board";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         PipelineEvent::CATEGORY,
         DealEvent::CATEGORY,

@@ -26,13 +26,17 @@ pub struct TaskRow {
     pub title: String,
     pub description: String,
     pub assignee: Assignee,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub due: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub remind_at: Option<DateTime<Utc>>,
     pub priority: Priority,
     pub link: Option<Link>,
     pub status: TaskStatus,
     pub created_by: UserId,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub completed_at: Option<DateTime<Utc>>,
     pub version: u64,
 }
@@ -55,7 +59,7 @@ pub struct Tasks {
 
 impl ReadModel for Tasks {
     const NAME: &'static str = "tasks";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[TaskEvent::CATEGORY];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {

@@ -48,6 +48,7 @@ pub enum EntryKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub at: DateTime<Utc>,
     pub position: u64,
     pub kind: EntryKind,
@@ -79,13 +80,14 @@ pub struct Timelines {
 struct CalendarLink {
     party: PartyId,
     title: String,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     starts_at: DateTime<Utc>,
     cancelled: bool,
 }
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
