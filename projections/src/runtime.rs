@@ -163,6 +163,11 @@ fn read_decoded<M: ReadModel>(
             continue;
         }
         if let Some((aggregate, event)) = decode(&record)? {
+            // The fold needs the envelope, not the bytes: free them here,
+            // on the thread that allocated them.
+            let mut record = record;
+            record.payload = Vec::new();
+            record.event_type = String::new();
             records.push((record, aggregate, event));
         }
     }

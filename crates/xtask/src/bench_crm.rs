@@ -335,7 +335,7 @@ fn search_latency(customers: &Customers, samples: usize) {
         timings.push(elapsed);
         by_kind[sample % KINDS.len()].push(elapsed);
         slowest.push((elapsed, query.text));
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|slow| std::cmp::Reverse(slow.0));
         slowest.truncate(5);
         hits += usize::from(!page.rows.is_empty());
     }

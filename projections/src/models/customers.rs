@@ -515,14 +515,11 @@ impl Customers {
             // A leapfrog join: every cursor moves to the greatest head
             // until all agree on one party, which then matches every term.
             let mut steps = 0;
-            loop {
-                let Some(heads) = narrow
-                    .iter()
-                    .map(TermCursor::head)
-                    .collect::<Option<Vec<_>>>()
-                else {
-                    break;
-                };
+            while let Some(heads) = narrow
+                .iter()
+                .map(TermCursor::head)
+                .collect::<Option<Vec<_>>>()
+            {
                 let Some(&highest) = heads.iter().max_by_key(|id| key(**id)) else {
                     break;
                 };
