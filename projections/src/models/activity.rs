@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::day::Day;
 use crate::envelope::Envelope;
+use crate::id_index::IdIndex;
 use crate::model::ReadModel;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,14 +101,14 @@ struct TrackedDeal {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagerActivity {
     days: BTreeMap<Day, BTreeMap<UserId, Activity>>,
-    interactions: FxHashMap<InteractionId, Logged>,
+    interactions: IdIndex<InteractionId, Logged>,
     deals: FxHashMap<DealId, TrackedDeal>,
     completed_tasks: FxHashMap<TaskId, (Day, UserId)>,
 }
 
 impl ReadModel for ManagerActivity {
     const NAME: &'static str = "manager_activity";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         InteractionEvent::CATEGORY,
         DealEvent::CATEGORY,

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::envelope::Envelope;
+use crate::id_index::IdIndex;
 use crate::model::ReadModel;
 
 /// Absorbed parties followed from a survivor, at most (merges of merges).
@@ -68,7 +69,7 @@ pub struct TimelineCursor {
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timelines {
     entries: FxHashMap<PartyId, Vec<TimelineEntry>>,
-    interactions: FxHashMap<Uuid, PartyId>,
+    interactions: IdIndex<Uuid, PartyId>,
     deals: FxHashMap<DealId, (PartyId, String)>,
     tasks: FxHashMap<Uuid, (PartyId, String)>,
     calendar: FxHashMap<Uuid, CalendarLink>,
@@ -87,7 +88,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 3;
+    const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
