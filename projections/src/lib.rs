@@ -29,7 +29,7 @@ pub use error::{ProjectionError, Result};
 pub use model::ReadModel;
 pub use runtime::{
     Checkpoint, KnownAt, Projection, ProjectionStatus, RebuildReport, RuntimeOptions, as_known_at,
-    fold_records, rebuild, replay,
+    fold_all, fold_records, rebuild, replay,
 };
 pub use set::{CrmReadModels, MODEL_NAMES, rebuild_by_name};
 pub use snapshot::{SnapshotInfo, SnapshotStore};

@@ -174,6 +174,23 @@ fn read_decoded<M: ReadModel>(
     Ok(DecodedPage { records, end })
 }
 
+/// `M` folded from the whole log up to `until`, as a rebuild folds it
+/// (indexes deferred and built once), without writing snapshots.
+pub fn fold_all<M: ReadModel>(log: &EventLog, until: u64) -> Result<(M, Checkpoint)> {
+    let mut model = M::default();
+    model.defer_indexes();
+    let checkpoint = replay(
+        log,
+        &mut model,
+        Checkpoint::default(),
+        until,
+        u64::MAX,
+        |_, _| Ok(()),
+    );
+    model.restored();
+    Ok((model, checkpoint?))
+}
+
 /// What a rebuild did.
 #[derive(Clone, Debug)]
 pub struct RebuildReport {
@@ -508,13 +525,7 @@ async fn follow<M: ReadModel>(
                 }
                 Ok(Err(error)) => {
                     // What was applied before the bad record stays applied.
-                    let position = shared
-                        .state
-                        .read()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .checkpoint
-                        .position;
-                    checkpoints.send_replace(position);
+                    checkpoints.send_replace(shared.checkpoint_position());
                     return fail(&shared, M::NAME, error.to_string());
                 }
                 Err(error) => return fail(&shared, M::NAME, error.to_string()),
@@ -525,6 +536,16 @@ async fn follow<M: ReadModel>(
             changed = heads.changed() => if changed.is_err() { return },
             _ = stopped.changed() => return,
         }
+    }
+}
+
+impl<M> Shared<M> {
+    fn checkpoint_position(&self) -> u64 {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .checkpoint
+            .position
     }
 }
 
@@ -539,12 +560,7 @@ fn fail<M>(shared: &Shared<M>, name: &'static str, reason: String) {
 /// Folds one page (at most [`PAGE_EVENTS`]) up to `head`, snapshotting
 /// when due; returns the new checkpoint position.
 fn step<M: ReadModel>(log: &EventLog, shared: &Shared<M>, head: u64) -> Result<u64> {
-    let from = shared
-        .state
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .checkpoint
-        .position;
+    let from = shared.checkpoint_position();
     let page = log.read_all(from + 1, PAGE_EVENTS, &ReadFilter::all())?;
     let events: Vec<RecordedEvent> = page
         .events
@@ -577,13 +593,7 @@ fn step<M: ReadModel>(log: &EventLog, shared: &Shared<M>, head: u64) -> Result<u
     if due {
         snapshot_if_changed(shared)?;
     }
-    let position = shared
-        .state
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .checkpoint
-        .position;
-    Ok(position)
+    Ok(shared.checkpoint_position())
 }
 
 fn snapshot_if_changed<M: ReadModel>(shared: &Shared<M>) -> Result<()> {

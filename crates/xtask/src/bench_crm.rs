@@ -21,7 +21,8 @@ use projections::models::pipeline_board::PipelineBoard;
 use projections::models::tasks::Tasks;
 use projections::models::timeline::Timelines;
 use projections::{
-    Checkpoint, Envelope, ReadModel, RuntimeOptions, SnapshotStore, as_known_at, rebuild, replay,
+    Checkpoint, Envelope, ReadModel, RuntimeOptions, SnapshotStore, as_known_at, fold_all, rebuild,
+    replay,
 };
 use serde::{Deserialize, Serialize};
 
@@ -164,18 +165,7 @@ fn warm_up(log: &EventLog, head: u64) -> anyhow::Result<()> {
 }
 
 fn fold<M: ReadModel>(log: &EventLog, head: u64) -> anyhow::Result<M> {
-    let mut model = M::default();
-    model.defer_indexes();
-    replay(
-        log,
-        &mut model,
-        Checkpoint::default(),
-        head,
-        u64::MAX,
-        |_, _| Ok(()),
-    )?;
-    model.restored();
-    Ok(model)
+    Ok(fold_all::<M>(log, head)?.0)
 }
 
 /// Generates and loads the demo company unless the directory holds it;
@@ -216,17 +206,7 @@ fn measure<M: ReadModel>(log: &EventLog, store: &SnapshotStore, head: u64) -> an
     let before = resident_bytes();
     let started = Instant::now();
     // As `hypercrm rebuild` folds: indexes deferred, built once at the end.
-    let mut model = M::default();
-    model.defer_indexes();
-    let checkpoint = replay(
-        log,
-        &mut model,
-        Checkpoint::default(),
-        head,
-        u64::MAX,
-        |_, _| Ok(()),
-    )?;
-    model.restored();
+    let (model, checkpoint) = fold_all::<M>(log, head)?;
     let seconds = started.elapsed().as_secs_f64();
     let resident = resident_bytes().saturating_sub(before);
     let written = Instant::now();
