@@ -21,8 +21,7 @@ use projections::models::pipeline_board::PipelineBoard;
 use projections::models::tasks::Tasks;
 use projections::models::timeline::Timelines;
 use projections::{
-    Checkpoint, Envelope, ReadModel, RuntimeOptions, SnapshotStore, as_known_at, fold_all, rebuild,
-    replay,
+    Envelope, ReadModel, RuntimeOptions, SnapshotStore, as_known_at, fold_all, rebuild,
 };
 use serde::{Deserialize, Serialize};
 
