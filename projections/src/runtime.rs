@@ -5,7 +5,7 @@
 //! so a model fed live, rebuilt from scratch and restored from a snapshot
 //! plus the tail see exactly the same events in the same order.
 
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -91,11 +91,20 @@ pub fn replay<M: ReadModel>(
         return Ok(from);
     }
     std::thread::scope(|scope| {
+        // Three stages on their own threads, so reading, decoding and
+        // folding share the cores: the log's pages, then their events.
+        // What a stage allocated goes back to it to be freed: memory freed
+        // on another thread is returned to the allocator late, and a replay
+        // would then keep asking the kernel for fresh, zeroed pages.
+        let (raw_sender, raw_receiver) = sync_channel::<Result<RawPage>>(PAGES_AHEAD_MAX);
         let (sender, receiver) = sync_channel::<Result<DecodedPage>>(PAGES_AHEAD_MAX);
+        let (used_sender, used_receiver) = channel::<DecodedPage>();
+        let (records_sender, records_receiver) = channel::<Vec<RecordedEvent>>();
         scope.spawn(move || {
             let mut next = from.position + 1;
             while next <= until {
-                let page = read_decoded::<M>(log, next, until, step_events);
+                records_receiver.try_iter().for_each(drop);
+                let page = read_page(log, next, until, step_events);
                 let stop = match &page {
                     Ok(page) => page.end.position < next,
                     Err(_) => true,
@@ -103,10 +112,38 @@ pub fn replay<M: ReadModel>(
                 if let Ok(page) = &page {
                     next = page.end.position + 1;
                 }
-                if sender.send(page).is_err() || stop {
-                    return;
+                if raw_sender.send(page).is_err() || stop {
+                    break;
                 }
             }
+            drop(raw_sender);
+            records_receiver.iter().for_each(drop);
+        });
+        scope.spawn(move || {
+            let recycle = |page: DecodedPage| {
+                let records = page
+                    .records
+                    .into_iter()
+                    .map(|(record, _, _)| record)
+                    .collect();
+                let _ = records_sender.send(records);
+            };
+            for page in raw_receiver {
+                used_receiver.try_iter().for_each(recycle);
+                let decoded = page.and_then(decode_page::<M>);
+                let (decoded, failed) = match decoded {
+                    Ok((decoded, unused)) => {
+                        let _ = records_sender.send(unused);
+                        (Ok(decoded), false)
+                    }
+                    Err(error) => (Err(error), true),
+                };
+                if sender.send(decoded).is_err() || failed {
+                    break;
+                }
+            }
+            drop(sender);
+            used_receiver.iter().for_each(recycle);
         });
         let mut checkpoint = from;
         for page in receiver {
@@ -118,8 +155,10 @@ pub fn replay<M: ReadModel>(
                 model.apply(&envelope(record, *aggregate, event));
             }
             checkpoint = page.end;
+            let _ = used_sender.send(page);
             on_step(model, checkpoint)?;
         }
+        drop(used_sender);
         if checkpoint.position < until {
             return Err(ProjectionError::Log(eventlog::Error::Corrupt {
                 position: checkpoint.position + 1,
@@ -130,15 +169,15 @@ pub fn replay<M: ReadModel>(
     })
 }
 
+/// A page of the log as read, and where it ends.
+struct RawPage {
+    records: Vec<RecordedEvent>,
+    end: Checkpoint,
+}
+
 /// Reads one page from `next`, ending at `until` or at the next multiple
-/// of `step_events`, and decodes the records `M` reads. An empty log tail
-/// gives a page ending before `next`.
-fn read_decoded<M: ReadModel>(
-    log: &EventLog,
-    next: u64,
-    until: u64,
-    step_events: u64,
-) -> Result<DecodedPage> {
+/// of `step_events`. An empty log tail gives a page ending before `next`.
+fn read_page(log: &EventLog, next: u64, until: u64, step_events: u64) -> Result<RawPage> {
     let to_step = step_events - (next - 1) % step_events;
     let wanted = (until - next + 1).min(to_step).min(PAGE_EVENTS as u64);
     let page = log.read_all(
@@ -146,32 +185,43 @@ fn read_decoded<M: ReadModel>(
         usize::try_from(wanted).unwrap_or(PAGE_EVENTS),
         &ReadFilter::all(),
     )?;
-    let mut end = Checkpoint {
-        position: next - 1,
-        recorded_at: None,
-    };
-    let mut records = Vec::with_capacity(page.events.len());
-    for record in page.events {
-        if record.position > until {
-            break;
-        }
-        end = Checkpoint {
-            position: record.position,
-            recorded_at: Some(record.recorded_at),
-        };
+    let mut records = page.events;
+    records.retain(|record| record.position <= until);
+    let end = records.last().map_or(
+        Checkpoint {
+            position: next - 1,
+            recorded_at: None,
+        },
+        |last| Checkpoint {
+            position: last.position,
+            recorded_at: Some(last.recorded_at),
+        },
+    );
+    Ok(RawPage { records, end })
+}
+
+/// Decodes the records of a page that `M` reads; returns the others
+/// apart, to be freed where they were read.
+fn decode_page<M: ReadModel>(page: RawPage) -> Result<(DecodedPage, Vec<RecordedEvent>)> {
+    let mut records = Vec::with_capacity(page.records.len());
+    let mut unused = Vec::new();
+    for record in page.records {
         if !M::CATEGORIES.contains(&record.stream.category()) {
+            unused.push(record);
             continue;
         }
-        if let Some((aggregate, event)) = decode(&record)? {
-            // The fold needs the envelope, not the bytes: free them here,
-            // on the thread that allocated them.
-            let mut record = record;
-            record.payload = Vec::new();
-            record.event_type = String::new();
-            records.push((record, aggregate, event));
+        match decode(&record)? {
+            Some((aggregate, event)) => records.push((record, aggregate, event)),
+            None => unused.push(record),
         }
     }
-    Ok(DecodedPage { records, end })
+    Ok((
+        DecodedPage {
+            records,
+            end: page.end,
+        },
+        unused,
+    ))
 }
 
 /// `M` folded from the whole log up to `until`, as a rebuild folds it

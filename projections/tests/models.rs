@@ -649,7 +649,7 @@ fn the_timeline_follows_cancellations_reschedules_and_reopens() {
     let entries = model.timeline(id(1), None, 10);
     let seen: Vec<(EntryKind, &str, DateTime<Utc>)> = entries
         .iter()
-        .map(|entry| (entry.kind, entry.title.as_str(), entry.at))
+        .map(|entry| (entry.kind, &*entry.title, entry.at))
         .collect();
     assert_eq!(
         seen,

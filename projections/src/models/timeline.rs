@@ -55,7 +55,7 @@ pub struct TimelineEntry {
     pub kind: EntryKind,
     /// The interaction, deal, task or calendar entry.
     pub source: Uuid,
-    pub title: String,
+    pub title: Box<str>,
     pub by: Option<UserId>,
 }
 
@@ -88,7 +88,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 4;
+    const VERSION: u32 = 5;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
@@ -139,6 +139,7 @@ impl Timelines {
         kind: EntryKind,
         title: String,
     ) {
+        let title = title.into_boxed_str();
         let entry = TimelineEntry {
             at,
             position: envelope.position,
@@ -175,7 +176,7 @@ impl Timelines {
                     .clone()
                     .unwrap_or_else(|| summary(&amended.body));
                 if let Some(entry) = self.interaction_entry(id) {
-                    entry.title = title;
+                    entry.title = title.into_boxed_str();
                 }
             }
             InteractionEvent::Withdrawn(_) => {
@@ -252,7 +253,7 @@ impl Timelines {
                     .get_mut(&party)
                     .and_then(|timeline| timeline.iter_mut().find(|entry| entry.source == id))
                 {
-                    entry.title = edited.title.clone();
+                    entry.title = edited.title.as_str().into();
                 }
             }
             CalendarEvent::Cancelled(_) => {
