@@ -68,7 +68,13 @@ pub struct TimelineCursor {
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timelines {
-    entries: FxHashMap<PartyId, Vec<TimelineEntry>>,
+    /// Every entry, in the order the events came; removed ones stay as
+    /// orphans with their title freed.
+    arena: Vec<TimelineEntry>,
+    /// Per party, indexes into `arena` in business-time order: a party's
+    /// timeline grows by four bytes an entry, and the entries of all
+    /// parties are written one after another.
+    by_party: FxHashMap<PartyId, Vec<u32>>,
     interactions: IdIndex<Uuid, PartyId>,
     deals: FxHashMap<DealId, (PartyId, String)>,
     tasks: FxHashMap<Uuid, (PartyId, String)>,
@@ -88,7 +94,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 5;
+    const VERSION: u32 = 6;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
@@ -148,10 +154,66 @@ impl Timelines {
             title,
             by: envelope.user().map(UserId::from_uuid),
         };
-        let timeline = self.entries.entry(party).or_default();
+        let Ok(index) = u32::try_from(self.arena.len()) else {
+            tracing::error!("the timelines hold 4 billion entries; no more are recorded");
+            return;
+        };
+        let key = (entry.at, entry.position);
+        self.arena.push(entry);
+        let arena = &self.arena;
+        let timeline = self.by_party.entry(party).or_default();
+        let key_of = |index: u32| {
+            let entry = &arena[index as usize];
+            (entry.at, entry.position)
+        };
         // Mostly appends; a backdated entry goes to its place in time.
-        let at = timeline.partition_point(|e| (e.at, e.position) <= (entry.at, entry.position));
-        timeline.insert(at, entry);
+        match timeline.last() {
+            Some(&last) if key_of(last) > key => {
+                let at = timeline.partition_point(|&other| key_of(other) <= key);
+                timeline.insert(at, index);
+            }
+            _ => timeline.push(index),
+        }
+    }
+
+    /// Takes the entries of `party` that `remove` picks off its timeline.
+    fn remove_where(
+        &mut self,
+        party: PartyId,
+        mut remove: impl FnMut(&TimelineEntry) -> bool,
+        newest_only: bool,
+    ) {
+        let Some(timeline) = self.by_party.get_mut(&party) else {
+            return;
+        };
+        let arena = &mut self.arena;
+        if newest_only {
+            if let Some(at) = timeline
+                .iter()
+                .rposition(|&index| remove(&arena[index as usize]))
+            {
+                let index = timeline.remove(at);
+                arena[index as usize].title = Box::default();
+            }
+        } else {
+            timeline.retain(|&index| {
+                let gone = remove(&arena[index as usize]);
+                if gone {
+                    arena[index as usize].title = Box::default();
+                }
+                !gone
+            });
+        }
+    }
+
+    /// The entry about `source` on a party's timeline.
+    fn entry_mut(&mut self, party: PartyId, source: Uuid) -> Option<&mut TimelineEntry> {
+        let index = *self
+            .by_party
+            .get(&party)?
+            .iter()
+            .find(|&&index| self.arena[index as usize].source == source)?;
+        self.arena.get_mut(index as usize)
     }
 
     fn apply_interaction(&mut self, id: Uuid, event: &InteractionEvent, envelope: &Envelope<'_>) {
@@ -181,9 +243,7 @@ impl Timelines {
             }
             InteractionEvent::Withdrawn(_) => {
                 if let Some(party) = self.interactions.remove(&id) {
-                    if let Some(timeline) = self.entries.get_mut(&party) {
-                        timeline.retain(|entry| entry.source != id);
-                    }
+                    self.remove_where(party, |entry| entry.source == id, false);
                 }
             }
         }
@@ -192,14 +252,11 @@ impl Timelines {
     /// Removes the newest entry of `kind` about `source` from a party's
     /// timeline.
     fn remove_entry(&mut self, party: PartyId, source: Uuid, kind: EntryKind) {
-        if let Some(timeline) = self.entries.get_mut(&party) {
-            if let Some(index) = timeline
-                .iter()
-                .rposition(|entry| entry.source == source && entry.kind == kind)
-            {
-                timeline.remove(index);
-            }
-        }
+        self.remove_where(
+            party,
+            |entry| entry.source == source && entry.kind == kind,
+            true,
+        );
     }
 
     fn apply_calendar(&mut self, id: Uuid, event: &CalendarEvent, envelope: &Envelope<'_>) {
@@ -248,11 +305,7 @@ impl Timelines {
                 };
                 link.title = edited.title.clone();
                 let party = link.party;
-                if let Some(entry) = self
-                    .entries
-                    .get_mut(&party)
-                    .and_then(|timeline| timeline.iter_mut().find(|entry| entry.source == id))
-                {
+                if let Some(entry) = self.entry_mut(party, id) {
                     entry.title = edited.title.as_str().into();
                 }
             }
@@ -306,11 +359,8 @@ impl Timelines {
     }
 
     fn interaction_entry(&mut self, id: Uuid) -> Option<&mut TimelineEntry> {
-        let party = self.interactions.get(&id)?;
-        self.entries
-            .get_mut(party)?
-            .iter_mut()
-            .find(|entry| entry.source == id)
+        let party = *self.interactions.get(&id)?;
+        self.entry_mut(party, id)
     }
 
     fn apply_deal(&mut self, id: DealId, event: &DealEvent, envelope: &Envelope<'_>) {
@@ -403,11 +453,15 @@ impl Timelines {
         });
         let mut page: Vec<&TimelineEntry> = Vec::with_capacity(limit);
         for party in self.with_absorbed(party) {
-            let Some(timeline) = self.entries.get(&party) else {
+            let Some(timeline) = self.by_party.get(&party) else {
                 continue;
             };
-            let end = timeline.partition_point(|entry| (entry.at, entry.position) < before);
-            page.extend(timeline[..end].iter().rev().take(limit));
+            let entry = |index: &u32| &self.arena[*index as usize];
+            let end = timeline.partition_point(|index| {
+                let entry = entry(index);
+                (entry.at, entry.position) < before
+            });
+            page.extend(timeline[..end].iter().rev().take(limit).map(entry));
         }
         page.sort_by_key(|entry| std::cmp::Reverse((entry.at, entry.position)));
         page.truncate(limit);
@@ -418,7 +472,7 @@ impl Timelines {
     pub fn len_of(&self, party: PartyId) -> usize {
         self.with_absorbed(party)
             .iter()
-            .filter_map(|party| self.entries.get(party))
+            .filter_map(|party| self.by_party.get(party))
             .map(Vec::len)
             .sum()
     }
