@@ -10,6 +10,7 @@
 //! merging keeps both histories in view.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use domain::ids::{DealId, PartyId, UserId};
@@ -18,7 +19,7 @@ use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, LeadEvent};
 use domain::planning::{CalendarEvent, Link, TaskEvent};
 use domain::{CrmEvent, DomainEvent};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -55,7 +56,7 @@ pub struct TimelineEntry {
     pub kind: EntryKind,
     /// The interaction, deal, task or calendar entry.
     pub source: Uuid,
-    pub title: Box<str>,
+    pub title: Arc<str>,
     pub by: Option<UserId>,
 }
 
@@ -66,7 +67,7 @@ pub struct TimelineCursor {
     pub position: u64,
 }
 
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Timelines {
     /// Every entry, in the order the events came; removed ones stay as
     /// orphans with their title freed.
@@ -76,17 +77,39 @@ pub struct Timelines {
     /// parties are written one after another.
     by_party: FxHashMap<PartyId, Vec<u32>>,
     interactions: IdIndex<Uuid, PartyId>,
-    deals: FxHashMap<DealId, (PartyId, String)>,
-    tasks: FxHashMap<Uuid, (PartyId, String)>,
+    deals: FxHashMap<DealId, (PartyId, Arc<str>)>,
+    tasks: FxHashMap<Uuid, (PartyId, Arc<str>)>,
     calendar: FxHashMap<Uuid, CalendarLink>,
-    leads: FxHashMap<Uuid, String>,
+    leads: FxHashMap<Uuid, Arc<str>>,
     absorbed: FxHashMap<PartyId, BTreeSet<PartyId>>,
+    /// Titles seen, so repeated ones ("Follow-up call", a deal's name on
+    /// each of its steps) are stored once. Not in snapshots.
+    #[serde(skip)]
+    titles: FxHashSet<Arc<str>>,
+}
+
+/// Most distinct titles interned; beyond, the set starts over (sharing is
+/// an optimisation, not a meaning).
+const INTERNED_TITLES_MAX: usize = 1_000_000;
+
+impl PartialEq for Timelines {
+    /// Everything but the interning set, which only shares memory.
+    fn eq(&self, other: &Self) -> bool {
+        self.arena == other.arena
+            && self.by_party == other.by_party
+            && self.interactions == other.interactions
+            && self.deals == other.deals
+            && self.tasks == other.tasks
+            && self.calendar == other.calendar
+            && self.leads == other.leads
+            && self.absorbed == other.absorbed
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct CalendarLink {
     party: PartyId,
-    title: String,
+    title: Arc<str>,
     #[serde(with = "chrono::serde::ts_microseconds")]
     starts_at: DateTime<Utc>,
     cancelled: bool,
@@ -94,7 +117,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 6;
+    const VERSION: u32 = 7;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
@@ -126,6 +149,18 @@ impl ReadModel for Timelines {
 }
 
 impl Timelines {
+    fn intern(&mut self, title: &str) -> Arc<str> {
+        if let Some(shared) = self.titles.get(title) {
+            return shared.clone();
+        }
+        if self.titles.len() >= INTERNED_TITLES_MAX {
+            self.titles.clear();
+        }
+        let shared: Arc<str> = Arc::from(title);
+        self.titles.insert(shared.clone());
+        shared
+    }
+
     fn party_of(&self, link: Option<Link>) -> Option<PartyId> {
         match link? {
             Link::Party(party) => Some(party),
@@ -133,7 +168,7 @@ impl Timelines {
         }
     }
 
-    fn push(&mut self, party: PartyId, envelope: &Envelope<'_>, kind: EntryKind, title: String) {
+    fn push(&mut self, party: PartyId, envelope: &Envelope<'_>, kind: EntryKind, title: Arc<str>) {
         self.push_at(party, envelope.occurred_at, envelope, kind, title);
     }
 
@@ -143,9 +178,8 @@ impl Timelines {
         at: DateTime<Utc>,
         envelope: &Envelope<'_>,
         kind: EntryKind,
-        title: String,
+        title: Arc<str>,
     ) {
-        let title = title.into_boxed_str();
         let entry = TimelineEntry {
             at,
             position: envelope.position,
@@ -193,13 +227,13 @@ impl Timelines {
                 .rposition(|&index| remove(&arena[index as usize]))
             {
                 let index = timeline.remove(at);
-                arena[index as usize].title = Box::default();
+                arena[index as usize].title = Arc::from("");
             }
         } else {
             timeline.retain(|&index| {
                 let gone = remove(&arena[index as usize]);
                 if gone {
-                    arena[index as usize].title = Box::default();
+                    arena[index as usize].title = Arc::from("");
                 }
                 !gone
             });
@@ -225,20 +259,20 @@ impl Timelines {
                     "meeting" => EntryKind::Meeting,
                     _ => EntryKind::Note,
                 };
-                let title = logged
-                    .subject
-                    .clone()
-                    .unwrap_or_else(|| summary(&logged.body));
+                let title = match &logged.subject {
+                    Some(subject) => self.intern(subject),
+                    None => self.intern(&summary(&logged.body)),
+                };
                 self.interactions.insert(id, logged.party);
                 self.push(logged.party, envelope, kind, title);
             }
             InteractionEvent::Amended(amended) => {
-                let title = amended
-                    .subject
-                    .clone()
-                    .unwrap_or_else(|| summary(&amended.body));
+                let title = match &amended.subject {
+                    Some(subject) => self.intern(subject),
+                    None => self.intern(&summary(&amended.body)),
+                };
                 if let Some(entry) = self.interaction_entry(id) {
-                    entry.title = title.into_boxed_str();
+                    entry.title = title;
                 }
             }
             InteractionEvent::Withdrawn(_) => {
@@ -265,11 +299,12 @@ impl Timelines {
                 let Some(party) = self.party_of(scheduled.link) else {
                     return;
                 };
+                let title = self.intern(&scheduled.title);
                 self.calendar.insert(
                     id,
                     CalendarLink {
                         party,
-                        title: scheduled.title.clone(),
+                        title: title.clone(),
                         starts_at: scheduled.starts_at,
                         cancelled: false,
                     },
@@ -279,7 +314,7 @@ impl Timelines {
                     scheduled.starts_at,
                     envelope,
                     EntryKind::CalendarEntry,
-                    scheduled.title.clone(),
+                    title,
                 );
             }
             CalendarEvent::Rescheduled(rescheduled) => {
@@ -300,13 +335,14 @@ impl Timelines {
                 }
             }
             CalendarEvent::Edited(edited) => {
+                let title = self.intern(&edited.title);
                 let Some(link) = self.calendar.get_mut(&id) else {
                     return;
                 };
-                link.title = edited.title.clone();
+                link.title = title.clone();
                 let party = link.party;
                 if let Some(entry) = self.entry_mut(party, id) {
-                    entry.title = edited.title.as_str().into();
+                    entry.title = title;
                 }
             }
             CalendarEvent::Cancelled(_) => {
@@ -340,18 +376,14 @@ impl Timelines {
     fn apply_lead(&mut self, id: Uuid, event: &LeadEvent, envelope: &Envelope<'_>) {
         match event {
             LeadEvent::Captured(captured) => {
-                self.leads.insert(id, captured.title.clone());
+                let title = self.intern(&captured.title);
+                self.leads.insert(id, title.clone());
                 if let Some(party) = captured.party {
-                    self.push(
-                        party,
-                        envelope,
-                        EntryKind::LeadCaptured,
-                        captured.title.clone(),
-                    );
+                    self.push(party, envelope, EntryKind::LeadCaptured, title);
                 }
             }
             LeadEvent::Converted(converted) => {
-                let title = self.leads.remove(&id).unwrap_or_default();
+                let title = self.leads.remove(&id).unwrap_or_else(|| Arc::from(""));
                 self.push(converted.party, envelope, EntryKind::LeadConverted, title);
             }
             _ => {}
@@ -365,11 +397,13 @@ impl Timelines {
 
     fn apply_deal(&mut self, id: DealId, event: &DealEvent, envelope: &Envelope<'_>) {
         if let DealEvent::Opened(opened) = event {
-            self.deals.insert(id, (opened.party, opened.title.clone()));
+            let title = self.intern(&opened.title);
+            self.deals.insert(id, (opened.party, title));
         }
         if let DealEvent::Renamed(renamed) = event {
+            let title = self.intern(&renamed.title);
             if let Some(deal) = self.deals.get_mut(&id) {
-                deal.1 = renamed.title.clone();
+                deal.1 = title;
             }
         }
         let kind = match event {
@@ -390,18 +424,15 @@ impl Timelines {
         match event {
             TaskEvent::Created(created) => {
                 if let Some(party) = self.party_of(created.link) {
-                    self.tasks.insert(id, (party, created.title.clone()));
-                    self.push(
-                        party,
-                        envelope,
-                        EntryKind::TaskCreated,
-                        created.title.clone(),
-                    );
+                    let title = self.intern(&created.title);
+                    self.tasks.insert(id, (party, title.clone()));
+                    self.push(party, envelope, EntryKind::TaskCreated, title);
                 }
             }
             TaskEvent::Edited(edited) => {
+                let title = self.intern(&edited.title);
                 if let Some(task) = self.tasks.get_mut(&id) {
-                    task.1 = edited.title.clone();
+                    task.1 = title;
                 }
             }
             TaskEvent::Completed(_) => {
