@@ -337,14 +337,15 @@ fn decide_existing(
             ensure_not_withdrawn(interaction)?;
             ensure_content_fits(&interaction.kind, subject.as_ref(), body)?;
             let subject = subject.clone().map(Label::into_string);
-            if interaction.subject == subject && interaction.body == body.as_str() {
-                vec![]
-            } else {
-                vec![InteractionEvent::Amended(InteractionAmended {
-                    subject,
-                    body: body.as_str().to_owned(),
-                })]
-            }
+            crate::unless_unchanged(
+                interaction.subject == subject && interaction.body == body.as_str(),
+                || {
+                    InteractionEvent::Amended(InteractionAmended {
+                        subject,
+                        body: body.as_str().to_owned(),
+                    })
+                },
+            )
         }
         InteractionCommand::Withdraw { reason } => {
             // Withdrawing twice is refused rather than ignored: the first

@@ -34,6 +34,12 @@ pub use command::Issued;
 pub use error::DomainError;
 pub use events::CrmEvent;
 
+/// The event for a change, or none when the state already is what the
+/// command asks for: repeating a command is harmless.
+pub(crate) fn unless_unchanged<E>(unchanged: bool, event: impl FnOnce() -> E) -> Vec<E> {
+    if unchanged { Vec::new() } else { vec![event()] }
+}
+
 /// An aggregate written as a decider.
 pub trait Decider {
     type State: Default;

@@ -491,11 +491,9 @@ fn decide_existing(
                 ));
             }
             let name = name.clone().into_data();
-            if name == party.name {
-                vec![]
-            } else {
-                vec![PartyEvent::Renamed(PartyRenamed { name })]
-            }
+            crate::unless_unchanged(name == party.name, || {
+                PartyEvent::Renamed(PartyRenamed { name })
+            })
         }
         PartyCommand::JoinCompany { company, job_title } => {
             if !party.name.is_person() {
@@ -548,15 +546,16 @@ fn decide_existing(
             }
             ensure_no_duplicate_channel(party, channel, Some(*channel_id))?;
             let label = label.clone().map(Label::into_string);
-            if current.value == channel.value() && current.label == label {
-                vec![]
-            } else {
-                vec![PartyEvent::ChannelChanged(ChannelChanged {
-                    channel_id: *channel_id,
-                    value: channel.value().to_owned(),
-                    label,
-                })]
-            }
+            crate::unless_unchanged(
+                current.value == channel.value() && current.label == label,
+                || {
+                    PartyEvent::ChannelChanged(ChannelChanged {
+                        channel_id: *channel_id,
+                        value: channel.value().to_owned(),
+                        label,
+                    })
+                },
+            )
         }
         PartyCommand::RemoveChannel { channel_id } => {
             let removed = party
@@ -582,13 +581,11 @@ fn decide_existing(
             let channel = party
                 .channel(*channel_id)
                 .ok_or_else(|| unknown_channel(*channel_id))?;
-            if channel.primary {
-                vec![]
-            } else {
-                vec![PartyEvent::PrimaryChannelSet(PrimaryChannelSet {
+            crate::unless_unchanged(channel.primary, || {
+                PartyEvent::PrimaryChannelSet(PrimaryChannelSet {
                     channel_id: *channel_id,
-                })]
-            }
+                })
+            })
         }
         PartyCommand::Tag(tag) => {
             if party.tags.contains(tag.as_str()) {
@@ -615,29 +612,17 @@ fn decide_existing(
         }
         PartyCommand::SetSource(source) => {
             let source = source.clone().map(Label::into_string);
-            if party.source == source {
-                vec![]
-            } else {
-                vec![PartyEvent::SourceSet(PartySourceSet { source })]
-            }
+            crate::unless_unchanged(party.source == source, || {
+                PartyEvent::SourceSet(PartySourceSet { source })
+            })
         }
-        PartyCommand::AssignOwner(owner) => {
-            if party.owner == *owner {
-                vec![]
-            } else {
-                vec![PartyEvent::OwnerAssigned(PartyOwnerAssigned {
-                    owner: *owner,
-                })]
-            }
-        }
+        PartyCommand::AssignOwner(owner) => crate::unless_unchanged(party.owner == *owner, || {
+            PartyEvent::OwnerAssigned(PartyOwnerAssigned { owner: *owner })
+        }),
         PartyCommand::MoveToBranch(branch) => {
-            if party.branch == *branch {
-                vec![]
-            } else {
-                vec![PartyEvent::BranchChanged(PartyBranchChanged {
-                    branch: *branch,
-                })]
-            }
+            crate::unless_unchanged(party.branch == *branch, || {
+                PartyEvent::BranchChanged(PartyBranchChanged { branch: *branch })
+            })
         }
         PartyCommand::SetCustomField { key, value } => {
             let value = match value {
@@ -671,15 +656,11 @@ fn decide_existing(
                 vec![]
             }
         }
-        PartyCommand::Archive { reason } => {
-            if archived {
-                vec![]
-            } else {
-                vec![PartyEvent::Archived(PartyArchived {
-                    reason: reason.clone().map(Label::into_string),
-                })]
-            }
-        }
+        PartyCommand::Archive { reason } => crate::unless_unchanged(archived, || {
+            PartyEvent::Archived(PartyArchived {
+                reason: reason.clone().map(Label::into_string),
+            })
+        }),
         PartyCommand::Restore => {
             if archived {
                 vec![PartyEvent::Restored(PartyRestored {})]
@@ -706,13 +687,11 @@ fn decide_existing(
             vec![PartyEvent::Merged(PartyMerged { into: *survivor })]
         }
         PartyCommand::AbsorbDuplicate { duplicate } => {
-            if party.absorbed.contains(duplicate) {
-                vec![]
-            } else {
-                vec![PartyEvent::DuplicateAbsorbed(DuplicateAbsorbed {
+            crate::unless_unchanged(party.absorbed.contains(duplicate), || {
+                PartyEvent::DuplicateAbsorbed(DuplicateAbsorbed {
                     duplicate: *duplicate,
-                })]
-            }
+                })
+            })
         }
     };
     Ok(events)

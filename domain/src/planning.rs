@@ -272,46 +272,41 @@ fn decide_existing_task(
         TaskCommand::Create(_) => return Err(task_already_created()),
         TaskCommand::Edit { title, description } => {
             ensure_task_open(task)?;
-            if task.title == title.as_str() && task.description == description.as_str() {
-                vec![]
-            } else {
-                vec![TaskEvent::Edited(TaskEdited {
-                    title: title.as_str().to_owned(),
-                    description: description.as_str().to_owned(),
-                })]
-            }
+            crate::unless_unchanged(
+                task.title == title.as_str() && task.description == description.as_str(),
+                || {
+                    TaskEvent::Edited(TaskEdited {
+                        title: title.as_str().to_owned(),
+                        description: description.as_str().to_owned(),
+                    })
+                },
+            )
         }
         TaskCommand::Reassign { assignee } => {
             ensure_task_open(task)?;
-            if task.assignee == *assignee {
-                vec![]
-            } else {
-                vec![TaskEvent::Reassigned(TaskReassigned {
+            crate::unless_unchanged(task.assignee == *assignee, || {
+                TaskEvent::Reassigned(TaskReassigned {
                     assignee: *assignee,
-                })]
-            }
+                })
+            })
         }
         TaskCommand::Reschedule { due, remind_at } => {
             ensure_task_open(task)?;
             ensure_reminder_before_due(*due, *remind_at)?;
-            if task.due == *due && task.remind_at == *remind_at {
-                vec![]
-            } else {
-                vec![TaskEvent::Rescheduled(TaskRescheduled {
+            crate::unless_unchanged(task.due == *due && task.remind_at == *remind_at, || {
+                TaskEvent::Rescheduled(TaskRescheduled {
                     due: *due,
                     remind_at: *remind_at,
-                })]
-            }
+                })
+            })
         }
         TaskCommand::Reprioritize { priority } => {
             ensure_task_open(task)?;
-            if task.priority == *priority {
-                vec![]
-            } else {
-                vec![TaskEvent::Reprioritized(TaskReprioritized {
+            crate::unless_unchanged(task.priority == *priority, || {
+                TaskEvent::Reprioritized(TaskReprioritized {
                     priority: *priority,
-                })]
-            }
+                })
+            })
         }
         TaskCommand::Complete => match task.status {
             TaskStatus::Open => vec![TaskEvent::Completed(TaskCompleted {
@@ -605,14 +600,15 @@ fn decide_existing_entry(
                 return Err(entry_completed());
             }
             ensure_span_fits(*starts_at, *ends_at)?;
-            if entry.starts_at == *starts_at && entry.ends_at == *ends_at {
-                vec![]
-            } else {
-                vec![CalendarEvent::Rescheduled(CalendarEntryRescheduled {
-                    starts_at: *starts_at,
-                    ends_at: *ends_at,
-                })]
-            }
+            crate::unless_unchanged(
+                entry.starts_at == *starts_at && entry.ends_at == *ends_at,
+                || {
+                    CalendarEvent::Rescheduled(CalendarEntryRescheduled {
+                        starts_at: *starts_at,
+                        ends_at: *ends_at,
+                    })
+                },
+            )
         }
         CalendarCommand::ChangeAttendees { attendees } => {
             ensure_attendees_fit(attendees)?;
@@ -622,34 +618,27 @@ fn decide_existing_entry(
                 && attendees
                     .iter()
                     .all(|attendee| entry.attendees.contains(attendee));
-            if same_people {
-                vec![]
-            } else {
-                vec![CalendarEvent::AttendeesChanged(
-                    CalendarEntryAttendeesChanged {
-                        attendees: attendees.clone(),
-                    },
-                )]
-            }
+            crate::unless_unchanged(same_people, || {
+                CalendarEvent::AttendeesChanged(CalendarEntryAttendeesChanged {
+                    attendees: attendees.clone(),
+                })
+            })
         }
         CalendarCommand::Edit { title, location } => {
             let location = location.clone().map(Label::into_string);
-            if entry.title == title.as_str() && entry.location == location {
-                vec![]
-            } else {
-                vec![CalendarEvent::Edited(CalendarEntryEdited {
-                    title: title.as_str().to_owned(),
-                    location,
-                })]
-            }
+            crate::unless_unchanged(
+                entry.title == title.as_str() && entry.location == location,
+                || {
+                    CalendarEvent::Edited(CalendarEntryEdited {
+                        title: title.as_str().to_owned(),
+                        location,
+                    })
+                },
+            )
         }
-        CalendarCommand::Complete => {
-            if completed {
-                vec![]
-            } else {
-                vec![CalendarEvent::Completed(CalendarEntryCompleted {})]
-            }
-        }
+        CalendarCommand::Complete => crate::unless_unchanged(completed, || {
+            CalendarEvent::Completed(CalendarEntryCompleted {})
+        }),
         CalendarCommand::Reopen => {
             if completed || cancelled {
                 vec![CalendarEvent::Reopened(CalendarEntryReopened {})]

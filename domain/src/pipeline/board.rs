@@ -348,13 +348,11 @@ fn decide_existing(
     let events = match command {
         PipelineCommand::Define(_) => return Err(already_defined()),
         PipelineCommand::Rename { name } => {
-            if pipeline.name == name.as_str() {
-                vec![]
-            } else {
-                vec![PipelineEvent::Renamed(PipelineRenamed {
+            crate::unless_unchanged(pipeline.name == name.as_str(), || {
+                PipelineEvent::Renamed(PipelineRenamed {
                     name: name.as_str().to_owned(),
-                })]
-            }
+                })
+            })
         }
         PipelineCommand::AddStage { stage, position } => {
             decide_add_stage(pipeline, stage, *position)?
@@ -377,14 +375,15 @@ fn decide_existing(
             probability,
         } => {
             let index = pipeline.index_of(*stage_id)?;
-            if pipeline.stages[index].probability == probability.percent() {
-                vec![]
-            } else {
-                vec![PipelineEvent::StageProbabilitySet(StageProbabilitySet {
-                    stage_id: *stage_id,
-                    probability: probability.percent(),
-                })]
-            }
+            crate::unless_unchanged(
+                pipeline.stages[index].probability == probability.percent(),
+                || {
+                    PipelineEvent::StageProbabilitySet(StageProbabilitySet {
+                        stage_id: *stage_id,
+                        probability: probability.percent(),
+                    })
+                },
+            )
         }
         PipelineCommand::MoveStage { stage_id, position } => {
             let index = pipeline.index_of(*stage_id)?;
@@ -393,14 +392,12 @@ fn decide_existing(
                 .ok()
                 .filter(|target| *target <= highest)
                 .ok_or_else(|| position_out_of_range(highest))?;
-            if target == index {
-                vec![]
-            } else {
-                vec![PipelineEvent::StageMoved(StageMoved {
+            crate::unless_unchanged(target == index, || {
+                PipelineEvent::StageMoved(StageMoved {
                     stage_id: *stage_id,
                     position: *position,
-                })]
-            }
+                })
+            })
         }
         PipelineCommand::RetireStage { stage_id } => {
             pipeline.index_of(*stage_id)?;

@@ -315,49 +315,33 @@ fn decide_existing(deal: &DealState, command: &DealCommand) -> Result<Vec<DealEv
             }
         }
         DealCommand::SetProbability(probability) => {
-            if deal.probability == probability.percent() {
-                vec![]
-            } else {
-                vec![DealEvent::ProbabilitySet(DealProbabilitySet {
+            crate::unless_unchanged(deal.probability == probability.percent(), || {
+                DealEvent::ProbabilitySet(DealProbabilitySet {
                     probability: probability.percent(),
-                })]
-            }
+                })
+            })
         }
         DealCommand::ChangeAmount(amount) => {
-            if deal.amount == *amount {
-                vec![]
-            } else {
-                vec![DealEvent::AmountChanged(DealAmountChanged {
-                    amount: *amount,
-                })]
-            }
+            crate::unless_unchanged(deal.amount == *amount, || {
+                DealEvent::AmountChanged(DealAmountChanged { amount: *amount })
+            })
         }
         DealCommand::ChangeExpectedClose(expected_close) => {
-            if deal.expected_close == *expected_close {
-                vec![]
-            } else {
-                vec![DealEvent::ExpectedCloseChanged(DealExpectedCloseChanged {
+            crate::unless_unchanged(deal.expected_close == *expected_close, || {
+                DealEvent::ExpectedCloseChanged(DealExpectedCloseChanged {
                     expected_close: *expected_close,
-                })]
-            }
+                })
+            })
         }
-        DealCommand::AssignOwner(owner) => {
-            if deal.owner == *owner {
-                vec![]
-            } else {
-                vec![DealEvent::OwnerAssigned(DealOwnerAssigned {
-                    owner: *owner,
-                })]
-            }
-        }
+        DealCommand::AssignOwner(owner) => crate::unless_unchanged(deal.owner == *owner, || {
+            DealEvent::OwnerAssigned(DealOwnerAssigned { owner: *owner })
+        }),
         DealCommand::Rename { title } => {
-            if deal.title == title.as_str() {
-                vec![]
-            } else {
-                vec![DealEvent::Renamed(DealRenamed {
+            crate::unless_unchanged(deal.title == title.as_str(), || {
+                DealEvent::Renamed(DealRenamed {
                     title: title.as_str().to_owned(),
-                })]
-            }
+                })
+            })
         }
         DealCommand::Win { amount, reason } => vec![DealEvent::Won(DealWon {
             amount: amount.unwrap_or(deal.amount),

@@ -267,24 +267,14 @@ fn decide_existing(lead: &LeadState, command: &LeadCommand) -> Result<Vec<LeadEv
     }
     let events = match command {
         LeadCommand::Capture(_) => return Err(already_captured()),
-        LeadCommand::AssignOwner(owner) => {
-            if lead.owner == *owner {
-                vec![]
-            } else {
-                vec![LeadEvent::OwnerAssigned(LeadOwnerAssigned {
-                    owner: *owner,
-                })]
-            }
-        }
-        LeadCommand::Disqualify { reason } => {
-            if disqualified {
-                vec![]
-            } else {
-                vec![LeadEvent::Disqualified(LeadDisqualified {
-                    reason: reason.as_str().to_owned(),
-                })]
-            }
-        }
+        LeadCommand::AssignOwner(owner) => crate::unless_unchanged(lead.owner == *owner, || {
+            LeadEvent::OwnerAssigned(LeadOwnerAssigned { owner: *owner })
+        }),
+        LeadCommand::Disqualify { reason } => crate::unless_unchanged(disqualified, || {
+            LeadEvent::Disqualified(LeadDisqualified {
+                reason: reason.as_str().to_owned(),
+            })
+        }),
         LeadCommand::Reopen => {
             if disqualified {
                 vec![LeadEvent::Reopened(LeadReopened {})]
