@@ -104,3 +104,11 @@ id_type!(
     /// A branch (office, shop) of the company.
     BranchId
 );
+id_type!(
+    /// A product or service of the catalog.
+    ProductId
+);
+id_type!(
+    /// A price list.
+    PriceListId
+);

@@ -8,12 +8,14 @@
 //! application layer loads a stream, calls `decide`, and appends the result.
 //!
 //! Bounded contexts, one module each: [`parties`], [`interactions`],
-//! [`pipeline`] (pipelines, leads and deals) and [`planning`] (tasks and
-//! calendar). Shared values live in [`ids`], [`values`], [`channel`];
+//! [`pipeline`] (pipelines, leads and deals), [`planning`] (tasks and
+//! calendar) and, for trade, [`catalog`] (products, price lists, price
+//! resolution). Shared values live in [`ids`], [`values`], [`channel`];
 //! [`codec`] maps events to log payloads.
 
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod channel;
 pub mod codec;
 pub mod command;

@@ -3,6 +3,7 @@
 //! domain can store, so readers of the trail find each one documented.
 
 use domain::DomainEvent;
+use domain::catalog::{PriceListEvent, ProductEvent};
 use domain::interactions::InteractionEvent;
 use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, LeadEvent, PipelineEvent};
@@ -21,6 +22,8 @@ fn every_event_type_is_in_the_catalogue() {
         DealEvent::EVENT_TYPES,
         TaskEvent::EVENT_TYPES,
         CalendarEvent::EVENT_TYPES,
+        ProductEvent::EVENT_TYPES,
+        PriceListEvent::EVENT_TYPES,
     ];
     let missing: Vec<&str> = all
         .iter()
