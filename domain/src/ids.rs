@@ -112,3 +112,15 @@ id_type!(
     /// A price list.
     PriceListId
 );
+id_type!(
+    /// A warehouse (a store room, a shop's back room, a van).
+    WarehouseId
+);
+id_type!(
+    /// A reservation of stock for an order line.
+    ReservationId
+);
+id_type!(
+    /// A transfer of stock between two warehouses.
+    TransferId
+);

@@ -10,7 +10,8 @@
 //! Bounded contexts, one module each: [`parties`], [`interactions`],
 //! [`pipeline`] (pipelines, leads and deals), [`planning`] (tasks and
 //! calendar) and, for trade, [`catalog`] (products, price lists, price
-//! resolution). Shared values live in [`ids`], [`values`], [`channel`];
+//! resolution) and [`inventory`] (warehouses, stock at moving average
+//! cost). Shared values live in [`ids`], [`values`], [`channel`];
 //! [`codec`] maps events to log payloads.
 
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod interactions;
+pub mod inventory;
 pub mod parties;
 pub mod pipeline;
 pub mod planning;

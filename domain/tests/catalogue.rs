@@ -5,6 +5,7 @@
 use domain::DomainEvent;
 use domain::catalog::{PriceListEvent, ProductEvent};
 use domain::interactions::InteractionEvent;
+use domain::inventory::{StockEvent, WarehouseEvent};
 use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use domain::planning::{CalendarEvent, TaskEvent};
@@ -24,6 +25,8 @@ fn every_event_type_is_in_the_catalogue() {
         CalendarEvent::EVENT_TYPES,
         ProductEvent::EVENT_TYPES,
         PriceListEvent::EVENT_TYPES,
+        WarehouseEvent::EVENT_TYPES,
+        StockEvent::EVENT_TYPES,
     ];
     let missing: Vec<&str> = all
         .iter()

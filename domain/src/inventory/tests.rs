@@ -1,0 +1,287 @@
+//! Warehouse and stock rules as given / when / then.
+
+use std::str::FromStr;
+
+use super::*;
+use crate::testing::{given, id, issue};
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+fn quantity(text: &str) -> Quantity {
+    Quantity::parse("quantity", dec(text)).unwrap()
+}
+
+fn received(quantity: &str, unit_cost: &str, average: &str) -> StockEvent {
+    StockEvent::Received(StockReceived {
+        quantity: dec(quantity),
+        unit_cost: dec(unit_cost),
+        average_cost: dec(average),
+        reference: None,
+    })
+}
+
+fn receive(quantity_text: &str, unit_cost: &str) -> StockCommand {
+    StockCommand::Receive {
+        quantity: quantity(quantity_text),
+        unit_cost: UnitPrice::parse("unit_cost", dec(unit_cost)).unwrap(),
+        reference: None,
+    }
+}
+
+fn issue_stock(
+    quantity_text: &str,
+    reservation: Option<u128>,
+    negative_allowed: bool,
+) -> StockCommand {
+    StockCommand::Issue {
+        quantity: quantity(quantity_text),
+        reservation: reservation.map(id),
+        reference: None,
+        negative_allowed,
+    }
+}
+
+fn reserved(reservation: u128, quantity: &str) -> StockEvent {
+    StockEvent::Reserved(StockReserved {
+        reservation: id(reservation),
+        quantity: dec(quantity),
+    })
+}
+
+/// Protects costing: the first receipt sets the cost.
+#[test]
+fn a_first_receipt_sets_the_average_cost() {
+    given::<Stock>([])
+        .when(issue(receive("10", "5")))
+        .then(vec![received("10", "5", "5")]);
+}
+
+/// Protects costing: later receipts move the average by quantity.
+#[test]
+fn receipts_move_the_average_cost_by_quantity() {
+    // 10 at 5 and 30 at 9: (50 + 270) / 40 = 8.
+    given::<Stock>([received("10", "5", "5")])
+        .when(issue(receive("30", "9")))
+        .then(vec![received("30", "9", "8")]);
+    // 3 at 1 and 3 at 2: 6 at 1.5; one more at 2: (9 + 2) / 7 = 1.5714…,
+    // kept to four decimals.
+    given::<Stock>([received("3", "1", "1"), received("3", "2", "1.5")])
+        .when(issue(receive("1", "2")))
+        .then(vec![received("1", "2", "1.5714")]);
+}
+
+/// Protects margins: an issue takes out goods at the average cost.
+#[test]
+fn an_issue_records_the_average_cost() {
+    given::<Stock>([received("10", "5", "5"), received("30", "9", "8")])
+        .when(issue(issue_stock("4", None, false)))
+        .then(vec![StockEvent::Issued(StockIssued {
+            quantity: dec("4"),
+            unit_cost: dec("8"),
+            reservation: None,
+            reference: None,
+        })]);
+}
+
+/// Protects against overselling: stock never goes negative unless allowed.
+#[test]
+fn issuing_more_than_is_available_is_rejected_unless_allowed() {
+    given::<Stock>([received("3", "5", "5")])
+        .when(issue(issue_stock("4", None, false)))
+        .then_rejected("stock.insufficient");
+    given::<Stock>([received("3", "5", "5")])
+        .when(issue(issue_stock("4", None, true)))
+        .then(vec![StockEvent::Issued(StockIssued {
+            quantity: dec("4"),
+            unit_cost: dec("5"),
+            reservation: None,
+            reference: None,
+        })]);
+}
+
+/// Protects reservations: goods held for one order are not sold to another.
+#[test]
+fn reserved_stock_is_not_available_to_others() {
+    given::<Stock>([received("5", "5", "5"), reserved(1, "4")])
+        .when(issue(issue_stock("2", None, false)))
+        .then_rejected("stock.insufficient");
+    given::<Stock>([received("5", "5", "5"), reserved(1, "4")])
+        .when(issue(issue_stock("4", Some(1), false)))
+        .then(vec![StockEvent::Issued(StockIssued {
+            quantity: dec("4"),
+            unit_cost: dec("5"),
+            reservation: Some(id(1)),
+            reference: None,
+        })]);
+}
+
+/// Protects reservations: an issue under one consumes it.
+#[test]
+fn an_issue_under_a_reservation_consumes_it() {
+    let state = Stock::replay(&[
+        received("5", "5", "5"),
+        reserved(1, "4"),
+        StockEvent::Issued(StockIssued {
+            quantity: dec("3"),
+            unit_cost: dec("5"),
+            reservation: Some(id(1)),
+            reference: None,
+        }),
+    ]);
+    assert_eq!(state.on_hand, dec("2"));
+    assert_eq!(state.reserved(), dec("1"));
+    assert_eq!(state.available(), dec("1"));
+}
+
+/// Protects reservations: not more than is available, each id once.
+#[test]
+fn reservations_are_bounded_and_unique() {
+    let reserve = |reservation: u128, quantity_text: &str| StockCommand::Reserve {
+        reservation: id(reservation),
+        quantity: quantity(quantity_text),
+        negative_allowed: false,
+    };
+    given::<Stock>([received("5", "5", "5")])
+        .when(issue(reserve(1, "6")))
+        .then_rejected("stock.insufficient");
+    given::<Stock>([received("5", "5", "5"), reserved(1, "4")])
+        .when(issue(reserve(1, "4")))
+        .then_nothing();
+    given::<Stock>([received("5", "5", "5"), reserved(1, "4")])
+        .when(issue(reserve(1, "1")))
+        .then_rejected("stock.already_reserved");
+    given::<Stock>([received("5", "5", "5")])
+        .when(issue(issue_stock("1", Some(9), false)))
+        .then_not_found();
+}
+
+/// Protects cancellations: releasing gives the goods back, once.
+#[test]
+fn releasing_a_reservation_frees_its_stock_once() {
+    given::<Stock>([received("5", "5", "5"), reserved(1, "4")])
+        .when(issue(StockCommand::Release { reservation: id(1) }))
+        .then(vec![StockEvent::ReservationReleased(ReservationReleased {
+            reservation: id(1),
+            quantity: dec("4"),
+        })]);
+    given::<Stock>([received("5", "5", "5")])
+        .when(issue(StockCommand::Release { reservation: id(1) }))
+        .then_nothing();
+}
+
+/// Protects transfers: goods leave at their cost and arrive once.
+#[test]
+fn transfers_carry_cost_and_arrive_once() {
+    given::<Stock>([received("5", "6", "6")])
+        .when(issue(StockCommand::TransferOut {
+            transfer: id(7),
+            quantity: quantity("2"),
+            to: id(2),
+            negative_allowed: false,
+        }))
+        .then(vec![StockEvent::TransferredOut(StockTransferredOut {
+            transfer: id(7),
+            quantity: dec("2"),
+            unit_cost: dec("6"),
+            to: id(2),
+        })]);
+    let arrival = StockCommand::TransferIn {
+        transfer: id(7),
+        quantity: quantity("2"),
+        unit_cost: UnitPrice::parse("unit_cost", dec("6")).unwrap(),
+        from: id(1),
+    };
+    let arrived = StockEvent::TransferredIn(StockTransferredIn {
+        transfer: id(7),
+        quantity: dec("2"),
+        unit_cost: dec("6"),
+        from: id(1),
+        average_cost: dec("6"),
+    });
+    given::<Stock>([])
+        .when(issue(arrival.clone()))
+        .then(vec![arrived.clone()]);
+    given::<Stock>([arrived])
+        .when(issue(arrival))
+        .then_nothing();
+    given::<Stock>([received("1", "6", "6")])
+        .when(issue(StockCommand::TransferOut {
+            transfer: id(8),
+            quantity: quantity("2"),
+            to: id(2),
+            negative_allowed: false,
+        }))
+        .then_rejected("stock.insufficient");
+}
+
+/// Protects inventory counts: the difference is booked at average cost.
+#[test]
+fn a_count_books_the_difference() {
+    given::<Stock>([received("10", "4", "4")])
+        .when(issue(StockCommand::Count {
+            counted: Quantity::parse_break("counted", dec("7")).unwrap(),
+        }))
+        .then(vec![StockEvent::Counted(StockCounted {
+            counted: dec("7"),
+            difference: dec("-3"),
+            unit_cost: dec("4"),
+        })]);
+    given::<Stock>([received("10", "4", "4")])
+        .when(issue(StockCommand::Count {
+            counted: Quantity::parse_break("counted", dec("10")).unwrap(),
+        }))
+        .then_nothing();
+}
+
+/// Protects costing after a deficit: new goods set the cost.
+#[test]
+fn a_receipt_into_negative_stock_sets_the_cost() {
+    let issued = StockEvent::Issued(StockIssued {
+        quantity: dec("2"),
+        unit_cost: Decimal::ZERO,
+        reservation: None,
+        reference: None,
+    });
+    given::<Stock>([issued])
+        .when(issue(receive("5", "3")))
+        .then(vec![received("5", "3", "3")]);
+}
+
+/// Protects warehouses: opened once, closed ones refuse changes.
+#[test]
+fn warehouses_open_once_and_refuse_changes_when_closed() {
+    let opened = WarehouseEvent::Opened(WarehouseOpened {
+        name: "Main".into(),
+        branch: None,
+        allows_negative_stock: false,
+    });
+    let open = WarehouseCommand::Open {
+        name: Label::parse("name", "Main").unwrap(),
+        branch: None,
+        allows_negative_stock: false,
+    };
+    given::<Warehouse>([])
+        .when(issue(open.clone()))
+        .then(vec![opened.clone()]);
+    given::<Warehouse>([opened.clone()])
+        .when(issue(open))
+        .then_rejected("warehouse.already_opened");
+    given::<Warehouse>([opened.clone()])
+        .when(issue(WarehouseCommand::AllowNegativeStock(true)))
+        .then(vec![WarehouseEvent::NegativeStockSet(
+            WarehouseNegativeStockSet { allowed: true },
+        )]);
+    given::<Warehouse>([opened.clone()])
+        .when(issue(WarehouseCommand::AllowNegativeStock(false)))
+        .then_nothing();
+    given::<Warehouse>([opened, WarehouseEvent::Closed(WarehouseClosed {})])
+        .when(issue(WarehouseCommand::Rename(
+            Label::parse("name", "Old").unwrap(),
+        )))
+        .then_rejected("warehouse.closed");
+    given::<Warehouse>([])
+        .when(issue(WarehouseCommand::Close))
+        .then_not_found();
+}
