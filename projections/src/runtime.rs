@@ -5,6 +5,7 @@
 //! so a model fed live, rebuilt from scratch and restored from a snapshot
 //! plus the tail see exactly the same events in the same order.
 
+use std::collections::BTreeSet;
 use std::sync::mpsc::{channel, sync_channel};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -296,10 +297,22 @@ fn fold_history<M: ReadModel>(
     model.defer_indexes();
     let mut snapshots_written = 0;
     let mut last_snapshot = from.position;
-    let every = options.snapshot_every_events;
+    let every = options.snapshot_every_events.max(1);
+    // Only the snapshots pruning would keep are written: spread evenly over
+    // the stretch, on snapshot positions, plus the end. A first start of a
+    // large model then writes a few snapshots, not one per interval.
+    let kept = u64::try_from(M::SNAPSHOTS_KEPT.max(1)).unwrap_or(1);
+    let span = until.saturating_sub(from.position);
+    let targets: BTreeSet<u64> = (1..kept)
+        .map(|part| {
+            let position = from.position + span / kept * part + span % kept * part / kept;
+            position - position % every
+        })
+        .filter(|position| *position > from.position)
+        .collect();
     let checkpoint = replay(log, model, from, until, every, |model, checkpoint| {
         progress(checkpoint.position);
-        if checkpoint.position - last_snapshot >= every {
+        if targets.contains(&checkpoint.position) {
             store.save(model, checkpoint.position, checkpoint.recorded_at)?;
             snapshots_written += 1;
             last_snapshot = checkpoint.position;

@@ -396,3 +396,28 @@ fn pruning_keeps_snapshots_spread_over_the_log() {
     );
     assert!(kept[0] <= 80, "the early log is covered too: {kept:?}");
 }
+
+/// Protects disks on a first start: a rebuild writes only the snapshots
+/// pruning keeps (spread over the log, and the end), not one per interval.
+#[test]
+fn a_rebuild_writes_only_the_snapshots_it_keeps() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = open_log(directory.path());
+    let store = SnapshotStore::open(directory.path().join("snapshots")).unwrap();
+    for number in 0..100 {
+        append(
+            &log,
+            Uuid::now_v7(),
+            &[registered(&format!("Company {number}"))],
+        );
+    }
+    let (_, report) = rebuild::<Customers>(&log, &store, every(5), |_| {}).unwrap();
+    assert_eq!(report.snapshots_written, Customers::SNAPSHOTS_KEPT);
+    let kept: Vec<u64> = store
+        .list(Customers::NAME)
+        .unwrap()
+        .iter()
+        .map(|info| info.checkpoint)
+        .collect();
+    assert_eq!(kept, [25, 50, 75, 100]);
+}
