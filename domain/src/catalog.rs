@@ -22,7 +22,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{PartyId, ProductId};
-use crate::values::{Currency, Label, MONEY_AMOUNT_MAX, MONEY_SCALE_MAX};
+use crate::values::{Currency, Label, MONEY_AMOUNT_MAX, MONEY_SCALE_MAX, bounded_decimal};
 
 mod price;
 
@@ -126,10 +126,7 @@ pub struct Quantity(Decimal);
 impl Quantity {
     /// A quantity that may be zero: the start of a price break.
     pub fn parse_break(field: &str, value: Decimal) -> Result<Self, DomainError> {
-        if value.is_sign_negative() && !value.is_zero() {
-            return Err(DomainError::invalid(field, "must not be negative"));
-        }
-        Self::bounded(field, value)
+        bounded_decimal(field, value, QUANTITY_MAX, QUANTITY_SCALE_MAX).map(Self)
     }
 
     /// A quantity that is more than zero: what a customer buys.
@@ -137,23 +134,7 @@ impl Quantity {
         if value <= Decimal::ZERO {
             return Err(DomainError::invalid(field, "must be more than zero"));
         }
-        Self::bounded(field, value)
-    }
-
-    fn bounded(field: &str, value: Decimal) -> Result<Self, DomainError> {
-        if value > QUANTITY_MAX {
-            return Err(DomainError::invalid(
-                field,
-                format!("must be at most {QUANTITY_MAX}"),
-            ));
-        }
-        if value.normalize().scale() > QUANTITY_SCALE_MAX {
-            return Err(DomainError::invalid(
-                field,
-                format!("must have at most {QUANTITY_SCALE_MAX} decimal places"),
-            ));
-        }
-        Ok(Self(value.normalize()))
+        Self::parse_break(field, value)
     }
 
     pub fn value(self) -> Decimal {
@@ -167,22 +148,7 @@ pub struct UnitPrice(Decimal);
 
 impl UnitPrice {
     pub fn parse(field: &str, value: Decimal) -> Result<Self, DomainError> {
-        if value.is_sign_negative() && !value.is_zero() {
-            return Err(DomainError::invalid(field, "must not be negative"));
-        }
-        if value > MONEY_AMOUNT_MAX {
-            return Err(DomainError::invalid(
-                field,
-                format!("must be at most {MONEY_AMOUNT_MAX}"),
-            ));
-        }
-        if value.normalize().scale() > MONEY_SCALE_MAX {
-            return Err(DomainError::invalid(
-                field,
-                format!("must have at most {MONEY_SCALE_MAX} decimal places"),
-            ));
-        }
-        Ok(Self(value.normalize()))
+        bounded_decimal(field, value, MONEY_AMOUNT_MAX, MONEY_SCALE_MAX).map(Self)
     }
 
     pub fn value(self) -> Decimal {

@@ -211,26 +211,39 @@ impl Money {
 
     /// A non-negative amount with at most [`MONEY_SCALE_MAX`] decimals.
     pub fn parse(field: &str, amount: Decimal, currency: Currency) -> Result<Self, DomainError> {
-        if amount.is_sign_negative() && !amount.is_zero() {
-            return Err(DomainError::invalid(field, "must not be negative"));
-        }
-        if amount > MONEY_AMOUNT_MAX {
-            return Err(DomainError::invalid(
-                field,
-                format!("must be at most {MONEY_AMOUNT_MAX}"),
-            ));
-        }
-        if amount.scale() > MONEY_SCALE_MAX && amount.normalize().scale() > MONEY_SCALE_MAX {
-            return Err(DomainError::invalid(
-                field,
-                format!("must have at most {MONEY_SCALE_MAX} decimal places"),
-            ));
-        }
         Ok(Self {
-            amount: amount.normalize(),
+            amount: bounded_decimal(field, amount, MONEY_AMOUNT_MAX, MONEY_SCALE_MAX)?,
             currency,
         })
     }
+}
+
+/// `value`, normalized, if it is not negative, at most `max` and has at
+/// most `scale_max` decimal places: the checks every amount and quantity
+/// shares.
+pub(crate) fn bounded_decimal(
+    field: &str,
+    value: Decimal,
+    max: Decimal,
+    scale_max: u32,
+) -> Result<Decimal, DomainError> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(DomainError::invalid(field, "must not be negative"));
+    }
+    if value > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("must be at most {max}"),
+        ));
+    }
+    let value = value.normalize();
+    if value.scale() > scale_max {
+        return Err(DomainError::invalid(
+            field,
+            format!("must have at most {scale_max} decimal places"),
+        ));
+    }
+    Ok(value)
 }
 
 impl fmt::Display for Money {
