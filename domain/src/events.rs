@@ -1,15 +1,17 @@
-//! Every event of the CRM, as one type, for the readers of the whole log
-//! (projections, the audit trail, the live feed).
+//! Every event of the CRM and trade modules, as one type, for the readers
+//! of the whole log (projections, the audit trail, the live feed).
 
+use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
 use crate::interactions::InteractionEvent;
+use crate::inventory::{StockEvent, WarehouseEvent};
 use crate::parties::PartyEvent;
 use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
 
 macro_rules! crm_events {
     ($($variant:ident($event:ty)),+ $(,)?) => {
-        /// An event of any CRM aggregate.
+        /// An event of any aggregate.
         #[derive(Clone, Debug, PartialEq)]
         pub enum CrmEvent {
             $($variant($event),)+
@@ -80,4 +82,8 @@ crm_events! {
     Deal(DealEvent),
     Task(TaskEvent),
     Calendar(CalendarEvent),
+    Product(ProductEvent),
+    PriceList(PriceListEvent),
+    Warehouse(WarehouseEvent),
+    Stock(StockEvent),
 }

@@ -217,6 +217,21 @@ pub struct StockCounted {
     pub unit_cost: Decimal,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReturned {
+    pub quantity: Decimal,
+    /// Returned goods come back at the average cost, which they leave
+    /// unchanged.
+    pub unit_cost: Decimal,
+    pub reference: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReorderLevelSet {
+    /// Below this much available stock, reorder; `None`: no level.
+    pub level: Option<Decimal>,
+}
+
 domain_events! {
     /// Everything that can happen to the stock of one product in one
     /// warehouse.
@@ -228,6 +243,8 @@ domain_events! {
         TransferredOut(StockTransferredOut) = "StockTransferredOut" v 1,
         TransferredIn(StockTransferredIn) = "StockTransferredIn" v 1,
         Counted(StockCounted) = "StockCounted" v 1,
+        Returned(StockReturned) = "StockReturned" v 1,
+        ReorderLevelSet(StockReorderLevelSet) = "StockReorderLevelSet" v 1,
     }
 }
 
@@ -270,6 +287,14 @@ pub enum StockCommand {
     Count {
         counted: Quantity,
     },
+    /// Goods a customer sent back, into stock at the average cost.
+    Return {
+        quantity: Quantity,
+        reference: Option<Label>,
+    },
+    SetReorderLevel {
+        level: Option<Quantity>,
+    },
 }
 
 /// Stock of one product in one warehouse. Starts empty: a stream that does
@@ -280,6 +305,7 @@ pub struct StockState {
     pub average_cost: Decimal,
     pub reservations: BTreeMap<ReservationId, Decimal>,
     pub transfers_in: BTreeSet<TransferId>,
+    pub reorder_level: Option<Decimal>,
 }
 
 impl StockState {
@@ -436,6 +462,20 @@ impl Decider for Stock {
                     })
                 })
             }
+            StockCommand::Return {
+                quantity,
+                reference,
+            } => vec![StockEvent::Returned(StockReturned {
+                quantity: quantity.value(),
+                unit_cost: stock.average_cost,
+                reference: text(reference),
+            })],
+            StockCommand::SetReorderLevel { level } => {
+                let level = level.map(Quantity::value);
+                crate::unless_unchanged(stock.reorder_level == level, || {
+                    StockEvent::ReorderLevelSet(StockReorderLevelSet { level })
+                })
+            }
         })
     }
 
@@ -476,6 +516,8 @@ impl Decider for Stock {
                 stock.transfers_in.insert(arrived.transfer);
             }
             StockEvent::Counted(counted) => stock.on_hand = counted.counted,
+            StockEvent::Returned(returned) => stock.on_hand += returned.quantity,
+            StockEvent::ReorderLevelSet(set) => stock.reorder_level = set.level,
         }
         stock
     }

@@ -9,13 +9,13 @@ use domain::CrmEvent;
 use eventlog::{Actor, StreamName};
 use uuid::Uuid;
 
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, StreamIds};
 use crate::model::ReadModel;
 
 #[derive(Debug)]
 pub struct Feed {
     position: u64,
-    versions: HashMap<Uuid, u64>,
+    versions: HashMap<StreamIds, u64>,
     actor: Actor,
 }
 
@@ -38,19 +38,40 @@ impl Feed {
         recorded_at: DateTime<Utc>,
         occurred_at: Option<DateTime<Utc>>,
     ) {
+        let ids = StreamIds {
+            first: aggregate,
+            second: None,
+        };
+        self.apply_to(model, ids, event, recorded_at, occurred_at);
+    }
+
+    /// [`Self::apply`] for a stream keyed by one or two ids (stock).
+    pub fn apply_to<M: ReadModel>(
+        &mut self,
+        model: &mut M,
+        ids: StreamIds,
+        event: CrmEvent,
+        recorded_at: DateTime<Utc>,
+        occurred_at: Option<DateTime<Utc>>,
+    ) {
         self.position += 1;
-        let version = self.versions.entry(aggregate).or_insert(0);
+        let version = self.versions.entry(ids).or_insert(0);
         let stream_version = *version;
         *version += 1;
         let category = event.category();
-        let Ok(stream) = StreamName::parse(format!("{category}-{aggregate}")) else {
+        let name = match ids.second {
+            Some(second) => format!("{category}-{}-{second}", ids.first),
+            None => format!("{category}-{}", ids.first),
+        };
+        let Ok(stream) = StreamName::parse(name) else {
             return;
         };
         model.apply(&Envelope {
             position: self.position,
             stream: &stream,
             stream_version,
-            aggregate,
+            aggregate: ids.first,
+            aggregate_part: ids.second,
             event_id: Uuid::from_u128(u128::from(self.position)),
             occurred_at: occurred_at.unwrap_or(recorded_at),
             recorded_at,

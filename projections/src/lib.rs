@@ -24,7 +24,7 @@ pub mod set;
 pub mod snapshot;
 pub mod text;
 
-pub use envelope::Envelope;
+pub use envelope::{Envelope, StreamIds};
 pub use error::{ProjectionError, Result};
 pub use model::ReadModel;
 pub use runtime::{

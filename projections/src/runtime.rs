@@ -15,9 +15,8 @@ use domain::CrmEvent;
 use eventlog::{EventLog, ReadFilter, RecordedEvent};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use uuid::Uuid;
 
-use crate::envelope::{decode, envelope};
+use crate::envelope::{StreamIds, decode, envelope};
 use crate::error::{ProjectionError, Result};
 use crate::model::ReadModel;
 use crate::snapshot::{SnapshotInfo, SnapshotStore};
@@ -70,7 +69,7 @@ pub struct Checkpoint {
 /// A page of a replay, read and decoded ahead of the fold: the records of
 /// the model's categories with their events, and where the page ends.
 struct DecodedPage {
-    records: Vec<(RecordedEvent, Uuid, CrmEvent)>,
+    records: Vec<(RecordedEvent, StreamIds, CrmEvent)>,
     end: Checkpoint,
 }
 

@@ -50,6 +50,55 @@ fn reserved(reservation: u128, quantity: &str) -> StockEvent {
     })
 }
 
+/// Protects costing: goods a customer returns come back at the average
+/// cost and leave it as it was.
+#[test]
+fn a_return_comes_back_at_the_average_cost() {
+    given::<Stock>([received("10", "4", "4"), received("10", "6", "5")])
+        .when(issue(StockCommand::Return {
+            quantity: quantity("3"),
+            reference: None,
+        }))
+        .then(vec![StockEvent::Returned(StockReturned {
+            quantity: dec("3"),
+            unit_cost: dec("5"),
+            reference: None,
+        })]);
+    let stock = Stock::replay(&[
+        received("10", "4", "4"),
+        StockEvent::Returned(StockReturned {
+            quantity: dec("3"),
+            unit_cost: dec("4"),
+            reference: None,
+        }),
+    ]);
+    assert_eq!((stock.on_hand, stock.average_cost), (dec("13"), dec("4")));
+}
+
+/// Protects the low-stock list: a reorder level is set, changed, cleared,
+/// and setting the same level again records nothing.
+#[test]
+fn a_reorder_level_is_recorded_only_when_it_changes() {
+    let set = |level: Option<&str>| {
+        StockEvent::ReorderLevelSet(StockReorderLevelSet {
+            level: level.map(dec),
+        })
+    };
+    given::<Stock>([])
+        .when(issue(StockCommand::SetReorderLevel {
+            level: Some(quantity("5")),
+        }))
+        .then(vec![set(Some("5"))]);
+    given::<Stock>([set(Some("5"))])
+        .when(issue(StockCommand::SetReorderLevel {
+            level: Some(quantity("5")),
+        }))
+        .then(vec![]);
+    given::<Stock>([set(Some("5"))])
+        .when(issue(StockCommand::SetReorderLevel { level: None }))
+        .then(vec![set(None)]);
+}
+
 /// Protects costing: the first receipt sets the cost.
 #[test]
 fn a_first_receipt_sets_the_average_cost() {
