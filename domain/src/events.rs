@@ -3,11 +3,13 @@
 
 use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
+use crate::finance::{AccountEvent, SeriesEvent};
 use crate::interactions::InteractionEvent;
 use crate::inventory::{StockEvent, WarehouseEvent};
 use crate::parties::PartyEvent;
 use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
+use crate::sales::{OrderEvent, SaleEvent};
 
 macro_rules! crm_events {
     ($($variant:ident($event:ty)),+ $(,)?) => {
@@ -20,6 +22,10 @@ macro_rules! crm_events {
         impl CrmEvent {
             /// The stream categories whose events this type decodes.
             pub const CATEGORIES: &'static [&'static str] = &[$(<$event>::CATEGORY),+];
+
+            /// The event type names of every aggregate, one list each.
+            pub const EVENT_TYPES: &'static [&'static [&'static str]] =
+                &[$(<$event>::EVENT_TYPES),+];
 
             /// Decodes a stored event of a CRM stream category; `Ok(None)`
             /// for a category that belongs to another module.
@@ -86,4 +92,8 @@ crm_events! {
     PriceList(PriceListEvent),
     Warehouse(WarehouseEvent),
     Stock(StockEvent),
+    Order(OrderEvent),
+    Sale(SaleEvent),
+    Account(AccountEvent),
+    Series(SeriesEvent),
 }

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::Decider;
@@ -22,7 +22,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{BranchId, ReservationId, TransferId, WarehouseId};
-use crate::values::{Label, MONEY_SCALE_MAX};
+use crate::values::{Label, round_unit};
 
 const WAREHOUSE: &str = "warehouse";
 
@@ -268,6 +268,15 @@ pub enum StockCommand {
         quantity: Quantity,
         negative_allowed: bool,
     },
+    /// Reserves as much of `quantity` as is available (all of it where
+    /// negative stock is allowed): what an order's confirmation asks, so a
+    /// confirmed order is never refused for want of stock, and the
+    /// shortfall stays visible as an unreserved rest.
+    ReserveAvailable {
+        reservation: ReservationId,
+        quantity: Quantity,
+        negative_allowed: bool,
+    },
     Release {
         reservation: ReservationId,
     },
@@ -322,20 +331,16 @@ impl StockState {
 #[derive(Debug)]
 pub struct Stock;
 
-fn cost(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(MONEY_SCALE_MAX, RoundingStrategy::MidpointAwayFromZero)
-}
-
 /// The moving average after `quantity` arrives at `unit_cost`.
 fn average_after(stock: &StockState, quantity: Decimal, unit_cost: Decimal) -> Decimal {
     let total = stock.on_hand + quantity;
     if stock.on_hand <= Decimal::ZERO || total <= Decimal::ZERO {
         // Nothing (or a deficit) on hand: the new goods set the cost.
-        return cost(unit_cost);
+        return round_unit(unit_cost);
     }
     let value =
         stock.on_hand.saturating_mul(stock.average_cost) + quantity.saturating_mul(unit_cost);
-    cost(value / total)
+    round_unit(value / total)
 }
 
 fn insufficient(available: Decimal, wanted: Decimal) -> DomainError {
@@ -411,6 +416,26 @@ impl Decider for Stock {
                     reservation: *reservation,
                     quantity: quantity.value(),
                 })]
+            }
+            StockCommand::ReserveAvailable {
+                reservation,
+                quantity,
+                negative_allowed,
+            } => {
+                if stock.reservations.contains_key(reservation) {
+                    return Ok(Vec::new());
+                }
+                let reservable = if *negative_allowed {
+                    quantity.value()
+                } else {
+                    quantity.value().min(stock.available().max(Decimal::ZERO))
+                };
+                crate::unless_unchanged(reservable <= Decimal::ZERO, || {
+                    StockEvent::Reserved(StockReserved {
+                        reservation: *reservation,
+                        quantity: reservable,
+                    })
+                })
             }
             StockCommand::Release { reservation } => match stock.reservations.get(reservation) {
                 Some(held) => vec![StockEvent::ReservationReleased(ReservationReleased {

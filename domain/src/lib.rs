@@ -10,9 +10,12 @@
 //! Bounded contexts, one module each: [`parties`], [`interactions`],
 //! [`pipeline`] (pipelines, leads and deals), [`planning`] (tasks and
 //! calendar) and, for trade, [`catalog`] (products, price lists, price
-//! resolution) and [`inventory`] (warehouses, stock at moving average
-//! cost). Shared values live in [`ids`], [`values`], [`channel`];
-//! [`codec`] maps events to log payloads.
+//! resolution), [`inventory`] (warehouses, stock at moving average cost),
+//! [`sales`] (sales orders, shipments, returns, imported sales) and
+//! [`finance`] (customer accounts: invoices, credit notes, payments;
+//! gap-free document numbers). [`process`] says what an event causes in
+//! other aggregates. Shared values live in [`ids`], [`values`],
+//! [`channel`]; [`codec`] maps events to log payloads.
 
 #![forbid(unsafe_code)]
 
@@ -22,12 +25,15 @@ pub mod codec;
 pub mod command;
 pub mod error;
 pub mod events;
+pub mod finance;
 pub mod ids;
 pub mod interactions;
 pub mod inventory;
 pub mod parties;
 pub mod pipeline;
 pub mod planning;
+pub mod process;
+pub mod sales;
 pub mod values;
 
 #[cfg(test)]

@@ -189,6 +189,15 @@ pub struct Money {
 
 /// Decimal places kept for money amounts.
 pub const MONEY_SCALE_MAX: u32 = 4;
+
+/// Rounds a unit price or cost to [`MONEY_SCALE_MAX`] places, half away
+/// from zero.
+pub fn round_unit(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(
+        MONEY_SCALE_MAX,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )
+}
 /// The largest amount accepted: a thousand trillion. Sums of millions of
 /// such amounts still fit a `Decimal`, so reports cannot overflow.
 pub const MONEY_AMOUNT_MAX: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);

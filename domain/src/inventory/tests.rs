@@ -50,6 +50,31 @@ fn reserved(reservation: u128, quantity: &str) -> StockEvent {
     })
 }
 
+/// Protects order confirmation: it reserves what there is, never more, and
+/// a repeat reserves nothing twice.
+#[test]
+fn reserving_what_is_available_takes_at_most_the_available_stock() {
+    let reserve = |negative_allowed| {
+        issue(StockCommand::ReserveAvailable {
+            reservation: id(7),
+            quantity: quantity("8"),
+            negative_allowed,
+        })
+    };
+    given::<Stock>([received("10", "1", "1"), reserved(1, "5")])
+        .when(reserve(false))
+        .then(vec![reserved(7, "5")]);
+    given::<Stock>([received("10", "1", "1"), reserved(1, "10")])
+        .when(reserve(false))
+        .then(vec![]);
+    given::<Stock>([received("1", "1", "1")])
+        .when(reserve(true))
+        .then(vec![reserved(7, "8")]);
+    given::<Stock>([received("10", "1", "1"), reserved(7, "3")])
+        .when(reserve(false))
+        .then(vec![]);
+}
+
 /// Protects costing: goods a customer returns come back at the average
 /// cost and leave it as it was.
 #[test]

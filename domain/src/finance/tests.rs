@@ -1,0 +1,366 @@
+//! Customer account and numbering rules as given / when / then.
+
+use std::str::FromStr;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::testing::{given, id, issue};
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+fn eur() -> Currency {
+    Currency::parse("currency", "EUR").unwrap()
+}
+
+fn money(amount: &str) -> Money {
+    Money::parse("amount", dec(amount), eur()).unwrap()
+}
+
+fn gross(amount: &str) -> Amounts {
+    Amounts {
+        net: dec(amount),
+        vat: Decimal::ZERO,
+        gross: dec(amount),
+    }
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, d).unwrap()
+}
+
+fn issued(invoice: u128, order: Option<u128>, amount: &str, due: u32) -> AccountEvent {
+    AccountEvent::InvoiceIssued(InvoiceIssued {
+        invoice: id(invoice),
+        order: order.map(id),
+        branch: None,
+        currency: eur(),
+        total: gross(amount),
+        due: day(due),
+    })
+}
+
+fn issue_invoice(
+    invoice: u128,
+    order: Option<u128>,
+    amount: &str,
+    due: u32,
+) -> Issued<AccountCommand> {
+    issue(AccountCommand::IssueInvoice {
+        invoice: id(invoice),
+        order: order.map(id),
+        branch: None,
+        currency: eur(),
+        total: gross(amount),
+        due: day(due),
+    })
+}
+
+fn settled(invoice: u128, order: Option<u128>) -> AccountEvent {
+    AccountEvent::InvoiceSettled(InvoiceSettled {
+        invoice: id(invoice),
+        order: order.map(id),
+    })
+}
+
+fn allocation(invoice: u128, amount: &str) -> Allocation {
+    Allocation {
+        invoice: id(invoice),
+        amount: dec(amount),
+    }
+}
+
+fn pay(
+    payment: u128,
+    amount: &str,
+    allocations: Option<Vec<(u128, &str)>>,
+) -> Issued<AccountCommand> {
+    issue(AccountCommand::ReceivePayment {
+        payment: id(payment),
+        method: PaymentMethod::BankTransfer,
+        amount: money(amount),
+        allocations: allocations.map(|named| {
+            named
+                .into_iter()
+                .map(|(invoice, amount)| (id(invoice), money(amount)))
+                .collect()
+        }),
+        reference: None,
+    })
+}
+
+fn received(
+    payment: u128,
+    amount: &str,
+    allocations: Vec<Allocation>,
+    to_credit: &str,
+) -> AccountEvent {
+    AccountEvent::PaymentReceived(PaymentReceived {
+        payment: id(payment),
+        method: PaymentMethod::BankTransfer,
+        currency: eur(),
+        amount: dec(amount),
+        allocations,
+        to_credit: dec(to_credit),
+        reference: None,
+    })
+}
+
+/// Protects receivables: an invoice goes on the account once; a zero
+/// invoice is settled at once.
+#[test]
+fn an_invoice_is_issued_once() {
+    given::<Account>([])
+        .when(issue_invoice(1, Some(9), "100", 10))
+        .then(vec![issued(1, Some(9), "100", 10)]);
+    given::<Account>([issued(1, Some(9), "100", 10)])
+        .when(issue_invoice(1, Some(9), "100", 10))
+        .then_nothing();
+    given::<Account>([])
+        .when(issue_invoice(1, Some(9), "0", 10))
+        .then(vec![issued(1, Some(9), "0", 10), settled(1, Some(9))]);
+}
+
+/// Protects allocation: without instructions a payment pays the oldest due
+/// invoice first, settles what it pays off, and keeps an overpayment as
+/// credit.
+#[test]
+fn a_payment_pays_the_oldest_due_first_and_keeps_the_rest_as_credit() {
+    let history = [issued(1, Some(9), "100", 20), issued(2, None, "50", 10)];
+    given::<Account>(history.clone())
+        .when(pay(5, "120", None))
+        .then(vec![
+            received(
+                5,
+                "120",
+                vec![allocation(2, "50"), allocation(1, "70")],
+                "0",
+            ),
+            settled(2, None),
+        ]);
+    given::<Account>(history.clone())
+        .when(pay(5, "200", None))
+        .then(vec![
+            received(
+                5,
+                "200",
+                vec![allocation(2, "50"), allocation(1, "100")],
+                "50",
+            ),
+            settled(2, None),
+            settled(1, Some(9)),
+        ]);
+    let state = Account::replay(&[
+        history[0].clone(),
+        history[1].clone(),
+        received(
+            5,
+            "200",
+            vec![allocation(2, "50"), allocation(1, "100")],
+            "50",
+        ),
+    ]);
+    assert_eq!(state.receivable(eur()), Decimal::ZERO);
+    assert_eq!(state.credit(eur()), dec("50"));
+}
+
+/// Protects allocation: named allocations must go to open invoices in the
+/// payment's currency, each at most what is owed, together at most the
+/// payment.
+#[test]
+fn named_allocations_are_checked() {
+    let history = [issued(1, None, "100", 20), issued(2, None, "50", 10)];
+    given::<Account>(history.clone())
+        .when(pay(5, "60", Some(vec![(1, "60")])))
+        .then(vec![received(5, "60", vec![allocation(1, "60")], "0")]);
+    given::<Account>(history.clone())
+        .when(pay(5, "80", Some(vec![(2, "60")])))
+        .then_rejected("account.overallocation");
+    given::<Account>(history.clone())
+        .when(pay(5, "80", Some(vec![(1, "50"), (2, "50")])))
+        .then_invalid("allocations");
+    given::<Account>(history.clone())
+        .when(pay(5, "80", Some(vec![(1, "10"), (1, "10")])))
+        .then_invalid("allocations[1]");
+    given::<Account>(history.clone())
+        .when(pay(5, "80", Some(vec![(7, "10")])))
+        .then_not_found();
+    let dollars = Money::parse("amount", dec("10"), Currency::parse("c", "USD").unwrap()).unwrap();
+    given::<Account>(history)
+        .when(issue(AccountCommand::ReceivePayment {
+            payment: id(5),
+            method: PaymentMethod::Cash,
+            amount: dollars,
+            allocations: Some(vec![(id(1), dollars)]),
+            reference: None,
+        }))
+        .then_invalid("allocations[0]");
+}
+
+/// Protects against double entry: a payment repeated with the same id and
+/// amount changes nothing; the same id with another amount is refused.
+#[test]
+fn a_repeated_payment_is_recorded_once() {
+    let history = [
+        issued(1, None, "100", 20),
+        received(5, "40", vec![allocation(1, "40")], "0"),
+    ];
+    given::<Account>(history.clone())
+        .when(pay(5, "40", None))
+        .then_nothing();
+    given::<Account>(history)
+        .when(pay(5, "41", None))
+        .then_error(DomainError::already_exists("payment", id::<PaymentId>(5)));
+    given::<Account>([])
+        .when(pay(5, "0", None))
+        .then_invalid("amount");
+}
+
+/// Protects returns: a credit note pays off the order's open invoices
+/// first and the rest becomes credit, which the next invoice uses.
+#[test]
+fn a_credit_note_pays_the_orders_invoices_and_credit_pays_the_next_invoice() {
+    let history = [issued(1, Some(9), "30", 20), issued(2, None, "50", 10)];
+    let credit_note = issue(AccountCommand::IssueCreditNote {
+        credit_note: id(7),
+        order: Some(id(9)),
+        branch: None,
+        currency: eur(),
+        total: gross("45"),
+    });
+    let noted = AccountEvent::CreditNoteIssued(CreditNoteIssued {
+        credit_note: id(7),
+        order: Some(id(9)),
+        branch: None,
+        currency: eur(),
+        total: gross("45"),
+        applied: vec![allocation(1, "30")],
+        to_credit: dec("15"),
+    });
+    given::<Account>(history.clone())
+        .when(credit_note.clone())
+        .then(vec![noted.clone(), settled(1, Some(9))]);
+    let after = [
+        history[0].clone(),
+        history[1].clone(),
+        noted.clone(),
+        settled(1, Some(9)),
+    ];
+    given::<Account>(after.clone())
+        .when(credit_note)
+        .then_nothing();
+    given::<Account>(after)
+        .when(issue_invoice(3, None, "10", 30))
+        .then(vec![
+            issued(3, None, "10", 30),
+            AccountEvent::CreditApplied(CreditApplied {
+                invoice: id(3),
+                currency: eur(),
+                amount: dec("10"),
+            }),
+            settled(3, None),
+        ]);
+}
+
+/// Protects credit: it is applied only as far as it goes and as far as the
+/// invoice is owed.
+#[test]
+fn credit_is_applied_within_what_there_is_and_what_is_owed() {
+    let history = [issued(1, None, "100", 20), received(5, "30", vec![], "30")];
+    let apply = |amount: Option<&str>| {
+        issue(AccountCommand::ApplyCredit {
+            invoice: id(1),
+            amount: amount.map(money),
+        })
+    };
+    given::<Account>(history.clone())
+        .when(apply(None))
+        .then(vec![AccountEvent::CreditApplied(CreditApplied {
+            invoice: id(1),
+            currency: eur(),
+            amount: dec("30"),
+        })]);
+    given::<Account>(history.clone())
+        .when(apply(Some("31")))
+        .then_rejected("account.insufficient_credit");
+    given::<Account>([issued(1, None, "10", 20), received(5, "30", vec![], "30")])
+        .when(apply(Some("20")))
+        .then_rejected("account.overallocation");
+    given::<Account>(history)
+        .when(issue(AccountCommand::ApplyCredit {
+            invoice: id(2),
+            amount: None,
+        }))
+        .then_not_found();
+}
+
+fn number(document: u128) -> Issued<NumberDocument> {
+    issue(NumberDocument {
+        document: uuid::Uuid::from_u128(document),
+        kind: DocumentKind::Invoice,
+        branch: None,
+        year: 2026,
+        prefix: Label::parse("prefix", "INV-").unwrap(),
+    })
+}
+
+/// Protects numbering: numbers count up from 1 per series, a document is
+/// numbered once, and a series refuses documents of another kind, branch
+/// or year.
+#[test]
+fn a_series_numbers_each_document_once_in_order() {
+    let events = Series::decide(&SeriesState::default(), &number(1)).unwrap();
+    let SeriesEvent::DocumentNumbered(first) = &events[0];
+    assert_eq!(
+        (first.sequence, first.number.as_str()),
+        (1, "INV-2026-000001")
+    );
+    given::<Series>(events.clone())
+        .when(number(1))
+        .then_nothing();
+    let mut next = events.clone();
+    next.extend(Series::decide(&Series::replay(&events), &number(2)).unwrap());
+    let SeriesEvent::DocumentNumbered(second) = &next[1];
+    assert_eq!(second.number, "INV-2026-000002");
+    let mut other_year = number(3);
+    other_year.command.year = 2027;
+    given::<Series>(next)
+        .when(other_year)
+        .then_rejected("series.mismatch");
+    assert_ne!(
+        SeriesId::of(DocumentKind::Invoice, None, 2026),
+        SeriesId::of(DocumentKind::Invoice, None, 2027)
+    );
+    assert_ne!(
+        SeriesId::of(DocumentKind::Invoice, None, 2026),
+        SeriesId::of(DocumentKind::CreditNote, None, 2026)
+    );
+    assert_ne!(
+        SeriesId::of(DocumentKind::Invoice, None, 2026),
+        SeriesId::of(DocumentKind::Invoice, Some(id(1)), 2026)
+    );
+}
+
+proptest! {
+    /// Protects numbering: whatever documents arrive, repeats included, the
+    /// numbers given are 1, 2, 3… with no gap and no document twice.
+    #[test]
+    fn numbers_have_no_gaps(documents in prop::collection::vec(0u128..20, 0..60)) {
+        let mut state = SeriesState::default();
+        let mut numbered = Vec::new();
+        for document in documents {
+            for event in Series::decide(&state, &number(document)).unwrap() {
+                let SeriesEvent::DocumentNumbered(numbered_event) = &event;
+                numbered.push((numbered_event.sequence, numbered_event.document));
+                state = Series::evolve(state, &event);
+            }
+        }
+        for (index, (sequence, _)) in numbered.iter().enumerate() {
+            prop_assert_eq!(*sequence, index as u64 + 1);
+        }
+        let distinct: BTreeSet<_> = numbered.iter().map(|(_, document)| *document).collect();
+        prop_assert_eq!(distinct.len(), numbered.len());
+    }
+}

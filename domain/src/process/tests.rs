@@ -1,0 +1,248 @@
+//! What each event causes, and that the causing ids are stable.
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, TimeZone};
+
+use super::*;
+use crate::finance::{InvoiceIssued, InvoiceSettled};
+use crate::sales::{
+    ConfirmedLine, OrderCancelled, OrderConfirmed, OrderInvoiced, OrderReturned, OrderShipped,
+    ReturnedLine, ShippedLine,
+};
+use crate::testing::id;
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+fn eur() -> Currency {
+    Currency::parse("currency", "EUR").unwrap()
+}
+
+fn when() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0)
+        .single()
+        .unwrap()
+}
+
+fn cause() -> Uuid {
+    Uuid::from_u128(0xE1)
+}
+
+fn order() -> OrderId {
+    id(1)
+}
+
+fn reactions_to(event: impl Into<CrmEvent>, aggregate: Uuid) -> Vec<Reaction> {
+    reactions(cause(), aggregate, when(), &event.into())
+        .into_iter()
+        .map(|caused| caused.reaction)
+        .collect()
+}
+
+fn line(line: u32, product: u128, reservation: bool) -> ConfirmedLine {
+    ConfirmedLine {
+        line,
+        product: id(product),
+        quantity: dec("2"),
+        list_price: dec("1"),
+        unit_price: dec("1"),
+        discount_percent: None,
+        vat_percent: Decimal::ZERO,
+        amounts: Amounts::default(),
+        reservation: reservation.then(|| ReservationId::for_order_line(order(), line)),
+    }
+}
+
+fn confirmed(deal: Option<u128>) -> OrderEvent {
+    OrderEvent::Confirmed(OrderConfirmed {
+        party: id(2),
+        deal: deal.map(id),
+        warehouse: id(3),
+        currency: eur(),
+        prices_include_vat: false,
+        lines: vec![line(1, 10, true), line(2, 11, false)],
+        total: Amounts::default(),
+    })
+}
+
+/// Protects stock and the pipeline: a confirmed order reserves its goods
+/// (not its services) and wins its deal.
+#[test]
+fn a_confirmed_order_reserves_its_goods_and_wins_its_deal() {
+    assert_eq!(
+        reactions_to(confirmed(Some(5)), order().as_uuid()),
+        vec![
+            Reaction::ReserveStock {
+                product: id(10),
+                warehouse: id(3),
+                reservation: ReservationId::for_order_line(order(), 1),
+                quantity: dec("2"),
+            },
+            Reaction::WinDeal { deal: id(5) },
+        ]
+    );
+    assert_eq!(reactions_to(confirmed(None), order().as_uuid()).len(), 1);
+}
+
+/// Protects stock: cancelling releases, shipping issues only goods.
+#[test]
+fn cancelling_releases_and_shipping_issues_goods() {
+    let reservation = ReservationId::for_order_line(order(), 1);
+    let cancelled = OrderEvent::Cancelled(OrderCancelled {
+        reason: "no".to_owned(),
+        warehouse: id(3),
+        reservations: vec![(id(10), reservation)],
+    });
+    assert_eq!(
+        reactions_to(cancelled, order().as_uuid()),
+        vec![Reaction::ReleaseStock {
+            product: id(10),
+            warehouse: id(3),
+            reservation,
+        }]
+    );
+    let shipped = OrderEvent::Shipped(OrderShipped {
+        shipment: id(20),
+        warehouse: id(3),
+        lines: vec![
+            ShippedLine {
+                line: 1,
+                product: id(10),
+                quantity: dec("2"),
+                reservation: Some(reservation),
+            },
+            ShippedLine {
+                line: 2,
+                product: id(11),
+                quantity: dec("1"),
+                reservation: None,
+            },
+        ],
+        complete: true,
+    });
+    let issued = reactions_to(shipped, order().as_uuid());
+    assert_eq!(issued.len(), 1, "{issued:?}");
+    assert!(matches!(
+        &issued[0],
+        Reaction::IssueStock { product, reservation: Some(_), .. } if *product == id(10)
+    ));
+}
+
+/// Protects receivables: an invoiced order puts the invoice on the
+/// customer's account; a return takes goods back and issues a credit note.
+#[test]
+fn invoices_and_returns_reach_the_customers_account() {
+    let due = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+    let invoiced = OrderEvent::Invoiced(OrderInvoiced {
+        invoice: id(30),
+        party: id(2),
+        shipment: None,
+        branch: None,
+        currency: eur(),
+        lines: vec![],
+        total: Amounts::default(),
+        due,
+    });
+    assert_eq!(
+        reactions_to(invoiced, order().as_uuid()),
+        vec![Reaction::IssueInvoice {
+            party: id(2),
+            invoice: id(30),
+            order: order(),
+            branch: None,
+            currency: eur(),
+            total: Amounts::default(),
+            due,
+        }]
+    );
+    let returned = OrderEvent::Returned(OrderReturned {
+        return_id: id(40),
+        credit_note: id(41),
+        party: id(2),
+        branch: None,
+        warehouse: id(3),
+        currency: eur(),
+        reason: "broken".to_owned(),
+        lines: vec![
+            ReturnedLine {
+                line: 1,
+                product: id(10),
+                quantity: dec("1"),
+                amounts: Amounts::default(),
+                stock_tracked: true,
+            },
+            ReturnedLine {
+                line: 2,
+                product: id(11),
+                quantity: dec("1"),
+                amounts: Amounts::default(),
+                stock_tracked: false,
+            },
+        ],
+        total: Amounts::default(),
+    });
+    let reactions = reactions_to(returned, order().as_uuid());
+    assert_eq!(reactions.len(), 2, "{reactions:?}");
+    assert!(matches!(&reactions[0], Reaction::ReturnStock { product, .. } if *product == id(10)));
+    assert!(
+        matches!(&reactions[1], Reaction::IssueCreditNote { credit_note, .. } if *credit_note == id(41))
+    );
+}
+
+/// Protects numbering and closing: an issued invoice is numbered in its
+/// business year; a settled invoice of an order tells the order.
+#[test]
+fn issued_invoices_are_numbered_and_settled_ones_reach_their_order() {
+    let issued = AccountEvent::InvoiceIssued(InvoiceIssued {
+        invoice: id(30),
+        order: Some(order()),
+        branch: None,
+        currency: eur(),
+        total: Amounts::default(),
+        due: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+    });
+    assert_eq!(
+        reactions_to(issued, Uuid::from_u128(2)),
+        vec![Reaction::NumberDocument {
+            document: Uuid::from_u128(30),
+            kind: DocumentKind::Invoice,
+            branch: None,
+            year: 2026,
+        }]
+    );
+    let settled = |order: Option<OrderId>| {
+        AccountEvent::InvoiceSettled(InvoiceSettled {
+            invoice: id(30),
+            order,
+        })
+    };
+    assert_eq!(
+        reactions_to(settled(Some(order())), Uuid::from_u128(2)),
+        vec![Reaction::RecordInvoicePaid {
+            order: order(),
+            invoice: id(30),
+        }]
+    );
+    assert!(reactions_to(settled(None), Uuid::from_u128(2)).is_empty());
+}
+
+/// Protects idempotency: the same event always causes commands with the
+/// same ids, different for each command and each cause, and the events a
+/// command appends get ids of their own.
+#[test]
+fn command_ids_are_derived_from_the_cause_and_stable() {
+    let event: CrmEvent = confirmed(Some(5)).into();
+    let first = reactions(cause(), order().as_uuid(), when(), &event);
+    let again = reactions(cause(), order().as_uuid(), when(), &event);
+    assert_eq!(first, again);
+    assert_ne!(first[0].command_id, first[1].command_id);
+    let other = reactions(Uuid::from_u128(0xE2), order().as_uuid(), when(), &event);
+    assert_ne!(first[0].command_id, other[0].command_id);
+    assert_ne!(
+        event_id(first[0].command_id, 0),
+        event_id(first[0].command_id, 1)
+    );
+    assert_ne!(event_id(first[0].command_id, 0), first[0].command_id);
+}
