@@ -7,6 +7,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod commands;
+pub mod process;
+pub mod trade;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -17,7 +21,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use commands::CommandHandler;
 use eventlog::{EventLog, Options, hash_hex};
+use process::{ProcessManager, ProcessSettings};
 use projections::{CrmReadModels, RuntimeOptions, SnapshotStore};
 use serde::Serialize;
 
@@ -28,19 +34,59 @@ pub use axum::Router;
 pub struct AppState {
     pub log: EventLog,
     pub read_models: Arc<CrmReadModels>,
+    pub commands: Arc<CommandHandler>,
+    pub processes: Arc<ProcessManager>,
+    process_task: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl AppState {
-    /// Opens the read models kept in `data_dir` over `log` and starts them.
+    /// Opens the read models kept in `data_dir` over `log` and starts them,
+    /// and starts the process managers from their saved checkpoint.
     pub async fn start(log: EventLog, data_dir: &Path) -> anyhow::Result<Self> {
         let store = SnapshotStore::open(data_dir.join("projections"))?;
         let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
             .await
             .context("failed to start the read models")?;
+        let commands = Arc::new(CommandHandler::new(log.clone()));
+        let processes = Arc::new(
+            ProcessManager::open(
+                commands.clone(),
+                ProcessSettings::default(),
+                Some(&data_dir.join("process.checkpoint")),
+            )
+            .context("failed to open the process managers")?,
+        );
+        let follower = processes.clone();
+        let process_task = tokio::spawn(async move {
+            if let Err(error) = follower.follow().await {
+                tracing::error!(%error, "the process managers stopped");
+            }
+        });
         Ok(Self {
             log,
             read_models: Arc::new(read_models),
+            commands,
+            processes,
+            process_task: Arc::new(std::sync::Mutex::new(Some(process_task))),
         })
+    }
+
+    /// Stops the process managers (saving their checkpoint) and snapshots
+    /// the read models: a restart then replays only what came after.
+    pub async fn shutdown(&self) -> anyhow::Result<()> {
+        self.processes.stop();
+        let task = self
+            .process_task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            task.await.context("the process managers panicked")?;
+        }
+        self.read_models
+            .shutdown()
+            .await
+            .context("failed to snapshot the read models on shutdown")
     }
 }
 
@@ -78,10 +124,17 @@ struct ModelStatus {
 }
 
 #[derive(Serialize)]
+struct ProcessStatus {
+    checkpoint: u64,
+    failures: Vec<String>,
+}
+
+#[derive(Serialize)]
 struct Readiness {
     ready: bool,
     head_position: u64,
     read_models: Vec<ModelStatus>,
+    processes: ProcessStatus,
 }
 
 /// Ready when every read model has caught up with the log as it stood when
@@ -99,9 +152,24 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
             failure: status.failure,
         })
         .collect();
-    let ready = read_models
-        .iter()
-        .all(|model| model.failure.is_none() && model.checkpoint >= head);
+    let processes = ProcessStatus {
+        checkpoint: state.processes.checkpoint(),
+        failures: state
+            .processes
+            .failures()
+            .into_iter()
+            .map(|failure| {
+                format!(
+                    "position {}: {}: {}",
+                    failure.position, failure.reaction, failure.error
+                )
+            })
+            .collect(),
+    };
+    let ready = processes.checkpoint >= head
+        && read_models
+            .iter()
+            .all(|model| model.failure.is_none() && model.checkpoint >= head);
     let code = if ready {
         StatusCode::OK
     } else {
@@ -113,6 +181,7 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
             ready,
             head_position: head,
             read_models,
+            processes,
         }),
     )
 }
@@ -186,12 +255,8 @@ pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
     let state = AppState::start(log, data_dir).await?;
-    let read_models = state.read_models.clone();
-    let served = serve_on(listener, app(state)).await;
-    read_models
-        .shutdown()
-        .await
-        .context("failed to snapshot the read models on shutdown")?;
+    let served = serve_on(listener, app(state.clone())).await;
+    state.shutdown().await?;
     served
 }
 

@@ -7,6 +7,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use uuid::Uuid;
+
 use crate::EventLog;
 use crate::codec::ChunkView;
 use crate::error::{Error, Result};
@@ -167,6 +169,17 @@ impl EventLog {
                 _ => version -= 1,
             }
         }
+    }
+
+    /// Where the event with this id is stored, if it is durable: how a
+    /// process finds out that a command it derives ids for already ran.
+    pub fn event_position(&self, event_id: Uuid) -> Result<Option<u64>> {
+        let committed = self.head().position;
+        Ok(self
+            .inner
+            .storage
+            .event_position(event_id)?
+            .filter(|position| *position <= committed))
     }
 
     /// One event by position, if it is durable.

@@ -190,6 +190,29 @@ async fn re_appending_stored_event_ids_returns_the_original_positions_and_writes
     assert_eq!(test.log.head(), head, "nothing was written");
 }
 
+/// Processes look up the events they derived ids for: a stored id is found
+/// at its position, an unknown one is not.
+#[tokio::test]
+async fn an_event_is_found_by_its_id() {
+    let test = open_log();
+    let batch = events(2);
+    let outcome = test
+        .log
+        .append(
+            &stream("customer-1"),
+            ExpectedVersion::NoStream,
+            batch.clone(),
+            meta(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        test.log.event_position(batch[1].event_id).unwrap(),
+        Some(outcome.last_position)
+    );
+    assert_eq!(test.log.event_position(Uuid::now_v7()).unwrap(), None);
+}
+
 /// The idempotency check covers the whole history, across a reopen.
 #[tokio::test]
 async fn idempotency_holds_after_reopening_the_store() {

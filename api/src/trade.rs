@@ -1,0 +1,140 @@
+//! Trade commands that need more than one aggregate to decide: what the
+//! application reads before it asks an order to decide.
+//!
+//! Confirming an order resolves every line's price from the order's price
+//! list for its customer (and the customer's segments) at that moment;
+//! the order freezes those prices. Shipping checks the warehouse has the
+//! goods before the order records the shipment, so the stock issue the
+//! process makes afterwards is not refused.
+
+use domain::Issued;
+use domain::catalog::{PriceList, PriceRequest, Product, ProductKind, Quantity, resolve_price};
+use domain::error::DomainError;
+use domain::ids::OrderId;
+use domain::inventory::{Stock, Warehouse};
+use domain::parties::Party;
+use domain::sales::{LinePricing, Order, OrderCommand, OrderState, ShipLine};
+use rust_decimal::Decimal;
+
+use crate::commands::{CommandError, CommandHandler, Executed, Execution};
+use crate::process::stock_stream;
+
+/// The price of every line of a draft order, resolved now.
+pub fn price_order(
+    handler: &CommandHandler,
+    order: &OrderState,
+) -> Result<Vec<LinePricing>, CommandError> {
+    let drafted = &order.drafted;
+    let (list, _) =
+        handler.load::<PriceList>(&CommandHandler::stream::<PriceList>(drafted.price_list)?)?;
+    let list = list.ok_or_else(|| DomainError::not_found("price list"))?;
+    let (party, _) = handler.load::<Party>(&CommandHandler::stream::<Party>(drafted.party)?)?;
+    let segments: Vec<String> = party
+        .map(|party| party.tags.into_iter().collect())
+        .unwrap_or_default();
+    let mut pricing = Vec::with_capacity(order.draft_lines.len());
+    for (line, draft) in &order.draft_lines {
+        let (product, _) =
+            handler.load::<Product>(&CommandHandler::stream::<Product>(draft.product)?)?;
+        let product =
+            product.ok_or_else(|| DomainError::part_not_found("product", draft.product))?;
+        let request = PriceRequest {
+            product: draft.product,
+            party: Some(drafted.party),
+            segments: &segments,
+            quantity: Quantity::parse("quantity", draft.quantity)?,
+        };
+        let price = resolve_price(&list, &product, &request)
+            .map_err(|error| error.within(&format!("lines[{line}]")))?;
+        pricing.push(LinePricing {
+            line: *line,
+            product: draft.product,
+            price,
+            stock_tracked: product.kind == ProductKind::StockTracked,
+        });
+    }
+    Ok(pricing)
+}
+
+/// Confirms a draft order at the prices of today.
+pub async fn confirm_order(
+    handler: &CommandHandler,
+    order: OrderId,
+    issued: Issued<()>,
+    execution: &Execution,
+) -> Result<Executed, CommandError> {
+    let stream = CommandHandler::stream::<Order>(order)?;
+    let (state, _) = handler.load::<Order>(&stream)?;
+    let state = state.ok_or_else(|| DomainError::not_found("order"))?;
+    let pricing = price_order(handler, &state)?;
+    let command = with_command(issued, OrderCommand::Confirm { pricing });
+    handler
+        .execute::<Order, _>(&stream, &command, execution)
+        .await
+}
+
+/// Ships an order (all that is left, or the named lines) after checking
+/// the warehouse holds the goods: the order's own reservation plus what is
+/// free, unless the warehouse allows negative stock.
+pub async fn ship_order(
+    handler: &CommandHandler,
+    order: OrderId,
+    shipment: domain::ids::ShipmentId,
+    lines: Option<Vec<ShipLine>>,
+    issued: Issued<()>,
+    execution: &Execution,
+) -> Result<Executed, CommandError> {
+    let stream = CommandHandler::stream::<Order>(order)?;
+    let (state, _) = handler.load::<Order>(&stream)?;
+    let state = state.ok_or_else(|| DomainError::not_found("order"))?;
+    let warehouse = state.drafted.warehouse;
+    let (warehouse_state, _) =
+        handler.load::<Warehouse>(&CommandHandler::stream::<Warehouse>(warehouse)?)?;
+    let negative_allowed = warehouse_state.is_some_and(|w| w.allows_negative_stock);
+    if !negative_allowed {
+        for (number, progress) in &state.lines {
+            let Some(reservation) = progress.confirmed.reservation else {
+                continue;
+            };
+            let wanted = match &lines {
+                Some(lines) => lines
+                    .iter()
+                    .filter(|line| line.line == *number)
+                    .map(|line| line.quantity.value())
+                    .sum(),
+                None => progress.confirmed.quantity - progress.shipped,
+            };
+            if wanted <= Decimal::ZERO {
+                continue;
+            }
+            let (stock, _) =
+                handler.load::<Stock>(&stock_stream(progress.confirmed.product, warehouse)?)?;
+            let held = stock
+                .reservations
+                .get(&reservation)
+                .copied()
+                .unwrap_or_default();
+            let available = stock.available() + held.min(wanted);
+            if wanted > available {
+                return Err(DomainError::rejected(
+                    "stock.insufficient",
+                    format!("line {number}: {wanted} to ship, {available} in the warehouse"),
+                )
+                .into());
+            }
+        }
+    }
+    let command = with_command(issued, OrderCommand::Ship { shipment, lines });
+    handler
+        .execute::<Order, _>(&stream, &command, execution)
+        .await
+}
+
+fn with_command<C>(issued: Issued<()>, command: C) -> Issued<C> {
+    Issued {
+        by: issued.by,
+        at: issued.at,
+        occurred_at: issued.occurred_at,
+        command,
+    }
+}
