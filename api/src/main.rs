@@ -47,7 +47,7 @@ enum Command {
     /// Run it while the server is stopped.
     Rebuild {
         /// Read models to rebuild: customers, timelines, pipeline_board,
-        /// sales_funnel, manager_activity, tasks, calendar.
+        /// sales_funnel, manager_activity, tasks, calendar, stock.
         models: Vec<String>,
     },
 }

@@ -12,13 +12,14 @@ use crate::models::calendar::Calendar;
 use crate::models::customers::Customers;
 use crate::models::funnel::SalesFunnel;
 use crate::models::pipeline_board::PipelineBoard;
+use crate::models::stock::StockLevels;
 use crate::models::tasks::Tasks;
 use crate::models::timeline::Timelines;
 use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions, rebuild};
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 7] = [
+pub const MODEL_NAMES: [&str; 8] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -26,6 +27,7 @@ pub const MODEL_NAMES: [&str; 7] = [
     ManagerActivity::NAME,
     Tasks::NAME,
     Calendar::NAME,
+    StockLevels::NAME,
 ];
 
 /// The live read models of a running server.
@@ -38,6 +40,7 @@ pub struct CrmReadModels {
     pub manager_activity: Arc<Projection<ManagerActivity>>,
     pub tasks: Arc<Projection<Tasks>>,
     pub calendar: Arc<Projection<Calendar>>,
+    pub stock: Arc<Projection<StockLevels>>,
     pub store: SnapshotStore,
 }
 
@@ -58,6 +61,7 @@ impl CrmReadModels {
             ),
             tasks: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             calendar: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            stock: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -71,6 +75,7 @@ impl CrmReadModels {
             self.manager_activity.status(),
             self.tasks.status(),
             self.calendar.status(),
+            self.stock.status(),
         ]
     }
 
@@ -82,7 +87,8 @@ impl CrmReadModels {
         self.sales_funnel.wait_for(position).await?;
         self.manager_activity.wait_for(position).await?;
         self.tasks.wait_for(position).await?;
-        self.calendar.wait_for(position).await
+        self.calendar.wait_for(position).await?;
+        self.stock.wait_for(position).await
     }
 
     /// Stops every model, each writing a final snapshot.
@@ -93,7 +99,8 @@ impl CrmReadModels {
         self.sales_funnel.shutdown().await?;
         self.manager_activity.shutdown().await?;
         self.tasks.shutdown().await?;
-        self.calendar.shutdown().await
+        self.calendar.shutdown().await?;
+        self.stock.shutdown().await
     }
 }
 
@@ -122,6 +129,7 @@ pub fn rebuild_by_name(
         ManagerActivity::NAME => run::<ManagerActivity>(log, store, options, progress),
         Tasks::NAME => run::<Tasks>(log, store, options, progress),
         Calendar::NAME => run::<Calendar>(log, store, options, progress),
+        StockLevels::NAME => run::<StockLevels>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

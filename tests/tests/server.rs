@@ -133,7 +133,7 @@ async fn readiness_follows_the_read_models() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(ready["ready"], true, "{ready}");
-    assert_eq!(ready["read_models"].as_array().unwrap().len(), 7);
+    assert_eq!(ready["read_models"].as_array().unwrap().len(), 8);
     let (_, page) = get(app.address, "/").await;
     assert!(page.contains("1 customers"), "{page}");
 }

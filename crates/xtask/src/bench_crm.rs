@@ -18,6 +18,7 @@ use projections::models::calendar::Calendar;
 use projections::models::customers::{CustomerQuery, Customers};
 use projections::models::funnel::SalesFunnel;
 use projections::models::pipeline_board::PipelineBoard;
+use projections::models::stock::StockLevels;
 use projections::models::tasks::Tasks;
 use projections::models::timeline::Timelines;
 use projections::{
@@ -116,15 +117,16 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let activity: ManagerActivity = fold(&log, head)?;
     let tasks: Tasks = fold(&log, head)?;
     let calendar: Calendar = fold(&log, head)?;
+    let stock: StockLevels = fold(&log, head)?;
     println!(
-        "\nall seven read models in one process: {:.0} MiB resident above the warmed-up baseline; built one after another in {:.1} s",
+        "\nall eight read models in one process: {:.0} MiB resident above the warmed-up baseline; built one after another in {:.1} s",
         mib(resident_bytes().saturating_sub(baseline)),
         started.elapsed().as_secs_f64()
     );
     search_latency(&customers, settings.samples);
     customer_360_latency(&customers, &timelines, &board, settings.samples);
     drop((
-        customers, timelines, board, funnel, activity, tasks, calendar,
+        customers, timelines, board, funnel, activity, tasks, calendar, stock,
     ));
     known_at_report(&log, &directory)?;
     Ok(())
@@ -145,6 +147,7 @@ fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
         ManagerActivity::NAME => measure::<ManagerActivity>(&log, &store, head),
         Tasks::NAME => measure::<Tasks>(&log, &store, head),
         Calendar::NAME => measure::<Calendar>(&log, &store, head),
+        StockLevels::NAME => measure::<StockLevels>(&log, &store, head),
         other => anyhow::bail!("no read model called {other:?}"),
     }
 }

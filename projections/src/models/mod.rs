@@ -5,5 +5,6 @@ pub mod calendar;
 pub mod customers;
 pub mod funnel;
 pub mod pipeline_board;
+pub mod stock;
 pub mod tasks;
 pub mod timeline;

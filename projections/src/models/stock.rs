@@ -1,0 +1,947 @@
+//! Stock per product and warehouse: live balances and their totals per
+//! product, a movements ledger, stock and its value as of any past
+//! business date, and the low-stock list.
+//!
+//! Two views of cost are kept, on purpose. The live balances (on hand,
+//! reserved, available, in transit, value) follow the events in the order
+//! they were recorded and value stock at the moving average cost the
+//! events themselves recorded: what the business knew when it decided
+//! each movement. The as-of view orders each (product, warehouse)'s
+//! movements by business time, `(occurred_at, position)`, and recomputes
+//! the running balance and moving average cost along them:
+//!
+//! - a receipt or a transfer in of `qty` at `unit_cost` sets the average to
+//!   `(balance × average + qty × unit_cost) / (balance + qty)`, rounded to
+//!   four decimals half away from zero; when the balance before it is zero
+//!   or less (or the arrival does not lift it above zero) its unit cost
+//!   sets the average, as the domain decides it;
+//! - an issue, a transfer out and a count shortage take goods out at the
+//!   running average; a return and a count surplus come back at the
+//!   running average; none of them change it.
+//!
+//! A count enters the ledger as the difference it booked, so every
+//! balance is a sum of changes and the as-of balance after the last
+//! movement always equals the live on hand. A back-dated movement (a
+//! receipt entered today with last Tuesday's `occurred_at`) is inserted at
+//! its business-time place and the running figures of that one (product,
+//! warehouse) are recomputed from there on: every later as-of balance and
+//! cost is corrected without a rebuild, while the live average keeps what
+//! the events recorded.
+//!
+//! Goods sent from warehouse A to W are in transit at W, keyed by the
+//! transfer, from the transfer out until W records the transfer in.
+
+use chrono::{DateTime, Utc};
+use domain::catalog::{ProductEvent, ProductKind};
+use domain::ids::{ProductId, ReservationId, TransferId, WarehouseId};
+use domain::inventory::{StockEvent, WarehouseEvent};
+use domain::values::MONEY_SCALE_MAX;
+use domain::{CrmEvent, DomainEvent};
+use rust_decimal::{Decimal, RoundingStrategy};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::Envelope;
+use crate::model::ReadModel;
+
+/// What a product is, as its events last named it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductInfo {
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub kind: ProductKind,
+    pub discontinued: bool,
+}
+
+/// A warehouse, as its events last named it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarehouseInfo {
+    pub name: String,
+    pub closed: bool,
+}
+
+/// What moved stock in or out. Stored by position: new variants at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MovementKind {
+    Received,
+    Issued,
+    TransferredOut,
+    TransferredIn,
+    Counted,
+    Returned,
+}
+
+/// The other side of a transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferLink {
+    pub transfer: TransferId,
+    /// Where the goods went (a transfer out) or came from (a transfer in).
+    pub warehouse: WarehouseId,
+}
+
+/// A movement's reference. Stored by position: new variants at the end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Detail {
+    None,
+    Reference(Box<str>),
+    // Boxed: transfers are rare, and two ids inline would grow every
+    // movement by sixteen bytes.
+    Transfer(Box<TransferLink>),
+}
+
+impl Detail {
+    fn reference(reference: &Option<String>) -> Self {
+        match reference {
+            Some(text) => Self::Reference(text.as_str().into()),
+            None => Self::None,
+        }
+    }
+}
+
+/// One change of on-hand stock in one warehouse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Movement {
+    position: u64,
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    occurred_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    recorded_at: DateTime<Utc>,
+    kind: MovementKind,
+    /// Signed: what the movement added to on hand.
+    #[serde(with = "compact_decimal")]
+    change: Decimal,
+    /// The unit cost the event recorded.
+    #[serde(with = "compact_decimal")]
+    unit_cost: Decimal,
+    detail: Detail,
+    /// Running figures in business-time order, recomputed from a
+    /// movement's place on whenever one is inserted before it.
+    #[serde(with = "compact_decimal")]
+    balance_after: Decimal,
+    #[serde(with = "compact_decimal")]
+    average_after: Decimal,
+}
+
+type MovementKey = (DateTime<Utc>, u64);
+
+impl Movement {
+    /// Business-time order; the log position breaks ties, so the order is
+    /// total and the same however the model was filled.
+    fn key(&self) -> MovementKey {
+        (self.occurred_at, self.position)
+    }
+}
+
+/// Stock of one product in one warehouse.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct StockLine {
+    on_hand: Decimal,
+    /// The moving average as the events recorded it (knowledge order).
+    average_cost: Decimal,
+    reservations: FxHashMap<ReservationId, Decimal>,
+    /// Transfers on their way to this warehouse.
+    in_transit: FxHashMap<TransferId, Decimal>,
+    /// Transfers whose arrival was recorded before their dispatch: the
+    /// dispatch, when it comes, puts nothing in transit.
+    arrived_first: FxHashSet<TransferId>,
+    reorder_level: Option<Decimal>,
+    /// In business-time order with their running figures, unless
+    /// `unsorted`.
+    movements: Vec<Movement>,
+    /// Set by a deferred fold that met a movement out of business-time
+    /// order: it only pushed, and `restored` sorts and recomputes.
+    unsorted: bool,
+}
+
+impl StockLine {
+    fn reserved(&self) -> Decimal {
+        sum(self.reservations.values())
+    }
+
+    fn available(&self) -> Decimal {
+        self.on_hand.saturating_sub(self.reserved())
+    }
+
+    fn in_transit(&self) -> Decimal {
+        sum(self.in_transit.values())
+    }
+
+    fn is_low(&self) -> bool {
+        self.reorder_level
+            .is_some_and(|level| self.available() < level)
+    }
+
+    /// Balance and average after the first `count` movements in business
+    /// order.
+    fn running_before(&self, count: usize) -> (Decimal, Decimal) {
+        count
+            .checked_sub(1)
+            .and_then(|last| self.movements.get(last))
+            .map_or((Decimal::ZERO, Decimal::ZERO), |movement| {
+                (movement.balance_after, movement.average_after)
+            })
+    }
+
+    /// Balance and average after every movement that occurred at or
+    /// before `at`.
+    fn running_at(&self, at: DateTime<Utc>) -> (Decimal, Decimal) {
+        let count = self
+            .movements
+            .partition_point(|movement| movement.occurred_at <= at);
+        self.running_before(count)
+    }
+
+    /// Puts `movement` at its business-time place and brings the running
+    /// figures after it up to date. An append in order costs one step; a
+    /// back-dated one recomputes this line from its place on.
+    fn record(&mut self, movement: Movement, deferred: bool) {
+        let key = movement.key();
+        let in_order = self.movements.last().is_none_or(|last| last.key() < key);
+        if self.unsorted || (deferred && !in_order) {
+            self.movements.push(movement);
+            self.unsorted = true;
+            return;
+        }
+        let place = if in_order {
+            self.movements.len()
+        } else {
+            self.movements.partition_point(|other| other.key() < key)
+        };
+        self.movements.insert(place, movement);
+        self.recompute_from(place);
+    }
+
+    fn recompute_from(&mut self, first: usize) {
+        let (mut balance, mut average) = self.running_before(first);
+        for movement in self.movements.iter_mut().skip(first) {
+            average = match movement.kind {
+                MovementKind::Received | MovementKind::TransferredIn => {
+                    average_after_arrival(balance, average, movement.change, movement.unit_cost)
+                }
+                // Out at the running average; returns and count surpluses
+                // come back at it. Either way it stays.
+                MovementKind::Issued
+                | MovementKind::TransferredOut
+                | MovementKind::Counted
+                | MovementKind::Returned => average,
+            };
+            balance = balance.saturating_add(movement.change);
+            movement.balance_after = balance;
+            movement.average_after = average;
+        }
+    }
+}
+
+fn sum<'a>(values: impl Iterator<Item = &'a Decimal>) -> Decimal {
+    values.fold(Decimal::ZERO, |total, value| total.saturating_add(*value))
+}
+
+fn cost(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(MONEY_SCALE_MAX, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The moving average after `quantity` arrives at `unit_cost` on top of
+/// `balance` held at `average`: the rule the domain decides receipts by,
+/// applied in business-time order.
+fn average_after_arrival(
+    balance: Decimal,
+    average: Decimal,
+    quantity: Decimal,
+    unit_cost: Decimal,
+) -> Decimal {
+    let total = balance.saturating_add(quantity);
+    if balance <= Decimal::ZERO || total <= Decimal::ZERO {
+        // Nothing (or a deficit) on hand: the new goods set the cost.
+        return cost(unit_cost);
+    }
+    let value = balance
+        .saturating_mul(average)
+        .saturating_add(quantity.saturating_mul(unit_cost));
+    cost(value.checked_div(total).unwrap_or(unit_cost))
+}
+
+/// Live figures of one (product, warehouse).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Balance {
+    pub warehouse: WarehouseId,
+    pub on_hand: Decimal,
+    pub reserved: Decimal,
+    /// On hand less reserved.
+    pub available: Decimal,
+    /// On its way to this warehouse.
+    pub in_transit: Decimal,
+    /// As the events recorded it.
+    pub average_cost: Decimal,
+    /// On hand at the average cost.
+    pub value: Decimal,
+    pub reorder_level: Option<Decimal>,
+}
+
+/// Live figures of a product over all its warehouses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StockTotals {
+    pub on_hand: Decimal,
+    pub reserved: Decimal,
+    pub available: Decimal,
+    pub in_transit: Decimal,
+    pub value: Decimal,
+}
+
+/// A product's stock per warehouse (by warehouse name) and in total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductStock {
+    pub product: ProductId,
+    pub warehouses: Vec<Balance>,
+    pub totals: StockTotals,
+}
+
+/// Stock as of a moment in business time, at the average cost
+/// recomputed in business-time order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StockAt {
+    pub on_hand: Decimal,
+    /// For one warehouse its running average; for a product over all
+    /// warehouses its value over its on hand (zero when none is on hand).
+    pub average_cost: Decimal,
+    pub value: Decimal,
+}
+
+/// Where a ledger page ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LedgerCursor {
+    pub occurred_at: DateTime<Utc>,
+    pub position: u64,
+}
+
+/// A page of a product's movements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LedgerQuery {
+    pub product: ProductId,
+    /// One warehouse's movements only.
+    pub warehouse: Option<WarehouseId>,
+    /// Continue after this movement (it is not repeated).
+    pub after: Option<LedgerCursor>,
+    pub limit: usize,
+    pub newest_first: bool,
+}
+
+impl LedgerQuery {
+    /// The first page of a product's movements over all warehouses,
+    /// oldest first.
+    pub fn of(product: ProductId) -> Self {
+        Self {
+            product,
+            warehouse: None,
+            after: None,
+            limit: crate::PAGE_ROWS_MAX,
+            newest_first: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub warehouse: WarehouseId,
+    pub position: u64,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub kind: MovementKind,
+    /// Signed: what the movement added to on hand.
+    pub change: Decimal,
+    /// The unit cost the event recorded.
+    pub unit_cost: Decimal,
+    pub reference: Option<String>,
+    pub transfer: Option<TransferLink>,
+    /// The balance of what the ledger covers (the warehouse asked for, or
+    /// the product over all warehouses) after this movement, in business
+    /// time.
+    pub balance_after: Decimal,
+    /// This warehouse's balance and moving average after this movement,
+    /// in business time.
+    pub warehouse_balance_after: Decimal,
+    pub average_cost_after: Decimal,
+}
+
+impl LedgerEntry {
+    pub fn cursor(&self) -> LedgerCursor {
+        LedgerCursor {
+            occurred_at: self.occurred_at,
+            position: self.position,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<LedgerCursor>,
+}
+
+/// A (product, warehouse) whose available stock is below its reorder
+/// level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowStockRow {
+    pub product: ProductId,
+    pub sku: String,
+    pub product_name: String,
+    pub warehouse: WarehouseId,
+    pub warehouse_name: String,
+    pub available: Decimal,
+    pub reorder_level: Decimal,
+    /// Reorder level less available.
+    pub shortfall: Decimal,
+    /// Already on its way here.
+    pub in_transit: Decimal,
+}
+
+/// One warehouse's movements as a ledger page walks them.
+struct Walk<'a> {
+    warehouse: WarehouseId,
+    line: &'a StockLine,
+    /// Movements before this index are behind the walk (oldest first) or
+    /// still ahead of it (newest first).
+    index: usize,
+    balance: Decimal,
+}
+
+/// Equality covers every stored figure, so a restore or a deferred fold
+/// that recomputes running figures wrongly shows up as a difference.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StockLevels {
+    products: FxHashMap<ProductId, ProductInfo>,
+    warehouses: FxHashMap<WarehouseId, WarehouseInfo>,
+    stock: FxHashMap<ProductId, FxHashMap<WarehouseId, StockLine>>,
+    /// Lines whose available stock is below their reorder level.
+    low: FxHashSet<(ProductId, WarehouseId)>,
+    #[serde(skip)]
+    deferred: bool,
+}
+
+impl ReadModel for StockLevels {
+    const NAME: &'static str = "stock";
+    const VERSION: u32 = 1;
+    const CATEGORIES: &'static [&'static str] = &[
+        StockEvent::CATEGORY,
+        ProductEvent::CATEGORY,
+        WarehouseEvent::CATEGORY,
+    ];
+    // Large (every movement is kept): a few snapshots only.
+    const SNAPSHOTS_KEPT: usize = 4;
+
+    fn apply(&mut self, envelope: &Envelope<'_>) {
+        match envelope.event {
+            CrmEvent::Stock(event) => {
+                // Stock streams are always keyed by two ids.
+                let Some(warehouse) = envelope.aggregate_part else {
+                    return;
+                };
+                let key = (
+                    ProductId::from_uuid(envelope.aggregate),
+                    WarehouseId::from_uuid(warehouse),
+                );
+                self.apply_stock(key, envelope, event);
+            }
+            CrmEvent::Product(event) => {
+                self.apply_product(ProductId::from_uuid(envelope.aggregate), event)
+            }
+            CrmEvent::Warehouse(event) => {
+                self.apply_warehouse(WarehouseId::from_uuid(envelope.aggregate), event)
+            }
+            _ => {}
+        }
+    }
+
+    fn restored(&mut self) {
+        self.deferred = false;
+        for line in self.stock.values_mut().flat_map(|lines| lines.values_mut()) {
+            if line.unsorted {
+                // Positions are unique, so an unstable sort is exact.
+                line.movements.sort_unstable_by_key(Movement::key);
+                line.recompute_from(0);
+                line.unsorted = false;
+            }
+        }
+    }
+
+    fn defer_indexes(&mut self) {
+        self.deferred = true;
+    }
+}
+
+impl StockLevels {
+    fn line_mut(&mut self, (product, warehouse): (ProductId, WarehouseId)) -> &mut StockLine {
+        self.stock
+            .entry(product)
+            .or_default()
+            .entry(warehouse)
+            .or_default()
+    }
+
+    fn line(&self, product: ProductId, warehouse: WarehouseId) -> Option<&StockLine> {
+        self.stock.get(&product)?.get(&warehouse)
+    }
+
+    fn apply_product(&mut self, id: ProductId, event: &ProductEvent) {
+        if let ProductEvent::Defined(defined) = event {
+            self.products.insert(
+                id,
+                ProductInfo {
+                    sku: defined.sku.clone(),
+                    name: defined.name.clone(),
+                    category: defined.category.clone(),
+                    kind: defined.kind,
+                    discontinued: false,
+                },
+            );
+            return;
+        }
+        let Some(product) = self.products.get_mut(&id) else {
+            return;
+        };
+        match event {
+            ProductEvent::Renamed(renamed) => product.name = renamed.name.clone(),
+            ProductEvent::Categorized(categorized) => {
+                product.category = categorized.category.clone()
+            }
+            ProductEvent::Discontinued(_) => product.discontinued = true,
+            ProductEvent::Reinstated(_) => product.discontinued = false,
+            _ => {}
+        }
+    }
+
+    fn apply_warehouse(&mut self, id: WarehouseId, event: &WarehouseEvent) {
+        if let WarehouseEvent::Opened(opened) = event {
+            self.warehouses.insert(
+                id,
+                WarehouseInfo {
+                    name: opened.name.clone(),
+                    closed: false,
+                },
+            );
+            return;
+        }
+        let Some(warehouse) = self.warehouses.get_mut(&id) else {
+            return;
+        };
+        match event {
+            WarehouseEvent::Renamed(renamed) => warehouse.name = renamed.name.clone(),
+            WarehouseEvent::Closed(_) => warehouse.closed = true,
+            _ => {}
+        }
+    }
+
+    fn apply_stock(
+        &mut self,
+        key: (ProductId, WarehouseId),
+        envelope: &Envelope<'_>,
+        event: &StockEvent,
+    ) {
+        let movement = |kind, change, unit_cost, detail| Movement {
+            position: envelope.position,
+            occurred_at: envelope.occurred_at,
+            recorded_at: envelope.recorded_at,
+            kind,
+            change,
+            unit_cost,
+            detail,
+            balance_after: Decimal::ZERO,
+            average_after: Decimal::ZERO,
+        };
+        let deferred = self.deferred;
+        let line = self.line_mut(key);
+        let moved = match event {
+            StockEvent::Received(received) => {
+                line.on_hand = line.on_hand.saturating_add(received.quantity);
+                line.average_cost = received.average_cost;
+                Some(movement(
+                    MovementKind::Received,
+                    received.quantity,
+                    received.unit_cost,
+                    Detail::reference(&received.reference),
+                ))
+            }
+            StockEvent::Issued(issued) => {
+                line.on_hand = line.on_hand.saturating_sub(issued.quantity);
+                if let Some(reservation) = issued.reservation {
+                    // As the domain evolves it: the issue uses up what was
+                    // held, and a reservation used up is gone.
+                    let held = line
+                        .reservations
+                        .get(&reservation)
+                        .copied()
+                        .unwrap_or_default();
+                    let left = held.saturating_sub(issued.quantity);
+                    if left > Decimal::ZERO {
+                        line.reservations.insert(reservation, left);
+                    } else {
+                        line.reservations.remove(&reservation);
+                    }
+                }
+                Some(movement(
+                    MovementKind::Issued,
+                    -issued.quantity,
+                    issued.unit_cost,
+                    Detail::reference(&issued.reference),
+                ))
+            }
+            StockEvent::Reserved(reserved) => {
+                line.reservations
+                    .insert(reserved.reservation, reserved.quantity);
+                None
+            }
+            StockEvent::ReservationReleased(released) => {
+                line.reservations.remove(&released.reservation);
+                None
+            }
+            StockEvent::TransferredOut(out) => {
+                line.on_hand = line.on_hand.saturating_sub(out.quantity);
+                Some(movement(
+                    MovementKind::TransferredOut,
+                    -out.quantity,
+                    out.unit_cost,
+                    Detail::Transfer(Box::new(TransferLink {
+                        transfer: out.transfer,
+                        warehouse: out.to,
+                    })),
+                ))
+            }
+            StockEvent::TransferredIn(arrived) => {
+                line.on_hand = line.on_hand.saturating_add(arrived.quantity);
+                line.average_cost = arrived.average_cost;
+                if line.in_transit.remove(&arrived.transfer).is_none() {
+                    line.arrived_first.insert(arrived.transfer);
+                }
+                Some(movement(
+                    MovementKind::TransferredIn,
+                    arrived.quantity,
+                    arrived.unit_cost,
+                    Detail::Transfer(Box::new(TransferLink {
+                        transfer: arrived.transfer,
+                        warehouse: arrived.from,
+                    })),
+                ))
+            }
+            StockEvent::Counted(counted) => {
+                line.on_hand = counted.counted;
+                Some(movement(
+                    MovementKind::Counted,
+                    counted.difference,
+                    counted.unit_cost,
+                    Detail::None,
+                ))
+            }
+            StockEvent::Returned(returned) => {
+                line.on_hand = line.on_hand.saturating_add(returned.quantity);
+                Some(movement(
+                    MovementKind::Returned,
+                    returned.quantity,
+                    returned.unit_cost,
+                    Detail::reference(&returned.reference),
+                ))
+            }
+            StockEvent::ReorderLevelSet(set) => {
+                line.reorder_level = set.level;
+                None
+            }
+        };
+        if let Some(moved) = moved {
+            line.record(moved, deferred);
+        }
+        let low = line.is_low();
+        if low {
+            self.low.insert(key);
+        } else {
+            self.low.remove(&key);
+        }
+        if let StockEvent::TransferredOut(out) = event {
+            // Goods on their way are in transit at the destination.
+            let destination = self.line_mut((key.0, out.to));
+            if !destination.arrived_first.remove(&out.transfer) {
+                destination.in_transit.insert(out.transfer, out.quantity);
+            }
+        }
+    }
+
+    pub fn product_info(&self, product: ProductId) -> Option<&ProductInfo> {
+        self.products.get(&product)
+    }
+
+    pub fn warehouse_info(&self, warehouse: WarehouseId) -> Option<&WarehouseInfo> {
+        self.warehouses.get(&warehouse)
+    }
+
+    fn warehouse_name(&self, warehouse: WarehouseId) -> &str {
+        self.warehouses
+            .get(&warehouse)
+            .map_or("", |info| info.name.as_str())
+    }
+
+    /// Every warehouse by name.
+    pub fn warehouses(&self) -> Vec<(WarehouseId, &WarehouseInfo)> {
+        let mut warehouses: Vec<_> = self
+            .warehouses
+            .iter()
+            .map(|(id, info)| (*id, info))
+            .collect();
+        warehouses.sort_by(|a, b| (a.1.name.as_str(), a.0).cmp(&(b.1.name.as_str(), b.0)));
+        warehouses
+    }
+
+    /// Live figures of one (product, warehouse); `None` if nothing ever
+    /// happened to it.
+    pub fn balance(&self, product: ProductId, warehouse: WarehouseId) -> Option<Balance> {
+        self.line(product, warehouse)
+            .map(|line| balance_of(warehouse, line))
+    }
+
+    /// A product's live figures per warehouse (by warehouse name) and
+    /// over all of them.
+    pub fn product_stock(&self, product: ProductId) -> ProductStock {
+        let mut warehouses: Vec<Balance> = self
+            .stock
+            .get(&product)
+            .into_iter()
+            .flatten()
+            .map(|(warehouse, line)| balance_of(*warehouse, line))
+            .collect();
+        warehouses.sort_by(|a, b| {
+            (self.warehouse_name(a.warehouse), a.warehouse)
+                .cmp(&(self.warehouse_name(b.warehouse), b.warehouse))
+        });
+        let mut totals = StockTotals::default();
+        for balance in &warehouses {
+            totals.on_hand = totals.on_hand.saturating_add(balance.on_hand);
+            totals.reserved = totals.reserved.saturating_add(balance.reserved);
+            totals.available = totals.available.saturating_add(balance.available);
+            totals.in_transit = totals.in_transit.saturating_add(balance.in_transit);
+            totals.value = totals.value.saturating_add(balance.value);
+        }
+        ProductStock {
+            product,
+            warehouses,
+            totals,
+        }
+    }
+
+    /// Stock of one (product, warehouse) after every movement that
+    /// occurred at or before `at` (business time): a binary search.
+    pub fn stock_at(
+        &self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        at: DateTime<Utc>,
+    ) -> StockAt {
+        let Some(line) = self.line(product, warehouse) else {
+            return StockAt::default();
+        };
+        let (on_hand, average_cost) = line.running_at(at);
+        StockAt {
+            on_hand,
+            average_cost,
+            value: on_hand.saturating_mul(average_cost),
+        }
+    }
+
+    /// A product's stock over all warehouses as of `at` (business time).
+    pub fn product_stock_at(&self, product: ProductId, at: DateTime<Utc>) -> StockAt {
+        let mut total = StockAt::default();
+        for line in self
+            .stock
+            .get(&product)
+            .into_iter()
+            .flat_map(|lines| lines.values())
+        {
+            let (on_hand, average_cost) = line.running_at(at);
+            total.on_hand = total.on_hand.saturating_add(on_hand);
+            total.value = total
+                .value
+                .saturating_add(on_hand.saturating_mul(average_cost));
+        }
+        if total.on_hand > Decimal::ZERO {
+            total.average_cost = cost(total.value.checked_div(total.on_hand).unwrap_or_default());
+        }
+        total
+    }
+
+    /// Movements of a product (or of one of its warehouses) held.
+    pub fn movement_count(&self, product: ProductId, warehouse: Option<WarehouseId>) -> usize {
+        self.stock
+            .get(&product)
+            .into_iter()
+            .flatten()
+            .filter(|(id, _)| warehouse.is_none_or(|warehouse| warehouse == **id))
+            .map(|(_, line)| line.movements.len())
+            .sum()
+    }
+
+    /// A page of a product's movements in business-time order, each with
+    /// the running balance after it. The warehouses' movement lists are
+    /// merged as they are walked, so a page costs its length times the
+    /// warehouses, plus a binary search per warehouse to find the cursor.
+    pub fn ledger(&self, query: &LedgerQuery) -> LedgerPage {
+        let limit = query.limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let after = query
+            .after
+            .map(|cursor| (cursor.occurred_at, cursor.position));
+        let mut walks: Vec<Walk<'_>> = self
+            .stock
+            .get(&query.product)
+            .into_iter()
+            .flatten()
+            .filter(|(id, _)| query.warehouse.is_none_or(|warehouse| warehouse == **id))
+            .map(|(warehouse, line)| {
+                let index = match (after, query.newest_first) {
+                    (None, false) => 0,
+                    (None, true) => line.movements.len(),
+                    (Some(after), false) => line.movements.partition_point(|m| m.key() <= after),
+                    (Some(after), true) => line.movements.partition_point(|m| m.key() < after),
+                };
+                Walk {
+                    warehouse: *warehouse,
+                    line,
+                    index,
+                    balance: line.running_before(index).0,
+                }
+            })
+            .collect();
+        let mut total = sum(walks.iter().map(|walk| &walk.balance));
+        let mut entries = Vec::new();
+        while entries.len() < limit {
+            let next = if query.newest_first {
+                walks
+                    .iter_mut()
+                    .filter(|walk| walk.index > 0)
+                    .max_by_key(|walk| walk.line.movements[walk.index - 1].key())
+            } else {
+                walks
+                    .iter_mut()
+                    .filter(|walk| walk.index < walk.line.movements.len())
+                    .min_by_key(|walk| walk.line.movements[walk.index].key())
+            };
+            let Some(walk) = next else {
+                break;
+            };
+            let line = walk.line;
+            if query.newest_first {
+                // Every warehouse stands at its balance before the cursor
+                // and this is the newest movement among them: the total is
+                // the balance right after it.
+                walk.index -= 1;
+                entries.push(entry(walk.warehouse, &line.movements[walk.index], total));
+                let before = line.running_before(walk.index).0;
+                total = total.saturating_sub(walk.balance).saturating_add(before);
+                walk.balance = before;
+            } else {
+                let movement = &line.movements[walk.index];
+                walk.index += 1;
+                total = total
+                    .saturating_sub(walk.balance)
+                    .saturating_add(movement.balance_after);
+                walk.balance = movement.balance_after;
+                entries.push(entry(walk.warehouse, movement, total));
+            }
+        }
+        let more = walks.iter().any(|walk| {
+            if query.newest_first {
+                walk.index > 0
+            } else {
+                walk.index < walk.line.movements.len()
+            }
+        });
+        let next = entries.last().filter(|_| more).map(LedgerEntry::cursor);
+        LedgerPage { entries, next }
+    }
+
+    /// (product, warehouse)s whose available stock is below their reorder
+    /// level, the largest shortfall first, at most `limit`.
+    pub fn low_stock(&self, limit: usize) -> Vec<LowStockRow> {
+        let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let mut rows: Vec<LowStockRow> = self
+            .low
+            .iter()
+            .filter_map(|(product, warehouse)| {
+                let line = self.line(*product, *warehouse)?;
+                let reorder_level = line.reorder_level?;
+                let available = line.available();
+                let info = self.products.get(product);
+                Some(LowStockRow {
+                    product: *product,
+                    sku: info.map(|info| info.sku.clone()).unwrap_or_default(),
+                    product_name: info.map(|info| info.name.clone()).unwrap_or_default(),
+                    warehouse: *warehouse,
+                    warehouse_name: self.warehouse_name(*warehouse).to_owned(),
+                    available,
+                    reorder_level,
+                    shortfall: reorder_level.saturating_sub(available),
+                    in_transit: line.in_transit(),
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.shortfall
+                .cmp(&a.shortfall)
+                .then_with(|| a.sku.cmp(&b.sku))
+                .then_with(|| a.warehouse_name.cmp(&b.warehouse_name))
+                .then_with(|| (a.product, a.warehouse).cmp(&(b.product, b.warehouse)))
+        });
+        rows.truncate(limit);
+        rows
+    }
+}
+
+fn balance_of(warehouse: WarehouseId, line: &StockLine) -> Balance {
+    let reserved = line.reserved();
+    Balance {
+        warehouse,
+        on_hand: line.on_hand,
+        reserved,
+        available: line.on_hand.saturating_sub(reserved),
+        in_transit: line.in_transit(),
+        average_cost: line.average_cost,
+        value: line.on_hand.saturating_mul(line.average_cost),
+        reorder_level: line.reorder_level,
+    }
+}
+
+fn entry(warehouse: WarehouseId, movement: &Movement, balance_after: Decimal) -> LedgerEntry {
+    let (reference, transfer) = match &movement.detail {
+        Detail::None => (None, None),
+        Detail::Reference(text) => (Some(text.to_string()), None),
+        Detail::Transfer(link) => (None, Some(**link)),
+    };
+    LedgerEntry {
+        warehouse,
+        position: movement.position,
+        occurred_at: movement.occurred_at,
+        recorded_at: movement.recorded_at,
+        kind: movement.kind,
+        change: movement.change,
+        unit_cost: movement.unit_cost,
+        reference,
+        transfer,
+        balance_after,
+        warehouse_balance_after: movement.balance_after,
+        average_cost_after: movement.average_after,
+    }
+}
+
+/// Decimals in snapshots as mantissa and scale: a few bytes each, read
+/// back without parsing. The workspace's serde form of a decimal is its
+/// text, which a snapshot of millions of movements would parse on every
+/// restore.
+mod compact_decimal {
+    use rust_decimal::Decimal;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        (value.mantissa(), value.scale()).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        let (mantissa, scale) = <(i128, u32)>::deserialize(deserializer)?;
+        Decimal::try_from_i128_with_scale(mantissa, scale).map_err(D::Error::custom)
+    }
+}
