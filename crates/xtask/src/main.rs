@@ -5,10 +5,16 @@
 //!   Results go to `docs/benchmarks.md` by hand, with the machine.
 //! - `bench-crm`: the CRM read models on a large demo history: rebuild
 //!   rates, memory, search and customer 360 latency, "as known at".
+//! - `bench-trade`: a million orders imported, the stock and sales read
+//!   models rebuilt and queried, the monthly report side by side with
+//!   SQLite over the same rows.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_crm;
 mod bench_log;
+mod bench_trade;
+mod sqlite_sales;
+mod trade_data;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
@@ -73,6 +79,22 @@ enum Command {
         #[arg(long)]
         queries_only: bool,
     },
+    /// Import a sales history (CSV) and measure the trade read models
+    /// against SQLite over the same rows.
+    BenchTrade {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Where the CSV files, the log and the SQLite file live (default:
+        /// target/bench-trade).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+        /// The year of the monthly revenue report.
+        #[arg(long, default_value_t = 2024)]
+        year: i32,
+        /// Runs per timed query (the median is reported).
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -118,6 +140,17 @@ fn main() -> anyhow::Result<()> {
             samples,
             only,
             queries_only,
+        }),
+        Command::BenchTrade {
+            orders,
+            directory,
+            year,
+            samples,
+        } => bench_trade::run(bench_trade::Settings {
+            orders,
+            directory,
+            year,
+            samples,
         }),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
