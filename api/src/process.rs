@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::catalog::Quantity;
+use domain::catalog::{Product, Quantity};
 use domain::finance::{Account, AccountCommand, NumberDocument, Series};
 use domain::ids::{SeriesId, UserId};
 use domain::inventory::{Stock, StockCommand, Warehouse};
@@ -241,7 +241,7 @@ impl ProcessManager {
                 reservation,
                 quantity,
             } => {
-                let negative_allowed = self.negative_allowed(*warehouse)?;
+                let negative_allowed = self.negative_allowed(*product, *warehouse)?;
                 let command = StockCommand::ReserveAvailable {
                     reservation: *reservation,
                     quantity: quantity_of(*quantity)?,
@@ -282,7 +282,7 @@ impl ProcessManager {
                     quantity: quantity_of(*quantity)?,
                     reservation: *reservation,
                     reference: Label::parse("reference", reference).ok(),
-                    negative_allowed: self.negative_allowed(*warehouse)?,
+                    negative_allowed: self.negative_allowed(*product, *warehouse)?,
                 };
                 handler
                     .execute::<Stock, _>(
@@ -408,10 +408,12 @@ impl ProcessManager {
         Ok(())
     }
 
-    fn negative_allowed(&self, warehouse: domain::ids::WarehouseId) -> Result<bool, CommandError> {
-        let stream = CommandHandler::stream::<Warehouse>(warehouse)?;
-        let (state, _) = self.handler.load::<Warehouse>(&stream)?;
-        Ok(state.is_some_and(|warehouse| warehouse.allows_negative_stock))
+    fn negative_allowed(
+        &self,
+        product: domain::ids::ProductId,
+        warehouse: domain::ids::WarehouseId,
+    ) -> Result<bool, CommandError> {
+        negative_stock_allowed(&self.handler, product, warehouse)
     }
 
     fn record_failure(&self, record: &RecordedEvent, caused: &Caused, error: &CommandError) {
@@ -453,6 +455,22 @@ impl ProcessManager {
 /// shipment issues its stock on the shipment's day).
 fn issued<C>(cause: &RecordedEvent, command: C) -> Issued<C> {
     Issued::new(SYSTEM_USER, Utc::now(), command).backdated(cause.occurred_at)
+}
+
+/// Whether stock of `product` may go below zero in `warehouse`: a setting
+/// of the product or of the warehouse.
+pub fn negative_stock_allowed(
+    handler: &CommandHandler,
+    product: domain::ids::ProductId,
+    warehouse: domain::ids::WarehouseId,
+) -> Result<bool, CommandError> {
+    let (warehouse, _) =
+        handler.load::<Warehouse>(&CommandHandler::stream::<Warehouse>(warehouse)?)?;
+    if warehouse.is_some_and(|warehouse| warehouse.allows_negative_stock) {
+        return Ok(true);
+    }
+    let (product, _) = handler.load::<Product>(&CommandHandler::stream::<Product>(product)?)?;
+    Ok(product.is_some_and(|product| product.allows_negative_stock))
 }
 
 /// The stream of one product's stock in one warehouse.

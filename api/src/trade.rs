@@ -11,13 +11,13 @@ use domain::Issued;
 use domain::catalog::{PriceList, PriceRequest, Product, ProductKind, Quantity, resolve_price};
 use domain::error::DomainError;
 use domain::ids::OrderId;
-use domain::inventory::{Stock, Warehouse};
+use domain::inventory::Stock;
 use domain::parties::Party;
 use domain::sales::{LinePricing, Order, OrderCommand, OrderState, ShipLine};
 use rust_decimal::Decimal;
 
 use crate::commands::{CommandError, CommandHandler, Executed, Execution};
-use crate::process::stock_stream;
+use crate::process::{negative_stock_allowed, stock_stream};
 
 /// The price of every line of a draft order, resolved now.
 pub fn price_order(
@@ -75,7 +75,7 @@ pub async fn confirm_order(
 
 /// Ships an order (all that is left, or the named lines) after checking
 /// the warehouse holds the goods: the order's own reservation plus what is
-/// free, unless the warehouse allows negative stock.
+/// free, unless the product or the warehouse allows negative stock.
 pub async fn ship_order(
     handler: &CommandHandler,
     order: OrderId,
@@ -88,40 +88,38 @@ pub async fn ship_order(
     let (state, _) = handler.load::<Order>(&stream)?;
     let state = state.ok_or_else(|| DomainError::not_found("order"))?;
     let warehouse = state.drafted.warehouse;
-    let (warehouse_state, _) =
-        handler.load::<Warehouse>(&CommandHandler::stream::<Warehouse>(warehouse)?)?;
-    let negative_allowed = warehouse_state.is_some_and(|w| w.allows_negative_stock);
-    if !negative_allowed {
-        for (number, progress) in &state.lines {
-            let Some(reservation) = progress.confirmed.reservation else {
-                continue;
-            };
-            let wanted = match &lines {
-                Some(lines) => lines
-                    .iter()
-                    .filter(|line| line.line == *number)
-                    .map(|line| line.quantity.value())
-                    .sum(),
-                None => progress.confirmed.quantity - progress.shipped,
-            };
-            if wanted <= Decimal::ZERO {
-                continue;
-            }
-            let (stock, _) =
-                handler.load::<Stock>(&stock_stream(progress.confirmed.product, warehouse)?)?;
-            let held = stock
-                .reservations
-                .get(&reservation)
-                .copied()
-                .unwrap_or_default();
-            let available = stock.available() + held.min(wanted);
-            if wanted > available {
-                return Err(DomainError::rejected(
-                    "stock.insufficient",
-                    format!("line {number}: {wanted} to ship, {available} in the warehouse"),
-                )
-                .into());
-            }
+    for (number, progress) in &state.lines {
+        let Some(reservation) = progress.confirmed.reservation else {
+            continue;
+        };
+        if negative_stock_allowed(handler, progress.confirmed.product, warehouse)? {
+            continue;
+        }
+        let wanted = match &lines {
+            Some(lines) => lines
+                .iter()
+                .filter(|line| line.line == *number)
+                .map(|line| line.quantity.value())
+                .sum(),
+            None => progress.confirmed.quantity - progress.shipped,
+        };
+        if wanted <= Decimal::ZERO {
+            continue;
+        }
+        let (stock, _) =
+            handler.load::<Stock>(&stock_stream(progress.confirmed.product, warehouse)?)?;
+        let held = stock
+            .reservations
+            .get(&reservation)
+            .copied()
+            .unwrap_or_default();
+        let available = stock.available() + held.min(wanted);
+        if wanted > available {
+            return Err(DomainError::rejected(
+                "stock.insufficient",
+                format!("line {number}: {wanted} to ship, {available} in the warehouse"),
+            )
+            .into());
         }
     }
     let command = with_command(issued, OrderCommand::Ship { shipment, lines });

@@ -17,11 +17,12 @@ use domain::catalog::{
 };
 use domain::finance::{Account, AccountCommand, DocumentKind, PaymentMethod, Series};
 use domain::ids::{
-    InvoiceId, OrderId, PartyId, PaymentId, PriceListId, ProductId, SeriesId, ShipmentId,
-    WarehouseId,
+    DealId, InvoiceId, OrderId, PartyId, PaymentId, PipelineId, PriceListId, ProductId, SeriesId,
+    ShipmentId, StageId, WarehouseId,
 };
 use domain::inventory::{Stock, StockCommand, Warehouse, WarehouseCommand};
 use domain::parties::{Party, PartyCommand, PartyName, RegisterParty};
+use domain::pipeline::{Deal, DealCommand, DealStatus, OpenDeal, StageRef};
 use domain::sales::{DraftOrder, Order, OrderCommand, OrderStatus, ShipLine};
 use domain::values::{Currency, Label, Money};
 use domain::{Decider, Issued};
@@ -203,13 +204,17 @@ async fn open_shop() -> Shop {
 
 /// Drafts an order of `goods` units of the product and one service.
 async fn draft(shop: &Shop, goods: &str) -> OrderId {
+    draft_for_deal(shop, goods, None).await
+}
+
+async fn draft_for_deal(shop: &Shop, goods: &str, deal: Option<DealId>) -> OrderId {
     let order = OrderId::from_uuid(Uuid::now_v7());
     shop.execute::<Order, _>(
         order,
         OrderCommand::Draft(DraftOrder {
             order,
             party: shop.party,
-            deal: None,
+            deal,
             price_list: shop.price_list,
             currency: eur(),
             warehouse: shop.warehouse,
@@ -443,5 +448,75 @@ async fn commands_with_an_id_run_once_and_stale_versions_conflict() {
             }
         ),
         "{error:?}"
+    );
+}
+
+/// Protects the pipeline: confirming an order for a deal wins the deal.
+#[tokio::test]
+async fn a_confirmed_order_wins_its_deal() {
+    let shop = open_shop().await;
+    let processes = processes(&shop);
+    let deal = DealId::from_uuid(Uuid::now_v7());
+    shop.execute::<Deal, _>(
+        deal,
+        DealCommand::Open(OpenDeal {
+            title: label("Bolts for the new plant"),
+            party: shop.party,
+            pipeline: PipelineId::from_uuid(Uuid::now_v7()),
+            stage: StageRef {
+                stage: StageId::from_uuid(Uuid::now_v7()),
+                default_probability: 50,
+                position: 0,
+            },
+            probability: None,
+            amount: Money::parse("amount", dec("70"), eur()).unwrap(),
+            expected_close: None,
+            owner: SYSTEM_USER,
+            lead: None,
+        }),
+    )
+    .await
+    .unwrap();
+    let order = draft_for_deal(&shop, "1", Some(deal)).await;
+    confirm_order(&shop.handler, order, now(()), &execution())
+        .await
+        .unwrap();
+    processes.catch_up().await.unwrap();
+    let (state, _) = shop
+        .handler
+        .load::<Deal>(&CommandHandler::stream::<Deal>(deal).unwrap())
+        .unwrap();
+    assert_eq!(state.unwrap().status, DealStatus::Won);
+    assert!(
+        processes.failures().is_empty(),
+        "{:?}",
+        processes.failures()
+    );
+}
+
+/// Protects the negative-stock setting: a product that allows it ships
+/// more than is on hand, and the stock goes below zero.
+#[tokio::test]
+async fn a_product_allowing_negative_stock_ships_beyond_what_is_on_hand() {
+    let shop = open_shop().await;
+    let processes = processes(&shop);
+    shop.execute::<Product, _>(shop.goods, ProductCommand::AllowNegativeStock(true))
+        .await
+        .unwrap();
+    let order = draft(&shop, "15").await;
+    confirm_order(&shop.handler, order, now(()), &execution())
+        .await
+        .unwrap();
+    processes.catch_up().await.unwrap();
+    let shipment = ShipmentId::from_uuid(Uuid::now_v7());
+    ship_order(&shop.handler, order, shipment, None, now(()), &execution())
+        .await
+        .unwrap();
+    processes.catch_up().await.unwrap();
+    assert_eq!(shop.stock().on_hand, dec("-5"));
+    assert!(
+        processes.failures().is_empty(),
+        "{:?}",
+        processes.failures()
     );
 }

@@ -226,6 +226,13 @@ pub struct ProductVatRateSet {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductNegativeStockSet {
+    /// Stock of this product may go below zero in any warehouse (goods
+    /// that are made or bought to order and booked later).
+    pub allowed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDiscontinued {}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +248,7 @@ domain_events! {
         VatRateSet(ProductVatRateSet) = "ProductVatRateSet" v 1,
         Discontinued(ProductDiscontinued) = "ProductDiscontinued" v 1,
         Reinstated(ProductReinstated) = "ProductReinstated" v 1,
+        NegativeStockSet(ProductNegativeStockSet) = "ProductNegativeStockSet" v 1,
     }
 }
 
@@ -262,6 +270,7 @@ pub enum ProductCommand {
     Categorize(Option<Label>),
     SetBarcode(Option<Label>),
     SetVatRate(VatRate),
+    AllowNegativeStock(bool),
     Discontinue,
     Reinstate,
 }
@@ -276,6 +285,7 @@ pub struct ProductState {
     pub kind: ProductKind,
     pub vat_percent: Decimal,
     pub discontinued: bool,
+    pub allows_negative_stock: bool,
 }
 
 #[derive(Debug)]
@@ -358,6 +368,11 @@ impl Decider for Product {
                     })
                 })
             }
+            ProductCommand::AllowNegativeStock(allowed) => {
+                crate::unless_unchanged(product.allows_negative_stock == *allowed, || {
+                    ProductEvent::NegativeStockSet(ProductNegativeStockSet { allowed: *allowed })
+                })
+            }
             ProductCommand::Discontinue => crate::unless_unchanged(product.discontinued, || {
                 ProductEvent::Discontinued(ProductDiscontinued {})
             }),
@@ -382,6 +397,7 @@ impl Decider for Product {
                 kind: defined.kind,
                 vat_percent: defined.vat_percent,
                 discontinued: false,
+                allows_negative_stock: false,
             });
         }
         let mut product = state?;
@@ -395,6 +411,7 @@ impl Decider for Product {
             ProductEvent::VatRateSet(set) => product.vat_percent = set.vat_percent,
             ProductEvent::Discontinued(_) => product.discontinued = true,
             ProductEvent::Reinstated(_) => product.discontinued = false,
+            ProductEvent::NegativeStockSet(set) => product.allows_negative_stock = set.allowed,
         }
         Some(product)
     }

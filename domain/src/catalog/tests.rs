@@ -108,6 +108,13 @@ fn product_changes_are_recorded_once() {
     given::<Product>([])
         .when(issue(ProductCommand::Discontinue))
         .then_not_found();
+    let allowed = ProductEvent::NegativeStockSet(ProductNegativeStockSet { allowed: true });
+    given::<Product>([defined()])
+        .when(issue(ProductCommand::AllowNegativeStock(true)))
+        .then(vec![allowed.clone()]);
+    given::<Product>([defined(), allowed])
+        .when(issue(ProductCommand::AllowNegativeStock(true)))
+        .then_nothing();
 }
 
 /// Protects the catalog from changes to discontinued products.
