@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod demo_trade;
 pub mod process;
 pub mod trade;
 
@@ -231,19 +232,75 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
     };
     let report = demo::load(&log, demo::generate(&options), |_| {})
         .context("failed to write the demo company")?;
+    let trade = seed_demo_trade(&log, &options, report.events)?;
     log.sync_blocking()
         .context("failed to sync the demo company")?;
     let managers: Vec<String> = demo::users(&options)
         .into_iter()
         .map(|user| user.name)
         .collect();
+    let events = log.head().position;
     tracing::info!(
-        events = report.events,
+        events,
+        orders = trade.orders,
         seconds = report.elapsed.as_secs_f64(),
         managers = %managers.join(", "),
         "wrote the demo company"
     );
-    Ok(report.events)
+    Ok(events)
+}
+
+/// The demo company's trade, run through the command handler and the
+/// processes (see [`demo_trade`]): about one order per 50 CRM events, with
+/// the company's customers and managers, up to today.
+fn seed_demo_trade(
+    log: &EventLog,
+    options: &demo::DemoOptions,
+    crm_events: u64,
+) -> anyhow::Result<demo_trade::TradeReport> {
+    use domain::CrmEvent;
+    use domain::parties::{PartyEvent, PartyNameData};
+    let customers: Vec<(domain::ids::PartyId, chrono::DateTime<chrono::Utc>)> =
+        demo::generate(options)
+            .filter(|append| append.category == "party")
+            .filter(|append| {
+                append.events.iter().any(|(_, event)| {
+                    matches!(
+                        event,
+                        CrmEvent::Party(PartyEvent::Registered(registered))
+                            if matches!(registered.name, PartyNameData::Company { .. })
+                    )
+                })
+            })
+            .map(|append| {
+                (
+                    domain::ids::PartyId::from_uuid(append.aggregate),
+                    append.occurred_at,
+                )
+            })
+            .collect();
+    let managers: Vec<domain::ids::UserId> = demo::users(options)
+        .into_iter()
+        .map(|user| user.id)
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let end = (options.start + chrono::Duration::days(i64::from(options.days))).min(today);
+    let orders = usize::try_from(crm_events / 50)
+        .unwrap_or(usize::MAX)
+        .max(20);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(demo_trade::seed(
+            log,
+            options.seed,
+            &customers,
+            &managers,
+            options.start,
+            end,
+            orders,
+        ))
+        .context("failed to write the demo company's trade")
 }
 
 /// Opens the log in `data_dir` and serves until Ctrl-C.

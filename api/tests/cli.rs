@@ -109,7 +109,30 @@ fn rebuild_folds_the_whole_log_and_names_unknown_models() {
 fn the_demo_company_seeds_an_empty_folder_only() {
     let data = tempfile::tempdir().unwrap();
     let written = api::seed_demo(data.path(), api::Demo::Events(3_000)).unwrap();
-    assert!((2_500..=3_500).contains(&written), "{written}");
+    // About 3,000 CRM events and the trade run through the processes.
+    assert!((3_500..=6_000).contains(&written), "{written}");
+    {
+        let log =
+            eventlog::EventLog::open(data.path().join("eventlog"), eventlog::Options::default())
+                .unwrap();
+        let trade = log
+            .read_all(
+                1,
+                10_000,
+                &eventlog::ReadFilter::event_types([
+                    "OrderClosed",
+                    "DocumentNumbered",
+                    "StockIssued",
+                ]),
+            )
+            .unwrap();
+        for wanted in ["OrderClosed", "DocumentNumbered", "StockIssued"] {
+            assert!(
+                trade.events.iter().any(|event| event.event_type == wanted),
+                "the demo's trade has no {wanted}"
+            );
+        }
+    }
     assert_eq!(
         api::seed_demo(data.path(), api::Demo::Events(3_000)).unwrap(),
         0
