@@ -15,6 +15,7 @@ mod bench_log;
 mod bench_trade;
 mod sqlite_sales;
 mod trade_data;
+mod trade_stock;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
