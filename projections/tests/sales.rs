@@ -1302,14 +1302,10 @@ fn run(shop: &mut Shop, ops: &[Op]) {
 }
 
 fn report_query() -> impl Strategy<Value = ReportQuery> {
-    (
-        0..DAYS + 10,
-        0..DAYS + 10,
-        0..4_usize,
-        0..6_usize,
-        any::<bool>(),
-    )
-        .prop_map(|(from, length, period, dimension, dollars)| {
+    // Most history is in euros: one query in four asks for dollars.
+    let dollars = proptest::bool::weighted(0.25);
+    (0..DAYS, 0..DAYS + 10, 0..4_usize, 0..6_usize, dollars).prop_map(
+        |(from, length, period, dimension, dollars)| {
             let from = day_of(from);
             ReportQuery {
                 from,
@@ -1325,7 +1321,8 @@ fn report_query() -> impl Strategy<Value = ReportQuery> {
                     Some(Dimension::Branch),
                 ][dimension],
             }
-        })
+        },
+    )
 }
 
 proptest! {
@@ -1336,7 +1333,7 @@ proptest! {
     /// director's figures and the ageing report agree with the same sums.
     #[test]
     fn a_report_over_any_range_equals_a_brute_force_sum_over_the_events(
-        ops in proptest::collection::vec(op(), 1..40),
+        ops in proptest::collection::vec(op(), 1..50),
         queries in proptest::collection::vec(report_query(), 4),
     ) {
         let mut shop = shop();
