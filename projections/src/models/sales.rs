@@ -206,20 +206,24 @@ struct OrderDims {
     currency: u16,
 }
 
-/// A confirmed line and how much of it was shipped and issued.
+/// The members a confirmed line lands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct LineTrack {
+struct LineMembers {
     line: u32,
     product: u32,
     category: u32,
+}
+
+/// How much of a confirmed line was shipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct LineProgress {
     quantity: i64,
     net: i64,
     shipped: i64,
     shipped_net: i64,
-    issued: i64,
 }
 
-impl LineTrack {
+impl LineProgress {
     /// The net of `quantity` more shipped: pro rata, and the part that
     /// completes the line takes what is left (as `domain::sales` prices
     /// the parts of a line).
@@ -235,21 +239,54 @@ impl LineTrack {
     }
 }
 
+/// An order as long as something can still happen to it: a million
+/// orders stay, so a shipped one keeps only what its returns need.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct OrderTrack {
     dims: OrderDims,
     confirmed: bool,
     /// Sorted by line number.
-    lines: Vec<LineTrack>,
+    lines: Vec<LineMembers>,
+    /// Each line's progress, in the order of `lines`, until every line is
+    /// shipped in full.
+    progress: Option<Box<[LineProgress]>>,
 }
 
 impl OrderTrack {
-    fn line_mut(&mut self, line: u32) -> Option<&mut LineTrack> {
+    fn index(&self, line: u32) -> Option<usize> {
         self.lines
-            .binary_search_by_key(&line, |track| track.line)
+            .binary_search_by_key(&line, |members| members.line)
             .ok()
-            .and_then(|index| self.lines.get_mut(index))
     }
+
+    fn line(&self, line: u32) -> Option<LineMembers> {
+        self.lines.get(self.index(line)?).copied()
+    }
+
+    /// The nets of the lines as confirmed (zero once shipped in full:
+    /// only an unshipped order is ever cancelled).
+    fn nets(&self) -> Vec<(u32, u32, i64)> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(index, members)| {
+                let net = self
+                    .progress
+                    .as_ref()
+                    .and_then(|progress| progress.get(index))
+                    .map_or(0, |progress| progress.net);
+                (members.product, members.category, net)
+            })
+            .collect()
+    }
+}
+
+/// A line's reservation and what is still to be issued under it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Reserved {
+    order: OrderId,
+    line: u32,
+    unissued: i64,
 }
 
 /// The goods of a return whose stock return has not been seen yet.
@@ -282,10 +319,33 @@ struct InvoiceTrack {
     paid: i64,
     /// Every payment or credit that paid part of it, by day.
     paid_on: Vec<(Day, i64)>,
+    /// The business day what paid it reached its gross; `None` while
+    /// something is owed. An as-of scan passes over invoices paid off by
+    /// then without reading their payments.
+    paid_off: Option<Day>,
     number: Option<Box<str>>,
 }
 
 impl InvoiceTrack {
+    fn record_payment(&mut self, day: Day, amount: i64) {
+        self.paid = self.paid.saturating_add(amount);
+        self.paid_on.push((day, amount));
+        self.paid_off = None;
+        if self.paid >= self.gross {
+            // Payments may be back-dated: add them up in business order.
+            let mut paid_on = self.paid_on.clone();
+            paid_on.sort_by_key(|(day, _)| *day);
+            let mut paid = 0_i64;
+            for (day, amount) in paid_on {
+                paid = paid.saturating_add(amount);
+                if paid >= self.gross {
+                    self.paid_off = Some(day);
+                    break;
+                }
+            }
+        }
+    }
+
     fn paid_by(&self, day: Day) -> i64 {
         self.paid_on
             .iter()
@@ -331,8 +391,8 @@ pub struct Sales {
     branches: Members<Option<BranchId>>,
     product_info: FxHashMap<ProductId, ProductInfo>,
     orders: FxHashMap<OrderId, OrderTrack>,
-    /// Reservations of lines not yet issued in full → (order, line).
-    reservations: FxHashMap<ReservationId, (OrderId, u32)>,
+    /// Reservations of lines not yet issued in full.
+    reservations: FxHashMap<ReservationId, Reserved>,
     returns: FxHashMap<ReturnId, PendingReturn>,
     /// In the order they were issued.
     invoices: Vec<InvoiceTrack>,
@@ -560,6 +620,7 @@ impl Sales {
                         dims,
                         confirmed: false,
                         lines: Vec::new(),
+                        progress: None,
                     },
                 );
             }
@@ -573,11 +634,7 @@ impl Sales {
                         .remove(&ReservationId::for_order_line(order, line.line));
                 }
                 if track.confirmed {
-                    let lines: Vec<(u32, u32, i64)> = track
-                        .lines
-                        .iter()
-                        .map(|line| (line.product, line.category, line.net))
-                        .collect();
+                    let lines = track.nets();
                     self.book_whole_order(day, track.dims, &lines, |figures, net| {
                         figures.cancelled_orders = figures.cancelled_orders.saturating_add(1);
                         figures.cancelled_net = figures.cancelled_net.saturating_add(net);
@@ -591,19 +648,34 @@ impl Sales {
                 let order_dims = track.dims;
                 let mut booked = Vec::with_capacity(shipped.lines.len());
                 for shipped_line in &shipped.lines {
-                    let Some(line) = track.line_mut(shipped_line.line) else {
+                    let Some(index) = track.index(shipped_line.line) else {
+                        continue;
+                    };
+                    let Some(line) = track
+                        .progress
+                        .as_mut()
+                        .and_then(|progress| progress.get_mut(index))
+                    else {
                         continue;
                     };
                     let quantity = from_decimal(shipped_line.quantity);
                     let net = line.shipped_part(quantity);
                     line.shipped = line.shipped.saturating_add(quantity);
                     line.shipped_net = line.shipped_net.saturating_add(net);
+                    let members = track.lines[index];
                     let dims = LineDims {
                         order: order_dims,
-                        product: line.product,
-                        category: line.category,
+                        product: members.product,
+                        category: members.category,
                     };
                     booked.push((dims, net, quantity));
+                }
+                let all_shipped = track.progress.as_ref().is_some_and(|progress| {
+                    progress.iter().all(|line| line.shipped >= line.quantity)
+                });
+                if all_shipped {
+                    // Nothing is left to price: returns need only members.
+                    track.progress = None;
                 }
                 for (dims, net, quantity) in booked {
                     self.book_line(day, dims, |figures| {
@@ -620,7 +692,7 @@ impl Sales {
                 let mut booked = Vec::with_capacity(returned.lines.len());
                 let mut goods = Vec::new();
                 for returned_line in &returned.lines {
-                    let Some(line) = track.line_mut(returned_line.line) else {
+                    let Some(line) = track.line(returned_line.line) else {
                         continue;
                     };
                     let dims = LineDims {
@@ -669,41 +741,42 @@ impl Sales {
             // names the customer and currency.
             None => self.order_dims(confirmed.party, None, None, confirmed.currency),
         };
-        let mut lines: Vec<LineTrack> = Vec::with_capacity(confirmed.lines.len());
+        let mut lines: Vec<(LineMembers, LineProgress)> = Vec::with_capacity(confirmed.lines.len());
         for line in &confirmed.lines {
-            let product = self.products.number(&line.product);
-            let category = self.category_now(line.product);
-            lines.push(LineTrack {
+            let members = LineMembers {
                 line: line.line,
-                product,
-                category,
-                quantity: from_decimal(line.quantity),
+                product: self.products.number(&line.product),
+                category: self.category_now(line.product),
+            };
+            let quantity = from_decimal(line.quantity);
+            let progress = LineProgress {
+                quantity,
                 net: from_decimal(line.amounts.net),
                 shipped: 0,
                 shipped_net: 0,
-                issued: 0,
-            });
+            };
+            lines.push((members, progress));
             if let Some(reservation) = line.reservation {
-                self.reservations.insert(reservation, (order, line.line));
+                let reserved = Reserved {
+                    order,
+                    line: line.line,
+                    unissued: quantity,
+                };
+                self.reservations.insert(reservation, reserved);
             }
         }
-        lines.sort_unstable_by_key(|line| line.line);
-        let booked: Vec<(u32, u32, i64)> = lines
-            .iter()
-            .map(|line| (line.product, line.category, line.net))
-            .collect();
-        self.book_whole_order(day, dims, &booked, |figures, net| {
+        lines.sort_unstable_by_key(|(members, _)| members.line);
+        let track = OrderTrack {
+            dims,
+            confirmed: true,
+            lines: lines.iter().map(|(members, _)| *members).collect(),
+            progress: Some(lines.iter().map(|(_, progress)| *progress).collect()),
+        };
+        self.book_whole_order(day, dims, &track.nets(), |figures, net| {
             figures.orders = figures.orders.saturating_add(1);
             figures.order_net = figures.order_net.saturating_add(net);
         });
-        self.orders.insert(
-            order,
-            OrderTrack {
-                dims,
-                confirmed: true,
-                lines,
-            },
-        );
+        self.orders.insert(order, track);
     }
 
     fn apply_import(&mut self, sale: &SaleImported) {
@@ -743,11 +816,7 @@ impl Sales {
     /// The members of line `line` of `order`.
     fn line_dims(&self, order: OrderId, line: u32) -> Option<LineDims> {
         let track = self.orders.get(&order)?;
-        let index = track
-            .lines
-            .binary_search_by_key(&line, |track| track.line)
-            .ok()?;
-        let line = track.lines.get(index)?;
+        let line = track.line(line)?;
         Some(LineDims {
             order: track.dims,
             product: line.product,
@@ -758,12 +827,24 @@ impl Sales {
     fn apply_stock(&mut self, product: ProductId, day: Day, event: &StockEvent) {
         match event {
             StockEvent::Issued(issued) => {
-                let Some((order, line)) = issued
-                    .reservation
-                    .and_then(|reservation| self.reservations.get(&reservation).copied())
-                else {
+                let Some(reservation) = issued.reservation else {
                     return;
                 };
+                let Some(reserved) = self.reservations.get_mut(&reservation) else {
+                    return;
+                };
+                reserved.unissued = reserved
+                    .unissued
+                    .saturating_sub(from_decimal(issued.quantity));
+                let Reserved {
+                    order,
+                    line,
+                    unissued,
+                } = *reserved;
+                if unissued <= 0 {
+                    // Nothing more is issued for a line issued in full.
+                    self.reservations.remove(&reservation);
+                }
                 let Some(dims) = self.line_dims(order, line) else {
                     return;
                 };
@@ -771,17 +852,6 @@ impl Sales {
                 self.book_line(day, dims, |figures| {
                     figures.cost = figures.cost.saturating_add(cost);
                 });
-                let mut used_up = true;
-                if let Some(track) = self.orders.get_mut(&order).and_then(|o| o.line_mut(line)) {
-                    track.issued = track.issued.saturating_add(from_decimal(issued.quantity));
-                    used_up = track.issued >= track.quantity;
-                }
-                if used_up {
-                    // Nothing more is issued under a reservation used up.
-                    if let Some(reservation) = issued.reservation {
-                        self.reservations.remove(&reservation);
-                    }
-                }
             }
             StockEvent::Returned(returned) => {
                 let Some(return_id) = returned.reference.as_deref().and_then(returned_by) else {
@@ -818,9 +888,7 @@ impl Sales {
     fn pay(&mut self, day: Day, allocations: &[Allocation]) {
         for allocation in allocations {
             if let Some(track) = self.invoice_mut(allocation.invoice) {
-                let amount = from_decimal(allocation.amount);
-                track.paid = track.paid.saturating_add(amount);
-                track.paid_on.push((day, amount));
+                track.record_payment(day, from_decimal(allocation.amount));
             }
         }
     }
@@ -831,6 +899,7 @@ impl Sales {
                 if self.invoice_index.contains_key(&issued.invoice) {
                     return;
                 }
+                let gross = from_decimal(issued.total.gross);
                 let track = InvoiceTrack {
                     invoice: issued.invoice,
                     customer: self.customers.number(&party),
@@ -839,9 +908,11 @@ impl Sales {
                     currency: self.currency_number(issued.currency),
                     issued: day,
                     due: Day::from_date(issued.due),
-                    gross: from_decimal(issued.total.gross),
+                    gross,
                     paid: 0,
                     paid_on: Vec::new(),
+                    // Nothing to pay: paid off as it is issued.
+                    paid_off: (gross <= 0).then_some(day),
                     number: None,
                 };
                 let index = u32::try_from(self.invoices.len()).unwrap_or(u32::MAX);
@@ -1260,12 +1331,17 @@ impl Sales {
                 ranked.push((member(), sum));
             }
         });
-        ranked.sort_by(|a, b| {
+        let order = |a: &(Member, Sum), b: &(Member, Sum)| {
             b.1.measure(query.measure)
                 .cmp(&a.1.measure(query.measure))
                 .then_with(|| self.compare_members(&a.0, &b.0))
-        });
-        ranked.truncate(limit);
+        };
+        // Only the best `limit` are sorted, not every customer.
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(order);
         ranked
             .into_iter()
             .map(|(member, sum)| ReportRow {
@@ -1373,7 +1449,11 @@ impl Sales {
         let currency = self.find_currency(currency);
         self.invoices
             .iter()
-            .filter(move |track| Some(track.currency) == currency && track.issued <= as_of)
+            .filter(move |track| {
+                Some(track.currency) == currency
+                    && track.issued <= as_of
+                    && track.paid_off.is_none_or(|paid_off| paid_off > as_of)
+            })
             .filter_map(move |track| {
                 let outstanding = track.gross.saturating_sub(track.paid_by(as_of));
                 (outstanding > 0).then(|| (track, outstanding, as_of.days_since(track.due)))
