@@ -248,10 +248,10 @@ fn measure<M: ReadModel>(log: &EventLog, store: &SnapshotStore, head: u64) -> an
 }
 
 /// A tiny deterministic generator, so every run samples the same queries.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self, below: usize) -> usize {
+    pub(crate) fn next(&mut self, below: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -260,7 +260,7 @@ impl Lcg {
     }
 }
 
-fn percentiles(label: &str, mut samples: Vec<Duration>) {
+pub(crate) fn percentiles(label: &str, mut samples: Vec<Duration>) {
     samples.sort_unstable();
     let at = |fraction: f64| {
         samples[((samples.len() as f64 * fraction) as usize).min(samples.len() - 1)]
@@ -419,7 +419,7 @@ fn known_at_report(log: &EventLog, directory: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn resident_bytes() -> u64 {
+pub(crate) fn resident_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm
         .split_whitespace()
@@ -429,6 +429,6 @@ fn resident_bytes() -> u64 {
     pages * 4_096
 }
 
-fn mib(bytes: u64) -> f64 {
+pub(crate) fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }

@@ -5,10 +5,13 @@
 //!   Results go to `docs/benchmarks.md` by hand, with the machine.
 //! - `bench-crm`: the CRM read models on a large demo history: rebuild
 //!   rates, memory, search and customer 360 latency, "as known at".
+//! - `bench-sales`: the sales and director KPI read models with a million
+//!   orders: apply rates, snapshot sizes, report and KPI latency.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_crm;
 mod bench_log;
+mod bench_sales;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
@@ -73,6 +76,16 @@ enum Command {
         #[arg(long)]
         queries_only: bool,
     },
+    /// Benchmark the sales and director KPI read models on a generated
+    /// trading history (in memory, no event log).
+    BenchSales {
+        /// Orders in the history, of about five lines each.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Queries timed per kind.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -119,6 +132,9 @@ fn main() -> anyhow::Result<()> {
             only,
             queries_only,
         }),
+        Command::BenchSales { orders, samples } => {
+            bench_sales::run(bench_sales::Settings { orders, samples })
+        }
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)
