@@ -47,7 +47,8 @@ enum Command {
     /// Run it while the server is stopped.
     Rebuild {
         /// Read models to rebuild: customers, timelines, pipeline_board,
-        /// sales_funnel, manager_activity, tasks, calendar, stock.
+        /// sales_funnel, manager_activity, tasks, calendar, stock, sales,
+        /// director_kpis.
         models: Vec<String>,
     },
 }

@@ -22,7 +22,7 @@ use crate::events::CrmEvent;
 use crate::finance::{AccountEvent, DocumentKind};
 use crate::ids::{
     BranchId, CreditNoteId, DealId, InvoiceId, OrderId, PartyId, ProductId, ReservationId,
-    WarehouseId, derived,
+    ReturnId, WarehouseId, derived,
 };
 use crate::sales::{Amounts, OrderEvent};
 use crate::values::Currency;
@@ -116,6 +116,24 @@ pub fn reactions(
         .collect()
 }
 
+/// The reference of the stock movement that takes a return's goods back
+/// (`return <id>`): the one link from a `StockReturned` to the return
+/// that caused it, which the sales read model follows to put the goods'
+/// cost back on the return.
+pub fn return_reference(return_id: ReturnId) -> String {
+    format!("{RETURN_REFERENCE_PREFIX}{return_id}")
+}
+
+/// The return a stock movement's reference names, if it was written by
+/// [`return_reference`].
+pub fn returned_by(reference: &str) -> Option<ReturnId> {
+    reference
+        .strip_prefix(RETURN_REFERENCE_PREFIX)
+        .and_then(|id| id.parse().ok())
+}
+
+const RETURN_REFERENCE_PREFIX: &str = "return ";
+
 /// The id of the `index`th command caused by the event `event_id`.
 pub fn command_id(event_id: Uuid, index: usize) -> Uuid {
     derived(event_id, format!("reaction:{index}").as_bytes())
@@ -185,7 +203,7 @@ fn order_reactions(order: OrderId, event: &OrderEvent) -> Vec<Reaction> {
                     product: line.product,
                     warehouse: returned.warehouse,
                     quantity: line.quantity,
-                    reference: format!("return {}", returned.return_id),
+                    reference: return_reference(returned.return_id),
                 })
                 .collect();
             reactions.push(Reaction::IssueCreditNote {

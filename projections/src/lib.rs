@@ -16,6 +16,7 @@ pub mod day;
 pub mod envelope;
 pub mod error;
 pub mod feed;
+pub mod fixed;
 pub mod id_index;
 pub mod model;
 pub mod models;

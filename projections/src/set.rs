@@ -11,7 +11,9 @@ use crate::models::activity::ManagerActivity;
 use crate::models::calendar::Calendar;
 use crate::models::customers::Customers;
 use crate::models::funnel::SalesFunnel;
+use crate::models::kpis::DirectorKpis;
 use crate::models::pipeline_board::PipelineBoard;
+use crate::models::sales::Sales;
 use crate::models::stock::StockLevels;
 use crate::models::tasks::Tasks;
 use crate::models::timeline::Timelines;
@@ -19,7 +21,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 8] = [
+pub const MODEL_NAMES: [&str; 10] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -28,6 +30,8 @@ pub const MODEL_NAMES: [&str; 8] = [
     Tasks::NAME,
     Calendar::NAME,
     StockLevels::NAME,
+    Sales::NAME,
+    DirectorKpis::NAME,
 ];
 
 /// The live read models of a running server.
@@ -41,6 +45,8 @@ pub struct CrmReadModels {
     pub tasks: Arc<Projection<Tasks>>,
     pub calendar: Arc<Projection<Calendar>>,
     pub stock: Arc<Projection<StockLevels>>,
+    pub sales: Arc<Projection<Sales>>,
+    pub director_kpis: Arc<Projection<DirectorKpis>>,
     pub store: SnapshotStore,
 }
 
@@ -62,6 +68,8 @@ impl CrmReadModels {
             tasks: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             calendar: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             stock: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            sales: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            director_kpis: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -76,6 +84,8 @@ impl CrmReadModels {
             self.tasks.status(),
             self.calendar.status(),
             self.stock.status(),
+            self.sales.status(),
+            self.director_kpis.status(),
         ]
     }
 
@@ -88,7 +98,9 @@ impl CrmReadModels {
         self.manager_activity.wait_for(position).await?;
         self.tasks.wait_for(position).await?;
         self.calendar.wait_for(position).await?;
-        self.stock.wait_for(position).await
+        self.stock.wait_for(position).await?;
+        self.sales.wait_for(position).await?;
+        self.director_kpis.wait_for(position).await
     }
 
     /// Stops every model, each writing a final snapshot.
@@ -100,7 +112,9 @@ impl CrmReadModels {
         self.manager_activity.shutdown().await?;
         self.tasks.shutdown().await?;
         self.calendar.shutdown().await?;
-        self.stock.shutdown().await
+        self.stock.shutdown().await?;
+        self.sales.shutdown().await?;
+        self.director_kpis.shutdown().await
     }
 }
 
@@ -130,6 +144,8 @@ pub fn rebuild_by_name(
         Tasks::NAME => run::<Tasks>(log, store, options, progress),
         Calendar::NAME => run::<Calendar>(log, store, options, progress),
         StockLevels::NAME => run::<StockLevels>(log, store, options, progress),
+        Sales::NAME => run::<Sales>(log, store, options, progress),
+        DirectorKpis::NAME => run::<DirectorKpis>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

@@ -17,7 +17,9 @@ use projections::models::activity::ManagerActivity;
 use projections::models::calendar::Calendar;
 use projections::models::customers::{CustomerQuery, Customers};
 use projections::models::funnel::SalesFunnel;
+use projections::models::kpis::DirectorKpis;
 use projections::models::pipeline_board::PipelineBoard;
+use projections::models::sales::Sales;
 use projections::models::stock::StockLevels;
 use projections::models::tasks::Tasks;
 use projections::models::timeline::Timelines;
@@ -118,15 +120,27 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let tasks: Tasks = fold(&log, head)?;
     let calendar: Calendar = fold(&log, head)?;
     let stock: StockLevels = fold(&log, head)?;
+    let sales: Sales = fold(&log, head)?;
+    let director_kpis: DirectorKpis = fold(&log, head)?;
     println!(
-        "\nall eight read models in one process: {:.0} MiB resident above the warmed-up baseline; built one after another in {:.1} s",
+        "\nall {} read models in one process: {:.0} MiB resident above the warmed-up baseline; built one after another in {:.1} s",
+        projections::MODEL_NAMES.len(),
         mib(resident_bytes().saturating_sub(baseline)),
         started.elapsed().as_secs_f64()
     );
     search_latency(&customers, settings.samples);
     customer_360_latency(&customers, &timelines, &board, settings.samples);
     drop((
-        customers, timelines, board, funnel, activity, tasks, calendar, stock,
+        customers,
+        timelines,
+        board,
+        funnel,
+        activity,
+        tasks,
+        calendar,
+        stock,
+        sales,
+        director_kpis,
     ));
     known_at_report(&log, &directory)?;
     Ok(())
@@ -148,6 +162,8 @@ fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
         Tasks::NAME => measure::<Tasks>(&log, &store, head),
         Calendar::NAME => measure::<Calendar>(&log, &store, head),
         StockLevels::NAME => measure::<StockLevels>(&log, &store, head),
+        Sales::NAME => measure::<Sales>(&log, &store, head),
+        DirectorKpis::NAME => measure::<DirectorKpis>(&log, &store, head),
         other => anyhow::bail!("no read model called {other:?}"),
     }
 }
@@ -232,10 +248,10 @@ fn measure<M: ReadModel>(log: &EventLog, store: &SnapshotStore, head: u64) -> an
 }
 
 /// A tiny deterministic generator, so every run samples the same queries.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self, below: usize) -> usize {
+    pub(crate) fn next(&mut self, below: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -244,7 +260,7 @@ impl Lcg {
     }
 }
 
-fn percentiles(label: &str, mut samples: Vec<Duration>) {
+pub(crate) fn percentiles(label: &str, mut samples: Vec<Duration>) {
     samples.sort_unstable();
     let at = |fraction: f64| {
         samples[((samples.len() as f64 * fraction) as usize).min(samples.len() - 1)]
@@ -403,7 +419,7 @@ fn known_at_report(log: &EventLog, directory: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn resident_bytes() -> u64 {
+pub(crate) fn resident_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm
         .split_whitespace()
@@ -413,6 +429,6 @@ fn resident_bytes() -> u64 {
     pages * 4_096
 }
 
-fn mib(bytes: u64) -> f64 {
+pub(crate) fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }

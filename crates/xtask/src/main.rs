@@ -8,6 +8,8 @@
 //! - `bench-trade`: a million orders imported, the stock and sales read
 //!   models rebuilt and queried, the monthly report side by side with
 //!   SQLite over the same rows.
+//! - `bench-sales`: the sales and director KPI read models with a million
+//!   orders: apply rates, snapshot sizes, report and KPI latency.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_crm;
@@ -16,6 +18,7 @@ mod bench_trade;
 mod sqlite_sales;
 mod trade_data;
 mod trade_stock;
+mod bench_sales;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
@@ -96,6 +99,16 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         samples: usize,
     },
+    /// Benchmark the sales and director KPI read models on a generated
+    /// trading history (in memory, no event log).
+    BenchSales {
+        /// Orders in the history, of about five lines each.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Queries timed per kind.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -153,6 +166,9 @@ fn main() -> anyhow::Result<()> {
             year,
             samples,
         }),
+        Command::BenchSales { orders, samples } => {
+            bench_sales::run(bench_sales::Settings { orders, samples })
+        }
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)

@@ -186,6 +186,14 @@ fn invoices_and_returns_reach_the_customers_account() {
     let reactions = reactions_to(returned, order().as_uuid());
     assert_eq!(reactions.len(), 2, "{reactions:?}");
     assert!(matches!(&reactions[0], Reaction::ReturnStock { product, .. } if *product == id(10)));
+    let Reaction::ReturnStock { reference, .. } = &reactions[0] else {
+        unreachable!("matched above");
+    };
+    assert_eq!(
+        returned_by(reference),
+        Some(id(40)),
+        "the stock return names its return"
+    );
     assert!(
         matches!(&reactions[1], Reaction::IssueCreditNote { credit_note, .. } if *credit_note == id(41))
     );
@@ -245,4 +253,18 @@ fn command_ids_are_derived_from_the_cause_and_stable() {
         event_id(first[0].command_id, 1)
     );
     assert_ne!(event_id(first[0].command_id, 0), first[0].command_id);
+}
+
+/// Protects return costs in the sales report: the reference a stock return
+/// carries names its return, and nothing else is taken for one.
+#[test]
+fn a_return_reference_names_its_return_and_nothing_else_does() {
+    let return_id: ReturnId = id(40);
+    assert_eq!(returned_by(&return_reference(return_id)), Some(return_id));
+    assert_eq!(
+        returned_by("shipment 00000000-0000-0000-0000-000000000028"),
+        None
+    );
+    assert_eq!(returned_by("return to sender"), None);
+    assert_eq!(returned_by(""), None);
 }
