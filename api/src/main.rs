@@ -138,7 +138,7 @@ fn import(
     println!("{report}");
     if report.has_rejections() {
         anyhow::bail!(
-            "{} rows refused; see the report above",
+            "rows refused: {}; see the report above",
             report.rows_rejected()
         );
     }
