@@ -11,7 +11,7 @@
 //!   and `StockReceived` ([`stock`]);
 //! - historical orders, one row per order line, become one `SaleImported`
 //!   each, dated by the order date, so an order arrives whole or not at
-//!   all ([`orders`]). They are written from several threads at once.
+//!   all ([`orders`]); a writer thread keeps hundreds of them in flight.
 //!
 //! Every id is derived from the source's own ids ([`ids`]), and so are the
 //! ids of the events: importing the same files again finds everything
@@ -431,50 +431,57 @@ struct ProductRef {
 impl Context<'_> {
     /// The product of a source id, from this import or from the log.
     fn product(&mut self, source_id: &str) -> Result<Option<ProductRef>, ImportError> {
-        if !self.products.contains_key(source_id) {
-            let id = ids::product(source_id);
-            let stream = CommandHandler::stream::<domain::catalog::Product>(id)?;
-            let (state, _) = self.store.load::<domain::catalog::Product>(&stream)?;
-            let Some(state) = state else {
-                return Ok(None);
-            };
-            self.products.insert(
-                source_id.to_owned(),
-                KnownProduct {
-                    id,
-                    name: state.name,
-                    vat_percent: state.vat_percent,
-                    kind: state.kind,
-                    other_names: Vec::new(),
-                },
-            );
+        if let Some(known) = self.products.get(source_id) {
+            return Ok(Some(ProductRef {
+                id: known.id,
+                vat_percent: known.vat_percent,
+                kind: known.kind,
+            }));
         }
-        Ok(self.products.get(source_id).map(|known| ProductRef {
-            id: known.id,
-            vat_percent: known.vat_percent,
-            kind: known.kind,
-        }))
+        let id = ids::product(source_id);
+        let stream = CommandHandler::stream::<domain::catalog::Product>(id)?;
+        let (state, _) = self.store.load::<domain::catalog::Product>(&stream)?;
+        let Some(state) = state else {
+            return Ok(None);
+        };
+        let found = ProductRef {
+            id,
+            vat_percent: state.vat_percent,
+            kind: state.kind,
+        };
+        self.products.insert(
+            source_id.to_owned(),
+            KnownProduct {
+                id,
+                name: state.name,
+                vat_percent: state.vat_percent,
+                kind: state.kind,
+                other_names: Vec::new(),
+            },
+        );
+        Ok(Some(found))
     }
 
     /// The customer of a source id, from this import or from the log.
     fn customer(&mut self, source_id: &str) -> Result<Option<PartyId>, ImportError> {
-        if !self.customers.contains_key(source_id) {
-            let id = ids::customer(source_id);
-            let stream = CommandHandler::stream::<domain::parties::Party>(id)?;
-            let (state, _) = self.store.load::<domain::parties::Party>(&stream)?;
-            let Some(state) = state else {
-                return Ok(None);
-            };
-            self.customers.insert(
-                source_id.to_owned(),
-                KnownCustomer {
-                    id,
-                    name: state.name.display_name(),
-                    other_names: Vec::new(),
-                },
-            );
+        if let Some(known) = self.customers.get(source_id) {
+            return Ok(Some(known.id));
         }
-        Ok(self.customers.get(source_id).map(|known| known.id))
+        let id = ids::customer(source_id);
+        let stream = CommandHandler::stream::<domain::parties::Party>(id)?;
+        let (state, _) = self.store.load::<domain::parties::Party>(&stream)?;
+        let Some(state) = state else {
+            return Ok(None);
+        };
+        self.customers.insert(
+            source_id.to_owned(),
+            KnownCustomer {
+                id,
+                name: state.name.display_name(),
+                other_names: Vec::new(),
+            },
+        );
+        Ok(Some(id))
     }
 
     /// Notes another spelling of a known product's name.

@@ -455,6 +455,7 @@ Order,Date,Shipped,CustNo,Customer,Article,Description,Group,Qty,Price,Amount,Di
 A-1,2019-05-01,,C-1,Acme Ltd.,P-1,Bolt M6,,10,0.50,,
 A-1,2019-05-01,,C-1,Acme Ltd,P-7,,,1,3,,
 A-2,2019-05-02,,C-9,Zeta Corp,P-8,Nut M8,Nuts,2,0.10,,
+A-2,2019-05-02,,C-9,Zeta Corporation,P-8,Nut M-8,Nuts,1,0.10,,
 ",
     );
     let report = files.import();
@@ -476,8 +477,10 @@ A-2,2019-05-02,,C-9,Zeta Corp,P-8,Nut M8,Nuts,2,0.10,,
     let orders = report.orders.as_ref().unwrap();
     assert_eq!((orders.products_created, orders.customers_created), (2, 1));
 
-    // Bolt M 6 (products), ACME Limited (customers), Acme Ltd. (orders).
-    assert_eq!(report.name_conflicts, 3, "{report}");
+    // Bolt M 6 (products), ACME Limited (customers), Acme Ltd., Zeta
+    // Corporation and Nut M-8 (orders; the last two name what the order
+    // itself creates).
+    assert_eq!(report.name_conflicts, 5, "{report}");
     let conflict = &report.conflict_examples[0];
     assert_eq!(
         (

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::ImportError;
-use super::cells::{Column, DecimalMark, Row, date_format_is_valid, parse_decimal};
+use super::cells::{Column, DateFormat, DecimalMark, Row, parse_decimal};
 
 /// Largest mapping file read, in bytes: a mapping is a screenful of text.
 pub const MAPPING_FILE_BYTES_MAX: u64 = 1024 * 1024;
@@ -149,7 +149,7 @@ pub struct Source<F> {
     pub path: PathBuf,
     pub delimiter: u8,
     pub decimal: DecimalMark,
-    pub date_format: String,
+    pub date_format: DateFormat,
     pub date: Option<NaiveDate>,
     pub fields: F,
 }
@@ -304,25 +304,21 @@ fn source<F>(
             ));
         }
     };
-    let date_format = file
-        .date_format
-        .unwrap_or_else(|| DATE_FORMAT_DEFAULT.to_owned());
-    if !date_format_is_valid(&date_format) {
+    let format_text = file.date_format.as_deref().unwrap_or(DATE_FORMAT_DEFAULT);
+    let Some(date_format) = DateFormat::parse(format_text) else {
         return Err(invalid(
             path,
-            format!("[{kind}] date_format {date_format:?} is not a valid chrono date format"),
+            format!("[{kind}] date_format {format_text:?} is not a valid chrono date format"),
         ));
-    }
+    };
     let date = match (&file.date, kind) {
         (None, _) => None,
-        (Some(text), "opening_stock") => {
-            Some(NaiveDate::parse_from_str(text, &date_format).map_err(|_| {
-                invalid(
-                    path,
-                    format!("[{kind}] date {text:?} is not a date in the format {date_format}"),
-                )
-            })?)
-        }
+        (Some(text), "opening_stock") => Some(date_format.read(text).ok_or_else(|| {
+            invalid(
+                path,
+                format!("[{kind}] date {text:?} is not a date in the format {format_text}"),
+            )
+        })?),
         (Some(_), _) => {
             return Err(invalid(
                 path,
@@ -448,7 +444,7 @@ amount = "Amount"
         assert_eq!(orders.path, Path::new("/data/in/orders.csv"));
         assert_eq!(orders.delimiter, b',');
         assert_eq!(orders.decimal, DecimalMark::Point);
-        assert_eq!(orders.date_format, "%Y-%m-%d");
+        assert_eq!(orders.date_format.as_str(), "%Y-%m-%d");
         assert_eq!(mapping.default_unit.as_str(), "pcs");
         assert!(mapping.products.is_none());
     }

@@ -6,7 +6,8 @@
 //! each order, parses them, and for an order whose every row parsed:
 //! creates the products and customers it names that are not known yet
 //! (from the order row: name and category), decides the sale with
-//! [`ImportedSale`] and hands it to one of several writer threads. A row
+//! [`ImportedSale`] and hands it to the writer thread, which keeps many
+//! appends in flight so the log commits them in large groups. A row
 //! that does not parse is reported with its line and reason, and its whole
 //! order is skipped; nothing of that order is written, not even the
 //! products it would have created.
@@ -18,15 +19,15 @@
 //! and counted as already present, or refused if it differs.
 //!
 //! Memory stays bounded: one order's rows (at most [`ORDER_LINES_MAX`]), a
-//! few thousand sales queued for the writers, and the first pass's map of
+//! thousand sales queued for the writer and 256 in flight, and the first pass's map of
 //! order numbers (24 bytes per order: its id and first line).
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use csv::ByteRecord;
 use domain::catalog::{DefineProduct, ProductKind, Quantity, Sku, UnitPrice, VatRate};
+use domain::ids::PartyId;
 use domain::parties::PartyName;
 use domain::process::event_id;
 use domain::sales::{ImportLine, ImportSale, ImportedSale, ORDER_LINES_MAX, SaleEvent};
@@ -43,15 +44,16 @@ use super::mapping::{OrderFields, Resolver, Source};
 use super::products::define_product;
 use super::report::{OrdersReport, Refusals};
 use super::{
-    CsvFile, IMPORT_ACTOR, ImportError, PROGRESS_EVERY_ROWS, Phase, Progress, ids, start_of,
+    CsvFile, IMPORT_ACTOR, ImportError, PROGRESS_EVERY_ROWS, Phase, ProductRef, Progress, ids,
+    start_of,
 };
 use crate::commands::CommandHandler;
 use crate::process::SYSTEM_USER;
 
-/// Threads appending sales at once, so the log commits them in groups.
-pub const SALE_WRITER_THREADS: usize = 16;
-/// Sales queued per writer thread.
-const SALE_QUEUE_PER_WRITER_MAX: usize = 64;
+/// Sales appended at once, so the log commits them in large groups.
+pub const SALE_APPENDS_IN_FLIGHT_MAX: usize = 256;
+/// Decided sales waiting for the writer.
+const SALE_QUEUE_MAX: usize = 1_024;
 
 #[derive(Debug)]
 pub(super) struct OrderColumns {
@@ -92,17 +94,25 @@ impl OrderColumns {
     }
 }
 
-/// One parsed order line.
+/// The product of an order line: known (imported, or found in the log),
+/// or to be created from the row.
+#[derive(Debug)]
+enum LineProduct {
+    Known(ProductRef),
+    New {
+        source_id: String,
+        name: Option<String>,
+        category: Option<Label>,
+    },
+}
+
+/// One parsed order line. Rows of known products and customers, nearly
+/// all of them, allocate no text: they hold ids.
 #[derive(Debug)]
 struct OrderRow {
     line: u64,
-    ordered_on: NaiveDate,
     shipped_on: Option<NaiveDate>,
-    customer: String,
-    customer_name: Option<String>,
-    product: String,
-    product_name: Option<String>,
-    category: Option<Label>,
+    product: LineProduct,
     quantity: Quantity,
     unit_price: Option<UnitPrice>,
     amount: Option<UnitPrice>,
@@ -111,65 +121,17 @@ struct OrderRow {
     vat: Option<VatRate>,
 }
 
-fn parse_order_row(
-    row: &Row<'_>,
-    columns: &OrderColumns,
-    today: NaiveDate,
-) -> Result<OrderRow, String> {
-    let ordered_on = row
-        .date(Some(&columns.date))?
-        .ok_or_else(|| columns.date.blank())?;
-    if ordered_on > today {
-        return Err(columns
-            .date
-            .problem(&ordered_on.to_string(), "lies in the future"));
-    }
-    let shipped_on = row.date(columns.ship_date.as_ref())?;
-    let quantity = row
-        .decimal(Some(&columns.quantity))?
-        .ok_or_else(|| columns.quantity.blank())?;
-    let quantity = Quantity::parse("quantity", quantity)
-        .map_err(|error| columns.quantity.refused(&quantity.to_string(), &error))?;
-    let unit_price = row.price(columns.unit_price.as_ref())?;
-    let amount = row.price(columns.amount.as_ref())?;
-    if unit_price.is_none() && amount.is_none() {
-        return Err(match (&columns.unit_price, &columns.amount) {
-            (Some(price), Some(amount)) => format!(
-                "columns {:?} and {:?} are both blank: a line needs a unit price or an amount",
-                price.header, amount.header
-            ),
-            (Some(column), None) | (None, Some(column)) => column.blank(),
-            (None, None) => "a line needs a unit price or an amount".to_owned(),
-        });
-    }
-    let percent = |column: Option<&Column>| -> Result<Option<VatRate>, String> {
-        match (column, row.percent(column)?) {
-            (Some(column), Some(value)) => VatRate::parse("percent", value)
-                .map(Some)
-                .map_err(|error| column.refused(&value.to_string(), &error)),
-            _ => Ok(None),
-        }
-    };
-    Ok(OrderRow {
-        line: row.line,
-        ordered_on,
-        shipped_on,
-        customer: row.source_id(&columns.customer)?.to_owned(),
-        customer_name: row.text(columns.customer_name.as_ref())?.map(str::to_owned),
-        product: row.source_id(&columns.product)?.to_owned(),
-        product_name: row.text(columns.product_name.as_ref())?.map(str::to_owned),
-        category: row.parsed(columns.category.as_ref(), |text| {
-            Label::parse("category", text)
-        })?,
-        quantity,
-        unit_price,
-        amount,
-        discount: percent(columns.discount.as_ref())?,
-        unit_cost: row.price(columns.unit_cost.as_ref())?,
-        vat: percent(columns.vat.as_ref())?,
-    })
+/// The customer of an order, as its first row names it.
+#[derive(Debug)]
+struct OrderCustomer {
+    source_id: String,
+    /// `None`: not known yet; created from the order's rows.
+    party: Option<PartyId>,
+    /// For a new customer: the first name a row gives, and the other
+    /// spellings later rows give, with their lines.
+    name: Option<String>,
+    other_names: Vec<(String, u64)>,
 }
-
 /// An order whose rows are not together: where its first rows start and
 /// where the next of its blocks does.
 #[derive(Clone, Copy, Debug)]
@@ -229,6 +191,9 @@ fn find_scattered_orders(
 struct Group {
     number: String,
     first_line: u64,
+    /// The first row's order date and customer, which every row repeats.
+    ordered_on: Option<NaiveDate>,
+    customer: Option<OrderCustomer>,
     rows: Vec<OrderRow>,
     /// A row was refused: the order is skipped.
     failed: bool,
@@ -275,44 +240,41 @@ pub(super) fn import_orders(
         today: context.now.date_naive(),
     };
     let log = context.store.log.clone().filter(|_| !context.store.dry_run);
-    let tallies = std::thread::scope(|scope| -> Result<Vec<WriterTally>, ImportError> {
-        let mut senders: Vec<SyncSender<SaleJob>> = Vec::new();
-        let mut writers = Vec::new();
-        if let Some(log) = &log {
-            for _ in 0..SALE_WRITER_THREADS {
-                let (sender, receiver) = sync_channel::<SaleJob>(SALE_QUEUE_PER_WRITER_MAX);
-                senders.push(sender);
+    let tally = std::thread::scope(|scope| -> Result<WriterTally, ImportError> {
+        let (sender, writer) = match &log {
+            Some(log) => {
+                let (sender, receiver) = tokio::sync::mpsc::channel::<SaleJob>(SALE_QUEUE_MAX);
                 let file = reader.file.clone();
-                writers.push(scope.spawn(move || write_sales(log, &file, receiver)));
+                (
+                    Some(sender),
+                    Some(scope.spawn(move || write_sales(log, &file, receiver))),
+                )
             }
-        }
-        let read = reader.read_all(context, &mut csv, source, &senders, progress);
-        // Closing the queues ends the writers once they are drained.
-        drop(senders);
-        let mut tallies = Vec::with_capacity(writers.len());
-        for writer in writers {
-            match writer.join() {
-                Ok(Ok(tally)) => tallies.push(tally),
-                Ok(Err(error)) => return Err(error.into()),
-                Err(_) => return Err(ImportError::Worker("a sale writer panicked".to_owned())),
-            }
-        }
+            None => (None, None),
+        };
+        let read = reader.read_all(context, &mut csv, source, sender.as_ref(), progress);
+        // Closing the queue ends the writer once it is drained.
+        drop(sender);
+        let tally = match writer.map(|writer| writer.join()) {
+            None => WriterTally::default(),
+            Some(Ok(Ok(tally))) => tally,
+            Some(Ok(Err(error))) => return Err(error),
+            Some(Err(_)) => return Err(ImportError::Worker("the sale writer panicked".to_owned())),
+        };
         read?;
-        Ok(tallies)
+        Ok(tally)
     })?;
     let OrderReader {
         mut report,
         mut refusals,
         ..
     } = reader;
-    for tally in tallies {
-        report.orders_imported += tally.imported;
-        report.lines_imported += tally.lines_imported;
-        report.orders_already_present += tally.already_present;
-        report.orders_skipped += tally.refused.count;
-        refusals.count += tally.refused.count;
-        refusals.listed.extend(tally.refused.listed);
-    }
+    report.orders_imported += tally.imported;
+    report.lines_imported += tally.lines_imported;
+    report.orders_already_present += tally.already_present;
+    report.orders_skipped += tally.refused.count;
+    refusals.count += tally.refused.count;
+    refusals.listed.extend(tally.refused.listed);
     report.rows_rejected = refusals.count;
     report.elapsed = started.elapsed();
     context.report.list_rejections(refusals.listed);
@@ -336,7 +298,7 @@ impl OrderReader<'_> {
         context: &mut super::Context<'_>,
         csv: &mut CsvFile,
         source: &Source<OrderFields>,
-        writers: &[SyncSender<SaleJob>],
+        writer: Option<&tokio::sync::mpsc::Sender<SaleJob>>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), ImportError> {
         let mut record = ByteRecord::new();
@@ -360,7 +322,7 @@ impl OrderReader<'_> {
             };
             if group.as_ref().is_none_or(|group| group.number != number) {
                 if let Some(done) = group.take() {
-                    self.finish(context, done, writers)?;
+                    self.finish(context, done, writer)?;
                 }
                 group = Some(self.start(number, row.line));
             }
@@ -380,7 +342,7 @@ impl OrderReader<'_> {
                 );
                 continue;
             }
-            match parse_order_row(&row, self.columns, self.today) {
+            match self.parse_row(context, current, &row)? {
                 Ok(parsed) => current.rows.push(parsed),
                 Err(reason) => {
                     current.failed = true;
@@ -390,7 +352,7 @@ impl OrderReader<'_> {
             }
         }
         if let Some(done) = group.take() {
-            self.finish(context, done, writers)?;
+            self.finish(context, done, writer)?;
         }
         progress(csv.progress(Phase::Orders));
         Ok(())
@@ -400,6 +362,8 @@ impl OrderReader<'_> {
         let mut group = Group {
             number: number.to_owned(),
             first_line: line,
+            ordered_on: None,
+            customer: None,
             rows: Vec::new(),
             failed: false,
             counts: true,
@@ -428,7 +392,7 @@ impl OrderReader<'_> {
         &mut self,
         context: &mut super::Context<'_>,
         group: Group,
-        writers: &[SyncSender<SaleJob>],
+        writer: Option<&tokio::sync::mpsc::Sender<SaleJob>>,
     ) -> Result<(), ImportError> {
         if group.failed {
             if group.counts {
@@ -445,7 +409,7 @@ impl OrderReader<'_> {
                 return Ok(());
             }
         };
-        if writers.is_empty() {
+        let Some(writer) = writer else {
             // A dry run: say what the import would do.
             let stored = match &context.store.log {
                 Some(log) => log.event_position(event_id(job.command_id, 0))?.is_some(),
@@ -458,15 +422,125 @@ impl OrderReader<'_> {
                 self.report.lines_imported += job.lines;
             }
             return Ok(());
-        }
-        let writer = (job.command_id.as_u128() % writers.len() as u128) as usize;
-        if writers[writer].send(job).is_err() {
+        };
+        if writer.blocking_send(job).is_err() {
             // The writer stopped on an error, which joining it reports.
             return Err(ImportError::Worker(
-                "a sale writer stopped early".to_owned(),
+                "the sale writer stopped early".to_owned(),
             ));
         }
         Ok(())
+    }
+
+    /// Parses one row of `group`, resolving its product and (on the first
+    /// row) its customer; or the reason the row is refused.
+    fn parse_row(
+        &mut self,
+        context: &mut super::Context<'_>,
+        group: &mut Group,
+        row: &Row<'_>,
+    ) -> Result<Result<OrderRow, String>, ImportError> {
+        let columns = self.columns;
+        let parsed = (|| -> Result<(NaiveDate, &str, Option<NaiveDate>), String> {
+            let ordered_on = row
+                .date(Some(&columns.date))?
+                .ok_or_else(|| columns.date.blank())?;
+            if ordered_on > self.today {
+                return Err(columns
+                    .date
+                    .problem(&ordered_on.to_string(), "lies in the future"));
+            }
+            let customer = row.source_id(&columns.customer)?;
+            Ok((ordered_on, customer, row.date(columns.ship_date.as_ref())?))
+        })();
+        let (ordered_on, customer, shipped_on) = match parsed {
+            Ok(parsed) => parsed,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let customer_name = match row.text(columns.customer_name.as_ref()) {
+            Ok(name) => name,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        match (&mut group.customer, group.ordered_on) {
+            (Some(first), Some(first_date)) => {
+                if first.source_id != customer {
+                    return Ok(Err(format!(
+                        "customer {customer:?} differs from customer {:?} on the order's first row (line {})",
+                        first.source_id, group.first_line
+                    )));
+                }
+                if ordered_on != first_date {
+                    return Ok(Err(format!(
+                        "order date {ordered_on} differs from {first_date} on the order's first row (line {})",
+                        group.first_line
+                    )));
+                }
+                if let Some(name) = customer_name {
+                    if first.party.is_some() {
+                        context.note_customer_name(customer, name, &self.file, row.line);
+                    } else if first.name.as_deref() != Some(name) {
+                        if first.name.is_none() {
+                            first.name = Some(name.to_owned());
+                        } else {
+                            first.other_names.push((name.to_owned(), row.line));
+                        }
+                    }
+                }
+            }
+            _ => {
+                let party = context.customer(customer)?;
+                if let (Some(_), Some(name)) = (party, customer_name) {
+                    context.note_customer_name(customer, name, &self.file, row.line);
+                }
+                group.ordered_on = Some(ordered_on);
+                group.customer = Some(OrderCustomer {
+                    source_id: customer.to_owned(),
+                    party,
+                    name: customer_name.map(str::to_owned),
+                    other_names: Vec::new(),
+                });
+            }
+        }
+        let product_id = match row.source_id(&columns.product) {
+            Ok(id) => id,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let product_name = match row.text(columns.product_name.as_ref()) {
+            Ok(name) => name,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let product = match context.product(product_id)? {
+            Some(known) => {
+                if let Some(name) = product_name {
+                    context.note_product_name(product_id, name, &self.file, row.line);
+                }
+                LineProduct::Known(known)
+            }
+            None => {
+                let category = match row.parsed(columns.category.as_ref(), |text| {
+                    Label::parse("category", text)
+                }) {
+                    Ok(category) => category,
+                    Err(reason) => return Ok(Err(reason)),
+                };
+                LineProduct::New {
+                    source_id: product_id.to_owned(),
+                    name: product_name.map(str::to_owned),
+                    category,
+                }
+            }
+        };
+        Ok(parse_amounts(row, columns).map(|amounts| OrderRow {
+            line: row.line,
+            shipped_on,
+            product,
+            quantity: amounts.quantity,
+            unit_price: amounts.unit_price,
+            amount: amounts.amount,
+            discount: amounts.discount,
+            unit_cost: amounts.unit_cost,
+            vat: amounts.vat,
+        }))
     }
 
     /// The sale of a complete order, after creating the products and the
@@ -476,82 +550,56 @@ impl OrderReader<'_> {
         context: &mut super::Context<'_>,
         group: &Group,
     ) -> Result<Result<SaleJob, (u64, String)>, ImportError> {
-        let Some(first) = group.rows.first() else {
+        let (Some(customer), Some(ordered_on), false) =
+            (&group.customer, group.ordered_on, group.rows.is_empty())
+        else {
             return Ok(Err((group.first_line, "the order has no rows".to_owned())));
         };
-        let mut shipped_on = first.shipped_on;
-        for row in &group.rows[1..] {
-            if row.customer != first.customer {
-                return Ok(Err((
-                    row.line,
-                    format!(
-                        "customer {:?} differs from customer {:?} on the order's first row (line {})",
-                        row.customer, first.customer, first.line
-                    ),
-                )));
-            }
-            if row.ordered_on != first.ordered_on {
-                return Ok(Err((
-                    row.line,
-                    format!(
-                        "order date {} differs from {} on the order's first row (line {})",
-                        row.ordered_on, first.ordered_on, first.line
-                    ),
-                )));
-            }
-            // Lines shipped on different days: the order was complete on
-            // the last of them.
-            shipped_on = shipped_on.max(row.shipped_on);
-        }
+        // Lines shipped on different days: the order was complete on the
+        // last of them.
+        let shipped_on = group.rows.iter().filter_map(|row| row.shipped_on).max();
 
         // What must exist before the sale: decided first, written only
         // once the sale itself is known to be acceptable.
-        let mut new_customer: Option<PartyName> = None;
-        let party = match context.customer(&first.customer)? {
-            Some(party) => {
-                for row in &group.rows {
-                    if let Some(name) = &row.customer_name {
-                        context.note_customer_name(&first.customer, name, &self.file, row.line);
-                    }
-                }
-                party
-            }
-            None => {
-                let name = first.customer_name.as_deref().unwrap_or(&first.customer);
-                let name = match Label::parse("customer_name", name) {
-                    Ok(name) => name,
-                    Err(error) => return Ok(Err((first.line, error.to_string()))),
-                };
-                new_customer = Some(PartyName::Company {
-                    name,
-                    legal_name: None,
-                });
-                ids::customer(&first.customer)
-            }
-        };
+        let party = customer
+            .party
+            .unwrap_or_else(|| ids::customer(&customer.source_id));
         let mut new_products: Vec<(&str, DefineProduct)> = Vec::new();
+        let mut new_product_names: Vec<(&str, &str, u64)> = Vec::new();
         let mut lines = Vec::with_capacity(group.rows.len());
         for row in &group.rows {
-            let (product, product_vat) = match context.product(&row.product)? {
-                Some(known) => {
-                    if let Some(name) = &row.product_name {
-                        context.note_product_name(&row.product, name, &self.file, row.line);
-                    }
-                    (known.id, known.vat_percent)
-                }
-                None => {
-                    let vat = row.vat.unwrap_or(context.mapping.default_vat);
-                    if !new_products.iter().any(|(id, _)| *id == row.product) {
-                        match product_from_row(context, row, vat) {
-                            Ok(define) => new_products.push((&row.product, define)),
-                            Err(reason) => return Ok(Err((row.line, reason))),
+            let (product, product_vat) = match &row.product {
+                LineProduct::Known(known) => (known.id, known.vat_percent),
+                LineProduct::New {
+                    source_id,
+                    name,
+                    category,
+                } => {
+                    let defined = new_products.iter().find(|(id, _)| id == source_id);
+                    let vat = match defined {
+                        Some((_, define)) => {
+                            if let Some(name) = name {
+                                new_product_names.push((source_id, name, row.line));
+                            }
+                            define.vat
                         }
-                    }
-                    let vat = new_products
-                        .iter()
-                        .find(|(id, _)| *id == row.product)
-                        .map_or(vat, |(_, define)| define.vat);
-                    (ids::product(&row.product), vat.percent())
+                        None => {
+                            let vat = row.vat.unwrap_or(context.mapping.default_vat);
+                            let define = match product_from_row(
+                                context,
+                                source_id,
+                                name.as_deref(),
+                                category.clone(),
+                                vat,
+                            ) {
+                                Ok(define) => define,
+                                Err(reason) => return Ok(Err((row.line, reason))),
+                            };
+                            new_products.push((source_id, define));
+                            vat
+                        }
+                    };
+                    (ids::product(source_id), vat.percent())
                 }
             };
             let vat = match row.vat {
@@ -563,11 +611,12 @@ impl OrderReader<'_> {
             };
             let unit_price = match (row.unit_price, row.amount) {
                 (Some(price), _) => price,
-                (None, Some(amount)) => match price_from_amount(row.quantity, amount, row.discount)
-                {
-                    Ok(price) => price,
-                    Err(reason) => return Ok(Err((row.line, reason))),
-                },
+                (None, Some(amount)) => {
+                    match price_from_amount(row.quantity, amount, row.discount) {
+                        Ok(price) => price,
+                        Err(reason) => return Ok(Err((row.line, reason))),
+                    }
+                }
                 (None, None) => {
                     return Ok(Err((
                         row.line,
@@ -588,15 +637,15 @@ impl OrderReader<'_> {
         }
         let Some(currency) = context.mapping.currency else {
             return Ok(Err((
-                first.line,
+                group.first_line,
                 "the mapping names no currency".to_owned(),
             )));
         };
         let number = match Label::parse("number", &group.number) {
             Ok(number) => number,
-            Err(error) => return Ok(Err((first.line, error.to_string()))),
+            Err(error) => return Ok(Err((group.first_line, error.to_string()))),
         };
-        let occurred_at = start_of(first.ordered_on);
+        let occurred_at = start_of(ordered_on);
         let issued = Issued::new(
             SYSTEM_USER,
             context.now,
@@ -606,7 +655,7 @@ impl OrderReader<'_> {
                 manager: None,
                 branch: None,
                 currency,
-                ordered_on: first.ordered_on,
+                ordered_on,
                 shipped_on,
                 lines,
             },
@@ -616,27 +665,42 @@ impl OrderReader<'_> {
             Ok(mut events) if events.len() == 1 => events.remove(0),
             Ok(_) => {
                 return Ok(Err((
-                    first.line,
+                    group.first_line,
                     "the sale decided no single event".to_owned(),
                 )));
             }
-            Err(error) => return Ok(Err((first.line, error.to_string()))),
+            Err(error) => return Ok(Err((group.first_line, error.to_string()))),
         };
 
         // The sale is acceptable: create what it refers to.
-        if let Some(name) = new_customer {
-            match register_customer(context, &first.customer, name)? {
+        if customer.party.is_none() {
+            let name = customer.name.as_deref().unwrap_or(&customer.source_id);
+            let name = match Label::parse("customer_name", name) {
+                Ok(name) => name,
+                Err(error) => return Ok(Err((group.first_line, error.to_string()))),
+            };
+            let name = PartyName::Company {
+                name,
+                legal_name: None,
+            };
+            match register_customer(context, &customer.source_id, name)? {
                 Ok(true) => self.report.customers_created += 1,
                 Ok(false) => {}
-                Err(error) => return Ok(Err((first.line, error.to_string()))),
+                Err(error) => return Ok(Err((group.first_line, error.to_string()))),
+            }
+            for (name, line) in &customer.other_names {
+                context.note_customer_name(&customer.source_id, name, &self.file, *line);
             }
         }
         for (source_id, define) in new_products {
             match define_product(context, source_id, define)? {
                 Ok(true) => self.report.products_created += 1,
                 Ok(false) => {}
-                Err(error) => return Ok(Err((first.line, error.to_string()))),
+                Err(error) => return Ok(Err((group.first_line, error.to_string()))),
             }
+        }
+        for (source_id, name, line) in new_product_names {
+            context.note_product_name(source_id, name, &self.file, line);
         }
         let sale = ids::sale(&group.number);
         Ok(Ok(SaleJob {
@@ -651,24 +715,68 @@ impl OrderReader<'_> {
     }
 }
 
+/// The numbers of an order line.
+struct LineAmounts {
+    quantity: Quantity,
+    unit_price: Option<UnitPrice>,
+    amount: Option<UnitPrice>,
+    discount: Option<VatRate>,
+    unit_cost: Option<UnitPrice>,
+    vat: Option<VatRate>,
+}
+
+fn parse_amounts(row: &Row<'_>, columns: &OrderColumns) -> Result<LineAmounts, String> {
+    let quantity = row
+        .decimal(Some(&columns.quantity))?
+        .ok_or_else(|| columns.quantity.blank())?;
+    let quantity = Quantity::parse("quantity", quantity)
+        .map_err(|error| columns.quantity.refused(&quantity.to_string(), &error))?;
+    let unit_price = row.price(columns.unit_price.as_ref())?;
+    let amount = row.price(columns.amount.as_ref())?;
+    if unit_price.is_none() && amount.is_none() {
+        return Err(match (&columns.unit_price, &columns.amount) {
+            (Some(price), Some(amount)) => format!(
+                "columns {:?} and {:?} are both blank: a line needs a unit price or an amount",
+                price.header, amount.header
+            ),
+            (Some(column), None) | (None, Some(column)) => column.blank(),
+            (None, None) => "a line needs a unit price or an amount".to_owned(),
+        });
+    }
+    let percent = |column: Option<&Column>| -> Result<Option<VatRate>, String> {
+        match (column, row.percent(column)?) {
+            (Some(column), Some(value)) => VatRate::parse("percent", value)
+                .map(Some)
+                .map_err(|error| column.refused(&value.to_string(), &error)),
+            _ => Ok(None),
+        }
+    };
+    Ok(LineAmounts {
+        quantity,
+        unit_price,
+        amount,
+        discount: percent(columns.discount.as_ref())?,
+        unit_cost: row.price(columns.unit_cost.as_ref())?,
+        vat: percent(columns.vat.as_ref())?,
+    })
+}
+
 /// A product an order row names that neither the products file nor the
 /// log holds: made from the row (its name, or else its id, and category).
 fn product_from_row(
     context: &super::Context<'_>,
-    row: &OrderRow,
+    source_id: &str,
+    name: Option<&str>,
+    category: Option<Label>,
     vat: VatRate,
 ) -> Result<DefineProduct, String> {
-    let name = row.product_name.as_deref().unwrap_or(&row.product);
     Ok(DefineProduct {
-        sku: Sku::parse("sku", &sku_from_id(&row.product)).map_err(|error| {
-            format!(
-                "product {:?} cannot serve as its SKU ({error})",
-                row.product
-            )
-        })?,
-        name: Label::parse("product_name", name).map_err(|error| error.to_string())?,
+        sku: Sku::parse("sku", &sku_from_id(source_id))
+            .map_err(|error| format!("product {source_id:?} cannot serve as its SKU ({error})"))?,
+        name: Label::parse("product_name", name.unwrap_or(source_id))
+            .map_err(|error| error.to_string())?,
         unit: context.mapping.default_unit.clone(),
-        category: row.category.clone(),
+        category,
         barcode: None,
         kind: ProductKind::StockTracked,
         vat,
@@ -692,62 +800,106 @@ fn price_from_amount(
     UnitPrice::parse("unit_price", round_unit(before_discount)).map_err(|error| error.to_string())
 }
 
-/// A writer thread: appends each sale as a new stream; a sale whose event
-/// is already stored is compared with it.
+/// The writer thread: appends each sale as a new stream, up to
+/// [`SALE_APPENDS_IN_FLIGHT_MAX`] at once; a sale whose event is already
+/// stored is compared with it.
 fn write_sales(
     log: &EventLog,
     file: &str,
-    jobs: Receiver<SaleJob>,
-) -> Result<WriterTally, eventlog::Error> {
+    jobs: tokio::sync::mpsc::Receiver<SaleJob>,
+) -> Result<WriterTally, ImportError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|error| {
+            ImportError::Worker(format!("failed to start the sale writer: {error}"))
+        })?;
+    runtime.block_on(append_sales(log, file, jobs))
+}
+
+type Appended = (SaleJob, eventlog::Result<eventlog::AppendOutcome>);
+
+async fn append_sales(
+    log: &EventLog,
+    file: &str,
+    mut jobs: tokio::sync::mpsc::Receiver<SaleJob>,
+) -> Result<WriterTally, ImportError> {
     let mut tally = WriterTally::default();
-    for job in jobs {
-        let event = NewEvent::new(
-            event_id(job.command_id, 0),
-            job.event.event_type(),
-            job.event.encode(),
-        )
-        .with_schema_version(job.event.schema_version())
-        .occurred_at(job.occurred_at);
-        let meta = AppendMeta::new(Actor::system(IMPORT_ACTOR), job.command_id);
-        let different =
-            match log.append_blocking(&job.stream, ExpectedVersion::NoStream, vec![event], meta) {
-                Ok(outcome) if !outcome.already_stored => {
-                    tally.imported += 1;
-                    tally.lines_imported += job.lines;
+    let mut in_flight: tokio::task::JoinSet<Appended> = tokio::task::JoinSet::new();
+    let mut open = true;
+    while open || !in_flight.is_empty() {
+        tokio::select! {
+            biased;
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                let (job, outcome) = done
+                    .map_err(|_| ImportError::Worker("a sale append panicked".to_owned()))?;
+                settle(log, file, job, outcome, &mut tally)?;
+            }
+            job = jobs.recv(), if open && in_flight.len() < SALE_APPENDS_IN_FLIGHT_MAX => {
+                let Some(job) = job else {
+                    open = false;
                     continue;
-                }
-                Ok(outcome) => match log.read_event(outcome.first_position)? {
-                    Some(stored) => {
-                        let stored = SaleEvent::decode(
-                            &stored.event_type,
-                            stored.schema_version,
-                            &stored.payload,
-                        );
-                        if stored.as_ref() == Ok(&job.event) {
-                            tally.already_present += 1;
-                            continue;
-                        }
-                        outcome.first_position
-                    }
-                    None => outcome.first_position,
-                },
-                Err(eventlog::Error::WrongExpectedVersion { .. }) => 0,
-                Err(error) => return Err(error),
-            };
-        let reason = if different > 0 {
-            format!(
-                "a different sale with number {:?} was imported before (position {different}); it is left as it was",
-                job.number
-            )
-        } else {
-            format!(
-                "a different sale with number {:?} is already in HyperCRM; it is left as it was",
-                job.number
-            )
-        };
-        tally
-            .refused
-            .add(file, job.first_line, Some(&job.number), reason);
+                };
+                let event = NewEvent::new(
+                    event_id(job.command_id, 0),
+                    job.event.event_type(),
+                    job.event.encode(),
+                )
+                .with_schema_version(job.event.schema_version())
+                .occurred_at(job.occurred_at);
+                let meta = AppendMeta::new(Actor::system(IMPORT_ACTOR), job.command_id);
+                let log = log.clone();
+                in_flight.spawn(async move {
+                    let outcome = log
+                        .append(&job.stream, ExpectedVersion::NoStream, vec![event], meta)
+                        .await;
+                    (job, outcome)
+                });
+            }
+        }
     }
     Ok(tally)
+}
+
+/// Counts one appended sale; one already stored is compared with the
+/// stored event and refused if it differs.
+fn settle(
+    log: &EventLog,
+    file: &str,
+    job: SaleJob,
+    outcome: eventlog::Result<eventlog::AppendOutcome>,
+    tally: &mut WriterTally,
+) -> Result<(), ImportError> {
+    let different = match outcome {
+        Ok(outcome) if !outcome.already_stored => {
+            tally.imported += 1;
+            tally.lines_imported += job.lines;
+            return Ok(());
+        }
+        Ok(outcome) => {
+            let stored = log.read_event(outcome.first_position)?.map(|stored| {
+                SaleEvent::decode(&stored.event_type, stored.schema_version, &stored.payload)
+            });
+            if matches!(&stored, Some(Ok(event)) if *event == job.event) {
+                tally.already_present += 1;
+                return Ok(());
+            }
+            Some(outcome.first_position)
+        }
+        Err(eventlog::Error::WrongExpectedVersion { .. }) => None,
+        Err(error) => return Err(error.into()),
+    };
+    let reason = match different {
+        Some(position) => format!(
+            "a different sale with number {:?} was imported before (position {position}); it is left as it was",
+            job.number
+        ),
+        None => format!(
+            "a different sale with number {:?} is already in HyperCRM; it is left as it was",
+            job.number
+        ),
+    };
+    tally
+        .refused
+        .add(file, job.first_line, Some(&job.number), reason);
+    Ok(())
 }

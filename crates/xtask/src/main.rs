@@ -5,9 +5,12 @@
 //!   Results go to `docs/benchmarks.md` by hand, with the machine.
 //! - `bench-crm`: the CRM read models on a large demo history: rebuild
 //!   rates, memory, search and customer 360 latency, "as known at".
+//! - `bench-import`: `hypercrm import` of a generated history of a
+//!   million orders (about five million order lines) from CSV files.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_crm;
+mod bench_import;
 mod bench_log;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
@@ -73,6 +76,18 @@ enum Command {
         #[arg(long)]
         queries_only: bool,
     },
+    /// Benchmark `hypercrm import` on generated CSV files of a large order
+    /// history (written once and reused), imported twice into a fresh
+    /// data folder.
+    BenchImport {
+        /// Orders in the history (one to nine lines each, five on average).
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Where the files and the data folder live (default:
+        /// target/bench-import).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -119,6 +134,9 @@ fn main() -> anyhow::Result<()> {
             only,
             queries_only,
         }),
+        Command::BenchImport { orders, directory } => {
+            bench_import::run(bench_import::Settings { orders, directory })
+        }
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)
