@@ -484,6 +484,26 @@ impl Context<'_> {
         Ok(Some(id))
     }
 
+    /// Whether `spelled` is a spelling of a known product's or customer's
+    /// name not noted yet (and there is still room to note one).
+    fn is_other_spelling(&self, entity: &str, source_id: &str, spelled: &str) -> bool {
+        let known = match entity {
+            "product" => self
+                .products
+                .get(source_id)
+                .map(|known| (&known.name, &known.other_names)),
+            _ => self
+                .customers
+                .get(source_id)
+                .map(|known| (&known.name, &known.other_names)),
+        };
+        known.is_some_and(|(kept, others)| {
+            spelled != kept.as_str()
+                && others.len() < SPELLINGS_PER_NAME_MAX
+                && !others.iter().any(|other| other == spelled)
+        })
+    }
+
     /// Notes another spelling of a known product's name.
     fn note_product_name(&mut self, source_id: &str, spelled: &str, file: &str, line: u64) {
         if let Some(known) = self.products.get_mut(source_id) {

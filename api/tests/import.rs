@@ -559,7 +559,8 @@ A-2,2019-05-02,,C-9,Zeta Corporation,P-8,Nut M-8,Nuts,1,0.10,,
 
 /// Protects "a whole order or none": one bad row skips its order, named by
 /// line and reason, without writing anything of that order (not even the
-/// product only it names), while the orders around it are imported.
+/// product only it names, nor a count of its names' spellings), while the
+/// orders around it are imported.
 #[test]
 fn a_bad_row_rejects_its_whole_order_and_names_line_and_reason() {
     let files = Files::clean();
@@ -569,7 +570,7 @@ fn a_bad_row_rejects_its_whole_order_and_names_line_and_reason() {
 Order,Date,Shipped,CustNo,Customer,Article,Description,Group,Qty,Price,Amount,Disc
 A-1,2019-05-01,,C-1,Acme Ltd,P-1,Bolt M6,,10,0.50,,
 A-2,2019-05-02,,C-1,Acme Ltd,P-9,Washer,,3,0.05,,
-A-2,2019-05-02,,C-1,Acme Ltd,P-1,Bolt M6,,-2,0.50,,
+A-2,2019-05-02,,C-1,Acme Ltd.,P-1,Bolt M-6,,-2,0.50,,
 A-3,2019-05-03,,C-2,Ivan Petrov,P-1,Bolt M6,,1,0.50,,
 A-4,31/05/2019,,C-2,Ivan Petrov,P-1,Bolt M6,,1,0.50,,
 ",

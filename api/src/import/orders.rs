@@ -127,10 +127,18 @@ struct OrderCustomer {
     source_id: String,
     /// `None`: not known yet; created from the order's rows.
     party: Option<PartyId>,
-    /// For a new customer: the first name a row gives, and the other
-    /// spellings later rows give, with their lines.
+    /// For a new customer: the first name a row gives.
     name: Option<String>,
-    other_names: Vec<(String, u64)>,
+}
+
+/// A name spelled otherwise than the kept spelling, noted once the order
+/// is accepted.
+#[derive(Debug)]
+struct OtherName {
+    entity: &'static str,
+    source_id: String,
+    name: String,
+    line: u64,
 }
 /// An order whose rows are not together: where its first rows start and
 /// where the next of its blocks does.
@@ -195,6 +203,7 @@ struct Group {
     ordered_on: Option<NaiveDate>,
     customer: Option<OrderCustomer>,
     rows: Vec<OrderRow>,
+    other_names: Vec<OtherName>,
     /// A row was refused: the order is skipped.
     failed: bool,
     /// Count the order as skipped when this group ends (false for the
@@ -365,6 +374,7 @@ impl OrderReader<'_> {
             ordered_on: None,
             customer: None,
             rows: Vec::new(),
+            other_names: Vec::new(),
             failed: false,
             counts: true,
         };
@@ -433,106 +443,114 @@ impl OrderReader<'_> {
     }
 
     /// Parses one row of `group`, resolving its product and (on the first
-    /// row) its customer; or the reason the row is refused.
+    /// row) its customer; or the reason the row is refused. Cells are
+    /// parsed before anything is looked up, so a refused row leaves no
+    /// trace, and other spellings of names wait in the group until the
+    /// order is accepted.
     fn parse_row(
         &mut self,
         context: &mut super::Context<'_>,
         group: &mut Group,
         row: &Row<'_>,
     ) -> Result<Result<OrderRow, String>, ImportError> {
-        let columns = self.columns;
-        let parsed = (|| -> Result<(NaiveDate, &str, Option<NaiveDate>), String> {
-            let ordered_on = row
-                .date(Some(&columns.date))?
-                .ok_or_else(|| columns.date.blank())?;
-            if ordered_on > self.today {
-                return Err(columns
-                    .date
-                    .problem(&ordered_on.to_string(), "lies in the future"));
-            }
-            let customer = row.source_id(&columns.customer)?;
-            Ok((ordered_on, customer, row.date(columns.ship_date.as_ref())?))
-        })();
-        let (ordered_on, customer, shipped_on) = match parsed {
-            Ok(parsed) => parsed,
+        let cells = match parse_cells(row, self.columns, self.today) {
+            Ok(cells) => cells,
             Err(reason) => return Ok(Err(reason)),
         };
-        let customer_name = match row.text(columns.customer_name.as_ref()) {
-            Ok(name) => name,
-            Err(reason) => return Ok(Err(reason)),
+        let line = row.line;
+        let other_name = |entity: &'static str, source_id: &str, name: &str| OtherName {
+            entity,
+            source_id: source_id.to_owned(),
+            name: name.to_owned(),
+            line,
         };
         match (&mut group.customer, group.ordered_on) {
             (Some(first), Some(first_date)) => {
-                if first.source_id != customer {
+                if first.source_id != cells.customer {
                     return Ok(Err(format!(
-                        "customer {customer:?} differs from customer {:?} on the order's first row (line {})",
-                        first.source_id, group.first_line
+                        "customer {:?} differs from customer {:?} on the order's first row (line {})",
+                        cells.customer, first.source_id, group.first_line
                     )));
                 }
-                if ordered_on != first_date {
+                if cells.ordered_on != first_date {
                     return Ok(Err(format!(
-                        "order date {ordered_on} differs from {first_date} on the order's first row (line {})",
-                        group.first_line
+                        "order date {} differs from {first_date} on the order's first row (line {})",
+                        cells.ordered_on, group.first_line
                     )));
                 }
-                if let Some(name) = customer_name {
-                    if first.party.is_some() {
-                        context.note_customer_name(customer, name, &self.file, row.line);
-                    } else if first.name.as_deref() != Some(name) {
-                        if first.name.is_none() {
+                if let Some(name) = cells.customer_name {
+                    let other = match (&first.party, &first.name) {
+                        (Some(_), _) => context.is_other_spelling("customer", cells.customer, name),
+                        (None, Some(kept)) => kept != name,
+                        (None, None) => {
                             first.name = Some(name.to_owned());
-                        } else {
-                            first.other_names.push((name.to_owned(), row.line));
+                            false
                         }
+                    };
+                    if other {
+                        group
+                            .other_names
+                            .push(other_name("customer", cells.customer, name));
                     }
                 }
             }
             _ => {
-                let party = context.customer(customer)?;
-                if let (Some(_), Some(name)) = (party, customer_name) {
-                    context.note_customer_name(customer, name, &self.file, row.line);
+                let party = context.customer(cells.customer)?;
+                let mut name = cells.customer_name.map(str::to_owned);
+                if let (Some(_), Some(spelled)) = (party, cells.customer_name) {
+                    name = None;
+                    if context.is_other_spelling("customer", cells.customer, spelled) {
+                        group
+                            .other_names
+                            .push(other_name("customer", cells.customer, spelled));
+                    }
                 }
-                group.ordered_on = Some(ordered_on);
+                group.ordered_on = Some(cells.ordered_on);
                 group.customer = Some(OrderCustomer {
-                    source_id: customer.to_owned(),
+                    source_id: cells.customer.to_owned(),
                     party,
-                    name: customer_name.map(str::to_owned),
-                    other_names: Vec::new(),
+                    name,
                 });
             }
         }
-        let product_id = match row.source_id(&columns.product) {
-            Ok(id) => id,
-            Err(reason) => return Ok(Err(reason)),
-        };
-        let product_name = match row.text(columns.product_name.as_ref()) {
-            Ok(name) => name,
-            Err(reason) => return Ok(Err(reason)),
-        };
-        let product = match context.product(product_id)? {
+        let product = match context.product(cells.product)? {
             Some(known) => {
-                if let Some(name) = product_name {
-                    context.note_product_name(product_id, name, &self.file, row.line);
+                if let Some(name) = cells.product_name {
+                    if context.is_other_spelling("product", cells.product, name) {
+                        group
+                            .other_names
+                            .push(other_name("product", cells.product, name));
+                    }
                 }
                 LineProduct::Known(known)
             }
             None => {
-                let category = match row.parsed(columns.category.as_ref(), |text| {
-                    Label::parse("category", text)
-                }) {
+                let category = match cells
+                    .category
+                    .map(|text| Label::parse("category", text))
+                    .transpose()
+                {
                     Ok(category) => category,
-                    Err(reason) => return Ok(Err(reason)),
+                    Err(error) => {
+                        let column = self.columns.category.as_ref();
+                        let reason = match (column, cells.category) {
+                            (Some(column), Some(text)) => column.refused(text, &error),
+                            _ => error.to_string(),
+                        };
+                        return Ok(Err(reason));
+                    }
                 };
                 LineProduct::New {
-                    source_id: product_id.to_owned(),
-                    name: product_name.map(str::to_owned),
+                    source_id: cells.product.to_owned(),
+                    name: cells.product_name.map(str::to_owned),
                     category,
                 }
             }
         };
-        Ok(parse_amounts(row, columns).map(|amounts| OrderRow {
-            line: row.line,
-            shipped_on,
+        let amounts = cells.amounts;
+        Ok(Ok(OrderRow {
+            line,
+            shipped_on: cells.shipped_on,
             product,
             quantity: amounts.quantity,
             unit_price: amounts.unit_price,
@@ -565,7 +583,7 @@ impl OrderReader<'_> {
             .party
             .unwrap_or_else(|| ids::customer(&customer.source_id));
         let mut new_products: Vec<(&str, DefineProduct)> = Vec::new();
-        let mut new_product_names: Vec<(&str, &str, u64)> = Vec::new();
+        let mut new_product_names: Vec<OtherName> = Vec::new();
         let mut lines = Vec::with_capacity(group.rows.len());
         for row in &group.rows {
             let (product, product_vat) = match &row.product {
@@ -578,8 +596,15 @@ impl OrderReader<'_> {
                     let defined = new_products.iter().find(|(id, _)| id == source_id);
                     let vat = match defined {
                         Some((_, define)) => {
-                            if let Some(name) = name {
-                                new_product_names.push((source_id, name, row.line));
+                            if let Some(name) = name.as_deref() {
+                                if name != define.name.as_str() {
+                                    new_product_names.push(OtherName {
+                                        entity: "product",
+                                        source_id: source_id.clone(),
+                                        name: name.to_owned(),
+                                        line: row.line,
+                                    });
+                                }
                             }
                             define.vat
                         }
@@ -688,9 +713,6 @@ impl OrderReader<'_> {
                 Ok(false) => {}
                 Err(error) => return Ok(Err((group.first_line, error.to_string()))),
             }
-            for (name, line) in &customer.other_names {
-                context.note_customer_name(&customer.source_id, name, &self.file, *line);
-            }
         }
         for (source_id, define) in new_products {
             match define_product(context, source_id, define)? {
@@ -699,8 +721,23 @@ impl OrderReader<'_> {
                 Err(error) => return Ok(Err((group.first_line, error.to_string()))),
             }
         }
-        for (source_id, name, line) in new_product_names {
-            context.note_product_name(source_id, name, &self.file, line);
+        for other in group.other_names.iter().chain(&new_product_names) {
+            match other.entity {
+                "product" => {
+                    context.note_product_name(
+                        &other.source_id,
+                        &other.name,
+                        &self.file,
+                        other.line,
+                    );
+                }
+                _ => context.note_customer_name(
+                    &other.source_id,
+                    &other.name,
+                    &self.file,
+                    other.line,
+                ),
+            }
         }
         let sale = ids::sale(&group.number);
         Ok(Ok(SaleJob {
@@ -713,6 +750,43 @@ impl OrderReader<'_> {
             lines: group.rows.len() as u64,
         }))
     }
+}
+
+/// The cells of an order row, parsed, before any lookup.
+struct Cells<'a> {
+    ordered_on: NaiveDate,
+    shipped_on: Option<NaiveDate>,
+    customer: &'a str,
+    customer_name: Option<&'a str>,
+    product: &'a str,
+    product_name: Option<&'a str>,
+    category: Option<&'a str>,
+    amounts: LineAmounts,
+}
+
+fn parse_cells<'a>(
+    row: &Row<'a>,
+    columns: &OrderColumns,
+    today: NaiveDate,
+) -> Result<Cells<'a>, String> {
+    let ordered_on = row
+        .date(Some(&columns.date))?
+        .ok_or_else(|| columns.date.blank())?;
+    if ordered_on > today {
+        return Err(columns
+            .date
+            .problem(&ordered_on.to_string(), "lies in the future"));
+    }
+    Ok(Cells {
+        ordered_on,
+        shipped_on: row.date(columns.ship_date.as_ref())?,
+        customer: row.source_id(&columns.customer)?,
+        customer_name: row.text(columns.customer_name.as_ref())?,
+        product: row.source_id(&columns.product)?,
+        product_name: row.text(columns.product_name.as_ref())?,
+        category: row.text(columns.category.as_ref())?,
+        amounts: parse_amounts(row, columns)?,
+    })
 }
 
 /// The numbers of an order line.
