@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 
 use domain::DomainError;
 use domain::catalog::UnitPrice;
-use domain::values::Label;
+use domain::values::{LABEL_CHARS_MAX, Label};
 
 /// The longest cell text quoted back in an error, in characters.
 const QUOTED_CELL_CHARS_MAX: usize = 40;
@@ -158,6 +158,17 @@ impl DateFormat {
     }
 }
 
+/// Checks that trimmed, non-blank `text` would make a [`Label`] without
+/// making one: ids and order numbers are checked on every row, and the
+/// label's string is not needed.
+pub fn check_label(text: &str) -> Result<(), DomainError> {
+    // Bytes bound characters from above, so a short text is short enough.
+    if text.len() > LABEL_CHARS_MAX || text.chars().any(char::is_control) {
+        Label::parse("id", text)?;
+    }
+    Ok(())
+}
+
 /// The SKU a product id gives when no SKU column is mapped: every
 /// character a SKU cannot hold replaced by `-` (`Sku` upper-cases it).
 pub fn sku_from_id(id: &str) -> String {
@@ -237,7 +248,7 @@ impl<'a> Row<'a> {
     /// label long.
     pub fn source_id(&self, column: &Column) -> Result<&'a str, String> {
         let text = self.required(column)?;
-        Label::parse("id", text).map_err(|error| column.refused(text, &error))?;
+        check_label(text).map_err(|error| column.refused(text, &error))?;
         Ok(text)
     }
 
@@ -368,6 +379,16 @@ mod tests {
         }
         assert!(parse_decimal("1.5", DecimalMark::Comma).is_err());
         assert!(parse_decimal(&"9".repeat(29), point).is_err());
+    }
+
+    /// Protects ids: the quick check refuses what `Label` refuses.
+    #[test]
+    fn ids_are_checked_like_labels() {
+        assert!(check_label("P-1").is_ok());
+        assert!(check_label(&"é".repeat(LABEL_CHARS_MAX)).is_ok());
+        assert!(check_label(&"x".repeat(LABEL_CHARS_MAX + 1)).is_err());
+        assert!(check_label("a\u{7}b").is_err());
+        assert!(check_label("a\u{85}b").is_err());
     }
 
     /// Protects percent columns written with a percent sign.

@@ -38,7 +38,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use uuid::Uuid;
 
-use super::cells::{Column, Row, sku_from_id};
+use super::cells::{Column, Row, check_label, sku_from_id};
 use super::customers::register_customer;
 use super::mapping::{OrderFields, Resolver, Source};
 use super::products::define_product;
@@ -318,11 +318,7 @@ impl OrderReader<'_> {
                 progress(csv.progress(Phase::Orders));
             }
             let row = source.row(&record);
-            let number = match row.required(&self.columns.number).and_then(|number| {
-                Label::parse("number", number)
-                    .map(|_| number)
-                    .map_err(|error| self.columns.number.refused(number, &error))
-            }) {
+            let number = match row.required(&self.columns.number) {
                 Ok(number) => number,
                 Err(reason) => {
                     self.refusals.add(&self.file, row.line, None, reason);
@@ -330,6 +326,11 @@ impl OrderReader<'_> {
                 }
             };
             if group.as_ref().is_none_or(|group| group.number != number) {
+                if let Err(error) = check_label(number) {
+                    let reason = self.columns.number.refused(number, &error);
+                    self.refusals.add(&self.file, row.line, None, reason);
+                    continue;
+                }
                 if let Some(done) = group.take() {
                     self.finish(context, done, writer)?;
                 }
