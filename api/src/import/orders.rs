@@ -18,9 +18,10 @@
 //! stream read per order. Such an order is compared with the stored one
 //! and counted as already present, or refused if it differs.
 //!
-//! Memory stays bounded: one order's rows (at most [`ORDER_LINES_MAX`]), a
-//! thousand sales queued for the writer and 256 in flight, and the first pass's map of
-//! order numbers (24 bytes per order: its id and first line).
+//! Memory stays bounded: one order's rows (at most [`ORDER_LINES_MAX`]),
+//! a thousand sales queued for the writer and 256 in flight, and the first
+//! pass's map of order numbers (an id and a line per order: 24 bytes, some
+//! 30–55 in a hash map, so about 50 MB for a million orders).
 
 use std::time::Instant;
 
