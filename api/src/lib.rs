@@ -3,12 +3,13 @@
 //! Only this crate knows about HTTP and JSON. Today it serves a status page,
 //! a health check over the event log and a readiness check over the read
 //! models; the JSON API and web UI arrive with their issue. Commands:
-//! `serve`, `verify` and `rebuild`.
+//! `serve`, `verify`, `rebuild` and `import` (CSV files, [`import`]).
 
 #![forbid(unsafe_code)]
 
 pub mod commands;
 pub mod demo_trade;
+pub mod import;
 pub mod process;
 pub mod trade;
 

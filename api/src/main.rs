@@ -51,6 +51,17 @@ enum Command {
         /// director_kpis.
         models: Vec<String>,
     },
+    /// Import products, customers, opening stock and historical orders from
+    /// CSV files, as a mapping file describes (docs/import.md). Run it
+    /// while the server is stopped; exits non-zero if any row was refused.
+    Import {
+        /// The mapping file (TOML); the CSV paths in it are relative to it.
+        #[arg(long)]
+        mapping: PathBuf,
+        /// Read and check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Rebuilds with a progress bar per read model.
@@ -90,6 +101,51 @@ fn rebuild(data_dir: &std::path::Path, models: &[String]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Imports with a progress bar per file; prints the report.
+fn import(
+    data_dir: &std::path::Path,
+    mapping: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let style = indicatif::ProgressStyle::with_template(
+        "{prefix:>16} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    )?
+    .progress_chars("=> ");
+    let mut bar: Option<(api::import::Phase, indicatif::ProgressBar)> = None;
+    let options = api::import::ImportOptions {
+        dry_run,
+        now: chrono::Utc::now(),
+    };
+    let report = api::import::import(data_dir, mapping, options, &mut |progress| {
+        if bar
+            .as_ref()
+            .is_none_or(|(phase, _)| *phase != progress.phase)
+        {
+            if let Some((_, done)) = bar.take() {
+                done.finish();
+            }
+            let next = indicatif::ProgressBar::new(progress.bytes_total)
+                .with_style(style.clone())
+                .with_prefix(progress.phase.name());
+            bar = Some((progress.phase, next));
+        }
+        if let Some((_, current)) = &bar {
+            current.set_position(progress.bytes_read);
+        }
+    })?;
+    if let Some((_, done)) = bar.take() {
+        done.finish();
+    }
+    println!("{report}");
+    if report.has_rejections() {
+        anyhow::bail!(
+            "rows refused: {}; see the report above",
+            report.rows_rejected()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -123,6 +179,7 @@ fn main() -> ExitCode {
             );
         }),
         Command::Rebuild { models } => rebuild(&cli.data_dir, &models),
+        Command::Import { mapping, dry_run } => import(&cli.data_dir, &mapping, dry_run),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

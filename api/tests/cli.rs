@@ -145,3 +145,71 @@ fn the_demo_company_seeds_an_empty_folder_only() {
         String::from_utf8_lossy(&output.stdout).contains(&format!("customers: {written} events"))
     );
 }
+
+/// An operator imports a company's orders from the command line: the
+/// report is printed and the exit code is zero; a refused row is listed
+/// with its line and reason and the exit code says something was refused.
+#[test]
+fn import_prints_its_report_and_fails_when_a_row_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().join("data");
+    let mapping = folder.path().join("mapping.toml");
+    std::fs::write(
+        &mapping,
+        r#"
+currency = "EUR"
+[orders]
+file = "orders.csv"
+[orders.columns]
+number = "Order"
+date = "Date"
+customer = "Customer"
+product = "Product"
+quantity = "Qty"
+amount = "Amount"
+"#,
+    )
+    .unwrap();
+    let orders = folder.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "Order,Date,Customer,Product,Qty,Amount\n\
+         A-1,2019-05-01,C-1,P-1,2,10.00\n\
+         A-1,2019-05-01,C-1,P-2,1,5.00\n\
+         A-2,2019-05-02,C-2,P-1,1,5.00\n",
+    )
+    .unwrap();
+    let mapping_arg = mapping.to_str().unwrap();
+    let output = hypercrm(&data, &["import", "--mapping", mapping_arg]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("orders: 3 rows read; 2 orders imported (3 lines)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 products and 2 customers created from order rows"),
+        "{stdout}"
+    );
+    let output = hypercrm(&data, &["verify"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ok: 6 events"));
+
+    std::fs::write(
+        &orders,
+        "Order,Date,Customer,Product,Qty,Amount\n\
+         A-3,2019-05-03,C-1,P-1,two,10.00\n",
+    )
+    .unwrap();
+    let output = hypercrm(&data, &["import", "--mapping", mapping_arg, "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("orders.csv line 2: column \"Qty\": \"two\" is not a number"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("rows refused: 1"));
+}
