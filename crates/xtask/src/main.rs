@@ -10,18 +10,15 @@
 //!   SQLite over the same rows.
 //! - `bench-sales`: the sales and director KPI read models with a million
 //!   orders: apply rates, snapshot sizes, report and KPI latency.
-//! - `bench-import`: `hypercrm import` of a generated history of a
-//!   million orders (about five million order lines) from CSV files.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_crm;
-mod bench_import;
 mod bench_log;
+mod bench_sales;
 mod bench_trade;
 mod sqlite_sales;
 mod trade_data;
 mod trade_stock;
-mod bench_sales;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
@@ -112,18 +109,6 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
-    /// Benchmark `hypercrm import` on generated CSV files of a large order
-    /// history (written once and reused), imported twice into a fresh
-    /// data folder.
-    BenchImport {
-        /// Orders in the history (one to nine lines each, five on average).
-        #[arg(long, default_value_t = 1_000_000)]
-        orders: u64,
-        /// Where the files and the data folder live (default:
-        /// target/bench-import).
-        #[arg(long)]
-        directory: Option<PathBuf>,
-    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -183,9 +168,6 @@ fn main() -> anyhow::Result<()> {
         }),
         Command::BenchSales { orders, samples } => {
             bench_sales::run(bench_sales::Settings { orders, samples })
-        }
-        Command::BenchImport { orders, directory } => {
-            bench_import::run(bench_import::Settings { orders, directory })
         }
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());

@@ -48,6 +48,50 @@ pub struct TradeFiles {
     pub lines: u64,
 }
 
+/// The mapping file `hypercrm import` reads the files with.
+pub const MAPPING: &str = r#"# Written by `cargo xtask bench-trade`.
+currency = "EUR"
+default_vat_percent = 0
+
+[products]
+file = "products.csv"
+[products.columns]
+id = "sku"
+name = "name"
+category = "category"
+unit = "unit"
+list_price = "price"
+
+[customers]
+file = "customers.csv"
+[customers.columns]
+id = "customer_id"
+name = "name"
+email = "email"
+
+[orders]
+file = "orders.csv"
+[orders.columns]
+number = "order_no"
+date = "order_date"
+ship_date = "ship_date"
+customer = "customer_id"
+customer_name = "customer_name"
+product = "product_id"
+product_name = "product_name"
+category = "category"
+quantity = "quantity"
+unit_price = "unit_price"
+discount = "discount"
+amount = "line_amount"
+unit_cost = "unit_cost"
+"#;
+
+/// The source id of a generated product.
+pub fn sku(product: u32) -> String {
+    format!("P{product:05}")
+}
+
 fn product_price_cents(product: u32) -> u64 {
     // 1.00 to 500.00, spread by a cheap hash so neighbours differ.
     100 + u64::from(product.wrapping_mul(2_654_435_761) % 49_901)

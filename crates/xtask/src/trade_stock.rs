@@ -64,8 +64,14 @@ pub fn append(
             }
             let command = if state.on_hand < Decimal::from(50) || index % 4 == 0 {
                 StockCommand::Receive {
-                    quantity: Quantity::parse("quantity", Decimal::from(rng.random_range(50..200)))?,
-                    unit_cost: UnitPrice::parse("unit_cost", Decimal::new(rng.random_range(100..10_000), 2))?,
+                    quantity: Quantity::parse(
+                        "quantity",
+                        Decimal::from(rng.random_range(50..200)),
+                    )?,
+                    unit_cost: UnitPrice::parse(
+                        "unit_cost",
+                        Decimal::new(rng.random_range(100..10_000), 2),
+                    )?,
                     reference: None,
                 }
             } else {
