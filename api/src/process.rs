@@ -20,13 +20,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::catalog::{Product, Quantity};
-use domain::finance::{Account, AccountCommand, NumberDocument, Series};
-use domain::ids::{SeriesId, UserId};
-use domain::inventory::{Stock, StockCommand, Warehouse};
-use domain::pipeline::{Deal, DealCommand, DealStatus};
+use domain::catalog::Product;
+use domain::finance::{Account, DocumentKind, Series};
+use domain::ids::UserId;
+use domain::inventory::{Stock, Warehouse};
+use domain::pipeline::{Deal, DealStatus};
 use domain::process::{Caused, Reaction, reactions};
-use domain::sales::{Order, OrderCommand};
+use domain::sales::Order;
 use domain::values::Label;
 use domain::{Decider, DomainEvent, Issued};
 use eventlog::{Actor, AppendMeta, EventLog, ReadFilter, RecordedEvent, StreamName};
@@ -235,18 +235,14 @@ impl ProcessManager {
         .with_command_id(caused.command_id);
         let handler = &self.handler;
         match &caused.reaction {
-            Reaction::ReserveStock {
+            Reaction::Stock {
                 product,
                 warehouse,
-                reservation,
-                quantity,
+                command,
             } => {
-                let negative_allowed = self.negative_allowed(*product, *warehouse)?;
-                let command = StockCommand::ReserveAvailable {
-                    reservation: *reservation,
-                    quantity: quantity_of(*quantity)?,
-                    negative_allowed,
-                };
+                let command = command
+                    .clone()
+                    .allowing_negative(self.negative_allowed(*product, *warehouse)?);
                 handler
                     .execute::<Stock, _>(
                         &stock_stream(*product, *warehouse)?,
@@ -255,154 +251,48 @@ impl ProcessManager {
                     )
                     .await?;
             }
-            Reaction::ReleaseStock {
-                product,
-                warehouse,
-                reservation,
-            } => {
-                let command = StockCommand::Release {
-                    reservation: *reservation,
-                };
-                handler
-                    .execute::<Stock, _>(
-                        &stock_stream(*product, *warehouse)?,
-                        &issued(cause, command),
-                        &execution,
-                    )
-                    .await?;
-            }
-            Reaction::IssueStock {
-                product,
-                warehouse,
-                reservation,
-                quantity,
-                reference,
-            } => {
-                let command = StockCommand::Issue {
-                    quantity: quantity_of(*quantity)?,
-                    reservation: *reservation,
-                    reference: Label::parse("reference", reference).ok(),
-                    negative_allowed: self.negative_allowed(*product, *warehouse)?,
-                };
-                handler
-                    .execute::<Stock, _>(
-                        &stock_stream(*product, *warehouse)?,
-                        &issued(cause, command),
-                        &execution,
-                    )
-                    .await?;
-            }
-            Reaction::ReturnStock {
-                product,
-                warehouse,
-                quantity,
-                reference,
-            } => {
-                let command = StockCommand::Return {
-                    quantity: quantity_of(*quantity)?,
-                    reference: Label::parse("reference", reference).ok(),
-                };
-                handler
-                    .execute::<Stock, _>(
-                        &stock_stream(*product, *warehouse)?,
-                        &issued(cause, command),
-                        &execution,
-                    )
-                    .await?;
-            }
-            Reaction::WinDeal { deal } => {
+            Reaction::WinDeal { deal, command } => {
                 let stream = CommandHandler::stream::<Deal>(deal)?;
                 let (state, _) = handler.load::<Deal>(&stream)?;
                 // A deal won by hand already, or lost, stays as it is.
                 if state.is_some_and(|deal| deal.status == DealStatus::Open) {
-                    let command = DealCommand::Win {
-                        amount: None,
-                        reason: Label::parse("reason", "order confirmed").ok(),
-                    };
                     handler
-                        .execute::<Deal, _>(&stream, &issued(cause, command), &execution)
+                        .execute::<Deal, _>(&stream, &issued(cause, command.clone()), &execution)
                         .await?;
                 }
             }
-            Reaction::IssueInvoice {
-                party,
-                invoice,
-                order,
-                branch,
-                currency,
-                total,
-                due,
-            } => {
-                let command = AccountCommand::IssueInvoice {
-                    invoice: *invoice,
-                    order: Some(*order),
-                    branch: *branch,
-                    currency: *currency,
-                    total: *total,
-                    due: *due,
-                };
+            Reaction::Account { party, command } => {
                 handler
                     .execute::<Account, _>(
                         &CommandHandler::stream::<Account>(party)?,
-                        &issued(cause, command),
+                        &issued(cause, command.clone()),
                         &execution,
                     )
                     .await?;
             }
-            Reaction::IssueCreditNote {
-                party,
-                credit_note,
-                order,
-                branch,
-                currency,
-                total,
-            } => {
-                let command = AccountCommand::IssueCreditNote {
-                    credit_note: *credit_note,
-                    order: Some(*order),
-                    branch: *branch,
-                    currency: *currency,
-                    total: *total,
-                };
-                handler
-                    .execute::<Account, _>(
-                        &CommandHandler::stream::<Account>(party)?,
-                        &issued(cause, command),
-                        &execution,
-                    )
-                    .await?;
-            }
-            Reaction::NumberDocument {
-                document,
-                kind,
-                branch,
-                year,
-            } => {
-                let prefix = match kind {
-                    domain::finance::DocumentKind::Invoice => &self.settings.invoice_prefix,
-                    domain::finance::DocumentKind::CreditNote => &self.settings.credit_note_prefix,
-                };
-                let command = NumberDocument {
-                    document: *document,
-                    kind: *kind,
-                    branch: *branch,
-                    year: *year,
-                    prefix: prefix.clone(),
-                };
-                let stream = CommandHandler::stream::<Series>(SeriesId::of(*kind, *branch, *year))?;
-                handler
-                    .execute::<Series, _>(&stream, &issued(cause, command), &execution)
-                    .await?;
-            }
-            Reaction::RecordInvoicePaid { order, invoice } => {
-                let command = OrderCommand::RecordInvoicePaid { invoice: *invoice };
+            Reaction::Order { order, command } => {
                 handler
                     .execute::<Order, _>(
                         &CommandHandler::stream::<Order>(order)?,
-                        &issued(cause, command),
+                        &issued(cause, command.clone()),
                         &execution,
                     )
                     .await?;
+            }
+            reaction @ Reaction::Number { series, kind, .. } => {
+                let prefix = match kind {
+                    DocumentKind::Invoice => &self.settings.invoice_prefix,
+                    DocumentKind::CreditNote => &self.settings.credit_note_prefix,
+                };
+                if let Some(command) = reaction.number_command(prefix.clone()) {
+                    handler
+                        .execute::<Series, _>(
+                            &CommandHandler::stream::<Series>(series)?,
+                            &issued(cause, command),
+                            &execution,
+                        )
+                        .await?;
+                }
             }
         }
         Ok(())
@@ -482,10 +372,6 @@ pub fn stock_stream(
         <Stock as Decider>::Event::CATEGORY,
         format!("{product}-{warehouse}"),
     )?)
-}
-
-fn quantity_of(value: rust_decimal::Decimal) -> Result<Quantity, CommandError> {
-    Ok(Quantity::parse("quantity", value)?)
 }
 
 fn read_checkpoint(path: &Path) -> Result<u64, ProcessError> {

@@ -306,6 +306,35 @@ pub enum StockCommand {
     },
 }
 
+impl StockCommand {
+    /// The same command with its `negative_allowed` flag (where it has
+    /// one) set: a process decides what to do, the application knows the
+    /// product's and the warehouse's settings.
+    pub fn allowing_negative(mut self, allowed: bool) -> Self {
+        match &mut self {
+            Self::Issue {
+                negative_allowed, ..
+            }
+            | Self::Reserve {
+                negative_allowed, ..
+            }
+            | Self::ReserveAvailable {
+                negative_allowed, ..
+            }
+            | Self::TransferOut {
+                negative_allowed, ..
+            } => *negative_allowed = allowed,
+            Self::Receive { .. }
+            | Self::Release { .. }
+            | Self::TransferIn { .. }
+            | Self::Count { .. }
+            | Self::Return { .. }
+            | Self::SetReorderLevel { .. } => {}
+        }
+        self
+    }
+}
+
 /// Stock of one product in one warehouse. Starts empty: a stream that does
 /// not exist yet holds nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

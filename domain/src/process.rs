@@ -18,76 +18,86 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::catalog::Quantity;
 use crate::events::CrmEvent;
-use crate::finance::{AccountEvent, DocumentKind};
+use crate::finance::{AccountCommand, AccountEvent, DocumentKind, NumberDocument};
 use crate::ids::{
-    BranchId, CreditNoteId, DealId, InvoiceId, OrderId, PartyId, ProductId, ReservationId,
-    ReturnId, WarehouseId, derived,
+    BranchId, DealId, OrderId, PartyId, ProductId, ReturnId, SeriesId, WarehouseId, derived,
 };
-use crate::sales::{Amounts, OrderEvent};
-use crate::values::Currency;
+use crate::inventory::StockCommand;
+use crate::pipeline::DealCommand;
+use crate::sales::{OrderCommand, OrderEvent};
+use crate::values::Label;
 
 /// A command a process issues, addressed to the aggregate it concerns.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Reaction {
-    ReserveStock {
+    /// A command on the stock of a product in a warehouse. Where it has a
+    /// `negative_allowed` flag the flag is `false`: the application sets
+    /// it from the product's and the warehouse's settings
+    /// ([`StockCommand::allowing_negative`]).
+    Stock {
         product: ProductId,
         warehouse: WarehouseId,
-        reservation: ReservationId,
-        quantity: Decimal,
+        command: StockCommand,
     },
-    ReleaseStock {
-        product: ProductId,
-        warehouse: WarehouseId,
-        reservation: ReservationId,
-    },
-    IssueStock {
-        product: ProductId,
-        warehouse: WarehouseId,
-        reservation: Option<ReservationId>,
-        quantity: Decimal,
-        reference: String,
-    },
-    ReturnStock {
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: Decimal,
-        reference: String,
-    },
-    WinDeal {
-        deal: DealId,
-    },
-    IssueInvoice {
+    /// Win a deal, if it is still open (a deal won by hand, or lost, stays
+    /// as it is).
+    WinDeal { deal: DealId, command: DealCommand },
+    Account {
         party: PartyId,
-        invoice: InvoiceId,
-        order: OrderId,
-        branch: Option<BranchId>,
-        currency: Currency,
-        total: Amounts,
-        due: chrono::NaiveDate,
+        command: AccountCommand,
     },
-    IssueCreditNote {
-        party: PartyId,
-        credit_note: CreditNoteId,
+    Order {
         order: OrderId,
-        branch: Option<BranchId>,
-        currency: Currency,
-        total: Amounts,
+        command: OrderCommand,
     },
-    NumberDocument {
+    /// Give a document its number in the series of its kind, branch and
+    /// year; the printed prefix is a setting of the application.
+    Number {
+        series: SeriesId,
         document: Uuid,
         kind: DocumentKind,
         branch: Option<BranchId>,
         year: i32,
     },
-    RecordInvoicePaid {
-        order: OrderId,
-        invoice: InvoiceId,
-    },
+}
+
+impl Reaction {
+    fn number(document: Uuid, kind: DocumentKind, branch: Option<BranchId>, year: i32) -> Self {
+        Self::Number {
+            series: SeriesId::of(kind, branch, year),
+            document,
+            kind,
+            branch,
+            year,
+        }
+    }
+
+    /// The numbering command of a [`Reaction::Number`], with the prefix
+    /// printed before the year; `None` for any other reaction.
+    pub fn number_command(&self, prefix: Label) -> Option<NumberDocument> {
+        match self {
+            Self::Number {
+                document,
+                kind,
+                branch,
+                year,
+                ..
+            } => Some(NumberDocument {
+                document: *document,
+                kind: *kind,
+                branch: *branch,
+                year: *year,
+                prefix,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// A reaction and the id of the command that carries it out.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Caused {
     pub command_id: Uuid,
     pub reaction: Reaction,
@@ -144,6 +154,16 @@ pub fn event_id(command_id: Uuid, index: usize) -> Uuid {
     derived(command_id, format!("event:{index}").as_bytes())
 }
 
+/// A quantity from a stored event: it was parsed (more than zero) when
+/// the event was decided, so it parses again.
+fn stored_quantity(value: Decimal) -> Option<Quantity> {
+    Quantity::parse("quantity", value).ok()
+}
+
+fn fixed_label(text: &str) -> Option<Label> {
+    Label::parse("label", text).ok()
+}
+
 fn order_reactions(order: OrderId, event: &OrderEvent) -> Vec<Reaction> {
     match event {
         OrderEvent::Confirmed(confirmed) => {
@@ -151,68 +171,92 @@ fn order_reactions(order: OrderId, event: &OrderEvent) -> Vec<Reaction> {
                 .lines
                 .iter()
                 .filter_map(|line| {
-                    line.reservation.map(|reservation| Reaction::ReserveStock {
+                    Some(Reaction::Stock {
                         product: line.product,
                         warehouse: confirmed.warehouse,
-                        reservation,
-                        quantity: line.quantity,
+                        command: StockCommand::ReserveAvailable {
+                            reservation: line.reservation?,
+                            quantity: stored_quantity(line.quantity)?,
+                            negative_allowed: false,
+                        },
                     })
                 })
                 .collect();
             if let Some(deal) = confirmed.deal {
-                reactions.push(Reaction::WinDeal { deal });
+                reactions.push(Reaction::WinDeal {
+                    deal,
+                    command: DealCommand::Win {
+                        amount: None,
+                        reason: fixed_label("order confirmed"),
+                    },
+                });
             }
             reactions
         }
         OrderEvent::Cancelled(cancelled) => cancelled
             .reservations
             .iter()
-            .map(|(product, reservation)| Reaction::ReleaseStock {
+            .map(|(product, reservation)| Reaction::Stock {
                 product: *product,
                 warehouse: cancelled.warehouse,
-                reservation: *reservation,
+                command: StockCommand::Release {
+                    reservation: *reservation,
+                },
             })
             .collect(),
         OrderEvent::Shipped(shipped) => shipped
             .lines
             .iter()
             .filter(|line| line.reservation.is_some())
-            .map(|line| Reaction::IssueStock {
-                product: line.product,
-                warehouse: shipped.warehouse,
-                reservation: line.reservation,
-                quantity: line.quantity,
-                reference: format!("shipment {}", shipped.shipment),
+            .filter_map(|line| {
+                Some(Reaction::Stock {
+                    product: line.product,
+                    warehouse: shipped.warehouse,
+                    command: StockCommand::Issue {
+                        quantity: stored_quantity(line.quantity)?,
+                        reservation: line.reservation,
+                        reference: fixed_label(&format!("shipment {}", shipped.shipment)),
+                        negative_allowed: false,
+                    },
+                })
             })
             .collect(),
-        OrderEvent::Invoiced(invoiced) => vec![Reaction::IssueInvoice {
+        OrderEvent::Invoiced(invoiced) => vec![Reaction::Account {
             party: invoiced.party,
-            invoice: invoiced.invoice,
-            order,
-            branch: invoiced.branch,
-            currency: invoiced.currency,
-            total: invoiced.total,
-            due: invoiced.due,
+            command: AccountCommand::IssueInvoice {
+                invoice: invoiced.invoice,
+                order: Some(order),
+                branch: invoiced.branch,
+                currency: invoiced.currency,
+                total: invoiced.total,
+                due: invoiced.due,
+            },
         }],
         OrderEvent::Returned(returned) => {
             let mut reactions: Vec<Reaction> = returned
                 .lines
                 .iter()
                 .filter(|line| line.stock_tracked)
-                .map(|line| Reaction::ReturnStock {
-                    product: line.product,
-                    warehouse: returned.warehouse,
-                    quantity: line.quantity,
-                    reference: return_reference(returned.return_id),
+                .filter_map(|line| {
+                    Some(Reaction::Stock {
+                        product: line.product,
+                        warehouse: returned.warehouse,
+                        command: StockCommand::Return {
+                            quantity: stored_quantity(line.quantity)?,
+                            reference: fixed_label(&return_reference(returned.return_id)),
+                        },
+                    })
                 })
                 .collect();
-            reactions.push(Reaction::IssueCreditNote {
+            reactions.push(Reaction::Account {
                 party: returned.party,
-                credit_note: returned.credit_note,
-                order,
-                branch: returned.branch,
-                currency: returned.currency,
-                total: returned.total,
+                command: AccountCommand::IssueCreditNote {
+                    credit_note: returned.credit_note,
+                    order: Some(order),
+                    branch: returned.branch,
+                    currency: returned.currency,
+                    total: returned.total,
+                },
             });
             reactions
         }
@@ -227,28 +271,29 @@ fn order_reactions(order: OrderId, event: &OrderEvent) -> Vec<Reaction> {
 
 fn account_reactions(year: i32, event: &AccountEvent) -> Vec<Reaction> {
     match event {
-        AccountEvent::InvoiceIssued(issued) => vec![Reaction::NumberDocument {
-            document: issued.invoice.as_uuid(),
-            kind: DocumentKind::Invoice,
-            branch: issued.branch,
+        AccountEvent::InvoiceIssued(issued) => vec![Reaction::number(
+            issued.invoice.as_uuid(),
+            DocumentKind::Invoice,
+            issued.branch,
             year,
-        }],
-        AccountEvent::CreditNoteIssued(issued) => vec![Reaction::NumberDocument {
-            document: issued.credit_note.as_uuid(),
-            kind: DocumentKind::CreditNote,
-            branch: issued.branch,
+        )],
+        AccountEvent::CreditNoteIssued(issued) => vec![Reaction::number(
+            issued.credit_note.as_uuid(),
+            DocumentKind::CreditNote,
+            issued.branch,
             year,
-        }],
+        )],
         AccountEvent::InvoiceSettled(settled) => match settled.order {
-            Some(order) => vec![Reaction::RecordInvoicePaid {
+            Some(order) => vec![Reaction::Order {
                 order,
-                invoice: settled.invoice,
+                command: OrderCommand::RecordInvoicePaid {
+                    invoice: settled.invoice,
+                },
             }],
             None => Vec::new(),
         },
         AccountEvent::PaymentReceived(_) | AccountEvent::CreditApplied(_) => Vec::new(),
     }
 }
-
 #[cfg(test)]
 mod tests;

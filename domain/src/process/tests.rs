@@ -6,11 +6,35 @@ use chrono::{NaiveDate, TimeZone};
 
 use super::*;
 use crate::finance::{InvoiceIssued, InvoiceSettled};
+use crate::ids::ReservationId;
+use crate::sales::Amounts;
 use crate::sales::{
     ConfirmedLine, OrderCancelled, OrderConfirmed, OrderInvoiced, OrderReturned, OrderShipped,
     ReturnedLine, ShippedLine,
 };
 use crate::testing::id;
+use crate::values::Currency;
+
+/// Protects the stock rules: a process never decides to go negative; the
+/// application sets the flag from the product's and warehouse's settings.
+#[test]
+fn stock_commands_take_the_negative_stock_setting_from_the_application() {
+    let issue = StockCommand::Issue {
+        quantity: Quantity::parse("quantity", dec("1")).unwrap(),
+        reservation: None,
+        reference: None,
+        negative_allowed: false,
+    };
+    assert!(matches!(
+        issue.clone().allowing_negative(true),
+        StockCommand::Issue {
+            negative_allowed: true,
+            ..
+        }
+    ));
+    let release = StockCommand::Release { reservation: id(1) };
+    assert_eq!(release.clone().allowing_negative(true), release);
+}
 
 fn dec(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap()
@@ -74,13 +98,22 @@ fn a_confirmed_order_reserves_its_goods_and_wins_its_deal() {
     assert_eq!(
         reactions_to(confirmed(Some(5)), order().as_uuid()),
         vec![
-            Reaction::ReserveStock {
+            Reaction::Stock {
                 product: id(10),
                 warehouse: id(3),
-                reservation: ReservationId::for_order_line(order(), 1),
-                quantity: dec("2"),
+                command: StockCommand::ReserveAvailable {
+                    reservation: ReservationId::for_order_line(order(), 1),
+                    quantity: Quantity::parse("quantity", dec("2")).unwrap(),
+                    negative_allowed: false,
+                },
             },
-            Reaction::WinDeal { deal: id(5) },
+            Reaction::WinDeal {
+                deal: id(5),
+                command: DealCommand::Win {
+                    amount: None,
+                    reason: Some(Label::parse("reason", "order confirmed").unwrap()),
+                },
+            },
         ]
     );
     assert_eq!(reactions_to(confirmed(None), order().as_uuid()).len(), 1);
@@ -97,10 +130,10 @@ fn cancelling_releases_and_shipping_issues_goods() {
     });
     assert_eq!(
         reactions_to(cancelled, order().as_uuid()),
-        vec![Reaction::ReleaseStock {
+        vec![Reaction::Stock {
             product: id(10),
             warehouse: id(3),
-            reservation,
+            command: StockCommand::Release { reservation },
         }]
     );
     let shipped = OrderEvent::Shipped(OrderShipped {
@@ -126,7 +159,11 @@ fn cancelling_releases_and_shipping_issues_goods() {
     assert_eq!(issued.len(), 1, "{issued:?}");
     assert!(matches!(
         &issued[0],
-        Reaction::IssueStock { product, reservation: Some(_), .. } if *product == id(10)
+        Reaction::Stock {
+            product,
+            command: StockCommand::Issue { reservation: Some(_), .. },
+            ..
+        } if *product == id(10)
     ));
 }
 
@@ -147,14 +184,16 @@ fn invoices_and_returns_reach_the_customers_account() {
     });
     assert_eq!(
         reactions_to(invoiced, order().as_uuid()),
-        vec![Reaction::IssueInvoice {
+        vec![Reaction::Account {
             party: id(2),
-            invoice: id(30),
-            order: order(),
-            branch: None,
-            currency: eur(),
-            total: Amounts::default(),
-            due,
+            command: AccountCommand::IssueInvoice {
+                invoice: id(30),
+                order: Some(order()),
+                branch: None,
+                currency: eur(),
+                total: Amounts::default(),
+                due,
+            },
         }]
     );
     let returned = OrderEvent::Returned(OrderReturned {
@@ -185,18 +224,29 @@ fn invoices_and_returns_reach_the_customers_account() {
     });
     let reactions = reactions_to(returned, order().as_uuid());
     assert_eq!(reactions.len(), 2, "{reactions:?}");
-    assert!(matches!(&reactions[0], Reaction::ReturnStock { product, .. } if *product == id(10)));
-    let Reaction::ReturnStock { reference, .. } = &reactions[0] else {
-        unreachable!("matched above");
+    let Reaction::Stock {
+        product,
+        command: StockCommand::Return { reference, .. },
+        ..
+    } = &reactions[0]
+    else {
+        panic!("expected goods back into stock, got {:?}", reactions[0]);
     };
+    assert_eq!(*product, id(10));
     assert_eq!(
-        returned_by(reference),
+        reference
+            .as_ref()
+            .and_then(|label| returned_by(label.as_str())),
         Some(id(40)),
         "the stock return names its return"
     );
-    assert!(
-        matches!(&reactions[1], Reaction::IssueCreditNote { credit_note, .. } if *credit_note == id(41))
-    );
+    assert!(matches!(
+        &reactions[1],
+        Reaction::Account {
+            command: AccountCommand::IssueCreditNote { credit_note, .. },
+            ..
+        } if *credit_note == id(41)
+    ));
 }
 
 /// Protects numbering and closing: an issued invoice is numbered in its
@@ -211,14 +261,27 @@ fn issued_invoices_are_numbered_and_settled_ones_reach_their_order() {
         total: Amounts::default(),
         due: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
     });
+    let numbering = reactions_to(issued, Uuid::from_u128(2));
     assert_eq!(
-        reactions_to(issued, Uuid::from_u128(2)),
-        vec![Reaction::NumberDocument {
+        numbering,
+        vec![Reaction::Number {
+            series: SeriesId::of(DocumentKind::Invoice, None, 2026),
             document: Uuid::from_u128(30),
             kind: DocumentKind::Invoice,
             branch: None,
             year: 2026,
         }]
+    );
+    let prefix = Label::parse("prefix", "INV-").unwrap();
+    assert_eq!(
+        numbering[0].number_command(prefix.clone()),
+        Some(NumberDocument {
+            document: Uuid::from_u128(30),
+            kind: DocumentKind::Invoice,
+            branch: None,
+            year: 2026,
+            prefix,
+        })
     );
     let settled = |order: Option<OrderId>| {
         AccountEvent::InvoiceSettled(InvoiceSettled {
@@ -228,9 +291,9 @@ fn issued_invoices_are_numbered_and_settled_ones_reach_their_order() {
     };
     assert_eq!(
         reactions_to(settled(Some(order())), Uuid::from_u128(2)),
-        vec![Reaction::RecordInvoicePaid {
+        vec![Reaction::Order {
             order: order(),
-            invoice: id(30),
+            command: OrderCommand::RecordInvoicePaid { invoice: id(30) },
         }]
     );
     assert!(reactions_to(settled(None), Uuid::from_u128(2)).is_empty());

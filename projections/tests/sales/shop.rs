@@ -15,8 +15,8 @@ use domain::catalog::{
     resolve_price,
 };
 use domain::finance::{
-    Account, AccountCommand, AccountEvent, AccountState, DocumentKind, NumberDocument,
-    PaymentMethod, Series, SeriesState,
+    Account, AccountCommand, AccountEvent, AccountState, DocumentKind, PaymentMethod, Series,
+    SeriesState,
 };
 use domain::ids::{
     BranchId, CreditNoteId, InvoiceId, OrderId, PartyId, PaymentId, PriceListId, ProductId,
@@ -705,122 +705,34 @@ impl Shop {
     fn react(&mut self, reaction: Reaction, occurred: DateTime<Utc>) -> Result<(), DomainError> {
         let system = UserId::from_uuid(Uuid::nil());
         match reaction {
-            Reaction::ReserveStock {
+            // The shop allows negative stock everywhere: sales are what is
+            // tested here, not stock rules.
+            Reaction::Stock {
                 product,
                 warehouse,
-                reservation,
-                quantity: held,
+                command,
             } => self.stock_command(
                 product,
                 warehouse,
-                StockCommand::ReserveAvailable {
-                    reservation,
-                    quantity: quantity(held),
-                    negative_allowed: true,
-                },
-                occurred,
-            ),
-            Reaction::ReleaseStock {
-                product,
-                warehouse,
-                reservation,
-            } => self.stock_command(
-                product,
-                warehouse,
-                StockCommand::Release { reservation },
-                occurred,
-            ),
-            Reaction::IssueStock {
-                product,
-                warehouse,
-                reservation,
-                quantity: issued,
-                reference,
-            } => self.stock_command(
-                product,
-                warehouse,
-                StockCommand::Issue {
-                    quantity: quantity(issued),
-                    reservation,
-                    reference: Label::parse("reference", &reference).ok(),
-                    negative_allowed: true,
-                },
-                occurred,
-            ),
-            Reaction::ReturnStock {
-                product,
-                warehouse,
-                quantity: returned,
-                reference,
-            } => self.stock_command(
-                product,
-                warehouse,
-                StockCommand::Return {
-                    quantity: quantity(returned),
-                    reference: Label::parse("reference", &reference).ok(),
-                },
+                command.allowing_negative(true),
                 occurred,
             ),
             Reaction::WinDeal { .. } => Ok(()),
-            Reaction::IssueInvoice {
-                party,
-                invoice,
-                order,
-                branch,
-                currency,
-                total,
-                due,
-            } => self.account_command(
-                party,
-                system,
-                AccountCommand::IssueInvoice {
-                    invoice,
-                    order: Some(order),
-                    branch,
-                    currency,
-                    total,
-                    due,
-                },
-                occurred,
-            ),
-            Reaction::IssueCreditNote {
-                party,
-                credit_note,
-                order,
-                branch,
-                currency,
-                total,
-            } => self.account_command(
-                party,
-                system,
-                AccountCommand::IssueCreditNote {
-                    credit_note,
-                    order: Some(order),
-                    branch,
-                    currency,
-                    total,
-                },
-                occurred,
-            ),
-            Reaction::NumberDocument {
-                document,
-                kind,
-                branch,
-                year,
-            } => {
-                let series = SeriesId::of(kind, branch, year);
+            Reaction::Account { party, command } => {
+                self.account_command(party, system, command, occurred)
+            }
+            Reaction::Order { order, command } => {
+                self.order_command(order, system, command, occurred)
+            }
+            reaction @ Reaction::Number { series, kind, .. } => {
                 let prefix = match kind {
                     DocumentKind::Invoice => "INV-",
                     DocumentKind::CreditNote => "CN-",
                 };
-                let state = self.series.remove(&series).unwrap_or_default();
-                let command = NumberDocument {
-                    document,
-                    kind,
-                    branch,
-                    year,
-                    prefix: label(prefix),
+                let Some(command) = reaction.number_command(label(prefix)) else {
+                    return Ok(());
                 };
+                let state = self.series.remove(&series).unwrap_or_default();
                 let (state, events) = decided::<Series, _>(state, system, command, occurred)?;
                 self.series.insert(series, state);
                 for event in events {
@@ -828,12 +740,6 @@ impl Shop {
                 }
                 Ok(())
             }
-            Reaction::RecordInvoicePaid { order, invoice } => self.order_command(
-                order,
-                system,
-                OrderCommand::RecordInvoicePaid { invoice },
-                occurred,
-            ),
         }
     }
 
