@@ -203,9 +203,13 @@ impl Simulation {
 
 /// Writes the trade of the demo company into `log`: `orders` orders from
 /// `customers` (each with the moment it was registered, in that order)
-/// taken by `managers` between `start` and `end`.
+/// taken by `managers` between `start` and `end`. The processes' checkpoint
+/// is saved at `checkpoint`, so a server started afterwards goes on from
+/// the end of the demo.
+#[allow(clippy::too_many_arguments)]
 pub async fn seed(
     log: &EventLog,
+    checkpoint: Option<&std::path::Path>,
     seed: u64,
     customers: &[(PartyId, DateTime<Utc>)],
     managers: &[UserId],
@@ -218,7 +222,7 @@ pub async fn seed(
         "the demo has no customers or managers"
     );
     let handler = Arc::new(CommandHandler::new(log.clone()));
-    let processes = ProcessManager::open(handler.clone(), ProcessSettings::default(), None)?;
+    let processes = ProcessManager::open(handler.clone(), ProcessSettings::default(), checkpoint)?;
     let mut simulation = Simulation {
         handler,
         processes,

@@ -31,6 +31,9 @@ use serde::Serialize;
 
 pub use axum::Router;
 
+/// The process managers' checkpoint, in the data folder.
+const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -54,7 +57,7 @@ impl AppState {
             ProcessManager::open(
                 commands.clone(),
                 ProcessSettings::default(),
-                Some(&data_dir.join("process.checkpoint")),
+                Some(&data_dir.join(PROCESS_CHECKPOINT_FILE)),
             )
             .context("failed to open the process managers")?,
         );
@@ -233,7 +236,7 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
     };
     let report = demo::load(&log, demo::generate(&options), |_| {})
         .context("failed to write the demo company")?;
-    let trade = seed_demo_trade(&log, &options, report.events)?;
+    let trade = seed_demo_trade(&log, data_dir, &options, report.events)?;
     log.sync_blocking()
         .context("failed to sync the demo company")?;
     let managers: Vec<String> = demo::users(&options)
@@ -256,6 +259,7 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
 /// the company's customers and managers, up to today.
 fn seed_demo_trade(
     log: &EventLog,
+    data_dir: &Path,
     options: &demo::DemoOptions,
     crm_events: u64,
 ) -> anyhow::Result<demo_trade::TradeReport> {
@@ -294,6 +298,7 @@ fn seed_demo_trade(
         .build()?
         .block_on(demo_trade::seed(
             log,
+            Some(&data_dir.join(PROCESS_CHECKPOINT_FILE)),
             options.seed,
             &customers,
             &managers,

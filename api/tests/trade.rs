@@ -520,3 +520,56 @@ async fn a_product_allowing_negative_stock_ships_beyond_what_is_on_hand() {
         processes.failures()
     );
 }
+
+/// Protects replays: an order confirmed while nothing was free reserves
+/// nothing, and handling its events again after stock arrived still
+/// reserves nothing (the empty reservation is on record); its shipment
+/// then takes free stock.
+#[tokio::test]
+async fn a_replay_after_stock_arrived_reserves_nothing_twice() {
+    let shop = open_shop().await;
+    let processes = processes(&shop);
+    let hoarder = draft(&shop, "10").await;
+    confirm_order(&shop.handler, hoarder, now(()), &execution())
+        .await
+        .unwrap();
+    let order = draft(&shop, "3").await;
+    confirm_order(&shop.handler, order, now(()), &execution())
+        .await
+        .unwrap();
+    processes.catch_up().await.unwrap();
+    assert_eq!(
+        shop.stock().reserved(),
+        dec("10"),
+        "the first order took it all"
+    );
+
+    shop.execute::<Order, _>(
+        hoarder,
+        OrderCommand::Cancel {
+            reason: label("gone"),
+        },
+    )
+    .await
+    .unwrap();
+    processes.catch_up().await.unwrap();
+    assert_eq!(shop.stock().reserved(), Decimal::ZERO);
+
+    let head = shop.log.head();
+    let replay =
+        ProcessManager::open(shop.handler.clone(), ProcessSettings::default(), None).unwrap();
+    replay.catch_up().await.unwrap();
+    assert_eq!(shop.log.head(), head, "a replay reserved again");
+
+    let shipment = ShipmentId::from_uuid(Uuid::now_v7());
+    ship_order(&shop.handler, order, shipment, None, now(()), &execution())
+        .await
+        .unwrap();
+    processes.catch_up().await.unwrap();
+    assert_eq!(shop.stock().on_hand, dec("7"));
+    assert!(
+        processes.failures().is_empty(),
+        "{:?}",
+        processes.failures()
+    );
+}

@@ -269,9 +269,9 @@ pub enum StockCommand {
         negative_allowed: bool,
     },
     /// Reserves as much of `quantity` as is available (all of it where
-    /// negative stock is allowed): what an order's confirmation asks, so a
-    /// confirmed order is never refused for want of stock, and the
-    /// shortfall stays visible as an unreserved rest.
+    /// negative stock is allowed; possibly nothing): what an order's
+    /// confirmation asks, so a confirmed order is never refused for want of
+    /// stock, and the shortfall stays visible as an unreserved rest.
     ReserveAvailable {
         reservation: ReservationId,
         quantity: Quantity,
@@ -405,13 +405,12 @@ impl Decider for Stock {
                 reference,
                 negative_allowed,
             } => {
-                let held = match reservation {
-                    Some(reservation) => *stock
-                        .reservations
-                        .get(reservation)
-                        .ok_or_else(|| DomainError::part_not_found("reservation", *reservation))?,
-                    None => Decimal::ZERO,
-                };
+                // A reservation that holds nothing (none was free when the
+                // order was confirmed, or it was released) is no error: the
+                // goods then come from free stock.
+                let held = reservation
+                    .and_then(|reservation| stock.reservations.get(&reservation).copied())
+                    .unwrap_or_default();
                 // Goods held for this issue count as available to it.
                 let available = stock.available() + held.min(quantity.value());
                 if quantity.value() > available && !negative_allowed {
@@ -459,12 +458,13 @@ impl Decider for Stock {
                 } else {
                     quantity.value().min(stock.available().max(Decimal::ZERO))
                 };
-                crate::unless_unchanged(reservable <= Decimal::ZERO, || {
-                    StockEvent::Reserved(StockReserved {
-                        reservation: *reservation,
-                        quantity: reservable,
-                    })
-                })
+                // Recorded even when nothing was free: the reservation then
+                // exists and holds zero, so a process handling the same
+                // order again finds it and does not reserve a second time.
+                vec![StockEvent::Reserved(StockReserved {
+                    reservation: *reservation,
+                    quantity: reservable,
+                })]
             }
             StockCommand::Release { reservation } => match stock.reservations.get(reservation) {
                 Some(held) => vec![StockEvent::ReservationReleased(ReservationReleased {

@@ -66,7 +66,14 @@ fn reserving_what_is_available_takes_at_most_the_available_stock() {
         .then(vec![reserved(7, "5")]);
     given::<Stock>([received("10", "1", "1"), reserved(1, "10")])
         .when(reserve(false))
-        .then(vec![]);
+        .then(vec![reserved(7, "0")]);
+    given::<Stock>([
+        received("10", "1", "1"),
+        reserved(1, "10"),
+        reserved(7, "0"),
+    ])
+    .when(reserve(false))
+    .then(vec![]);
     given::<Stock>([received("1", "1", "1")])
         .when(reserve(true))
         .then(vec![reserved(7, "8")]);
@@ -191,6 +198,29 @@ fn reserved_stock_is_not_available_to_others() {
         })]);
 }
 
+/// Protects shipments: goods shipped under a reservation that holds
+/// nothing (none was free at confirmation) come from free stock.
+#[test]
+fn an_issue_under_an_empty_or_unknown_reservation_takes_free_stock() {
+    let issued = |reservation: u128| {
+        StockEvent::Issued(StockIssued {
+            quantity: dec("2"),
+            unit_cost: dec("5"),
+            reservation: Some(id(reservation)),
+            reference: None,
+        })
+    };
+    given::<Stock>([received("5", "5", "5"), reserved(1, "0")])
+        .when(issue(issue_stock("2", Some(1), false)))
+        .then(vec![issued(1)]);
+    given::<Stock>([received("5", "5", "5")])
+        .when(issue(issue_stock("2", Some(9), false)))
+        .then(vec![issued(9)]);
+    given::<Stock>([received("1", "5", "5"), reserved(1, "0")])
+        .when(issue(issue_stock("2", Some(1), false)))
+        .then_rejected("stock.insufficient");
+}
+
 /// Protects reservations: an issue under one consumes it.
 #[test]
 fn an_issue_under_a_reservation_consumes_it() {
@@ -226,9 +256,6 @@ fn reservations_are_bounded_and_unique() {
     given::<Stock>([received("5", "5", "5"), reserved(1, "4")])
         .when(issue(reserve(1, "1")))
         .then_rejected("stock.already_reserved");
-    given::<Stock>([received("5", "5", "5")])
-        .when(issue(issue_stock("1", Some(9), false)))
-        .then_not_found();
 }
 
 /// Protects cancellations: releasing gives the goods back, once.

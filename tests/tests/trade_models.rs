@@ -1,0 +1,65 @@
+//! The trade read models over the demo company's real trade (orders run
+//! through the command handler and the process managers): followed live by
+//! the server, rebuilt from scratch, and restored from the snapshots the
+//! server wrote at shutdown, they are the same models.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use eventlog::{EventLog, Options};
+use projections::models::kpis::DirectorKpis;
+use projections::models::sales::Sales;
+use projections::models::stock::StockLevels;
+use projections::{ReadModel, fold_all};
+
+fn rebuilt<M: ReadModel>(log: &EventLog) -> M {
+    fold_all::<M>(log, log.head().position).unwrap().0
+}
+
+/// Protects every trade figure a director sees: a model kept live, one
+/// rebuilt from the log and one restored from a snapshot never disagree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trade_models_agree_live_rebuilt_and_restored() {
+    let data = tempfile::tempdir().unwrap();
+    let directory = data.path().to_path_buf();
+    let written = tokio::task::spawn_blocking(move || {
+        api::seed_demo(&directory, api::Demo::Events(3_000)).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(written > 3_000, "the demo traded: {written} events");
+
+    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+    let head = log.head().position;
+    let stock: StockLevels = rebuilt(&log);
+    let sales: Sales = rebuilt(&log);
+    let kpis: DirectorKpis = rebuilt(&log);
+    assert_ne!(stock, StockLevels::default(), "the demo moved stock");
+    assert_ne!(sales, Sales::default(), "the demo sold");
+    assert_ne!(kpis, DirectorKpis::default());
+
+    for round in ["live", "restored from the shutdown snapshots"] {
+        let state = api::AppState::start(log.clone(), data.path())
+            .await
+            .unwrap();
+        state.read_models.wait_for(head).await.unwrap();
+        let models = &state.read_models;
+        assert!(
+            models.stock.read(|live| *live == stock),
+            "stock differs ({round})"
+        );
+        assert!(
+            models.sales.read(|live| *live == sales),
+            "sales differs ({round})"
+        );
+        assert!(
+            models.director_kpis.read(|live| *live == kpis),
+            "director_kpis differs ({round})"
+        );
+        state.shutdown().await.unwrap();
+        assert_eq!(
+            log.head().position,
+            head,
+            "the processes found nothing left to do ({round})"
+        );
+    }
+}
