@@ -786,3 +786,96 @@ fn a_list_walk_is_bounded_per_page_and_continues() {
         "each page looks at a bounded number of rows: {pages} pages"
     );
 }
+
+/// Protects the customer 360: a customer's orders, invoices, payments and
+/// imported sales show on its timeline with their amounts, newest first.
+#[test]
+fn the_timeline_shows_a_customers_trade() {
+    use domain::finance::{AccountEvent, PaymentMethod, PaymentReceived};
+    use domain::sales::{
+        Amounts, OrderConfirmed, OrderDrafted, OrderEvent, OrderInvoiced, SaleEvent, SaleImported,
+    };
+    let eur = Currency::parse("currency", "EUR").unwrap();
+    let total = Amounts {
+        net: Decimal::new(6000, 2),
+        vat: Decimal::new(1200, 2),
+        gross: Decimal::new(7200, 2),
+    };
+    let drafted: CrmEvent = OrderEvent::Drafted(OrderDrafted {
+        order: id(300),
+        party: id(1),
+        deal: None,
+        price_list: id(301),
+        currency: eur,
+        warehouse: id(302),
+        branch: None,
+        manager: None,
+        reference: None,
+    })
+    .into();
+    let confirmed: CrmEvent = OrderEvent::Confirmed(OrderConfirmed {
+        party: id(1),
+        deal: None,
+        warehouse: id(302),
+        currency: eur,
+        prices_include_vat: false,
+        lines: vec![],
+        total,
+    })
+    .into();
+    let invoiced: CrmEvent = OrderEvent::Invoiced(OrderInvoiced {
+        invoice: id(303),
+        party: id(1),
+        shipment: None,
+        branch: None,
+        currency: eur,
+        lines: vec![],
+        total,
+        due: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+    })
+    .into();
+    let paid: CrmEvent = AccountEvent::PaymentReceived(PaymentReceived {
+        payment: id(304),
+        method: PaymentMethod::Card,
+        currency: eur,
+        amount: Decimal::new(7200, 2),
+        allocations: vec![],
+        to_credit: Decimal::new(7200, 2),
+        reference: None,
+    })
+    .into();
+    let imported: CrmEvent = SaleEvent::Imported(SaleImported {
+        number: "A-17".into(),
+        party: id(1),
+        manager: None,
+        branch: None,
+        currency: eur,
+        ordered_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        shipped_on: None,
+        lines: vec![],
+        total,
+    })
+    .into();
+    let model: Timelines = fed(vec![
+        (1, company("Acme"), day(1)),
+        (305, imported, day(1)),
+        (300, drafted, day(2)),
+        (300, confirmed, day(2)),
+        (300, invoiced, day(3)),
+        (1, paid, day(4)),
+    ]);
+    let entries: Vec<(EntryKind, String)> = model
+        .timeline(id(1), None, 10)
+        .iter()
+        .map(|entry| (entry.kind, entry.title.to_string()))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (EntryKind::PaymentReceived, "72.00 EUR".to_owned()),
+            (EntryKind::OrderInvoiced, "72.00 EUR".to_owned()),
+            (EntryKind::OrderConfirmed, "72.00 EUR".to_owned()),
+            (EntryKind::SaleImported, "A-17: 72.00 EUR".to_owned()),
+        ]
+    );
+}

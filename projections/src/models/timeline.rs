@@ -1,5 +1,7 @@
 //! Customer timelines for the customer 360: every interaction, deal step,
-//! task and calendar entry of a party, newest first.
+//! task and calendar entry of a party, and its trade (orders confirmed,
+//! shipped, invoiced, returned or cancelled, payments, sales imported from
+//! another system), newest first.
 //!
 //! Entries are kept per party in business-time order. Items linked to a
 //! deal land on the deal's party. A withdrawn interaction, a cancelled
@@ -13,11 +15,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use domain::finance::AccountEvent;
 use domain::ids::{DealId, PartyId, UserId};
 use domain::interactions::InteractionEvent;
 use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, LeadEvent};
 use domain::planning::{CalendarEvent, Link, TaskEvent};
+use domain::sales::{OrderEvent, SaleEvent};
 use domain::{CrmEvent, DomainEvent};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -46,6 +50,19 @@ pub enum EntryKind {
     CalendarEntry,
     LeadCaptured,
     LeadConverted,
+    /// Titled with the order's gross total and currency.
+    OrderConfirmed,
+    OrderShipped,
+    /// Titled with the invoice's gross total and currency.
+    OrderInvoiced,
+    /// Titled with the credit's gross total and currency.
+    OrderReturned,
+    /// Titled with the reason.
+    OrderCancelled,
+    /// Titled with the amount and currency.
+    PaymentReceived,
+    /// Titled with the order number in the source system and its total.
+    SaleImported,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +98,8 @@ pub struct Timelines {
     tasks: FxHashMap<Uuid, (PartyId, Arc<str>)>,
     calendar: FxHashMap<Uuid, CalendarLink>,
     leads: FxHashMap<Uuid, Arc<str>>,
+    /// Each order's customer, from its draft.
+    orders: FxHashMap<Uuid, PartyId>,
     absorbed: FxHashMap<PartyId, BTreeSet<PartyId>>,
     /// Titles seen, so repeated ones ("Follow-up call", a deal's name on
     /// each of its steps) are stored once. Not in snapshots.
@@ -102,6 +121,7 @@ impl PartialEq for Timelines {
             && self.tasks == other.tasks
             && self.calendar == other.calendar
             && self.leads == other.leads
+            && self.orders == other.orders
             && self.absorbed == other.absorbed
     }
 }
@@ -117,7 +137,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 7;
+    const VERSION: u32 = 8;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
@@ -125,6 +145,9 @@ impl ReadModel for Timelines {
         DealEvent::CATEGORY,
         TaskEvent::CATEGORY,
         CalendarEvent::CATEGORY,
+        OrderEvent::CATEGORY,
+        SaleEvent::CATEGORY,
+        AccountEvent::CATEGORY,
     ];
     // Large: a few snapshots only.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -143,12 +166,61 @@ impl ReadModel for Timelines {
             CrmEvent::Task(event) => self.apply_task(id, event, envelope),
             CrmEvent::Calendar(event) => self.apply_calendar(id, event, envelope),
             CrmEvent::Lead(event) => self.apply_lead(id, event, envelope),
+            CrmEvent::Order(event) => self.apply_order(id, event, envelope),
+            CrmEvent::Sale(SaleEvent::Imported(sale)) => {
+                let title = format!("{}: {} {}", sale.number, sale.total.gross, sale.currency);
+                let title = self.intern(&title);
+                self.push(sale.party, envelope, EntryKind::SaleImported, title);
+            }
+            CrmEvent::Account(AccountEvent::PaymentReceived(payment)) => {
+                let title = self.intern(&format!("{} {}", payment.amount, payment.currency));
+                self.push(
+                    PartyId::from_uuid(id),
+                    envelope,
+                    EntryKind::PaymentReceived,
+                    title,
+                );
+            }
             _ => {}
         }
     }
 }
 
 impl Timelines {
+    fn apply_order(&mut self, id: Uuid, event: &OrderEvent, envelope: &Envelope<'_>) {
+        if let OrderEvent::Drafted(drafted) = event {
+            self.orders.insert(id, drafted.party);
+            return;
+        }
+        let Some(party) = self.orders.get(&id).copied() else {
+            return;
+        };
+        let (kind, title) = match event {
+            OrderEvent::Confirmed(confirmed) => (
+                EntryKind::OrderConfirmed,
+                format!("{} {}", confirmed.total.gross, confirmed.currency),
+            ),
+            OrderEvent::Shipped(shipped) => {
+                let units: rust_decimal::Decimal = shipped.lines.iter().map(|l| l.quantity).sum();
+                (EntryKind::OrderShipped, units.to_string())
+            }
+            OrderEvent::Invoiced(invoiced) => (
+                EntryKind::OrderInvoiced,
+                format!("{} {}", invoiced.total.gross, invoiced.currency),
+            ),
+            OrderEvent::Returned(returned) => (
+                EntryKind::OrderReturned,
+                format!("{} {}", returned.total.gross, returned.currency),
+            ),
+            OrderEvent::Cancelled(cancelled) => {
+                (EntryKind::OrderCancelled, cancelled.reason.clone())
+            }
+            _ => return,
+        };
+        let title = self.intern(&title);
+        self.push(party, envelope, kind, title);
+    }
+
     fn intern(&mut self, title: &str) -> Arc<str> {
         if let Some(shared) = self.titles.get(title) {
             return shared.clone();
