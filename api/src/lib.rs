@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod demo_trade;
+pub mod http;
 pub mod import;
 pub mod process;
 pub mod trade;
@@ -101,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(status_page))
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
+        .merge(http::router())
         .with_state(state)
 }
 
