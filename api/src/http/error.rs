@@ -96,6 +96,11 @@ impl From<DomainError> for ApiError {
                 None => entity.to_owned(),
             }),
             DomainError::AlreadyExists { .. } => Self::AlreadyExists(error.to_string()),
+            // An aggregate that exists already is a conflict with the
+            // present, whichever decider noticed it.
+            DomainError::Rejected { rule, message } if rule.ends_with(".already_exists") => {
+                Self::AlreadyExists(message)
+            }
             DomainError::Rejected { rule, message } => Self::Rejected {
                 rule: rule.to_owned(),
                 message,
@@ -206,4 +211,58 @@ fn problem_response(problem: &Problem, error: &ApiError) -> Response {
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Protects the status contract: each kind of domain and command error
+    /// maps to its own status, a rule keeps its code, a conflict tells the
+    /// current version, and an internal error's cause never reaches the
+    /// client.
+    #[test]
+    fn each_kind_of_error_has_its_status_and_problem_fields() {
+        let invalid = ApiError::from(DomainError::invalid(
+            "lines[0].quantity",
+            "must be positive",
+        ));
+        let problem = invalid.problem();
+        assert_eq!(problem.status, 400);
+        assert_eq!(problem.errors[0].field, "lines[0].quantity");
+
+        assert_eq!(
+            ApiError::from(DomainError::not_found("order"))
+                .problem()
+                .status,
+            404
+        );
+        let exists = ApiError::from(DomainError::already_exists("payment", uuid::Uuid::nil()));
+        assert_eq!(exists.problem().status, 409);
+        let exists_rule = ApiError::from(DomainError::rejected("order.already_exists", "exists"));
+        assert_eq!(exists_rule.problem().status, 409);
+
+        let rule = ApiError::from(DomainError::rejected("order.not_draft", "confirmed"));
+        let problem = rule.problem();
+        assert_eq!(
+            (problem.status, problem.rule.as_deref()),
+            (422, Some("order.not_draft"))
+        );
+
+        let conflict = ApiError::from(CommandError::Conflict {
+            expected: 1,
+            actual: Some(3),
+        });
+        let problem = conflict.problem();
+        assert_eq!(
+            (problem.status, problem.current_version),
+            (412, Some(Some(3)))
+        );
+
+        let internal = ApiError::Internal(anyhow::anyhow!("secret path /var/data"));
+        let problem = internal.problem();
+        assert_eq!(problem.status, 500);
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        assert!(!body.contains("secret"), "{body}");
+    }
 }

@@ -16,6 +16,8 @@ pub mod reports;
 pub mod stock;
 
 use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use domain::{Decider, DomainError, DomainEvent, Issued};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -72,6 +74,24 @@ pub fn router() -> Router<AppState> {
     let (api, document) = routes();
     api.merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
+        .layer(axum::middleware::map_response(problem_for_refused_body))
+}
+
+/// The body limit answers a declared length over the limit itself, before
+/// any handler runs; its plain-text 413 becomes a problem document like
+/// every other error.
+async fn problem_for_refused_body(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == error::PROBLEM_JSON.as_bytes());
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return ApiError::BodyTooLarge {
+            limit_bytes: REQUEST_BODY_BYTES_MAX,
+        }
+        .into_response();
+    }
+    response
 }
 
 /// Runs `command` on aggregate `id` of decider `D` as the write's headers
