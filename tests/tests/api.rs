@@ -17,7 +17,9 @@ use uuid::Uuid;
 struct TestApp {
     base: String,
     client: reqwest::Client,
-    _data: tempfile::TempDir,
+    state: api::AppState,
+    server: tokio::task::JoinHandle<()>,
+    _data: Option<tempfile::TempDir>,
 }
 
 /// What every write answers.
@@ -60,20 +62,51 @@ impl Answer {
 
 async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
-    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+    let mut app = spawn_app_in(data.path()).await;
+    app._data = Some(data);
+    app
+}
+
+/// The server over the data folder `data` (port 0).
+async fn spawn_app_in(data: &std::path::Path) -> TestApp {
+    // A server stopped just before may still be letting go of the folder.
+    let mut attempts = 0;
+    let log = loop {
+        match EventLog::open(data.join("eventlog"), Options::default()) {
+            Ok(log) => break log,
+            Err(error) if attempts < 200 => {
+                attempts += 1;
+                let _ = error;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(error) => panic!("{error}"),
+        }
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let state = api::AppState::start(log, data.path()).await.unwrap();
-    let app = api::app(state);
-    tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    let state = api::AppState::start(log, data).await.unwrap();
+    let app = api::app(state.clone());
+    let server = tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
     TestApp {
         base: format!("http://{address}"),
         client: reqwest::Client::new(),
-        _data: data,
+        state,
+        server,
+        _data: None,
     }
 }
 
 impl TestApp {
+    /// Stops the server as a shutdown does, releasing the data folder.
+    async fn stop(self) {
+        // The client's kept-alive connections hold the server's
+        // connection tasks, and those hold the state: close them first.
+        drop(self.client);
+        self.server.abort();
+        let _ = self.server.await;
+        self.state.shutdown().await.unwrap();
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.unwrap();
         let status = response.status();
@@ -683,4 +716,95 @@ async fn the_openapi_document_lists_every_route() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("swagger"));
+}
+
+/// Protects the other ways an order ends: a cancelled order releases its
+/// reservation; goods taken back after shipping and invoicing (not
+/// before) are counted as returned and return to stock.
+#[tokio::test]
+async fn orders_cancel_and_take_goods_back() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let cancelled = confirmed_order(&app, &shop, "3").await;
+    app.write(
+        &format!("/api/v1/orders/{cancelled}/cancel"),
+        json!({"reason": "changed mind"}),
+    )
+    .await;
+    app.settle().await;
+    let read = app.get(&format!("/api/v1/orders/{cancelled}")).await;
+    assert_eq!(read.body["status"], "cancelled");
+    let stock = app
+        .get(&format!("/api/v1/products/{}/stock", shop.product))
+        .await;
+    assert_eq!(dec(&stock.body["available"]), Decimal::from(10));
+
+    let order = confirmed_order(&app, &shop, "4").await;
+    app.settle().await;
+    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    let not_invoiced = app
+        .post(
+            &format!("/api/v1/orders/{order}/returns"),
+            json!({"lines": [{"line": 1, "quantity": "1"}], "reason": "bent"}),
+        )
+        .await;
+    not_invoiced.assert_problem(422);
+    assert_eq!(not_invoiced.body["rule"], "order.over_return");
+    let due = (Utc::now() + Duration::days(30)).date_naive();
+    app.write(
+        &format!("/api/v1/orders/{order}/invoice"),
+        json!({"due": due}),
+    )
+    .await;
+    let returned = app
+        .write(
+            &format!("/api/v1/orders/{order}/returns"),
+            json!({"lines": [{"line": 1, "quantity": "1"}], "reason": "bent"}),
+        )
+        .await;
+    app.settle().await;
+    let read = app.get(&format!("/api/v1/orders/{order}")).await;
+    assert_eq!(dec(&read.body["lines"][0]["returned"]), Decimal::ONE);
+    let stock = app
+        .get(&format!(
+            "/api/v1/products/{}/stock?wait_for={}",
+            shop.product, returned.position
+        ))
+        .await;
+    assert_eq!(dec(&stock.body["on_hand"]), Decimal::from(7), "10 - 4 + 1");
+}
+
+/// Protects retries across a restart: the command id derives from the
+/// key and the route, and the log keeps event ids, so a retry after the
+/// server restarted still finds the first write and changes nothing.
+#[tokio::test]
+async fn an_idempotent_retry_after_a_restart_has_no_second_effect() {
+    let data = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(data.path()).await;
+    let party = json!({"kind": "company", "name": "Initech"});
+    let key = [("idempotency-key", "crm-sync-9")];
+    let first = app
+        .post_with("/api/v1/parties", party.clone(), &key)
+        .await
+        .written();
+    app.stop().await;
+
+    let app = spawn_app_in(data.path()).await;
+    let retry = app
+        .post_with("/api/v1/parties", party, &key)
+        .await
+        .written();
+    assert_eq!(
+        (retry.id, retry.position, retry.repeated),
+        (first.id, first.position, true)
+    );
+    let list = app
+        .get(&format!(
+            "/api/v1/parties?q=initech&wait_for={}",
+            retry.position
+        ))
+        .await;
+    assert_eq!(list.body["rows"].as_array().unwrap().len(), 1);
+    app.stop().await;
 }
