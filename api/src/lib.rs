@@ -1,8 +1,8 @@
 //! HyperCRM's HTTP side and the `hypercrm` commands.
 //!
-//! Only this crate knows about HTTP and JSON. Today it serves a status page,
+//! Only this crate knows about HTTP and JSON. It serves a status page,
 //! a health check over the event log and a readiness check over the read
-//! models; the JSON API and web UI arrive with their issue. Commands:
+//! models and the JSON API ([`http`]); the web UI arrives with its issue. Commands:
 //! `serve`, `verify`, `rebuild` and `import` (CSV files, [`import`]).
 
 #![forbid(unsafe_code)]
