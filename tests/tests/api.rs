@@ -432,12 +432,17 @@ async fn a_bad_value_is_a_400_naming_its_field_path() {
     bad_if_match.assert_problem(400);
     assert_eq!(bad_if_match.field(), "If-Match");
 
+    let beyond_head = app.get("/api/v1/kpis?day=2026-01-01&wait_for=999999").await;
+    beyond_head.assert_problem(400);
+    assert_eq!(beyond_head.field(), "wait_for");
+
     let not_a_uuid = app.get("/api/v1/orders/42").await;
     not_a_uuid.assert_problem(400);
 }
 
-/// Protects 404s: reading or acting on an aggregate that does not exist
-/// is a not-found problem, never an empty success.
+/// Protects 404s: reading or acting on an aggregate that does not exist,
+/// or naming one in a body, is a not-found problem, never an empty
+/// success or an order that points at nothing.
 #[tokio::test]
 async fn unknown_aggregates_are_not_found() {
     let app = spawn_app().await;
@@ -463,6 +468,40 @@ async fn unknown_aggregates_are_not_found() {
     app.post(
         "/api/v1/orders",
         json!({"party": nobody, "price_list": nobody, "warehouse": nobody}),
+    )
+    .await
+    .assert_problem(404);
+
+    // Ids of other aggregates in a body are checked too.
+    let shop = open_shop(&app).await;
+    app.post(
+        "/api/v1/orders",
+        json!({"party": nobody, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        "/api/v1/orders",
+        json!({"party": shop.party, "price_list": shop.price_list, "warehouse": nobody}),
+    )
+    .await
+    .assert_problem(404);
+    let order = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+        )
+        .await
+        .id;
+    app.post(
+        &format!("/api/v1/orders/{order}/lines"),
+        json!({"product": nobody, "quantity": "1"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        "/api/v1/stock/receipts",
+        json!({"product": nobody, "warehouse": shop.warehouse, "quantity": "1", "unit_cost": "1"}),
     )
     .await
     .assert_problem(404);

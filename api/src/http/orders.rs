@@ -174,6 +174,23 @@ async fn draft_order(
     let currency = list
         .and_then(|list| list.currency)
         .ok_or_else(|| ApiError::NotFound(format!("price list {}", request.price_list)))?;
+    // The order decider knows nothing of parties and warehouses: the edge
+    // checks both exist, so no order points at nothing.
+    if load::<domain::parties::Party>(&state, request.party)?
+        .0
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!("party {}", request.party)));
+    }
+    if load::<domain::inventory::Warehouse>(&state, request.warehouse)?
+        .0
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!(
+            "warehouse {}",
+            request.warehouse
+        )));
+    }
     let order = OrderId::from_uuid(headers.new_id("order"));
     let draft = DraftOrder {
         order,
@@ -279,6 +296,12 @@ async fn add_line(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<AddLineRequest>,
 ) -> Result<Written, ApiError> {
+    if load::<domain::catalog::Product>(&state, request.product)?
+        .0
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!("product {}", request.product)));
+    }
     let command = OrderCommand::AddLine {
         product: ProductId::from_uuid(request.product),
         quantity: Quantity::parse("quantity", request.quantity)?,
