@@ -103,6 +103,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
         .merge(http::router())
+        .nest_service("/api", axum::routing::any(http::no_route))
         .with_state(state)
 }
 

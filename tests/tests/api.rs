@@ -847,3 +847,31 @@ async fn an_idempotent_retry_after_a_restart_has_no_second_effect() {
     assert_eq!(list.body["rows"].as_array().unwrap().len(), 1);
     app.stop().await;
 }
+
+/// Protects API clients from HTML or empty error bodies: a path under
+/// `/api` that no route serves is a 404 problem, a method a route does not
+/// serve a 405 problem with `Allow`; other paths are left to the web side.
+#[tokio::test]
+async fn unknown_api_paths_and_methods_are_problems() {
+    let app = spawn_app().await;
+    app.get("/api/v1/no-such-thing").await.assert_problem(404);
+    let nobody = Uuid::now_v7();
+    let delete = app
+        .send(
+            app.client
+                .delete(format!("{}/api/v1/orders/{nobody}", app.base)),
+        )
+        .await;
+    delete.assert_problem(405);
+    assert_eq!(
+        app.get("/api/v1/parties").await.status,
+        StatusCode::OK,
+        "real routes still answer"
+    );
+    let outside = app.get("/no/such/page").await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+    assert_ne!(
+        outside.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+}

@@ -65,6 +65,12 @@ pub enum ApiError {
     VersionConflict { expected: u64, actual: Option<u64> },
     #[error("{message}")]
     Rejected { rule: String, message: String },
+    /// No endpoint at this path.
+    #[error("there is no resource at this path")]
+    NoRoute,
+    /// The path exists, not with this method.
+    #[error("this resource does not answer this method")]
+    MethodNotAllowed,
     #[error("the request body is larger than {limit_bytes} bytes")]
     BodyTooLarge { limit_bytes: usize },
     /// The read models did not reach the asked position in time.
@@ -132,7 +138,8 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::AlreadyExists(_) | Self::Contended => StatusCode::CONFLICT,
             Self::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -146,6 +153,8 @@ impl ApiError {
         match self {
             Self::Invalid { .. } => "invalid",
             Self::NotFound(_) => "not-found",
+            Self::NoRoute => "no-route",
+            Self::MethodNotAllowed => "method-not-allowed",
             Self::AlreadyExists(_) => "already-exists",
             Self::Contended => "contended",
             Self::VersionConflict { .. } => "version-conflict",

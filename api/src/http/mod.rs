@@ -74,24 +74,39 @@ pub fn router() -> Router<AppState> {
     let (api, document) = routes();
     api.merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
-        .layer(axum::middleware::map_response(problem_for_refused_body))
+        .layer(axum::middleware::map_response(problem_for_bare_refusals))
 }
 
-/// The body limit answers a declared length over the limit itself, before
-/// any handler runs; its plain-text 413 becomes a problem document like
-/// every other error.
-async fn problem_for_refused_body(response: Response) -> Response {
+/// Answers a path under `/api` that no route serves; the app's fallback
+/// calls it, so clients of the API always get a problem document.
+pub async fn no_route() -> ApiError {
+    ApiError::NoRoute
+}
+
+/// The body limit answers a declared length over the limit itself, and
+/// the router a method a route does not serve, before any handler runs;
+/// their bare answers become problem documents like every other error.
+async fn problem_for_bare_refusals(response: Response) -> Response {
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes() == error::PROBLEM_JSON.as_bytes());
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
-        return ApiError::BodyTooLarge {
-            limit_bytes: REQUEST_BODY_BYTES_MAX,
-        }
-        .into_response();
+    if is_problem {
+        return response;
     }
-    response
+    let error = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge {
+            limit_bytes: REQUEST_BODY_BYTES_MAX,
+        },
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        _ => return response,
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut answer = error.into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
 }
 
 /// Runs `command` on aggregate `id` of decider `D` as the write's headers
