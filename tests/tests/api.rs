@@ -267,8 +267,14 @@ async fn a_whole_sale_runs_through_the_api_into_the_kpis_and_the_monthly_report(
         "4 reserved"
     );
 
-    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+    // No body: ship everything left.
+    let shipped = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/orders/{order}/ship", app.base)),
+        )
         .await;
+    assert_eq!(shipped.status, StatusCode::OK, "{:#}", shipped.body);
     let due = (Utc::now() + Duration::days(30)).date_naive();
     app.write(
         &format!("/api/v1/orders/{order}/invoice"),
@@ -435,6 +441,16 @@ async fn a_bad_value_is_a_400_naming_its_field_path() {
     let beyond_head = app.get("/api/v1/kpis?day=2026-01-01&wait_for=999999").await;
     beyond_head.assert_problem(400);
     assert_eq!(beyond_head.field(), "wait_for");
+
+    let form = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/parties", app.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("kind=company&name=Acme"),
+        )
+        .await;
+    form.assert_problem(415);
 
     let not_a_uuid = app.get("/api/v1/orders/42").await;
     not_a_uuid.assert_problem(400);

@@ -71,6 +71,9 @@ pub enum ApiError {
     /// The path exists, not with this method.
     #[error("this resource does not answer this method")]
     MethodNotAllowed,
+    /// A body that says it is not JSON.
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
     #[error("the request body is larger than {limit_bytes} bytes")]
     BodyTooLarge { limit_bytes: usize },
     /// The read models did not reach the asked position in time.
@@ -140,6 +143,7 @@ impl ApiError {
             Self::Invalid { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::AlreadyExists(_) | Self::Contended => StatusCode::CONFLICT,
             Self::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -155,6 +159,7 @@ impl ApiError {
             Self::NotFound(_) => "not-found",
             Self::NoRoute => "no-route",
             Self::MethodNotAllowed => "method-not-allowed",
+            Self::UnsupportedMediaType => "unsupported-media-type",
             Self::AlreadyExists(_) => "already-exists",
             Self::Contended => "contended",
             Self::VersionConflict { .. } => "version-conflict",

@@ -46,6 +46,15 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| {
+                let essence = value.split(';').next().unwrap_or_default().trim();
+                essence.eq_ignore_ascii_case("application/json")
+                    || essence.to_ascii_lowercase().ends_with("+json")
+            });
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
@@ -57,7 +66,13 @@ where
                     ApiError::invalid("body", rejection.body_text())
                 }
             })?;
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        if !bytes.is_empty() && declared_json == Some(false) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        // No body is an empty object: a command whose fields are all
+        // optional (ship everything) needs none.
+        let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
             let path = error.path().to_string();
             let field = if path == "." { "body".to_owned() } else { path };
