@@ -125,7 +125,7 @@ fn kind_dto(kind: ProductKind) -> ProductKindDto {
     request_body = DefineProductRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 201, body = WriteResult),
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn define_product(
@@ -155,7 +155,7 @@ async fn define_product(
 #[utoipa::path(get, path = "/products/{id}", tag = TAG_CATALOG,
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = ProductResponse),
+        (status = 200, body = ProductResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_product(
@@ -187,7 +187,7 @@ async fn get_product(
     request_body = DefinePriceListRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 201, body = WriteResult),
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn define_price_list(
@@ -209,7 +209,7 @@ async fn define_price_list(
 #[utoipa::path(get, path = "/price-lists/{id}", tag = TAG_CATALOG,
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = PriceListResponse),
+        (status = 200, body = PriceListResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_price_list(
@@ -252,7 +252,7 @@ async fn get_price_list(
         ("If-Match" = Option<String>, Header, description = "The list's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),

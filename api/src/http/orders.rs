@@ -161,7 +161,7 @@ fn now() -> Issued<()> {
     request_body = DraftOrderRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 201, body = WriteResult),
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -211,7 +211,7 @@ async fn draft_order(
 #[utoipa::path(get, path = "/orders/{id}", tag = TAG_ORDERS,
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = OrderResponse),
+        (status = 200, body = OrderResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_order(
@@ -284,7 +284,7 @@ async fn get_order(
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -320,7 +320,7 @@ async fn add_line(
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -343,7 +343,7 @@ async fn confirm(
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -380,7 +380,7 @@ async fn ship(
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -408,7 +408,7 @@ async fn invoice(
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -434,7 +434,7 @@ async fn cancel(
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 200, body = WriteResult),
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),

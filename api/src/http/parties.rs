@@ -148,7 +148,7 @@ fn kind_of(name: &PartyNameData) -> PartyKind {
     request_body = RegisterPartyRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 201, body = WriteResult, description = "Registered"),
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -168,7 +168,7 @@ async fn register_party(
 #[utoipa::path(get, path = "/parties/{id}", tag = TAG_PARTIES,
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = PartyResponse),
+        (status = 200, body = PartyResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_party(

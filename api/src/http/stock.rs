@@ -96,7 +96,7 @@ pub struct ProductStockResponse {
     request_body = OpenWarehouseRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 201, body = WriteResult),
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn open_warehouse(
@@ -118,7 +118,7 @@ async fn open_warehouse(
 #[utoipa::path(get, path = "/warehouses/{id}", tag = TAG_STOCK,
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = WarehouseResponse),
+        (status = 200, body = WarehouseResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_warehouse(
@@ -148,7 +148,7 @@ async fn get_warehouse(
         ("If-Match" = Option<String>, Header, description = "The stock stream's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
-        (status = 201, body = WriteResult),
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
