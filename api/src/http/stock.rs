@@ -140,8 +140,9 @@ async fn get_warehouse(
     ))
 }
 
-/// Receives goods of a product into a warehouse. The answer's `id` and
-/// `ETag` are those of the stock stream of the pair.
+/// Receives goods of a product into a warehouse. The answer's `id` names
+/// this receipt (derived from the write's command id); its `ETag` is the
+/// version of the pair's stock stream.
 #[utoipa::path(post, path = "/stock/receipts", tag = TAG_STOCK,
     request_body = ReceiptRequest,
     params(
