@@ -60,6 +60,25 @@ impl Answer {
     }
 }
 
+/// Every (method, route, status) a test has seen, for the contract check.
+static PRODUCED: std::sync::Mutex<std::collections::BTreeSet<(String, String, u16)>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// The documented route of a request: every id in the path is `{id}`.
+fn route_of(method: &reqwest::Method, path: &str) -> (String, String) {
+    let route: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            if Uuid::parse_str(segment).is_ok() {
+                "{id}"
+            } else {
+                segment
+            }
+        })
+        .collect();
+    (method.as_str().to_lowercase(), route.join("/"))
+}
+
 async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut app = spawn_app_in(data.path()).await;
@@ -108,8 +127,14 @@ impl TestApp {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.unwrap();
+        let request = request.build().unwrap();
+        let route = route_of(request.method(), request.url().path());
+        let response = self.client.execute(request).await.unwrap();
         let status = response.status();
+        PRODUCED
+            .lock()
+            .unwrap()
+            .insert((route.0, route.1, status.as_u16()));
         let header = |name| {
             response
                 .headers()
@@ -890,4 +915,267 @@ async fn unknown_api_paths_and_methods_are_problems() {
         outside.content_type.as_deref(),
         Some("application/problem+json")
     );
+}
+
+/// Protects the contract both ways: every response status the OpenAPI
+/// document promises for a route is produced by the scenarios above (run
+/// again here, in order), so no documented answer is untested or
+/// impossible.
+#[test]
+fn every_documented_status_is_produced_by_a_test() {
+    a_whole_sale_runs_through_the_api_into_the_kpis_and_the_monthly_report();
+    each_aggregate_reads_back_with_its_version_as_etag();
+    a_bad_value_is_a_400_naming_its_field_path();
+    unknown_aggregates_are_not_found();
+    a_stale_if_match_is_a_412_with_the_current_version();
+    a_broken_rule_is_a_422_with_its_rule_code();
+    a_retry_with_the_same_idempotency_key_has_one_effect();
+    the_party_list_searches_and_pages_with_a_cursor();
+    orders_cancel_and_take_goods_back();
+    every_endpoint_answers_its_documented_errors();
+
+    let (_, document) = api::http::routes();
+    let document = serde_json::to_value(&document).unwrap();
+    let produced = PRODUCED.lock().unwrap().clone();
+    let mut missing = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in operation["responses"].as_object().unwrap().keys() {
+                let status: u16 = status.parse().unwrap();
+                if !produced.contains(&(method.clone(), path.clone(), status)) {
+                    missing.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "documented, never produced: {missing:#?}"
+    );
+}
+
+/// Protects each endpoint's error answers beyond the main scenarios: a
+/// bad value, a missing aggregate, a stale `If-Match` and a broken rule on
+/// every write that can meet them.
+#[tokio::test]
+async fn every_endpoint_answers_its_documented_errors() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let nobody = Uuid::now_v7();
+    let stale = [("if-match", "\"99\"")];
+    let draft =
+        json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse});
+    let draft_order = app.write("/api/v1/orders", draft.clone()).await.id;
+    let order = confirmed_order(&app, &shop, "2").await;
+    app.settle().await;
+    let due = (Utc::now() + Duration::days(30)).date_naive().to_string();
+    let line = json!({"lines": [{"line": 1, "quantity": "1"}], "reason": "bent"});
+    let payment = json!({"amount": "1", "currency": "EUR", "method": "cash"});
+    // Path, body, headers, status, and the field (400) or rule (422).
+    type Case<'a> = (String, Value, &'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "/api/v1/orders".into(),
+            json!({"party": "x"}),
+            &[],
+            400,
+            "party",
+        ),
+        (
+            "/api/v1/products".into(),
+            json!({"sku": "", "name": "n", "unit": "pcs", "kind": "service", "vat_percent": "0"}),
+            &[],
+            400,
+            "sku",
+        ),
+        (
+            "/api/v1/price-lists".into(),
+            json!({"name": "n", "currency": "EURO"}),
+            &[],
+            400,
+            "currency",
+        ),
+        (
+            "/api/v1/warehouses".into(),
+            json!({"name": ""}),
+            &[],
+            400,
+            "name",
+        ),
+        (
+            format!("/api/v1/price-lists/{}/prices", shop.price_list),
+            json!({"product": shop.product, "unit_price": "-1"}),
+            &[],
+            400,
+            "unit_price",
+        ),
+        (
+            format!("/api/v1/price-lists/{nobody}/prices"),
+            json!({"product": shop.product, "unit_price": "1"}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/price-lists/{}/prices", shop.price_list),
+            json!({"product": shop.product, "unit_price": "1"}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            "/api/v1/stock/receipts".into(),
+            json!({"product": shop.product, "warehouse": shop.warehouse, "quantity": "1", "unit_cost": "1"}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{draft_order}/lines"),
+            json!({"product": shop.product, "quantity": "0"}),
+            &[],
+            400,
+            "quantity",
+        ),
+        (
+            format!("/api/v1/orders/{order}/lines"),
+            json!({"product": shop.product, "quantity": "1"}),
+            &[],
+            422,
+            "order.not_draft",
+        ),
+        (
+            format!("/api/v1/orders/{draft_order}/confirm"),
+            json!(null),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/ship"),
+            json!({}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/ship"),
+            json!({}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/invoice"),
+            json!({"due": "soon"}),
+            &[],
+            400,
+            "due",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/invoice"),
+            json!({"due": due}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/invoice"),
+            json!({"due": due}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{draft_order}/invoice"),
+            json!({"due": due}),
+            &[],
+            422,
+            "order.not_confirmed",
+        ),
+        (
+            format!("/api/v1/orders/{order}/returns"),
+            json!({"lines": [{"line": 1, "quantity": "-1"}], "reason": "bent"}),
+            &[],
+            400,
+            "lines[0].quantity",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/returns"),
+            line.clone(),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/returns"),
+            line.clone(),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": ""}),
+            &[],
+            400,
+            "reason",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/cancel"),
+            json!({"reason": "x"}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": "x"}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/parties/{}/payments", shop.party),
+            json!({"amount": "0", "currency": "EUR", "method": "cash"}),
+            &[],
+            400,
+            "amount",
+        ),
+        (
+            format!("/api/v1/parties/{}/payments", shop.party),
+            payment.clone(),
+            &stale,
+            412,
+            "",
+        ),
+    ];
+    for (path, body, headers, status, detail) in cases {
+        let answer = app.post_with(&path, body, headers).await;
+        answer.assert_problem(status);
+        match status {
+            400 => assert_eq!(answer.field(), detail, "{path}"),
+            422 => assert_eq!(answer.body["rule"], detail, "{path}"),
+            _ => {}
+        }
+    }
+    // Cancelling after a shipment is refused by rule.
+    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    let cancel = app
+        .post(
+            &format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": "late"}),
+        )
+        .await;
+    cancel.assert_problem(422);
+    assert_eq!(cancel.body["rule"], "order.cancel_after_shipment");
+    let stock = app
+        .get(&format!(
+            "/api/v1/products/{}/stock?wait_for=x",
+            shop.product
+        ))
+        .await;
+    stock.assert_problem(400);
+    assert_eq!(stock.field(), "wait_for");
 }

@@ -150,7 +150,6 @@ fn kind_of(name: &PartyNameData) -> PartyKind {
     responses(
         (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn register_party(
     State(state): State<AppState>,
