@@ -138,7 +138,6 @@ pub struct WriteHeaders {
     /// The command's id: derived from `Idempotency-Key` and the route, or
     /// fresh.
     pub command_id: Uuid,
-    pub idempotent: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
@@ -152,8 +151,8 @@ impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
             })?),
         };
         let key = parts.headers.get("idempotency-key");
-        let (command_id, idempotent) = match key {
-            None => (Uuid::now_v7(), false),
+        let command_id = match key {
+            None => Uuid::now_v7(),
             Some(key) => {
                 let key = key.as_bytes();
                 if key.is_empty() || key.len() > 255 {
@@ -163,20 +162,24 @@ impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
                     ));
                 }
                 // The route is part of the name: the same key on another
-                // endpoint or another aggregate is another command.
+                // endpoint or another aggregate is another command. The
+                // whole path: a nested router sees it without its prefix.
+                let path = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.path(), |original| original.0.path());
                 let mut name = Vec::with_capacity(key.len() + 64);
                 name.extend_from_slice(parts.method.as_str().as_bytes());
                 name.push(b' ');
-                name.extend_from_slice(parts.uri.path().as_bytes());
+                name.extend_from_slice(path.as_bytes());
                 name.push(b'\n');
                 name.extend_from_slice(key);
-                (derived(IDEMPOTENCY_NAMESPACE, &name), true)
+                derived(IDEMPOTENCY_NAMESPACE, &name)
             }
         };
         Ok(Self {
             expected_version,
             command_id,
-            idempotent,
         })
     }
 }
