@@ -1,14 +1,15 @@
 //! HyperCRM's HTTP side and the `hypercrm` commands.
 //!
-//! Only this crate knows about HTTP and JSON. Today it serves a status page,
+//! Only this crate knows about HTTP and JSON. It serves a status page,
 //! a health check over the event log and a readiness check over the read
-//! models; the JSON API and web UI arrive with their issue. Commands:
+//! models and the JSON API ([`http`]); the web UI arrives with its issue. Commands:
 //! `serve`, `verify`, `rebuild` and `import` (CSV files, [`import`]).
 
 #![forbid(unsafe_code)]
 
 pub mod commands;
 pub mod demo_trade;
+pub mod http;
 pub mod import;
 pub mod process;
 pub mod trade;
@@ -101,6 +102,8 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(status_page))
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
+        .merge(http::router())
+        .nest_service("/api", axum::routing::any(http::no_route))
         .with_state(state)
 }
 

@@ -1,0 +1,145 @@
+//! The JSON API under `/api/v1`: task-shaped endpoints over the command
+//! handler and reads over streams and read models (docs/api.md).
+//!
+//! One file per resource, each with its `router()`. The OpenAPI document is
+//! generated from the handlers' annotations and served at
+//! `/api/openapi.json`, with a reference page at `/api/docs` whose assets
+//! are compiled into the binary.
+
+pub mod catalog;
+pub mod error;
+pub mod extract;
+pub mod orders;
+pub mod parties;
+pub mod payments;
+pub mod reports;
+pub mod stock;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use domain::{Decider, DomainError, DomainEvent, Issued};
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::AppState;
+use crate::commands::{CommandHandler, Executed};
+use crate::process::SYSTEM_USER;
+use error::ApiError;
+use extract::{REQUEST_BODY_BYTES_MAX, WriteHeaders};
+
+/// Where the API's resources live.
+pub const API_PREFIX: &str = "/api/v1";
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+pub const DOCS_PATH: &str = "/api/docs";
+
+const TAG_PARTIES: &str = "parties";
+const TAG_CATALOG: &str = "catalog";
+const TAG_STOCK: &str = "stock";
+const TAG_ORDERS: &str = "orders";
+const TAG_PAYMENTS: &str = "payments";
+const TAG_REPORTS: &str = "reports";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "HyperCRM API",
+        description = "Task-shaped commands and reads over HyperCRM's event log. Conventions (errors, ETag/If-Match, Idempotency-Key, pagination, wait_for): docs/api.md."
+    ),
+    components(schemas(error::Problem, error::FieldProblem))
+)]
+struct ApiDoc;
+
+/// The API's routes and the OpenAPI document they make.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            API_PREFIX,
+            OpenApiRouter::new()
+                .merge(parties::router())
+                .merge(catalog::router())
+                .merge(stock::router())
+                .merge(orders::router())
+                .merge(payments::router())
+                .merge(reports::router()),
+        )
+        .split_for_parts()
+}
+
+/// The API, its document and reference page, with the body limit.
+pub fn router() -> Router<AppState> {
+    let (api, document) = routes();
+    api.merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
+        .layer(axum::middleware::map_response(problem_for_bare_refusals))
+}
+
+/// Answers a path under `/api` that no route serves; the app's fallback
+/// calls it, so clients of the API always get a problem document.
+pub async fn no_route() -> ApiError {
+    ApiError::NoRoute
+}
+
+/// The body limit answers a declared length over the limit itself, and
+/// the router a method a route does not serve, before any handler runs;
+/// their bare answers become problem documents like every other error.
+async fn problem_for_bare_refusals(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == error::PROBLEM_JSON.as_bytes());
+    if is_problem {
+        return response;
+    }
+    let error = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge {
+            limit_bytes: REQUEST_BODY_BYTES_MAX,
+        },
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        _ => return response,
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut answer = error.into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
+}
+
+/// Runs `command` on aggregate `id` of decider `D` as the write's headers
+/// say (If-Match, idempotency).
+async fn execute<D, C>(
+    state: &AppState,
+    id: impl std::fmt::Display,
+    command: C,
+    headers: &WriteHeaders,
+) -> Result<Executed, ApiError>
+where
+    D: Decider<Command = Issued<C>, Error = DomainError>,
+    D::Event: DomainEvent,
+    D::State: Send + 'static,
+{
+    let stream = CommandHandler::stream::<D>(id)?;
+    let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    Ok(state
+        .commands
+        .execute::<D, C>(&stream, &issued, &headers.execution())
+        .await?)
+}
+
+/// The state of aggregate `id` of decider `D` and its stream version.
+fn load<D>(
+    state: &AppState,
+    id: impl std::fmt::Display,
+) -> Result<(D::State, Option<u64>), ApiError>
+where
+    D: Decider,
+    D::Event: DomainEvent,
+    D::State: Clone + Send + 'static,
+{
+    let stream = CommandHandler::stream::<D>(id)?;
+    Ok(state.commands.load::<D>(&stream)?)
+}

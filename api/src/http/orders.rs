@@ -1,0 +1,457 @@
+//! Sales orders: draft one, add lines, then confirm (prices resolved now),
+//! ship (after a stock check), invoice, cancel, take goods back. Each step
+//! is its own endpoint; the order is read from its stream with its
+//! version as `ETag`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{NaiveDate, Utc};
+use domain::Issued;
+use domain::catalog::{PriceList, Quantity, VatRate};
+use domain::ids::{
+    BranchId, CreditNoteId, DealId, InvoiceId, OrderId, PartyId, PriceListId, ProductId, ReturnId,
+    ShipmentId, UserId, WarehouseId,
+};
+use domain::sales::{DraftOrder, Order, OrderCommand, OrderStatus, ShipLine};
+use domain::values::Label;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::error::{ApiError, Problem};
+use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::{TAG_ORDERS, execute, load};
+use crate::AppState;
+use crate::process::SYSTEM_USER;
+use crate::trade::{confirm_order, ship_order};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(draft_order))
+        .routes(routes!(get_order))
+        .routes(routes!(add_line))
+        .routes(routes!(confirm))
+        .routes(routes!(ship))
+        .routes(routes!(invoice))
+        .routes(routes!(cancel))
+        .routes(routes!(return_goods))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftOrderRequest {
+    pub party: Uuid,
+    /// The order is priced from this list, in its currency.
+    pub price_list: Uuid,
+    /// Where the goods are reserved and shipped from.
+    pub warehouse: Uuid,
+    pub deal: Option<Uuid>,
+    pub branch: Option<Uuid>,
+    pub manager: Option<Uuid>,
+    /// The customer's own reference (their purchase order number).
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddLineRequest {
+    pub product: Uuid,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    /// An extra discount for this order, in percent.
+    #[schema(value_type = Option<String>)]
+    pub discount_percent: Option<Decimal>,
+}
+
+/// Part of a line.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineQuantity {
+    pub line: u32,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShipRequest {
+    /// The lines and quantities to ship; everything left when absent.
+    pub lines: Option<Vec<LineQuantity>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceRequest {
+    pub due: NaiveDate,
+    /// Invoice one shipment; everything not yet invoiced when absent.
+    pub shipment: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    pub lines: Vec<LineQuantity>,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderLineResponse {
+    pub line: u32,
+    pub product: Uuid,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    /// After every discount; absent while the order is a draft.
+    #[schema(value_type = Option<String>)]
+    pub unit_price: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub gross: Option<Decimal>,
+    #[schema(value_type = String)]
+    pub shipped: Decimal,
+    #[schema(value_type = String)]
+    pub invoiced: Decimal,
+    #[schema(value_type = String)]
+    pub returned: Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderResponse {
+    pub id: Uuid,
+    pub party: Uuid,
+    pub price_list: Uuid,
+    pub warehouse: Uuid,
+    pub currency: String,
+    /// `draft`, `confirmed`, `partially_shipped`, `shipped`, `closed` or
+    /// `cancelled`.
+    pub status: String,
+    pub lines: Vec<OrderLineResponse>,
+    pub shipments: Vec<Uuid>,
+    pub invoices: Vec<Uuid>,
+    pub paid_invoices: Vec<Uuid>,
+    pub version: Option<u64>,
+}
+
+fn line_quantities(field: &str, lines: Vec<LineQuantity>) -> Result<Vec<ShipLine>, ApiError> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| {
+            Ok(ShipLine {
+                line: line.line,
+                quantity: Quantity::parse(&format!("{field}[{index}].quantity"), line.quantity)?,
+            })
+        })
+        .collect()
+}
+
+fn now() -> Issued<()> {
+    Issued::new(SYSTEM_USER, Utc::now(), ())
+}
+
+/// Drafts an order for a party, priced from a list.
+#[utoipa::path(post, path = "/orders", tag = TAG_ORDERS,
+    request_body = DraftOrderRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn draft_order(
+    State(state): State<AppState>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<DraftOrderRequest>,
+) -> Result<Written, ApiError> {
+    let (list, _) = load::<PriceList>(&state, request.price_list)?;
+    let currency = list
+        .and_then(|list| list.currency)
+        .ok_or_else(|| ApiError::NotFound(format!("price list {}", request.price_list)))?;
+    // The order decider knows nothing of parties and warehouses: the edge
+    // checks both exist, so no order points at nothing.
+    if load::<domain::parties::Party>(&state, request.party)?
+        .0
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!("party {}", request.party)));
+    }
+    if load::<domain::inventory::Warehouse>(&state, request.warehouse)?
+        .0
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!(
+            "warehouse {}",
+            request.warehouse
+        )));
+    }
+    let order = OrderId::from_uuid(headers.new_id("order"));
+    let draft = DraftOrder {
+        order,
+        party: PartyId::from_uuid(request.party),
+        deal: request.deal.map(DealId::from_uuid),
+        price_list: PriceListId::from_uuid(request.price_list),
+        currency,
+        warehouse: WarehouseId::from_uuid(request.warehouse),
+        branch: request.branch.map(BranchId::from_uuid),
+        manager: request.manager.map(UserId::from_uuid),
+        reference: Label::parse_optional("reference", request.reference.as_deref())?,
+    };
+    let executed = execute::<Order, _>(&state, order, OrderCommand::Draft(draft), &headers).await?;
+    Ok(Written::new(&state, StatusCode::CREATED, order, &executed))
+}
+
+/// One order as its stream tells it, with its version as `ETag`.
+#[utoipa::path(get, path = "/orders/{id}", tag = TAG_ORDERS,
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = OrderResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_order(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Versioned<OrderResponse>, ApiError> {
+    let (order, version) = load::<Order>(&state, id)?;
+    let order = order.ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
+    let status = match order.status {
+        OrderStatus::Draft => "draft",
+        OrderStatus::Confirmed => "confirmed",
+        OrderStatus::PartiallyShipped => "partially_shipped",
+        OrderStatus::Shipped => "shipped",
+        OrderStatus::Closed => "closed",
+        OrderStatus::Cancelled => "cancelled",
+    };
+    let lines = if order.lines.is_empty() {
+        order
+            .draft_lines
+            .iter()
+            .map(|(line, draft)| OrderLineResponse {
+                line: *line,
+                product: draft.product.as_uuid(),
+                quantity: draft.quantity,
+                unit_price: None,
+                gross: None,
+                shipped: Decimal::ZERO,
+                invoiced: Decimal::ZERO,
+                returned: Decimal::ZERO,
+            })
+            .collect()
+    } else {
+        order
+            .lines
+            .iter()
+            .map(|(line, progress)| OrderLineResponse {
+                line: *line,
+                product: progress.confirmed.product.as_uuid(),
+                quantity: progress.confirmed.quantity,
+                unit_price: Some(progress.confirmed.unit_price),
+                gross: Some(progress.confirmed.amounts.gross),
+                shipped: progress.shipped,
+                invoiced: progress.invoiced,
+                returned: progress.returned,
+            })
+            .collect()
+    };
+    Ok(Versioned(
+        version,
+        OrderResponse {
+            id,
+            party: order.drafted.party.as_uuid(),
+            price_list: order.drafted.price_list.as_uuid(),
+            warehouse: order.drafted.warehouse.as_uuid(),
+            currency: order.drafted.currency.as_str().to_owned(),
+            status: status.to_owned(),
+            lines,
+            shipments: order.shipments.keys().map(|id| id.as_uuid()).collect(),
+            invoices: order.invoices.iter().map(|id| id.as_uuid()).collect(),
+            paid_invoices: order.paid_invoices.iter().map(|id| id.as_uuid()).collect(),
+            version,
+        },
+    ))
+}
+
+/// Adds a line to a draft order.
+#[utoipa::path(post, path = "/orders/{id}/lines", tag = TAG_ORDERS,
+    request_body = AddLineRequest,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The order's version seen"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn add_line(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<AddLineRequest>,
+) -> Result<Written, ApiError> {
+    if load::<domain::catalog::Product>(&state, request.product)?
+        .0
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!("product {}", request.product)));
+    }
+    let command = OrderCommand::AddLine {
+        product: ProductId::from_uuid(request.product),
+        quantity: Quantity::parse("quantity", request.quantity)?,
+        discount_percent: request
+            .discount_percent
+            .map(|percent| VatRate::parse("discount_percent", percent))
+            .transpose()?,
+    };
+    let executed = execute::<Order, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Confirms a draft order at the prices its list gives now.
+#[utoipa::path(post, path = "/orders/{id}/confirm", tag = TAG_ORDERS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The order's version seen"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn confirm(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+) -> Result<Written, ApiError> {
+    let order = OrderId::from_uuid(id);
+    let executed = confirm_order(&state.commands, order, now(), &headers.execution()).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Ships what is left of an order (or the named lines) after a stock check.
+/// The shipment's id derives from the write's command id.
+#[utoipa::path(post, path = "/orders/{id}/ship", tag = TAG_ORDERS,
+    request_body = ShipRequest,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The order's version seen"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn ship(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<ShipRequest>,
+) -> Result<Written, ApiError> {
+    let lines = request
+        .lines
+        .map(|lines| line_quantities("lines", lines))
+        .transpose()?;
+    let shipment = ShipmentId::from_uuid(headers.new_id("shipment"));
+    let executed = ship_order(
+        &state.commands,
+        OrderId::from_uuid(id),
+        shipment,
+        lines,
+        now(),
+        &headers.execution(),
+    )
+    .await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Invoices an order (or one shipment of it); the customer's account gets
+/// the invoice through the processes.
+#[utoipa::path(post, path = "/orders/{id}/invoice", tag = TAG_ORDERS,
+    request_body = InvoiceRequest,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The order's version seen"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn invoice(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<InvoiceRequest>,
+) -> Result<Written, ApiError> {
+    let command = OrderCommand::Invoice {
+        invoice: InvoiceId::from_uuid(headers.new_id("invoice")),
+        shipment: request.shipment.map(ShipmentId::from_uuid),
+        due: request.due,
+    };
+    let executed = execute::<Order, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Cancels an order; its reservations are released by the processes.
+#[utoipa::path(post, path = "/orders/{id}/cancel", tag = TAG_ORDERS,
+    request_body = CancelRequest,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The order's version seen"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn cancel(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<CancelRequest>,
+) -> Result<Written, ApiError> {
+    let command = OrderCommand::Cancel {
+        reason: Label::parse("reason", &request.reason)?,
+    };
+    let executed = execute::<Order, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Takes shipped goods back; a credit note follows through the processes.
+#[utoipa::path(post, path = "/orders/{id}/returns", tag = TAG_ORDERS,
+    request_body = ReturnRequest,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The order's version seen"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn return_goods(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<ReturnRequest>,
+) -> Result<Written, ApiError> {
+    let command = OrderCommand::Return {
+        return_id: ReturnId::from_uuid(headers.new_id("return")),
+        credit_note: CreditNoteId::from_uuid(headers.new_id("credit-note")),
+        lines: line_quantities("lines", request.lines)?,
+        reason: Label::parse("reason", &request.reason)?,
+    };
+    let executed = execute::<Order, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}

@@ -1,0 +1,1181 @@
+//! The JSON API through the real server on port 0 with a fresh data
+//! folder: a whole sale, each endpoint's main errors, If-Match, idempotent
+//! retries, the body limit and the OpenAPI document.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::str::FromStr;
+
+use chrono::{Datelike, Duration, Utc};
+use eventlog::{EventLog, Options};
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    state: api::AppState,
+    server: tokio::task::JoinHandle<()>,
+    _data: Option<tempfile::TempDir>,
+}
+
+/// What every write answers.
+#[derive(Debug, Deserialize, PartialEq)]
+struct Written {
+    id: Uuid,
+    version: Option<u64>,
+    position: u64,
+    repeated: bool,
+}
+
+/// An answer's status, `ETag` and JSON body.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    etag: Option<String>,
+    content_type: Option<String>,
+    body: Value,
+}
+
+impl Answer {
+    fn written(&self) -> Written {
+        serde_json::from_value(self.body.clone()).unwrap()
+    }
+
+    /// The problem document's field of the first bad value.
+    fn field(&self) -> &str {
+        self.body["errors"][0]["field"].as_str().unwrap_or_default()
+    }
+
+    fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert_eq!(
+            self.content_type.as_deref(),
+            Some("application/problem+json")
+        );
+        assert_eq!(self.body["status"], status);
+    }
+}
+
+/// Every (method, route, status) a test has seen, for the contract check.
+static PRODUCED: std::sync::Mutex<std::collections::BTreeSet<(String, String, u16)>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// The documented route of a request: every id in the path is `{id}`.
+fn route_of(method: &reqwest::Method, path: &str) -> (String, String) {
+    let route: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            if Uuid::parse_str(segment).is_ok() {
+                "{id}"
+            } else {
+                segment
+            }
+        })
+        .collect();
+    (method.as_str().to_lowercase(), route.join("/"))
+}
+
+async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let mut app = spawn_app_in(data.path()).await;
+    app._data = Some(data);
+    app
+}
+
+/// The server over the data folder `data` (port 0).
+async fn spawn_app_in(data: &std::path::Path) -> TestApp {
+    // A server stopped just before may still be letting go of the folder.
+    let mut attempts = 0;
+    let log = loop {
+        match EventLog::open(data.join("eventlog"), Options::default()) {
+            Ok(log) => break log,
+            Err(error) if attempts < 200 => {
+                attempts += 1;
+                let _ = error;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(error) => panic!("{error}"),
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let state = api::AppState::start(log, data).await.unwrap();
+    let app = api::app(state.clone());
+    let server = tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    TestApp {
+        base: format!("http://{address}"),
+        client: reqwest::Client::new(),
+        state,
+        server,
+        _data: None,
+    }
+}
+
+impl TestApp {
+    /// Stops the server as a shutdown does, releasing the data folder.
+    async fn stop(self) {
+        // The client's kept-alive connections hold the server's
+        // connection tasks, and those hold the state: close them first.
+        drop(self.client);
+        self.server.abort();
+        let _ = self.server.await;
+        self.state.shutdown().await.unwrap();
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let request = request.build().unwrap();
+        let route = route_of(request.method(), request.url().path());
+        let response = self.client.execute(request).await.unwrap();
+        let status = response.status();
+        PRODUCED
+            .lock()
+            .unwrap()
+            .insert((route.0, route.1, status.as_u16()));
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|value: &reqwest::header::HeaderValue| value.to_str().unwrap().to_owned())
+        };
+        let etag = header(reqwest::header::ETAG);
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let bytes = response.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            etag,
+            content_type,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.send(self.client.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Answer {
+        self.post_with(path, body, &[]).await
+    }
+
+    async fn post_with(&self, path: &str, body: Value, headers: &[(&str, &str)]) -> Answer {
+        let mut request = self.client.post(format!("{}{path}", self.base)).json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
+    }
+
+    /// A write that must succeed.
+    async fn write(&self, path: &str, body: Value) -> Written {
+        let answer = self.post(path, body).await;
+        assert!(answer.status.is_success(), "{path}: {:#}", answer.body);
+        answer.written()
+    }
+
+    /// Waits until the processes and read models have caught up with the
+    /// log (`/readyz`).
+    async fn settle(&self) {
+        for _ in 0..500 {
+            if self.get("/readyz").await.status == StatusCode::OK {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the server never caught up");
+    }
+
+    async fn company(&self, name: &str) -> Uuid {
+        self.write("/api/v1/parties", json!({"kind": "company", "name": name}))
+            .await
+            .id
+    }
+}
+
+fn dec(value: &Value) -> Decimal {
+    Decimal::from_str(
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("{value} is not a decimal string")),
+    )
+    .unwrap()
+}
+
+/// The ids of a shop ready to sell: a customer, a stock-tracked product at
+/// 5.00 EUR (VAT 20 %) with 10 received at 2.00 in a warehouse.
+struct Shop {
+    party: Uuid,
+    product: Uuid,
+    price_list: Uuid,
+    warehouse: Uuid,
+}
+
+async fn open_shop(app: &TestApp) -> Shop {
+    let party = app.company("Acme").await;
+    let product = app
+        .write(
+            "/api/v1/products",
+            json!({"sku": "BOLT-1", "name": "Bolt", "unit": "pcs", "kind": "stock_tracked",
+                   "vat_percent": "20", "category": "Hardware"}),
+        )
+        .await
+        .id;
+    let price_list = app
+        .write(
+            "/api/v1/price-lists",
+            json!({"name": "Retail", "currency": "EUR"}),
+        )
+        .await
+        .id;
+    app.write(
+        &format!("/api/v1/price-lists/{price_list}/prices"),
+        json!({"product": product, "unit_price": "5"}),
+    )
+    .await;
+    let warehouse = app
+        .write("/api/v1/warehouses", json!({"name": "Main"}))
+        .await
+        .id;
+    app.write(
+        "/api/v1/stock/receipts",
+        json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
+    )
+    .await;
+    Shop {
+        party,
+        product,
+        price_list,
+        warehouse,
+    }
+}
+
+/// Drafts and confirms an order of `quantity` units; returns its id.
+async fn confirmed_order(app: &TestApp, shop: &Shop, quantity: &str) -> Uuid {
+    let order = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+        )
+        .await
+        .id;
+    app.write(
+        &format!("/api/v1/orders/{order}/lines"),
+        json!({"product": shop.product, "quantity": quantity}),
+    )
+    .await;
+    app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
+        .await;
+    order
+}
+
+/// Protects the sale flow end to end over HTTP: every step answers, the
+/// processes carry it across aggregates (stock, account, order closed) and
+/// the KPIs and the monthly report show the sale once.
+#[tokio::test]
+async fn a_whole_sale_runs_through_the_api_into_the_kpis_and_the_monthly_report() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let order = confirmed_order(&app, &shop, "4").await;
+    app.settle().await;
+
+    let stock = app
+        .get(&format!("/api/v1/products/{}/stock", shop.product))
+        .await;
+    assert_eq!(dec(&stock.body["on_hand"]), Decimal::from(10));
+    assert_eq!(
+        dec(&stock.body["available"]),
+        Decimal::from(6),
+        "4 reserved"
+    );
+
+    // No body: ship everything left.
+    let shipped = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/orders/{order}/ship", app.base)),
+        )
+        .await;
+    assert_eq!(shipped.status, StatusCode::OK, "{:#}", shipped.body);
+    let due = (Utc::now() + Duration::days(30)).date_naive();
+    app.write(
+        &format!("/api/v1/orders/{order}/invoice"),
+        json!({"due": due}),
+    )
+    .await;
+    app.settle().await;
+    let read = app.get(&format!("/api/v1/orders/{order}")).await;
+    assert_eq!(read.body["status"], "shipped", "{:#}", read.body);
+    // 4 × 5.00 net, 20 % VAT.
+    assert_eq!(dec(&read.body["lines"][0]["gross"]), Decimal::from(24));
+
+    let payment = app
+        .write(
+            &format!("/api/v1/parties/{}/payments", shop.party),
+            json!({"amount": "24", "currency": "EUR", "method": "bank_transfer"}),
+        )
+        .await;
+    app.settle().await;
+    let read = app.get(&format!("/api/v1/orders/{order}")).await;
+    assert_eq!(read.body["status"], "closed", "{:#}", read.body);
+    assert_eq!(read.etag, Some(format!("\"{}\"", read.body["version"])));
+
+    let today = Utc::now().date_naive();
+    let kpis = app
+        .get(&format!(
+            "/api/v1/kpis?day={today}&wait_for={}",
+            payment.position
+        ))
+        .await;
+    assert_eq!(kpis.status, StatusCode::OK, "{:#}", kpis.body);
+    assert_eq!(kpis.body["orders"], 1);
+    assert_eq!(dec(&kpis.body["order_intake"]["EUR"]), Decimal::from(20));
+    assert_eq!(dec(&kpis.body["payments"]["EUR"]), Decimal::from(24));
+    assert_eq!(dec(&kpis.body["units_shipped"]), Decimal::from(4));
+
+    let month_start = today.with_day(1).unwrap();
+    let report = app
+        .get(&format!(
+            "/api/v1/reports/sales?from={month_start}&to={today}&group_by=month&currency=EUR&wait_for={}",
+            payment.position
+        ))
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{:#}", report.body);
+    let rows = report.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{:#}", report.body);
+    assert_eq!(rows[0]["period"], month_start.to_string());
+    assert_eq!(rows[0]["orders"], 1);
+    assert_eq!(dec(&rows[0]["order_net"]), Decimal::from(20));
+    assert_eq!(dec(&rows[0]["revenue"]), Decimal::from(20));
+    assert_eq!(dec(&rows[0]["cost"]), Decimal::from(8));
+    let by_product = app
+        .get(&format!(
+            "/api/v1/reports/sales?from={month_start}&to={today}&group_by=month&dimension=product&currency=EUR"
+        ))
+        .await;
+    assert_eq!(
+        by_product.body["rows"][0]["member"],
+        shop.product.to_string()
+    );
+}
+
+/// Protects reads of aggregates: each answers with its stream version as
+/// `ETag`, and what was written is what is read.
+#[tokio::test]
+async fn each_aggregate_reads_back_with_its_version_as_etag() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let party = app.get(&format!("/api/v1/parties/{}", shop.party)).await;
+    assert_eq!(party.body["display_name"], "Acme");
+    assert_eq!(party.etag.as_deref(), Some("\"0\""));
+    let product = app.get(&format!("/api/v1/products/{}", shop.product)).await;
+    assert_eq!(
+        (product.body["sku"].as_str(), product.body["kind"].as_str()),
+        (Some("BOLT-1"), Some("stock_tracked"))
+    );
+    let list = app
+        .get(&format!("/api/v1/price-lists/{}", shop.price_list))
+        .await;
+    assert_eq!(list.etag.as_deref(), Some("\"1\""), "defined, one price");
+    assert_eq!(dec(&list.body["prices"][0]["unit_price"]), Decimal::from(5));
+    let warehouse = app
+        .get(&format!("/api/v1/warehouses/{}", shop.warehouse))
+        .await;
+    assert_eq!(warehouse.body["name"], "Main");
+    let person = app
+        .write(
+            "/api/v1/parties",
+            json!({"kind": "person", "first_name": "Ivan", "last_name": "Petrov", "company": shop.party}),
+        )
+        .await;
+    let person = app.get(&format!("/api/v1/parties/{}", person.id)).await;
+    assert_eq!(
+        (
+            person.body["display_name"].as_str(),
+            person.body["kind"].as_str()
+        ),
+        (Some("Ivan Petrov"), Some("person"))
+    );
+}
+
+/// Protects the edge: a bad value is a 400 problem naming its path in the
+/// body (a domain value, a JSON type, a nested line), the query or a
+/// header.
+#[tokio::test]
+async fn a_bad_value_is_a_400_naming_its_field_path() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+
+    let empty_name = app
+        .post("/api/v1/parties", json!({"kind": "company", "name": "  "}))
+        .await;
+    empty_name.assert_problem(400);
+    assert_eq!(empty_name.field(), "name");
+
+    let missing_name = app
+        .post("/api/v1/parties", json!({"kind": "company"}))
+        .await;
+    missing_name.assert_problem(400);
+    assert_eq!(missing_name.field(), "name");
+
+    let wrong_type = app
+        .post(
+            "/api/v1/stock/receipts",
+            json!({"product": shop.product, "warehouse": shop.warehouse, "quantity": [], "unit_cost": "1"}),
+        )
+        .await;
+    wrong_type.assert_problem(400);
+    assert_eq!(wrong_type.field(), "quantity");
+
+    let order = confirmed_order(&app, &shop, "2").await;
+    let nested = app
+        .post(
+            &format!("/api/v1/orders/{order}/ship"),
+            json!({"lines": [{"line": 1, "quantity": "-1"}]}),
+        )
+        .await;
+    nested.assert_problem(400);
+    assert_eq!(nested.field(), "lines[0].quantity");
+
+    let bad_query = app
+        .get("/api/v1/reports/sales?from=yesterday&to=2026-01-01&currency=EUR")
+        .await;
+    bad_query.assert_problem(400);
+    assert_eq!(bad_query.field(), "from");
+
+    let too_many = app.get("/api/v1/parties?limit=501").await;
+    too_many.assert_problem(400);
+    assert_eq!(too_many.field(), "limit");
+
+    let bad_cursor = app.get("/api/v1/parties?cursor=zz").await;
+    assert_eq!(bad_cursor.field(), "cursor");
+
+    let bad_if_match = app
+        .post_with(
+            &format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": "x"}),
+            &[("if-match", "yesterday")],
+        )
+        .await;
+    bad_if_match.assert_problem(400);
+    assert_eq!(bad_if_match.field(), "If-Match");
+
+    let beyond_head = app.get("/api/v1/kpis?day=2026-01-01&wait_for=999999").await;
+    beyond_head.assert_problem(400);
+    assert_eq!(beyond_head.field(), "wait_for");
+
+    let form = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/parties", app.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("kind=company&name=Acme"),
+        )
+        .await;
+    form.assert_problem(415);
+
+    let not_a_uuid = app.get("/api/v1/orders/42").await;
+    not_a_uuid.assert_problem(400);
+}
+
+/// Protects 404s: reading or acting on an aggregate that does not exist,
+/// or naming one in a body, is a not-found problem, never an empty
+/// success or an order that points at nothing.
+#[tokio::test]
+async fn unknown_aggregates_are_not_found() {
+    let app = spawn_app().await;
+    let nobody = Uuid::now_v7();
+    for path in [
+        format!("/api/v1/parties/{nobody}"),
+        format!("/api/v1/orders/{nobody}"),
+        format!("/api/v1/products/{nobody}"),
+        format!("/api/v1/price-lists/{nobody}"),
+        format!("/api/v1/warehouses/{nobody}"),
+    ] {
+        app.get(&path).await.assert_problem(404);
+    }
+    app.post(&format!("/api/v1/orders/{nobody}/confirm"), json!(null))
+        .await
+        .assert_problem(404);
+    app.post(
+        &format!("/api/v1/parties/{nobody}/payments"),
+        json!({"amount": "1", "currency": "EUR", "method": "cash"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        "/api/v1/orders",
+        json!({"party": nobody, "price_list": nobody, "warehouse": nobody}),
+    )
+    .await
+    .assert_problem(404);
+
+    // Ids of other aggregates in a body are checked too.
+    let shop = open_shop(&app).await;
+    app.post(
+        "/api/v1/orders",
+        json!({"party": nobody, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        "/api/v1/orders",
+        json!({"party": shop.party, "price_list": shop.price_list, "warehouse": nobody}),
+    )
+    .await
+    .assert_problem(404);
+    let order = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+        )
+        .await
+        .id;
+    app.post(
+        &format!("/api/v1/orders/{order}/lines"),
+        json!({"product": nobody, "quantity": "1"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        "/api/v1/stock/receipts",
+        json!({"product": nobody, "warehouse": shop.warehouse, "quantity": "1", "unit_cost": "1"}),
+    )
+    .await
+    .assert_problem(404);
+}
+
+/// Protects optimistic concurrency: a write with a stale `If-Match` is a
+/// 412 telling the current version and changes nothing; with the current
+/// version it goes through.
+#[tokio::test]
+async fn a_stale_if_match_is_a_412_with_the_current_version() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let order = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+        )
+        .await;
+    assert_eq!(order.version, Some(0));
+    let line = json!({"product": shop.product, "quantity": "1"});
+    let path = format!("/api/v1/orders/{}/lines", order.id);
+    let first = app
+        .post_with(&path, line.clone(), &[("if-match", "\"0\"")])
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{:#}", first.body);
+    assert_eq!(first.etag.as_deref(), Some("\"1\""));
+
+    let stale = app
+        .post_with(&path, line.clone(), &[("if-match", "\"0\"")])
+        .await;
+    stale.assert_problem(412);
+    assert_eq!(stale.body["current_version"], 1);
+    assert_eq!(stale.etag.as_deref(), Some("\"1\""));
+    let read = app.get(&format!("/api/v1/orders/{}", order.id)).await;
+    assert_eq!(read.body["lines"].as_array().unwrap().len(), 1);
+}
+
+/// Protects business rules at the edge: a broken rule is a 422 with its
+/// stable code (more to ship than the warehouse holds; confirming twice).
+#[tokio::test]
+async fn a_broken_rule_is_a_422_with_its_rule_code() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let order = confirmed_order(&app, &shop, "12").await;
+    app.settle().await;
+    let ship = app
+        .post(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    ship.assert_problem(422);
+    assert_eq!(ship.body["rule"], "stock.insufficient");
+
+    let again = app
+        .post(&format!("/api/v1/orders/{order}/confirm"), json!(null))
+        .await;
+    again.assert_problem(422);
+    assert_eq!(again.body["rule"], "order.not_draft");
+}
+
+/// Protects retries: the same write with the same `Idempotency-Key`
+/// answers as the first time (same id, version and position) and has one
+/// effect; another key is another write.
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_has_one_effect() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let receipt = json!({"product": shop.product, "warehouse": shop.warehouse,
+                         "quantity": "5", "unit_cost": "2"});
+    let key = [("idempotency-key", "delivery-77")];
+    let first = app
+        .post_with("/api/v1/stock/receipts", receipt.clone(), &key)
+        .await
+        .written();
+    let retry = app
+        .post_with("/api/v1/stock/receipts", receipt.clone(), &key)
+        .await
+        .written();
+    assert_eq!(
+        (retry.id, retry.version, retry.position, retry.repeated),
+        (first.id, first.version, first.position, true)
+    );
+    let stock = app
+        .get(&format!(
+            "/api/v1/products/{}/stock?wait_for={}",
+            shop.product, retry.position
+        ))
+        .await;
+    assert_eq!(
+        dec(&stock.body["on_hand"]),
+        Decimal::from(15),
+        "10 + 5 once"
+    );
+
+    let party = json!({"kind": "company", "name": "Globex"});
+    let key = [("idempotency-key", "signup-1")];
+    let first = app.post_with("/api/v1/parties", party.clone(), &key).await;
+    let retry = app.post_with("/api/v1/parties", party.clone(), &key).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(retry.status, StatusCode::CREATED);
+    assert_eq!(retry.written().id, first.written().id);
+    let other = app
+        .post_with("/api/v1/parties", party, &[("idempotency-key", "signup-2")])
+        .await;
+    assert_ne!(other.written().id, first.written().id);
+    let list = app
+        .get(&format!(
+            "/api/v1/parties?q=globex&wait_for={}",
+            other.written().position
+        ))
+        .await;
+    assert_eq!(list.body["rows"].as_array().unwrap().len(), 2);
+}
+
+/// Protects the party list: search by name prefix, and pages that go on
+/// from an opaque cursor without repeating or skipping a row.
+#[tokio::test]
+async fn the_party_list_searches_and_pages_with_a_cursor() {
+    let app = spawn_app().await;
+    let mut position = 0;
+    for name in ["Alpha", "Beta", "Gamma", "Delta Alpha"] {
+        position = app
+            .write("/api/v1/parties", json!({"kind": "company", "name": name}))
+            .await
+            .position;
+    }
+    let first = app
+        .get(&format!("/api/v1/parties?limit=3&wait_for={position}"))
+        .await;
+    let names = |answer: &Answer| -> Vec<String> {
+        answer.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["display_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&first), ["Alpha", "Beta", "Delta Alpha"]);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = app
+        .get(&format!("/api/v1/parties?limit=3&cursor={cursor}"))
+        .await;
+    assert_eq!(names(&second), ["Gamma"]);
+    assert!(second.body["next_cursor"].is_null());
+    let found = app.get("/api/v1/parties?q=alp").await;
+    assert_eq!(names(&found), ["Alpha", "Delta Alpha"]);
+}
+
+/// Protects the server from large bodies: over 1 MiB is a 413 problem,
+/// whether the length is declared or streamed.
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_413() {
+    let app = spawn_app().await;
+    let name = "a".repeat(2 * 1024 * 1024);
+    let answer = app
+        .post("/api/v1/parties", json!({"kind": "company", "name": name}))
+        .await;
+    answer.assert_problem(413);
+
+    // Chunked: no length declared, so the limit bites while reading.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = "POST /api/v1/parties HTTP/1.1\r\nHost: localhost\r\n\
+                Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+                Connection: close\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..40 {
+        let sent = async {
+            stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
+            stream.write_all(&chunk).await?;
+            stream.write_all(b"\r\n").await
+        };
+        // The server may answer and close before the whole body is sent.
+        if sent.await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("application/problem+json"), "{response}");
+}
+
+/// Protects the contract document: every route the API serves is in the
+/// OpenAPI document (3.1) with its method, and the reference page is
+/// served from the binary.
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn_app().await;
+    let document = app.get("/api/openapi.json").await;
+    assert_eq!(document.status, StatusCode::OK);
+    assert!(
+        document.body["openapi"]
+            .as_str()
+            .unwrap()
+            .starts_with("3.1"),
+        "{}",
+        document.body["openapi"]
+    );
+    let routes = [
+        ("post", "/api/v1/parties"),
+        ("get", "/api/v1/parties"),
+        ("get", "/api/v1/parties/{id}"),
+        ("post", "/api/v1/parties/{id}/payments"),
+        ("post", "/api/v1/products"),
+        ("get", "/api/v1/products/{id}"),
+        ("get", "/api/v1/products/{id}/stock"),
+        ("post", "/api/v1/price-lists"),
+        ("get", "/api/v1/price-lists/{id}"),
+        ("post", "/api/v1/price-lists/{id}/prices"),
+        ("post", "/api/v1/warehouses"),
+        ("get", "/api/v1/warehouses/{id}"),
+        ("post", "/api/v1/stock/receipts"),
+        ("post", "/api/v1/orders"),
+        ("get", "/api/v1/orders/{id}"),
+        ("post", "/api/v1/orders/{id}/lines"),
+        ("post", "/api/v1/orders/{id}/confirm"),
+        ("post", "/api/v1/orders/{id}/ship"),
+        ("post", "/api/v1/orders/{id}/invoice"),
+        ("post", "/api/v1/orders/{id}/cancel"),
+        ("post", "/api/v1/orders/{id}/returns"),
+        ("get", "/api/v1/reports/sales"),
+        ("get", "/api/v1/kpis"),
+    ];
+    let paths = document.body["paths"].as_object().unwrap();
+    for (method, path) in routes {
+        assert!(
+            paths.get(path).and_then(|item| item.get(method)).is_some(),
+            "{method} {path} is not in the document"
+        );
+    }
+    let documented: usize = paths
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        routes.len(),
+        "a documented route is not listed here"
+    );
+
+    let page = app
+        .client
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("swagger"));
+}
+
+/// Protects the other ways an order ends: a cancelled order releases its
+/// reservation; goods taken back after shipping and invoicing (not
+/// before) are counted as returned and return to stock.
+#[tokio::test]
+async fn orders_cancel_and_take_goods_back() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let cancelled = confirmed_order(&app, &shop, "3").await;
+    app.write(
+        &format!("/api/v1/orders/{cancelled}/cancel"),
+        json!({"reason": "changed mind"}),
+    )
+    .await;
+    app.settle().await;
+    let read = app.get(&format!("/api/v1/orders/{cancelled}")).await;
+    assert_eq!(read.body["status"], "cancelled");
+    let stock = app
+        .get(&format!("/api/v1/products/{}/stock", shop.product))
+        .await;
+    assert_eq!(dec(&stock.body["available"]), Decimal::from(10));
+
+    let order = confirmed_order(&app, &shop, "4").await;
+    app.settle().await;
+    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    let not_invoiced = app
+        .post(
+            &format!("/api/v1/orders/{order}/returns"),
+            json!({"lines": [{"line": 1, "quantity": "1"}], "reason": "bent"}),
+        )
+        .await;
+    not_invoiced.assert_problem(422);
+    assert_eq!(not_invoiced.body["rule"], "order.over_return");
+    let due = (Utc::now() + Duration::days(30)).date_naive();
+    app.write(
+        &format!("/api/v1/orders/{order}/invoice"),
+        json!({"due": due}),
+    )
+    .await;
+    let returned = app
+        .write(
+            &format!("/api/v1/orders/{order}/returns"),
+            json!({"lines": [{"line": 1, "quantity": "1"}], "reason": "bent"}),
+        )
+        .await;
+    app.settle().await;
+    let read = app.get(&format!("/api/v1/orders/{order}")).await;
+    assert_eq!(dec(&read.body["lines"][0]["returned"]), Decimal::ONE);
+    let stock = app
+        .get(&format!(
+            "/api/v1/products/{}/stock?wait_for={}",
+            shop.product, returned.position
+        ))
+        .await;
+    assert_eq!(dec(&stock.body["on_hand"]), Decimal::from(7), "10 - 4 + 1");
+}
+
+/// Protects retries across a restart: the command id derives from the
+/// key and the route, and the log keeps event ids, so a retry after the
+/// server restarted still finds the first write and changes nothing.
+#[tokio::test]
+async fn an_idempotent_retry_after_a_restart_has_no_second_effect() {
+    let data = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(data.path()).await;
+    let party = json!({"kind": "company", "name": "Initech"});
+    let key = [("idempotency-key", "crm-sync-9")];
+    let first = app
+        .post_with("/api/v1/parties", party.clone(), &key)
+        .await
+        .written();
+    app.stop().await;
+
+    let app = spawn_app_in(data.path()).await;
+    let retry = app
+        .post_with("/api/v1/parties", party, &key)
+        .await
+        .written();
+    assert_eq!(
+        (retry.id, retry.position, retry.repeated),
+        (first.id, first.position, true)
+    );
+    let list = app
+        .get(&format!(
+            "/api/v1/parties?q=initech&wait_for={}",
+            retry.position
+        ))
+        .await;
+    assert_eq!(list.body["rows"].as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+/// Protects API clients from HTML or empty error bodies: a path under
+/// `/api` that no route serves is a 404 problem, a method a route does not
+/// serve a 405 problem with `Allow`; other paths are left to the web side.
+#[tokio::test]
+async fn unknown_api_paths_and_methods_are_problems() {
+    let app = spawn_app().await;
+    app.get("/api/v1/no-such-thing").await.assert_problem(404);
+    let nobody = Uuid::now_v7();
+    let delete = app
+        .send(
+            app.client
+                .delete(format!("{}/api/v1/orders/{nobody}", app.base)),
+        )
+        .await;
+    delete.assert_problem(405);
+    assert_eq!(
+        app.get("/api/v1/parties").await.status,
+        StatusCode::OK,
+        "real routes still answer"
+    );
+    let outside = app.get("/no/such/page").await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+    assert_ne!(
+        outside.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+}
+
+/// Protects the contract both ways: every response status the OpenAPI
+/// document promises for a route is produced by the scenarios above (run
+/// again here, in order), so no documented answer is untested or
+/// impossible.
+#[test]
+fn every_documented_status_is_produced_by_a_test() {
+    a_whole_sale_runs_through_the_api_into_the_kpis_and_the_monthly_report();
+    each_aggregate_reads_back_with_its_version_as_etag();
+    a_bad_value_is_a_400_naming_its_field_path();
+    unknown_aggregates_are_not_found();
+    a_stale_if_match_is_a_412_with_the_current_version();
+    a_broken_rule_is_a_422_with_its_rule_code();
+    a_retry_with_the_same_idempotency_key_has_one_effect();
+    the_party_list_searches_and_pages_with_a_cursor();
+    orders_cancel_and_take_goods_back();
+    every_endpoint_answers_its_documented_errors();
+
+    let (_, document) = api::http::routes();
+    let document = serde_json::to_value(&document).unwrap();
+    let produced = PRODUCED.lock().unwrap().clone();
+    let mut missing = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in operation["responses"].as_object().unwrap().keys() {
+                let status: u16 = status.parse().unwrap();
+                if !produced.contains(&(method.clone(), path.clone(), status)) {
+                    missing.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "documented, never produced: {missing:#?}"
+    );
+}
+
+/// Protects each endpoint's error answers beyond the main scenarios: a
+/// bad value, a missing aggregate, a stale `If-Match` and a broken rule on
+/// every write that can meet them.
+#[tokio::test]
+async fn every_endpoint_answers_its_documented_errors() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let nobody = Uuid::now_v7();
+    let stale = [("if-match", "\"99\"")];
+    let draft =
+        json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse});
+    let draft_order = app.write("/api/v1/orders", draft.clone()).await.id;
+    let order = confirmed_order(&app, &shop, "2").await;
+    app.settle().await;
+    let due = (Utc::now() + Duration::days(30)).date_naive().to_string();
+    let line = json!({"lines": [{"line": 1, "quantity": "1"}], "reason": "bent"});
+    let payment = json!({"amount": "1", "currency": "EUR", "method": "cash"});
+    // Path, body, headers, status, and the field (400) or rule (422).
+    type Case<'a> = (String, Value, &'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "/api/v1/orders".into(),
+            json!({"party": "x"}),
+            &[],
+            400,
+            "party",
+        ),
+        (
+            "/api/v1/products".into(),
+            json!({"sku": "", "name": "n", "unit": "pcs", "kind": "service", "vat_percent": "0"}),
+            &[],
+            400,
+            "sku",
+        ),
+        (
+            "/api/v1/price-lists".into(),
+            json!({"name": "n", "currency": "EURO"}),
+            &[],
+            400,
+            "currency",
+        ),
+        (
+            "/api/v1/warehouses".into(),
+            json!({"name": ""}),
+            &[],
+            400,
+            "name",
+        ),
+        (
+            format!("/api/v1/price-lists/{}/prices", shop.price_list),
+            json!({"product": shop.product, "unit_price": "-1"}),
+            &[],
+            400,
+            "unit_price",
+        ),
+        (
+            format!("/api/v1/price-lists/{nobody}/prices"),
+            json!({"product": shop.product, "unit_price": "1"}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/price-lists/{}/prices", shop.price_list),
+            json!({"product": shop.product, "unit_price": "1"}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            "/api/v1/stock/receipts".into(),
+            json!({"product": shop.product, "warehouse": shop.warehouse, "quantity": "1", "unit_cost": "1"}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{draft_order}/lines"),
+            json!({"product": shop.product, "quantity": "0"}),
+            &[],
+            400,
+            "quantity",
+        ),
+        (
+            format!("/api/v1/orders/{order}/lines"),
+            json!({"product": shop.product, "quantity": "1"}),
+            &[],
+            422,
+            "order.not_draft",
+        ),
+        (
+            format!("/api/v1/orders/{draft_order}/confirm"),
+            json!(null),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/ship"),
+            json!({}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/ship"),
+            json!({}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/invoice"),
+            json!({"due": "soon"}),
+            &[],
+            400,
+            "due",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/invoice"),
+            json!({"due": due}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/invoice"),
+            json!({"due": due}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{draft_order}/invoice"),
+            json!({"due": due}),
+            &[],
+            422,
+            "order.not_confirmed",
+        ),
+        (
+            format!("/api/v1/orders/{order}/returns"),
+            json!({"lines": [{"line": 1, "quantity": "-1"}], "reason": "bent"}),
+            &[],
+            400,
+            "lines[0].quantity",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/returns"),
+            line.clone(),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/returns"),
+            line.clone(),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": ""}),
+            &[],
+            400,
+            "reason",
+        ),
+        (
+            format!("/api/v1/orders/{nobody}/cancel"),
+            json!({"reason": "x"}),
+            &[],
+            404,
+            "",
+        ),
+        (
+            format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": "x"}),
+            &stale,
+            412,
+            "",
+        ),
+        (
+            format!("/api/v1/parties/{}/payments", shop.party),
+            json!({"amount": "0", "currency": "EUR", "method": "cash"}),
+            &[],
+            400,
+            "amount",
+        ),
+        (
+            format!("/api/v1/parties/{}/payments", shop.party),
+            payment.clone(),
+            &stale,
+            412,
+            "",
+        ),
+    ];
+    for (path, body, headers, status, detail) in cases {
+        let answer = app.post_with(&path, body, headers).await;
+        answer.assert_problem(status);
+        match status {
+            400 => assert_eq!(answer.field(), detail, "{path}"),
+            422 => assert_eq!(answer.body["rule"], detail, "{path}"),
+            _ => {}
+        }
+    }
+    // Cancelling after a shipment is refused by rule.
+    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    let cancel = app
+        .post(
+            &format!("/api/v1/orders/{order}/cancel"),
+            json!({"reason": "late"}),
+        )
+        .await;
+    cancel.assert_problem(422);
+    assert_eq!(cancel.body["rule"], "order.cancel_after_shipment");
+    let stock = app
+        .get(&format!(
+            "/api/v1/products/{}/stock?wait_for=x",
+            shop.product
+        ))
+        .await;
+    stock.assert_problem(400);
+    assert_eq!(stock.field(), "wait_for");
+}
