@@ -2,7 +2,8 @@
 //! readable by screen readers through each bar's `<title>`.
 //!
 //! In a right-to-left language time runs from right to left, so the first
-//! day stands at the right edge.
+//! day stands at the right edge. The positions are mirrored here; the SVG
+//! itself says `direction="ltr"` so its labels anchor where they are put.
 
 use std::fmt::Write as _;
 
@@ -46,7 +47,7 @@ pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" direction="ltr" xmlns="http://www.w3.org/2000/svg">"#,
         escape(title)
     );
     let baseline = HEIGHT - MARGIN_BOTTOM;
