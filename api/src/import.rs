@@ -254,9 +254,10 @@ pub fn import(
         orders::import_orders(&mut context, source, columns, progress)?;
     }
     if let Some(log) = &log
-        && !options.dry_run {
-            log.sync_blocking()?;
-        }
+        && !options.dry_run
+    {
+        log.sync_blocking()?;
+    }
     let mut report = context.report;
     report.elapsed = started.elapsed();
     Ok(report)
@@ -608,9 +609,10 @@ impl Store {
         D::State: Clone + Send + 'static,
     {
         if let Some((state, version)) = self.overlay.get(stream)
-            && let Some(state) = state.downcast_ref::<D::State>() {
-                return Ok((state.clone(), *version));
-            }
+            && let Some(state) = state.downcast_ref::<D::State>()
+        {
+            return Ok((state.clone(), *version));
+        }
         match &self.handler {
             Some(handler) => Ok(handler.load::<D>(stream)?),
             None => Ok((D::State::default(), None)),
@@ -649,10 +651,11 @@ impl Store {
         let mut events = Vec::new();
         for command in commands {
             if let Some(id) = command.id
-                && self.already_ran(id)? {
-                    decided.push(0);
-                    continue;
-                }
+                && self.already_ran(id)?
+            {
+                decided.push(0);
+                continue;
+            }
             let new = match D::decide(&state, &command.issued) {
                 Ok(new) => new,
                 Err(error) => return Ok(Err(error)),

@@ -383,6 +383,72 @@ async fn a_customer_found_by_search_opens_its_card() {
     .await;
 }
 
+/// Typing in the search box narrows the list as one types, without a
+/// page load, and the address follows so the result can be shared: it
+/// protects the htmx live search.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_list_narrows_while_typing_without_a_reload() {
+    let app = spawn_app().await;
+    let (name, word) = app.state.read_models.customers.read(|customers| {
+        let row = customers
+            .rows()
+            .filter(|row| !row.is_person())
+            .max_by_key(|row| row.id)
+            .unwrap();
+        let word = row
+            .display_name
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_owned();
+        (row.display_name.clone(), word)
+    });
+    let url = format!("{}/customers", app.base);
+    in_browser("customer_live_search", move |client| async move {
+        client.goto(&url).await.unwrap();
+        client
+            .execute("window.hypercrmMarker = 'same page';", vec![])
+            .await
+            .unwrap();
+        let search = client.find(Locator::Css("#customer-search")).await.unwrap();
+        search.send_keys(&name).await.unwrap();
+        let started = Instant::now();
+        loop {
+            // One script reads the whole list, so a swap in between cannot
+            // leave stale elements behind.
+            let names: Vec<String> = serde_json::from_value(
+                client
+                    .execute(
+                        "return Array.from(document.querySelectorAll(\
+                         '#customer-list tbody td:first-child a'))\
+                         .map(link => link.textContent.trim());",
+                        vec![],
+                    )
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            if !names.is_empty() && names.iter().all(|shown| shown.contains(&word)) {
+                assert!(names.contains(&name), "{names:?} holds {name}");
+                break;
+            }
+            assert!(
+                started.elapsed() < PAGE_WAIT,
+                "the list did not narrow: {names:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+        let address = client.current_url().await.unwrap();
+        assert!(address.query().unwrap_or("").starts_with("q="), "{address}");
+    })
+    .await;
+}
+
 /// Choosing Arabic in the language switcher turns the pages right to
 /// left, with Arabic labels and the layout mirrored, and the choice
 /// sticks across pages: it protects the cookie, the catalogue and `dir`.

@@ -147,9 +147,10 @@ fn parse_customer<'a>(row: &Row<'a>, columns: &CustomerColumns) -> Result<Custom
     let mut channels: Vec<Channel> = Vec::new();
     for (kind, column) in &columns.channels {
         if let Some(channel) = row.parsed(Some(column), |text| Channel::parse(*kind, text))?
-            && !channels.contains(&channel) {
-                channels.push(channel);
-            }
+            && !channels.contains(&channel)
+        {
+            channels.push(channel);
+        }
     }
     let mut tags: Vec<Tag> = Vec::new();
     if let (Some(column), Some(text)) = (columns.tags.as_ref(), row.text(columns.tags.as_ref())?) {

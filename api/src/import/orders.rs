@@ -518,11 +518,12 @@ impl OrderReader<'_> {
         let product = match context.product(cells.product)? {
             Some(known) => {
                 if let Some(name) = cells.product_name
-                    && context.is_other_spelling("product", cells.product, name) {
-                        group
-                            .other_names
-                            .push(other_name("product", cells.product, name));
-                    }
+                    && context.is_other_spelling("product", cells.product, name)
+                {
+                    group
+                        .other_names
+                        .push(other_name("product", cells.product, name));
+                }
                 LineProduct::Known(known)
             }
             None => {
@@ -598,14 +599,15 @@ impl OrderReader<'_> {
                     let vat = match defined {
                         Some((_, define)) => {
                             if let Some(name) = name.as_deref()
-                                && name != define.name.as_str() {
-                                    new_product_names.push(OtherName {
-                                        entity: "product",
-                                        source_id: source_id.clone(),
-                                        name: name.to_owned(),
-                                        line: row.line,
-                                    });
-                                }
+                                && name != define.name.as_str()
+                            {
+                                new_product_names.push(OtherName {
+                                    entity: "product",
+                                    source_id: source_id.clone(),
+                                    name: name.to_owned(),
+                                    line: row.line,
+                                });
+                            }
                             define.vat
                         }
                         None => {
