@@ -445,6 +445,17 @@ async fn the_customer_list_narrows_while_typing_without_a_reload() {
         assert_eq!(marker, json!("same page"), "the page was not reloaded");
         let address = client.current_url().await.unwrap();
         assert!(address.query().unwrap_or("").starts_with("q="), "{address}");
+        // The language switcher returns to the narrowed list, not the
+        // page as first loaded.
+        let back = client
+            .find(Locator::Css("#lang-back"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(back.starts_with("/customers?q="), "{back}");
     })
     .await;
 }
