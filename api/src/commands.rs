@@ -168,27 +168,27 @@ impl CommandHandler {
         D::Event: DomainEvent,
         D::State: Send + 'static,
     {
-        if let Some(command_id) = execution.command_id {
-            if let Some(position) = self.log.event_position(event_id(command_id, 0))? {
-                return Ok(Executed {
-                    appended: 0,
-                    version: self.log.stream_version(stream)?,
-                    last_position: Some(position),
-                    repeated: true,
-                });
-            }
+        if let Some(command_id) = execution.command_id
+            && let Some(position) = self.log.event_position(event_id(command_id, 0))?
+        {
+            return Ok(Executed {
+                appended: 0,
+                version: self.log.stream_version(stream)?,
+                last_position: Some(position),
+                repeated: true,
+            });
         }
         for _attempt in 0..CONFLICT_RETRIES_MAX {
             let (state, next_version) = self.take_state::<D>(stream)?;
             let current = next_version.checked_sub(1);
-            if let Some(expected) = execution.expected_version {
-                if current != Some(expected) {
-                    self.put_state::<D>(stream, state, next_version);
-                    return Err(CommandError::Conflict {
-                        expected,
-                        actual: current,
-                    });
-                }
+            if let Some(expected) = execution.expected_version
+                && current != Some(expected)
+            {
+                self.put_state::<D>(stream, state, next_version);
+                return Err(CommandError::Conflict {
+                    expected,
+                    actual: current,
+                });
             }
             let events = match D::decide(&state, issued) {
                 Ok(events) => events,

@@ -253,10 +253,10 @@ pub fn import(
     if let (Some(source), Some(columns)) = (&mapping.orders, &plan.orders) {
         orders::import_orders(&mut context, source, columns, progress)?;
     }
-    if let Some(log) = &log {
-        if !options.dry_run {
-            log.sync_blocking()?;
-        }
+    if let Some(log) = &log
+        && !options.dry_run
+    {
+        log.sync_blocking()?;
     }
     let mut report = context.report;
     report.elapsed = started.elapsed();
@@ -608,10 +608,10 @@ impl Store {
         D::Event: DomainEvent,
         D::State: Clone + Send + 'static,
     {
-        if let Some((state, version)) = self.overlay.get(stream) {
-            if let Some(state) = state.downcast_ref::<D::State>() {
-                return Ok((state.clone(), *version));
-            }
+        if let Some((state, version)) = self.overlay.get(stream)
+            && let Some(state) = state.downcast_ref::<D::State>()
+        {
+            return Ok((state.clone(), *version));
         }
         match &self.handler {
             Some(handler) => Ok(handler.load::<D>(stream)?),
@@ -650,11 +650,11 @@ impl Store {
         let mut decided = Vec::with_capacity(commands.len());
         let mut events = Vec::new();
         for command in commands {
-            if let Some(id) = command.id {
-                if self.already_ran(id)? {
-                    decided.push(0);
-                    continue;
-                }
+            if let Some(id) = command.id
+                && self.already_ran(id)?
+            {
+                decided.push(0);
+                continue;
             }
             let new = match D::decide(&state, &command.issued) {
                 Ok(new) => new,

@@ -1,8 +1,8 @@
 //! HyperCRM's HTTP side and the `hypercrm` commands.
 //!
-//! Only this crate knows about HTTP and JSON. It serves a status page,
-//! a health check over the event log and a readiness check over the read
-//! models and the JSON API ([`http`]); the web UI arrives with its issue. Commands:
+//! Only this crate knows about HTTP and JSON. It serves the web UI
+//! ([`web`]), the JSON API ([`http`]), a health check over the event log
+//! and a readiness check over the read models. Commands:
 //! `serve`, `verify`, `rebuild` and `import` (CSV files, [`import`]).
 
 #![forbid(unsafe_code)]
@@ -13,6 +13,7 @@ pub mod http;
 pub mod import;
 pub mod process;
 pub mod trade;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -22,7 +23,6 @@ use anyhow::Context as _;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use commands::CommandHandler;
 use eventlog::{EventLog, Options, hash_hex};
@@ -99,7 +99,7 @@ impl AppState {
 /// The application's routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(status_page))
+        .merge(web::router())
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
         .merge(http::router())
@@ -192,23 +192,6 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
             processes,
         }),
     )
-}
-
-async fn status_page(State(state): State<AppState>) -> impl IntoResponse {
-    let head = state.log.head();
-    let customers = state.read_models.customers.read(|model| model.len());
-    let deals = state
-        .read_models
-        .pipeline_board
-        .read(|model| model.deal_count());
-    Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>HyperCRM</title></head>\
-         <body><h1>HyperCRM</h1><p>The event log is open: {} events, head hash <code>{}</code>.</p>\
-         <p>{customers} customers, {deals} deals.</p>\
-         <p>The web UI arrives with the API and UI issue.</p></body></html>",
-        head.position,
-        hash_hex(&head.hash)
-    ))
 }
 
 /// Which demo company to write into a fresh data folder.

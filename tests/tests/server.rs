@@ -35,21 +35,52 @@ async fn axum_serve(listener: tokio::net::TcpListener, app: api::Router) {
 
 /// A plain HTTP/1.1 GET; returns status and body.
 async fn get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    let (status, _, body) = request(address, "GET", path, &[], "").await;
+    (status, body)
+}
+
+/// An HTTP/1.1 request with extra headers and a body; returns status,
+/// response headers (lower-cased names) and body.
+async fn request(
+    address: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<(String, String)>, String) {
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
     stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
         .unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 /// The health check reports the log's real head, so monitoring can see
@@ -83,13 +114,18 @@ async fn health_reports_the_event_log_head() {
     assert_eq!(health["head_hash"].as_str().unwrap().len(), 64);
 }
 
-/// The status page answers and an unknown path is a 404, not a crash.
+/// The dashboard answers on an empty log and an unknown path is a 404,
+/// not a crash.
 #[tokio::test]
-async fn the_status_page_renders_and_unknown_paths_are_not_found() {
+async fn the_dashboard_renders_and_unknown_paths_are_not_found() {
     let app = spawn_app().await;
     let (status, body) = get(app.address, "/").await;
     assert_eq!(status, 200);
-    assert!(body.contains("HyperCRM"));
+    assert!(
+        body.contains("<title>Dashboard · HyperCRM</title>"),
+        "{body}"
+    );
+    assert!(body.contains(r#"data-kpi="orders-today""#));
     assert_eq!(get(app.address, "/no/such/page").await.0, 404);
 }
 
@@ -154,6 +190,131 @@ async fn readiness_follows_the_read_models() {
             "director_kpis"
         ]
     );
+    let (_, page) = get(app.address, "/customers").await;
+    assert!(page.contains("<bdi>Acme</bdi>"), "{page}");
+}
+
+/// Every asset a page links to is served from the binary with its content
+/// type and a year of caching, and a made-up asset name is a 404: it
+/// protects "nothing fetched at run time" and the cache headers.
+#[tokio::test]
+async fn pages_link_only_to_embedded_assets_served_with_long_caching() {
+    let app = spawn_app().await;
     let (_, page) = get(app.address, "/").await;
-    assert!(page.contains("1 customers"), "{page}");
+    let links: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|part| part.starts_with("/assets/"))
+        .collect();
+    assert_eq!(links.len(), 3, "{links:?}");
+    for external in [r#"src="http"#, r#"href="http"#, r#"src="//"#, r#"href="//"#] {
+        assert!(!page.contains(external), "no external requests: {external}");
+    }
+    for link in links {
+        let (status, headers, body) = request(app.address, "GET", link, &[], "").await;
+        assert_eq!(status, 200, "{link}");
+        assert!(!body.is_empty());
+        let expected_type = if link.ends_with(".css") {
+            "text/css; charset=utf-8"
+        } else {
+            "text/javascript; charset=utf-8"
+        };
+        assert_eq!(
+            header(&headers, "content-type"),
+            Some(expected_type),
+            "{link}"
+        );
+        assert_eq!(
+            header(&headers, "cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+    }
+    assert_eq!(get(app.address, "/assets/htmx.min.js").await.0, 404);
+    assert_eq!(get(app.address, "/assets/pico.min.0000.css").await.0, 404);
+}
+
+/// The language follows the `lang` cookie, then Accept-Language, then
+/// English; Arabic pages are right to left: it protects the language
+/// choice without a browser.
+#[tokio::test]
+async fn the_language_comes_from_the_cookie_then_the_browser() {
+    let app = spawn_app().await;
+    let (_, _, page) = request(app.address, "GET", "/customers", &[], "").await;
+    assert!(page.contains(r#"<html lang="en" dir="ltr">"#));
+    let (_, _, page) = request(
+        app.address,
+        "GET",
+        "/customers",
+        &[("Accept-Language", "ar-AE,ar;q=0.9,en;q=0.5")],
+        "",
+    )
+    .await;
+    assert!(page.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(page.contains("<h1>العملاء</h1>"));
+    let (_, _, page) = request(
+        app.address,
+        "GET",
+        "/pipeline",
+        &[("Accept-Language", "ar"), ("Cookie", "lang=ru")],
+        "",
+    )
+    .await;
+    assert!(page.contains(r#"<html lang="ru" dir="ltr">"#));
+    assert!(page.contains("<h1>Воронка</h1>"));
+}
+
+/// The switcher sets the cookie and returns to the page it was used on,
+/// never to another site, and refuses a language we do not ship.
+#[tokio::test]
+async fn the_language_switcher_sets_the_cookie_and_returns_home() {
+    let app = spawn_app().await;
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let (status, headers, _) = request(
+        app.address,
+        "POST",
+        "/language",
+        &form,
+        "lang=ar&back=%2Fcustomers%3Fq%3Dal",
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(header(&headers, "location"), Some("/customers?q=al"));
+    let cookie = header(&headers, "set-cookie").unwrap();
+    assert!(cookie.starts_with("lang=ar;"), "{cookie}");
+    let (_, headers, _) = request(
+        app.address,
+        "POST",
+        "/language",
+        &form,
+        "lang=ru&back=https%3A%2F%2Fevil.example",
+    )
+    .await;
+    assert_eq!(header(&headers, "location"), Some("/"));
+    let (status, _, _) = request(app.address, "POST", "/language", &form, "lang=xx").await;
+    assert_eq!(status, 400);
+}
+
+/// A wrong period names the field to fix, keeps what was typed and still
+/// shows figures; an unknown or malformed customer address is a 404 page.
+#[tokio::test]
+async fn bad_input_on_pages_is_explained_not_crashed_on() {
+    let app = spawn_app().await;
+    let (status, page) = get(app.address, "/?from=2026-03-01&to=2026-02-01").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"id="period-from-error">The start must not be after the end."#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="2026-03-01""#));
+    assert!(page.contains(r#"data-kpi="orders-period""#));
+    let (status, page) = get(app.address, &format!("/customers/{}", Uuid::now_v7())).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Customer not found"));
+    assert_eq!(get(app.address, "/customers/not-a-uuid").await.0, 404);
+    let (status, page) = get(app.address, "/customers?q=%3Cscript%3E").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"value="&#60;script&#62;""#) || page.contains(r#"value="&lt;script&gt;""#),
+        "search text is escaped: {page}"
+    );
+    assert!(!page.contains("<script>"));
 }

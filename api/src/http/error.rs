@@ -219,10 +219,9 @@ fn problem_response(problem: &Problem, error: &ApiError) -> Response {
         actual: Some(version),
         ..
     } = error
+        && let Ok(value) = HeaderValue::from_str(&format!("\"{version}\""))
     {
-        if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
-            headers.insert(header::ETAG, value);
-        }
+        headers.insert(header::ETAG, value);
     }
     response
 }

@@ -278,7 +278,7 @@ pub fn encode_cursor(bytes: &[u8]) -> String {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.len() > 4096 {
+    if !text.len().is_multiple_of(2) || text.len() > 4096 {
         return None;
     }
     (0..text.len())

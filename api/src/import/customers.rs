@@ -146,10 +146,10 @@ fn parse_customer<'a>(row: &Row<'a>, columns: &CustomerColumns) -> Result<Custom
     };
     let mut channels: Vec<Channel> = Vec::new();
     for (kind, column) in &columns.channels {
-        if let Some(channel) = row.parsed(Some(column), |text| Channel::parse(*kind, text))? {
-            if !channels.contains(&channel) {
-                channels.push(channel);
-            }
+        if let Some(channel) = row.parsed(Some(column), |text| Channel::parse(*kind, text))?
+            && !channels.contains(&channel)
+        {
+            channels.push(channel);
         }
     }
     let mut tags: Vec<Tag> = Vec::new();

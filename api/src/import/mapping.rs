@@ -216,22 +216,23 @@ impl Mapping {
                 "name the `currency` of prices and orders (for example currency = \"EUR\")".into(),
             ));
         }
-        if let Some(orders) = &file.orders {
-            if orders.columns.unit_price.is_none() && orders.columns.amount.is_none() {
-                return Err(invalid(
-                    path,
-                    "[orders.columns] must name a `unit_price` or an `amount` column (or both)"
-                        .into(),
-                ));
-            }
+        if let Some(orders) = &file.orders
+            && orders.columns.unit_price.is_none()
+            && orders.columns.amount.is_none()
+        {
+            return Err(invalid(
+                path,
+                "[orders.columns] must name a `unit_price` or an `amount` column (or both)".into(),
+            ));
         }
-        if let Some(customers) = &file.customers {
-            if customers.columns.name.is_none() && customers.columns.first_name.is_none() {
-                return Err(invalid(
-                    path,
-                    "[customers.columns] must name a `name` or a `first_name` column".into(),
-                ));
-            }
+        if let Some(customers) = &file.customers
+            && customers.columns.name.is_none()
+            && customers.columns.first_name.is_none()
+        {
+            return Err(invalid(
+                path,
+                "[customers.columns] must name a `name` or a `first_name` column".into(),
+            ));
         }
         if file.products.is_none()
             && file.customers.is_none()

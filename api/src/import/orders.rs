@@ -164,7 +164,7 @@ fn find_scattered_orders(
     let mut rows = 0u64;
     while csv.next(&mut record)? {
         rows += 1;
-        if rows % PROGRESS_EVERY_ROWS == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY_ROWS) {
             progress(csv.progress(Phase::CheckingOrders));
         }
         let number = record
@@ -315,7 +315,7 @@ impl OrderReader<'_> {
         let mut group: Option<Group> = None;
         while csv.next(&mut record)? {
             self.report.rows_read += 1;
-            if self.report.rows_read % PROGRESS_EVERY_ROWS == 0 {
+            if self.report.rows_read.is_multiple_of(PROGRESS_EVERY_ROWS) {
                 progress(csv.progress(Phase::Orders));
             }
             let row = source.row(&record);
@@ -517,12 +517,12 @@ impl OrderReader<'_> {
         }
         let product = match context.product(cells.product)? {
             Some(known) => {
-                if let Some(name) = cells.product_name {
-                    if context.is_other_spelling("product", cells.product, name) {
-                        group
-                            .other_names
-                            .push(other_name("product", cells.product, name));
-                    }
+                if let Some(name) = cells.product_name
+                    && context.is_other_spelling("product", cells.product, name)
+                {
+                    group
+                        .other_names
+                        .push(other_name("product", cells.product, name));
                 }
                 LineProduct::Known(known)
             }
@@ -598,15 +598,15 @@ impl OrderReader<'_> {
                     let defined = new_products.iter().find(|(id, _)| id == source_id);
                     let vat = match defined {
                         Some((_, define)) => {
-                            if let Some(name) = name.as_deref() {
-                                if name != define.name.as_str() {
-                                    new_product_names.push(OtherName {
-                                        entity: "product",
-                                        source_id: source_id.clone(),
-                                        name: name.to_owned(),
-                                        line: row.line,
-                                    });
-                                }
+                            if let Some(name) = name.as_deref()
+                                && name != define.name.as_str()
+                            {
+                                new_product_names.push(OtherName {
+                                    entity: "product",
+                                    source_id: source_id.clone(),
+                                    name: name.to_owned(),
+                                    line: row.line,
+                                });
                             }
                             define.vat
                         }

@@ -1,0 +1,130 @@
+# HyperCRM web UI, Arabic (right to left; Western digits, see format.rs).
+
+app-name = HyperCRM
+skip-to-content = انتقل إلى المحتوى
+nav-label = الأقسام
+nav-dashboard = لوحة المعلومات
+nav-customers = العملاء
+nav-pipeline = مسار الصفقات
+nav-catalog = الكتالوج والمخزون
+nav-orders = الطلبات
+nav-tasks = المهام والتقويم
+nav-reports = التقارير
+language-label = اللغة
+language-change = تغيير
+
+coming-title = قريبًا
+coming-body = هذا القسم لم يُبنَ بعد. سيصل في جزء لاحق من هذا الإصدار؛ لا توجد هنا بيانات وهمية.
+coming-pipeline = الصفقات كلوحة حسب المرحلة، ونقل صفقة بين المراحل، والفوز والخسارة مع السبب.
+coming-catalog = المنتجات وقوائم الأسعار، والمخزون لكل مستودع، والحركات، والاستلام، والتحويلات، والجرد.
+coming-orders = طلب لعميل مع عرض تحديد السعر، والتأكيد، والشحن، والفوترة، والدفع، والمرتجعات.
+coming-tasks = مهامي، والمهام المتأخرة، وعرض أسبوعي للتقويم.
+coming-reports = اختيار الفترة، والتجميع، وتاريخ "في تاريخ" و"كما عُرف في"، والتصدير إلى CSV.
+
+dashboard-title = لوحة المعلومات
+dashboard-today = اليوم، { $date }
+dashboard-period = الفترة { $range }
+dashboard-period-form = اختر فترة
+dashboard-from = من
+dashboard-to = إلى
+dashboard-show = عرض
+dashboard-live-note = تتحدث الأرقام تلقائيًا مع تسجيل الأحداث (حتى الآن { $events }).
+kpi-sales = المبيعات
+kpi-sales-note = صافي الطلبات المؤكدة
+kpi-orders = الطلبات
+kpi-orders-note = الطلبات المؤكدة
+kpi-payments = المدفوعات
+kpi-payments-note = المبالغ المستلمة
+kpi-units = الوحدات المشحونة
+kpi-units-week-note = هذا الأسبوع، منذ { $date }
+kpi-units-period-note = خلال الفترة
+kpi-overdue = الفواتير المتأخرة
+kpi-overdue-note = { $count ->
+    [zero] لا توجد فواتير متأخرة
+    [one] فاتورة واحدة متأخرة
+    [two] فاتورتان متأخرتان
+    [few] { $shown } فواتير متأخرة
+    [many] { $shown } فاتورة متأخرة
+   *[other] { $shown } فاتورة متأخرة
+}
+kpi-none = لا شيء بعد
+chart-sales-by-day = المبيعات حسب اليوم
+chart-sales-caption = صافي الطلبات المؤكدة في كل يوم من الفترة، بعملة { $currency }.
+chart-no-sales = لا توجد مبيعات في هذه الفترة.
+error-date = أدخل التاريخ بالصيغة YYYY-MM-DD.
+error-period-order = يجب ألا تكون البداية بعد النهاية.
+error-period-long = لا يمكن أن تتجاوز الفترة 366 يومًا.
+
+customers-title = العملاء
+customers-search-label = البحث بالاسم أو الهاتف أو البريد أو الوسم
+customers-search = بحث
+customers-name = الاسم
+customers-kind = النوع
+customers-email = البريد الإلكتروني
+customers-phone = الهاتف
+customers-tags = الوسوم
+customers-company = شركة
+customers-person = شخص
+customers-none = لا يوجد عملاء مطابقون.
+customers-next = الصفحة التالية
+customers-first = الصفحة الأولى
+customers-showing = { $count ->
+    [zero] لا يوجد عملاء في هذه الصفحة
+    [one] عميل واحد في هذه الصفحة
+    [two] عميلان في هذه الصفحة
+    [few] { $shown } عملاء في هذه الصفحة
+   *[other] { $shown } عميلًا في هذه الصفحة
+}
+
+customer-not-found = العميل غير موجود
+customer-not-found-body = لا يوجد عميل بهذا العنوان. ربما كُتب بشكل خاطئ.
+customer-back = العودة إلى العملاء
+customer-details = التفاصيل
+customer-job-title = المسمى الوظيفي
+customer-works-at = يعمل في
+customer-status = الحالة
+customer-status-active = نشط
+customer-status-archived = مؤرشف
+customer-status-merged = دُمج مع عميل آخر
+customer-registered = تاريخ التسجيل
+customer-source = المصدر
+customer-channels = قنوات الاتصال
+customer-no-channels = لا توجد قنوات اتصال مسجلة.
+customer-primary = رئيسي
+customer-staff = الأشخاص
+customer-timeline = السجل الزمني
+customer-timeline-empty = لم يحدث شيء مع هذا العميل بعد.
+customer-timeline-more = يُعرض أحدث { $shown } من السجلات.
+
+channel-email = البريد الإلكتروني
+channel-work-phone = هاتف العمل
+channel-mobile-phone = الهاتف المحمول
+channel-telegram = تيليجرام
+channel-whatsapp = واتساب
+channel-skype = سكايب
+channel-viber = فايبر
+channel-social-profile = حساب على وسائل التواصل
+channel-website = الموقع الإلكتروني
+channel-postal-address = العنوان البريدي
+
+entry-call = مكالمة
+entry-email = بريد إلكتروني
+entry-meeting = اجتماع
+entry-note = ملاحظة
+entry-deal-opened = فُتحت صفقة
+entry-deal-stage-moved = نُقلت صفقة
+entry-deal-won = رُبحت صفقة
+entry-deal-lost = خُسرت صفقة
+entry-deal-reopened = أُعيد فتح صفقة
+entry-task-created = أُنشئت مهمة
+entry-task-completed = أُنجزت مهمة
+entry-calendar = موعد في التقويم
+entry-lead-captured = عميل محتمل جديد
+entry-lead-converted = تحويل عميل محتمل
+entry-order-confirmed = تأكيد طلب
+entry-order-shipped = شحن طلب
+entry-order-invoiced = إصدار فاتورة
+entry-order-returned = إرجاع بضاعة
+entry-order-cancelled = إلغاء طلب
+entry-payment-received = استلام دفعة
+entry-sale-imported = بيع (مستورد)

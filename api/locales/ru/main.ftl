@@ -1,0 +1,127 @@
+# HyperCRM web UI, Russian.
+
+app-name = HyperCRM
+skip-to-content = Перейти к содержимому
+nav-label = Разделы
+nav-dashboard = Сводка
+nav-customers = Клиенты
+nav-pipeline = Воронка
+nav-catalog = Каталог и склад
+nav-orders = Заказы
+nav-tasks = Задачи и календарь
+nav-reports = Отчёты
+language-label = Язык
+language-change = Сменить
+
+coming-title = Скоро
+coming-body = Этот раздел ещё не готов. Он появится в следующей части выпуска; здесь нет данных-заглушек.
+coming-pipeline = Сделки на доске по этапам, перенос сделки между этапами, выигрыш и проигрыш с причиной.
+coming-catalog = Товары и прайс-листы, остатки по складам, движения, приход, перемещения и инвентаризация.
+coming-orders = Заказ для клиента с расчётом цены, подтверждение, отгрузка, счёт, оплата и возвраты.
+coming-tasks = Мои задачи, просроченные задачи и календарь на неделю.
+coming-reports = Выбор периода, группировка, даты «на дату» и «по состоянию знаний на», выгрузка в CSV.
+
+dashboard-title = Сводка
+dashboard-today = Сегодня, { $date }
+dashboard-period = Период { $range }
+dashboard-period-form = Выберите период
+dashboard-from = С
+dashboard-to = По
+dashboard-show = Показать
+dashboard-live-note = Цифры обновляются сами по мере записи событий (записано { $events }).
+kpi-sales = Продажи
+kpi-sales-note = Сумма подтверждённых заказов без НДС
+kpi-orders = Заказы
+kpi-orders-note = Подтверждено заказов
+kpi-payments = Оплаты
+kpi-payments-note = Получено денег
+kpi-units = Отгружено единиц
+kpi-units-week-note = На этой неделе, с { $date }
+kpi-units-period-note = За период
+kpi-overdue = Просроченные счета
+kpi-overdue-note = { $count ->
+    [one] { $shown } счёт просрочен
+    [few] { $shown } счёта просрочено
+    [many] { $shown } счетов просрочено
+   *[other] { $shown } счёта просрочено
+}
+kpi-none = Пока ничего
+chart-sales-by-day = Продажи по дням
+chart-sales-caption = Сумма заказов, подтверждённых в каждый день периода, в { $currency }.
+chart-no-sales = За этот период продаж нет.
+error-date = Введите дату в виде ГГГГ-ММ-ДД.
+error-period-order = Начало не может быть позже конца.
+error-period-long = Период может быть не длиннее 366 дней.
+
+customers-title = Клиенты
+customers-search-label = Поиск по имени, телефону, почте или метке
+customers-search = Найти
+customers-name = Название
+customers-kind = Тип
+customers-email = Почта
+customers-phone = Телефон
+customers-tags = Метки
+customers-company = Компания
+customers-person = Человек
+customers-none = Клиенты не найдены.
+customers-next = Следующая страница
+customers-first = Первая страница
+customers-showing = { $count ->
+    [one] { $shown } клиент на этой странице
+    [few] { $shown } клиента на этой странице
+    [many] { $shown } клиентов на этой странице
+   *[other] { $shown } клиента на этой странице
+}
+
+customer-not-found = Клиент не найден
+customer-not-found-body = Клиента с таким адресом нет. Возможно, адрес набран с ошибкой.
+customer-back = К списку клиентов
+customer-details = Сведения
+customer-job-title = Должность
+customer-works-at = Работает в
+customer-status = Состояние
+customer-status-active = Активен
+customer-status-archived = В архиве
+customer-status-merged = Объединён с другим клиентом
+customer-registered = Зарегистрирован
+customer-source = Источник
+customer-channels = Каналы связи
+customer-no-channels = Каналы связи не указаны.
+customer-primary = основной
+customer-staff = Сотрудники
+customer-timeline = История
+customer-timeline-empty = С этим клиентом пока ничего не происходило.
+customer-timeline-more = Показаны последние записи: { $shown }.
+
+channel-email = Почта
+channel-work-phone = Рабочий телефон
+channel-mobile-phone = Мобильный телефон
+channel-telegram = Telegram
+channel-whatsapp = WhatsApp
+channel-skype = Skype
+channel-viber = Viber
+channel-social-profile = Профиль в соцсети
+channel-website = Сайт
+channel-postal-address = Почтовый адрес
+
+entry-call = Звонок
+entry-email = Письмо
+entry-meeting = Встреча
+entry-note = Заметка
+entry-deal-opened = Открыта сделка
+entry-deal-stage-moved = Сделка перенесена
+entry-deal-won = Сделка выиграна
+entry-deal-lost = Сделка проиграна
+entry-deal-reopened = Сделка открыта снова
+entry-task-created = Создана задача
+entry-task-completed = Задача выполнена
+entry-calendar = Запись в календаре
+entry-lead-captured = Получен лид
+entry-lead-converted = Лид преобразован
+entry-order-confirmed = Заказ подтверждён
+entry-order-shipped = Заказ отгружен
+entry-order-invoiced = Выставлен счёт
+entry-order-returned = Возврат товара
+entry-order-cancelled = Заказ отменён
+entry-payment-received = Получена оплата
+entry-sale-imported = Продажа (импорт)

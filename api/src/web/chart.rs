@@ -1,0 +1,148 @@
+//! Bar charts as SVG written on the server: no chart library, no script,
+//! readable by screen readers through each bar's `<title>`.
+//!
+//! In a right-to-left language time runs from right to left, so the first
+//! day stands at the right edge. The positions are mirrored here; the SVG
+//! itself says `direction="ltr"` so its labels anchor where they are put.
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 240.0;
+const MARGIN_TOP: f64 = 20.0;
+const MARGIN_BOTTOM: f64 = 24.0;
+const MARGIN_SIDE: f64 = 8.0;
+
+/// One bar: its label (a date, already formatted), its value and how the
+/// value reads (formatted money).
+#[derive(Debug)]
+pub struct Bar {
+    pub label: String,
+    pub value: Decimal,
+    pub shown: String,
+}
+
+/// Text for SVG content or an attribute value.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The SVG of `bars`, titled `title` for assistive technology; `max_shown`
+/// labels the tallest bar's height.
+pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" direction="ltr" xmlns="http://www.w3.org/2000/svg">"#,
+        escape(title)
+    );
+    let baseline = HEIGHT - MARGIN_BOTTOM;
+    let _ = write!(
+        svg,
+        r#"<line class="axis" x1="{MARGIN_SIDE}" y1="{baseline}" x2="{}" y2="{baseline}"/>"#,
+        WIDTH - MARGIN_SIDE
+    );
+    let max = bars
+        .iter()
+        .map(|bar| bar.value)
+        .max()
+        .unwrap_or_default()
+        .max(Decimal::ZERO);
+    let count = bars.len().max(1) as f64;
+    let slot = (WIDTH - 2.0 * MARGIN_SIDE) / count;
+    let bar_width = (slot * 0.8).max(1.0);
+    let usable = baseline - MARGIN_TOP;
+    for (index, bar) in bars.iter().enumerate() {
+        let place = if rtl { bars.len() - 1 - index } else { index } as f64;
+        let x = MARGIN_SIDE + place * slot + (slot - bar_width) / 2.0;
+        let share = if max.is_zero() {
+            0.0
+        } else {
+            (bar.value.max(Decimal::ZERO) / max).to_f64().unwrap_or(0.0)
+        };
+        let height = usable * share;
+        let _ = write!(
+            svg,
+            r#"<rect class="bar" x="{x:.2}" y="{:.2}" width="{bar_width:.2}" height="{height:.2}"><title>{}: {}</title></rect>"#,
+            baseline - height,
+            escape(&bar.label),
+            escape(&bar.shown)
+        );
+    }
+    // The first and last days under the axis, and the tallest value above.
+    if let (Some(first), Some(last)) = (bars.first(), bars.last()) {
+        let (start_anchor, end_anchor) = ("start", "end");
+        let (first_x, first_anchor, last_x, last_anchor) = if rtl {
+            (WIDTH - MARGIN_SIDE, end_anchor, MARGIN_SIDE, start_anchor)
+        } else {
+            (MARGIN_SIDE, start_anchor, WIDTH - MARGIN_SIDE, end_anchor)
+        };
+        let y = HEIGHT - 6.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{first_x}" y="{y}" text-anchor="{first_anchor}">{}</text><text x="{last_x}" y="{y}" text-anchor="{last_anchor}">{}</text>"#,
+            escape(&first.label),
+            escape(&last.label)
+        );
+        let _ = write!(
+            svg,
+            r#"<text x="{first_x}" y="12" text-anchor="{first_anchor}">{}</text>"#,
+            escape(max_shown)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(label: &str, value: i64) -> Bar {
+        Bar {
+            label: label.to_owned(),
+            value: Decimal::from(value),
+            shown: format!("<{value}>"),
+        }
+    }
+
+    /// The tallest bar fills the plot, a zero bar has no height, text is
+    /// escaped, and right-to-left puts the first day on the right.
+    #[test]
+    fn bars_scale_to_the_largest_value_and_mirror_for_rtl() {
+        let svg = bars(
+            "Sales",
+            &[bar("1", 0), bar("2", 50), bar("3", 100)],
+            "100",
+            false,
+        );
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains(r#"height="0.00""#));
+        assert!(svg.contains(r#"height="196.00""#), "{svg}");
+        assert!(svg.contains("&lt;100&gt;"));
+        // Left to right, the last (tallest) bar stands at the right edge.
+        assert!(svg.contains(r#"x="500.80" y="20.00""#), "{svg}");
+        let rtl = bars(
+            "Sales",
+            &[bar("1", 0), bar("2", 50), bar("3", 100)],
+            "100",
+            true,
+        );
+        assert!(rtl.contains(r#"x="31.47" y="20.00""#), "{rtl}");
+        assert!(rtl.contains(r#"x="500.80" y="216.00""#), "{rtl}");
+    }
+}

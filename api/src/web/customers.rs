@@ -1,0 +1,372 @@
+//! Customers: the searchable list and the customer card.
+//!
+//! Search and paging run in the customers read model (an inverted index
+//! walked in name order), so a page costs the same with ten or ten million
+//! customers. Pages go forward by a cursor (the last row's sort key and
+//! id) carried in the link; "first page" starts again.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::channel::ChannelKind;
+use domain::ids::PartyId;
+use projections::models::customers::{
+    CustomerCursor, CustomerQuery, CustomerRow, CustomerStatus, StatusFilter,
+};
+use projections::models::timeline::EntryKind;
+use serde::Deserialize;
+
+use super::format;
+use super::i18n::{RequestLang, Tr};
+use super::{Page, Section, percent_encode, query_string};
+use crate::AppState;
+
+/// Rows per page of the list.
+const LIST_PAGE_ROWS: usize = 50;
+/// Timeline entries on a card.
+const TIMELINE_ENTRIES_SHOWN: usize = 50;
+/// Longest search text taken from a request.
+const SEARCH_TEXT_CHARS_MAX: usize = 200;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after_key: Option<String>,
+    after_id: Option<String>,
+}
+
+/// A row of the list, ready to show.
+#[derive(Debug)]
+pub struct ListRow {
+    pub href: String,
+    pub name: String,
+    pub kind: String,
+    pub email: String,
+    pub phone: String,
+    pub tags: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "customers.html")]
+pub struct ListPage {
+    page: Page,
+    q: String,
+    rows: Vec<ListRow>,
+    showing: String,
+    next_url: Option<String>,
+    first_url: Option<String>,
+}
+
+fn primary_phone(row: &CustomerRow) -> Option<&str> {
+    [ChannelKind::MobilePhone, ChannelKind::WorkPhone]
+        .into_iter()
+        .find_map(|kind| row.primary(kind))
+        .or_else(|| {
+            row.channels.iter().find(|channel| {
+                matches!(
+                    channel.kind,
+                    ChannelKind::MobilePhone | ChannelKind::WorkPhone
+                )
+            })
+        })
+        .map(|channel| channel.value.as_str())
+}
+
+fn kind_label(tr: Tr, row: &CustomerRow) -> String {
+    if row.is_person() {
+        tr.t("customers-person")
+    } else {
+        tr.t("customers-company")
+    }
+}
+
+/// `GET /customers`.
+pub async fn list(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Query(query): Query<ListQuery>,
+) -> ListPage {
+    let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
+    let after = match (&query.after_key, &query.after_id) {
+        (Some(sort_key), Some(id)) => id.parse::<PartyId>().ok().map(|id| CustomerCursor {
+            sort_key: sort_key.clone(),
+            id,
+        }),
+        _ => None,
+    };
+    let paged = after.is_some();
+    let back = if q.is_empty() {
+        "/customers".to_owned()
+    } else {
+        format!("/customers?{}", query_string(&[("q", &q)]))
+    };
+    let page = Page::new(lang.0, Section::Customers, "customers-title", back.clone());
+    let tr = page.tr;
+    let (rows, next) = state.read_models.customers.read(|customers| {
+        let found = customers.search(&CustomerQuery {
+            text: q.clone(),
+            status: StatusFilter::Active,
+            after,
+            limit: LIST_PAGE_ROWS,
+            ..CustomerQuery::default()
+        });
+        let rows: Vec<ListRow> = found
+            .rows
+            .iter()
+            .map(|row| ListRow {
+                href: format!("/customers/{}", row.id),
+                name: row.display_name.clone(),
+                kind: kind_label(tr, row),
+                email: row
+                    .primary(ChannelKind::Email)
+                    .or_else(|| row.channels.iter().find(|c| c.kind == ChannelKind::Email))
+                    .map(|channel| channel.value.clone())
+                    .unwrap_or_default(),
+                phone: primary_phone(row).unwrap_or_default().to_owned(),
+                tags: row.tags.iter().cloned().collect::<Vec<_>>().join(", "),
+            })
+            .collect();
+        (rows, found.next)
+    });
+    let next_url = next.map(|cursor| {
+        format!(
+            "/customers?{}",
+            query_string(&[
+                ("q", &q),
+                ("after_key", &cursor.sort_key),
+                ("after_id", &cursor.id.to_string()),
+            ])
+        )
+    });
+    let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    ListPage {
+        showing: tr.plural("customers-showing", count, &format::integer(tr.lang, count)),
+        q,
+        rows,
+        next_url,
+        first_url: paged.then_some(back),
+        page,
+    }
+}
+
+/// A channel on the card.
+#[derive(Debug)]
+pub struct ChannelView {
+    pub kind: String,
+    pub value: String,
+    pub href: Option<String>,
+    pub label: Option<String>,
+    pub primary: bool,
+}
+
+/// A timeline entry on the card.
+#[derive(Debug)]
+pub struct EntryView {
+    pub when: String,
+    pub datetime: String,
+    pub kind: String,
+    pub title: String,
+}
+
+/// A person of a company, on its card.
+#[derive(Debug)]
+pub struct StaffView {
+    pub href: String,
+    pub name: String,
+    pub job_title: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "customer.html")]
+pub struct CardPage {
+    page: Page,
+    name: String,
+    kind: String,
+    job_title: Option<String>,
+    company: Option<(String, String)>,
+    status: String,
+    registered: String,
+    source: Option<String>,
+    tags: Vec<String>,
+    channels: Vec<ChannelView>,
+    staff: Vec<StaffView>,
+    timeline: Vec<EntryView>,
+    timeline_note: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "not_found.html")]
+pub struct NotFoundPage {
+    page: Page,
+    heading: String,
+    body: String,
+}
+
+fn channel_message(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Email => "channel-email",
+        ChannelKind::WorkPhone => "channel-work-phone",
+        ChannelKind::MobilePhone => "channel-mobile-phone",
+        ChannelKind::Telegram => "channel-telegram",
+        ChannelKind::WhatsApp => "channel-whatsapp",
+        ChannelKind::Skype => "channel-skype",
+        ChannelKind::Viber => "channel-viber",
+        ChannelKind::SocialProfile => "channel-social-profile",
+        ChannelKind::Website => "channel-website",
+        ChannelKind::PostalAddress => "channel-postal-address",
+    }
+}
+
+/// A link for channels a browser can open directly; others are text.
+fn channel_href(kind: ChannelKind, value: &str) -> Option<String> {
+    match kind {
+        ChannelKind::Email => Some(format!("mailto:{value}")),
+        ChannelKind::WorkPhone | ChannelKind::MobilePhone => Some(format!(
+            "tel:{}",
+            value
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect::<String>()
+        )),
+        ChannelKind::Website | ChannelKind::SocialProfile
+            if value.starts_with("https://") || value.starts_with("http://") =>
+        {
+            Some(value.to_owned())
+        }
+        _ => None,
+    }
+}
+
+fn entry_message(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Call => "entry-call",
+        EntryKind::Email => "entry-email",
+        EntryKind::Meeting => "entry-meeting",
+        EntryKind::Note => "entry-note",
+        EntryKind::DealOpened => "entry-deal-opened",
+        EntryKind::DealStageMoved => "entry-deal-stage-moved",
+        EntryKind::DealWon => "entry-deal-won",
+        EntryKind::DealLost => "entry-deal-lost",
+        EntryKind::DealReopened => "entry-deal-reopened",
+        EntryKind::TaskCreated => "entry-task-created",
+        EntryKind::TaskCompleted => "entry-task-completed",
+        EntryKind::CalendarEntry => "entry-calendar",
+        EntryKind::LeadCaptured => "entry-lead-captured",
+        EntryKind::LeadConverted => "entry-lead-converted",
+        EntryKind::OrderConfirmed => "entry-order-confirmed",
+        EntryKind::OrderShipped => "entry-order-shipped",
+        EntryKind::OrderInvoiced => "entry-order-invoiced",
+        EntryKind::OrderReturned => "entry-order-returned",
+        EntryKind::OrderCancelled => "entry-order-cancelled",
+        EntryKind::PaymentReceived => "entry-payment-received",
+        EntryKind::SaleImported => "entry-sale-imported",
+    }
+}
+
+fn not_found(lang: RequestLang, back: String) -> Response {
+    let page = Page::new(lang.0, Section::Customers, "customer-not-found", back);
+    let page = NotFoundPage {
+        heading: page.title.clone(),
+        body: page.t("customer-not-found-body"),
+        page,
+    };
+    (StatusCode::NOT_FOUND, page).into_response()
+}
+
+/// `GET /customers/{id}`: channels, people and the 360 timeline. A merged
+/// customer's address shows the customer it was merged into.
+pub async fn card(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Path(id): Path<String>,
+) -> Response {
+    let back = format!("/customers/{}", percent_encode(&id));
+    let Ok(id) = id.parse::<PartyId>() else {
+        return not_found(lang, back);
+    };
+    let tr = Tr::new(lang.0);
+    let page = Page::new(lang.0, Section::Customers, "customers-title", back.clone());
+    let card = state.read_models.customers.read(|customers| {
+        let row = customers.resolve(id)?;
+        let company = row.company.and_then(|company| {
+            customers.resolve(company).map(|company| {
+                (
+                    format!("/customers/{}", company.id),
+                    company.display_name.clone(),
+                )
+            })
+        });
+        let staff: Vec<StaffView> = customers
+            .staff_of(row.id)
+            .into_iter()
+            .map(|person| StaffView {
+                href: format!("/customers/{}", person.id),
+                name: person.display_name.clone(),
+                job_title: person.job_title.clone().unwrap_or_default(),
+            })
+            .collect();
+        let channels: Vec<ChannelView> = row
+            .channels
+            .iter()
+            .map(|channel| ChannelView {
+                kind: tr.t(channel_message(channel.kind)),
+                value: channel.value.clone(),
+                href: channel_href(channel.kind, &channel.value),
+                label: channel.label.clone(),
+                primary: channel.primary,
+            })
+            .collect();
+        let status = match row.status {
+            CustomerStatus::Active => "customer-status-active",
+            CustomerStatus::Archived => "customer-status-archived",
+            CustomerStatus::Merged { .. } => "customer-status-merged",
+        };
+        Some((
+            row.id,
+            CardPage {
+                page,
+                name: row.display_name.clone(),
+                kind: kind_label(tr, row),
+                job_title: row.job_title.clone(),
+                company,
+                status: tr.t(status),
+                registered: format::date(lang.0, row.registered_at.date_naive()),
+                source: row.source.clone(),
+                tags: row.tags.iter().cloned().collect(),
+                channels,
+                staff,
+                timeline: Vec::new(),
+                timeline_note: None,
+            },
+        ))
+    });
+    let Some((party, mut card)) = card else {
+        return not_found(lang, back);
+    };
+    card.page.title = card.name.clone();
+    let total = state.read_models.timelines.read(|timelines| {
+        card.timeline = timelines
+            .timeline(party, None, TIMELINE_ENTRIES_SHOWN)
+            .into_iter()
+            .map(|entry| EntryView {
+                when: format::date_time(lang.0, entry.at),
+                datetime: entry.at.to_rfc3339(),
+                kind: tr.t(entry_message(entry.kind)),
+                title: entry.title.to_string(),
+            })
+            .collect();
+        timelines.len_of(party)
+    });
+    let shown = card.timeline.len();
+    card.timeline_note = (total > shown).then(|| {
+        tr.t1(
+            "customer-timeline-more",
+            "shown",
+            &format::integer(lang.0, i64::try_from(shown).unwrap_or(i64::MAX)),
+        )
+    });
+    card.into_response()
+}

@@ -1,0 +1,370 @@
+//! The dashboard: the director's figures for today and for a chosen
+//! period, and sales by day as a bar chart.
+//!
+//! The figures live in a fragment (`/dashboard/figures`) that htmx fetches
+//! again every few seconds, so they follow the log as events land without
+//! a reload. Today is the UTC business day, as in the read models.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use chrono::{Duration, NaiveDate, Utc};
+use domain::values::Currency;
+use projections::models::kpis::Kpis;
+use projections::models::sales::{Period, ReportQuery};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::chart::{self, Bar};
+use super::format;
+use super::i18n::{Lang, RequestLang, Tr};
+use super::{Page, Section, query_string};
+use crate::AppState;
+
+/// Days in the default period, ending today.
+const DEFAULT_PERIOD_DAYS: i64 = 30;
+/// The longest period the dashboard shows (a chart bar per day).
+const PERIOD_DAYS_MAX: i64 = 366;
+/// How often the figures are fetched again.
+const REFRESH_SECONDS: u32 = 2;
+
+/// The period picker's fields as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct PeriodForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// A period read from the form, with an error per field the user must fix.
+#[derive(Debug)]
+struct PeriodChoice {
+    from: NaiveDate,
+    to: NaiveDate,
+    from_error: Option<&'static str>,
+    to_error: Option<&'static str>,
+}
+
+fn parse_period(form: &PeriodForm, today: NaiveDate) -> PeriodChoice {
+    let default_from = today - Duration::days(DEFAULT_PERIOD_DAYS - 1);
+    let parse = |raw: &str, default: NaiveDate| -> (NaiveDate, Option<&'static str>) {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return (default, None);
+        }
+        match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Ok(day) => (day, None),
+            Err(_) => (default, Some("error-date")),
+        }
+    };
+    let (from, mut from_error) = parse(&form.from, default_from);
+    let (to, to_error) = parse(&form.to, today);
+    let mut period = PeriodChoice {
+        from,
+        to,
+        from_error: None,
+        to_error,
+    };
+    if from_error.is_none() && period.to_error.is_none() {
+        if from > to {
+            from_error = Some("error-period-order");
+        } else if (to - from).num_days() >= PERIOD_DAYS_MAX {
+            from_error = Some("error-period-long");
+        }
+    }
+    period.from_error = from_error;
+    if period.from_error.is_some() || period.to_error.is_some() {
+        // Show the default period's figures while the form asks for a fix.
+        period.from = default_from;
+        period.to = today;
+    }
+    period
+}
+
+/// One figure on a card.
+#[derive(Debug)]
+pub struct Card {
+    /// Stable name for tests and styling: `sales-today`, `payments-period`…
+    pub key: String,
+    pub label: String,
+    pub value: String,
+    pub note: String,
+}
+
+/// The live part of the dashboard.
+#[derive(Debug)]
+pub struct Figures {
+    pub refresh_url: String,
+    pub refresh_every: String,
+    pub today_heading: String,
+    pub today: Vec<Card>,
+    pub period_heading: String,
+    pub period: Vec<Card>,
+    pub chart_heading: String,
+    /// The chart's SVG, built from escaped text by [`chart::bars`].
+    pub chart_svg: String,
+    pub chart_caption: String,
+    pub live_note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    page: Page,
+    from: String,
+    to: String,
+    from_error: Option<String>,
+    to_error: Option<String>,
+    figures: Figures,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard_figures.html")]
+pub struct FiguresFragment {
+    figures: Figures,
+}
+
+/// Amounts per currency, or "nothing yet".
+fn amounts(tr: Tr, amounts: &BTreeMap<Currency, Decimal>) -> String {
+    let shown: Vec<String> = amounts
+        .iter()
+        .map(|(currency, amount)| format::money(tr.lang, *amount, *currency))
+        .collect();
+    if shown.is_empty() {
+        format::integer(tr.lang, 0)
+    } else {
+        shown.join(" · ")
+    }
+}
+
+fn cards(tr: Tr, kpis: &Kpis, suffix: &str, is_day: bool) -> Vec<Card> {
+    let lang = tr.lang;
+    let overdue_count: i64 = kpis.overdue.values().map(|overdue| overdue.invoices).sum();
+    let overdue_amounts: BTreeMap<Currency, Decimal> = kpis
+        .overdue
+        .iter()
+        .map(|(currency, overdue)| (*currency, overdue.amount))
+        .collect();
+    let units_note = if is_day {
+        tr.t1(
+            "kpi-units-week-note",
+            "date",
+            &format::date(lang, kpis.units_from),
+        )
+    } else {
+        tr.t("kpi-units-period-note")
+    };
+    vec![
+        Card {
+            key: format!("sales-{suffix}"),
+            label: tr.t("kpi-sales"),
+            value: amounts(tr, &kpis.order_intake),
+            note: tr.t("kpi-sales-note"),
+        },
+        Card {
+            key: format!("orders-{suffix}"),
+            label: tr.t("kpi-orders"),
+            value: format::integer(lang, kpis.orders),
+            note: tr.t("kpi-orders-note"),
+        },
+        Card {
+            key: format!("payments-{suffix}"),
+            label: tr.t("kpi-payments"),
+            value: amounts(tr, &kpis.payments),
+            note: tr.t("kpi-payments-note"),
+        },
+        Card {
+            key: format!("units-{suffix}"),
+            label: tr.t("kpi-units"),
+            value: format::quantity(lang, kpis.units_shipped),
+            note: units_note,
+        },
+        Card {
+            key: format!("overdue-{suffix}"),
+            label: tr.t("kpi-overdue"),
+            value: amounts(tr, &overdue_amounts),
+            note: tr.plural(
+                "kpi-overdue-note",
+                overdue_count,
+                &format::integer(lang, overdue_count),
+            ),
+        },
+    ]
+}
+
+fn figures(
+    state: &AppState,
+    lang: Lang,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Figures {
+    let tr = Tr::new(lang);
+    let (on_today, over_period) = state
+        .read_models
+        .director_kpis
+        .read(|kpis| (kpis.on(today), kpis.over(from, to)));
+    let (currency, report) = state.read_models.sales.read(|sales| {
+        let currency = sales.currencies().first().copied();
+        let rows = currency.map(|currency| {
+            sales.report(&ReportQuery {
+                from,
+                to,
+                currency,
+                period: Period::Day,
+                dimension: None,
+            })
+        });
+        (currency, rows.unwrap_or_default())
+    });
+    let by_day: BTreeMap<NaiveDate, Decimal> = report
+        .into_iter()
+        .map(|row| (row.period, row.figures.order_net))
+        .collect();
+    let (chart_svg, chart_caption) = match currency {
+        Some(currency) if !by_day.is_empty() => {
+            let bars: Vec<Bar> = from
+                .iter_days()
+                .take_while(|day| *day <= to)
+                .map(|day| {
+                    let value = by_day.get(&day).copied().unwrap_or_default();
+                    Bar {
+                        label: format::date(lang, day),
+                        value,
+                        shown: format::money(lang, value, currency),
+                    }
+                })
+                .collect();
+            let max = bars.iter().map(|bar| bar.value).max().unwrap_or_default();
+            (
+                chart::bars(
+                    &tr.t("chart-sales-by-day"),
+                    &bars,
+                    &format::money(lang, max, currency),
+                    lang.is_rtl(),
+                ),
+                tr.t1("chart-sales-caption", "currency", currency.as_str()),
+            )
+        }
+        _ => (String::new(), tr.t("chart-no-sales")),
+    };
+    let range = format!("{} – {}", format::date(lang, from), format::date(lang, to));
+    Figures {
+        refresh_url: format!(
+            "/dashboard/figures?{}",
+            query_string(&[("from", &from.to_string()), ("to", &to.to_string())])
+        ),
+        refresh_every: format!("every {REFRESH_SECONDS}s"),
+        today_heading: tr.t1("dashboard-today", "date", &format::date(lang, today)),
+        today: cards(tr, &on_today, "today", true),
+        period_heading: tr.t1("dashboard-period", "range", &range),
+        period: cards(tr, &over_period, "period", false),
+        chart_heading: tr.t("chart-sales-by-day"),
+        chart_svg,
+        chart_caption,
+        live_note: tr.t1(
+            "dashboard-live-note",
+            "events",
+            &format::integer(
+                lang,
+                i64::try_from(state.log.head().position).unwrap_or(i64::MAX),
+            ),
+        ),
+    }
+}
+
+/// `GET /`: the dashboard, with the period picker.
+pub async fn page(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Query(form): Query<PeriodForm>,
+) -> DashboardPage {
+    let today = Utc::now().date_naive();
+    let period = parse_period(&form, today);
+    let back = if form.from.is_empty() && form.to.is_empty() {
+        "/".to_owned()
+    } else {
+        format!(
+            "/?{}",
+            query_string(&[("from", &form.from), ("to", &form.to)])
+        )
+    };
+    let page = Page::new(lang.0, Section::Dashboard, "dashboard-title", back);
+    let tr = page.tr;
+    // What the user typed stays in the form, even when it is wrong.
+    let typed = |raw: &str, parsed: NaiveDate| {
+        if raw.trim().is_empty() {
+            parsed.to_string()
+        } else {
+            raw.to_owned()
+        }
+    };
+    DashboardPage {
+        from: typed(&form.from, period.from),
+        to: typed(&form.to, period.to),
+        from_error: period.from_error.map(|id| tr.t(id)),
+        to_error: period.to_error.map(|id| tr.t(id)),
+        figures: figures(&state, lang.0, period.from, period.to, today),
+        page,
+    }
+}
+
+/// `GET /dashboard/figures`: the live fragment alone.
+pub async fn figures_fragment(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Query(form): Query<PeriodForm>,
+) -> FiguresFragment {
+    let today = Utc::now().date_naive();
+    let period = parse_period(&form, today);
+    FiguresFragment {
+        figures: figures(&state, lang.0, period.from, period.to, today),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn form(from: &str, to: &str) -> PeriodForm {
+        PeriodForm {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        }
+    }
+
+    /// An empty form means the last 30 days; a reversed, too long or
+    /// malformed period names the field to fix and falls back to the
+    /// default figures.
+    #[test]
+    fn the_period_picker_checks_what_was_typed() {
+        let today = day("2026-11-27");
+        let period = parse_period(&form("", ""), today);
+        assert_eq!((period.from, period.to), (day("2026-10-29"), today));
+        assert!(period.from_error.is_none() && period.to_error.is_none());
+
+        let period = parse_period(&form("2026-01-01", "2026-01-31"), today);
+        assert_eq!(
+            (period.from, period.to),
+            (day("2026-01-01"), day("2026-01-31"))
+        );
+
+        let period = parse_period(&form("2026-02-01", "2026-01-31"), today);
+        assert_eq!(period.from_error, Some("error-period-order"));
+        assert_eq!(period.to, today);
+
+        let period = parse_period(&form("2024-01-01", "2026-01-31"), today);
+        assert_eq!(period.from_error, Some("error-period-long"));
+
+        let period = parse_period(&form("2026-01-01", "31.01.2026"), today);
+        assert_eq!(period.to_error, Some("error-date"));
+        assert!(period.from_error.is_none());
+    }
+}

@@ -1,0 +1,204 @@
+//! The web UI: server-rendered HTML pages over the read models.
+//!
+//! Pages are askama templates (`api/templates/`) compiled into the binary;
+//! every string on them comes from the message catalogue ([`i18n`]) and
+//! every number and date from [`format`], so one page serves English,
+//! Russian and Arabic (mirrored). htmx (vendored, [`assets`]) refreshes
+//! parts of a page; each page also works without it. No inline scripts or
+//! styles, so a strict Content Security Policy can be added later.
+//!
+//! The UI only reads read models here; the JSON API lives under
+//! `/api/v1` and is not this module's.
+
+pub mod assets;
+mod chart;
+mod coming;
+mod customers;
+mod dashboard;
+pub mod format;
+pub mod i18n;
+mod language;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+use i18n::{Lang, Tr};
+
+/// The UI's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/dashboard/figures", get(dashboard::figures_fragment))
+        .route("/customers", get(customers::list))
+        .route("/customers/{id}", get(customers::card))
+        .route("/pipeline", get(coming::pipeline))
+        .route("/catalog", get(coming::catalog))
+        .route("/orders", get(coming::orders))
+        .route("/tasks", get(coming::tasks))
+        .route("/reports", get(coming::reports))
+        .route("/language", post(language::choose))
+        .route("/assets/{file}", get(assets::serve))
+}
+
+/// The modules in the navigation, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Dashboard,
+    Customers,
+    Pipeline,
+    Catalog,
+    Orders,
+    Tasks,
+    Reports,
+}
+
+impl Section {
+    const ALL: [Section; 7] = [
+        Section::Dashboard,
+        Section::Customers,
+        Section::Pipeline,
+        Section::Catalog,
+        Section::Orders,
+        Section::Tasks,
+        Section::Reports,
+    ];
+
+    fn href(self) -> &'static str {
+        match self {
+            Section::Dashboard => "/",
+            Section::Customers => "/customers",
+            Section::Pipeline => "/pipeline",
+            Section::Catalog => "/catalog",
+            Section::Orders => "/orders",
+            Section::Tasks => "/tasks",
+            Section::Reports => "/reports",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Section::Dashboard => "nav-dashboard",
+            Section::Customers => "nav-customers",
+            Section::Pipeline => "nav-pipeline",
+            Section::Catalog => "nav-catalog",
+            Section::Orders => "nav-orders",
+            Section::Tasks => "nav-tasks",
+            Section::Reports => "nav-reports",
+        }
+    }
+}
+
+/// A link of the navigation.
+#[derive(Debug)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// A choice of the language switcher.
+#[derive(Debug)]
+pub struct LangChoice {
+    pub tag: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+/// What the layout needs on every page.
+#[derive(Debug)]
+pub struct Page {
+    pub tr: Tr,
+    pub section: Section,
+    /// The page's own title, before " · HyperCRM".
+    pub title: String,
+    /// Where the language switcher returns to: this page's path and query.
+    pub back: String,
+}
+
+impl Page {
+    pub fn new(lang: Lang, section: Section, title_message: &str, back: String) -> Self {
+        let tr = Tr::new(lang);
+        Self {
+            title: tr.t(title_message),
+            tr,
+            section,
+            back,
+        }
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.tr.t(id)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang.tag()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        self.tr.lang.dir()
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    pub fn nav(&self) -> Vec<NavLink> {
+        Section::ALL
+            .into_iter()
+            .map(|section| NavLink {
+                href: section.href(),
+                label: self.tr.t(section.message()),
+                current: section == self.section,
+            })
+            .collect()
+    }
+
+    pub fn languages(&self) -> Vec<LangChoice> {
+        Lang::ALL
+            .into_iter()
+            .map(|lang| LangChoice {
+                tag: lang.tag(),
+                name: lang.native_name(),
+                selected: lang == self.tr.lang,
+            })
+            .collect()
+    }
+}
+
+/// `text` with every byte outside the URL's unreserved set escaped.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `key=value&…`, percent-encoded.
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", percent_encode(key), percent_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Search text with spaces, `&` and non-Latin letters survives a round
+    /// trip through a link.
+    #[test]
+    fn query_strings_escape_everything_but_unreserved_bytes() {
+        assert_eq!(
+            query_string(&[("q", "a&b c"), ("x", "Ж")]),
+            "q=a%26b%20c&x=%D0%96"
+        );
+    }
+}

@@ -1,0 +1,519 @@
+//! The web UI in a real headless Chromium, driven through WebDriver
+//! (`chromedriver` and `fantoccini`), against the real server on port 0
+//! with a small demo company.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs
+//! them). A missing browser fails the tests rather than skipping them. A
+//! failing test leaves a screenshot of the page it was on in
+//! `target/browser-screenshots/<test>.png`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use api::web::format;
+use api::web::i18n::Lang;
+use chrono::Utc;
+use domain::Issued;
+use domain::finance::{Account, AccountCommand, PaymentMethod};
+use domain::ids::{PartyId, UserId};
+use domain::values::{Currency, Money};
+use eventlog::{Actor, AppendMeta, EventLog, Options};
+use fantoccini::{Client, ClientBuilder, Locator};
+use rust_decimal::Decimal;
+use serde_json::json;
+use uuid::Uuid;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The demo company's size: big enough for orders, payments and overdue
+/// invoices, small enough to seed in seconds.
+const DEMO_EVENTS: u64 = 3_000;
+/// How long a page may take to show a change.
+const PAGE_WAIT: Duration = Duration::from_secs(20);
+
+struct TestApp {
+    base: String,
+    state: api::AppState,
+    _data: tempfile::TempDir,
+}
+
+/// The server on port 0 over a fresh data folder holding the demo company.
+async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || api::seed_demo(&dir, api::Demo::Events(DEMO_EVENTS)))
+        .await
+        .unwrap()
+        .unwrap();
+    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+    let state = api::AppState::start(log.clone(), data.path())
+        .await
+        .unwrap();
+    state
+        .read_models
+        .wait_for(log.head().position)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = api::app(state.clone());
+    tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    TestApp {
+        base: format!("http://{address}"),
+        state,
+        _data: data,
+    }
+}
+
+/// A chromedriver we started, and the browser session it runs.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        for program in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                std::path::Path::new(program).exists(),
+                "{program} is missing: apt-get install -y chromium chromium-driver (.ci/run does)"
+            );
+        }
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let mut builder =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            builder.capabilities(capabilities.clone());
+            match builder.connect(&url).await {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() < PAGE_WAIT => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("no WebDriver session from chromedriver: {error}"),
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn screenshot_path(test: &str) -> PathBuf {
+    // CARGO_TARGET_TMPDIR is `<target>/tmp`: screenshots go next to it.
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let folder = target
+        .parent()
+        .map_or_else(|| target.clone(), |parent| parent.to_owned())
+        .join("browser-screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    folder.join(format!("{test}.png"))
+}
+
+/// Runs `body` with a fresh browser; on failure saves a screenshot of the
+/// page it was on, then fails. The session is closed either way, so no
+/// Chromium outlives its test.
+async fn in_browser<F, Fut>(test: &str, body: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let browser = Browser::start().await;
+    let outcome = tokio::spawn(body(browser.client.clone())).await;
+    if outcome.is_err() {
+        match browser.client.screenshot().await {
+            Ok(png) => {
+                let path = screenshot_path(test);
+                std::fs::write(&path, png).unwrap();
+                eprintln!("screenshot of the failing page: {}", path.display());
+            }
+            Err(error) => eprintln!("no screenshot: {error}"),
+        }
+    }
+    let _ = browser.client.clone().close().await;
+    drop(browser);
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("the browser test was cancelled: {error}"),
+        }
+    }
+}
+
+/// The text of the first element matching `css`, waiting for it to appear.
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no element {css}: {error}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+fn eur() -> Currency {
+    Currency::parse("currency", "EUR").unwrap()
+}
+
+/// The dashboard shows the director's figures as the read model has them,
+/// formatted for English, and a bar for every day of the chosen period:
+/// it protects the wiring from `director_kpis` and `sales` to the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_the_directors_figures_for_a_chosen_period() {
+    let app = spawn_app().await;
+    let to = Utc::now().date_naive();
+    let from = to - chrono::Duration::days(364);
+    let kpis = app
+        .state
+        .read_models
+        .director_kpis
+        .read(|model| model.over(from, to));
+    assert!(kpis.orders > 0, "the demo has orders in the last year");
+    let expected_orders = format::integer(Lang::En, kpis.orders);
+    let expected_sales = format::money(Lang::En, kpis.order_intake[&eur()], eur());
+    let url = format!("{}/?from={from}&to={to}", app.base);
+    in_browser("dashboard_figures", move |client| async move {
+        client.goto(&url).await.unwrap();
+        assert_eq!(
+            text_of(&client, r#"[data-kpi="orders-period"] .value"#).await,
+            expected_orders
+        );
+        assert_eq!(
+            text_of(&client, r#"[data-kpi="sales-period"] .value"#).await,
+            expected_sales
+        );
+        for kpi in ["sales", "orders", "payments", "units", "overdue"] {
+            let value = text_of(&client, &format!(r#"[data-kpi="{kpi}-today"] .value"#)).await;
+            assert!(!value.is_empty(), "today's {kpi} is shown");
+        }
+        let bars = client
+            .find_all(Locator::Css(".chart svg rect.bar"))
+            .await
+            .unwrap();
+        assert_eq!(bars.len(), 365, "one bar per day of the period");
+        let from_field = client.find(Locator::Css("#period-from")).await.unwrap();
+        assert_eq!(
+            from_field.prop("value").await.unwrap().as_deref(),
+            Some(from.to_string().as_str())
+        );
+    })
+    .await;
+}
+
+/// A payment recorded while the dashboard is open shows up in today's
+/// payments without a reload (htmx refreshes the fragment): it protects
+/// the "updates live as events land" promise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
+    let app = spawn_app().await;
+    let today = Utc::now().date_naive();
+    let before = app
+        .state
+        .read_models
+        .director_kpis
+        .read(|model| model.on(today).payments.get(&eur()).copied())
+        .unwrap_or_default();
+    let amount = Decimal::new(123_450, 2);
+    let expected = format::money(Lang::En, before + amount, eur());
+    let party: PartyId = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .find(|row| !row.is_person())
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let url = format!("{}/", app.base);
+    let state = app.state.clone();
+    in_browser("dashboard_live", move |client| async move {
+        client.goto(&url).await.unwrap();
+        let shown = text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
+        assert_ne!(shown, expected, "the payment is not there yet");
+        client
+            .execute("window.hypercrmMarker = 'same page';", vec![])
+            .await
+            .unwrap();
+
+        let stream = api::commands::CommandHandler::stream::<Account>(party).unwrap();
+        let issued = Issued::new(
+            UserId::from_uuid(Uuid::from_u128(7)),
+            Utc::now(),
+            AccountCommand::ReceivePayment {
+                payment: domain::ids::PaymentId::from_uuid(Uuid::now_v7()),
+                method: PaymentMethod::Cash,
+                amount: Money::parse("amount", amount, eur()).unwrap(),
+                allocations: None,
+                reference: None,
+            },
+        );
+        let execution = api::commands::Execution::new(AppendMeta::new(
+            Actor::system("browser-test"),
+            Uuid::now_v7(),
+        ));
+        let executed = state
+            .commands
+            .execute::<Account, _>(&stream, &issued, &execution)
+            .await
+            .unwrap();
+        assert!(executed.appended > 0);
+
+        let started = Instant::now();
+        let mut shown = String::new();
+        while started.elapsed() < PAGE_WAIT {
+            shown = text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
+            if shown == expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(shown, expected, "today's payments include the new one");
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+    })
+    .await;
+}
+
+/// Typing part of a customer's name into the search finds them, and their
+/// card shows the name, the channels and the timeline: it protects
+/// server-side search, the list's links and the customer 360.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_found_by_search_opens_its_card() {
+    let app = spawn_app().await;
+    let (name, channel, entries) = app.state.read_models.customers.read(|customers| {
+        let row = customers
+            .rows()
+            .filter(|row| !row.channels.is_empty() && row.display_name.len() > 3)
+            .min_by_key(|row| row.id)
+            .unwrap();
+        let entries = app
+            .state
+            .read_models
+            .timelines
+            .read(|timelines| timelines.len_of(row.id));
+        (
+            row.display_name.clone(),
+            row.channels[0].value.clone(),
+            entries,
+        )
+    });
+    let first_word = name.split_whitespace().next().unwrap().to_owned();
+    let url = format!("{}/customers", app.base);
+    in_browser("customer_search", move |client| async move {
+        client.goto(&url).await.unwrap();
+        let search = client.find(Locator::Css("#customer-search")).await.unwrap();
+        search.send_keys(&first_word).await.unwrap();
+        client
+            .find(Locator::Css(".search-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let link = client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::XPath(&format!(
+                "//table[@id='customer-list']//a[normalize-space(.)='{name}']"
+            )))
+            .await
+            .unwrap_or_else(|error| panic!("{name} is not in the results: {error}"));
+        let searched = client.current_url().await.unwrap();
+        assert!(searched.query().unwrap_or("").contains("q="), "{searched}");
+        link.click().await.unwrap();
+        assert_eq!(text_of(&client, "#customer-name").await, name);
+        let channels = text_of(&client, "#customer-channels").await;
+        assert!(channels.contains(&channel), "{channels} lists {channel}");
+        if entries > 0 {
+            let items = client
+                .find_all(Locator::Css("#customer-timeline li"))
+                .await
+                .unwrap();
+            assert_eq!(items.len(), entries.min(50));
+        }
+    })
+    .await;
+}
+
+/// Typing in the search box narrows the list as one types, without a
+/// page load, and the address follows so the result can be shared: it
+/// protects the htmx live search.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_list_narrows_while_typing_without_a_reload() {
+    let app = spawn_app().await;
+    let (name, word) = app.state.read_models.customers.read(|customers| {
+        let row = customers
+            .rows()
+            .filter(|row| !row.is_person())
+            .max_by_key(|row| row.id)
+            .unwrap();
+        let word = row
+            .display_name
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_owned();
+        (row.display_name.clone(), word)
+    });
+    let url = format!("{}/customers", app.base);
+    in_browser("customer_live_search", move |client| async move {
+        client.goto(&url).await.unwrap();
+        client
+            .execute("window.hypercrmMarker = 'same page';", vec![])
+            .await
+            .unwrap();
+        let search = client.find(Locator::Css("#customer-search")).await.unwrap();
+        search.send_keys(&name).await.unwrap();
+        let started = Instant::now();
+        loop {
+            // One script reads the whole list, so a swap in between cannot
+            // leave stale elements behind.
+            let names: Vec<String> = serde_json::from_value(
+                client
+                    .execute(
+                        "return Array.from(document.querySelectorAll(\
+                         '#customer-list tbody td:first-child a'))\
+                         .map(link => link.textContent.trim());",
+                        vec![],
+                    )
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            if !names.is_empty() && names.iter().all(|shown| shown.contains(&word)) {
+                assert!(names.contains(&name), "{names:?} holds {name}");
+                break;
+            }
+            assert!(
+                started.elapsed() < PAGE_WAIT,
+                "the list did not narrow: {names:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+        let address = client.current_url().await.unwrap();
+        assert!(address.query().unwrap_or("").starts_with("q="), "{address}");
+        // The language switcher returns to the narrowed list, not the
+        // page as first loaded.
+        let back = client
+            .find(Locator::Css("#lang-back"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(back.starts_with("/customers?q="), "{back}");
+    })
+    .await;
+}
+
+/// Choosing Arabic in the language switcher turns the pages right to
+/// left, with Arabic labels and the layout mirrored, and the choice
+/// sticks across pages: it protects the cookie, the catalogue and `dir`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_in_arabic_are_right_to_left_with_arabic_labels() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    in_browser("arabic_rtl", move |client| async move {
+        client.goto(&format!("{base}/")).await.unwrap();
+        let html = client.find(Locator::Css("html")).await.unwrap();
+        assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("ltr"));
+        client
+            .find(Locator::Css("#lang-select"))
+            .await
+            .unwrap()
+            .select_by_value("ar")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css(".lang-form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::Css(r#"html[dir="rtl"][lang="ar"]"#))
+            .await
+            .unwrap();
+        assert_eq!(text_of(&client, "h1").await, "لوحة المعلومات");
+        assert_eq!(
+            text_of(&client, r#"[data-kpi="payments-today"] h3"#).await,
+            "المدفوعات"
+        );
+        // Mirrored: the brand stands at the right edge, the direction is
+        // rtl as the browser computes it.
+        let layout = client
+            .execute(
+                "const brand = document.querySelector('.brand').getBoundingClientRect();\
+                 return [getComputedStyle(document.body).direction,\
+                         brand.left > window.innerWidth / 2];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(layout, json!(["rtl", true]));
+
+        client.goto(&format!("{base}/customers")).await.unwrap();
+        let html = client.find(Locator::Css("html")).await.unwrap();
+        assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+        assert_eq!(text_of(&client, "h1").await, "العملاء");
+        assert_eq!(text_of(&client, ".search-form button").await, "بحث");
+    })
+    .await;
+}
