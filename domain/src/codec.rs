@@ -91,6 +91,16 @@ macro_rules! domain_events {
             $( $(#[$variant_meta])* $variant($payload), )+
         }
 
+        /// Serializes the payload alone (the type name travels beside
+        /// it), for readers that show events, such as the live feed.
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(payload) => ::serde::Serialize::serialize(payload, serializer), )+
+                }
+            }
+        }
+
         impl $crate::codec::DomainEvent for $name {
             const CATEGORY: &'static str = $category;
             const EVENT_TYPES: &'static [&'static str] = &[$($type_name),+];

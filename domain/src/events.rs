@@ -19,6 +19,16 @@ macro_rules! crm_events {
             $($variant($event),)+
         }
 
+        /// Serializes the event's payload alone, as its aggregate's
+        /// event type does.
+        impl serde::Serialize for CrmEvent {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(Self::$variant(event) => serde::Serialize::serialize(event, serializer),)+
+                }
+            }
+        }
+
         impl CrmEvent {
             /// The stream categories whose events this type decodes.
             pub const CATEGORIES: &'static [&'static str] = &[$(<$event>::CATEGORY),+];
