@@ -226,11 +226,17 @@ impl CommandHandler {
                 Some(version) => ExpectedVersion::Exact(version),
                 None => ExpectedVersion::NoStream,
             };
-            match self
+            let append_started = std::time::Instant::now();
+            let appended = self
                 .log
                 .append(stream, expected, new_events, execution.meta.clone())
-                .await
-            {
+                .await;
+            ::metrics::histogram!(
+                crate::telemetry::APPEND_DURATION,
+                "category" => <D::Event as DomainEvent>::CATEGORY,
+            )
+            .record(append_started.elapsed());
+            match appended {
                 Ok(outcome) => {
                     if outcome.already_stored {
                         // Another run of the same command got there first.

@@ -12,6 +12,7 @@ pub mod demo_trade;
 pub mod http;
 pub mod import;
 pub mod process;
+pub mod telemetry;
 pub mod trade;
 pub mod web;
 
@@ -98,12 +99,19 @@ impl AppState {
 
 /// The application's routes.
 pub fn app(state: AppState) -> Router {
+    // Installed before the first request, so none goes unmeasured; a
+    // failure is logged and `/metrics` answers 500, the rest serves on.
+    if let Err(error) = telemetry::install() {
+        tracing::error!(%error, "failed to install the metrics recorder");
+    }
     Router::new()
         .merge(web::router())
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
+        .route("/metrics", get(telemetry::render))
         .merge(http::router())
         .nest_service("/api", axum::routing::any(http::no_route))
+        .layer(axum::middleware::from_fn(telemetry::track_requests))
         .with_state(state)
 }
 

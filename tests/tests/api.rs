@@ -770,6 +770,7 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/orders/{id}/returns"),
         ("get", "/api/v1/reports/sales"),
         ("get", "/api/v1/kpis"),
+        ("get", "/api/v1/events/stream"),
     ];
     let paths = document.body["paths"].as_object().unwrap();
     for (method, path) in routes {
@@ -933,6 +934,7 @@ fn every_documented_status_is_produced_by_a_test() {
     the_party_list_searches_and_pages_with_a_cursor();
     orders_cancel_and_take_goods_back();
     every_endpoint_answers_its_documented_errors();
+    the_event_feed_streams_new_events_and_resumes_after_the_last_id();
 
     let (_, document) = api::http::routes();
     let document = serde_json::to_value(&document).unwrap();
@@ -1178,4 +1180,200 @@ async fn every_endpoint_answers_its_documented_errors() {
         .await;
     stock.assert_problem(400);
     assert_eq!(stock.field(), "wait_for");
+}
+
+/// One server-sent event as the feed sends it.
+#[derive(Debug)]
+struct FeedMessage {
+    id: u64,
+    event: String,
+    data: Value,
+}
+
+impl TestApp {
+    /// Opens the live feed with `headers`; records its status for the
+    /// contract check.
+    async fn feed(&self, query: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(format!("{}/api/v1/events/stream{query}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        PRODUCED.lock().unwrap().insert((
+            "get".to_owned(),
+            "/api/v1/events/stream".to_owned(),
+            response.status().as_u16(),
+        ));
+        response
+    }
+}
+
+/// Reads events from a feed until one at `position_last` has arrived.
+async fn read_feed_until(feed: &mut reqwest::Response, position_last: u64) -> Vec<FeedMessage> {
+    let mut text = String::new();
+    let mut messages: Vec<FeedMessage> = Vec::new();
+    while messages
+        .last()
+        .is_none_or(|message| message.id < position_last)
+    {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk())
+            .await
+            .expect("the feed sent nothing for 10 s")
+            .unwrap()
+            .expect("the feed ended");
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            let (mut id, mut event, mut data) = (None, String::new(), String::new());
+            for line in block.lines() {
+                if let Some(value) = line.strip_prefix("id:") {
+                    id = Some(value.trim().parse().unwrap());
+                } else if let Some(value) = line.strip_prefix("event:") {
+                    value.trim().clone_into(&mut event);
+                } else if let Some(value) = line.strip_prefix("data:") {
+                    data.push_str(value.trim());
+                }
+            }
+            if let Some(id) = id {
+                messages.push(FeedMessage {
+                    id,
+                    event,
+                    data: serde_json::from_str(&data).unwrap(),
+                });
+            }
+        }
+    }
+    messages
+}
+
+/// Protects the live feed: a client connected at the head receives what
+/// is appended afterwards, with its envelope and payload; one that comes
+/// back with `Last-Event-ID` gets exactly the events it missed, in order,
+/// and a position that is not one is a 400.
+#[tokio::test]
+async fn the_event_feed_streams_new_events_and_resumes_after_the_last_id() {
+    let app = spawn_app().await;
+    app.company("Before").await;
+    app.settle().await;
+    let mut feed = app.feed("", &[]).await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert!(
+        feed.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let head_before = app.state.log.head().position;
+    let first = app
+        .write(
+            "/api/v1/parties",
+            json!({"kind": "company", "name": "Live"}),
+        )
+        .await;
+    let received = read_feed_until(&mut feed, first.position).await;
+    assert_eq!(
+        received.first().unwrap().id,
+        head_before + 1,
+        "the feed starts after the head it was opened at"
+    );
+    let registered = received.last().unwrap();
+    assert_eq!(registered.event, "PartyRegistered");
+    assert_eq!(registered.data["position"], first.position);
+    assert_eq!(registered.data["type"], "PartyRegistered");
+    assert_eq!(registered.data["stream"], format!("party-{}", first.id));
+    assert_eq!(registered.data["actor"]["kind"], "system");
+    assert!(
+        registered.data["payload"].is_object(),
+        "{:#}",
+        registered.data
+    );
+    drop(feed);
+
+    app.company("Missed one").await;
+    app.company("Missed two").await;
+    app.settle().await;
+    let head = app.state.log.head().position;
+    let last_seen = first.position.to_string();
+    let mut resumed = app.feed("", &[("last-event-id", &last_seen)]).await;
+    let missed = read_feed_until(&mut resumed, head).await;
+    let positions: Vec<u64> = missed.iter().map(|message| message.id).collect();
+    assert_eq!(positions, ((first.position + 1)..=head).collect::<Vec<_>>());
+
+    let by_query = app.feed(&format!("?after={}", head - 1), &[]).await;
+    let mut by_query = by_query;
+    let tail = read_feed_until(&mut by_query, head).await;
+    assert_eq!(tail.len(), 1, "?after= resumes like Last-Event-ID");
+
+    let bad = app.feed("", &[("last-event-id", "yesterday")]).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let beyond = app.feed(&format!("?after={}", head + 10), &[]).await;
+    assert_eq!(beyond.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The value of the first sample of `name` whose labels include all of
+/// `labels`, in Prometheus' text format.
+fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
+/// Protects `/metrics`: after a few requests the latency histogram counts
+/// them under their route (not their raw path), appends are timed, and
+/// every read model and the processes report their lag.
+#[tokio::test]
+async fn metrics_count_requests_per_route_appends_and_lags() {
+    let app = spawn_app().await;
+    let party = app.company("Metered").await;
+    for _ in 0..2 {
+        app.get(&format!("/api/v1/parties/{party}")).await;
+    }
+    app.settle().await;
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let requests = sample(
+        &text,
+        "hypercrm_http_request_duration_seconds_count",
+        &[
+            "method=\"GET\"",
+            "route=\"/api/v1/parties/{id}\"",
+            "status=\"200\"",
+        ],
+    );
+    assert!(requests.is_some_and(|count| count >= 2.0), "{text}");
+    assert!(
+        !text.contains(&party.to_string()),
+        "a raw path became a label"
+    );
+    let appends = sample(
+        &text,
+        "hypercrm_append_duration_seconds_count",
+        &["category=\"party\""],
+    );
+    assert!(appends.is_some_and(|count| count >= 1.0), "{text}");
+    assert!(
+        sample(
+            &text,
+            "hypercrm_projection_lag_events",
+            &["model=\"customers\""]
+        )
+        .is_some(),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "hypercrm_process_lag_events", &[]).is_some(),
+        "{text}"
+    );
 }

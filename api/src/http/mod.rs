@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod orders;
 pub mod parties;
@@ -42,6 +43,7 @@ const TAG_STOCK: &str = "stock";
 const TAG_ORDERS: &str = "orders";
 const TAG_PAYMENTS: &str = "payments";
 const TAG_REPORTS: &str = "reports";
+const TAG_EVENTS: &str = "events";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -64,7 +66,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(stock::router())
                 .merge(orders::router())
                 .merge(payments::router())
-                .merge(reports::router()),
+                .merge(reports::router())
+                .merge(events::router()),
         )
         .split_for_parts()
 }
