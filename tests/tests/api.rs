@@ -771,6 +771,10 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/reports/sales"),
         ("get", "/api/v1/kpis"),
         ("get", "/api/v1/events/stream"),
+        ("post", "/api/v1/parties/{id}/interactions"),
+        ("get", "/api/v1/interactions/{id}"),
+        ("post", "/api/v1/interactions/{id}/amend"),
+        ("post", "/api/v1/interactions/{id}/withdraw"),
     ];
     let paths = document.body["paths"].as_object().unwrap();
     for (method, path) in routes {
@@ -935,6 +939,7 @@ fn every_documented_status_is_produced_by_a_test() {
     orders_cancel_and_take_goods_back();
     every_endpoint_answers_its_documented_errors();
     the_event_feed_streams_new_events_and_resumes_after_the_last_id();
+    interactions_are_logged_amended_and_withdrawn();
 
     let (_, document) = api::http::routes();
     let document = serde_json::to_value(&document).unwrap();
@@ -1376,4 +1381,99 @@ async fn metrics_count_requests_per_route_appends_and_lags() {
         sample(&text, "hypercrm_process_lag_events", &[]).is_some(),
         "{text}"
     );
+}
+
+/// Protects interactions through the API: a call logged against a party
+/// (backdated) reads back with its kind's fields and its version; an
+/// amendment under a stale `If-Match` is a 412, under the right one
+/// changes the text; a withdrawn interaction refuses amendments (422);
+/// bad input names its field, and unknown parties and interactions are
+/// 404s.
+#[tokio::test]
+async fn interactions_are_logged_amended_and_withdrawn() {
+    let app = spawn_app().await;
+    let party = app.company("Callee").await;
+    let yesterday = (Utc::now() - Duration::days(1)).to_rfc3339();
+    let logged = app
+        .post(
+            &format!("/api/v1/parties/{party}/interactions"),
+            json!({"kind": "call", "direction": "outbound", "duration_seconds": 90,
+                   "outcome": "connected", "subject": "Intro", "body": "Went well",
+                   "occurred_at": yesterday}),
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{:#}", logged.body);
+    let call = logged.written().id;
+    let read = app.get(&format!("/api/v1/interactions/{call}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.etag.as_deref(), Some("\"0\""));
+    assert_eq!(read.body["kind"], "call");
+    assert_eq!(read.body["outcome"], "connected");
+    assert_eq!(read.body["duration_seconds"], 90);
+    assert_eq!(read.body["party"], party.to_string());
+
+    let amend = format!("/api/v1/interactions/{call}/amend");
+    let text = json!({"subject": "Intro call", "body": "Went very well"});
+    app.post_with(&amend, text.clone(), &[("if-match", "\"7\"")])
+        .await
+        .assert_problem(412);
+    let amended = app.post_with(&amend, text, &[("if-match", "\"0\"")]).await;
+    assert_eq!(amended.status, StatusCode::OK, "{:#}", amended.body);
+    assert_eq!(amended.written().version, Some(1));
+    let read = app.get(&format!("/api/v1/interactions/{call}")).await;
+    assert_eq!(read.body["subject"], "Intro call");
+
+    let withdraw = format!("/api/v1/interactions/{call}/withdraw");
+    app.post(&withdraw, json!({"reason": ""}))
+        .await
+        .assert_problem(400);
+    let withdrawn = app.post(&withdraw, json!({"reason": "wrong party"})).await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{:#}", withdrawn.body);
+    let again = app.post(&withdraw, json!({"reason": "twice"})).await;
+    again.assert_problem(422);
+    assert_eq!(again.body["rule"], "interaction.withdrawn");
+    let late = app.post(&amend, json!({"subject": "x", "body": "y"})).await;
+    late.assert_problem(422);
+
+    let bad = app
+        .post(
+            &format!("/api/v1/parties/{party}/interactions"),
+            json!({"kind": "call", "direction": "outbound", "outcome": "shouted"}),
+        )
+        .await;
+    bad.assert_problem(400);
+    assert_eq!(bad.field(), "outcome");
+    let email = app
+        .post(
+            &format!("/api/v1/parties/{party}/interactions"),
+            json!({"kind": "email", "direction": "inbound", "body": "hi"}),
+        )
+        .await;
+    email.assert_problem(400);
+    assert_eq!(email.field(), "subject");
+    let nobody = Uuid::now_v7();
+    app.post(
+        &format!("/api/v1/parties/{nobody}/interactions"),
+        json!({"kind": "note", "body": "lost"}),
+    )
+    .await
+    .assert_problem(404);
+    app.get(&format!("/api/v1/interactions/{nobody}"))
+        .await
+        .assert_problem(404);
+    app.post(
+        &format!("/api/v1/interactions/{nobody}/amend"),
+        json!({"body": "x"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        &format!("/api/v1/interactions/{nobody}/withdraw"),
+        json!({"reason": "x"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(&amend, json!({"subject": "", "body": "x".repeat(100_000)}))
+        .await
+        .assert_problem(400);
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod interactions;
 pub mod orders;
 pub mod parties;
 pub mod payments;
@@ -44,6 +45,7 @@ const TAG_ORDERS: &str = "orders";
 const TAG_PAYMENTS: &str = "payments";
 const TAG_REPORTS: &str = "reports";
 const TAG_EVENTS: &str = "events";
+const TAG_INTERACTIONS: &str = "interactions";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -67,6 +69,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(orders::router())
                 .merge(payments::router())
                 .merge(reports::router())
+                .merge(interactions::router())
                 .merge(events::router()),
         )
         .split_for_parts()
@@ -125,8 +128,28 @@ where
     D::Event: DomainEvent,
     D::State: Send + 'static,
 {
+    execute_at::<D, C>(state, id, command, headers, None).await
+}
+
+/// Like [`execute`], for an action that happened at `occurred_at` (a call
+/// logged after the fact); the decider refuses a time in the future.
+async fn execute_at<D, C>(
+    state: &AppState,
+    id: impl std::fmt::Display,
+    command: C,
+    headers: &WriteHeaders,
+    occurred_at: Option<chrono::DateTime<Utc>>,
+) -> Result<Executed, ApiError>
+where
+    D: Decider<Command = Issued<C>, Error = DomainError>,
+    D::Event: DomainEvent,
+    D::State: Send + 'static,
+{
     let stream = CommandHandler::stream::<D>(id)?;
-    let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    let mut issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    if let Some(occurred_at) = occurred_at {
+        issued = issued.backdated(occurred_at);
+    }
     Ok(state
         .commands
         .execute::<D, C>(&stream, &issued, &headers.execution())
