@@ -775,6 +775,14 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/interactions/{id}"),
         ("post", "/api/v1/interactions/{id}/amend"),
         ("post", "/api/v1/interactions/{id}/withdraw"),
+        ("post", "/api/v1/pipelines"),
+        ("get", "/api/v1/pipelines/{id}"),
+        ("post", "/api/v1/deals"),
+        ("get", "/api/v1/deals/{id}"),
+        ("post", "/api/v1/deals/{id}/move"),
+        ("post", "/api/v1/deals/{id}/win"),
+        ("post", "/api/v1/deals/{id}/lose"),
+        ("post", "/api/v1/deals/{id}/reopen"),
     ];
     let paths = document.body["paths"].as_object().unwrap();
     for (method, path) in routes {
@@ -940,6 +948,7 @@ fn every_documented_status_is_produced_by_a_test() {
     every_endpoint_answers_its_documented_errors();
     the_event_feed_streams_new_events_and_resumes_after_the_last_id();
     interactions_are_logged_amended_and_withdrawn();
+    a_deal_moves_through_a_pipeline_is_won_reopened_and_lost();
 
     let (_, document) = api::http::routes();
     let document = serde_json::to_value(&document).unwrap();
@@ -1476,4 +1485,152 @@ async fn interactions_are_logged_amended_and_withdrawn() {
     app.post(&amend, json!({"subject": "", "body": "x".repeat(100_000)}))
         .await
         .assert_problem(400);
+}
+
+/// Protects the pipeline and deal endpoints: a pipeline defined with
+/// stages reads back with their ids; a deal opened on its first stage
+/// moves (a stale `If-Match` is a 412), is won, refuses a second win
+/// (422), is reopened and lost; an unknown stage names `stage` (400),
+/// unknown deals, parties and pipelines are 404s, and reopening an open
+/// deal breaks `deal.not_closed`.
+#[tokio::test]
+async fn a_deal_moves_through_a_pipeline_is_won_reopened_and_lost() {
+    let app = spawn_app().await;
+    let party = app.company("Prospect").await;
+    let pipeline = app
+        .write(
+            "/api/v1/pipelines",
+            json!({"name": "Sales", "stages": [
+                {"name": "Qualify", "probability": 10},
+                {"name": "Propose", "probability": 50},
+                {"name": "Negotiate", "probability": 80}]}),
+        )
+        .await
+        .id;
+    let read = app.get(&format!("/api/v1/pipelines/{pipeline}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    let stages: Vec<Uuid> = read.body["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stage| Uuid::parse_str(stage["id"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(stages.len(), 3);
+    let bad_pipeline = app
+        .post(
+            "/api/v1/pipelines",
+            json!({"name": "Bad", "stages": [{"name": "A", "probability": 101}]}),
+        )
+        .await;
+    bad_pipeline.assert_problem(400);
+    assert_eq!(bad_pipeline.field(), "stages[0].probability");
+
+    let open = json!({"title": "Big one", "party": party, "pipeline": pipeline,
+                      "amount": "1000", "currency": "EUR"});
+    let opened = app.post("/api/v1/deals", open.clone()).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{:#}", opened.body);
+    let deal = opened.written().id;
+    let read = app.get(&format!("/api/v1/deals/{deal}")).await;
+    assert_eq!(read.etag.as_deref(), Some("\"0\""));
+    assert_eq!(read.body["stage"], stages[0].to_string());
+    assert_eq!(read.body["probability"], 10);
+    assert_eq!(dec(&read.body["amount"]), Decimal::from(1000));
+    assert_eq!(read.body["status"], "open");
+
+    let moving = format!("/api/v1/deals/{deal}/move");
+    app.post_with(
+        &moving,
+        json!({"stage": stages[1]}),
+        &[("if-match", "\"5\"")],
+    )
+    .await
+    .assert_problem(412);
+    let moved = app
+        .post_with(
+            &moving,
+            json!({"stage": stages[1]}),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:#}", moved.body);
+    let elsewhere = app.post(&moving, json!({"stage": Uuid::now_v7()})).await;
+    elsewhere.assert_problem(400);
+    assert_eq!(elsewhere.field(), "stage");
+
+    let reopen = format!("/api/v1/deals/{deal}/reopen");
+    let open_deal = app.post(&reopen, json!({})).await;
+    open_deal.assert_problem(422);
+    assert_eq!(open_deal.body["rule"], "deal.not_closed");
+
+    let win = format!("/api/v1/deals/{deal}/win");
+    let won = app
+        .post(&win, json!({"amount": "1200", "reason": "best offer"}))
+        .await;
+    assert_eq!(won.status, StatusCode::OK, "{:#}", won.body);
+    app.post(&win, json!({"amount": "-1"}))
+        .await
+        .assert_problem(400);
+    let twice = app.post(&win, json!({})).await;
+    twice.assert_problem(422);
+    assert_eq!(twice.body["rule"], "deal.closed");
+    let read = app.get(&format!("/api/v1/deals/{deal}")).await;
+    assert_eq!(read.body["status"], "won");
+    assert_eq!(dec(&read.body["amount"]), Decimal::from(1200));
+    app.post(&moving, json!({"stage": stages[2]}))
+        .await
+        .assert_problem(422);
+    let lose = format!("/api/v1/deals/{deal}/lose");
+    app.post(&lose, json!({"reason": "too late"}))
+        .await
+        .assert_problem(422);
+
+    let reopened = app
+        .post(&reopen, json!({"stage": stages[2], "probability": 60}))
+        .await;
+    assert_eq!(reopened.status, StatusCode::OK, "{:#}", reopened.body);
+    app.post(&reopen, json!({"stage": Uuid::now_v7()}))
+        .await
+        .assert_problem(400);
+    app.post(&lose, json!({"reason": ""}))
+        .await
+        .assert_problem(400);
+    let lost = app.post(&lose, json!({"reason": "budget cut"})).await;
+    assert_eq!(lost.status, StatusCode::OK, "{:#}", lost.body);
+    let read = app.get(&format!("/api/v1/deals/{deal}")).await;
+    assert_eq!(read.body["status"], "lost");
+    assert_eq!(read.body["close_reason"], "budget cut");
+
+    let nobody = Uuid::now_v7();
+    let mut no_party = open.clone();
+    no_party["party"] = json!(nobody);
+    app.post("/api/v1/deals", no_party)
+        .await
+        .assert_problem(404);
+    let mut no_pipeline = open.clone();
+    no_pipeline["pipeline"] = json!(nobody);
+    app.post("/api/v1/deals", no_pipeline)
+        .await
+        .assert_problem(404);
+    let mut bad_currency = open;
+    bad_currency["currency"] = json!("EURO");
+    app.post("/api/v1/deals", bad_currency)
+        .await
+        .assert_problem(400);
+    app.get(&format!("/api/v1/pipelines/{nobody}"))
+        .await
+        .assert_problem(404);
+    app.get(&format!("/api/v1/deals/{nobody}"))
+        .await
+        .assert_problem(404);
+    let bodies = [
+        ("move", json!({"stage": stages[0]})),
+        ("win", json!({})),
+        ("lose", json!({"reason": "x"})),
+        ("reopen", json!({})),
+    ];
+    for (action, body) in bodies {
+        app.post(&format!("/api/v1/deals/{nobody}/{action}"), body)
+            .await
+            .assert_problem(404);
+    }
 }

@@ -7,6 +7,7 @@
 //! are compiled into the binary.
 
 pub mod catalog;
+pub mod deals;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -14,6 +15,7 @@ pub mod interactions;
 pub mod orders;
 pub mod parties;
 pub mod payments;
+pub mod pipelines;
 pub mod reports;
 pub mod stock;
 
@@ -46,6 +48,7 @@ const TAG_PAYMENTS: &str = "payments";
 const TAG_REPORTS: &str = "reports";
 const TAG_EVENTS: &str = "events";
 const TAG_INTERACTIONS: &str = "interactions";
+const TAG_DEALS: &str = "deals";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -70,6 +73,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(payments::router())
                 .merge(reports::router())
                 .merge(interactions::router())
+                .merge(pipelines::router())
+                .merge(deals::router())
                 .merge(events::router()),
         )
         .split_for_parts()

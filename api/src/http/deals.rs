@@ -1,0 +1,332 @@
+//! Deals: open one for a party on a pipeline's stage, move it between
+//! stages, win, lose or reopen it, read it. The application resolves the
+//! stage from the pipeline's state (the deal's decider sees only the
+//! deal), so an unknown or retired stage is a 400 naming `stage`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use domain::ids::{DealId, PartyId, PipelineId, StageId, UserId};
+use domain::parties::Party;
+use domain::pipeline::{
+    Deal, DealCommand, DealState, DealStatus, OpenDeal, Pipeline, PipelineState, Probability,
+    StageRef,
+};
+use domain::values::{Currency, Label, Money};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::error::{ApiError, Problem};
+use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::{TAG_DEALS, execute, load};
+use crate::AppState;
+use crate::process::SYSTEM_USER;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open_deal))
+        .routes(routes!(get_deal))
+        .routes(routes!(move_deal))
+        .routes(routes!(win_deal))
+        .routes(routes!(lose_deal))
+        .routes(routes!(reopen_deal))
+}
+
+/// A new deal with a party, on a stage of a pipeline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDealRequest {
+    pub title: String,
+    pub party: Uuid,
+    pub pipeline: Uuid,
+    /// A stage of the pipeline; its first stage when absent.
+    pub stage: Option<Uuid>,
+    /// 0 to 100; the stage's probability when absent.
+    pub probability: Option<i64>,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    /// ISO 4217 (`EUR`).
+    pub currency: String,
+    pub expected_close: Option<NaiveDate>,
+    /// The responsible user; the system user when absent.
+    pub owner: Option<Uuid>,
+}
+
+/// Where a deal goes: a stage of its pipeline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveDealRequest {
+    pub stage: Uuid,
+    /// 0 to 100; the stage's probability when absent.
+    pub probability: Option<i64>,
+}
+
+/// A won deal's final amount (in the deal's currency) and why it was won.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WinDealRequest {
+    /// The deal's current amount when absent.
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Decimal>,
+    pub reason: Option<String>,
+}
+
+/// Why a deal was lost.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoseDealRequest {
+    pub reason: String,
+}
+
+/// Where a reopened deal goes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenDealRequest {
+    /// A stage of the deal's pipeline; its first stage when absent.
+    pub stage: Option<Uuid>,
+    pub probability: Option<i64>,
+}
+
+/// A deal as its stream tells it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DealResponse {
+    pub id: Uuid,
+    pub title: String,
+    pub party: Uuid,
+    pub pipeline: Uuid,
+    pub stage: Uuid,
+    pub probability: u8,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    pub currency: String,
+    pub expected_close: Option<NaiveDate>,
+    pub owner: Uuid,
+    /// `open`, `won` or `lost`.
+    pub status: String,
+    pub close_reason: Option<String>,
+    pub version: Option<u64>,
+}
+
+fn probability(raw: Option<i64>) -> Result<Option<Probability>, ApiError> {
+    Ok(raw
+        .map(|percent| Probability::parse("probability", percent))
+        .transpose()?)
+}
+
+fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiError> {
+    load::<Pipeline>(state, id)?
+        .0
+        .ok_or_else(|| ApiError::NotFound(format!("pipeline {id}")))
+}
+
+/// The stage named, or the pipeline's first; one that is not an active
+/// stage of the pipeline is a 400.
+fn stage_of(pipeline: &PipelineState, stage: Option<Uuid>) -> Result<StageRef, ApiError> {
+    let found = match stage {
+        Some(stage) => pipeline.stage_ref(StageId::from_uuid(stage)),
+        None => pipeline.first_stage(),
+    };
+    found.ok_or_else(|| ApiError::invalid("stage", "not an active stage of the pipeline"))
+}
+
+fn deal_of(state: &AppState, id: Uuid) -> Result<DealState, ApiError> {
+    load::<Deal>(state, id)?
+        .0
+        .ok_or_else(|| ApiError::NotFound(format!("deal {id}")))
+}
+
+/// Opens a deal with a party on a stage of a pipeline.
+#[utoipa::path(post, path = "/deals", tag = TAG_DEALS,
+    request_body = OpenDealRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn open_deal(
+    State(state): State<AppState>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<OpenDealRequest>,
+) -> Result<Written, ApiError> {
+    let title = Label::parse("title", &request.title)?;
+    let currency = Currency::parse("currency", &request.currency)?;
+    let amount = Money::parse("amount", request.amount, currency)?;
+    let probability = probability(request.probability)?;
+    if load::<Party>(&state, request.party)?.0.is_none() {
+        return Err(ApiError::NotFound(format!("party {}", request.party)));
+    }
+    let pipeline_id = PipelineId::from_uuid(request.pipeline);
+    let stage = stage_of(&pipeline_of(&state, pipeline_id)?, request.stage)?;
+    let id = DealId::from_uuid(headers.new_id("deal"));
+    let command = DealCommand::Open(OpenDeal {
+        title,
+        party: PartyId::from_uuid(request.party),
+        pipeline: pipeline_id,
+        stage,
+        probability,
+        amount,
+        expected_close: request.expected_close,
+        owner: request.owner.map_or(SYSTEM_USER, UserId::from_uuid),
+        lead: None,
+    });
+    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::CREATED, id, &executed))
+}
+
+/// One deal, with its stream version as `ETag`.
+#[utoipa::path(get, path = "/deals/{id}", tag = TAG_DEALS,
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = DealResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Versioned<DealResponse>, ApiError> {
+    let (deal, version) = load::<Deal>(&state, id)?;
+    let deal = deal.ok_or_else(|| ApiError::NotFound(format!("deal {id}")))?;
+    let status = match deal.status {
+        DealStatus::Open => "open",
+        DealStatus::Won => "won",
+        DealStatus::Lost => "lost",
+    };
+    Ok(Versioned(
+        version,
+        DealResponse {
+            id,
+            title: deal.title,
+            party: deal.party.as_uuid(),
+            pipeline: deal.pipeline.as_uuid(),
+            stage: deal.stage.as_uuid(),
+            probability: deal.probability,
+            amount: deal.amount.amount(),
+            currency: deal.amount.currency().to_string(),
+            expected_close: deal.expected_close,
+            owner: deal.owner.as_uuid(),
+            status: status.to_owned(),
+            close_reason: deal.close_reason,
+            version,
+        },
+    ))
+}
+
+/// Moves an open deal to another stage of its pipeline.
+#[utoipa::path(post, path = "/deals/{id}/move", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = MoveDealRequest,
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn move_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<MoveDealRequest>,
+) -> Result<Written, ApiError> {
+    let probability = probability(request.probability)?;
+    let deal = deal_of(&state, id)?;
+    let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, Some(request.stage))?;
+    let command = DealCommand::MoveToStage {
+        pipeline: deal.pipeline,
+        stage,
+        probability,
+    };
+    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Marks an open deal won, at its current amount or a final one.
+#[utoipa::path(post, path = "/deals/{id}/win", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = WinDealRequest,
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn win_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<WinDealRequest>,
+) -> Result<Written, ApiError> {
+    let reason = Label::parse_optional("reason", request.reason.as_deref())?;
+    let deal = deal_of(&state, id)?;
+    let amount = request
+        .amount
+        .map(|amount| Money::parse("amount", amount, deal.amount.currency()))
+        .transpose()?;
+    let command = DealCommand::Win { amount, reason };
+    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Marks an open deal lost, with the reason.
+#[utoipa::path(post, path = "/deals/{id}/lose", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = LoseDealRequest,
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn lose_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<LoseDealRequest>,
+) -> Result<Written, ApiError> {
+    let command = DealCommand::Lose {
+        reason: Label::parse("reason", &request.reason)?,
+    };
+    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// Reopens a won or lost deal on a stage of its pipeline.
+#[utoipa::path(post, path = "/deals/{id}/reopen", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = ReopenDealRequest,
+    responses(
+        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn reopen_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<ReopenDealRequest>,
+) -> Result<Written, ApiError> {
+    let probability = probability(request.probability)?;
+    let deal = deal_of(&state, id)?;
+    let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, request.stage)?;
+    let command = DealCommand::Reopen {
+        pipeline: deal.pipeline,
+        stage,
+        probability,
+    };
+    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
