@@ -783,6 +783,13 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/deals/{id}/win"),
         ("post", "/api/v1/deals/{id}/lose"),
         ("post", "/api/v1/deals/{id}/reopen"),
+        ("post", "/api/v1/tasks"),
+        ("get", "/api/v1/tasks"),
+        ("get", "/api/v1/tasks/{id}"),
+        ("post", "/api/v1/tasks/{id}/complete"),
+        ("post", "/api/v1/tasks/{id}/reopen"),
+        ("post", "/api/v1/tasks/{id}/reschedule"),
+        ("post", "/api/v1/tasks/{id}/cancel"),
     ];
     let paths = document.body["paths"].as_object().unwrap();
     for (method, path) in routes {
@@ -949,6 +956,7 @@ fn every_documented_status_is_produced_by_a_test() {
     the_event_feed_streams_new_events_and_resumes_after_the_last_id();
     interactions_are_logged_amended_and_withdrawn();
     a_deal_moves_through_a_pipeline_is_won_reopened_and_lost();
+    tasks_are_created_listed_completed_reopened_and_cancelled();
 
     let (_, document) = api::http::routes();
     let document = serde_json::to_value(&document).unwrap();
@@ -1633,4 +1641,139 @@ async fn a_deal_moves_through_a_pipeline_is_won_reopened_and_lost() {
             .await
             .assert_problem(404);
     }
+}
+
+/// Protects the task endpoints: a task created for a user about a party
+/// is in that user's open list (soonest due first) and among the overdue
+/// ones once past due; completing takes it off the list, reopening brings
+/// it back; a stale `If-Match` is a 412, rescheduling or cancelling a
+/// completed task breaks `task.completed` (422), a reminder after the due
+/// time names `remind_at`, and unknown tasks are 404s.
+#[tokio::test]
+async fn tasks_are_created_listed_completed_reopened_and_cancelled() {
+    let app = spawn_app().await;
+    let party = app.company("Follow-up").await;
+    let user = Uuid::now_v7();
+    let past = (Utc::now() - Duration::hours(2)).to_rfc3339();
+    let later = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let overdue = app
+        .write(
+            "/api/v1/tasks",
+            json!({"title": "Call back", "assignee": user, "due": past, "party": party,
+                   "priority": "high"}),
+        )
+        .await;
+    let upcoming = app
+        .write(
+            "/api/v1/tasks",
+            json!({"title": "Send offer", "assignee": user, "due": later}),
+        )
+        .await;
+    let list = app
+        .get(&format!(
+            "/api/v1/tasks?assignee={user}&wait_for={}",
+            upcoming.position
+        ))
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{:#}", list.body);
+    let titles: Vec<&str> = list.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Call back", "Send offer"]);
+    assert_eq!(list.body["rows"][0]["party"], party.to_string());
+    let late = app
+        .get(&format!("/api/v1/tasks?assignee={user}&overdue=true"))
+        .await;
+    assert_eq!(late.body["rows"].as_array().unwrap().len(), 1);
+    app.get("/api/v1/tasks?limit=0").await.assert_problem(400);
+
+    let task = overdue.id;
+    let read = app.get(&format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.etag.as_deref(), Some("\"0\""));
+    assert_eq!(read.body["priority"], "high");
+    assert_eq!(read.body["status"], "open");
+
+    let reschedule = format!("/api/v1/tasks/{task}/reschedule");
+    app.post(&reschedule, json!({"due": past, "remind_at": later}))
+        .await
+        .assert_problem(400);
+    app.post_with(&reschedule, json!({"due": later}), &[("if-match", "\"3\"")])
+        .await
+        .assert_problem(412);
+    let moved = app
+        .post_with(&reschedule, json!({"due": later}), &[("if-match", "\"0\"")])
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:#}", moved.body);
+
+    let completed = app
+        .post(&format!("/api/v1/tasks/{task}/complete"), json!({}))
+        .await;
+    assert_eq!(completed.status, StatusCode::OK, "{:#}", completed.body);
+    let list = app
+        .get(&format!(
+            "/api/v1/tasks?assignee={user}&wait_for={}",
+            completed.written().position
+        ))
+        .await;
+    assert_eq!(list.body["rows"].as_array().unwrap().len(), 1);
+    let cancel = format!("/api/v1/tasks/{task}/cancel");
+    let refused = app.post(&cancel, json!({"reason": "no need"})).await;
+    refused.assert_problem(422);
+    assert_eq!(refused.body["rule"], "task.completed");
+    app.post(&reschedule, json!({"due": later}))
+        .await
+        .assert_problem(422);
+    let reopened = app
+        .post(&format!("/api/v1/tasks/{task}/reopen"), json!({}))
+        .await;
+    assert_eq!(reopened.status, StatusCode::OK, "{:#}", reopened.body);
+    let cancelled = app.post(&cancel, json!({"reason": "no need"})).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{:#}", cancelled.body);
+    let read = app.get(&format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(read.body["status"], "cancelled");
+    app.post(&format!("/api/v1/tasks/{task}/complete"), json!({}))
+        .await
+        .assert_problem(422);
+
+    let bad = app
+        .post("/api/v1/tasks", json!({"title": "x", "priority": "asap"}))
+        .await;
+    bad.assert_problem(400);
+    assert_eq!(bad.field(), "priority");
+    let nobody = Uuid::now_v7();
+    app.get(&format!("/api/v1/tasks/{nobody}"))
+        .await
+        .assert_problem(404);
+    for (action, body) in [
+        ("complete", json!({})),
+        ("reopen", json!({})),
+        ("reschedule", json!({})),
+        ("cancel", json!({})),
+    ] {
+        app.post(&format!("/api/v1/tasks/{nobody}/{action}"), body)
+            .await
+            .assert_problem(404);
+    }
+    for action in ["complete", "reopen", "cancel"] {
+        app.post_with(
+            &format!("/api/v1/tasks/{task}/{action}"),
+            json!({}),
+            &[("if-match", "\"0\"")],
+        )
+        .await
+        .assert_problem(412);
+    }
+    app.post(&cancel, json!({"reason": "x".repeat(201)}))
+        .await
+        .assert_problem(400);
+    app.post(&format!("/api/v1/tasks/{task}/complete"), json!({"x": 1}))
+        .await
+        .assert_problem(400);
+    app.post(&format!("/api/v1/tasks/{task}/reopen"), json!({"x": 1}))
+        .await
+        .assert_problem(400);
 }

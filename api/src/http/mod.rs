@@ -18,6 +18,7 @@ pub mod payments;
 pub mod pipelines;
 pub mod reports;
 pub mod stock;
+pub mod tasks;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -49,6 +50,7 @@ const TAG_REPORTS: &str = "reports";
 const TAG_EVENTS: &str = "events";
 const TAG_INTERACTIONS: &str = "interactions";
 const TAG_DEALS: &str = "deals";
+const TAG_TASKS: &str = "tasks";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -75,6 +77,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(interactions::router())
                 .merge(pipelines::router())
                 .merge(deals::router())
+                .merge(tasks::router())
                 .merge(events::router()),
         )
         .split_for_parts()
