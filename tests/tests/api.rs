@@ -1777,3 +1777,50 @@ async fn tasks_are_created_listed_completed_reopened_and_cancelled() {
         .await
         .assert_problem(400);
 }
+
+/// Protects the two times of the sales report: `known_at` answers from
+/// the events recorded by that moment (an order confirmed later is not
+/// counted, and the answer names the position it includes), and `as_of`
+/// cuts the range at the end of a business day.
+#[tokio::test]
+async fn the_sales_report_answers_as_known_at_a_moment_and_as_of_a_day() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    confirmed_order(&app, &shop, "2").await;
+    app.settle().await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let between = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    confirmed_order(&app, &shop, "3").await;
+    app.settle().await;
+
+    let today = Utc::now().date_naive();
+    let month_start = today.with_day(1).unwrap();
+    let report = |extra: String| {
+        format!(
+            "/api/v1/reports/sales?from={month_start}&to={today}&group_by=whole&currency=EUR{extra}"
+        )
+    };
+    let now = app.get(&report(String::new())).await;
+    assert_eq!(now.body["rows"][0]["orders"], 2, "{:#}", now.body);
+    assert!(now.body.get("known_position").is_none());
+
+    let known_at = between.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let then = app.get(&report(format!("&known_at={known_at}"))).await;
+    assert_eq!(then.status, StatusCode::OK, "{:#}", then.body);
+    assert_eq!(then.body["rows"][0]["orders"], 1, "{:#}", then.body);
+    let known_position = then.body["known_position"].as_u64().unwrap();
+    assert!(known_position < app.state.log.head().position);
+    let event = app.state.log.read_event(known_position).unwrap().unwrap();
+    assert!(event.recorded_at <= between);
+
+    let as_of_today = app.get(&report(format!("&as_of={today}"))).await;
+    assert_eq!(as_of_today.body["rows"], now.body["rows"]);
+    let before = month_start - Duration::days(1);
+    let as_of_before = app.get(&report(format!("&as_of={before}"))).await;
+    assert_eq!(as_of_before.status, StatusCode::OK);
+    assert_eq!(as_of_before.body["rows"], json!([]));
+    app.get(&report("&known_at=yesterday".to_owned()))
+        .await
+        .assert_problem(400);
+}

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
-use projections::models::sales::{Dimension, Member, Period, ReportQuery};
+use projections::models::sales::{Dimension, Member, Period, ReportQuery, Sales};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -63,6 +63,12 @@ pub struct SalesReportParams {
     pub dimension: Option<DimensionDto>,
     /// ISO 4217 (`EUR`).
     pub currency: String,
+    /// Business time: count only what happened up to the end of this day
+    /// (the range is cut there).
+    pub as_of: Option<NaiveDate>,
+    /// Knowledge time: the report as the log knew it at this moment, from
+    /// the events recorded by then (folded on demand: slower).
+    pub known_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,6 +97,10 @@ pub struct SalesReportRow {
 pub struct SalesReport {
     pub currency: String,
     pub rows: Vec<SalesReportRow>,
+    /// With `known_at`: the last log position recorded by then, which the
+    /// report includes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -210,9 +220,11 @@ async fn sales_report(
     };
     check_range(params.from, params.to, days_max)?;
     wait.wait(&state).await?;
+    // Days are business days: "as of" a day is the range cut at its end.
+    let to = params.as_of.map_or(params.to, |as_of| as_of.min(params.to));
     let query = ReportQuery {
         from: params.from,
-        to: params.to,
+        to,
         currency,
         period,
         dimension: params.dimension.map(|dimension| match dimension {
@@ -223,8 +235,32 @@ async fn sales_report(
             DimensionDto::Branch => Dimension::Branch,
         }),
     };
-    let rows = state.read_models.sales.read(|sales| sales.report(&query));
+    let (rows, known_position) = if to < params.from {
+        (Vec::new(), None)
+    } else if let Some(known_at) = params.known_at {
+        // The model folded only up to what was recorded by then: a replay
+        // from the nearest older snapshot, off the async threads.
+        let log = state.log.clone();
+        let store = state.read_models.store.clone();
+        let known = tokio::task::spawn_blocking(move || {
+            projections::as_known_at::<Sales>(&log, &store, known_at)
+        })
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?
+        .map_err(|error| {
+            ApiError::Internal(
+                anyhow::Error::new(error).context("failed to fold the sales as known then"),
+            )
+        })?;
+        (known.model.report(&query), Some(known.position))
+    } else {
+        (
+            state.read_models.sales.read(|sales| sales.report(&query)),
+            None,
+        )
+    };
     Ok(axum::Json(SalesReport {
+        known_position,
         currency: currency.as_str().to_owned(),
         rows: rows
             .into_iter()
