@@ -44,6 +44,9 @@ pub struct AppState {
     pub commands: Arc<CommandHandler>,
     pub processes: Arc<ProcessManager>,
     process_task: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// Becomes true when the server is asked to stop: long-lived answers
+    /// (the event feed) end, so a graceful shutdown does not wait on them.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -75,12 +78,29 @@ impl AppState {
             commands,
             processes,
             process_task: Arc::new(std::sync::Mutex::new(Some(process_task))),
+            stopping: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Ends the long-lived answers (event feeds); called when the server
+    /// is asked to stop.
+    pub fn begin_stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Waits until [`Self::begin_stop`] was called.
+    pub async fn stopped(&self) {
+        let mut stopping = self.stopping.subscribe();
+        // The sender lives in `self`, so the channel cannot close while
+        // this waits; an error would only mean it did, and then stopping is
+        // right too.
+        let _ = stopping.wait_for(|stopping| *stopping).await;
     }
 
     /// Stops the process managers (saving their checkpoint) and snapshots
     /// the read models: a restart then replays only what came after.
     pub async fn shutdown(&self) -> anyhow::Result<()> {
+        self.begin_stop();
         self.processes.stop();
         let task = self
             .process_task
@@ -312,6 +332,14 @@ pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
     let state = AppState::start(log, data_dir).await?;
+    // Ctrl-C also ends the event feeds, which a graceful shutdown would
+    // otherwise wait on for as long as their clients stay.
+    let stopper = state.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stopper.begin_stop();
+        }
+    });
     let served = serve_on(listener, app(state.clone())).await;
     state.shutdown().await?;
     served

@@ -1332,6 +1332,16 @@ async fn the_event_feed_streams_new_events_and_resumes_after_the_last_id() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let beyond = app.feed(&format!("?after={}", head + 10), &[]).await;
     assert_eq!(beyond.status(), StatusCode::BAD_REQUEST);
+
+    // A stopping server ends its feeds, or a graceful shutdown would wait
+    // on them for as long as their clients stay.
+    let mut open = app.feed("", &[]).await;
+    app.state.begin_stop();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while open.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the feed outlived the stop");
 }
 
 /// The value of the first sample of `name` whose labels include all of

@@ -141,17 +141,26 @@ async fn event_stream(
         ));
     }
     let subscription = state.log.subscribe(after);
-    let events = futures_util::stream::unfold(subscription, |mut subscription| async move {
-        match subscription.next().await {
-            Ok(record) => Some((Ok(sse_event(&record)), subscription)),
-            // The log closed (shutdown) or failed: the feed ends and the
-            // client reconnects with its last id.
-            Err(error) => {
-                tracing::info!(%error, "an event feed ends");
-                None
+    let events = futures_util::stream::unfold(
+        (subscription, state),
+        |(mut subscription, state)| async move {
+            let next = tokio::select! {
+                next = subscription.next() => next,
+                // The server is stopping: the feed ends, and the client
+                // reconnects with its last id to another run.
+                () = state.stopped() => return None,
+            };
+            match next {
+                Ok(record) => Some((Ok(sse_event(&record)), (subscription, state))),
+                // The log closed or failed: the feed ends and the client
+                // reconnects with its last id.
+                Err(error) => {
+                    tracing::info!(%error, "an event feed ends");
+                    None
+                }
             }
-        }
-    });
+        },
+    );
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(FEED_KEEP_ALIVE_SECONDS))))
 }
