@@ -23,6 +23,12 @@ use crate::AppState;
 pub const REPORT_DAYS_MAX: i64 = 3_660;
 /// The longest range a report grouped by day covers.
 pub const REPORT_DAILY_DAYS_MAX: i64 = 400;
+/// Reports "as known at" folded at once: each replays up to a snapshot
+/// interval of events, so more wait their turn rather than take every core.
+pub const KNOWN_AT_FOLDS_MAX: usize = 2;
+
+static KNOWN_AT_FOLDS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(KNOWN_AT_FOLDS_MAX);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -240,6 +246,11 @@ async fn sales_report(
     } else if let Some(known_at) = params.known_at {
         // The model folded only up to what was recorded by then: a replay
         // from the nearest older snapshot, off the async threads.
+        // The semaphore is never closed; were it, that is a 500.
+        let _permit = KNOWN_AT_FOLDS
+            .acquire()
+            .await
+            .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
         let log = state.log.clone();
         let store = state.read_models.store.clone();
         let known = tokio::task::spawn_blocking(move || {
