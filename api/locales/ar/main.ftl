@@ -128,3 +128,40 @@ entry-order-returned = إرجاع بضاعة
 entry-order-cancelled = إلغاء طلب
 entry-payment-received = استلام دفعة
 entry-sale-imported = بيع (مستورد)
+
+# The customer card's forms
+log-heading = تسجيل مكالمة أو بريد أو اجتماع أو ملاحظة
+log-kind = النوع
+log-direction = الاتجاه
+log-minutes = المدة بالدقائق
+log-subject = الموضوع
+log-body = ملاحظات
+log-submit = تسجيل
+interaction-kind-call = مكالمة
+interaction-kind-email = بريد إلكتروني
+interaction-kind-meeting = اجتماع
+interaction-kind-note = ملاحظة
+interaction-direction-outbound = صادر
+interaction-direction-inbound = وارد
+task-heading = إنشاء مهمة
+task-title = المهمة
+task-due = تاريخ الاستحقاق
+task-priority = الأولوية
+task-submit = إنشاء المهمة
+task-priority-low = منخفضة
+task-priority-normal = عادية
+task-priority-high = عالية
+task-priority-urgent = عاجلة
+
+# Form errors
+form-invalid = هذه القيمة غير مقبولة.
+form-rejected = هذا غير مسموح به الآن ({ $rule }).
+form-not-found = شيء يشير إليه هذا النموذج لم يعد موجودًا.
+form-conflict = قام شخص آخر بتغيير هذا في الوقت نفسه. يرجى المحاولة مرة أخرى.
+form-failed = تعذر الحفظ. يرجى المحاولة مرة أخرى.
+form-whole-number = أدخل عددًا صحيحًا، مثل 15.
+form-choose = اختر أحد الخيارات.
+form-one-line = سطر واحد لا يزيد عن 200 حرف.
+form-too-long = هذا النص طويل جدًا.
+form-required-line = مطلوب: سطر واحد لا يزيد عن 200 حرف.
+form-date = أدخل تاريخًا.

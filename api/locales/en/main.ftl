@@ -122,3 +122,40 @@ entry-order-returned = Goods returned
 entry-order-cancelled = Order cancelled
 entry-payment-received = Payment received
 entry-sale-imported = Sale (imported)
+
+# The customer card's forms
+log-heading = Log a call, email, meeting or note
+log-kind = What
+log-direction = Direction
+log-minutes = Duration, minutes
+log-subject = Subject
+log-body = Notes
+log-submit = Log it
+interaction-kind-call = Call
+interaction-kind-email = Email
+interaction-kind-meeting = Meeting
+interaction-kind-note = Note
+interaction-direction-outbound = Outgoing
+interaction-direction-inbound = Incoming
+task-heading = Create a task
+task-title = Task
+task-due = Due
+task-priority = Priority
+task-submit = Create the task
+task-priority-low = Low
+task-priority-normal = Normal
+task-priority-high = High
+task-priority-urgent = Urgent
+
+# Form errors
+form-invalid = This value is not accepted.
+form-rejected = This is not allowed now ({ $rule }).
+form-not-found = Something this form refers to no longer exists.
+form-conflict = Someone changed this at the same time. Please try again.
+form-failed = This could not be saved. Please try again.
+form-whole-number = Enter a whole number, such as 15.
+form-choose = Choose one of the options.
+form-one-line = One line of at most 200 characters.
+form-too-long = This text is too long.
+form-required-line = Required: one line of at most 200 characters.
+form-date = Enter a date.

@@ -125,3 +125,40 @@ entry-order-returned = Возврат товара
 entry-order-cancelled = Заказ отменён
 entry-payment-received = Получена оплата
 entry-sale-imported = Продажа (импорт)
+
+# The customer card's forms
+log-heading = Записать звонок, письмо, встречу или заметку
+log-kind = Что
+log-direction = Направление
+log-minutes = Длительность, минут
+log-subject = Тема
+log-body = Заметки
+log-submit = Записать
+interaction-kind-call = Звонок
+interaction-kind-email = Письмо
+interaction-kind-meeting = Встреча
+interaction-kind-note = Заметка
+interaction-direction-outbound = Исходящий
+interaction-direction-inbound = Входящий
+task-heading = Создать задачу
+task-title = Задача
+task-due = Срок
+task-priority = Приоритет
+task-submit = Создать задачу
+task-priority-low = Низкий
+task-priority-normal = Обычный
+task-priority-high = Высокий
+task-priority-urgent = Срочный
+
+# Form errors
+form-invalid = Это значение не принимается.
+form-rejected = Сейчас это недопустимо ({ $rule }).
+form-not-found = То, на что ссылается форма, больше не существует.
+form-conflict = Кто-то изменил это одновременно с вами. Попробуйте ещё раз.
+form-failed = Не удалось сохранить. Попробуйте ещё раз.
+form-whole-number = Введите целое число, например 15.
+form-choose = Выберите один из вариантов.
+form-one-line = Одна строка, не более 200 символов.
+form-too-long = Текст слишком длинный.
+form-required-line = Обязательно: одна строка, не более 200 символов.
+form-date = Введите дату.

@@ -13,9 +13,11 @@
 pub mod assets;
 mod chart;
 mod coming;
+mod customer_actions;
 mod customers;
 mod dashboard;
 pub mod format;
+mod forms;
 pub mod i18n;
 mod language;
 
@@ -32,6 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/figures", get(dashboard::figures_fragment))
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::card))
+        .route(
+            "/customers/{id}/interactions",
+            post(customer_actions::log_interaction),
+        )
+        .route("/customers/{id}/tasks", post(customer_actions::create_task))
         .route("/pipeline", get(coming::pipeline))
         .route("/catalog", get(coming::catalog))
         .route("/orders", get(coming::orders))
