@@ -37,10 +37,6 @@ pub async fn catalog(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Catalog, "coming-catalog")
 }
 
-pub async fn orders(lang: RequestLang) -> ComingPage {
-    coming(lang, Section::Orders, "coming-orders")
-}
-
 pub async fn tasks(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Tasks, "coming-tasks")
 }

@@ -167,7 +167,12 @@ fn parse_task(tr: Tr, party: PartyId, form: &TaskForm) -> Result<CreateTask, For
         "" => Ok(None),
         text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             // Due by the end of the business day (UTC, as the read models).
-            .map(|day| Some(day.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default()).and_utc()))
+            .map(|day| {
+                Some(
+                    day.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default())
+                        .and_utc(),
+                )
+            })
             .map_err(|_| ()),
     };
     if due.is_err() {
@@ -323,8 +328,12 @@ mod tests {
             subject: "a".repeat(300),
             ..LogForm::blank()
         };
-        let errors = parse_log(Tr::new(Lang::En), PartyId::from_uuid(uuid::Uuid::nil()), &form)
-            .unwrap_err();
+        let errors = parse_log(
+            Tr::new(Lang::En),
+            PartyId::from_uuid(uuid::Uuid::nil()),
+            &form,
+        )
+        .unwrap_err();
         for field in ["kind", "minutes", "subject"] {
             assert!(errors.get(field).is_some(), "{field} has an error");
         }
@@ -338,8 +347,12 @@ mod tests {
             minutes: "5".to_owned(),
             ..LogForm::blank()
         };
-        let log = parse_log(Tr::new(Lang::En), PartyId::from_uuid(uuid::Uuid::nil()), &form)
-            .unwrap();
+        let log = parse_log(
+            Tr::new(Lang::En),
+            PartyId::from_uuid(uuid::Uuid::nil()),
+            &form,
+        )
+        .unwrap();
         assert!(matches!(
             log.kind,
             InteractionKind::Call {

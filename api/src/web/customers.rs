@@ -199,6 +199,7 @@ pub struct CardPage {
     timeline_note: Option<String>,
     /// Where the card's forms post to.
     action_base: String,
+    party_id: String,
     forms: CardForms,
     kinds: Vec<Choice>,
     directions: Vec<Choice>,
@@ -211,6 +212,17 @@ pub struct NotFoundPage {
     page: Page,
     heading: String,
     body: String,
+}
+
+impl NotFoundPage {
+    /// A 404 page headed by the page's title.
+    pub fn new(page: Page, body: String) -> Self {
+        Self {
+            heading: page.title.clone(),
+            body,
+            page,
+        }
+    }
 }
 
 fn channel_message(kind: ChannelKind) -> &'static str {
@@ -361,6 +373,7 @@ pub async fn render_card(
                 timeline: Vec::new(),
                 timeline_note: None,
                 action_base: format!("/customers/{}", row.id),
+                party_id: row.id.to_string(),
                 kinds: choices(tr, "interaction-kind", &KIND_CODES, &forms.log.kind),
                 directions: choices(
                     tr,

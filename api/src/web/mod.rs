@@ -20,6 +20,7 @@ pub mod format;
 mod forms;
 pub mod i18n;
 mod language;
+mod orders;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,7 +42,14 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/tasks", post(customer_actions::create_task))
         .route("/pipeline", get(coming::pipeline))
         .route("/catalog", get(coming::catalog))
-        .route("/orders", get(coming::orders))
+        .route("/orders", get(orders::list))
+        .route("/orders/new", get(orders::new_form).post(orders::create))
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/confirm", post(orders::confirm))
+        .route("/orders/{id}/ship", post(orders::ship))
+        .route("/orders/{id}/invoice", post(orders::invoice))
+        .route("/orders/{id}/payment", post(orders::payment))
+        .route("/orders/{id}/return", post(orders::return_goods))
         .route("/tasks", get(coming::tasks))
         .route("/reports", get(coming::reports))
         .route("/language", post(language::choose))
