@@ -15,7 +15,6 @@ language-change = تغيير
 
 coming-title = قريبًا
 coming-body = هذا القسم لم يُبنَ بعد. سيصل في جزء لاحق من هذا الإصدار؛ لا توجد هنا بيانات وهمية.
-coming-pipeline = الصفقات كلوحة حسب المرحلة، ونقل صفقة بين المراحل، والفوز والخسارة مع السبب.
 coming-catalog = المنتجات وقوائم الأسعار، والمخزون لكل مستودع، والحركات، والاستلام، والتحويلات، والجرد.
 coming-tasks = مهامي، والمهام المتأخرة، وعرض أسبوعي للتقويم.
 coming-reports = اختيار الفترة، والتجميع، وتاريخ "في تاريخ" و"كما عُرف في"، والتصدير إلى CSV.
@@ -229,3 +228,22 @@ order-return-reason = السبب
 order-return-submit = تسجيل المرتجع
 order-return-needs-a-line = أدخل كمية للإرجاع في بند واحد على الأقل.
 form-positive-number = أدخل رقمًا أكبر من الصفر، مثل 2 أو 2.5.
+
+# Pipeline
+pipeline-choose = مسار المبيعات
+pipeline-show = عرض
+pipeline-none = لم يتم إعداد مسار مبيعات بعد.
+pipeline-deals = { $count ->
+    [zero] لا توجد صفقات
+    [one] صفقة واحدة
+    [two] صفقتان
+    [few] { $shown } صفقات
+   *[other] { $shown } صفقة
+}
+pipeline-move-to = نقل إلى
+pipeline-move = نقل
+pipeline-close = إغلاق كصفقة رابحة أو خاسرة
+pipeline-reason = السبب
+pipeline-won = ربح
+pipeline-lost = خسارة
+pipeline-lost-needs-reason = اذكر سبب خسارة الصفقة.

@@ -16,7 +16,6 @@ language-change = Change
 
 coming-title = Coming soon
 coming-body = This module is not built yet. It arrives with a later part of this release; nothing here is a placeholder for real data.
-coming-pipeline = Deals as a board by stage, moving a deal between stages, won and lost with a reason.
 coming-catalog = Products with price lists, stock per warehouse, movements, receipts, transfers and inventory counts.
 coming-tasks = My tasks, overdue tasks and a week view of the calendar.
 coming-reports = A period picker, grouping, "as of" and "as known at" dates, and export to CSV.
@@ -223,3 +222,19 @@ order-return-reason = Reason
 order-return-submit = Register the return
 order-return-needs-a-line = Enter a quantity to return on at least one line.
 form-positive-number = Enter a number greater than zero, such as 2 or 2.5.
+
+# Pipeline
+pipeline-choose = Pipeline
+pipeline-show = Show
+pipeline-none = No pipeline has been set up yet.
+pipeline-deals = { $count ->
+    [one] { $shown } deal
+   *[other] { $shown } deals
+}
+pipeline-move-to = Move to
+pipeline-move = Move
+pipeline-close = Close as won or lost
+pipeline-reason = Reason
+pipeline-won = Won
+pipeline-lost = Lost
+pipeline-lost-needs-reason = Say why the deal was lost.

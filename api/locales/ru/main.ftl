@@ -15,7 +15,6 @@ language-change = Сменить
 
 coming-title = Скоро
 coming-body = Этот раздел ещё не готов. Он появится в следующей части выпуска; здесь нет данных-заглушек.
-coming-pipeline = Сделки на доске по этапам, перенос сделки между этапами, выигрыш и проигрыш с причиной.
 coming-catalog = Товары и прайс-листы, остатки по складам, движения, приход, перемещения и инвентаризация.
 coming-tasks = Мои задачи, просроченные задачи и календарь на неделю.
 coming-reports = Выбор периода, группировка, даты «на дату» и «по состоянию знаний на», выгрузка в CSV.
@@ -226,3 +225,21 @@ order-return-reason = Причина
 order-return-submit = Оформить возврат
 order-return-needs-a-line = Укажите количество к возврату хотя бы в одной строке.
 form-positive-number = Введите число больше нуля, например 2 или 2,5.
+
+# Pipeline
+pipeline-choose = Воронка
+pipeline-show = Показать
+pipeline-none = Воронка продаж ещё не настроена.
+pipeline-deals = { $count ->
+    [one] { $shown } сделка
+    [few] { $shown } сделки
+    [many] { $shown } сделок
+   *[other] { $shown } сделки
+}
+pipeline-move-to = Перенести в
+pipeline-move = Перенести
+pipeline-close = Закрыть: выиграна или проиграна
+pipeline-reason = Причина
+pipeline-won = Выиграна
+pipeline-lost = Проиграна
+pipeline-lost-needs-reason = Укажите, почему сделка проиграна.

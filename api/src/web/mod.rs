@@ -21,6 +21,7 @@ mod forms;
 pub mod i18n;
 mod language;
 mod orders;
+mod pipeline;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -40,7 +41,10 @@ pub fn router() -> Router<AppState> {
             post(customer_actions::log_interaction),
         )
         .route("/customers/{id}/tasks", post(customer_actions::create_task))
-        .route("/pipeline", get(coming::pipeline))
+        .route("/pipeline", get(pipeline::board))
+        .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
+        .route("/pipeline/deals/{id}/won", post(pipeline::win))
+        .route("/pipeline/deals/{id}/lost", post(pipeline::lose))
         .route("/catalog", get(coming::catalog))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))

@@ -926,7 +926,11 @@ async fn act(
         )
         .await;
     };
-    let command_id = forms::command_id(&form.command);
+    // The page's forms share one command id: each action derives its own.
+    let command_id = Uuid::new_v5(
+        &forms::command_id(&form.command),
+        format!("{action:?}").as_bytes(),
+    );
     // The version the page showed: acting on a stale page is refused.
     let expected = form.version.parse::<u64>().ok();
     let execution = forms::execution(command_id).expecting(expected);
