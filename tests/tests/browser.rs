@@ -198,6 +198,28 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The text of the first element matching `css` in a part of the page
+/// htmx replaces: read by one script, so a swap between finding the
+/// element and reading it cannot fail the read with a stale element.
+async fn live_text_of(client: &Client, css: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let text = client
+            .execute(
+                "const element = document.querySelector(arguments[0]);\
+                 return element ? element.textContent.trim() : null;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+        if let Some(text) = text.as_str() {
+            return text.to_owned();
+        }
+        assert!(started.elapsed() < PAGE_WAIT, "no element {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn eur() -> Currency {
     Currency::parse("currency", "EUR").unwrap()
 }
@@ -306,7 +328,7 @@ async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
         let started = Instant::now();
         let mut shown = String::new();
         while started.elapsed() < PAGE_WAIT {
-            shown = text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
+            shown = live_text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
             if shown == expected {
                 break;
             }
@@ -741,8 +763,8 @@ async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
         client.goto(&format!("{base}/")).await.unwrap();
         let started = Instant::now();
         loop {
-            let orders = text_of(&client, r#"[data-kpi="orders-today"] .value"#).await;
-            let units = text_of(&client, r#"[data-kpi="units-today"] .value"#).await;
+            let orders = live_text_of(&client, r#"[data-kpi="orders-today"] .value"#).await;
+            let units = live_text_of(&client, r#"[data-kpi="units-today"] .value"#).await;
             if orders == expected_orders && units == expected_units {
                 break;
             }
