@@ -7,8 +7,9 @@
 //! parts of a page; each page also works without it. No inline scripts or
 //! styles, so a strict Content Security Policy can be added later.
 //!
-//! The UI only reads read models here; the JSON API lives under
-//! `/api/v1` and is not this module's.
+//! Pages read the read models; forms change the business only through
+//! the command handler ([`forms`] holds what they share). The JSON API
+//! lives under `/api/v1` and is not this module's.
 
 pub mod assets;
 mod chart;
