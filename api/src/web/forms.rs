@@ -132,3 +132,49 @@ pub async fn redirect_after(state: &AppState, position: Option<u64>, location: &
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    /// A bad field of a command lands next to the form field it came from;
+    /// a broken rule stands above the form with its code: it protects
+    /// where users see why nothing was saved.
+    #[test]
+    fn command_errors_land_next_to_their_form_field_or_above_the_form() {
+        let tr = Tr::new(Lang::En);
+        let invalid =
+            CommandError::Domain(DomainError::invalid("kind.duration_seconds", "too long"));
+        let errors = FormErrors::from_command(tr, &invalid, &[("kind.duration", "minutes")]);
+        assert!(errors.get("minutes").is_some());
+        assert!(errors.form.is_none());
+
+        let rejected = CommandError::Domain(DomainError::rejected("deal.closed", "closed"));
+        let errors = FormErrors::from_command(tr, &rejected, &[]);
+        assert!(
+            errors
+                .form
+                .as_deref()
+                .is_some_and(|text| text.contains("deal.closed"))
+        );
+
+        let conflict = CommandError::Conflict {
+            expected: 1,
+            actual: Some(2),
+        };
+        let errors = FormErrors::from_command(tr, &conflict, &[]);
+        assert_eq!(errors.form, Some(tr.t("form-conflict")));
+    }
+
+    /// Only the first error of a field is kept, so a field shows one
+    /// message.
+    #[test]
+    fn a_field_keeps_its_first_error() {
+        let mut errors = FormErrors::default();
+        errors.add("title", "first".to_owned());
+        errors.add("title", "second".to_owned());
+        assert_eq!(errors.get("title"), Some("first"));
+        assert!(!errors.is_empty());
+    }
+}
