@@ -779,8 +779,10 @@ async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
 }
 
 /// Moving a deal with its card's form puts it in the chosen stage's
-/// column: it protects the board's wiring from the form through
-/// `CommandHandler` to the `pipeline_board` read model.
+/// column, the board swapped in by htmx without a page load, and losing
+/// it without a reason shows why next to the field: it protects
+/// the board's wiring from the form through `CommandHandler` to the
+/// `pipeline_board` read model, and the progressive enhancement.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deal_moved_on_the_board_stands_in_its_new_stage() {
     let app = spawn_app().await;
@@ -807,6 +809,10 @@ async fn a_deal_moved_on_the_board_stands_in_its_new_stage() {
     in_browser("pipeline_move", move |client| async move {
         client.goto(&url).await.unwrap();
         client
+            .execute("window.hypercrmMarker = 'same page';", vec![])
+            .await
+            .unwrap();
+        client
             .find(Locator::Css(&format!("#move-{deal}")))
             .await
             .unwrap()
@@ -819,6 +825,29 @@ async fn a_deal_moved_on_the_board_stands_in_its_new_stage() {
             &format!(r#"section[data-stage="{target}"] #deal-{deal}"#),
         )
         .await;
+        // htmx posted the form and swapped the board alone.
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+
+        // Lost without a reason: the 422 board is swapped in too, with the
+        // message next to the reason field.
+        click(&client, &format!("#deal-{deal} summary")).await;
+        click(&client, &format!("#deal-{deal} .deal-lost")).await;
+        let error = text_of(&client, &format!("#reason-{deal}-error")).await;
+        assert!(!error.is_empty());
+        wait_for(
+            &client,
+            &format!(r#"section[data-stage="{target}"] #deal-{deal}"#),
+        )
+        .await;
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
     })
     .await;
 }
