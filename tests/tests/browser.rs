@@ -198,6 +198,28 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The text of the first element matching `css` in a part of the page
+/// htmx replaces: read by one script, so a swap between finding the
+/// element and reading it cannot fail the read with a stale element.
+async fn live_text_of(client: &Client, css: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let text = client
+            .execute(
+                "const element = document.querySelector(arguments[0]);\
+                 return element ? element.textContent.trim() : null;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+        if let Some(text) = text.as_str() {
+            return text.to_owned();
+        }
+        assert!(started.elapsed() < PAGE_WAIT, "no element {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn eur() -> Currency {
     Currency::parse("currency", "EUR").unwrap()
 }
@@ -306,7 +328,7 @@ async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
         let started = Instant::now();
         let mut shown = String::new();
         while started.elapsed() < PAGE_WAIT {
-            shown = text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
+            shown = live_text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
             if shown == expected {
                 break;
             }
@@ -514,6 +536,379 @@ async fn the_pages_in_arabic_are_right_to_left_with_arabic_labels() {
         assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
         assert_eq!(text_of(&client, "h1").await, "العملاء");
         assert_eq!(text_of(&client, ".search-form button").await, "بحث");
+    })
+    .await;
+}
+
+/// Clicks the element matching `css`, waiting for it to appear.
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no element {css}: {error}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the element matching `css` exists.
+async fn wait_for(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
+}
+
+/// A call logged with the form on the customer card is the newest entry
+/// of the card's timeline after the redirect, and the form is empty
+/// again: it protects the one-step logging through `CommandHandler` and
+/// the wait for the read model before the card is shown again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_logged_on_the_customer_card_shows_on_its_timeline() {
+    let app = spawn_app().await;
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| !row.is_person())
+            .min_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let subject = format!("Call about the spring catalogue {}", Uuid::now_v7());
+    let url = format!("{}/customers/{party}", app.base);
+    in_browser("customer_log_call", move |client| async move {
+        client.goto(&url).await.unwrap();
+        client
+            .find(Locator::Css("#log-kind"))
+            .await
+            .unwrap()
+            .select_by_value("call")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#log-minutes"))
+            .await
+            .unwrap()
+            .send_keys("7")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#log-subject"))
+            .await
+            .unwrap()
+            .send_keys(&subject)
+            .await
+            .unwrap();
+        click(&client, "#log-submit").await;
+        let newest = text_of(&client, "#customer-timeline li:first-child").await;
+        assert!(newest.contains(&subject), "{newest} is the logged call");
+        assert!(newest.contains("Call"), "{newest} is a call");
+        let subject_field = client.find(Locator::Css("#log-subject")).await.unwrap();
+        assert_eq!(
+            subject_field.prop("value").await.unwrap().as_deref(),
+            Some(""),
+            "the form is ready for the next entry"
+        );
+        assert!(
+            client
+                .current_url()
+                .await
+                .unwrap()
+                .path()
+                .ends_with(&party.to_string()),
+            "back on the card"
+        );
+    })
+    .await;
+}
+
+/// A call with a duration that is not a number is refused next to the
+/// field, and what was typed stays: it protects the promise that forms
+/// never lose input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_duration_is_shown_next_to_its_field_and_the_typing_is_kept() {
+    let app = spawn_app().await;
+    let party = app
+        .state
+        .read_models
+        .customers
+        .read(|customers| customers.rows().map(|row| row.id).min().unwrap());
+    let url = format!("{}/customers/{party}", app.base);
+    in_browser("customer_log_error", move |client| async move {
+        client.goto(&url).await.unwrap();
+        client
+            .find(Locator::Css("#log-subject"))
+            .await
+            .unwrap()
+            .send_keys("Kept subject")
+            .await
+            .unwrap();
+        // A number field refuses letters; a negative number reaches the
+        // server, which wants a whole number of minutes.
+        client
+            .find(Locator::Css("#log-minutes"))
+            .await
+            .unwrap()
+            .send_keys("-3")
+            .await
+            .unwrap();
+        click(&client, "#log-submit").await;
+        let error = text_of(&client, "#log-minutes-error").await;
+        assert!(!error.is_empty());
+        let minutes = client.find(Locator::Css("#log-minutes")).await.unwrap();
+        assert_eq!(
+            minutes.attr("aria-invalid").await.unwrap().as_deref(),
+            Some("true")
+        );
+        let subject = client.find(Locator::Css("#log-subject")).await.unwrap();
+        assert_eq!(
+            subject.prop("value").await.unwrap().as_deref(),
+            Some("Kept subject")
+        );
+    })
+    .await;
+}
+
+/// An order drafted for a customer shows the price its list resolves,
+/// is confirmed and shipped with the order page's buttons, and the
+/// dashboard's figures for today grow by one order and by the units
+/// shipped: it protects the whole order flow in the UI, from the form
+/// through `trade::confirm_order`/`ship_order` to the read models.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
+    let app = spawn_app().await;
+    let today = Utc::now().date_naive();
+    let quantity = Decimal::from(2);
+    // Goods that the warehouse holds enough of.
+    let (product, warehouse) = app.state.read_models.stock.read(|stock| {
+        stock
+            .products()
+            .into_iter()
+            .filter(|(_, info)| {
+                !info.discontinued && info.kind == domain::catalog::ProductKind::StockTracked
+            })
+            .find_map(|(product, _)| {
+                stock
+                    .warehouses()
+                    .into_iter()
+                    .find(|(warehouse, _)| {
+                        stock.balance(product, *warehouse).is_some_and(|balance| {
+                            balance.available >= quantity * Decimal::from(10)
+                        })
+                    })
+                    .map(|(warehouse, _)| (product, warehouse))
+            })
+            .unwrap()
+    });
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| !row.is_person())
+            .max_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let before = app
+        .state
+        .read_models
+        .director_kpis
+        .read(|model| model.on(today));
+    let expected_orders = format::integer(Lang::En, before.orders + 1);
+    let expected_units = format::quantity(Lang::En, before.units_shipped + quantity);
+    let base = app.base.clone();
+    in_browser("order_flow", move |client| async move {
+        client
+            .goto(&format!("{base}/customers/{party}"))
+            .await
+            .unwrap();
+        click(&client, "#new-order").await;
+        client
+            .find(Locator::Css("#order-warehouse"))
+            .await
+            .unwrap()
+            .select_by_value(&warehouse.to_string())
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#product-1"))
+            .await
+            .unwrap()
+            .select_by_value(&product.to_string())
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#quantity-1"))
+            .await
+            .unwrap()
+            .send_keys("2")
+            .await
+            .unwrap();
+        click(&client, "#new-order-submit").await;
+        wait_for(&client, r#"#order-status[data-status="draft"]"#).await;
+        let price = text_of(&client, "#order-lines tbody .unit-price").await;
+        assert!(
+            price.starts_with('€') || price.contains('₽'),
+            "a resolved price: {price}"
+        );
+        assert!(!text_of(&client, "#order-prices-note").await.is_empty());
+        click(&client, "#confirm-submit").await;
+        wait_for(&client, r#"#order-status[data-status="confirmed"]"#).await;
+        click(&client, "#ship-submit").await;
+        wait_for(&client, r#"#order-status[data-status="shipped"]"#).await;
+
+        client.goto(&format!("{base}/")).await.unwrap();
+        let started = Instant::now();
+        loop {
+            let orders = live_text_of(&client, r#"[data-kpi="orders-today"] .value"#).await;
+            let units = live_text_of(&client, r#"[data-kpi="units-today"] .value"#).await;
+            if orders == expected_orders && units == expected_units {
+                break;
+            }
+            assert!(
+                started.elapsed() < PAGE_WAIT,
+                "orders {orders} (want {expected_orders}), units {units} (want {expected_units})"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    })
+    .await;
+}
+
+/// Moving a deal with its card's form puts it in the chosen stage's
+/// column, the board swapped in by htmx without a page load, and losing
+/// it without a reason shows why next to the field: it protects
+/// the board's wiring from the form through `CommandHandler` to the
+/// `pipeline_board` read model, and the progressive enhancement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deal_moved_on_the_board_stands_in_its_new_stage() {
+    let app = spawn_app().await;
+    let (pipeline, deal, target) = app.state.read_models.pipeline_board.read(|board| {
+        board
+            .pipelines()
+            .into_iter()
+            .find_map(|row| {
+                let shown = board.board(row.id, None, 20)?;
+                let (column, deal) = shown
+                    .columns
+                    .iter()
+                    .find_map(|column| column.deals.first().map(|deal| (column, deal.id)))?;
+                let target = row
+                    .stages
+                    .iter()
+                    .find(|stage| stage.id != column.stage.id)?
+                    .id;
+                Some((row.id, deal, target))
+            })
+            .unwrap()
+    });
+    let url = format!("{}/pipeline?pipeline={pipeline}", app.base);
+    in_browser("pipeline_move", move |client| async move {
+        client.goto(&url).await.unwrap();
+        client
+            .execute("window.hypercrmMarker = 'same page';", vec![])
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css(&format!("#move-{deal}")))
+            .await
+            .unwrap()
+            .select_by_value(&target.to_string())
+            .await
+            .unwrap();
+        click(&client, &format!("#deal-{deal} .deal-move button")).await;
+        wait_for(
+            &client,
+            &format!(r#"section[data-stage="{target}"] #deal-{deal}"#),
+        )
+        .await;
+        // htmx posted the form and swapped the board alone.
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+
+        // Lost without a reason: the 422 board is swapped in too, with the
+        // message next to the reason field.
+        click(&client, &format!("#deal-{deal} summary")).await;
+        click(&client, &format!("#deal-{deal} .deal-lost")).await;
+        let error = text_of(&client, &format!("#reason-{deal}-error")).await;
+        assert!(!error.is_empty());
+        wait_for(
+            &client,
+            &format!(r#"section[data-stage="{target}"] #deal-{deal}"#),
+        )
+        .await;
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+    })
+    .await;
+}
+
+/// An order's page in Arabic is right to left, with Arabic labels and
+/// money in the Arabic format: it protects the orders module's strings
+/// and the layout's `dir` on a page with a table of figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_page_in_arabic_is_right_to_left() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let arabic = api::web::i18n::Tr::new(Lang::Ar);
+    let statuses: Vec<String> = [
+        "order-status-draft",
+        "order-status-confirmed",
+        "order-status-partially-shipped",
+        "order-status-shipped",
+        "order-status-closed",
+        "order-status-cancelled",
+    ]
+    .into_iter()
+    .map(|id| arabic.t(id))
+    .collect();
+    let back = arabic.t("order-back");
+    in_browser("order_arabic", move |client| async move {
+        client.goto(&format!("{base}/orders")).await.unwrap();
+        click(&client, "#order-list tbody tr:first-child a").await;
+        wait_for(&client, "#order-status").await;
+        client
+            .find(Locator::Css("#lang-select"))
+            .await
+            .unwrap()
+            .select_by_value("ar")
+            .await
+            .unwrap();
+        click(&client, ".lang-form button").await;
+        wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
+        assert!(
+            client
+                .current_url()
+                .await
+                .unwrap()
+                .path()
+                .starts_with("/orders/")
+        );
+        let status = text_of(&client, "#order-status").await;
+        assert!(statuses.contains(&status), "{status} is an Arabic status");
+        assert_eq!(text_of(&client, "main p:first-child a").await, back);
+        let total = text_of(&client, "#order-total").await;
+        assert!(
+            total.ends_with('€') || total.ends_with('₽'),
+            "the currency after the figure: {total}"
+        );
+        let direction = client
+            .execute(
+                "return getComputedStyle(document.querySelector('#order-lines')).direction;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(direction, json!("rtl"));
     })
     .await;
 }

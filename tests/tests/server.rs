@@ -318,3 +318,47 @@ async fn bad_input_on_pages_is_explained_not_crashed_on() {
     );
     assert!(!page.contains("<script>"));
 }
+
+/// The UI's forms refuse what does not exist with a 404 page rather than
+/// a crash or a write, and the new modules render on an empty log: it
+/// protects the failure paths of the card's, the orders' and the board's
+/// forms.
+#[tokio::test]
+async fn forms_about_unknown_things_are_not_found_and_write_nothing() {
+    let app = spawn_app().await;
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let unknown = Uuid::now_v7();
+    let paths = [
+        format!("/customers/{unknown}/interactions"),
+        format!("/customers/{unknown}/tasks"),
+        format!("/orders/{unknown}/confirm"),
+        format!("/orders/{unknown}/ship"),
+        format!("/pipeline/deals/{unknown}/move"),
+        "/orders/new".to_owned(),
+    ];
+    for path in &paths {
+        let (status, _, _) = request(
+            app.address,
+            "POST",
+            path,
+            &form,
+            &format!("party={unknown}&kind=note&body=x&title=t&priority=normal&stage={unknown}"),
+        )
+        .await;
+        assert_eq!(status, 404, "{path}");
+    }
+    assert_eq!(app.log.head().position, 0, "nothing was written");
+    assert_eq!(get(app.address, &format!("/orders/{unknown}")).await.0, 404);
+    assert_eq!(
+        get(app.address, &format!("/orders/new?party={unknown}"))
+            .await
+            .0,
+        404
+    );
+    let (status, page) = get(app.address, "/orders").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("No orders yet."), "{page}");
+    let (status, page) = get(app.address, "/pipeline").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("No pipeline has been set up yet."), "{page}");
+}

@@ -15,9 +15,7 @@ language-change = تغيير
 
 coming-title = قريبًا
 coming-body = هذا القسم لم يُبنَ بعد. سيصل في جزء لاحق من هذا الإصدار؛ لا توجد هنا بيانات وهمية.
-coming-pipeline = الصفقات كلوحة حسب المرحلة، ونقل صفقة بين المراحل، والفوز والخسارة مع السبب.
 coming-catalog = المنتجات وقوائم الأسعار، والمخزون لكل مستودع، والحركات، والاستلام، والتحويلات، والجرد.
-coming-orders = طلب لعميل مع عرض تحديد السعر، والتأكيد، والشحن، والفوترة، والدفع، والمرتجعات.
 coming-tasks = مهامي، والمهام المتأخرة، وعرض أسبوعي للتقويم.
 coming-reports = اختيار الفترة، والتجميع، وتاريخ "في تاريخ" و"كما عُرف في"، والتصدير إلى CSV.
 
@@ -128,3 +126,124 @@ entry-order-returned = إرجاع بضاعة
 entry-order-cancelled = إلغاء طلب
 entry-payment-received = استلام دفعة
 entry-sale-imported = بيع (مستورد)
+
+# The customer card's forms
+log-heading = تسجيل مكالمة أو بريد أو اجتماع أو ملاحظة
+log-kind = النوع
+log-direction = الاتجاه
+log-minutes = المدة بالدقائق
+log-subject = الموضوع
+log-body = ملاحظات
+log-submit = تسجيل
+interaction-kind-call = مكالمة
+interaction-kind-email = بريد إلكتروني
+interaction-kind-meeting = اجتماع
+interaction-kind-note = ملاحظة
+interaction-direction-outbound = صادر
+interaction-direction-inbound = وارد
+task-heading = إنشاء مهمة
+task-title = المهمة
+task-due = تاريخ الاستحقاق
+task-priority = الأولوية
+task-submit = إنشاء المهمة
+task-priority-low = منخفضة
+task-priority-normal = عادية
+task-priority-high = عالية
+task-priority-urgent = عاجلة
+
+# Form errors
+form-invalid = هذه القيمة غير مقبولة.
+form-rejected = هذا غير مسموح به الآن ({ $rule }).
+form-not-found = شيء يشير إليه هذا النموذج لم يعد موجودًا.
+form-conflict = قام شخص آخر بتغيير هذا في الوقت نفسه. يرجى المحاولة مرة أخرى.
+form-failed = تعذر الحفظ. يرجى المحاولة مرة أخرى.
+form-whole-number = أدخل عددًا صحيحًا، مثل 15.
+form-choose = اختر أحد الخيارات.
+form-one-line = سطر واحد لا يزيد عن 200 حرف.
+form-too-long = هذا النص طويل جدًا.
+form-required-line = مطلوب: سطر واحد لا يزيد عن 200 حرف.
+form-date = أدخل تاريخًا.
+
+# Orders
+orders-title = الطلبات
+orders-start-hint = لبدء طلب، افتح بطاقة العميل واختر «طلب جديد».
+orders-recent = أحدث الطلبات
+orders-none = لا توجد طلبات بعد.
+order-column-number = الطلب
+order-column-customer = العميل
+order-column-status = الحالة
+order-column-total = الإجمالي
+order-status-draft = مسودة
+order-status-confirmed = مؤكد
+order-status-partially-shipped = مشحون جزئيًا
+order-status-shipped = مشحون
+order-status-closed = مغلق
+order-status-cancelled = ملغى
+order-new = طلب جديد
+order-new-title = طلب جديد
+order-new-for = طلب جديد لـ { $customer }
+order-back-to-customer = العودة إلى العميل
+order-no-customer = العميل غير موجود
+order-no-customer-body = يبدأ الطلب من بطاقة العميل؛ هذا العميل غير موجود.
+order-price-list = قائمة الأسعار
+order-warehouse = المستودع
+order-reference = مرجع العميل
+order-lines = البنود
+order-line-product = المنتج
+order-line-quantity = الكمية
+order-line-none = (لا شيء)
+order-draft-submit = إنشاء مسودة الطلب وعرض الأسعار
+order-needs-a-line = أضف بندًا واحدًا على الأقل بمنتج وكمية.
+order-title = الطلب
+order-number = الطلب { $number }
+order-not-found = الطلب غير موجود
+order-not-found-body = لا يوجد طلب بهذا العنوان.
+order-back = العودة إلى الطلبات
+order-currency = العملة
+order-unit-price = سعر الوحدة
+order-gross = المبلغ
+order-shipped = المشحون
+order-invoiced = المفوتر
+order-returned = المرتجع
+order-total = الإجمالي
+order-prices-now = الأسعار كما تعطيها قائمة الأسعار الآن؛ تأكيد الطلب يثبتها.
+order-actions = الخطوات التالية
+order-confirm = تأكيد الطلب
+order-ship = شحن كل المتبقي
+order-invoice = إصدار فاتورة
+order-invoice-due = تاريخ الاستحقاق
+order-invoices = الفواتير
+order-invoice-number = الفاتورة
+order-invoice-unnumbered = (قيد الترقيم…)
+order-outstanding = المستحق
+order-payment-amount = الدفعة
+order-payment-method = طريقة الدفع
+order-payment-submit = تسجيل الدفعة
+payment-method-bank-transfer = تحويل بنكي
+payment-method-card = بطاقة
+payment-method-cash = نقدًا
+order-return-quantity = إرجاع
+order-return-heading = استلام مرتجع
+order-return-reason = السبب
+order-return-submit = تسجيل المرتجع
+order-return-needs-a-line = أدخل كمية للإرجاع في بند واحد على الأقل.
+form-positive-number = أدخل رقمًا أكبر من الصفر، مثل 2 أو 2.5.
+
+# Pipeline
+pipeline-choose = مسار المبيعات
+pipeline-show = عرض
+pipeline-none = لم يتم إعداد مسار مبيعات بعد.
+pipeline-deals = { $count ->
+    [zero] لا توجد صفقات
+    [one] صفقة واحدة
+    [two] صفقتان
+    [few] { $shown } صفقات
+   *[other] { $shown } صفقة
+}
+pipeline-move-to = نقل إلى
+pipeline-move = نقل
+pipeline-close = إغلاق كصفقة رابحة أو خاسرة
+pipeline-reason = السبب
+pipeline-won = ربح
+pipeline-lost = خسارة
+pipeline-lost-needs-reason = اذكر سبب خسارة الصفقة.

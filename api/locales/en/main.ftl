@@ -16,9 +16,7 @@ language-change = Change
 
 coming-title = Coming soon
 coming-body = This module is not built yet. It arrives with a later part of this release; nothing here is a placeholder for real data.
-coming-pipeline = Deals as a board by stage, moving a deal between stages, won and lost with a reason.
 coming-catalog = Products with price lists, stock per warehouse, movements, receipts, transfers and inventory counts.
-coming-orders = Orders for a customer with price resolution shown, confirmation, shipment, invoice, payment and returns.
 coming-tasks = My tasks, overdue tasks and a week view of the calendar.
 coming-reports = A period picker, grouping, "as of" and "as known at" dates, and export to CSV.
 
@@ -122,3 +120,121 @@ entry-order-returned = Goods returned
 entry-order-cancelled = Order cancelled
 entry-payment-received = Payment received
 entry-sale-imported = Sale (imported)
+
+# The customer card's forms
+log-heading = Log a call, email, meeting or note
+log-kind = What
+log-direction = Direction
+log-minutes = Duration, minutes
+log-subject = Subject
+log-body = Notes
+log-submit = Log it
+interaction-kind-call = Call
+interaction-kind-email = Email
+interaction-kind-meeting = Meeting
+interaction-kind-note = Note
+interaction-direction-outbound = Outgoing
+interaction-direction-inbound = Incoming
+task-heading = Create a task
+task-title = Task
+task-due = Due
+task-priority = Priority
+task-submit = Create the task
+task-priority-low = Low
+task-priority-normal = Normal
+task-priority-high = High
+task-priority-urgent = Urgent
+
+# Form errors
+form-invalid = This value is not accepted.
+form-rejected = This is not allowed now ({ $rule }).
+form-not-found = Something this form refers to no longer exists.
+form-conflict = Someone changed this at the same time. Please try again.
+form-failed = This could not be saved. Please try again.
+form-whole-number = Enter a whole number, such as 15.
+form-choose = Choose one of the options.
+form-one-line = One line of at most 200 characters.
+form-too-long = This text is too long.
+form-required-line = Required: one line of at most 200 characters.
+form-date = Enter a date.
+
+# Orders
+orders-title = Orders
+orders-start-hint = To start an order, open a customer's card and choose "New order".
+orders-recent = Recent orders
+orders-none = No orders yet.
+order-column-number = Order
+order-column-customer = Customer
+order-column-status = Status
+order-column-total = Total
+order-status-draft = Draft
+order-status-confirmed = Confirmed
+order-status-partially-shipped = Partly shipped
+order-status-shipped = Shipped
+order-status-closed = Closed
+order-status-cancelled = Cancelled
+order-new = New order
+order-new-title = New order
+order-new-for = New order for { $customer }
+order-back-to-customer = Back to the customer
+order-no-customer = Customer not found
+order-no-customer-body = An order is started from a customer's card; this customer does not exist.
+order-price-list = Price list
+order-warehouse = Warehouse
+order-reference = Customer's reference
+order-lines = Lines
+order-line-product = Product
+order-line-quantity = Quantity
+order-line-none = (none)
+order-draft-submit = Draft the order and show prices
+order-needs-a-line = Add at least one line with a product and a quantity.
+order-title = Order
+order-number = Order { $number }
+order-not-found = Order not found
+order-not-found-body = There is no order with this address.
+order-back = Back to orders
+order-currency = Currency
+order-unit-price = Unit price
+order-gross = Amount
+order-shipped = Shipped
+order-invoiced = Invoiced
+order-returned = Returned
+order-total = Total
+order-prices-now = Prices as the price list gives them now; confirming the order fixes them.
+order-actions = Next steps
+order-confirm = Confirm the order
+order-ship = Ship everything left
+order-invoice = Invoice
+order-invoice-due = Due
+order-invoices = Invoices
+order-invoice-number = Invoice
+order-invoice-unnumbered = (numbering…)
+order-outstanding = Outstanding
+order-payment-amount = Payment
+order-payment-method = Method
+order-payment-submit = Register the payment
+payment-method-bank-transfer = Bank transfer
+payment-method-card = Card
+payment-method-cash = Cash
+order-return-quantity = Return
+order-return-heading = Take goods back
+order-return-reason = Reason
+order-return-submit = Register the return
+order-return-needs-a-line = Enter a quantity to return on at least one line.
+form-positive-number = Enter a number greater than zero, such as 2 or 2.5.
+
+# Pipeline
+pipeline-choose = Pipeline
+pipeline-show = Show
+pipeline-none = No pipeline has been set up yet.
+pipeline-deals = { $count ->
+    [one] { $shown } deal
+   *[other] { $shown } deals
+}
+pipeline-move-to = Move to
+pipeline-move = Move
+pipeline-close = Close as won or lost
+pipeline-reason = Reason
+pipeline-won = Won
+pipeline-lost = Lost
+pipeline-lost-needs-reason = Say why the deal was lost.

@@ -15,9 +15,7 @@ language-change = Сменить
 
 coming-title = Скоро
 coming-body = Этот раздел ещё не готов. Он появится в следующей части выпуска; здесь нет данных-заглушек.
-coming-pipeline = Сделки на доске по этапам, перенос сделки между этапами, выигрыш и проигрыш с причиной.
 coming-catalog = Товары и прайс-листы, остатки по складам, движения, приход, перемещения и инвентаризация.
-coming-orders = Заказ для клиента с расчётом цены, подтверждение, отгрузка, счёт, оплата и возвраты.
 coming-tasks = Мои задачи, просроченные задачи и календарь на неделю.
 coming-reports = Выбор периода, группировка, даты «на дату» и «по состоянию знаний на», выгрузка в CSV.
 
@@ -125,3 +123,123 @@ entry-order-returned = Возврат товара
 entry-order-cancelled = Заказ отменён
 entry-payment-received = Получена оплата
 entry-sale-imported = Продажа (импорт)
+
+# The customer card's forms
+log-heading = Записать звонок, письмо, встречу или заметку
+log-kind = Что
+log-direction = Направление
+log-minutes = Длительность, минут
+log-subject = Тема
+log-body = Заметки
+log-submit = Записать
+interaction-kind-call = Звонок
+interaction-kind-email = Письмо
+interaction-kind-meeting = Встреча
+interaction-kind-note = Заметка
+interaction-direction-outbound = Исходящий
+interaction-direction-inbound = Входящий
+task-heading = Создать задачу
+task-title = Задача
+task-due = Срок
+task-priority = Приоритет
+task-submit = Создать задачу
+task-priority-low = Низкий
+task-priority-normal = Обычный
+task-priority-high = Высокий
+task-priority-urgent = Срочный
+
+# Form errors
+form-invalid = Это значение не принимается.
+form-rejected = Сейчас это недопустимо ({ $rule }).
+form-not-found = То, на что ссылается форма, больше не существует.
+form-conflict = Кто-то изменил это одновременно с вами. Попробуйте ещё раз.
+form-failed = Не удалось сохранить. Попробуйте ещё раз.
+form-whole-number = Введите целое число, например 15.
+form-choose = Выберите один из вариантов.
+form-one-line = Одна строка, не более 200 символов.
+form-too-long = Текст слишком длинный.
+form-required-line = Обязательно: одна строка, не более 200 символов.
+form-date = Введите дату.
+
+# Orders
+orders-title = Заказы
+orders-start-hint = Чтобы начать заказ, откройте карточку клиента и выберите «Новый заказ».
+orders-recent = Последние заказы
+orders-none = Заказов пока нет.
+order-column-number = Заказ
+order-column-customer = Клиент
+order-column-status = Статус
+order-column-total = Сумма
+order-status-draft = Черновик
+order-status-confirmed = Подтверждён
+order-status-partially-shipped = Отгружен частично
+order-status-shipped = Отгружен
+order-status-closed = Закрыт
+order-status-cancelled = Отменён
+order-new = Новый заказ
+order-new-title = Новый заказ
+order-new-for = Новый заказ для { $customer }
+order-back-to-customer = Назад к клиенту
+order-no-customer = Клиент не найден
+order-no-customer-body = Заказ начинается с карточки клиента; такого клиента нет.
+order-price-list = Прайс-лист
+order-warehouse = Склад
+order-reference = Номер заказа клиента
+order-lines = Строки
+order-line-product = Товар
+order-line-quantity = Количество
+order-line-none = (нет)
+order-draft-submit = Создать черновик и показать цены
+order-needs-a-line = Добавьте хотя бы одну строку с товаром и количеством.
+order-title = Заказ
+order-number = Заказ { $number }
+order-not-found = Заказ не найден
+order-not-found-body = Заказа с таким адресом нет.
+order-back = Назад к заказам
+order-currency = Валюта
+order-unit-price = Цена
+order-gross = Сумма
+order-shipped = Отгружено
+order-invoiced = Выставлено
+order-returned = Возвращено
+order-total = Итого
+order-prices-now = Цены по прайс-листу на сейчас; подтверждение заказа их зафиксирует.
+order-actions = Следующие шаги
+order-confirm = Подтвердить заказ
+order-ship = Отгрузить всё оставшееся
+order-invoice = Выставить счёт
+order-invoice-due = Срок оплаты
+order-invoices = Счета
+order-invoice-number = Счёт
+order-invoice-unnumbered = (нумеруется…)
+order-outstanding = К оплате
+order-payment-amount = Оплата
+order-payment-method = Способ
+order-payment-submit = Зарегистрировать оплату
+payment-method-bank-transfer = Банковский перевод
+payment-method-card = Карта
+payment-method-cash = Наличные
+order-return-quantity = Вернуть
+order-return-heading = Принять возврат
+order-return-reason = Причина
+order-return-submit = Оформить возврат
+order-return-needs-a-line = Укажите количество к возврату хотя бы в одной строке.
+form-positive-number = Введите число больше нуля, например 2 или 2,5.
+
+# Pipeline
+pipeline-choose = Воронка
+pipeline-show = Показать
+pipeline-none = Воронка продаж ещё не настроена.
+pipeline-deals = { $count ->
+    [one] { $shown } сделка
+    [few] { $shown } сделки
+    [many] { $shown } сделок
+   *[other] { $shown } сделки
+}
+pipeline-move-to = Перенести в
+pipeline-move = Перенести
+pipeline-close = Закрыть: выиграна или проиграна
+pipeline-reason = Причина
+pipeline-won = Выиграна
+pipeline-lost = Проиграна
+pipeline-lost-needs-reason = Укажите, почему сделка проиграна.

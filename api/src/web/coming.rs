@@ -29,16 +29,8 @@ fn coming(lang: RequestLang, section: Section, description: &str) -> ComingPage 
     }
 }
 
-pub async fn pipeline(lang: RequestLang) -> ComingPage {
-    coming(lang, Section::Pipeline, "coming-pipeline")
-}
-
 pub async fn catalog(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Catalog, "coming-catalog")
-}
-
-pub async fn orders(lang: RequestLang) -> ComingPage {
-    coming(lang, Section::Orders, "coming-orders")
 }
 
 pub async fn tasks(lang: RequestLang) -> ComingPage {

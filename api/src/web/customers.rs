@@ -18,7 +18,9 @@ use projections::models::customers::{
 use projections::models::timeline::EntryKind;
 use serde::Deserialize;
 
+use super::customer_actions::{CardForms, DIRECTION_CODES, KIND_CODES, PRIORITY_CODES};
 use super::format;
+use super::forms::{Choice, choices};
 use super::i18n::{RequestLang, Tr};
 use super::{Page, Section, percent_encode, query_string};
 use crate::AppState;
@@ -195,6 +197,13 @@ pub struct CardPage {
     staff: Vec<StaffView>,
     timeline: Vec<EntryView>,
     timeline_note: Option<String>,
+    /// Where the card's forms post to.
+    action_base: String,
+    party_id: String,
+    forms: CardForms,
+    kinds: Vec<Choice>,
+    directions: Vec<Choice>,
+    priorities: Vec<Choice>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -203,6 +212,17 @@ pub struct NotFoundPage {
     page: Page,
     heading: String,
     body: String,
+}
+
+impl NotFoundPage {
+    /// A 404 page headed by the page's title.
+    pub fn new(page: Page, body: String) -> Self {
+        Self {
+            heading: page.title.clone(),
+            body,
+            page,
+        }
+    }
 }
 
 fn channel_message(kind: ChannelKind) -> &'static str {
@@ -283,7 +303,19 @@ pub async fn card(
     lang: RequestLang,
     Path(id): Path<String>,
 ) -> Response {
-    let back = format!("/customers/{}", percent_encode(&id));
+    render_card(&state, lang, &id, CardForms::blank(), StatusCode::OK).await
+}
+
+/// The card with its forms as given (blank, or as typed with errors),
+/// answered with `status`.
+pub async fn render_card(
+    state: &AppState,
+    lang: RequestLang,
+    id: &str,
+    forms: CardForms,
+    status: StatusCode,
+) -> Response {
+    let back = format!("/customers/{}", percent_encode(id));
     let Ok(id) = id.parse::<PartyId>() else {
         return not_found(lang, back);
     };
@@ -340,6 +372,17 @@ pub async fn card(
                 staff,
                 timeline: Vec::new(),
                 timeline_note: None,
+                action_base: format!("/customers/{}", row.id),
+                party_id: row.id.to_string(),
+                kinds: choices(tr, "interaction-kind", &KIND_CODES, &forms.log.kind),
+                directions: choices(
+                    tr,
+                    "interaction-direction",
+                    &DIRECTION_CODES,
+                    &forms.log.direction,
+                ),
+                priorities: choices(tr, "task-priority", &PRIORITY_CODES, &forms.task.priority),
+                forms,
             },
         ))
     });
@@ -368,5 +411,5 @@ pub async fn card(
             &format::integer(lang.0, i64::try_from(shown).unwrap_or(i64::MAX)),
         )
     });
-    card.into_response()
+    (status, card).into_response()
 }

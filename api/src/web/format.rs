@@ -61,6 +61,27 @@ pub fn decimal(lang: Lang, value: Decimal, decimals: u32) -> String {
     out
 }
 
+/// A number as typed into a form, in any of the three languages: spaces
+/// (also no-break ones) between groups are dropped, and a lone `,` is the
+/// decimal mark (`12,5` in Russian), as is `.`. A `,` next to a `.` is a
+/// group separator (`1,234.5`).
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let compact: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let normalized = if compact.contains('.') {
+        compact.replace(',', "")
+    } else {
+        compact.replace(',', ".")
+    };
+    if normalized.is_empty() || normalized.matches('.').count() > 1 {
+        return None;
+    }
+    normalized.parse::<Decimal>().ok()
+}
+
 /// A whole number, grouped.
 pub fn integer(lang: Lang, value: i64) -> String {
     decimal(lang, Decimal::from(value), 0)
@@ -124,6 +145,20 @@ pub fn date_time(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Numbers typed with either decimal mark and with group spaces read
+    /// as the same value; text that is not a number is refused.
+    #[test]
+    fn typed_numbers_accept_either_decimal_mark() {
+        let value = Decimal::new(12345, 1);
+        assert_eq!(parse_decimal("1234.5"), Some(value));
+        assert_eq!(parse_decimal("1 234,5"), Some(value));
+        assert_eq!(parse_decimal("1,234.5"), Some(value));
+        assert_eq!(parse_decimal("1\u{202f}234,5"), Some(value));
+        assert_eq!(parse_decimal("1.2.3"), None);
+        assert_eq!(parse_decimal("ten"), None);
+        assert_eq!(parse_decimal(""), None);
+    }
+
     use super::*;
 
     fn eur() -> Currency {

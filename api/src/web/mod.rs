@@ -7,17 +7,22 @@
 //! parts of a page; each page also works without it. No inline scripts or
 //! styles, so a strict Content Security Policy can be added later.
 //!
-//! The UI only reads read models here; the JSON API lives under
-//! `/api/v1` and is not this module's.
+//! Pages read the read models; forms change the business only through
+//! the command handler ([`forms`] holds what they share). The JSON API
+//! lives under `/api/v1` and is not this module's.
 
 pub mod assets;
 mod chart;
 mod coming;
+mod customer_actions;
 mod customers;
 mod dashboard;
 pub mod format;
+mod forms;
 pub mod i18n;
 mod language;
+mod orders;
+mod pipeline;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -32,9 +37,24 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/figures", get(dashboard::figures_fragment))
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::card))
-        .route("/pipeline", get(coming::pipeline))
+        .route(
+            "/customers/{id}/interactions",
+            post(customer_actions::log_interaction),
+        )
+        .route("/customers/{id}/tasks", post(customer_actions::create_task))
+        .route("/pipeline", get(pipeline::board))
+        .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
+        .route("/pipeline/deals/{id}/won", post(pipeline::win))
+        .route("/pipeline/deals/{id}/lost", post(pipeline::lose))
         .route("/catalog", get(coming::catalog))
-        .route("/orders", get(coming::orders))
+        .route("/orders", get(orders::list))
+        .route("/orders/new", get(orders::new_form).post(orders::create))
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/confirm", post(orders::confirm))
+        .route("/orders/{id}/ship", post(orders::ship))
+        .route("/orders/{id}/invoice", post(orders::invoice))
+        .route("/orders/{id}/payment", post(orders::payment))
+        .route("/orders/{id}/return", post(orders::return_goods))
         .route("/tasks", get(coming::tasks))
         .route("/reports", get(coming::reports))
         .route("/language", post(language::choose))

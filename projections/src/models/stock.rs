@@ -678,6 +678,14 @@ impl StockLevels {
             .map_or("", |info| info.name.as_str())
     }
 
+    /// Every product the model knows, by name (then id): what an order
+    /// form offers.
+    pub fn products(&self) -> Vec<(ProductId, &ProductInfo)> {
+        let mut products: Vec<_> = self.products.iter().map(|(id, info)| (*id, info)).collect();
+        products.sort_by(|a, b| (a.1.name.as_str(), a.0).cmp(&(b.1.name.as_str(), b.0)));
+        products
+    }
+
     /// Every warehouse by name.
     pub fn warehouses(&self) -> Vec<(WarehouseId, &WarehouseInfo)> {
         let mut warehouses: Vec<_> = self

@@ -1,0 +1,364 @@
+//! What the customer card changes: log a call, email, meeting or note in
+//! one step, and create a task about the customer. Each is a plain POST
+//! form on the card; a success redirects back to the card once the
+//! timeline holds the new entry, a failure shows the card again with what
+//! was typed and the error next to its field.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{NaiveDate, NaiveTime, Utc};
+use domain::Issued;
+use domain::ids::{InteractionId, PartyId, TaskId};
+use domain::interactions::{
+    CallOutcome, Direction, Interaction, InteractionCommand, InteractionKind, LogInteraction,
+};
+use domain::planning::{Assignee, CreateTask, Link, Priority, Task, TaskCommand};
+use domain::values::{Label, Text};
+use serde::Deserialize;
+
+use super::customers::render_card;
+use super::forms::{self, FormErrors};
+use super::i18n::{RequestLang, Tr};
+use crate::AppState;
+use crate::commands::CommandHandler;
+use crate::process::SYSTEM_USER;
+
+/// The kinds of interaction the form offers, by code.
+pub const KIND_CODES: [&str; 4] = ["call", "email", "meeting", "note"];
+/// Directions of a call or an email, by code.
+pub const DIRECTION_CODES: [&str; 2] = ["outbound", "inbound"];
+/// Task priorities, by code.
+pub const PRIORITY_CODES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+/// The "log an interaction" form as typed.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LogForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub direction: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub command: String,
+}
+
+impl LogForm {
+    /// An empty form with a fresh command id.
+    pub fn blank() -> Self {
+        Self {
+            kind: "call".to_owned(),
+            direction: "outbound".to_owned(),
+            minutes: String::new(),
+            subject: String::new(),
+            body: String::new(),
+            command: uuid::Uuid::now_v7().to_string(),
+        }
+    }
+}
+
+/// The "create a task" form as typed.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TaskForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub due: String,
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub command: String,
+}
+
+impl TaskForm {
+    pub fn blank() -> Self {
+        Self {
+            title: String::new(),
+            due: String::new(),
+            priority: "normal".to_owned(),
+            command: uuid::Uuid::now_v7().to_string(),
+        }
+    }
+}
+
+/// What the card shows in its two forms.
+#[derive(Debug)]
+pub struct CardForms {
+    pub log: LogForm,
+    pub log_errors: FormErrors,
+    pub task: TaskForm,
+    pub task_errors: FormErrors,
+}
+
+impl CardForms {
+    pub fn blank() -> Self {
+        Self {
+            log: LogForm::blank(),
+            log_errors: FormErrors::default(),
+            task: TaskForm::blank(),
+            task_errors: FormErrors::default(),
+        }
+    }
+}
+
+/// The form parsed into a command, or the errors of every field at once.
+fn parse_log(tr: Tr, party: PartyId, form: &LogForm) -> Result<LogInteraction, FormErrors> {
+    let mut errors = FormErrors::default();
+    let direction = Direction::from_code(&form.direction).unwrap_or(Direction::Outbound);
+    let minutes = match form.minutes.trim() {
+        "" => Some(0),
+        text => text.parse::<u32>().ok(),
+    };
+    if minutes.is_none() {
+        errors.add("minutes", tr.t("form-whole-number"));
+    }
+    let minutes = minutes.unwrap_or(0);
+    let kind = match form.kind.as_str() {
+        "call" => Some(InteractionKind::Call {
+            direction,
+            duration_seconds: minutes.saturating_mul(60),
+            outcome: CallOutcome::Connected,
+            recording_url: None,
+        }),
+        "email" => Some(InteractionKind::Email { direction }),
+        "meeting" => Some(InteractionKind::Meeting {
+            duration_minutes: minutes,
+            location: None,
+        }),
+        "note" => Some(InteractionKind::Note),
+        _ => None,
+    };
+    if kind.is_none() {
+        errors.add("kind", tr.t("form-choose"));
+    }
+    let subject = Label::parse_optional("subject", Some(&form.subject));
+    if subject.is_err() {
+        errors.add("subject", tr.t("form-one-line"));
+    }
+    let body = Text::parse("body", &form.body);
+    if body.is_err() {
+        errors.add("body", tr.t("form-too-long"));
+    }
+    match (kind, subject, body) {
+        (Some(kind), Ok(subject), Ok(body)) if errors.is_empty() => Ok(LogInteraction {
+            party,
+            deal: None,
+            kind,
+            subject,
+            body,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn parse_task(tr: Tr, party: PartyId, form: &TaskForm) -> Result<CreateTask, FormErrors> {
+    let mut errors = FormErrors::default();
+    let title = Label::parse("title", &form.title);
+    if title.is_err() {
+        errors.add("title", tr.t("form-required-line"));
+    }
+    let due = match form.due.trim() {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            // Due by the end of the business day (UTC, as the read models).
+            .map(|day| {
+                Some(
+                    day.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default())
+                        .and_utc(),
+                )
+            })
+            .map_err(|_| ()),
+    };
+    if due.is_err() {
+        errors.add("due", tr.t("form-date"));
+    }
+    let priority = Priority::from_code(&form.priority);
+    if priority.is_none() {
+        errors.add("priority", tr.t("form-choose"));
+    }
+    match (title, due, priority) {
+        (Ok(title), Ok(due), Some(priority)) => Ok(CreateTask {
+            title,
+            description: Text::default(),
+            // Users arrive with a later issue; until then the UI's tasks
+            // are the system user's, like the processes' actions.
+            assignee: Assignee::User(SYSTEM_USER),
+            due,
+            remind_at: None,
+            priority,
+            link: Some(Link::Party(party)),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The customer a form was posted for, if they exist.
+fn known_party(state: &AppState, id: &str) -> Option<PartyId> {
+    let id = id.parse::<PartyId>().ok()?;
+    state
+        .read_models
+        .customers
+        .read(|customers| customers.resolve(id).map(|row| row.id))
+}
+
+/// `POST /customers/{id}/interactions`.
+pub async fn log_interaction(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Path(id): Path<String>,
+    Form(form): Form<LogForm>,
+) -> Response {
+    let tr = Tr::new(lang.0);
+    let Some(party) = known_party(&state, &id) else {
+        return render_card(&state, lang, &id, CardForms::blank(), StatusCode::NOT_FOUND).await;
+    };
+    let failed = |errors: FormErrors, form: LogForm| CardForms {
+        log: form,
+        log_errors: errors,
+        ..CardForms::blank()
+    };
+    let log = match parse_log(tr, party, &form) {
+        Ok(log) => log,
+        Err(errors) => {
+            let forms = failed(errors, form);
+            return render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let command_id = forms::command_id(&form.command);
+    let result = async {
+        let stream = CommandHandler::stream::<Interaction>(InteractionId::from_uuid(command_id))?;
+        let issued = Issued::new(SYSTEM_USER, Utc::now(), InteractionCommand::Log(log));
+        state
+            .commands
+            .execute::<Interaction, _>(&stream, &issued, &forms::execution(command_id))
+            .await
+    }
+    .await;
+    match result {
+        Ok(executed) => {
+            let location = format!("/customers/{party}#timeline-heading");
+            forms::redirect_after(&state, executed.last_position, &location).await
+        }
+        Err(error) => {
+            let errors = FormErrors::from_command(
+                tr,
+                &error,
+                &[
+                    ("kind.duration", "minutes"),
+                    ("subject", "subject"),
+                    ("body", "body"),
+                ],
+            );
+            let forms = failed(errors, form);
+            render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// `POST /customers/{id}/tasks`.
+pub async fn create_task(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Path(id): Path<String>,
+    Form(form): Form<TaskForm>,
+) -> Response {
+    let tr = Tr::new(lang.0);
+    let Some(party) = known_party(&state, &id) else {
+        return render_card(&state, lang, &id, CardForms::blank(), StatusCode::NOT_FOUND).await;
+    };
+    let failed = |errors: FormErrors, form: TaskForm| CardForms {
+        task: form,
+        task_errors: errors,
+        ..CardForms::blank()
+    };
+    let create = match parse_task(tr, party, &form) {
+        Ok(create) => create,
+        Err(errors) => {
+            let forms = failed(errors, form);
+            return render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let command_id = forms::command_id(&form.command);
+    let result = async {
+        let stream = CommandHandler::stream::<Task>(TaskId::from_uuid(command_id))?;
+        let issued = Issued::new(SYSTEM_USER, Utc::now(), TaskCommand::Create(create));
+        state
+            .commands
+            .execute::<Task, _>(&stream, &issued, &forms::execution(command_id))
+            .await
+    }
+    .await;
+    match result {
+        Ok(executed) => {
+            let location = format!("/customers/{party}#timeline-heading");
+            forms::redirect_after(&state, executed.last_position, &location).await
+        }
+        Err(error) => {
+            let errors = FormErrors::from_command(
+                tr,
+                &error,
+                &[("title", "title"), ("due", "due"), ("remind", "due")],
+            );
+            let forms = failed(errors, form);
+            render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    /// Every bad field is reported at once, so one round trip shows all
+    /// that needs fixing.
+    #[test]
+    fn a_log_form_reports_every_bad_field_together() {
+        let form = LogForm {
+            kind: "fax".to_owned(),
+            minutes: "ten".to_owned(),
+            subject: "a".repeat(300),
+            ..LogForm::blank()
+        };
+        let errors = parse_log(
+            Tr::new(Lang::En),
+            PartyId::from_uuid(uuid::Uuid::nil()),
+            &form,
+        )
+        .unwrap_err();
+        for field in ["kind", "minutes", "subject"] {
+            assert!(errors.get(field).is_some(), "{field} has an error");
+        }
+        assert!(errors.get("body").is_none());
+    }
+
+    /// A call's minutes become the call's seconds.
+    #[test]
+    fn a_call_of_five_minutes_lasts_three_hundred_seconds() {
+        let form = LogForm {
+            minutes: "5".to_owned(),
+            ..LogForm::blank()
+        };
+        let log = parse_log(
+            Tr::new(Lang::En),
+            PartyId::from_uuid(uuid::Uuid::nil()),
+            &form,
+        )
+        .unwrap();
+        assert!(matches!(
+            log.kind,
+            InteractionKind::Call {
+                duration_seconds: 300,
+                ..
+            }
+        ));
+    }
+}

@@ -1,0 +1,180 @@
+//! What every form of the UI shares: errors shown next to their field,
+//! a command id carried by the form so a second click runs nothing twice,
+//! and the redirect after a successful POST that waits for the read
+//! models, so the page it lands on already shows the change.
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::error::DomainError;
+use eventlog::{Actor, AppendMeta};
+use uuid::Uuid;
+
+use super::i18n::Tr;
+use crate::AppState;
+use crate::commands::{CommandError, Execution};
+
+/// How long a redirect waits for the read models to reach a write.
+const READ_MODEL_WAIT_MILLIS_MAX: u64 = 5_000;
+
+/// A choice of a `<select>`.
+#[derive(Debug)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The choices of a select over stable codes, each labelled by
+/// `<prefix>-<code>` in the catalogue.
+pub fn choices(tr: Tr, prefix: &str, codes: &[&'static str], selected: &str) -> Vec<Choice> {
+    codes
+        .iter()
+        .map(|code| Choice {
+            value: code,
+            label: tr.t(&format!("{prefix}-{}", code.replace('_', "-"))),
+            selected: *code == selected,
+        })
+        .collect()
+}
+
+/// Errors of one submitted form: per field, already translated, and one
+/// for the form as a whole.
+#[derive(Debug, Default)]
+pub struct FormErrors {
+    fields: Vec<(&'static str, String)>,
+    pub form: Option<String>,
+}
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: String) {
+        if self.get(field).is_none() {
+            self.fields.push((field, message));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.form.is_none()
+    }
+
+    /// Files a command's error: a bad field next to the form field it came
+    /// from (`fields` maps a prefix of the domain's field path to the
+    /// form's field), anything else at the top of the form. Messages come
+    /// from the catalogue; the domain's own English text is not shown.
+    pub fn from_command(
+        tr: Tr,
+        error: &CommandError,
+        fields: &[(&str, &'static str)],
+    ) -> FormErrors {
+        let mut errors = FormErrors::default();
+        match error {
+            CommandError::Domain(DomainError::Invalid { field, .. }) => {
+                match fields.iter().find(|(prefix, _)| field.starts_with(prefix)) {
+                    Some((_, form_field)) => errors.add(form_field, tr.t("form-invalid")),
+                    None => errors.form = Some(tr.t("form-invalid")),
+                }
+            }
+            CommandError::Domain(DomainError::Rejected { rule, .. }) => {
+                errors.form = Some(tr.t1("form-rejected", "rule", rule));
+            }
+            CommandError::Domain(DomainError::NotFound { .. }) => {
+                errors.form = Some(tr.t("form-not-found"));
+            }
+            CommandError::Conflict { .. } | CommandError::Contended => {
+                errors.form = Some(tr.t("form-conflict"));
+            }
+            other => {
+                tracing::error!(error = %other, "a form's command failed");
+                errors.form = Some(tr.t("form-failed"));
+            }
+        }
+        errors
+    }
+}
+
+/// The command id a form carried (rendered into it as a hidden field), or
+/// a fresh one: submitting the same form twice then runs its command once.
+pub fn command_id(raw: &str) -> Uuid {
+    raw.parse().unwrap_or_else(|_| Uuid::now_v7())
+}
+
+/// How a command from the UI is run.
+pub fn execution(command_id: Uuid) -> Execution {
+    Execution::new(AppendMeta::new(Actor::system("web"), command_id)).with_command_id(command_id)
+}
+
+/// After a write at `position`: waits (a bounded time) until every read
+/// model has folded it, then sends the browser to `location` with
+/// 303 See Other, so reloading the page does not post again.
+pub async fn redirect_after(state: &AppState, position: Option<u64>, location: &str) -> Response {
+    if let Some(position) = position {
+        let waited = tokio::time::timeout(
+            Duration::from_millis(READ_MODEL_WAIT_MILLIS_MAX),
+            state.read_models.wait_for(position),
+        )
+        .await;
+        match waited {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "a read model stopped"),
+            Err(_) => tracing::warn!(position, "the read models are behind a UI write"),
+        }
+    }
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    /// A bad field of a command lands next to the form field it came from;
+    /// a broken rule stands above the form with its code: it protects
+    /// where users see why nothing was saved.
+    #[test]
+    fn command_errors_land_next_to_their_form_field_or_above_the_form() {
+        let tr = Tr::new(Lang::En);
+        let invalid =
+            CommandError::Domain(DomainError::invalid("kind.duration_seconds", "too long"));
+        let errors = FormErrors::from_command(tr, &invalid, &[("kind.duration", "minutes")]);
+        assert!(errors.get("minutes").is_some());
+        assert!(errors.form.is_none());
+
+        let rejected = CommandError::Domain(DomainError::rejected("deal.closed", "closed"));
+        let errors = FormErrors::from_command(tr, &rejected, &[]);
+        assert!(
+            errors
+                .form
+                .as_deref()
+                .is_some_and(|text| text.contains("deal.closed"))
+        );
+
+        let conflict = CommandError::Conflict {
+            expected: 1,
+            actual: Some(2),
+        };
+        let errors = FormErrors::from_command(tr, &conflict, &[]);
+        assert_eq!(errors.form, Some(tr.t("form-conflict")));
+    }
+
+    /// Only the first error of a field is kept, so a field shows one
+    /// message.
+    #[test]
+    fn a_field_keeps_its_first_error() {
+        let mut errors = FormErrors::default();
+        errors.add("title", "first".to_owned());
+        errors.add("title", "second".to_owned());
+        assert_eq!(errors.get("title"), Some("first"));
+        assert!(!errors.is_empty());
+    }
+}
