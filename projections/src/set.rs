@@ -12,6 +12,7 @@ use crate::models::calendar::Calendar;
 use crate::models::customers::Customers;
 use crate::models::funnel::SalesFunnel;
 use crate::models::kpis::DirectorKpis;
+use crate::models::orders::Orders;
 use crate::models::pipeline_board::PipelineBoard;
 use crate::models::sales::Sales;
 use crate::models::stock::StockLevels;
@@ -21,7 +22,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 10] = [
+pub const MODEL_NAMES: [&str; 11] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -32,6 +33,7 @@ pub const MODEL_NAMES: [&str; 10] = [
     StockLevels::NAME,
     Sales::NAME,
     DirectorKpis::NAME,
+    Orders::NAME,
 ];
 
 /// The live read models of a running server.
@@ -47,6 +49,7 @@ pub struct CrmReadModels {
     pub stock: Arc<Projection<StockLevels>>,
     pub sales: Arc<Projection<Sales>>,
     pub director_kpis: Arc<Projection<DirectorKpis>>,
+    pub orders: Arc<Projection<Orders>>,
     pub store: SnapshotStore,
 }
 
@@ -70,6 +73,7 @@ impl CrmReadModels {
             stock: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             sales: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             director_kpis: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            orders: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -86,6 +90,7 @@ impl CrmReadModels {
             self.stock.status(),
             self.sales.status(),
             self.director_kpis.status(),
+            self.orders.status(),
         ]
     }
 
@@ -100,7 +105,8 @@ impl CrmReadModels {
         self.calendar.wait_for(position).await?;
         self.stock.wait_for(position).await?;
         self.sales.wait_for(position).await?;
-        self.director_kpis.wait_for(position).await
+        self.director_kpis.wait_for(position).await?;
+        self.orders.wait_for(position).await
     }
 
     /// Stops every model, each writing a final snapshot.
@@ -114,7 +120,8 @@ impl CrmReadModels {
         self.calendar.shutdown().await?;
         self.stock.shutdown().await?;
         self.sales.shutdown().await?;
-        self.director_kpis.shutdown().await
+        self.director_kpis.shutdown().await?;
+        self.orders.shutdown().await
     }
 }
 
@@ -146,6 +153,7 @@ pub fn rebuild_by_name(
         StockLevels::NAME => run::<StockLevels>(log, store, options, progress),
         Sales::NAME => run::<Sales>(log, store, options, progress),
         DirectorKpis::NAME => run::<DirectorKpis>(log, store, options, progress),
+        Orders::NAME => run::<Orders>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

@@ -879,3 +879,87 @@ fn the_timeline_shows_a_customers_trade() {
         ]
     );
 }
+
+/// Protects the orders list: every order with its status and total, the
+/// one worked on last first, paged by a cursor that neither skips nor
+/// repeats, and per customer.
+#[test]
+fn the_orders_list_is_newest_activity_first_and_pages() {
+    use domain::sales::{
+        Amounts, OrderCancelled, OrderConfirmed, OrderDrafted, OrderEvent, OrderStatus,
+    };
+    use projections::models::orders::Orders;
+    let eur = Currency::parse("currency", "EUR").unwrap();
+    let drafted = |order: u128, party: u128| -> CrmEvent {
+        OrderEvent::Drafted(OrderDrafted {
+            order: id(order),
+            party: id(party),
+            deal: None,
+            price_list: id(900),
+            currency: eur,
+            warehouse: id(901),
+            branch: None,
+            manager: None,
+            reference: None,
+        })
+        .into()
+    };
+    let confirmed = |gross: i64| -> CrmEvent {
+        OrderEvent::Confirmed(OrderConfirmed {
+            party: id(1),
+            deal: None,
+            warehouse: id(901),
+            currency: eur,
+            prices_include_vat: false,
+            lines: vec![],
+            total: Amounts {
+                net: Decimal::new(gross, 0),
+                vat: Decimal::ZERO,
+                gross: Decimal::new(gross, 0),
+            },
+        })
+        .into()
+    };
+    let cancelled: CrmEvent = OrderEvent::Cancelled(OrderCancelled {
+        reason: "no".into(),
+        warehouse: id(901),
+        reservations: vec![],
+    })
+    .into();
+    let model: Orders = fed(vec![
+        (101, drafted(101, 1), day(1)),
+        (102, drafted(102, 2), day(1)),
+        (103, drafted(103, 1), day(2)),
+        (101, confirmed(70), day(3)),
+        (102, cancelled, day(4)),
+    ]);
+    let order = |number: u128| domain::ids::OrderId::from_uuid(Uuid::from_u128(number));
+    let all = model.page(10, None, None);
+    let listed: Vec<_> = all.rows.iter().map(|row| row.order).collect();
+    assert_eq!(listed, [order(102), order(101), order(103)]);
+    assert_eq!(all.next, None);
+    assert_eq!(all.rows[0].summary.status, OrderStatus::Cancelled);
+    assert_eq!(all.rows[1].summary.status, OrderStatus::Confirmed);
+    assert_eq!(all.rows[1].summary.total, Some(Decimal::new(70, 0)));
+    assert_eq!(all.rows[2].summary.total, None, "a draft has no total yet");
+
+    let first = model.page(2, None, None);
+    assert_eq!(first.rows.len(), 2);
+    let rest = model.page(2, first.next, None);
+    let paged: Vec<_> = first
+        .rows
+        .iter()
+        .chain(&rest.rows)
+        .map(|row| row.order)
+        .collect();
+    assert_eq!(paged, listed);
+    assert_eq!(rest.next, None);
+
+    let customers: Vec<_> = model
+        .page(10, None, Some(id(1)))
+        .rows
+        .iter()
+        .map(|row| row.order)
+        .collect();
+    assert_eq!(customers, [order(101), order(103)]);
+}

@@ -187,7 +187,8 @@ async fn readiness_follows_the_read_models() {
             "calendar",
             "stock",
             "sales",
-            "director_kpis"
+            "director_kpis",
+            "orders"
         ]
     );
     let (_, page) = get(app.address, "/customers").await;

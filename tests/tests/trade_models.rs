@@ -7,6 +7,7 @@
 
 use eventlog::{EventLog, Options};
 use projections::models::kpis::DirectorKpis;
+use projections::models::orders::Orders;
 use projections::models::sales::Sales;
 use projections::models::stock::StockLevels;
 use projections::{ReadModel, fold_all};
@@ -33,9 +34,11 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
     let stock: StockLevels = rebuilt(&log);
     let sales: Sales = rebuilt(&log);
     let kpis: DirectorKpis = rebuilt(&log);
+    let orders: Orders = rebuilt(&log);
     assert_ne!(stock, StockLevels::default(), "the demo moved stock");
     assert_ne!(sales, Sales::default(), "the demo sold");
     assert_ne!(kpis, DirectorKpis::default());
+    assert!(!orders.is_empty(), "the demo took orders");
 
     for round in ["live", "restored from the shutdown snapshots"] {
         let state = api::AppState::start(log.clone(), data.path())
@@ -54,6 +57,10 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
         assert!(
             models.director_kpis.read(|live| *live == kpis),
             "director_kpis differs ({round})"
+        );
+        assert!(
+            models.orders.read(|live| *live == orders),
+            "orders differs ({round})"
         );
         state.shutdown().await.unwrap();
         assert_eq!(

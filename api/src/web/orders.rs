@@ -10,10 +10,9 @@
 //! line's price as the list resolves it now (`trade::price_order`): what
 //! confirming will freeze.
 //!
-//! No read model lists orders or price lists yet. The list scans the tail
-//! of the log (bounded) for order streams, and the new-order form offers
-//! the price lists defined at the start of the log and those of recent
-//! orders. A read model of orders replaces both when reports need one.
+//! The list comes from the `orders` read model (newest activity first).
+//! No read model lists price lists yet: the new-order form offers the
+//! price lists defined at the start of the log and those of recent orders.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +37,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use projections::models::orders::OrderListRow;
+
 use super::format;
 use super::forms::{self, Choice, FormErrors};
 use super::i18n::{Lang, RequestLang, Tr};
@@ -49,10 +50,6 @@ use crate::trade::{confirm_order, price_order, ship_order};
 
 /// Orders on the list.
 const LIST_ORDERS_MAX: usize = 50;
-/// How far back from the head the list looks for orders, in events.
-const LIST_SCAN_EVENTS_MAX: u64 = 20_000;
-/// Events read per step of that scan.
-const SCAN_PAGE_EVENTS: usize = 5_000;
 /// How far from the start of the log price lists are looked for.
 const PRICE_LIST_SCAN_EVENTS: usize = 1_000;
 /// Line rows on the new-order form.
@@ -82,40 +79,13 @@ fn load_order(
     Ok(loaded.map(|loaded| (loaded, version)))
 }
 
-/// Orders whose streams moved most recently, newest first, from the last
-/// [`LIST_SCAN_EVENTS_MAX`] events of the log.
-fn recent_orders(state: &AppState) -> Vec<OrderId> {
-    let head = state.log.head().position;
-    let mut position = head.saturating_sub(LIST_SCAN_EVENTS_MAX) + 1;
-    let mut last_seen: BTreeMap<OrderId, u64> = BTreeMap::new();
-    let Ok(filter) = ReadFilter::category("order") else {
-        return Vec::new();
-    };
-    while position <= head {
-        let page = match state.log.read_all(position, SCAN_PAGE_EVENTS, &filter) {
-            Ok(page) => page,
-            Err(error) => {
-                tracing::error!(%error, "failed to read recent orders");
-                break;
-            }
-        };
-        for event in &page.events {
-            if let Ok(order) = event.stream.id().parse::<OrderId>() {
-                last_seen.insert(order, event.position);
-            }
-        }
-        if page.reached_head || page.next_position <= position {
-            break;
-        }
-        position = page.next_position;
-    }
-    let mut orders: Vec<(u64, OrderId)> = last_seen.into_iter().map(|(id, at)| (at, id)).collect();
-    orders.sort_unstable_by(|a, b| b.cmp(a));
-    orders
-        .into_iter()
-        .take(LIST_ORDERS_MAX)
-        .map(|(_, id)| id)
-        .collect()
+/// The orders with the most recent activity, newest first, from the
+/// orders read model.
+fn recent_orders(state: &AppState, limit: usize) -> Vec<OrderListRow> {
+    state
+        .read_models
+        .orders
+        .read(|orders| orders.page(limit, None, None).rows)
 }
 
 fn customer_name(state: &AppState, party: PartyId) -> String {
@@ -176,19 +146,22 @@ pub async fn list(State(state): State<AppState>, lang: RequestLang) -> ListPage 
         "/orders".to_owned(),
     );
     let tr = page.tr;
-    let rows = recent_orders(&state)
+    let listed = recent_orders(&state, LIST_ORDERS_MAX);
+    let rows = listed
         .into_iter()
-        .filter_map(|id| {
-            let (order, _) = load_order(&state, id).ok()??;
-            Some(OrderRow {
+        .map(|row| {
+            let id = row.order;
+            OrderRow {
                 href: format!("/orders/{id}"),
                 number: short_id(id),
-                customer: customer_name(&state, order.drafted.party),
-                status: tr.t(status_message(order.status)),
-                total: order_total(&order)
-                    .map(|total| format::money(lang.0, total, order.drafted.currency))
+                customer: customer_name(&state, row.summary.party),
+                status: tr.t(status_message(row.summary.status)),
+                total: row
+                    .summary
+                    .total
+                    .map(|total| format::money(lang.0, total, row.summary.currency))
                     .unwrap_or_default(),
-            })
+            }
         })
         .collect();
     ListPage { page, rows }
@@ -265,8 +238,8 @@ fn known_price_lists(state: &AppState) -> Vec<(PriceListId, String)> {
                 .filter_map(|event| event.stream.id().parse::<PriceListId>().ok()),
         );
     }
-    for order in recent_orders(state) {
-        if let Ok(Some((order, _))) = load_order(state, order) {
+    for row in recent_orders(state, LIST_ORDERS_MAX) {
+        if let Ok(Some((order, _))) = load_order(state, row.order) {
             ids.push(order.drafted.price_list);
         }
     }

@@ -18,6 +18,7 @@ use projections::models::calendar::Calendar;
 use projections::models::customers::{CustomerQuery, Customers};
 use projections::models::funnel::SalesFunnel;
 use projections::models::kpis::DirectorKpis;
+use projections::models::orders::Orders;
 use projections::models::pipeline_board::PipelineBoard;
 use projections::models::sales::Sales;
 use projections::models::stock::StockLevels;
@@ -122,6 +123,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let stock: StockLevels = fold(&log, head)?;
     let sales: Sales = fold(&log, head)?;
     let director_kpis: DirectorKpis = fold(&log, head)?;
+    let orders: Orders = fold(&log, head)?;
     println!(
         "\nall {} read models in one process: {:.0} MiB resident above the warmed-up baseline; built one after another in {:.1} s",
         projections::MODEL_NAMES.len(),
@@ -141,6 +143,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         stock,
         sales,
         director_kpis,
+        orders,
     ));
     known_at_report(&log, &directory)?;
     Ok(())
@@ -164,6 +167,7 @@ fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
         StockLevels::NAME => measure::<StockLevels>(&log, &store, head),
         Sales::NAME => measure::<Sales>(&log, &store, head),
         DirectorKpis::NAME => measure::<DirectorKpis>(&log, &store, head),
+        Orders::NAME => measure::<Orders>(&log, &store, head),
         other => anyhow::bail!("no read model called {other:?}"),
     }
 }

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod customers;
 pub mod funnel;
 pub mod kpis;
+pub mod orders;
 pub mod pipeline_board;
 pub mod sales;
 pub mod stock;
