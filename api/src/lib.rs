@@ -248,9 +248,16 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
         Demo::Standard => demo::DemoOptions::default(),
         Demo::Events(events) => demo::scaled(events),
     };
-    let report = demo::load(&log, demo::generate(&options), |_| {})
-        .context("failed to write the demo company")?;
-    let trade = seed_demo_trade(&log, data_dir, &options, report.events)?;
+    // The companies that trade are noted as the history goes by, rather
+    // than by generating it a second time.
+    let mut customers = Vec::new();
+    let history = demo::generate(&options).inspect(|append| {
+        if let Some(company) = registered_company(append) {
+            customers.push(company);
+        }
+    });
+    let report = demo::load(&log, history, |_| {}).context("failed to write the demo company")?;
+    let trade = seed_demo_trade(&log, data_dir, &options, &customers, report.events)?;
     log.sync_blocking()
         .context("failed to sync the demo company")?;
     let managers: Vec<String> = demo::users(&options)
@@ -271,33 +278,35 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
 /// The demo company's trade, run through the command handler and the
 /// processes (see [`demo_trade`]): about one order per 50 CRM events, with
 /// the company's customers and managers, up to today.
+/// The company a demo append registers, with when, if it registers one.
+fn registered_company(
+    append: &demo::DemoAppend,
+) -> Option<(domain::ids::PartyId, chrono::DateTime<chrono::Utc>)> {
+    use domain::CrmEvent;
+    use domain::parties::{PartyEvent, PartyNameData};
+    let company = append.category == "party"
+        && append.events.iter().any(|(_, event)| {
+            matches!(
+                event,
+                CrmEvent::Party(PartyEvent::Registered(registered))
+                    if matches!(registered.name, PartyNameData::Company { .. })
+            )
+        });
+    company.then(|| {
+        (
+            domain::ids::PartyId::from_uuid(append.aggregate),
+            append.occurred_at,
+        )
+    })
+}
+
 fn seed_demo_trade(
     log: &EventLog,
     data_dir: &Path,
     options: &demo::DemoOptions,
+    customers: &[(domain::ids::PartyId, chrono::DateTime<chrono::Utc>)],
     crm_events: u64,
 ) -> anyhow::Result<demo_trade::TradeReport> {
-    use domain::CrmEvent;
-    use domain::parties::{PartyEvent, PartyNameData};
-    let customers: Vec<(domain::ids::PartyId, chrono::DateTime<chrono::Utc>)> =
-        demo::generate(options)
-            .filter(|append| append.category == "party")
-            .filter(|append| {
-                append.events.iter().any(|(_, event)| {
-                    matches!(
-                        event,
-                        CrmEvent::Party(PartyEvent::Registered(registered))
-                            if matches!(registered.name, PartyNameData::Company { .. })
-                    )
-                })
-            })
-            .map(|append| {
-                (
-                    domain::ids::PartyId::from_uuid(append.aggregate),
-                    append.occurred_at,
-                )
-            })
-            .collect();
     let managers: Vec<domain::ids::UserId> = demo::users(options)
         .into_iter()
         .map(|user| user.id)
@@ -314,7 +323,7 @@ fn seed_demo_trade(
             log,
             Some(&data_dir.join(PROCESS_CHECKPOINT_FILE)),
             options.seed,
-            &customers,
+            customers,
             &managers,
             options.start,
             end,
