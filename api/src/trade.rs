@@ -56,6 +56,17 @@ pub fn price_order(
     Ok(pricing)
 }
 
+/// An order's stream and its state, which must exist.
+fn existing_order(
+    handler: &CommandHandler,
+    order: OrderId,
+) -> Result<(eventlog::StreamName, OrderState), CommandError> {
+    let stream = CommandHandler::stream::<Order>(order)?;
+    let (state, _) = handler.load::<Order>(&stream)?;
+    let state = state.ok_or_else(|| DomainError::not_found("order"))?;
+    Ok((stream, state))
+}
+
 /// Confirms a draft order at the prices of today.
 pub async fn confirm_order(
     handler: &CommandHandler,
@@ -63,11 +74,9 @@ pub async fn confirm_order(
     issued: Issued<()>,
     execution: &Execution,
 ) -> Result<Executed, CommandError> {
-    let stream = CommandHandler::stream::<Order>(order)?;
-    let (state, _) = handler.load::<Order>(&stream)?;
-    let state = state.ok_or_else(|| DomainError::not_found("order"))?;
+    let (stream, state) = existing_order(handler, order)?;
     let pricing = price_order(handler, &state)?;
-    let command = with_command(issued, OrderCommand::Confirm { pricing });
+    let command = issued.with(OrderCommand::Confirm { pricing });
     handler
         .execute::<Order, _>(&stream, &command, execution)
         .await
@@ -84,9 +93,7 @@ pub async fn ship_order(
     issued: Issued<()>,
     execution: &Execution,
 ) -> Result<Executed, CommandError> {
-    let stream = CommandHandler::stream::<Order>(order)?;
-    let (state, _) = handler.load::<Order>(&stream)?;
-    let state = state.ok_or_else(|| DomainError::not_found("order"))?;
+    let (stream, state) = existing_order(handler, order)?;
     let warehouse = state.drafted.warehouse;
     for (number, progress) in &state.lines {
         let Some(reservation) = progress.confirmed.reservation else {
@@ -122,17 +129,8 @@ pub async fn ship_order(
             .into());
         }
     }
-    let command = with_command(issued, OrderCommand::Ship { shipment, lines });
+    let command = issued.with(OrderCommand::Ship { shipment, lines });
     handler
         .execute::<Order, _>(&stream, &command, execution)
         .await
-}
-
-fn with_command<C>(issued: Issued<()>, command: C) -> Issued<C> {
-    Issued {
-        by: issued.by,
-        at: issued.at,
-        occurred_at: issued.occurred_at,
-        command,
-    }
 }

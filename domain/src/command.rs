@@ -37,6 +37,18 @@ impl<C> Issued<C> {
         }
     }
 
+    /// Who and when of this, for another command: for callers that take
+    /// the issuer before they know the command (confirming an order first
+    /// resolves its prices).
+    pub fn with<D>(self, command: D) -> Issued<D> {
+        Issued {
+            by: self.by,
+            at: self.at,
+            occurred_at: self.occurred_at,
+            command,
+        }
+    }
+
     /// The same command, recorded as having happened at `occurred_at`.
     pub fn backdated(mut self, occurred_at: DateTime<Utc>) -> Self {
         self.occurred_at = Some(occurred_at);
@@ -108,5 +120,17 @@ mod tests {
         let issued = issued_at(12);
         let soon = issued.at + Duration::seconds(BUSINESS_TIME_SKEW_SECONDS_MAX);
         assert_eq!(issued.backdated(soon).business_time(), Ok(soon));
+    }
+
+    /// Protects backdating: a command taken over by another keeps its
+    /// issuer and both times.
+    #[test]
+    fn another_command_keeps_who_and_when() {
+        let issued = issued_at(12).backdated(issued_at(9).at);
+        let other = issued.clone().with("confirm");
+        assert_eq!(
+            (other.by, other.at, other.occurred_at, other.command),
+            (issued.by, issued.at, issued.occurred_at, "confirm")
+        );
     }
 }
