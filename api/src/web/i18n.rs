@@ -1,8 +1,9 @@
 //! The message catalogue: every user-facing string of the web UI, in
 //! English, Russian and Arabic, through Fluent.
 //!
-//! The catalogues (`api/locales/{en,ru,ar}/main.ftl`) are embedded in the
-//! binary and parsed once. A page asks for a message by id; a message
+//! The catalogues (`api/locales/{en,ru,ar}/*.ftl`, one file per part of
+//! the UI, listed in [`catalogue!`]) are embedded in the binary and parsed
+//! once. A page asks for a message by id; a message
 //! missing from a language falls back to English, and one missing from
 //! English shows its id, so a forgotten string is visible, never a crash.
 //! A test checks that every language has every English message.
@@ -99,14 +100,29 @@ impl Lang {
         }
     }
 
-    fn source(self) -> &'static str {
+    /// The language's catalogue files.
+    fn sources(self) -> &'static [&'static str] {
         match self {
-            Lang::En => include_str!("../../locales/en/main.ftl"),
-            Lang::Ru => include_str!("../../locales/ru/main.ftl"),
-            Lang::Ar => include_str!("../../locales/ar/main.ftl"),
+            Lang::En => &catalogue!("en"),
+            Lang::Ru => &catalogue!("ru"),
+            Lang::Ar => &catalogue!("ar"),
         }
     }
 }
+
+/// The catalogue files of a language, one per part of the UI; every
+/// language has the same files.
+macro_rules! catalogue {
+    ($lang:literal) => {
+        [
+            include_str!(concat!("../../locales/", $lang, "/main.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/catalog.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/tasks.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/reports.ftl")),
+        ]
+    };
+}
+use catalogue;
 
 type Bundle = FluentBundle<FluentResource>;
 
@@ -117,23 +133,25 @@ static BUNDLES: LazyLock<[Bundle; 3]> = LazyLock::new(|| Lang::ALL.map(bundle));
 fn bundle(lang: Lang) -> Bundle {
     let langid: LanguageIdentifier = lang.tag().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-    let resource = match FluentResource::try_new(lang.source().to_owned()) {
-        Ok(resource) => resource,
-        Err((resource, errors)) => {
+    for source in lang.sources() {
+        let resource = match FluentResource::try_new((*source).to_owned()) {
+            Ok(resource) => resource,
+            Err((resource, errors)) => {
+                tracing::error!(
+                    lang = lang.tag(),
+                    ?errors,
+                    "the message catalogue has syntax errors"
+                );
+                resource
+            }
+        };
+        if let Err(errors) = bundle.add_resource(resource) {
             tracing::error!(
                 lang = lang.tag(),
                 ?errors,
-                "the message catalogue has syntax errors"
+                "the message catalogue has duplicate ids"
             );
-            resource
         }
-    };
-    if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(
-            lang = lang.tag(),
-            ?errors,
-            "the message catalogue has duplicate ids"
-        );
     }
     bundle
 }
@@ -233,17 +251,18 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
 #[cfg(test)]
 fn message_ids(lang: Lang) -> Vec<String> {
     use fluent_syntax::ast::Entry;
-    let resource = match FluentResource::try_new(lang.source().to_owned()) {
-        Ok(resource) => resource,
-        Err((_, errors)) => panic!("{} catalogue does not parse: {errors:?}", lang.tag()),
-    };
-    resource
-        .entries()
-        .filter_map(|entry| match entry {
+    let mut ids = Vec::new();
+    for source in lang.sources() {
+        let resource = match FluentResource::try_new((*source).to_owned()) {
+            Ok(resource) => resource,
+            Err((_, errors)) => panic!("{} catalogue does not parse: {errors:?}", lang.tag()),
+        };
+        ids.extend(resource.entries().filter_map(|entry| match entry {
             Entry::Message(message) => Some(message.id.name.to_owned()),
             _ => None,
-        })
-        .collect()
+        }));
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -256,6 +275,8 @@ mod tests {
     fn every_language_has_every_message_and_nothing_else() {
         let english = message_ids(Lang::En);
         assert!(english.len() > 20);
+        let unique: std::collections::BTreeSet<_> = english.iter().collect();
+        assert_eq!(unique.len(), english.len(), "an id is in two files");
         for lang in [Lang::Ru, Lang::Ar] {
             let mut ids = message_ids(lang);
             let mut expected = english.clone();
