@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod catalog;
+mod crm;
+mod trade;
+
 use std::str::FromStr;
 
 use chrono::{Datelike, Duration, Utc};
@@ -957,6 +961,9 @@ fn every_documented_status_is_produced_by_a_test() {
     interactions_are_logged_amended_and_withdrawn();
     a_deal_moves_through_a_pipeline_is_won_reopened_and_lost();
     tasks_are_created_listed_completed_reopened_and_cancelled();
+    crm::scenarios();
+    trade::scenarios();
+    catalog::scenarios();
 
     let (_, document) = api::http::routes();
     let document = serde_json::to_value(&document).unwrap();

@@ -1,0 +1,1 @@
+//! The catalog and stock pages in the browser.
