@@ -332,7 +332,7 @@ fn seed_demo_trade(
         .context("failed to write the demo company's trade")
 }
 
-/// Opens the log in `data_dir` and serves until Ctrl-C.
+/// Opens the log in `data_dir` and serves until Ctrl-C or SIGTERM.
 pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
@@ -341,13 +341,12 @@ pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
     let state = AppState::start(log, data_dir).await?;
-    // Ctrl-C also ends the event feeds, which a graceful shutdown would
-    // otherwise wait on for as long as their clients stay.
+    // The stop signal also ends the event feeds, which a graceful
+    // shutdown would otherwise wait on for as long as their clients stay.
     let stopper = state.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            stopper.begin_stop();
-        }
+        stop_signal().await;
+        stopper.begin_stop();
     });
     let served = serve_on(listener, app(state.clone())).await;
     state.shutdown().await?;
@@ -388,14 +387,44 @@ pub fn rebuild(
     Ok(reports)
 }
 
-/// Serves `app` on an already bound listener until Ctrl-C.
+/// Serves `app` on an already bound listener until Ctrl-C or SIGTERM.
 pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stop_signal())
         .await
         .context("the server failed")
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C (SIGINT) at a
+/// terminal, or SIGTERM, which systemd, `kill` and container runtimes
+/// send. Either way the server shuts down gracefully and saves its read
+/// models and process checkpoint. A signal that cannot be listened for is
+/// logged and never fires, rather than stopping the server at once.
+async fn stop_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// Verifies the whole log in `data_dir`; an error names the first bad

@@ -213,3 +213,65 @@ amount = "Amount"
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("rows refused: 1"));
 }
+
+/// What systemd and `kill` send (SIGTERM) stops the server gracefully:
+/// it exits with success after saving its process checkpoint, instead of
+/// dying mid-flight and replaying everything on the next start.
+#[test]
+fn serve_stops_gracefully_on_sigterm() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_hypercrm"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["serve", "--listen", &address])
+        .env("RUST_LOG", "error")
+        .spawn()
+        .unwrap();
+    // A request answered means the server runs (connections made before
+    // it accepts wait in the listen backlog).
+    let started = Instant::now();
+    let answer = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&address) {
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            break answer;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never listened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(30),
+            "did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exited with {status:?}");
+    assert!(data.path().join("process.checkpoint").exists());
+}
