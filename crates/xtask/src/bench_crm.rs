@@ -15,7 +15,7 @@ use domain::ids::PartyId;
 use eventlog::{Durability, EventLog, Options};
 use projections::models::activity::ManagerActivity;
 use projections::models::calendar::Calendar;
-use projections::models::customers::{CustomerQuery, Customers};
+use projections::models::customers::{CustomerQuery, CustomerRow, Customers};
 use projections::models::funnel::SalesFunnel;
 use projections::models::kpis::DirectorKpis;
 use projections::models::orders::Orders;
@@ -186,7 +186,7 @@ fn warm_up(log: &EventLog, head: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fold<M: ReadModel>(log: &EventLog, head: u64) -> anyhow::Result<M> {
+pub(crate) fn fold<M: ReadModel>(log: &EventLog, head: u64) -> anyhow::Result<M> {
     Ok(fold_all::<M>(log, head)?.0)
 }
 
@@ -278,6 +278,31 @@ pub(crate) fn percentiles(label: &str, mut samples: Vec<Duration>) {
     );
 }
 
+/// What a person would type to find `row`, the `kind`-th way (modulo
+/// five): a last name, the start of an email, the end of a phone number,
+/// the full name, a tag (or the first name where one is missing).
+pub(crate) fn search_text(row: &CustomerRow, kind: usize) -> String {
+    let words: Vec<&str> = row.display_name.split_whitespace().collect();
+    let first = words.first().copied().unwrap_or("").to_owned();
+    match kind % 5 {
+        0 => words.last().copied().unwrap_or("").to_owned(),
+        1 => row
+            .channels
+            .iter()
+            .find(|channel| channel.value.contains('@'))
+            .map_or(first, |channel| channel.value.chars().take(6).collect()),
+        2 => row
+            .channels
+            .iter()
+            .find(|channel| channel.value.starts_with('+'))
+            .map_or(first, |channel| {
+                channel.value[channel.value.len().saturating_sub(7)..].to_owned()
+            }),
+        3 => row.display_name.clone(),
+        _ => row.tags.iter().next().cloned().unwrap_or(first),
+    }
+}
+
 /// Searches the way people type: a last name, the start of an email, the
 /// end of a phone number, a full name, a tag.
 fn search_latency(customers: &Customers, samples: usize) {
@@ -299,33 +324,7 @@ fn search_latency(customers: &Customers, samples: usize) {
     let mut hits = 0usize;
     for sample in 0..samples {
         let row = rows[random.next(rows.len())];
-        let words: Vec<&str> = row.display_name.split_whitespace().collect();
-        let text = match sample % 5 {
-            0 => words.last().copied().unwrap_or("").to_owned(),
-            1 => row
-                .channels
-                .iter()
-                .find(|channel| channel.value.contains('@'))
-                .map_or_else(
-                    || words[0].to_owned(),
-                    |channel| channel.value.chars().take(6).collect(),
-                ),
-            2 => row
-                .channels
-                .iter()
-                .find(|channel| channel.value.starts_with('+'))
-                .map_or_else(
-                    || words[0].to_owned(),
-                    |channel| channel.value[channel.value.len().saturating_sub(7)..].to_owned(),
-                ),
-            3 => row.display_name.clone(),
-            _ => row
-                .tags
-                .iter()
-                .next()
-                .cloned()
-                .unwrap_or_else(|| words[0].to_owned()),
-        };
+        let text = search_text(row, sample);
         let query = CustomerQuery {
             text,
             limit: 20,

@@ -10,9 +10,12 @@
 //!   SQLite over the same rows.
 //! - `bench-sales`: the sales and director KPI read models with a million
 //!   orders: apply rates, snapshot sizes, report and KPI latency.
+//! - `bench-http`: the release server under `wrk` load on the demo
+//!   company: KPIs, customer search and card, the dashboard's weight.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
 
 mod bench_crm;
+mod bench_http;
 mod bench_log;
 mod bench_sales;
 mod bench_trade;
@@ -109,6 +112,25 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// Load the release server with `wrk` on a demo data folder: the
+    /// director's KPIs, customer search and the customer card under 64
+    /// connections, and the dashboard's page weight.
+    BenchHttp {
+        /// The data folder (written once with the demo company, reused).
+        #[arg(long, default_value = "target/bench-http")]
+        directory: PathBuf,
+        /// Events in the demo company when the folder is new.
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        /// wrk's threads (on the same machine as the server).
+        #[arg(long, default_value_t = 2)]
+        threads: u32,
+        /// Seconds of load per kind of request.
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -169,6 +191,19 @@ fn main() -> anyhow::Result<()> {
         Command::BenchSales { orders, samples } => {
             bench_sales::run(bench_sales::Settings { orders, samples })
         }
+        Command::BenchHttp {
+            directory,
+            events,
+            connections,
+            threads,
+            seconds,
+        } => bench_http::run(bench_http::Settings {
+            directory,
+            events,
+            connections,
+            threads,
+            seconds,
+        }),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)
