@@ -363,3 +363,62 @@ async fn forms_about_unknown_things_are_not_found_and_write_nothing() {
     assert_eq!(status, 200);
     assert!(page.contains("No pipeline has been set up yet."), "{page}");
 }
+
+/// The card's task form creates one task about the customer (a
+/// resubmission of the same form creates nothing more); a bad due date
+/// comes back next to its field with the title as typed, and writes
+/// nothing.
+#[tokio::test]
+async fn the_card_creates_a_task_once_and_keeps_a_bad_form_as_typed() {
+    let app = spawn_app().await;
+    let (status, _, body) = request(
+        app.address,
+        "POST",
+        "/api/v1/parties",
+        &[("Content-Type", "application/json")],
+        r#"{"kind": "company", "name": "Tasked Ltd"}"#,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let party = body.split("\"id\":\"").nth(1).unwrap()[..36].to_owned();
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let path = format!("/customers/{party}/tasks");
+    let head = app.log.head().position;
+
+    let (status, _, page) = request(
+        app.address,
+        "POST",
+        &path,
+        &form,
+        "title=Call+back+about+the+%C2%ABoffer%C2%BB&due=31.12.2026&priority=high",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"task-due-error\""), "{page}");
+    assert!(
+        page.contains("value=\"Call back about the «offer»\""),
+        "{page}"
+    );
+    assert_eq!(app.log.head().position, head, "nothing was written");
+
+    let command = Uuid::now_v7();
+    let body = format!("title=Call+back&due=2026-12-31&priority=high&command={command}");
+    for _ in 0..2 {
+        let (status, headers, _) = request(app.address, "POST", &path, &form, &body).await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            header(&headers, "location"),
+            Some(format!("/customers/{party}#timeline-heading").as_str())
+        );
+    }
+    assert_eq!(app.log.head().position, head + 1, "one task, created once");
+    let task = app
+        .log
+        .read_stream(
+            &StreamName::parse(format!("task-{command}")).unwrap(),
+            0,
+            10,
+        )
+        .unwrap();
+    assert_eq!(task.len(), 1);
+}

@@ -9,13 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, NaiveTime, Utc};
-use domain::Issued;
-use domain::ids::{InteractionId, PartyId, TaskId};
+use domain::ids::PartyId;
 use domain::interactions::{
     CallOutcome, Direction, Interaction, InteractionCommand, InteractionKind, LogInteraction,
 };
 use domain::planning::{Assignee, CreateTask, Link, Priority, Task, TaskCommand};
 use domain::values::{Label, Text};
+use domain::{Decider, DomainError, DomainEvent, Issued};
 use serde::Deserialize;
 
 use super::customers::render_card;
@@ -207,6 +207,116 @@ fn known_party(state: &AppState, id: &str) -> Option<PartyId> {
         .read(|customers| customers.resolve(id).map(|row| row.id))
 }
 
+/// One of the card's forms: what it parses into, which aggregate its
+/// command creates, and how it is shown again after a failure.
+trait CardForm: Sized {
+    /// The command the form parses into.
+    type Command: Send + Sync + 'static;
+    /// The decider of the aggregate the command creates; its id is the
+    /// form's command id, so a resubmitted form creates nothing twice.
+    type Decider: Decider<Command = Issued<Self::Command>, Error = DomainError>;
+    /// Where a command error's field path shows on the form.
+    const FIELD_OF_PATH: &'static [(&'static str, &'static str)];
+
+    /// The command id the form was rendered with.
+    fn command_id_text(&self) -> &str;
+    fn parse(&self, tr: Tr, party: PartyId) -> Result<Self::Command, FormErrors>;
+    /// The card's forms with this one as typed and its errors.
+    fn shown_again(self, errors: FormErrors) -> CardForms;
+}
+
+impl CardForm for LogForm {
+    type Command = InteractionCommand;
+    type Decider = Interaction;
+    const FIELD_OF_PATH: &'static [(&'static str, &'static str)] = &[
+        ("kind.duration", "minutes"),
+        ("subject", "subject"),
+        ("body", "body"),
+    ];
+
+    fn command_id_text(&self) -> &str {
+        &self.command
+    }
+
+    fn parse(&self, tr: Tr, party: PartyId) -> Result<InteractionCommand, FormErrors> {
+        parse_log(tr, party, self).map(InteractionCommand::Log)
+    }
+
+    fn shown_again(self, errors: FormErrors) -> CardForms {
+        CardForms {
+            log: self,
+            log_errors: errors,
+            ..CardForms::blank()
+        }
+    }
+}
+
+impl CardForm for TaskForm {
+    type Command = TaskCommand;
+    type Decider = Task;
+    const FIELD_OF_PATH: &'static [(&'static str, &'static str)] =
+        &[("title", "title"), ("due", "due"), ("remind", "due")];
+
+    fn command_id_text(&self) -> &str {
+        &self.command
+    }
+
+    fn parse(&self, tr: Tr, party: PartyId) -> Result<TaskCommand, FormErrors> {
+        parse_task(tr, party, self).map(TaskCommand::Create)
+    }
+
+    fn shown_again(self, errors: FormErrors) -> CardForms {
+        CardForms {
+            task: self,
+            task_errors: errors,
+            ..CardForms::blank()
+        }
+    }
+}
+
+/// Runs a card form: its command, then back to the card's timeline; or
+/// the card again with the form as typed and each error next to its field.
+async fn submit<F>(state: &AppState, lang: RequestLang, id: &str, form: F) -> Response
+where
+    F: CardForm,
+    <F::Decider as Decider>::Event: DomainEvent,
+    <F::Decider as Decider>::State: Send + 'static,
+{
+    let tr = Tr::new(lang.0);
+    let Some(party) = known_party(state, id) else {
+        return render_card(state, lang, id, CardForms::blank(), StatusCode::NOT_FOUND).await;
+    };
+    let command = match form.parse(tr, party) {
+        Ok(command) => command,
+        Err(errors) => {
+            let forms = form.shown_again(errors);
+            return render_card(state, lang, id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let command_id = forms::command_id(form.command_id_text());
+    let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    let result = match CommandHandler::stream::<F::Decider>(command_id) {
+        Ok(stream) => {
+            state
+                .commands
+                .execute::<F::Decider, _>(&stream, &issued, &forms::execution(command_id))
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(executed) => {
+            let location = format!("/customers/{party}#timeline-heading");
+            forms::redirect_after(state, executed.last_position, &location).await
+        }
+        Err(error) => {
+            let errors = FormErrors::from_command(tr, &error, F::FIELD_OF_PATH);
+            let forms = form.shown_again(errors);
+            render_card(state, lang, id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
 /// `POST /customers/{id}/interactions`.
 pub async fn log_interaction(
     State(state): State<AppState>,
@@ -214,51 +324,7 @@ pub async fn log_interaction(
     Path(id): Path<String>,
     Form(form): Form<LogForm>,
 ) -> Response {
-    let tr = Tr::new(lang.0);
-    let Some(party) = known_party(&state, &id) else {
-        return render_card(&state, lang, &id, CardForms::blank(), StatusCode::NOT_FOUND).await;
-    };
-    let failed = |errors: FormErrors, form: LogForm| CardForms {
-        log: form,
-        log_errors: errors,
-        ..CardForms::blank()
-    };
-    let log = match parse_log(tr, party, &form) {
-        Ok(log) => log,
-        Err(errors) => {
-            let forms = failed(errors, form);
-            return render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    let command_id = forms::command_id(&form.command);
-    let result = async {
-        let stream = CommandHandler::stream::<Interaction>(InteractionId::from_uuid(command_id))?;
-        let issued = Issued::new(SYSTEM_USER, Utc::now(), InteractionCommand::Log(log));
-        state
-            .commands
-            .execute::<Interaction, _>(&stream, &issued, &forms::execution(command_id))
-            .await
-    }
-    .await;
-    match result {
-        Ok(executed) => {
-            let location = format!("/customers/{party}#timeline-heading");
-            forms::redirect_after(&state, executed.last_position, &location).await
-        }
-        Err(error) => {
-            let errors = FormErrors::from_command(
-                tr,
-                &error,
-                &[
-                    ("kind.duration", "minutes"),
-                    ("subject", "subject"),
-                    ("body", "body"),
-                ],
-            );
-            let forms = failed(errors, form);
-            render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-    }
+    submit(&state, lang, &id, form).await
 }
 
 /// `POST /customers/{id}/tasks`.
@@ -268,47 +334,7 @@ pub async fn create_task(
     Path(id): Path<String>,
     Form(form): Form<TaskForm>,
 ) -> Response {
-    let tr = Tr::new(lang.0);
-    let Some(party) = known_party(&state, &id) else {
-        return render_card(&state, lang, &id, CardForms::blank(), StatusCode::NOT_FOUND).await;
-    };
-    let failed = |errors: FormErrors, form: TaskForm| CardForms {
-        task: form,
-        task_errors: errors,
-        ..CardForms::blank()
-    };
-    let create = match parse_task(tr, party, &form) {
-        Ok(create) => create,
-        Err(errors) => {
-            let forms = failed(errors, form);
-            return render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    let command_id = forms::command_id(&form.command);
-    let result = async {
-        let stream = CommandHandler::stream::<Task>(TaskId::from_uuid(command_id))?;
-        let issued = Issued::new(SYSTEM_USER, Utc::now(), TaskCommand::Create(create));
-        state
-            .commands
-            .execute::<Task, _>(&stream, &issued, &forms::execution(command_id))
-            .await
-    }
-    .await;
-    match result {
-        Ok(executed) => {
-            let location = format!("/customers/{party}#timeline-heading");
-            forms::redirect_after(&state, executed.last_position, &location).await
-        }
-        Err(error) => {
-            let errors = FormErrors::from_command(
-                tr,
-                &error,
-                &[("title", "title"), ("due", "due"), ("remind", "due")],
-            );
-            let forms = failed(errors, form);
-            render_card(&state, lang, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-    }
+    submit(&state, lang, &id, form).await
 }
 
 #[cfg(test)]
