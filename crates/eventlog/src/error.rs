@@ -80,6 +80,16 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("backup {file}: damaged or not a backup at byte {offset}: {reason}")]
+    BackupDamaged {
+        file: String,
+        offset: u64,
+        reason: String,
+    },
+
+    #[error("{reason}")]
+    BackupRefused { reason: String },
+
     #[error("storage error: {0}")]
     Storage(#[from] sled::Error),
 

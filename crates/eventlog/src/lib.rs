@@ -18,6 +18,7 @@
 //! Storage sits behind the [`storage::Storage`] trait; the backend is sled
 //! ([`sled_store`]). See `docs/ARCHITECTURE.md` and `docs/adr/`.
 
+pub mod backup;
 pub mod codec;
 pub mod error;
 pub mod event;

@@ -604,6 +604,12 @@ impl Storage for SledStorage {
         self.checkpoint()
     }
 
+    fn restore_chunk(&self, chunk: &StoredChunk) -> Result<()> {
+        self.db
+            .insert(Self::log_key(chunk.first_position), &chunk.bytes[..])?;
+        Ok(())
+    }
+
     fn disk_bytes(&self) -> Result<u64> {
         fn walk(path: &Path) -> std::io::Result<u64> {
             let mut total = 0;

@@ -143,6 +143,11 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     /// Makes everything committed so far durable.
     fn sync(&self) -> Result<()>;
 
+    /// Stores a chunk exactly as a backup holds it, without index entries:
+    /// opening the store derives them, as after a crash. Only for
+    /// restoring into a store that nothing else has open.
+    fn restore_chunk(&self, chunk: &StoredChunk) -> Result<()>;
+
     /// Bytes the store occupies on disk.
     fn disk_bytes(&self) -> Result<u64>;
 }
