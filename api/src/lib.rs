@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod commands;
 pub mod demo_trade;
 pub mod http;
@@ -332,8 +333,13 @@ fn seed_demo_trade(
         .context("failed to write the demo company's trade")
 }
 
-/// Opens the log in `data_dir` and serves until Ctrl-C or SIGTERM.
-pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
+/// Opens the log in `data_dir` and serves until Ctrl-C or SIGTERM, backing
+/// the log up on `backups`' schedule.
+pub async fn serve(
+    data_dir: &Path,
+    listen: SocketAddr,
+    backups: backup::BackupSchedule,
+) -> anyhow::Result<()> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -348,7 +354,14 @@ pub async fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
         stop_signal().await;
         stopper.begin_stop();
     });
+    let scheduled = tokio::spawn(backup::run_schedule(
+        state.log.clone(),
+        backups,
+        state.stopping.subscribe(),
+    ));
     let served = serve_on(listener, app(state.clone())).await;
+    state.begin_stop();
+    let _ = scheduled.await;
     state.shutdown().await?;
     served
 }

@@ -40,6 +40,42 @@ enum Command {
         /// With --demo: scale the demo company to about this many events.
         #[arg(long, requires = "demo")]
         demo_events: Option<u64>,
+        /// Hours between scheduled full backups of the log; 0 turns them
+        /// off.
+        #[arg(long, env = "HYPERCRM_BACKUP_EVERY_HOURS", default_value_t = 24)]
+        backup_every_hours: u64,
+        /// Where scheduled backups go (default: `backups` in the data
+        /// folder). Put it on another disk to survive a lost one.
+        #[arg(long, env = "HYPERCRM_BACKUP_DIR")]
+        backup_dir: Option<PathBuf>,
+        /// Scheduled backups kept; older ones are deleted.
+        #[arg(long, env = "HYPERCRM_BACKUP_KEEP", default_value_t = 7)]
+        backup_keep: usize,
+    },
+    /// Write a backup file of the event log: offline (the server stopped),
+    /// or online from a running server with --server.
+    Backup {
+        /// The backup file to write.
+        file: PathBuf,
+        /// Back up only what came after this log position (an incremental
+        /// backup: give the last position of the previous backup).
+        #[arg(long, default_value_t = 0)]
+        since: u64,
+        /// A running server to take the backup from (e.g.
+        /// http://127.0.0.1:8080), without stopping it.
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// Restore a full backup, then its increments in order, into a new
+    /// data folder, and verify it.
+    Restore {
+        /// The full backup.
+        file: PathBuf,
+        /// The new data folder (its event log must not exist yet).
+        target: PathBuf,
+        /// Incremental backups to apply after the full one, in order.
+        #[arg(long = "increment")]
+        increments: Vec<PathBuf>,
     },
     /// Check the whole event log's hash chain and indexes.
     Verify,
@@ -62,6 +98,38 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// Writes a backup, offline or from a running server, and says what it
+/// holds.
+fn backup(
+    data_dir: &std::path::Path,
+    file: &std::path::Path,
+    since: u64,
+    server: Option<&str>,
+) -> anyhow::Result<()> {
+    let summary = match server {
+        Some(server) => tokio::runtime::Runtime::new()?
+            .block_on(api::backup::backup_online(server, since, file))?,
+        None => api::backup::backup_offline(data_dir, since, file)?,
+    };
+    let header = summary.header;
+    println!(
+        "backup of positions {}..={} ({} events{}) written to {}: {} bytes; head hash {}; file SHA-256 {}",
+        header.first_position,
+        header.last_position,
+        header.records(),
+        if header.is_full() {
+            ""
+        } else {
+            ", incremental"
+        },
+        file.display(),
+        summary.bytes,
+        eventlog::hash_hex(&header.head_hash),
+        eventlog::hash_hex(&summary.digest)
+    );
+    Ok(())
 }
 
 /// Rebuilds with a progress bar per read model.
@@ -158,7 +226,16 @@ fn main() -> ExitCode {
             listen,
             demo,
             demo_events,
+            backup_every_hours,
+            backup_dir,
+            backup_keep,
         } => {
+            let backups = api::backup::BackupSchedule {
+                directory: backup_dir.unwrap_or_else(|| cli.data_dir.join("backups")),
+                every: (backup_every_hours > 0)
+                    .then(|| std::time::Duration::from_secs(backup_every_hours * 3_600)),
+                keep: backup_keep,
+            };
             let seeded = match (demo, demo_events) {
                 (false, _) => Ok(0),
                 (true, None) => api::seed_demo(&cli.data_dir, api::Demo::Standard),
@@ -167,7 +244,9 @@ fn main() -> ExitCode {
             seeded.and_then(|_| {
                 tokio::runtime::Runtime::new()
                     .map_err(anyhow::Error::from)
-                    .and_then(|runtime| runtime.block_on(api::serve(&cli.data_dir, listen)))
+                    .and_then(|runtime| {
+                        runtime.block_on(api::serve(&cli.data_dir, listen, backups))
+                    })
             })
         }
         Command::Verify => api::verify(&cli.data_dir).map(|report| {
@@ -179,6 +258,27 @@ fn main() -> ExitCode {
             );
         }),
         Command::Rebuild { models } => rebuild(&cli.data_dir, &models),
+        Command::Backup {
+            file,
+            since,
+            server,
+        } => backup(&cli.data_dir, &file, since, server.as_deref()),
+        Command::Restore {
+            file,
+            target,
+            increments,
+        } => {
+            let files: Vec<PathBuf> = std::iter::once(file).chain(increments).collect();
+            api::backup::restore(&files, &target).map(|report| {
+                println!(
+                    "restored and verified {}: {} events in {} streams; head hash {}",
+                    target.display(),
+                    report.position,
+                    report.streams,
+                    eventlog::hash_hex(&report.hash)
+                );
+            })
+        }
         Command::Import { mapping, dry_run } => import(&cli.data_dir, &mapping, dry_run),
     };
     match result {

@@ -275,3 +275,70 @@ fn serve_stops_gracefully_on_sigterm() {
     assert!(status.success(), "exited with {status:?}");
     assert!(data.path().join("process.checkpoint").exists());
 }
+
+/// Protects the administrator's round trip on the command line: an
+/// offline backup, a restore into a new folder, and `verify` there report
+/// the same head hash; restoring over an existing log is refused.
+#[test]
+fn backup_restore_and_verify_agree_on_the_head_hash() {
+    let data = tempfile::tempdir().unwrap();
+    store_with_events(data.path(), 5);
+    let file = data.path().join("full.hcbak");
+    let output = hypercrm(data.path(), &["backup", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("backup of positions 1..=5 (5 events)"),
+        "{stdout}"
+    );
+    let head_hash = stdout
+        .split("head hash ")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let restored = data.path().join("restored");
+    let output = hypercrm(
+        data.path(),
+        &[
+            "restore",
+            file.to_str().unwrap(),
+            restored.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("5 events in 1 streams; head hash {head_hash}")),
+        "{stdout}"
+    );
+
+    let output = hypercrm(&restored, &["verify"]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        stdout.contains(&format!("head hash {head_hash}")),
+        "{stdout}"
+    );
+
+    let again = hypercrm(
+        data.path(),
+        &[
+            "restore",
+            file.to_str().unwrap(),
+            restored.to_str().unwrap(),
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}

@@ -6,6 +6,7 @@
 //! `/api/openapi.json`, with a reference page at `/api/docs` whose assets
 //! are compiled into the binary.
 
+pub mod admin;
 pub mod catalog;
 pub mod deals;
 pub mod error;
@@ -51,6 +52,7 @@ const TAG_EVENTS: &str = "events";
 const TAG_INTERACTIONS: &str = "interactions";
 const TAG_DEALS: &str = "deals";
 const TAG_TASKS: &str = "tasks";
+const TAG_ADMIN: &str = "admin";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -78,7 +80,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(pipelines::router())
                 .merge(deals::router())
                 .merge(tasks::router())
-                .merge(events::router()),
+                .merge(events::router())
+                .merge(admin::router()),
         )
         .split_for_parts()
 }

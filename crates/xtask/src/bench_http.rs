@@ -210,8 +210,11 @@ fn targets(customers: &[Sampled]) -> Vec<Target> {
     let each = |format: &dyn Fn(&Sampled) -> String| customers.iter().map(format).collect();
     vec![
         Target {
-            label: "director KPIs, JSON (`GET /api/v1/kpis`)",
-            paths: vec!["/api/v1/kpis".to_owned()],
+            label: "director KPIs for today, JSON (`GET /api/v1/kpis?day=…`)",
+            paths: vec![format!(
+                "/api/v1/kpis?day={}",
+                chrono::Utc::now().date_naive()
+            )],
         },
         Target {
             label: "dashboard figures, HTML fragment (`GET /dashboard/figures`)",

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod admin;
 mod catalog;
 mod crm;
 mod trade;
@@ -794,6 +795,7 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/tasks/{id}/reopen"),
         ("post", "/api/v1/tasks/{id}/reschedule"),
         ("post", "/api/v1/tasks/{id}/cancel"),
+        ("get", "/api/v1/admin/backup"),
     ];
     let paths = document.body["paths"].as_object().unwrap();
     for (method, path) in routes {
@@ -961,6 +963,7 @@ fn every_documented_status_is_produced_by_a_test() {
     interactions_are_logged_amended_and_withdrawn();
     a_deal_moves_through_a_pipeline_is_won_reopened_and_lost();
     tasks_are_created_listed_completed_reopened_and_cancelled();
+    admin::scenarios();
     crm::scenarios();
     trade::scenarios();
     catalog::scenarios();
