@@ -455,6 +455,8 @@ impl Server {
             .arg("--data-dir")
             .arg(directory)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            // A scheduled backup must not land in the middle of a run.
+            .args(["--backup-every-hours", "0"])
             .env("RUST_LOG", "warn")
             .stdout(log.try_clone()?)
             .stderr(log);
