@@ -44,6 +44,8 @@ pub struct AppState {
     pub read_models: Arc<CrmReadModels>,
     pub commands: Arc<CommandHandler>,
     pub processes: Arc<ProcessManager>,
+    /// The last verification of the log's hash chain (the audit view).
+    pub verifications: Arc<http::audit::Verifications>,
     process_task: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     /// Becomes true when the server is asked to stop: long-lived answers
     /// (the event feed) end, so a graceful shutdown does not wait on them.
@@ -78,6 +80,7 @@ impl AppState {
             read_models: Arc::new(read_models),
             commands,
             processes,
+            verifications: Arc::default(),
             process_task: Arc::new(std::sync::Mutex::new(Some(process_task))),
             stopping: tokio::sync::watch::Sender::new(false),
         })

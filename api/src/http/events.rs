@@ -76,7 +76,7 @@ pub struct FeedEvent {
 }
 
 impl FeedEvent {
-    fn of(record: &RecordedEvent) -> Self {
+    pub(super) fn of(record: &RecordedEvent) -> Self {
         // An event that does not decode is reported by the projections,
         // which stop on it; the feed only shows its envelope.
         let payload = match projections::envelope::decode(record) {

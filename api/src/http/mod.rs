@@ -7,6 +7,7 @@
 //! are compiled into the binary.
 
 pub mod admin;
+pub mod audit;
 pub mod catalog;
 pub mod deals;
 pub mod error;
@@ -53,6 +54,7 @@ const TAG_INTERACTIONS: &str = "interactions";
 const TAG_DEALS: &str = "deals";
 const TAG_TASKS: &str = "tasks";
 const TAG_ADMIN: &str = "admin";
+const TAG_AUDIT: &str = "audit";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -81,7 +83,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(deals::router())
                 .merge(tasks::router())
                 .merge(events::router())
-                .merge(admin::router()),
+                .merge(admin::router())
+                .merge(audit::router()),
         )
         .split_for_parts()
 }

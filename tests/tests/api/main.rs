@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod admin;
+mod audit;
 mod catalog;
 mod crm;
 mod trade;
@@ -796,6 +797,10 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/tasks/{id}/reschedule"),
         ("post", "/api/v1/tasks/{id}/cancel"),
         ("get", "/api/v1/admin/backup"),
+        ("get", "/api/v1/audit/events"),
+        ("get", "/api/v1/audit/export"),
+        ("get", "/api/v1/audit/verify"),
+        ("get", "/api/v1/audit/verification"),
     ];
     let paths = document.body["paths"].as_object().unwrap();
     for (method, path) in routes {
@@ -964,6 +969,7 @@ fn every_documented_status_is_produced_by_a_test() {
     a_deal_moves_through_a_pipeline_is_won_reopened_and_lost();
     tasks_are_created_listed_completed_reopened_and_cancelled();
     admin::scenarios();
+    audit::scenarios();
     crm::scenarios();
     trade::scenarios();
     catalog::scenarios();
