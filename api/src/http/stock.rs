@@ -24,29 +24,8 @@ use crate::process::{SYSTEM_USER, stock_stream};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(open_warehouse))
-        .routes(routes!(get_warehouse))
         .routes(routes!(receive_stock))
         .routes(routes!(product_stock))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpenWarehouseRequest {
-    pub name: String,
-    pub branch: Option<Uuid>,
-    #[serde(default)]
-    pub allows_negative_stock: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WarehouseResponse {
-    pub id: Uuid,
-    pub name: String,
-    pub branch: Option<Uuid>,
-    pub allows_negative_stock: bool,
-    pub closed: bool,
-    pub version: Option<u64>,
 }
 
 /// Goods received into a warehouse.
@@ -89,55 +68,6 @@ pub struct ProductStockResponse {
     pub available: Decimal,
     #[schema(value_type = String)]
     pub value: Decimal,
-}
-
-/// Opens a warehouse.
-#[utoipa::path(post, path = "/warehouses", tag = TAG_STOCK,
-    request_body = OpenWarehouseRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn open_warehouse(
-    State(state): State<AppState>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<OpenWarehouseRequest>,
-) -> Result<Written, ApiError> {
-    let command = WarehouseCommand::Open {
-        name: Label::parse("name", &request.name)?,
-        branch: request.branch.map(BranchId::from_uuid),
-        allows_negative_stock: request.allows_negative_stock,
-    };
-    let id = WarehouseId::from_uuid(headers.new_id("warehouse"));
-    let executed = super::execute::<Warehouse, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::CREATED, id, &executed))
-}
-
-/// One warehouse.
-#[utoipa::path(get, path = "/warehouses/{id}", tag = TAG_STOCK,
-    params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = WarehouseResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn get_warehouse(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Versioned<WarehouseResponse>, ApiError> {
-    let (warehouse, version) = load::<Warehouse>(&state, id)?;
-    let warehouse = warehouse.ok_or_else(|| ApiError::NotFound(format!("warehouse {id}")))?;
-    Ok(Versioned(
-        version,
-        WarehouseResponse {
-            id,
-            name: warehouse.name,
-            branch: warehouse.branch.map(|branch| branch.as_uuid()),
-            allows_negative_stock: warehouse.allows_negative_stock,
-            closed: warehouse.closed,
-            version,
-        },
-    ))
 }
 
 /// Receives goods of a product into a warehouse. The answer's `id` names
