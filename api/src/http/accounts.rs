@@ -239,7 +239,10 @@ async fn issue_credit_note(
     let vat = Money::parse("vat", request.vat.unwrap_or(Decimal::ZERO), currency)?.amount();
     let gross = Money::parse("net", net + vat, currency)?.amount();
     if gross <= Decimal::ZERO {
-        return Err(ApiError::invalid("net", "a credit note credits more than zero"));
+        return Err(ApiError::invalid(
+            "net",
+            "a credit note credits more than zero",
+        ));
     }
     ensure_party(&state, id)?;
     let credit_note = CreditNoteId::from_uuid(headers.new_id("credit-note"));
@@ -251,5 +254,10 @@ async fn issue_credit_note(
         total: Amounts { net, vat, gross },
     };
     let executed = execute::<Account, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::CREATED, credit_note, &executed))
+    Ok(Written::new(
+        &state,
+        StatusCode::CREATED,
+        credit_note,
+        &executed,
+    ))
 }

@@ -295,9 +295,12 @@ async fn sales_report(
     let (rows, known_position) = if to < params.from {
         (Vec::new(), None)
     } else {
-        known(&state, &state.read_models.sales, params.known_at, move |sales| {
-            sales.report(&query)
-        })
+        known(
+            &state,
+            &state.read_models.sales,
+            params.known_at,
+            move |sales| sales.report(&query),
+        )
         .await?
     };
     Ok(axum::Json(SalesReport {

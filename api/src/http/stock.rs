@@ -156,11 +156,8 @@ async fn run_stock(
     if load::<Warehouse>(state, warehouse)?.0.is_none() {
         return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
     }
-    let command = command.allowing_negative(negative_stock_allowed(
-        &state.commands,
-        product,
-        warehouse,
-    )?);
+    let command =
+        command.allowing_negative(negative_stock_allowed(&state.commands, product, warehouse)?);
     let issued = domain::Issued::new(SYSTEM_USER, Utc::now(), command);
     Ok(state
         .commands
@@ -281,7 +278,10 @@ async fn transfer_stock(
 ) -> Result<Written, ApiError> {
     let quantity = Quantity::parse("quantity", request.quantity)?;
     if request.from == request.to {
-        return Err(ApiError::invalid("to", "must be another warehouse than from"));
+        return Err(ApiError::invalid(
+            "to",
+            "must be another warehouse than from",
+        ));
     }
     let product = ProductId::from_uuid(request.product);
     let (from, to) = (
@@ -702,14 +702,15 @@ async fn product_stock_as_of(
         },
     )
     .await?;
-    let (on_hand, value) = warehouses
-        .iter()
-        .fold((Decimal::ZERO, Decimal::ZERO), |(on_hand, value), row| {
-            (
-                on_hand.saturating_add(row.on_hand),
-                value.saturating_add(row.value),
-            )
-        });
+    let (on_hand, value) =
+        warehouses
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(on_hand, value), row| {
+                (
+                    on_hand.saturating_add(row.on_hand),
+                    value.saturating_add(row.value),
+                )
+            });
     Ok(axum::Json(ProductStockAsOf {
         product: id,
         as_of: params.as_of,

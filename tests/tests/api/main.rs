@@ -794,9 +794,12 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/tasks/{id}/reopen"),
         ("post", "/api/v1/tasks/{id}/reschedule"),
         ("post", "/api/v1/tasks/{id}/cancel"),
-    ];
+    ]
+    .into_iter()
+    .chain(trade::ROUTES)
+    .collect::<Vec<_>>();
     let paths = document.body["paths"].as_object().unwrap();
-    for (method, path) in routes {
+    for &(method, path) in &routes {
         assert!(
             paths.get(path).and_then(|item| item.get(method)).is_some(),
             "{method} {path} is not in the document"
