@@ -165,6 +165,26 @@ async fn run_stock(
         .await?)
 }
 
+/// Runs a write on the stock of the request's `product` in its
+/// `warehouse` and answers it with `status`, naming `id`.
+async fn stock_write(
+    state: &AppState,
+    headers: &WriteHeaders,
+    (product, warehouse): (Uuid, Uuid),
+    command: StockCommand,
+    (status, id): (StatusCode, Uuid),
+) -> Result<Written, ApiError> {
+    let executed = run_stock(
+        state,
+        ProductId::from_uuid(product),
+        WarehouseId::from_uuid(warehouse),
+        command,
+        &headers.execution(),
+    )
+    .await?;
+    Ok(Written::new(state, status, id, &executed))
+}
+
 fn ensure_product(state: &AppState, product: impl Into<Uuid>) -> Result<(), ApiError> {
     let product = product.into();
     if load::<Product>(state, product)?.0.is_none() {
@@ -197,20 +217,14 @@ async fn receive_stock(
         unit_cost: UnitPrice::parse("unit_cost", request.unit_cost)?,
         reference: Label::parse_optional("reference", request.reference.as_deref())?,
     };
-    let executed = run_stock(
+    stock_write(
         &state,
-        ProductId::from_uuid(request.product),
-        WarehouseId::from_uuid(request.warehouse),
+        &headers,
+        (request.product, request.warehouse),
         command,
-        &headers.execution(),
+        (StatusCode::CREATED, headers.new_id("receipt")),
     )
-    .await?;
-    Ok(Written::new(
-        &state,
-        StatusCode::CREATED,
-        headers.new_id("receipt"),
-        &executed,
-    ))
+    .await
 }
 
 /// Writes goods off (damaged, lost, used in-house) with a reason, at the
@@ -239,20 +253,14 @@ async fn issue_stock(
         reference: Some(Label::parse("reason", &request.reason)?),
         negative_allowed: false,
     };
-    let executed = run_stock(
+    stock_write(
         &state,
-        ProductId::from_uuid(request.product),
-        WarehouseId::from_uuid(request.warehouse),
+        &headers,
+        (request.product, request.warehouse),
         command,
-        &headers.execution(),
+        (StatusCode::CREATED, headers.new_id("issue")),
     )
-    .await?;
-    Ok(Written::new(
-        &state,
-        StatusCode::CREATED,
-        headers.new_id("issue"),
-        &executed,
-    ))
+    .await
 }
 
 /// Moves goods from one warehouse to another. `If-Match` is the source's
@@ -380,20 +388,14 @@ async fn count_stock(
     let command = StockCommand::Count {
         counted: Quantity::parse_break("counted", request.counted)?,
     };
-    let executed = run_stock(
+    stock_write(
         &state,
-        ProductId::from_uuid(request.product),
-        WarehouseId::from_uuid(request.warehouse),
+        &headers,
+        (request.product, request.warehouse),
         command,
-        &headers.execution(),
+        (StatusCode::CREATED, headers.new_id("count")),
     )
-    .await?;
-    Ok(Written::new(
-        &state,
-        StatusCode::CREATED,
-        headers.new_id("count"),
-        &executed,
-    ))
+    .await
 }
 
 /// Sets (or clears) the reorder level of a product in a warehouse. The
@@ -420,20 +422,14 @@ async fn set_reorder_level(
             .map(|level| Quantity::parse_break("level", level))
             .transpose()?,
     };
-    let executed = run_stock(
+    stock_write(
         &state,
-        ProductId::from_uuid(request.product),
-        WarehouseId::from_uuid(request.warehouse),
+        &headers,
+        (request.product, request.warehouse),
         command,
-        &headers.execution(),
+        (StatusCode::OK, request.product),
     )
-    .await?;
-    Ok(Written::new(
-        &state,
-        StatusCode::OK,
-        request.product,
-        &executed,
-    ))
+    .await
 }
 
 /// How stock levels are sorted.

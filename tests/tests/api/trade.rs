@@ -89,6 +89,23 @@ async fn assert_write_errors(
     assert_eq!(written.status, StatusCode::OK, "{path}: {:#}", written.body);
 }
 
+/// A write that must fail: path, body, headers, status, and the field
+/// (400) or rule (422) it names.
+type Case<'a> = (String, Value, &'a [(&'a str, &'a str)], u16, &'a str);
+
+/// Sends each case and checks its problem.
+async fn assert_cases(app: &TestApp, cases: Vec<Case<'_>>) {
+    for (path, body, headers, status, detail) in cases {
+        let answer = app.post_with(&path, body, headers).await;
+        answer.assert_problem(status);
+        match status {
+            400 => assert_eq!(answer.field(), detail, "{path}"),
+            422 => assert_eq!(answer.body["rule"], detail, "{path}"),
+            _ => {}
+        }
+    }
+}
+
 /// Checks a write's answer is a 422 with `rule`.
 async fn assert_rule(app: &TestApp, path: &str, body: Value, rule: &str) {
     let refused = app.post(path, body).await;
@@ -428,111 +445,114 @@ async fn stock_is_written_off_moved_counted_and_read_by_level_and_ledger() {
 
     // Errors of each write: field paths, unknown things, stale versions,
     // broken rules.
-    type Case<'a> = (&'a str, Value, &'a [(&'a str, &'a str)], u16, &'a str);
     let cases: Vec<Case> = vec![
         (
-            "/api/v1/stock/issues",
+            "/api/v1/stock/issues".into(),
             json!({"product": product, "warehouse": main, "quantity": "1", "reason": ""}),
             &[],
             400,
             "reason",
         ),
         (
-            "/api/v1/stock/issues",
+            "/api/v1/stock/issues".into(),
             json!({"product": product, "warehouse": nobody, "quantity": "1", "reason": "x"}),
             &[],
             404,
             "",
         ),
-        ("/api/v1/stock/issues", issue.clone(), &STALE, 412, ""),
         (
-            "/api/v1/stock/issues",
+            "/api/v1/stock/issues".into(),
+            issue.clone(),
+            &STALE,
+            412,
+            "",
+        ),
+        (
+            "/api/v1/stock/issues".into(),
             json!({"product": product, "warehouse": main, "quantity": "50", "reason": "x"}),
             &[],
             422,
             "stock.insufficient",
         ),
         (
-            "/api/v1/stock/transfers",
+            "/api/v1/stock/transfers".into(),
             json!({"product": product, "from": main, "to": main, "quantity": "1"}),
             &[],
             400,
             "to",
         ),
         (
-            "/api/v1/stock/transfers",
+            "/api/v1/stock/transfers".into(),
             json!({"product": nobody, "from": main, "to": spare, "quantity": "1"}),
             &[],
             404,
             "",
         ),
         (
-            "/api/v1/stock/transfers",
+            "/api/v1/stock/transfers".into(),
             json!({"product": product, "from": main, "to": nobody, "quantity": "1"}),
             &[],
             404,
             "",
         ),
-        ("/api/v1/stock/transfers", transfer.clone(), &STALE, 412, ""),
         (
-            "/api/v1/stock/transfers",
+            "/api/v1/stock/transfers".into(),
+            transfer.clone(),
+            &STALE,
+            412,
+            "",
+        ),
+        (
+            "/api/v1/stock/transfers".into(),
             json!({"product": product, "from": main, "to": spare, "quantity": "50"}),
             &[],
             422,
             "stock.insufficient",
         ),
         (
-            "/api/v1/stock/counts",
+            "/api/v1/stock/counts".into(),
             json!({"product": product, "warehouse": main, "counted": "-1"}),
             &[],
             400,
             "counted",
         ),
         (
-            "/api/v1/stock/counts",
+            "/api/v1/stock/counts".into(),
             json!({"product": nobody, "warehouse": main, "counted": "1"}),
             &[],
             404,
             "",
         ),
         (
-            "/api/v1/stock/counts",
+            "/api/v1/stock/counts".into(),
             json!({"product": product, "warehouse": main, "counted": "1"}),
             &STALE,
             412,
             "",
         ),
         (
-            "/api/v1/stock/reorder-levels",
+            "/api/v1/stock/reorder-levels".into(),
             json!({"product": product, "warehouse": main, "level": "-2"}),
             &[],
             400,
             "level",
         ),
         (
-            "/api/v1/stock/reorder-levels",
+            "/api/v1/stock/reorder-levels".into(),
             json!({"product": product, "warehouse": nobody}),
             &[],
             404,
             "",
         ),
         (
-            "/api/v1/stock/reorder-levels",
+            "/api/v1/stock/reorder-levels".into(),
             json!({"product": product, "warehouse": main}),
             &STALE,
             412,
             "",
         ),
     ];
-    for (path, body, headers, status, detail) in cases {
-        let answer = app.post_with(path, body, headers).await;
-        answer.assert_problem(status);
-        match status {
-            400 => assert_eq!(answer.field(), detail, "{path}"),
-            422 => assert_eq!(answer.body["rule"], detail, "{path}"),
-            _ => {}
-        }
-    }
+    assert_cases(&app, cases).await;
 
     // Levels: Main holds 1 of the bolt, Spare 4 (below its level of 5).
     let low = app
@@ -885,7 +905,6 @@ async fn accounts_show_balances_take_manual_credit_notes_and_apply_credit() {
     .await;
 
     let nobody = Uuid::now_v7();
-    type Case<'a> = (String, Value, &'a [(&'a str, &'a str)], u16, &'a str);
     let cases: Vec<Case> = vec![
         (
             apply.clone(),
@@ -926,13 +945,7 @@ async fn accounts_show_balances_take_manual_credit_notes_and_apply_credit() {
         ),
         (notes.clone(), note.clone(), &STALE, 412, ""),
     ];
-    for (path, body, headers, status, field) in cases {
-        let answer = app.post_with(&path, body, headers).await;
-        answer.assert_problem(status);
-        if status == 400 {
-            assert_eq!(answer.field(), field, "{path}");
-        }
-    }
+    assert_cases(&app, cases).await;
     app.get(&format!("/api/v1/parties/{nobody}/account"))
         .await
         .assert_problem(404);
