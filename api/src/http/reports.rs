@@ -372,10 +372,14 @@ async fn kpis(
 
 /// The end of a business day (UTC): what "as of" that day includes.
 pub(super) fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    // The last instant before the next day starts. The calendar's last
+    // day has no next one: it is counted up to its own start, never a
+    // panic on a client's date.
     let next = day.succ_opt().unwrap_or(day);
-    // The last instant before the next day starts; a day at the end of
-    // the calendar ends at its own start.
-    next.and_time(NaiveTime::MIN).and_utc() - TimeDelta::nanoseconds(1)
+    let start = next.and_time(NaiveTime::MIN).and_utc();
+    start
+        .checked_sub_signed(TimeDelta::nanoseconds(1))
+        .unwrap_or(start)
 }
 
 /// The first day of `day`'s period when grouped by `group_by` over a
@@ -383,7 +387,11 @@ pub(super) fn end_of(day: NaiveDate) -> DateTime<Utc> {
 fn period_start(group_by: GroupBy, from: NaiveDate, day: NaiveDate) -> NaiveDate {
     match group_by {
         GroupBy::Day => day,
-        GroupBy::Week => day - TimeDelta::days(i64::from(day.weekday().num_days_from_monday())),
+        GroupBy::Week => day
+            .checked_sub_signed(TimeDelta::days(i64::from(
+                day.weekday().num_days_from_monday(),
+            )))
+            .unwrap_or(day),
         GroupBy::Month => day.with_day(1).unwrap_or(day),
         GroupBy::Whole => from,
     }
@@ -721,4 +729,38 @@ async fn stock_value_report(
         total,
         known_position,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Protects "as of a day": it includes the whole day and nothing of
+    /// the next, and no date a client sends makes the server panic.
+    #[test]
+    fn as_of_a_day_ends_just_before_the_next_day_starts() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or(NaiveDate::MIN);
+        let end = end_of(day);
+        assert_eq!(end.date_naive(), day);
+        assert_eq!(
+            (end + TimeDelta::nanoseconds(1)).date_naive(),
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or(NaiveDate::MIN)
+        );
+        assert!(end_of(NaiveDate::MAX) <= NaiveDate::MAX.and_time(NaiveTime::MIN).and_utc());
+        assert!(end_of(NaiveDate::MIN) > NaiveDate::MIN.and_time(NaiveTime::MIN).and_utc());
+    }
+
+    /// Protects the grouping of daily figures: a week starts on its
+    /// Monday, a month on its first, a whole range on its first day, and
+    /// the calendar's first days do not panic.
+    #[test]
+    fn each_day_falls_in_the_period_its_grouping_names() {
+        let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or(NaiveDate::MIN);
+        let (from, thursday) = (date(3), date(26));
+        assert_eq!(period_start(GroupBy::Day, from, thursday), thursday);
+        assert_eq!(period_start(GroupBy::Week, from, thursday), date(23));
+        assert_eq!(period_start(GroupBy::Month, from, thursday), date(1));
+        assert_eq!(period_start(GroupBy::Whole, from, thursday), from);
+        assert!(period_start(GroupBy::Week, NaiveDate::MIN, NaiveDate::MIN) <= NaiveDate::MIN);
+    }
 }

@@ -1033,6 +1033,10 @@ async fn receivables_payments_and_kpis_answer_as_of_a_day_and_as_known_at_a_mome
     );
     let monthly = app.get(&report("&group_by=month".to_owned())).await;
     assert_eq!(monthly.body["rows"][0]["period"], month_start.to_string());
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let weekly = app.get(&report("&group_by=week".to_owned())).await;
+    assert_eq!(weekly.body["rows"][0]["period"], monday.to_string());
+    assert_eq!(dec(&weekly.body["rows"][0]["total"]), Decimal::from(15));
     let known = app.get(&report(format!("&known_at={between}"))).await;
     assert_eq!(
         dec(&known.body["rows"][0]["total"]),
