@@ -123,8 +123,11 @@ pub struct KpiParams {
     /// With `to`: figures summed over a range.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Business time: count only what happened up to the end of this day
+    /// (the day or range is cut there; before it, nothing counts).
+    pub as_of: Option<NaiveDate>,
     /// Knowledge time: the figures as the log knew them at this moment
-    /// (folded on demand: slower). The business time is `day` or `to`.
+    /// (folded on demand: slower).
     pub known_at: Option<DateTime<Utc>>,
 }
 
@@ -355,13 +358,17 @@ async fn kpis(
         }
     };
     wait.wait(&state).await?;
+    let as_of = params.as_of;
     let (kpis, known_position) = known(
         &state,
         &state.read_models.director_kpis,
         params.known_at,
-        move |model| match span {
-            Span::Day(day) => model.on(day),
-            Span::Range(from, to) => model.over(from, to),
+        move |model| match (span, as_of) {
+            (Span::Day(day), Some(as_of)) if as_of < day => model.over(day, as_of),
+            (Span::Day(day), _) => model.on(day),
+            (Span::Range(from, to), as_of) => {
+                model.over(from, as_of.map_or(to, |as_of| as_of.min(to)))
+            }
         },
     )
     .await?;

@@ -1062,4 +1062,13 @@ async fn receivables_payments_and_kpis_answer_as_of_a_day_and_as_known_at_a_mome
     assert_eq!(known.status, StatusCode::OK, "{:#}", known.body);
     assert_eq!(dec(&known.body["payments"]["EUR"]), Decimal::from(10));
     assert!(known.body["known_position"].as_u64().unwrap() < last.position);
+    let cut = app.get(&kpis(format!("&as_of={yesterday}"))).await;
+    assert_eq!(cut.status, StatusCode::OK, "{:#}", cut.body);
+    assert_eq!(cut.body["payments"], json!({}), "nothing was paid by then");
+    let range = app
+        .get(&format!(
+            "/api/v1/kpis?from={month_start}&to={today}&as_of={today}"
+        ))
+        .await;
+    assert_eq!(dec(&range.body["payments"]["EUR"]), Decimal::from(15));
 }
