@@ -954,8 +954,9 @@ async fn accounts_show_balances_take_manual_credit_notes_and_apply_credit() {
 /// Protects the money reports' two times: receivables aged as of a day
 /// (an invoice not yet due today is 15 days overdue 45 days on, and did
 /// not exist yesterday) and as known at a moment before it was issued;
-/// payments per day and method, cut by `as_of` and by `known_at`; the
-/// KPIs as known at a moment; and their bad parameters.
+/// payments per day, week and month and per method, cut by `as_of` and
+/// by `known_at`; the KPIs as of a day and as known at a moment; and
+/// their bad parameters.
 #[tokio::test]
 async fn receivables_payments_and_kpis_answer_as_of_a_day_and_as_known_at_a_moment() {
     let app = spawn_app().await;
