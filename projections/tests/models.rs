@@ -962,4 +962,11 @@ fn the_orders_list_is_newest_activity_first_and_pages() {
         .map(|row| row.order)
         .collect();
     assert_eq!(customers, [order(101), order(103)]);
+
+    let drafts = model.page_where(10, None, None, Some(OrderStatus::Draft));
+    let drafts: Vec<_> = drafts.rows.iter().map(|row| row.order).collect();
+    assert_eq!(drafts, [order(103)], "only the order still a draft");
+    let first = model.page_where(1, None, Some(id(1)), Some(OrderStatus::Confirmed));
+    assert_eq!(first.rows[0].order, order(101));
+    assert_eq!(first.next, None, "no other confirmed order of customer 1");
 }

@@ -17,7 +17,8 @@ use domain::{Decider, Issued};
 use eventlog::Actor;
 use projections::feed::Feed;
 use projections::models::stock::{
-    LedgerEntry, LedgerQuery, MovementKind, StockAt, StockLevels, TransferLink,
+    LedgerEntry, LedgerQuery, LevelQuery, LevelSort, MovementKind, StockAt, StockLevels,
+    TransferLink,
 };
 use projections::{ReadModel, SnapshotStore, StreamIds};
 use proptest::prelude::*;
@@ -516,6 +517,121 @@ fn the_low_stock_list_is_sorted_by_shortfall_with_names() {
     let low = books.model.low_stock(50);
     assert_eq!(low.len(), 1, "10 available is not below 10");
     assert_eq!(low[0].sku, "MUG");
+}
+
+/// Every page of stock levels for `query`, following the cursor: (SKU,
+/// warehouse name, available) per row.
+fn all_levels(model: &StockLevels, mut query: LevelQuery) -> Vec<(String, String, Decimal)> {
+    let mut rows = Vec::new();
+    loop {
+        let page = model.levels(&query);
+        rows.extend(
+            page.rows
+                .into_iter()
+                .map(|row| (row.sku, row.warehouse_name, row.balance.available)),
+        );
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return rows,
+        }
+    }
+}
+
+/// Protects the stock levels list: filtered by warehouse and low stock,
+/// sorted by SKU, available stock or value either way, and paged by a
+/// cursor that neither skips nor repeats a line, whatever the page size.
+#[test]
+fn stock_levels_filter_sort_and_page_by_a_cursor() {
+    let mut books = shop();
+    books.stock((SHIRT, MAIN), receive("8", "1"), day(1), None);
+    books.stock((SHIRT, NORTH), receive("3", "5"), day(1), None);
+    books.stock((MUG, MAIN), receive("8", "2"), day(1), None);
+    books.stock((MUG, MAIN), reorder_at("10"), day(1), None);
+    let query = |sort, descending, limit| LevelQuery {
+        warehouse: None,
+        low_only: false,
+        sort,
+        descending,
+        after: None,
+        limit,
+    };
+    let by_sku = [
+        ("MUG".to_owned(), "Main".to_owned(), dec("8")),
+        ("SHIRT-M".to_owned(), "Main".to_owned(), dec("8")),
+        ("SHIRT-M".to_owned(), "North".to_owned(), dec("3")),
+    ];
+    for limit in 1..=4 {
+        let rows = all_levels(&books.model, query(LevelSort::Sku, false, limit));
+        // Ties in SKU go by the warehouses' ids: Main (10) before North.
+        assert_eq!(rows, by_sku, "pages of {limit}");
+    }
+    let by_value = all_levels(&books.model, query(LevelSort::Value, true, 1));
+    let available: Vec<Decimal> = by_value.iter().map(|row| row.2).collect();
+    // Values: mugs 16, shirts in North 15, shirts in Main 8.
+    assert_eq!(available, [dec("8"), dec("3"), dec("8")]);
+    assert_eq!(by_value[0].0, "MUG");
+    let by_available = all_levels(&books.model, query(LevelSort::Available, false, 2));
+    assert_eq!(by_available[0].1, "North", "3 available is the least");
+
+    let north = LevelQuery {
+        warehouse: Some(id(NORTH)),
+        ..query(LevelSort::Sku, false, 10)
+    };
+    assert_eq!(all_levels(&books.model, north).len(), 1);
+    let low = LevelQuery {
+        low_only: true,
+        ..query(LevelSort::Sku, false, 10)
+    };
+    let low = books.model.levels(&low);
+    assert_eq!(low.rows.len(), 1, "only the mug is below its level");
+    assert_eq!(low.rows[0].balance.reorder_level, Some(dec("10")));
+}
+
+/// Protects the stock value as of a day: each warehouse's stock at the
+/// running average cost of that day, with the products it held; a
+/// warehouse that held nothing then is left out.
+#[test]
+fn stock_value_per_warehouse_is_known_as_of_any_day() {
+    let mut books = shop();
+    books.stock((SHIRT, MAIN), receive("10", "2"), day(1), None);
+    books.stock((MUG, MAIN), receive("4", "3"), day(2), None);
+    books.stock((SHIRT, NORTH), receive("5", "1"), day(3), None);
+    books.stock((SHIRT, MAIN), issue("10", None), day(4), None);
+
+    let values = |d| -> Vec<(String, usize, Decimal)> {
+        books
+            .model
+            .value_at(end_of(d))
+            .into_iter()
+            .map(|value| {
+                let name = books
+                    .model
+                    .warehouse_info(value.warehouse)
+                    .unwrap()
+                    .name
+                    .clone();
+                (name, value.products, value.value)
+            })
+            .collect()
+    };
+    assert_eq!(values(1), [("Main".to_owned(), 1, dec("20"))]);
+    assert_eq!(values(2), [("Main".to_owned(), 2, dec("32"))]);
+    assert_eq!(
+        values(3),
+        [
+            ("Main".to_owned(), 2, dec("32")),
+            ("North".to_owned(), 1, dec("5"))
+        ]
+    );
+    assert_eq!(
+        values(4),
+        [
+            ("Main".to_owned(), 1, dec("12")),
+            ("North".to_owned(), 1, dec("5"))
+        ],
+        "the shirts left Main"
+    );
+    assert!(books.model.value_at(day(1) - Duration::days(1)).is_empty());
 }
 
 /// Protects the ledger: pages of any size, oldest or newest first, walk

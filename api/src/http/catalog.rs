@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::catalog::{
-    DefineProduct, PriceList, PriceListCommand, PriceScope, Product, ProductCommand, ProductKind,
-    Quantity, Sku, Unit, UnitPrice, VatRate,
+    DefineProduct, Discount, PriceList, PriceListCommand, PriceScope, Product, ProductCommand,
+    ProductKind, Quantity, Sku, Unit, UnitPrice, VatRate,
 };
 use domain::ids::{PartyId, PriceListId, ProductId};
 use domain::values::{Currency, Label};
@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::tasks::EmptyRequest;
 use super::{TAG_CATALOG, execute, load};
 use crate::AppState;
 
@@ -25,6 +26,17 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(define_product))
         .routes(routes!(get_product))
+        .routes(routes!(rename_product))
+        .routes(routes!(categorize_product))
+        .routes(routes!(set_barcode))
+        .routes(routes!(set_vat_rate))
+        .routes(routes!(allow_negative_stock))
+        .routes(routes!(discontinue_product))
+        .routes(routes!(reinstate_product))
+        .routes(routes!(rename_price_list))
+        .routes(routes!(remove_price))
+        .routes(routes!(set_discount))
+        .routes(routes!(remove_discount))
         .routes(routes!(define_price_list))
         .routes(routes!(get_price_list))
         .routes(routes!(set_price))
@@ -182,6 +194,212 @@ async fn get_product(
     ))
 }
 
+/// A new name (a product's or a price list's).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameRequest {
+    pub name: String,
+}
+
+/// A product's category; absent or `null`: none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategorizeRequest {
+    pub category: Option<String>,
+}
+
+/// A product's barcode; absent or `null`: none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BarcodeRequest {
+    pub barcode: Option<String>,
+}
+
+/// A product's VAT rate.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VatRateRequest {
+    /// In percent, as a decimal string (`"10"`).
+    #[schema(value_type = String)]
+    pub vat_percent: Decimal,
+}
+
+/// Whether stock may go below zero.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NegativeStockRequest {
+    pub allowed: bool,
+}
+
+/// A price to take off a list: the product, its break and its scope.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePriceRequest {
+    pub product: Uuid,
+    /// The break's start; 0 when absent.
+    #[schema(value_type = Option<String>)]
+    pub min_quantity: Option<Decimal>,
+    /// A customer segment (tag); with `party`, absent for everyone.
+    pub segment: Option<String>,
+    pub party: Option<Uuid>,
+}
+
+/// A standing discount: percent off or an amount off each unit, for one
+/// product or every product, for everyone, a segment or a party.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetDiscountRequest {
+    /// Every product when absent.
+    pub product: Option<Uuid>,
+    pub segment: Option<String>,
+    pub party: Option<Uuid>,
+    /// Percent off, 0 to 100 (not with `amount`).
+    #[schema(value_type = Option<String>)]
+    pub percent: Option<Decimal>,
+    /// An amount off each unit in the list's currency (not with
+    /// `percent`).
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Decimal>,
+}
+
+/// The discount to take off: its product (every product when absent) and
+/// scope.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveDiscountRequest {
+    pub product: Option<Uuid>,
+    pub segment: Option<String>,
+    pub party: Option<Uuid>,
+}
+
+/// Whom a price or discount is for: a segment, a party or (neither)
+/// everyone.
+fn price_scope(segment: Option<String>, party: Option<Uuid>) -> Result<PriceScope, ApiError> {
+    Ok(match (segment, party) {
+        (None, None) => PriceScope::Everyone,
+        (Some(segment), None) => {
+            PriceScope::Segment(domain::values::Tag::parse("segment", &segment)?.into_string())
+        }
+        (None, Some(party)) => PriceScope::Party(PartyId::from_uuid(party)),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "party",
+                "give a segment or a party, not both",
+            ));
+        }
+    })
+}
+
+aggregate_write! {
+    /// Renames a product.
+    rename_product: post "/products/{id}/rename", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |request: RenameRequest| ProductCommand::Rename(Label::parse("name", &request.name)?),
+    also 422
+}
+
+aggregate_write! {
+    /// Puts a product in a category (or in none).
+    categorize_product: post "/products/{id}/categorize", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |request: CategorizeRequest| ProductCommand::Categorize(
+        Label::parse_optional("category", request.category.as_deref())?
+    ),
+    also 422
+}
+
+aggregate_write! {
+    /// Sets (or clears) a product's barcode.
+    set_barcode: post "/products/{id}/barcode", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |request: BarcodeRequest| ProductCommand::SetBarcode(
+        Label::parse_optional("barcode", request.barcode.as_deref())?
+    ),
+    also 422
+}
+
+aggregate_write! {
+    /// Sets a product's VAT rate; orders confirmed later use it.
+    set_vat_rate: post "/products/{id}/vat-rate", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |request: VatRateRequest| ProductCommand::SetVatRate(
+        VatRate::parse("vat_percent", request.vat_percent)?
+    ),
+    also 422
+}
+
+aggregate_write! {
+    /// Lets stock of a product go below zero in any warehouse (or stops
+    /// it).
+    allow_negative_stock: post "/products/{id}/negative-stock", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |request: NegativeStockRequest| ProductCommand::AllowNegativeStock(request.allowed),
+    also 422
+}
+
+aggregate_write! {
+    /// Discontinues a product: it can no longer be changed until it is
+    /// reinstated (discontinuing it again changes nothing).
+    discontinue_product: post "/products/{id}/discontinue", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |_request: EmptyRequest| ProductCommand::Discontinue
+}
+
+aggregate_write! {
+    /// Reinstates a discontinued product (a current one stays as it is).
+    reinstate_product: post "/products/{id}/reinstate", tag TAG_CATALOG,
+    Product, ProductCommand,
+    |_request: EmptyRequest| ProductCommand::Reinstate
+}
+
+aggregate_write! {
+    /// Renames a price list.
+    rename_price_list: post "/price-lists/{id}/rename", tag TAG_CATALOG,
+    PriceList, PriceListCommand,
+    |request: RenameRequest| PriceListCommand::Rename(Label::parse("name", &request.name)?)
+}
+
+aggregate_write! {
+    /// Takes a price (one break of one scope) off a list; one that is not
+    /// there changes nothing.
+    remove_price: post "/price-lists/{id}/prices/remove", tag TAG_CATALOG,
+    PriceList, PriceListCommand,
+    |request: RemovePriceRequest| PriceListCommand::RemovePrice {
+        product: ProductId::from_uuid(request.product),
+        min_quantity: Quantity::parse_break(
+            "min_quantity",
+            request.min_quantity.unwrap_or(Decimal::ZERO),
+        )?,
+        scope: price_scope(request.segment, request.party)?,
+    }
+}
+
+aggregate_write! {
+    /// Sets a standing discount on a list.
+    set_discount: post "/price-lists/{id}/discounts", tag TAG_CATALOG,
+    PriceList, PriceListCommand,
+    |request: SetDiscountRequest| PriceListCommand::SetDiscount {
+        discount: match (request.percent, request.amount) {
+            (Some(percent), None) => Discount::percent("percent", percent)?,
+            (None, Some(amount)) => Discount::amount("amount", amount)?,
+            _ => return Err(ApiError::invalid("percent", "give a percent or an amount, one of them")),
+        },
+        product: request.product.map(ProductId::from_uuid),
+        scope: price_scope(request.segment, request.party)?,
+    }
+}
+
+aggregate_write! {
+    /// Takes a standing discount off a list; one that is not there changes
+    /// nothing.
+    remove_discount: post "/price-lists/{id}/discounts/remove", tag TAG_CATALOG,
+    PriceList, PriceListCommand,
+    |request: RemoveDiscountRequest| PriceListCommand::RemoveDiscount {
+        product: request.product.map(ProductId::from_uuid),
+        scope: price_scope(request.segment, request.party)?,
+    }
+}
+
 /// Defines a price list in one currency.
 #[utoipa::path(post, path = "/price-lists", tag = TAG_CATALOG,
     request_body = DefinePriceListRequest,
@@ -263,19 +481,7 @@ async fn set_price(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<SetPriceRequest>,
 ) -> Result<Written, ApiError> {
-    let scope = match (request.segment, request.party) {
-        (None, None) => PriceScope::Everyone,
-        (Some(segment), None) => {
-            PriceScope::Segment(domain::values::Tag::parse("segment", &segment)?.into_string())
-        }
-        (None, Some(party)) => PriceScope::Party(PartyId::from_uuid(party)),
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                "party",
-                "give a segment or a party, not both",
-            ));
-        }
-    };
+    let scope = price_scope(request.segment, request.party)?;
     let command = PriceListCommand::SetPrice {
         product: ProductId::from_uuid(request.product),
         scope,

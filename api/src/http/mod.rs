@@ -6,6 +6,47 @@
 //! `/api/openapi.json`, with a reference page at `/api/docs` whose assets
 //! are compiled into the binary.
 
+/// A task-shaped write on one aggregate (`POST <path>` with the
+/// aggregate's id in the path, `If-Match`, `Idempotency-Key`): the
+/// request is turned into the decider's command by `$command`, which may
+/// refuse a bad value with a 400. Every such endpoint answers 200, 400,
+/// 404 and 412; the statuses after the command (422 where a rule can
+/// break) are added to its document only where they can happen.
+macro_rules! aggregate_write {
+    (
+        $(#[doc = $doc:literal])+
+        $name:ident: post $path:literal, tag $tag:ident,
+        $decider:ty, $command_type:ty,
+        |$request:ident: $request_type:ty| $command:expr
+        $(, also $status:literal)*
+    ) => {
+        $(#[doc = $doc])+
+        #[utoipa::path(post, path = $path, tag = $tag,
+            params(("id" = Uuid, Path),
+                ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+                ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+            request_body = $request_type,
+            responses(
+                (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
+                (status = 400, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 412, body = Problem, content_type = "application/problem+json"),
+                $((status = $status, body = Problem, content_type = "application/problem+json"),)*
+            ))]
+        async fn $name(
+            State(state): State<AppState>,
+            ApiPath(id): ApiPath<Uuid>,
+            headers: WriteHeaders,
+            ApiJson($request): ApiJson<$request_type>,
+        ) -> Result<Written, ApiError> {
+            let command = super::parsed::<$command_type>(|| Ok($command))?;
+            let executed = super::execute::<$decider, _>(&state, id, command, &headers).await?;
+            Ok(Written::new(&state, StatusCode::OK, id, &executed))
+        }
+    };
+}
+
+pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod catalog;
@@ -21,6 +62,7 @@ pub mod pipelines;
 pub mod reports;
 pub mod stock;
 pub mod tasks;
+pub mod warehouses;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -55,6 +97,7 @@ const TAG_DEALS: &str = "deals";
 const TAG_TASKS: &str = "tasks";
 const TAG_ADMIN: &str = "admin";
 const TAG_AUDIT: &str = "audit";
+const TAG_ACCOUNTS: &str = "accounts";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -74,9 +117,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             OpenApiRouter::new()
                 .merge(parties::router())
                 .merge(catalog::router())
+                .merge(warehouses::router())
                 .merge(stock::router())
                 .merge(orders::router())
                 .merge(payments::router())
+                .merge(accounts::router())
                 .merge(reports::router())
                 .merge(interactions::router())
                 .merge(pipelines::router())
@@ -127,6 +172,12 @@ async fn problem_for_bare_refusals(response: Response) -> Response {
         answer.headers_mut().insert(header::ALLOW, allow);
     }
     answer
+}
+
+/// The command a write's request makes: a closure that may refuse a bad
+/// value, called here so its `?` knows the error type.
+fn parsed<C>(make: impl FnOnce() -> Result<C, ApiError>) -> Result<C, ApiError> {
+    make()
 }
 
 /// Runs `command` on aggregate `id` of decider `D` as the write's headers

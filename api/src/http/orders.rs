@@ -16,13 +16,16 @@ use domain::sales::{DraftOrder, Order, OrderCommand, OrderStatus, ShipLine};
 use domain::values::Label;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::extract::{
+    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
+    encode_cursor,
+};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -30,9 +33,11 @@ use crate::trade::{confirm_order, ship_order};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(draft_order))
+        .routes(routes!(draft_order, list_orders))
         .routes(routes!(get_order))
         .routes(routes!(add_line))
+        .routes(routes!(remove_line))
+        .routes(routes!(change_line_quantity))
         .routes(routes!(confirm))
         .routes(routes!(ship))
         .routes(routes!(invoice))
@@ -152,6 +157,71 @@ fn line_quantities(field: &str, lines: Vec<LineQuantity>) -> Result<Vec<ShipLine
         .collect()
 }
 
+/// Every status by its code, as the API spells it.
+const STATUSES: [(OrderStatus, &str); 6] = [
+    (OrderStatus::Draft, "draft"),
+    (OrderStatus::Confirmed, "confirmed"),
+    (OrderStatus::PartiallyShipped, "partially_shipped"),
+    (OrderStatus::Shipped, "shipped"),
+    (OrderStatus::Closed, "closed"),
+    (OrderStatus::Cancelled, "cancelled"),
+];
+
+fn status_code(status: OrderStatus) -> &'static str {
+    STATUSES
+        .iter()
+        .find(|(known, _)| *known == status)
+        .map_or("unknown", |(_, code)| code)
+}
+
+/// One line of a draft order to take off.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveLineRequest {
+    pub line: u32,
+}
+
+/// The new quantity of a draft order's line.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineQuantityRequest {
+    pub line: u32,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+}
+
+/// Whose orders, in which status.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderFilter {
+    /// One customer's orders.
+    pub party: Option<Uuid>,
+    /// `draft`, `confirmed`, `partially_shipped`, `shipped`, `closed` or
+    /// `cancelled`.
+    pub status: Option<String>,
+}
+
+/// An order on the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderRow {
+    pub id: Uuid,
+    pub party: Uuid,
+    pub currency: String,
+    pub status: String,
+    /// The confirmed gross total; absent while a draft.
+    #[schema(value_type = Option<String>)]
+    pub total: Option<Decimal>,
+    pub drafted_at: chrono::DateTime<Utc>,
+}
+
+/// Orders, the latest activity first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    pub rows: Vec<OrderRow>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
 fn now() -> Issued<()> {
     Issued::new(SYSTEM_USER, Utc::now(), ())
 }
@@ -220,14 +290,7 @@ async fn get_order(
 ) -> Result<Versioned<OrderResponse>, ApiError> {
     let (order, version) = load::<Order>(&state, id)?;
     let order = order.ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
-    let status = match order.status {
-        OrderStatus::Draft => "draft",
-        OrderStatus::Confirmed => "confirmed",
-        OrderStatus::PartiallyShipped => "partially_shipped",
-        OrderStatus::Shipped => "shipped",
-        OrderStatus::Closed => "closed",
-        OrderStatus::Cancelled => "cancelled",
-    };
+    let status = status_code(order.status);
     let lines = if order.lines.is_empty() {
         order
             .draft_lines
@@ -312,6 +375,83 @@ async fn add_line(
     };
     let executed = execute::<Order, _>(&state, id, command, &headers).await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+aggregate_write! {
+    /// Takes a line off a draft order.
+    remove_line: post "/orders/{id}/remove-line", tag TAG_ORDERS,
+    Order, OrderCommand,
+    |request: RemoveLineRequest| OrderCommand::RemoveLine { line: request.line },
+    also 422
+}
+
+aggregate_write! {
+    /// Changes the quantity of a draft order's line.
+    change_line_quantity: post "/orders/{id}/change-quantity", tag TAG_ORDERS,
+    Order, OrderCommand,
+    |request: LineQuantityRequest| OrderCommand::ChangeLineQuantity {
+        line: request.line,
+        quantity: Quantity::parse("quantity", request.quantity)?,
+    },
+    also 422
+}
+
+/// Orders from the orders read model, the latest activity first, of one
+/// customer or in one status if asked (at most 200 rows a page).
+#[utoipa::path(get, path = "/orders", tag = TAG_ORDERS,
+    params(OrderFilter, PageParams, WaitFor),
+    responses(
+        (status = 200, body = OrderPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_orders(
+    State(state): State<AppState>,
+    ApiQuery(filter): ApiQuery<OrderFilter>,
+    ApiQuery(page): ApiQuery<PageParams>,
+    ApiQuery(wait): ApiQuery<WaitFor>,
+) -> Result<axum::Json<OrderPage>, ApiError> {
+    let status = filter
+        .status
+        .as_deref()
+        .map(|code| {
+            STATUSES
+                .iter()
+                .find(|(_, known)| *known == code)
+                .map(|(status, _)| *status)
+                .ok_or_else(|| ApiError::invalid("status", "not an order status"))
+        })
+        .transpose()?;
+    let limit = page.limit()?;
+    // The cursor is the position the next page starts before.
+    let before = page
+        .cursor()?
+        .map(|bytes| {
+            <[u8; 8]>::try_from(bytes.as_slice())
+                .map(u64::from_be_bytes)
+                .map_err(|_| ApiError::invalid("cursor", "not a cursor of this list"))
+        })
+        .transpose()?;
+    wait.wait(&state).await?;
+    let party = filter.party.map(PartyId::from_uuid);
+    let page = state
+        .read_models
+        .orders
+        .read(|orders| orders.page_where(limit, before, party, status));
+    Ok(axum::Json(OrderPage {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|row| OrderRow {
+                id: row.order.as_uuid(),
+                party: row.summary.party.as_uuid(),
+                currency: row.summary.currency.as_str().to_owned(),
+                status: status_code(row.summary.status).to_owned(),
+                total: row.summary.total,
+                drafted_at: row.summary.drafted_at,
+            })
+            .collect(),
+        next_cursor: page.next.map(|next| encode_cursor(&next.to_be_bytes())),
+    }))
 }
 
 /// Confirms a draft order at the prices its list gives now.

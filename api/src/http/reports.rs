@@ -4,19 +4,22 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
+use domain::finance::PaymentMethod;
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
-use projections::models::sales::{Dimension, Member, Period, ReportQuery, Sales};
+use projections::models::sales::{Aged, Ageing, Dimension, Member, Period, ReportQuery};
+use projections::{Projection, ReadModel};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use super::TAG_REPORTS;
 use super::error::{ApiError, Problem};
-use super::extract::{ApiQuery, WaitFor};
+use super::extract::{ApiQuery, PageParams, WaitFor};
 use crate::AppState;
 
 /// The longest range a report covers.
@@ -34,6 +37,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sales_report))
         .routes(routes!(kpis))
+        .routes(routes!(receivables_report))
+        .routes(routes!(payments_report))
+        .routes(routes!(stock_value_report))
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
@@ -117,6 +123,12 @@ pub struct KpiParams {
     /// With `to`: figures summed over a range.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Business time: count only what happened up to the end of this day
+    /// (the day or range is cut there; before it, nothing counts).
+    pub as_of: Option<NaiveDate>,
+    /// Knowledge time: the figures as the log knew them at this moment
+    /// (folded on demand: slower).
+    pub known_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,6 +153,9 @@ pub struct KpiResponse {
     #[schema(value_type = String)]
     pub units_shipped: Decimal,
     pub overdue: BTreeMap<String, OverdueDto>,
+    /// With `known_at`: the last log position the figures include.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
 }
 
 impl From<Kpis> for KpiResponse {
@@ -171,6 +186,7 @@ impl From<Kpis> for KpiResponse {
                     )
                 })
                 .collect(),
+            known_position: None,
         }
     }
 }
@@ -186,6 +202,44 @@ fn check_range(from: NaiveDate, to: NaiveDate, days_max: i64) -> Result<(), ApiE
         ));
     }
     Ok(())
+}
+
+/// What `query` answers over the read model `M`: the live model, or with
+/// `known_at` the model as the log knew it then (folded from the nearest
+/// older snapshot, off the async threads), with the last position it
+/// includes. Every report's knowledge time goes through here.
+pub(super) async fn known<M, R>(
+    state: &AppState,
+    live: &Projection<M>,
+    known_at: Option<DateTime<Utc>>,
+    query: impl FnOnce(&M) -> R + Send + 'static,
+) -> Result<(R, Option<u64>), ApiError>
+where
+    M: ReadModel,
+    R: Send + 'static,
+{
+    let Some(known_at) = known_at else {
+        return Ok((live.read(query), None));
+    };
+    // The semaphore is never closed; were it, that is a 500.
+    let _permit = KNOWN_AT_FOLDS
+        .acquire()
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
+    let log = state.log.clone();
+    let store = state.read_models.store.clone();
+    tokio::task::spawn_blocking(move || {
+        projections::as_known_at::<M>(&log, &store, known_at)
+            .map(|known| (query(&known.model), Some(known.position)))
+    })
+    .await
+    .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?
+    .map_err(|error| {
+        ApiError::Internal(anyhow::Error::new(error).context(format!(
+            "failed to fold the {} model as known then",
+            M::NAME
+        )))
+    })
 }
 
 fn member_text(member: &Member) -> Option<String> {
@@ -243,32 +297,14 @@ async fn sales_report(
     };
     let (rows, known_position) = if to < params.from {
         (Vec::new(), None)
-    } else if let Some(known_at) = params.known_at {
-        // The model folded only up to what was recorded by then: a replay
-        // from the nearest older snapshot, off the async threads.
-        // The semaphore is never closed; were it, that is a 500.
-        let _permit = KNOWN_AT_FOLDS
-            .acquire()
-            .await
-            .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
-        let log = state.log.clone();
-        let store = state.read_models.store.clone();
-        let known = tokio::task::spawn_blocking(move || {
-            projections::as_known_at::<Sales>(&log, &store, known_at)
-        })
-        .await
-        .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?
-        .map_err(|error| {
-            ApiError::Internal(
-                anyhow::Error::new(error).context("failed to fold the sales as known then"),
-            )
-        })?;
-        (known.model.report(&query), Some(known.position))
     } else {
-        (
-            state.read_models.sales.read(|sales| sales.report(&query)),
-            None,
+        known(
+            &state,
+            &state.read_models.sales,
+            params.known_at,
+            move |sales| sales.report(&query),
         )
+        .await?
     };
     Ok(axum::Json(SalesReport {
         known_position,
@@ -303,6 +339,7 @@ async fn kpis(
     ApiQuery(params): ApiQuery<KpiParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<KpiResponse>, ApiError> {
+    #[derive(Clone, Copy)]
     enum Span {
         Day(NaiveDate),
         Range(NaiveDate, NaiveDate),
@@ -321,9 +358,416 @@ async fn kpis(
         }
     };
     wait.wait(&state).await?;
-    let kpis = state.read_models.director_kpis.read(|model| match span {
-        Span::Day(day) => model.on(day),
-        Span::Range(from, to) => model.over(from, to),
-    });
-    Ok(axum::Json(kpis.into()))
+    let as_of = params.as_of;
+    let (kpis, known_position) = known(
+        &state,
+        &state.read_models.director_kpis,
+        params.known_at,
+        move |model| match (span, as_of) {
+            (Span::Day(day), Some(as_of)) if as_of < day => model.over(day, as_of),
+            (Span::Day(day), _) => model.on(day),
+            (Span::Range(from, to), as_of) => {
+                model.over(from, as_of.map_or(to, |as_of| as_of.min(to)))
+            }
+        },
+    )
+    .await?;
+    let mut kpis = KpiResponse::from(kpis);
+    kpis.known_position = known_position;
+    Ok(axum::Json(kpis))
+}
+
+/// The end of a business day (UTC): what "as of" that day includes.
+pub(super) fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    // The last instant before the next day starts. The calendar's last
+    // day has no next one: it is counted up to its own start, never a
+    // panic on a client's date.
+    let next = day.succ_opt().unwrap_or(day);
+    let start = next.and_time(NaiveTime::MIN).and_utc();
+    start
+        .checked_sub_signed(TimeDelta::nanoseconds(1))
+        .unwrap_or(start)
+}
+
+/// The first day of `day`'s period when grouped by `group_by` over a
+/// range starting `from`.
+fn period_start(group_by: GroupBy, from: NaiveDate, day: NaiveDate) -> NaiveDate {
+    match group_by {
+        GroupBy::Day => day,
+        GroupBy::Week => day
+            .checked_sub_signed(TimeDelta::days(i64::from(
+                day.weekday().num_days_from_monday(),
+            )))
+            .unwrap_or(day),
+        GroupBy::Month => day.with_day(1).unwrap_or(day),
+        GroupBy::Whole => from,
+    }
+}
+
+/// Checks a report's range for its grouping and cuts it at `as_of`.
+fn report_range(
+    from: NaiveDate,
+    to: NaiveDate,
+    group_by: GroupBy,
+    as_of: Option<NaiveDate>,
+) -> Result<NaiveDate, ApiError> {
+    let days_max = match group_by {
+        GroupBy::Day => REPORT_DAILY_DAYS_MAX,
+        GroupBy::Week | GroupBy::Month | GroupBy::Whole => REPORT_DAYS_MAX,
+    };
+    check_range(from, to, days_max)?;
+    Ok(as_of.map_or(to, |as_of| as_of.min(to)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReceivablesParams {
+    /// Business time: what was owed at the end of this day, aged by its
+    /// days past due then; today when absent.
+    pub as_of: Option<NaiveDate>,
+    /// ISO 4217 (`EUR`).
+    pub currency: String,
+    /// Knowledge time: as the log knew it at this moment (slower).
+    pub known_at: Option<DateTime<Utc>>,
+    /// Customers listed, the largest debt first: 1 to 500, 50 when absent.
+    pub limit: Option<usize>,
+}
+
+/// Open invoices and what they owe.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgedDto {
+    pub invoices: i64,
+    #[schema(value_type = String)]
+    pub outstanding: Decimal,
+}
+
+impl From<&Aged> for AgedDto {
+    fn from(aged: &Aged) -> Self {
+        Self {
+            invoices: aged.invoices,
+            outstanding: aged.outstanding,
+        }
+    }
+}
+
+/// What is owed by days past due.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgeingDto {
+    /// Not yet due, or due that day.
+    pub current: AgedDto,
+    pub days_1_to_30: AgedDto,
+    pub days_31_to_60: AgedDto,
+    pub days_61_to_90: AgedDto,
+    pub over_90: AgedDto,
+    pub total: AgedDto,
+}
+
+impl From<&Ageing> for AgeingDto {
+    fn from(ageing: &Ageing) -> Self {
+        Self {
+            current: (&ageing.current).into(),
+            days_1_to_30: (&ageing.days_1_to_30).into(),
+            days_31_to_60: (&ageing.days_31_to_60).into(),
+            days_61_to_90: (&ageing.days_61_to_90).into(),
+            over_90: (&ageing.over_90).into(),
+            total: (&ageing.total()).into(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerAgeing {
+    pub party: Uuid,
+    pub ageing: AgeingDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceivablesReport {
+    pub as_of: NaiveDate,
+    pub currency: String,
+    pub total: AgeingDto,
+    /// Customers who owed something, the largest debt first (at most
+    /// `limit`).
+    pub customers: Vec<CustomerAgeing>,
+    /// Customers who owed something, listed or not.
+    pub customer_count: usize,
+    /// With `known_at`: the last log position the report includes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
+}
+
+/// What customers owed in one currency at the end of a day, aged by days
+/// past due, in total and per customer, from the sales read model.
+#[utoipa::path(get, path = "/reports/receivables", tag = TAG_REPORTS,
+    params(ReceivablesParams, WaitFor),
+    responses(
+        (status = 200, body = ReceivablesReport),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn receivables_report(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<ReceivablesParams>,
+    ApiQuery(wait): ApiQuery<WaitFor>,
+) -> Result<axum::Json<ReceivablesReport>, ApiError> {
+    let currency = Currency::parse("currency", &params.currency)?;
+    let limit = PageParams {
+        limit: params.limit,
+        cursor: None,
+    }
+    .limit()?;
+    wait.wait(&state).await?;
+    let as_of = params.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let (receivables, known_position) = known(
+        &state,
+        &state.read_models.sales,
+        params.known_at,
+        move |sales| sales.receivables(as_of, currency),
+    )
+    .await?;
+    Ok(axum::Json(ReceivablesReport {
+        as_of,
+        currency: currency.as_str().to_owned(),
+        total: (&receivables.total).into(),
+        customer_count: receivables.customers.len(),
+        customers: receivables
+            .customers
+            .iter()
+            .take(limit)
+            .map(|(party, ageing)| CustomerAgeing {
+                party: party.as_uuid(),
+                ageing: ageing.into(),
+            })
+            .collect(),
+        known_position,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentsReportParams {
+    /// First day (business time, UTC), inclusive.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    /// `day` when absent.
+    pub group_by: Option<GroupBy>,
+    /// ISO 4217 (`EUR`).
+    pub currency: String,
+    /// Business time: only payments up to the end of this day.
+    pub as_of: Option<NaiveDate>,
+    /// Knowledge time: as the log knew it at this moment (slower).
+    pub known_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MethodRow {
+    /// `cash`, `bank_transfer` or `card`.
+    pub method: String,
+    pub payments: i64,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentsRow {
+    /// The first day of the row's period.
+    pub period: NaiveDate,
+    /// Methods that received something, cash, bank transfer, card.
+    pub by_method: Vec<MethodRow>,
+    #[schema(value_type = String)]
+    pub total: Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentsReport {
+    pub currency: String,
+    /// Periods with payments, oldest first.
+    pub rows: Vec<PaymentsRow>,
+    /// With `known_at`: the last log position the report includes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
+}
+
+fn method_code(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::Cash => "cash",
+        PaymentMethod::BankTransfer => "bank_transfer",
+        PaymentMethod::Card => "card",
+    }
+}
+
+/// Payments received in one currency per period and method, from the
+/// sales read model.
+#[utoipa::path(get, path = "/reports/payments", tag = TAG_REPORTS,
+    params(PaymentsReportParams, WaitFor),
+    responses(
+        (status = 200, body = PaymentsReport),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn payments_report(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PaymentsReportParams>,
+    ApiQuery(wait): ApiQuery<WaitFor>,
+) -> Result<axum::Json<PaymentsReport>, ApiError> {
+    let currency = Currency::parse("currency", &params.currency)?;
+    let group_by = params.group_by.unwrap_or(GroupBy::Day);
+    let from = params.from;
+    let to = report_range(from, params.to, group_by, params.as_of)?;
+    wait.wait(&state).await?;
+    let (days, known_position) = known(
+        &state,
+        &state.read_models.sales,
+        params.known_at,
+        move |sales| sales.payments(from, to, currency),
+    )
+    .await?;
+    // Days come oldest first, so each period's days are adjacent.
+    let mut rows: Vec<PaymentsRow> = Vec::new();
+    for day in days {
+        let period = period_start(group_by, from, day.day);
+        if rows.last().is_none_or(|last| last.period != period) {
+            rows.push(PaymentsRow {
+                period,
+                by_method: Vec::new(),
+                total: Decimal::ZERO,
+            });
+        }
+        let Some(row) = rows.last_mut() else {
+            continue;
+        };
+        row.total = row.total.saturating_add(day.total);
+        for paid in day.by_method {
+            let code = method_code(paid.method);
+            match row.by_method.iter_mut().find(|row| row.method == code) {
+                Some(method) => {
+                    method.payments += paid.payments;
+                    method.amount = method.amount.saturating_add(paid.amount);
+                }
+                None => row.by_method.push(MethodRow {
+                    method: code.to_owned(),
+                    payments: paid.payments,
+                    amount: paid.amount,
+                }),
+            }
+        }
+    }
+    Ok(axum::Json(PaymentsReport {
+        currency: currency.as_str().to_owned(),
+        rows,
+        known_position,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StockValueParams {
+    /// Business time: stock at the end of this day, at the average cost
+    /// recomputed in business order; today when absent.
+    pub as_of: Option<NaiveDate>,
+    /// Knowledge time: as the log knew it at this moment (slower).
+    pub known_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarehouseValueRow {
+    pub warehouse: Uuid,
+    pub name: String,
+    /// Products with stock on hand then.
+    pub products: usize,
+    #[schema(value_type = String)]
+    pub value: Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockValueReport {
+    pub as_of: NaiveDate,
+    /// Warehouses that held stock, by name.
+    pub rows: Vec<WarehouseValueRow>,
+    #[schema(value_type = String)]
+    pub total: Decimal,
+    /// With `known_at`: the last log position the report includes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
+}
+
+/// The value of the stock in each warehouse at the end of a day, from
+/// the stock read model.
+#[utoipa::path(get, path = "/reports/stock-value", tag = TAG_REPORTS,
+    params(StockValueParams, WaitFor),
+    responses(
+        (status = 200, body = StockValueReport),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn stock_value_report(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<StockValueParams>,
+    ApiQuery(wait): ApiQuery<WaitFor>,
+) -> Result<axum::Json<StockValueReport>, ApiError> {
+    wait.wait(&state).await?;
+    let as_of = params.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let at = end_of(as_of);
+    let (rows, known_position) = known(
+        &state,
+        &state.read_models.stock,
+        params.known_at,
+        move |stock| {
+            stock
+                .value_at(at)
+                .into_iter()
+                .map(|value| WarehouseValueRow {
+                    warehouse: value.warehouse.as_uuid(),
+                    name: stock
+                        .warehouse_info(value.warehouse)
+                        .map(|info| info.name.clone())
+                        .unwrap_or_default(),
+                    products: value.products,
+                    value: value.value,
+                })
+                .collect::<Vec<_>>()
+        },
+    )
+    .await?;
+    let total = rows
+        .iter()
+        .fold(Decimal::ZERO, |total, row| total.saturating_add(row.value));
+    Ok(axum::Json(StockValueReport {
+        as_of,
+        rows,
+        total,
+        known_position,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Protects "as of a day": it includes the whole day and nothing of
+    /// the next, and no date a client sends makes the server panic.
+    #[test]
+    fn as_of_a_day_ends_just_before_the_next_day_starts() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or(NaiveDate::MIN);
+        let end = end_of(day);
+        assert_eq!(end.date_naive(), day);
+        assert_eq!(
+            (end + TimeDelta::nanoseconds(1)).date_naive(),
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or(NaiveDate::MIN)
+        );
+        assert!(end_of(NaiveDate::MAX) <= NaiveDate::MAX.and_time(NaiveTime::MIN).and_utc());
+        assert!(end_of(NaiveDate::MIN) > NaiveDate::MIN.and_time(NaiveTime::MIN).and_utc());
+    }
+
+    /// Protects the grouping of daily figures: a week starts on its
+    /// Monday, a month on its first, a whole range on its first day, and
+    /// the calendar's first days do not panic.
+    #[test]
+    fn each_day_falls_in_the_period_its_grouping_names() {
+        let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or(NaiveDate::MIN);
+        let (from, thursday) = (date(3), date(26));
+        assert_eq!(period_start(GroupBy::Day, from, thursday), thursday);
+        assert_eq!(period_start(GroupBy::Week, from, thursday), date(23));
+        assert_eq!(period_start(GroupBy::Month, from, thursday), date(1));
+        assert_eq!(period_start(GroupBy::Whole, from, thursday), from);
+        assert!(period_start(GroupBy::Week, NaiveDate::MIN, NaiveDate::MIN) <= NaiveDate::MIN);
+    }
 }

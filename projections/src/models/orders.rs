@@ -128,6 +128,18 @@ impl Orders {
     /// among many orders walks the list; a customer's orders are few next
     /// to a company's, and the walk stops at a page.
     pub fn page(&self, limit: usize, before: Option<u64>, party: Option<PartyId>) -> OrderPage {
+        self.page_where(limit, before, party, None)
+    }
+
+    /// Like [`Self::page`], only orders in `status` if given. A rare
+    /// status walks much of the list to fill a page.
+    pub fn page_where(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+        party: Option<PartyId>,
+        status: Option<OrderStatus>,
+    ) -> OrderPage {
         let limit = limit.clamp(1, ORDER_PAGE_ROWS_MAX);
         let mut rows = Vec::with_capacity(limit);
         let mut next = None;
@@ -135,7 +147,9 @@ impl Orders {
             let Some(summary) = self.rows.get(order) else {
                 continue;
             };
-            if party.is_some_and(|party| party != summary.party) {
+            if party.is_some_and(|party| party != summary.party)
+                || status.is_some_and(|status| status != summary.status)
+            {
                 continue;
             }
             if rows.len() == limit {

@@ -396,6 +396,72 @@ pub struct LowStockRow {
     pub in_transit: Decimal,
 }
 
+/// How a page of stock levels is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LevelSort {
+    /// By the product's SKU.
+    Sku,
+    /// By available stock.
+    Available,
+    /// By stock value at the live average cost.
+    Value,
+}
+
+/// A row's sort key on a page of stock levels.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LevelKey {
+    Text(String),
+    Amount(Decimal),
+}
+
+/// Where a page of stock levels ended: the last row's key and ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelCursor {
+    pub key: LevelKey,
+    pub product: ProductId,
+    pub warehouse: WarehouseId,
+}
+
+/// A page of live stock levels per (product, warehouse).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelQuery {
+    pub warehouse: Option<WarehouseId>,
+    /// Only lines whose available stock is below their reorder level.
+    pub low_only: bool,
+    pub sort: LevelSort,
+    pub descending: bool,
+    /// Continue after this row (it is not repeated).
+    pub after: Option<LevelCursor>,
+    pub limit: usize,
+}
+
+/// The live figures of one (product, warehouse) with their names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelRow {
+    pub product: ProductId,
+    pub sku: String,
+    pub product_name: String,
+    pub warehouse_name: String,
+    pub balance: Balance,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LevelPage {
+    pub rows: Vec<LevelRow>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<LevelCursor>,
+}
+
+/// Stock held in one warehouse as of a moment in business time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WarehouseValue {
+    pub warehouse: WarehouseId,
+    /// Products with stock on hand (or a deficit) then.
+    pub products: usize,
+    /// On hand at the running average cost, summed over products.
+    pub value: Decimal,
+}
+
 /// One warehouse's movements as a ledger page walks them.
 struct Walk<'a> {
     warehouse: WarehouseId,
@@ -860,6 +926,118 @@ impl StockLevels {
         });
         let next = entries.last().filter(|_| more).map(LedgerEntry::cursor);
         LedgerPage { entries, next }
+    }
+
+    /// A page of live stock levels per (product, warehouse), filtered by
+    /// warehouse and low stock, in `sort` order (then product and
+    /// warehouse ids, so the order is total and a cursor exact). Each
+    /// page sorts the lines it may show: a company's few thousand lines
+    /// cost a millisecond.
+    pub fn levels(&self, query: &LevelQuery) -> LevelPage {
+        let limit = query.limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let after = query
+            .after
+            .as_ref()
+            .map(|cursor| (&cursor.key, cursor.product, cursor.warehouse));
+        let mut lines: Vec<(LevelKey, ProductId, WarehouseId, &StockLine)> = self
+            .stock
+            .iter()
+            .flat_map(|(product, lines)| {
+                lines
+                    .iter()
+                    .map(move |(warehouse, line)| (*product, *warehouse, line))
+            })
+            .filter(|(product, warehouse, _)| {
+                query.warehouse.is_none_or(|only| only == *warehouse)
+                    && (!query.low_only || self.low.contains(&(*product, *warehouse)))
+            })
+            .map(|(product, warehouse, line)| {
+                let key = match query.sort {
+                    LevelSort::Sku => LevelKey::Text(
+                        self.products
+                            .get(&product)
+                            .map(|info| info.sku.clone())
+                            .unwrap_or_default(),
+                    ),
+                    LevelSort::Available => LevelKey::Amount(line.available()),
+                    LevelSort::Value => LevelKey::Amount(balance_of(warehouse, line).value),
+                };
+                (key, product, warehouse, line)
+            })
+            .filter(|(key, product, warehouse, _)| {
+                after.is_none_or(|after| {
+                    let here = (key, *product, *warehouse);
+                    if query.descending {
+                        here < after
+                    } else {
+                        here > after
+                    }
+                })
+            })
+            .collect();
+        let order = |a: &(LevelKey, ProductId, WarehouseId, &StockLine),
+                     b: &(LevelKey, ProductId, WarehouseId, &StockLine)| {
+            let ascending = (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2));
+            if query.descending {
+                ascending.reverse()
+            } else {
+                ascending
+            }
+        };
+        let more = lines.len() > limit;
+        if more {
+            lines.select_nth_unstable_by(limit, order);
+            lines.truncate(limit);
+        }
+        lines.sort_by(order);
+        let next = lines.last().filter(|_| more).map(|last| LevelCursor {
+            key: last.0.clone(),
+            product: last.1,
+            warehouse: last.2,
+        });
+        let rows = lines
+            .into_iter()
+            .map(|(_, product, warehouse, line)| {
+                let info = self.products.get(&product);
+                LevelRow {
+                    product,
+                    sku: info.map(|info| info.sku.clone()).unwrap_or_default(),
+                    product_name: info.map(|info| info.name.clone()).unwrap_or_default(),
+                    warehouse_name: self.warehouse_name(warehouse).to_owned(),
+                    balance: balance_of(warehouse, line),
+                }
+            })
+            .collect();
+        LevelPage { rows, next }
+    }
+
+    /// Stock value per warehouse (by name) as of `at` in business time,
+    /// at the average cost recomputed in business order: a binary search
+    /// per (product, warehouse). Warehouses that held nothing are left
+    /// out.
+    pub fn value_at(&self, at: DateTime<Utc>) -> Vec<WarehouseValue> {
+        let mut values: FxHashMap<WarehouseId, WarehouseValue> = FxHashMap::default();
+        for (warehouse, line) in self.stock.values().flat_map(|lines| lines.iter()) {
+            let (on_hand, average_cost) = line.running_at(at);
+            if on_hand.is_zero() {
+                continue;
+            }
+            let value = values.entry(*warehouse).or_insert(WarehouseValue {
+                warehouse: *warehouse,
+                products: 0,
+                value: Decimal::ZERO,
+            });
+            value.products += 1;
+            value.value = value
+                .value
+                .saturating_add(on_hand.saturating_mul(average_cost));
+        }
+        let mut values: Vec<WarehouseValue> = values.into_values().collect();
+        values.sort_by(|a, b| {
+            (self.warehouse_name(a.warehouse), a.warehouse)
+                .cmp(&(self.warehouse_name(b.warehouse), b.warehouse))
+        });
+        values
     }
 
     /// (product, warehouse)s whose available stock is below their reorder

@@ -801,9 +801,12 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/audit/export"),
         ("get", "/api/v1/audit/verify"),
         ("get", "/api/v1/audit/verification"),
-    ];
+    ]
+    .into_iter()
+    .chain(trade::ROUTES)
+    .collect::<Vec<_>>();
     let paths = document.body["paths"].as_object().unwrap();
-    for (method, path) in routes {
+    for &(method, path) in &routes {
         assert!(
             paths.get(path).and_then(|item| item.get(method)).is_some(),
             "{method} {path} is not in the document"
