@@ -1,5 +1,6 @@
 //! Deals: open one for a party on a pipeline's stage, move it between
-//! stages, win, lose or reopen it, read it. The application resolves the
+//! stages, change its probability, amount, expected close, owner or
+//! title, win, lose or reopen it, read it. The application resolves the
 //! stage from the pipeline's state (the deal's decider sees only the
 //! deal), so an unknown or retired stage is a 400 naming `stage`.
 
@@ -22,6 +23,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::writes::{Changed, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -34,6 +36,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(win_deal))
         .routes(routes!(lose_deal))
         .routes(routes!(reopen_deal))
+        .routes(routes!(set_deal_probability))
+        .routes(routes!(change_deal_amount))
+        .routes(routes!(change_expected_close))
+        .routes(routes!(assign_deal_owner))
+        .routes(routes!(rename_deal))
 }
 
 /// A new deal with a party, on a stage of a pipeline.
@@ -111,13 +118,13 @@ pub struct DealResponse {
     pub version: Option<u64>,
 }
 
-fn probability(raw: Option<i64>) -> Result<Option<Probability>, ApiError> {
+pub(super) fn probability(raw: Option<i64>) -> Result<Option<Probability>, ApiError> {
     Ok(raw
         .map(|percent| Probability::parse("probability", percent))
         .transpose()?)
 }
 
-fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiError> {
+pub(super) fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiError> {
     load::<Pipeline>(state, id)?
         .0
         .ok_or_else(|| ApiError::NotFound(format!("pipeline {id}")))
@@ -125,7 +132,10 @@ fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiErr
 
 /// The stage named, or the pipeline's first; one that is not an active
 /// stage of the pipeline is a 400.
-fn stage_of(pipeline: &PipelineState, stage: Option<Uuid>) -> Result<StageRef, ApiError> {
+pub(super) fn stage_of(
+    pipeline: &PipelineState,
+    stage: Option<Uuid>,
+) -> Result<StageRef, ApiError> {
     let found = match stage {
         Some(stage) => pipeline.stage_ref(StageId::from_uuid(stage)),
         None => pipeline.first_stage(),
@@ -329,4 +339,79 @@ async fn reopen_deal(
     };
     let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+/// A deal's probability of being won.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetProbabilityRequest {
+    /// 0 to 100.
+    pub probability: i64,
+}
+
+/// A deal's new amount (its currency may change with it).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeAmountRequest {
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    /// ISO 4217 (`EUR`).
+    pub currency: String,
+}
+
+/// When the deal is expected to close; absent: not known.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedCloseRequest {
+    pub expected_close: Option<NaiveDate>,
+}
+
+/// The user responsible for the deal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DealOwnerRequest {
+    pub owner: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameDealRequest {
+    pub title: String,
+}
+
+aggregate_write! {
+    /// Sets an open deal's probability, whatever its stage's default.
+    set_deal_probability: "/deals/{id}/probability", TAG_DEALS, Deal, SetProbabilityRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::SetProbability(
+        Probability::parse("probability", request.probability)?,
+    ))
+}
+
+aggregate_write! {
+    /// Changes an open deal's amount.
+    change_deal_amount: "/deals/{id}/amount", TAG_DEALS, Deal, ChangeAmountRequest, Changed,
+    |state, id, request, _headers| {
+        let currency = Currency::parse("currency", &request.currency)?;
+        Ok(DealCommand::ChangeAmount(Money::parse("amount", request.amount, currency)?))
+    }
+}
+
+aggregate_write! {
+    /// Sets or clears when an open deal is expected to close.
+    change_expected_close: "/deals/{id}/expected-close", TAG_DEALS, Deal, ExpectedCloseRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::ChangeExpectedClose(request.expected_close))
+}
+
+aggregate_write! {
+    /// Makes another user responsible for an open deal.
+    assign_deal_owner: "/deals/{id}/assign-owner", TAG_DEALS, Deal, DealOwnerRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::AssignOwner(UserId::from_uuid(request.owner)))
+}
+
+aggregate_write! {
+    /// Renames an open deal.
+    rename_deal: "/deals/{id}/rename", TAG_DEALS, Deal, RenameDealRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::Rename {
+        title: Label::parse("title", &request.title)?,
+    })
 }

@@ -6,12 +6,15 @@
 //! `/api/openapi.json`, with a reference page at `/api/docs` whose assets
 //! are compiled into the binary.
 
+pub mod calendar;
 pub mod catalog;
+pub mod crm_reports;
 pub mod deals;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod interactions;
+pub mod leads;
 pub mod orders;
 pub mod parties;
 pub mod payments;
@@ -19,6 +22,7 @@ pub mod pipelines;
 pub mod reports;
 pub mod stock;
 pub mod tasks;
+pub mod writes;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -51,6 +55,7 @@ const TAG_EVENTS: &str = "events";
 const TAG_INTERACTIONS: &str = "interactions";
 const TAG_DEALS: &str = "deals";
 const TAG_TASKS: &str = "tasks";
+const TAG_CALENDAR: &str = "calendar";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -78,6 +83,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(pipelines::router())
                 .merge(deals::router())
                 .merge(tasks::router())
+                .merge(leads::router())
+                .merge(calendar::router())
+                .merge(crm_reports::router())
                 .merge(events::router()),
         )
         .split_for_parts()
