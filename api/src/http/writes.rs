@@ -134,3 +134,32 @@ where
     D::decide(state, &Issued::new(SYSTEM_USER, Utc::now(), command))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Protects what a shared answer type puts in the document: the
+    /// write's `ETag` and `X-Position` headers and body on success, and
+    /// problem documents for the errors; a write no rule can refuse
+    /// promises no 422.
+    #[test]
+    fn shared_answers_document_headers_problems_and_only_possible_statuses() {
+        let (_, document) = super::super::routes();
+        let document = serde_json::to_value(&document).unwrap_or_default();
+        let tag = &document["paths"]["/api/v1/parties/{id}/tag"]["post"]["responses"];
+        assert!(tag["200"]["headers"]["ETag"].is_object(), "{tag:#}");
+        assert!(tag["200"]["headers"]["X-Position"].is_object(), "{tag:#}");
+        assert!(
+            tag["200"]["content"]["application/json"].is_object(),
+            "{tag:#}"
+        );
+        for status in ["400", "404", "412", "422"] {
+            assert!(
+                tag[status]["content"]["application/problem+json"].is_object(),
+                "{status}: {tag:#}"
+            );
+        }
+        let rename = &document["paths"]["/api/v1/pipelines/{id}/rename"]["post"]["responses"];
+        assert!(rename["412"].is_object(), "{rename:#}");
+        assert!(rename["422"].is_null(), "{rename:#}");
+    }
+}
