@@ -29,7 +29,7 @@ use uuid::Uuid;
 use super::deals::{pipeline_of, probability, stage_of};
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
-use super::writes::{Changed, Created, NoFields, aggregate_write, ensure_accepted};
+use super::writes::{Changed, Created, NoFields, aggregate_write, ensure_accepted, ensure_version};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -250,14 +250,8 @@ async fn convert_lead(
     // A repeat of a conversion that went through is answered by the
     // handler as a repeat; only a new one is checked first.
     let repeat = matches!(lead.status, LeadStatus::Converted { deal: done, .. } if done == deal);
-    if !repeat
-        && let Some(expected) = headers.expected_version
-        && version != Some(expected)
-    {
-        return Err(ApiError::VersionConflict {
-            expected,
-            actual: version,
-        });
+    if !repeat {
+        ensure_version(&headers, version)?;
     }
     let party = match request.party.or(lead.party.map(|party| party.as_uuid())) {
         Some(party) => ensure_party(&state, party)?,

@@ -35,7 +35,7 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
     encode_cursor,
 };
-use super::writes::{Changed, NoFields, aggregate_write, ensure_accepted};
+use super::writes::{Changed, NoFields, aggregate_write, ensure_accepted, ensure_version};
 use super::{TAG_PARTIES, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -715,14 +715,8 @@ async fn merge_party(
     // A repeat of a merge that went through is answered by the handler as
     // a repeat; only a new one is checked first.
     let repeat = party.status == PartyStatus::Merged { into: survivor };
-    if !repeat
-        && let Some(expected) = headers.expected_version
-        && version != Some(expected)
-    {
-        return Err(ApiError::VersionConflict {
-            expected,
-            actual: version,
-        });
+    if !repeat {
+        ensure_version(&headers, version)?;
     }
     let merge = PartyCommand::MergeInto {
         duplicate,

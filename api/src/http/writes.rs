@@ -13,7 +13,7 @@ use domain::{Decider, DomainError, Issued};
 use utoipa::IntoResponses;
 
 use super::error::{ApiError, Problem};
-use super::extract::WriteResult;
+use super::extract::{WriteHeaders, WriteResult};
 use crate::process::SYSTEM_USER;
 
 /// The answers of a write to an existing aggregate that a business rule
@@ -133,6 +133,19 @@ where
 {
     D::decide(state, &Issued::new(SYSTEM_USER, Utc::now(), command))?;
     Ok(())
+}
+
+/// Refuses a write whose `If-Match` names another version than the
+/// aggregate's `version`, before a write that changes two aggregates makes
+/// its first half (the handler checks again when it appends the second).
+pub fn ensure_version(headers: &WriteHeaders, version: Option<u64>) -> Result<(), ApiError> {
+    match headers.expected_version {
+        Some(expected) if version != Some(expected) => Err(ApiError::VersionConflict {
+            expected,
+            actual: version,
+        }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -121,6 +121,18 @@ async fn check_write(
     written
 }
 
+/// [`check_write`] for several writes on one aggregate, in order: each
+/// is `(route, body, bad body, the bad body's field)`.
+async fn check_writes<const N: usize>(
+    app: &TestApp,
+    id: Uuid,
+    writes: [(&str, Value, Value, &str); N],
+) {
+    for (route, body, bad, field) in writes {
+        check_write(app, route, id, body, bad, field).await;
+    }
+}
+
 /// Posts `body` to `route` on `id` and expects the broken rule `rule`.
 async fn assert_rule(app: &TestApp, route: &str, id: Uuid, body: Value, rule: &str) {
     let answer = app.post(&at(route, id), body).await;
@@ -152,13 +164,35 @@ async fn party_commands_change_a_party_and_refuse_what_breaks_a_rule() {
     let owner = Uuid::now_v7();
     let branch = Uuid::now_v7();
 
-    check_write(
+    check_writes(
         &app,
-        "/parties/{id}/rename",
         ivan,
-        json!({"first_name": "Ivan", "last_name": "Petrov"}),
-        json!({"first_name": " "}),
-        "first_name",
+        [
+            (
+                "/parties/{id}/rename",
+                json!({"first_name": "Ivan", "last_name": "Petrov"}),
+                json!({"first_name": " "}),
+                "first_name",
+            ),
+            (
+                "/parties/{id}/join-company",
+                json!({"company": company, "job_title": "Buyer"}),
+                json!({"company": company, "job_title": "Buyer\nand more"}),
+                "job_title",
+            ),
+            (
+                "/parties/{id}/channels",
+                json!({"kind": "email", "value": "Ivan@Example.com", "label": "work"}),
+                json!({"kind": "pager", "value": "1"}),
+                "kind",
+            ),
+            (
+                "/parties/{id}/channels",
+                json!({"kind": "email", "value": "ivan@home.example"}),
+                json!({"kind": "email", "value": "ivan at home"}),
+                "value",
+            ),
+        ],
     )
     .await;
     let company_rename = app
@@ -169,15 +203,6 @@ async fn party_commands_change_a_party_and_refuse_what_breaks_a_rule() {
         .await;
     company_rename.assert_problem(400);
     assert_eq!(company_rename.field(), "name");
-    check_write(
-        &app,
-        "/parties/{id}/join-company",
-        ivan,
-        json!({"company": company, "job_title": "Buyer"}),
-        json!({"company": company, "job_title": "Buyer\nand more"}),
-        "job_title",
-    )
-    .await;
     let joined_person = app
         .post(
             &at("/parties/{id}/join-company", company),
@@ -186,121 +211,84 @@ async fn party_commands_change_a_party_and_refuse_what_breaks_a_rule() {
         .await;
     joined_person.assert_problem(400);
     assert_eq!(joined_person.field(), "company");
-    check_write(
-        &app,
-        "/parties/{id}/channels",
-        ivan,
-        json!({"kind": "email", "value": "Ivan@Example.com", "label": "work"}),
-        json!({"kind": "pager", "value": "1"}),
-        "kind",
-    )
-    .await;
-    app.write(
-        &at("/parties/{id}/channels", ivan),
-        json!({"kind": "email", "value": "ivan@home.example"}),
-    )
-    .await;
     let read = app.get(&format!("/api/v1/parties/{ivan}")).await;
     let channels = read.body["channels"].as_array().unwrap().clone();
     assert_eq!(channels.len(), 2);
     assert_eq!(channels[0]["value"], "ivan@example.com");
     assert_eq!(channels[0]["primary"], true);
     let (work, home) = (uuid_of(&channels[0]["id"]), uuid_of(&channels[1]["id"]));
-    check_write(
+    check_writes(
         &app,
-        "/parties/{id}/channels/change",
         ivan,
-        json!({"channel": work, "value": "ivan@acme.example"}),
-        json!({"channel": work, "value": "not an address"}),
-        "value",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/channels/make-primary",
-        ivan,
-        json!({"channel": home}),
-        json!({"channel": "home"}),
-        "channel",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/channels/remove",
-        ivan,
-        json!({"channel": work}),
-        json!({"channel": 7}),
-        "channel",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/tag",
-        ivan,
-        json!({"tag": "VIP"}),
-        json!({"tag": "a,b"}),
-        "tag",
-    )
-    .await;
-    app.write(&at("/parties/{id}/tag", ivan), json!({"tag": "fair"}))
-        .await;
-    check_write(
-        &app,
-        "/parties/{id}/untag",
-        ivan,
-        json!({"tag": "fair"}),
-        json!({"tag": ""}),
-        "tag",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/source",
-        ivan,
-        json!({"source": "website"}),
-        json!({"source": 5}),
-        "source",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/assign-owner",
-        ivan,
-        json!({"owner": owner}),
-        json!({"owner": "someone"}),
-        "owner",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/move-to-branch",
-        ivan,
-        json!({"branch": branch}),
-        json!({"branch": "north"}),
-        "branch",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/custom-fields",
-        ivan,
-        json!({"key": "credit_limit", "value": {"money": {"amount": "500.00", "currency": "EUR"}}}),
-        json!({"key": "credit_limit", "value": {"money": {"amount": "5", "currency": "euro"}}}),
-        "value.money.currency",
-    )
-    .await;
-    app.write(
-        &at("/parties/{id}/custom-fields", ivan),
-        json!({"key": "vat_number", "value": {"text": "DE123"}}),
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/custom-fields/clear",
-        ivan,
-        json!({"key": "vat_number"}),
-        json!({"key": "Vat Number"}),
-        "key",
+        [
+            (
+                "/parties/{id}/channels/change",
+                json!({"channel": work, "value": "ivan@acme.example"}),
+                json!({"channel": work, "value": "not an address"}),
+                "value",
+            ),
+            (
+                "/parties/{id}/channels/make-primary",
+                json!({"channel": home}),
+                json!({"channel": "home"}),
+                "channel",
+            ),
+            (
+                "/parties/{id}/channels/remove",
+                json!({"channel": work}),
+                json!({"channel": 7}),
+                "channel",
+            ),
+            (
+                "/parties/{id}/tag",
+                json!({"tag": "VIP"}),
+                json!({"tag": "a,b"}),
+                "tag",
+            ),
+            ("/parties/{id}/tag", json!({"tag": "fair"}), json!({}), "body"),
+            (
+                "/parties/{id}/untag",
+                json!({"tag": "fair"}),
+                json!({"tag": ""}),
+                "tag",
+            ),
+            (
+                "/parties/{id}/source",
+                json!({"source": "website"}),
+                json!({"source": 5}),
+                "source",
+            ),
+            (
+                "/parties/{id}/assign-owner",
+                json!({"owner": owner}),
+                json!({"owner": "someone"}),
+                "owner",
+            ),
+            (
+                "/parties/{id}/move-to-branch",
+                json!({"branch": branch}),
+                json!({"branch": "north"}),
+                "branch",
+            ),
+            (
+                "/parties/{id}/custom-fields",
+                json!({"key": "credit_limit", "value": {"money": {"amount": "500.00", "currency": "EUR"}}}),
+                json!({"key": "credit_limit", "value": {"money": {"amount": "5", "currency": "euro"}}}),
+                "value.money.currency",
+            ),
+            (
+                "/parties/{id}/custom-fields",
+                json!({"key": "vat_number", "value": {"text": "DE123"}}),
+                json!({"key": "vat_number", "value": {"colour": "red"}}),
+                "value",
+            ),
+            (
+                "/parties/{id}/custom-fields/clear",
+                json!({"key": "vat_number"}),
+                json!({"key": "Vat Number"}),
+                "key",
+            ),
+        ],
     )
     .await;
     let read = app.get(&format!("/api/v1/parties/{ivan}")).await;
@@ -318,22 +306,23 @@ async fn party_commands_change_a_party_and_refuse_what_breaks_a_rule() {
     let channels = read.body["channels"].as_array().unwrap();
     assert_eq!(channels.len(), 1);
     assert_eq!(channels[0]["primary"], true);
-    check_write(
+    check_writes(
         &app,
-        "/parties/{id}/leave-company",
         ivan,
-        json!({}),
-        json!({"company": company}),
-        "company",
-    )
-    .await;
-    check_write(
-        &app,
-        "/parties/{id}/archive",
-        ivan,
-        json!({"reason": "left the market"}),
-        json!({"reason": "left\nthe market"}),
-        "reason",
+        [
+            (
+                "/parties/{id}/leave-company",
+                json!({}),
+                json!({"company": company}),
+                "company",
+            ),
+            (
+                "/parties/{id}/archive",
+                json!({"reason": "left the market"}),
+                json!({"reason": "left\nthe market"}),
+                "reason",
+            ),
+        ],
     )
     .await;
 
@@ -798,22 +787,23 @@ async fn pipeline_stages_are_edited_and_the_board_shows_open_deals() {
     let party = app.company("Acme").await;
     let (pipeline, stages) = sales_pipeline(&app, &[("Qualify", 10), ("Propose", 40)]).await;
 
-    check_write(
+    check_writes(
         &app,
-        "/pipelines/{id}/rename",
         pipeline,
-        json!({"name": "Direct sales"}),
-        json!({"name": ""}),
-        "name",
-    )
-    .await;
-    check_write(
-        &app,
-        "/pipelines/{id}/stages",
-        pipeline,
-        json!({"name": "Negotiate", "probability": 70, "position": 1}),
-        json!({"name": "Negotiate", "probability": 170}),
-        "probability",
+        [
+            (
+                "/pipelines/{id}/rename",
+                json!({"name": "Direct sales"}),
+                json!({"name": ""}),
+                "name",
+            ),
+            (
+                "/pipelines/{id}/stages",
+                json!({"name": "Negotiate", "probability": 70, "position": 1}),
+                json!({"name": "Negotiate", "probability": 170}),
+                "probability",
+            ),
+        ],
     )
     .await;
     assert_rule(
@@ -845,31 +835,29 @@ async fn pipeline_stages_are_edited_and_the_board_shows_open_deals() {
         "pipeline.duplicate_stage_name",
     )
     .await;
-    check_write(
+    check_writes(
         &app,
-        "/pipelines/{id}/stages/probability",
         pipeline,
-        json!({"stage": negotiate, "probability": 75}),
-        json!({"stage": negotiate, "probability": -1}),
-        "probability",
-    )
-    .await;
-    check_write(
-        &app,
-        "/pipelines/{id}/stages/move",
-        pipeline,
-        json!({"stage": negotiate, "position": 2}),
-        json!({"stage": negotiate, "position": 9}),
-        "position",
-    )
-    .await;
-    check_write(
-        &app,
-        "/pipelines/{id}/stages/retire",
-        pipeline,
-        json!({"stage": stages[1]}),
-        json!({"stage": null}),
-        "stage",
+        [
+            (
+                "/pipelines/{id}/stages/probability",
+                json!({"stage": negotiate, "probability": 75}),
+                json!({"stage": negotiate, "probability": -1}),
+                "probability",
+            ),
+            (
+                "/pipelines/{id}/stages/move",
+                json!({"stage": negotiate, "position": 2}),
+                json!({"stage": negotiate, "position": 9}),
+                "position",
+            ),
+            (
+                "/pipelines/{id}/stages/retire",
+                json!({"stage": stages[1]}),
+                json!({"stage": null}),
+                "stage",
+            ),
+        ],
     )
     .await;
     let read = app.get(&format!("/api/v1/pipelines/{pipeline}")).await;
@@ -976,9 +964,7 @@ async fn deal_details_change_until_the_deal_is_closed() {
             "title",
         ),
     ];
-    for (route, body, bad, field) in &changes {
-        check_write(&app, route, deal, body.clone(), bad.clone(), field).await;
-    }
+    check_writes(&app, deal, changes.clone()).await;
     let read = app.get(&format!("/api/v1/deals/{deal}")).await;
     assert_eq!(read.body["probability"], 35);
     assert_eq!(read.body["amount"], "1500.5");
@@ -1013,31 +999,29 @@ async fn tasks_are_edited_reassigned_reprioritized_and_listed_by_due_time() {
         )
         .await
         .id;
-    check_write(
+    check_writes(
         &app,
-        "/tasks/{id}/edit",
         task,
-        json!({"title": "Call back Olga", "description": "About the offer"}),
-        json!({"title": ""}),
-        "title",
-    )
-    .await;
-    check_write(
-        &app,
-        "/tasks/{id}/reprioritize",
-        task,
-        json!({"priority": "urgent"}),
-        json!({"priority": "asap"}),
-        "priority",
-    )
-    .await;
-    check_write(
-        &app,
-        "/tasks/{id}/reassign",
-        task,
-        json!({"assignee": other}),
-        json!({"assignee": "olga"}),
-        "assignee",
+        [
+            (
+                "/tasks/{id}/edit",
+                json!({"title": "Call back Olga", "description": "About the offer"}),
+                json!({"title": ""}),
+                "title",
+            ),
+            (
+                "/tasks/{id}/reprioritize",
+                json!({"priority": "urgent"}),
+                json!({"priority": "asap"}),
+                "priority",
+            ),
+            (
+                "/tasks/{id}/reassign",
+                json!({"assignee": other}),
+                json!({"assignee": "olga"}),
+                "assignee",
+            ),
+        ],
     )
     .await;
     let read = app.get(&format!("/api/v1/tasks/{task}")).await;
