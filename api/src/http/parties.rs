@@ -20,7 +20,7 @@ use domain::parties::{
 };
 use domain::values::{Currency, Label, Money, Tag};
 use projections::models::customers::{
-    CustomerCursor, CustomerQuery, CustomerRow, KindFilter, StatusFilter,
+    CustomerCursor, CustomerQuery, CustomerRow, CustomerStatus, KindFilter, StatusFilter,
 };
 use projections::models::timeline::{EntryKind, TimelineCursor};
 use rust_decimal::Decimal;
@@ -214,6 +214,10 @@ pub struct PartyRow {
     pub kind: PartyKind,
     pub display_name: String,
     pub tags: Vec<String>,
+    pub owner: Uuid,
+    pub branch: Option<Uuid>,
+    /// `active` or `archived` (merged parties are not listed).
+    pub status: String,
     pub version: u64,
 }
 
@@ -224,6 +228,14 @@ impl From<&CustomerRow> for PartyRow {
             kind: kind_of(&row.name),
             display_name: row.display_name.clone(),
             tags: row.tags.iter().cloned().collect(),
+            owner: row.owner.as_uuid(),
+            branch: row.branch.map(|branch| branch.as_uuid()),
+            status: match row.status {
+                CustomerStatus::Active => "active",
+                CustomerStatus::Archived => "archived",
+                CustomerStatus::Merged { .. } => "merged",
+            }
+            .to_owned(),
             version: row.version,
         }
     }

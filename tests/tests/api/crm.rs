@@ -527,10 +527,10 @@ async fn the_party_list_filters_by_tag_owner_branch_kind_and_status() {
     assert_eq!(names(&list("tag=vip&kind=person".into()).await), ["Ivan"]);
     assert_eq!(names(&list(format!("branch={branch}")).await), ["Ivan"]);
     assert!(names(&list(format!("owner={owner}")).await).is_empty());
-    assert_eq!(
-        names(&list(format!("owner={owner}&status=archived")).await),
-        ["Bolt"]
-    );
+    let archived = list(format!("owner={owner}&status=archived")).await;
+    assert_eq!(names(&archived), ["Bolt"]);
+    assert_eq!(archived.body["rows"][0]["status"], "archived");
+    assert_eq!(archived.body["rows"][0]["owner"], owner.to_string());
     assert_eq!(
         names(&list("status=all".into()).await),
         ["Acme", "Bolt", "Ivan"]
