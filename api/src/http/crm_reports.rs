@@ -84,11 +84,13 @@ impl ReportPeriod {
         while start <= to {
             let end = match group_by {
                 GroupBy::Day => start,
-                GroupBy::Week => {
-                    let monday =
-                        start - Days::new(u64::from(start.weekday().num_days_from_monday()));
-                    monday + Days::new(6)
-                }
+                // The Sunday ending the ISO week of `start`; checked, as
+                // a date near the calendar's end has no such Sunday.
+                GroupBy::Week => start
+                    .checked_add_days(Days::new(u64::from(
+                        6 - start.weekday().num_days_from_monday(),
+                    )))
+                    .unwrap_or(to),
                 GroupBy::Month => start
                     .with_day(1)
                     .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
@@ -159,7 +161,7 @@ pub struct FunnelStageRow {
 /// The funnel of the deals opened in one period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FunnelRow {
-    /// The first day of the row's period.
+    /// The first day of the row's period that lies in the range.
     pub period: NaiveDate,
     pub opened: i64,
     /// The pipeline's active stages in order.
@@ -246,7 +248,7 @@ pub struct ActivityParams {
 /// What the managers did in one period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActivityRow {
-    /// The first day of the row's period.
+    /// The first day of the row's period that lies in the range.
     pub period: NaiveDate,
     pub calls: i64,
     pub call_seconds: i64,
@@ -337,5 +339,68 @@ fn activity_row(period: NaiveDate, total: Activity) -> ActivityRow {
             .into_iter()
             .map(|(currency, amount)| (currency.as_str().to_owned(), amount))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(from: &str, to: &str, group_by: GroupBy, as_of: Option<&str>) -> ReportPeriod {
+        let date = |text: &str| text.parse::<NaiveDate>().unwrap_or_default();
+        ReportPeriod {
+            from: date(from),
+            to: date(to),
+            group_by: Some(group_by),
+            as_of: as_of.map(date),
+            known_at: None,
+        }
+    }
+
+    fn starts(period: &ReportPeriod) -> Vec<String> {
+        period
+            .periods()
+            .unwrap_or_default()
+            .iter()
+            .map(|(from, to)| format!("{from}..{to}"))
+            .collect()
+    }
+
+    /// Protects the rows a CRM report has: weeks end on Sundays and
+    /// months on their last day, the first and last are cut to the range,
+    /// `as_of` cuts the range (to nothing when before it), and a date at
+    /// the calendar's end makes no panic.
+    #[test]
+    fn periods_are_cut_to_the_range_and_to_as_of() {
+        assert_eq!(
+            starts(&period("2026-01-28", "2026-02-10", GroupBy::Week, None)),
+            [
+                "2026-01-28..2026-02-01",
+                "2026-02-02..2026-02-08",
+                "2026-02-09..2026-02-10"
+            ]
+        );
+        assert_eq!(
+            starts(&period(
+                "2026-01-28",
+                "2026-03-03",
+                GroupBy::Month,
+                Some("2026-02-14")
+            )),
+            ["2026-01-28..2026-01-31", "2026-02-01..2026-02-14"]
+        );
+        assert!(
+            starts(&period(
+                "2026-01-28",
+                "2026-03-03",
+                GroupBy::Whole,
+                Some("2026-01-01")
+            ))
+            .is_empty()
+        );
+        let end = period("+262142-12-25", "+262142-12-31", GroupBy::Week, None);
+        assert_eq!(end.periods().map(|periods| periods.len()).unwrap_or(0), 2);
+        let reversed = period("2026-02-01", "2026-01-01", GroupBy::Day, None);
+        assert!(reversed.periods().is_err());
     }
 }
