@@ -22,8 +22,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
-use super::writes::{Changed, aggregate_write};
+use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
+use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -153,11 +153,7 @@ fn deal_of(state: &AppState, id: Uuid) -> Result<DealState, ApiError> {
 #[utoipa::path(post, path = "/deals", tag = TAG_DEALS,
     request_body = OpenDealRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Created))]
 async fn open_deal(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -226,119 +222,56 @@ async fn get_deal(
     ))
 }
 
-/// Moves an open deal to another stage of its pipeline.
-#[utoipa::path(post, path = "/deals/{id}/move", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = MoveDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn move_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<MoveDealRequest>,
-) -> Result<Written, ApiError> {
-    let probability = probability(request.probability)?;
-    let deal = deal_of(&state, id)?;
-    let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, Some(request.stage))?;
-    let command = DealCommand::MoveToStage {
-        pipeline: deal.pipeline,
-        stage,
-        probability,
-    };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+aggregate_write! {
+    /// Moves an open deal to another stage of its pipeline.
+    move_deal: "/deals/{id}/move", TAG_DEALS, Deal, MoveDealRequest, Changed,
+    |state, id, request, _headers| {
+        let probability = probability(request.probability)?;
+        let deal = deal_of(&state, id)?;
+        let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, Some(request.stage))?;
+        Ok(DealCommand::MoveToStage {
+            pipeline: deal.pipeline,
+            stage,
+            probability,
+        })
+    }
 }
 
-/// Marks an open deal won, at its current amount or a final one.
-#[utoipa::path(post, path = "/deals/{id}/win", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = WinDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn win_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<WinDealRequest>,
-) -> Result<Written, ApiError> {
-    let reason = Label::parse_optional("reason", request.reason.as_deref())?;
-    let deal = deal_of(&state, id)?;
-    let amount = request
-        .amount
-        .map(|amount| Money::parse("amount", amount, deal.amount.currency()))
-        .transpose()?;
-    let command = DealCommand::Win { amount, reason };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+aggregate_write! {
+    /// Marks an open deal won, at its current amount or a final one.
+    win_deal: "/deals/{id}/win", TAG_DEALS, Deal, WinDealRequest, Changed,
+    |state, id, request, _headers| {
+        let reason = Label::parse_optional("reason", request.reason.as_deref())?;
+        let deal = deal_of(&state, id)?;
+        let amount = request
+            .amount
+            .map(|amount| Money::parse("amount", amount, deal.amount.currency()))
+            .transpose()?;
+        Ok(DealCommand::Win { amount, reason })
+    }
 }
 
-/// Marks an open deal lost, with the reason.
-#[utoipa::path(post, path = "/deals/{id}/lose", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = LoseDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn lose_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<LoseDealRequest>,
-) -> Result<Written, ApiError> {
-    let command = DealCommand::Lose {
+aggregate_write! {
+    /// Marks an open deal lost, with the reason.
+    lose_deal: "/deals/{id}/lose", TAG_DEALS, Deal, LoseDealRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::Lose {
         reason: Label::parse("reason", &request.reason)?,
-    };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+    })
 }
 
-/// Reopens a won or lost deal on a stage of its pipeline.
-#[utoipa::path(post, path = "/deals/{id}/reopen", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = ReopenDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn reopen_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<ReopenDealRequest>,
-) -> Result<Written, ApiError> {
-    let probability = probability(request.probability)?;
-    let deal = deal_of(&state, id)?;
-    let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, request.stage)?;
-    let command = DealCommand::Reopen {
-        pipeline: deal.pipeline,
-        stage,
-        probability,
-    };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+aggregate_write! {
+    /// Reopens a won or lost deal on a stage of its pipeline.
+    reopen_deal: "/deals/{id}/reopen", TAG_DEALS, Deal, ReopenDealRequest, Changed,
+    |state, id, request, _headers| {
+        let probability = probability(request.probability)?;
+        let deal = deal_of(&state, id)?;
+        let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, request.stage)?;
+        Ok(DealCommand::Reopen {
+            pipeline: deal.pipeline,
+            stage,
+            probability,
+        })
+    }
 }
 
 /// A deal's probability of being won.

@@ -32,10 +32,12 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{
-    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
+    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
-use super::writes::{Changed, NoFields, aggregate_write, ensure_accepted, ensure_version};
+use super::writes::{
+    Changed, NoFields, Registered, aggregate_write, ensure_accepted, ensure_version,
+};
 use super::{TAG_PARTIES, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -288,10 +290,7 @@ fn kind_of(name: &PartyNameData) -> PartyKind {
 #[utoipa::path(post, path = "/parties", tag = TAG_PARTIES,
     request_body = RegisterPartyRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn register_party(
     State(state): State<AppState>,
     headers: WriteHeaders,

@@ -17,10 +17,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use super::extract::{
-    ApiJson, ApiPath, ApiQuery, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
-};
-use super::writes::{Changed, ChangedUnlessStale, aggregate_write};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Versioned, WaitFor, WriteHeaders, Written};
+use super::writes::{Changed, ChangedUnlessStale, Registered, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 
@@ -75,10 +73,7 @@ pub struct PipelineResponse {
 #[utoipa::path(post, path = "/pipelines", tag = TAG_DEALS,
     request_body = DefinePipelineRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn define_pipeline(
     State(state): State<AppState>,
     headers: WriteHeaders,

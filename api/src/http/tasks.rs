@@ -18,10 +18,10 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{
-    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
+    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
-use super::writes::{Changed, ChangedUnlessStale, NoFields, aggregate_write};
+use super::writes::{Changed, ChangedUnlessStale, NoFields, Registered, aggregate_write};
 use super::{TAG_TASKS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -205,10 +205,7 @@ pub struct TaskPage {
 #[utoipa::path(post, path = "/tasks", tag = TAG_TASKS,
     request_body = CreateTaskRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn create_task(
     State(state): State<AppState>,
     headers: WriteHeaders,

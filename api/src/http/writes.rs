@@ -80,6 +80,20 @@ pub enum Created {
     NotFound(Problem),
 }
 
+/// The answers of a write that creates an aggregate from its body alone.
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum Registered {
+    /// Created (or created before under the same `Idempotency-Key`).
+    #[response(status = 201, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
 /// Declares `POST $path` on one existing aggregate of `$decider`: its
 /// documentation (path id, `If-Match`, `Idempotency-Key`, the body, the
 /// answers `$responses`) and a handler that builds the command with

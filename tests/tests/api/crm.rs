@@ -17,6 +17,7 @@ pub(crate) fn scenarios() {
     a_lead_is_captured_assigned_disqualified_reopened_and_converted();
     pipeline_stages_are_edited_and_the_board_shows_open_deals();
     deal_details_change_until_the_deal_is_closed();
+    deal_and_interaction_writes_answer_like_every_write();
     tasks_are_edited_reassigned_reprioritized_and_listed_by_due_time();
     calendar_entries_are_scheduled_changed_listed_and_closed();
     the_funnel_and_activity_reports_answer_per_period_as_of_and_as_known_at();
@@ -979,6 +980,83 @@ async fn deal_details_change_until_the_deal_is_closed() {
     for (route, body, _, _) in changes {
         assert_rule(&app, route, deal, body, "deal.closed").await;
     }
+    app.stop().await;
+}
+
+/// Protects the shared answers of the deal's and the interaction's
+/// older writes: moving, winning, reopening and losing a deal, amending
+/// and withdrawing an interaction each answer an unknown aggregate (404),
+/// a stale `If-Match` (412) and a bad value (400) like every write.
+#[tokio::test]
+async fn deal_and_interaction_writes_answer_like_every_write() {
+    let app = spawn_app().await;
+    let party = app.company("Acme").await;
+    let (pipeline, stages) = sales_pipeline(&app, &[("Qualify", 10), ("Propose", 40)]).await;
+    let deal = app
+        .write(
+            "/api/v1/deals",
+            json!({"title": "Big one", "party": party, "pipeline": pipeline,
+                   "amount": "1000", "currency": "EUR"}),
+        )
+        .await
+        .id;
+    check_writes(
+        &app,
+        deal,
+        [
+            (
+                "/deals/{id}/move",
+                json!({"stage": stages[1]}),
+                json!({"stage": stages[1], "probability": 200}),
+                "probability",
+            ),
+            (
+                "/deals/{id}/win",
+                json!({"amount": "1200"}),
+                json!({"amount": "-5"}),
+                "amount",
+            ),
+            (
+                "/deals/{id}/reopen",
+                json!({"stage": stages[0]}),
+                json!({"stage": Uuid::now_v7()}),
+                "stage",
+            ),
+            (
+                "/deals/{id}/lose",
+                json!({"reason": "price"}),
+                json!({"reason": ""}),
+                "reason",
+            ),
+        ],
+    )
+    .await;
+    let interaction = app
+        .write(
+            &format!("/api/v1/parties/{party}/interactions"),
+            json!({"kind": "note", "body": "Met at the fair"}),
+        )
+        .await
+        .id;
+    check_writes(
+        &app,
+        interaction,
+        [
+            (
+                "/interactions/{id}/amend",
+                json!({"body": "Met at the fair in March"}),
+                json!({"body": 5}),
+                "body",
+            ),
+            (
+                "/interactions/{id}/withdraw",
+                json!({"reason": "wrong party"}),
+                json!({"reason": " "}),
+                "reason",
+            ),
+        ],
+    )
+    .await;
     app.stop().await;
 }
 
