@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
-use super::writes::{Changed, Created, aggregate_write};
+use super::writes::{Changed, Created, OwnerRequest, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -299,13 +299,6 @@ pub struct ExpectedCloseRequest {
     pub expected_close: Option<NaiveDate>,
 }
 
-/// The user responsible for the deal.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DealOwnerRequest {
-    pub owner: Uuid,
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameDealRequest {
@@ -337,7 +330,7 @@ aggregate_write! {
 
 aggregate_write! {
     /// Makes another user responsible for an open deal.
-    assign_deal_owner: "/deals/{id}/assign-owner", TAG_DEALS, Deal, DealOwnerRequest, Changed,
+    assign_deal_owner: "/deals/{id}/assign-owner", TAG_DEALS, Deal, OwnerRequest, Changed,
     |state, id, request, _headers| Ok(DealCommand::AssignOwner(UserId::from_uuid(request.owner)))
 }
 

@@ -29,7 +29,9 @@ use uuid::Uuid;
 use super::deals::{pipeline_of, probability, stage_of};
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
-use super::writes::{Changed, Created, NoFields, aggregate_write, ensure_accepted, ensure_version};
+use super::writes::{
+    Changed, Created, NoFields, OwnerRequest, aggregate_write, ensure_accepted, ensure_version,
+};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -59,13 +61,6 @@ pub struct CaptureLeadRequest {
     pub source: Option<String>,
     /// The responsible user; the system user when absent.
     pub owner: Option<Uuid>,
-}
-
-/// The user responsible for the lead.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LeadOwnerRequest {
-    pub owner: Uuid,
 }
 
 /// Why the lead is not worth pursuing.
@@ -205,7 +200,7 @@ async fn get_lead(
 
 aggregate_write! {
     /// Makes another user responsible for an open lead.
-    assign_lead_owner: "/leads/{id}/assign-owner", TAG_DEALS, Lead, LeadOwnerRequest, Changed,
+    assign_lead_owner: "/leads/{id}/assign-owner", TAG_DEALS, Lead, OwnerRequest, Changed,
     |state, id, request, _headers| Ok(LeadCommand::AssignOwner(UserId::from_uuid(request.owner)))
 }
 

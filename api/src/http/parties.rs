@@ -36,7 +36,7 @@ use super::extract::{
     encode_cursor,
 };
 use super::writes::{
-    Changed, NoFields, Registered, aggregate_write, ensure_accepted, ensure_version,
+    Changed, NoFields, OwnerRequest, Registered, aggregate_write, ensure_accepted, ensure_version,
 };
 use super::{TAG_PARTIES, execute, load};
 use crate::AppState;
@@ -480,13 +480,6 @@ pub struct TagRequest {
 #[serde(deny_unknown_fields)]
 pub struct SourceRequest {
     pub source: Option<String>,
-}
-
-/// The responsible user.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OwnerRequest {
-    pub owner: Uuid,
 }
 
 /// The party's branch; absent: none.

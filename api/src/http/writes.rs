@@ -133,6 +133,13 @@ macro_rules! aggregate_write {
 
 pub(crate) use aggregate_write;
 
+/// The user now responsible (for a party, a lead or a deal).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerRequest {
+    pub owner: uuid::Uuid,
+}
+
 /// No fields: a command that needs none (the body may be absent).
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
