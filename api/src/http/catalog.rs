@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
-use super::tasks::EmptyRequest;
+use super::writes::NoFields;
+use super::writes::{Changed, ChangedUnlessStale, aggregate_write};
 use super::{TAG_CATALOG, execute, load};
 use crate::AppState;
 
@@ -292,93 +293,78 @@ fn price_scope(segment: Option<String>, party: Option<Uuid>) -> Result<PriceScop
 
 aggregate_write! {
     /// Renames a product.
-    rename_product: post "/products/{id}/rename", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |request: RenameRequest| ProductCommand::Rename(Label::parse("name", &request.name)?),
-    also 422
+    rename_product: "/products/{id}/rename", TAG_CATALOG, Product, RenameRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::Rename(Label::parse("name", &request.name)?)))
 }
 
 aggregate_write! {
     /// Puts a product in a category (or in none).
-    categorize_product: post "/products/{id}/categorize", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |request: CategorizeRequest| ProductCommand::Categorize(
+    categorize_product: "/products/{id}/categorize", TAG_CATALOG, Product, CategorizeRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::Categorize(
         Label::parse_optional("category", request.category.as_deref())?
-    ),
-    also 422
+    )))
 }
 
 aggregate_write! {
     /// Sets (or clears) a product's barcode.
-    set_barcode: post "/products/{id}/barcode", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |request: BarcodeRequest| ProductCommand::SetBarcode(
+    set_barcode: "/products/{id}/barcode", TAG_CATALOG, Product, BarcodeRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::SetBarcode(
         Label::parse_optional("barcode", request.barcode.as_deref())?
-    ),
-    also 422
+    )))
 }
 
 aggregate_write! {
     /// Sets a product's VAT rate; orders confirmed later use it.
-    set_vat_rate: post "/products/{id}/vat-rate", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |request: VatRateRequest| ProductCommand::SetVatRate(
+    set_vat_rate: "/products/{id}/vat-rate", TAG_CATALOG, Product, VatRateRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::SetVatRate(
         VatRate::parse("vat_percent", request.vat_percent)?
-    ),
-    also 422
+    )))
 }
 
 aggregate_write! {
     /// Lets stock of a product go below zero in any warehouse (or stops
     /// it).
-    allow_negative_stock: post "/products/{id}/negative-stock", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |request: NegativeStockRequest| ProductCommand::AllowNegativeStock(request.allowed),
-    also 422
+    allow_negative_stock: "/products/{id}/negative-stock", TAG_CATALOG, Product, NegativeStockRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::AllowNegativeStock(request.allowed)))
 }
 
 aggregate_write! {
     /// Discontinues a product: it can no longer be changed until it is
     /// reinstated (discontinuing it again changes nothing).
-    discontinue_product: post "/products/{id}/discontinue", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |_request: EmptyRequest| ProductCommand::Discontinue
+    discontinue_product: "/products/{id}/discontinue", TAG_CATALOG, Product, NoFields, ChangedUnlessStale,
+    |_state, _id, _request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::Discontinue))
 }
 
 aggregate_write! {
     /// Reinstates a discontinued product (a current one stays as it is).
-    reinstate_product: post "/products/{id}/reinstate", tag TAG_CATALOG,
-    Product, ProductCommand,
-    |_request: EmptyRequest| ProductCommand::Reinstate
+    reinstate_product: "/products/{id}/reinstate", TAG_CATALOG, Product, NoFields, ChangedUnlessStale,
+    |_state, _id, _request, _headers| super::parsed::<ProductCommand>(|| Ok(ProductCommand::Reinstate))
 }
 
 aggregate_write! {
     /// Renames a price list.
-    rename_price_list: post "/price-lists/{id}/rename", tag TAG_CATALOG,
-    PriceList, PriceListCommand,
-    |request: RenameRequest| PriceListCommand::Rename(Label::parse("name", &request.name)?)
+    rename_price_list: "/price-lists/{id}/rename", TAG_CATALOG, PriceList, RenameRequest, ChangedUnlessStale,
+    |_state, _id, request, _headers| super::parsed::<PriceListCommand>(|| Ok(PriceListCommand::Rename(Label::parse("name", &request.name)?)))
 }
 
 aggregate_write! {
     /// Takes a price (one break of one scope) off a list; one that is not
     /// there changes nothing.
-    remove_price: post "/price-lists/{id}/prices/remove", tag TAG_CATALOG,
-    PriceList, PriceListCommand,
-    |request: RemovePriceRequest| PriceListCommand::RemovePrice {
+    remove_price: "/price-lists/{id}/prices/remove", TAG_CATALOG, PriceList, RemovePriceRequest, ChangedUnlessStale,
+    |_state, _id, request, _headers| super::parsed::<PriceListCommand>(|| Ok(PriceListCommand::RemovePrice {
         product: ProductId::from_uuid(request.product),
         min_quantity: Quantity::parse_break(
             "min_quantity",
             request.min_quantity.unwrap_or(Decimal::ZERO),
         )?,
         scope: price_scope(request.segment, request.party)?,
-    }
+    }))
 }
 
 aggregate_write! {
     /// Sets a standing discount on a list.
-    set_discount: post "/price-lists/{id}/discounts", tag TAG_CATALOG,
-    PriceList, PriceListCommand,
-    |request: SetDiscountRequest| PriceListCommand::SetDiscount {
+    set_discount: "/price-lists/{id}/discounts", TAG_CATALOG, PriceList, SetDiscountRequest, ChangedUnlessStale,
+    |_state, _id, request, _headers| super::parsed::<PriceListCommand>(|| Ok(PriceListCommand::SetDiscount {
         discount: match (request.percent, request.amount) {
             (Some(percent), None) => Discount::percent("percent", percent)?,
             (None, Some(amount)) => Discount::amount("amount", amount)?,
@@ -386,18 +372,17 @@ aggregate_write! {
         },
         product: request.product.map(ProductId::from_uuid),
         scope: price_scope(request.segment, request.party)?,
-    }
+    }))
 }
 
 aggregate_write! {
     /// Takes a standing discount off a list; one that is not there changes
     /// nothing.
-    remove_discount: post "/price-lists/{id}/discounts/remove", tag TAG_CATALOG,
-    PriceList, PriceListCommand,
-    |request: RemoveDiscountRequest| PriceListCommand::RemoveDiscount {
+    remove_discount: "/price-lists/{id}/discounts/remove", TAG_CATALOG, PriceList, RemoveDiscountRequest, ChangedUnlessStale,
+    |_state, _id, request, _headers| super::parsed::<PriceListCommand>(|| Ok(PriceListCommand::RemoveDiscount {
         product: request.product.map(ProductId::from_uuid),
         scope: price_scope(request.segment, request.party)?,
-    }
+    }))
 }
 
 /// Defines a price list in one currency.

@@ -1,5 +1,6 @@
 //! Deals: open one for a party on a pipeline's stage, move it between
-//! stages, win, lose or reopen it, read it. The application resolves the
+//! stages, change its probability, amount, expected close, owner or
+//! title, win, lose or reopen it, read it. The application resolves the
 //! stage from the pipeline's state (the deal's decider sees only the
 //! deal), so an unknown or retired stage is a 400 naming `stage`.
 
@@ -21,7 +22,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
+use super::writes::{Changed, Created, OwnerRequest, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -34,6 +36,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(win_deal))
         .routes(routes!(lose_deal))
         .routes(routes!(reopen_deal))
+        .routes(routes!(set_deal_probability))
+        .routes(routes!(change_deal_amount))
+        .routes(routes!(change_expected_close))
+        .routes(routes!(assign_deal_owner))
+        .routes(routes!(rename_deal))
 }
 
 /// A new deal with a party, on a stage of a pipeline.
@@ -111,13 +118,13 @@ pub struct DealResponse {
     pub version: Option<u64>,
 }
 
-fn probability(raw: Option<i64>) -> Result<Option<Probability>, ApiError> {
+pub(super) fn probability(raw: Option<i64>) -> Result<Option<Probability>, ApiError> {
     Ok(raw
         .map(|percent| Probability::parse("probability", percent))
         .transpose()?)
 }
 
-fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiError> {
+pub(super) fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiError> {
     load::<Pipeline>(state, id)?
         .0
         .ok_or_else(|| ApiError::NotFound(format!("pipeline {id}")))
@@ -125,7 +132,10 @@ fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiErr
 
 /// The stage named, or the pipeline's first; one that is not an active
 /// stage of the pipeline is a 400.
-fn stage_of(pipeline: &PipelineState, stage: Option<Uuid>) -> Result<StageRef, ApiError> {
+pub(super) fn stage_of(
+    pipeline: &PipelineState,
+    stage: Option<Uuid>,
+) -> Result<StageRef, ApiError> {
     let found = match stage {
         Some(stage) => pipeline.stage_ref(StageId::from_uuid(stage)),
         None => pipeline.first_stage(),
@@ -143,11 +153,7 @@ fn deal_of(state: &AppState, id: Uuid) -> Result<DealState, ApiError> {
 #[utoipa::path(post, path = "/deals", tag = TAG_DEALS,
     request_body = OpenDealRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Created))]
 async fn open_deal(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -216,117 +222,122 @@ async fn get_deal(
     ))
 }
 
-/// Moves an open deal to another stage of its pipeline.
-#[utoipa::path(post, path = "/deals/{id}/move", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = MoveDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn move_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<MoveDealRequest>,
-) -> Result<Written, ApiError> {
-    let probability = probability(request.probability)?;
-    let deal = deal_of(&state, id)?;
-    let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, Some(request.stage))?;
-    let command = DealCommand::MoveToStage {
-        pipeline: deal.pipeline,
-        stage,
-        probability,
-    };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+aggregate_write! {
+    /// Moves an open deal to another stage of its pipeline.
+    move_deal: "/deals/{id}/move", TAG_DEALS, Deal, MoveDealRequest, Changed,
+    |state, id, request, _headers| {
+        let probability = probability(request.probability)?;
+        let deal = deal_of(&state, id)?;
+        let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, Some(request.stage))?;
+        Ok(DealCommand::MoveToStage {
+            pipeline: deal.pipeline,
+            stage,
+            probability,
+        })
+    }
 }
 
-/// Marks an open deal won, at its current amount or a final one.
-#[utoipa::path(post, path = "/deals/{id}/win", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = WinDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn win_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<WinDealRequest>,
-) -> Result<Written, ApiError> {
-    let reason = Label::parse_optional("reason", request.reason.as_deref())?;
-    let deal = deal_of(&state, id)?;
-    let amount = request
-        .amount
-        .map(|amount| Money::parse("amount", amount, deal.amount.currency()))
-        .transpose()?;
-    let command = DealCommand::Win { amount, reason };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+aggregate_write! {
+    /// Marks an open deal won, at its current amount or a final one.
+    win_deal: "/deals/{id}/win", TAG_DEALS, Deal, WinDealRequest, Changed,
+    |state, id, request, _headers| {
+        let reason = Label::parse_optional("reason", request.reason.as_deref())?;
+        let deal = deal_of(&state, id)?;
+        let amount = request
+            .amount
+            .map(|amount| Money::parse("amount", amount, deal.amount.currency()))
+            .transpose()?;
+        Ok(DealCommand::Win { amount, reason })
+    }
 }
 
-/// Marks an open deal lost, with the reason.
-#[utoipa::path(post, path = "/deals/{id}/lose", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = LoseDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn lose_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<LoseDealRequest>,
-) -> Result<Written, ApiError> {
-    let command = DealCommand::Lose {
+aggregate_write! {
+    /// Marks an open deal lost, with the reason.
+    lose_deal: "/deals/{id}/lose", TAG_DEALS, Deal, LoseDealRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::Lose {
         reason: Label::parse("reason", &request.reason)?,
-    };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+    })
 }
 
-/// Reopens a won or lost deal on a stage of its pipeline.
-#[utoipa::path(post, path = "/deals/{id}/reopen", tag = TAG_DEALS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = ReopenDealRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn reopen_deal(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<ReopenDealRequest>,
-) -> Result<Written, ApiError> {
-    let probability = probability(request.probability)?;
-    let deal = deal_of(&state, id)?;
-    let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, request.stage)?;
-    let command = DealCommand::Reopen {
-        pipeline: deal.pipeline,
-        stage,
-        probability,
-    };
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+aggregate_write! {
+    /// Reopens a won or lost deal on a stage of its pipeline.
+    reopen_deal: "/deals/{id}/reopen", TAG_DEALS, Deal, ReopenDealRequest, Changed,
+    |state, id, request, _headers| {
+        let probability = probability(request.probability)?;
+        let deal = deal_of(&state, id)?;
+        let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, request.stage)?;
+        Ok(DealCommand::Reopen {
+            pipeline: deal.pipeline,
+            stage,
+            probability,
+        })
+    }
+}
+
+/// A deal's probability of being won.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetProbabilityRequest {
+    /// 0 to 100.
+    pub probability: i64,
+}
+
+/// A deal's new amount (its currency may change with it).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeAmountRequest {
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    /// ISO 4217 (`EUR`).
+    pub currency: String,
+}
+
+/// When the deal is expected to close; absent: not known.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedCloseRequest {
+    pub expected_close: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameDealRequest {
+    pub title: String,
+}
+
+aggregate_write! {
+    /// Sets an open deal's probability, whatever its stage's default.
+    set_deal_probability: "/deals/{id}/probability", TAG_DEALS, Deal, SetProbabilityRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::SetProbability(
+        Probability::parse("probability", request.probability)?,
+    ))
+}
+
+aggregate_write! {
+    /// Changes an open deal's amount.
+    change_deal_amount: "/deals/{id}/amount", TAG_DEALS, Deal, ChangeAmountRequest, Changed,
+    |state, id, request, _headers| {
+        let currency = Currency::parse("currency", &request.currency)?;
+        Ok(DealCommand::ChangeAmount(Money::parse("amount", request.amount, currency)?))
+    }
+}
+
+aggregate_write! {
+    /// Sets or clears when an open deal is expected to close.
+    change_expected_close: "/deals/{id}/expected-close", TAG_DEALS, Deal, ExpectedCloseRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::ChangeExpectedClose(request.expected_close))
+}
+
+aggregate_write! {
+    /// Makes another user responsible for an open deal.
+    assign_deal_owner: "/deals/{id}/assign-owner", TAG_DEALS, Deal, OwnerRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::AssignOwner(UserId::from_uuid(request.owner)))
+}
+
+aggregate_write! {
+    /// Renames an open deal.
+    rename_deal: "/deals/{id}/rename", TAG_DEALS, Deal, RenameDealRequest, Changed,
+    |state, id, request, _headers| Ok(DealCommand::Rename {
+        title: Label::parse("title", &request.title)?,
+    })
 }

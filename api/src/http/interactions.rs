@@ -17,8 +17,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
-use super::{TAG_INTERACTIONS, execute, execute_at, load};
+use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
+use super::writes::{Changed, Created, aggregate_write};
+use super::{TAG_INTERACTIONS, execute_at, load};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -148,11 +149,7 @@ pub struct InteractionResponse {
     params(("id" = Uuid, Path, description = "The party"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = LogInteractionRequest,
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The interaction's stream version"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Created))]
 async fn log_interaction(
     State(state): State<AppState>,
     ApiPath(party): ApiPath<Uuid>,
@@ -236,56 +233,21 @@ async fn get_interaction(
     Ok(Versioned(version, response))
 }
 
-/// Replaces an interaction's subject and body (its kind, party and deal
-/// stay).
-#[utoipa::path(post, path = "/interactions/{id}/amend", tag = TAG_INTERACTIONS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = AmendInteractionRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn amend_interaction(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<AmendInteractionRequest>,
-) -> Result<Written, ApiError> {
-    let command = InteractionCommand::Amend {
+aggregate_write! {
+    /// Replaces an interaction's subject and body (its kind, party and deal
+    /// stay).
+    amend_interaction: "/interactions/{id}/amend", TAG_INTERACTIONS, Interaction, AmendInteractionRequest, Changed,
+    |state, id, request, _headers| Ok(InteractionCommand::Amend {
         subject: Label::parse_optional("subject", request.subject.as_deref())?,
         body: Text::parse("body", &request.body)?,
-    };
-    let executed = execute::<Interaction, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+    })
 }
 
-/// Withdraws an interaction logged by mistake: it stays in history, hidden
-/// from timelines and reports.
-#[utoipa::path(post, path = "/interactions/{id}/withdraw", tag = TAG_INTERACTIONS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = WithdrawInteractionRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn withdraw_interaction(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(request): ApiJson<WithdrawInteractionRequest>,
-) -> Result<Written, ApiError> {
-    let command = InteractionCommand::Withdraw {
+aggregate_write! {
+    /// Withdraws an interaction logged by mistake: it stays in history,
+    /// hidden from timelines and reports.
+    withdraw_interaction: "/interactions/{id}/withdraw", TAG_INTERACTIONS, Interaction, WithdrawInteractionRequest, Changed,
+    |state, id, request, _headers| Ok(InteractionCommand::Withdraw {
         reason: Label::parse("reason", &request.reason)?,
-    };
-    let executed = execute::<Interaction, _>(&state, id, command, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+    })
 }

@@ -6,55 +6,18 @@
 //! `/api/openapi.json`, with a reference page at `/api/docs` whose assets
 //! are compiled into the binary.
 
-/// A task-shaped write on one aggregate (`POST <path>` with the
-/// aggregate's id in the path, `If-Match`, `Idempotency-Key`): the
-/// request is turned into the decider's command by `$command`, which may
-/// refuse a bad value with a 400. Every such endpoint answers 200, 400,
-/// 404 and 412; the statuses after the command (422 where a rule can
-/// break) are added to its document only where they can happen.
-macro_rules! aggregate_write {
-    (
-        $(#[doc = $doc:literal])+
-        $name:ident: post $path:literal, tag $tag:ident,
-        $decider:ty, $command_type:ty,
-        |$request:ident: $request_type:ty| $command:expr
-        $(, also $status:literal)*
-    ) => {
-        $(#[doc = $doc])+
-        #[utoipa::path(post, path = $path, tag = $tag,
-            params(("id" = Uuid, Path),
-                ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-                ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-            request_body = $request_type,
-            responses(
-                (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-                (status = 400, body = Problem, content_type = "application/problem+json"),
-                (status = 404, body = Problem, content_type = "application/problem+json"),
-                (status = 412, body = Problem, content_type = "application/problem+json"),
-                $((status = $status, body = Problem, content_type = "application/problem+json"),)*
-            ))]
-        async fn $name(
-            State(state): State<AppState>,
-            ApiPath(id): ApiPath<Uuid>,
-            headers: WriteHeaders,
-            ApiJson($request): ApiJson<$request_type>,
-        ) -> Result<Written, ApiError> {
-            let command = super::parsed::<$command_type>(|| Ok($command))?;
-            let executed = super::execute::<$decider, _>(&state, id, command, &headers).await?;
-            Ok(Written::new(&state, StatusCode::OK, id, &executed))
-        }
-    };
-}
-
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod calendar;
 pub mod catalog;
+pub mod crm_reports;
 pub mod deals;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod interactions;
+pub mod leads;
 pub mod orders;
 pub mod parties;
 pub mod payments;
@@ -63,6 +26,7 @@ pub mod reports;
 pub mod stock;
 pub mod tasks;
 pub mod warehouses;
+pub mod writes;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -98,6 +62,7 @@ const TAG_TASKS: &str = "tasks";
 const TAG_ADMIN: &str = "admin";
 const TAG_AUDIT: &str = "audit";
 const TAG_ACCOUNTS: &str = "accounts";
+const TAG_CALENDAR: &str = "calendar";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -127,6 +92,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(pipelines::router())
                 .merge(deals::router())
                 .merge(tasks::router())
+                .merge(leads::router())
+                .merge(calendar::router())
+                .merge(crm_reports::router())
                 .merge(events::router())
                 .merge(admin::router())
                 .merge(audit::router()),

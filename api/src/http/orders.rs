@@ -26,6 +26,7 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
     encode_cursor,
 };
+use super::writes::{Changed, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -379,21 +380,17 @@ async fn add_line(
 
 aggregate_write! {
     /// Takes a line off a draft order.
-    remove_line: post "/orders/{id}/remove-line", tag TAG_ORDERS,
-    Order, OrderCommand,
-    |request: RemoveLineRequest| OrderCommand::RemoveLine { line: request.line },
-    also 422
+    remove_line: "/orders/{id}/remove-line", TAG_ORDERS, Order, RemoveLineRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<OrderCommand>(|| Ok(OrderCommand::RemoveLine { line: request.line }))
 }
 
 aggregate_write! {
     /// Changes the quantity of a draft order's line.
-    change_line_quantity: post "/orders/{id}/change-quantity", tag TAG_ORDERS,
-    Order, OrderCommand,
-    |request: LineQuantityRequest| OrderCommand::ChangeLineQuantity {
+    change_line_quantity: "/orders/{id}/change-quantity", TAG_ORDERS, Order, LineQuantityRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<OrderCommand>(|| Ok(OrderCommand::ChangeLineQuantity {
         line: request.line,
         quantity: Quantity::parse("quantity", request.quantity)?,
-    },
-    also 422
+    }))
 }
 
 /// Orders from the orders read model, the latest activity first, of one

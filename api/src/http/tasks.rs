@@ -1,6 +1,7 @@
-//! Tasks: create one for a user, complete, reopen, reschedule or cancel
-//! it, read it from its stream, and list a user's open tasks from the
-//! tasks read model.
+//! Tasks: create one for a user, edit, reassign, reprioritize, complete,
+//! reopen, reschedule or cancel it, read it from its stream, and list a
+//! user's open tasks from the tasks read model (filtered by due time,
+//! paged by cursor).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,8 +18,10 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{
-    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
+    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
+    encode_cursor,
 };
+use super::writes::{Changed, ChangedUnlessStale, NoFields, Registered, aggregate_write};
 use super::{TAG_TASKS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -31,6 +34,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen_task))
         .routes(routes!(reschedule_task))
         .routes(routes!(cancel_task))
+        .routes(routes!(edit_task))
+        .routes(routes!(reassign_task))
+        .routes(routes!(reprioritize_task))
 }
 
 /// A new task for a user, optionally about a party or a deal.
@@ -55,17 +61,7 @@ pub struct CreateTaskRequest {
 
 impl CreateTaskRequest {
     fn parse(self) -> Result<CreateTask, ApiError> {
-        let link = match (self.party, self.deal) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::invalid(
-                    "deal",
-                    "a task is about a party or a deal, not both",
-                ));
-            }
-            (Some(party), None) => Some(Link::Party(PartyId::from_uuid(party))),
-            (None, Some(deal)) => Some(Link::Deal(DealId::from_uuid(deal))),
-            (None, None) => None,
-        };
+        let link = link_of(self.party, self.deal)?;
         Ok(CreateTask {
             title: Label::parse("title", &self.title)?,
             description: Text::parse("description", &self.description)?,
@@ -75,6 +71,19 @@ impl CreateTaskRequest {
             priority: priority(self.priority.as_deref())?,
             link,
         })
+    }
+}
+
+/// What a task or a calendar entry is about: a party or a deal, not both.
+pub(super) fn link_of(party: Option<Uuid>, deal: Option<Uuid>) -> Result<Option<Link>, ApiError> {
+    match (party, deal) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "deal",
+            "a task or an entry is about a party or a deal, not both",
+        )),
+        (Some(party), None) => Ok(Some(Link::Party(PartyId::from_uuid(party)))),
+        (None, Some(deal)) => Ok(Some(Link::Deal(DealId::from_uuid(deal)))),
+        (None, None) => Ok(None),
     }
 }
 
@@ -119,14 +128,14 @@ pub struct TaskResponse {
     pub version: Option<u64>,
 }
 
-fn assignee_id(assignee: Assignee) -> Uuid {
+pub(super) fn assignee_id(assignee: Assignee) -> Uuid {
     match assignee {
         Assignee::User(user) => user.as_uuid(),
         Assignee::Group(group) => group.as_uuid(),
     }
 }
 
-fn link_ids(link: Option<Link>) -> (Option<Uuid>, Option<Uuid>) {
+pub(super) fn link_ids(link: Option<Link>) -> (Option<Uuid>, Option<Uuid>) {
     match link {
         Some(Link::Party(party)) => (Some(party.as_uuid()), None),
         Some(Link::Deal(deal)) => (None, Some(deal.as_uuid())),
@@ -158,32 +167,45 @@ impl From<&TaskRow> for TaskResponse {
     }
 }
 
-/// Whose open tasks.
+/// Which open tasks, in due order (soonest first, tasks without a due
+/// time last): the only order, the one the tasks read model keeps.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TaskFilter {
-    /// The user; the system user when absent (until there are logins).
+    /// The user the tasks are for; the system user when absent (until
+    /// there are logins).
     pub assignee: Option<Uuid>,
-    /// Only those due before now, most overdue first.
+    /// `open` (the default and, for now, the only one: the list indexes
+    /// open tasks; read a closed task by its id).
+    pub status: Option<ListedTaskStatus>,
+    /// Only those due before now.
     #[serde(default)]
     pub overdue: bool,
+    /// Only those due at or after this moment.
+    pub due_from: Option<DateTime<Utc>>,
+    /// Only those due at or before this moment.
+    pub due_to: Option<DateTime<Utc>>,
 }
 
-/// A user's open tasks, soonest due first (no `next_cursor`: the first
-/// `limit`).
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListedTaskStatus {
+    Open,
+}
+
+/// A page of a user's open tasks.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TaskPage {
     pub rows: Vec<TaskResponse>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
 }
 
 /// Creates a task for a user.
 #[utoipa::path(post, path = "/tasks", tag = TAG_TASKS,
     request_body = CreateTaskRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn create_task(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -232,7 +254,8 @@ async fn get_task(
     ))
 }
 
-/// A user's open tasks from the tasks read model, soonest due first.
+/// A user's open tasks from the tasks read model, soonest due first,
+/// filtered by due time.
 #[utoipa::path(get, path = "/tasks", tag = TAG_TASKS,
     params(TaskFilter, PageParams, WaitFor),
     responses(
@@ -245,106 +268,125 @@ async fn list_tasks(
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<TaskPage>, ApiError> {
-    wait.wait(&state).await?;
-    let limit = page.limit()?;
-    if page.cursor.is_some() {
-        return Err(ApiError::invalid("cursor", "this list has a single page"));
+    let limit = page.limit()?.min(projections::PAGE_ROWS_MAX);
+    let after = page
+        .cursor()?
+        .map(|bytes| parse_cursor(&bytes))
+        .transpose()?;
+    let from = filter
+        .due_from
+        .map_or(i64::MIN, |from| from.timestamp_micros());
+    let mut until = filter.due_to.map_or(i64::MAX, |to| to.timestamp_micros());
+    if from > until {
+        return Err(ApiError::invalid("due_to", "lies before due_from"));
     }
-    let assignees = [Assignee::User(
-        filter.assignee.map_or(SYSTEM_USER, UserId::from_uuid),
-    )];
-    let rows = state.read_models.tasks.read(|tasks| {
-        let rows = if filter.overdue {
-            tasks.overdue_for(&assignees, Utc::now(), limit)
-        } else {
-            tasks.open_for(&assignees, limit)
-        };
-        rows.into_iter().map(TaskResponse::from).collect()
-    });
-    Ok(axum::Json(TaskPage { rows }))
-}
-
-/// The write endpoints of one task share their documentation.
-macro_rules! task_write {
-    ($name:ident, $path:literal, $doc:literal, $request:ty, $command:expr) => {
-        #[doc = $doc]
-        #[utoipa::path(post, path = $path, tag = TAG_TASKS,
-            params(("id" = Uuid, Path),
-                ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-                ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-            request_body = $request,
-            responses(
-                (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-                (status = 400, body = Problem, content_type = "application/problem+json"),
-                (status = 404, body = Problem, content_type = "application/problem+json"),
-                (status = 412, body = Problem, content_type = "application/problem+json"),
-                (status = 422, body = Problem, content_type = "application/problem+json"),
-            ))]
-        async fn $name(
-            State(state): State<AppState>,
-            ApiPath(id): ApiPath<Uuid>,
-            headers: WriteHeaders,
-            ApiJson(request): ApiJson<$request>,
-        ) -> Result<Written, ApiError> {
-            let command: Result<TaskCommand, ApiError> = ($command)(request);
-            let executed = execute::<Task, _>(&state, id, command?, &headers).await?;
-            Ok(Written::new(&state, StatusCode::OK, id, &executed))
+    if filter.overdue {
+        until = until.min(Utc::now().timestamp_micros().saturating_sub(1));
+    }
+    wait.wait(&state).await?;
+    let assignee = Assignee::User(filter.assignee.map_or(SYSTEM_USER, UserId::from_uuid));
+    let page = state.read_models.tasks.read(|tasks| {
+        let rows = tasks.open_page(assignee, after, from, until, limit);
+        let next_cursor = (rows.len() == limit)
+            .then(|| rows.last())
+            .flatten()
+            .map(|last| {
+                let key = last.due.map_or(i64::MAX, |due| due.timestamp_micros());
+                let mut bytes = key.to_be_bytes().to_vec();
+                bytes.extend_from_slice(last.id.as_uuid().as_bytes());
+                encode_cursor(&bytes)
+            });
+        TaskPage {
+            rows: rows.into_iter().map(TaskResponse::from).collect(),
+            next_cursor,
         }
-    };
+    });
+    Ok(axum::Json(page))
 }
 
-/// No fields: a command that needs none.
+/// A task cursor: the last row's due key (8 bytes, big-endian) and id.
+fn parse_cursor(bytes: &[u8]) -> Result<(i64, TaskId), ApiError> {
+    let bad = || ApiError::invalid("cursor", "not a cursor of this list");
+    let (key, id) = bytes.split_at_checked(8).ok_or_else(bad)?;
+    let key = i64::from_be_bytes(key.try_into().map_err(|_| bad())?);
+    let id = Uuid::from_slice(id).map_err(|_| bad())?;
+    Ok((key, TaskId::from_uuid(id)))
+}
+
+/// A task's new title and description.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EmptyRequest {}
-
-task_write!(
-    complete_task,
-    "/tasks/{id}/complete",
-    "Completes an open task (completing it again changes nothing).",
-    EmptyRequest,
-    |_: EmptyRequest| Ok(TaskCommand::Complete)
-);
-
-/// Reopens a completed or cancelled task (an open one stays as it is, so
-/// no rule can refuse this).
-#[utoipa::path(post, path = "/tasks/{id}/reopen", tag = TAG_TASKS,
-    params(("id" = Uuid, Path),
-        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = EmptyRequest,
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn reopen_task(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    headers: WriteHeaders,
-    ApiJson(EmptyRequest {}): ApiJson<EmptyRequest>,
-) -> Result<Written, ApiError> {
-    let executed = execute::<Task, _>(&state, id, TaskCommand::Reopen, &headers).await?;
-    Ok(Written::new(&state, StatusCode::OK, id, &executed))
+pub struct EditTaskRequest {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
 }
 
-task_write!(
-    reschedule_task,
-    "/tasks/{id}/reschedule",
-    "Sets an open task's due time and reminder.",
-    RescheduleTaskRequest,
-    |request: RescheduleTaskRequest| Ok(TaskCommand::Reschedule {
+/// The user the task is now for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignTaskRequest {
+    pub assignee: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReprioritizeTaskRequest {
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+}
+
+aggregate_write! {
+    /// Completes an open task (completing it again changes nothing).
+    complete_task: "/tasks/{id}/complete", TAG_TASKS, Task, NoFields, Changed,
+    |state, id, NoFields {}, _headers| Ok(TaskCommand::Complete)
+}
+
+aggregate_write! {
+    /// Reopens a completed or cancelled task (an open one stays as it is,
+    /// so no rule can refuse this).
+    reopen_task: "/tasks/{id}/reopen", TAG_TASKS, Task, NoFields, ChangedUnlessStale,
+    |state, id, NoFields {}, _headers| Ok(TaskCommand::Reopen)
+}
+
+aggregate_write! {
+    /// Sets an open task's due time and reminder.
+    reschedule_task: "/tasks/{id}/reschedule", TAG_TASKS, Task, RescheduleTaskRequest, Changed,
+    |state, id, request, _headers| Ok(TaskCommand::Reschedule {
         due: request.due,
         remind_at: request.remind_at,
     })
-);
-task_write!(
-    cancel_task,
-    "/tasks/{id}/cancel",
-    "Cancels an open task, with an optional reason.",
-    CancelTaskRequest,
-    |request: CancelTaskRequest| Ok(TaskCommand::Cancel {
+}
+
+aggregate_write! {
+    /// Cancels an open task, with an optional reason.
+    cancel_task: "/tasks/{id}/cancel", TAG_TASKS, Task, CancelTaskRequest, Changed,
+    |state, id, request, _headers| Ok(TaskCommand::Cancel {
         reason: Label::parse_optional("reason", request.reason.as_deref())?,
     })
-);
+}
+
+aggregate_write! {
+    /// Changes a task's title and description, whatever its status.
+    edit_task: "/tasks/{id}/edit", TAG_TASKS, Task, EditTaskRequest, ChangedUnlessStale,
+    |state, id, request, _headers| Ok(TaskCommand::Edit {
+        title: Label::parse("title", &request.title)?,
+        description: Text::parse("description", &request.description)?,
+    })
+}
+
+aggregate_write! {
+    /// Gives a task to another user.
+    reassign_task: "/tasks/{id}/reassign", TAG_TASKS, Task, ReassignTaskRequest, ChangedUnlessStale,
+    |state, id, request, _headers| Ok(TaskCommand::Reassign {
+        assignee: Assignee::User(UserId::from_uuid(request.assignee)),
+    })
+}
+
+aggregate_write! {
+    /// Changes how urgent a task is.
+    reprioritize_task: "/tasks/{id}/reprioritize", TAG_TASKS, Task, ReprioritizeTaskRequest, ChangedUnlessStale,
+    |state, id, request, _headers| Ok(TaskCommand::Reprioritize {
+        priority: priority(Some(&request.priority))?,
+    })
+}

@@ -18,7 +18,8 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
     encode_cursor,
 };
-use super::tasks::EmptyRequest;
+use super::writes::NoFields;
+use super::writes::{Changed, aggregate_write};
 use super::{TAG_STOCK, load};
 use crate::AppState;
 
@@ -181,24 +182,18 @@ fn parse_cursor(bytes: &[u8]) -> Result<(String, WarehouseId), ApiError> {
 
 aggregate_write! {
     /// Renames an open warehouse.
-    rename_warehouse: post "/warehouses/{id}/rename", tag TAG_STOCK,
-    Warehouse, WarehouseCommand,
-    |request: RenameRequest| WarehouseCommand::Rename(Label::parse("name", &request.name)?),
-    also 422
+    rename_warehouse: "/warehouses/{id}/rename", TAG_STOCK, Warehouse, RenameRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<WarehouseCommand>(|| Ok(WarehouseCommand::Rename(Label::parse("name", &request.name)?)))
 }
 
 aggregate_write! {
     /// Lets stock in an open warehouse go below zero (or stops it).
-    allow_negative_stock: post "/warehouses/{id}/negative-stock", tag TAG_STOCK,
-    Warehouse, WarehouseCommand,
-    |request: NegativeStockRequest| WarehouseCommand::AllowNegativeStock(request.allowed),
-    also 422
+    allow_negative_stock: "/warehouses/{id}/negative-stock", TAG_STOCK, Warehouse, NegativeStockRequest, Changed,
+    |_state, _id, request, _headers| super::parsed::<WarehouseCommand>(|| Ok(WarehouseCommand::AllowNegativeStock(request.allowed)))
 }
 
 aggregate_write! {
     /// Closes a warehouse; a closed one takes no further changes.
-    close_warehouse: post "/warehouses/{id}/close", tag TAG_STOCK,
-    Warehouse, WarehouseCommand,
-    |_request: EmptyRequest| WarehouseCommand::Close,
-    also 422
+    close_warehouse: "/warehouses/{id}/close", TAG_STOCK, Warehouse, NoFields, Changed,
+    |_state, _id, _request, _headers| super::parsed::<WarehouseCommand>(|| Ok(WarehouseCommand::Close))
 }

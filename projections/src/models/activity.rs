@@ -46,7 +46,8 @@ impl Activity {
         *self == Activity::default()
     }
 
-    fn add(&mut self, other: &Activity) {
+    /// Adds another total, as a report over several days or managers does.
+    pub fn add(&mut self, other: &Activity) {
         self.calls += other.calls;
         self.call_seconds += other.call_seconds;
         self.emails += other.emails;

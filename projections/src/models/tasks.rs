@@ -169,6 +169,32 @@ impl Tasks {
         self.open_where(assignees, limit, |key| key < now)
     }
 
+    /// A page of one assignee's open tasks in due order (tasks without a
+    /// due time last): those after `after` (a due key, microseconds or
+    /// `i64::MAX` for none, and an id), due from `from` to `until`
+    /// (inclusive, in the same keys), at most `limit`.
+    pub fn open_page(
+        &self,
+        assignee: Assignee,
+        after: Option<(i64, TaskId)>,
+        from: i64,
+        until: i64,
+        limit: usize,
+    ) -> Vec<&TaskRow> {
+        use std::ops::Bound;
+        let nil = TaskId::from_uuid(uuid::Uuid::nil());
+        let start = match after {
+            Some((key, id)) if (key, id) >= (from, nil) => Bound::Excluded((assignee, key, id)),
+            _ => Bound::Included((assignee, from, nil)),
+        };
+        self.open
+            .range((start, Bound::Unbounded))
+            .take_while(|(owner, key, _)| *owner == assignee && *key <= until)
+            .take(limit.clamp(1, crate::PAGE_ROWS_MAX))
+            .filter_map(|(_, _, id)| self.rows.get(id))
+            .collect()
+    }
+
     /// Open tasks (of anyone) whose reminder time has come, for the
     /// reminder process.
     pub fn reminders_due(&self, now: DateTime<Utc>) -> Vec<&TaskRow> {

@@ -1,0 +1,199 @@
+//! What the CRM's task-shaped writes share: their documented answers, one
+//! `IntoResponses` type per kind of write, and `aggregate_write!`, which
+//! declares a `POST /<resource>/{id}/<action>` that turns its body into one
+//! command of one aggregate.
+//!
+//! The answers are documented once so that an endpoint promises exactly
+//! the statuses it can produce: a write no business rule can refuse uses
+//! [`ChangedUnlessStale`], not [`Changed`], and so has no 422 in the
+//! document (the contract test checks each documented status is produced).
+
+use chrono::Utc;
+use domain::{Decider, DomainError, Issued};
+use utoipa::IntoResponses;
+
+use super::error::{ApiError, Problem};
+use super::extract::{WriteHeaders, WriteResult};
+use crate::process::SYSTEM_USER;
+
+/// The answers of a write to an existing aggregate that a business rule
+/// may refuse.
+// Never built: the type only describes the answers for the document.
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum Changed {
+    /// Done (or done before under the same `Idempotency-Key`).
+    #[response(status = 200, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body, the path or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// The aggregate (or one the body names) does not exist.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// `If-Match` named another version; the current one is in `ETag`.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(Problem),
+    /// A business rule refused the command; `rule` names it.
+    #[response(status = 422, content_type = "application/problem+json")]
+    RuleBroken(Problem),
+}
+
+/// The answers of a write to an existing aggregate that no business rule
+/// refuses (the aggregate takes the new value, or already had it).
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum ChangedUnlessStale {
+    /// Done (or done before under the same `Idempotency-Key`).
+    #[response(status = 200, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body, the path or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// The aggregate (or one the body names) does not exist.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// `If-Match` named another version; the current one is in `ETag`.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(Problem),
+}
+
+/// The answers of a write that creates an aggregate naming others (a
+/// party, a user) that must exist.
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum Created {
+    /// Created (or created before under the same `Idempotency-Key`).
+    #[response(status = 201, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// An aggregate the body names does not exist.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+
+/// The answers of a write that creates an aggregate from its body alone.
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum Registered {
+    /// Created (or created before under the same `Idempotency-Key`).
+    #[response(status = 201, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+/// Declares `POST $path` on one existing aggregate of `$decider`: its
+/// documentation (path id, `If-Match`, `Idempotency-Key`, the body, the
+/// answers `$responses`) and a handler that builds the command with
+/// `|state, id, request, headers| -> Result<Command, ApiError>` and runs
+/// it as the headers say.
+macro_rules! aggregate_write {
+    (
+        $(#[doc = $doc:literal])+
+        $name:ident: $path:literal, $tag:ident, $decider:ty, $request:ty, $responses:ident,
+        |$state:ident, $id:ident, $req:pat, $headers:ident| $command:expr
+    ) => {
+        $(#[doc = $doc])+
+        #[utoipa::path(post, path = $path, tag = $tag,
+            params(("id" = uuid::Uuid, Path),
+                ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+                ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+            request_body = $request,
+            responses($responses))]
+        async fn $name(
+            axum::extract::State($state): axum::extract::State<$crate::AppState>,
+            $crate::http::extract::ApiPath($id): $crate::http::extract::ApiPath<uuid::Uuid>,
+            $headers: $crate::http::extract::WriteHeaders,
+            $crate::http::extract::ApiJson($req): $crate::http::extract::ApiJson<$request>,
+        ) -> Result<$crate::http::extract::Written, $crate::http::error::ApiError> {
+            let command: Result<_, $crate::http::error::ApiError> = $command;
+            let executed =
+                $crate::http::execute::<$decider, _>(&$state, $id, command?, &$headers).await?;
+            Ok($crate::http::extract::Written::new(
+                &$state,
+                axum::http::StatusCode::OK,
+                $id,
+                &executed,
+            ))
+        }
+    };
+}
+
+pub(crate) use aggregate_write;
+
+/// The user now responsible (for a party, a lead or a deal).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerRequest {
+    pub owner: uuid::Uuid,
+}
+
+/// No fields: a command that needs none (the body may be absent).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
+/// Whether `D` would accept `command` on `state`, decided without
+/// appending: a write that changes two aggregates checks the second half
+/// before making the first, so a refusal leaves neither changed.
+pub fn ensure_accepted<D, C>(state: &D::State, command: C) -> Result<(), ApiError>
+where
+    D: Decider<Command = Issued<C>, Error = DomainError>,
+{
+    D::decide(state, &Issued::new(SYSTEM_USER, Utc::now(), command))?;
+    Ok(())
+}
+
+/// Refuses a write whose `If-Match` names another version than the
+/// aggregate's `version`, before a write that changes two aggregates makes
+/// its first half (the handler checks again when it appends the second).
+pub fn ensure_version(headers: &WriteHeaders, version: Option<u64>) -> Result<(), ApiError> {
+    match headers.expected_version {
+        Some(expected) if version != Some(expected) => Err(ApiError::VersionConflict {
+            expected,
+            actual: version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Protects what a shared answer type puts in the document: the
+    /// write's `ETag` and `X-Position` headers and body on success, and
+    /// problem documents for the errors; a write no rule can refuse
+    /// promises no 422.
+    #[test]
+    fn shared_answers_document_headers_problems_and_only_possible_statuses() {
+        let (_, document) = super::super::routes();
+        let document = serde_json::to_value(&document).unwrap_or_default();
+        let tag = &document["paths"]["/api/v1/parties/{id}/tag"]["post"]["responses"];
+        assert!(tag["200"]["headers"]["ETag"].is_object(), "{tag:#}");
+        assert!(tag["200"]["headers"]["X-Position"].is_object(), "{tag:#}");
+        assert!(
+            tag["200"]["content"]["application/json"].is_object(),
+            "{tag:#}"
+        );
+        for status in ["400", "404", "412", "422"] {
+            assert!(
+                tag[status]["content"]["application/problem+json"].is_object(),
+                "{status}: {tag:#}"
+            );
+        }
+        let rename = &document["paths"]["/api/v1/pipelines/{id}/rename"]["post"]["responses"];
+        assert!(rename["412"].is_object(), "{rename:#}");
+        assert!(rename["422"].is_null(), "{rename:#}");
+    }
+}
