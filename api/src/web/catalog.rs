@@ -89,11 +89,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> ListPage {
     let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
-    let category: String = query
-        .category
-        .chars()
-        .take(SEARCH_TEXT_CHARS_MAX)
-        .collect();
+    let category: String = query.category.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
     let after = product_cursor(query.after_sku.as_ref(), query.after_id.as_ref());
     let paged = after.is_some();
     let filters = [("q", q.as_str()), ("category", category.as_str())];
@@ -509,7 +505,12 @@ pub fn render_product(
             .filter(|(_, info)| !info.closed)
             .map(|(id, info)| (id, info.name.clone()))
             .collect();
-        (rows, product_stock.totals, (movements, ledger.next), warehouses)
+        (
+            rows,
+            product_stock.totals,
+            (movements, ledger.next),
+            warehouses,
+        )
     });
     let (movements, next) = ledger;
     let older_url = next.map(|cursor| {

@@ -52,7 +52,10 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/stock", get(stock::overview))
         .route("/catalog/products/{id}", get(catalog::product))
         .route("/catalog/products/{id}/receipt", post(stock::receipt))
-        .route("/catalog/products/{id}/transfer", post(stock::transfer_form))
+        .route(
+            "/catalog/products/{id}/transfer",
+            post(stock::transfer_form),
+        )
         .route("/catalog/products/{id}/count", post(stock::count_form))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))

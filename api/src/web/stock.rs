@@ -117,8 +117,7 @@ fn positive_quantity(
     field: &'static str,
     errors: &mut FormErrors,
 ) -> Option<Quantity> {
-    let quantity =
-        format::parse_decimal(raw).and_then(|value| Quantity::parse(field, value).ok());
+    let quantity = format::parse_decimal(raw).and_then(|value| Quantity::parse(field, value).ok());
     if quantity.is_none() {
         errors.add(field, tr.t("form-positive-number"));
     }
@@ -148,7 +147,13 @@ async fn receive(
     command_id: Uuid,
     errors: &mut FormErrors,
 ) -> Result<Executed, Failed> {
-    let warehouse = open_warehouse(state, tr, &form.receipt_warehouse, "receipt_warehouse", errors);
+    let warehouse = open_warehouse(
+        state,
+        tr,
+        &form.receipt_warehouse,
+        "receipt_warehouse",
+        errors,
+    );
     let quantity = positive_quantity(tr, &form.receipt_quantity, "receipt_quantity", errors);
     let unit_cost = format::parse_decimal(&form.receipt_unit_cost)
         .and_then(|value| UnitPrice::parse("receipt_unit_cost", value).ok());
