@@ -51,12 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/catalog", get(catalog::list))
         .route("/catalog/stock", get(stock::overview))
         .route("/catalog/products/{id}", get(catalog::product))
-        .route("/catalog/products/{id}/receipt", post(stock::receipt))
-        .route(
-            "/catalog/products/{id}/transfer",
-            post(stock::transfer_form),
-        )
-        .route("/catalog/products/{id}/count", post(stock::count_form))
+        .route("/catalog/products/{id}/{action}", post(stock::stock_form))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::show))

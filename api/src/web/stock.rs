@@ -18,7 +18,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use domain::catalog::{ProductKind, Quantity, UnitPrice};
 use domain::error::DomainError;
@@ -357,34 +357,20 @@ fn command_errors(tr: Tr, error: &CommandError, action: StockAction) -> FormErro
     errors
 }
 
-/// `POST /catalog/products/{id}/receipt`.
-pub async fn receipt(
+/// `POST /catalog/products/{id}/{receipt,transfer,count}`.
+pub async fn stock_form(
     State(state): State<AppState>,
     lang: RequestLang,
-    Path(raw_id): Path<String>,
+    Path((raw_id, action)): Path<(String, String)>,
     Form(form): Form<StockForms>,
 ) -> Response {
-    act(state, lang, raw_id, form, StockAction::Receipt).await
-}
-
-/// `POST /catalog/products/{id}/transfer`.
-pub async fn transfer_form(
-    State(state): State<AppState>,
-    lang: RequestLang,
-    Path(raw_id): Path<String>,
-    Form(form): Form<StockForms>,
-) -> Response {
-    act(state, lang, raw_id, form, StockAction::Transfer).await
-}
-
-/// `POST /catalog/products/{id}/count`.
-pub async fn count_form(
-    State(state): State<AppState>,
-    lang: RequestLang,
-    Path(raw_id): Path<String>,
-    Form(form): Form<StockForms>,
-) -> Response {
-    act(state, lang, raw_id, form, StockAction::Count).await
+    let action = match action.as_str() {
+        "receipt" => StockAction::Receipt,
+        "transfer" => StockAction::Transfer,
+        "count" => StockAction::Count,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    act(state, lang, raw_id, form, action).await
 }
 
 // ---------------------------------------------------------- the overview

@@ -73,15 +73,8 @@ fn shown(value: Decimal) -> String {
 async fn wait_for_text(client: &Client, css: &str, expected: &str) {
     let started = Instant::now();
     loop {
-        let text = client
-            .execute(
-                "const element = document.querySelector(arguments[0]);\
-                 return element ? element.textContent.trim() : null;",
-                vec![json!(css)],
-            )
-            .await
-            .unwrap();
-        if text.as_str() == Some(expected) {
+        let text = live_text_of(client, css).await;
+        if text == expected {
             return;
         }
         assert!(
@@ -402,6 +395,14 @@ async fn catalog_pages_answer_bad_input_without_writing_or_crashing() {
         .await;
         assert_eq!(status, 404, "{action} of an unknown product");
     }
+
+    let (status, _) = fetch(post_form(
+        &client,
+        format!("{base}/catalog/products/{}/steal", goods.product),
+        &[("receipt_quantity", "1")],
+    ))
+    .await;
+    assert_eq!(status, 404, "no such stock form");
 
     let service = app.state.read_models.catalog.read(|catalog| {
         catalog
