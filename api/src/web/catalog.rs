@@ -286,16 +286,17 @@ pub struct ProductPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct ProductQueryParams {
     /// The ledger continues after this movement: its business time in
-    /// microseconds since 1970 and its log position.
-    ledger_at: Option<i64>,
-    ledger_position: Option<u64>,
+    /// microseconds since 1970 and its log position. Text, so a mangled
+    /// link shows the newest movements rather than an error.
+    ledger_at: Option<String>,
+    ledger_position: Option<String>,
 }
 
 fn ledger_cursor(params: &ProductQueryParams) -> Option<LedgerCursor> {
-    let occurred_at = DateTime::<Utc>::from_timestamp_micros(params.ledger_at?)?;
+    let micros = params.ledger_at.as_deref()?.parse::<i64>().ok()?;
     Some(LedgerCursor {
-        occurred_at,
-        position: params.ledger_position?,
+        occurred_at: DateTime::<Utc>::from_timestamp_micros(micros)?,
+        position: params.ledger_position.as_deref()?.parse().ok()?,
     })
 }
 

@@ -465,7 +465,7 @@ async fn catalog_pages_answer_bad_input_without_writing_or_crashing() {
         "{product_page}?ledger_at=99999999999999999&ledger_position=x"
     )))
     .await;
-    assert_eq!(status, 400, "a position that is not a number");
+    assert_eq!(status, 200, "a mangled cursor starts from the newest");
     let (status, _) = fetch(client.get(format!(
         "{product_page}?ledger_at=9223372036854775807&ledger_position=1"
     )))
