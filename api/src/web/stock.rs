@@ -139,136 +139,148 @@ async fn run_stock(
         .await
 }
 
-async fn receive(
-    state: &AppState,
+/// A stock form as sent, for the product it acts on.
+#[derive(Clone, Copy)]
+struct Sent<'a> {
+    state: &'a AppState,
     tr: Tr,
     product: ProductId,
-    form: &StockForms,
+    form: &'a StockForms,
     command_id: Uuid,
-    errors: &mut FormErrors,
-) -> Result<Executed, Failed> {
-    let warehouse = open_warehouse(
-        state,
-        tr,
-        &form.receipt_warehouse,
-        "receipt_warehouse",
-        errors,
-    );
-    let quantity = positive_quantity(tr, &form.receipt_quantity, "receipt_quantity", errors);
-    let unit_cost = format::parse_decimal(&form.receipt_unit_cost)
-        .and_then(|value| UnitPrice::parse("receipt_unit_cost", value).ok());
-    if unit_cost.is_none() {
-        errors.add("receipt_unit_cost", tr.t("stock-cost-number"));
-    }
-    let reference = Label::parse_optional("receipt_reference", Some(&form.receipt_reference));
-    if reference.is_err() {
-        errors.add("receipt_reference", tr.t("form-one-line"));
-    }
-    let (Some(warehouse), Some(quantity), Some(unit_cost), Ok(reference)) =
-        (warehouse, quantity, unit_cost, reference)
-    else {
-        return Err(Failed::Fields);
-    };
-    let command = StockCommand::Receive {
-        quantity,
-        unit_cost,
-        reference,
-    };
-    Ok(run_stock(state, product, warehouse, command, command_id).await?)
 }
 
-async fn transfer(
-    state: &AppState,
-    tr: Tr,
-    product: ProductId,
-    form: &StockForms,
-    command_id: Uuid,
-    errors: &mut FormErrors,
-) -> Result<Executed, Failed> {
-    let from = open_warehouse(state, tr, &form.transfer_from, "transfer_from", errors);
-    let to = open_warehouse(state, tr, &form.transfer_to, "transfer_to", errors);
-    if from.is_some() && from == to {
-        errors.add("transfer_to", tr.t("transfer-same-warehouse"));
+impl Sent<'_> {
+    async fn receive(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let Sent {
+            state,
+            tr,
+            product,
+            form,
+            command_id,
+        } = *self;
+        let warehouse = open_warehouse(
+            state,
+            tr,
+            &form.receipt_warehouse,
+            "receipt_warehouse",
+            errors,
+        );
+        let quantity = positive_quantity(tr, &form.receipt_quantity, "receipt_quantity", errors);
+        let unit_cost = format::parse_decimal(&form.receipt_unit_cost)
+            .and_then(|value| UnitPrice::parse("receipt_unit_cost", value).ok());
+        if unit_cost.is_none() {
+            errors.add("receipt_unit_cost", tr.t("stock-cost-number"));
+        }
+        let reference = Label::parse_optional("receipt_reference", Some(&form.receipt_reference));
+        if reference.is_err() {
+            errors.add("receipt_reference", tr.t("form-one-line"));
+        }
+        let (Some(warehouse), Some(quantity), Some(unit_cost), Ok(reference)) =
+            (warehouse, quantity, unit_cost, reference)
+        else {
+            return Err(Failed::Fields);
+        };
+        let command = StockCommand::Receive {
+            quantity,
+            unit_cost,
+            reference,
+        };
+        Ok(run_stock(state, product, warehouse, command, command_id).await?)
     }
-    let quantity = positive_quantity(tr, &form.transfer_quantity, "transfer_quantity", errors);
-    let (Some(from), Some(to), Some(quantity), true) = (from, to, quantity, errors.is_empty())
-    else {
-        return Err(Failed::Fields);
-    };
-    let transfer = TransferId::from_uuid(Uuid::new_v5(&command_id, b"transfer"));
-    let negative_allowed = negative_stock_allowed(&state.commands, product, from)?;
-    let out = StockCommand::TransferOut {
-        transfer,
-        quantity,
-        to,
-        negative_allowed,
-    };
-    let left = run_stock(
-        state,
-        product,
-        from,
-        out,
-        Uuid::new_v5(&command_id, b"transfer-out"),
-    )
-    .await?;
-    // The goods arrive at the cost they left at, as the source recorded
-    // it (also when this form ran before and the departure was repeated).
-    let unit_cost = departure_cost(state, &left)?;
-    let arrival = StockCommand::TransferIn {
-        transfer,
-        quantity,
-        unit_cost: UnitPrice::parse("unit_cost", unit_cost).map_err(CommandError::from)?,
-        from,
-    };
-    Ok(run_stock(
-        state,
-        product,
-        to,
-        arrival,
-        Uuid::new_v5(&command_id, b"transfer-in"),
-    )
-    .await?)
-}
 
-/// The unit cost a transfer out recorded, read back from its event.
-fn departure_cost(
-    state: &AppState,
-    left: &Executed,
-) -> Result<rust_decimal::Decimal, CommandError> {
-    let missing = || {
-        CommandError::from(DomainError::rejected(
-            "stock.transfer_unrecorded",
-            "the goods' departure was not found in the log",
-        ))
-    };
-    let position = left.last_position.ok_or_else(missing)?;
-    let record = state.log.read_event(position)?.ok_or_else(missing)?;
-    match StockEvent::decode(&record.event_type, record.schema_version, &record.payload) {
-        Ok(StockEvent::TransferredOut(out)) => Ok(out.unit_cost),
-        _ => Err(missing()),
+    async fn transfer(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let Sent {
+            state,
+            tr,
+            product,
+            form,
+            command_id,
+        } = *self;
+        let from = open_warehouse(state, tr, &form.transfer_from, "transfer_from", errors);
+        let to = open_warehouse(state, tr, &form.transfer_to, "transfer_to", errors);
+        if from.is_some() && from == to {
+            errors.add("transfer_to", tr.t("transfer-same-warehouse"));
+        }
+        let quantity = positive_quantity(tr, &form.transfer_quantity, "transfer_quantity", errors);
+        let (Some(from), Some(to), Some(quantity), true) = (from, to, quantity, errors.is_empty())
+        else {
+            return Err(Failed::Fields);
+        };
+        let transfer = TransferId::from_uuid(Uuid::new_v5(&command_id, b"transfer"));
+        let negative_allowed = negative_stock_allowed(&state.commands, product, from)?;
+        let out = StockCommand::TransferOut {
+            transfer,
+            quantity,
+            to,
+            negative_allowed,
+        };
+        let left = run_stock(
+            state,
+            product,
+            from,
+            out,
+            Uuid::new_v5(&command_id, b"transfer-out"),
+        )
+        .await?;
+        // The goods arrive at the cost they left at, as the source recorded
+        // it (also when this form ran before and the departure was repeated).
+        let unit_cost = Self::departure_cost(state, &left)?;
+        let arrival = StockCommand::TransferIn {
+            transfer,
+            quantity,
+            unit_cost: UnitPrice::parse("unit_cost", unit_cost).map_err(CommandError::from)?,
+            from,
+        };
+        Ok(run_stock(
+            state,
+            product,
+            to,
+            arrival,
+            Uuid::new_v5(&command_id, b"transfer-in"),
+        )
+        .await?)
     }
-}
 
-async fn count(
-    state: &AppState,
-    tr: Tr,
-    product: ProductId,
-    form: &StockForms,
-    command_id: Uuid,
-    errors: &mut FormErrors,
-) -> Result<Executed, Failed> {
-    let warehouse = open_warehouse(state, tr, &form.count_warehouse, "count_warehouse", errors);
-    // Zero is a count too: the shelf is empty.
-    let counted = format::parse_decimal(&form.count_quantity)
-        .and_then(|value| Quantity::parse_break("count_quantity", value).ok());
-    if counted.is_none() {
-        errors.add("count_quantity", tr.t("count-not-negative"));
+    /// The unit cost a transfer out recorded, read back from its event.
+    fn departure_cost(
+        state: &AppState,
+        left: &Executed,
+    ) -> Result<rust_decimal::Decimal, CommandError> {
+        let missing = || {
+            CommandError::from(DomainError::rejected(
+                "stock.transfer_unrecorded",
+                "the goods' departure was not found in the log",
+            ))
+        };
+        let position = left.last_position.ok_or_else(missing)?;
+        let record = state.log.read_event(position)?.ok_or_else(missing)?;
+        match StockEvent::decode(&record.event_type, record.schema_version, &record.payload) {
+            Ok(StockEvent::TransferredOut(out)) => Ok(out.unit_cost),
+            _ => Err(missing()),
+        }
     }
-    let (Some(warehouse), Some(counted)) = (warehouse, counted) else {
-        return Err(Failed::Fields);
-    };
-    let command = StockCommand::Count { counted };
-    Ok(run_stock(state, product, warehouse, command, command_id).await?)
+
+    async fn count(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let Sent {
+            state,
+            tr,
+            product,
+            form,
+            command_id,
+        } = *self;
+        let warehouse = open_warehouse(state, tr, &form.count_warehouse, "count_warehouse", errors);
+        // Zero is a count too: the shelf is empty.
+        let counted = format::parse_decimal(&form.count_quantity)
+            .and_then(|value| Quantity::parse_break("count_quantity", value).ok());
+        if counted.is_none() {
+            errors.add("count_quantity", tr.t("count-not-negative"));
+        }
+        let (Some(warehouse), Some(counted)) = (warehouse, counted) else {
+            return Err(Failed::Fields);
+        };
+        let command = StockCommand::Count { counted };
+        Ok(run_stock(state, product, warehouse, command, command_id).await?)
+    }
 }
 
 /// Runs one of the product page's stock forms; a refusal shows the page
@@ -300,18 +312,21 @@ async fn act(
         &forms::command_id(&form.command),
         format!("{action:?}").as_bytes(),
     );
+    let sent = Sent {
+        state: &state,
+        tr,
+        product,
+        form: &form,
+        command_id,
+    };
     let result = if row.kind == ProductKind::Service {
         errors.add(action.form_key(), tr.t("product-service-no-stock"));
         Err(Failed::Fields)
     } else {
         match action {
-            StockAction::Receipt => {
-                receive(&state, tr, product, &form, command_id, &mut errors).await
-            }
-            StockAction::Transfer => {
-                transfer(&state, tr, product, &form, command_id, &mut errors).await
-            }
-            StockAction::Count => count(&state, tr, product, &form, command_id, &mut errors).await,
+            StockAction::Receipt => sent.receive(&mut errors).await,
+            StockAction::Transfer => sent.transfer(&mut errors).await,
+            StockAction::Count => sent.count(&mut errors).await,
         }
     };
     match result {
