@@ -90,57 +90,7 @@ impl From<CommandError> for Failed {
     }
 }
 
-/// An open warehouse chosen in a select, or an error next to it.
-fn open_warehouse(
-    state: &AppState,
-    tr: Tr,
-    raw: &str,
-    field: &'static str,
-    errors: &mut FormErrors,
-) -> Option<WarehouseId> {
-    let warehouse = raw.trim().parse::<WarehouseId>().ok().filter(|id| {
-        state
-            .read_models
-            .stock
-            .read(|stock| stock.warehouse_info(*id).is_some_and(|info| !info.closed))
-    });
-    if warehouse.is_none() {
-        errors.add(field, tr.t("form-choose"));
-    }
-    warehouse
-}
-
-/// A quantity more than zero, or an error next to its field.
-fn positive_quantity(
-    tr: Tr,
-    raw: &str,
-    field: &'static str,
-    errors: &mut FormErrors,
-) -> Option<Quantity> {
-    let quantity = format::parse_decimal(raw).and_then(|value| Quantity::parse(field, value).ok());
-    if quantity.is_none() {
-        errors.add(field, tr.t("form-positive-number"));
-    }
-    quantity
-}
-
-async fn run_stock(
-    state: &AppState,
-    product: ProductId,
-    warehouse: WarehouseId,
-    command: StockCommand,
-    command_id: Uuid,
-) -> Result<Executed, CommandError> {
-    let stream = stock_stream(product, warehouse)?;
-    let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
-    state
-        .commands
-        .execute::<Stock, _>(&stream, &issued, &forms::execution(command_id))
-        .await
-}
-
 /// A stock form as sent, for the product it acts on.
-#[derive(Clone, Copy)]
 struct Sent<'a> {
     state: &'a AppState,
     tr: Tr,
@@ -150,30 +100,67 @@ struct Sent<'a> {
 }
 
 impl Sent<'_> {
+    /// An open warehouse chosen in a select, or an error next to it.
+    fn warehouse(
+        &self,
+        raw: &str,
+        field: &'static str,
+        errors: &mut FormErrors,
+    ) -> Option<WarehouseId> {
+        let warehouse = raw.trim().parse::<WarehouseId>().ok().filter(|id| {
+            self.state
+                .read_models
+                .stock
+                .read(|stock| stock.warehouse_info(*id).is_some_and(|info| !info.closed))
+        });
+        if warehouse.is_none() {
+            errors.add(field, self.tr.t("form-choose"));
+        }
+        warehouse
+    }
+
+    /// A quantity more than zero, or an error next to its field.
+    fn quantity(
+        &self,
+        raw: &str,
+        field: &'static str,
+        errors: &mut FormErrors,
+    ) -> Option<Quantity> {
+        let quantity =
+            format::parse_decimal(raw).and_then(|value| Quantity::parse(field, value).ok());
+        if quantity.is_none() {
+            errors.add(field, self.tr.t("form-positive-number"));
+        }
+        quantity
+    }
+
+    /// Runs `command` on this product's stock in `warehouse`.
+    async fn run(
+        &self,
+        warehouse: WarehouseId,
+        command: StockCommand,
+        command_id: Uuid,
+    ) -> Result<Executed, CommandError> {
+        let stream = stock_stream(self.product, warehouse)?;
+        let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+        self.state
+            .commands
+            .execute::<Stock, _>(&stream, &issued, &forms::execution(command_id))
+            .await
+    }
+
     async fn receive(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
-        let Sent {
-            state,
-            tr,
-            product,
-            form,
-            command_id,
-        } = *self;
-        let warehouse = open_warehouse(
-            state,
-            tr,
-            &form.receipt_warehouse,
-            "receipt_warehouse",
-            errors,
-        );
-        let quantity = positive_quantity(tr, &form.receipt_quantity, "receipt_quantity", errors);
-        let unit_cost = format::parse_decimal(&form.receipt_unit_cost)
+        let warehouse = self.warehouse(&self.form.receipt_warehouse, "receipt_warehouse", errors);
+        let quantity = self.quantity(&self.form.receipt_quantity, "receipt_quantity", errors);
+        let unit_cost = format::parse_decimal(&self.form.receipt_unit_cost)
             .and_then(|value| UnitPrice::parse("receipt_unit_cost", value).ok());
         if unit_cost.is_none() {
-            errors.add("receipt_unit_cost", tr.t("stock-cost-number"));
+            errors.add("receipt_unit_cost", self.tr.t("stock-cost-number"));
         }
-        let reference = Label::parse_optional("receipt_reference", Some(&form.receipt_reference));
+        let reference =
+            Label::parse_optional("receipt_reference", Some(&self.form.receipt_reference));
         if reference.is_err() {
-            errors.add("receipt_reference", tr.t("form-one-line"));
+            errors.add("receipt_reference", self.tr.t("form-one-line"));
         }
         let (Some(warehouse), Some(quantity), Some(unit_cost), Ok(reference)) =
             (warehouse, quantity, unit_cost, reference)
@@ -185,60 +172,43 @@ impl Sent<'_> {
             unit_cost,
             reference,
         };
-        Ok(run_stock(state, product, warehouse, command, command_id).await?)
+        Ok(self.run(warehouse, command, self.command_id).await?)
     }
 
     async fn transfer(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
-        let Sent {
-            state,
-            tr,
-            product,
-            form,
-            command_id,
-        } = *self;
-        let from = open_warehouse(state, tr, &form.transfer_from, "transfer_from", errors);
-        let to = open_warehouse(state, tr, &form.transfer_to, "transfer_to", errors);
+        let from = self.warehouse(&self.form.transfer_from, "transfer_from", errors);
+        let to = self.warehouse(&self.form.transfer_to, "transfer_to", errors);
         if from.is_some() && from == to {
-            errors.add("transfer_to", tr.t("transfer-same-warehouse"));
+            errors.add("transfer_to", self.tr.t("transfer-same-warehouse"));
         }
-        let quantity = positive_quantity(tr, &form.transfer_quantity, "transfer_quantity", errors);
+        let quantity = self.quantity(&self.form.transfer_quantity, "transfer_quantity", errors);
         let (Some(from), Some(to), Some(quantity), true) = (from, to, quantity, errors.is_empty())
         else {
             return Err(Failed::Fields);
         };
-        let transfer = TransferId::from_uuid(Uuid::new_v5(&command_id, b"transfer"));
-        let negative_allowed = negative_stock_allowed(&state.commands, product, from)?;
+        let transfer = TransferId::from_uuid(Uuid::new_v5(&self.command_id, b"transfer"));
+        let negative_allowed = negative_stock_allowed(&self.state.commands, self.product, from)?;
         let out = StockCommand::TransferOut {
             transfer,
             quantity,
             to,
             negative_allowed,
         };
-        let left = run_stock(
-            state,
-            product,
-            from,
-            out,
-            Uuid::new_v5(&command_id, b"transfer-out"),
-        )
-        .await?;
+        let left = self
+            .run(from, out, Uuid::new_v5(&self.command_id, b"transfer-out"))
+            .await?;
         // The goods arrive at the cost they left at, as the source recorded
         // it (also when this form ran before and the departure was repeated).
-        let unit_cost = Self::departure_cost(state, &left)?;
+        let unit_cost = Self::departure_cost(self.state, &left)?;
         let arrival = StockCommand::TransferIn {
             transfer,
             quantity,
             unit_cost: UnitPrice::parse("unit_cost", unit_cost).map_err(CommandError::from)?,
             from,
         };
-        Ok(run_stock(
-            state,
-            product,
-            to,
-            arrival,
-            Uuid::new_v5(&command_id, b"transfer-in"),
-        )
-        .await?)
+        Ok(self
+            .run(to, arrival, Uuid::new_v5(&self.command_id, b"transfer-in"))
+            .await?)
     }
 
     /// The unit cost a transfer out recorded, read back from its event.
@@ -261,25 +231,18 @@ impl Sent<'_> {
     }
 
     async fn count(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
-        let Sent {
-            state,
-            tr,
-            product,
-            form,
-            command_id,
-        } = *self;
-        let warehouse = open_warehouse(state, tr, &form.count_warehouse, "count_warehouse", errors);
+        let warehouse = self.warehouse(&self.form.count_warehouse, "count_warehouse", errors);
         // Zero is a count too: the shelf is empty.
-        let counted = format::parse_decimal(&form.count_quantity)
+        let counted = format::parse_decimal(&self.form.count_quantity)
             .and_then(|value| Quantity::parse_break("count_quantity", value).ok());
         if counted.is_none() {
-            errors.add("count_quantity", tr.t("count-not-negative"));
+            errors.add("count_quantity", self.tr.t("count-not-negative"));
         }
         let (Some(warehouse), Some(counted)) = (warehouse, counted) else {
             return Err(Failed::Fields);
         };
         let command = StockCommand::Count { counted };
-        Ok(run_stock(state, product, warehouse, command, command_id).await?)
+        Ok(self.run(warehouse, command, self.command_id).await?)
     }
 }
 
@@ -585,5 +548,43 @@ fn warehouse_page(
             Some(cursor) => after = Some(cursor),
             None => return (rows, None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    /// Too little stock lands next to the quantity of the form that was
+    /// sent; any other refusal or a conflict stands at the top of that
+    /// form, never of another: it protects where the user sees why the
+    /// stock did not change.
+    #[test]
+    fn a_refusal_lands_in_the_form_that_was_sent() {
+        let tr = Tr::new(Lang::En);
+        let short = CommandError::Domain(DomainError::rejected("stock.insufficient", "short"));
+        let errors = command_errors(tr, &short, StockAction::Transfer);
+        assert_eq!(
+            errors.get("transfer_quantity"),
+            Some(tr.t("stock-insufficient").as_str())
+        );
+        assert!(errors.get("transfer").is_none() && errors.form.is_none());
+
+        let closed = CommandError::Domain(DomainError::rejected("warehouse.closed", "closed"));
+        let errors = command_errors(tr, &closed, StockAction::Count);
+        assert!(
+            errors
+                .get("count")
+                .is_some_and(|text| text.contains("warehouse.closed"))
+        );
+        assert!(errors.get("receipt").is_none() && errors.form.is_none());
+
+        let conflict = CommandError::Conflict {
+            expected: 1,
+            actual: Some(2),
+        };
+        let errors = command_errors(tr, &conflict, StockAction::Receipt);
+        assert_eq!(errors.get("receipt"), Some(tr.t("form-conflict").as_str()));
     }
 }
