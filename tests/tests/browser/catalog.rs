@@ -153,6 +153,62 @@ async fn a_product_found_by_search_opens_its_page() {
     .await;
 }
 
+/// Typing a SKU narrows the product list without a page load (htmx
+/// fetches the list, the address follows): it protects the live search
+/// wiring of the catalog page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_product_list_narrows_while_typing_without_a_reload() {
+    let app = spawn_app().await;
+    let goods = stocked(&app, Decimal::ONE);
+    let base = app.base.clone();
+    in_browser("catalog_live_search", move |client| async move {
+        client.goto(&format!("{base}/catalog")).await.unwrap();
+        wait_for(&client, "#product-list").await;
+        client
+            .execute("window.hypercrmMarker = 'same page';", vec![])
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#catalog-search"))
+            .await
+            .unwrap()
+            .send_keys(&goods.sku)
+            .await
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            let skus: Vec<String> = serde_json::from_value(
+                client
+                    .execute(
+                        "return Array.from(document.querySelectorAll(\
+                         '#product-list tbody td:first-child bdi'))\
+                         .map(cell => cell.textContent.trim());",
+                        vec![],
+                    )
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            if skus == [goods.sku.clone()] {
+                break;
+            }
+            assert!(
+                started.elapsed() < PAGE_WAIT,
+                "the list did not narrow: {skus:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let marker = client
+            .execute("return window.hypercrmMarker;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(marker, json!("same page"), "the page was not reloaded");
+        let address = client.current_url().await.unwrap();
+        assert!(address.query().unwrap_or("").contains("q="), "{address}");
+    })
+    .await;
+}
+
 /// A goods receipt raises the on-hand figure the product page shows for
 /// that warehouse by the quantity received: it protects the form, the
 /// stock decider through the command handler and the redirect that waits
