@@ -84,7 +84,7 @@ enum Command {
     Rebuild {
         /// Read models to rebuild: customers, timelines, pipeline_board,
         /// sales_funnel, manager_activity, tasks, calendar, stock, sales,
-        /// director_kpis, orders.
+        /// director_kpis, orders, catalog.
         models: Vec<String>,
     },
     /// Import products, customers, opening stock and historical orders from

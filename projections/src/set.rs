@@ -9,6 +9,7 @@ use crate::error::{ProjectionError, Result};
 use crate::model::ReadModel;
 use crate::models::activity::ManagerActivity;
 use crate::models::calendar::Calendar;
+use crate::models::catalog::Catalog;
 use crate::models::customers::Customers;
 use crate::models::funnel::SalesFunnel;
 use crate::models::kpis::DirectorKpis;
@@ -22,7 +23,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 11] = [
+pub const MODEL_NAMES: [&str; 12] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -34,6 +35,7 @@ pub const MODEL_NAMES: [&str; 11] = [
     Sales::NAME,
     DirectorKpis::NAME,
     Orders::NAME,
+    Catalog::NAME,
 ];
 
 /// The live read models of a running server.
@@ -50,6 +52,7 @@ pub struct CrmReadModels {
     pub sales: Arc<Projection<Sales>>,
     pub director_kpis: Arc<Projection<DirectorKpis>>,
     pub orders: Arc<Projection<Orders>>,
+    pub catalog: Arc<Projection<Catalog>>,
     pub store: SnapshotStore,
 }
 
@@ -74,6 +77,7 @@ impl CrmReadModels {
             sales: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             director_kpis: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             orders: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            catalog: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -91,6 +95,7 @@ impl CrmReadModels {
             self.sales.status(),
             self.director_kpis.status(),
             self.orders.status(),
+            self.catalog.status(),
         ]
     }
 
@@ -106,7 +111,8 @@ impl CrmReadModels {
         self.stock.wait_for(position).await?;
         self.sales.wait_for(position).await?;
         self.director_kpis.wait_for(position).await?;
-        self.orders.wait_for(position).await
+        self.orders.wait_for(position).await?;
+        self.catalog.wait_for(position).await
     }
 
     /// Stops every model, each writing a final snapshot.
@@ -121,7 +127,8 @@ impl CrmReadModels {
         self.stock.shutdown().await?;
         self.sales.shutdown().await?;
         self.director_kpis.shutdown().await?;
-        self.orders.shutdown().await
+        self.orders.shutdown().await?;
+        self.catalog.shutdown().await
     }
 }
 
@@ -154,6 +161,7 @@ pub fn rebuild_by_name(
         Sales::NAME => run::<Sales>(log, store, options, progress),
         DirectorKpis::NAME => run::<DirectorKpis>(log, store, options, progress),
         Orders::NAME => run::<Orders>(log, store, options, progress),
+        Catalog::NAME => run::<Catalog>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

@@ -114,6 +114,7 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
     check(&live.stock, &log, &store, split);
     check(&live.sales, &log, &store, split);
     check(&live.director_kpis, &log, &store, split);
+    check(&live.catalog, &log, &store, split);
 
     // The derived search index must agree too, not only the rows.
     let query = CustomerQuery {

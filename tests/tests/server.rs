@@ -188,7 +188,8 @@ async fn readiness_follows_the_read_models() {
             "stock",
             "sales",
             "director_kpis",
-            "orders"
+            "orders",
+            "catalog"
         ]
     );
     let (_, page) = get(app.address, "/customers").await;

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use eventlog::{EventLog, Options};
+use projections::models::catalog::Catalog;
 use projections::models::kpis::DirectorKpis;
 use projections::models::orders::Orders;
 use projections::models::sales::Sales;
@@ -35,10 +36,13 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
     let sales: Sales = rebuilt(&log);
     let kpis: DirectorKpis = rebuilt(&log);
     let orders: Orders = rebuilt(&log);
+    let catalog: Catalog = rebuilt(&log);
     assert_ne!(stock, StockLevels::default(), "the demo moved stock");
     assert_ne!(sales, Sales::default(), "the demo sold");
     assert_ne!(kpis, DirectorKpis::default());
     assert!(!orders.is_empty(), "the demo took orders");
+    assert!(catalog.product_count() > 0, "the demo has a catalog");
+    assert!(!catalog.price_lists().is_empty(), "and a price list");
 
     for round in ["live", "restored from the shutdown snapshots"] {
         let state = api::AppState::start(log.clone(), data.path())
@@ -61,6 +65,10 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
         assert!(
             models.orders.read(|live| *live == orders),
             "orders differs ({round})"
+        );
+        assert!(
+            models.catalog.read(|live| *live == catalog),
+            "catalog differs ({round})"
         );
         state.shutdown().await.unwrap();
         assert_eq!(

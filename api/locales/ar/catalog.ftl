@@ -1,1 +1,127 @@
-# Messages of the catalog pages.
+# Messages of the catalog pages: the product list, a product's page with
+# its prices, stock and movements, the stock forms and the stock overview.
+
+## The product list
+
+catalog-title = الكتالوج
+catalog-search-label = البحث برمز المنتج أو الاسم أو الباركود
+catalog-search = بحث
+catalog-category = الفئة
+catalog-category-all = كل الفئات
+catalog-sku = رمز المنتج
+catalog-name = الاسم
+catalog-unit = الوحدة
+catalog-vat = ضريبة القيمة المضافة
+catalog-discontinued = متوقف
+catalog-none = لا يوجد منتج مطابق.
+catalog-showing = { $count ->
+    [zero] لا توجد منتجات في هذه الصفحة
+    [one] منتج واحد في هذه الصفحة
+    [two] منتجان في هذه الصفحة
+    [few] { $shown } منتجات في هذه الصفحة
+   *[other] { $shown } منتجًا في هذه الصفحة
+}
+catalog-pages = صفحات القائمة
+catalog-next = الصفحة التالية
+catalog-first = الصفحة الأولى
+catalog-stock-link = نظرة عامة على المخزون والنقص
+
+## A product's page
+
+product-title = منتج
+product-not-found = المنتج غير موجود
+product-not-found-body = لا يوجد منتج في هذا العنوان. ربما كُتب بشكل خاطئ.
+product-back = العودة إلى الكتالوج
+product-barcode = الباركود
+product-kind = النوع
+product-kind-stock-tracked = بضاعة في المخزون
+product-kind-service = خدمة
+product-negative-stock = يمكن أن يصبح المخزون سالبًا
+product-yes = نعم
+product-no = لا
+product-prices = الأسعار
+product-no-prices = لا توجد قائمة أسعار فيها سعر لهذا المنتج.
+product-price-list = قائمة الأسعار
+product-scope = لمن
+product-scope-everyone = للجميع
+product-scope-segment = الشريحة «{ $segment }»
+product-scope-party = العميل { $customer }
+product-from-quantity = ابتداءً من الكمية
+product-unit-price = سعر الوحدة
+product-vat-column = الضريبة
+product-vat-included = مشمولة
+product-vat-excluded = تُضاف
+product-discounts = الخصومات الدائمة
+product-discount = الخصم
+product-applies-to = ينطبق على
+product-discount-this-product = هذا المنتج
+product-discount-all-products = كل منتجات القائمة
+product-stock = المخزون في كل مستودع
+product-no-stock = لم تحدث أي حركة لمخزون هذا المنتج بعد.
+product-service-no-stock = الخدمة ليس لها مخزون.
+product-movements = الحركات
+product-no-movements = لا توجد حركات بعد.
+
+## Stock figures
+
+stock-warehouse = المستودع
+stock-on-hand = المتوفر
+stock-reserved = المحجوز
+stock-available = المتاح
+stock-in-transit = قيد النقل
+stock-average-cost = متوسط التكلفة
+stock-reorder-level = حد إعادة الطلب
+stock-total = كل المستودعات
+stock-quantity = الكمية
+
+## Movements
+
+movement-when = التاريخ
+movement-kind = الحركة
+movement-change = التغيير
+movement-balance = الرصيد في المستودع
+movement-unit-cost = تكلفة الوحدة
+movement-detail = المرجع
+movement-received = استلام
+movement-issued = صرف
+movement-transferred-out = نقل إلى الخارج
+movement-transferred-in = نقل إلى الداخل
+movement-counted = جرد
+movement-returned = مرتجع
+movement-to = إلى { $warehouse }
+movement-from = من { $warehouse }
+movements-older = حركات أقدم
+movements-newest = أحدث الحركات
+
+## The stock forms
+
+stock-actions = استلام، نقل، جرد
+stock-choose-warehouse = اختر مستودعًا
+stock-no-warehouses = لا يوجد مستودع مفتوح بعد، لذا لا يمكن استلام أي بضاعة.
+stock-insufficient = لا يحتوي المستودع على هذه الكمية من المنتج.
+stock-cost-number = أدخل صفرًا أو مبلغًا موجبًا، مثل 2.50.
+receipt-heading = استلام بضاعة
+receipt-unit-cost = تكلفة الوحدة
+receipt-reference = المرجع (اختياري)
+receipt-submit = استلام
+transfer-heading = نقل بين المستودعات
+transfer-from = من المستودع
+transfer-to = إلى المستودع
+transfer-submit = نقل
+transfer-same-warehouse = اختر مستودعًا غير الذي تغادره البضاعة.
+count-heading = الجرد
+count-counted = الكمية المعدودة
+count-submit = تسجيل الجرد
+count-not-negative = أدخل صفرًا أو رقمًا أكبر من الصفر.
+
+## The stock overview
+
+stock-title = نظرة عامة على المخزون
+stock-show = عرض
+stock-closed = (مغلق)
+stock-in-warehouse = المخزون في هذا المستودع
+stock-none = لا يوجد مخزون مطابق في هذا المستودع.
+stock-is-low = منخفض
+stock-low = المخزون المنخفض في كل المستودعات
+stock-low-none = لا يوجد مخزون تحت حد إعادة الطلب.
+stock-shortfall = النقص

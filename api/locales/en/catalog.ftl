@@ -1,1 +1,124 @@
-# Messages of the catalog pages.
+# Messages of the catalog pages: the product list, a product's page with
+# its prices, stock and movements, the stock forms and the stock overview.
+
+## The product list
+
+catalog-title = Catalog
+catalog-search-label = Search by SKU, name or barcode
+catalog-search = Search
+catalog-category = Category
+catalog-category-all = All categories
+catalog-sku = SKU
+catalog-name = Name
+catalog-unit = Unit
+catalog-vat = VAT
+catalog-discontinued = discontinued
+catalog-none = No product matches.
+catalog-showing = { $count ->
+    [one] { $shown } product on this page
+   *[other] { $shown } products on this page
+}
+catalog-pages = Pages of the list
+catalog-next = Next page
+catalog-first = First page
+catalog-stock-link = Stock overview and low stock
+
+## A product's page
+
+product-title = Product
+product-not-found = Product not found
+product-not-found-body = There is no product at this address. It may have been mistyped.
+product-back = Back to the catalog
+product-barcode = Barcode
+product-kind = Kind
+product-kind-stock-tracked = Goods kept in stock
+product-kind-service = Service
+product-negative-stock = Stock may go below zero
+product-yes = Yes
+product-no = No
+product-prices = Prices
+product-no-prices = No price list has a price for this product.
+product-price-list = Price list
+product-scope = For
+product-scope-everyone = Everyone
+product-scope-segment = Segment “{ $segment }”
+product-scope-party = Customer { $customer }
+product-from-quantity = From quantity
+product-unit-price = Unit price
+product-vat-column = VAT
+product-vat-included = included
+product-vat-excluded = on top
+product-discounts = Standing discounts
+product-discount = Discount
+product-applies-to = Applies to
+product-discount-this-product = This product
+product-discount-all-products = Every product of the list
+product-stock = Stock per warehouse
+product-no-stock = No stock of this product has moved yet.
+product-service-no-stock = A service has no stock.
+product-movements = Movements
+product-no-movements = No movements yet.
+
+## Stock figures
+
+stock-warehouse = Warehouse
+stock-on-hand = On hand
+stock-reserved = Reserved
+stock-available = Available
+stock-in-transit = In transit
+stock-average-cost = Average cost
+stock-reorder-level = Reorder level
+stock-total = All warehouses
+stock-quantity = Quantity
+
+## Movements
+
+movement-when = Date
+movement-kind = Movement
+movement-change = Change
+movement-balance = Balance in the warehouse
+movement-unit-cost = Unit cost
+movement-detail = Reference
+movement-received = Receipt
+movement-issued = Issue
+movement-transferred-out = Transfer out
+movement-transferred-in = Transfer in
+movement-counted = Inventory count
+movement-returned = Return
+movement-to = to { $warehouse }
+movement-from = from { $warehouse }
+movements-older = Older movements
+movements-newest = Newest movements
+
+## The stock forms
+
+stock-actions = Receive, transfer, count
+stock-choose-warehouse = Choose a warehouse
+stock-no-warehouses = No warehouse is open yet, so no stock can be received.
+stock-insufficient = The warehouse does not hold that much of this product.
+stock-cost-number = Enter zero or a positive amount, such as 2.50.
+receipt-heading = Goods receipt
+receipt-unit-cost = Unit cost
+receipt-reference = Reference (optional)
+receipt-submit = Receive
+transfer-heading = Transfer between warehouses
+transfer-from = From warehouse
+transfer-to = To warehouse
+transfer-submit = Transfer
+transfer-same-warehouse = Choose a warehouse other than the one the goods leave.
+count-heading = Inventory count
+count-counted = Counted quantity
+count-submit = Record the count
+count-not-negative = Enter zero or a number greater than zero.
+
+## The stock overview
+
+stock-title = Stock overview
+stock-show = Show
+stock-closed = (closed)
+stock-in-warehouse = Stock in this warehouse
+stock-none = No stock in this warehouse matches.
+stock-is-low = low
+stock-low = Low stock in every warehouse
+stock-low-none = No stock is below its reorder level.
+stock-shortfall = Shortfall

@@ -1,1 +1,126 @@
-# Messages of the catalog pages.
+# Messages of the catalog pages: the product list, a product's page with
+# its prices, stock and movements, the stock forms and the stock overview.
+
+## The product list
+
+catalog-title = Каталог
+catalog-search-label = Поиск по артикулу, названию или штрихкоду
+catalog-search = Найти
+catalog-category = Категория
+catalog-category-all = Все категории
+catalog-sku = Артикул
+catalog-name = Название
+catalog-unit = Ед. изм.
+catalog-vat = НДС
+catalog-discontinued = снят с продажи
+catalog-none = Ни один товар не найден.
+catalog-showing = { $count ->
+    [one] { $shown } товар на этой странице
+    [few] { $shown } товара на этой странице
+    [many] { $shown } товаров на этой странице
+   *[other] { $shown } товара на этой странице
+}
+catalog-pages = Страницы списка
+catalog-next = Следующая страница
+catalog-first = Первая страница
+catalog-stock-link = Обзор остатков и нехватка товара
+
+## A product's page
+
+product-title = Товар
+product-not-found = Товар не найден
+product-not-found-body = По этому адресу нет товара. Возможно, в адресе опечатка.
+product-back = Назад в каталог
+product-barcode = Штрихкод
+product-kind = Вид
+product-kind-stock-tracked = Товар на складе
+product-kind-service = Услуга
+product-negative-stock = Остаток может уходить в минус
+product-yes = Да
+product-no = Нет
+product-prices = Цены
+product-no-prices = Ни в одном прайс-листе нет цены на этот товар.
+product-price-list = Прайс-лист
+product-scope = Для кого
+product-scope-everyone = Для всех
+product-scope-segment = Сегмент «{ $segment }»
+product-scope-party = Клиент { $customer }
+product-from-quantity = От количества
+product-unit-price = Цена за единицу
+product-vat-column = НДС
+product-vat-included = включён
+product-vat-excluded = сверху
+product-discounts = Постоянные скидки
+product-discount = Скидка
+product-applies-to = На что
+product-discount-this-product = На этот товар
+product-discount-all-products = На все товары прайс-листа
+product-stock = Остатки по складам
+product-no-stock = Движений этого товара пока не было.
+product-service-no-stock = У услуги нет остатков.
+product-movements = Движения
+product-no-movements = Движений пока нет.
+
+## Stock figures
+
+stock-warehouse = Склад
+stock-on-hand = В наличии
+stock-reserved = В резерве
+stock-available = Доступно
+stock-in-transit = В пути
+stock-average-cost = Средняя себестоимость
+stock-reorder-level = Точка заказа
+stock-total = Все склады
+stock-quantity = Количество
+
+## Movements
+
+movement-when = Дата
+movement-kind = Движение
+movement-change = Изменение
+movement-balance = Остаток на складе
+movement-unit-cost = Цена за единицу
+movement-detail = Основание
+movement-received = Поступление
+movement-issued = Отгрузка
+movement-transferred-out = Перемещение со склада
+movement-transferred-in = Перемещение на склад
+movement-counted = Инвентаризация
+movement-returned = Возврат
+movement-to = на { $warehouse }
+movement-from = с { $warehouse }
+movements-older = Более ранние движения
+movements-newest = Последние движения
+
+## The stock forms
+
+stock-actions = Поступление, перемещение, инвентаризация
+stock-choose-warehouse = Выберите склад
+stock-no-warehouses = Ни один склад ещё не открыт, поэтому принять товар некуда.
+stock-insufficient = На складе нет столько этого товара.
+stock-cost-number = Введите ноль или положительную сумму, например 2,50.
+receipt-heading = Поступление товара
+receipt-unit-cost = Цена за единицу
+receipt-reference = Основание (необязательно)
+receipt-submit = Принять
+transfer-heading = Перемещение между складами
+transfer-from = Со склада
+transfer-to = На склад
+transfer-submit = Переместить
+transfer-same-warehouse = Выберите другой склад, не тот, с которого товар уходит.
+count-heading = Инвентаризация
+count-counted = Фактическое количество
+count-submit = Записать результат
+count-not-negative = Введите ноль или число больше нуля.
+
+## The stock overview
+
+stock-title = Обзор остатков
+stock-show = Показать
+stock-closed = (закрыт)
+stock-in-warehouse = Остатки на этом складе
+stock-none = На этом складе ничего не найдено.
+stock-is-low = мало
+stock-low = Нехватка на всех складах
+stock-low-none = Нет остатков ниже точки заказа.
+stock-shortfall = Не хватает

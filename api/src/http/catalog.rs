@@ -41,6 +41,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(define_price_list))
         .routes(routes!(get_price_list))
         .routes(routes!(set_price))
+        .routes(routes!(list_products))
+        .routes(routes!(list_price_lists))
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
@@ -478,4 +480,196 @@ async fn set_price(
     };
     let executed = execute::<PriceList, _>(&state, id, command, &headers).await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
+}
+
+// ------------------------------------------------ lists from the read model
+//
+// The lists of products (searched, by category, paged) and of price lists
+// come from the catalog read model; this part's imports are kept with it.
+
+use projections::models::catalog::{ProductCursor, ProductQuery};
+use utoipa::IntoParams;
+
+use super::extract::{ApiQuery, PageParams, WaitFor, encode_cursor};
+
+/// Longest search text, in characters.
+const PRODUCT_SEARCH_CHARS_MAX: usize = 200;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductSearch {
+    /// Words that must all occur in the SKU, the name or the barcode (any
+    /// part, any case); at most 200 characters.
+    pub q: Option<String>,
+    /// Only products of this category, exactly as named.
+    pub category: Option<String>,
+}
+
+/// One row of the product list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductListRow {
+    pub id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub category: Option<String>,
+    pub barcode: Option<String>,
+    pub kind: ProductKindDto,
+    #[schema(value_type = String)]
+    pub vat_percent: Decimal,
+    pub discontinued: bool,
+    pub allows_negative_stock: bool,
+}
+
+/// Products in SKU order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductListPage {
+    pub rows: Vec<ProductListRow>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// One price list, without its prices (`GET /price-lists/{id}` has them).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceListRow {
+    pub id: Uuid,
+    pub name: String,
+    /// ISO 4217 (`EUR`).
+    pub currency: String,
+    pub prices_include_vat: bool,
+    /// Prices set (per product, scope and quantity break).
+    pub price_count: usize,
+    /// Standing discounts set.
+    pub discount_count: usize,
+}
+
+/// Price lists by name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceListPage {
+    pub rows: Vec<PriceListRow>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A list cursor: the last row's id (16 bytes), then its sort key.
+fn key_cursor(id: Uuid, key: &str) -> String {
+    let mut bytes = id.as_bytes().to_vec();
+    bytes.extend_from_slice(key.as_bytes());
+    encode_cursor(&bytes)
+}
+
+fn parse_key_cursor(page: &PageParams) -> Result<Option<(Uuid, String)>, ApiError> {
+    let bad = || ApiError::invalid("cursor", "not a cursor of this list");
+    page.cursor()?
+        .map(|bytes| {
+            let (id, key) = bytes.split_at_checked(16).ok_or_else(bad)?;
+            let id = Uuid::from_slice(id).map_err(|_| bad())?;
+            let key = String::from_utf8(key.to_vec()).map_err(|_| bad())?;
+            Ok((id, key))
+        })
+        .transpose()
+}
+
+/// Products in SKU order, searched by SKU, name or barcode and filtered by
+/// category, from the catalog read model. A page holds at most 200 rows.
+#[utoipa::path(get, path = "/products", tag = TAG_CATALOG,
+    params(ProductSearch, PageParams, WaitFor),
+    responses(
+        (status = 200, body = ProductListPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_products(
+    State(state): State<AppState>,
+    ApiQuery(search): ApiQuery<ProductSearch>,
+    ApiQuery(page): ApiQuery<PageParams>,
+    ApiQuery(wait): ApiQuery<WaitFor>,
+) -> Result<axum::Json<ProductListPage>, ApiError> {
+    let text = search.q.unwrap_or_default();
+    if text.chars().count() > PRODUCT_SEARCH_CHARS_MAX {
+        return Err(ApiError::invalid(
+            "q",
+            format!("must be at most {PRODUCT_SEARCH_CHARS_MAX} characters"),
+        ));
+    }
+    let limit = page.limit()?;
+    let after = parse_key_cursor(&page)?.map(|(id, sku)| ProductCursor {
+        sku,
+        id: ProductId::from_uuid(id),
+    });
+    wait.wait(&state).await?;
+    let query = ProductQuery {
+        text,
+        category: search.category.filter(|category| !category.is_empty()),
+        after,
+        limit,
+    };
+    let page = state.read_models.catalog.read(|catalog| {
+        let found = catalog.search(&query);
+        ProductListPage {
+            rows: found
+                .rows
+                .into_iter()
+                .map(|(id, row)| ProductListRow {
+                    id: id.as_uuid(),
+                    sku: row.sku,
+                    name: row.name,
+                    unit: row.unit,
+                    category: row.category,
+                    barcode: row.barcode,
+                    kind: kind_dto(row.kind),
+                    vat_percent: row.vat_percent,
+                    discontinued: row.discontinued,
+                    allows_negative_stock: row.allows_negative_stock,
+                })
+                .collect(),
+            next_cursor: found
+                .next
+                .map(|next| key_cursor(next.id.as_uuid(), &next.sku)),
+        }
+    });
+    Ok(axum::Json(page))
+}
+
+/// Price lists by name (then id), from the catalog read model.
+#[utoipa::path(get, path = "/price-lists", tag = TAG_CATALOG,
+    params(PageParams, WaitFor),
+    responses(
+        (status = 200, body = PriceListPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_price_lists(
+    State(state): State<AppState>,
+    ApiQuery(page): ApiQuery<PageParams>,
+    ApiQuery(wait): ApiQuery<WaitFor>,
+) -> Result<axum::Json<PriceListPage>, ApiError> {
+    let limit = page.limit()?;
+    let after = parse_key_cursor(&page)?;
+    wait.wait(&state).await?;
+    let page = state.read_models.catalog.read(|catalog| {
+        let mut rows = Vec::with_capacity(limit);
+        let mut next_cursor = None;
+        let lists = catalog.price_lists().into_iter().filter(|(id, list)| {
+            after.as_ref().is_none_or(|(after_id, after_name)| {
+                (list.name.as_str(), id.as_uuid()) > (after_name.as_str(), *after_id)
+            })
+        });
+        for (id, list) in lists {
+            if rows.len() == limit {
+                next_cursor = rows
+                    .last()
+                    .map(|last: &PriceListRow| key_cursor(last.id, &last.name));
+                break;
+            }
+            rows.push(PriceListRow {
+                id: id.as_uuid(),
+                name: list.name.clone(),
+                currency: list.currency.as_str().to_owned(),
+                prices_include_vat: list.prices_include_vat,
+                price_count: list.prices.len(),
+                discount_count: list.discounts.len(),
+            });
+        }
+        PriceListPage { rows, next_cursor }
+    });
+    Ok(axum::Json(page))
 }

@@ -29,10 +29,6 @@ fn coming(lang: RequestLang, section: Section, description: &str) -> ComingPage 
     }
 }
 
-pub async fn catalog(lang: RequestLang) -> ComingPage {
-    coming(lang, Section::Catalog, "coming-catalog")
-}
-
 pub async fn tasks(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Tasks, "coming-tasks")
 }

@@ -12,6 +12,7 @@
 //! lives under `/api/v1` and is not this module's.
 
 pub mod assets;
+mod catalog;
 mod chart;
 mod coming;
 mod customer_actions;
@@ -23,6 +24,7 @@ pub mod i18n;
 mod language;
 mod orders;
 mod pipeline;
+mod stock;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -46,7 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
         .route("/pipeline/deals/{id}/won", post(pipeline::win))
         .route("/pipeline/deals/{id}/lost", post(pipeline::lose))
-        .route("/catalog", get(coming::catalog))
+        .route("/catalog", get(catalog::list))
+        .route("/catalog/stock", get(stock::overview))
+        .route("/catalog/products/{id}", get(catalog::product))
+        .route("/catalog/products/{id}/{action}", post(stock::stock_form))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::show))

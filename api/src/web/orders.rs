@@ -10,9 +10,8 @@
 //! line's price as the list resolves it now (`trade::price_order`): what
 //! confirming will freeze.
 //!
-//! The list comes from the `orders` read model (newest activity first).
-//! No read model lists price lists yet: the new-order form offers the
-//! price lists defined at the start of the log and those of recent orders.
+//! The list comes from the `orders` read model (newest activity first);
+//! the new-order form offers every price list of the `catalog` read model.
 
 use std::collections::BTreeMap;
 
@@ -32,7 +31,6 @@ use domain::ids::{
 };
 use domain::sales::{DraftOrder, Order, OrderCommand, OrderState, OrderStatus, ShipLine};
 use domain::values::{Label, Money};
-use eventlog::ReadFilter;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -50,8 +48,6 @@ use crate::trade::{confirm_order, price_order, ship_order};
 
 /// Orders on the list.
 const LIST_ORDERS_MAX: usize = 50;
-/// How far from the start of the log price lists are looked for.
-const PRICE_LIST_SCAN_EVENTS: usize = 1_000;
 /// Line rows on the new-order form.
 pub const NEW_ORDER_LINES: usize = 5;
 /// Days an invoice is due after, unless the form says otherwise.
@@ -225,35 +221,15 @@ pub struct NewPage {
     errors: FormErrors,
 }
 
-/// Price lists with a currency: those defined near the start of the log
-/// and those of recent orders.
+/// Every price list, by name, from the catalog read model.
 fn known_price_lists(state: &AppState) -> Vec<(PriceListId, String)> {
-    let mut ids: Vec<PriceListId> = Vec::new();
-    if let Ok(filter) = ReadFilter::category("pricelist")
-        && let Ok(page) = state.log.read_all(1, PRICE_LIST_SCAN_EVENTS, &filter)
-    {
-        ids.extend(
-            page.events
-                .iter()
-                .filter_map(|event| event.stream.id().parse::<PriceListId>().ok()),
-        );
-    }
-    for row in recent_orders(state, LIST_ORDERS_MAX) {
-        if let Ok(Some((order, _))) = load_order(state, row.order) {
-            ids.push(order.drafted.price_list);
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    ids.into_iter()
-        .filter(|id| seen.insert(*id))
-        .filter_map(|id| {
-            let stream = CommandHandler::stream::<PriceList>(id).ok()?;
-            let (list, _) = state.commands.load::<PriceList>(&stream).ok()?;
-            let list = list?;
-            let currency = list.currency?;
-            Some((id, format!("{} ({})", list.name, currency.as_str())))
-        })
-        .collect()
+    state.read_models.catalog.read(|catalog| {
+        catalog
+            .price_lists()
+            .into_iter()
+            .map(|(id, list)| (id, format!("{} ({})", list.name, list.currency.as_str())))
+            .collect()
+    })
 }
 
 fn new_page(

@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod calendar;
+pub mod catalog;
 pub mod customers;
 pub mod funnel;
 pub mod kpis;

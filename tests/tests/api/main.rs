@@ -796,6 +796,8 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/tasks/{id}/reopen"),
         ("post", "/api/v1/tasks/{id}/reschedule"),
         ("post", "/api/v1/tasks/{id}/cancel"),
+        ("get", "/api/v1/products"),
+        ("get", "/api/v1/price-lists"),
         ("get", "/api/v1/admin/backup"),
         ("get", "/api/v1/audit/events"),
         ("get", "/api/v1/audit/export"),

@@ -1,0 +1,590 @@
+//! Stock: the overview of one warehouse (its products in SKU order,
+//! searched and paged, and the low-stock list of every warehouse), and the
+//! product page's three forms: a goods receipt, a transfer between
+//! warehouses and an inventory count.
+//!
+//! The forms run the stock decider through the command handler, one
+//! stream per (product, warehouse). A transfer is two commands, as the
+//! domain splits it: the goods leave the first warehouse (refused if it
+//! does not hold them, unless negative stock is allowed there or for the
+//! product) at the cost the source recorded, then arrive in the second at
+//! that cost. No process manager finishes a transfer, so the form does
+//! both; each half has a command id derived from the form's, so sending a
+//! form again after the second half failed repeats nothing of the first
+//! and completes the second.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use domain::catalog::{ProductKind, Quantity, UnitPrice};
+use domain::error::DomainError;
+use domain::ids::{ProductId, TransferId, WarehouseId};
+use domain::inventory::{Stock, StockCommand, StockEvent};
+use domain::values::Label;
+use domain::{DomainEvent, Issued};
+use projections::PAGE_ROWS_MAX;
+use projections::models::catalog::{ProductCursor, ProductQuery};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::catalog::{ProductQueryParams, SEARCH_TEXT_CHARS_MAX, StockForms, product_cursor};
+use super::format;
+use super::forms::{self, FormErrors};
+use super::i18n::{RequestLang, Tr};
+use super::orders::OwnedChoice;
+use super::{Page, Section, query_string};
+use crate::AppState;
+use crate::commands::{CommandError, Executed};
+use crate::process::{SYSTEM_USER, negative_stock_allowed, stock_stream};
+
+/// Rows per page of a warehouse's stock.
+const OVERVIEW_PAGE_ROWS: usize = 50;
+/// Rows of the low-stock list.
+const LOW_STOCK_ROWS: usize = 50;
+
+// ------------------------------------------------------------ the forms
+
+/// Which of the product page's stock forms was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StockAction {
+    Receipt,
+    Transfer,
+    Count,
+}
+
+impl StockAction {
+    /// The key of errors about the form as a whole, shown inside it.
+    fn form_key(self) -> &'static str {
+        match self {
+            Self::Receipt => "receipt",
+            Self::Transfer => "transfer",
+            Self::Count => "count",
+        }
+    }
+
+    /// The field a quantity the stock cannot give is shown next to.
+    fn quantity_field(self) -> &'static str {
+        match self {
+            Self::Receipt => "receipt_quantity",
+            Self::Transfer => "transfer_quantity",
+            Self::Count => "count_quantity",
+        }
+    }
+}
+
+/// Why a form did nothing: its fields (already in the errors), or a
+/// command.
+#[derive(Debug)]
+enum Failed {
+    Fields,
+    Command(CommandError),
+}
+
+impl From<CommandError> for Failed {
+    fn from(error: CommandError) -> Self {
+        Self::Command(error)
+    }
+}
+
+/// A stock form as sent, for the product it acts on.
+struct Sent<'a> {
+    state: &'a AppState,
+    tr: Tr,
+    product: ProductId,
+    form: &'a StockForms,
+    command_id: Uuid,
+}
+
+impl Sent<'_> {
+    /// An open warehouse chosen in a select, or an error next to it.
+    fn warehouse(
+        &self,
+        raw: &str,
+        field: &'static str,
+        errors: &mut FormErrors,
+    ) -> Option<WarehouseId> {
+        let warehouse = raw.trim().parse::<WarehouseId>().ok().filter(|id| {
+            self.state
+                .read_models
+                .stock
+                .read(|stock| stock.warehouse_info(*id).is_some_and(|info| !info.closed))
+        });
+        if warehouse.is_none() {
+            errors.add(field, self.tr.t("form-choose"));
+        }
+        warehouse
+    }
+
+    /// A quantity more than zero, or an error next to its field.
+    fn quantity(
+        &self,
+        raw: &str,
+        field: &'static str,
+        errors: &mut FormErrors,
+    ) -> Option<Quantity> {
+        let quantity =
+            format::parse_decimal(raw).and_then(|value| Quantity::parse(field, value).ok());
+        if quantity.is_none() {
+            errors.add(field, self.tr.t("form-positive-number"));
+        }
+        quantity
+    }
+
+    /// Runs `command` on this product's stock in `warehouse`.
+    async fn run(
+        &self,
+        warehouse: WarehouseId,
+        command: StockCommand,
+        command_id: Uuid,
+    ) -> Result<Executed, CommandError> {
+        let stream = stock_stream(self.product, warehouse)?;
+        let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+        self.state
+            .commands
+            .execute::<Stock, _>(&stream, &issued, &forms::execution(command_id))
+            .await
+    }
+
+    async fn receive(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let warehouse = self.warehouse(&self.form.receipt_warehouse, "receipt_warehouse", errors);
+        let quantity = self.quantity(&self.form.receipt_quantity, "receipt_quantity", errors);
+        let unit_cost = format::parse_decimal(&self.form.receipt_unit_cost)
+            .and_then(|value| UnitPrice::parse("receipt_unit_cost", value).ok());
+        if unit_cost.is_none() {
+            errors.add("receipt_unit_cost", self.tr.t("stock-cost-number"));
+        }
+        let reference =
+            Label::parse_optional("receipt_reference", Some(&self.form.receipt_reference));
+        if reference.is_err() {
+            errors.add("receipt_reference", self.tr.t("form-one-line"));
+        }
+        let (Some(warehouse), Some(quantity), Some(unit_cost), Ok(reference)) =
+            (warehouse, quantity, unit_cost, reference)
+        else {
+            return Err(Failed::Fields);
+        };
+        let command = StockCommand::Receive {
+            quantity,
+            unit_cost,
+            reference,
+        };
+        Ok(self.run(warehouse, command, self.command_id).await?)
+    }
+
+    async fn transfer(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let from = self.warehouse(&self.form.transfer_from, "transfer_from", errors);
+        let to = self.warehouse(&self.form.transfer_to, "transfer_to", errors);
+        if from.is_some() && from == to {
+            errors.add("transfer_to", self.tr.t("transfer-same-warehouse"));
+        }
+        let quantity = self.quantity(&self.form.transfer_quantity, "transfer_quantity", errors);
+        let (Some(from), Some(to), Some(quantity), true) = (from, to, quantity, errors.is_empty())
+        else {
+            return Err(Failed::Fields);
+        };
+        let transfer = TransferId::from_uuid(Uuid::new_v5(&self.command_id, b"transfer"));
+        let negative_allowed = negative_stock_allowed(&self.state.commands, self.product, from)?;
+        let out = StockCommand::TransferOut {
+            transfer,
+            quantity,
+            to,
+            negative_allowed,
+        };
+        let left = self
+            .run(from, out, Uuid::new_v5(&self.command_id, b"transfer-out"))
+            .await?;
+        // The goods arrive at the cost they left at, as the source recorded
+        // it (also when this form ran before and the departure was repeated).
+        let unit_cost = Self::departure_cost(self.state, &left)?;
+        let arrival = StockCommand::TransferIn {
+            transfer,
+            quantity,
+            unit_cost: UnitPrice::parse("unit_cost", unit_cost).map_err(CommandError::from)?,
+            from,
+        };
+        Ok(self
+            .run(to, arrival, Uuid::new_v5(&self.command_id, b"transfer-in"))
+            .await?)
+    }
+
+    /// The unit cost a transfer out recorded, read back from its event.
+    fn departure_cost(
+        state: &AppState,
+        left: &Executed,
+    ) -> Result<rust_decimal::Decimal, CommandError> {
+        let missing = || {
+            CommandError::from(DomainError::rejected(
+                "stock.transfer_unrecorded",
+                "the goods' departure was not found in the log",
+            ))
+        };
+        let position = left.last_position.ok_or_else(missing)?;
+        let record = state.log.read_event(position)?.ok_or_else(missing)?;
+        match StockEvent::decode(&record.event_type, record.schema_version, &record.payload) {
+            Ok(StockEvent::TransferredOut(out)) => Ok(out.unit_cost),
+            _ => Err(missing()),
+        }
+    }
+
+    async fn count(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let warehouse = self.warehouse(&self.form.count_warehouse, "count_warehouse", errors);
+        // Zero is a count too: the shelf is empty.
+        let counted = format::parse_decimal(&self.form.count_quantity)
+            .and_then(|value| Quantity::parse_break("count_quantity", value).ok());
+        if counted.is_none() {
+            errors.add("count_quantity", self.tr.t("count-not-negative"));
+        }
+        let (Some(warehouse), Some(counted)) = (warehouse, counted) else {
+            return Err(Failed::Fields);
+        };
+        let command = StockCommand::Count { counted };
+        Ok(self.run(warehouse, command, self.command_id).await?)
+    }
+}
+
+/// Runs one of the product page's stock forms; a refusal shows the page
+/// again with everything typed and the reason next to the field or at the
+/// top of that form.
+async fn act(
+    state: AppState,
+    lang: RequestLang,
+    raw_id: String,
+    form: StockForms,
+    action: StockAction,
+) -> Response {
+    let lang = lang.0;
+    let tr = Tr::new(lang);
+    let params = ProductQueryParams::default();
+    let Some((product, row)) = super::catalog::known_product(&state, &raw_id) else {
+        return super::catalog::render_product(
+            &state,
+            lang,
+            &raw_id,
+            &params,
+            form,
+            FormErrors::default(),
+            StatusCode::NOT_FOUND,
+        );
+    };
+    let mut errors = FormErrors::default();
+    let command_id = Uuid::new_v5(
+        &forms::command_id(&form.command),
+        format!("{action:?}").as_bytes(),
+    );
+    let sent = Sent {
+        state: &state,
+        tr,
+        product,
+        form: &form,
+        command_id,
+    };
+    let result = if row.kind == ProductKind::Service {
+        errors.add(action.form_key(), tr.t("product-service-no-stock"));
+        Err(Failed::Fields)
+    } else {
+        match action {
+            StockAction::Receipt => sent.receive(&mut errors).await,
+            StockAction::Transfer => sent.transfer(&mut errors).await,
+            StockAction::Count => sent.count(&mut errors).await,
+        }
+    };
+    match result {
+        Ok(executed) => {
+            forms::redirect_after(
+                &state,
+                executed.last_position,
+                &format!("/catalog/products/{product}"),
+            )
+            .await
+        }
+        Err(failed) => {
+            if let Failed::Command(error) = failed {
+                errors = command_errors(tr, &error, action);
+            }
+            super::catalog::render_product(
+                &state,
+                lang,
+                &raw_id,
+                &params,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+/// A command's refusal, inside the form that was sent: too little stock
+/// next to the quantity, anything else at the top of that form.
+fn command_errors(tr: Tr, error: &CommandError, action: StockAction) -> FormErrors {
+    let mut errors = FormErrors::default();
+    if let CommandError::Domain(DomainError::Rejected { rule, .. }) = error
+        && *rule == "stock.insufficient"
+    {
+        errors.add(action.quantity_field(), tr.t("stock-insufficient"));
+        return errors;
+    }
+    let general = FormErrors::from_command(tr, error, &[]);
+    if let Some(message) = general.form {
+        errors.add(action.form_key(), message);
+    }
+    errors
+}
+
+/// `POST /catalog/products/{id}/{receipt,transfer,count}`.
+pub async fn stock_form(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Path((raw_id, action)): Path<(String, String)>,
+    Form(form): Form<StockForms>,
+) -> Response {
+    let action = match action.as_str() {
+        "receipt" => StockAction::Receipt,
+        "transfer" => StockAction::Transfer,
+        "count" => StockAction::Count,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    act(state, lang, raw_id, form, action).await
+}
+
+// ---------------------------------------------------------- the overview
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    warehouse: String,
+    #[serde(default)]
+    q: String,
+    after_sku: Option<String>,
+    after_id: Option<String>,
+}
+
+/// A product's stock in the chosen warehouse.
+#[derive(Debug)]
+pub struct OverviewRow {
+    pub href: String,
+    pub sku: String,
+    pub name: String,
+    pub on_hand: String,
+    pub reserved: String,
+    pub available: String,
+    pub in_transit: String,
+    pub reorder_level: String,
+    pub low: bool,
+}
+
+/// A line of the low-stock list.
+#[derive(Debug)]
+pub struct LowRow {
+    pub href: String,
+    pub sku: String,
+    pub name: String,
+    pub warehouse: String,
+    pub available: String,
+    pub reorder_level: String,
+    pub shortfall: String,
+    pub in_transit: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stock.html")]
+pub struct OverviewPage {
+    page: Page,
+    warehouses: Vec<OwnedChoice>,
+    q: String,
+    rows: Vec<OverviewRow>,
+    next_url: Option<String>,
+    first_url: Option<String>,
+    low: Vec<LowRow>,
+}
+
+/// `GET /catalog/stock`: one warehouse's stock (unless chosen, the first
+/// open one by name) and the low-stock list.
+pub async fn overview(
+    State(state): State<AppState>,
+    lang: RequestLang,
+    Query(query): Query<OverviewQuery>,
+) -> OverviewPage {
+    let lang = lang.0;
+    let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
+    let after = product_cursor(query.after_sku.as_ref(), query.after_id.as_ref());
+    let paged = after.is_some();
+    let warehouses: Vec<(WarehouseId, String, bool)> = state.read_models.stock.read(|stock| {
+        stock
+            .warehouses()
+            .into_iter()
+            .map(|(id, info)| (id, info.name.clone(), info.closed))
+            .collect()
+    });
+    let chosen = query
+        .warehouse
+        .parse::<WarehouseId>()
+        .ok()
+        .filter(|id| warehouses.iter().any(|(known, _, _)| known == id))
+        .or_else(|| {
+            warehouses
+                .iter()
+                .find(|(_, _, closed)| !closed)
+                .map(|(id, _, _)| *id)
+        });
+    let chosen_text = chosen.map(|id| id.to_string()).unwrap_or_default();
+    let mut kept: Vec<(&str, &str)> = vec![("warehouse", chosen_text.as_str())];
+    if !q.is_empty() {
+        kept.push(("q", q.as_str()));
+    }
+    let back = format!("/catalog/stock?{}", query_string(&kept));
+    let page = Page::new(lang, Section::Catalog, "stock-title", back.clone());
+    let tr = page.tr;
+    let closed = tr.t("stock-closed");
+    let choices = warehouses
+        .iter()
+        .map(|(id, name, is_closed)| OwnedChoice {
+            value: id.to_string(),
+            label: if *is_closed {
+                format!("{name} {closed}")
+            } else {
+                name.clone()
+            },
+            selected: Some(*id) == chosen,
+        })
+        .collect();
+
+    let (rows, next) = match chosen {
+        Some(warehouse) => warehouse_page(&state, lang, warehouse, &q, after),
+        None => (Vec::new(), None),
+    };
+    let next_url = next.map(|(sku, id)| {
+        let mut pairs = kept.clone();
+        let id = id.to_string();
+        pairs.push(("after_sku", &sku));
+        pairs.push(("after_id", &id));
+        format!("/catalog/stock?{}", query_string(&pairs))
+    });
+    let low = state.read_models.stock.read(|stock| {
+        stock
+            .low_stock(LOW_STOCK_ROWS)
+            .into_iter()
+            .map(|row| LowRow {
+                href: format!("/catalog/products/{}", row.product),
+                sku: row.sku,
+                name: row.product_name,
+                warehouse: row.warehouse_name,
+                available: format::quantity(lang, row.available),
+                reorder_level: format::quantity(lang, row.reorder_level),
+                shortfall: format::quantity(lang, row.shortfall),
+                in_transit: format::quantity(lang, row.in_transit),
+            })
+            .collect()
+    });
+    OverviewPage {
+        warehouses: choices,
+        q,
+        rows,
+        next_url,
+        first_url: paged.then_some(back),
+        low,
+        page,
+    }
+}
+
+/// A page of the products with stock in `warehouse`, in SKU order: the
+/// catalog's search walked a model page at a time until the page is full,
+/// so a page reads each product at most once.
+fn warehouse_page(
+    state: &AppState,
+    lang: super::i18n::Lang,
+    warehouse: WarehouseId,
+    q: &str,
+    mut after: Option<ProductCursor>,
+) -> (Vec<OverviewRow>, Option<(String, ProductId)>) {
+    let mut rows = Vec::with_capacity(OVERVIEW_PAGE_ROWS);
+    // The last row shown: where the next page starts.
+    let mut last_shown: Option<(String, ProductId)> = None;
+    loop {
+        let found = state.read_models.catalog.read(|catalog| {
+            catalog.search(&ProductQuery {
+                text: q.to_owned(),
+                category: None,
+                after: after.clone(),
+                limit: PAGE_ROWS_MAX,
+            })
+        });
+        let more = state.read_models.stock.read(|stock| {
+            for (id, product) in &found.rows {
+                let Some(balance) = stock.balance(*id, warehouse) else {
+                    continue;
+                };
+                if rows.len() == OVERVIEW_PAGE_ROWS {
+                    return true;
+                }
+                last_shown = Some((product.sku.clone(), *id));
+                rows.push(OverviewRow {
+                    href: format!("/catalog/products/{id}"),
+                    sku: product.sku.clone(),
+                    name: product.name.clone(),
+                    on_hand: format::quantity(lang, balance.on_hand),
+                    reserved: format::quantity(lang, balance.reserved),
+                    available: format::quantity(lang, balance.available),
+                    in_transit: format::quantity(lang, balance.in_transit),
+                    reorder_level: balance
+                        .reorder_level
+                        .map(|level| format::quantity(lang, level))
+                        .unwrap_or_default(),
+                    low: balance
+                        .reorder_level
+                        .is_some_and(|level| balance.available < level),
+                });
+            }
+            false
+        });
+        if more {
+            return (rows, last_shown);
+        }
+        match found.next {
+            Some(cursor) => after = Some(cursor),
+            None => return (rows, None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    /// Too little stock lands next to the quantity of the form that was
+    /// sent; any other refusal or a conflict stands at the top of that
+    /// form, never of another: it protects where the user sees why the
+    /// stock did not change.
+    #[test]
+    fn a_refusal_lands_in_the_form_that_was_sent() {
+        let tr = Tr::new(Lang::En);
+        let short = CommandError::Domain(DomainError::rejected("stock.insufficient", "short"));
+        let errors = command_errors(tr, &short, StockAction::Transfer);
+        assert_eq!(
+            errors.get("transfer_quantity"),
+            Some(tr.t("stock-insufficient").as_str())
+        );
+        assert!(errors.get("transfer").is_none() && errors.form.is_none());
+
+        let closed = CommandError::Domain(DomainError::rejected("warehouse.closed", "closed"));
+        let errors = command_errors(tr, &closed, StockAction::Count);
+        assert!(
+            errors
+                .get("count")
+                .is_some_and(|text| text.contains("warehouse.closed"))
+        );
+        assert!(errors.get("receipt").is_none() && errors.form.is_none());
+
+        let conflict = CommandError::Conflict {
+            expected: 1,
+            actual: Some(2),
+        };
+        let errors = command_errors(tr, &conflict, StockAction::Receipt);
+        assert_eq!(errors.get("receipt"), Some(tr.t("form-conflict").as_str()));
+    }
+}
