@@ -33,10 +33,6 @@ pub async fn catalog(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Catalog, "coming-catalog")
 }
 
-pub async fn tasks(lang: RequestLang) -> ComingPage {
-    coming(lang, Section::Tasks, "coming-tasks")
-}
-
 pub async fn reports(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Reports, "coming-reports")
 }

@@ -12,6 +12,7 @@
 //! lives under `/api/v1` and is not this module's.
 
 pub mod assets;
+mod calendar;
 mod chart;
 mod coming;
 mod customer_actions;
@@ -23,6 +24,7 @@ pub mod i18n;
 mod language;
 mod orders;
 mod pipeline;
+mod tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -55,7 +57,10 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/invoice", post(orders::invoice))
         .route("/orders/{id}/payment", post(orders::payment))
         .route("/orders/{id}/return", post(orders::return_goods))
-        .route("/tasks", get(coming::tasks))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/{id}/complete", post(tasks::complete))
+        .route("/tasks/{id}/reopen", post(tasks::reopen))
+        .route("/calendar", get(calendar::week))
         .route("/reports", get(coming::reports))
         .route("/language", post(language::choose))
         .route("/assets/{file}", get(assets::serve))
