@@ -17,7 +17,6 @@ language-change = Change
 coming-title = Coming soon
 coming-body = This module is not built yet. It arrives with a later part of this release; nothing here is a placeholder for real data.
 coming-catalog = Products with price lists, stock per warehouse, movements, receipts, transfers and inventory counts.
-coming-reports = A period picker, grouping, "as of" and "as known at" dates, and export to CSV.
 
 dashboard-title = Dashboard
 dashboard-today = Today, { $date }

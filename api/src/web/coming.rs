@@ -32,7 +32,3 @@ fn coming(lang: RequestLang, section: Section, description: &str) -> ComingPage 
 pub async fn catalog(lang: RequestLang) -> ComingPage {
     coming(lang, Section::Catalog, "coming-catalog")
 }
-
-pub async fn reports(lang: RequestLang) -> ComingPage {
-    coming(lang, Section::Reports, "coming-reports")
-}

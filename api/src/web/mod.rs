@@ -18,12 +18,14 @@ mod coming;
 mod customer_actions;
 mod customers;
 mod dashboard;
+mod export;
 pub mod format;
 mod forms;
 pub mod i18n;
 mod language;
 mod orders;
 mod pipeline;
+mod reports;
 mod tasks;
 
 use axum::Router;
@@ -61,7 +63,8 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/complete", post(tasks::complete))
         .route("/tasks/{id}/reopen", post(tasks::reopen))
         .route("/calendar", get(calendar::week))
-        .route("/reports", get(coming::reports))
+        .route("/reports", get(reports::page))
+        .route("/reports/sales.csv", get(reports::csv))
         .route("/language", post(language::choose))
         .route("/assets/{file}", get(assets::serve))
 }

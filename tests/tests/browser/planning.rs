@@ -128,3 +128,166 @@ async fn a_calendar_entry_shows_in_its_week() {
     })
     .await;
 }
+
+/// Sets a form field's value by script: date inputs take typed keys in
+/// the browser's own locale order, a script sets what a user would pick.
+async fn set_value(client: &Client, css: &str, value: &str) {
+    wait_for(client, css).await;
+    client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+/// A report for a year by month lists rows with a total, and its "Export
+/// CSV" link downloads the same rows (one per table row, same periods)
+/// as `text/csv` with a header row: it protects the report's wiring to
+/// `Sales::report` and the export's promise to match the table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_by_month_shows_rows_and_its_csv_has_the_same_rows() {
+    let app = spawn_app().await;
+    let to = Utc::now().date_naive();
+    let from = to - chrono::Duration::days(364);
+    let url = format!("{}/reports", app.base);
+    let base = app.base.clone();
+    in_browser("report_csv", move |client| async move {
+        client.goto(&url).await.unwrap();
+        set_value(&client, "#report-from", &from.to_string()).await;
+        set_value(&client, "#report-to", &to.to_string()).await;
+        client
+            .find(Locator::Css("#report-group"))
+            .await
+            .unwrap()
+            .select_by_value("month")
+            .await
+            .unwrap();
+        click(&client, "#report-submit").await;
+        wait_for(&client, "#report-table tbody tr").await;
+        let periods: Vec<String> = serde_json::from_value(
+            client
+                .execute(
+                    "return Array.from(document.querySelectorAll('#report-table tbody tr'))\
+                     .map(row => row.dataset.period);",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(
+            periods.len() >= 2,
+            "a year holds several months: {periods:?}"
+        );
+        assert!(!text_of(&client, "#report-total").await.is_empty());
+        let href = client
+            .find(Locator::Css("#report-csv"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(href.contains("group_by=month"), "{href}");
+        let response = reqwest::get(format!("{base}{href}")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("content-type"), "text/csv; charset=utf-8");
+        assert!(header("content-disposition").starts_with("attachment;"));
+        let body = response.text().await.unwrap();
+        let lines: Vec<&str> = body.lines().collect();
+        assert!(lines[0].starts_with("Period start,"), "{}", lines[0]);
+        let csv_periods: Vec<String> = lines[1..]
+            .iter()
+            .map(|line| line.split(',').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(csv_periods, periods, "the same rows as the table");
+    })
+    .await;
+}
+
+/// A report whose start lies after its end is refused next to the end
+/// field, and both dates stay as they were entered: it protects the
+/// promise that forms never lose input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reversed_report_period_is_shown_next_to_its_field_with_the_typing_kept() {
+    let app = spawn_app().await;
+    let url = format!("{}/reports", app.base);
+    in_browser("report_bad_period", move |client| async move {
+        client.goto(&url).await.unwrap();
+        set_value(&client, "#report-from", "2026-03-01").await;
+        set_value(&client, "#report-to", "2026-02-01").await;
+        click(&client, "#report-submit").await;
+        let error = text_of(&client, "#report-to-error").await;
+        assert!(!error.is_empty());
+        let to = client.find(Locator::Css("#report-to")).await.unwrap();
+        assert_eq!(
+            to.attr("aria-invalid").await.unwrap().as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            to.prop("value").await.unwrap().as_deref(),
+            Some("2026-02-01")
+        );
+        let from = client.find(Locator::Css("#report-from")).await.unwrap();
+        assert_eq!(
+            from.prop("value").await.unwrap().as_deref(),
+            Some("2026-03-01")
+        );
+        assert!(
+            !exists(&client, "#report-table").await,
+            "no report while the form asks for a fix"
+        );
+    })
+    .await;
+}
+
+/// After choosing Arabic, the tasks, calendar and reports pages are right
+/// to left with Arabic headings: it protects the new pages' strings and
+/// the layout's `dir`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tasks_calendar_and_reports_pages_in_arabic_are_right_to_left() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let arabic = api::web::i18n::Tr::new(Lang::Ar);
+    let headings = [
+        ("/tasks", arabic.t("tasks-title")),
+        ("/calendar", arabic.t("calendar-title")),
+        ("/reports", arabic.t("reports-title")),
+    ];
+    in_browser("planning_arabic", move |client| async move {
+        client.goto(&format!("{base}/tasks")).await.unwrap();
+        client
+            .find(Locator::Css("#lang-select"))
+            .await
+            .unwrap()
+            .select_by_value("ar")
+            .await
+            .unwrap();
+        click(&client, ".lang-form button").await;
+        wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
+        for (path, heading) in headings {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
+            assert_eq!(text_of(&client, "h1").await, heading, "{path}");
+            let direction = client
+                .execute(
+                    "return getComputedStyle(document.querySelector('main')).direction;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(direction, json!("rtl"), "{path}");
+        }
+    })
+    .await;
+}
