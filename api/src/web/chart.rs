@@ -1,5 +1,7 @@
 //! Bar charts as SVG written on the server: no chart library, no script,
-//! readable by screen readers through each bar's `<title>`.
+//! readable by screen readers through each bar's `<title>`. Columns over
+//! time ([`bars`]: sales by day) and labelled rows ([`rows`]: the funnel,
+//! stock value per warehouse, receivables by age).
 //!
 //! In a right-to-left language time runs from right to left, so the first
 //! day stands at the right edge. The positions are mirrored here; the SVG
@@ -108,6 +110,74 @@ pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
     svg
 }
 
+/// Height of a row of [`rows`].
+const ROW_HEIGHT: f64 = 26.0;
+/// The labels' share of the width in [`rows`].
+const ROW_LABEL_WIDTH: f64 = 230.0;
+/// Room kept after the longest bar for its value.
+const ROW_VALUE_WIDTH: f64 = 150.0;
+
+/// One bar per row, each labelled at the start and its value shown at
+/// its end, scaled to the largest; in a right-to-left language the
+/// labels stand on the right and the bars grow leftwards.
+pub fn rows(title: &str, bars: &[Bar], rtl: bool) -> String {
+    let height = ROW_HEIGHT * bars.len().max(1) as f64 + 4.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}" direction="ltr" xmlns="http://www.w3.org/2000/svg">"#,
+        escape(title)
+    );
+    let max = bars
+        .iter()
+        .map(|bar| bar.value)
+        .max()
+        .unwrap_or_default()
+        .max(Decimal::ZERO);
+    let usable = WIDTH - 2.0 * MARGIN_SIDE - ROW_LABEL_WIDTH - ROW_VALUE_WIDTH;
+    // Positions are worked out left to right, then mirrored for rtl.
+    let place = |x: f64, width: f64| if rtl { WIDTH - x - width } else { x };
+    let (label_anchor, value_anchor) = if rtl {
+        ("end", "end")
+    } else {
+        ("start", "start")
+    };
+    for (index, bar) in bars.iter().enumerate() {
+        let top = 2.0 + index as f64 * ROW_HEIGHT;
+        let share = if max.is_zero() {
+            0.0
+        } else {
+            (bar.value.max(Decimal::ZERO) / max).to_f64().unwrap_or(0.0)
+        };
+        let width = usable * share;
+        let bar_x = MARGIN_SIDE + ROW_LABEL_WIDTH;
+        let text_y = top + ROW_HEIGHT * 0.65;
+        let _ = write!(
+            svg,
+            r#"<text x="{:.2}" y="{text_y:.2}" text-anchor="{label_anchor}">{}</text>"#,
+            place(MARGIN_SIDE, 0.0),
+            escape(&bar.label)
+        );
+        let _ = write!(
+            svg,
+            r#"<rect class="hbar" x="{:.2}" y="{:.2}" width="{width:.2}" height="{:.2}"><title>{}: {}</title></rect>"#,
+            place(bar_x, width),
+            top + 4.0,
+            ROW_HEIGHT - 8.0,
+            escape(&bar.label),
+            escape(&bar.shown)
+        );
+        let _ = write!(
+            svg,
+            r#"<text class="value" x="{:.2}" y="{text_y:.2}" text-anchor="{value_anchor}">{}</text>"#,
+            place(bar_x + width + 6.0, 0.0),
+            escape(&bar.shown)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +214,30 @@ mod tests {
         );
         assert!(rtl.contains(r#"x="31.47" y="20.00""#), "{rtl}");
         assert!(rtl.contains(r#"x="500.80" y="216.00""#), "{rtl}");
+    }
+
+    /// Rows scale to the largest value with room for labels and values,
+    /// escape their text, and mirror for right to left: labels at the
+    /// right edge, bars ending where they start left to right.
+    #[test]
+    fn rows_scale_to_the_largest_value_and_mirror_for_rtl() {
+        let shown = [bar("Opened", 10), bar("Won", 5), bar("<Lost>", 0)];
+        let svg = rows("Funnel", &shown, false);
+        assert_eq!(svg.matches(r#"class="hbar""#).count(), 3);
+        // 720 - 16 - 230 - 150 = 324 wide at the most, from x = 238.
+        assert!(
+            svg.contains(r#"x="238.00" y="6.00" width="324.00""#),
+            "{svg}"
+        );
+        assert!(svg.contains(r#"width="162.00""#), "{svg}");
+        assert!(svg.contains("&lt;Lost&gt;"));
+        assert!(svg.contains(r#"<text x="8.00""#), "{svg}");
+        let rtl = rows("Funnel", &shown, true);
+        assert!(
+            rtl.contains(r#"x="158.00" y="6.00" width="324.00""#),
+            "{rtl}"
+        );
+        assert!(rtl.contains(r#"<text x="712.00""#), "{rtl}");
+        assert!(rows("Empty", &[], false).ends_with("</svg>"));
     }
 }

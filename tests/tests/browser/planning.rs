@@ -291,3 +291,84 @@ async fn the_tasks_calendar_and_reports_pages_in_arabic_are_right_to_left() {
     })
     .await;
 }
+
+/// The dashboard draws the funnel (opened, each stage, won, lost), stock
+/// value per warehouse with the total in its heading, and receivables in
+/// five age buckets, and the page with its assets stays under 200 KB with
+/// nothing fetched from elsewhere: it protects the charts' wiring to
+/// `sales_funnel`, `stock` and `sales`, and the page weight promise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
+    let app = spawn_app().await;
+    let to = Utc::now().date_naive();
+    let from = to - chrono::Duration::days(364);
+    let stages = app.state.read_models.pipeline_board.read(|board| {
+        board
+            .pipelines()
+            .into_iter()
+            .map(|row| row.stages.len())
+            .collect::<Vec<_>>()
+    });
+    let warehouses = app
+        .state
+        .read_models
+        .stock
+        .read(|stock| stock.warehouses().len());
+    assert!(warehouses > 0, "the demo has warehouses");
+    let url = format!("{}/?from={from}&to={to}", app.base);
+    in_browser("dashboard_charts", move |client| async move {
+        client.goto(&url).await.unwrap();
+        let count = |chart: &'static str| {
+            let client = client.clone();
+            async move {
+                client
+                    .find_all(Locator::Css(&format!(
+                        r#"[data-chart="{chart}"] svg rect.hbar"#
+                    )))
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        let funnel = count("funnel").await;
+        assert!(
+            stages.iter().any(|stages| funnel == stages + 3),
+            "opened, {funnel} rows for one of {stages:?} stages, won, lost"
+        );
+        assert_eq!(count("stock").await, warehouses.min(12));
+        assert_eq!(count("ageing").await, 5);
+        let heading = text_of(&client, "#chart-stock-heading").await;
+        assert!(heading.chars().any(|c| c.is_ascii_digit()), "{heading}");
+        // The sales chart still has one bar per day, none of the rows'.
+        let bars = client
+            .find_all(Locator::Css(".chart svg rect.bar"))
+            .await
+            .unwrap();
+        assert_eq!(bars.len(), 365);
+    })
+    .await;
+
+    let page = reqwest::get(format!("{}/", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut bytes = page.len();
+    for part in page.split('"').filter(|part| part.starts_with("/assets/")) {
+        let asset = reqwest::get(format!("{}{part}", app.base))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        bytes += asset.len();
+    }
+    assert!(bytes < 200_000, "the dashboard weighs {bytes} bytes");
+    for external in [r#"src="http"#, r#"href="http"#, r#"src="//"#, r#"href="//"#] {
+        assert!(
+            !page.contains(external),
+            "nothing from elsewhere: {external}"
+        );
+    }
+}
