@@ -111,7 +111,9 @@ pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
 }
 
 /// Height of a row of [`rows`].
-const ROW_HEIGHT: f64 = 26.0;
+const ROW_HEIGHT: f64 = 30.0;
+/// Characters of a row's label drawn; the whole label is in its title.
+const ROW_LABEL_CHARS_MAX: usize = 24;
 /// The labels' share of the width in [`rows`].
 const ROW_LABEL_WIDTH: f64 = 230.0;
 /// Room kept after the longest bar for its value.
@@ -152,11 +154,18 @@ pub fn rows(title: &str, bars: &[Bar], rtl: bool) -> String {
         let width = usable * share;
         let bar_x = MARGIN_SIDE + ROW_LABEL_WIDTH;
         let text_y = top + ROW_HEIGHT * 0.65;
+        let label: String = if bar.label.chars().count() > ROW_LABEL_CHARS_MAX {
+            let mut cut: String = bar.label.chars().take(ROW_LABEL_CHARS_MAX - 1).collect();
+            cut.push('…');
+            cut
+        } else {
+            bar.label.clone()
+        };
         let _ = write!(
             svg,
             r#"<text x="{:.2}" y="{text_y:.2}" text-anchor="{label_anchor}">{}</text>"#,
             place(MARGIN_SIDE, 0.0),
-            escape(&bar.label)
+            escape(&label)
         );
         let _ = write!(
             svg,
@@ -239,5 +248,10 @@ mod tests {
         );
         assert!(rtl.contains(r#"<text x="712.00""#), "{rtl}");
         assert!(rows("Empty", &[], false).ends_with("</svg>"));
+        let long = rows("Funnel", &[bar(&"x".repeat(40), 1)], false);
+        assert!(
+            long.contains(&format!(">{}…</text>", "x".repeat(23))),
+            "{long}"
+        );
     }
 }

@@ -328,7 +328,7 @@ fn render_list(
         (tasks.assignees(), counts, rows, found.next, links)
     });
     // Customer names come from another model, read after the tasks lock.
-    let rows = rows
+    let rows: Vec<TaskView> = rows
         .into_iter()
         .zip(links)
         .map(|(mut row, link)| {
@@ -349,7 +349,9 @@ fn render_list(
             current: each == show,
         })
         .collect();
-    let not_found = failure.task.is_none().then_some(failure.message).flatten();
+    // A failure about a task this list does not show stands above it.
+    let shown_on_row = rows.iter().any(|row: &TaskView| row.error.is_some());
+    let error = (!shown_on_row).then_some(failure.message).flatten();
     let page = TasksPage {
         owners: owner_choices(tr, known, owner),
         week_href: format!("/calendar?{}", query_string(&[("owner", &owner.code())])),
@@ -361,7 +363,7 @@ fn render_list(
         first_url: after.map(|_| list_url(owner, show, None)),
         back,
         command: Uuid::now_v7().to_string(),
-        error: not_found,
+        error,
         page,
     };
     (status, page).into_response()

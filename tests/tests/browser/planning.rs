@@ -372,3 +372,83 @@ async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
         );
     }
 }
+
+/// Without script a row's form posts and is sent back (303) to the list
+/// it came from; posting it again with the version it showed is refused
+/// as a conflict (422) on the list, and an unknown task is not found
+/// (404) with nothing written: it protects the forms' plain-HTML path
+/// and their error paths.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_form_without_script_redirects_back_and_a_stale_one_is_refused() {
+    let app = spawn_app().await;
+    let (owner, task, version) = app.state.read_models.tasks.read(|tasks| {
+        tasks
+            .assignees()
+            .into_iter()
+            .find_map(|assignee| {
+                let page = tasks.due_page(assignee, DueWindow::default(), None, 1);
+                page.rows.first().map(|row| (assignee, row.id, row.version))
+            })
+            .expect("the demo has open tasks")
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let back = format!("/tasks?owner={}&show=open", owner_code(owner));
+    let post = |path: String, command: Uuid, version: u64| {
+        let client = client.clone();
+        let body = format!(
+            "command={command}&version={version}&back={}",
+            back.replace('&', "%26")
+                .replace('=', "%3D")
+                .replace('?', "%3F")
+        );
+        let url = format!("{}{path}", app.base);
+        async move {
+            client
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let done = post(format!("/tasks/{task}/complete"), Uuid::now_v7(), version).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(
+        done.headers()
+            .get("location")
+            .and_then(|value| value.to_str().ok()),
+        Some(back.as_str())
+    );
+    let completed = app
+        .state
+        .read_models
+        .tasks
+        .read(|tasks| tasks.get(task).map(|row| row.status));
+    assert_eq!(
+        completed,
+        Some(projections::models::tasks::TaskStatus::Completed)
+    );
+
+    // Reopening from a page that showed the open task is a stale action.
+    let stale = post(format!("/tasks/{task}/reopen"), Uuid::now_v7(), version).await;
+    assert_eq!(stale.status(), 422);
+    let page = stale.text().await.unwrap();
+    assert!(
+        page.contains(r#"role="alert""#),
+        "the conflict is explained"
+    );
+
+    let head = app.state.log.head().position;
+    let unknown = post(
+        format!("/tasks/{}/complete", Uuid::now_v7()),
+        Uuid::now_v7(),
+        0,
+    )
+    .await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(app.state.log.head().position, head, "nothing was written");
+}
