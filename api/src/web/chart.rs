@@ -43,6 +43,24 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// The largest value of `bars`, at least zero.
+fn largest(bars: &[Bar]) -> Decimal {
+    bars.iter()
+        .map(|bar| bar.value)
+        .max()
+        .unwrap_or_default()
+        .max(Decimal::ZERO)
+}
+
+/// `value`'s share of `max` (0 to 1); negative values draw nothing.
+fn share(value: Decimal, max: Decimal) -> f64 {
+    if max.is_zero() {
+        0.0
+    } else {
+        (value.max(Decimal::ZERO) / max).to_f64().unwrap_or(0.0)
+    }
+}
+
 /// The SVG of `bars`, titled `title` for assistive technology; `max_shown`
 /// labels the tallest bar's height.
 pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
@@ -58,12 +76,7 @@ pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
         r#"<line class="axis" x1="{MARGIN_SIDE}" y1="{baseline}" x2="{}" y2="{baseline}"/>"#,
         WIDTH - MARGIN_SIDE
     );
-    let max = bars
-        .iter()
-        .map(|bar| bar.value)
-        .max()
-        .unwrap_or_default()
-        .max(Decimal::ZERO);
+    let max = largest(bars);
     let count = bars.len().max(1) as f64;
     let slot = (WIDTH - 2.0 * MARGIN_SIDE) / count;
     let bar_width = (slot * 0.8).max(1.0);
@@ -71,12 +84,7 @@ pub fn bars(title: &str, bars: &[Bar], max_shown: &str, rtl: bool) -> String {
     for (index, bar) in bars.iter().enumerate() {
         let place = if rtl { bars.len() - 1 - index } else { index } as f64;
         let x = MARGIN_SIDE + place * slot + (slot - bar_width) / 2.0;
-        let share = if max.is_zero() {
-            0.0
-        } else {
-            (bar.value.max(Decimal::ZERO) / max).to_f64().unwrap_or(0.0)
-        };
-        let height = usable * share;
+        let height = usable * share(bar.value, max);
         let _ = write!(
             svg,
             r#"<rect class="bar" x="{x:.2}" y="{:.2}" width="{bar_width:.2}" height="{height:.2}"><title>{}: {}</title></rect>"#,
@@ -130,12 +138,7 @@ pub fn rows(title: &str, bars: &[Bar], rtl: bool) -> String {
         r#"<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}" direction="ltr" xmlns="http://www.w3.org/2000/svg">"#,
         escape(title)
     );
-    let max = bars
-        .iter()
-        .map(|bar| bar.value)
-        .max()
-        .unwrap_or_default()
-        .max(Decimal::ZERO);
+    let max = largest(bars);
     let usable = WIDTH - 2.0 * MARGIN_SIDE - ROW_LABEL_WIDTH - ROW_VALUE_WIDTH;
     // Positions are worked out left to right, then mirrored for rtl.
     let place = |x: f64, width: f64| if rtl { WIDTH - x - width } else { x };
@@ -146,12 +149,7 @@ pub fn rows(title: &str, bars: &[Bar], rtl: bool) -> String {
     };
     for (index, bar) in bars.iter().enumerate() {
         let top = 2.0 + index as f64 * ROW_HEIGHT;
-        let share = if max.is_zero() {
-            0.0
-        } else {
-            (bar.value.max(Decimal::ZERO) / max).to_f64().unwrap_or(0.0)
-        };
-        let width = usable * share;
+        let width = usable * share(bar.value, max);
         let bar_x = MARGIN_SIDE + ROW_LABEL_WIDTH;
         let text_y = top + ROW_HEIGHT * 0.65;
         let label: String = if bar.label.chars().count() > ROW_LABEL_CHARS_MAX {

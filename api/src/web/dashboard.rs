@@ -15,13 +15,14 @@ use axum::extract::{Query, State};
 use chrono::{Duration, NaiveDate, Utc};
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
-use projections::models::sales::{AgeBucket, Period, ReportQuery};
+use projections::models::sales::{Period, ReportQuery};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::chart::{self, Bar};
 use super::format;
 use super::i18n::{Lang, RequestLang, Tr};
+use super::reports::AGE_BUCKETS;
 use super::{Page, Section, query_string};
 use crate::AppState;
 
@@ -34,14 +35,6 @@ const REFRESH_SECONDS: u32 = 2;
 /// Warehouses drawn one by one in the stock chart; the rest are summed
 /// in one row.
 const STOCK_WAREHOUSES_SHOWN: usize = 12;
-/// The age buckets of the receivables chart, with their labels.
-const AGE_BUCKETS: [(AgeBucket, &str); 5] = [
-    (AgeBucket::Current, "chart-age-current"),
-    (AgeBucket::Days1To30, "chart-age-1-30"),
-    (AgeBucket::Days31To60, "chart-age-31-60"),
-    (AgeBucket::Days61To90, "chart-age-61-90"),
-    (AgeBucket::Over90, "chart-age-over-90"),
-];
 
 /// The period picker's fields as typed.
 #[derive(Debug, Default, Deserialize)]

@@ -41,7 +41,8 @@ const GROUP_CODES: [&str; 4] = ["day", "week", "month", "whole"];
 const DIMENSION_CODES: [&str; 6] = [
     "company", "product", "category", "customer", "manager", "branch",
 ];
-const AGE_BUCKETS: [(AgeBucket, &str); 5] = [
+/// The ageing's buckets with their labels, also the dashboard's chart's.
+pub(super) const AGE_BUCKETS: [(AgeBucket, &str); 5] = [
     (AgeBucket::Current, "reports-age-current"),
     (AgeBucket::Days1To30, "reports-age-1-30"),
     (AgeBucket::Days31To60, "reports-age-31-60"),

@@ -203,7 +203,10 @@ pub struct TaskView {
     pub about: String,
     pub about_href: Option<String>,
     pub version: String,
-    pub completed: bool,
+    /// What the row's button does: `complete` an open task, `reopen` a
+    /// completed one (also the last part of the form's address).
+    pub action: &'static str,
+    pub action_label: String,
     pub error: Option<String>,
 }
 
@@ -277,7 +280,16 @@ fn task_view(tr: Tr, row: &TaskRow, now: DateTime<Utc>, failure: &Failure) -> Ta
         about: String::new(),
         about_href: None,
         version: row.version.to_string(),
-        completed: row.status == TaskStatus::Completed,
+        action: if row.status == TaskStatus::Completed {
+            "reopen"
+        } else {
+            "complete"
+        },
+        action_label: if row.status == TaskStatus::Completed {
+            tr.t("tasks-reopen")
+        } else {
+            tr.t("tasks-complete")
+        },
         error: (failure.task == Some(row.id))
             .then(|| failure.message.clone())
             .flatten(),
