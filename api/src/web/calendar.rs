@@ -139,10 +139,14 @@ pub async fn week(
         .map(|offset| {
             let day = monday + Duration::days(offset);
             let (start, end) = (start_of(day), start_of(day + Duration::days(1)));
-            let weekday = tr.t(&format!("weekday-{}", day.weekday().number_from_monday()));
             DayView {
                 date: day.to_string(),
-                heading: format!("{weekday}, {}", format::date(lang, day)),
+                // The weekday's name and its comma are the language's.
+                heading: tr.t1(
+                    &format!("calendar-day-{}", day.weekday().number_from_monday()),
+                    "date",
+                    &format::date(lang, day),
+                ),
                 today: day == today,
                 entries: entries
                     .iter()
