@@ -57,6 +57,7 @@ reports-age-61-90 = 61–90 يومًا
 reports-age-over-90 = أكثر من 90 يومًا
 reports-invoices = الفواتير
 reports-outstanding = المستحق
+reports-debtors = أكبر المدينين (20 عميلًا على الأكثر)
 reports-error-currency = اختر عملة فيها مبيعات للشركة.
 reports-error-moment = أدخل تاريخًا ووقتًا، مثل 2026-04-05T10:30.
 reports-error-long = يغطي التقرير { $days } يومًا على الأكثر؛ اختر فترة أقصر أو تجميعًا أكبر.

@@ -57,6 +57,7 @@ reports-age-61-90 = 61–90 days
 reports-age-over-90 = Over 90 days
 reports-invoices = Invoices
 reports-outstanding = Outstanding
+reports-debtors = Who owes the most (at most 20 customers)
 reports-error-currency = Choose a currency the company has sales in.
 reports-error-moment = Enter a date and time, such as 2026-04-05T10:30.
 reports-error-long = A report covers at most { $days } days; choose a shorter period or a longer grouping.

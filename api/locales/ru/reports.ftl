@@ -57,6 +57,7 @@ reports-age-61-90 = 61–90 дней
 reports-age-over-90 = Более 90 дней
 reports-invoices = Счета
 reports-outstanding = Не оплачено
+reports-debtors = Крупнейшие должники (не более 20 клиентов)
 reports-error-currency = Выберите валюту, в которой есть продажи.
 reports-error-moment = Введите дату и время, например 2026-04-05T10:30.
 reports-error-long = Отчёт охватывает не более { $days } дней; выберите период короче или группировку крупнее.

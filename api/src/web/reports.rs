@@ -34,6 +34,8 @@ const REPORT_PAGE_ROWS: usize = 100;
 /// The most rows a CSV download holds; a larger report is refused with
 /// a request to narrow it, never cut silently.
 const CSV_ROWS_MAX: usize = 100_000;
+/// Customers listed under the ageing, the largest debt first.
+const AGEING_CUSTOMERS_SHOWN: usize = 20;
 /// Months in the default period, ending this month.
 const DEFAULT_MONTHS: u32 = 12;
 
@@ -254,6 +256,9 @@ struct NamedRow {
 struct Answer {
     rows: Vec<NamedRow>,
     receivables: Receivables,
+    /// The names of the customers who owe the most, in the order of
+    /// `receivables.customers`.
+    debtor_names: Vec<String>,
     known_position: Option<u64>,
 }
 
@@ -307,15 +312,26 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
     )
     .await?;
     let none = tr.t("reports-member-none");
-    let customer_names: Vec<Option<String>> = state.read_models.customers.read(|customers| {
-        rows.iter()
+    let (customer_names, debtor_names) = state.read_models.customers.read(|customers| {
+        let name = |party| {
+            customers
+                .resolve(party)
+                .map(|found| found.display_name.clone())
+        };
+        let members: Vec<Option<String>> = rows
+            .iter()
             .map(|row| match row.member {
-                Member::Customer(party) => customers
-                    .resolve(party)
-                    .map(|found| found.display_name.clone()),
+                Member::Customer(party) => name(party),
                 _ => None,
             })
-            .collect()
+            .collect();
+        let debtors: Vec<String> = receivables
+            .customers
+            .iter()
+            .take(AGEING_CUSTOMERS_SHOWN)
+            .map(|(party, _)| name(*party).unwrap_or_else(|| short_id(party.as_uuid())))
+            .collect();
+        (members, debtors)
     });
     let (from, to) = choice.counted().unwrap_or((choice.from, choice.to));
     let rows = rows
@@ -359,6 +375,7 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
     Ok(Answer {
         rows,
         receivables,
+        debtor_names,
         known_position,
     })
 }
@@ -422,6 +439,9 @@ pub struct ReportView {
     pub ageing_heading: String,
     pub ageing: Vec<AgeView>,
     pub ageing_total: AgeView,
+    /// The customers who owe the most: their name, then the amount in
+    /// each bucket and in all.
+    pub debtors: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -565,6 +585,26 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
                     tr.t(id),
                     answer.receivables.total.bucket(*bucket),
                 )
+            })
+            .collect(),
+        debtors: answer
+            .receivables
+            .customers
+            .iter()
+            .zip(&answer.debtor_names)
+            .map(|((_, ageing), name)| {
+                let mut amounts: Vec<String> = AGE_BUCKETS
+                    .iter()
+                    .map(|(bucket, _)| {
+                        format::money(lang, ageing.bucket(*bucket).outstanding, choice.currency)
+                    })
+                    .collect();
+                amounts.push(format::money(
+                    lang,
+                    ageing.total().outstanding,
+                    choice.currency,
+                ));
+                (name.clone(), amounts)
             })
             .collect(),
         ageing_total: aged_view(

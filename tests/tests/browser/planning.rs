@@ -182,6 +182,12 @@ async fn a_report_by_month_shows_rows_and_its_csv_has_the_same_rows() {
             "a year holds several months: {periods:?}"
         );
         assert!(!text_of(&client, "#report-total").await.is_empty());
+        let debtors = client
+            .find_all(Locator::Css("#ageing-customers tbody tr"))
+            .await
+            .unwrap()
+            .len();
+        assert!((1..=20).contains(&debtors), "{debtors} debtors listed");
         let href = client
             .find(Locator::Css("#report-csv"))
             .await
