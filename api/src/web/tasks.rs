@@ -481,25 +481,31 @@ async fn act(
     }
 }
 
-/// `POST /tasks/{id}/complete`.
-pub async fn complete(
-    State(state): State<AppState>,
-    lang: RequestLang,
-    Path(id): Path<String>,
-    Form(form): Form<RowForm>,
-) -> Response {
-    act(&state, lang.0, &id, form, TaskAction::Complete).await
+/// A row action's handler: the path's task, the posted form.
+macro_rules! task_handler {
+    ($(#[$doc:meta])* $name:ident, $action:expr) => {
+        $(#[$doc])*
+        pub async fn $name(
+            State(state): State<AppState>,
+            lang: RequestLang,
+            Path(id): Path<String>,
+            Form(form): Form<RowForm>,
+        ) -> Response {
+            act(&state, lang.0, &id, form, $action).await
+        }
+    };
 }
 
-/// `POST /tasks/{id}/reopen`.
-pub async fn reopen(
-    State(state): State<AppState>,
-    lang: RequestLang,
-    Path(id): Path<String>,
-    Form(form): Form<RowForm>,
-) -> Response {
-    act(&state, lang.0, &id, form, TaskAction::Reopen).await
-}
+task_handler!(
+    /// `POST /tasks/{id}/complete`.
+    complete,
+    TaskAction::Complete
+);
+task_handler!(
+    /// `POST /tasks/{id}/reopen`.
+    reopen,
+    TaskAction::Reopen
+);
 
 #[cfg(test)]
 mod tests {
