@@ -656,7 +656,14 @@ async fn render(
     let back = format!("/reports?{}", form.query());
     let page = Page::new(lang, Section::Reports, "reports-title", back);
     let tr = page.tr;
-    let (errors, report, status) = match parse_form(tr, &form, today, &currencies) {
+    let parsed = if currencies.is_empty() {
+        // Nothing sold yet: the page says so; no field is wrong.
+        Err(FormErrors::default())
+    } else {
+        parse_form(tr, &form, today, &currencies)
+    };
+    let (errors, report, status) = match parsed {
+        Err(errors) if errors.is_empty() => (errors, None, StatusCode::OK),
         Ok(choice) => match answer(state, tr, choice).await {
             Ok(answer) => {
                 let form = filled(&form, today, &currencies);

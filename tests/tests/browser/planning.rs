@@ -540,3 +540,31 @@ async fn a_report_as_known_now_matches_the_live_one_and_before_the_log_is_empty(
         "the form explains"
     );
 }
+
+/// Before anything is recorded the tasks, calendar, reports and
+/// dashboard pages answer 200 and say there is nothing yet, and the CSV
+/// of no sales is the report page, not an error: it protects a fresh
+/// installation's first look.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_planning_pages_render_on_an_empty_log() {
+    let data = tempfile::tempdir().unwrap();
+    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+    let state = api::AppState::start(log, data.path()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = api::app(state);
+    tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    let english = api::web::i18n::Tr::new(Lang::En);
+    for (path, says) in [
+        ("/tasks", english.t("tasks-none-open")),
+        ("/calendar", english.t("calendar-nothing")),
+        ("/reports", english.t("reports-no-sales")),
+        ("/reports/sales.csv", english.t("reports-no-sales")),
+        ("/", english.t("chart-funnel-none")),
+    ] {
+        let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(&says), "{path} says {says}");
+    }
+}
