@@ -250,18 +250,21 @@ fn list_url(owner: Owner, show: Show, after: Option<TaskCursor>) -> String {
     format!("/tasks?{}", query_string(&pairs))
 }
 
-fn about(state: &AppState, tr: Tr, link: Option<Link>) -> (String, Option<String>) {
+/// What a task is about, named: a customer (from the customers model) or
+/// a deal, and where it links to.
+fn about(
+    customers: &projections::models::customers::Customers,
+    tr: Tr,
+    link: Option<Link>,
+) -> (String, Option<String>) {
     match link {
-        Some(Link::Party(party)) => {
-            let name = state
-                .read_models
-                .customers
-                .read(|customers| customers.resolve(party).map(|row| row.display_name.clone()));
-            (
-                name.unwrap_or_else(|| tr.t("tasks-about-customer")),
-                Some(format!("/customers/{party}")),
-            )
-        }
+        Some(Link::Party(party)) => (
+            customers
+                .resolve(party)
+                .map(|row| row.display_name.clone())
+                .unwrap_or_else(|| tr.t("tasks-about-customer")),
+            Some(format!("/customers/{party}")),
+        ),
         Some(Link::Deal(_)) => (tr.t("tasks-about-deal"), Some("/pipeline".to_owned())),
         None => (String::new(), None),
     }
@@ -340,14 +343,15 @@ fn render_list(
         (tasks.assignees(), counts, rows, found.next, links)
     });
     // Customer names come from another model, read after the tasks lock.
-    let rows: Vec<TaskView> = rows
-        .into_iter()
-        .zip(links)
-        .map(|(mut row, link)| {
-            (row.about, row.about_href) = about(state, tr, link);
-            row
-        })
-        .collect();
+    let rows: Vec<TaskView> = state.read_models.customers.read(|customers| {
+        rows.into_iter()
+            .zip(links)
+            .map(|(mut row, link)| {
+                (row.about, row.about_href) = about(customers, tr, link);
+                row
+            })
+            .collect()
+    });
     let filters = counts
         .into_iter()
         .map(|(each, count)| FilterLink {
