@@ -12,6 +12,7 @@ pub mod commands;
 pub mod demo_trade;
 pub mod http;
 pub mod import;
+pub mod known_at;
 pub mod process;
 pub mod telemetry;
 pub mod trade;

@@ -517,6 +517,10 @@ fn the_calendar_shows_entries_overlapping_the_range() {
             .agenda(&[Assignee::User(id(0xC))], day(1), day(31))
             .is_empty()
     );
+    assert_eq!(
+        model.attendees(),
+        [Assignee::User(manager()), Assignee::User(id(0xB))]
+    );
 }
 
 /// Protects the 360 timeline: newest first, deal steps on the deal's
@@ -587,6 +591,70 @@ fn my_tasks_merge_a_user_and_their_groups_by_due_time() {
         .count();
     assert_eq!(group_tasks, 5, "all five tasks due on the 2nd come first");
     assert_eq!(mine.len(), 10);
+}
+
+/// Protects the tasks page: open tasks page by cursor in due order with
+/// the undated last, a due window and its count agree, completed tasks
+/// come newest first, and every assignee with a task is known.
+#[test]
+fn task_lists_page_by_cursor_within_a_due_window() {
+    use projections::models::tasks::DueWindow;
+    let done = |at_day: u32| {
+        (
+            TaskEvent::Completed(TaskCompleted {
+                completed_by: manager(),
+            })
+            .into(),
+            day(at_day),
+        )
+    };
+    let mut events: Vec<(u128, CrmEvent, DateTime<Utc>)> = (1..=5)
+        .map(|number| (number, task(Some(day(number as u32 + 1))), day(1)))
+        .collect();
+    events.push((9, task(None), day(1)));
+    for (number, completed) in [(1, 3), (2, 4)] {
+        let (event, at) = done(completed);
+        events.push((number, event, at));
+    }
+    let model: Tasks = fed(events);
+    let me = Assignee::User(manager());
+    let everything = DueWindow::default();
+    let first = model.due_page(me, everything, None, 2);
+    let ids = |rows: &[&projections::models::tasks::TaskRow]| -> Vec<Uuid> {
+        rows.iter().map(|row| row.id.as_uuid()).collect()
+    };
+    assert_eq!(ids(&first.rows), [3, 4].map(Uuid::from_u128));
+    let second = model.due_page(me, everything, first.next, 2);
+    assert_eq!(ids(&second.rows), [5, 9].map(Uuid::from_u128));
+    assert!(second.next.is_none(), "the undated task ends the list");
+    assert_eq!(model.due_count(me, everything), 4);
+
+    let window = DueWindow {
+        from: Some(day(5)),
+        before: Some(day(6)),
+    };
+    assert_eq!(
+        ids(&model.due_page(me, window, None, 10).rows),
+        [Uuid::from_u128(4)]
+    );
+    assert_eq!(model.due_count(me, window), 1);
+    let reversed = DueWindow {
+        from: Some(day(6)),
+        before: Some(day(5)),
+    };
+    assert_eq!(model.due_count(me, reversed), 0);
+    assert!(model.due_page(me, reversed, None, 10).rows.is_empty());
+
+    let completed = model.completed_page(me, None, 10);
+    assert_eq!(ids(&completed.rows), [2, 1].map(Uuid::from_u128));
+    assert_eq!(model.completed_count(me), 2);
+    assert_eq!(model.assignees(), [me]);
+    assert!(
+        model
+            .due_page(Assignee::Group(id(9)), everything, None, 10)
+            .rows
+            .is_empty()
+    );
 }
 
 /// Protects the 360 timeline from stale plans: a cancelled meeting leaves

@@ -1,1 +1,51 @@
-# Messages of the tasks pages.
+# رسائل صفحات المهام.
+tasks-title = المهام
+tasks-week-link = التقويم: عرض الأسبوع
+tasks-filters = أي المهام
+tasks-show-open = كل المهام المفتوحة ({ $count })
+tasks-show-overdue = المتأخرة ({ $count })
+tasks-show-today = مستحقة اليوم ({ $count })
+tasks-show-upcoming = القادمة ({ $count })
+tasks-show-completed = المنجزة ({ $count })
+tasks-none-open = لا توجد مهام مفتوحة.
+tasks-none-overdue = لا توجد مهام متأخرة.
+tasks-none-today = لا شيء مستحق اليوم.
+tasks-none-upcoming = لا توجد مهام قادمة.
+tasks-none-completed = لا توجد مهام منجزة.
+tasks-column-title = المهمة
+tasks-column-due = الاستحقاق
+tasks-column-about = بخصوص
+tasks-column-action = الإجراء
+tasks-no-due = بلا موعد
+tasks-overdue-mark = متأخرة
+tasks-about-customer = عميل
+tasks-about-deal = صفقة
+tasks-complete = إنجاز
+tasks-reopen = إعادة فتح
+tasks-pages = صفحات المهام
+tasks-next = الصفحة التالية
+tasks-first = الصفحة الأولى
+owner-label = لمن
+owner-show = عرض
+owner-me = أنا (مستخدم النظام، حتى تسجيل الدخول)
+owner-user = المستخدم { $id }
+owner-group = المجموعة { $id }
+
+# التقويم: عرض الأسبوع
+calendar-title = التقويم
+calendar-tasks-link = قائمة المهام
+calendar-week-of = أسبوع يوم
+calendar-week = الأسبوع { $range }
+calendar-weeks = الأسابيع
+calendar-previous = الأسبوع السابق
+calendar-this-week = هذا الأسبوع
+calendar-next = الأسبوع التالي
+calendar-today = اليوم
+calendar-nothing = لا شيء مخطط.
+calendar-day-1 = الاثنين، { $date }
+calendar-day-2 = الثلاثاء، { $date }
+calendar-day-3 = الأربعاء، { $date }
+calendar-day-4 = الخميس، { $date }
+calendar-day-5 = الجمعة، { $date }
+calendar-day-6 = السبت، { $date }
+calendar-day-7 = الأحد، { $date }

@@ -1,1 +1,51 @@
-# Messages of the tasks pages.
+# Сообщения страниц задач.
+tasks-title = Задачи
+tasks-week-link = Календарь: неделя
+tasks-filters = Какие задачи
+tasks-show-open = Все открытые ({ $count })
+tasks-show-overdue = Просроченные ({ $count })
+tasks-show-today = На сегодня ({ $count })
+tasks-show-upcoming = Предстоящие ({ $count })
+tasks-show-completed = Выполненные ({ $count })
+tasks-none-open = Открытых задач нет.
+tasks-none-overdue = Просроченных задач нет.
+tasks-none-today = На сегодня задач нет.
+tasks-none-upcoming = Предстоящих задач нет.
+tasks-none-completed = Выполненных задач нет.
+tasks-column-title = Задача
+tasks-column-due = Срок
+tasks-column-about = О ком
+tasks-column-action = Действие
+tasks-no-due = Без срока
+tasks-overdue-mark = просрочена
+tasks-about-customer = Клиент
+tasks-about-deal = Сделка
+tasks-complete = Выполнить
+tasks-reopen = Вернуть в работу
+tasks-pages = Страницы задач
+tasks-next = Следующая страница
+tasks-first = Первая страница
+owner-label = Чьи
+owner-show = Показать
+owner-me = Я (системный пользователь, до входа в систему)
+owner-user = Пользователь { $id }
+owner-group = Группа { $id }
+
+# Календарь: неделя
+calendar-title = Календарь
+calendar-tasks-link = Список задач
+calendar-week-of = Неделя с датой
+calendar-week = Неделя { $range }
+calendar-weeks = Недели
+calendar-previous = Предыдущая неделя
+calendar-this-week = Эта неделя
+calendar-next = Следующая неделя
+calendar-today = сегодня
+calendar-nothing = Ничего не запланировано.
+calendar-day-1 = Понедельник, { $date }
+calendar-day-2 = Вторник, { $date }
+calendar-day-3 = Среда, { $date }
+calendar-day-4 = Четверг, { $date }
+calendar-day-5 = Пятница, { $date }
+calendar-day-6 = Суббота, { $date }
+calendar-day-7 = Воскресенье, { $date }

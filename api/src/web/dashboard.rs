@@ -1,5 +1,7 @@
 //! The dashboard: the director's figures for today and for a chosen
-//! period, and sales by day as a bar chart.
+//! period, sales by day as a bar chart, and charts of the sales funnel
+//! (deals opened in the period), stock value per warehouse and
+//! receivables by age (today).
 //!
 //! The figures live in a fragment (`/dashboard/figures`) that htmx fetches
 //! again every few seconds, so they follow the log as events land without
@@ -20,6 +22,7 @@ use serde::Deserialize;
 use super::chart::{self, Bar};
 use super::format;
 use super::i18n::{Lang, RequestLang, Tr};
+use super::reports::AGE_BUCKETS;
 use super::{Page, Section, query_string};
 use crate::AppState;
 
@@ -29,6 +32,9 @@ const DEFAULT_PERIOD_DAYS: i64 = 30;
 const PERIOD_DAYS_MAX: i64 = 366;
 /// How often the figures are fetched again.
 const REFRESH_SECONDS: u32 = 2;
+/// Warehouses drawn one by one in the stock chart; the rest are summed
+/// in one row.
+const STOCK_WAREHOUSES_SHOWN: usize = 12;
 
 /// The period picker's fields as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +100,18 @@ pub struct Card {
     pub note: String,
 }
 
+/// A chart of rows, ready to show.
+#[derive(Debug)]
+pub struct RowChart {
+    /// Stable name for tests: `funnel`, `stock`, `ageing`.
+    pub key: &'static str,
+    pub heading: String,
+    /// Built from escaped text by [`chart::rows`]; empty when there is
+    /// nothing to draw (the caption says so).
+    pub svg: String,
+    pub caption: String,
+}
+
 /// The live part of the dashboard.
 #[derive(Debug)]
 pub struct Figures {
@@ -107,6 +125,7 @@ pub struct Figures {
     /// The chart's SVG, built from escaped text by [`chart::bars`].
     pub chart_svg: String,
     pub chart_caption: String,
+    pub row_charts: Vec<RowChart>,
     pub live_note: String,
 }
 
@@ -251,8 +270,14 @@ fn figures(
         }
         _ => (String::new(), tr.t("chart-no-sales")),
     };
+    let row_charts = vec![
+        funnel_chart(state, tr, from, to),
+        stock_chart(state, tr),
+        ageing_chart(state, tr, currency, today),
+    ];
     let range = format!("{} – {}", format::date(lang, from), format::date(lang, to));
     Figures {
+        row_charts,
         refresh_url: format!(
             "/dashboard/figures?{}",
             query_string(&[("from", &from.to_string()), ("to", &to.to_string())])
@@ -272,6 +297,187 @@ fn figures(
                 lang,
                 i64::try_from(state.log.head().position).unwrap_or(i64::MAX),
             ),
+        ),
+    }
+}
+
+/// A pipeline's id, name and active stages (id, name) in order.
+type PipelineStages = (
+    domain::ids::PipelineId,
+    String,
+    Vec<(domain::ids::StageId, String)>,
+);
+
+/// A count as a chart bar.
+fn count_bar(lang: Lang, label: String, count: i64) -> Bar {
+    Bar {
+        label,
+        value: Decimal::from(count),
+        shown: format::integer(lang, count),
+    }
+}
+
+/// The funnel of the deals opened in the period, for the first pipeline
+/// (by name) that opened any; stages with their conversion from the step
+/// before.
+fn funnel_chart(state: &AppState, tr: Tr, from: NaiveDate, to: NaiveDate) -> RowChart {
+    let lang = tr.lang;
+    let pipelines: Vec<PipelineStages> = state.read_models.pipeline_board.read(|board| {
+        board
+            .pipelines()
+            .into_iter()
+            .map(|row| {
+                let stages = row
+                    .stages
+                    .iter()
+                    .map(|stage| (stage.id, stage.name.clone()))
+                    .collect();
+                (row.id, row.name.clone(), stages)
+            })
+            .collect()
+    });
+    let found = state.read_models.sales_funnel.read(|model| {
+        pipelines
+            .iter()
+            .map(|(id, name, stages)| (name, stages, model.funnel(*id, from, to)))
+            .find(|(_, _, funnel)| funnel.opened > 0)
+    });
+    let heading = tr.t("chart-funnel");
+    let Some((name, stages, funnel)) = found else {
+        return RowChart {
+            key: "funnel",
+            heading,
+            svg: String::new(),
+            caption: tr.t("chart-funnel-none"),
+        };
+    };
+    let mut bars = vec![count_bar(lang, tr.t("chart-funnel-opened"), funnel.opened)];
+    for stage in &funnel.stages {
+        let name = stages
+            .iter()
+            .find(|(id, _)| *id == stage.stage)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default();
+        let mut bar = count_bar(lang, name, stage.reached);
+        if let Some(percent) = stage.conversion_percent {
+            bar.shown = format!("{} ({} %)", bar.shown, format::integer(lang, percent));
+        }
+        bars.push(bar);
+    }
+    bars.push(count_bar(lang, tr.t("chart-funnel-won"), funnel.won));
+    bars.push(count_bar(lang, tr.t("chart-funnel-lost"), funnel.lost));
+    RowChart {
+        key: "funnel",
+        svg: chart::rows(&heading, &bars, lang.is_rtl()),
+        heading,
+        caption: tr.t1("chart-funnel-caption", "pipeline", name),
+    }
+}
+
+/// Stock on hand at its moving average cost, per warehouse and in total.
+fn stock_chart(state: &AppState, tr: Tr) -> RowChart {
+    let lang = tr.lang;
+    let values: Vec<(String, Decimal)> = state.read_models.stock.read(|stock| {
+        let warehouses = stock.warehouses();
+        let mut values: Vec<Decimal> = vec![Decimal::ZERO; warehouses.len()];
+        for (product, _) in stock.products() {
+            for balance in stock.product_stock(product).warehouses {
+                if let Some(index) = warehouses
+                    .iter()
+                    .position(|(id, _)| *id == balance.warehouse)
+                {
+                    values[index] = values[index].saturating_add(balance.value);
+                }
+            }
+        }
+        warehouses
+            .into_iter()
+            .zip(values)
+            .map(|((_, info), value)| (info.name.clone(), value))
+            .collect()
+    });
+    let total = values.iter().fold(Decimal::ZERO, |total, (_, value)| {
+        total.saturating_add(*value)
+    });
+    let heading = tr.t1("chart-stock", "total", &format::decimal(lang, total, 2));
+    if values.is_empty() {
+        return RowChart {
+            key: "stock",
+            heading,
+            svg: String::new(),
+            caption: tr.t("chart-stock-none"),
+        };
+    }
+    let mut bars: Vec<Bar> = values
+        .iter()
+        .take(STOCK_WAREHOUSES_SHOWN)
+        .map(|(name, value)| Bar {
+            label: name.clone(),
+            value: *value,
+            shown: format::decimal(lang, *value, 2),
+        })
+        .collect();
+    if values.len() > STOCK_WAREHOUSES_SHOWN {
+        let rest = values
+            .iter()
+            .skip(STOCK_WAREHOUSES_SHOWN)
+            .fold(Decimal::ZERO, |total, (_, value)| {
+                total.saturating_add(*value)
+            });
+        bars.push(Bar {
+            label: tr.t("chart-stock-other"),
+            value: rest,
+            shown: format::decimal(lang, rest, 2),
+        });
+    }
+    RowChart {
+        key: "stock",
+        svg: chart::rows(&heading, &bars, lang.is_rtl()),
+        heading,
+        caption: tr.t("chart-stock-caption"),
+    }
+}
+
+/// What customers owe at the end of today, by days past due.
+fn ageing_chart(
+    state: &AppState,
+    tr: Tr,
+    currency: Option<Currency>,
+    today: NaiveDate,
+) -> RowChart {
+    let lang = tr.lang;
+    let heading = tr.t("chart-ageing");
+    let Some(currency) = currency else {
+        return RowChart {
+            key: "ageing",
+            heading,
+            svg: String::new(),
+            caption: tr.t("chart-ageing-none"),
+        };
+    };
+    let ageing = state
+        .read_models
+        .sales
+        .read(|sales| sales.receivables(today, currency).total);
+    let bars: Vec<Bar> = AGE_BUCKETS
+        .iter()
+        .map(|(bucket, id)| {
+            let aged = ageing.bucket(*bucket);
+            Bar {
+                label: tr.t(id),
+                value: aged.outstanding,
+                shown: format::money(lang, aged.outstanding, currency),
+            }
+        })
+        .collect();
+    RowChart {
+        key: "ageing",
+        svg: chart::rows(&heading, &bars, lang.is_rtl()),
+        heading,
+        caption: tr.t1(
+            "chart-ageing-caption",
+            "total",
+            &format::money(lang, ageing.total().outstanding, currency),
         ),
     }
 }

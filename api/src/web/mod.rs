@@ -12,19 +12,22 @@
 //! lives under `/api/v1` and is not this module's.
 
 pub mod assets;
+mod calendar;
 mod catalog;
 mod chart;
-mod coming;
 mod customer_actions;
 mod customers;
 mod dashboard;
+mod export;
 pub mod format;
 mod forms;
 pub mod i18n;
 mod language;
 mod orders;
 mod pipeline;
+mod reports;
 mod stock;
+mod tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -60,8 +63,12 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/invoice", post(orders::invoice))
         .route("/orders/{id}/payment", post(orders::payment))
         .route("/orders/{id}/return", post(orders::return_goods))
-        .route("/tasks", get(coming::tasks))
-        .route("/reports", get(coming::reports))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/{id}/complete", post(tasks::complete))
+        .route("/tasks/{id}/reopen", post(tasks::reopen))
+        .route("/calendar", get(calendar::week))
+        .route("/reports", get(reports::page))
+        .route("/reports/sales.csv", get(reports::csv))
         .route("/language", post(language::choose))
         .route("/assets/{file}", get(assets::serve))
 }

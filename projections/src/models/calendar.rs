@@ -132,6 +132,23 @@ impl Calendar {
         self.rows.get(&id)
     }
 
+    /// Everyone attending an entry not cancelled, in order: one step per
+    /// attendee through the index, not one per entry.
+    pub fn attendees(&self) -> Vec<Assignee> {
+        let last = CalendarEntryId::from_uuid(uuid::Uuid::max());
+        let mut found = Vec::new();
+        let mut start = std::ops::Bound::Unbounded;
+        while let Some((attendee, _, _)) = self
+            .by_attendee
+            .range((start, std::ops::Bound::Unbounded))
+            .next()
+        {
+            found.push(*attendee);
+            start = std::ops::Bound::Excluded((*attendee, i64::MAX, last));
+        }
+        found
+    }
+
     /// Entries of any of `attendees` that overlap `[from, to)`, by start.
     pub fn agenda(
         &self,

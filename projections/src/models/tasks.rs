@@ -1,7 +1,10 @@
 //! Tasks: "my tasks" for a user and the groups they belong to, overdue
-//! tasks and reminders due, ordered by due time.
+//! tasks and reminders due, ordered by due time; completed tasks newest
+//! first; pages of either by cursor, so a list of any length is a range
+//! walk.
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 use domain::ids::{TaskId, UserId};
@@ -48,6 +51,45 @@ fn due_key(due: Option<DateTime<Utc>>) -> DueKey {
     due.map_or(i64::MAX, |due| due.timestamp_micros())
 }
 
+/// Completed tasks sort newest completion first: the negated moment.
+type DoneKey = i64;
+
+fn done_key(completed_at: Option<DateTime<Utc>>) -> DoneKey {
+    completed_at.map_or(0, |at| at.timestamp_micros().saturating_neg())
+}
+
+/// Where a page of tasks ended: the last row's sort key and id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskCursor {
+    pub key: i64,
+    pub id: TaskId,
+}
+
+/// A page of tasks and where the next one starts, if there is one.
+#[derive(Debug)]
+pub struct TaskPage<'a> {
+    pub rows: Vec<&'a TaskRow>,
+    pub next: Option<TaskCursor>,
+}
+
+/// Open tasks due in `[from, before)`; `None` leaves that side open.
+/// Tasks without a due time sort after every time, so only an open
+/// `before` includes them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DueWindow {
+    pub from: Option<DateTime<Utc>>,
+    pub before: Option<DateTime<Utc>>,
+}
+
+impl DueWindow {
+    fn keys(self) -> (DueKey, Option<DueKey>) {
+        (
+            self.from.map_or(i64::MIN, |from| from.timestamp_micros()),
+            self.before.map(|before| before.timestamp_micros()),
+        )
+    }
+}
+
 /// Equality covers the derived indexes too, so a restore that rebuilds
 /// them wrongly shows up as a difference.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -55,6 +97,69 @@ pub struct Tasks {
     rows: FxHashMap<TaskId, TaskRow>,
     #[serde(skip)]
     open: BTreeSet<(Assignee, DueKey, TaskId)>,
+    #[serde(skip)]
+    done: BTreeSet<(Assignee, DoneKey, TaskId)>,
+}
+
+const TASK_ID_MIN: TaskId = TaskId::from_uuid(uuid::Uuid::nil());
+const TASK_ID_MAX: TaskId = TaskId::from_uuid(uuid::Uuid::max());
+
+/// One page of an index of `(assignee, key, id)`: `assignee`'s entries
+/// with a key in `[from, before)`, after `after`, at most `limit`.
+fn index_page(
+    index: &BTreeSet<(Assignee, i64, TaskId)>,
+    assignee: Assignee,
+    from: i64,
+    before: Option<i64>,
+    after: Option<TaskCursor>,
+    limit: usize,
+) -> (Vec<TaskId>, Option<TaskCursor>) {
+    let start = match after {
+        Some(cursor) if (cursor.key, cursor.id) >= (from, TASK_ID_MIN) => {
+            Bound::Excluded((assignee, cursor.key, cursor.id))
+        }
+        _ => Bound::Included((assignee, from, TASK_ID_MIN)),
+    };
+    let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+    let mut keys: Vec<(i64, TaskId)> = Vec::with_capacity(limit);
+    let mut more = false;
+    for (owner, key, id) in index.range((start, Bound::Unbounded)) {
+        if *owner != assignee || before.is_some_and(|before| *key >= before) {
+            break;
+        }
+        if keys.len() == limit {
+            more = true;
+            break;
+        }
+        keys.push((*key, *id));
+    }
+    // A next page only when one more row exists: it starts after the last.
+    let next = keys
+        .last()
+        .filter(|_| more)
+        .map(|(key, id)| TaskCursor { key: *key, id: *id });
+    (keys.into_iter().map(|(_, id)| id).collect(), next)
+}
+
+/// How many of `assignee`'s entries of an index have a key in
+/// `[from, before)`.
+fn index_count(
+    index: &BTreeSet<(Assignee, i64, TaskId)>,
+    assignee: Assignee,
+    from: i64,
+    before: Option<i64>,
+) -> usize {
+    let end = match before {
+        Some(before) => Bound::Excluded((assignee, before, TASK_ID_MIN)),
+        None => Bound::Included((assignee, i64::MAX, TASK_ID_MAX)),
+    };
+    // A reversed range would make `range` panic; it holds nothing.
+    if before.is_some_and(|before| before < from) {
+        return 0;
+    }
+    index
+        .range((Bound::Included((assignee, from, TASK_ID_MIN)), end))
+        .count()
 }
 
 impl ReadModel for Tasks {
@@ -125,18 +230,26 @@ impl ReadModel for Tasks {
 
 impl Tasks {
     fn index(&mut self, id: TaskId) {
-        if let Some(row) = self
-            .rows
-            .get(&id)
-            .filter(|row| row.status == TaskStatus::Open)
-        {
-            self.open.insert((row.assignee, due_key(row.due), id));
+        let Some(row) = self.rows.get(&id) else {
+            return;
+        };
+        match row.status {
+            TaskStatus::Open => {
+                self.open.insert((row.assignee, due_key(row.due), id));
+            }
+            TaskStatus::Completed => {
+                self.done
+                    .insert((row.assignee, done_key(row.completed_at), id));
+            }
+            TaskStatus::Cancelled => {}
         }
     }
 
     fn unindex(&mut self, id: TaskId) {
         if let Some(row) = self.rows.get(&id) {
             self.open.remove(&(row.assignee, due_key(row.due), id));
+            self.done
+                .remove(&(row.assignee, done_key(row.completed_at), id));
         }
     }
 
@@ -206,6 +319,62 @@ impl Tasks {
             .collect();
         due.sort_by_key(|row| (row.remind_at, row.id));
         due
+    }
+
+    /// A page of `assignee`'s open tasks due within `window`, soonest
+    /// first (tasks without a due time last), after `after`.
+    pub fn due_page(
+        &self,
+        assignee: Assignee,
+        window: DueWindow,
+        after: Option<TaskCursor>,
+        limit: usize,
+    ) -> TaskPage<'_> {
+        let (from, before) = window.keys();
+        let (ids, next) = index_page(&self.open, assignee, from, before, after, limit);
+        TaskPage {
+            rows: ids.iter().filter_map(|id| self.rows.get(id)).collect(),
+            next,
+        }
+    }
+
+    /// How many open tasks `assignee` has due within `window`.
+    pub fn due_count(&self, assignee: Assignee, window: DueWindow) -> usize {
+        let (from, before) = window.keys();
+        index_count(&self.open, assignee, from, before)
+    }
+
+    /// A page of `assignee`'s completed tasks, the latest completed first.
+    pub fn completed_page(
+        &self,
+        assignee: Assignee,
+        after: Option<TaskCursor>,
+        limit: usize,
+    ) -> TaskPage<'_> {
+        let (ids, next) = index_page(&self.done, assignee, i64::MIN, None, after, limit);
+        TaskPage {
+            rows: ids.iter().filter_map(|id| self.rows.get(id)).collect(),
+            next,
+        }
+    }
+
+    /// How many completed tasks `assignee` has.
+    pub fn completed_count(&self, assignee: Assignee) -> usize {
+        index_count(&self.done, assignee, i64::MIN, None)
+    }
+
+    /// Everyone with an open or a completed task, in order: one step per
+    /// assignee through each index, not one per task.
+    pub fn assignees(&self) -> Vec<Assignee> {
+        let mut found = BTreeSet::new();
+        for index in [&self.open, &self.done] {
+            let mut start = Bound::Unbounded;
+            while let Some((assignee, _, _)) = index.range((start, Bound::Unbounded)).next() {
+                found.insert(*assignee);
+                start = Bound::Excluded((*assignee, i64::MAX, TASK_ID_MAX));
+            }
+        }
+        found.into_iter().collect()
     }
 
     fn open_where(
