@@ -6,8 +6,8 @@
 //!
 //! The range limits and `group_by` are the sales report's
 //! (`reports.rs`); [`model_as_known`] is the one way a report reads a
-//! model now or as known at a moment, bounded by [`KNOWN_AT_FOLDS_MAX`]
-//! folds at once.
+//! model now or as known at a moment, through [`crate::known_at::read`]
+//! (which bounds the folds running at once).
 
 use std::collections::BTreeMap;
 
@@ -27,14 +27,9 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiQuery, WaitFor};
-use super::reports::{GroupBy, KNOWN_AT_FOLDS_MAX, REPORT_DAILY_DAYS_MAX, REPORT_DAYS_MAX};
+use super::reports::{GroupBy, REPORT_DAILY_DAYS_MAX, REPORT_DAYS_MAX};
 use super::{TAG_REPORTS, load};
 use crate::AppState;
-
-/// Folds "as known at" running at once for the CRM reports; each replays
-/// up to a snapshot interval of events.
-static KNOWN_AT_FOLDS: tokio::sync::Semaphore =
-    tokio::sync::Semaphore::const_new(KNOWN_AT_FOLDS_MAX);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -111,34 +106,19 @@ impl ReportPeriod {
 
 /// Runs `query` over the live model, or over the model as the log knew
 /// it at `known_at` (with the last position it includes).
-pub async fn model_as_known<M: ReadModel, R>(
+pub async fn model_as_known<M, R>(
     state: &AppState,
     live: &Projection<M>,
     known_at: Option<DateTime<Utc>>,
-    query: impl FnOnce(&M) -> R,
-) -> Result<(R, Option<u64>), ApiError> {
-    let Some(known_at) = known_at else {
-        return Ok((live.read(query), None));
-    };
-    // The semaphore is never closed; were it, that is a 500.
-    let _permit = KNOWN_AT_FOLDS
-        .acquire()
+    query: impl FnOnce(&M) -> R + Send + 'static,
+) -> Result<(R, Option<u64>), ApiError>
+where
+    M: ReadModel,
+    R: Send + 'static,
+{
+    crate::known_at::read(state, live, known_at, query)
         .await
-        .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
-    let log = state.log.clone();
-    let store = state.read_models.store.clone();
-    // A replay from the nearest older snapshot, off the async threads.
-    let known =
-        tokio::task::spawn_blocking(move || projections::as_known_at::<M>(&log, &store, known_at))
-            .await
-            .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?
-            .map_err(|error| {
-                ApiError::Internal(
-                    anyhow::Error::new(error)
-                        .context(format!("failed to fold {} as known then", M::NAME)),
-                )
-            })?;
-    Ok((query(&known.model), Some(known.position)))
+        .map_err(ApiError::Internal)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -206,7 +186,7 @@ async fn funnel_report(
         &state,
         &state.read_models.sales_funnel,
         period.known_at,
-        |funnel| {
+        move |funnel| {
             periods
                 .iter()
                 .map(|(from, to)| {
@@ -296,7 +276,7 @@ async fn activity_report(
         &state,
         &state.read_models.manager_activity,
         period.known_at,
-        |activity| {
+        move |activity| {
             let (Some((first, _)), Some((_, last))) = (periods.first(), periods.last()) else {
                 return Vec::new();
             };

@@ -26,13 +26,6 @@ use crate::AppState;
 pub const REPORT_DAYS_MAX: i64 = 3_660;
 /// The longest range a report grouped by day covers.
 pub const REPORT_DAILY_DAYS_MAX: i64 = 400;
-/// Reports "as known at" folded at once: each replays up to a snapshot
-/// interval of events, so more wait their turn rather than take every core.
-pub const KNOWN_AT_FOLDS_MAX: usize = 2;
-
-static KNOWN_AT_FOLDS: tokio::sync::Semaphore =
-    tokio::sync::Semaphore::const_new(KNOWN_AT_FOLDS_MAX);
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sales_report))
@@ -218,28 +211,9 @@ where
     M: ReadModel,
     R: Send + 'static,
 {
-    let Some(known_at) = known_at else {
-        return Ok((live.read(query), None));
-    };
-    // The semaphore is never closed; were it, that is a 500.
-    let _permit = KNOWN_AT_FOLDS
-        .acquire()
+    crate::known_at::read(state, live, known_at, query)
         .await
-        .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
-    let log = state.log.clone();
-    let store = state.read_models.store.clone();
-    tokio::task::spawn_blocking(move || {
-        projections::as_known_at::<M>(&log, &store, known_at)
-            .map(|known| (query(&known.model), Some(known.position)))
-    })
-    .await
-    .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?
-    .map_err(|error| {
-        ApiError::Internal(anyhow::Error::new(error).context(format!(
-            "failed to fold the {} model as known then",
-            M::NAME
-        )))
-    })
+        .map_err(ApiError::Internal)
 }
 
 fn member_text(member: &Member) -> Option<String> {
