@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::writes::Changed;
 use super::{TAG_ACCOUNTS, execute, load};
 use crate::AppState;
 
@@ -182,13 +183,7 @@ async fn get_account(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The account's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn apply_credit(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,

@@ -17,9 +17,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
-use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, WriteResult, Written};
+use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
 use super::writes::NoFields;
-use super::writes::{Changed, ChangedUnlessStale, aggregate_write};
+use super::writes::{Changed, ChangedUnlessStale, Registered, aggregate_write};
 use super::{TAG_CATALOG, execute, load};
 use crate::AppState;
 
@@ -139,10 +139,7 @@ fn kind_dto(kind: ProductKind) -> ProductKindDto {
 #[utoipa::path(post, path = "/products", tag = TAG_CATALOG,
     request_body = DefineProductRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn define_product(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -391,10 +388,7 @@ aggregate_write! {
 #[utoipa::path(post, path = "/price-lists", tag = TAG_CATALOG,
     request_body = DefinePriceListRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn define_price_list(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -456,12 +450,7 @@ async fn get_price_list(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The list's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(ChangedUnlessStale))]
 async fn set_price(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,

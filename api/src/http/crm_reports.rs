@@ -5,7 +5,7 @@
 //! recorded by then, on demand).
 //!
 //! The range limits and `group_by` are the sales report's
-//! (`reports.rs`); [`model_as_known`] is the one way a report reads a
+//! (`reports.rs`); `reports::known` is the one way a report reads a
 //! model now or as known at a moment, through [`crate::known_at::read`]
 //! (which bounds the folds running at once).
 
@@ -17,7 +17,6 @@ use domain::ids::{PipelineId, UserId};
 use domain::pipeline::Pipeline;
 use projections::models::activity::{Activity, ManagerActivity};
 use projections::models::funnel::SalesFunnel;
-use projections::{Projection, ReadModel};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -104,23 +103,6 @@ impl ReportPeriod {
     }
 }
 
-/// Runs `query` over the live model, or over the model as the log knew
-/// it at `known_at` (with the last position it includes).
-pub async fn model_as_known<M, R>(
-    state: &AppState,
-    live: &Projection<M>,
-    known_at: Option<DateTime<Utc>>,
-    query: impl FnOnce(&M) -> R + Send + 'static,
-) -> Result<(R, Option<u64>), ApiError>
-where
-    M: ReadModel,
-    R: Send + 'static,
-{
-    crate::known_at::read(state, live, known_at, query)
-        .await
-        .map_err(ApiError::Internal)
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FunnelParams {
@@ -182,7 +164,7 @@ async fn funnel_report(
     }
     wait.wait(&state).await?;
     let pipeline = PipelineId::from_uuid(params.pipeline);
-    let (rows, known_position) = model_as_known::<SalesFunnel, _>(
+    let (rows, known_position) = super::reports::known::<SalesFunnel, _>(
         &state,
         &state.read_models.sales_funnel,
         period.known_at,
@@ -272,7 +254,7 @@ async fn activity_report(
     let periods = period.periods()?;
     wait.wait(&state).await?;
     let manager = params.manager.map(UserId::from_uuid);
-    let (rows, known_position) = model_as_known::<ManagerActivity, _>(
+    let (rows, known_position) = super::reports::known::<ManagerActivity, _>(
         &state,
         &state.read_models.manager_activity,
         period.known_at,

@@ -26,7 +26,7 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
     encode_cursor,
 };
-use super::writes::{Changed, aggregate_write};
+use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
 use crate::process::SYSTEM_USER;
@@ -231,11 +231,7 @@ fn now() -> Issued<()> {
 #[utoipa::path(post, path = "/orders", tag = TAG_ORDERS,
     request_body = DraftOrderRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Created))]
 async fn draft_order(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -347,13 +343,7 @@ async fn get_order(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn add_line(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
@@ -479,13 +469,7 @@ async fn confirm(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn ship(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
@@ -516,13 +500,7 @@ async fn ship(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn invoice(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
@@ -544,13 +522,7 @@ async fn invoice(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn cancel(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
@@ -570,13 +542,7 @@ async fn cancel(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn return_goods(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,

@@ -38,6 +38,7 @@ use super::extract::{
     encode_cursor,
 };
 use super::reports::{end_of, known};
+use super::writes::{ChangedUnlessStale, Recorded};
 use super::{TAG_STOCK, load};
 use crate::AppState;
 use crate::commands::{Executed, Execution};
@@ -235,13 +236,7 @@ async fn receive_stock(
     params(
         ("If-Match" = Option<String>, Header, description = "The stock stream's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Recorded))]
 async fn issue_stock(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -405,12 +400,7 @@ async fn count_stock(
     params(
         ("If-Match" = Option<String>, Header, description = "The stock stream's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(ChangedUnlessStale))]
 async fn set_reorder_level(
     State(state): State<AppState>,
     headers: WriteHeaders,

@@ -15,11 +15,11 @@ use uuid::Uuid;
 use super::catalog::{NegativeStockRequest, RenameRequest};
 use super::error::{ApiError, Problem};
 use super::extract::{
-    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
+    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
 use super::writes::NoFields;
-use super::writes::{Changed, aggregate_write};
+use super::writes::{Changed, Registered, aggregate_write};
 use super::{TAG_STOCK, load};
 use crate::AppState;
 
@@ -78,10 +78,7 @@ pub struct WarehousePage {
 #[utoipa::path(post, path = "/warehouses", tag = TAG_STOCK,
     request_body = OpenWarehouseRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 201, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Registered))]
 async fn open_warehouse(
     State(state): State<AppState>,
     headers: WriteHeaders,

@@ -80,6 +80,31 @@ pub enum Created {
     NotFound(Problem),
 }
 
+/// The answers of a write that records a new fact (a stock movement, a
+/// payment) on aggregates the body names, which a business rule may
+/// refuse.
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum Recorded {
+    /// Recorded (or recorded before under the same `Idempotency-Key`).
+    #[response(status = 201, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// An aggregate the body names does not exist.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// `If-Match` named another version; the current one is in `ETag`.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(Problem),
+    /// A business rule refused the command; `rule` names it.
+    #[response(status = 422, content_type = "application/problem+json")]
+    RuleBroken(Problem),
+}
+
 /// The answers of a write that creates an aggregate from its body alone.
 #[allow(dead_code)]
 #[derive(Debug, IntoResponses)]

@@ -377,23 +377,23 @@ fn funnel_chart(state: &AppState, tr: Tr, from: NaiveDate, to: NaiveDate) -> Row
 /// Stock on hand at its moving average cost, per warehouse and in total.
 fn stock_chart(state: &AppState, tr: Tr) -> RowChart {
     let lang = tr.lang;
+    // Values from the running figures (a binary search per stock line),
+    // not from full balances, which also sum every line's reservations.
     let values: Vec<(String, Decimal)> = state.read_models.stock.read(|stock| {
-        let warehouses = stock.warehouses();
-        let mut values: Vec<Decimal> = vec![Decimal::ZERO; warehouses.len()];
-        for (product, _) in stock.products() {
-            for balance in stock.product_stock(product).warehouses {
-                if let Some(index) = warehouses
-                    .iter()
-                    .position(|(id, _)| *id == balance.warehouse)
-                {
-                    values[index] = values[index].saturating_add(balance.value);
-                }
-            }
-        }
-        warehouses
+        let valued: BTreeMap<_, Decimal> = stock
+            .value_at(chrono::Utc::now())
             .into_iter()
-            .zip(values)
-            .map(|((_, info), value)| (info.name.clone(), value))
+            .map(|value| (value.warehouse, value.value))
+            .collect();
+        stock
+            .warehouses()
+            .into_iter()
+            .map(|(id, info)| {
+                (
+                    info.name.clone(),
+                    valued.get(&id).copied().unwrap_or_default(),
+                )
+            })
             .collect()
     });
     let total = values.iter().fold(Decimal::ZERO, |total, (_, value)| {
