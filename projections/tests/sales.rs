@@ -766,6 +766,11 @@ fn receivables_are_aged_by_days_past_due_as_of_any_day() {
             shop.oracle.ageing(day, eur()),
             "{day}"
         );
+        assert_eq!(
+            shop.sales.receivables_total(day, eur()),
+            shop.oracle.ageing(day, eur()),
+            "{day}"
+        );
     }
 
     let first = shop.sales.invoice(a).unwrap();

@@ -458,7 +458,7 @@ fn ageing_chart(
     let ageing = state
         .read_models
         .sales
-        .read(|sales| sales.receivables(today, currency).total);
+        .read(|sales| sales.receivables_total(today, currency));
     let bars: Vec<Bar> = AGE_BUCKETS
         .iter()
         .map(|(bucket, id)| {
