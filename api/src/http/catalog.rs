@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
 use super::writes::NoFields;
-use super::writes::{Changed, ChangedUnlessStale, Registered, aggregate_write};
+use super::writes::{Changed, ChangedUnlessStale, Registered, RegisteredUnique, aggregate_write};
 use super::{TAG_CATALOG, execute, load};
 use crate::AppState;
 
@@ -139,7 +139,7 @@ fn kind_dto(kind: ProductKind) -> ProductKindDto {
 #[utoipa::path(post, path = "/products", tag = TAG_CATALOG,
     request_body = DefineProductRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(Registered))]
+    responses(RegisteredUnique))]
 async fn define_product(
     State(state): State<AppState>,
     headers: WriteHeaders,
@@ -158,6 +158,21 @@ async fn define_product(
         vat: VatRate::parse("vat_percent", request.vat_percent)?,
     };
     let id = ProductId::from_uuid(headers.new_id("product"));
+    // SKUs are unique across the catalog (the domain leaves this to the
+    // application, which sees every product). The catalog model may lag a
+    // write or two, so two requests racing with one new SKU can both pass;
+    // a retry under the same Idempotency-Key names the same product and
+    // passes.
+    let holder = state
+        .read_models
+        .catalog
+        .read(|catalog| catalog.product_by_sku(define.sku.as_str()));
+    if let Some(holder) = holder.filter(|holder| *holder != id) {
+        return Err(ApiError::AlreadyExists(format!(
+            "product {holder} already has SKU {}",
+            define.sku.as_str()
+        )));
+    }
     let executed =
         execute::<Product, _>(&state, id, ProductCommand::Define(define), &headers).await?;
     Ok(Written::new(&state, StatusCode::CREATED, id, &executed))

@@ -105,6 +105,24 @@ pub enum Recorded {
     RuleBroken(Problem),
 }
 
+/// The answers of a write that creates an aggregate under a key that must
+/// be unique (a product's SKU).
+#[allow(dead_code)]
+#[derive(Debug, IntoResponses)]
+pub enum RegisteredUnique {
+    /// Created (or created before under the same `Idempotency-Key`).
+    #[response(status = 201, headers(
+        ("ETag" = String, description = "The stream version now"),
+        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+    Done(WriteResult),
+    /// A value in the body or a header is not acceptable.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// Another aggregate already holds the key.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Taken(Problem),
+}
+
 /// The answers of a write that creates an aggregate from its body alone.
 #[allow(dead_code)]
 #[derive(Debug, IntoResponses)]

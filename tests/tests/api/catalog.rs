@@ -6,6 +6,41 @@ use super::*;
 pub(crate) fn scenarios() {
     products_are_searched_filtered_by_category_and_paged();
     price_lists_are_listed_by_name_with_their_counts();
+    a_second_product_with_a_known_sku_is_a_409();
+}
+
+/// Protects the catalog from two products under one SKU (what orders,
+/// imports and people look products up by): a second definition is a
+/// 409 naming the holder, whatever the case typed; a retry of the first
+/// under its Idempotency-Key is still answered as a repeat.
+#[tokio::test]
+async fn a_second_product_with_a_known_sku_is_a_409() {
+    let app = spawn_app().await;
+    let body = json!({"sku": "BOLT-1", "name": "Bolt", "unit": "pcs",
+                      "kind": "stock_tracked", "vat_percent": "20"});
+    let key = [("idempotency-key", "define-bolt")];
+    let first = app.post_with("/api/v1/products", body.clone(), &key).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:#}", first.body);
+    let first = first.written();
+    app.get(&format!("/api/v1/products?wait_for={}", first.position))
+        .await;
+
+    let again = app.post_with("/api/v1/products", body.clone(), &key).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.written().id, first.id);
+
+    let mut other = body;
+    other["sku"] = json!("bolt-1");
+    let taken = app.post("/api/v1/products", other).await;
+    taken.assert_problem(409);
+    assert!(
+        taken.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&first.id.to_string()),
+        "{:#}",
+        taken.body
+    );
 }
 
 /// Defines a product and returns the write.
