@@ -294,18 +294,17 @@ impl Tasks {
         until: i64,
         limit: usize,
     ) -> Vec<&TaskRow> {
-        use std::ops::Bound;
-        let nil = TaskId::from_uuid(uuid::Uuid::nil());
-        let start = match after {
-            Some((key, id)) if (key, id) >= (from, nil) => Bound::Excluded((assignee, key, id)),
-            _ => Bound::Included((assignee, from, nil)),
-        };
-        self.open
-            .range((start, Bound::Unbounded))
-            .take_while(|(owner, key, _)| *owner == assignee && *key <= until)
-            .take(limit.clamp(1, crate::PAGE_ROWS_MAX))
-            .filter_map(|(_, _, id)| self.rows.get(id))
-            .collect()
+        let after = after.map(|(key, id)| TaskCursor { key, id });
+        // `until` is inclusive; the index walk stops before a key.
+        let (ids, _) = index_page(
+            &self.open,
+            assignee,
+            from,
+            until.checked_add(1),
+            after,
+            limit,
+        );
+        ids.iter().filter_map(|id| self.rows.get(id)).collect()
     }
 
     /// Open tasks (of anyone) whose reminder time has come, for the
