@@ -9,6 +9,7 @@
 
 pub mod backup;
 pub mod commands;
+pub mod config;
 pub mod demo_trade;
 pub mod http;
 pub mod import;

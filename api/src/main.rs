@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use api::config::{FileSettings, Given, resolve};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// mimalloc rather than glibc malloc: replaying the log allocates and frees
 /// many short-lived buffers, which glibc serves by zeroing fresh pages
@@ -24,6 +26,10 @@ struct Cli {
     /// Where HyperCRM keeps its data.
     #[arg(long, env = "HYPERCRM_DATA_DIR", default_value = "data", global = true)]
     data_dir: PathBuf,
+    /// A configuration file (TOML, docs/operations.md); the command line
+    /// and environment variables win over it.
+    #[arg(long, env = "HYPERCRM_CONFIG", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,6 +104,44 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// The configuration file's settings and where the command line's
+/// `serve` settings came from.
+struct Configured {
+    settings: FileSettings,
+    serve: Option<clap::ArgMatches>,
+}
+
+impl Configured {
+    fn given(&self, id: &str) -> Given {
+        match self
+            .serve
+            .as_ref()
+            .and_then(|matches| matches.value_source(id))
+        {
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable) => Given::Explicitly,
+            _ => Given::ByDefault,
+        }
+    }
+}
+
+/// Parses the command line, reads the configuration file if one is named,
+/// and lets the file fill what the command line left at its default.
+fn parse_with_config() -> anyhow::Result<(Cli, Configured)> {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|error| error.exit())?;
+    let settings = match &cli.config {
+        Some(path) => FileSettings::load(path)?,
+        None => FileSettings::default(),
+    };
+    let data_dir_given = match matches.value_source("data_dir") {
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable) => Given::Explicitly,
+        _ => Given::ByDefault,
+    };
+    cli.data_dir = resolve(cli.data_dir, data_dir_given, settings.data_dir.clone());
+    let serve = matches.subcommand_matches("serve").cloned();
+    Ok((cli, Configured { settings, serve }))
 }
 
 /// Writes a backup, offline or from a running server, and says what it
@@ -220,7 +264,13 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let cli = Cli::parse();
+    let (cli, file) = match parse_with_config() {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("hypercrm: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
         Command::Serve {
             listen,
@@ -230,6 +280,18 @@ fn main() -> ExitCode {
             backup_dir,
             backup_keep,
         } => {
+            let listen = resolve(listen, file.given("listen"), file.settings.serve.listen);
+            let backup_every_hours = resolve(
+                backup_every_hours,
+                file.given("backup_every_hours"),
+                file.settings.serve.backup_every_hours,
+            );
+            let backup_keep = resolve(
+                backup_keep,
+                file.given("backup_keep"),
+                file.settings.serve.backup_keep,
+            );
+            let backup_dir = backup_dir.or(file.settings.serve.backup_dir.clone());
             let backups = api::backup::BackupSchedule {
                 directory: backup_dir.unwrap_or_else(|| cli.data_dir.join("backups")),
                 every: (backup_every_hours > 0)

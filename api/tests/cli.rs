@@ -342,3 +342,50 @@ fn backup_restore_and_verify_agree_on_the_head_hash() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+/// Protects the configuration file: its `data_dir` (relative to the file)
+/// is used when the command line gives none, the command line wins over
+/// it, and a typo in it stops the command with the key's name.
+#[test]
+fn the_configuration_file_fills_what_the_command_line_leaves_out() {
+    let folder = tempfile::tempdir().unwrap();
+    store_with_events(&folder.path().join("configured"), 2);
+    store_with_events(&folder.path().join("explicit"), 4);
+    let config = folder.path().join("hypercrm.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"configured\"\n[serve]\nbackup_keep = 3\n",
+    )
+    .unwrap();
+    let run = |arguments: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hypercrm"))
+            .args(arguments)
+            .env("RUST_LOG", "error")
+            .env_remove("HYPERCRM_DATA_DIR")
+            .output()
+            .unwrap()
+    };
+    let config_path = config.to_str().unwrap();
+    let from_file = run(&["--config", config_path, "verify"]);
+    let stdout = String::from_utf8_lossy(&from_file.stdout);
+    assert!(
+        stdout.contains("ok: 2 events"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&from_file.stderr)
+    );
+
+    let explicit = folder.path().join("explicit");
+    let overridden = run(&[
+        "--config",
+        config_path,
+        "--data-dir",
+        explicit.to_str().unwrap(),
+        "verify",
+    ]);
+    assert!(String::from_utf8_lossy(&overridden.stdout).contains("ok: 4 events"));
+
+    std::fs::write(&config, "[serve]\nbackup_kept = 3\n").unwrap();
+    let typo = run(&["--config", config_path, "verify"]);
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("backup_kept"));
+}
