@@ -15,6 +15,7 @@ pub mod http;
 pub mod import;
 pub mod known_at;
 pub mod process;
+pub mod security;
 pub mod telemetry;
 pub mod trade;
 pub mod web;
@@ -137,6 +138,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(telemetry::render))
         .merge(http::router())
         .nest_service("/api", axum::routing::any(http::no_route))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(telemetry::track_requests))
         .with_state(state)
 }
