@@ -53,6 +53,17 @@ async fn texts_of(client: &Client, css: &str) -> Vec<String> {
     texts
 }
 
+/// An attribute (`attr`) or, for a property such as a field's value,
+/// a property (`prop`) of the element matching `css`.
+async fn attr_of(client: &Client, css: &str, attr: &str) -> Option<String> {
+    let element = client.find(Locator::Css(css)).await.unwrap();
+    if attr == "value" {
+        element.prop(attr).await.unwrap()
+    } else {
+        element.attr(attr).await.unwrap()
+    }
+}
+
 /// Types `text` into the field matching `css`, replacing what it held.
 async fn type_into(client: &Client, css: &str, text: &str) {
     let field = client.find(Locator::Css(css)).await.unwrap();
@@ -81,33 +92,16 @@ async fn an_orders_history_shows_by_entity_with_its_event_types_in_order() {
         assert_eq!(texts_of(&client, "#trail-table .event-type").await, types);
         let entities = texts_of(&client, "#trail-table .event-entity").await;
         assert!(entities.iter().all(|entity| entity == stream.as_str()));
-        let order_link = client
-            .find(Locator::Css("#trail-table a.event-entity"))
+        assert_eq!(
+            attr_of(&client, "#trail-table a.event-entity", "href").await,
+            Some(format!("/orders/{}", stream.id()))
+        );
+        let known_at = attr_of(&client, "#trail-table .event-known-at", "href")
             .await
-            .unwrap()
-            .attr("href")
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(order_link, format!("/orders/{}", stream.id()));
-        let known_at = client
-            .find(Locator::Css("#trail-table .event-known-at"))
-            .await
-            .unwrap()
-            .attr("href")
-            .await
-            .unwrap()
             .unwrap();
         assert!(known_at.starts_with("/reports?known_at="), "{known_at}");
 
-        let csv_href = client
-            .find(Locator::Css("#audit-csv"))
-            .await
-            .unwrap()
-            .attr("href")
-            .await
-            .unwrap()
-            .unwrap();
+        let csv_href = attr_of(&client, "#audit-csv", "href").await.unwrap();
         assert!(csv_href.starts_with("/api/v1/audit/export?format=csv&"));
         let response = reqwest::get(format!("{base}{csv_href}")).await.unwrap();
         assert_eq!(response.status(), 200);
@@ -120,9 +114,10 @@ async fn an_orders_history_shows_by_entity_with_its_event_types_in_order() {
     .await;
 }
 
-/// Filtering by the actor `system:process-manager` shows what the
-/// process managers did and nothing else, oldest first: it protects the
-/// actor filter of the form.
+/// The whole trail pages on by 50, and filtering by the actor
+/// `system:process-manager` shows what the process managers did and
+/// nothing else, oldest first: it protects the page cursor and the actor
+/// filter of the form.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filtering_by_a_process_shows_only_that_processs_events() {
     let app = spawn_app().await;
@@ -140,6 +135,17 @@ async fn filtering_by_a_process_shows_only_that_processs_events() {
                 .iter()
                 .any(|actor| actor != "system:process-manager"),
             "unfiltered, the page shows other actors"
+        );
+        // Unfiltered, a page holds 50 events and the next one goes on
+        // from the 51st.
+        assert_eq!(everyone.len(), 50);
+        click(&client, "#audit-next").await;
+        wait_for(&client, "#event-51").await;
+        assert_eq!(
+            attr_of(&client, "#trail-table tbody tr", "data-position")
+                .await
+                .as_deref(),
+            Some("51")
         );
         type_into(&client, "#audit-actor", "system:process-manager").await;
         click(&client, "#audit-submit").await;
@@ -163,9 +169,8 @@ async fn filtering_by_a_process_shows_only_that_processs_events() {
             actors.iter().all(|actor| actor == "system:process-manager"),
             "{actors:?}"
         );
-        let field = client.find(Locator::Css("#audit-actor")).await.unwrap();
         assert_eq!(
-            field.prop("value").await.unwrap().as_deref(),
+            attr_of(&client, "#audit-actor", "value").await.as_deref(),
             Some("system:process-manager")
         );
     })
@@ -213,20 +218,17 @@ async fn a_bad_actor_is_shown_next_to_its_field_and_the_typing_is_kept() {
         click(&client, "#audit-submit").await;
         let error = text_of(&client, "#audit-actor-error").await;
         assert!(error.contains("system:"), "{error}");
-        let actor = client.find(Locator::Css("#audit-actor")).await.unwrap();
-        assert_eq!(
-            actor.attr("aria-invalid").await.unwrap().as_deref(),
-            Some("true")
-        );
-        assert_eq!(actor.prop("value").await.unwrap().as_deref(), Some("bob"));
-        let event_type = client
-            .find(Locator::Css("#audit-event-type"))
-            .await
-            .unwrap();
-        assert_eq!(
-            event_type.prop("value").await.unwrap().as_deref(),
-            Some("OrderConfirmed")
-        );
+        for (css, attr, expected) in [
+            ("#audit-actor", "aria-invalid", "true"),
+            ("#audit-actor", "value", "bob"),
+            ("#audit-event-type", "value", "OrderConfirmed"),
+        ] {
+            assert_eq!(
+                attr_of(&client, css, attr).await.as_deref(),
+                Some(expected),
+                "{css} {attr}"
+            );
+        }
         assert!(
             client.find(Locator::Css("#trail")).await.is_err(),
             "no events for a refused filter"
