@@ -240,6 +240,9 @@ pub struct EventView {
     pub position_shown: String,
     pub recorded_at: String,
     pub occurred_at: String,
+    /// Both moments whole (RFC 3339, to the microsecond), for `<time>`.
+    pub recorded_at_exact: String,
+    pub occurred_at_exact: String,
     pub module: String,
     pub entity: String,
     pub entity_url: Option<String>,
@@ -297,6 +300,10 @@ fn module_label(tr: Tr, category: &str) -> String {
     }
 }
 
+fn exact(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 fn event_view(tr: Tr, event: &eventlog::RecordedEvent) -> EventView {
     let lang = tr.lang;
     let trail = TrailEvent::of(event);
@@ -305,6 +312,8 @@ fn event_view(tr: Tr, event: &eventlog::RecordedEvent) -> EventView {
         position_shown: position_text(lang, event.position),
         recorded_at: format::date_time(lang, event.recorded_at),
         occurred_at: format::date_time(lang, event.occurred_at),
+        recorded_at_exact: exact(event.recorded_at),
+        occurred_at_exact: exact(event.occurred_at),
         module: module_label(tr, event.stream.category()),
         entity: event.stream.to_string(),
         entity_url: entity_url(&event.stream),
