@@ -155,7 +155,7 @@ impl TimeRange {
 pub(crate) struct TrailStep {
     pub(crate) rows: Vec<RecordedEvent>,
     /// The last position looked at.
-    pub(crate) scanned_through: u64,
+    scanned_through: u64,
     /// Where to continue; `None` when the range is exhausted.
     pub(crate) next: Option<u64>,
 }
