@@ -104,7 +104,7 @@ pub struct TrailEvent {
 }
 
 impl TrailEvent {
-    fn of(record: &RecordedEvent) -> Self {
+    pub(crate) fn of(record: &RecordedEvent) -> Self {
         Self {
             event: FeedEvent::of(record),
             version: record.version,
@@ -127,7 +127,7 @@ pub struct TrailPage {
 }
 
 /// The trail query, parsed once.
-struct Trail {
+pub(crate) struct Trail {
     stream: Option<StreamName>,
     read_filter: ReadFilter,
     actor: Option<ActorFilter>,
@@ -152,22 +152,23 @@ impl TimeRange {
 }
 
 /// What one step of a trail query found.
-struct TrailStep {
-    rows: Vec<RecordedEvent>,
+pub(crate) struct TrailStep {
+    pub(crate) rows: Vec<RecordedEvent>,
     /// The last position looked at.
     scanned_through: u64,
     /// Where to continue; `None` when the range is exhausted.
-    next: Option<u64>,
+    pub(crate) next: Option<u64>,
 }
 
+/// Whose events the trail keeps.
 #[derive(Debug, PartialEq, Eq)]
-enum ActorFilter {
+pub(crate) enum ActorFilter {
     User(Uuid),
     System(String),
 }
 
 impl ActorFilter {
-    fn parse(text: &str) -> Result<Self, ApiError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, ApiError> {
         match text.strip_prefix("system:") {
             Some(process) if !process.is_empty() => Ok(Self::System(process.to_owned())),
             Some(_) => Err(ApiError::invalid(
@@ -190,7 +191,8 @@ impl ActorFilter {
 }
 
 impl Trail {
-    fn parse(log: &EventLog, query: &TrailQuery, after: u64) -> Result<Self, ApiError> {
+    /// Reads `query` against `log`, for the events after position `after`.
+    pub(crate) fn parse(log: &EventLog, query: &TrailQuery, after: u64) -> Result<Self, ApiError> {
         let stream = query
             .stream
             .as_deref()
@@ -265,7 +267,7 @@ impl Trail {
     /// Up to `limit` matching events from `first` on, looking at no more
     /// than [`AUDIT_SCAN_EVENTS_MAX`] records; and where to continue
     /// (`None`: the range is exhausted).
-    fn page(&self, log: &EventLog, limit: usize) -> Result<TrailStep, eventlog::Error> {
+    pub(crate) fn page(&self, log: &EventLog, limit: usize) -> Result<TrailStep, eventlog::Error> {
         let step = |rows, scanned_through, next| TrailStep {
             rows,
             scanned_through,
@@ -577,6 +579,13 @@ impl Verifications {
         (status = 200, body = Verification),
     ))]
 async fn verify(State(state): State<AppState>) -> Result<axum::Json<Verification>, ApiError> {
+    run_verification(&state).await.map(axum::Json)
+}
+
+/// Walks the whole hash chain on a blocking thread (one walk at a time),
+/// logs a failure and keeps the result as the last verification: what
+/// `GET /audit/verify` and the UI's "Verify now" both run.
+pub(crate) async fn run_verification(state: &AppState) -> Result<Verification, ApiError> {
     // The semaphore is never closed, so acquiring can only wait.
     let _permit = VERIFICATIONS
         .acquire()
@@ -627,7 +636,7 @@ async fn verify(State(state): State<AppState>) -> Result<axum::Json<Verification
         );
     }
     state.verifications.record(verification.clone());
-    Ok(axum::Json(verification))
+    Ok(verification)
 }
 
 /// The last verification since the server started; 404 before the first.

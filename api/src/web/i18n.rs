@@ -119,6 +119,7 @@ macro_rules! catalogue {
             include_str!(concat!("../../locales/", $lang, "/catalog.ftl")),
             include_str!(concat!("../../locales/", $lang, "/tasks.ftl")),
             include_str!(concat!("../../locales/", $lang, "/reports.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/audit.ftl")),
         ]
     };
 }

@@ -12,6 +12,7 @@
 //! lives under `/api/v1` and is not this module's.
 
 pub mod assets;
+mod audit;
 mod calendar;
 mod catalog;
 mod chart;
@@ -69,6 +70,8 @@ pub fn router() -> Router<AppState> {
         .route("/calendar", get(calendar::week))
         .route("/reports", get(reports::page))
         .route("/reports/sales.csv", get(reports::csv))
+        .route("/audit", get(audit::page))
+        .route("/audit/verify", post(audit::verify))
         .route("/language", post(language::choose))
         .route("/assets/{file}", get(assets::serve))
 }
@@ -83,10 +86,11 @@ pub enum Section {
     Orders,
     Tasks,
     Reports,
+    Audit,
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 8] = [
         Section::Dashboard,
         Section::Customers,
         Section::Pipeline,
@@ -94,6 +98,7 @@ impl Section {
         Section::Orders,
         Section::Tasks,
         Section::Reports,
+        Section::Audit,
     ];
 
     fn href(self) -> &'static str {
@@ -105,6 +110,7 @@ impl Section {
             Section::Orders => "/orders",
             Section::Tasks => "/tasks",
             Section::Reports => "/reports",
+            Section::Audit => "/audit",
         }
     }
 
@@ -117,6 +123,7 @@ impl Section {
             Section::Orders => "nav-orders",
             Section::Tasks => "nav-tasks",
             Section::Reports => "nav-reports",
+            Section::Audit => "nav-audit",
         }
     }
 }
