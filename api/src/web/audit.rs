@@ -16,7 +16,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDateTime, SubsecRound, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, SubsecRound, Timelike, Utc};
 use domain::events::CrmEvent;
 use eventlog::{Actor, StreamName};
 use serde::Deserialize;
@@ -78,15 +78,6 @@ impl AuditForm {
     }
 }
 
-/// A moment as a `datetime-local` field sends it (UTC, the business time
-/// zone), to the minute or the second.
-fn parse_local_moment(raw: &str) -> Option<DateTime<Utc>> {
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-        .iter()
-        .find_map(|layout| NaiveDateTime::parse_from_str(raw.trim(), layout).ok())
-        .map(|moment| moment.and_utc())
-}
-
 /// Reads the form into the API's trail query; every bad field is
 /// reported at once, next to itself.
 fn parse_form(tr: Tr, form: &AuditForm) -> Result<TrailQuery, FormErrors> {
@@ -112,7 +103,7 @@ fn parse_form(tr: Tr, form: &AuditForm) -> Result<TrailQuery, FormErrors> {
     }
     let mut moment = |field: &'static str, raw: &str| {
         let raw = typed(raw)?;
-        let parsed = parse_local_moment(&raw);
+        let parsed = super::forms::parse_moment(&raw);
         if parsed.is_none() {
             errors.add(field, tr.t("audit-error-moment"));
         }

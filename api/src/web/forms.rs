@@ -133,6 +133,21 @@ pub async fn redirect_after(state: &AppState, position: Option<u64>, location: &
     }
 }
 
+/// A moment as a `datetime-local` field sends it (UTC, the business time
+/// zone), or in RFC 3339.
+pub fn parse_moment(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let raw = raw.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|layout| chrono::NaiveDateTime::parse_from_str(raw, layout).ok())
+        .map(|moment| moment.and_utc())
+        .or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(raw)
+                .ok()
+                .map(|moment| moment.with_timezone(&chrono::Utc))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

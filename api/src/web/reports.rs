@@ -13,7 +13,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use domain::values::Currency;
 use projections::models::sales::{
     AgeBucket, Aged, Dimension, Member, Period, Receivables, ReportQuery, ReportRow, SalesFigures,
@@ -118,21 +118,6 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
 }
 
-/// A moment as a `datetime-local` field sends it (UTC, the business time
-/// zone), or in RFC 3339.
-fn parse_moment(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-        .iter()
-        .find_map(|layout| NaiveDateTime::parse_from_str(raw, layout).ok())
-        .map(|moment| moment.and_utc())
-        .or_else(|| {
-            DateTime::parse_from_rfc3339(raw)
-                .ok()
-                .map(|moment| moment.with_timezone(&Utc))
-        })
-}
-
 /// The first day of the default period: the start of the month
 /// [`DEFAULT_MONTHS`] - 1 months before today's.
 fn default_from(today: NaiveDate) -> NaiveDate {
@@ -198,7 +183,7 @@ fn parse_form(
     let known_at = if form.known_at.trim().is_empty() {
         None
     } else {
-        let parsed = parse_moment(&form.known_at);
+        let parsed = super::forms::parse_moment(&form.known_at);
         if parsed.is_none() {
             errors.add("known_at", tr.t("reports-error-moment"));
         }
@@ -860,10 +845,10 @@ mod tests {
     #[test]
     fn as_of_cuts_the_range_and_moments_read_in_utc() {
         assert_eq!(
-            parse_moment("2026-04-05T10:30").map(|at| at.to_rfc3339()),
+            super::super::forms::parse_moment("2026-04-05T10:30").map(|at| at.to_rfc3339()),
             Some("2026-04-05T10:30:00+00:00".to_owned())
         );
-        assert!(parse_moment("2026-04-05T12:30:00+02:00").is_some());
+        assert!(super::super::forms::parse_moment("2026-04-05T12:30:00+02:00").is_some());
         let choice = ReportChoice {
             from: day("2026-03-01"),
             to: day("2026-03-31"),

@@ -224,6 +224,28 @@ async fn live_text_of(client: &Client, css: &str) -> String {
     }
 }
 
+/// How many elements match `css` in a part of the page htmx replaces,
+/// counted by one script (a swap in progress can leave the part empty for
+/// a moment, so an empty count is read again until `PAGE_WAIT`).
+async fn live_count(client: &Client, css: &str) -> usize {
+    let started = Instant::now();
+    loop {
+        let count = client
+            .execute(
+                "return document.querySelectorAll(arguments[0]).length;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0);
+        if count > 0 || started.elapsed() >= PAGE_WAIT {
+            return usize::try_from(count).unwrap_or(usize::MAX);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn eur() -> Currency {
     Currency::parse("currency", "EUR").unwrap()
 }

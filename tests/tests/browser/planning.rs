@@ -324,16 +324,11 @@ async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
     let url = format!("{}/?from={from}&to={to}", app.base);
     in_browser("dashboard_charts", move |client| async move {
         client.goto(&url).await.unwrap();
+        // The charts are refreshed every few seconds: count in one script.
         let count = |chart: &'static str| {
             let client = client.clone();
             async move {
-                client
-                    .find_all(Locator::Css(&format!(
-                        r#"[data-chart="{chart}"] svg rect.hbar"#
-                    )))
-                    .await
-                    .unwrap()
-                    .len()
+                live_count(&client, &format!(r#"[data-chart="{chart}"] svg rect.hbar"#)).await
             }
         };
         let funnel = count("funnel").await;
@@ -346,11 +341,7 @@ async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
         let heading = text_of(&client, "#chart-stock-heading").await;
         assert!(heading.chars().any(|c| c.is_ascii_digit()), "{heading}");
         // The sales chart still has one bar per day, none of the rows'.
-        let bars = client
-            .find_all(Locator::Css(".chart svg rect.bar"))
-            .await
-            .unwrap();
-        assert_eq!(bars.len(), 365);
+        assert_eq!(live_count(&client, ".chart svg rect.bar").await, 365);
     })
     .await;
 
