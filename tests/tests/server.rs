@@ -382,6 +382,14 @@ async fn the_card_creates_a_task_once_and_keeps_a_bad_form_as_typed() {
     .await;
     assert_eq!(status, 201, "{body}");
     let party = body.split("\"id\":\"").nth(1).unwrap()[..36].to_owned();
+    // The card's forms look the customer up in the read model: wait until
+    // it has caught up with the registration.
+    let mut waited = 0;
+    while get(app.address, "/readyz").await.0 != 200 {
+        waited += 1;
+        assert!(waited < 500, "the read models never caught up");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
     let path = format!("/customers/{party}/tasks");
     let head = app.log.head().position;
