@@ -510,10 +510,44 @@ pub struct PriceListState {
     pub name: String,
     pub currency: Option<Currency>,
     pub prices_include_vat: bool,
-    /// (product, scope, break) → unit price.
-    pub prices: BTreeMap<(ProductId, PriceScope, Decimal), Decimal>,
-    /// (scope, product or every product) → discount.
-    pub discounts: BTreeMap<(PriceScope, Option<ProductId>), Discount>,
+    pub prices: Prices,
+    pub discounts: Discounts,
+}
+
+/// A price list's prices: (product, scope, quantity break) → unit price.
+pub type Prices = BTreeMap<(ProductId, PriceScope, Decimal), Decimal>;
+/// A price list's standing discounts: (scope, product or every product)
+/// → discount.
+pub type Discounts = BTreeMap<(PriceScope, Option<ProductId>), Discount>;
+
+/// What a price list event after the definition changes: the name, a
+/// price or a discount. [`PriceList`]'s `evolve` folds it, and read models
+/// of price lists call it too, so both read the events one way.
+pub fn apply_price_list_change(
+    name: &mut String,
+    prices: &mut Prices,
+    discounts: &mut Discounts,
+    event: &PriceListEvent,
+) {
+    match event {
+        PriceListEvent::Defined(_) => {}
+        PriceListEvent::Renamed(renamed) => *name = renamed.name.clone(),
+        PriceListEvent::PriceSet(set) => {
+            prices.insert(
+                (set.product, set.scope.clone(), set.min_quantity),
+                set.unit_price,
+            );
+        }
+        PriceListEvent::PriceRemoved(removed) => {
+            prices.remove(&(removed.product, removed.scope.clone(), removed.min_quantity));
+        }
+        PriceListEvent::DiscountSet(set) => {
+            discounts.insert((set.scope.clone(), set.product), set.discount);
+        }
+        PriceListEvent::DiscountRemoved(removed) => {
+            discounts.remove(&(removed.scope.clone(), removed.product));
+        }
+    }
 }
 
 impl PriceListState {
@@ -646,28 +680,7 @@ impl Decider for PriceList {
             });
         }
         let mut list = state?;
-        match event {
-            PriceListEvent::Defined(_) => {}
-            PriceListEvent::Renamed(renamed) => list.name = renamed.name.clone(),
-            PriceListEvent::PriceSet(set) => {
-                list.prices.insert(
-                    (set.product, set.scope.clone(), set.min_quantity),
-                    set.unit_price,
-                );
-            }
-            PriceListEvent::PriceRemoved(removed) => {
-                list.prices
-                    .remove(&(removed.product, removed.scope.clone(), removed.min_quantity));
-            }
-            PriceListEvent::DiscountSet(set) => {
-                list.discounts
-                    .insert((set.scope.clone(), set.product), set.discount);
-            }
-            PriceListEvent::DiscountRemoved(removed) => {
-                list.discounts
-                    .remove(&(removed.scope.clone(), removed.product));
-            }
-        }
+        apply_price_list_change(&mut list.name, &mut list.prices, &mut list.discounts, event);
         Some(list)
     }
 }

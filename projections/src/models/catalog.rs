@@ -71,10 +71,8 @@ pub struct PriceListRow {
     pub currency: Currency,
     /// Whether its prices include VAT (retail) or not (wholesale).
     pub prices_include_vat: bool,
-    /// (product, scope, quantity break) → unit price.
-    pub prices: BTreeMap<(ProductId, PriceScope, Decimal), Decimal>,
-    /// (scope, product or every product) → discount.
-    pub discounts: BTreeMap<(PriceScope, Option<ProductId>), Discount>,
+    pub prices: domain::catalog::Prices,
+    pub discounts: domain::catalog::Discounts,
 }
 
 /// Where a product page ended: the last row's SKU and id.
@@ -244,28 +242,12 @@ impl Catalog {
         let Some(list) = self.price_lists.get_mut(&id) else {
             return;
         };
-        match event {
-            PriceListEvent::Defined(_) => {}
-            PriceListEvent::Renamed(renamed) => list.name = renamed.name.clone(),
-            PriceListEvent::PriceSet(set) => {
-                list.prices.insert(
-                    (set.product, set.scope.clone(), set.min_quantity),
-                    set.unit_price,
-                );
-            }
-            PriceListEvent::PriceRemoved(removed) => {
-                list.prices
-                    .remove(&(removed.product, removed.scope.clone(), removed.min_quantity));
-            }
-            PriceListEvent::DiscountSet(set) => {
-                list.discounts
-                    .insert((set.scope.clone(), set.product), set.discount);
-            }
-            PriceListEvent::DiscountRemoved(removed) => {
-                list.discounts
-                    .remove(&(removed.scope.clone(), removed.product));
-            }
-        }
+        domain::catalog::apply_price_list_change(
+            &mut list.name,
+            &mut list.prices,
+            &mut list.discounts,
+            event,
+        );
     }
 
     fn index(&mut self, id: ProductId) {
