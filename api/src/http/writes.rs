@@ -16,125 +16,84 @@ use super::error::{ApiError, Problem};
 use super::extract::{WriteHeaders, WriteResult};
 use crate::process::SYSTEM_USER;
 
-/// The answers of a write to an existing aggregate that a business rule
-/// may refuse.
-// Never built: the type only describes the answers for the document.
-#[allow(dead_code)]
-#[derive(Debug, IntoResponses)]
-pub enum Changed {
-    /// Done (or done before under the same `Idempotency-Key`).
-    #[response(status = 200, headers(
-        ("ETag" = String, description = "The stream version now"),
-        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
-    Done(WriteResult),
-    /// A value in the body, the path or a header is not acceptable.
-    #[response(status = 400, content_type = "application/problem+json")]
-    Invalid(Problem),
-    /// The aggregate (or one the body names) does not exist.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// `If-Match` named another version; the current one is in `ETag`.
-    #[response(status = 412, content_type = "application/problem+json")]
-    Stale(Problem),
-    /// A business rule refused the command; `rule` names it.
-    #[response(status = 422, content_type = "application/problem+json")]
-    RuleBroken(Problem),
+/// Declares a kind of write's documented answers: the success status
+/// (with `ETag` and `X-Position`) and then each problem's variant, status
+/// and description. The types are never built; they only describe the
+/// answers for the document.
+macro_rules! write_answers {
+    (
+        $(#[doc = $doc:literal])+
+        $name:ident: $done_status:literal $done_doc:literal
+        $(, $variant:ident $status:literal $problem_doc:literal)* $(,)?
+    ) => {
+        $(#[doc = $doc])+
+        #[allow(dead_code)]
+        #[derive(Debug, IntoResponses)]
+        pub enum $name {
+            #[doc = $done_doc]
+            #[response(status = $done_status, headers(
+                ("ETag" = String, description = "The stream version now"),
+                ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
+            Done(WriteResult),
+            $(
+                #[doc = $problem_doc]
+                #[response(status = $status, content_type = "application/problem+json")]
+                $variant(Problem),
+            )*
+        }
+    };
 }
 
-/// The answers of a write to an existing aggregate that no business rule
-/// refuses (the aggregate takes the new value, or already had it).
-#[allow(dead_code)]
-#[derive(Debug, IntoResponses)]
-pub enum ChangedUnlessStale {
-    /// Done (or done before under the same `Idempotency-Key`).
-    #[response(status = 200, headers(
-        ("ETag" = String, description = "The stream version now"),
-        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
-    Done(WriteResult),
-    /// A value in the body, the path or a header is not acceptable.
-    #[response(status = 400, content_type = "application/problem+json")]
-    Invalid(Problem),
-    /// The aggregate (or one the body names) does not exist.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// `If-Match` named another version; the current one is in `ETag`.
-    #[response(status = 412, content_type = "application/problem+json")]
-    Stale(Problem),
+write_answers! {
+    /// The answers of a write to an existing aggregate that a business rule
+    /// may refuse.
+    Changed: 200 "Done (or done before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body, the path or a header is not acceptable.",
+    NotFound 404 "The aggregate (or one the body names) does not exist.",
+    Stale 412 "`If-Match` named another version; the current one is in `ETag`.",
+    RuleBroken 422 "A business rule refused the command; `rule` names it.",
 }
 
-/// The answers of a write that creates an aggregate naming others (a
-/// party, a user) that must exist.
-#[allow(dead_code)]
-#[derive(Debug, IntoResponses)]
-pub enum Created {
-    /// Created (or created before under the same `Idempotency-Key`).
-    #[response(status = 201, headers(
-        ("ETag" = String, description = "The stream version now"),
-        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
-    Done(WriteResult),
-    /// A value in the body or a header is not acceptable.
-    #[response(status = 400, content_type = "application/problem+json")]
-    Invalid(Problem),
-    /// An aggregate the body names does not exist.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
+write_answers! {
+    /// The answers of a write to an existing aggregate that no business rule
+    /// refuses (the aggregate takes the new value, or already had it).
+    ChangedUnlessStale: 200 "Done (or done before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body, the path or a header is not acceptable.",
+    NotFound 404 "The aggregate (or one the body names) does not exist.",
+    Stale 412 "`If-Match` named another version; the current one is in `ETag`.",
 }
 
-/// The answers of a write that records a new fact (a stock movement, a
-/// payment) on aggregates the body names, which a business rule may
-/// refuse.
-#[allow(dead_code)]
-#[derive(Debug, IntoResponses)]
-pub enum Recorded {
-    /// Recorded (or recorded before under the same `Idempotency-Key`).
-    #[response(status = 201, headers(
-        ("ETag" = String, description = "The stream version now"),
-        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
-    Done(WriteResult),
-    /// A value in the body or a header is not acceptable.
-    #[response(status = 400, content_type = "application/problem+json")]
-    Invalid(Problem),
-    /// An aggregate the body names does not exist.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// `If-Match` named another version; the current one is in `ETag`.
-    #[response(status = 412, content_type = "application/problem+json")]
-    Stale(Problem),
-    /// A business rule refused the command; `rule` names it.
-    #[response(status = 422, content_type = "application/problem+json")]
-    RuleBroken(Problem),
+write_answers! {
+    /// The answers of a write that creates an aggregate naming others (a
+    /// party, a user) that must exist.
+    Created: 201 "Created (or created before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+    NotFound 404 "An aggregate the body names does not exist.",
 }
 
-/// The answers of a write that creates an aggregate under a key that must
-/// be unique (a product's SKU).
-#[allow(dead_code)]
-#[derive(Debug, IntoResponses)]
-pub enum RegisteredUnique {
-    /// Created (or created before under the same `Idempotency-Key`).
-    #[response(status = 201, headers(
-        ("ETag" = String, description = "The stream version now"),
-        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
-    Done(WriteResult),
-    /// A value in the body or a header is not acceptable.
-    #[response(status = 400, content_type = "application/problem+json")]
-    Invalid(Problem),
-    /// Another aggregate already holds the key.
-    #[response(status = 409, content_type = "application/problem+json")]
-    Taken(Problem),
+write_answers! {
+    /// The answers of a write that records a new fact (a stock movement, a
+    /// payment) on aggregates the body names, which a business rule may
+    /// refuse.
+    Recorded: 201 "Recorded (or recorded before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+    NotFound 404 "An aggregate the body names does not exist.",
+    Stale 412 "`If-Match` named another version; the current one is in `ETag`.",
+    RuleBroken 422 "A business rule refused the command; `rule` names it.",
 }
 
-/// The answers of a write that creates an aggregate from its body alone.
-#[allow(dead_code)]
-#[derive(Debug, IntoResponses)]
-pub enum Registered {
-    /// Created (or created before under the same `Idempotency-Key`).
-    #[response(status = 201, headers(
-        ("ETag" = String, description = "The stream version now"),
-        ("X-Position" = u64, description = "The log position of the write, for wait_for")))]
-    Done(WriteResult),
-    /// A value in the body or a header is not acceptable.
-    #[response(status = 400, content_type = "application/problem+json")]
-    Invalid(Problem),
+write_answers! {
+    /// The answers of a write that creates an aggregate under a key that
+    /// must be unique (a product's SKU).
+    RegisteredUnique: 201 "Created (or created before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+    Taken 409 "Another aggregate already holds the key.",
+}
+
+write_answers! {
+    /// The answers of a write that creates an aggregate from its body alone.
+    Registered: 201 "Created (or created before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
 }
 
 /// Declares `POST $path` on one existing aggregate of `$decider`: its
