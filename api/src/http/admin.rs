@@ -6,13 +6,9 @@
 //! is its client. Permissions (administrators only) wrap it with the
 //! security issue, like every other route.
 
-use std::io::Write;
-
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,15 +17,12 @@ use utoipa_axum::routes;
 use super::TAG_ADMIN;
 use super::error::{ApiError, Problem};
 use super::extract::ApiQuery;
+use super::streaming::blocking_body;
 use crate::AppState;
 
 /// Backups streamed at once; more wait their turn, so backups cannot take
 /// every disk read from the people at work.
 pub const BACKUPS_AT_ONCE_MAX: usize = 1;
-/// Bytes of backup handed to the connection at a time.
-const BACKUP_PIECE_BYTES: usize = 256 * 1024;
-/// Pieces buffered between the reading thread and a slow connection.
-const BACKUP_PIECES_QUEUED_MAX: usize = 8;
 
 static BACKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BACKUPS_AT_ONCE_MAX);
 
@@ -72,30 +65,17 @@ async fn backup(
         .acquire()
         .await
         .map_err(|_| ApiError::invalid("since", "backups are closed"))?;
-    let (sender, mut receiver) =
-        tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(BACKUP_PIECES_QUEUED_MAX);
     let log = state.log.clone();
-    tokio::task::spawn_blocking(move || {
+    let body = blocking_body("the online backup", move |out| {
         let _permit = permit;
-        let pieces = PieceWriter {
-            sender: sender.clone(),
-        };
-        let out = std::io::BufWriter::with_capacity(BACKUP_PIECE_BYTES, pieces);
-        match log.backup(since, out) {
-            Ok(summary) => tracing::info!(
-                position = summary.header.last_position,
-                bytes = summary.bytes,
-                "online backup sent"
-            ),
-            Err(error) => {
-                tracing::error!(%error, "the online backup failed");
-                // The client sees the body break off, and its check of the
-                // file fails; nothing passes for a complete backup.
-                let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
-            }
-        }
+        let summary = log.backup(since, out)?;
+        tracing::info!(
+            position = summary.header.last_position,
+            bytes = summary.bytes,
+            "online backup sent"
+        );
+        Ok(())
     });
-    let stream = futures_util::stream::poll_fn(move |context| receiver.poll_recv(context));
     Ok((
         [
             (CONTENT_TYPE, "application/octet-stream".to_owned()),
@@ -108,26 +88,7 @@ async fn backup(
                 head.to_string(),
             ),
         ],
-        Body::from_stream(stream),
+        body,
     )
         .into_response())
-}
-
-/// Hands what the backup writes to the connection, piece by piece; a
-/// connection that went away ends the backup.
-struct PieceWriter {
-    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-}
-
-impl Write for PieceWriter {
-    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        self.sender
-            .blocking_send(Ok(Bytes::copy_from_slice(buffer)))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))?;
-        Ok(buffer.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

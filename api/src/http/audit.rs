@@ -18,11 +18,9 @@ use std::io::Write as _;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use eventlog::{Actor, EventLog, ReadFilter, RecordedEvent, StreamName};
 use serde::{Deserialize, Serialize};
@@ -35,6 +33,7 @@ use super::TAG_AUDIT;
 use super::error::{ApiError, Problem};
 use super::events::FeedEvent;
 use super::extract::{ApiQuery, PageParams, encode_cursor};
+use super::streaming::blocking_body;
 use crate::AppState;
 
 /// Records one page (or one export step) looks at before it answers with a
@@ -42,10 +41,6 @@ use crate::AppState;
 pub const AUDIT_SCAN_EVENTS_MAX: usize = 200_000;
 /// Records read from a stream per step when one entity's history is asked.
 const STREAM_READ_EVENTS: usize = 1_000;
-/// Rows of an export handed to the connection at a time.
-const EXPORT_PIECE_BYTES: usize = 256 * 1024;
-/// Pieces of an export buffered for a slow connection.
-const EXPORT_PIECES_QUEUED_MAX: usize = 8;
 
 /// Whole-log verifications at once; more wait their turn.
 static VERIFICATIONS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
@@ -406,48 +401,31 @@ async fn export(
     let log = state.log.clone();
     let mut trail = Trail::parse(&log, &query, 0)?;
     let format = params.format;
-    let (sender, mut receiver) =
-        tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(EXPORT_PIECES_QUEUED_MAX);
-    tokio::task::spawn_blocking(move || {
-        let pieces = PieceWriter {
-            sender: sender.clone(),
-        };
-        let mut out = std::io::BufWriter::with_capacity(EXPORT_PIECE_BYTES, pieces);
-        let written = (|| -> anyhow::Result<()> {
-            if matches!(format, ExportFormat::Csv) {
-                out.write_all(CSV_HEADER.as_bytes())?;
-            }
-            loop {
-                let step = trail.page(&log, super::extract::PAGE_ROWS_MAX)?;
-                for row in &step.rows {
-                    match format {
-                        ExportFormat::Csv => out.write_all(csv_row(row).as_bytes())?,
-                        ExportFormat::Jsonl => {
-                            serde_json::to_writer(&mut out, &TrailEvent::of(row))?;
-                            out.write_all(b"\n")?;
-                        }
+    let body = blocking_body("an audit export", move |out| {
+        if matches!(format, ExportFormat::Csv) {
+            out.write_all(CSV_HEADER.as_bytes())?;
+        }
+        loop {
+            let step = trail.page(&log, super::extract::PAGE_ROWS_MAX)?;
+            for row in &step.rows {
+                match format {
+                    ExportFormat::Csv => out.write_all(csv_row(row).as_bytes())?,
+                    ExportFormat::Jsonl => {
+                        serde_json::to_writer(&mut *out, &TrailEvent::of(row))?;
+                        out.write_all(b"\n")?;
                     }
                 }
-                match step.next {
-                    Some(next) => trail.first = next,
-                    None => break,
-                }
             }
-            out.flush()?;
-            Ok(())
-        })();
-        if let Err(error) = written {
-            tracing::error!(error = format!("{error:#}"), "an audit export failed");
-            // The body breaks off instead of ending: nobody takes a cut
-            // export for a whole one.
-            let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
+            match step.next {
+                Some(next) => trail.first = next,
+                None => return Ok(()),
+            }
         }
     });
     let (content_type, extension) = match format {
         ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
         ExportFormat::Jsonl => ("application/jsonl; charset=utf-8", "jsonl"),
     };
-    let stream = futures_util::stream::poll_fn(move |context| receiver.poll_recv(context));
     Ok((
         [
             (CONTENT_TYPE, content_type.to_owned()),
@@ -456,7 +434,7 @@ async fn export(
                 format!("attachment; filename=\"hypercrm-audit.{extension}\""),
             ),
         ],
-        Body::from_stream(stream),
+        body,
     )
         .into_response())
 }
@@ -514,25 +492,6 @@ fn csv_cell(cell: &str) -> String {
         format!("\"{}\"", cell.replace('"', "\"\""))
     } else {
         cell
-    }
-}
-
-/// Hands what an export writes to the connection; a connection that went
-/// away ends the export.
-struct PieceWriter {
-    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-}
-
-impl std::io::Write for PieceWriter {
-    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        self.sender
-            .blocking_send(Ok(Bytes::copy_from_slice(buffer)))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))?;
-        Ok(buffer.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

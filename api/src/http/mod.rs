@@ -24,6 +24,7 @@ pub mod payments;
 pub mod pipelines;
 pub mod reports;
 pub mod stock;
+pub mod streaming;
 pub mod tasks;
 pub mod warehouses;
 pub mod writes;
