@@ -205,8 +205,10 @@ impl Page {
     }
 }
 
-/// `text` with every byte outside the URL's unreserved set escaped.
-fn percent_encode(text: &str) -> String {
+/// `text` with every byte outside the URL's unreserved set escaped (so it
+/// is also safe inside a quoted string of a script, as `bench-http` uses
+/// it).
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

@@ -21,6 +21,8 @@ use anyhow::{Context as _, bail, ensure};
 use eventlog::{EventLog, Options};
 use projections::models::customers::Customers;
 
+use api::web::percent_encode;
+
 use crate::bench_crm::{Lcg, fold, search_text};
 
 /// How long a first start may take to seed the demo and build every read
@@ -242,20 +244,6 @@ fn targets(customers: &[Sampled]) -> Vec<Target> {
             paths: each(&|customer| format!("/customers/{}", customer.id)),
         },
     ]
-}
-
-/// Every byte outside the URL's unreserved set escaped, so a path is also
-/// a safe Lua string.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
 }
 
 /// Refuses to time a target whose requests fail: a fast 404 is no result.
