@@ -1,6 +1,7 @@
 //! Every event of the CRM and trade modules, as one type, for the readers
 //! of the whole log (projections, the audit trail, the live feed).
 
+use crate::access::UserEvent;
 use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
 use crate::finance::{AccountEvent, SeriesEvent};
@@ -106,4 +107,5 @@ crm_events! {
     Sale(SaleEvent),
     Account(AccountEvent),
     Series(SeriesEvent),
+    User(UserEvent),
 }

@@ -13,12 +13,14 @@
 //! resolution), [`inventory`] (warehouses, stock at moving average cost),
 //! [`sales`] (sales orders, shipments, returns, imported sales) and
 //! [`finance`] (customer accounts: invoices, credit notes, payments;
-//! gap-free document numbers). [`process`] says what an event causes in
+//! gap-free document numbers). [`access`] holds users, their roles and
+//! API tokens, and the permission matrix. [`process`] says what an event causes in
 //! other aggregates. Shared values live in [`ids`], [`values`],
 //! [`channel`]; [`codec`] maps events to log payloads.
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod catalog;
 pub mod channel;
 pub mod codec;
