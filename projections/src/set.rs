@@ -19,11 +19,12 @@ use crate::models::sales::Sales;
 use crate::models::stock::StockLevels;
 use crate::models::tasks::Tasks;
 use crate::models::timeline::Timelines;
+use crate::models::users::Users;
 use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions, rebuild};
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 12] = [
+pub const MODEL_NAMES: [&str; 13] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -36,6 +37,7 @@ pub const MODEL_NAMES: [&str; 12] = [
     DirectorKpis::NAME,
     Orders::NAME,
     Catalog::NAME,
+    Users::NAME,
 ];
 
 /// The live read models of a running server.
@@ -53,6 +55,7 @@ pub struct CrmReadModels {
     pub director_kpis: Arc<Projection<DirectorKpis>>,
     pub orders: Arc<Projection<Orders>>,
     pub catalog: Arc<Projection<Catalog>>,
+    pub users: Arc<Projection<Users>>,
     pub store: SnapshotStore,
 }
 
@@ -78,6 +81,7 @@ impl CrmReadModels {
             director_kpis: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             orders: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             catalog: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            users: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -96,6 +100,7 @@ impl CrmReadModels {
             self.director_kpis.status(),
             self.orders.status(),
             self.catalog.status(),
+            self.users.status(),
         ]
     }
 
@@ -112,7 +117,8 @@ impl CrmReadModels {
         self.sales.wait_for(position).await?;
         self.director_kpis.wait_for(position).await?;
         self.orders.wait_for(position).await?;
-        self.catalog.wait_for(position).await
+        self.catalog.wait_for(position).await?;
+        self.users.wait_for(position).await
     }
 
     /// Stops every model, each writing a final snapshot.
@@ -128,7 +134,8 @@ impl CrmReadModels {
         self.sales.shutdown().await?;
         self.director_kpis.shutdown().await?;
         self.orders.shutdown().await?;
-        self.catalog.shutdown().await
+        self.catalog.shutdown().await?;
+        self.users.shutdown().await
     }
 }
 
@@ -162,6 +169,7 @@ pub fn rebuild_by_name(
         DirectorKpis::NAME => run::<DirectorKpis>(log, store, options, progress),
         Orders::NAME => run::<Orders>(log, store, options, progress),
         Catalog::NAME => run::<Catalog>(log, store, options, progress),
+        Users::NAME => run::<Users>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

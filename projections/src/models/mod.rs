@@ -12,3 +12,4 @@ pub mod sales;
 pub mod stock;
 pub mod tasks;
 pub mod timeline;
+pub mod users;
