@@ -89,12 +89,20 @@ pub fn backup_offline(data_dir: &Path, since: u64, path: &Path) -> anyhow::Resul
 
 /// `hypercrm backup --server URL`: fetches an online backup from a
 /// running server, writes it safely and checks it whole.
-pub async fn backup_online(server: &str, since: u64, path: &Path) -> anyhow::Result<BackupSummary> {
+pub async fn backup_online(
+    server: &str,
+    token: &str,
+    since: u64,
+    path: &Path,
+) -> anyhow::Result<BackupSummary> {
     let url = format!(
         "{}/api/v1/admin/backup?since={since}",
         server.trim_end_matches('/')
     );
-    let mut response = reqwest::get(&url)
+    let mut response = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(token)
+        .send()
         .await
         .with_context(|| format!("failed to reach {url}"))?;
     if !response.status().is_success() {

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod backup;
 pub mod commands;
 pub mod config;
@@ -40,6 +41,17 @@ pub use axum::Router;
 /// The process managers' checkpoint, in the data folder.
 const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
 
+/// Sign-in sessions, in the data folder, apart from the log.
+const SESSIONS_DIR: &str = "sessions";
+
+/// How sign-in sessions behave.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccessSettings {
+    pub session_lifetime: auth::sessions::SessionLifetime,
+    /// Mark session cookies `Secure` (HTTPS only): on behind a TLS proxy.
+    pub secure_cookies: bool,
+}
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -49,6 +61,8 @@ pub struct AppState {
     pub processes: Arc<ProcessManager>,
     /// The last verification of the log's hash chain (the audit view).
     pub verifications: Arc<http::audit::Verifications>,
+    /// Sessions, sign-in throttling and the access rules.
+    pub auth: Arc<auth::Auth>,
     process_task: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     /// Becomes true when the server is asked to stop: long-lived answers
     /// (the event feed) end, so a graceful shutdown does not wait on them.
@@ -59,6 +73,21 @@ impl AppState {
     /// Opens the read models kept in `data_dir` over `log` and starts them,
     /// and starts the process managers from their saved checkpoint.
     pub async fn start(log: EventLog, data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(log, data_dir, AccessSettings::default()).await
+    }
+
+    /// Like [`Self::start`], with the sessions' settings.
+    pub async fn start_with(
+        log: EventLog,
+        data_dir: &Path,
+        access: AccessSettings,
+    ) -> anyhow::Result<Self> {
+        let auth = auth::Auth::open(
+            &data_dir.join(SESSIONS_DIR),
+            access.session_lifetime,
+            access.secure_cookies,
+        )
+        .context("failed to open the sessions store")?;
         let store = SnapshotStore::open(data_dir.join("projections"))?;
         let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
             .await
@@ -84,6 +113,7 @@ impl AppState {
             commands,
             processes,
             verifications: Arc::default(),
+            auth: Arc::new(auth),
             process_task: Arc::new(std::sync::Mutex::new(Some(process_task))),
             stopping: tokio::sync::watch::Sender::new(false),
         })
@@ -137,6 +167,12 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(telemetry::render))
         .merge(http::router())
+        // After routing, so the check knows the route's template; every
+        // route above passes through it.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .nest_service("/api", axum::routing::any(http::no_route))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(telemetry::track_requests))
@@ -354,6 +390,15 @@ pub async fn serve(
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
     let state = AppState::start(log, data_dir).await?;
+    let password = std::env::var(auth::ADMIN_PASSWORD_ENV).ok();
+    if let Some(generated) = auth::ensure_administrator(&state, password).await? {
+        // Shown once, on the terminal (or the journal) of the first start:
+        // there is no default password.
+        eprintln!(
+            "\nHyperCRM made the administrator {:?} with the password\n\n    {generated}\n\nIt is shown only this once: sign in and change it under Account.\n",
+            auth::FIRST_ADMINISTRATOR
+        );
+    }
     // The stop signal also ends the event feeds, which a graceful
     // shutdown would otherwise wait on for as long as their clients stay.
     let stopper = state.clone();
@@ -409,10 +454,14 @@ pub fn rebuild(
 
 /// Serves `app` on an already bound listener until Ctrl-C or SIGTERM.
 pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_signal())
-        .await
-        .context("the server failed")
+    // With the peer's address, which sign-in throttling counts by.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop_signal())
+    .await
+    .context("the server failed")
 }
 
 /// Resolves when the process is asked to stop: Ctrl-C (SIGINT) at a

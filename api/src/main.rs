@@ -71,6 +71,10 @@ enum Command {
         /// http://127.0.0.1:8080), without stopping it.
         #[arg(long)]
         server: Option<String>,
+        /// With --server: an API token with `admin.administer` (issue one
+        /// on the Account page).
+        #[arg(long, env = "HYPERCRM_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
     /// Restore a full backup, then its increments in order, into a new
     /// data folder, and verify it.
@@ -151,10 +155,17 @@ fn backup(
     file: &std::path::Path,
     since: u64,
     server: Option<&str>,
+    token: Option<&str>,
 ) -> anyhow::Result<()> {
     let summary = match server {
-        Some(server) => tokio::runtime::Runtime::new()?
-            .block_on(api::backup::backup_online(server, since, file))?,
+        Some(server) => {
+            let token = anyhow::Context::context(
+                token,
+                "an online backup needs an API token with admin.administer: --token or HYPERCRM_TOKEN",
+            )?;
+            tokio::runtime::Runtime::new()?
+                .block_on(api::backup::backup_online(server, token, since, file))?
+        }
         None => api::backup::backup_offline(data_dir, since, file)?,
     };
     let header = summary.header;
@@ -324,7 +335,14 @@ fn main() -> ExitCode {
             file,
             since,
             server,
-        } => backup(&cli.data_dir, &file, since, server.as_deref()),
+            token,
+        } => backup(
+            &cli.data_dir,
+            &file,
+            since,
+            server.as_deref(),
+            token.as_deref(),
+        ),
         Command::Restore {
             file,
             target,

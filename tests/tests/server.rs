@@ -12,6 +12,11 @@ struct TestApp {
     _data: tempfile::TempDir,
 }
 
+/// Each test server's administrator token, by address: every request
+/// these tests make is signed in unless it says otherwise.
+static TOKENS: std::sync::Mutex<std::collections::BTreeMap<std::net::SocketAddr, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
@@ -20,6 +25,13 @@ async fn spawn_app() -> TestApp {
     let state = api::AppState::start(log.clone(), data.path())
         .await
         .unwrap();
+    let token = api::auth::administrator_token(&state, "test administrator password")
+        .await
+        .unwrap();
+    TOKENS
+        .lock()
+        .unwrap()
+        .insert(address, format!("Bearer {token}"));
     let app = api::app(state);
     tokio::spawn(async move { axum_serve(listener, app).await });
     TestApp {
@@ -56,6 +68,12 @@ async fn request(
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
+    let signed = headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+    if !signed && let Some(token) = TOKENS.lock().unwrap().get(&address) {
+        request.push_str(&format!("Authorization: {token}\r\n"));
+    }
     request.push_str("\r\n");
     request.push_str(body);
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -91,7 +109,9 @@ async fn health_reports_the_event_log_head() {
     let (status, body) = get(app.address, "/healthz").await;
     assert_eq!(status, 200);
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(health["head_position"], 0);
+    // The first start's administrator and the tests' token.
+    let first_start = app.log.head().position;
+    assert_eq!(health["head_position"], first_start);
 
     let stream = StreamName::parse("customer-1").unwrap();
     let events = vec![NewEvent::new(
@@ -110,7 +130,7 @@ async fn health_reports_the_event_log_head() {
         .unwrap();
     let (_, body) = get(app.address, "/healthz").await;
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(health["head_position"], 1);
+    assert_eq!(health["head_position"], first_start + 1);
     assert_eq!(health["head_hash"].as_str().unwrap().len(), 64);
 }
 
@@ -189,7 +209,8 @@ async fn readiness_follows_the_read_models() {
             "sales",
             "director_kpis",
             "orders",
-            "catalog"
+            "catalog",
+            "users"
         ]
     );
     let (_, page) = get(app.address, "/customers").await;
@@ -328,6 +349,7 @@ async fn bad_input_on_pages_is_explained_not_crashed_on() {
 #[tokio::test]
 async fn forms_about_unknown_things_are_not_found_and_write_nothing() {
     let app = spawn_app().await;
+    let first_start = app.log.head().position;
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
     let unknown = Uuid::now_v7();
     let paths = [
@@ -349,7 +371,7 @@ async fn forms_about_unknown_things_are_not_found_and_write_nothing() {
         .await;
         assert_eq!(status, 404, "{path}");
     }
-    assert_eq!(app.log.head().position, 0, "nothing was written");
+    assert_eq!(app.log.head().position, first_start, "nothing was written");
     assert_eq!(get(app.address, &format!("/orders/{unknown}")).await.0, 404);
     assert_eq!(
         get(app.address, &format!("/orders/new?party={unknown}"))

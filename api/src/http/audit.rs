@@ -446,7 +446,14 @@ const CSV_HEADER: &str = "position,recorded_at,occurred_at,stream,version,event_
 fn csv_row(event: &RecordedEvent) -> String {
     let trail = TrailEvent::of(event);
     let actor = match &event.actor {
-        Actor::User { user_id, .. } => user_id.to_string(),
+        Actor::User {
+            user_id,
+            token_id: None,
+        } => user_id.to_string(),
+        Actor::User {
+            user_id,
+            token_id: Some(token),
+        } => format!("{user_id} token:{token}"),
         Actor::System { process } => format!("system:{process}"),
     };
     let payload = trail

@@ -26,7 +26,6 @@ use super::tasks::{assignee_id, link_ids, link_of};
 use super::writes::{Changed, ChangedUnlessStale, Created, NoFields, aggregate_write};
 use super::{TAG_CALENDAR, execute, load};
 use crate::AppState;
-use crate::process::SYSTEM_USER;
 
 /// The longest range one list of entries covers.
 pub const CALENDAR_RANGE_DAYS_MAX: i64 = 62;
@@ -254,6 +253,7 @@ async fn get_entry(
     ))]
 async fn list_entries(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiQuery(range): ApiQuery<EntryRange>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<EntryList>, ApiError> {
@@ -268,7 +268,7 @@ async fn list_entries(
     }
     wait.wait(&state).await?;
     let attendee = [Assignee::User(
-        range.attendee.map_or(SYSTEM_USER, UserId::from_uuid),
+        range.attendee.map_or(principal.user, UserId::from_uuid),
     )];
     let list = state.read_models.calendar.read(|calendar| {
         let rows = calendar.agenda(&attendee, range.from, range.to);

@@ -26,7 +26,6 @@ use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
 use super::writes::{Changed, Created, OwnerRequest, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
-use crate::process::SYSTEM_USER;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -177,7 +176,7 @@ async fn open_deal(
         probability,
         amount,
         expected_close: request.expected_close,
-        owner: request.owner.map_or(SYSTEM_USER, UserId::from_uuid),
+        owner: request.owner.map_or(headers.user(), UserId::from_uuid),
         lead: None,
     });
     let executed = execute::<Deal, _>(&state, id, command, &headers).await?;

@@ -82,6 +82,19 @@ pub enum ApiError {
     /// Other writers kept moving the stream.
     #[error("the stream kept changing; try again")]
     Contended,
+    /// No valid session or token came with a request that needs one.
+    #[error("sign in, or send a valid API token as `Authorization: Bearer …`")]
+    Unauthenticated,
+    /// Signed in, but the user's roles (or the token) do not grant this.
+    #[error("this needs the permission {0}")]
+    Forbidden(String),
+    /// A form or a session request without the session's CSRF token, or
+    /// from another site.
+    #[error("{0}")]
+    CrossSiteRefused(&'static str),
+    /// Too many failed sign-ins for the account or from the address.
+    #[error("too many failed sign-ins; try again in {retry_after_seconds} seconds")]
+    TooManyAttempts { retry_after_seconds: u64 },
     /// Not the client's fault: logged, never echoed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -149,6 +162,9 @@ impl ApiError {
             Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotYetVisible { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::CrossSiteRefused(_) => StatusCode::FORBIDDEN,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -166,6 +182,10 @@ impl ApiError {
             Self::Rejected { .. } => "rule-broken",
             Self::BodyTooLarge { .. } => "body-too-large",
             Self::NotYetVisible { .. } => "not-yet-visible",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::CrossSiteRefused(_) => "cross-site-refused",
+            Self::TooManyAttempts { .. } => "too-many-attempts",
             Self::Internal(_) => "internal",
         }
     }
@@ -222,6 +242,20 @@ fn problem_response(problem: &Problem, error: &ApiError) -> Response {
         && let Ok(value) = HeaderValue::from_str(&format!("\"{version}\""))
     {
         headers.insert(header::ETAG, value);
+    }
+    match error {
+        ApiError::Unauthenticated => {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"HyperCRM\""),
+            );
+        }
+        ApiError::TooManyAttempts {
+            retry_after_seconds,
+        } => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+        }
+        _ => {}
     }
     response
 }

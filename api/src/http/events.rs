@@ -47,8 +47,15 @@ pub struct FeedStart {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FeedActor {
-    User { user_id: Uuid },
-    System { process: String },
+    User {
+        user_id: Uuid,
+        /// The API token the user acted through, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        token_id: Option<Uuid>,
+    },
+    System {
+        process: String,
+    },
 }
 
 /// The `data` of one event of the feed.
@@ -75,12 +82,32 @@ pub struct FeedEvent {
     pub payload: Option<serde_json::Value>,
 }
 
+/// What a redacted secret shows as.
+pub const REDACTED: &str = "[redacted]";
+
+/// Blanks the password and token hashes of a user event: the trail keeps
+/// them (hash-chained), readers never show them.
+fn redact_secrets(event: &domain::CrmEvent, payload: &mut serde_json::Value) {
+    if let domain::CrmEvent::User(_) = event
+        && let Some(fields) = payload.as_object_mut()
+    {
+        for field in domain::access::UserEvent::SECRET_FIELDS {
+            if let Some(value) = fields.get_mut(*field) {
+                *value = serde_json::Value::from(REDACTED);
+            }
+        }
+    }
+}
+
 impl FeedEvent {
     pub(super) fn of(record: &RecordedEvent) -> Self {
         // An event that does not decode is reported by the projections,
         // which stop on it; the feed only shows its envelope.
         let payload = match projections::envelope::decode(record) {
-            Ok(Some((_, event))) => serde_json::to_value(&event).ok(),
+            Ok(Some((_, event))) => serde_json::to_value(&event).ok().map(|mut payload| {
+                redact_secrets(&event, &mut payload);
+                payload
+            }),
             Ok(None) => None,
             Err(error) => {
                 tracing::warn!(position = record.position, %error, "the feed sends an event without its payload");
@@ -95,7 +122,10 @@ impl FeedEvent {
             occurred_at: record.occurred_at,
             recorded_at: record.recorded_at,
             actor: match &record.actor {
-                Actor::User { user_id, .. } => FeedActor::User { user_id: *user_id },
+                Actor::User { user_id, token_id } => FeedActor::User {
+                    user_id: *user_id,
+                    token_id: *token_id,
+                },
                 Actor::System { process } => FeedActor::System {
                     process: process.clone(),
                 },

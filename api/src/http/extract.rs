@@ -11,7 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use domain::ids::derived;
-use eventlog::{Actor, AppendMeta};
+use eventlog::AppendMeta;
+
+use crate::auth::Principal;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -138,12 +140,19 @@ pub struct WriteHeaders {
     /// The command's id: derived from `Idempotency-Key` and the route, or
     /// fresh.
     pub command_id: Uuid,
+    /// Who writes: the signed-in user (and token) the access check found.
+    pub principal: Principal,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let principal = parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(ApiError::Unauthenticated)?;
         let expected_version = match parts.headers.get(header::IF_MATCH) {
             None => None,
             Some(value) => Some(parse_etag(value).ok_or_else(|| {
@@ -180,6 +189,7 @@ impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
         Ok(Self {
             expected_version,
             command_id,
+            principal,
         })
     }
 }
@@ -187,9 +197,14 @@ impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
 impl WriteHeaders {
     /// How the command handler is to run this write.
     pub fn execution(&self) -> Execution {
-        Execution::new(AppendMeta::new(Actor::system("api"), self.command_id))
+        Execution::new(AppendMeta::new(self.principal.actor(), self.command_id))
             .with_command_id(self.command_id)
             .expecting(self.expected_version)
+    }
+
+    /// The user the write's commands are issued by.
+    pub fn user(&self) -> domain::ids::UserId {
+        self.principal.user
     }
 
     /// An id for something this write creates (`"order"`, `"shipment"`):

@@ -34,7 +34,6 @@ use super::writes::{
 };
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
-use crate::process::SYSTEM_USER;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -154,7 +153,7 @@ async fn capture_lead(
             .map(|party| ensure_party(&state, party))
             .transpose()?,
         source: Label::parse_optional("source", request.source.as_deref())?,
-        owner: request.owner.map_or(SYSTEM_USER, UserId::from_uuid),
+        owner: request.owner.map_or(headers.user(), UserId::from_uuid),
     };
     let id = LeadId::from_uuid(headers.new_id("lead"));
     let executed = execute::<Lead, _>(&state, id, LeadCommand::Capture(capture), &headers).await?;
@@ -282,6 +281,7 @@ async fn convert_lead(
     let open_headers = WriteHeaders {
         expected_version: None,
         command_id: headers.new_id("open-deal"),
+        principal: headers.principal.clone(),
     };
     // A repeat after the deal was opened finds it opened by this same
     // command (its events' ids derive from it) and goes on to the lead.

@@ -26,6 +26,7 @@ pub mod reports;
 pub mod stock;
 pub mod streaming;
 pub mod tasks;
+pub mod users;
 pub mod warehouses;
 pub mod writes;
 
@@ -41,7 +42,6 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
 use crate::commands::{CommandHandler, Executed};
-use crate::process::SYSTEM_USER;
 use error::ApiError;
 use extract::{REQUEST_BODY_BYTES_MAX, WriteHeaders};
 
@@ -98,14 +98,24 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(crm_reports::router())
                 .merge(events::router())
                 .merge(admin::router())
-                .merge(audit::router()),
+                .merge(audit::router())
+                .merge(users::router()),
         )
         .split_for_parts()
 }
 
+/// The served OpenAPI document: the routes' own, with the permission
+/// each operation needs and how to sign in.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = routes().1;
+    crate::auth::describe(&mut document);
+    document
+}
+
 /// The API, its document and reference page, with the body limit.
 pub fn router() -> Router<AppState> {
-    let (api, document) = routes();
+    let (api, _) = routes();
+    let document = document();
     api.merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
         .layer(axum::middleware::map_response(problem_for_bare_refusals))
@@ -180,7 +190,7 @@ where
     D::State: Send + 'static,
 {
     let stream = CommandHandler::stream::<D>(id)?;
-    let mut issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    let mut issued = Issued::new(headers.user(), Utc::now(), command);
     if let Some(occurred_at) = occurred_at {
         issued = issued.backdated(occurred_at);
     }

@@ -29,7 +29,6 @@ use super::extract::{
 use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
-use crate::process::SYSTEM_USER;
 use crate::trade::{confirm_order, ship_order};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -223,8 +222,8 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
-fn now() -> Issued<()> {
-    Issued::new(SYSTEM_USER, Utc::now(), ())
+fn now(by: domain::ids::UserId) -> Issued<()> {
+    Issued::new(by, Utc::now(), ())
 }
 
 /// Drafts an order for a party, priced from a list.
@@ -393,6 +392,7 @@ aggregate_write! {
     ))]
 async fn list_orders(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiQuery(filter): ApiQuery<OrderFilter>,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -424,10 +424,18 @@ async fn list_orders(
         .read_models
         .orders
         .read(|orders| orders.page_where(limit, before, party, status));
+    // A sales manager sees the orders of their own customers only; the
+    // page may then hold fewer rows than asked, and the cursor goes on.
+    let only = principal.only_owner(domain::access::Module::Orders, domain::access::Action::Read);
     Ok(axum::Json(OrderPage {
         rows: page
             .rows
             .into_iter()
+            .filter(|row| {
+                only.is_none_or(|user| {
+                    crate::auth::scope::owns_party(&state, user, row.summary.party)
+                })
+            })
             .map(|row| OrderRow {
                 id: row.order.as_uuid(),
                 party: row.summary.party.as_uuid(),
@@ -458,7 +466,13 @@ async fn confirm(
     headers: WriteHeaders,
 ) -> Result<Written, ApiError> {
     let order = OrderId::from_uuid(id);
-    let executed = confirm_order(&state.commands, order, now(), &headers.execution()).await?;
+    let executed = confirm_order(
+        &state.commands,
+        order,
+        now(headers.user()),
+        &headers.execution(),
+    )
+    .await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }
 
@@ -486,7 +500,7 @@ async fn ship(
         OrderId::from_uuid(id),
         shipment,
         lines,
-        now(),
+        now(headers.user()),
         &headers.execution(),
     )
     .await?;

@@ -12,6 +12,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::{Action, Module};
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{BranchId, ChannelId, PartyId, UserId};
 use domain::parties::{
@@ -40,7 +41,6 @@ use super::writes::{
 };
 use super::{TAG_PARTIES, execute, load};
 use crate::AppState;
-use crate::process::SYSTEM_USER;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -96,7 +96,7 @@ pub struct RegisterPartyRequest {
 }
 
 impl RegisterPartyRequest {
-    fn parse(self) -> Result<RegisterParty, ApiError> {
+    fn parse(self, by: UserId) -> Result<RegisterParty, ApiError> {
         let required = |field: &str, value: Option<String>| {
             value.ok_or_else(|| ApiError::invalid(field, "is required"))
         };
@@ -115,7 +115,7 @@ impl RegisterPartyRequest {
             company: self.company.map(PartyId::from_uuid),
             job_title: Label::parse_optional("job_title", self.job_title.as_deref())?,
             source: Label::parse_optional("source", self.source.as_deref())?,
-            owner: self.owner.map_or(SYSTEM_USER, UserId::from_uuid),
+            owner: self.owner.map_or(by, UserId::from_uuid),
             branch: self.branch.map(BranchId::from_uuid),
         })
     }
@@ -296,7 +296,7 @@ async fn register_party(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<RegisterPartyRequest>,
 ) -> Result<Written, ApiError> {
-    let register = request.parse()?;
+    let register = request.parse(headers.user())?;
     let id = PartyId::from_uuid(headers.new_id("party"));
     let executed =
         execute::<Party, _>(&state, id, PartyCommand::Register(register), &headers).await?;
@@ -366,6 +366,7 @@ async fn get_party(
     ))]
 async fn list_parties(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiQuery(search): ApiQuery<PartySearch>,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -382,7 +383,10 @@ async fn list_parties(
             PartyKind::Company => KindFilter::Company,
             PartyKind::Person => KindFilter::Person,
         }),
-        owner: search.owner.map(UserId::from_uuid),
+        // A sales manager's list holds their own customers only.
+        owner: principal
+            .only_owner(Module::Parties, Action::Read)
+            .or(search.owner.map(UserId::from_uuid)),
         branch: search.branch.map(BranchId::from_uuid),
         tag: search
             .tag
@@ -735,6 +739,7 @@ async fn merge_party(
     let absorb = WriteHeaders {
         expected_version: None,
         command_id: headers.new_id("absorb"),
+        principal: headers.principal.clone(),
     };
     execute::<Party, _>(
         &state,

@@ -42,7 +42,7 @@ use super::writes::{ChangedUnlessStale, Recorded};
 use super::{TAG_STOCK, load};
 use crate::AppState;
 use crate::commands::{Executed, Execution};
-use crate::process::{SYSTEM_USER, negative_stock_allowed, stock_stream};
+use crate::process::{negative_stock_allowed, stock_stream};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -152,14 +152,24 @@ async fn run_stock(
     warehouse: WarehouseId,
     command: StockCommand,
     execution: &Execution,
+    by: &crate::auth::Principal,
 ) -> Result<Executed, ApiError> {
     ensure_product(state, product)?;
-    if load::<Warehouse>(state, warehouse)?.0.is_none() {
+    // A storekeeper moves the stock of their branch's warehouses only;
+    // another branch's warehouse is answered as unknown.
+    let in_reach = load::<Warehouse>(state, warehouse)?.0.is_some_and(|found| {
+        by.may_see_branch(
+            domain::access::Module::Inventory,
+            domain::access::Action::Create,
+            found.branch,
+        )
+    });
+    if !in_reach {
         return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
     }
     let command =
         command.allowing_negative(negative_stock_allowed(&state.commands, product, warehouse)?);
-    let issued = domain::Issued::new(SYSTEM_USER, Utc::now(), command);
+    let issued = domain::Issued::new(by.user, Utc::now(), command);
     Ok(state
         .commands
         .execute::<Stock, _>(&stock_stream(product, warehouse)?, &issued, execution)
@@ -181,6 +191,7 @@ async fn stock_write(
         WarehouseId::from_uuid(warehouse),
         command,
         &headers.execution(),
+        &headers.principal,
     )
     .await?;
     Ok(Written::new(state, status, id, &executed))
@@ -310,6 +321,7 @@ async fn transfer_stock(
             negative_allowed: false,
         },
         &departure,
+        &headers.principal,
     )
     .await?;
     // The goods arrive at the cost they left at, which the departure
@@ -331,6 +343,7 @@ async fn transfer_stock(
             from,
         },
         &arrival,
+        &headers.principal,
     )
     .await?;
     let executed = Executed {

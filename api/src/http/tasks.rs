@@ -24,7 +24,6 @@ use super::extract::{
 use super::writes::{Changed, ChangedUnlessStale, NoFields, Registered, aggregate_write};
 use super::{TAG_TASKS, execute, load};
 use crate::AppState;
-use crate::process::SYSTEM_USER;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -60,12 +59,12 @@ pub struct CreateTaskRequest {
 }
 
 impl CreateTaskRequest {
-    fn parse(self) -> Result<CreateTask, ApiError> {
+    fn parse(self, by: UserId) -> Result<CreateTask, ApiError> {
         let link = link_of(self.party, self.deal)?;
         Ok(CreateTask {
             title: Label::parse("title", &self.title)?,
             description: Text::parse("description", &self.description)?,
-            assignee: Assignee::User(self.assignee.map_or(SYSTEM_USER, UserId::from_uuid)),
+            assignee: Assignee::User(self.assignee.map_or(by, UserId::from_uuid)),
             due: self.due,
             remind_at: self.remind_at,
             priority: priority(self.priority.as_deref())?,
@@ -211,7 +210,7 @@ async fn create_task(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<CreateTaskRequest>,
 ) -> Result<Written, ApiError> {
-    let create = request.parse()?;
+    let create = request.parse(headers.user())?;
     let id = TaskId::from_uuid(headers.new_id("task"));
     let executed = execute::<Task, _>(&state, id, TaskCommand::Create(create), &headers).await?;
     Ok(Written::new(&state, StatusCode::CREATED, id, &executed))
@@ -264,6 +263,7 @@ async fn get_task(
     ))]
 async fn list_tasks(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiQuery(filter): ApiQuery<TaskFilter>,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -284,7 +284,7 @@ async fn list_tasks(
         until = until.min(Utc::now().timestamp_micros().saturating_sub(1));
     }
     wait.wait(&state).await?;
-    let assignee = Assignee::User(filter.assignee.map_or(SYSTEM_USER, UserId::from_uuid));
+    let assignee = Assignee::User(filter.assignee.map_or(principal.user, UserId::from_uuid));
     let page = state.read_models.tasks.read(|tasks| {
         let rows = tasks.open_page(assignee, after, from, until, limit);
         let next_cursor = (rows.len() == limit)

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::access::{Action, Module, Reach};
 use domain::ids::{BranchId, WarehouseId};
 use domain::inventory::{Warehouse, WarehouseCommand};
 use domain::values::Label;
@@ -129,6 +130,7 @@ async fn get_warehouse(
     ))]
 async fn list_warehouses(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiQuery(filter): ApiQuery<WarehouseFilter>,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -144,6 +146,14 @@ async fn list_warehouses(
             .warehouses()
             .into_iter()
             .filter(|(_, info)| filter.closed.is_none_or(|closed| closed == info.closed))
+            // A storekeeper lists the warehouses of their branch only.
+            .filter(|(id, _)| {
+                principal.reach(Module::Inventory, Action::Read) != Some(Reach::Branch)
+                    || load::<Warehouse>(&state, *id)
+                        .ok()
+                        .and_then(|(warehouse, _)| warehouse)
+                        .is_some_and(|warehouse| warehouse.branch == principal.branch)
+            })
             .filter(|(id, info)| {
                 after
                     .as_ref()

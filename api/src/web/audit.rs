@@ -21,9 +21,10 @@ use domain::events::CrmEvent;
 use eventlog::{Actor, StreamName};
 use serde::Deserialize;
 
+use super::Viewer;
 use super::format;
 use super::forms::{Choice, FormErrors, choices, redirect_after};
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::{Lang, Tr};
 use super::{Page, Section, query_string};
 use crate::AppState;
 use crate::http::audit::{
@@ -421,11 +422,11 @@ async fn trail_view(
 /// `GET /audit?entity&module&event_type&actor&from&to&time&after`.
 pub async fn page(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(form): Query<AuditForm>,
 ) -> Response {
     let back = format!("/audit?{}", form.query());
-    let page = Page::new(lang.0, Section::Audit, "audit-title", back);
+    let page = Page::new(&viewer, Section::Audit, "audit-title", back);
     let tr = page.tr;
     let (trail, errors, status) = match trail_view(&state, tr, &form).await {
         Ok(trail) => (Some(trail), FormErrors::default(), StatusCode::OK),

@@ -14,8 +14,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use projections::models::calendar::EntryRow;
 use serde::Deserialize;
 
+use super::Viewer;
 use super::format;
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::{Lang, Tr};
 use super::tasks::{Owner, OwnerChoice, owner_choices};
 use super::{Page, Section, query_string};
 use crate::AppState;
@@ -107,10 +108,10 @@ fn week_url(owner: Owner, monday: NaiveDate) -> String {
 /// `GET /calendar?owner&week`.
 pub async fn week(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<WeekQuery>,
 ) -> Response {
-    let lang = lang.0;
+    let lang = viewer.lang;
     let tr = Tr::new(lang);
     let owner = Owner::parse(&query.owner);
     let today = Utc::now().date_naive();
@@ -175,7 +176,7 @@ pub async fn week(
             query_string(&[("owner", &query.owner), ("week", typed)])
         )
     };
-    let page = Page::new(lang, Section::Tasks, "calendar-title", back);
+    let page = Page::new(&viewer, Section::Tasks, "calendar-title", back);
     let page = WeekPage {
         owners: owner_choices(tr, known, owner),
         week: if typed.is_empty() {

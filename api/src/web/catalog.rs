@@ -22,10 +22,11 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Viewer;
 use super::customers::NotFoundPage;
 use super::format;
 use super::forms::FormErrors;
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::{Lang, Tr};
 use super::orders::OwnedChoice;
 use super::{Page, Section, query_string};
 use crate::AppState;
@@ -85,7 +86,7 @@ pub fn product_cursor(sku: Option<&String>, id: Option<&String>) -> Option<Produ
 /// `GET /catalog`.
 pub async fn list(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<ListQuery>,
 ) -> ListPage {
     let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
@@ -103,7 +104,7 @@ pub async fn list(
     } else {
         format!("/catalog?{}", query_string(&kept))
     };
-    let page = Page::new(lang.0, Section::Catalog, "catalog-title", back.clone());
+    let page = Page::new(&viewer, Section::Catalog, "catalog-title", back.clone());
     let tr = page.tr;
     let search = ProductQuery {
         text: q.clone(),
@@ -342,9 +343,9 @@ fn change_text(lang: Lang, change: Decimal) -> String {
     }
 }
 
-fn not_found(lang: Lang, raw_id: &str) -> Response {
+fn not_found(viewer: &Viewer, raw_id: &str) -> Response {
     let page = Page::new(
-        lang,
+        viewer,
         Section::Catalog,
         "product-not-found",
         format!("/catalog/products/{raw_id}"),
@@ -385,18 +386,19 @@ fn warehouse_choices(
 /// The product page, with the stock forms as typed and their errors.
 pub fn render_product(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     raw_id: &str,
     params: &ProductQueryParams,
     values: StockForms,
     errors: FormErrors,
     status: StatusCode,
 ) -> Response {
+    let lang = viewer.lang;
     let Some((id, product)) = known_product(state, raw_id) else {
-        return not_found(lang, raw_id);
+        return not_found(viewer, raw_id);
     };
     let mut page = Page::new(
-        lang,
+        viewer,
         Section::Catalog,
         "product-title",
         format!("/catalog/products/{id}"),
@@ -574,13 +576,13 @@ pub fn render_product(
 /// `GET /catalog/products/{id}`.
 pub async fn product(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Path(raw_id): Path<String>,
     Query(params): Query<ProductQueryParams>,
 ) -> Response {
     render_product(
         &state,
-        lang.0,
+        &viewer,
         &raw_id,
         &params,
         StockForms::default(),

@@ -18,9 +18,10 @@ use domain::values::{Label, Text};
 use domain::{Decider, DomainError, DomainEvent, Issued};
 use serde::Deserialize;
 
+use super::Viewer;
 use super::customers::render_card;
 use super::forms::{self, FormErrors};
-use super::i18n::{RequestLang, Tr};
+use super::i18n::Tr;
 use crate::AppState;
 use crate::commands::CommandHandler;
 use crate::process::SYSTEM_USER;
@@ -276,30 +277,44 @@ impl CardForm for TaskForm {
 
 /// Runs a card form: its command, then back to the card's timeline; or
 /// the card again with the form as typed and each error next to its field.
-async fn submit<F>(state: &AppState, lang: RequestLang, id: &str, form: F) -> Response
+async fn submit<F>(state: &AppState, viewer: Viewer, id: &str, form: F) -> Response
 where
     F: CardForm,
     <F::Decider as Decider>::Event: DomainEvent,
     <F::Decider as Decider>::State: Send + 'static,
 {
-    let tr = Tr::new(lang.0);
+    let tr = Tr::new(viewer.lang);
     let Some(party) = known_party(state, id) else {
-        return render_card(state, lang, id, CardForms::blank(), StatusCode::NOT_FOUND).await;
+        return render_card(
+            state,
+            viewer.clone(),
+            id,
+            CardForms::blank(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     };
     let command = match form.parse(tr, party) {
         Ok(command) => command,
         Err(errors) => {
             let forms = form.shown_again(errors);
-            return render_card(state, lang, id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return render_card(
+                state,
+                viewer.clone(),
+                id,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let command_id = forms::command_id(form.command_id_text());
-    let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    let issued = Issued::new(viewer.user(), Utc::now(), command);
     let result = match CommandHandler::stream::<F::Decider>(command_id) {
         Ok(stream) => {
             state
                 .commands
-                .execute::<F::Decider, _>(&stream, &issued, &forms::execution(command_id))
+                .execute::<F::Decider, _>(&stream, &issued, &viewer.execution(command_id))
                 .await
         }
         Err(error) => Err(error),
@@ -312,7 +327,14 @@ where
         Err(error) => {
             let errors = FormErrors::from_command(tr, &error, F::FIELD_OF_PATH);
             let forms = form.shown_again(errors);
-            render_card(state, lang, id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_card(
+                state,
+                viewer.clone(),
+                id,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -320,21 +342,21 @@ where
 /// `POST /customers/{id}/interactions`.
 pub async fn log_interaction(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Path(id): Path<String>,
     Form(form): Form<LogForm>,
 ) -> Response {
-    submit(&state, lang, &id, form).await
+    submit(&state, viewer.clone(), &id, form).await
 }
 
 /// `POST /customers/{id}/tasks`.
 pub async fn create_task(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Path(id): Path<String>,
     Form(form): Form<TaskForm>,
 ) -> Response {
-    submit(&state, lang, &id, form).await
+    submit(&state, viewer.clone(), &id, form).await
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::access::{Action, Module};
 use domain::channel::ChannelKind;
 use domain::ids::PartyId;
 use projections::models::customers::{
@@ -18,10 +19,11 @@ use projections::models::customers::{
 use projections::models::timeline::EntryKind;
 use serde::Deserialize;
 
+use super::Viewer;
 use super::customer_actions::{CardForms, DIRECTION_CODES, KIND_CODES, PRIORITY_CODES};
 use super::format;
 use super::forms::{Choice, choices};
-use super::i18n::{RequestLang, Tr};
+use super::i18n::Tr;
 use super::{Page, Section, percent_encode, query_string};
 use crate::AppState;
 
@@ -88,7 +90,7 @@ fn kind_label(tr: Tr, row: &CustomerRow) -> String {
 /// `GET /customers`.
 pub async fn list(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<ListQuery>,
 ) -> ListPage {
     let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
@@ -105,12 +107,16 @@ pub async fn list(
     } else {
         format!("/customers?{}", query_string(&[("q", &q)]))
     };
-    let page = Page::new(lang.0, Section::Customers, "customers-title", back.clone());
+    let page = Page::new(&viewer, Section::Customers, "customers-title", back.clone());
     let tr = page.tr;
     let (rows, next) = state.read_models.customers.read(|customers| {
         let found = customers.search(&CustomerQuery {
             text: q.clone(),
             status: StatusFilter::Active,
+            owner: viewer
+                .principal
+                .as_ref()
+                .and_then(|principal| principal.only_owner(Module::Parties, Action::Read)),
             after,
             limit: LIST_PAGE_ROWS,
             ..CustomerQuery::default()
@@ -286,8 +292,8 @@ fn entry_message(kind: EntryKind) -> &'static str {
     }
 }
 
-fn not_found(lang: RequestLang, back: String) -> Response {
-    let page = Page::new(lang.0, Section::Customers, "customer-not-found", back);
+fn not_found(viewer: Viewer, back: String) -> Response {
+    let page = Page::new(&viewer, Section::Customers, "customer-not-found", back);
     let page = NotFoundPage {
         heading: page.title.clone(),
         body: page.t("customer-not-found-body"),
@@ -300,27 +306,34 @@ fn not_found(lang: RequestLang, back: String) -> Response {
 /// customer's address shows the customer it was merged into.
 pub async fn card(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Response {
-    render_card(&state, lang, &id, CardForms::blank(), StatusCode::OK).await
+    render_card(
+        &state,
+        viewer.clone(),
+        &id,
+        CardForms::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The card with its forms as given (blank, or as typed with errors),
 /// answered with `status`.
 pub async fn render_card(
     state: &AppState,
-    lang: RequestLang,
+    viewer: Viewer,
     id: &str,
     forms: CardForms,
     status: StatusCode,
 ) -> Response {
     let back = format!("/customers/{}", percent_encode(id));
     let Ok(id) = id.parse::<PartyId>() else {
-        return not_found(lang, back);
+        return not_found(viewer.clone(), back);
     };
-    let tr = Tr::new(lang.0);
-    let page = Page::new(lang.0, Section::Customers, "customers-title", back.clone());
+    let tr = Tr::new(viewer.lang);
+    let page = Page::new(&viewer, Section::Customers, "customers-title", back.clone());
     let card = state.read_models.customers.read(|customers| {
         let row = customers.resolve(id)?;
         let company = row.company.and_then(|company| {
@@ -365,7 +378,7 @@ pub async fn render_card(
                 job_title: row.job_title.clone(),
                 company,
                 status: tr.t(status),
-                registered: format::date(lang.0, row.registered_at.date_naive()),
+                registered: format::date(viewer.lang, row.registered_at.date_naive()),
                 source: row.source.clone(),
                 tags: row.tags.iter().cloned().collect(),
                 channels,
@@ -387,7 +400,7 @@ pub async fn render_card(
         ))
     });
     let Some((party, mut card)) = card else {
-        return not_found(lang, back);
+        return not_found(viewer.clone(), back);
     };
     card.page.title = card.name.clone();
     let total = state.read_models.timelines.read(|timelines| {
@@ -395,7 +408,7 @@ pub async fn render_card(
             .timeline(party, None, TIMELINE_ENTRIES_SHOWN)
             .into_iter()
             .map(|entry| EntryView {
-                when: format::date_time(lang.0, entry.at),
+                when: format::date_time(viewer.lang, entry.at),
                 datetime: entry.at.to_rfc3339(),
                 kind: tr.t(entry_message(entry.kind)),
                 title: entry.title.to_string(),
@@ -408,7 +421,7 @@ pub async fn render_card(
         tr.t1(
             "customer-timeline-more",
             "shown",
-            &format::integer(lang.0, i64::try_from(shown).unwrap_or(i64::MAX)),
+            &format::integer(viewer.lang, i64::try_from(shown).unwrap_or(i64::MAX)),
         )
     });
     (status, card).into_response()

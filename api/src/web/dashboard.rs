@@ -19,9 +19,10 @@ use projections::models::sales::{Period, ReportQuery};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::Viewer;
 use super::chart::{self, Bar};
 use super::format;
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::{Lang, Tr};
 use super::reports::AGE_BUCKETS;
 use super::{Page, Section, query_string};
 use crate::AppState;
@@ -485,7 +486,7 @@ fn ageing_chart(
 /// `GET /`: the dashboard, with the period picker.
 pub async fn page(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(form): Query<PeriodForm>,
 ) -> DashboardPage {
     let today = Utc::now().date_naive();
@@ -498,7 +499,7 @@ pub async fn page(
             query_string(&[("from", &form.from), ("to", &form.to)])
         )
     };
-    let page = Page::new(lang.0, Section::Dashboard, "dashboard-title", back);
+    let page = Page::new(&viewer, Section::Dashboard, "dashboard-title", back);
     let tr = page.tr;
     // What the user typed stays in the form, even when it is wrong.
     let typed = |raw: &str, parsed: NaiveDate| {
@@ -513,7 +514,7 @@ pub async fn page(
         to: typed(&form.to, period.to),
         from_error: period.from_error.map(|id| tr.t(id)),
         to_error: period.to_error.map(|id| tr.t(id)),
-        figures: figures(&state, lang.0, period.from, period.to, today),
+        figures: figures(&state, viewer.lang, period.from, period.to, today),
         page,
     }
 }
@@ -521,13 +522,13 @@ pub async fn page(
 /// `GET /dashboard/figures`: the live fragment alone.
 pub async fn figures_fragment(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(form): Query<PeriodForm>,
 ) -> FiguresFragment {
     let today = Utc::now().date_naive();
     let period = parse_period(&form, today);
     FiguresFragment {
-        figures: figures(&state, lang.0, period.from, period.to, today),
+        figures: figures(&state, viewer.lang, period.from, period.to, today),
     }
 }
 

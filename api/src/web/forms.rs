@@ -8,12 +8,11 @@ use std::time::Duration;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::error::DomainError;
-use eventlog::{Actor, AppendMeta};
 use uuid::Uuid;
 
 use super::i18n::Tr;
 use crate::AppState;
-use crate::commands::{CommandError, Execution};
+use crate::commands::CommandError;
 
 /// How long a redirect waits for the read models to reach a write.
 const READ_MODEL_WAIT_MILLIS_MAX: u64 = 5_000;
@@ -104,11 +103,6 @@ impl FormErrors {
 /// a fresh one: submitting the same form twice then runs its command once.
 pub fn command_id(raw: &str) -> Uuid {
     raw.parse().unwrap_or_else(|_| Uuid::now_v7())
-}
-
-/// How a command from the UI is run.
-pub fn execution(command_id: Uuid) -> Execution {
-    Execution::new(AppendMeta::new(Actor::system("web"), command_id)).with_command_id(command_id)
 }
 
 /// After a write at `position`: waits (a bounded time) until every read

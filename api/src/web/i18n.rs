@@ -120,6 +120,7 @@ macro_rules! catalogue {
             include_str!(concat!("../../locales/", $lang, "/tasks.ftl")),
             include_str!(concat!("../../locales/", $lang, "/reports.ftl")),
             include_str!(concat!("../../locales/", $lang, "/audit.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/access.ftl")),
         ]
     };
 }
@@ -219,8 +220,12 @@ pub struct RequestLang(pub Lang);
 
 impl RequestLang {
     pub fn of(parts: &Parts) -> Lang {
-        let from_cookie = parts
-            .headers
+        Self::of_headers(&parts.headers)
+    }
+
+    /// The language the headers ask for.
+    pub fn of_headers(headers: &axum::http::HeaderMap) -> Lang {
+        let from_cookie = headers
             .get_all(COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
@@ -230,8 +235,7 @@ impl RequestLang {
             .and_then(|(_, value)| Lang::parse(value));
         from_cookie
             .or_else(|| {
-                parts
-                    .headers
+                headers
                     .get(ACCEPT_LANGUAGE)
                     .and_then(|value| value.to_str().ok())
                     .and_then(Lang::from_accept_language)

@@ -11,6 +11,7 @@
 //! the command handler ([`forms`] holds what they share). The JSON API
 //! lives under `/api/v1` and is not this module's.
 
+mod access;
 pub mod assets;
 mod audit;
 mod calendar;
@@ -31,10 +32,69 @@ mod stock;
 mod tasks;
 
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
 use axum::routing::{get, post};
+use domain::access::{Action, Module};
+use domain::ids::UserId;
 
 use crate::AppState;
-use i18n::{Lang, Tr};
+use crate::auth::Principal;
+use crate::commands::Execution;
+use i18n::{Lang, RequestLang, Tr};
+
+/// Who looks at a page, in which language. Behind the access check every
+/// page but sign-in has a principal.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub lang: Lang,
+    pub principal: Option<Principal>,
+}
+
+impl Viewer {
+    /// The user a form's command is issued by (the system for a page
+    /// without a signed-in user, which the access check never lets write).
+    pub fn user(&self) -> UserId {
+        self.principal
+            .as_ref()
+            .map_or(crate::process::SYSTEM_USER, |principal| principal.user)
+    }
+
+    /// How a command from this viewer's form is run: as their user, once
+    /// per form (its command id).
+    pub fn execution(&self, command_id: uuid::Uuid) -> Execution {
+        let actor = self
+            .principal
+            .as_ref()
+            .map_or_else(|| eventlog::Actor::system("web"), Principal::actor);
+        Execution::new(eventlog::AppendMeta::new(actor, command_id)).with_command_id(command_id)
+    }
+
+    pub fn allows(&self, module: Module, action: Action) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|principal| principal.allows(module, action))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            lang: RequestLang::of(parts),
+            principal: parts.extensions.get::<Principal>().cloned(),
+        })
+    }
+}
+
+/// A short page for a refused request (403, 401, 413), in the language of
+/// the request's headers.
+pub fn refused_page(status: StatusCode, lang: Lang, reason: &str) -> Response {
+    access::refused(status, lang, reason)
+}
 
 /// The UI's routes.
 pub fn router() -> Router<AppState> {
@@ -73,6 +133,16 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::page))
         .route("/audit/verify", post(audit::verify))
         .route("/language", post(language::choose))
+        .route("/login", get(access::login_form).post(access::login))
+        .route("/logout", post(access::logout))
+        .route("/account", get(access::account))
+        .route("/account/password", post(access::change_password))
+        .route(
+            "/account/sessions/revoke",
+            post(access::sign_out_everywhere),
+        )
+        .route("/account/tokens", post(access::issue_token))
+        .route("/account/tokens/{id}/revoke", post(access::revoke_token))
         .route("/assets/{file}", get(assets::serve))
 }
 
@@ -87,6 +157,8 @@ pub enum Section {
     Tasks,
     Reports,
     Audit,
+    /// The user's own account and the sign-in page: not in the navigation.
+    Account,
 }
 
 impl Section {
@@ -101,6 +173,20 @@ impl Section {
         Section::Audit,
     ];
 
+    /// What a user must be granted to open the section.
+    fn needs(self) -> (Module, Action) {
+        match self {
+            Section::Account => (Module::Admin, Action::Administer),
+            Section::Dashboard | Section::Reports => (Module::Reports, Action::Read),
+            Section::Customers => (Module::Parties, Action::Read),
+            Section::Pipeline => (Module::Sales, Action::Read),
+            Section::Catalog => (Module::Catalog, Action::Read),
+            Section::Orders => (Module::Orders, Action::Read),
+            Section::Tasks => (Module::Planning, Action::Read),
+            Section::Audit => (Module::Audit, Action::Read),
+        }
+    }
+
     fn href(self) -> &'static str {
         match self {
             Section::Dashboard => "/",
@@ -111,6 +197,7 @@ impl Section {
             Section::Tasks => "/tasks",
             Section::Reports => "/reports",
             Section::Audit => "/audit",
+            Section::Account => "/account",
         }
     }
 
@@ -124,6 +211,7 @@ impl Section {
             Section::Tasks => "nav-tasks",
             Section::Reports => "nav-reports",
             Section::Audit => "nav-audit",
+            Section::Account => "account-title",
         }
     }
 }
@@ -153,17 +241,38 @@ pub struct Page {
     pub title: String,
     /// Where the language switcher returns to: this page's path and query.
     pub back: String,
+    /// Who is signed in, for the navigation, the account menu and the
+    /// forms' CSRF token.
+    pub principal: Option<Principal>,
 }
 
 impl Page {
-    pub fn new(lang: Lang, section: Section, title_message: &str, back: String) -> Self {
-        let tr = Tr::new(lang);
+    pub fn new(viewer: &Viewer, section: Section, title_message: &str, back: String) -> Self {
+        let tr = Tr::new(viewer.lang);
         Self {
             title: tr.t(title_message),
             tr,
             section,
             back,
+            principal: viewer.principal.clone(),
         }
+    }
+
+    /// The token every form that posts carries (`csrf_token`).
+    pub fn csrf(&self) -> &str {
+        self.principal.as_ref().map_or("", Principal::csrf)
+    }
+
+    /// The signed-in user's name, for the account menu.
+    pub fn user_name(&self) -> Option<&str> {
+        self.principal
+            .as_ref()
+            .map(|principal| principal.display_name.as_str())
+    }
+
+    /// The htmx request headers of every page: the CSRF token.
+    pub fn htmx_headers(&self) -> String {
+        serde_json::json!({ crate::auth::CSRF_HEADER: self.csrf() }).to_string()
     }
 
     pub fn t(&self, id: &str) -> String {
@@ -182,9 +291,16 @@ impl Page {
         assets::url(name)
     }
 
+    /// The sections the user may open.
     pub fn nav(&self) -> Vec<NavLink> {
         Section::ALL
             .into_iter()
+            .filter(|section| {
+                let (module, action) = section.needs();
+                self.principal
+                    .as_ref()
+                    .is_some_and(|principal| principal.allows(module, action))
+            })
             .map(|section| NavLink {
                 href: section.href(),
                 label: self.tr.t(section.message()),

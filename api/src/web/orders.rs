@@ -27,7 +27,7 @@ use domain::catalog::{PriceList, Quantity};
 use domain::finance::{Account, AccountCommand, PaymentMethod};
 use domain::ids::{
     CreditNoteId, InvoiceId, OrderId, PartyId, PaymentId, PriceListId, ProductId, ReturnId,
-    ShipmentId, WarehouseId,
+    ShipmentId, UserId, WarehouseId,
 };
 use domain::sales::{DraftOrder, Order, OrderCommand, OrderState, OrderStatus, ShipLine};
 use domain::values::{Label, Money};
@@ -37,13 +37,13 @@ use uuid::Uuid;
 
 use projections::models::orders::OrderListRow;
 
+use super::Viewer;
 use super::format;
 use super::forms::{self, Choice, FormErrors};
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::Tr;
 use super::{Page, Section};
 use crate::AppState;
 use crate::commands::{CommandError, CommandHandler, Executed};
-use crate::process::SYSTEM_USER;
 use crate::trade::{confirm_order, price_order, ship_order};
 
 /// Orders on the list.
@@ -134,17 +134,23 @@ fn short_id(order: OrderId) -> String {
 }
 
 /// `GET /orders`.
-pub async fn list(State(state): State<AppState>, lang: RequestLang) -> ListPage {
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ListPage {
     let page = Page::new(
-        lang.0,
+        &viewer,
         Section::Orders,
         "orders-title",
         "/orders".to_owned(),
     );
     let tr = page.tr;
     let listed = recent_orders(&state, LIST_ORDERS_MAX);
+    let only = viewer.principal.as_ref().and_then(|principal| {
+        principal.only_owner(domain::access::Module::Orders, domain::access::Action::Read)
+    });
     let rows = listed
         .into_iter()
+        .filter(|row| {
+            only.is_none_or(|user| crate::auth::scope::owns_party(&state, user, row.summary.party))
+        })
         .map(|row| {
             let id = row.order;
             OrderRow {
@@ -155,7 +161,7 @@ pub async fn list(State(state): State<AppState>, lang: RequestLang) -> ListPage 
                 total: row
                     .summary
                     .total
-                    .map(|total| format::money(lang.0, total, row.summary.currency))
+                    .map(|total| format::money(viewer.lang, total, row.summary.currency))
                     .unwrap_or_default(),
             }
         })
@@ -234,13 +240,13 @@ fn known_price_lists(state: &AppState) -> Vec<(PriceListId, String)> {
 
 fn new_page(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     party: PartyId,
     form: &NewOrderForm,
     errors: FormErrors,
 ) -> NewPage {
     let mut page = Page::new(
-        lang,
+        viewer,
         Section::Orders,
         "order-new-title",
         format!("/orders/new?party={party}"),
@@ -330,9 +336,9 @@ fn known_party(state: &AppState, raw: &str) -> Option<PartyId> {
         .read(|customers| customers.resolve(id).map(|row| row.id))
 }
 
-fn no_customer(lang: Lang) -> Response {
+fn no_customer(viewer: &Viewer) -> Response {
     let page = Page::new(
-        lang,
+        viewer,
         Section::Orders,
         "order-no-customer",
         "/orders".to_owned(),
@@ -348,17 +354,17 @@ fn no_customer(lang: Lang) -> Response {
 /// `GET /orders/new?party=…`.
 pub async fn new_form(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<NewQuery>,
 ) -> Response {
     let Some(party) = known_party(&state, &query.party) else {
-        return no_customer(lang.0);
+        return no_customer(&viewer);
     };
     let form = NewOrderForm {
         party: party.to_string(),
         ..NewOrderForm::default()
     };
-    new_page(&state, lang.0, party, &form, FormErrors::default()).into_response()
+    new_page(&state, &viewer, party, &form, FormErrors::default()).into_response()
 }
 
 /// The lines typed: (row, product, quantity), rows left blank skipped.
@@ -427,12 +433,12 @@ fn field_name(kind: &str, index: usize) -> &'static str {
 /// with the prices resolved now.
 pub async fn create(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Form(form): Form<NewOrderForm>,
 ) -> Response {
-    let tr = Tr::new(lang.0);
+    let tr = Tr::new(viewer.lang);
     let Some(party) = known_party(&state, &form.party) else {
-        return no_customer(lang.0);
+        return no_customer(&viewer);
     };
     let mut errors = FormErrors::default();
     let price_list = form.price_list.parse::<PriceListId>().ok();
@@ -467,7 +473,7 @@ pub async fn create(
         reference,
         errors.is_empty(),
     ) else {
-        let page = new_page(&state, lang.0, party, &form, errors);
+        let page = new_page(&state, &viewer, party, &form, errors);
         return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     };
     let command_id = forms::command_id(&form.command);
@@ -485,10 +491,10 @@ pub async fn create(
             manager: None,
             reference,
         });
-        let issued = Issued::new(SYSTEM_USER, Utc::now(), draft);
+        let issued = Issued::new(viewer.user(), Utc::now(), draft);
         let drafted = state
             .commands
-            .execute::<Order, _>(&stream, &issued, &forms::execution(command_id))
+            .execute::<Order, _>(&stream, &issued, &viewer.execution(command_id))
             .await?;
         // A repeated form drafted and filled the order the first time.
         if drafted.repeated {
@@ -498,7 +504,7 @@ pub async fn create(
         for (index, (product, quantity)) in lines.into_iter().enumerate() {
             let line_command = Uuid::new_v5(&command_id, format!("line-{index}").as_bytes());
             let issued = Issued::new(
-                SYSTEM_USER,
+                viewer.user(),
                 Utc::now(),
                 OrderCommand::AddLine {
                     product,
@@ -508,7 +514,7 @@ pub async fn create(
             );
             last = state
                 .commands
-                .execute::<Order, _>(&stream, &issued, &forms::execution(line_command))
+                .execute::<Order, _>(&stream, &issued, &viewer.execution(line_command))
                 .await?;
         }
         Ok::<Executed, CommandError>(last)
@@ -520,7 +526,7 @@ pub async fn create(
         }
         Err(error) => {
             let errors = FormErrors::from_command(tr, &error, &[("reference", "reference")]);
-            let page = new_page(&state, lang.0, party, &form, errors);
+            let page = new_page(&state, &viewer, party, &form, errors);
             (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
     }
@@ -609,12 +615,13 @@ pub struct ActionForm {
 
 async fn render_order(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     raw_id: &str,
     form: ActionForm,
     errors: FormErrors,
     status: StatusCode,
 ) -> Response {
+    let lang = viewer.lang;
     let Some((id, order, version)) = raw_id.parse::<OrderId>().ok().and_then(|id| {
         load_order(state, id)
             .ok()
@@ -622,7 +629,7 @@ async fn render_order(
             .map(|(order, version)| (id, order, version))
     }) else {
         let page = Page::new(
-            lang,
+            viewer,
             Section::Orders,
             "order-not-found",
             format!("/orders/{raw_id}"),
@@ -635,7 +642,7 @@ async fn render_order(
             .into_response();
     };
     let mut page = Page::new(
-        lang,
+        viewer,
         Section::Orders,
         "order-title",
         format!("/orders/{id}"),
@@ -818,12 +825,12 @@ async fn render_order(
 /// `GET /orders/{id}`.
 pub async fn show(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Response {
     render_order(
         &state,
-        lang.0,
+        &viewer,
         &id,
         ActionForm::default(),
         FormErrors::default(),
@@ -858,16 +865,16 @@ enum Action {
 
 async fn act(
     state: &AppState,
-    lang: Lang,
+    viewer: Viewer,
     raw_id: &str,
     form: ActionForm,
     action: Action,
 ) -> Response {
-    let tr = Tr::new(lang);
+    let tr = Tr::new(viewer.lang);
     let Ok(order) = raw_id.parse::<OrderId>() else {
         return render_order(
             state,
-            lang,
+            &viewer,
             raw_id,
             form,
             FormErrors::default(),
@@ -882,8 +889,8 @@ async fn act(
     );
     // The version the page showed: acting on a stale page is refused.
     let expected = form.version.parse::<u64>().ok();
-    let execution = forms::execution(command_id).expecting(expected);
-    let issued = Issued::new(SYSTEM_USER, Utc::now(), ());
+    let execution = viewer.execution(command_id).expecting(expected);
+    let issued = Issued::new(viewer.user(), Utc::now(), ());
     let mut errors = FormErrors::default();
     let result: Result<Executed, Failed> = match action {
         Action::Confirm => confirm_order(&state.commands, order, issued, &execution)
@@ -902,7 +909,7 @@ async fn act(
                     shipment: None,
                     due,
                 };
-                execute_order(state, order, command, &execution)
+                execute_order(state, viewer.user(), order, command, &execution)
                     .await
                     .map_err(Failed::from)
             }
@@ -911,7 +918,7 @@ async fn act(
                 Err(Failed::Fields)
             }
         },
-        Action::Payment => pay(state, tr, order, &form, command_id, &mut errors).await,
+        Action::Payment => pay(state, &viewer, tr, order, &form, command_id, &mut errors).await,
         Action::Return => {
             let mut lines = Vec::new();
             for (key, value) in &form.rest {
@@ -949,7 +956,7 @@ async fn act(
                         lines,
                         reason,
                     };
-                    execute_order(state, order, command, &execution)
+                    execute_order(state, viewer.user(), order, command, &execution)
                         .await
                         .map_err(Failed::from)
                 }
@@ -971,7 +978,7 @@ async fn act(
             }
             render_order(
                 state,
-                lang,
+                &viewer,
                 raw_id,
                 form,
                 errors,
@@ -984,12 +991,13 @@ async fn act(
 
 async fn execute_order(
     state: &AppState,
+    by: UserId,
     order: OrderId,
     command: OrderCommand,
     execution: &crate::commands::Execution,
 ) -> Result<Executed, CommandError> {
     let stream = CommandHandler::stream::<Order>(order)?;
-    let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+    let issued = Issued::new(by, Utc::now(), command);
     state
         .commands
         .execute::<Order, _>(&stream, &issued, execution)
@@ -1000,6 +1008,7 @@ async fn execute_order(
 /// processes mark the invoice paid on the order afterwards.
 async fn pay(
     state: &AppState,
+    viewer: &Viewer,
     tr: Tr,
     order: OrderId,
     form: &ActionForm,
@@ -1038,7 +1047,7 @@ async fn pay(
     };
     let stream = CommandHandler::stream::<Account>(loaded.drafted.party)?;
     let issued = Issued::new(
-        SYSTEM_USER,
+        viewer.user(),
         Utc::now(),
         AccountCommand::ReceivePayment {
             payment: PaymentId::from_uuid(Uuid::new_v5(&command_id, b"payment")),
@@ -1052,7 +1061,7 @@ async fn pay(
     // (the order's) does not apply to it.
     Ok(state
         .commands
-        .execute::<Account, _>(&stream, &issued, &forms::execution(command_id))
+        .execute::<Account, _>(&stream, &issued, &viewer.execution(command_id))
         .await?)
 }
 
@@ -1060,11 +1069,11 @@ macro_rules! action_handler {
     ($name:ident, $action:expr) => {
         pub async fn $name(
             State(state): State<AppState>,
-            lang: RequestLang,
+            viewer: Viewer,
             Path(id): Path<String>,
             Form(form): Form<ActionForm>,
         ) -> Response {
-            act(&state, lang.0, &id, form, $action).await
+            act(&state, viewer, &id, form, $action).await
         }
     };
 }

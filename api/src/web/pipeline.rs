@@ -18,13 +18,13 @@ use domain::values::Label;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Viewer;
 use super::format;
 use super::forms::{self, FormErrors};
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::Tr;
 use super::{Page, Section};
 use crate::AppState;
 use crate::commands::CommandHandler;
-use crate::process::SYSTEM_USER;
 
 /// Cards shown per stage (the largest deals); the column says how many
 /// there are in all.
@@ -99,13 +99,14 @@ struct CardError {
 
 fn render_board(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     chosen: Option<PipelineId>,
     failure: CardError,
     status: StatusCode,
 ) -> Response {
+    let lang = viewer.lang;
     let mut page = Page::new(
-        lang,
+        viewer,
         Section::Pipeline,
         "nav-pipeline",
         "/pipeline".to_owned(),
@@ -244,11 +245,17 @@ fn render_board(
 /// the first by name with open deals).
 pub async fn board(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<BoardQuery>,
 ) -> Response {
     let chosen = query.pipeline.parse::<PipelineId>().ok();
-    render_board(&state, lang.0, chosen, CardError::default(), StatusCode::OK)
+    render_board(
+        &state,
+        &viewer,
+        chosen,
+        CardError::default(),
+        StatusCode::OK,
+    )
 }
 
 /// Every deal form as typed.
@@ -273,11 +280,12 @@ enum DealAction {
 
 async fn act(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     raw_id: &str,
     form: DealForm,
     action: DealAction,
 ) -> Response {
+    let lang = viewer.lang;
     let tr = Tr::new(lang);
     let deal = state.read_models.pipeline_board.read(|board| {
         raw_id
@@ -290,7 +298,7 @@ async fn act(
             message: Some(tr.t("form-not-found")),
             ..CardError::default()
         };
-        return render_board(state, lang, None, failure, StatusCode::NOT_FOUND);
+        return render_board(state, viewer, None, failure, StatusCode::NOT_FOUND);
     };
     let mut failure = CardError {
         deal: Some(deal),
@@ -334,7 +342,7 @@ async fn act(
         }
         return render_board(
             state,
-            lang,
+            viewer,
             Some(pipeline),
             failure,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -347,10 +355,12 @@ async fn act(
         &forms::command_id(&form.command),
         format!("{deal}/{action:?}").as_bytes(),
     );
-    let execution = forms::execution(command_id).expecting(form.version.parse::<u64>().ok());
+    let execution = viewer
+        .execution(command_id)
+        .expecting(form.version.parse::<u64>().ok());
     let result = async {
         let stream = CommandHandler::stream::<Deal>(deal)?;
-        let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+        let issued = Issued::new(viewer.user(), Utc::now(), command);
         state
             .commands
             .execute::<Deal, _>(&stream, &issued, &execution)
@@ -374,7 +384,7 @@ async fn act(
             }
             render_board(
                 state,
-                lang,
+                viewer,
                 Some(pipeline),
                 failure,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -387,11 +397,11 @@ macro_rules! deal_handler {
     ($name:ident, $action:expr) => {
         pub async fn $name(
             State(state): State<AppState>,
-            lang: RequestLang,
+            viewer: Viewer,
             Path(id): Path<String>,
             Form(form): Form<DealForm>,
         ) -> Response {
-            act(&state, lang.0, &id, form, $action).await
+            act(&state, &viewer, &id, form, $action).await
         }
     };
 }

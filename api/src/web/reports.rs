@@ -21,10 +21,11 @@ use projections::models::sales::{
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::Viewer;
 use super::export::{self, Cell};
 use super::format;
 use super::forms::{Choice, FormErrors, choices};
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::{Lang, Tr};
 use super::{Page, Section, query_string};
 use crate::AppState;
 use crate::http::reports::{REPORT_DAILY_DAYS_MAX, REPORT_DAYS_MAX};
@@ -629,7 +630,7 @@ fn filled(form: &ReportForm, today: NaiveDate, currencies: &[Currency]) -> Repor
 /// The page: the form (with errors) and, when it reads, the report.
 async fn render(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     form: ReportForm,
     export_error: Option<String>,
 ) -> Response {
@@ -639,7 +640,7 @@ async fn render(
         .sales
         .read(|sales| sales.currencies().to_vec());
     let back = format!("/reports?{}", form.query());
-    let page = Page::new(lang, Section::Reports, "reports-title", back);
+    let page = Page::new(viewer, Section::Reports, "reports-title", back);
     let tr = page.tr;
     let parsed = if currencies.is_empty() {
         // Nothing sold yet: the page says so; no field is wrong.
@@ -698,32 +699,32 @@ async fn render(
 /// `GET /reports?from&to&group_by&dimension&currency&as_of&known_at&page`.
 pub async fn page(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(form): Query<ReportForm>,
 ) -> Response {
-    render(&state, lang.0, form, None).await
+    render(&state, &viewer, form, None).await
 }
 
 /// `GET /reports/sales.csv?…`: the report's rows (every page) as CSV.
 pub async fn csv(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(form): Query<ReportForm>,
 ) -> Response {
-    let tr = Tr::new(lang.0);
+    let tr = Tr::new(viewer.lang);
     let today = Utc::now().date_naive();
     let currencies: Vec<Currency> = state
         .read_models
         .sales
         .read(|sales| sales.currencies().to_vec());
     let Ok(choice) = parse_form(tr, &form, today, &currencies) else {
-        return render(&state, lang.0, form, None).await;
+        return render(&state, &viewer, form, None).await;
     };
     let answer = match answer(&state, tr, choice).await {
         Ok(answer) => answer,
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "a report export failed");
-            return render(&state, lang.0, form, Some(tr.t("form-failed"))).await;
+            return render(&state, &viewer, form, Some(tr.t("form-failed"))).await;
         }
     };
     if answer.rows.len() > CSV_ROWS_MAX {
@@ -732,7 +733,7 @@ pub async fn csv(
             "rows",
             &format::integer(tr.lang, i64::try_from(CSV_ROWS_MAX).unwrap_or(i64::MAX)),
         );
-        return render(&state, lang.0, form, Some(message)).await;
+        return render(&state, &viewer, form, Some(message)).await;
     }
     let mut header = vec![
         tr.t("reports-period-start"),

@@ -31,15 +31,16 @@ use projections::models::catalog::{ProductCursor, ProductQuery};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Viewer;
 use super::catalog::{ProductQueryParams, SEARCH_TEXT_CHARS_MAX, StockForms, product_cursor};
 use super::format;
 use super::forms::{self, FormErrors};
-use super::i18n::{RequestLang, Tr};
+use super::i18n::Tr;
 use super::orders::OwnedChoice;
 use super::{Page, Section, query_string};
 use crate::AppState;
 use crate::commands::{CommandError, Executed};
-use crate::process::{SYSTEM_USER, negative_stock_allowed, stock_stream};
+use crate::process::{negative_stock_allowed, stock_stream};
 
 /// Rows per page of a warehouse's stock.
 const OVERVIEW_PAGE_ROWS: usize = 50;
@@ -93,6 +94,7 @@ impl From<CommandError> for Failed {
 /// A stock form as sent, for the product it acts on.
 struct Sent<'a> {
     state: &'a AppState,
+    viewer: &'a Viewer,
     tr: Tr,
     product: ProductId,
     form: &'a StockForms,
@@ -142,10 +144,10 @@ impl Sent<'_> {
         command_id: Uuid,
     ) -> Result<Executed, CommandError> {
         let stream = stock_stream(self.product, warehouse)?;
-        let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+        let issued = Issued::new(self.viewer.user(), Utc::now(), command);
         self.state
             .commands
-            .execute::<Stock, _>(&stream, &issued, &forms::execution(command_id))
+            .execute::<Stock, _>(&stream, &issued, &self.viewer.execution(command_id))
             .await
     }
 
@@ -251,18 +253,18 @@ impl Sent<'_> {
 /// top of that form.
 async fn act(
     state: AppState,
-    lang: RequestLang,
+    viewer: Viewer,
     raw_id: String,
     form: StockForms,
     action: StockAction,
 ) -> Response {
-    let lang = lang.0;
+    let lang = viewer.lang;
     let tr = Tr::new(lang);
     let params = ProductQueryParams::default();
     let Some((product, row)) = super::catalog::known_product(&state, &raw_id) else {
         return super::catalog::render_product(
             &state,
-            lang,
+            &viewer,
             &raw_id,
             &params,
             form,
@@ -277,6 +279,7 @@ async fn act(
     );
     let sent = Sent {
         state: &state,
+        viewer: &viewer,
         tr,
         product,
         form: &form,
@@ -307,7 +310,7 @@ async fn act(
             }
             super::catalog::render_product(
                 &state,
-                lang,
+                &viewer,
                 &raw_id,
                 &params,
                 form,
@@ -338,7 +341,7 @@ fn command_errors(tr: Tr, error: &CommandError, action: StockAction) -> FormErro
 /// `POST /catalog/products/{id}/{receipt,transfer,count}`.
 pub async fn stock_form(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Path((raw_id, action)): Path<(String, String)>,
     Form(form): Form<StockForms>,
 ) -> Response {
@@ -348,7 +351,7 @@ pub async fn stock_form(
         "count" => StockAction::Count,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    act(state, lang, raw_id, form, action).await
+    act(state, viewer.clone(), raw_id, form, action).await
 }
 
 // ---------------------------------------------------------- the overview
@@ -406,10 +409,10 @@ pub struct OverviewPage {
 /// open one by name) and the low-stock list.
 pub async fn overview(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<OverviewQuery>,
 ) -> OverviewPage {
-    let lang = lang.0;
+    let lang = viewer.lang;
     let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
     let after = product_cursor(query.after_sku.as_ref(), query.after_id.as_ref());
     let paged = after.is_some();
@@ -437,7 +440,7 @@ pub async fn overview(
         kept.push(("q", q.as_str()));
     }
     let back = format!("/catalog/stock?{}", query_string(&kept));
-    let page = Page::new(lang, Section::Catalog, "stock-title", back.clone());
+    let page = Page::new(&viewer, Section::Catalog, "stock-title", back.clone());
     let tr = page.tr;
     let closed = tr.t("stock-closed");
     let choices = warehouses

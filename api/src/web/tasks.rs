@@ -23,9 +23,10 @@ use projections::models::tasks::{DueWindow, TaskCursor, TaskRow, TaskStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Viewer;
 use super::format;
 use super::forms::{self, FormErrors};
-use super::i18n::{Lang, RequestLang, Tr};
+use super::i18n::Tr;
 use super::{Page, Section, query_string};
 use crate::AppState;
 use crate::commands::CommandHandler;
@@ -301,11 +302,12 @@ fn task_view(tr: Tr, row: &TaskRow, now: DateTime<Utc>, failure: &Failure) -> Ta
 
 fn render_list(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     query: &ListQuery,
     failure: Failure,
     status: StatusCode,
 ) -> Response {
+    let lang = viewer.lang;
     let owner = Owner::parse(&query.owner);
     let show = Show::parse(&query.show);
     let after = match (&query.after_key, &query.after_id) {
@@ -317,7 +319,7 @@ fn render_list(
     };
     let now = Utc::now();
     let back = list_url(owner, show, after);
-    let page = Page::new(lang, Section::Tasks, "tasks-title", back.clone());
+    let page = Page::new(viewer, Section::Tasks, "tasks-title", back.clone());
     let tr = page.tr;
     let (known, counts, rows, next, links) = state.read_models.tasks.read(|tasks| {
         let counts: Vec<(Show, usize)> = Show::ALL
@@ -388,10 +390,10 @@ fn render_list(
 /// `GET /tasks?owner&show&after_key&after_id`.
 pub async fn list(
     State(state): State<AppState>,
-    lang: RequestLang,
+    viewer: Viewer,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    render_list(&state, lang.0, &query, Failure::default(), StatusCode::OK)
+    render_list(&state, &viewer, &query, Failure::default(), StatusCode::OK)
 }
 
 /// A row's form as posted.
@@ -426,11 +428,12 @@ enum TaskAction {
 
 async fn act(
     state: &AppState,
-    lang: Lang,
+    viewer: &Viewer,
     raw_id: &str,
     form: RowForm,
     action: TaskAction,
 ) -> Response {
+    let lang = viewer.lang;
     let tr = Tr::new(lang);
     let (location, list) = back_query(&form.back);
     let task = raw_id.parse::<TaskId>().ok().filter(|id| {
@@ -444,7 +447,7 @@ async fn act(
             task: None,
             message: Some(tr.t("form-not-found")),
         };
-        return render_list(state, lang, &list, failure, StatusCode::NOT_FOUND);
+        return render_list(state, viewer, &list, failure, StatusCode::NOT_FOUND);
     };
     // One page carries one command id for all its rows: each task and
     // action derives its own.
@@ -456,10 +459,12 @@ async fn act(
         TaskAction::Complete => TaskCommand::Complete,
         TaskAction::Reopen => TaskCommand::Reopen,
     };
-    let execution = forms::execution(command_id).expecting(form.version.parse::<u64>().ok());
+    let execution = viewer
+        .execution(command_id)
+        .expecting(form.version.parse::<u64>().ok());
     let result = async {
         let stream = CommandHandler::stream::<Task>(task)?;
-        let issued = Issued::new(SYSTEM_USER, Utc::now(), command);
+        let issued = Issued::new(viewer.user(), Utc::now(), command);
         state
             .commands
             .execute::<Task, _>(&stream, &issued, &execution)
@@ -476,7 +481,7 @@ async fn act(
             };
             render_list(
                 state,
-                lang,
+                viewer,
                 &list,
                 failure,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -491,11 +496,11 @@ macro_rules! task_handler {
         $(#[$doc])*
         pub async fn $name(
             State(state): State<AppState>,
-            lang: RequestLang,
+            viewer: Viewer,
             Path(id): Path<String>,
             Form(form): Form<RowForm>,
         ) -> Response {
-            act(&state, lang.0, &id, form, $action).await
+            act(&state, &viewer, &id, form, $action).await
         }
     };
 }

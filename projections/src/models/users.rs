@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn a_restored_directory_folds_on_like_the_live_one() {
         let user = Uuid::from_u128(1);
-        let stream = StreamName::parse(&format!("user-{user}")).unwrap();
+        let stream = StreamName::parse(format!("user-{user}")).unwrap();
         let actor = Actor::system("test");
         let events = [
             CrmEvent::User(UserEvent::Registered(UserRegistered {
@@ -278,7 +278,10 @@ mod tests {
         }
         let id = UserId::from_uuid(user);
         assert_eq!(live.user(id), restored.user(id));
-        assert_eq!(live.token(Uuid::from_u128(9)), restored.token(Uuid::from_u128(9)));
+        assert_eq!(
+            live.token(Uuid::from_u128(9)),
+            restored.token(Uuid::from_u128(9))
+        );
         let row = live.user(id).unwrap();
         assert_eq!(row.password_hash, "$argon2id$two");
         assert_eq!(row.session_generation, 1);

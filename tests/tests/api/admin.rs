@@ -33,7 +33,7 @@ async fn an_online_backup_restores_to_a_server_with_the_same_answers() {
 
     let files = tempfile::tempdir().unwrap();
     let file = files.path().join("online.hcbak");
-    let summary = api::backup::backup_online(&app.base, 0, &file)
+    let summary = api::backup::backup_online(&app.base, &app.token, 0, &file)
         .await
         .unwrap();
     assert_eq!(summary.header.last_position, app.state.log.head().position);

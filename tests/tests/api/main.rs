@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod access;
 mod admin;
 mod audit;
 mod catalog;
@@ -20,8 +21,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// The password of the administrator every test server starts with.
+const ADMIN_PASSWORD: &str = "test administrator password";
+
 struct TestApp {
     base: String,
+    /// The administrator's API token the client sends.
+    token: String,
     client: reqwest::Client,
     state: api::AppState,
     server: tokio::task::JoinHandle<()>,
@@ -72,11 +78,14 @@ static PRODUCED: std::sync::Mutex<std::collections::BTreeSet<(String, String, u1
 
 /// The documented route of a request: every id in the path is `{id}`.
 fn route_of(method: &reqwest::Method, path: &str) -> (String, String) {
+    // The one route with two ids names the second `{token}`.
+    let mut ids = 0;
     let route: Vec<&str> = path
         .split('/')
         .map(|segment| {
             if Uuid::parse_str(segment).is_ok() {
-                "{id}"
+                ids += 1;
+                if ids == 1 { "{id}" } else { "{token}" }
             } else {
                 segment
             }
@@ -110,11 +119,23 @@ async fn spawn_app_in(data: &std::path::Path) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let state = api::AppState::start(log, data).await.unwrap();
+    let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
+        .await
+        .unwrap();
     let app = api::app(state.clone());
     let server = tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
     TestApp {
         base: format!("http://{address}"),
-        client: reqwest::Client::new(),
+        token: token.clone(),
+        client: reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap(),
         state,
         server,
         _data: None,
@@ -710,9 +731,13 @@ async fn a_body_over_the_limit_is_refused_with_413() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = app.base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let head = "POST /api/v1/parties HTTP/1.1\r\nHost: localhost\r\n\
-                Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
-                Connection: close\r\n\r\n";
+    let head = format!(
+        "POST /api/v1/parties HTTP/1.1\r\nHost: localhost\r\n\
+         Authorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
+        app.token
+    );
     stream.write_all(head.as_bytes()).await.unwrap();
     let chunk = vec![b' '; 64 * 1024];
     for _ in 0..40 {
@@ -806,6 +831,7 @@ async fn the_openapi_document_lists_every_route() {
     ]
     .into_iter()
     .chain(trade::ROUTES)
+    .chain(access::ROUTES.iter().copied())
     .collect::<Vec<_>>();
     let paths = document.body["paths"].as_object().unwrap();
     for &(method, path) in routes.iter().chain(crm::ROUTES) {
@@ -975,12 +1001,12 @@ fn every_documented_status_is_produced_by_a_test() {
     tasks_are_created_listed_completed_reopened_and_cancelled();
     admin::scenarios();
     audit::scenarios();
+    access::scenarios();
     crm::scenarios();
     trade::scenarios();
     catalog::scenarios();
 
-    let (_, document) = api::http::routes();
-    let document = serde_json::to_value(&document).unwrap();
+    let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();
     let mut missing = Vec::new();
     for (path, item) in document["paths"].as_object().unwrap() {
@@ -1326,7 +1352,7 @@ async fn the_event_feed_streams_new_events_and_resumes_after_the_last_id() {
     assert_eq!(registered.data["position"], first.position);
     assert_eq!(registered.data["type"], "PartyRegistered");
     assert_eq!(registered.data["stream"], format!("party-{}", first.id));
-    assert_eq!(registered.data["actor"]["kind"], "system");
+    assert_eq!(registered.data["actor"]["kind"], "user");
     assert!(
         registered.data["payload"].is_object(),
         "{:#}",

@@ -84,7 +84,7 @@ async fn an_orders_history_shows_by_entity_with_its_event_types_in_order() {
     assert!(types.len() >= 2, "the demo's first order has a history");
     assert!(types.len() <= 50, "one page holds it");
     let base = app.base.clone();
-    in_browser("audit_entity", move |client| async move {
+    in_browser(&app, "audit_entity", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
         type_into(&client, "#audit-entity", stream.as_str()).await;
         click(&client, "#audit-submit").await;
@@ -103,7 +103,7 @@ async fn an_orders_history_shows_by_entity_with_its_event_types_in_order() {
 
         let csv_href = attr_of(&client, "#audit-csv", "href").await.unwrap();
         assert!(csv_href.starts_with("/api/v1/audit/export?format=csv&"));
-        let response = reqwest::get(format!("{base}{csv_href}")).await.unwrap();
+        let response = get(format!("{base}{csv_href}")).await.unwrap();
         assert_eq!(response.status(), 200);
         let body = response.text().await.unwrap();
         let lines: Vec<&str> = body.lines().collect();
@@ -127,7 +127,7 @@ async fn filtering_by_a_process_shows_only_that_processs_events() {
         "the process managers acted on the demo"
     );
     let base = app.base.clone();
-    in_browser("audit_actor", move |client| async move {
+    in_browser(&app, "audit_actor", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
         let everyone = texts_of(&client, "#trail-table .event-actor").await;
         assert!(
@@ -188,7 +188,7 @@ async fn verify_now_shows_an_intact_chain_with_its_head() {
         i64::try_from(app.state.log.head().position).unwrap(),
     );
     let base = app.base.clone();
-    in_browser("audit_verify", move |client| async move {
+    in_browser(&app, "audit_verify", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
         wait_for(&client, "#verification-never").await;
         click(&client, "#verify-now").await;
@@ -211,7 +211,7 @@ async fn verify_now_shows_an_intact_chain_with_its_head() {
 async fn a_bad_actor_is_shown_next_to_its_field_and_the_typing_is_kept() {
     let app = spawn_app().await;
     let base = app.base.clone();
-    in_browser("audit_bad_actor", move |client| async move {
+    in_browser(&app, "audit_bad_actor", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
         type_into(&client, "#audit-actor", "bob").await;
         type_into(&client, "#audit-event-type", "OrderConfirmed").await;
@@ -243,7 +243,7 @@ async fn a_bad_actor_is_shown_next_to_its_field_and_the_typing_is_kept() {
 async fn the_audit_page_in_arabic_is_right_to_left() {
     let app = spawn_app().await;
     let base = app.base.clone();
-    in_browser("audit_arabic", move |client| async move {
+    in_browser(&app, "audit_arabic", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
         client
             .find(Locator::Css("#lang-select"))
@@ -267,10 +267,7 @@ async fn the_audit_page_in_arabic_is_right_to_left() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_verify_form_redirects_to_the_audit_page() {
     let app = spawn_app().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = client_no_redirects(&app.base);
     let before = client
         .get(format!("{}/api/v1/audit/verification", app.base))
         .send()

@@ -120,7 +120,7 @@ async fn a_product_found_by_search_opens_its_page() {
     let app = spawn_app().await;
     let goods = stocked(&app, Decimal::ONE);
     let base = app.base.clone();
-    in_browser("catalog_search", move |client| async move {
+    in_browser(&app, "catalog_search", move |client| async move {
         client.goto(&format!("{base}/catalog")).await.unwrap();
         wait_for(&client, "#product-list").await;
         type_into(&client, "#catalog-search", &goods.sku).await;
@@ -161,7 +161,7 @@ async fn the_product_list_narrows_while_typing_without_a_reload() {
     let app = spawn_app().await;
     let goods = stocked(&app, Decimal::ONE);
     let base = app.base.clone();
-    in_browser("catalog_live_search", move |client| async move {
+    in_browser(&app, "catalog_live_search", move |client| async move {
         client.goto(&format!("{base}/catalog")).await.unwrap();
         wait_for(&client, "#product-list").await;
         client
@@ -221,7 +221,7 @@ async fn a_receipt_raises_the_stock_shown() {
     let expected = shown(before + Decimal::from(5));
     let url = format!("{}/catalog/products/{}", app.base, goods.product);
     let row = format!("#stock-{} .on-hand", goods.main);
-    in_browser("catalog_receipt", move |client| async move {
+    in_browser(&app, "catalog_receipt", move |client| async move {
         client.goto(&url).await.unwrap();
         wait_for_text(&client, &row, &shown(before)).await;
         choose(&client, "#receipt-warehouse", &goods.main.to_string()).await;
@@ -247,7 +247,7 @@ async fn a_transfer_moves_stock_between_warehouses() {
     let from = shown(on_hand(&app, goods.product, goods.main) - quantity);
     let to = shown(on_hand(&app, goods.product, goods.back_room) + quantity);
     let url = format!("{}/catalog/products/{}", app.base, goods.product);
-    in_browser("catalog_transfer", move |client| async move {
+    in_browser(&app, "catalog_transfer", move |client| async move {
         client.goto(&url).await.unwrap();
         choose(&client, "#transfer-from", &goods.main.to_string()).await;
         choose(&client, "#transfer-to", &goods.back_room.to_string()).await;
@@ -271,7 +271,7 @@ async fn a_count_sets_the_quantity_shown() {
     let app = spawn_app().await;
     let goods = stocked(&app, Decimal::ONE);
     let url = format!("{}/catalog/products/{}", app.base, goods.product);
-    in_browser("catalog_count", move |client| async move {
+    in_browser(&app, "catalog_count", move |client| async move {
         client.goto(&url).await.unwrap();
         choose(&client, "#count-warehouse", &goods.main.to_string()).await;
         type_into(&client, "#count-quantity", "42").await;
@@ -300,7 +300,7 @@ async fn a_bad_quantity_is_shown_next_to_its_field_with_the_typing_kept() {
     let url = format!("{}/catalog/products/{}", app.base, goods.product);
     let main = goods.main.to_string();
     let back_room = goods.back_room.to_string();
-    in_browser("catalog_bad_quantity", move |client| async move {
+    in_browser(&app, "catalog_bad_quantity", move |client| async move {
         client.goto(&url).await.unwrap();
         choose(&client, "#receipt-warehouse", &main).await;
         type_into(&client, "#receipt-quantity", "five").await;
@@ -356,7 +356,7 @@ async fn the_catalog_page_in_arabic_is_right_to_left() {
     let app = spawn_app().await;
     let base = app.base.clone();
     let title = api::web::i18n::Tr::new(Lang::Ar).t("catalog-title");
-    in_browser("catalog_arabic", move |client| async move {
+    in_browser(&app, "catalog_arabic", move |client| async move {
         client.goto(&format!("{base}/catalog")).await.unwrap();
         wait_for(&client, "#product-list").await;
         choose(&client, "#lang-select", "ar").await;
@@ -428,7 +428,7 @@ fn href_of(page: &str, id: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_pages_answer_bad_input_without_writing_or_crashing() {
     let app = spawn_app().await;
-    let client = reqwest::Client::new();
+    let client = client_for(&app.base);
     let base = app.base.clone();
     let head = app.state.log.head().position;
     let goods = stocked(&app, Decimal::ONE);

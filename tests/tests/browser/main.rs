@@ -64,13 +64,93 @@ async fn spawn_app() -> TestApp {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let base = format!("http://{address}");
+    TOKENS.lock().unwrap().insert(base.clone(), token);
     let app = api::app(state.clone());
     tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
     TestApp {
-        base: format!("http://{address}"),
+        base,
         state,
         _data: data,
     }
+}
+
+/// The password of the administrator every test server starts with.
+const ADMIN_PASSWORD: &str = "test administrator password";
+
+/// Each test server's administrator token, by base URL, for the requests
+/// tests make beside the browser.
+static TOKENS: std::sync::Mutex<std::collections::BTreeMap<String, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// A client signed in as the administrator of the server at `url`, that
+/// follows redirects.
+fn client_for(url: &str) -> reqwest::Client {
+    client_with(url, reqwest::redirect::Policy::default())
+}
+
+/// Like [`client_for`], answering redirects instead of following them.
+fn client_no_redirects(url: &str) -> reqwest::Client {
+    client_with(url, reqwest::redirect::Policy::none())
+}
+
+fn client_with(url: &str, redirects: reqwest::redirect::Policy) -> reqwest::Client {
+    let tokens = TOKENS.lock().unwrap();
+    let token = tokens
+        .iter()
+        .find(|(base, _)| url.starts_with(base.as_str()))
+        .map(|(_, token)| token.clone())
+        .expect("a test server's URL");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(redirects)
+        .build()
+        .unwrap()
+}
+
+/// `GET url` as the administrator.
+async fn get(url: impl AsRef<str>) -> reqwest::Result<reqwest::Response> {
+    client_for(url.as_ref()).get(url.as_ref()).send().await
+}
+
+/// Signs the browser in as the administrator through the sign-in page.
+async fn sign_in(client: &Client, base: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
+    client
+        .find(Locator::Css("#login"))
+        .await
+        .unwrap()
+        .send_keys(api::auth::FIRST_ADMINISTRATOR)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Css("#account-link"))
+        .await
+        .expect("signed in");
 }
 
 /// A chromedriver we started, and the browser session it runs.
@@ -162,12 +242,13 @@ fn screenshot_path(test: &str) -> PathBuf {
 /// Runs `body` with a fresh browser; on failure saves a screenshot of the
 /// page it was on, then fails. The session is closed either way, so no
 /// Chromium outlives its test.
-async fn in_browser<F, Fut>(test: &str, body: F)
+async fn in_browser<F, Fut>(app: &TestApp, test: &str, body: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let browser = Browser::start().await;
+    sign_in(&browser.client, &app.base).await;
     let outcome = tokio::spawn(body(browser.client.clone())).await;
     if outcome.is_err() {
         match browser.client.screenshot().await {
@@ -189,17 +270,27 @@ where
     }
 }
 
-/// The text of the first element matching `css`, waiting for it to appear.
+/// The text of the first element matching `css`, waiting for it to appear;
+/// an element replaced between finding and reading it (a redirect landing)
+/// is found again.
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(PAGE_WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("no element {css}: {error}"))
-        .text()
-        .await
-        .unwrap()
+    let started = Instant::now();
+    loop {
+        let element = client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no element {css}: {error}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(error) if started.elapsed() < PAGE_WAIT => {
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("{css} kept changing: {error}"),
+        }
+    }
 }
 
 /// The text of the first element matching `css` in a part of the page
@@ -267,7 +358,7 @@ async fn the_dashboard_shows_the_directors_figures_for_a_chosen_period() {
     let expected_orders = format::integer(Lang::En, kpis.orders);
     let expected_sales = format::money(Lang::En, kpis.order_intake[&eur()], eur());
     let url = format!("{}/?from={from}&to={to}", app.base);
-    in_browser("dashboard_figures", move |client| async move {
+    in_browser(&app, "dashboard_figures", move |client| async move {
         client.goto(&url).await.unwrap();
         assert_eq!(
             text_of(&client, r#"[data-kpi="orders-period"] .value"#).await,
@@ -319,7 +410,7 @@ async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
     });
     let url = format!("{}/", app.base);
     let state = app.state.clone();
-    in_browser("dashboard_live", move |client| async move {
+    in_browser(&app, "dashboard_live", move |client| async move {
         client.goto(&url).await.unwrap();
         let shown = text_of(&client, r#"[data-kpi="payments-today"] .value"#).await;
         assert_ne!(shown, expected, "the payment is not there yet");
@@ -395,7 +486,7 @@ async fn a_customer_found_by_search_opens_its_card() {
     });
     let first_word = name.split_whitespace().next().unwrap().to_owned();
     let url = format!("{}/customers", app.base);
-    in_browser("customer_search", move |client| async move {
+    in_browser(&app, "customer_search", move |client| async move {
         client.goto(&url).await.unwrap();
         let search = client.find(Locator::Css("#customer-search")).await.unwrap();
         search.send_keys(&first_word).await.unwrap();
@@ -452,7 +543,7 @@ async fn the_customer_list_narrows_while_typing_without_a_reload() {
         (row.display_name.clone(), word)
     });
     let url = format!("{}/customers", app.base);
-    in_browser("customer_live_search", move |client| async move {
+    in_browser(&app, "customer_live_search", move |client| async move {
         client.goto(&url).await.unwrap();
         client
             .execute("window.hypercrmMarker = 'same page';", vec![])
@@ -515,7 +606,7 @@ async fn the_customer_list_narrows_while_typing_without_a_reload() {
 async fn the_pages_in_arabic_are_right_to_left_with_arabic_labels() {
     let app = spawn_app().await;
     let base = app.base.clone();
-    in_browser("arabic_rtl", move |client| async move {
+    in_browser(&app, "arabic_rtl", move |client| async move {
         client.goto(&format!("{base}/")).await.unwrap();
         let html = client.find(Locator::Css("html")).await.unwrap();
         assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("ltr"));
@@ -606,7 +697,7 @@ async fn a_call_logged_on_the_customer_card_shows_on_its_timeline() {
     });
     let subject = format!("Call about the spring catalogue {}", Uuid::now_v7());
     let url = format!("{}/customers/{party}", app.base);
-    in_browser("customer_log_call", move |client| async move {
+    in_browser(&app, "customer_log_call", move |client| async move {
         client.goto(&url).await.unwrap();
         client
             .find(Locator::Css("#log-kind"))
@@ -664,7 +755,7 @@ async fn a_bad_duration_is_shown_next_to_its_field_and_the_typing_is_kept() {
         .customers
         .read(|customers| customers.rows().map(|row| row.id).min().unwrap());
     let url = format!("{}/customers/{party}", app.base);
-    in_browser("customer_log_error", move |client| async move {
+    in_browser(&app, "customer_log_error", move |client| async move {
         client.goto(&url).await.unwrap();
         client
             .find(Locator::Css("#log-subject"))
@@ -746,7 +837,7 @@ async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
     let expected_orders = format::integer(Lang::En, before.orders + 1);
     let expected_units = format::quantity(Lang::En, before.units_shipped + quantity);
     let base = app.base.clone();
-    in_browser("order_flow", move |client| async move {
+    in_browser(&app, "order_flow", move |client| async move {
         client
             .goto(&format!("{base}/customers/{party}"))
             .await
@@ -832,7 +923,7 @@ async fn a_deal_moved_on_the_board_stands_in_its_new_stage() {
             .unwrap()
     });
     let url = format!("{}/pipeline?pipeline={pipeline}", app.base);
-    in_browser("pipeline_move", move |client| async move {
+    in_browser(&app, "pipeline_move", move |client| async move {
         client.goto(&url).await.unwrap();
         client
             .execute("window.hypercrmMarker = 'same page';", vec![])
@@ -898,7 +989,7 @@ async fn the_order_page_in_arabic_is_right_to_left() {
     .map(|id| arabic.t(id))
     .collect();
     let back = arabic.t("order-back");
-    in_browser("order_arabic", move |client| async move {
+    in_browser(&app, "order_arabic", move |client| async move {
         client.goto(&format!("{base}/orders")).await.unwrap();
         click(&client, "#order-list tbody tr:first-child a").await;
         wait_for(&client, "#order-status").await;

@@ -48,7 +48,7 @@ async fn a_task_completed_from_the_list_leaves_the_open_list() {
     let url = format!("{}/tasks?owner={}&show=open", app.base, owner_code(owner));
     let base = app.base.clone();
     let owner = owner_code(owner);
-    in_browser("task_complete", move |client| async move {
+    in_browser(&app, "task_complete", move |client| async move {
         client.goto(&url).await.unwrap();
         wait_for(&client, &format!("#task-list #task-{task}")).await;
         client
@@ -106,7 +106,7 @@ async fn a_calendar_entry_shows_in_its_week() {
         app.base,
         owner_code(attendee)
     );
-    in_browser("calendar_week", move |client| async move {
+    in_browser(&app, "calendar_week", move |client| async move {
         client.goto(&url).await.unwrap();
         let css = format!(r#"[data-day="{day}"] [data-entry="{}"]"#, entry.id);
         let shown = text_of(&client, &css).await;
@@ -153,7 +153,7 @@ async fn a_report_by_month_shows_rows_and_its_csv_has_the_same_rows() {
     let from = to - chrono::Duration::days(364);
     let url = format!("{}/reports", app.base);
     let base = app.base.clone();
-    in_browser("report_csv", move |client| async move {
+    in_browser(&app, "report_csv", move |client| async move {
         client.goto(&url).await.unwrap();
         set_value(&client, "#report-from", &from.to_string()).await;
         set_value(&client, "#report-to", &to.to_string()).await;
@@ -197,7 +197,7 @@ async fn a_report_by_month_shows_rows_and_its_csv_has_the_same_rows() {
             .unwrap()
             .unwrap();
         assert!(href.contains("group_by=month"), "{href}");
-        let response = reqwest::get(format!("{base}{href}")).await.unwrap();
+        let response = get(format!("{base}{href}")).await.unwrap();
         assert_eq!(response.status(), 200);
         let header = |name: &str| {
             response
@@ -228,7 +228,7 @@ async fn a_report_by_month_shows_rows_and_its_csv_has_the_same_rows() {
 async fn a_reversed_report_period_is_shown_next_to_its_field_with_the_typing_kept() {
     let app = spawn_app().await;
     let url = format!("{}/reports", app.base);
-    in_browser("report_bad_period", move |client| async move {
+    in_browser(&app, "report_bad_period", move |client| async move {
         client.goto(&url).await.unwrap();
         set_value(&client, "#report-from", "2026-03-01").await;
         set_value(&client, "#report-to", "2026-02-01").await;
@@ -270,7 +270,7 @@ async fn the_tasks_calendar_and_reports_pages_in_arabic_are_right_to_left() {
         ("/calendar", arabic.t("calendar-title")),
         ("/reports", arabic.t("reports-title")),
     ];
-    in_browser("planning_arabic", move |client| async move {
+    in_browser(&app, "planning_arabic", move |client| async move {
         client.goto(&format!("{base}/tasks")).await.unwrap();
         client
             .find(Locator::Css("#lang-select"))
@@ -322,7 +322,7 @@ async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
         .read(|stock| stock.warehouses().len());
     assert!(warehouses > 0, "the demo has warehouses");
     let url = format!("{}/?from={from}&to={to}", app.base);
-    in_browser("dashboard_charts", move |client| async move {
+    in_browser(&app, "dashboard_charts", move |client| async move {
         client.goto(&url).await.unwrap();
         // The charts are refreshed every few seconds: count in one script.
         let count = |chart: &'static str| {
@@ -345,7 +345,7 @@ async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
     })
     .await;
 
-    let page = reqwest::get(format!("{}/", app.base))
+    let page = get(format!("{}/", app.base))
         .await
         .unwrap()
         .text()
@@ -353,7 +353,7 @@ async fn the_dashboard_shows_the_funnel_stock_and_ageing_charts() {
         .unwrap();
     let mut bytes = page.len();
     for part in page.split('"').filter(|part| part.starts_with("/assets/")) {
-        let asset = reqwest::get(format!("{}{part}", app.base))
+        let asset = get(format!("{}{part}", app.base))
             .await
             .unwrap()
             .bytes()
@@ -392,10 +392,7 @@ async fn a_task_form_without_script_redirects_back_and_a_stale_one_is_refused() 
             })
             .expect("the demo has open tasks")
     });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = client_no_redirects(&app.base);
     let back = format!("/tasks?owner={}&show=open", owner_code(owner));
     let post = |path: String, command: Uuid, version: u64| {
         let client = client.clone();
@@ -487,18 +484,18 @@ async fn a_report_as_known_now_matches_the_live_one_and_before_the_log_is_empty(
         "{}/reports?from={from}&to={to}&group_by=whole&dimension=company",
         app.base
     );
-    let get = |url: String| async move {
-        let response = reqwest::get(url).await.unwrap();
+    let read = |url: String| async move {
+        let response = get(url).await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
     };
-    let (status, live) = get(report.clone()).await;
+    let (status, live) = read(report.clone()).await;
     assert_eq!(status, 200);
     let live_total = element_text(&live, "report-total").unwrap();
     // A field holds whole seconds: the next one is after every event.
     let now = (Utc::now() + chrono::Duration::seconds(1))
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
-    let (status, known) = get(format!("{report}&known_at={now}")).await;
+    let (status, known) = read(format!("{report}&known_at={now}")).await;
     assert_eq!(status, 200);
     assert_eq!(element_text(&known, "report-total").unwrap(), live_total);
     let note = element_text(&known, "report-known-note").unwrap();
@@ -511,14 +508,14 @@ async fn a_report_as_known_now_matches_the_live_one_and_before_the_log_is_empty(
         "{note} names the log's position {head}"
     );
 
-    let (status, before) = get(format!("{report}&known_at=2000-01-01T00:00")).await;
+    let (status, before) = read(format!("{report}&known_at=2000-01-01T00:00")).await;
     assert_eq!(status, 200);
     assert!(
         before.contains(r#"id="report-empty""#),
         "nothing was known then"
     );
 
-    let response = reqwest::get(format!(
+    let response = get(format!(
         "{}/reports/sales.csv?from=2026-03-01&to=2026-02-01",
         app.base
     ))
@@ -543,6 +540,10 @@ async fn the_planning_pages_render_on_an_empty_log() {
     let state = api::AppState::start(log, data.path()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    TOKENS.lock().unwrap().insert(base.clone(), token);
     let app = api::app(state);
     tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
     let english = api::web::i18n::Tr::new(Lang::En);
@@ -553,7 +554,7 @@ async fn the_planning_pages_render_on_an_empty_log() {
         ("/reports/sales.csv", english.t("reports-no-sales")),
         ("/", english.t("chart-funnel-none")),
     ] {
-        let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+        let response = get(format!("{base}{path}")).await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         let page = response.text().await.unwrap();
         assert!(page.contains(&says), "{path} says {says}");

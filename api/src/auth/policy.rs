@@ -1,0 +1,356 @@
+//! Which permission each route needs: the one table the access check
+//! reads, for the JSON API, the UI pages, the live feed and the exports.
+//!
+//! API routes are classified by rule, so a new endpoint is covered the
+//! moment it is documented: the module comes from its OpenAPI tag, the
+//! action from the method and the last path segment (a `GET` reads, a
+//! `POST` to a collection creates, a `POST` to `…/cancel` takes away, an
+//! export exports). The served OpenAPI document states each operation's
+//! permission, which is what the permission-matrix test checks against.
+//! UI routes are listed by hand. A route in neither is refused.
+
+use axum::http::Method;
+use domain::access::{Action, Module, Permission};
+
+/// What a route asks of the requester.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// Anyone: sign-in, assets, health, the API's description.
+    Public,
+    /// Anyone signed in: their own account.
+    SignedIn,
+    Permission(Permission),
+}
+
+const fn needs(module: Module, action: Action) -> Requirement {
+    Requirement::Permission(Permission::new(module, action))
+}
+
+/// The module of an API tag.
+pub fn module_of_tag(tag: &str) -> Option<Module> {
+    Some(match tag {
+        "parties" => Module::Parties,
+        "interactions" => Module::Interactions,
+        "deals" => Module::Sales,
+        "tasks" | "calendar" => Module::Planning,
+        "catalog" => Module::Catalog,
+        "stock" => Module::Inventory,
+        "orders" => Module::Orders,
+        "payments" | "accounts" => Module::Finance,
+        "reports" => Module::Reports,
+        "events" | "audit" => Module::Audit,
+        "admin" | "users" => Module::Admin,
+        _ => return None,
+    })
+}
+
+/// Last path segments of a `POST` that takes something away.
+const TAKING_AWAY: &[&str] = &[
+    "cancel",
+    "archive",
+    "withdraw",
+    "close",
+    "discontinue",
+    "disqualify",
+    "merge",
+    "remove",
+    "remove-line",
+    "retire",
+    "revoke",
+    "disable",
+];
+
+/// Sub-collections a `POST` adds to, under another resource
+/// (`/parties/{id}/payments`): creating, not editing.
+const SUB_COLLECTIONS: &[&str] = &[
+    "interactions",
+    "payments",
+    "credit-notes",
+    "returns",
+    "tokens",
+];
+
+/// The permission an API operation needs, from its tag, method and path
+/// (`/api/v1/orders/{id}/cancel`).
+pub fn api_requirement(tag: &str, method: &Method, path: &str) -> Option<Requirement> {
+    if tag == "session" {
+        return Some(if path.ends_with("/session") && method == Method::POST {
+            Requirement::Public
+        } else {
+            Requirement::SignedIn
+        });
+    }
+    let module = module_of_tag(tag)?;
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let action = if path.ends_with("/admin/backup") || tag == "users" {
+        Action::Administer
+    } else if last == "export" {
+        Action::Export
+    } else if method == Method::GET {
+        Action::Read
+    } else if method == Method::DELETE || TAKING_AWAY.contains(&last) {
+        Action::Delete
+    } else if !path.contains('{') || SUB_COLLECTIONS.contains(&last) {
+        Action::Create
+    } else {
+        Action::Edit
+    };
+    Some(needs(module, action))
+}
+
+/// The routes outside the JSON API, by method and route template.
+pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
+    ("GET", "/login", Requirement::Public),
+    ("POST", "/login", Requirement::Public),
+    ("POST", "/logout", Requirement::SignedIn),
+    ("GET", "/account", Requirement::SignedIn),
+    ("POST", "/account/password", Requirement::SignedIn),
+    ("POST", "/account/sessions/revoke", Requirement::SignedIn),
+    ("POST", "/account/tokens", Requirement::SignedIn),
+    ("POST", "/account/tokens/{id}/revoke", Requirement::SignedIn),
+    ("POST", "/language", Requirement::Public),
+    ("GET", "/assets/{file}", Requirement::Public),
+    ("GET", "/healthz", Requirement::Public),
+    ("GET", "/readyz", Requirement::Public),
+    ("GET", "/metrics", needs(Module::Admin, Action::Read)),
+    ("GET", "/", needs(Module::Reports, Action::Read)),
+    (
+        "GET",
+        "/dashboard/figures",
+        needs(Module::Reports, Action::Read),
+    ),
+    ("GET", "/customers", needs(Module::Parties, Action::Read)),
+    (
+        "GET",
+        "/customers/{id}",
+        needs(Module::Parties, Action::Read),
+    ),
+    (
+        "POST",
+        "/customers/{id}/interactions",
+        needs(Module::Interactions, Action::Create),
+    ),
+    (
+        "POST",
+        "/customers/{id}/tasks",
+        needs(Module::Planning, Action::Create),
+    ),
+    ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
+    (
+        "POST",
+        "/pipeline/deals/{id}/move",
+        needs(Module::Sales, Action::Edit),
+    ),
+    (
+        "POST",
+        "/pipeline/deals/{id}/won",
+        needs(Module::Sales, Action::Edit),
+    ),
+    (
+        "POST",
+        "/pipeline/deals/{id}/lost",
+        needs(Module::Sales, Action::Edit),
+    ),
+    ("GET", "/catalog", needs(Module::Catalog, Action::Read)),
+    (
+        "GET",
+        "/catalog/stock",
+        needs(Module::Inventory, Action::Read),
+    ),
+    (
+        "GET",
+        "/catalog/products/{id}",
+        needs(Module::Catalog, Action::Read),
+    ),
+    (
+        "POST",
+        "/catalog/products/{id}/{action}",
+        needs(Module::Inventory, Action::Create),
+    ),
+    ("GET", "/orders", needs(Module::Orders, Action::Read)),
+    ("GET", "/orders/new", needs(Module::Orders, Action::Create)),
+    ("POST", "/orders/new", needs(Module::Orders, Action::Create)),
+    ("GET", "/orders/{id}", needs(Module::Orders, Action::Read)),
+    (
+        "POST",
+        "/orders/{id}/confirm",
+        needs(Module::Orders, Action::Edit),
+    ),
+    (
+        "POST",
+        "/orders/{id}/ship",
+        needs(Module::Orders, Action::Edit),
+    ),
+    (
+        "POST",
+        "/orders/{id}/invoice",
+        needs(Module::Orders, Action::Edit),
+    ),
+    (
+        "POST",
+        "/orders/{id}/payment",
+        needs(Module::Finance, Action::Create),
+    ),
+    (
+        "POST",
+        "/orders/{id}/return",
+        needs(Module::Orders, Action::Create),
+    ),
+    ("GET", "/tasks", needs(Module::Planning, Action::Read)),
+    (
+        "POST",
+        "/tasks/{id}/complete",
+        needs(Module::Planning, Action::Edit),
+    ),
+    (
+        "POST",
+        "/tasks/{id}/reopen",
+        needs(Module::Planning, Action::Edit),
+    ),
+    ("GET", "/calendar", needs(Module::Planning, Action::Read)),
+    ("GET", "/reports", needs(Module::Reports, Action::Read)),
+    (
+        "GET",
+        "/reports/sales.csv",
+        needs(Module::Reports, Action::Export),
+    ),
+    ("GET", "/audit", needs(Module::Audit, Action::Read)),
+    ("POST", "/audit/verify", needs(Module::Audit, Action::Read)),
+];
+
+/// The requirement of a page route; the API's reference pages are public.
+pub fn page_requirement(method: &Method, route: &str) -> Option<Requirement> {
+    if route == "/api/openapi.json" || route.starts_with("/api/docs") {
+        return Some(Requirement::Public);
+    }
+    // HEAD is answered by GET routes.
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    PAGE_ROUTES
+        .iter()
+        .find(|(route_method, template, _)| *route_method == method && *template == route)
+        .map(|(_, _, requirement)| *requirement)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(tag: &str, method: Method, path: &str) -> String {
+        match api_requirement(tag, &method, path) {
+            Some(Requirement::Permission(permission)) => permission.to_string(),
+            Some(other) => format!("{other:?}"),
+            None => "None".to_owned(),
+        }
+    }
+
+    /// Protects the classification rules on the routes where a wrong one
+    /// would hurt: cancels and merges take away, sub-collections create,
+    /// backups and users are administration, exports are exports.
+    #[test]
+    fn api_routes_are_classified_by_tag_method_and_verb() {
+        let cases = [
+            ("parties", Method::GET, "/api/v1/parties", "parties.read"),
+            ("parties", Method::POST, "/api/v1/parties", "parties.create"),
+            (
+                "parties",
+                Method::POST,
+                "/api/v1/parties/{id}/rename",
+                "parties.edit",
+            ),
+            (
+                "parties",
+                Method::POST,
+                "/api/v1/parties/{id}/merge",
+                "parties.delete",
+            ),
+            (
+                "parties",
+                Method::POST,
+                "/api/v1/parties/{id}/archive",
+                "parties.delete",
+            ),
+            (
+                "orders",
+                Method::POST,
+                "/api/v1/orders/{id}/cancel",
+                "orders.delete",
+            ),
+            (
+                "orders",
+                Method::POST,
+                "/api/v1/orders/{id}/ship",
+                "orders.edit",
+            ),
+            (
+                "orders",
+                Method::POST,
+                "/api/v1/orders/{id}/returns",
+                "orders.create",
+            ),
+            (
+                "payments",
+                Method::POST,
+                "/api/v1/parties/{id}/payments",
+                "finance.create",
+            ),
+            (
+                "interactions",
+                Method::POST,
+                "/api/v1/parties/{id}/interactions",
+                "interactions.create",
+            ),
+            (
+                "stock",
+                Method::POST,
+                "/api/v1/stock/receipts",
+                "inventory.create",
+            ),
+            (
+                "deals",
+                Method::POST,
+                "/api/v1/leads/{id}/disqualify",
+                "sales.delete",
+            ),
+            ("audit", Method::GET, "/api/v1/audit/export", "audit.export"),
+            ("events", Method::GET, "/api/v1/events/stream", "audit.read"),
+            (
+                "admin",
+                Method::GET,
+                "/api/v1/admin/backup",
+                "admin.administer",
+            ),
+            ("users", Method::GET, "/api/v1/users", "admin.administer"),
+            ("session", Method::POST, "/api/v1/session", "Public"),
+            ("session", Method::DELETE, "/api/v1/session", "SignedIn"),
+            ("session", Method::POST, "/api/v1/me/tokens", "SignedIn"),
+        ];
+        for (tag, method, path, expected) in cases {
+            assert_eq!(api(tag, method.clone(), path), expected, "{method} {path}");
+        }
+        assert_eq!(api_requirement("unknown", &Method::GET, "/api/v1/x"), None);
+    }
+
+    /// Protects the UI: a page not in the table is refused, HEAD follows
+    /// GET, and the CSV export needs the export permission.
+    #[test]
+    fn page_routes_come_from_the_table_only() {
+        assert_eq!(
+            page_requirement(&Method::GET, "/reports/sales.csv"),
+            Some(needs(Module::Reports, Action::Export))
+        );
+        assert_eq!(
+            page_requirement(&Method::HEAD, "/customers"),
+            Some(needs(Module::Parties, Action::Read))
+        );
+        assert_eq!(page_requirement(&Method::GET, "/secret"), None);
+        assert_eq!(page_requirement(&Method::DELETE, "/customers"), None);
+        assert_eq!(
+            page_requirement(&Method::GET, "/api/docs/index.html"),
+            Some(Requirement::Public)
+        );
+    }
+}
