@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod catalog;
 mod crm;
+mod fuzz;
 mod trade;
 
 use std::str::FromStr;
@@ -70,12 +71,13 @@ impl Answer {
 static PRODUCED: std::sync::Mutex<std::collections::BTreeSet<(String, String, u16)>> =
     std::sync::Mutex::new(std::collections::BTreeSet::new());
 
-/// The documented route of a request: every id in the path is `{id}`.
+/// The documented route of a request: every id in the path is `{id}`,
+/// and so is a deliberately malformed one.
 fn route_of(method: &reqwest::Method, path: &str) -> (String, String) {
     let route: Vec<&str> = path
         .split('/')
         .map(|segment| {
-            if Uuid::parse_str(segment).is_ok() {
+            if Uuid::parse_str(segment).is_ok() || segment == fuzz::MALFORMED_ID {
                 "{id}"
             } else {
                 segment
@@ -978,6 +980,7 @@ fn every_documented_status_is_produced_by_a_test() {
     crm::scenarios();
     trade::scenarios();
     catalog::scenarios();
+    fuzz::scenarios();
 
     let (_, document) = api::http::routes();
     let document = serde_json::to_value(&document).unwrap();
