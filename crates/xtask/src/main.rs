@@ -13,15 +13,23 @@
 //! - `bench-http`: the release server under `wrk` load on the demo
 //!   company: KPIs, customer search and card, the dashboard's weight.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
+//! - `fuzz-api`: schemathesis against the debug server's OpenAPI document
+//!   (run by `.ci/run`).
+//! - `upgrade-fixture`: a data folder written by a given (older) server
+//!   binary, with a manifest of its figures, for the upgrade test.
 
 mod bench_crm;
 mod bench_http;
 mod bench_log;
 mod bench_sales;
 mod bench_trade;
+mod fuzz_api;
+mod seed;
+mod server;
 mod sqlite_sales;
 mod trade_data;
 mod trade_stock;
+mod upgrade_fixture;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
@@ -30,6 +38,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod sqlite_log;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -137,6 +146,49 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         cycles: u64,
     },
+    /// Fuzz the JSON API with schemathesis against the served OpenAPI
+    /// document: the debug server on an empty data folder, every check.
+    FuzzApi {
+        /// Test cases schemathesis generates per operation and phase.
+        #[arg(long, default_value_t = 50)]
+        examples: u32,
+        /// A `hypercrm` binary to run instead of building the debug one.
+        #[arg(long)]
+        binary: Option<PathBuf>,
+        /// The schemathesis executable (default: the one `.ci/run`
+        /// installs under the target directory, else `st` on the PATH).
+        #[arg(long, env = "HYPERCRM_SCHEMATHESIS")]
+        schemathesis: Option<PathBuf>,
+        /// A header for every request, `Name: value` (repeatable).
+        #[arg(long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// Schemathesis' random seed, to repeat a run.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Requests schemathesis makes at the same time. One by default:
+        /// with more, Python 3.11 sometimes fails inside hypothesis
+        /// ("AST constructor recursion depth mismatch"), and two cores
+        /// are busy enough with the server.
+        #[arg(long, default_value_t = 1)]
+        workers: u32,
+        /// More arguments for `st run`, after `--`.
+        #[arg(last = true)]
+        extra: Vec<OsString>,
+    },
+    /// Write a data folder with a given `hypercrm` binary (the previous
+    /// format's) and a manifest of what the next version must read in it.
+    UpgradeFixture {
+        /// The binary of the format the fixture holds.
+        #[arg(long)]
+        binary: PathBuf,
+        /// Where `data/` and `manifest.json` go (e.g.
+        /// tests/fixtures/upgrade/<commit>).
+        #[arg(long)]
+        directory: PathBuf,
+        /// What the binary was built from (a commit), for the manifest.
+        #[arg(long)]
+        format: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -203,6 +255,32 @@ fn main() -> anyhow::Result<()> {
             connections,
             threads,
             seconds,
+        }),
+        Command::FuzzApi {
+            examples,
+            binary,
+            schemathesis,
+            headers,
+            seed,
+            workers,
+            extra,
+        } => fuzz_api::run(fuzz_api::Settings {
+            examples,
+            binary,
+            schemathesis,
+            headers,
+            seed,
+            workers,
+            extra,
+        }),
+        Command::UpgradeFixture {
+            binary,
+            directory,
+            format,
+        } => upgrade_fixture::run(upgrade_fixture::Settings {
+            binary,
+            directory,
+            format,
         }),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
