@@ -26,6 +26,8 @@ use crate::server::{self, Profile, Server};
 const READY_WAIT_MAX: Duration = Duration::from_secs(60);
 /// A request that takes longer fails the run instead of hanging it.
 const REQUEST_TIMEOUT_SECONDS: u32 = 10;
+/// Schemathesis' working folder, under the target directory.
+const WORK_FOLDER: &str = "fuzz-api";
 /// Where `.ci/run` installs schemathesis, under the target directory.
 const VENV_EXECUTABLE: &str = "schemathesis-venv/bin/st";
 
@@ -93,8 +95,14 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
 
     let mut arguments: Vec<OsString> = vec!["--config-file".into(), config.into()];
     arguments.extend(schemathesis_arguments(&server.base, &settings));
+    // Schemathesis keeps the failures it found under `.schemathesis/` in
+    // its working folder (for `st replay`, and to try them first next
+    // time): the target directory, not the source tree.
+    let work = server::target_directory()?.join(WORK_FOLDER);
+    std::fs::create_dir_all(&work)?;
     let status = Command::new(&schemathesis)
         .args(&arguments)
+        .current_dir(&work)
         .status()
         .with_context(|| format!("failed to run {}", schemathesis.display()));
     let stopped = server.stop();
