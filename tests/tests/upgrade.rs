@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use domain::ids::{OrderId, ProductId};
-use domain::sales::OrderStatus;
 use domain::values::Currency;
 use eventlog::{EventLog, Options};
 use projections::ReadModel;
@@ -61,18 +60,6 @@ fn decimal(value: &Value) -> Decimal {
 
 fn day(value: &Value) -> NaiveDate {
     NaiveDate::from_str(value.as_str().unwrap()).unwrap()
-}
-
-/// An order's status as the API spells it (and the manifest holds it).
-fn status_code(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Draft => "draft",
-        OrderStatus::Confirmed => "confirmed",
-        OrderStatus::PartiallyShipped => "partially_shipped",
-        OrderStatus::Shipped => "shipped",
-        OrderStatus::Closed => "closed",
-        OrderStatus::Cancelled => "cancelled",
-    }
 }
 
 /// Whether the model restored by the running server equals the same
@@ -160,7 +147,7 @@ async fn open_fixture(fixture: &Path) {
         let order = OrderId::from_uuid(id(&manifest, order));
         let summary = models.orders.read(|orders| orders.get(order).cloned());
         assert_eq!(
-            status_code(summary.unwrap().status),
+            api::http::orders::status_code(summary.unwrap().status),
             manifest[status].as_str().unwrap()
         );
     }

@@ -168,7 +168,8 @@ const STATUSES: [(OrderStatus, &str); 6] = [
     (OrderStatus::Cancelled, "cancelled"),
 ];
 
-fn status_code(status: OrderStatus) -> &'static str {
+/// An order status as the API spells it.
+pub fn status_code(status: OrderStatus) -> &'static str {
     STATUSES
         .iter()
         .find(|(known, _)| *known == status)

@@ -57,21 +57,41 @@ const EXCLUDED_PATHS: &[(&str, &str)] = &[(
     "an endless server-sent event stream",
 )];
 
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct Settings {
+    /// Test cases schemathesis generates per operation and phase.
+    #[arg(long, default_value_t = 50)]
     pub examples: u32,
+    /// A `hypercrm` binary to run instead of building the debug one.
+    #[arg(long)]
     pub binary: Option<PathBuf>,
+    /// The schemathesis executable (default: the one `.ci/run` installs
+    /// under the target directory, else `st` on the PATH).
+    #[arg(long, env = "HYPERCRM_SCHEMATHESIS")]
     pub schemathesis: Option<PathBuf>,
+    /// A header for every request, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+    /// Schemathesis' random seed, to repeat a run.
+    #[arg(long)]
     pub seed: Option<u64>,
+    /// Requests schemathesis makes at the same time. One by default: with
+    /// more, Python 3.11 sometimes fails inside hypothesis ("AST
+    /// constructor recursion depth mismatch"), and two cores are busy
+    /// enough with the server.
+    #[arg(long, default_value_t = 1)]
     pub workers: u32,
+    /// More arguments for `st run`, after `--`.
+    #[arg(last = true)]
     pub extra: Vec<OsString>,
 }
 
 pub fn run(settings: Settings) -> anyhow::Result<()> {
-    for header in &settings.headers {
-        parse_header(header)?;
-    }
+    let headers = settings
+        .headers
+        .iter()
+        .map(|header| parse_header(header))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let schemathesis = find_schemathesis(settings.schemathesis.as_deref())?;
     let binary = match &settings.binary {
         Some(binary) => binary.clone(),
@@ -88,7 +108,8 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         server.base,
         server.started.as_secs_f64()
     );
-    let seeded = seed::company(&seed::Client::new(&server.base)?)
+    // The seed's writes carry the same headers as schemathesis' requests.
+    let seeded = seed::company(&seed::Client::new(&server.base, &headers)?)
         .context("failed to write the seed company")?;
     let config = folder.path().join("schemathesis.toml");
     std::fs::write(&config, schemathesis_config(&seeded))?;
@@ -170,6 +191,11 @@ fn schemathesis_config(seeded: &Seeded) -> String {
         ("order", vec![&seeded.order, &seeded.draft]),
         ("task", vec![&seeded.task]),
         ("interaction", vec![&seeded.interaction]),
+        ("pipeline", vec![&seeded.pipeline]),
+        ("stage", seeded.stages.iter().collect()),
+        ("deal", vec![&seeded.deal]),
+        ("lead", vec![&seeded.lead]),
+        ("calendar_entry", vec![&seeded.calendar_entry]),
     ];
     let paths = [
         ("parties", "party"),
@@ -179,6 +205,10 @@ fn schemathesis_config(seeded: &Seeded) -> String {
         ("orders", "order"),
         ("tasks", "task"),
         ("interactions", "interaction"),
+        ("pipelines", "pipeline"),
+        ("deals", "deal"),
+        ("leads", "lead"),
+        ("calendar-entries", "calendar_entry"),
     ];
     let mut config = String::new();
     for (name, ids) in &dictionaries {
@@ -189,7 +219,15 @@ fn schemathesis_config(seeded: &Seeded) -> String {
         ));
     }
     config.push_str("[parameters]\n");
-    for field in ["party", "product", "price_list", "warehouse"] {
+    for field in [
+        "party",
+        "product",
+        "price_list",
+        "warehouse",
+        "pipeline",
+        "stage",
+        "deal",
+    ] {
         config.push_str(&format!(
             "\"body.{field}\" = {{ dictionary = \"{field}\", probability = {SEEDED_ID_PROBABILITY} }}\n"
         ));
@@ -223,6 +261,11 @@ fn parse_header(header: &str) -> anyhow::Result<(&str, &str)> {
 /// the target directory, else `st` on the `PATH`.
 fn find_schemathesis(given: Option<&std::path::Path>) -> anyhow::Result<PathBuf> {
     if let Some(given) = given {
+        // It runs in another working folder: a relative path must not
+        // change meaning (a bare name is still looked up on the PATH).
+        if given.components().count() > 1 {
+            return Ok(std::path::absolute(given)?);
+        }
         return Ok(given.to_path_buf());
     }
     let installed = server::target_directory()?.join(VENV_EXECUTABLE);
@@ -288,6 +331,45 @@ mod tests {
             .collect();
         assert_eq!(headers, ["Authorization: Bearer abc", "X-A: b"]);
         assert_eq!(arguments[1], "http://127.0.0.1:1/api/openapi.json");
+    }
+
+    /// Every dictionary the configuration binds a parameter to is
+    /// defined in it, and holds the seeded ids.
+    #[test]
+    fn the_configuration_defines_every_dictionary_it_binds() {
+        let id = |n: u32| format!("00000000-0000-0000-0000-{n:012}");
+        let seeded = Seeded {
+            customer: id(1),
+            contact: id(2),
+            product: id(3),
+            price_list: id(4),
+            warehouse: id(5),
+            order: id(6),
+            draft: id(7),
+            task: id(8),
+            interaction: id(9),
+            pipeline: id(10),
+            stages: vec![id(11), id(12)],
+            deal: id(13),
+            lead: id(14),
+            calendar_entry: id(15),
+        };
+        let config = schemathesis_config(&seeded);
+        let bound: Vec<&str> = config
+            .split("dictionary = \"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(bound.len() > 10, "{config}");
+        for name in bound {
+            assert!(
+                config.contains(&format!("[dictionaries.{name}]")),
+                "{name} is not defined: {config}"
+            );
+        }
+        for n in 1..=15 {
+            assert!(config.contains(&id(n)), "{}", id(n));
+        }
     }
 
     /// A header without a colon or with a bad name is refused up front.

@@ -38,7 +38,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod sqlite_log;
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -147,48 +146,12 @@ enum Command {
         cycles: u64,
     },
     /// Fuzz the JSON API with schemathesis against the served OpenAPI
-    /// document: the debug server on an empty data folder, every check.
-    FuzzApi {
-        /// Test cases schemathesis generates per operation and phase.
-        #[arg(long, default_value_t = 50)]
-        examples: u32,
-        /// A `hypercrm` binary to run instead of building the debug one.
-        #[arg(long)]
-        binary: Option<PathBuf>,
-        /// The schemathesis executable (default: the one `.ci/run`
-        /// installs under the target directory, else `st` on the PATH).
-        #[arg(long, env = "HYPERCRM_SCHEMATHESIS")]
-        schemathesis: Option<PathBuf>,
-        /// A header for every request, `Name: value` (repeatable).
-        #[arg(long = "header", value_name = "NAME: VALUE")]
-        headers: Vec<String>,
-        /// Schemathesis' random seed, to repeat a run.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Requests schemathesis makes at the same time. One by default:
-        /// with more, Python 3.11 sometimes fails inside hypothesis
-        /// ("AST constructor recursion depth mismatch"), and two cores
-        /// are busy enough with the server.
-        #[arg(long, default_value_t = 1)]
-        workers: u32,
-        /// More arguments for `st run`, after `--`.
-        #[arg(last = true)]
-        extra: Vec<OsString>,
-    },
+    /// document: the debug server over a seeded data folder, every check
+    /// that applies.
+    FuzzApi(fuzz_api::Settings),
     /// Write a data folder with a given `hypercrm` binary (the previous
     /// format's) and a manifest of what the next version must read in it.
-    UpgradeFixture {
-        /// The binary of the format the fixture holds.
-        #[arg(long)]
-        binary: PathBuf,
-        /// Where `data/` and `manifest.json` go (e.g.
-        /// tests/fixtures/upgrade/<commit>).
-        #[arg(long)]
-        directory: PathBuf,
-        /// What the binary was built from (a commit), for the manifest.
-        #[arg(long)]
-        format: String,
-    },
+    UpgradeFixture(upgrade_fixture::Settings),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -256,32 +219,8 @@ fn main() -> anyhow::Result<()> {
             threads,
             seconds,
         }),
-        Command::FuzzApi {
-            examples,
-            binary,
-            schemathesis,
-            headers,
-            seed,
-            workers,
-            extra,
-        } => fuzz_api::run(fuzz_api::Settings {
-            examples,
-            binary,
-            schemathesis,
-            headers,
-            seed,
-            workers,
-            extra,
-        }),
-        Command::UpgradeFixture {
-            binary,
-            directory,
-            format,
-        } => upgrade_fixture::run(upgrade_fixture::Settings {
-            binary,
-            directory,
-            format,
-        }),
+        Command::FuzzApi(settings) => fuzz_api::run(settings),
+        Command::UpgradeFixture(settings) => upgrade_fixture::run(settings),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)

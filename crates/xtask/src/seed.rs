@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::{Context as _, bail, ensure};
 use serde_json::{Value, json};
 
 /// A request that takes longer is a failed seeding.
@@ -25,13 +25,23 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(base: &str) -> anyhow::Result<Client> {
+    /// A client of the server at `base` that sends `headers` (name,
+    /// value) with every request, e.g. the `Authorization` the API asks.
+    pub fn new(base: &str, headers: &[(&str, &str)]) -> anyhow::Result<Client> {
+        let mut defaults = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            defaults.insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes())?,
+                reqwest::header::HeaderValue::from_str(value)?,
+            );
+        }
         Ok(Client {
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?,
             http: reqwest::Client::builder()
                 .timeout(REQUEST_TIMEOUT)
+                .default_headers(defaults)
                 .build()?,
             base: base.trim_end_matches('/').to_owned(),
         })
@@ -115,12 +125,22 @@ pub struct Seeded {
     pub draft: String,
     pub task: String,
     pub interaction: String,
+    /// A sales pipeline of three stages.
+    pub pipeline: String,
+    /// The pipeline's stages, in order.
+    pub stages: Vec<String>,
+    /// An open deal with the customer in the pipeline's first stage.
+    pub deal: String,
+    pub lead: String,
+    /// A meeting about the deal, tomorrow.
+    pub calendar_entry: String,
 }
 
 /// Writes a small trading company: a customer with its contact and
 /// channels, a product priced on a list, stock received into a
 /// warehouse, one order carried through to payment and one left in
-/// draft, a task and a logged call.
+/// draft, a task, a logged call, a pipeline with a deal, a lead and a
+/// meeting.
 pub fn company(client: &Client) -> anyhow::Result<Seeded> {
     let customer = client.create(
         "/api/v1/parties",
@@ -191,6 +211,44 @@ pub fn company(client: &Client) -> anyhow::Result<Seeded> {
         json!({"kind": "call", "direction": "outbound", "outcome": "connected",
                "duration_seconds": 240, "body": "Wants a quote for 500 bolts"}),
     )?;
+    let pipeline = client.create(
+        "/api/v1/pipelines",
+        json!({"name": "Wholesale", "stages": [
+            {"name": "Qualified", "probability": 20},
+            {"name": "Quoted", "probability": 50},
+            {"name": "Negotiation", "probability": 80}]}),
+    )?;
+    let stages: Vec<String> = client.get(&format!("/api/v1/pipelines/{pipeline}"))?["stages"]
+        .as_array()
+        .map(|stages| {
+            stages
+                .iter()
+                .filter_map(|stage| stage["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    ensure!(
+        stages.len() == 3,
+        "the pipeline reads back with {} stages",
+        stages.len()
+    );
+    let deal = client.create(
+        "/api/v1/deals",
+        json!({"title": "500 bolts", "party": customer, "pipeline": pipeline,
+               "amount": "2500", "currency": "EUR"}),
+    )?;
+    let lead = client.create(
+        "/api/v1/leads",
+        json!({"title": "Fasteners for a new plant", "company_name": "Nordbau",
+               "email": "buying@nordbau.example", "source": "website"}),
+    )?;
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(1);
+    let calendar_entry = client.create(
+        "/api/v1/calendar-entries",
+        json!({"title": "Quote review", "starts_at": starts_at,
+               "ends_at": starts_at + chrono::Duration::hours(1),
+               "attendees": [uuid::Uuid::now_v7()], "deal": deal}),
+    )?;
     client.settle()?;
     Ok(Seeded {
         customer,
@@ -202,6 +260,11 @@ pub fn company(client: &Client) -> anyhow::Result<Seeded> {
         draft,
         task,
         interaction,
+        pipeline,
+        stages,
+        deal,
+        lead,
+        calendar_entry,
     })
 }
 

@@ -22,13 +22,17 @@ use crate::server::Server;
 /// How long an empty data folder may take to be ready.
 const READY_WAIT_MAX: Duration = Duration::from_secs(60);
 
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct Settings {
     /// The `hypercrm` binary of the format the fixture holds.
+    #[arg(long)]
     pub binary: PathBuf,
-    /// The fixture's folder: `data/` and `manifest.json` go in it.
+    /// The fixture's folder: `data/` and `manifest.json` go in it (e.g.
+    /// tests/fixtures/upgrade/<commit>).
+    #[arg(long)]
     pub directory: PathBuf,
     /// What the binary was built from (a commit), for the manifest.
+    #[arg(long)]
     pub format: String,
 }
 
@@ -45,7 +49,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         std::process::id()
     ));
     let server = Server::start(&settings.binary, &data, &[], &log, READY_WAIT_MAX)?;
-    let client = Client::new(&server.base)?;
+    let client = Client::new(&server.base, &[])?;
     let seeded = seed::company(&client).context("failed to write the seed company")?;
     let manifest = read_figures(&client, &seeded, &settings.format)?;
     server.stop()?;
