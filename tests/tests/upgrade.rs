@@ -16,11 +16,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use domain::ids::{OrderId, ProductId};
+use domain::ids::{OrderId, PartyId, ProductId};
 use domain::values::Currency;
 use eventlog::{EventLog, Options};
 use projections::ReadModel;
 use projections::models::sales::{Period, ReportQuery};
+use projections::models::timeline::{TimelineEntry, Timelines};
 use projections::{Projection, fold_all};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -29,6 +30,9 @@ use uuid::Uuid;
 /// How long the read models and processes may take to catch up with the
 /// fixture's few events.
 const CATCH_UP_WAIT_MAX: Duration = Duration::from_secs(30);
+
+/// Timeline entries compared per party: more than a fixture holds.
+const TIMELINE_ROWS_MAX: usize = 200;
 
 /// The fixtures, one folder per format.
 fn fixtures() -> PathBuf {
@@ -74,7 +78,8 @@ fn equals_rebuilt<M: ReadModel + PartialEq>(log: &EventLog, live: &Projection<M>
 /// same head and hash, the read models (restored from the old snapshots,
 /// or rebuilt where their version changed) and the processes catch up
 /// without appending anything, the figures the old server answered are
-/// found again, and every read model equals one rebuilt from scratch.
+/// found again, and every read model equals one rebuilt from scratch
+/// (the timelines through each party's page).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_data_folder_of_the_previous_format_opens_with_its_figures() {
     let mut formats: Vec<PathBuf> = std::fs::read_dir(fixtures())
@@ -179,5 +184,20 @@ async fn open_fixture(fixture: &Path) {
     assert!(equals_rebuilt(&log, &models.director_kpis), "kpis");
     assert!(equals_rebuilt(&log, &models.orders), "orders");
     assert!(equals_rebuilt(&log, &models.catalog), "catalog");
+    // Timelines have no equality of their own: compare every party's.
+    let (timelines, _) = fold_all::<Timelines>(&log, head.position).unwrap();
+    for party in ["customer", "contact"] {
+        let party = PartyId::from_uuid(id(&manifest, party));
+        let rebuilt: Vec<TimelineEntry> = timelines
+            .timeline(party, None, TIMELINE_ROWS_MAX)
+            .into_iter()
+            .cloned()
+            .collect();
+        assert!(!rebuilt.is_empty(), "the fixture's parties have a history");
+        models.timelines.read(|restored| {
+            let restored: Vec<&TimelineEntry> = restored.timeline(party, None, TIMELINE_ROWS_MAX);
+            assert_eq!(restored, rebuilt.iter().collect::<Vec<_>>(), "timeline");
+        });
+    }
     state.shutdown().await.unwrap();
 }
