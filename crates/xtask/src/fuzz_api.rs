@@ -49,7 +49,8 @@ const EXCLUDED_CHECKS: &[(&str, &str)] = &[(
     "the API refuses schema-valid requests by documented design",
 )];
 
-/// Operations schemathesis cannot test, each with why.
+/// Operations schemathesis cannot test, each with why (printed with the
+/// excluded checks at the start of a run).
 const EXCLUDED_PATHS: &[(&str, &str)] = &[(
     // A live feed of server-sent events: it never ends by design, so
     // every request would only stop at the request timeout.
@@ -102,6 +103,9 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         .tempdir()?;
     let data = folder.path().join("data");
     let log = folder.path().join("server.log");
+    for (what, why) in EXCLUDED_CHECKS.iter().chain(EXCLUDED_PATHS) {
+        println!("left out: {what} ({why})");
+    }
     let server = Server::start(&binary, &data, &[], &log, READY_WAIT_MAX)?;
     println!(
         "server ready at {} in {:.1} s",
