@@ -118,6 +118,7 @@ fn ensure_party(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AccountResponse, headers(("ETag" = String, description = "The account stream's version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_account(

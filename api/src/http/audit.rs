@@ -390,7 +390,8 @@ pub struct ExportParams {
 #[utoipa::path(get, path = "/audit/export", tag = TAG_AUDIT,
     params(TrailQuery, ExportParams),
     responses(
-        (status = 200, description = "The matching events, oldest first", content_type = "text/csv", body = String),
+        (status = 200, description = "The matching events, oldest first: CSV, or JSON Lines with `format=jsonl`",
+            content((String = "text/csv"), (String = "application/jsonl"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn export(

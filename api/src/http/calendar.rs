@@ -210,6 +210,7 @@ async fn schedule_entry(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = EntryResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_entry(

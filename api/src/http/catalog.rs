@@ -183,6 +183,7 @@ async fn define_product(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ProductResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_product(
@@ -424,6 +425,7 @@ async fn define_price_list(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PriceListResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_price_list(

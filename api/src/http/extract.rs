@@ -74,6 +74,13 @@ where
         // No body is an empty object: a command whose fields are all
         // optional (ship everything) needs none.
         let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
+        // Every body of the API is an object. serde reads a struct from a
+        // JSON array too (its fields by position), so `[]` would pass as a
+        // command without fields: refuse anything else up front.
+        let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(ApiError::invalid("body", "expected a JSON object"));
+        }
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
             let path = error.path().to_string();

@@ -71,7 +71,21 @@ const TAG_CALENDAR: &str = "calendar";
         title = "HyperCRM API",
         description = "Task-shaped commands and reads over HyperCRM's event log. Conventions (errors, ETag/If-Match, Idempotency-Key, pagination, wait_for): docs/api.md."
     ),
-    components(schemas(error::Problem, error::FieldProblem))
+    // The enums that query parameters take are `$ref`s in the parameters'
+    // schemas; utoipa collects only the bodies' schemas by itself, so each
+    // such enum is listed here (a test checks that every `$ref` resolves).
+    components(schemas(
+        error::Problem,
+        error::FieldProblem,
+        audit::ExportFormat,
+        audit::TimeKind,
+        parties::ListedStatus,
+        reports::DimensionDto,
+        reports::GroupBy,
+        stock::LevelSortDto,
+        stock::SortOrder,
+        tasks::ListedTaskStatus,
+    ))
 )]
 struct ApiDoc;
 

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Problem};
 use super::extract::{
-    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, WriteResult, Written,
+    ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
 use super::writes::{Changed, Created, aggregate_write};
@@ -167,7 +167,8 @@ const STATUSES: [(OrderStatus, &str); 6] = [
     (OrderStatus::Cancelled, "cancelled"),
 ];
 
-fn status_code(status: OrderStatus) -> &'static str {
+/// An order status as the API spells it.
+pub fn status_code(status: OrderStatus) -> &'static str {
     STATUSES
         .iter()
         .find(|(known, _)| *known == status)
@@ -278,6 +279,7 @@ async fn draft_order(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = OrderResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_order(
@@ -454,12 +456,7 @@ async fn list_orders(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The order's version seen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(
-        (status = 200, body = WriteResult, headers(("ETag" = String, description = "The stream version now"), ("X-Position" = u64, description = "The log position of the write, for wait_for"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses(Changed))]
 async fn confirm(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,

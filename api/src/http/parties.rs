@@ -308,6 +308,7 @@ async fn register_party(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PartyResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_party(

@@ -111,6 +111,7 @@ async fn define_pipeline(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PipelineResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_pipeline(

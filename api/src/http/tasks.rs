@@ -221,6 +221,7 @@ async fn create_task(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = TaskResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_task(
@@ -367,8 +368,9 @@ aggregate_write! {
 }
 
 aggregate_write! {
-    /// Changes a task's title and description, whatever its status.
-    edit_task: "/tasks/{id}/edit", TAG_TASKS, Task, EditTaskRequest, ChangedUnlessStale,
+    /// Changes an open task's title and description (a completed or
+    /// cancelled one is 422: reopen it first).
+    edit_task: "/tasks/{id}/edit", TAG_TASKS, Task, EditTaskRequest, Changed,
     |state, id, request, _headers| Ok(TaskCommand::Edit {
         title: Label::parse("title", &request.title)?,
         description: Text::parse("description", &request.description)?,
@@ -376,16 +378,16 @@ aggregate_write! {
 }
 
 aggregate_write! {
-    /// Gives a task to another user.
-    reassign_task: "/tasks/{id}/reassign", TAG_TASKS, Task, ReassignTaskRequest, ChangedUnlessStale,
+    /// Gives an open task to another user.
+    reassign_task: "/tasks/{id}/reassign", TAG_TASKS, Task, ReassignTaskRequest, Changed,
     |state, id, request, _headers| Ok(TaskCommand::Reassign {
         assignee: Assignee::User(UserId::from_uuid(request.assignee)),
     })
 }
 
 aggregate_write! {
-    /// Changes how urgent a task is.
-    reprioritize_task: "/tasks/{id}/reprioritize", TAG_TASKS, Task, ReprioritizeTaskRequest, ChangedUnlessStale,
+    /// Changes how urgent an open task is.
+    reprioritize_task: "/tasks/{id}/reprioritize", TAG_TASKS, Task, ReprioritizeTaskRequest, Changed,
     |state, id, request, _headers| Ok(TaskCommand::Reprioritize {
         priority: priority(Some(&request.priority))?,
     })

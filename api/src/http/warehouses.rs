@@ -100,6 +100,7 @@ async fn open_warehouse(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = WarehouseResponse, headers(("ETag" = String, description = "The stream version: send it as If-Match"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_warehouse(

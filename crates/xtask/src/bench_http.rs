@@ -14,8 +14,8 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail, ensure};
 use eventlog::{EventLog, Options};
@@ -24,6 +24,7 @@ use projections::models::customers::Customers;
 use api::web::percent_encode;
 
 use crate::bench_crm::{Lcg, fold, search_text};
+use crate::server::{self, Profile, Server};
 
 /// How long a first start may take to seed the demo and build every read
 /// model before the run gives up.
@@ -67,9 +68,9 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             .is_ok(),
         "`wrk` is not installed: `apt-get install -y wrk`"
     );
-    let binary = std::env::current_exe()?.with_file_name("hypercrm");
-    build_server()?;
+    let binary = server::build(Profile::Release)?;
     std::fs::create_dir_all(&settings.directory)?;
+    let log = settings.directory.join("bench-http-server.log");
 
     if !settings.directory.join("eventlog").exists() {
         println!(
@@ -77,7 +78,12 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             settings.events,
             settings.directory.display()
         );
-        let seeding = Server::start(&binary, &settings.directory, Some(settings.events))?;
+        let demo = [
+            "--demo".to_owned(),
+            "--demo-events".to_owned(),
+            settings.events.to_string(),
+        ];
+        let seeding = Server::start(&binary, &settings.directory, &demo, &log, READY_WAIT_MAX)?;
         println!("seeded and ready in {:.1} s", seeding.started.as_secs_f64());
         seeding.stop()?;
     }
@@ -88,7 +94,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         customers.len()
     );
 
-    let server = Server::start(&binary, &settings.directory, None)?;
+    let server = Server::start(&binary, &settings.directory, &[], &log, READY_WAIT_MAX)?;
     println!(
         "server ready in {:.1} s (read models restored from snapshots), resident {:.0} MiB",
         server.started.as_secs_f64(),
@@ -160,25 +166,6 @@ fn measure(server: &Server, settings: &Settings, customers: &[Sampled]) -> anyho
 
 fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
-}
-
-/// Builds the release server next to this binary (cargo runs `xtask` from
-/// the same target directory).
-fn build_server() -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "api",
-            "--bin",
-            "hypercrm",
-        ])
-        .status()
-        .context("failed to run cargo")?;
-    ensure!(status.success(), "building the server failed");
-    Ok(())
 }
 
 /// A customer of the data and what a person would type to find it.
@@ -420,105 +407,6 @@ fn loaded_references(html: &str) -> Vec<String> {
         }
     }
     references
-}
-
-/// The server as a child process with its output in the data folder.
-struct Server {
-    child: Child,
-    base: String,
-    started: Duration,
-}
-
-impl Server {
-    /// Starts the server (seeding the demo when `demo_events` is given)
-    /// and waits until `/readyz` says the read models are caught up.
-    fn start(binary: &Path, directory: &Path, demo_events: Option<u64>) -> anyhow::Result<Server> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let base = format!("http://127.0.0.1:{port}");
-        let log = std::fs::File::create(directory.join("bench-http-server.log"))?;
-        let mut command = Command::new(binary);
-        command
-            .arg("--data-dir")
-            .arg(directory)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            // A scheduled backup must not land in the middle of a run.
-            .args(["--backup-every-hours", "0"])
-            .env("RUST_LOG", "warn")
-            .stdout(log.try_clone()?)
-            .stderr(log);
-        if let Some(events) = demo_events {
-            command.args(["--demo", "--demo-events", &events.to_string()]);
-        }
-        let started = Instant::now();
-        let child = command
-            .spawn()
-            .with_context(|| format!("failed to start {}", binary.display()))?;
-        let mut server = Server {
-            child,
-            base,
-            started: Duration::ZERO,
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let client = reqwest::Client::new();
-        loop {
-            if let Some(status) = server.child.try_wait()? {
-                bail!(
-                    "the server exited with {status} before it was ready; see {}",
-                    directory.join("bench-http-server.log").display()
-                );
-            }
-            let ready = runtime.block_on(async {
-                client
-                    .get(format!("{}/readyz", server.base))
-                    .timeout(Duration::from_secs(5))
-                    .send()
-                    .await
-                    .is_ok_and(|response| response.status().is_success())
-            });
-            if ready {
-                break;
-            }
-            ensure!(
-                started.elapsed() < READY_WAIT_MAX,
-                "the server was not ready in time"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        server.started = started.elapsed();
-        Ok(server)
-    }
-
-    fn resident_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|value| {
-                value
-                    .trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-            })
-            .map_or(0.0, |kib| kib / 1024.0)
-    }
-
-    /// Stops the server as systemd would (SIGTERM), so it saves its read
-    /// models for the next start.
-    fn stop(mut self) -> anyhow::Result<()> {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()?;
-        let status = self.child.wait()?;
-        ensure!(status.success(), "the server stopped with {status}");
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -13,15 +13,23 @@
 //! - `bench-http`: the release server under `wrk` load on the demo
 //!   company: KPIs, customer search and card, the dashboard's weight.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
+//! - `fuzz-api`: schemathesis against the debug server's OpenAPI document
+//!   (run by `.ci/run`).
+//! - `upgrade-fixture`: a data folder written by a given (older) server
+//!   binary, with a manifest of its figures, for the upgrade test.
 
 mod bench_crm;
 mod bench_http;
 mod bench_log;
 mod bench_sales;
 mod bench_trade;
+mod fuzz_api;
+mod seed;
+mod server;
 mod sqlite_sales;
 mod trade_data;
 mod trade_stock;
+mod upgrade_fixture;
 
 /// The same allocator as the `hypercrm` binary, so benchmarks measure
 /// what ships (ADR 0004).
@@ -137,6 +145,13 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         cycles: u64,
     },
+    /// Fuzz the JSON API with schemathesis against the served OpenAPI
+    /// document: the debug server over a seeded data folder, every check
+    /// that applies.
+    FuzzApi(fuzz_api::Settings),
+    /// Write a data folder with a given `hypercrm` binary (the previous
+    /// format's) and a manifest of what the next version must read in it.
+    UpgradeFixture(upgrade_fixture::Settings),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -204,6 +219,8 @@ fn main() -> anyhow::Result<()> {
             threads,
             seconds,
         }),
+        Command::FuzzApi(settings) => fuzz_api::run(settings),
+        Command::UpgradeFixture(settings) => upgrade_fixture::run(settings),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let status = std::process::Command::new(cargo)

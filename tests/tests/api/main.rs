@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod catalog;
 mod crm;
+mod fuzz;
 mod trade;
 
 use std::str::FromStr;
@@ -76,14 +77,15 @@ impl Answer {
 static PRODUCED: std::sync::Mutex<std::collections::BTreeSet<(String, String, u16)>> =
     std::sync::Mutex::new(std::collections::BTreeSet::new());
 
-/// The documented route of a request: every id in the path is `{id}`.
+/// The documented route of a request: every id in the path is `{id}`,
+/// and so is a deliberately malformed one.
 fn route_of(method: &reqwest::Method, path: &str) -> (String, String) {
     // The one route with two ids names the second `{token}`.
     let mut ids = 0;
     let route: Vec<&str> = path
         .split('/')
         .map(|segment| {
-            if Uuid::parse_str(segment).is_ok() {
+            if Uuid::parse_str(segment).is_ok() || segment == fuzz::MALFORMED_ID {
                 ids += 1;
                 if ids == 1 { "{id}" } else { "{token}" }
             } else {
@@ -1005,6 +1007,7 @@ fn every_documented_status_is_produced_by_a_test() {
     crm::scenarios();
     trade::scenarios();
     catalog::scenarios();
+    fuzz::scenarios();
 
     let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();
