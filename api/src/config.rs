@@ -32,6 +32,9 @@ pub struct ServeSettings {
     pub backup_every_hours: Option<u64>,
     pub backup_dir: Option<PathBuf>,
     pub backup_keep: Option<usize>,
+    /// Mark session cookies `Secure`: on when HyperCRM is reached over
+    /// HTTPS (behind a TLS proxy).
+    pub secure_cookies: Option<bool>,
 }
 
 impl FileSettings {
@@ -96,6 +99,7 @@ mod tests {
                 backup_every_hours: Some(6),
                 backup_dir: Some(PathBuf::from("/srv/backup")),
                 backup_keep: Some(14),
+                secure_cookies: None,
             }
         );
         assert_eq!(FileSettings::parse("").unwrap(), FileSettings::default());

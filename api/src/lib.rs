@@ -382,6 +382,7 @@ pub async fn serve(
     data_dir: &Path,
     listen: SocketAddr,
     backups: backup::BackupSchedule,
+    access: AccessSettings,
 ) -> anyhow::Result<()> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
@@ -389,7 +390,7 @@ pub async fn serve(
         .await
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
-    let state = AppState::start(log, data_dir).await?;
+    let state = AppState::start_with(log, data_dir, access).await?;
     let password = std::env::var(auth::ADMIN_PASSWORD_ENV).ok();
     if let Some(generated) = auth::ensure_administrator(&state, password).await? {
         // Shown once, on the terminal (or the journal) of the first start:

@@ -57,6 +57,10 @@ enum Command {
         /// Scheduled backups kept; older ones are deleted.
         #[arg(long, env = "HYPERCRM_BACKUP_KEEP", default_value_t = 7)]
         backup_keep: usize,
+        /// Mark session cookies `Secure` (HTTPS only): set it when users
+        /// reach HyperCRM through a TLS proxy.
+        #[arg(long, env = "HYPERCRM_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Write a backup file of the event log: offline (the server stopped),
     /// or online from a running server with --server.
@@ -290,7 +294,13 @@ fn main() -> ExitCode {
             backup_every_hours,
             backup_dir,
             backup_keep,
+            secure_cookies,
         } => {
+            let access = api::AccessSettings {
+                secure_cookies: secure_cookies
+                    || file.settings.serve.secure_cookies.unwrap_or(false),
+                ..api::AccessSettings::default()
+            };
             let listen = resolve(listen, file.given("listen"), file.settings.serve.listen);
             let backup_every_hours = resolve(
                 backup_every_hours,
@@ -318,7 +328,7 @@ fn main() -> ExitCode {
                 tokio::runtime::Runtime::new()
                     .map_err(anyhow::Error::from)
                     .and_then(|runtime| {
-                        runtime.block_on(api::serve(&cli.data_dir, listen, backups))
+                        runtime.block_on(api::serve(&cli.data_dir, listen, backups, access))
                     })
             })
         }

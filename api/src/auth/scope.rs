@@ -99,6 +99,9 @@ fn holder(state: &AppState, user: UserId, route: &str, id: Uuid) -> Holder {
             .map_or(Holder::Missing, |warehouse| {
                 Holder::Branch(warehouse.branch)
             }),
+        // The product page's stock forms name their warehouse in the
+        // body: the form's handler checks the branch.
+        "catalog" if route.starts_with("/catalog/products/{id}/") => Holder::Missing,
         _ => Holder::Shared,
     }
 }

@@ -123,7 +123,32 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = routes().1;
     crate::auth::describe(&mut document);
+    bodies_without_fields_are_optional(&mut document);
     document
+}
+
+/// A command without fields takes an absent body as `{}` (see
+/// [`extract::ApiJson`]): its document says the body is optional.
+fn bodies_without_fields_are_optional(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Required};
+    let no_fields = "#/components/schemas/NoFields";
+    for item in document.paths.paths.values_mut() {
+        for operation in [&mut item.post, &mut item.put, &mut item.patch]
+            .into_iter()
+            .flatten()
+        {
+            let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+                continue;
+            };
+            let empty = body.content.values().all(|content| {
+                matches!(content, RefOr::T(content)
+                    if matches!(&content.schema, Some(RefOr::Ref(reference)) if reference.ref_location == no_fields))
+            });
+            if empty {
+                body.required = Some(Required::False);
+            }
+        }
+    }
 }
 
 /// The API, its document and reference page, with the body limit.

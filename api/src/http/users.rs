@@ -87,7 +87,16 @@ pub struct RolesRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BranchRequest {
+    /// The branch, or `null` for none; the field must be there.
+    #[serde(deserialize_with = "present")]
+    #[schema(required = true)]
     pub branch: Option<Uuid>,
+}
+
+/// A nullable field that must be present: `Option` fields are otherwise
+/// `None` when missing, so an empty body would clear the branch.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Uuid>, D::Error> {
+    Option::<Uuid>::deserialize(deserializer)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -244,6 +253,7 @@ async fn disable_user(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
+    ApiJson(_no_fields): ApiJson<NoFields>,
 ) -> Result<Written, ApiError> {
     if UserId::from_uuid(id) == headers.user() {
         return Err(ApiError::Rejected {
@@ -261,6 +271,7 @@ async fn enable_user(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
+    ApiJson(_no_fields): ApiJson<NoFields>,
 ) -> Result<Written, ApiError> {
     on_user(&state, &headers, id, UserCommand::Enable).await
 }
@@ -288,6 +299,7 @@ async fn revoke_sessions(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
+    ApiJson(_no_fields): ApiJson<NoFields>,
 ) -> Result<Written, ApiError> {
     let written = on_user(&state, &headers, id, UserCommand::RevokeSessions).await?;
     state.auth.sessions.remove_all_of(UserId::from_uuid(id))?;
@@ -302,6 +314,7 @@ async fn revoke_users_token(
     State(state): State<AppState>,
     ApiPath(path): ApiPath<TokenPath>,
     headers: WriteHeaders,
+    ApiJson(_no_fields): ApiJson<NoFields>,
 ) -> Result<Written, ApiError> {
     on_user(
         &state,
@@ -471,6 +484,7 @@ async fn revoke_my_token(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
+    ApiJson(_no_fields): ApiJson<NoFields>,
 ) -> Result<Written, ApiError> {
     let user = headers.user();
     let own = state

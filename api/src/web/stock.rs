@@ -102,6 +102,31 @@ struct Sent<'a> {
 }
 
 impl Sent<'_> {
+    /// Whether the viewer may move stock in `warehouse`: a storekeeper
+    /// only in their branch's warehouses.
+    fn in_reach(&self, warehouse: WarehouseId) -> bool {
+        let branch =
+            crate::commands::CommandHandler::stream::<domain::inventory::Warehouse>(warehouse)
+                .ok()
+                .and_then(|stream| {
+                    self.state
+                        .commands
+                        .load::<domain::inventory::Warehouse>(&stream)
+                        .ok()
+                })
+                .and_then(|(found, _)| found)
+                .map(|found| found.branch);
+        branch.is_some_and(|branch| {
+            self.viewer.principal.as_ref().is_some_and(|principal| {
+                principal.may_see_branch(
+                    domain::access::Module::Inventory,
+                    domain::access::Action::Create,
+                    branch,
+                )
+            })
+        })
+    }
+
     /// An open warehouse chosen in a select, or an error next to it.
     fn warehouse(
         &self,
@@ -114,6 +139,7 @@ impl Sent<'_> {
                 .read_models
                 .stock
                 .read(|stock| stock.warehouse_info(*id).is_some_and(|info| !info.closed))
+                && self.in_reach(*id)
         });
         if warehouse.is_none() {
             errors.add(field, self.tr.t("form-choose"));

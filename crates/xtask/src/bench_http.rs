@@ -109,7 +109,17 @@ fn measure(server: &Server, settings: &Settings, customers: &[Sampled]) -> anyho
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let client = reqwest::Client::new();
+    // Every request signs in with an administrator's API token, as an
+    // integration would; checking it is part of what is measured.
+    let authorization = format!("Bearer {}", server.administrator_token()?);
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&authorization)?,
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?;
     let weight = runtime.block_on(page_weight(&client, &server.base))?;
     println!(
         "dashboard page weight: {} bytes uncompressed ({} bytes of HTML and {} assets: {}), external requests: {}",
@@ -132,8 +142,20 @@ fn measure(server: &Server, settings: &Settings, customers: &[Sampled]) -> anyho
         "| request | requests/s | p50 | p99 | requests | non-2xx or errors |\n|---|---|---|---|---|---|\n",
     );
     for target in &targets {
-        run_wrk(&server.base, target, settings, WARM_UP_SECONDS)?;
-        let measured = run_wrk(&server.base, target, settings, settings.seconds)?;
+        run_wrk(
+            &server.base,
+            &authorization,
+            target,
+            settings,
+            WARM_UP_SECONDS,
+        )?;
+        let measured = run_wrk(
+            &server.base,
+            &authorization,
+            target,
+            settings,
+            settings.seconds,
+        )?;
         println!(
             "{}: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, {} errors",
             target.label,
@@ -253,6 +275,7 @@ async fn check_answers(
 
 fn run_wrk(
     base: &str,
+    authorization: &str,
     target: &Target,
     settings: &Settings,
     seconds: u32,
@@ -271,6 +294,7 @@ fn run_wrk(
         .arg(format!("--connections={}", settings.connections))
         .arg(format!("--duration={seconds}s"))
         .arg("--latency")
+        .arg(format!("--header=Authorization: {authorization}"))
         .arg("--script")
         .arg(file.path())
         .arg(base)

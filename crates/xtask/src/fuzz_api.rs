@@ -51,12 +51,33 @@ const EXCLUDED_CHECKS: &[(&str, &str)] = &[(
 
 /// Operations schemathesis cannot test, each with why (printed with the
 /// excluded checks at the start of a run).
-const EXCLUDED_PATHS: &[(&str, &str)] = &[(
-    // A live feed of server-sent events: it never ends by design, so
-    // every request would only stop at the request timeout.
-    "/api/v1/events/stream",
-    "an endless server-sent event stream",
-)];
+const EXCLUDED_PATHS: &[(&str, &str)] = &[
+    (
+        // A live feed of server-sent events: it never ends by design, so
+        // every request would only stop at the request timeout.
+        "/api/v1/events/stream",
+        "an endless server-sent event stream",
+    ),
+    // The fuzzing runs as the administrator with one token: these would
+    // revoke that token or narrow, disable or lock out that user, and
+    // every later request would be a 401 or 403.
+    (
+        "/api/v1/me/tokens/{id}/revoke",
+        "would revoke the token the run signs in with",
+    ),
+    (
+        "/api/v1/users/{id}/tokens/{token}/revoke",
+        "would revoke the token the run signs in with",
+    ),
+    (
+        "/api/v1/users/{id}/roles",
+        "would narrow the roles of the user the run signs in as",
+    ),
+    (
+        "/api/v1/users/{id}/disable",
+        "would disable the user the run signs in as",
+    ),
+];
 
 #[derive(Debug, clap::Args)]
 pub struct Settings {
@@ -112,6 +133,11 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         server.base,
         server.started.as_secs_f64()
     );
+    // Every request signs in with an administrator's token, the seed's
+    // writes and schemathesis' alike.
+    let authorization = format!("Bearer {}", server.administrator_token()?);
+    let mut headers = headers;
+    headers.push(("Authorization", authorization.as_str()));
     // The seed's writes carry the same headers as schemathesis' requests.
     let seeded = seed::company(&seed::Client::new(&server.base, &headers)?)
         .context("failed to write the seed company")?;
@@ -120,6 +146,8 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
 
     let mut arguments: Vec<OsString> = vec!["--config-file".into(), config.into()];
     arguments.extend(schemathesis_arguments(&server.base, &settings));
+    arguments.push("--header".into());
+    arguments.push(format!("Authorization: {authorization}").into());
     // Schemathesis keeps the failures it found under `.schemathesis/` in
     // its working folder (for `st replay`, and to try them first next
     // time): the target directory, not the source tree.

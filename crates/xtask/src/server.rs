@@ -60,6 +60,10 @@ fn binary_name() -> String {
     format!("hypercrm{}", std::env::consts::EXE_SUFFIX)
 }
 
+/// The password of the administrator a data folder without users gets
+/// when a command of this crate first serves it.
+pub const ADMIN_PASSWORD: &str = "xtask administrator password";
+
 /// A running `hypercrm serve`.
 #[derive(Debug)]
 pub struct Server {
@@ -98,6 +102,7 @@ impl Server {
             .args(["--backup-every-hours", "0"])
             .args(arguments)
             .env("RUST_LOG", "warn")
+            .env("HYPERCRM_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .stdout(output.try_clone()?)
             .stderr(output)
             .spawn()
@@ -145,6 +150,88 @@ impl Server {
     }
 
     /// The server's resident memory now, in MiB (0 when unknown).
+    /// An API token of the administrator with every permission, issued
+    /// the way a person does: sign in at `/login`, read the session's CSRF
+    /// token from the account page, `POST /api/v1/me/tokens`. The folder's
+    /// administrator must have [`ADMIN_PASSWORD`] (true of every folder
+    /// first served by this crate).
+    pub fn administrator_token(&self) -> anyhow::Result<String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        runtime.block_on(async {
+            let form = format!(
+                "login=admin&password={}",
+                ADMIN_PASSWORD.replace(' ', "+")
+            );
+            let signed_in = client
+                .post(format!("{}/login", self.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await?;
+            let cookie = signed_in
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .find_map(|value| value.split(';').next()?.strip_prefix("hypercrm_session="))
+                .map(str::to_owned)
+                .with_context(|| {
+                    format!(
+                        "signing in as admin answered {}: the data folder's administrator has another password than the one xtask gives first starts",
+                        signed_in.status()
+                    )
+                })?;
+            let cookie = format!("hypercrm_session={cookie}");
+            let account = client
+                .get(format!("{}/account", self.base))
+                .header("cookie", &cookie)
+                .send()
+                .await?
+                .text()
+                .await?;
+            let marker = "name=\"csrf_token\" value=\"";
+            let start = account
+                .find(marker)
+                .context("the account page has no CSRF token")?
+                + marker.len();
+            let csrf = account
+                .get(start..start + 64)
+                .context("the account page's CSRF token is cut short")?;
+            let permissions: Vec<String> = [
+                "parties", "interactions", "sales", "planning", "catalog", "inventory", "orders",
+                "finance", "reports", "audit", "admin",
+            ]
+            .iter()
+            .flat_map(|module| {
+                ["read", "create", "edit", "delete", "export", "administer"]
+                    .iter()
+                    .map(move |action| format!("{module}.{action}"))
+            })
+            .collect();
+            let body = serde_json::json!({"name": "xtask", "permissions": permissions});
+            let issued = client
+                .post(format!("{}/api/v1/me/tokens", self.base))
+                .header("cookie", &cookie)
+                .header("x-csrf-token", csrf)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await?;
+            let status = issued.status();
+            let answer: serde_json::Value = serde_json::from_str(&issued.text().await?)?;
+            ensure!(status.is_success(), "issuing a token answered {status}: {answer}");
+            answer["token"]
+                .as_str()
+                .map(str::to_owned)
+                .context("the token answer has no token")
+        })
+    }
+
     pub fn resident_mib(&self) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
