@@ -785,3 +785,188 @@ async fn user_endpoints_answer_their_documented_errors() {
     assert_eq!(app.get("/api/v1/me/tokens").await.status, StatusCode::OK);
     assert_eq!(app.get("/api/v1/users").await.status, StatusCode::OK);
 }
+
+/// `GET` or `POST` (JSON) `path` with `token`; answers status and body.
+async fn as_user(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String) {
+    let mut request = plain_client()
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// "A manager sees only own customers": a sales manager lists, opens and
+/// changes their own customers and their orders, and another manager's
+/// are not found, in the API and on the pages. Protects record scoping by
+/// owner.
+#[tokio::test]
+async fn a_sales_manager_sees_and_changes_only_own_customers() {
+    let app = spawn_app().await;
+    let sam = register(&app, "sam", &["sales_manager"], None).await;
+    let token = token_of(&app, sam, &[Role::SalesManager]).await;
+    let own = app
+        .write(
+            "/api/v1/parties",
+            json!({"kind": "company", "name": "Sams Own Ltd", "owner": sam}),
+        )
+        .await
+        .id;
+    let shop = open_shop(&app).await;
+    let order = confirmed_order(&app, &shop, "1").await;
+    app.settle().await;
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+
+    let (status, list) = as_user(&app, &token, get.clone(), "/api/v1/parties", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("Sams Own Ltd") && !list.contains("Acme"),
+        "{list}"
+    );
+    let (status, _) = as_user(
+        &app,
+        &token,
+        get.clone(),
+        &format!("/api/v1/parties/{own}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = as_user(
+        &app,
+        &token,
+        get.clone(),
+        &format!("/api/v1/parties/{}", shop.party),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "another manager's customer is not found");
+    let rename = json!({"name": "Renamed"});
+    let (status, _) = as_user(
+        &app,
+        &token,
+        post.clone(),
+        &format!("/api/v1/parties/{}/rename", shop.party),
+        Some(rename.clone()),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, body) = as_user(
+        &app,
+        &token,
+        post.clone(),
+        &format!("/api/v1/parties/{own}/rename"),
+        Some(rename),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = as_user(
+        &app,
+        &token,
+        get.clone(),
+        &format!("/api/v1/orders/{order}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "the order of another manager's customer");
+    let (_, orders) = as_user(&app, &token, get.clone(), "/api/v1/orders", None).await;
+    assert!(!orders.contains(&order.to_string()), "{orders}");
+    app.settle().await;
+    let (status, page) = as_user(&app, &token, get.clone(), "/customers", None).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Renamed") && !page.contains("Acme"));
+    let (status, _) = as_user(
+        &app,
+        &token,
+        get.clone(),
+        &format!("/customers/{}", shop.party),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = as_user(&app, &token, get, &format!("/orders/{order}"), None).await;
+    assert_eq!(status, 404);
+}
+
+/// "A branch sees only its warehouse": a storekeeper lists, opens and
+/// moves stock in the warehouses of their branch only. Protects record
+/// scoping by branch.
+#[tokio::test]
+async fn a_storekeeper_moves_stock_only_in_own_branch() {
+    let app = spawn_app().await;
+    let north = Uuid::now_v7();
+    let south = Uuid::now_v7();
+    let stu = register(&app, "stu", &["storekeeper"], Some(north)).await;
+    let token = token_of(&app, stu, &[Role::Storekeeper]).await;
+    let shop = open_shop(&app).await;
+    let mine = app
+        .write(
+            "/api/v1/warehouses",
+            json!({"name": "North store", "branch": north}),
+        )
+        .await
+        .id;
+    let theirs = app
+        .write(
+            "/api/v1/warehouses",
+            json!({"name": "South store", "branch": south}),
+        )
+        .await
+        .id;
+    app.settle().await;
+    let get = reqwest::Method::GET;
+    let (status, list) = as_user(&app, &token, get.clone(), "/api/v1/warehouses", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("North store") && !list.contains("South store"),
+        "{list}"
+    );
+    let (status, _) = as_user(
+        &app,
+        &token,
+        get.clone(),
+        &format!("/api/v1/warehouses/{theirs}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = as_user(
+        &app,
+        &token,
+        get,
+        &format!("/api/v1/warehouses/{mine}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let receipt = |warehouse: Uuid| json!({"product": shop.product, "warehouse": warehouse, "quantity": "3", "unit_cost": "2"});
+    let head = app.state.log.head().position;
+    let (status, _) = as_user(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/api/v1/stock/receipts",
+        Some(receipt(theirs)),
+    )
+    .await;
+    assert_eq!(status, 404, "another branch's warehouse");
+    assert_eq!(app.state.log.head().position, head, "nothing was written");
+    let (status, body) = as_user(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/api/v1/stock/receipts",
+        Some(receipt(mine)),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
