@@ -565,19 +565,11 @@ pub async fn ensure_administrator(
         branch: None,
         password: hash,
     };
-    let stream = crate::commands::CommandHandler::stream::<domain::access::User>(id)?;
-    let issued = domain::Issued::new(crate::process::SYSTEM_USER, Utc::now(), command);
-    let execution = crate::commands::Execution::new(eventlog::AppendMeta::new(
-        Actor::system("setup"),
-        Uuid::now_v7(),
-    ));
-    let executed = state
-        .commands
-        .execute::<domain::access::User, _>(&stream, &issued, &execution)
-        .await?;
-    if let Some(position) = executed.last_position {
-        state.read_models.users.wait_for(position).await?;
-    }
+    let issued_by = UserIssuer {
+        user: crate::process::SYSTEM_USER,
+        actor: Actor::system("setup"),
+    };
+    execute_on_user(state, &issued_by, id, command, Uuid::now_v7(), None).await?;
     tracing::info!("registered the first administrator, {FIRST_ADMINISTRATOR}");
     Ok(generated.then(|| password.expose().to_owned()))
 }
@@ -746,9 +738,8 @@ pub async fn sign_in(
     })
 }
 
-/// Runs a command on a user's stream as `actor` and waits until the users
-/// read model has it, so the next request sees the change (a revoked
-/// token stops working at once).
+/// Runs a command on a user's stream as the signed-in `by` (see
+/// [`execute_on_user`]).
 pub async fn run_user_command(
     state: &AppState,
     by: &Principal,
@@ -757,12 +748,39 @@ pub async fn run_user_command(
     command_id: Uuid,
     expected_version: Option<u64>,
 ) -> Result<crate::commands::Executed, crate::commands::CommandError> {
+    let issuer = UserIssuer {
+        user: by.user,
+        actor: by.actor(),
+    };
+    execute_on_user(state, &issuer, user, command, command_id, expected_version).await
+}
+
+/// Who issues a command on a user's stream, and the actor the log records.
+#[derive(Clone, Debug)]
+pub struct UserIssuer {
+    pub user: UserId,
+    pub actor: Actor,
+}
+
+/// Runs a command on a user's stream and waits until the users read model
+/// has it, so the next request sees the change (a revoked token stops
+/// working at once).
+pub async fn execute_on_user(
+    state: &AppState,
+    issuer: &UserIssuer,
+    user: UserId,
+    command: domain::access::UserCommand,
+    command_id: Uuid,
+    expected_version: Option<u64>,
+) -> Result<crate::commands::Executed, crate::commands::CommandError> {
     let stream = crate::commands::CommandHandler::stream::<domain::access::User>(user)?;
-    let issued = domain::Issued::new(by.user, Utc::now(), command);
-    let execution =
-        crate::commands::Execution::new(eventlog::AppendMeta::new(by.actor(), command_id))
-            .with_command_id(command_id)
-            .expecting(expected_version);
+    let issued = domain::Issued::new(issuer.user, Utc::now(), command);
+    let execution = crate::commands::Execution::new(eventlog::AppendMeta::new(
+        issuer.actor.clone(),
+        command_id,
+    ))
+    .with_command_id(command_id)
+    .expecting(expected_version);
     let executed = state
         .commands
         .execute::<domain::access::User, _>(&stream, &issued, &execution)

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{Principal, Via, constant_time_eq, random_hex};
 use crate::AppState;
-use crate::commands::{CommandError, CommandHandler, Execution};
+use crate::commands::CommandError;
 
 const PREFIX: &str = "hcrm_";
 
@@ -101,18 +101,9 @@ pub async fn issue(
         CommandError::Domain(domain::DomainError::invalid("token", error.to_string()))
     })?;
     let name = Label::parse("name", name)?;
-    let stream = CommandHandler::stream::<domain::access::User>(user)?;
-    let issued = domain::Issued::new(user, Utc::now(), token.issue(name, permissions, None));
-    let execution = Execution::new(eventlog::AppendMeta::new(actor, token.id));
-    let executed = state
-        .commands
-        .execute::<domain::access::User, _>(&stream, &issued, &execution)
-        .await?;
-    if let Some(position) = executed.last_position
-        && let Err(error) = state.read_models.users.wait_for(position).await
-    {
-        tracing::error!(%error, "the users read model stopped");
-    }
+    let issuer = super::UserIssuer { user, actor };
+    let command = token.issue(name, permissions, None);
+    super::execute_on_user(state, &issuer, user, command, token.id, None).await?;
     Ok(token.token)
 }
 
