@@ -216,6 +216,31 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     ("GET", "/audit", needs(Module::Audit, Action::Read)),
     ("POST", "/audit/verify", needs(Module::Audit, Action::Read)),
+    (
+        "GET",
+        "/admin/users",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/users",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/users/{id}/disable",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/users/{id}/enable",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/users/{id}/password",
+        needs(Module::Admin, Action::Administer),
+    ),
 ];
 
 /// The requirement of a page route; the API's reference pages are public.

@@ -143,6 +143,32 @@ pub fn owns_party(state: &AppState, user: UserId, party: PartyId) -> bool {
     })
 }
 
+/// The warehouses the principal's `Inventory.read` grant does not reach
+/// (another branch's), or `None` when it reaches every one. For cutting
+/// the stock lists down; a handful of warehouses, read from their streams.
+pub fn warehouses_out_of_reach(
+    state: &AppState,
+    principal: &Principal,
+) -> Option<std::collections::HashSet<Uuid>> {
+    let permission = Permission::new(domain::access::Module::Inventory, Action::Read);
+    if principal.grants.reach(permission) == Some(Reach::All) {
+        return None;
+    }
+    let known: Vec<Uuid> = state.read_models.stock.read(|stock| {
+        stock
+            .warehouses()
+            .into_iter()
+            .map(|(id, _)| id.as_uuid())
+            .collect()
+    });
+    Some(
+        known
+            .into_iter()
+            .filter(|id| !record_in_reach(state, principal, permission, "/warehouses/{id}", *id))
+            .collect(),
+    )
+}
+
 /// The id at the position of the route's first `{…}` segment.
 pub fn first_id(route: &str, path: &str) -> Option<Uuid> {
     let index = route

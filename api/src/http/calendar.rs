@@ -269,7 +269,13 @@ async fn list_entries(
     }
     wait.wait(&state).await?;
     let attendee = [Assignee::User(
-        range.attendee.map_or(principal.user, UserId::from_uuid),
+        principal
+            .only_owner(
+                domain::access::Module::Planning,
+                domain::access::Action::Read,
+            )
+            .or(range.attendee.map(UserId::from_uuid))
+            .unwrap_or(principal.user),
     )];
     let list = state.read_models.calendar.read(|calendar| {
         let rows = calendar.agenda(&attendee, range.from, range.to);

@@ -310,6 +310,7 @@ fn by_currency(
     ))]
 async fn pipeline_board(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<BoardParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -325,7 +326,10 @@ async fn pipeline_board(
         }
     };
     wait.wait(&state).await?;
-    let owner = params.owner.map(UserId::from_uuid);
+    // A sales manager's board holds their own deals only.
+    let owner = principal
+        .only_owner(domain::access::Module::Sales, domain::access::Action::Read)
+        .or(params.owner.map(UserId::from_uuid));
     let board = state.read_models.pipeline_board.read(|model| {
         model
             .board(PipelineId::from_uuid(id), owner, cards)

@@ -524,6 +524,7 @@ fn balance_row(balance: &Balance) -> BalanceRow {
     ))]
 async fn stock_levels(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiQuery(params): ApiQuery<LevelParams>,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -545,11 +546,24 @@ async fn stock_levels(
         limit: page.limit()?,
     };
     wait.wait(&state).await?;
+    // A storekeeper sees the stock of their branch's warehouses; a page
+    // may then hold fewer rows than asked, and the cursor goes on.
+    let hidden = crate::auth::scope::warehouses_out_of_reach(&state, &principal);
+    if let (Some(hidden), Some(warehouse)) = (&hidden, params.warehouse)
+        && hidden.contains(&warehouse)
+    {
+        return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
+    }
     let page = state.read_models.stock.read(|stock| stock.levels(&query));
     Ok(axum::Json(LevelPage {
         rows: page
             .rows
             .into_iter()
+            .filter(|row| {
+                hidden
+                    .as_ref()
+                    .is_none_or(|hidden| !hidden.contains(&row.balance.warehouse.as_uuid()))
+            })
             .map(|row| LevelRow {
                 product: row.product.as_uuid(),
                 sku: row.sku,
@@ -609,6 +623,7 @@ fn parse_level_cursor(bytes: &[u8], sort: LevelSort) -> Result<LevelCursor, ApiE
     ))]
 async fn product_stock(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<ProductStockResponse>, ApiError> {
@@ -617,12 +632,28 @@ async fn product_stock(
         .read_models
         .stock
         .read(|model| model.product_stock(ProductId::from_uuid(id)));
+    let Some(hidden) = crate::auth::scope::warehouses_out_of_reach(&state, &principal) else {
+        return Ok(axum::Json(ProductStockResponse {
+            product: id,
+            warehouses: stock.warehouses.iter().map(balance_row).collect(),
+            on_hand: stock.totals.on_hand,
+            available: stock.totals.available,
+            value: stock.totals.value,
+        }));
+    };
+    // A storekeeper's totals are those of their branch's warehouses.
+    let warehouses: Vec<BalanceRow> = stock
+        .warehouses
+        .iter()
+        .filter(|balance| !hidden.contains(&balance.warehouse.as_uuid()))
+        .map(balance_row)
+        .collect();
     Ok(axum::Json(ProductStockResponse {
         product: id,
-        warehouses: stock.warehouses.iter().map(balance_row).collect(),
-        on_hand: stock.totals.on_hand,
-        available: stock.totals.available,
-        value: stock.totals.value,
+        on_hand: warehouses.iter().map(|row| row.on_hand).sum(),
+        available: warehouses.iter().map(|row| row.available).sum(),
+        value: warehouses.iter().map(|row| row.value).sum(),
+        warehouses,
     }))
 }
 
@@ -810,6 +841,7 @@ fn movement_row(entry: LedgerEntry) -> MovementRow {
     ))]
 async fn product_movements(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<MovementParams>,
     ApiQuery(page): ApiQuery<PageParams>,
@@ -827,9 +859,24 @@ async fn product_movements(
     };
     ensure_product(&state, id)?;
     wait.wait(&state).await?;
+    let hidden = crate::auth::scope::warehouses_out_of_reach(&state, &principal);
+    if let (Some(hidden), Some(warehouse)) = (&hidden, params.warehouse)
+        && hidden.contains(&warehouse)
+    {
+        return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
+    }
     let page = state.read_models.stock.read(|stock| stock.ledger(&query));
     Ok(axum::Json(MovementPage {
-        rows: page.entries.into_iter().map(movement_row).collect(),
+        rows: page
+            .entries
+            .into_iter()
+            .filter(|entry| {
+                hidden
+                    .as_ref()
+                    .is_none_or(|hidden| !hidden.contains(&entry.warehouse.as_uuid()))
+            })
+            .map(movement_row)
+            .collect(),
         next_cursor: page.next.and_then(|next| {
             let nanos = next.occurred_at.timestamp_nanos_opt()?;
             let mut bytes = nanos.to_be_bytes().to_vec();

@@ -285,7 +285,15 @@ async fn list_tasks(
         until = until.min(Utc::now().timestamp_micros().saturating_sub(1));
     }
     wait.wait(&state).await?;
-    let assignee = Assignee::User(filter.assignee.map_or(principal.user, UserId::from_uuid));
+    let assignee = Assignee::User(
+        principal
+            .only_owner(
+                domain::access::Module::Planning,
+                domain::access::Action::Read,
+            )
+            .or(filter.assignee.map(UserId::from_uuid))
+            .unwrap_or(principal.user),
+    );
     let page = state.read_models.tasks.read(|tasks| {
         let rows = tasks.open_page(assignee, after, from, until, limit);
         let next_cursor = (rows.len() == limit)

@@ -113,7 +113,7 @@ pub async fn week(
 ) -> Response {
     let lang = viewer.lang;
     let tr = Tr::new(lang);
-    let owner = Owner::parse(&query.owner);
+    let owner = Owner::asked(&query.owner, &viewer);
     let today = Utc::now().date_naive();
     let typed = query.week.trim();
     let (chosen, week_error, status) = if typed.is_empty() {
@@ -178,7 +178,7 @@ pub async fn week(
     };
     let page = Page::new(&viewer, Section::Tasks, "calendar-title", back);
     let page = WeekPage {
-        owners: owner_choices(tr, known, owner),
+        owners: owner_choices(tr, known, owner, &viewer),
         week: if typed.is_empty() {
             monday.to_string()
         } else {

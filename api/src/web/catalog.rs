@@ -450,6 +450,14 @@ pub fn render_product(
         newest_first: true,
         ..LedgerQuery::of(id)
     };
+    // A storekeeper sees the stock of their branch's warehouses only
+    // (read before the model's lock, which this takes too).
+    let hidden = viewer
+        .principal
+        .as_ref()
+        .and_then(|principal| crate::auth::scope::warehouses_out_of_reach(state, principal))
+        .unwrap_or_default();
+    let shown = |warehouse: WarehouseId| !hidden.contains(&warehouse.as_uuid());
     let (stock, totals, ledger, warehouses) = state.read_models.stock.read(|stock| {
         let name = |warehouse: WarehouseId| {
             stock
@@ -457,7 +465,20 @@ pub fn render_product(
                 .map(|info| info.name.clone())
                 .unwrap_or_else(|| warehouse.to_string())
         };
-        let product_stock = stock.product_stock(id);
+        let mut product_stock = stock.product_stock(id);
+        if !hidden.is_empty() {
+            product_stock
+                .warehouses
+                .retain(|balance| shown(balance.warehouse));
+            let balances = &product_stock.warehouses;
+            product_stock.totals = projections::models::stock::StockTotals {
+                on_hand: balances.iter().map(|balance| balance.on_hand).sum(),
+                reserved: balances.iter().map(|balance| balance.reserved).sum(),
+                available: balances.iter().map(|balance| balance.available).sum(),
+                in_transit: balances.iter().map(|balance| balance.in_transit).sum(),
+                value: balances.iter().map(|balance| balance.value).sum(),
+            };
+        }
         let rows: Vec<StockView> = product_stock
             .warehouses
             .iter()
@@ -479,6 +500,7 @@ pub fn render_product(
         let movements: Vec<MovementView> = ledger
             .entries
             .iter()
+            .filter(|entry| shown(entry.warehouse))
             .map(|entry| MovementView {
                 when: format::date_time(lang, entry.occurred_at),
                 datetime: entry.occurred_at.to_rfc3339(),
@@ -505,7 +527,7 @@ pub fn render_product(
         let warehouses: Vec<(WarehouseId, String)> = stock
             .warehouses()
             .into_iter()
-            .filter(|(_, info)| !info.closed)
+            .filter(|(id, info)| !info.closed && shown(*id))
             .map(|(id, info)| (id, info.name.clone()))
             .collect();
         (

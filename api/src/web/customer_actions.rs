@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, NaiveTime, Utc};
-use domain::ids::PartyId;
+use domain::ids::{PartyId, UserId};
 use domain::interactions::{
     CallOutcome, Direction, Interaction, InteractionCommand, InteractionKind, LogInteraction,
 };
@@ -24,7 +24,6 @@ use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use crate::AppState;
 use crate::commands::CommandHandler;
-use crate::process::SYSTEM_USER;
 
 /// The kinds of interaction the form offers, by code.
 pub const KIND_CODES: [&str; 4] = ["call", "email", "meeting", "note"];
@@ -158,7 +157,12 @@ fn parse_log(tr: Tr, party: PartyId, form: &LogForm) -> Result<LogInteraction, F
     }
 }
 
-fn parse_task(tr: Tr, party: PartyId, form: &TaskForm) -> Result<CreateTask, FormErrors> {
+fn parse_task(
+    tr: Tr,
+    party: PartyId,
+    form: &TaskForm,
+    by: UserId,
+) -> Result<CreateTask, FormErrors> {
     let mut errors = FormErrors::default();
     let title = Label::parse("title", &form.title);
     if title.is_err() {
@@ -187,9 +191,8 @@ fn parse_task(tr: Tr, party: PartyId, form: &TaskForm) -> Result<CreateTask, For
         (Ok(title), Ok(due), Some(priority)) => Ok(CreateTask {
             title,
             description: Text::default(),
-            // Users arrive with a later issue; until then the UI's tasks
-            // are the system user's, like the processes' actions.
-            assignee: Assignee::User(SYSTEM_USER),
+            // A task made on the card is for the one who makes it.
+            assignee: Assignee::User(by),
             due,
             remind_at: None,
             priority,
@@ -221,7 +224,7 @@ trait CardForm: Sized {
 
     /// The command id the form was rendered with.
     fn command_id_text(&self) -> &str;
-    fn parse(&self, tr: Tr, party: PartyId) -> Result<Self::Command, FormErrors>;
+    fn parse(&self, tr: Tr, party: PartyId, by: UserId) -> Result<Self::Command, FormErrors>;
     /// The card's forms with this one as typed and its errors.
     fn shown_again(self, errors: FormErrors) -> CardForms;
 }
@@ -239,7 +242,7 @@ impl CardForm for LogForm {
         &self.command
     }
 
-    fn parse(&self, tr: Tr, party: PartyId) -> Result<InteractionCommand, FormErrors> {
+    fn parse(&self, tr: Tr, party: PartyId, _by: UserId) -> Result<InteractionCommand, FormErrors> {
         parse_log(tr, party, self).map(InteractionCommand::Log)
     }
 
@@ -262,8 +265,8 @@ impl CardForm for TaskForm {
         &self.command
     }
 
-    fn parse(&self, tr: Tr, party: PartyId) -> Result<TaskCommand, FormErrors> {
-        parse_task(tr, party, self).map(TaskCommand::Create)
+    fn parse(&self, tr: Tr, party: PartyId, by: UserId) -> Result<TaskCommand, FormErrors> {
+        parse_task(tr, party, self, by).map(TaskCommand::Create)
     }
 
     fn shown_again(self, errors: FormErrors) -> CardForms {
@@ -294,7 +297,7 @@ where
         )
         .await;
     };
-    let command = match form.parse(tr, party) {
+    let command = match form.parse(tr, party, viewer.user()) {
         Ok(command) => command,
         Err(errors) => {
             let forms = form.shown_again(errors);

@@ -30,6 +30,7 @@ mod pipeline;
 mod reports;
 mod stock;
 mod tasks;
+mod users;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -143,6 +144,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/tokens", post(access::issue_token))
         .route("/account/tokens/{id}/revoke", post(access::revoke_token))
+        .route("/admin/users", get(users::list).post(users::register))
+        .route("/admin/users/{id}/disable", post(users::disable))
+        .route("/admin/users/{id}/enable", post(users::enable))
+        .route("/admin/users/{id}/password", post(users::set_password))
         .route("/assets/{file}", get(assets::serve))
 }
 
@@ -157,12 +162,14 @@ pub enum Section {
     Tasks,
     Reports,
     Audit,
+    /// Users, for administrators.
+    Users,
     /// The user's own account and the sign-in page: not in the navigation.
     Account,
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 9] = [
         Section::Dashboard,
         Section::Customers,
         Section::Pipeline,
@@ -171,12 +178,13 @@ impl Section {
         Section::Tasks,
         Section::Reports,
         Section::Audit,
+        Section::Users,
     ];
 
     /// What a user must be granted to open the section.
     fn needs(self) -> (Module, Action) {
         match self {
-            Section::Account => (Module::Admin, Action::Administer),
+            Section::Account | Section::Users => (Module::Admin, Action::Administer),
             Section::Dashboard | Section::Reports => (Module::Reports, Action::Read),
             Section::Customers => (Module::Parties, Action::Read),
             Section::Pipeline => (Module::Sales, Action::Read),
@@ -198,6 +206,7 @@ impl Section {
             Section::Reports => "/reports",
             Section::Audit => "/audit",
             Section::Account => "/account",
+            Section::Users => "/admin/users",
         }
     }
 
@@ -212,6 +221,7 @@ impl Section {
             Section::Reports => "nav-reports",
             Section::Audit => "nav-audit",
             Section::Account => "account-title",
+            Section::Users => "nav-users",
         }
     }
 }

@@ -120,6 +120,10 @@ fn render_board(
                 .unwrap_or_default()
         })
     };
+    // A sales manager's board holds their own deals only.
+    let only = viewer.principal.as_ref().and_then(|principal| {
+        principal.only_owner(domain::access::Module::Sales, domain::access::Action::Read)
+    });
     let view = state.read_models.pipeline_board.read(|board| {
         let pipelines = board.pipelines();
         // Unless one is chosen: the first (by name) with open deals.
@@ -129,7 +133,7 @@ fn render_board(
                 pipelines
                     .iter()
                     .find(|row| {
-                        board.board(row.id, None, 1).is_some_and(|shown| {
+                        board.board(row.id, only, 1).is_some_and(|shown| {
                             shown.columns.iter().any(|column| column.count > 0)
                         })
                     })
@@ -144,7 +148,7 @@ fn render_board(
                 selected: row.id == current,
             })
             .collect();
-        let shown = board.board(current, None, CARDS_PER_STAGE)?;
+        let shown = board.board(current, only, CARDS_PER_STAGE)?;
         let stages: Vec<(StageId, String)> = shown
             .pipeline
             .stages

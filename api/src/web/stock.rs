@@ -442,10 +442,17 @@ pub async fn overview(
     let q: String = query.q.chars().take(SEARCH_TEXT_CHARS_MAX).collect();
     let after = product_cursor(query.after_sku.as_ref(), query.after_id.as_ref());
     let paged = after.is_some();
+    // A storekeeper chooses among their branch's warehouses only.
+    let hidden = viewer
+        .principal
+        .as_ref()
+        .and_then(|principal| crate::auth::scope::warehouses_out_of_reach(&state, principal))
+        .unwrap_or_default();
     let warehouses: Vec<(WarehouseId, String, bool)> = state.read_models.stock.read(|stock| {
         stock
             .warehouses()
             .into_iter()
+            .filter(|(id, _)| !hidden.contains(&id.as_uuid()))
             .map(|(id, info)| (id, info.name.clone(), info.closed))
             .collect()
     });

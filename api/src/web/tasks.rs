@@ -30,7 +30,6 @@ use super::i18n::Tr;
 use super::{Page, Section, query_string};
 use crate::AppState;
 use crate::commands::CommandHandler;
-use crate::process::SYSTEM_USER;
 
 /// Rows per page of the list.
 const LIST_PAGE_ROWS: usize = 50;
@@ -43,11 +42,36 @@ const BACK_CHARS_MAX: usize = 2_000;
 pub struct Owner(pub Assignee);
 
 impl Owner {
-    /// The system user: "me" until users sign in.
-    pub const ME: Owner = Owner(Assignee::User(SYSTEM_USER));
+    /// The signed-in user.
+    pub fn me(viewer: &Viewer) -> Owner {
+        Owner(Assignee::User(viewer.user()))
+    }
 
-    /// The owner a query names; anything else is [`Owner::ME`].
-    pub fn parse(raw: &str) -> Owner {
+    /// Whose tasks and calendar the viewer asks for: the owner the query
+    /// names, else the viewer; always the viewer when their planning grant
+    /// reaches only their own.
+    pub fn asked(raw: &str, viewer: &Viewer) -> Owner {
+        let me = Owner::me(viewer);
+        if Owner::only_own(viewer) {
+            return me;
+        }
+        Owner::parse(raw).unwrap_or(me)
+    }
+
+    /// Whether the viewer's planning grant reaches only their own tasks.
+    fn only_own(viewer: &Viewer) -> bool {
+        viewer.principal.as_ref().is_some_and(|principal| {
+            principal
+                .only_owner(
+                    domain::access::Module::Planning,
+                    domain::access::Action::Read,
+                )
+                .is_some()
+        })
+    }
+
+    /// The owner a query names, if it names one.
+    pub fn parse(raw: &str) -> Option<Owner> {
         let raw = raw.trim();
         let assignee = match raw.strip_prefix("group:") {
             Some(group) => group
@@ -59,7 +83,7 @@ impl Owner {
                 .ok()
                 .map(|id| Assignee::User(UserId::from_uuid(id))),
         };
-        assignee.map_or(Owner::ME, Owner)
+        assignee.map(Owner)
     }
 
     /// How the owner travels in a query string.
@@ -72,10 +96,10 @@ impl Owner {
 
     /// A name for the select: there are no user names before users
     /// arrive, so a short id.
-    pub fn label(self, tr: Tr) -> String {
+    pub fn label(self, tr: Tr, me: Owner) -> String {
         let short = |id: Uuid| id.simple().to_string().chars().take(8).collect::<String>();
         match self.0 {
-            _ if self == Owner::ME => tr.t("owner-me"),
+            _ if self == me => tr.t("owner-me"),
             Assignee::User(user) => tr.t1("owner-user", "id", &short(user.as_uuid())),
             Assignee::Group(group) => tr.t1("owner-group", "id", &short(group.as_uuid())),
         }
@@ -90,15 +114,19 @@ pub struct OwnerChoice {
     pub selected: bool,
 }
 
-/// The select of owners: "me" first, then everyone the model knows.
-pub fn owner_choices(tr: Tr, known: Vec<Assignee>, chosen: Owner) -> Vec<OwnerChoice> {
-    let mut owners = vec![Owner::ME];
-    owners.extend(
-        known
-            .into_iter()
-            .map(Owner)
-            .filter(|owner| *owner != Owner::ME),
-    );
+/// The select of owners: "me" first, then everyone the model knows (only
+/// "me" for a viewer who may see only their own).
+pub fn owner_choices(
+    tr: Tr,
+    known: Vec<Assignee>,
+    chosen: Owner,
+    viewer: &Viewer,
+) -> Vec<OwnerChoice> {
+    let me = Owner::me(viewer);
+    let mut owners = vec![me];
+    if !Owner::only_own(viewer) {
+        owners.extend(known.into_iter().map(Owner).filter(|owner| *owner != me));
+    }
     if !owners.contains(&chosen) {
         owners.push(chosen);
     }
@@ -106,7 +134,7 @@ pub fn owner_choices(tr: Tr, known: Vec<Assignee>, chosen: Owner) -> Vec<OwnerCh
         .into_iter()
         .map(|owner| OwnerChoice {
             value: owner.code(),
-            label: owner.label(tr),
+            label: owner.label(tr, me),
             selected: owner == chosen,
         })
         .collect()
@@ -308,7 +336,7 @@ fn render_list(
     status: StatusCode,
 ) -> Response {
     let lang = viewer.lang;
-    let owner = Owner::parse(&query.owner);
+    let owner = Owner::asked(&query.owner, viewer);
     let show = Show::parse(&query.show);
     let after = match (&query.after_key, &query.after_id) {
         (Some(key), Some(id)) => match (key.parse::<i64>(), id.parse::<TaskId>()) {
@@ -371,7 +399,7 @@ fn render_list(
     let shown_on_row = rows.iter().any(|row: &TaskView| row.error.is_some());
     let error = (!shown_on_row).then_some(failure.message).flatten();
     let page = TasksPage {
-        owners: owner_choices(tr, known, owner),
+        owners: owner_choices(tr, known, owner, viewer),
         week_href: format!("/calendar?{}", query_string(&[("owner", &owner.code())])),
         show: show.code(),
         filters,
@@ -529,10 +557,10 @@ mod tests {
     fn owners_round_trip_through_the_query_string() {
         let user = Owner(Assignee::User(UserId::from_uuid(Uuid::from_u128(7))));
         let group = Owner(Assignee::Group(GroupId::from_uuid(Uuid::from_u128(9))));
-        assert_eq!(Owner::parse(&user.code()), user);
-        assert_eq!(Owner::parse(&group.code()), group);
-        assert_eq!(Owner::parse("group:nonsense"), Owner::ME);
-        assert_eq!(Owner::parse(""), Owner::ME);
+        assert_eq!(Owner::parse(&user.code()), Some(user));
+        assert_eq!(Owner::parse(&group.code()), Some(group));
+        assert_eq!(Owner::parse("group:nonsense"), None);
+        assert_eq!(Owner::parse(""), None);
     }
 
     /// Overdue, today and upcoming split the open tasks at now and at

@@ -893,7 +893,33 @@ async fn a_sales_manager_sees_and_changes_only_own_customers() {
     )
     .await;
     assert_eq!(status, 404);
-    let (status, _) = as_user(&app, &token, get, &format!("/orders/{order}"), None).await;
+    let (status, _) = as_user(&app, &token, get.clone(), &format!("/orders/{order}"), None).await;
+    assert_eq!(status, 404);
+    // Tasks: another user's list is not within reach; asking for it
+    // gives one's own.
+    let admin = app.get("/api/v1/me").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let task = app
+        .write(
+            "/api/v1/tasks",
+            json!({"title": "Admins own task", "assignee": admin, "due": "2030-01-01T12:00:00Z"}),
+        )
+        .await
+        .id;
+    app.settle().await;
+    let (status, tasks) = as_user(
+        &app,
+        &token,
+        get.clone(),
+        &format!("/api/v1/tasks?assignee={admin}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!tasks.contains(&task.to_string()), "{tasks}");
+    let (status, _) = as_user(&app, &token, get, &format!("/api/v1/tasks/{task}"), None).await;
     assert_eq!(status, 404);
 }
 
@@ -969,4 +995,127 @@ async fn a_storekeeper_moves_stock_only_in_own_branch() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    app.settle().await;
+    // The product's stock shows the branch's warehouse only, with its
+    // own totals.
+    let (status, stock) = as_user(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        &format!("/api/v1/products/{}/stock", shop.product),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let stock: Value = serde_json::from_str(&stock).unwrap();
+    assert_eq!(stock["warehouses"].as_array().unwrap().len(), 1, "{stock}");
+    assert_eq!(stock["warehouses"][0]["warehouse"], mine.to_string());
+    assert_eq!(dec(&stock["on_hand"]), Decimal::from(3));
+    let (status, levels) = as_user(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        &format!("/api/v1/stock?warehouse={}", shop.warehouse),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "{levels}");
+}
+
+/// Protects the administrators' users page: it lists the users, registers
+/// one with its roles, refuses a weak password next to the form, and
+/// disables a user, whose token then stops.
+#[tokio::test]
+async fn administrators_manage_users_on_the_users_page() {
+    let app = spawn_app().await;
+    let page = app
+        .client
+        .get(format!("{}/admin/users", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("data-login=\"admin\""));
+    let register = |password: &'static str| {
+        app.client
+            .post(format!("{}/admin/users", app.base))
+            .form(&[
+                ("login", "hana"),
+                ("display_name", "Hana"),
+                ("role", "accountant"),
+                ("role", "auditor"),
+                ("branch", ""),
+                ("password", password),
+            ])
+            .send()
+    };
+    let weak = register("short").await.unwrap();
+    assert_eq!(weak.status().as_u16(), 422);
+    assert!(
+        weak.text().await.unwrap().contains("value=\"hana\""),
+        "kept as typed"
+    );
+    let done = register(PASSWORD).await.unwrap();
+    assert_eq!(done.status().as_u16(), 200);
+    let hana = domain::access::Login::parse("login", "hana")
+        .unwrap()
+        .user_id();
+    let users = app.get("/api/v1/users").await;
+    let row = users.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["login"] == "hana")
+        .unwrap()
+        .clone();
+    assert_eq!(row["roles"], json!(["accountant", "auditor"]));
+    let token = token_of(&app, hana.as_uuid(), &[Role::Accountant]).await;
+    let disabled = plain_client()
+        .post(format!("{}/admin/users/{hana}/disable", app.base))
+        .bearer_auth(&app.token)
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status().as_u16(), 303);
+    let (status, _) = as_user(&app, &token, reqwest::Method::GET, "/api/v1/orders", None).await;
+    assert_eq!(status, 401);
+}
+
+/// Protects the server from huge and malformed forms: a session's form
+/// over the limit is a 413 and a form that does not parse is refused, and
+/// neither writes anything.
+#[tokio::test]
+async fn oversized_and_malformed_forms_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    register(&app, "ivan", &["director"], None).await;
+    let party = app.company("Forms Ltd").await;
+    app.settle().await;
+    let cookie = session_cookie(&sign_in(&app, "ivan", PASSWORD, None).await).unwrap();
+    let csrf = csrf_of(&app, &cookie).await;
+    let head = app.state.log.head().position;
+    let huge = format!("csrf_token={csrf}&title={}", "x".repeat(2 * 1024 * 1024));
+    let too_large = plain_client()
+        .post(format!("{}/customers/{party}/tasks", app.base))
+        .header(COOKIE, format!("hypercrm_session={cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status().as_u16(), 413);
+    let malformed = plain_client()
+        .post(format!("{}/customers/{party}/tasks", app.base))
+        .header(COOKIE, format!("hypercrm_session={cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={csrf}&title=%ZZ&due=%&priority"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(malformed.status().as_u16(), 400 | 422),
+        "{}",
+        malformed.status()
+    );
+    assert_eq!(app.state.log.head().position, head, "nothing was written");
 }
