@@ -93,6 +93,14 @@ enum Command {
     },
     /// Check the whole event log's hash chain and indexes.
     Verify,
+    /// Set a new password for a user and enable them, with the server
+    /// stopped: the way back in when the last administrator's password is
+    /// lost. The password comes from HYPERCRM_NEW_PASSWORD, else from the
+    /// first line of standard input.
+    ResetPassword {
+        /// The user's login (e.g. admin).
+        login: String,
+    },
     /// Rebuild read models from the whole event log (all, or those named).
     /// Run it while the server is stopped.
     Rebuild {
@@ -332,6 +340,15 @@ fn main() -> ExitCode {
                     })
             })
         }
+        Command::ResetPassword { login } => read_new_password().and_then(|password| {
+            tokio::runtime::Runtime::new()?.block_on(api::auth::reset_password_offline(
+                &cli.data_dir,
+                &login,
+                &password,
+            ))?;
+            println!("ok: {login} has a new password and is enabled; their sessions are over");
+            Ok(())
+        }),
         Command::Verify => api::verify(&cli.data_dir).map(|report| {
             println!(
                 "ok: {} events in {} streams verified; head hash {}",
@@ -378,4 +395,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The new password of `reset-password`: the environment, else the first
+/// line of standard input (so it never shows in the process list).
+fn read_new_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("HYPERCRM_NEW_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -389,3 +389,54 @@ fn the_configuration_file_fills_what_the_command_line_leaves_out() {
     assert!(!typo.status.success());
     assert!(String::from_utf8_lossy(&typo.stderr).contains("backup_kept"));
 }
+
+/// Protects the way back in: with the server stopped, `reset-password`
+/// gives a user a new password (from the environment) and enables them;
+/// the old password stops working, an unknown login and a weak password
+/// are refused and change nothing.
+#[test]
+fn reset_password_gives_a_user_a_new_password() {
+    let data = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+        let state = api::AppState::start(log, data.path()).await.unwrap();
+        api::auth::ensure_administrator(&state, Some("the first password".to_owned()))
+            .await
+            .unwrap();
+        state.shutdown().await.unwrap();
+    });
+    let run = |login: &str, password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hypercrm"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["reset-password", login])
+            .env("HYPERCRM_NEW_PASSWORD", password)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    assert!(!run("nobody", "a good new password").status.success());
+    assert!(!run("admin", "short").status.success());
+    let reset = run("admin", "a good new password");
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    runtime.block_on(async {
+        let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+        let state = api::AppState::start(log, data.path()).await.unwrap();
+        state
+            .read_models
+            .users
+            .wait_for(state.log.head().position)
+            .await
+            .unwrap();
+        let old = api::auth::sign_in(&state, "admin", "the first password", None, None).await;
+        assert!(old.is_err());
+        let new = api::auth::sign_in(&state, "admin", "a good new password", None, None).await;
+        assert!(new.is_ok());
+        state.shutdown().await.unwrap();
+    });
+}

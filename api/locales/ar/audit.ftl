@@ -60,3 +60,5 @@ audit-error-entity = أدخل اسم تدفق: فئة ثم شرطة ثم معر�
 audit-error-actor = أدخل معرّف مستخدم، أو system: متبوعًا باسم عملية.
 audit-error-moment = أدخل تاريخًا ووقتًا، مثل 2026-04-05T10:30.
 audit-error-order = يجب أن تكون النهاية بعد البداية.
+audit-verify-running = يجري التحقق من السجل كاملًا منذ { $since }.
+audit-verify-reload = أعد تحميل الصفحة لرؤية النتيجة

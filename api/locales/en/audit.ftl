@@ -60,3 +60,5 @@ audit-error-entity = Enter a stream name: a category, a dash and an id, such as 
 audit-error-actor = Enter a user's id, or system: followed by a process name.
 audit-error-moment = Enter a date and time, such as 2026-04-05T10:30.
 audit-error-order = The end must be after the start.
+audit-verify-running = A verification of the whole log has been running since { $since }.
+audit-verify-reload = Reload to see its result

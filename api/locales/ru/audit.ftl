@@ -60,3 +60,5 @@ audit-error-entity = Введите имя потока: категория, д�
 audit-error-actor = Введите идентификатор пользователя или system: и имя процесса.
 audit-error-moment = Введите дату и время, например 2026-04-05T10:30.
 audit-error-order = Конец должен быть позже начала.
+audit-verify-running = Проверка всего журнала идёт с { $since }.
+audit-verify-reload = Обновите страницу, чтобы увидеть результат

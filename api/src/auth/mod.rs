@@ -793,6 +793,43 @@ pub async fn execute_on_user(
     Ok(executed)
 }
 
+/// Sets a new password for `login` and enables the user, on a data folder
+/// no server holds (`hypercrm reset-password`): the way back in when the
+/// last administrator's password is lost. Recorded as `system:cli`.
+pub async fn reset_password_offline(
+    data_dir: &std::path::Path,
+    login: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let log = eventlog::EventLog::open(data_dir.join("eventlog"), eventlog::Options::default())
+        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let login = domain::access::Login::parse("login", login)?;
+    let password = password::NewPassword::parse("password", password)?;
+    let hash = password::hash(&password).await?;
+    let commands = crate::commands::CommandHandler::new(log.clone());
+    let stream = crate::commands::CommandHandler::stream::<domain::access::User>(login.user_id())?;
+    if commands.load::<domain::access::User>(&stream)?.0.is_none() {
+        anyhow::bail!("there is no user {login}");
+    }
+    for command in [
+        domain::access::UserCommand::ChangePassword(hash),
+        domain::access::UserCommand::Enable,
+    ] {
+        let issued = domain::Issued::new(crate::process::SYSTEM_USER, Utc::now(), command);
+        let execution = crate::commands::Execution::new(eventlog::AppendMeta::new(
+            Actor::system("cli"),
+            Uuid::now_v7(),
+        ));
+        commands
+            .execute::<domain::access::User, _>(&stream, &issued, &execution)
+            .await?;
+    }
+    // Appends are acknowledged once durable (the default options), so
+    // nothing is left to sync.
+    Ok(())
+}
+
 /// A token with every permission for the administrator made on first
 /// start (creating the administrator with `password` when there are no
 /// users yet): for tests, scripts and the API fuzzing run.

@@ -525,11 +525,40 @@ pub struct Verification {
 #[derive(Debug, Default)]
 pub struct Verifications {
     last: Mutex<Option<Verification>>,
+    /// When the verification running in the background began.
+    running_since: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Verifications {
     pub fn last(&self) -> Option<Verification> {
         self.last.lock().ok().and_then(|last| last.clone())
+    }
+
+    /// When the background verification now running began, if one runs.
+    pub fn running_since(&self) -> Option<DateTime<Utc>> {
+        self.running_since.lock().ok().and_then(|since| *since)
+    }
+
+    /// Starts a verification of the whole log on a background task, so a
+    /// request that asks for one (the UI's "Verify now") need not wait a
+    /// minute and more on a large log; `None` when one is running already.
+    pub fn start(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+        {
+            let mut since = state.verifications.running_since.lock().ok()?;
+            if since.is_some() {
+                return None;
+            }
+            *since = Some(Utc::now());
+        }
+        let state = state.clone();
+        Some(tokio::spawn(async move {
+            if let Err(error) = run_verification(&state).await {
+                tracing::error!(%error, "a background verification failed");
+            }
+            if let Ok(mut since) = state.verifications.running_since.lock() {
+                *since = None;
+            }
+        }))
     }
 
     fn record(&self, verification: Verification) {

@@ -703,6 +703,7 @@ pub struct ProductStockAsOf {
     ))]
 async fn product_stock_as_of(
     State(state): State<AppState>,
+    principal: crate::auth::Principal,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<AsOfParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
@@ -710,6 +711,9 @@ async fn product_stock_as_of(
     wait.wait(&state).await?;
     let product = ProductId::from_uuid(id);
     let at = end_of(params.as_of);
+    // A storekeeper's figures are those of their branch's warehouses.
+    let hidden =
+        crate::auth::scope::warehouses_out_of_reach(&state, &principal).unwrap_or_default();
     let (warehouses, known_position) = known(
         &state,
         &state.read_models.stock,
@@ -719,6 +723,7 @@ async fn product_stock_as_of(
                 .product_stock(product)
                 .warehouses
                 .iter()
+                .filter(|balance| !hidden.contains(&balance.warehouse.as_uuid()))
                 .map(|balance| {
                     let then = stock.stock_at(product, balance.warehouse, at);
                     StockAtRow {

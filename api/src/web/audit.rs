@@ -28,7 +28,7 @@ use super::i18n::{Lang, Tr};
 use super::{Page, Section, query_string};
 use crate::AppState;
 use crate::http::audit::{
-    ActorFilter, TimeKind, Trail, TrailEvent, TrailQuery, Verification, run_verification,
+    ActorFilter, TimeKind, Trail, TrailEvent, TrailQuery, Verification, Verifications,
 };
 use crate::http::error::ApiError;
 
@@ -278,7 +278,13 @@ pub struct AuditPage {
     times: Vec<Choice>,
     trail: Option<TrailView>,
     verification: Option<VerificationView>,
+    /// When the background verification now running began.
+    running_since: Option<String>,
 }
+
+/// How long "Verify now" waits for the verification before answering: a
+/// small log's result is shown at once, a large one runs on.
+const VERIFY_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn position_text(lang: Lang, position: u64) -> String {
     format::integer(lang, i64::try_from(position).unwrap_or(i64::MAX))
@@ -444,6 +450,10 @@ pub async fn page(
             .verifications
             .last()
             .map(|verification| verification_view(tr, &verification)),
+        running_since: state
+            .verifications
+            .running_since()
+            .map(|since| format::date_time(tr.lang, since)),
         trail,
         errors,
         form,
@@ -452,16 +462,16 @@ pub async fn page(
     (status, page).into_response()
 }
 
-/// `POST /audit/verify`: walks the whole hash chain now (the API's own
-/// verification), then back to the audit page, which shows the result.
+/// `POST /audit/verify`: starts the API's own verification of the whole
+/// hash chain in the background and goes back to the audit page, which
+/// shows the result: at once for a small log (the answer waits a moment
+/// for it), or "running since" for a large one until a reload after it
+/// ends.
 pub async fn verify(State(state): State<AppState>) -> Response {
-    match run_verification(&state).await {
-        Ok(_) => redirect_after(&state, None, "/audit").await,
-        Err(error) => {
-            tracing::error!(%error, "a verification from the UI failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+    if let Some(running) = Verifications::start(&state) {
+        let _ = tokio::time::timeout(VERIFY_WAIT, running).await;
     }
+    redirect_after(&state, None, "/audit").await
 }
 
 #[cfg(test)]

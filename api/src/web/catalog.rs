@@ -131,7 +131,23 @@ pub async fn list(
             selected: category.is_empty(),
         },
     );
+    // A storekeeper's on-hand figures are those of their branch's
+    // warehouses (read before the model's lock, which this takes too).
+    let hidden = viewer
+        .principal
+        .as_ref()
+        .and_then(|principal| crate::auth::scope::warehouses_out_of_reach(&state, principal))
+        .unwrap_or_default();
     let rows = state.read_models.stock.read(|stock| {
+        let on_hand = |id: ProductId| -> Decimal {
+            stock
+                .product_stock(id)
+                .warehouses
+                .iter()
+                .filter(|balance| !hidden.contains(&balance.warehouse.as_uuid()))
+                .map(|balance| balance.on_hand)
+                .sum()
+        };
         found
             .rows
             .iter()
@@ -142,9 +158,7 @@ pub async fn list(
                 category: row.category.clone().unwrap_or_default(),
                 unit: row.unit.clone(),
                 on_hand: match row.kind {
-                    ProductKind::StockTracked => {
-                        format::quantity(tr.lang, stock.product_stock(*id).totals.on_hand)
-                    }
+                    ProductKind::StockTracked => format::quantity(tr.lang, on_hand(*id)),
                     ProductKind::Service => String::new(),
                 },
                 discontinued: row.discontinued,

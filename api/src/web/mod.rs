@@ -289,6 +289,10 @@ impl Page {
         self.tr.t(id)
     }
 
+    pub fn t1(&self, id: &str, name: &str, value: &str) -> String {
+        self.tr.t1(id, name, value)
+    }
+
     pub fn lang(&self) -> &'static str {
         self.tr.lang.tag()
     }
