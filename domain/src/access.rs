@@ -229,45 +229,58 @@ impl Role {
     }
 }
 
+/// Every permission there is: modules × actions.
+const PERMISSIONS: usize = TOKEN_PERMISSIONS_MAX;
+
 /// What a set of roles grants: for each permission, the widest reach any
-/// of them gives.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Grants(BTreeMap<Permission, Reach>);
+/// of them gives. A small array indexed by permission, so it is copied
+/// and asked on every request without allocating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grants([Option<Reach>; PERMISSIONS]);
+
+impl Default for Grants {
+    fn default() -> Self {
+        Self([None; PERMISSIONS])
+    }
+}
+
+impl Permission {
+    /// The permission's place among all of them (module-major, as
+    /// [`Permission::all`] lists them).
+    fn index(self) -> usize {
+        self.module as usize * Action::ALL.len() + self.action as usize
+    }
+}
 
 impl Grants {
     pub fn of_roles(roles: &[Role]) -> Self {
-        let mut grants = BTreeMap::new();
+        let mut grants = Self::default();
         for permission in Permission::all() {
-            if let Some(reach) = roles.iter().filter_map(|role| role.reach(permission)).max() {
-                grants.insert(permission, reach);
-            }
+            grants.0[permission.index()] =
+                roles.iter().filter_map(|role| role.reach(permission)).max();
         }
-        Self(grants)
+        grants
     }
 
     /// These grants cut down to `scopes` (an API token's permissions).
     pub fn limited_to(&self, scopes: &[Permission]) -> Self {
-        Self(
-            self.0
-                .iter()
-                .filter(|(permission, _)| scopes.contains(permission))
-                .map(|(permission, reach)| (*permission, *reach))
-                .collect(),
-        )
+        let mut limited = Self::default();
+        for permission in scopes {
+            limited.0[permission.index()] = self.0[permission.index()];
+        }
+        limited
     }
 
     pub fn reach(&self, permission: Permission) -> Option<Reach> {
-        self.0.get(&permission).copied()
+        self.0[permission.index()]
     }
 
     pub fn allows(&self, permission: Permission) -> bool {
-        self.0.contains_key(&permission)
+        self.reach(permission).is_some()
     }
 
     pub fn permissions(&self) -> impl Iterator<Item = (Permission, Reach)> + '_ {
-        self.0
-            .iter()
-            .map(|(permission, reach)| (*permission, *reach))
+        Permission::all().filter_map(|permission| Some((permission, self.reach(permission)?)))
     }
 }
 
