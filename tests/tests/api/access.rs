@@ -669,6 +669,38 @@ async fn hostile_text_is_rendered_back_escaped() {
     }
     let read = app.get(&format!("/api/v1/parties/{party}")).await;
     assert_eq!(read.body["display_name"], hostile, "stored as typed");
+    // The same text in a product's name and a task's title, on their pages.
+    let product = app
+        .write(
+            "/api/v1/products",
+            json!({"sku": "XSS-1", "name": hostile, "unit": "pcs", "kind": "stock_tracked",
+                   "vat_percent": "20", "category": hostile}),
+        )
+        .await
+        .id;
+    app.write(
+        "/api/v1/tasks",
+        json!({"title": hostile, "description": hostile, "due": "2030-01-01T12:00:00Z"}),
+    )
+    .await;
+    app.settle().await;
+    for path in [
+        format!("/catalog/products/{product}"),
+        "/catalog?q=xss".to_owned(),
+        "/tasks?show=upcoming".to_owned(),
+    ] {
+        let page = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(!html.contains("<script>alert"), "{path}");
+        assert!(!html.contains("<img src=x"), "{path}");
+        assert!(html.contains("&#60;script&#62;alert(1)"), "{path}");
+    }
 }
 
 /// Protects files from path traversal: asset names with `..`, encoded
