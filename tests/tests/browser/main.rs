@@ -138,19 +138,8 @@ async fn sign_in(client: &Client, base: &str) {
         .send_keys(ADMIN_PASSWORD)
         .await
         .unwrap();
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .at_most(PAGE_WAIT)
-        .for_element(Locator::Css("#account-link"))
-        .await
-        .expect("signed in");
+    click(client, "form[action='/login'] button[type=submit]").await;
+    wait_for(client, "#account-link").await;
 }
 
 /// A chromedriver we started, and the browser session it runs.
