@@ -33,6 +33,7 @@ audit-module-order = الطلبات
 audit-module-sale = المبيعات
 audit-module-account = حسابات العملاء
 audit-module-series = ترقيم المستندات
+audit-module-user = المستخدمون ورموز API
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.
 audit-actor = الفاعل

@@ -33,6 +33,7 @@ audit-module-order = Orders
 audit-module-sale = Sales
 audit-module-account = Customer accounts
 audit-module-series = Document numbering
+audit-module-user = Users and API tokens
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.
 audit-actor = Actor

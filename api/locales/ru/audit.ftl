@@ -33,6 +33,7 @@ audit-module-order = Заказы
 audit-module-sale = Продажи
 audit-module-account = Счета клиентов
 audit-module-series = Нумерация документов
+audit-module-user = Пользователи и API-токены
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.
 audit-actor = Кто
