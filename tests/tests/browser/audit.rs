@@ -129,6 +129,9 @@ async fn filtering_by_a_process_shows_only_that_processs_events() {
     let base = app.base.clone();
     in_browser(&app, "audit_actor", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
+        // The last row of the first page is there before the rows are
+        // read (the table is long).
+        wait_for(&client, "#event-50").await;
         let everyone = texts_of(&client, "#trail-table .event-actor").await;
         assert!(
             everyone

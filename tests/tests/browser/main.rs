@@ -140,6 +140,24 @@ async fn sign_in(client: &Client, base: &str) {
         .unwrap();
     click(client, "form[action='/login'] button[type=submit]").await;
     wait_for(client, "#account-link").await;
+    // The account page the sign-in lands on has loaded whole before a
+    // test navigates on: a navigation started while it still loads may
+    // be read half-parsed.
+    let started = Instant::now();
+    loop {
+        let state = client
+            .execute("return document.readyState;", Vec::new())
+            .await
+            .unwrap();
+        if state.as_str() == Some("complete") {
+            break;
+        }
+        assert!(
+            started.elapsed() < PAGE_WAIT,
+            "the account page never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A chromedriver we started, and the browser session it runs.
