@@ -377,7 +377,7 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
     let path = request.uri().path().to_owned();
     let api = is_api(&path);
     let lang = crate::web::i18n::RequestLang::of_headers(request.headers());
-    let refuse = |error: ApiError| refusal(api, lang, &error);
+    let refuse = |error: ApiError| refusal(api, lang, error);
     let Some(requirement) = state.auth.requirement(request.method(), &route) else {
         if state.auth.knows_route(&route) {
             // Another method of a known route: the router answers 405.
@@ -425,7 +425,7 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
                 return if api {
                     ApiError::NotFound(format!("{id}")).into_response()
                 } else {
-                    crate::web::refused_page(StatusCode::NOT_FOUND, lang, "")
+                    crate::web::refused_page(StatusCode::NOT_FOUND, lang, "refused-not-found")
                 };
             }
             Some(principal)
@@ -489,29 +489,17 @@ async fn with_csrf_checked(request: Request, expected: &str) -> Result<Request, 
 
 /// A refusal as the client expects it: a problem document for the API, a
 /// short page for the UI.
-fn refusal(api: bool, lang: crate::web::i18n::Lang, error: &ApiError) -> Response {
+fn refusal(api: bool, lang: crate::web::i18n::Lang, error: ApiError) -> Response {
     if api {
-        return match error {
-            ApiError::Unauthenticated => ApiError::Unauthenticated.into_response(),
-            ApiError::Forbidden(permission) => {
-                ApiError::Forbidden(permission.clone()).into_response()
-            }
-            ApiError::CrossSiteRefused(reason) => {
-                ApiError::CrossSiteRefused(reason).into_response()
-            }
-            ApiError::BodyTooLarge { limit_bytes } => ApiError::BodyTooLarge {
-                limit_bytes: *limit_bytes,
-            }
-            .into_response(),
-            other => ApiError::Forbidden(other.to_string()).into_response(),
-        };
+        return error.into_response();
     }
-    let status = match error {
-        ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::FORBIDDEN,
+    let (status, message) = match error {
+        ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "refused-forbidden"),
+        ApiError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "refused-too-large"),
+        ApiError::CrossSiteRefused(_) => (StatusCode::FORBIDDEN, "refused-cross-site"),
+        _ => (StatusCode::FORBIDDEN, "refused-forbidden"),
     };
-    crate::web::refused_page(status, lang, &error.to_string())
+    crate::web::refused_page(status, lang, message)
 }
 
 /// Sends a browser to the sign-in page, to come back here afterwards.

@@ -17,6 +17,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::i18n::{Lang, Tr};
+// Where to go after signing in: only a path on this site, as the language
+// switcher checks it.
+use super::language::safe_back;
 use super::{Page, Section, Viewer, format};
 use crate::AppState;
 use crate::auth::password::{self, NewPassword};
@@ -66,29 +69,14 @@ pub struct AccountPage {
     token_error: Option<String>,
 }
 
-/// Only a path on this site to return to after signing in.
-fn local_path(next: &str) -> &str {
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && next.len() <= 2_048
-        && !next.chars().any(char::is_control);
-    if local { next } else { "/" }
-}
-
 /// The page for a refused request.
-pub fn refused(status: StatusCode, lang: Lang, reason: &str) -> Response {
+pub fn refused(status: StatusCode, lang: Lang, message: &str) -> Response {
     let viewer = Viewer {
         lang,
         principal: None,
     };
     let page = Page::new(&viewer, Section::Account, "refused-title", "/".to_owned());
-    let reason = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => page.t("refused-too-large"),
-        StatusCode::NOT_FOUND => page.t("refused-not-found"),
-        _ if reason.contains("site") || reason.contains("token") => page.t("refused-cross-site"),
-        _ => page.t("refused-forbidden"),
-    };
+    let reason = page.t(message);
     (status, RefusedPage { page, reason }).into_response()
 }
 
@@ -101,7 +89,7 @@ pub struct NextQuery {
 /// `GET /login`.
 pub async fn login_form(viewer: Viewer, Query(query): Query<NextQuery>) -> Response {
     if viewer.principal.is_some() {
-        return Redirect::to(local_path(&query.next)).into_response();
+        return Redirect::to(safe_back(&query.next)).into_response();
     }
     let page = Page::new(
         &viewer,
@@ -111,7 +99,7 @@ pub async fn login_form(viewer: Viewer, Query(query): Query<NextQuery>) -> Respo
     );
     no_store(LoginPage {
         page,
-        next: local_path(&query.next).to_owned(),
+        next: safe_back(&query.next).to_owned(),
         login: String::new(),
         error: None,
     })
@@ -151,7 +139,7 @@ pub async fn login(
             let cookie = state
                 .auth
                 .session_cookie(&signed_in.cookie, state.auth.sessions_lifetime_seconds());
-            let mut response = Redirect::to(local_path(&form.next)).into_response();
+            let mut response = Redirect::to(safe_back(&form.next)).into_response();
             if let Ok(cookie) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
             }
@@ -180,7 +168,7 @@ pub async fn login(
                 status,
                 no_store(LoginPage {
                     page,
-                    next: local_path(&form.next).to_owned(),
+                    next: safe_back(&form.next).to_owned(),
                     login,
                     error: Some(message),
                 }),

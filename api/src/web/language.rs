@@ -23,7 +23,7 @@ pub struct Choice {
 
 /// Only a path on this site: `//host` or `https://…` would send the user
 /// elsewhere.
-fn safe_back(back: &str) -> &str {
+pub(super) fn safe_back(back: &str) -> &str {
     let local = back.starts_with('/')
         && !back.starts_with("//")
         && !back.starts_with("/\\")

@@ -91,10 +91,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
-/// A short page for a refused request (403, 401, 413), in the language of
-/// the request's headers.
-pub fn refused_page(status: StatusCode, lang: Lang, reason: &str) -> Response {
-    access::refused(status, lang, reason)
+/// A short page for a refused request (403, 401, 404, 413) saying why
+/// (`message`, an id of the catalogue), in the language of the request.
+pub fn refused_page(status: StatusCode, lang: Lang, message: &str) -> Response {
+    access::refused(status, lang, message)
 }
 
 /// The UI's routes.

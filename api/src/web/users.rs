@@ -220,7 +220,7 @@ async fn change(
             .users
             .read(|users| users.user(*user).is_some())
     }) else {
-        return super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "");
+        return super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found");
     };
     let outcome = match command(user) {
         Ok(command) => {

@@ -84,10 +84,6 @@ impl UserRow {
 pub struct Users {
     users: BTreeMap<UserId, UserRow>,
     tokens: FxHashMap<Uuid, TokenRow>,
-    /// The decider's state per user, to fold the next event with the
-    /// domain's own `evolve`. Rebuilt from the log, never stored.
-    #[serde(skip)]
-    states: FxHashMap<UserId, UserState>,
 }
 
 impl ReadModel for Users {
@@ -101,10 +97,9 @@ impl ReadModel for Users {
             return;
         };
         let id = UserId::from_uuid(envelope.aggregate);
-        let state = self
-            .states
-            .remove(&id)
-            .or_else(|| self.users.get(&id).map(|row| state_of(row, &self.tokens)));
+        // The decider's state, from the rows: user events are rare, so the
+        // model keeps no second copy of it.
+        let state = self.users.get(&id).map(|row| state_of(row, &self.tokens));
         let Some(state) = User::evolve(state, event) else {
             return;
         };
@@ -135,7 +130,6 @@ impl ReadModel for Users {
             _ => {}
         }
         self.users.insert(id, UserRow::of(&state, registered_at));
-        self.states.insert(id, state);
     }
 }
 
