@@ -7,7 +7,8 @@
 //! | `l` position(8) | a chunk whose first record has that position |
 //! | `n` stream name | stream id(8): the position of the stream's first event |
 //! | `s` stream id(8) first version(8) | first position(8) count(8): a run of consecutive versions |
-//! | `e` event id(16) | position(8) |
+//! | `e` id head(6) position(8) | id tail(10) position(8), repeated: the ids of one group that share their first six bytes |
+//! | `e` event id(16) | position(8): format 1's one key per id, still read |
 //! | `!format` | store format (1 byte) |
 //! | `!indexed_through` | the last position whose index entries are written(8) |
 //!
@@ -19,6 +20,16 @@
 //! sled's `flush` ends in `sync_file_range`, which flushes neither the
 //! drive's cache nor metadata: sled issues #1452, #1351) makes them durable
 //! before the journal space holding them is reused.
+//!
+//! **The event-id index in buckets.** A UUID v7 starts with its
+//! millisecond timestamp, so the ids of one commit group mostly share their
+//! first six bytes. Each group writes one key per distinct *id head* (six
+//! bytes) holding all of the group's ids with that head, instead of one key
+//! per id: tree inserts are what bounds the writer (docs/benchmarks.md), and
+//! 256 concurrent single-event appends share two or three heads. Ids without
+//! a time prefix (v4, v5) fall back to one key per id, as before. A lookup
+//! scans the keys of one head, which also finds format 1's per-id keys (17
+//! bytes long, told apart by length), so a format-1 store is read as it is.
 //!
 //! **Recovery.** Every index entry can be derived from the chunks, and
 //! every key is written with the same value when derived again, so writes
@@ -61,8 +72,27 @@ const PREFIX_EVENT_ID: u8 = b'e';
 const KEY_FORMAT: &[u8] = b"!format";
 const KEY_INDEXED_THROUGH: &[u8] = b"!indexed_through";
 
-/// The layout described in the module docs.
+/// The first layout: one event-id key per event.
 const STORE_FORMAT_V1: u8 = 1;
+/// The layout described in the module docs: event ids in buckets. It reads
+/// format 1's keys, so a format-1 store is marked format 2 when opened; a
+/// binary that knows only format 1 then refuses it instead of misreading a
+/// bucket.
+const STORE_FORMAT_V2: u8 = 2;
+
+/// Bytes of an event id that name its bucket: a UUID v7's timestamp.
+const ID_HEAD_BYTES: usize = 6;
+/// An id's remaining bytes, stored in the bucket's value.
+const ID_TAIL_BYTES: usize = 16 - ID_HEAD_BYTES;
+/// One bucket entry: the id's tail and its position.
+const ID_ENTRY_BYTES: usize = ID_TAIL_BYTES + 8;
+/// Most ids in one bucket value (18 KiB), so values stay small next to
+/// the 64 KiB chunks (ADR 0003's blob threshold).
+const ID_BUCKET_ENTRIES_MAX: usize = 1_024;
+/// A bucket key: the prefix, the id head, and the first position in it.
+const ID_BUCKET_KEY_BYTES: usize = 1 + ID_HEAD_BYTES + 8;
+/// A format-1 key: the prefix and the whole id.
+const ID_LEGACY_KEY_BYTES: usize = 1 + 16;
 
 /// sled segment size. A leaf holds at most ~17 entries; with chunks of at
 /// most 64 KiB a full leaf stays well under a quarter of this (the blob
@@ -128,7 +158,11 @@ impl SledStorage {
         let existed = directory.join("db").exists();
         let db = open_sled(sled_config(directory).cache_capacity(cache_bytes))?;
         match db.get(KEY_FORMAT)? {
-            Some(format) if format.as_ref() == [STORE_FORMAT_V1] => {}
+            Some(format) if format.as_ref() == [STORE_FORMAT_V2] => {}
+            Some(format) if format.as_ref() == [STORE_FORMAT_V1] => {
+                db.insert(KEY_FORMAT, &[STORE_FORMAT_V2])?;
+                tracing::info!("event log store format 1 is read and written as format 2");
+            }
             Some(format) => {
                 return Err(Error::Corrupt {
                     position: 0,
@@ -149,7 +183,7 @@ impl SledStorage {
                 });
             }
             None => {
-                db.insert(KEY_FORMAT, &[STORE_FORMAT_V1])?;
+                db.insert(KEY_FORMAT, &[STORE_FORMAT_V2])?;
             }
         }
         let data_file = File::open(directory.join("db"))?;
@@ -295,13 +329,51 @@ impl SledStorage {
                 &value,
             )?;
         }
-        for (event_id, position) in &group.event_ids {
-            self.db
-                .insert(Self::event_id_key(*event_id), &position.to_be_bytes())?;
-        }
+        self.write_event_ids(&group.event_ids)?;
         self.db
             .insert(KEY_INDEXED_THROUGH, &group.last_position.to_be_bytes())?;
         Ok(())
+    }
+
+    /// Writes a group's event ids, one key per id head (see the module
+    /// docs). Every id of the group is in exactly one bucket.
+    fn write_event_ids(&self, event_ids: &[(Uuid, u64)]) -> Result<()> {
+        let mut sorted = event_ids.to_vec();
+        sorted.sort_unstable_by_key(|(id, _)| *id);
+        let mut value =
+            Vec::with_capacity(sorted.len().min(ID_BUCKET_ENTRIES_MAX) * ID_ENTRY_BYTES);
+        for bucket in sorted
+            .chunk_by(|(a, _), (b, _)| {
+                a.as_bytes()[..ID_HEAD_BYTES] == b.as_bytes()[..ID_HEAD_BYTES]
+            })
+            .flat_map(|same_head| same_head.chunks(ID_BUCKET_ENTRIES_MAX))
+        {
+            value.clear();
+            let mut first_position = u64::MAX;
+            for (id, position) in bucket {
+                value.extend_from_slice(&id.as_bytes()[ID_HEAD_BYTES..]);
+                value.extend_from_slice(&position.to_be_bytes());
+                first_position = first_position.min(*position);
+            }
+            let head = &bucket[0].0.as_bytes()[..ID_HEAD_BYTES];
+            self.db
+                .insert(Self::event_id_bucket_key(head, first_position), &value[..])?;
+        }
+        Ok(())
+    }
+
+    /// Every (id, position) stored under the keys of one id head, format 1's
+    /// keys included.
+    fn ids_with_head(&self, head: &[u8]) -> Result<Vec<(Uuid, u64)>> {
+        let mut prefix = [0u8; 1 + ID_HEAD_BYTES];
+        prefix[0] = PREFIX_EVENT_ID;
+        prefix[1..].copy_from_slice(head);
+        let mut found = Vec::new();
+        for entry in self.db.scan_prefix(prefix) {
+            let (key, value) = entry?;
+            decode_id_entries(&key, &value, &mut found)?;
+        }
+        Ok(found)
     }
 
     /// Makes everything written to sled so far durable.
@@ -326,10 +398,11 @@ impl SledStorage {
         key
     }
 
-    fn event_id_key(event_id: Uuid) -> [u8; 17] {
-        let mut key = [0u8; 17];
+    fn event_id_bucket_key(head: &[u8], first_position: u64) -> [u8; ID_BUCKET_KEY_BYTES] {
+        let mut key = [0u8; ID_BUCKET_KEY_BYTES];
         key[0] = PREFIX_EVENT_ID;
-        key[1..].copy_from_slice(event_id.as_bytes());
+        key[1..=ID_HEAD_BYTES].copy_from_slice(head);
+        key[1 + ID_HEAD_BYTES..].copy_from_slice(&first_position.to_be_bytes());
         key
     }
 
@@ -425,6 +498,43 @@ fn decode_run(key: &[u8], value: &[u8]) -> Result<StreamRun> {
                 value.len()
             ),
         })
+}
+
+/// Decodes one event-id key and its value into `found`: a bucket of
+/// format 2 or a single id of format 1, told apart by the key's length.
+fn decode_id_entries(key: &[u8], value: &[u8], found: &mut Vec<(Uuid, u64)>) -> Result<()> {
+    let undecodable = || Error::Corrupt {
+        position: 0,
+        reason: format!(
+            "an event-id index entry of {} + {} bytes does not decode",
+            key.len(),
+            value.len()
+        ),
+    };
+    match key.len() {
+        ID_BUCKET_KEY_BYTES => {
+            if value.is_empty() || value.len() % ID_ENTRY_BYTES != 0 {
+                return Err(undecodable());
+            }
+            let mut id = [0u8; 16];
+            id[..ID_HEAD_BYTES].copy_from_slice(&key[1..=ID_HEAD_BYTES]);
+            for entry in value.chunks_exact(ID_ENTRY_BYTES) {
+                id[ID_HEAD_BYTES..].copy_from_slice(&entry[..ID_TAIL_BYTES]);
+                let position = decode_u64(&entry[ID_TAIL_BYTES..]).ok_or_else(undecodable)?;
+                found.push((Uuid::from_bytes(id), position));
+            }
+        }
+        ID_LEGACY_KEY_BYTES => {
+            let id: [u8; 16] = key[1..].try_into().map_err(|_| undecodable())?;
+            let position = (value.len() == 8)
+                .then(|| decode_u64(value))
+                .flatten()
+                .ok_or_else(undecodable)?;
+            found.push((Uuid::from_bytes(id), position));
+        }
+        _ => return Err(undecodable()),
+    }
+    Ok(())
 }
 
 fn decode_u64(bytes: &[u8]) -> Option<u64> {
@@ -549,32 +659,37 @@ impl Storage for SledStorage {
     }
 
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>> {
-        match self.db.get(Self::event_id_key(event_id))? {
-            Some(value) => {
-                Ok(Some(decode_u64(&value).ok_or_else(|| {
-                    corrupt_index("an event id entry", value.len())
-                })?))
+        // Usually one key (one bucket or one format-1 id) per head.
+        let mut prefix = [0u8; 1 + ID_HEAD_BYTES];
+        prefix[0] = PREFIX_EVENT_ID;
+        prefix[1..].copy_from_slice(&event_id.as_bytes()[..ID_HEAD_BYTES]);
+        let mut found = Vec::new();
+        for entry in self.db.scan_prefix(prefix) {
+            let (key, value) = entry?;
+            found.clear();
+            decode_id_entries(&key, &value, &mut found)?;
+            if let Some((_, position)) = found.iter().find(|(id, _)| *id == event_id) {
+                return Ok(Some(*position));
             }
-            None => Ok(None),
         }
+        Ok(None)
     }
 
     fn max_event_id(&self) -> Result<Option<Uuid>> {
-        let range = Self::event_id_key(Uuid::nil())..=Self::event_id_key(Uuid::max());
-        match self.db.range(range).next_back() {
-            Some(entry) => {
-                let (key, _) = entry?;
-                let bytes: [u8; 16] = key
-                    .get(1..17)
-                    .and_then(|id| id.try_into().ok())
-                    .ok_or_else(|| Error::Corrupt {
-                        position: 0,
-                        reason: format!("event id key of {} bytes", key.len()),
-                    })?;
-                Ok(Some(Uuid::from_bytes(bytes)))
-            }
-            None => Ok(None),
-        }
+        // The last key has the greatest head; the greatest id has that head.
+        let Some(entry) = self.db.scan_prefix([PREFIX_EVENT_ID]).next_back() else {
+            return Ok(None);
+        };
+        let (key, _) = entry?;
+        let head = key.get(1..=ID_HEAD_BYTES).ok_or_else(|| Error::Corrupt {
+            position: 0,
+            reason: format!("event id key of {} bytes", key.len()),
+        })?;
+        Ok(self
+            .ids_with_head(head)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .max())
     }
 
     fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()> {
@@ -687,5 +802,125 @@ mod tests {
         );
         assert!(storage.stream_positions(7, 6, 100).unwrap().is_empty());
         assert_eq!(storage.stream_positions(7, 11, 100).unwrap(), vec![51, 52]);
+    }
+
+    /// An id that shares no head with its neighbours, as a v4 or v5 id.
+    fn scattered(seed: u128) -> Uuid {
+        Uuid::from_u128(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835))
+    }
+
+    fn id_with(head: [u8; ID_HEAD_BYTES], tail_seed: u64) -> Uuid {
+        let mut bytes = *scattered(u128::from(tail_seed) + 1).as_bytes();
+        bytes[..ID_HEAD_BYTES].copy_from_slice(&head);
+        // Ids of one head order by their seed.
+        bytes[ID_HEAD_BYTES..8].fill(0);
+        bytes[8..].copy_from_slice(&tail_seed.to_be_bytes());
+        Uuid::from_bytes(bytes)
+    }
+
+    fn id_keys(storage: &SledStorage) -> usize {
+        storage.db.scan_prefix([PREFIX_EVENT_ID]).count()
+    }
+
+    /// Ids sharing their first six bytes (a UUID v7's millisecond) share a
+    /// bucket, a full bucket starts another, ids without a shared head get
+    /// a key each, and every id is found at its position.
+    #[test]
+    fn ids_sharing_a_head_share_buckets_and_every_id_is_found() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+        let head = [1, 2, 3, 4, 5, 6];
+        let mut ids: Vec<(Uuid, u64)> = (0..2_500)
+            .map(|index| (id_with(head, index), 10 + index))
+            .collect();
+        let loners: Vec<Uuid> = (1..=3).map(scattered).collect();
+        ids.extend(
+            loners
+                .iter()
+                .enumerate()
+                .map(|(index, id)| (*id, 5_000 + index as u64)),
+        );
+        storage.write_event_ids(&ids).unwrap();
+
+        // 2,500 ids in buckets of 1,024: three keys; one key per loner.
+        assert_eq!(id_keys(&storage), 3 + 3);
+        for (id, position) in &ids {
+            assert_eq!(
+                storage.event_position(*id).unwrap(),
+                Some(*position),
+                "{id}"
+            );
+        }
+        assert_eq!(storage.event_position(id_with(head, 99_999)).unwrap(), None);
+        assert_eq!(storage.event_position(scattered(4)).unwrap(), None);
+        let greatest = ids.iter().map(|(id, _)| *id).max();
+        assert_eq!(storage.max_event_id().unwrap(), greatest);
+    }
+
+    /// A store of format 1 (one key per event id) is read as it is: its
+    /// keys are found beside the buckets written after it, and opening it
+    /// marks it format 2, so an older binary refuses it.
+    #[test]
+    fn a_format_1_store_keeps_its_event_ids_and_is_marked_format_2() {
+        let directory = tempfile::tempdir().unwrap();
+        let head = [9, 9, 9, 9, 9, 9];
+        let (legacy, bucketed) = (id_with(head, 2), id_with(head, 1));
+        {
+            let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+            let mut key = vec![PREFIX_EVENT_ID];
+            key.extend_from_slice(legacy.as_bytes());
+            storage.db.insert(key, &7u64.to_be_bytes()).unwrap();
+            storage.db.insert(KEY_FORMAT, &[STORE_FORMAT_V1]).unwrap();
+            storage.checkpoint().unwrap();
+        }
+        let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+        assert_eq!(
+            storage.db.get(KEY_FORMAT).unwrap().unwrap().as_ref(),
+            [STORE_FORMAT_V2]
+        );
+        storage.write_event_ids(&[(bucketed, 8)]).unwrap();
+        assert_eq!(storage.event_position(legacy).unwrap(), Some(7));
+        assert_eq!(storage.event_position(bucketed).unwrap(), Some(8));
+        assert_eq!(storage.max_event_id().unwrap(), Some(legacy));
+    }
+
+    /// A store of a format this code does not know is refused, not guessed.
+    #[test]
+    fn an_unknown_store_format_is_refused() {
+        let directory = tempfile::tempdir().unwrap();
+        {
+            let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+            storage
+                .db
+                .insert(KEY_FORMAT, &[STORE_FORMAT_V2 + 1])
+                .unwrap();
+            storage.checkpoint().unwrap();
+        }
+        let error = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap_err();
+        assert!(
+            matches!(&error, Error::Corrupt { reason, .. } if reason.contains("unknown store format")),
+            "{error}"
+        );
+    }
+
+    /// A damaged bucket is reported, never read past.
+    #[test]
+    fn a_damaged_event_id_bucket_is_reported() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+        let id = id_with([4; ID_HEAD_BYTES], 1);
+        storage
+            .db
+            .insert(
+                SledStorage::event_id_bucket_key(&[4; ID_HEAD_BYTES], 3),
+                &[0u8; 7][..],
+            )
+            .unwrap();
+        let error = storage.event_position(id).unwrap_err();
+        assert!(
+            matches!(&error, Error::Corrupt { reason, .. } if reason.contains("does not decode")),
+            "{error}"
+        );
+        assert!(storage.max_event_id().is_err());
     }
 }
