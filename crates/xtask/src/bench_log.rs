@@ -413,6 +413,12 @@ fn replay_eventlog(directory: &Path, events: u64) -> anyhow::Result<Duration> {
 /// Reads the whole log in pages and touches every event; returns the count
 /// and the time taken.
 pub fn replay_existing(directory: &Path) -> anyhow::Result<(u64, Duration)> {
+    // Opening a missing folder would make an empty store and "replay" it.
+    anyhow::ensure!(
+        directory.join("db").is_file(),
+        "{} holds no event log",
+        directory.display()
+    );
     let log = EventLog::open(directory, Options::default())?;
     let start = Instant::now();
     let mut position = 1;
