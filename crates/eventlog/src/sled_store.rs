@@ -68,7 +68,7 @@ const PREFIX_STREAM_INDEX: u8 = b's';
 const PREFIX_EVENT_ID: u8 = b'e';
 /// Metadata keys sort before every other prefix, so their leaf holds only
 /// small keys: `indexed_through` changes with every group, and a leaf
-/// shared with 64 KiB log chunks would be rewritten whole each time.
+/// shared with log chunks would be rewritten whole each time.
 const KEY_FORMAT: &[u8] = b"!format";
 const KEY_INDEXED_THROUGH: &[u8] = b"!indexed_through";
 
@@ -86,17 +86,17 @@ const ID_HEAD_BYTES: usize = 6;
 const ID_TAIL_BYTES: usize = 16 - ID_HEAD_BYTES;
 /// One bucket entry: the id's tail and its position.
 const ID_ENTRY_BYTES: usize = ID_TAIL_BYTES + 8;
-/// Most ids in one bucket value (18 KiB), so values stay small next to
-/// the 64 KiB chunks (ADR 0003's blob threshold).
-const ID_BUCKET_ENTRIES_MAX: usize = 1_024;
+/// Most ids in one bucket value (4.5 KiB), so values stay about as small
+/// as chunks (small leaves; ADR 0003's blob threshold).
+const ID_BUCKET_ENTRIES_MAX: usize = 256;
 /// A bucket key: the prefix, the id head, and the first position in it.
 const ID_BUCKET_KEY_BYTES: usize = 1 + ID_HEAD_BYTES + 8;
 /// A format-1 key: the prefix and the whole id.
 const ID_LEGACY_KEY_BYTES: usize = 1 + 16;
 
-/// sled segment size. A leaf holds at most ~17 entries; with chunks of at
-/// most 64 KiB a full leaf stays well under a quarter of this (the blob
-/// threshold). See ADR 0003.
+/// sled segment size. A leaf holds at most ~17 entries; even with every
+/// chunk a single record of the largest size (64 KiB) a full leaf stays
+/// well under a quarter of this (the blob threshold). See ADR 0003.
 const SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 
 /// Default size of sled's page cache.
@@ -830,7 +830,8 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
         let head = [1, 2, 3, 4, 5, 6];
-        let mut ids: Vec<(Uuid, u64)> = (0..2_500)
+        let sharing = ID_BUCKET_ENTRIES_MAX * 2 + 100;
+        let mut ids: Vec<(Uuid, u64)> = (0..sharing as u64)
             .map(|index| (id_with(head, index), 10 + index))
             .collect();
         let loners: Vec<Uuid> = (1..=3).map(scattered).collect();
@@ -842,7 +843,7 @@ mod tests {
         );
         storage.write_event_ids(&ids).unwrap();
 
-        // 2,500 ids in buckets of 1,024: three keys; one key per loner.
+        // Two full buckets and a third one for the rest; a key per loner.
         assert_eq!(id_keys(&storage), 3 + 3);
         for (id, position) in &ids {
             assert_eq!(
