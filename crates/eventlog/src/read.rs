@@ -202,7 +202,11 @@ impl EventLog {
         let committed = self.head().position;
         let from_position = from_position.max(1);
         let max_count = max_count.clamp(1, READ_EVENTS_MAX);
-        let mut events = Vec::with_capacity(max_count.min(1_024));
+        // Room for every event the page can hold, at once: growing the
+        // vector step by step reallocates megabytes for a full page.
+        let available =
+            usize::try_from(committed.saturating_sub(from_position - 1)).unwrap_or(usize::MAX);
+        let mut events = Vec::with_capacity(max_count.min(available));
         let mut next_position = from_position;
         let mut scanned = 0usize;
         'scan: while next_position <= committed {
