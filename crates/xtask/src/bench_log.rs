@@ -132,6 +132,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         let (sqlite_import, sqlite_bytes) = bulk_sqlite(&sqlite_path, settings.bulk_events)?;
         let ours_replay = replay_eventlog(&log_directory, settings.bulk_events)?;
         let sqlite_replay = replay_sqlite(&sqlite_path, settings.bulk_events)?;
+        let ours_live = live_bytes(&log_directory)?;
         let events = settings.bulk_events as f64;
         println!(
             "| {} events | HyperCRM | SQLite | ratio |",
@@ -155,6 +156,10 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             ours_bytes as f64 / events,
             sqlite_bytes as f64 / events,
             ours_bytes as f64 / sqlite_bytes as f64
+        );
+        println!(
+            "| live bytes per event (sled keys + values) | {:.0} | | |",
+            ours_live as f64 / events
         );
     }
     if settings.keep {
@@ -399,6 +404,19 @@ fn bulk_sqlite(path: &Path, events: u64) -> anyhow::Result<(Duration, u64)> {
         }
     }
     Ok((elapsed, bytes))
+}
+
+/// The bytes of every sled key and value of a store: what it holds live,
+/// without the old node versions sled keeps on disk until it cleans its
+/// segments.
+fn live_bytes(directory: &Path) -> anyhow::Result<u64> {
+    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory))?;
+    let mut total = 0u64;
+    for entry in db.iter() {
+        let (key, value) = entry?;
+        total += (key.len() + value.len()) as u64;
+    }
+    Ok(total)
 }
 
 fn replay_eventlog(directory: &Path, events: u64) -> anyhow::Result<Duration> {
