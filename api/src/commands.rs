@@ -20,7 +20,7 @@
 use std::any::Any;
 use std::sync::Mutex;
 
-use domain::process::event_id;
+use domain::process::{event_id, legacy_event_id};
 use domain::{Decider, DomainError, DomainEvent, Issued};
 use eventlog::{AppendMeta, EventLog, ExpectedVersion, NewEvent, StreamName};
 use rustc_hash::FxHashMap;
@@ -109,6 +109,17 @@ struct CachedState {
     state: Box<dyn Any + Send>,
 }
 
+/// Where the first event of the command `command_id` is stored, if the
+/// command ran: under its event id of today, or under the id the same
+/// event had until 2026-11-27 ([`legacy_event_id`]), so a retry across
+/// the upgrade still finds it.
+pub fn command_position(log: &EventLog, command_id: Uuid) -> eventlog::Result<Option<u64>> {
+    if let Some(position) = log.event_position(event_id(command_id, 0))? {
+        return Ok(Some(position));
+    }
+    log.event_position(legacy_event_id(command_id, 0))
+}
+
 /// Runs commands against the log. Cheap to share behind an `Arc`.
 pub struct CommandHandler {
     log: EventLog,
@@ -169,7 +180,7 @@ impl CommandHandler {
         D::State: Send + 'static,
     {
         if let Some(command_id) = execution.command_id
-            && let Some(position) = self.log.event_position(event_id(command_id, 0))?
+            && let Some(position) = command_position(&self.log, command_id)?
         {
             return Ok(Executed {
                 appended: 0,
@@ -345,5 +356,90 @@ impl CommandHandler {
         self.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use domain::ids::UserId;
+    use domain::planning::{Assignee, CreateTask, Priority, Task, TaskCommand};
+    use domain::values::{Label, Text};
+    use eventlog::{Actor, Options};
+
+    use super::*;
+
+    fn create_task() -> Issued<TaskCommand> {
+        let user = UserId::from_uuid(Uuid::from_u128(1));
+        Issued::new(
+            user,
+            Utc::now(),
+            TaskCommand::Create(CreateTask {
+                title: Label::parse("title", "Call back").unwrap(),
+                description: Text::parse("description", "").unwrap(),
+                assignee: Assignee::User(user),
+                due: None,
+                remind_at: None,
+                priority: Priority::Normal,
+                link: None,
+            }),
+        )
+    }
+
+    fn execution(command_id: Uuid) -> Execution {
+        Execution::new(AppendMeta::new(Actor::system("test"), command_id))
+            .with_command_id(command_id)
+    }
+
+    /// Protects retries across the change of event ids: a command stored
+    /// by an earlier binary, under its legacy event ids, is answered as a
+    /// repeat and appends nothing; a new command's events carry today's
+    /// time-prefixed ids.
+    #[tokio::test]
+    async fn a_command_stored_under_its_legacy_event_ids_is_a_repeat() {
+        let directory = tempfile::tempdir().unwrap();
+        let log = EventLog::open(directory.path(), Options::default()).unwrap();
+        let handler = CommandHandler::new(log.clone());
+
+        let earlier = Uuid::now_v7();
+        let stream = CommandHandler::stream::<Task>(Uuid::now_v7()).unwrap();
+        let stored = NewEvent::new(
+            legacy_event_id(earlier, 0),
+            "TaskCreated",
+            b"as an earlier binary stored it".to_vec(),
+        );
+        log.append(
+            &stream,
+            ExpectedVersion::NoStream,
+            vec![stored],
+            AppendMeta::new(Actor::system("earlier"), earlier),
+        )
+        .await
+        .unwrap();
+        let retried = handler
+            .execute::<Task, _>(&stream, &create_task(), &execution(earlier))
+            .await
+            .unwrap();
+        assert!(retried.repeated);
+        assert_eq!((retried.appended, retried.last_position), (0, Some(1)));
+        assert_eq!(log.head().position, 1);
+
+        let now = Uuid::now_v7();
+        let other = CommandHandler::stream::<Task>(Uuid::now_v7()).unwrap();
+        let ran = handler
+            .execute::<Task, _>(&other, &create_task(), &execution(now))
+            .await
+            .unwrap();
+        assert!(!ran.repeated);
+        assert_eq!(ran.appended, 1);
+        let events = log.read_stream(&other, 0, 10).unwrap();
+        assert_eq!(events[0].event_id, event_id(now, 0));
+        assert_eq!(command_position(&log, now).unwrap(), Some(2));
+        let again = handler
+            .execute::<Task, _>(&other, &create_task(), &execution(now))
+            .await
+            .unwrap();
+        assert!(again.repeated);
+        assert_eq!(log.head().position, 2);
     }
 }

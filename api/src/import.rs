@@ -626,7 +626,7 @@ impl Store {
             return Ok(true);
         }
         match &self.log {
-            Some(log) => Ok(log.event_position(event_id(command_id, 0))?.is_some()),
+            Some(log) => Ok(crate::commands::command_position(log, command_id)?.is_some()),
             None => Ok(false),
         }
     }

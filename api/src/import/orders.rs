@@ -424,7 +424,7 @@ impl OrderReader<'_> {
         let Some(writer) = writer else {
             // A dry run: say what the import would do.
             let stored = match &context.store.log {
-                Some(log) => log.event_position(event_id(job.command_id, 0))?.is_some(),
+                Some(log) => crate::commands::command_position(log, job.command_id)?.is_some(),
                 None => false,
             };
             if stored {

@@ -331,3 +331,28 @@ fn a_return_reference_names_its_return_and_nothing_else_does() {
     assert_eq!(returned_by("return to sender"), None);
     assert_eq!(returned_by(""), None);
 }
+
+/// Protects the event-id index's buckets and retries across the change:
+/// an event id keeps its command's time prefix, is the same every time,
+/// differs per index and from the command, and is not the id the same
+/// event had before (which lookups try too).
+#[test]
+fn event_ids_keep_their_commands_time_prefix_and_are_stable() {
+    let command = Uuid::now_v7();
+    let first = event_id(command, 0);
+    assert_eq!(first.as_bytes()[..6], command.as_bytes()[..6]);
+    assert_eq!(first.get_version_num(), 8);
+    assert_eq!(first.get_variant(), uuid::Variant::RFC4122);
+    assert_eq!(first, event_id(command, 0));
+    assert_ne!(first, event_id(command, 1));
+    assert_ne!(first, command);
+    let legacy = legacy_event_id(command, 0);
+    assert_ne!(first, legacy);
+    assert_eq!(legacy.get_version_num(), 5);
+    // The rest of the id is the legacy hash's, so ids of two commands of
+    // one millisecond still differ.
+    let mut sibling = *command.as_bytes();
+    sibling[15] ^= 1;
+    assert_ne!(first, event_id(Uuid::from_bytes(sibling), 0));
+    assert_eq!(first.as_bytes()[8..], legacy.as_bytes()[8..]);
+}
