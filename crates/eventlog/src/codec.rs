@@ -661,7 +661,34 @@ mod tests {
         })
     }
 
-    fn arbitrary_record() -> impl Strategy<Value = (u64, String, u64, NewEvent, AppendMeta, i64)> {
+    /// A record as the writer would be asked to encode it.
+    #[derive(Debug)]
+    struct ArbitraryRecord {
+        position: u64,
+        stream: StreamName,
+        version: u64,
+        event: NewEvent,
+        meta: AppendMeta,
+        recorded_at_micros: i64,
+    }
+
+    impl ArbitraryRecord {
+        fn encode(&self) -> Vec<u8> {
+            let mut record = Vec::new();
+            let input = RecordInput {
+                position: self.position,
+                stream: &self.stream,
+                version: self.version,
+                event: &self.event,
+                meta: &self.meta,
+                recorded_at_micros: self.recorded_at_micros,
+            };
+            encode_record(&input, &[3; 32], &mut record).unwrap();
+            record
+        }
+    }
+
+    fn arbitrary_record() -> impl Strategy<Value = ArbitraryRecord> {
         let actor = prop_oneof![
             (any::<u128>(), proptest::option::of(any::<u128>())).prop_map(|(user, token)| {
                 Actor::User {
@@ -704,7 +731,17 @@ mod tests {
                     event.occurred_at = occurred.and_then(DateTime::from_timestamp_micros);
                     let mut meta = AppendMeta::new(actor, Uuid::from_u128(correlation));
                     meta.causation_id = causation.map(Uuid::from_u128);
-                    (position.max(1), stream, version, event, meta, recorded)
+                    ArbitraryRecord {
+                        position: position.max(1),
+                        stream: StreamName::parse(stream).unwrap(),
+                        version,
+                        event,
+                        meta,
+                        // As stored: whole microseconds in chrono's range.
+                        recorded_at_micros: DateTime::from_timestamp_micros(recorded)
+                            .unwrap()
+                            .timestamp_micros(),
+                    }
                 },
             )
     }
@@ -715,25 +752,18 @@ mod tests {
         /// The hand-written reader gives exactly what serde gives for every
         /// record the writer can encode, and what was encoded.
         #[test]
-        fn the_body_reader_reads_what_serde_reads(
-            (position, stream, version, event, meta, recorded) in arbitrary_record()
-        ) {
-            let stream = StreamName::parse(stream).unwrap();
-            let recorded = DateTime::from_timestamp_micros(recorded).unwrap().timestamp_micros();
-            let mut record = Vec::new();
-            encode_record(
-                &RecordInput { position, stream: &stream, version, event: &event, meta: &meta, recorded_at_micros: recorded },
-                &[3; 32],
-                &mut record,
-            ).unwrap();
+        fn the_body_reader_reads_what_serde_reads(input in arbitrary_record()) {
+            let ArbitraryRecord { position, ref stream, ref event, ref meta, .. } = input;
+            let record = input.encode();
             let ours = decode_record(&record, position).unwrap();
             let oracle = decode_with_serde(&record, position);
             prop_assert_eq!(Some(&ours), oracle.as_ref());
-            prop_assert_eq!(&ours.stream, &stream);
+            prop_assert_eq!(&ours.stream, stream);
+            prop_assert_eq!(ours.version, input.version);
             prop_assert_eq!(ours.event_id, event.event_id);
             prop_assert_eq!(&ours.event_type, &event.event_type);
             prop_assert_eq!(ours.schema_version, event.schema_version);
-            prop_assert_eq!(ours.recorded_at.timestamp_micros(), recorded);
+            prop_assert_eq!(ours.recorded_at.timestamp_micros(), input.recorded_at_micros);
             prop_assert_eq!(ours.occurred_at, event.occurred_at.unwrap_or(ours.recorded_at));
             prop_assert_eq!(&ours.actor, &meta.actor);
             prop_assert_eq!(ours.correlation_id, meta.correlation_id);
@@ -745,19 +775,13 @@ mod tests {
         /// serde still reads one, the reader reads the same.
         #[test]
         fn damaged_bodies_are_errors_or_read_as_serde_reads_them(
-            (position, stream, version, event, meta, recorded) in arbitrary_record(),
+            input in arbitrary_record(),
             at in any::<proptest::sample::Index>(),
             value in any::<u8>(),
             cut in any::<bool>(),
         ) {
-            let stream = StreamName::parse(stream).unwrap();
-            let recorded = DateTime::from_timestamp_micros(recorded).unwrap().timestamp_micros();
-            let mut record = Vec::new();
-            encode_record(
-                &RecordInput { position, stream: &stream, version, event: &event, meta: &meta, recorded_at_micros: recorded },
-                &[3; 32],
-                &mut record,
-            ).unwrap();
+            let position = input.position;
+            let mut record = input.encode();
             let body_end = record.len() - HASH_BYTES;
             let at = 1 + at.index(body_end - 1);
             if cut {
