@@ -152,15 +152,22 @@ pub fn command_id(event_id: Uuid, index: usize) -> Uuid {
 /// The id of the `index`th event a command appends: the same every time,
 /// so a retry finds its events, and as time-ordered as the command id.
 ///
-/// Its first six bytes are the command id's (a UUID v7's millisecond); the
-/// rest come from the name-based id [`legacy_event_id`] gives, marked as a
-/// version 8 (custom) UUID. The event log keeps the ids of one commit
-/// group that share their first six bytes in one index key, so events of
-/// commands issued in the same millisecond cost one key, not one each
-/// (ADR 0001, update). A command id without a time prefix (a v5 id from an
-/// idempotency key or a process) gives a scattered id, as before.
+/// For a v7 command id, its first six bytes are the command id's (its
+/// millisecond); the rest come from the name-based id [`legacy_event_id`]
+/// gives, marked as a version 8 (custom) UUID. The event log keeps the ids
+/// of one commit group that share their first six bytes in one index key,
+/// so events of commands issued in the same millisecond cost one key, not
+/// one each (ADR 0001, update).
+///
+/// Any other command id (the v5 id of an idempotency key, an import or a
+/// process) carries no time, and gives the [`legacy_event_id`] unchanged:
+/// those commands' events keep the ids they always had.
 pub fn event_id(command_id: Uuid, index: usize) -> Uuid {
-    let mut bytes = *legacy_event_id(command_id, index).as_bytes();
+    let legacy = legacy_event_id(command_id, index);
+    if command_id.get_version_num() != 7 {
+        return legacy;
+    }
+    let mut bytes = *legacy.as_bytes();
     bytes[..6].copy_from_slice(&command_id.as_bytes()[..6]);
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }

@@ -101,8 +101,34 @@ impl FormErrors {
 
 /// The command id a form carried (rendered into it as a hidden field), or
 /// a fresh one: submitting the same form twice then runs its command once.
+///
+/// Only a v7 id from the last week (or a minute ahead, for clock skew) is
+/// taken. Its time prefix goes into the command's event ids, and the event
+/// log groups ids by that prefix: a forged prefix shared by many commands
+/// would make one index bucket grow without bound.
 pub fn command_id(raw: &str) -> Uuid {
-    raw.parse().unwrap_or_else(|_| Uuid::now_v7())
+    raw.parse::<Uuid>()
+        .ok()
+        .filter(|id| rendered_recently(*id, chrono::Utc::now()))
+        .unwrap_or_else(Uuid::now_v7)
+}
+
+const FORM_COMMAND_AGE_MAX: chrono::TimeDelta = chrono::TimeDelta::days(7);
+const FORM_COMMAND_SKEW_MAX: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+fn rendered_recently(id: Uuid, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let Some((seconds, nanos)) = id.get_timestamp().map(|at| at.to_unix()) else {
+        return false;
+    };
+    let Some(at) = i64::try_from(seconds)
+        .ok()
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, nanos))
+    else {
+        return false;
+    };
+    id.get_version_num() == 7
+        && at <= now + FORM_COMMAND_SKEW_MAX
+        && now - at <= FORM_COMMAND_AGE_MAX
 }
 
 /// After a write at `position`: waits (a bounded time) until every read
@@ -146,6 +172,39 @@ pub fn parse_moment(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 mod tests {
     use super::*;
     use crate::web::i18n::Lang;
+
+    fn v7_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
+        let seconds = u64::try_from(at.timestamp()).unwrap();
+        Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            seconds,
+            at.timestamp_subsec_nanos(),
+        ))
+    }
+
+    /// Protects retries and the event-id index: a form's recent v7
+    /// command id is kept (a second submission is a repeat); a stale, future
+    /// or timeless one is replaced, so a client cannot choose the time
+    /// prefix its events' ids share.
+    #[test]
+    fn a_form_keeps_only_a_recent_v7_command_id() {
+        let now = chrono::Utc::now();
+        let recent = v7_at(now - chrono::TimeDelta::hours(3));
+        assert_eq!(command_id(&recent.to_string()), recent);
+        for refused in [
+            v7_at(now - chrono::TimeDelta::days(8)),
+            v7_at(now + chrono::TimeDelta::hours(1)),
+            v7_at(chrono::DateTime::UNIX_EPOCH),
+            Uuid::new_v5(&Uuid::NAMESPACE_OID, b"forged"),
+            Uuid::nil(),
+            Uuid::max(),
+        ] {
+            let taken = command_id(&refused.to_string());
+            assert_ne!(taken, refused);
+            assert_eq!(taken.get_version_num(), 7);
+        }
+        assert_eq!(command_id("not an id").get_version_num(), 7);
+    }
 
     /// A bad field of a command lands next to the form field it came from;
     /// a broken rule stands above the form with its code: it protects

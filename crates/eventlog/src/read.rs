@@ -202,11 +202,13 @@ impl EventLog {
         let committed = self.head().position;
         let from_position = from_position.max(1);
         let max_count = max_count.clamp(1, READ_EVENTS_MAX);
-        // Room for every event the page can hold, at once: growing the
-        // vector step by step reallocates megabytes for a full page.
+        // An unfiltered read takes every event up to the page's size: room
+        // for all at once, as growing step by step reallocates megabytes
+        // for a full page. A filtered one may keep few.
         let available =
             usize::try_from(committed.saturating_sub(from_position - 1)).unwrap_or(usize::MAX);
-        let mut events = Vec::with_capacity(max_count.min(available));
+        let reserve = if filter.is_all() { max_count } else { 1_024 };
+        let mut events = Vec::with_capacity(reserve.min(available));
         let mut next_position = from_position;
         let mut scanned = 0usize;
         'scan: while next_position <= committed {

@@ -31,9 +31,13 @@
 //! scans the keys of one head, which also finds format 1's per-id keys (17
 //! bytes long, told apart by length), so a format-1 store is read as it is.
 //!
-//! **Recovery.** Every index entry can be derived from the chunks, and
-//! every key is written with the same value when derived again, so writes
-//! need not be atomic. On open, journal frames past `indexed_through` are
+//! **Recovery.** Every index entry can be derived from the chunks, and an
+//! entry derived again never contradicts one written before, so writes
+//! need not be atomic. Stream names and chunks get the same key and value;
+//! stream runs and event-id buckets may be cut differently (per chunk
+//! rather than per group), so they can overlap or repeat earlier ones, but
+//! every copy maps an id or a version to the same position, and lookups
+//! read through overlaps. On open, journal frames past `indexed_through` are
 //! copied back into sled, index entries are derived again for every chunk
 //! past `indexed_through`, and a checkpoint makes the result durable. sled
 //! recovers a prefix of its writes, and `indexed_through` is written after a

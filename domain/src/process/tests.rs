@@ -355,4 +355,7 @@ fn event_ids_keep_their_commands_time_prefix_and_are_stable() {
     sibling[15] ^= 1;
     assert_ne!(first, event_id(Uuid::from_bytes(sibling), 0));
     assert_eq!(first.as_bytes()[8..], legacy.as_bytes()[8..]);
+    // A command id without a time (v5) keeps its events' former ids.
+    let keyed = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"an idempotency key");
+    assert_eq!(event_id(keyed, 3), legacy_event_id(keyed, 3));
 }
