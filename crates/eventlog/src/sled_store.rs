@@ -369,11 +369,8 @@ impl SledStorage {
     /// Every (id, position) stored under the keys of one id head, format 1's
     /// keys included.
     fn ids_with_head(&self, head: &[u8]) -> Result<Vec<(Uuid, u64)>> {
-        let mut prefix = [0u8; 1 + ID_HEAD_BYTES];
-        prefix[0] = PREFIX_EVENT_ID;
-        prefix[1..].copy_from_slice(head);
         let mut found = Vec::new();
-        for entry in self.db.scan_prefix(prefix) {
+        for entry in self.db.scan_prefix(Self::id_head_prefix(head)) {
             let (key, value) = entry?;
             decode_id_entries(&key, &value, &mut found)?;
         }
@@ -400,6 +397,15 @@ impl SledStorage {
         key[1..9].copy_from_slice(&stream_id.to_be_bytes());
         key[9..].copy_from_slice(&version.to_be_bytes());
         key
+    }
+
+    /// The start every event-id key of one id head shares: bucket keys of
+    /// format 2 and per-id keys of format 1 alike.
+    fn id_head_prefix(head: &[u8]) -> [u8; 1 + ID_HEAD_BYTES] {
+        let mut prefix = [0u8; 1 + ID_HEAD_BYTES];
+        prefix[0] = PREFIX_EVENT_ID;
+        prefix[1..].copy_from_slice(head);
+        prefix
     }
 
     fn event_id_bucket_key(head: &[u8], first_position: u64) -> [u8; ID_BUCKET_KEY_BYTES] {
@@ -664,11 +670,11 @@ impl Storage for SledStorage {
 
     fn event_position(&self, event_id: Uuid) -> Result<Option<u64>> {
         // Usually one key (one bucket or one format-1 id) per head.
-        let mut prefix = [0u8; 1 + ID_HEAD_BYTES];
-        prefix[0] = PREFIX_EVENT_ID;
-        prefix[1..].copy_from_slice(&event_id.as_bytes()[..ID_HEAD_BYTES]);
         let mut found = Vec::new();
-        for entry in self.db.scan_prefix(prefix) {
+        for entry in self
+            .db
+            .scan_prefix(Self::id_head_prefix(&event_id.as_bytes()[..ID_HEAD_BYTES]))
+        {
             let (key, value) = entry?;
             found.clear();
             decode_id_entries(&key, &value, &mut found)?;
