@@ -60,17 +60,16 @@ fn verify_names_the_position_of_a_tampered_record() {
     store_with_events(data.path(), 3);
     {
         let directory = data.path().join("eventlog");
-        let db =
-            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&directory)).unwrap();
-        let mut key = vec![b'l'];
-        key.extend_from_slice(&1u64.to_be_bytes());
-        let mut chunk = db.get(&key).unwrap().unwrap().to_vec();
+        let mut chunk = eventlog::sled_store::read_stored_chunk(&directory, 1)
+            .unwrap()
+            .unwrap()
+            .bytes
+            .to_vec();
         // The last record's payload sits just before its 32-byte hash and
         // the chunk's 4-byte checksum.
         let offset = chunk.len() - 4 - 32 - 2;
         chunk[offset] ^= 0x20;
-        db.insert(key, chunk).unwrap();
-        db.flush().unwrap();
+        eventlog::sled_store::overwrite_stored_chunk(&directory, 1, &chunk).unwrap();
     }
     let output = hypercrm(data.path(), &["verify"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

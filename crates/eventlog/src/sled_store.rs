@@ -1,25 +1,28 @@
-//! The sled backend: one tree, keys by prefix, and a journal beside it.
+//! The sled backend: records in segment files, their directory and the
+//! indexes in one sled tree.
 //!
 //! Key layout (all integers big-endian so keys sort numerically):
 //!
 //! | key | value |
 //! |---|---|
-//! | `l` position(8) | a chunk whose first record has that position |
+//! | `c` position(8) | where the chunk whose first record has that position is: segment(8) offset(8) length(4) |
+//! | `l` position(8) | a chunk stored inline: formats 1 and 2 kept their chunks in sled, still read |
 //! | `n` stream name | stream id(8): the position of the stream's first event |
 //! | `s` stream id(8) first version(8) | first position(8) count(8): a run of consecutive versions |
 //! | `e` id head(6) position(8) | id tail(10) position(8), repeated: the ids of one group that share their first six bytes |
 //! | `e` event id(16) | position(8): format 1's one key per id, still read |
 //! | `!format` | store format (1 byte) |
 //! | `!indexed_through` | the last position whose index entries are written(8) |
+//! | `!unsynced_from` | the first position written in relaxed mode since the last sync(8) |
 //!
-//! **Durability.** A commit group's chunks are first written to the
-//! [`Journal`] and synced with one `fdatasync`; that is the
-//! acknowledgement. Then the chunks and their index entries go into sled
+//! **Durability.** A commit group's chunks are appended to a segment file
+//! ([`Segments`]) and synced with one `fdatasync`; that is the
+//! acknowledgement. Then their locations and index entries go into sled
 //! without a flush; sled writes them out in the background, and a
 //! checkpoint (sled `flush`, then `fdatasync` of sled's data file, because
 //! sled's `flush` ends in `sync_file_range`, which flushes neither the
-//! drive's cache nor metadata: sled issues #1452, #1351) makes them durable
-//! before the journal space holding them is reused.
+//! drive's cache nor metadata: sled issues #1452, #1351) makes them durable.
+//! Record bytes are written once and never pass through sled (ADR 0013).
 //!
 //! **The event-id index in buckets.** A UUID v7 starts with its
 //! millisecond timestamp, so the ids of one commit group mostly share their
@@ -31,24 +34,39 @@
 //! scans the keys of one head, which also finds format 1's per-id keys (17
 //! bytes long, told apart by length), so a format-1 store is read as it is.
 //!
-//! **Recovery.** Every index entry can be derived from the chunks, and an
-//! entry derived again never contradicts one written before, so writes
-//! need not be atomic. Stream names and chunks get the same key and value;
-//! stream runs and event-id buckets may be cut differently (per chunk
-//! rather than per group), so they can overlap or repeat earlier ones, but
-//! every copy maps an id or a version to the same position, and lookups
-//! read through overlaps. On open, journal frames past `indexed_through` are
-//! copied back into sled, index entries are derived again for every chunk
-//! past `indexed_through`, and a checkpoint makes the result durable. sled
-//! recovers a prefix of its writes, and `indexed_through` is written after a
-//! group's other keys, so nothing between it and the log's end is missed.
+//! **Recovery.** Every location and index entry can be derived from the
+//! segments, and an entry derived again never contradicts one written
+//! before, so writes need not be atomic. Stream names and locations get
+//! the same key and value; stream runs and event-id buckets may be cut
+//! differently (per chunk rather than per group), so they can overlap or
+//! repeat earlier ones, but every copy maps an id or a version to the same
+//! position, and lookups read through overlaps. On open, the frames after
+//! the last known location are scanned (whole groups only), their
+//! locations written, index entries derived again for every chunk past
+//! `indexed_through`, and a checkpoint makes the result durable. sled
+//! recovers a prefix of its writes, so nothing between `indexed_through`
+//! and the log's end is missed.
+//!
+//! In relaxed mode sled may come back *ahead* of the segments: it can write
+//! a location before the operating system wrote the frame. The first
+//! relaxed group after a sync therefore writes `!unsynced_from` before its
+//! locations, and a sync removes it. When it is there on open, every frame
+//! from that position is checked; if one is missing, the locations and
+//! indexes are derived again from the segments (the frames that survived
+//! are kept, whole groups only).
+//!
+//! **Earlier formats.** Formats 1 and 2 kept chunks inline (`l` keys) and a
+//! journal beside sled. Opening such a store copies any journal frames sled
+//! lacks into it, removes the journal and marks the store format 3; its
+//! inline chunks stay where they are and are read before the first
+//! segment's.
 //!
 //! **No blobs.** sled writes values (and whole tree nodes) larger than a
 //! quarter of a segment into separate blob files that its flush never
-//! syncs. Chunks are at most [`crate::codec::CHUNK_RECORDS_BYTES_MAX`], and we
-//! raise the segment size so that even a leaf node full of the largest
-//! chunks stays below the blob threshold (ADR 0003). As a second line of
-//! defence, a checkpoint also fsyncs any blob file it finds.
+//! syncs. Inline chunks are at most [`crate::codec::RECORD_BYTES_MAX`] plus
+//! headers, and we raise sled's segment size so that even a leaf node full
+//! of the largest stays below the blob threshold (ADR 0003). As a second
+//! line of defence, a checkpoint also fsyncs any blob file it finds.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -60,29 +78,34 @@ use uuid::Uuid;
 
 use crate::codec::ChunkView;
 use crate::error::{Error, Result};
-use crate::journal::Journal;
+use crate::journal;
+use crate::segments::{Location, SegmentPoint, Segments};
 use crate::storage::{
     ChunkBytes, CommitGroup, Durability, Storage, StoredChunk, StreamHead, StreamRun,
 };
 use crate::stream::StreamName;
 
+const PREFIX_LOCATION: u8 = b'c';
 const PREFIX_LOG: u8 = b'l';
 const PREFIX_STREAM_NAME: u8 = b'n';
 const PREFIX_STREAM_INDEX: u8 = b's';
 const PREFIX_EVENT_ID: u8 = b'e';
 /// Metadata keys sort before every other prefix, so their leaf holds only
 /// small keys: `indexed_through` changes with every group, and a leaf
-/// shared with log chunks would be rewritten whole each time.
+/// shared with other keys would be rewritten whole each time.
 const KEY_FORMAT: &[u8] = b"!format";
 const KEY_INDEXED_THROUGH: &[u8] = b"!indexed_through";
+const KEY_UNSYNCED_FROM: &[u8] = b"!unsynced_from";
 
-/// The first layout: one event-id key per event.
+/// The first layout: chunks inline, one event-id key per event.
 const STORE_FORMAT_V1: u8 = 1;
-/// The layout described in the module docs: event ids in buckets. It reads
-/// format 1's keys, so a format-1 store is marked format 2 when opened; a
-/// binary that knows only format 1 then refuses it instead of misreading a
-/// bucket.
+/// Chunks inline, event ids in buckets, a journal beside sled.
 const STORE_FORMAT_V2: u8 = 2;
+/// The layout described in the module docs: chunks in segment files. It
+/// reads formats 1 and 2, so such a store is marked format 3 when opened; a
+/// binary that knows only an older format then refuses it instead of
+/// missing the segments.
+const STORE_FORMAT_V3: u8 = 3;
 
 /// Bytes of an event id that name its bucket: a UUID v7's timestamp.
 const ID_HEAD_BYTES: usize = 6;
@@ -90,24 +113,27 @@ const ID_HEAD_BYTES: usize = 6;
 const ID_TAIL_BYTES: usize = 16 - ID_HEAD_BYTES;
 /// One bucket entry: the id's tail and its position.
 const ID_ENTRY_BYTES: usize = ID_TAIL_BYTES + 8;
-/// Most ids in one bucket value (4.5 KiB), so values stay about as small
-/// as chunks (small leaves; ADR 0003's blob threshold).
+/// Most ids in one bucket value (4.5 KiB), so values stay small (small
+/// leaves; ADR 0003's blob threshold).
 const ID_BUCKET_ENTRIES_MAX: usize = 256;
 /// A bucket key: the prefix, the id head, and the first position in it.
 const ID_BUCKET_KEY_BYTES: usize = 1 + ID_HEAD_BYTES + 8;
 /// A format-1 key: the prefix and the whole id.
 const ID_LEGACY_KEY_BYTES: usize = 1 + 16;
 
+/// Chunk locations one step of a read or a check handles.
+const LOCATIONS_PER_STEP: usize = 1_024;
+
 /// sled segment size. A leaf holds at most ~17 entries; even with every
-/// chunk a single record of the largest size (64 KiB) a full leaf stays
-/// well under a quarter of this (the blob threshold). See ADR 0003.
+/// inline chunk a single record of the largest size (64 KiB) a full leaf
+/// stays well under a quarter of this (the blob threshold). See ADR 0003.
 const SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 
 /// Default size of sled's page cache.
 pub const CACHE_BYTES_DEFAULT: u64 = 256 * 1024 * 1024;
 
-/// How often sled flushes on its own in the background, which bounds what a
-/// crash can take in relaxed (bulk import) mode.
+/// How often sled flushes on its own in the background, which bounds how
+/// much index work recovery redoes.
 const BACKGROUND_FLUSH_MS: u64 = 200;
 
 /// The sled configuration of a store. Tools that open a store's sled
@@ -151,8 +177,11 @@ pub struct SledStorage {
     data_file: File,
     /// Blob files already synced, so each is synced once.
     synced_blobs: Mutex<HashSet<std::ffi::OsString>>,
-    /// Only the writer (through `commit`) and `sync` touch it.
-    journal: Mutex<Journal>,
+    segments: Segments,
+    /// The first position written in relaxed mode since the last sync, as
+    /// `!unsynced_from` holds it. Only the writer (through `commit`) and
+    /// `sync` touch it.
+    unsynced_from: Mutex<Option<u64>>,
 }
 
 impl SledStorage {
@@ -161,11 +190,12 @@ impl SledStorage {
         remove_unfinished_snapshots(directory)?;
         let existed = directory.join("db").exists();
         let db = open_sled(sled_config(directory).cache_capacity(cache_bytes))?;
-        match db.get(KEY_FORMAT)? {
-            Some(format) if format.as_ref() == [STORE_FORMAT_V2] => {}
-            Some(format) if format.as_ref() == [STORE_FORMAT_V1] => {
-                db.insert(KEY_FORMAT, &[STORE_FORMAT_V2])?;
-                tracing::info!("event log store format 1 is read and written as format 2");
+        let upgrade = match db.get(KEY_FORMAT)? {
+            Some(format) if format.as_ref() == [STORE_FORMAT_V3] => false,
+            Some(format)
+                if format.as_ref() == [STORE_FORMAT_V1] || format.as_ref() == [STORE_FORMAT_V2] =>
+            {
+                true
             }
             Some(format) => {
                 return Err(Error::Corrupt {
@@ -187,40 +217,206 @@ impl SledStorage {
                 });
             }
             None => {
-                db.insert(KEY_FORMAT, &[STORE_FORMAT_V2])?;
+                db.insert(KEY_FORMAT, &[STORE_FORMAT_V3])?;
+                false
             }
-        }
+        };
         let data_file = File::open(directory.join("db"))?;
-        let (journal, frames) = Journal::open(directory)?;
+        let segments = Segments::open(directory)?;
+        let unsynced_from = match db.get(KEY_UNSYNCED_FROM)? {
+            Some(value) => Some(
+                decode_u64(&value).ok_or_else(|| corrupt_index("unsynced_from", value.len()))?,
+            ),
+            None => None,
+        };
         let storage = Self {
             db,
             directory: directory.to_path_buf(),
             data_file,
             synced_blobs: Mutex::new(HashSet::new()),
-            journal: Mutex::new(journal),
+            segments,
+            unsynced_from: Mutex::new(unsynced_from),
         };
-        storage.recover(frames)?;
+        if upgrade {
+            storage.upgrade_from_journal()?;
+        }
+        storage.recover()?;
         storage.checkpoint()?;
         // Make the files' directory entries durable too.
         File::open(directory)?.sync_all()?;
         Ok(storage)
     }
 
-    /// Brings sled up to everything the journal holds and derives the index
-    /// entries of every chunk past the `indexed_through` mark.
-    fn recover(&self, mut frames: Vec<StoredChunk>) -> Result<()> {
-        let indexed_through = self.indexed_through()?;
+    /// Formats 1 and 2: copies the journal frames sled lacks into sled as
+    /// inline chunks, makes them durable there, removes the journal and
+    /// marks the store format 3.
+    fn upgrade_from_journal(&self) -> Result<()> {
+        let mut frames = journal::read_frames(&self.directory)?;
         frames.sort_by_key(|frame| frame.first_position);
+        let inline_end = self.inline_end()?;
         let mut restored = 0usize;
         for frame in frames {
             let view = ChunkView::parse(&frame.bytes, frame.first_position, true)?;
-            if view.last_position() <= indexed_through {
+            if view.last_position() <= inline_end {
                 continue;
             }
             self.db
                 .insert(Self::log_key(frame.first_position), &frame.bytes[..])?;
             restored += 1;
         }
+        self.checkpoint()?;
+        journal::remove(&self.directory)?;
+        self.db.insert(KEY_FORMAT, &[STORE_FORMAT_V3])?;
+        self.checkpoint()?;
+        tracing::info!(
+            journal_chunks = restored,
+            "event log store format {} is now format 3: new records go to segment files",
+            STORE_FORMAT_V2
+        );
+        Ok(())
+    }
+
+    /// Brings the chunk directory up to the segments and derives the index
+    /// entries of every chunk past `indexed_through` (see the module docs).
+    fn recover(&self) -> Result<()> {
+        let unsynced = *self.unsynced();
+        let mut rederived = false;
+        loop {
+            if let Some(from) = unsynced.filter(|_| !rederived) {
+                if !self.locations_intact_from(from)? {
+                    self.clear_derived()?;
+                    rederived = true;
+                    continue;
+                }
+            }
+            let (start, next_position, at_group_end) = match self.last_location()? {
+                Some((first_position, location)) => {
+                    let chunk = self.segments.read(&[(first_position, location)])?;
+                    let view = ChunkView::parse(&chunk[0].bytes, first_position, false)?;
+                    let start = SegmentPoint {
+                        segment: location.segment,
+                        offset: location.end(),
+                    };
+                    let at_group_end = self.segments.is_group_end(first_position, &location)?;
+                    (Some(start), view.last_position() + 1, at_group_end)
+                }
+                None => (self.segments.first_point(), self.inline_end()? + 1, true),
+            };
+            let frames = match start {
+                Some(start) => self.segments.scan(start, next_position)?,
+                None => Vec::new(),
+            };
+            // Whole groups only: an append's events are all there or none.
+            let kept = frames
+                .iter()
+                .rposition(|frame| frame.group_end)
+                .map_or(0, |last| last + 1);
+            if kept == 0 && !at_group_end {
+                if rederived {
+                    return Err(Error::Corrupt {
+                        position: next_position - 1,
+                        reason: "the log's last chunk ends inside a commit group".to_owned(),
+                    });
+                }
+                // Relaxed mode: sled kept part of a group whose rest is gone.
+                self.clear_derived()?;
+                rederived = true;
+                continue;
+            }
+            let end = match frames[..kept].last() {
+                Some(frame) => Some(SegmentPoint {
+                    segment: frame.location.segment,
+                    offset: frame.location.end(),
+                }),
+                None => start,
+            };
+            self.segments.cut_after(end)?;
+            if kept > 0 || unsynced.is_some() {
+                // What the scan found may so far be only in the OS's cache.
+                self.segments.sync_from(0)?;
+            }
+            for frame in &frames[..kept] {
+                self.db.insert(
+                    Self::location_key(frame.first_position),
+                    &frame.location.encode(),
+                )?;
+            }
+            if unsynced.is_some() {
+                self.db.remove(KEY_UNSYNCED_FROM)?;
+                *self.unsynced() = None;
+            }
+            if kept > 0 || rederived {
+                tracing::info!(
+                    chunks = kept,
+                    from = next_position,
+                    rederived,
+                    "recovered the event log's chunk directory after an unclean stop"
+                );
+            }
+            return self.derive_indexes();
+        }
+    }
+
+    /// True when every chunk from position `from` on is where the
+    /// directory says, whole and in order.
+    fn locations_intact_from(&self, from: u64) -> Result<bool> {
+        let mut next_key = from;
+        let mut expected: Option<u64> = None;
+        loop {
+            let entries = self.locations_from(next_key, LOCATIONS_PER_STEP)?;
+            let Some((last_key, _)) = entries.last() else {
+                return Ok(true);
+            };
+            next_key = last_key + 1;
+            let chunks = match self.segments.read(&entries) {
+                Ok(chunks) => chunks,
+                Err(Error::Corrupt { position, reason }) => {
+                    tracing::warn!(position, %reason, "a chunk written in relaxed mode is missing");
+                    return Ok(false);
+                }
+                Err(other) => return Err(other),
+            };
+            for chunk in &chunks {
+                let view = match ChunkView::parse(&chunk.bytes, chunk.first_position, true) {
+                    Ok(view) => view,
+                    Err(error) => {
+                        tracing::warn!(%error, "a chunk written in relaxed mode is not whole");
+                        return Ok(false);
+                    }
+                };
+                if expected.is_some_and(|expected| expected != chunk.first_position) {
+                    return Ok(false);
+                }
+                expected = Some(view.last_position() + 1);
+            }
+        }
+    }
+
+    /// Removes every chunk location and index entry, so recovery derives
+    /// them again from the chunks. Inline chunks are sled's own and stay.
+    fn clear_derived(&self) -> Result<()> {
+        tracing::warn!(
+            "the event log's directory is ahead of its segments (a crash in relaxed mode); deriving it again"
+        );
+        for prefix in [
+            PREFIX_LOCATION,
+            PREFIX_STREAM_NAME,
+            PREFIX_STREAM_INDEX,
+            PREFIX_EVENT_ID,
+        ] {
+            let mut batch = sled::Batch::default();
+            for key in self.db.scan_prefix([prefix]).keys() {
+                batch.remove(key?);
+            }
+            self.db.apply_batch(batch)?;
+        }
+        self.db.remove(KEY_INDEXED_THROUGH)?;
+        Ok(())
+    }
+
+    /// Derives the index entries of every chunk past `indexed_through`.
+    fn derive_indexes(&self) -> Result<()> {
+        let indexed_through = self.indexed_through()?;
         // Structure only: a damaged checksum is reported when the chunk is
         // read, and by `verify`, with the damaged record's position.
         let log_end = match self.last_chunk()? {
@@ -297,21 +493,36 @@ impl SledStorage {
                 next_position = view.last_position() + 1;
             }
         }
-        if restored > 0 || next_position > indexed_through + 1 {
+        if next_position > indexed_through + 1 {
             tracing::info!(
-                journal_chunks = restored,
                 indexed_from = indexed_through + 1,
                 indexed_through = next_position - 1,
-                "recovered the event log after an unclean stop"
+                "derived the event log's index entries after an unclean stop"
             );
         }
         Ok(())
+    }
+
+    fn unsynced(&self) -> std::sync::MutexGuard<'_, Option<u64>> {
+        self.unsynced_from
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn indexed_through(&self) -> Result<u64> {
         match self.db.get(KEY_INDEXED_THROUGH)? {
             Some(value) => {
                 decode_u64(&value).ok_or_else(|| corrupt_index("indexed_through", value.len()))
+            }
+            None => Ok(0),
+        }
+    }
+
+    /// The last position of the inline chunks (formats 1 and 2), or 0.
+    fn inline_end(&self) -> Result<u64> {
+        match self.last_inline_chunk()? {
+            Some(chunk) => {
+                Ok(ChunkView::parse(&chunk.bytes, chunk.first_position, false)?.last_position())
             }
             None => Ok(0),
         }
@@ -423,6 +634,56 @@ impl SledStorage {
         key
     }
 
+    fn location_key(position: u64) -> [u8; 9] {
+        let mut key = [0u8; 9];
+        key[0] = PREFIX_LOCATION;
+        key[1..].copy_from_slice(&position.to_be_bytes());
+        key
+    }
+
+    fn location_from_entry(key: &[u8], value: &[u8]) -> Result<(u64, Location)> {
+        let position = decode_u64(key.get(1..).unwrap_or_default());
+        match (position, Location::decode(value)) {
+            (Some(position), Some(location)) => Ok((position, location)),
+            _ => Err(Error::Corrupt {
+                position: position.unwrap_or(0),
+                reason: format!(
+                    "a chunk location of {} + {} bytes does not decode",
+                    key.len(),
+                    value.len()
+                ),
+            }),
+        }
+    }
+
+    /// The last chunk location, if any chunk is in a segment.
+    fn last_location(&self) -> Result<Option<(u64, Location)>> {
+        match self.db.scan_prefix([PREFIX_LOCATION]).next_back() {
+            Some(entry) => {
+                let (key, value) = entry?;
+                Ok(Some(Self::location_from_entry(&key, &value)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The location of the segment chunk that would hold `position`.
+    fn location_at_or_before(&self, position: u64) -> Result<Option<(u64, Location)>> {
+        location_at_or_before(&self.db, position)
+    }
+
+    /// Up to `max` locations of chunks whose first position is at least
+    /// `from`, in order.
+    fn locations_from(&self, from: u64, max: usize) -> Result<Vec<(u64, Location)>> {
+        let range = Self::location_key(from)..=Self::location_key(u64::MAX);
+        let mut entries = Vec::with_capacity(max.min(LOCATIONS_PER_STEP));
+        for entry in self.db.range(range).take(max) {
+            let (key, value) = entry?;
+            entries.push(Self::location_from_entry(&key, &value)?);
+        }
+        Ok(entries)
+    }
+
     fn chunk_from_entry(key: &[u8], value: sled::IVec) -> Result<StoredChunk> {
         let position = decode_u64(&key[1..]).ok_or_else(|| Error::Corrupt {
             position: 0,
@@ -432,6 +693,44 @@ impl SledStorage {
             first_position: position,
             bytes: ChunkBytes::new(value),
         })
+    }
+
+    fn last_inline_chunk(&self) -> Result<Option<StoredChunk>> {
+        match self.db.scan_prefix([PREFIX_LOG]).next_back() {
+            Some(entry) => {
+                let (key, value) = entry?;
+                Ok(Some(Self::chunk_from_entry(&key, value)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn inline_chunk_containing(&self, position: u64) -> Result<Option<StoredChunk>> {
+        inline_chunk_containing(&self.db, position)
+    }
+
+    /// Up to `chunks_max` inline chunks from the one holding
+    /// `from_position` on.
+    fn inline_chunks_from(&self, from_position: u64, chunks_max: usize) -> Result<Vec<StoredChunk>> {
+        let mut chunks = Vec::new();
+        // The chunk holding `from_position` may start before it.
+        let start = match self.inline_chunk_containing(from_position)? {
+            Some(chunk) => {
+                let start = chunk.first_position;
+                chunks.push(chunk);
+                start + 1
+            }
+            None => from_position.max(1),
+        };
+        if chunks.len() >= chunks_max {
+            return Ok(chunks);
+        }
+        let range = Self::log_key(start)..=Self::log_key(u64::MAX);
+        for entry in self.db.range(range).take(chunks_max - chunks.len()) {
+            let (key, value) = entry?;
+            chunks.push(Self::chunk_from_entry(&key, value)?);
+        }
+        Ok(chunks)
     }
 
     /// fsyncs blob files sled may have written (see the module docs).
@@ -560,45 +859,29 @@ fn corrupt_index(what: &str, bytes: usize) -> Error {
 
 impl Storage for SledStorage {
     fn last_chunk(&self) -> Result<Option<StoredChunk>> {
-        let range = Self::log_key(0)..=Self::log_key(u64::MAX);
-        match self.db.range(range).next_back() {
-            Some(entry) => {
-                let (key, value) = entry?;
-                Ok(Some(Self::chunk_from_entry(&key, value)?))
-            }
-            None => Ok(None),
+        match self.last_location()? {
+            Some(entry) => Ok(self.segments.read(&[entry])?.pop()),
+            None => self.last_inline_chunk(),
         }
     }
 
     fn chunk_containing(&self, position: u64) -> Result<Option<StoredChunk>> {
-        let range = Self::log_key(0)..=Self::log_key(position);
-        match self.db.range(range).next_back() {
-            Some(entry) => {
-                let (key, value) = entry?;
-                Ok(Some(Self::chunk_from_entry(&key, value)?))
-            }
-            None => Ok(None),
+        // Inline chunks all come before the first segment chunk.
+        match self.location_at_or_before(position)? {
+            Some(entry) => Ok(self.segments.read(&[entry])?.pop()),
+            None => self.inline_chunk_containing(position),
         }
     }
 
     fn chunks_from(&self, from_position: u64, chunks_max: usize) -> Result<Vec<StoredChunk>> {
-        let mut chunks = Vec::new();
-        // The chunk holding `from_position` may start before it.
-        let start = match self.chunk_containing(from_position)? {
-            Some(chunk) => {
-                let start = chunk.first_position;
-                chunks.push(chunk);
-                start + 1
-            }
-            None => from_position.max(1),
+        let (mut chunks, locations_from) = match self.location_at_or_before(from_position)? {
+            // The chunk holding `from_position` may start before it.
+            Some((first_position, _)) => (Vec::new(), first_position),
+            None => (self.inline_chunks_from(from_position, chunks_max)?, 0),
         };
-        if chunks.len() >= chunks_max {
-            return Ok(chunks);
-        }
-        let range = Self::log_key(start)..=Self::log_key(u64::MAX);
-        for entry in self.db.range(range).take(chunks_max - chunks.len()) {
-            let (key, value) = entry?;
-            chunks.push(Self::chunk_from_entry(&key, value)?);
+        if chunks.len() < chunks_max {
+            let entries = self.locations_from(locations_from, chunks_max - chunks.len())?;
+            chunks.extend(self.segments.read(&entries)?);
         }
         Ok(chunks)
     }
@@ -703,35 +986,44 @@ impl Storage for SledStorage {
     }
 
     fn commit(&self, group: &CommitGroup, durability: Durability) -> Result<()> {
-        if durability == Durability::Full {
-            let mut journal = self
-                .journal
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if journal.needs_rotation(&group.chunks) {
-                // Everything in the other file was written to sled by an
-                // earlier commit; make it durable there before reusing it.
-                if journal.other_file_last_position() > 0 {
-                    self.checkpoint()?;
-                }
-                journal.rotate();
-            }
-            journal.write_durably(&group.chunks)?;
-        }
-        for chunk in &group.chunks {
+        let Some(first) = group.chunks.first() else {
+            return Ok(());
+        };
+        let durable = durability == Durability::Full;
+        let mut unsynced = self.unsynced();
+        if !durable && unsynced.is_none() {
+            // Before any location it covers, so sled never keeps one
+            // without it (sled recovers a prefix of its writes).
             self.db
-                .insert(Self::log_key(chunk.first_position), &chunk.bytes[..])?;
+                .insert(KEY_UNSYNCED_FROM, &first.first_position.to_be_bytes())?;
+            *unsynced = Some(first.first_position);
+        }
+        // A durable append first syncs what relaxed ones left unsynced.
+        let locations = self.segments.append(&group.chunks, durable)?;
+        if durable && unsynced.take().is_some() {
+            self.db.remove(KEY_UNSYNCED_FROM)?;
+        }
+        drop(unsynced);
+        for (chunk, location) in group.chunks.iter().zip(&locations) {
+            self.db.insert(
+                Self::location_key(chunk.first_position),
+                &location.encode(),
+            )?;
         }
         self.write_indexes(group)
     }
 
     fn sync(&self) -> Result<()> {
+        self.segments.sync()?;
+        if self.unsynced().take().is_some() {
+            self.db.remove(KEY_UNSYNCED_FROM)?;
+        }
         self.checkpoint()
     }
 
     fn restore_chunk(&self, chunk: &StoredChunk) -> Result<()> {
-        self.db
-            .insert(Self::log_key(chunk.first_position), &chunk.bytes[..])?;
+        // No location: opening the store finds the frame and writes it.
+        self.segments.append(std::slice::from_ref(chunk), false)?;
         Ok(())
     }
 
@@ -751,6 +1043,85 @@ impl Storage for SledStorage {
         }
         Ok(walk(&self.directory)?)
     }
+}
+
+impl Drop for SledStorage {
+    /// A clean close leaves nothing for recovery to do.
+    fn drop(&mut self) {
+        if let Err(error) = self.sync() {
+            tracing::error!(%error, "closing the event log store: the final sync failed");
+        }
+    }
+}
+
+fn location_at_or_before(db: &Db, position: u64) -> Result<Option<(u64, Location)>> {
+    let range = SledStorage::location_key(0)..=SledStorage::location_key(position);
+    match db.range(range).next_back() {
+        Some(entry) => {
+            let (key, value) = entry?;
+            Ok(Some(SledStorage::location_from_entry(&key, &value)?))
+        }
+        None => Ok(None),
+    }
+}
+
+fn inline_chunk_containing(db: &Db, position: u64) -> Result<Option<StoredChunk>> {
+    let range = SledStorage::log_key(0)..=SledStorage::log_key(position);
+    match db.range(range).next_back() {
+        Some(entry) => {
+            let (key, value) = entry?;
+            Ok(Some(SledStorage::chunk_from_entry(&key, value)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The chunk that holds `position`, exactly as stored, read without
+/// opening the log: for forensic tools and tamper tests. Nothing may have
+/// the store open.
+pub fn read_stored_chunk(directory: &Path, position: u64) -> Result<Option<StoredChunk>> {
+    let db = open_sled(sled_config(directory))?;
+    match location_at_or_before(&db, position)? {
+        Some(entry) => Ok(Segments::open(directory)?.read(&[entry])?.pop()),
+        None => inline_chunk_containing(&db, position),
+    }
+}
+
+/// Overwrites the stored bytes of the chunk whose first position is
+/// `first_position` in place, as someone with access to the disk could:
+/// for tamper tests and forensic repairs. The new bytes must be as long as
+/// the old. Nothing may have the store open.
+pub fn overwrite_stored_chunk(directory: &Path, first_position: u64, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::FileExt as _;
+    let db = open_sled(sled_config(directory))?;
+    let refuse = |reason: String| Error::Corrupt {
+        position: first_position,
+        reason,
+    };
+    match location_at_or_before(&db, first_position)? {
+        Some((position, location)) if position == first_position => {
+            if bytes.len() != location.length as usize {
+                return Err(refuse(format!(
+                    "{} bytes cannot replace a chunk of {}",
+                    bytes.len(),
+                    location.length
+                )));
+            }
+            let path = crate::segments::segment_path(directory, location.segment);
+            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            file.write_all_at(bytes, location.offset)?;
+            file.sync_all()?;
+        }
+        Some(_) => return Err(refuse("no chunk starts at that position".to_owned())),
+        None => match inline_chunk_containing(&db, first_position)? {
+            Some(chunk) if chunk.first_position == first_position => {
+                db.insert(SledStorage::log_key(first_position), bytes)?;
+                db.flush()?;
+            }
+            _ => return Err(refuse("no chunk starts at that position".to_owned())),
+        },
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -870,9 +1241,9 @@ mod tests {
 
     /// A store of format 1 (one key per event id) is read as it is: its
     /// keys are found beside the buckets written after it, and opening it
-    /// marks it format 2, so an older binary refuses it.
+    /// marks it format 3, so an older binary refuses it.
     #[test]
-    fn a_format_1_store_keeps_its_event_ids_and_is_marked_format_2() {
+    fn a_format_1_store_keeps_its_event_ids_and_is_marked_format_3() {
         let directory = tempfile::tempdir().unwrap();
         let head = [9, 9, 9, 9, 9, 9];
         let (legacy, bucketed) = (id_with(head, 2), id_with(head, 1));
@@ -887,7 +1258,7 @@ mod tests {
         let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
         assert_eq!(
             storage.db.get(KEY_FORMAT).unwrap().unwrap().as_ref(),
-            [STORE_FORMAT_V2]
+            [STORE_FORMAT_V3]
         );
         storage.write_event_ids(&[(bucketed, 8)]).unwrap();
         assert_eq!(storage.event_position(legacy).unwrap(), Some(7));
@@ -903,7 +1274,7 @@ mod tests {
             let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
             storage
                 .db
-                .insert(KEY_FORMAT, &[STORE_FORMAT_V2 + 1])
+                .insert(KEY_FORMAT, &[STORE_FORMAT_V3 + 1])
                 .unwrap();
             storage.checkpoint().unwrap();
         }

@@ -4,7 +4,7 @@
 //! queue (up to [`GROUP_EVENTS_MAX`] events), checks each against the
 //! current stream versions and the event-id index, assigns positions,
 //! versions and hashes, and hands the whole group to storage, which makes
-//! its chunks durable with one sync (the journal) before it returns. Only
+//! its chunks durable with one sync (a segment file) before it returns. Only
 //! then are the appenders answered and the new head published to readers
 //! and subscribers, so nobody ever sees an event that a crash could take
 //! back.
@@ -31,11 +31,11 @@ use crate::stream::StreamName;
 /// Most events one commit group takes, whatever is queued.
 pub const GROUP_EVENTS_MAX: usize = 8_192;
 
-/// Most payload bytes one commit group takes, so a group's chunks always
-/// fit in the journal: half of [`crate::journal::JOURNAL_GROUP_BYTES_MAX`],
-/// the other half being room for envelopes (at most
-/// [`GROUP_EVENTS_MAX`] of a few hundred bytes each).
-pub const GROUP_PAYLOAD_BYTES_MAX: usize = (crate::journal::JOURNAL_GROUP_BYTES_MAX / 2) as usize;
+/// Most payload bytes one commit group takes, so a group's chunks are
+/// always a small part of a segment: half of
+/// [`crate::segments::GROUP_BYTES_MAX`], the other half being room for
+/// envelopes (at most [`GROUP_EVENTS_MAX`] of a few hundred bytes each).
+pub const GROUP_PAYLOAD_BYTES_MAX: usize = (crate::segments::GROUP_BYTES_MAX / 2) as usize;
 
 // One append must fit in one group, or it could never be committed.
 const _: () = assert!(crate::APPEND_PAYLOAD_BYTES_MAX <= GROUP_PAYLOAD_BYTES_MAX);

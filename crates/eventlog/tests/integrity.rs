@@ -52,20 +52,25 @@ async fn an_empty_log_verifies_and_reads_empty() {
     assert!(page.events.is_empty() && page.reached_head);
 }
 
-/// Rewrites one stored chunk through sled directly, as an attacker with
-/// disk access would.
+/// Rewrites one stored chunk in place, as an attacker with disk access
+/// would.
 fn tamper(
     directory: &std::path::Path,
     chunk_first_position: u64,
     change: impl FnOnce(&mut Vec<u8>),
 ) {
-    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory)).unwrap();
-    let mut key = vec![b'l'];
-    key.extend_from_slice(&chunk_first_position.to_be_bytes());
-    let mut value = db.get(&key).unwrap().expect("the chunk exists").to_vec();
-    change(&mut value);
-    db.insert(key, value).unwrap();
-    db.flush().unwrap();
+    let mut bytes = stored_chunk(directory, chunk_first_position);
+    change(&mut bytes);
+    eventlog::sled_store::overwrite_stored_chunk(directory, chunk_first_position, &bytes).unwrap();
+}
+
+/// The stored bytes of the chunk that starts at `first_position`.
+fn stored_chunk(directory: &std::path::Path, first_position: u64) -> Vec<u8> {
+    let chunk = eventlog::sled_store::read_stored_chunk(directory, first_position)
+        .unwrap()
+        .expect("the chunk exists");
+    assert_eq!(chunk.first_position, first_position);
+    chunk.bytes.to_vec()
 }
 
 /// Byte ranges of each record inside a chunk, by position.
@@ -94,13 +99,7 @@ async fn flipping_any_byte_of_a_stored_record_makes_verify_report_its_position()
     let source = template.directory.path().to_path_buf();
     drop(template.log);
 
-    let chunk = {
-        let db =
-            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&source)).unwrap();
-        let mut key = vec![b'l'];
-        key.extend_from_slice(&2u64.to_be_bytes());
-        db.get(key).unwrap().unwrap().to_vec()
-    };
+    let chunk = stored_chunk(&source, 2);
     let ranges = record_ranges(&chunk, 2);
     // Every byte of the middle record, and a spread of the others.
     let mut cases: Vec<(u64, usize)> = ranges[1].1.clone().map(|offset| (3, offset)).collect();
@@ -132,13 +131,7 @@ async fn an_altered_chunk_header_or_checksum_is_reported_at_the_chunk() {
     append_new(&template.log, "customer-1", 3).await;
     let source = template.directory.path().to_path_buf();
     drop(template.log);
-    let chunk_len = {
-        let db =
-            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&source)).unwrap();
-        let mut key = vec![b'l'];
-        key.extend_from_slice(&1u64.to_be_bytes());
-        db.get(key).unwrap().unwrap().len()
-    };
+    let chunk_len = stored_chunk(&source, 1).len();
     for offset in [0, 1, 5, 13, chunk_len - 1] {
         let copy = tempfile::tempdir().unwrap();
         copy_dir(&source, copy.path());
@@ -336,17 +329,17 @@ async fn a_store_killed_while_sled_wrote_a_snapshot_still_opens() {
     assert!(!unfinished.exists());
 }
 
-/// The journal is what makes an acknowledgement durable: if sled loses
-/// writes it had not flushed, opening the store copies them back from the
-/// journal and derives their index entries again.
+/// The synced segment frame is what makes an acknowledgement durable: if
+/// sled loses writes it had not flushed, opening the store finds their
+/// frames, writes their locations and derives their index entries again.
 #[tokio::test]
-async fn writes_sled_lost_are_restored_from_the_journal_on_open() {
+async fn writes_sled_lost_are_restored_from_the_segments_on_open() {
     let test = open_log();
     append_new(&test.log, "customer-1", 2).await;
     let directory = test.directory;
     drop(test.log);
-    // Opening checkpoints sled; everything after this point lives in sled's
-    // memory and in the journal until the next checkpoint.
+    // Opening checkpoints sled; what follows lives in sled's memory and in
+    // the synced segment until sled flushes.
     let log = EventLog::open(directory.path(), Options::default()).unwrap();
     let later = log
         .append(
@@ -362,7 +355,8 @@ async fn writes_sled_lost_are_restored_from_the_journal_on_open() {
     drop(log);
 
     // Take the later writes out of sled, as a crash before its background
-    // flush would: the chunks, their index entries, and the index mark.
+    // flush would: the chunk locations, their index entries, and the index
+    // mark.
     {
         let db =
             eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
@@ -372,7 +366,7 @@ async fn writes_sled_lost_are_restored_from_the_journal_on_open() {
             .keys()
             .map(|key| key.unwrap())
             .filter(|key| match key[0] {
-                b'l' => u64::from_be_bytes(key[1..9].try_into().unwrap()) >= later.first_position,
+                b'c' => u64::from_be_bytes(key[1..9].try_into().unwrap()) >= later.first_position,
                 // An event-id bucket's key ends with its first position.
                 b'e' => u64::from_be_bytes(key[7..15].try_into().unwrap()) >= later.first_position,
                 b's' | b'n' => {
@@ -417,14 +411,14 @@ async fn writes_sled_lost_are_restored_from_the_journal_on_open() {
     assert_eq!(next.first_position, head.position + 1);
 }
 
-/// More frames than one journal file holds: the writer checkpoints sled
-/// and moves to the other file, and nothing is lost across a reopen.
+/// More frames than one segment holds: the writer closes it and starts the
+/// next, reads cross the boundary, and nothing is lost across a reopen.
 #[tokio::test]
-async fn writing_past_a_journal_file_rotates_and_keeps_everything() {
+async fn writing_past_a_segment_starts_the_next_and_keeps_everything() {
     let test = open_log();
     let customer = stream("customer-1");
     let payload = vec![0x2au8; 48 * 1024];
-    let appends = 2 * eventlog::journal::JOURNAL_FILE_BYTES as usize / (20 * payload.len()) + 2;
+    let appends = eventlog::segments::SEGMENT_FILE_BYTES as usize / (20 * payload.len()) + 2;
     for round in 0..appends {
         let batch = (0..20).map(|_| event("Big", &payload)).collect();
         let expected = if round == 0 {
@@ -441,6 +435,18 @@ async fn writing_past_a_journal_file_rotates_and_keeps_everything() {
     assert_eq!(head.position, appends as u64 * 20);
     let directory = test.directory;
     drop(test.log);
+    let segment_files = std::fs::read_dir(directory.path().join("segments"))
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|extension| extension == "seg")
+        })
+        .count();
+    assert_eq!(segment_files, 2);
     let log = EventLog::open(directory.path(), Options::default()).unwrap();
     assert_eq!(log.head(), head);
     assert_eq!(log.verify().unwrap().records_checked, head.position);

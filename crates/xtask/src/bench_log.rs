@@ -406,12 +406,18 @@ fn bulk_sqlite(path: &Path, events: u64) -> anyhow::Result<(Duration, u64)> {
     Ok((elapsed, bytes))
 }
 
-/// The bytes of every sled key and value of a store: what it holds live,
-/// without the old node versions sled keeps on disk until it cleans its
-/// segments.
+/// What a store holds live: its segment files (the records, written once)
+/// and every sled key and value, without the old node versions sled keeps
+/// on disk until it cleans its own segments.
 fn live_bytes(directory: &Path) -> anyhow::Result<u64> {
-    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory))?;
     let mut total = 0u64;
+    for entry in std::fs::read_dir(directory.join("segments"))? {
+        let entry = entry?;
+        if entry.path().extension().is_some_and(|extension| extension == "seg") {
+            total += entry.metadata()?.len();
+        }
+    }
+    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory))?;
     for entry in db.iter() {
         let (key, value) = entry?;
         total += (key.len() + value.len()) as u64;

@@ -241,28 +241,19 @@ async fn verification_names_a_record_altered_on_disk() {
     // The third record: change the last byte of its stored hash.
     let store = data.path().join("eventlog");
     let altered = {
-        let db =
-            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(&store)).unwrap();
-        let (key, value) = db
-            .range(b"l".to_vec()..b"m".to_vec())
-            .map(Result::unwrap)
-            .find(|(key, value)| {
-                let first = u64::from_be_bytes(key[1..9].try_into().unwrap());
-                let view = eventlog::codec::ChunkView::parse(value, first, true).unwrap();
-                first <= 3 && view.last_position() >= 3
-            })
+        let chunk = eventlog::sled_store::read_stored_chunk(&store, 3)
+            .unwrap()
             .unwrap();
-        let first = u64::from_be_bytes(key[1..9].try_into().unwrap());
+        let (first, value) = (chunk.first_position, &chunk.bytes[..]);
         let mut bytes = value.to_vec();
-        let view = eventlog::codec::ChunkView::parse(&value, first, true).unwrap();
+        let view = eventlog::codec::ChunkView::parse(value, first, true).unwrap();
         let record = view.record((3 - first) as usize).unwrap();
         let end = record.as_ptr() as usize - value.as_ptr() as usize + record.len();
         bytes[end - 1] ^= 0x01;
         let body = bytes.len() - 4;
         let crc = crc32c::crc32c(&bytes[..body]);
         bytes[body..].copy_from_slice(&crc.to_le_bytes());
-        db.insert(key, bytes).unwrap();
-        db.flush().unwrap();
+        eventlog::sled_store::overwrite_stored_chunk(&store, first, &bytes).unwrap();
         3
     };
 

@@ -1,0 +1,592 @@
+//! Segment files: where the log's records live, written once.
+//!
+//! Each commit group's chunks are appended as frames to the active segment
+//! file, and in [`crate::Durability::Full`] one `fdatasync` of that file is
+//! the acknowledgement. Nothing rewrites a frame afterwards: sled keeps only
+//! each chunk's [`Location`] and the indexes (ADR 0013), so record bytes are
+//! written to disk once, read back with plain `pread`s, and never pass
+//! through sled's page cache or its leaf rewrites.
+//!
+//! - A segment is named after the first position it holds
+//!   (`segments/00000000000000000001.seg`) and grows to about
+//!   [`SEGMENT_FILE_BYTES`]; then it is cut to its last frame, synced, and
+//!   the next group starts a new one.
+//! - The active segment is zero-filled ahead of its frames (a mebibyte at a
+//!   time, synced), so writing a frame almost never changes the file's size
+//!   and its `fdatasync` has no metadata to commit.
+//! - A frame is `[magic u32][length u32][chunk]`. The magic says whether
+//!   the chunk is its group's last; the chunk carries its own checksum and
+//!   first position. A scan after a crash keeps whole groups only, so an
+//!   append's events are never half there.
+//! - Whatever recovery cannot keep (a torn group, a frame that does not
+//!   follow) is moved into `segments/discarded/`, never deleted unread.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read as _, Seek as _, SeekFrom};
+use std::os::unix::fs::FileExt as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::codec::{CHUNK_RECORDS_BYTES_MAX, ChunkView, RECORD_BYTES_MAX};
+use crate::error::{Error, Result};
+use crate::storage::{ChunkBytes, StoredChunk};
+
+/// Size at which a segment is closed and the next group starts a new one.
+pub const SEGMENT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most chunk bytes one commit group may write, so a group is always a
+/// small part of a segment.
+pub const GROUP_BYTES_MAX: u64 = SEGMENT_FILE_BYTES / 8;
+
+const FRAME_MAGIC_MORE: u32 = 0x4843_5331; // "HCS1": the group goes on
+const FRAME_MAGIC_END: u32 = 0x4843_5345; // "HCSE": the group's last chunk
+pub(crate) const FRAME_HEADER_BYTES: u64 = 8;
+
+/// Largest chunk a frame may claim: one record of the largest size with
+/// its chunk header, offsets and checksum, with room to spare. A longer
+/// length field is a torn or damaged frame.
+const FRAME_CHUNK_BYTES_MAX: u64 = 2 * (RECORD_BYTES_MAX + CHUNK_RECORDS_BYTES_MAX) as u64;
+
+/// How far ahead of its frames the active segment is zero-filled.
+const ZERO_FILL_STEP_BYTES: u64 = 1024 * 1024;
+
+/// Most bytes one read of consecutive frames pulls in at once.
+const READ_RUN_BYTES_MAX: u64 = 1024 * 1024;
+
+/// Where a chunk is: its segment (named by the segment's first position),
+/// the offset of its bytes (after the frame header) and their length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub segment: u64,
+    pub offset: u64,
+    pub length: u32,
+}
+
+impl Location {
+    pub const ENCODED_BYTES: usize = 20;
+
+    pub fn encode(&self) -> [u8; Self::ENCODED_BYTES] {
+        let mut bytes = [0u8; Self::ENCODED_BYTES];
+        bytes[..8].copy_from_slice(&self.segment.to_be_bytes());
+        bytes[8..16].copy_from_slice(&self.offset.to_be_bytes());
+        bytes[16..].copy_from_slice(&self.length.to_be_bytes());
+        bytes
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != Self::ENCODED_BYTES {
+            return None;
+        }
+        Some(Self {
+            segment: u64::from_be_bytes(bytes[..8].try_into().ok()?),
+            offset: u64::from_be_bytes(bytes[8..16].try_into().ok()?),
+            length: u32::from_be_bytes(bytes[16..].try_into().ok()?),
+        })
+    }
+
+    /// The offset just past the chunk: where the next frame starts.
+    pub fn end(&self) -> u64 {
+        self.offset + u64::from(self.length)
+    }
+}
+
+/// A frame found by [`Segments::scan`].
+#[derive(Clone, Copy, Debug)]
+pub struct ScannedFrame {
+    pub first_position: u64,
+    pub last_position: u64,
+    pub location: Location,
+    pub group_end: bool,
+}
+
+/// Where a scan starts: a segment and an offset in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SegmentPoint {
+    pub segment: u64,
+    pub offset: u64,
+}
+
+#[derive(Debug)]
+struct Active {
+    segment: u64,
+    file: Arc<File>,
+    /// Where the next frame goes.
+    tail: u64,
+    /// Bytes of the file that exist (frames or zero fill).
+    filled: u64,
+}
+
+#[derive(Debug, Default)]
+struct WriteState {
+    active: Option<Active>,
+    /// Segments written since they were last synced.
+    dirty: BTreeSet<u64>,
+}
+
+/// The segment files of one store.
+#[derive(Debug)]
+pub struct Segments {
+    directory: PathBuf,
+    files: RwLock<BTreeMap<u64, Arc<File>>>,
+    state: Mutex<WriteState>,
+}
+
+/// Bytes that share one read buffer: a chunk read with its neighbours.
+struct SharedSlice {
+    bytes: Arc<Vec<u8>>,
+    range: std::ops::Range<usize>,
+}
+
+impl AsRef<[u8]> for SharedSlice {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[self.range.clone()]
+    }
+}
+
+fn segment_name(segment: u64) -> String {
+    format!("{segment:020}.seg")
+}
+
+/// The path of a store's segment file.
+pub fn segment_path(store_directory: &Path, segment: u64) -> PathBuf {
+    store_directory.join("segments").join(segment_name(segment))
+}
+
+fn corrupt(position: u64, reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        position,
+        reason: reason.into(),
+    }
+}
+
+impl Segments {
+    /// Opens (creating if needed) `segments/` in the store's directory and
+    /// every segment file in it. Writing is not possible until
+    /// [`Self::cut_after`] has said where the log ends.
+    pub fn open(store_directory: &Path) -> Result<Self> {
+        let directory = store_directory.join("segments");
+        if !directory.exists() {
+            std::fs::create_dir(&directory)?;
+            File::open(store_directory)?.sync_all()?;
+        }
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(&directory)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Some(stem) = name.strip_suffix(".seg") else {
+                continue;
+            };
+            let segment: u64 = stem.parse().map_err(|_| {
+                corrupt(
+                    0,
+                    format!("segment file name `{name}` is not a position"),
+                )
+            })?;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(entry.path())?;
+            files.insert(segment, Arc::new(file));
+        }
+        Ok(Self {
+            directory,
+            files: RwLock::new(files),
+            state: Mutex::new(WriteState::default()),
+        })
+    }
+
+    fn files(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<u64, Arc<File>>> {
+        self.files.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, WriteState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The start of the first segment, if there is one.
+    pub fn first_point(&self) -> Option<SegmentPoint> {
+        self.files().keys().next().map(|segment| SegmentPoint {
+            segment: *segment,
+            offset: 0,
+        })
+    }
+
+    /// Reads the chunks at `entries` (first position, location), in order.
+    /// Neighbouring frames of one segment are read with one `pread` and
+    /// share its buffer.
+    pub fn read(&self, entries: &[(u64, Location)]) -> Result<Vec<StoredChunk>> {
+        let files = self.files();
+        let mut chunks = Vec::with_capacity(entries.len());
+        let mut start = 0;
+        while start < entries.len() {
+            let (first_position, first) = entries[start];
+            let mut end = start + 1;
+            let mut run_end = first.end();
+            while let Some((_, next)) = entries.get(end) {
+                if next.segment != first.segment
+                    || next.offset != run_end + FRAME_HEADER_BYTES
+                    || next.end() - first.offset > READ_RUN_BYTES_MAX
+                {
+                    break;
+                }
+                run_end = next.end();
+                end += 1;
+            }
+            let file = files.get(&first.segment).ok_or_else(|| {
+                corrupt(
+                    first_position,
+                    format!("segment {} is missing", segment_name(first.segment)),
+                )
+            })?;
+            let mut buffer = vec![0u8; (run_end - first.offset) as usize];
+            file.read_exact_at(&mut buffer, first.offset).map_err(|error| {
+                if error.kind() == std::io::ErrorKind::UnexpectedEof {
+                    corrupt(
+                        first_position,
+                        format!(
+                            "segment {} ends before the chunk at offset {}",
+                            segment_name(first.segment),
+                            first.offset
+                        ),
+                    )
+                } else {
+                    error.into()
+                }
+            })?;
+            let shared = Arc::new(buffer);
+            for (position, location) in &entries[start..end] {
+                let from = (location.offset - first.offset) as usize;
+                chunks.push(StoredChunk {
+                    first_position: *position,
+                    bytes: ChunkBytes::new(SharedSlice {
+                        bytes: Arc::clone(&shared),
+                        range: from..from + location.length as usize,
+                    }),
+                });
+            }
+            start = end;
+        }
+        Ok(chunks)
+    }
+
+    /// True when the frame holding the chunk at `location` is its group's
+    /// last.
+    pub fn is_group_end(&self, first_position: u64, location: &Location) -> Result<bool> {
+        let files = self.files();
+        let file = files.get(&location.segment).ok_or_else(|| {
+            corrupt(
+                first_position,
+                format!("segment {} is missing", segment_name(location.segment)),
+            )
+        })?;
+        let mut header = [0u8; FRAME_HEADER_BYTES as usize];
+        let header_offset = location.offset.checked_sub(FRAME_HEADER_BYTES).ok_or_else(|| {
+            corrupt(first_position, "a chunk location points into a frame header")
+        })?;
+        file.read_exact_at(&mut header, header_offset)?;
+        let (magic, length) = split_header(&header);
+        if length != u64::from(location.length) {
+            return Err(corrupt(
+                first_position,
+                format!(
+                    "the frame header says {length} bytes, the chunk directory {}",
+                    location.length
+                ),
+            ));
+        }
+        match magic {
+            FRAME_MAGIC_END => Ok(true),
+            FRAME_MAGIC_MORE => Ok(false),
+            other => Err(corrupt(
+                first_position,
+                format!("the frame header's magic is {other:08x}"),
+            )),
+        }
+    }
+
+    /// Reads frames from `start` on, across segments, for as long as each
+    /// is whole and holds the next position (`next_position` first). Stops
+    /// quietly at anything else: zero fill, a torn write, the end.
+    pub fn scan(&self, start: SegmentPoint, mut next_position: u64) -> Result<Vec<ScannedFrame>> {
+        let files: Vec<(u64, Arc<File>)> = self
+            .files()
+            .range(start.segment..)
+            .map(|(segment, file)| (*segment, Arc::clone(file)))
+            .collect();
+        let mut frames = Vec::new();
+        let mut chunk = Vec::new();
+        for (index, (segment, file)) in files.iter().enumerate() {
+            let offset = if index == 0 && *segment == start.segment {
+                start.offset
+            } else {
+                0
+            };
+            let file_bytes = file.metadata()?.len();
+            let mut reader = BufReader::with_capacity(READ_RUN_BYTES_MAX as usize, &**file);
+            reader.seek(SeekFrom::Start(offset))?;
+            let mut offset = offset;
+            let mut reached_file_end = offset == file_bytes;
+            while offset + FRAME_HEADER_BYTES <= file_bytes {
+                let mut header = [0u8; FRAME_HEADER_BYTES as usize];
+                reader.read_exact(&mut header)?;
+                let (magic, length) = split_header(&header);
+                let chunk_offset = offset + FRAME_HEADER_BYTES;
+                if !matches!(magic, FRAME_MAGIC_MORE | FRAME_MAGIC_END)
+                    || length == 0
+                    || length > FRAME_CHUNK_BYTES_MAX
+                    || chunk_offset + length > file_bytes
+                {
+                    break;
+                }
+                chunk.resize(length as usize, 0);
+                reader.read_exact(&mut chunk)?;
+                let Ok(view) = ChunkView::parse(&chunk, next_position, true) else {
+                    break;
+                };
+                frames.push(ScannedFrame {
+                    first_position: next_position,
+                    last_position: view.last_position(),
+                    location: Location {
+                        segment: *segment,
+                        offset: chunk_offset,
+                        length: length as u32,
+                    },
+                    group_end: magic == FRAME_MAGIC_END,
+                });
+                next_position = view.last_position() + 1;
+                offset = chunk_offset + length;
+                reached_file_end = offset == file_bytes;
+            }
+            // A closed segment ends exactly at its last frame; anything else
+            // ends the log here.
+            if !reached_file_end {
+                break;
+            }
+        }
+        Ok(frames)
+    }
+
+    /// Makes `end` the end of the log: whatever follows it, in its segment
+    /// and in later ones, is moved into `segments/discarded/` (or removed
+    /// when it is only zeroes), and writing resumes at `end`. With `None`
+    /// the log holds no segment frame and every segment is moved aside.
+    pub fn cut_after(&self, end: Option<SegmentPoint>) -> Result<()> {
+        let mut files = self.files.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let later: Vec<u64> = match end {
+            Some(end) => files.range(end.segment + 1..).map(|(s, _)| *s).collect(),
+            None => files.keys().copied().collect(),
+        };
+        let mut changed = false;
+        for segment in later {
+            let file = files.remove(&segment).unwrap_or_else(|| unreachable!());
+            let path = self.directory.join(segment_name(segment));
+            self.set_aside(&file, &path, 0)?;
+            std::fs::remove_file(&path)?;
+            changed = true;
+        }
+        let mut state = self.state();
+        state.active = None;
+        if let Some(end) = end {
+            let file = files.get(&end.segment).cloned().ok_or_else(|| {
+                corrupt(0, format!("segment {} is missing", segment_name(end.segment)))
+            })?;
+            let bytes = file.metadata()?.len();
+            if end.offset < bytes {
+                let path = self.directory.join(segment_name(end.segment));
+                self.set_aside(&file, &path, end.offset)?;
+                file.set_len(end.offset)?;
+                file.sync_all()?;
+            }
+            state.active = Some(Active {
+                segment: end.segment,
+                file,
+                tail: end.offset,
+                filled: end.offset,
+            });
+        }
+        if changed {
+            File::open(&self.directory)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// Copies the bytes of `file` from `from` to its last non-zero byte into
+    /// `discarded/`, so recovery never destroys anything it did not read.
+    fn set_aside(&self, file: &File, path: &Path, from: u64) -> Result<()> {
+        let bytes = file.metadata()?.len();
+        let mut tail = vec![0u8; bytes.saturating_sub(from) as usize];
+        file.read_exact_at(&mut tail, from)?;
+        let Some(last) = tail.iter().rposition(|byte| *byte != 0) else {
+            return Ok(());
+        };
+        tail.truncate(last + 1);
+        let discarded = self.directory.join("discarded");
+        std::fs::create_dir_all(&discarded)?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_micros())
+            .unwrap_or_default();
+        let name = format!(
+            "{}-from-{from}-at-{stamp}",
+            path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+        );
+        let target = discarded.join(name);
+        std::fs::write(&target, &tail)?;
+        File::open(&target)?.sync_all()?;
+        File::open(&discarded)?.sync_all()?;
+        tracing::warn!(
+            file = %path.display(),
+            offset = from,
+            bytes = tail.len(),
+            kept_in = %target.display(),
+            "the event log's recovery set aside bytes that do not continue the log"
+        );
+        Ok(())
+    }
+
+    /// Appends a group's chunks as frames and returns their locations. With
+    /// `durable`, every segment written before is synced first and the
+    /// frames are synced before returning.
+    pub fn append(&self, chunks: &[StoredChunk], durable: bool) -> Result<Vec<Location>> {
+        let Some(first) = chunks.first() else {
+            return Ok(Vec::new());
+        };
+        let frames_bytes: u64 = chunks
+            .iter()
+            .map(|chunk| FRAME_HEADER_BYTES + chunk.bytes.len() as u64)
+            .sum();
+        let mut state = self.state();
+        let needs_new = match &state.active {
+            None => true,
+            Some(active) => active.tail > 0 && active.tail + frames_bytes > SEGMENT_FILE_BYTES,
+        };
+        if needs_new {
+            self.start_segment(&mut state, first.first_position)?;
+        }
+        if durable {
+            self.sync_dirty(&mut state)?;
+        }
+        let WriteState { active, dirty } = &mut *state;
+        let active = active.as_mut().unwrap_or_else(|| unreachable!());
+        let mut frames = Vec::with_capacity(frames_bytes as usize);
+        let mut locations = Vec::with_capacity(chunks.len());
+        for (index, chunk) in chunks.iter().enumerate() {
+            let length = u32::try_from(chunk.bytes.len())
+                .ok()
+                .filter(|length| u64::from(*length) <= FRAME_CHUNK_BYTES_MAX)
+                .ok_or_else(|| corrupt(chunk.first_position, "chunk too large for a frame"))?;
+            let magic = if index + 1 == chunks.len() {
+                FRAME_MAGIC_END
+            } else {
+                FRAME_MAGIC_MORE
+            };
+            frames.extend_from_slice(&magic.to_le_bytes());
+            frames.extend_from_slice(&length.to_le_bytes());
+            locations.push(Location {
+                segment: active.segment,
+                offset: active.tail + frames.len() as u64,
+                length,
+            });
+            frames.extend_from_slice(&chunk.bytes);
+        }
+        let end = active.tail + frames.len() as u64;
+        if end > active.filled {
+            let target = end + ZERO_FILL_STEP_BYTES;
+            let zeros = vec![0u8; (target - active.filled) as usize];
+            active.file.write_all_at(&zeros, active.filled)?;
+            active.file.sync_all()?;
+            active.filled = target;
+        }
+        active.file.write_all_at(&frames, active.tail)?;
+        if durable {
+            active.file.sync_data()?;
+        } else {
+            dirty.insert(active.segment);
+        }
+        active.tail = end;
+        Ok(locations)
+    }
+
+    /// Closes the active segment at its last frame and creates the next,
+    /// named after `first_position`, with its directory entry synced.
+    fn start_segment(&self, state: &mut WriteState, first_position: u64) -> Result<()> {
+        if let Some(active) = state.active.take() {
+            active.file.set_len(active.tail)?;
+            active.file.sync_all()?;
+            state.dirty.remove(&active.segment);
+        }
+        let path = self.directory.join(segment_name(first_position));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|error| {
+                corrupt(
+                    first_position,
+                    format!("cannot create segment {}: {error}", path.display()),
+                )
+            })?;
+        let file = Arc::new(file);
+        let zeros = vec![0u8; ZERO_FILL_STEP_BYTES as usize];
+        file.write_all_at(&zeros, 0)?;
+        file.sync_all()?;
+        File::open(&self.directory)?.sync_all()?;
+        self.files
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(first_position, Arc::clone(&file));
+        state.active = Some(Active {
+            segment: first_position,
+            file,
+            tail: 0,
+            filled: ZERO_FILL_STEP_BYTES,
+        });
+        Ok(())
+    }
+
+    fn sync_dirty(&self, state: &mut WriteState) -> Result<()> {
+        if state.dirty.is_empty() {
+            return Ok(());
+        }
+        let files = self.files();
+        for segment in std::mem::take(&mut state.dirty) {
+            if let Some(file) = files.get(&segment) {
+                file.sync_data()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes every frame written so far durable.
+    pub fn sync(&self) -> Result<()> {
+        let mut state = self.state();
+        self.sync_dirty(&mut state)
+    }
+
+    /// Syncs every segment from `segment` on: after a crash, frames found
+    /// there may so far be only in the operating system's cache.
+    pub fn sync_from(&self, segment: u64) -> Result<()> {
+        for file in self.files().range(segment..).map(|(_, file)| file) {
+            file.sync_data()?;
+        }
+        Ok(())
+    }
+
+    /// Bytes of frames (and zero fill) in every segment.
+    pub fn bytes(&self) -> Result<u64> {
+        let mut total = 0;
+        for file in self.files().values() {
+            total += file.metadata()?.len();
+        }
+        Ok(total)
+    }
+}
+
+fn split_header(header: &[u8; FRAME_HEADER_BYTES as usize]) -> (u32, u64) {
+    let magic = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+    (magic, u64::from(length))
+}
