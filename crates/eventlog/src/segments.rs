@@ -178,12 +178,9 @@ impl Segments {
             let Some(stem) = name.strip_suffix(".seg") else {
                 continue;
             };
-            let segment: u64 = stem.parse().map_err(|_| {
-                corrupt(
-                    0,
-                    format!("segment file name `{name}` is not a position"),
-                )
-            })?;
+            let segment: u64 = stem
+                .parse()
+                .map_err(|_| corrupt(0, format!("segment file name `{name}` is not a position")))?;
             let file = OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -198,11 +195,15 @@ impl Segments {
     }
 
     fn files(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<u64, Arc<File>>> {
-        self.files.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.files
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, WriteState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The start of the first segment, if there is one.
@@ -241,20 +242,21 @@ impl Segments {
                 )
             })?;
             let mut buffer = vec![0u8; (run_end - first.offset) as usize];
-            file.read_exact_at(&mut buffer, first.offset).map_err(|error| {
-                if error.kind() == std::io::ErrorKind::UnexpectedEof {
-                    corrupt(
-                        first_position,
-                        format!(
-                            "segment {} ends before the chunk at offset {}",
-                            segment_name(first.segment),
-                            first.offset
-                        ),
-                    )
-                } else {
-                    error.into()
-                }
-            })?;
+            file.read_exact_at(&mut buffer, first.offset)
+                .map_err(|error| {
+                    if error.kind() == std::io::ErrorKind::UnexpectedEof {
+                        corrupt(
+                            first_position,
+                            format!(
+                                "segment {} ends before the chunk at offset {}",
+                                segment_name(first.segment),
+                                first.offset
+                            ),
+                        )
+                    } else {
+                        error.into()
+                    }
+                })?;
             let shared = Arc::new(buffer);
             for (position, location) in &entries[start..end] {
                 let from = (location.offset - first.offset) as usize;
@@ -282,9 +284,15 @@ impl Segments {
             )
         })?;
         let mut header = [0u8; FRAME_HEADER_BYTES as usize];
-        let header_offset = location.offset.checked_sub(FRAME_HEADER_BYTES).ok_or_else(|| {
-            corrupt(first_position, "a chunk location points into a frame header")
-        })?;
+        let header_offset = location
+            .offset
+            .checked_sub(FRAME_HEADER_BYTES)
+            .ok_or_else(|| {
+                corrupt(
+                    first_position,
+                    "a chunk location points into a frame header",
+                )
+            })?;
         file.read_exact_at(&mut header, header_offset)?;
         let (magic, length) = split_header(&header);
         if length != u64::from(location.length) {
@@ -373,7 +381,10 @@ impl Segments {
     /// when it is only zeroes), and writing resumes at `end`. With `None`
     /// the log holds no segment frame and every segment is moved aside.
     pub fn cut_after(&self, end: Option<SegmentPoint>) -> Result<()> {
-        let mut files = self.files.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut files = self
+            .files
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let later: Vec<u64> = match end {
             Some(end) => files.range(end.segment + 1..).map(|(s, _)| *s).collect(),
             None => files.keys().copied().collect(),
@@ -390,7 +401,10 @@ impl Segments {
         state.active = None;
         if let Some(end) = end {
             let file = files.get(&end.segment).cloned().ok_or_else(|| {
-                corrupt(0, format!("segment {} is missing", segment_name(end.segment)))
+                corrupt(
+                    0,
+                    format!("segment {} is missing", segment_name(end.segment)),
+                )
             })?;
             let bytes = file.metadata()?.len();
             if end.offset < bytes {
@@ -430,7 +444,9 @@ impl Segments {
             .unwrap_or_default();
         let name = format!(
             "{}-from-{from}-at-{stamp}",
-            path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default()
         );
         let target = discarded.join(name);
         std::fs::write(&target, &tail)?;

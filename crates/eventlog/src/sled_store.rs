@@ -711,7 +711,11 @@ impl SledStorage {
 
     /// Up to `chunks_max` inline chunks from the one holding
     /// `from_position` on.
-    fn inline_chunks_from(&self, from_position: u64, chunks_max: usize) -> Result<Vec<StoredChunk>> {
+    fn inline_chunks_from(
+        &self,
+        from_position: u64,
+        chunks_max: usize,
+    ) -> Result<Vec<StoredChunk>> {
         let mut chunks = Vec::new();
         // The chunk holding `from_position` may start before it.
         let start = match self.inline_chunk_containing(from_position)? {
@@ -1005,10 +1009,8 @@ impl Storage for SledStorage {
         }
         drop(unsynced);
         for (chunk, location) in group.chunks.iter().zip(&locations) {
-            self.db.insert(
-                Self::location_key(chunk.first_position),
-                &location.encode(),
-            )?;
+            self.db
+                .insert(Self::location_key(chunk.first_position), &location.encode())?;
         }
         self.write_indexes(group)
     }

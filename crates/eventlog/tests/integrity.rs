@@ -491,3 +491,261 @@ async fn a_damaged_last_chunk_opens_for_verify_but_refuses_appends() {
         "undamaged chunks read"
     );
 }
+
+/// The chunks of a closed store, in order, read without opening the log.
+fn stored_chunks(directory: &std::path::Path) -> Vec<eventlog::storage::StoredChunk> {
+    let mut chunks = Vec::new();
+    let mut position = 1;
+    while let Some(chunk) = eventlog::sled_store::read_stored_chunk(directory, position).unwrap() {
+        if chunk.first_position < position {
+            break; // the last chunk again: the log ends before `position`
+        }
+        let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true).unwrap();
+        position = view.last_position() + 1;
+        chunks.push(chunk);
+    }
+    chunks
+}
+
+/// Removes what sled knows from `from` on (chunk locations and index
+/// entries), as a crash before sled's background flush would.
+fn forget_in_sled_from(directory: &std::path::Path, from: u64) {
+    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory)).unwrap();
+    let doomed: Vec<_> = db
+        .iter()
+        .keys()
+        .map(|key| key.unwrap())
+        .filter(|key| match key[0] {
+            b'c' => u64::from_be_bytes(key[1..9].try_into().unwrap()) >= from,
+            b'e' => u64::from_be_bytes(key[7..15].try_into().unwrap()) >= from,
+            b's' | b'n' => {
+                let value = db.get(key).unwrap().unwrap();
+                u64::from_be_bytes(value[..8].try_into().unwrap()) >= from
+            }
+            _ => false,
+        })
+        .collect();
+    for key in doomed {
+        db.remove(key).unwrap();
+    }
+    db.insert(b"!indexed_through", &(from - 1).to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+}
+
+fn discarded_files(directory: &std::path::Path) -> usize {
+    std::fs::read_dir(directory.join("segments/discarded"))
+        .map(|entries| entries.count())
+        .unwrap_or(0)
+}
+
+/// A commit group spread over several chunks whose last frame was torn by
+/// a crash (so never acknowledged) is dropped whole: an append is never
+/// half there. The torn bytes are set aside, not destroyed.
+#[tokio::test]
+async fn a_torn_group_is_dropped_whole_and_set_aside() {
+    let test = open_log();
+    append_new(&test.log, "customer-1", 1).await;
+    let payload = vec![0x5au8; 1_024];
+    let batch = (0..10).map(|_| event("Big", &payload)).collect();
+    test.log
+        .append(
+            &stream("customer-2"),
+            ExpectedVersion::NoStream,
+            batch,
+            meta(),
+        )
+        .await
+        .unwrap();
+    let directory = test.directory;
+    drop(test.log);
+    let chunks = stored_chunks(directory.path());
+    assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+    let last = chunks.last().unwrap();
+    let mut torn = last.bytes.to_vec();
+    let middle = torn.len() / 2;
+    torn[middle..].fill(0);
+    eventlog::sled_store::overwrite_stored_chunk(directory.path(), last.first_position, &torn)
+        .unwrap();
+    forget_in_sled_from(directory.path(), 2);
+
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    assert_eq!(log.head().position, 1);
+    assert!(
+        log.read_stream(&stream("customer-2"), 0, 20)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(discarded_files(directory.path()), 1);
+    let again = append_new(&log, "customer-2", 2).await;
+    assert_eq!(again.first_position, 2);
+    assert_eq!(log.verify().unwrap().records_checked, 3);
+    drop(log);
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    assert_eq!(log.head().position, 3);
+    assert_eq!(log.verify().unwrap().streams_checked, 2);
+}
+
+/// In relaxed mode sled can keep a chunk's location while the operating
+/// system never wrote its frame. Opening such a store derives the
+/// directory and the indexes again from the frames that survived, whole
+/// groups only, instead of reading past the hole.
+#[tokio::test]
+async fn after_a_relaxed_crash_the_directory_is_derived_again_from_the_segments() {
+    let test = open_log_with(Options {
+        durability: eventlog::Durability::BulkImportRelaxed,
+        ..Options::default()
+    });
+    append_new(&test.log, "customer-1", 2).await;
+    test.log.sync().await.unwrap();
+    append_new(&test.log, "customer-2", 3).await;
+    let lost = append_new(&test.log, "customer-3", 2).await;
+    let directory = test.directory;
+    drop(test.log);
+
+    // The frame of the last group never reached the disk, but sled kept
+    // its location and the mark of unsynced writes.
+    let chunks = stored_chunks(directory.path());
+    assert_eq!(chunks.last().unwrap().first_position, lost.first_position);
+    let segment = std::fs::read_dir(directory.path().join("segments"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "seg"))
+        .unwrap();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segment)
+        .unwrap();
+    // Frames are `[magic][length]` and a chunk, back to back from the
+    // start; zero fill follows the last.
+    let frames_end: u64 = chunks
+        .iter()
+        .map(|chunk| 8 + chunk.bytes.len() as u64)
+        .sum();
+    let last_frame = 8 + chunks.last().unwrap().bytes.len() as u64;
+    file.set_len(frames_end - last_frame / 2).unwrap();
+    drop(file);
+    {
+        let db =
+            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
+                .unwrap();
+        db.insert(b"!unsynced_from", &3u64.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    assert_eq!(log.head().position, 5);
+    assert_eq!(
+        log.read_stream(&stream("customer-2"), 0, 10).unwrap().len(),
+        3
+    );
+    assert!(
+        log.read_stream(&stream("customer-3"), 0, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(discarded_files(directory.path()), 1);
+    let report = log.verify().unwrap();
+    assert_eq!((report.records_checked, report.streams_checked), (5, 2));
+    let again = append_new(&log, "customer-3", 1).await;
+    assert_eq!(again.first_position, 6);
+}
+
+/// A store of format 2 kept its chunks inside sled and a journal beside it.
+/// Opening it copies the journal's frames sled lacks, removes the journal,
+/// reads the inline chunks as they are, and writes new records to segment
+/// files; reads and `verify` cross from one to the other.
+#[tokio::test]
+async fn a_format_2_store_with_a_journal_is_upgraded_and_reads_across() {
+    let test = open_log();
+    append_new(&test.log, "customer-1", 3).await;
+    append_new(&test.log, "customer-2", 2).await;
+    append_new(&test.log, "customer-3", 1).await;
+    let head = test.log.head();
+    let directory = test.directory;
+    drop(test.log);
+
+    // Rewrite the store as format 2 left it after a crash: every chunk but
+    // the last inline in sled, the last only in the journal, no indexes.
+    let chunks = stored_chunks(directory.path());
+    assert_eq!(chunks.len(), 3);
+    {
+        let db =
+            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
+                .unwrap();
+        let derived: Vec<_> = db
+            .iter()
+            .keys()
+            .map(|key| key.unwrap())
+            .filter(|key| {
+                matches!(key[0], b'c' | b'e' | b's' | b'n') || key.as_ref() == b"!indexed_through"
+            })
+            .collect();
+        for key in derived {
+            db.remove(key).unwrap();
+        }
+        for chunk in &chunks[..2] {
+            let mut key = vec![b'l'];
+            key.extend_from_slice(&chunk.first_position.to_be_bytes());
+            db.insert(key, &chunk.bytes[..]).unwrap();
+        }
+        db.insert(b"!format", &[2u8]).unwrap();
+        db.flush().unwrap();
+    }
+    std::fs::remove_dir_all(directory.path().join("segments")).unwrap();
+    let last = &chunks[2].bytes;
+    let length = (last.len() as u32).to_le_bytes();
+    let mut journal = Vec::new();
+    journal.extend_from_slice(&0x4843_4A31u32.to_le_bytes());
+    journal.extend_from_slice(&length);
+    journal.extend_from_slice(&crc32c::crc32c_append(crc32c::crc32c(&length), last).to_le_bytes());
+    journal.extend_from_slice(last);
+    journal.resize(64 * 1024, 0);
+    std::fs::write(directory.path().join("journal-0"), &journal).unwrap();
+    std::fs::write(directory.path().join("journal-1"), vec![0u8; 4096]).unwrap();
+
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    assert_eq!(log.head(), head);
+    assert!(!directory.path().join("journal-0").exists());
+    assert!(!directory.path().join("journal-1").exists());
+    assert_eq!(
+        log.read_stream(&stream("customer-1"), 0, 10).unwrap().len(),
+        3
+    );
+    let next = log
+        .append(
+            &stream("customer-3"),
+            ExpectedVersion::Exact(0),
+            events(2),
+            meta(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.first_position, head.position + 1);
+    drop(log);
+
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    let all = log.read_all(1, 100, &ReadFilter::all()).unwrap();
+    let positions: Vec<u64> = all.events.iter().map(|event| event.position).collect();
+    assert_eq!(positions, (1..=head.position + 2).collect::<Vec<_>>());
+    assert_eq!(
+        log.read_stream(&stream("customer-3"), 0, 10).unwrap().len(),
+        3
+    );
+    let report = log.verify().unwrap();
+    assert_eq!((report.records_checked, report.streams_checked), (8, 3));
+    drop(log);
+    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
+        .unwrap();
+    assert_eq!(db.get(b"!format").unwrap().unwrap().as_ref(), [3u8]);
+    assert_eq!(
+        db.scan_prefix([b'l']).count(),
+        3,
+        "inline chunks stay, with the journal's"
+    );
+    assert_eq!(
+        db.scan_prefix([b'c']).count(),
+        1,
+        "the new chunk is in a segment"
+    );
+}

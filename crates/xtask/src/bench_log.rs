@@ -413,7 +413,11 @@ fn live_bytes(directory: &Path) -> anyhow::Result<u64> {
     let mut total = 0u64;
     for entry in std::fs::read_dir(directory.join("segments"))? {
         let entry = entry?;
-        if entry.path().extension().is_some_and(|extension| extension == "seg") {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|extension| extension == "seg")
+        {
             total += entry.metadata()?.len();
         }
     }
