@@ -279,3 +279,11 @@ impl<'a> Reader<'a> {
         Some(u64::from_le_bytes(wide))
     }
 }
+
+/// A time as snapshots keep it: to the microsecond. A model that keeps a
+/// time from a payload (where a client may have sent nanoseconds) keeps it
+/// through this, so a model restored from its snapshot equals one folded
+/// from the log.
+pub fn snapshot_time(time: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(time, 6)
+}

@@ -523,6 +523,40 @@ fn the_calendar_shows_entries_overlapping_the_range() {
     );
 }
 
+/// A client may send times with nanoseconds, which the event keeps; the
+/// snapshot keeps microseconds. The model must hold what its snapshot
+/// holds, or a restart from a snapshot gives another model than a
+/// rebuild (found by the format-2 upgrade fixture).
+#[test]
+fn a_calendar_restored_from_its_snapshot_equals_the_one_folded_with_nanoseconds() {
+    let start = day(3) + Duration::nanoseconds(934_525_470);
+    let model: Calendar = fed(vec![(
+        1,
+        CalendarEvent::Scheduled(CalendarEntryScheduled {
+            title: "Quote review".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(1),
+            attendees: vec![Assignee::User(manager())],
+            location: None,
+            link: None,
+            remind_before_minutes: None,
+            organizer: manager(),
+        })
+        .into(),
+        day(1),
+    )]);
+    let bytes = bincode::serde::encode_to_vec(&model, bincode::config::standard()).unwrap();
+    let (mut restored, _): (Calendar, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+    restored.restored();
+    assert!(restored == model);
+    let agenda = model.agenda(&[Assignee::User(manager())], day(3), day(4));
+    assert_eq!(
+        agenda[0].starts_at,
+        day(3) + Duration::microseconds(934_525)
+    );
+}
+
 /// Protects the 360 timeline: newest first, deal steps on the deal's
 /// party, a withdrawn call gone, paging by cursor.
 #[test]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
+use crate::snapshot::snapshot_time;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EntryStatus {
@@ -63,8 +64,8 @@ impl ReadModel for Calendar {
                 EntryRow {
                     id,
                     title: scheduled.title.clone(),
-                    starts_at: scheduled.starts_at,
-                    ends_at: scheduled.ends_at,
+                    starts_at: snapshot_time(scheduled.starts_at),
+                    ends_at: snapshot_time(scheduled.ends_at),
                     attendees: scheduled.attendees.clone(),
                     location: scheduled.location.clone(),
                     link: scheduled.link,
@@ -78,8 +79,8 @@ impl ReadModel for Calendar {
             match event {
                 CalendarEvent::Scheduled(_) => {}
                 CalendarEvent::Rescheduled(rescheduled) => {
-                    row.starts_at = rescheduled.starts_at;
-                    row.ends_at = rescheduled.ends_at;
+                    row.starts_at = snapshot_time(rescheduled.starts_at);
+                    row.ends_at = snapshot_time(rescheduled.ends_at);
                 }
                 CalendarEvent::AttendeesChanged(changed) => {
                     row.attendees = changed.attendees.clone()

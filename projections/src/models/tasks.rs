@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
+use crate::snapshot::snapshot_time;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaskStatus {
@@ -181,8 +182,8 @@ impl ReadModel for Tasks {
                     title: created.title.clone(),
                     description: created.description.clone(),
                     assignee: created.assignee,
-                    due: created.due,
-                    remind_at: created.remind_at,
+                    due: created.due.map(snapshot_time),
+                    remind_at: created.remind_at.map(snapshot_time),
                     priority: created.priority,
                     link: created.link,
                     status: TaskStatus::Open,
@@ -201,8 +202,8 @@ impl ReadModel for Tasks {
                 }
                 TaskEvent::Reassigned(reassigned) => row.assignee = reassigned.assignee,
                 TaskEvent::Rescheduled(rescheduled) => {
-                    row.due = rescheduled.due;
-                    row.remind_at = rescheduled.remind_at;
+                    row.due = rescheduled.due.map(snapshot_time);
+                    row.remind_at = rescheduled.remind_at.map(snapshot_time);
                 }
                 TaskEvent::Reprioritized(changed) => row.priority = changed.priority,
                 TaskEvent::Completed(_) => {

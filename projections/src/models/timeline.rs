@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::envelope::Envelope;
 use crate::id_index::IdIndex;
 use crate::model::ReadModel;
+use crate::snapshot::snapshot_time;
 
 /// Absorbed parties followed from a survivor, at most (merges of merges).
 const ABSORBED_DEPTH_MAX: usize = 8;
@@ -377,13 +378,13 @@ impl Timelines {
                     CalendarLink {
                         party,
                         title: title.clone(),
-                        starts_at: scheduled.starts_at,
+                        starts_at: snapshot_time(scheduled.starts_at),
                         cancelled: false,
                     },
                 );
                 self.push_at(
                     party,
-                    scheduled.starts_at,
+                    snapshot_time(scheduled.starts_at),
                     envelope,
                     EntryKind::CalendarEntry,
                     title,
@@ -393,7 +394,7 @@ impl Timelines {
                 let Some(link) = self.calendar.get_mut(&id) else {
                     return;
                 };
-                link.starts_at = rescheduled.starts_at;
+                link.starts_at = snapshot_time(rescheduled.starts_at);
                 let link = link.clone();
                 if !link.cancelled {
                     self.remove_entry(link.party, id, EntryKind::CalendarEntry);
