@@ -130,17 +130,64 @@ pub struct Segments {
     directory: PathBuf,
     files: RwLock<BTreeMap<u64, Arc<File>>>,
     state: Mutex<WriteState>,
+    buffers: Arc<BufferPool>,
+}
+
+/// Read buffers given back when the last chunk sharing one is dropped, so
+/// a long read (a replay) cycles through a few warm buffers instead of
+/// faulting in and clearing fresh memory for every step.
+#[derive(Debug, Default)]
+struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+/// Buffers the pool keeps at most (each up to [`READ_RUN_BYTES_MAX`]).
+const POOL_BUFFERS_MAX: usize = 64;
+
+impl BufferPool {
+    fn take(&self) -> Vec<u8> {
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut buffer = free.pop().unwrap_or_default();
+        buffer.clear();
+        buffer
+    }
+}
+
+/// One read's buffer, back to its pool when dropped.
+struct PooledBuffer {
+    bytes: Vec<u8>,
+    pool: Arc<BufferPool>,
+}
+
+impl Drop for PooledBuffer {
+    fn drop(&mut self) {
+        let bytes = std::mem::take(&mut self.bytes);
+        if bytes.capacity() > READ_RUN_BYTES_MAX as usize {
+            return;
+        }
+        let mut free = self
+            .pool
+            .free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if free.len() < POOL_BUFFERS_MAX {
+            free.push(bytes);
+        }
+    }
 }
 
 /// Bytes that share one read buffer: a chunk read with its neighbours.
 struct SharedSlice {
-    bytes: Arc<Vec<u8>>,
+    buffer: Arc<PooledBuffer>,
     range: std::ops::Range<usize>,
 }
 
 impl AsRef<[u8]> for SharedSlice {
     fn as_ref(&self) -> &[u8] {
-        &self.bytes[self.range.clone()]
+        &self.buffer.bytes[self.range.clone()]
     }
 }
 
@@ -191,6 +238,7 @@ impl Segments {
             directory,
             files: RwLock::new(files),
             state: Mutex::new(WriteState::default()),
+            buffers: Arc::default(),
         })
     }
 
@@ -247,7 +295,8 @@ impl Segments {
             let run_bytes = run_end - first.offset;
             let mut file = File::open(self.directory.join(segment_name(first.segment)))?;
             file.seek(SeekFrom::Start(first.offset))?;
-            let mut buffer = Vec::with_capacity(run_bytes as usize);
+            let mut buffer = self.buffers.take();
+            buffer.reserve(run_bytes as usize);
             file.take(run_bytes).read_to_end(&mut buffer)?;
             if (buffer.len() as u64) < run_bytes {
                 return Err(corrupt(
@@ -259,13 +308,16 @@ impl Segments {
                     ),
                 ));
             }
-            let shared = Arc::new(buffer);
+            let shared = Arc::new(PooledBuffer {
+                bytes: buffer,
+                pool: Arc::clone(&self.buffers),
+            });
             for (position, location) in &entries[start..end] {
                 let from = (location.offset - first.offset) as usize;
                 chunks.push(StoredChunk {
                     first_position: *position,
                     bytes: ChunkBytes::new(SharedSlice {
-                        bytes: Arc::clone(&shared),
+                        buffer: Arc::clone(&shared),
                         range: from..from + location.length as usize,
                     }),
                 });

@@ -158,7 +158,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             ours_bytes as f64 / sqlite_bytes as f64
         );
         println!(
-            "| live bytes per event (sled keys + values) | {:.0} | | |",
+            "| live bytes per event (segment files + sled keys and values) | {:.0} | | |",
             ours_live as f64 / events
         );
     }
