@@ -4,6 +4,7 @@
 //! reader cannot see an event whose group is still being made durable.
 
 use std::collections::HashSet;
+use std::sync::mpsc::{SyncSender, TrySendError};
 
 use chrono::{DateTime, Utc};
 
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::event::{Head, RecordedEvent};
 use crate::storage::{Storage, StoredChunk};
 use crate::stream::{StreamName, validate_category};
+use crate::upcast::UpcasterRegistry;
 
 /// Most events one read returns.
 pub const READ_EVENTS_MAX: usize = 10_000;
@@ -26,6 +28,59 @@ pub const READ_SCAN_RECORDS_MAX: usize = 100_000;
 /// Chunks fetched from storage per step of a scan.
 const SCAN_CHUNKS_PER_STEP: usize = 64;
 
+/// Unfiltered pages of at least this many events are decoded by two
+/// threads ([`EventLog::read_all`]).
+const PARALLEL_DECODE_EVENTS_MIN: u64 = 2_048;
+
+/// Work for the decoding thread.
+type DecodeJob = Box<dyn FnOnce() + Send>;
+
+/// A thread that decodes the back half of large pages, started on first
+/// use and only on a machine with a second core. One thread for the
+/// process, so its allocator heap stays warm; a job waits for it only if
+/// another read is being decoded (then the reader decodes it itself).
+static DECODER: std::sync::LazyLock<Option<SyncSender<DecodeJob>>> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        if cores < 2 {
+            return None;
+        }
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<DecodeJob>(1);
+        std::thread::Builder::new()
+            .name("eventlog-decode".to_owned())
+            .spawn(move || {
+                for job in queue {
+                    job();
+                }
+            })
+            .ok()?;
+        Some(jobs)
+    });
+
+/// Decodes the events of `chunks` from `first` to `through`, checking each
+/// chunk's checksum, and upcasts them.
+fn decode_chunks(
+    chunks: &[StoredChunk],
+    first: u64,
+    through: u64,
+    upcasters: Option<&UpcasterRegistry>,
+    capacity: u64,
+) -> Result<Vec<RecordedEvent>> {
+    let mut events = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    for chunk in chunks {
+        let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
+        let from = first.max(view.first_position);
+        for position in from..=through.min(view.last_position()) {
+            let index = (position - view.first_position) as usize;
+            let event = view.decode(index)?;
+            events.push(match upcasters {
+                Some(registry) => registry.upcast(event)?,
+                None => event,
+            });
+        }
+    }
+    Ok(events)
+}
 /// Which events `read_all` and subscriptions deliver.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadFilter {
@@ -202,6 +257,16 @@ impl EventLog {
         let committed = self.head().position;
         let from_position = from_position.max(1);
         let max_count = max_count.clamp(1, READ_EVENTS_MAX);
+        if filter.is_all() {
+            // Every event matches: the page is known before reading it.
+            let last = committed.min(from_position.saturating_add(max_count as u64 - 1));
+            if last >= from_position
+                && last - from_position + 1 >= PARALLEL_DECODE_EVENTS_MIN
+                && DECODER.is_some()
+            {
+                return self.read_range_in_parallel(from_position, last, committed);
+            }
+        }
         // An unfiltered read takes every event up to the page's size: room
         // for all at once, as growing step by step reallocates megabytes
         // for a full page. A filtered one may keep few.
@@ -307,6 +372,83 @@ impl EventLog {
             });
         }
         view.decode(usize::try_from(position - view.first_position).unwrap_or(usize::MAX))
+    }
+
+    /// Every event from `first` to `last` (both committed), decoded by two
+    /// threads: the chunks are read in order on this one, then this thread
+    /// decodes the front half (checksums, records, upcasting) while
+    /// [`DECODER`] decodes the back half.
+    /// A replay spends most of its time decoding, and a replay is when a
+    /// second core is most useful.
+    fn read_range_in_parallel(&self, first: u64, last: u64, committed: u64) -> Result<ReadAllPage> {
+        let mut chunks: Vec<StoredChunk> = Vec::new();
+        let mut next_position = first;
+        'read: while next_position <= last {
+            let batch = self
+                .inner
+                .storage
+                .chunks_from(next_position, SCAN_CHUNKS_PER_STEP)?;
+            if batch.is_empty() {
+                break;
+            }
+            for chunk in batch {
+                // Structure only here; each decoding thread checks the
+                // checksums of its chunks.
+                let view = ChunkView::parse(&chunk.bytes, chunk.first_position, false)?;
+                if view.first_position > next_position {
+                    return Err(Error::Corrupt {
+                        position: next_position,
+                        reason: format!(
+                            "the log jumps from {} to {}",
+                            next_position - 1,
+                            view.first_position
+                        ),
+                    });
+                }
+                next_position = next_position.max(view.last_position() + 1);
+                chunks.push(chunk);
+                if next_position > last {
+                    break 'read;
+                }
+            }
+        }
+        let through = last.min(next_position - 1);
+        // The front half's vector takes the back half's events too.
+        let page = (through + 1).saturating_sub(first);
+        let back = chunks.split_off(chunks.len() / 2);
+        let back_events = back.first().map_or(0, |chunk| {
+            (through + 1).saturating_sub(first.max(chunk.first_position))
+        });
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let upcasters = self.inner.upcasters.clone();
+        let job: DecodeJob = Box::new(move || {
+            let decoded = decode_chunks(&back, first, through, upcasters.as_deref(), back_events);
+            // The reader may have given up on an error of its own half.
+            let _ = reply.send(decoded);
+        });
+        match DECODER.as_ref().map(|decoder| decoder.try_send(job)) {
+            Some(Ok(())) => {}
+            // The decoder is busy with another read, or gone: decode here.
+            Some(Err(TrySendError::Full(job) | TrySendError::Disconnected(job))) => job(),
+            None => unreachable!("read_range_in_parallel runs only with a decoder"),
+        }
+        let mut events = decode_chunks(
+            &chunks,
+            first,
+            through,
+            self.inner.upcasters.as_deref(),
+            page,
+        )?;
+        let back = answer.recv().map_err(|_| Error::Corrupt {
+            position: first,
+            reason: "the decoding thread stopped".to_owned(),
+        })??;
+        events.extend(back);
+        Ok(ReadAllPage {
+            events,
+            next_position: through + 1,
+            reached_head: through >= committed,
+        })
     }
 
     fn upcast(&self, event: RecordedEvent) -> Result<RecordedEvent> {

@@ -749,3 +749,85 @@ async fn a_format_2_store_with_a_journal_is_upgraded_and_reads_across() {
         "the new chunk is in a segment"
     );
 }
+
+/// Appends `count` single-event appends spread over a few streams, in
+/// groups of up to 500 per append so it stays quick.
+async fn append_many(log: &EventLog, count: usize) {
+    let mut appended = 0;
+    let mut round = 0u64;
+    while appended < count {
+        let batch = (count - appended).min(500);
+        let name = format!("customer-{round}");
+        log.append(
+            &stream(&name),
+            ExpectedVersion::NoStream,
+            events(batch),
+            meta(),
+        )
+        .await
+        .unwrap();
+        appended += batch;
+        round += 1;
+    }
+}
+
+/// A large unfiltered page is decoded by two threads; it must be exactly
+/// the page one thread reads in small steps, wherever it starts and ends.
+#[tokio::test]
+async fn a_large_page_decoded_in_parallel_equals_small_pages() {
+    let test = open_log();
+    append_many(&test.log, 7_300).await;
+    let small_steps = |from: u64, count: usize| {
+        let mut events = Vec::new();
+        let mut position = from;
+        while events.len() < count {
+            let page = test
+                .log
+                .read_all(position, 100.min(count - events.len()), &ReadFilter::all())
+                .unwrap();
+            events.extend(page.events);
+            position = page.next_position;
+            if page.reached_head {
+                break;
+            }
+        }
+        (events, position)
+    };
+    for (from, count) in [(1, 10_000), (2, 3_000), (1_234, 5_000), (4_301, 10_000)] {
+        let page = test.log.read_all(from, count, &ReadFilter::all()).unwrap();
+        let (expected, next_position) = small_steps(from, count);
+        assert_eq!(page.events, expected, "from {from}, {count}");
+        assert_eq!(page.next_position, next_position, "from {from}, {count}");
+        assert_eq!(
+            page.reached_head,
+            next_position > 7_300,
+            "from {from}, {count}"
+        );
+    }
+}
+
+/// A damaged chunk in the half decoded by the other thread is reported at
+/// its position, as a read in one thread reports it.
+#[tokio::test]
+async fn a_damaged_chunk_in_a_parallel_page_is_reported_at_its_position() {
+    let template = open_log();
+    append_many(&template.log, 6_000).await;
+    let directory = template.directory;
+    drop(template.log);
+    let damaged = eventlog::sled_store::read_stored_chunk(directory.path(), 5_000)
+        .unwrap()
+        .unwrap()
+        .first_position;
+    tamper(directory.path(), damaged, |bytes| {
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x10;
+    });
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    let error = log.read_all(1, 10_000, &ReadFilter::all()).unwrap_err();
+    assert!(
+        matches!(error, Error::Corrupt { position, .. } if position == damaged),
+        "{error}"
+    );
+    let page = log.read_all(1, 4_000, &ReadFilter::all()).unwrap();
+    assert_eq!(page.events.len(), 4_000, "the chunks before it read");
+}
