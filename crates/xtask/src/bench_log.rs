@@ -73,8 +73,13 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     );
     println!();
 
-    let (fsync_rate, fsync_p50) = measure_fdatasync(&base.path().join("fsync-probe"))?;
+    let (fsync_rate, fsync_p50) = measure_fdatasync(&base.path().join("fsync-probe"), false)?;
     println!("fdatasync: {fsync_rate:.0}/s, p50 {:.3} ms", ms(fsync_p50));
+    let (dsync_rate, dsync_p50) = measure_fdatasync(&base.path().join("dsync-probe"), true)?;
+    println!(
+        "pwritev2 with RWF_DSYNC (how the log syncs; the ratios below stay against fdatasync): {dsync_rate:.0}/s, p50 {:.3} ms",
+        ms(dsync_p50)
+    );
     println!();
     println!(
         "| durable appends | writers | HyperCRM events/s | p50 ms | p99 ms | SQLite group commit events/s | p50 ms | p99 ms | SQLite txn per append events/s | p50 ms | p99 ms | ratio vs best SQLite |"
@@ -173,8 +178,10 @@ fn ms(duration: Duration) -> f64 {
 }
 
 /// Overwrites 4 KiB blocks of a preallocated file, fdatasync after each:
-/// the best a durable acknowledgement can do on this disk.
-fn measure_fdatasync(path: &Path) -> anyhow::Result<(f64, Duration)> {
+/// the best a durable acknowledgement can do on this disk. With `dsync`,
+/// each block is written and synced in one `pwritev2` with `RWF_DSYNC`
+/// instead, as the event log does (ADR 0013).
+fn measure_fdatasync(path: &Path, dsync: bool) -> anyhow::Result<(f64, Duration)> {
     let file = OpenOptions::new()
         .create(true)
         .truncate(true)
@@ -191,8 +198,19 @@ fn measure_fdatasync(path: &Path) -> anyhow::Result<(f64, Duration)> {
     let start = Instant::now();
     for index in 0..iterations {
         let begun = Instant::now();
-        file.write_all_at(&block, (index % 256) * 4096)?;
-        file.sync_data()?;
+        let offset = (index % 256) * 4096;
+        if dsync {
+            let written = rustix::io::pwritev2(
+                &file,
+                &[std::io::IoSlice::new(&block)],
+                offset,
+                rustix::io::ReadWriteFlags::DSYNC,
+            )?;
+            anyhow::ensure!(written == block.len(), "a short write of {written} bytes");
+        } else {
+            file.write_all_at(&block, offset)?;
+            file.sync_data()?;
+        }
         latencies.push(begun.elapsed());
     }
     let elapsed = start.elapsed();
