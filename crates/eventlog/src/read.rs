@@ -45,7 +45,8 @@ static DECODER: std::sync::LazyLock<Option<SyncSender<DecodeJob>>> =
         if cores < 2 {
             return None;
         }
-        let (jobs, queue) = std::sync::mpsc::sync_channel::<DecodeJob>(1);
+        // A rendezvous: a job is handed over only if the thread is idle.
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<DecodeJob>(0);
         std::thread::Builder::new()
             .name("eventlog-decode".to_owned())
             .spawn(move || {
@@ -57,20 +58,19 @@ static DECODER: std::sync::LazyLock<Option<SyncSender<DecodeJob>>> =
         Some(jobs)
     });
 
-/// Decodes the events of `chunks` from `first` to `through`, checking each
-/// chunk's checksum, and upcasts them.
+/// Decodes the events of `chunks`, each from the position paired with it,
+/// up to `through`, and upcasts them. The chunks' checksums were checked
+/// when they were read.
 fn decode_chunks(
-    chunks: &[StoredChunk],
-    first: u64,
+    chunks: &[(StoredChunk, u64)],
     through: u64,
     upcasters: Option<&UpcasterRegistry>,
     capacity: u64,
 ) -> Result<Vec<RecordedEvent>> {
     let mut events = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    for chunk in chunks {
-        let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
-        let from = first.max(view.first_position);
-        for position in from..=through.min(view.last_position()) {
+    for (chunk, from) in chunks {
+        let view = ChunkView::parse(&chunk.bytes, chunk.first_position, false)?;
+        for position in *from..=through.min(view.last_position()) {
             let index = (position - view.first_position) as usize;
             let event = view.decode(index)?;
             events.push(match upcasters {
@@ -381,7 +381,8 @@ impl EventLog {
     /// A replay spends most of its time decoding, and a replay is when a
     /// second core is most useful.
     fn read_range_in_parallel(&self, first: u64, last: u64, committed: u64) -> Result<ReadAllPage> {
-        let mut chunks: Vec<StoredChunk> = Vec::new();
+        // Each chunk with the first position to take from it.
+        let mut chunks: Vec<(StoredChunk, u64)> = Vec::new();
         let mut next_position = first;
         'read: while next_position <= last {
             let batch = self
@@ -392,9 +393,9 @@ impl EventLog {
                 break;
             }
             for chunk in batch {
-                // Structure only here; each decoding thread checks the
-                // checksums of its chunks.
-                let view = ChunkView::parse(&chunk.bytes, chunk.first_position, false)?;
+                // Checked in order here, so the first damaged chunk is the
+                // one reported, as a read in one thread reports it.
+                let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
                 if view.first_position > next_position {
                     return Err(Error::Corrupt {
                         position: next_position,
@@ -405,8 +406,12 @@ impl EventLog {
                         ),
                     });
                 }
-                next_position = next_position.max(view.last_position() + 1);
-                chunks.push(chunk);
+                if view.last_position() < next_position {
+                    continue; // already read through an overlapping chunk
+                }
+                let from = next_position;
+                next_position = view.last_position() + 1;
+                chunks.push((chunk, from));
                 if next_position > last {
                     break 'read;
                 }
@@ -416,13 +421,13 @@ impl EventLog {
         // The front half's vector takes the back half's events too.
         let page = (through + 1).saturating_sub(first);
         let back = chunks.split_off(chunks.len() / 2);
-        let back_events = back.first().map_or(0, |chunk| {
-            (through + 1).saturating_sub(first.max(chunk.first_position))
-        });
+        let back_events = back
+            .first()
+            .map_or(0, |(_, from)| (through + 1).saturating_sub(*from));
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
         let upcasters = self.inner.upcasters.clone();
         let job: DecodeJob = Box::new(move || {
-            let decoded = decode_chunks(&back, first, through, upcasters.as_deref(), back_events);
+            let decoded = decode_chunks(&back, through, upcasters.as_deref(), back_events);
             // The reader may have given up on an error of its own half.
             let _ = reply.send(decoded);
         });
@@ -432,17 +437,10 @@ impl EventLog {
             Some(Err(TrySendError::Full(job) | TrySendError::Disconnected(job))) => job(),
             None => unreachable!("read_range_in_parallel runs only with a decoder"),
         }
-        let mut events = decode_chunks(
-            &chunks,
-            first,
-            through,
-            self.inner.upcasters.as_deref(),
-            page,
-        )?;
-        let back = answer.recv().map_err(|_| Error::Corrupt {
-            position: first,
-            reason: "the decoding thread stopped".to_owned(),
-        })??;
+        let mut events = decode_chunks(&chunks, through, self.inner.upcasters.as_deref(), page)?;
+        let back = answer
+            .recv()
+            .map_err(|_| std::io::Error::other("the event log's decoding thread stopped"))??;
         events.extend(back);
         Ok(ReadAllPage {
             events,

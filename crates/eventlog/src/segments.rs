@@ -74,15 +74,23 @@ impl Location {
         bytes
     }
 
+    /// `None` for anything that cannot be a frame's chunk: a wrong length,
+    /// an offset inside the first frame header or past any segment, a
+    /// chunk longer than a frame may hold.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         if bytes.len() != Self::ENCODED_BYTES {
             return None;
         }
-        Some(Self {
+        let location = Self {
             segment: u64::from_be_bytes(bytes[..8].try_into().ok()?),
             offset: u64::from_be_bytes(bytes[8..16].try_into().ok()?),
             length: u32::from_be_bytes(bytes[16..].try_into().ok()?),
-        })
+        };
+        let plausible = location.offset >= FRAME_HEADER_BYTES
+            && location.offset <= SEGMENT_FILE_BYTES + GROUP_BYTES_MAX
+            && location.length > 0
+            && u64::from(location.length) <= FRAME_CHUNK_BYTES_MAX;
+        plausible.then_some(location)
     }
 
     /// The offset just past the chunk: where the next frame starts.
@@ -266,7 +274,6 @@ impl Segments {
     /// Neighbouring frames of one segment are read with one `pread` and
     /// share its buffer.
     pub fn read(&self, entries: &[(u64, Location)]) -> Result<Vec<StoredChunk>> {
-        let files = self.files();
         let mut chunks = Vec::with_capacity(entries.len());
         let mut start = 0;
         while start < entries.len() {
@@ -283,7 +290,7 @@ impl Segments {
                 run_end = next.end();
                 end += 1;
             }
-            if !files.contains_key(&first.segment) {
+            if !self.files().contains_key(&first.segment) {
                 return Err(corrupt(
                     first_position,
                     format!("segment {} is missing", segment_name(first.segment)),
@@ -435,6 +442,8 @@ impl Segments {
     /// when it is only zeroes), and writing resumes at `end`. With `None`
     /// the log holds no segment frame and every segment is moved aside.
     pub fn cut_after(&self, end: Option<SegmentPoint>) -> Result<()> {
+        // The write state before the files, in the order `append` takes them.
+        let mut state = self.state();
         let mut files = self
             .files
             .write()
@@ -451,7 +460,6 @@ impl Segments {
             std::fs::remove_file(&path)?;
             changed = true;
         }
-        let mut state = self.state();
         state.active = None;
         if let Some(end) = end {
             let file = files.get(&end.segment).cloned().ok_or_else(|| {
@@ -506,6 +514,7 @@ impl Segments {
         std::fs::write(&target, &tail)?;
         File::open(&target)?.sync_all()?;
         File::open(&discarded)?.sync_all()?;
+        File::open(&self.directory)?.sync_all()?;
         tracing::warn!(
             file = %path.display(),
             offset = from,
@@ -622,10 +631,13 @@ impl Segments {
             return Ok(());
         }
         let files = self.files();
-        for segment in std::mem::take(&mut state.dirty) {
+        // A segment stays dirty until its sync succeeds, so a failed sync is
+        // never taken for a durable one later.
+        while let Some(segment) = state.dirty.first().copied() {
             if let Some(file) = files.get(&segment) {
                 file.sync_data()?;
             }
+            state.dirty.remove(&segment);
         }
         Ok(())
     }
@@ -733,12 +745,33 @@ mod tests {
     fn a_location_round_trips_and_other_lengths_are_refused() {
         let location = Location {
             segment: 7,
-            offset: 1 << 40,
+            offset: 1 << 20,
             length: 4_100,
         };
         assert_eq!(Location::decode(&location.encode()), Some(location));
         assert_eq!(Location::decode(&location.encode()[..19]), None);
-        assert_eq!(location.end(), (1 << 40) + 4_100);
+        let implausible = [
+            Location {
+                offset: 3,
+                ..location
+            },
+            Location {
+                length: 0,
+                ..location
+            },
+            Location {
+                length: u32::MAX,
+                ..location
+            },
+            Location {
+                offset: u64::MAX - 1,
+                ..location
+            },
+        ];
+        for wrong in implausible {
+            assert_eq!(Location::decode(&wrong.encode()), None, "{wrong:?}");
+        }
+        assert_eq!(location.end(), (1 << 20) + 4_100);
     }
 
     #[test]
@@ -855,8 +888,9 @@ mod tests {
         }
         segments.sync().unwrap();
         assert_ne!(last[0].segment, 1);
+        // The closed segment ends exactly at its last frame.
         let first_file = std::fs::metadata(segment_path(directory.path(), 1)).unwrap();
-        assert!(first_file.len() <= SEGMENT_FILE_BYTES);
+        assert_eq!(first_file.len(), (last[0].segment - 1) * frame_bytes);
         let frames = segments.scan(segments.first_point().unwrap(), 1).unwrap();
         assert_eq!(frames.len() as u64, per_segment + 3);
         assert_eq!(frames.last().unwrap().location, last[0]);

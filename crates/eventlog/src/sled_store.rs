@@ -14,6 +14,7 @@
 //! | `!format` | store format (1 byte) |
 //! | `!indexed_through` | the last position whose index entries are written(8) |
 //! | `!unsynced_from` | the first position written in relaxed mode since the last sync(8) |
+//! | `!rederiving` | locations from this position(8) on, and all indexes, are being derived again |
 //!
 //! **Durability.** A commit group's chunks are appended to a segment file
 //! ([`Segments`]) and synced with one `fdatasync`; that is the
@@ -96,6 +97,7 @@ const PREFIX_EVENT_ID: u8 = b'e';
 const KEY_FORMAT: &[u8] = b"!format";
 const KEY_INDEXED_THROUGH: &[u8] = b"!indexed_through";
 const KEY_UNSYNCED_FROM: &[u8] = b"!unsynced_from";
+const KEY_REDERIVING: &[u8] = b"!rederiving";
 
 /// The first layout: chunks inline, one event-id key per event.
 const STORE_FORMAT_V1: u8 = 1;
@@ -182,6 +184,10 @@ pub struct SledStorage {
     /// `!unsynced_from` holds it. Only the writer (through `commit`) and
     /// `sync` touch it.
     unsynced_from: Mutex<Option<u64>>,
+    /// Set once `open` has recovered the store. A store whose opening
+    /// failed is not synced when dropped: that could clear
+    /// `!unsynced_from` over frames that were never written.
+    opened: bool,
 }
 
 impl SledStorage {
@@ -190,12 +196,12 @@ impl SledStorage {
         remove_unfinished_snapshots(directory)?;
         let existed = directory.join("db").exists();
         let db = open_sled(sled_config(directory).cache_capacity(cache_bytes))?;
-        let upgrade = match db.get(KEY_FORMAT)? {
-            Some(format) if format.as_ref() == [STORE_FORMAT_V3] => false,
+        let upgrade_from = match db.get(KEY_FORMAT)? {
+            Some(format) if format.as_ref() == [STORE_FORMAT_V3] => None,
             Some(format)
                 if format.as_ref() == [STORE_FORMAT_V1] || format.as_ref() == [STORE_FORMAT_V2] =>
             {
-                true
+                Some(format[0])
             }
             Some(format) => {
                 return Err(Error::Corrupt {
@@ -218,7 +224,7 @@ impl SledStorage {
             }
             None => {
                 db.insert(KEY_FORMAT, &[STORE_FORMAT_V3])?;
-                false
+                None
             }
         };
         let data_file = File::open(directory.join("db"))?;
@@ -229,28 +235,30 @@ impl SledStorage {
             ),
             None => None,
         };
-        let storage = Self {
+        let mut storage = Self {
             db,
             directory: directory.to_path_buf(),
             data_file,
             synced_blobs: Mutex::new(HashSet::new()),
             segments,
             unsynced_from: Mutex::new(unsynced_from),
+            opened: false,
         };
-        if upgrade {
-            storage.upgrade_from_journal()?;
+        if let Some(format) = upgrade_from {
+            storage.upgrade_from_journal(format)?;
         }
         storage.recover()?;
         storage.checkpoint()?;
         // Make the files' directory entries durable too.
         File::open(directory)?.sync_all()?;
+        storage.opened = true;
         Ok(storage)
     }
 
     /// Formats 1 and 2: copies the journal frames sled lacks into sled as
     /// inline chunks, makes them durable there, removes the journal and
     /// marks the store format 3.
-    fn upgrade_from_journal(&self) -> Result<()> {
+    fn upgrade_from_journal(&self, format: u8) -> Result<()> {
         let mut frames = journal::read_frames(&self.directory)?;
         frames.sort_by_key(|frame| frame.first_position);
         let inline_end = self.inline_end()?;
@@ -270,8 +278,7 @@ impl SledStorage {
         self.checkpoint()?;
         tracing::info!(
             journal_chunks = restored,
-            "event log store format {} is now format 3: new records go to segment files",
-            STORE_FORMAT_V2
+            "event log store format {format} is now format 3: new records go to segment files"
         );
         Ok(())
     }
@@ -281,10 +288,17 @@ impl SledStorage {
     fn recover(&self) -> Result<()> {
         let unsynced = *self.unsynced();
         let mut rederived = false;
+        if let Some(value) = self.db.get(KEY_REDERIVING)? {
+            // A crash interrupted deriving them again: start over.
+            let from =
+                decode_u64(&value).ok_or_else(|| corrupt_index("rederiving", value.len()))?;
+            self.clear_derived(from)?;
+            rederived = true;
+        }
         loop {
             if let Some(from) = unsynced.filter(|_| !rederived) {
                 if !self.locations_intact_from(from)? {
-                    self.clear_derived()?;
+                    self.clear_derived(from)?;
                     rederived = true;
                     continue;
                 }
@@ -319,7 +333,7 @@ impl SledStorage {
                     });
                 }
                 // Relaxed mode: sled kept part of a group whose rest is gone.
-                self.clear_derived()?;
+                self.clear_derived(unsynced.unwrap_or(0))?;
                 rederived = true;
                 continue;
             }
@@ -353,7 +367,12 @@ impl SledStorage {
                     "recovered the event log's chunk directory after an unclean stop"
                 );
             }
-            return self.derive_indexes();
+            self.derive_indexes()?;
+            if rederived {
+                // After every entry derived again (sled recovers a prefix).
+                self.db.remove(KEY_REDERIVING)?;
+            }
+            return Ok(());
         }
     }
 
@@ -392,18 +411,31 @@ impl SledStorage {
         }
     }
 
-    /// Removes every chunk location and index entry, so recovery derives
-    /// them again from the chunks. Inline chunks are sled's own and stay.
-    fn clear_derived(&self) -> Result<()> {
+    /// Removes the chunk locations from position `from` on and every index
+    /// entry, so recovery finds those chunks again in the segments and
+    /// derives the indexes again from the whole log. Locations before
+    /// `from` were synced and stay; inline chunks are sled's own and stay.
+    ///
+    /// `!rederiving` is made durable first and removed only once the
+    /// indexes are derived again, so a crash in between starts over instead
+    /// of trusting a half-cleared index.
+    fn clear_derived(&self, from: u64) -> Result<()> {
         tracing::warn!(
+            from,
             "the event log's directory is ahead of its segments (a crash in relaxed mode); deriving it again"
         );
-        for prefix in [
-            PREFIX_LOCATION,
-            PREFIX_STREAM_NAME,
-            PREFIX_STREAM_INDEX,
-            PREFIX_EVENT_ID,
-        ] {
+        self.db.insert(KEY_REDERIVING, &from.to_be_bytes())?;
+        self.checkpoint()?;
+        let mut batch = sled::Batch::default();
+        for key in self
+            .db
+            .range(Self::location_key(from)..=Self::location_key(u64::MAX))
+            .keys()
+        {
+            batch.remove(key?);
+        }
+        self.db.apply_batch(batch)?;
+        for prefix in [PREFIX_STREAM_NAME, PREFIX_STREAM_INDEX, PREFIX_EVENT_ID] {
             let mut batch = sled::Batch::default();
             for key in self.db.scan_prefix([prefix]).keys() {
                 batch.remove(key?);
@@ -1050,6 +1082,9 @@ impl Storage for SledStorage {
 impl Drop for SledStorage {
     /// A clean close leaves nothing for recovery to do.
     fn drop(&mut self) {
+        if !self.opened {
+            return;
+        }
         if let Err(error) = self.sync() {
             tracing::error!(%error, "closing the event log store: the final sync failed");
         }
@@ -1284,6 +1319,56 @@ mod tests {
         assert!(
             matches!(&error, Error::Corrupt { reason, .. } if reason.contains("unknown store format")),
             "{error}"
+        );
+    }
+
+    /// The first relaxed group after a sync marks where unsynced frames
+    /// start, before its locations; a sync, or a durable group, removes
+    /// the mark once those frames are durable.
+    #[test]
+    fn relaxed_groups_are_marked_until_a_sync_makes_them_durable() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = SledStorage::open(directory.path(), CACHE_BYTES_DEFAULT).unwrap();
+        let group = |first_position: u64| {
+            let mut builder = crate::codec::ChunkBuilder::new(first_position);
+            builder.buffer().extend_from_slice(b"record");
+            builder.seal_record();
+            CommitGroup {
+                chunks: vec![StoredChunk {
+                    first_position,
+                    bytes: builder.finish().into(),
+                }],
+                last_position: first_position,
+                ..CommitGroup::default()
+            }
+        };
+        let mark = |storage: &SledStorage| {
+            storage
+                .db
+                .get(KEY_UNSYNCED_FROM)
+                .unwrap()
+                .map(|value| decode_u64(&value).unwrap())
+        };
+        storage.commit(&group(1), Durability::Full).unwrap();
+        assert_eq!(mark(&storage), None);
+        storage
+            .commit(&group(2), Durability::BulkImportRelaxed)
+            .unwrap();
+        storage
+            .commit(&group(3), Durability::BulkImportRelaxed)
+            .unwrap();
+        assert_eq!(mark(&storage), Some(2), "the first unsynced position");
+        storage.sync().unwrap();
+        assert_eq!(mark(&storage), None);
+        storage
+            .commit(&group(4), Durability::BulkImportRelaxed)
+            .unwrap();
+        assert_eq!(mark(&storage), Some(4));
+        storage.commit(&group(5), Durability::Full).unwrap();
+        assert_eq!(
+            mark(&storage),
+            None,
+            "a durable group syncs what came before"
         );
     }
 

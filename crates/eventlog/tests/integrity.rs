@@ -589,9 +589,12 @@ async fn a_torn_group_is_dropped_whole_and_set_aside() {
 /// In relaxed mode sled can keep a chunk's location while the operating
 /// system never wrote its frame. Opening such a store derives the
 /// directory and the indexes again from the frames that survived, whole
-/// groups only, instead of reading past the hole.
-#[tokio::test]
-async fn after_a_relaxed_crash_the_directory_is_derived_again_from_the_segments() {
+/// groups only, instead of reading past the hole. (The closed store is
+/// given back the mark a crash would have left; that `commit` writes it
+/// is a unit test in `sled_store.rs`.)
+async fn a_relaxed_crash_loses_the_last_group(
+    lose: impl FnOnce(&std::path::Path, &[eventlog::storage::StoredChunk]),
+) {
     let test = open_log_with(Options {
         durability: eventlog::Durability::BulkImportRelaxed,
         ..Options::default()
@@ -603,28 +606,9 @@ async fn after_a_relaxed_crash_the_directory_is_derived_again_from_the_segments(
     let directory = test.directory;
     drop(test.log);
 
-    // The frame of the last group never reached the disk, but sled kept
-    // its location and the mark of unsynced writes.
     let chunks = stored_chunks(directory.path());
     assert_eq!(chunks.last().unwrap().first_position, lost.first_position);
-    let segment = std::fs::read_dir(directory.path().join("segments"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .find(|path| path.extension().is_some_and(|extension| extension == "seg"))
-        .unwrap();
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&segment)
-        .unwrap();
-    // Frames are `[magic][length]` and a chunk, back to back from the
-    // start; zero fill follows the last.
-    let frames_end: u64 = chunks
-        .iter()
-        .map(|chunk| 8 + chunk.bytes.len() as u64)
-        .sum();
-    let last_frame = 8 + chunks.last().unwrap().bytes.len() as u64;
-    file.set_len(frames_end - last_frame / 2).unwrap();
-    drop(file);
+    lose(directory.path(), &chunks);
     {
         let db =
             eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
@@ -644,11 +628,49 @@ async fn after_a_relaxed_crash_the_directory_is_derived_again_from_the_segments(
             .unwrap()
             .is_empty()
     );
-    assert_eq!(discarded_files(directory.path()), 1);
     let report = log.verify().unwrap();
     assert_eq!((report.records_checked, report.streams_checked), (5, 2));
     let again = append_new(&log, "customer-3", 1).await;
     assert_eq!(again.first_position, 6);
+}
+
+/// The segment ends inside the last frame (its size was never extended
+/// that far); what is left of the frame is set aside.
+#[tokio::test]
+async fn after_a_relaxed_crash_that_cut_the_segment_the_directory_is_derived_again() {
+    a_relaxed_crash_loses_the_last_group(|directory, chunks| {
+        let segment = std::fs::read_dir(directory.join("segments"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.extension().is_some_and(|extension| extension == "seg"))
+            .unwrap();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&segment)
+            .unwrap();
+        // Frames are `[magic][length]` and a chunk, back to back from the
+        // start; zero fill follows the last.
+        let frames_end: u64 = chunks
+            .iter()
+            .map(|chunk| 8 + chunk.bytes.len() as u64)
+            .sum();
+        let last_frame = 8 + chunks.last().unwrap().bytes.len() as u64;
+        file.set_len(frames_end - last_frame / 2).unwrap();
+    })
+    .await;
+    // The frame's remains were set aside.
+}
+
+/// A power cut leaves the zero fill where the frame's chunk was to go.
+#[tokio::test]
+async fn after_a_relaxed_crash_that_left_zeroes_the_directory_is_derived_again() {
+    a_relaxed_crash_loses_the_last_group(|directory, chunks| {
+        let last = chunks.last().unwrap();
+        let zeros = vec![0u8; last.bytes.len()];
+        eventlog::sled_store::overwrite_stored_chunk(directory, last.first_position, &zeros)
+            .unwrap();
+    })
+    .await;
 }
 
 /// A store of format 2 kept its chunks inside sled and a journal beside it.
@@ -830,4 +852,55 @@ async fn a_damaged_chunk_in_a_parallel_page_is_reported_at_its_position() {
     );
     let page = log.read_all(1, 4_000, &ReadFilter::all()).unwrap();
     assert_eq!(page.events.len(), 4_000, "the chunks before it read");
+}
+
+/// A crash while the indexes were being derived again leaves
+/// `!rederiving`; the next open starts that work over instead of trusting a
+/// half-cleared index.
+#[tokio::test]
+async fn an_interrupted_rederivation_starts_over_on_open() {
+    let test = open_log();
+    append_new(&test.log, "customer-1", 3).await;
+    append_new(&test.log, "customer-2", 2).await;
+    let head = test.log.head();
+    let directory = test.directory;
+    drop(test.log);
+    {
+        // Half cleared: the stream index gone, the names and the mark kept.
+        let db =
+            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
+                .unwrap();
+        let runs: Vec<_> = db
+            .scan_prefix([b's'])
+            .keys()
+            .map(|key| key.unwrap())
+            .collect();
+        assert!(!runs.is_empty());
+        for key in runs {
+            db.remove(key).unwrap();
+        }
+        db.insert(b"!rederiving", &1u64.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let log = EventLog::open(directory.path(), Options::default()).unwrap();
+    assert_eq!(log.head(), head);
+    assert_eq!(
+        log.read_stream(&stream("customer-1"), 0, 10).unwrap().len(),
+        3
+    );
+    assert_eq!(log.verify().unwrap().streams_checked, 2);
+    let next = log
+        .append(
+            &stream("customer-2"),
+            ExpectedVersion::Exact(1),
+            events(1),
+            meta(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.first_position, 6);
+    drop(log);
+    let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
+        .unwrap();
+    assert!(db.get(b"!rederiving").unwrap().is_none());
 }
