@@ -58,6 +58,22 @@ static DECODER: std::sync::LazyLock<Option<SyncSender<DecodeJob>>> =
         Some(jobs)
     });
 
+/// A chunk read in position order must start at or before the next
+/// position wanted: a later start is a hole in the log.
+fn continues_at(view: &ChunkView<'_>, next_position: u64) -> Result<()> {
+    if view.first_position > next_position {
+        return Err(Error::Corrupt {
+            position: next_position,
+            reason: format!(
+                "the log jumps from {} to {}",
+                next_position - 1,
+                view.first_position
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Decodes the events of `chunks`, each from the position paired with it,
 /// up to `through`, and upcasts them. The chunks' checksums were checked
 /// when they were read.
@@ -286,16 +302,7 @@ impl EventLog {
             }
             for chunk in &chunks {
                 let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
-                if view.first_position > next_position {
-                    return Err(Error::Corrupt {
-                        position: next_position,
-                        reason: format!(
-                            "the log jumps from {} to {}",
-                            next_position - 1,
-                            view.first_position
-                        ),
-                    });
-                }
+                continues_at(&view, next_position)?;
                 let start =
                     usize::try_from(next_position - view.first_position).unwrap_or(usize::MAX);
                 for index in start..view.count() {
@@ -396,16 +403,7 @@ impl EventLog {
                 // Checked in order here, so the first damaged chunk is the
                 // one reported, as a read in one thread reports it.
                 let view = ChunkView::parse(&chunk.bytes, chunk.first_position, true)?;
-                if view.first_position > next_position {
-                    return Err(Error::Corrupt {
-                        position: next_position,
-                        reason: format!(
-                            "the log jumps from {} to {}",
-                            next_position - 1,
-                            view.first_position
-                        ),
-                    });
-                }
+                continues_at(&view, next_position)?;
                 if view.last_position() < next_position {
                     continue; // already read through an overlapping chunk
                 }

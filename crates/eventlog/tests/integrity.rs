@@ -356,40 +356,10 @@ async fn writes_sled_lost_are_restored_from_the_segments_on_open() {
 
     // Take the later writes out of sled, as a crash before its background
     // flush would: the chunk locations, their index entries, and the index
-    // mark.
-    {
-        let db =
-            eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory.path()))
-                .unwrap();
-        let doomed: Vec<_> = db
-            .iter()
-            .keys()
-            .map(|key| key.unwrap())
-            .filter(|key| match key[0] {
-                b'c' => u64::from_be_bytes(key[1..9].try_into().unwrap()) >= later.first_position,
-                // An event-id bucket's key ends with its first position.
-                b'e' => u64::from_be_bytes(key[7..15].try_into().unwrap()) >= later.first_position,
-                b's' | b'n' => {
-                    let value = db.get(key).unwrap().unwrap();
-                    u64::from_be_bytes(value[..8].try_into().unwrap()) >= later.first_position
-                }
-                _ => false,
-            })
-            .collect();
-        // One chunk and one stream-index run per append, and at least one
-        // event-id bucket per group.
-        let (chunk_keys, run_keys, id_keys) = (2, 2, 2);
-        assert!(
-            doomed.len() >= chunk_keys + run_keys + id_keys,
-            "{} keys",
-            doomed.len()
-        );
-        for key in doomed {
-            db.remove(key).unwrap();
-        }
-        db.insert(b"!indexed_through", &2u64.to_be_bytes()).unwrap();
-        db.flush().unwrap();
-    }
+    // mark. One location and one stream-index run per append, and at least
+    // one event-id bucket per group.
+    let forgotten = forget_in_sled_from(directory.path(), later.first_position);
+    assert!(forgotten >= 2 + 2 + 2, "{forgotten} keys");
 
     let log = EventLog::open(directory.path(), Options::default()).unwrap();
     assert_eq!(log.head(), head);
@@ -509,7 +479,7 @@ fn stored_chunks(directory: &std::path::Path) -> Vec<eventlog::storage::StoredCh
 
 /// Removes what sled knows from `from` on (chunk locations and index
 /// entries), as a crash before sled's background flush would.
-fn forget_in_sled_from(directory: &std::path::Path, from: u64) {
+fn forget_in_sled_from(directory: &std::path::Path, from: u64) -> usize {
     let db = eventlog::sled_store::open_sled(eventlog::sled_store::sled_config(directory)).unwrap();
     let doomed: Vec<_> = db
         .iter()
@@ -525,12 +495,14 @@ fn forget_in_sled_from(directory: &std::path::Path, from: u64) {
             _ => false,
         })
         .collect();
+    let forgotten = doomed.len();
     for key in doomed {
         db.remove(key).unwrap();
     }
     db.insert(b"!indexed_through", &(from - 1).to_be_bytes())
         .unwrap();
     db.flush().unwrap();
+    forgotten
 }
 
 fn discarded_files(directory: &std::path::Path) -> usize {
