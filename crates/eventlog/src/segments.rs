@@ -656,15 +656,6 @@ impl Segments {
         }
         Ok(())
     }
-
-    /// Bytes of frames (and zero fill) in every segment.
-    pub fn bytes(&self) -> Result<u64> {
-        let mut total = 0;
-        for file in self.files().values() {
-            total += file.metadata()?.len();
-        }
-        Ok(total)
-    }
 }
 
 /// Writes `bytes` at `offset` and makes them durable with `pwritev2` and
