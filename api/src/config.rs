@@ -35,6 +35,9 @@ pub struct ServeSettings {
     /// Mark session cookies `Secure`: on when HyperCRM is reached over
     /// HTTPS (behind a TLS proxy).
     pub secure_cookies: Option<bool>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for
+    /// sign-in throttling); from any other peer the header is ignored.
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 impl FileSettings {
@@ -88,7 +91,7 @@ mod tests {
     #[test]
     fn a_whole_file_is_read() {
         let settings = FileSettings::parse(
-            "data_dir = \"/var/lib/hypercrm\"\n[serve]\nlisten = \"0.0.0.0:8080\"\nbackup_every_hours = 6\nbackup_dir = \"/srv/backup\"\nbackup_keep = 14\n",
+            "data_dir = \"/var/lib/hypercrm\"\n[serve]\nlisten = \"0.0.0.0:8080\"\nbackup_every_hours = 6\nbackup_dir = \"/srv/backup\"\nbackup_keep = 14\ntrusted_proxies = [\"127.0.0.1\"]\n",
         )
         .unwrap();
         assert_eq!(settings.data_dir, Some(PathBuf::from("/var/lib/hypercrm")));
@@ -100,6 +103,7 @@ mod tests {
                 backup_dir: Some(PathBuf::from("/srv/backup")),
                 backup_keep: Some(14),
                 secure_cookies: None,
+                trusted_proxies: Some(vec!["127.0.0.1".parse().unwrap()]),
             }
         );
         assert_eq!(FileSettings::parse("").unwrap(), FileSettings::default());

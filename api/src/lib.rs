@@ -45,11 +45,13 @@ const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
 const SESSIONS_DIR: &str = "sessions";
 
 /// How sign-in sessions behave.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AccessSettings {
     pub session_lifetime: auth::sessions::SessionLifetime,
     /// Mark session cookies `Secure` (HTTPS only): on behind a TLS proxy.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What every handler can reach.
@@ -87,6 +89,7 @@ impl AppState {
             access.session_lifetime,
             access.secure_cookies,
         )
+        .map(|auth| auth.trusting(access.trusted_proxies))
         .context("failed to open the sessions store")?;
         let store = SnapshotStore::open(data_dir.join("projections"))?;
         let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())

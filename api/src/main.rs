@@ -61,6 +61,11 @@ enum Command {
         /// reach HyperCRM through a TLS proxy.
         #[arg(long, env = "HYPERCRM_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A reverse proxy whose `X-Forwarded-For` names the client, for
+        /// sign-in throttling (repeat it for several); from any other
+        /// peer the header is ignored.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Write a backup file of the event log: offline (the server stopped),
     /// or online from a running server with --server.
@@ -303,10 +308,20 @@ fn main() -> ExitCode {
             backup_dir,
             backup_keep,
             secure_cookies,
+            trusted_proxies,
         } => {
             let access = api::AccessSettings {
                 secure_cookies: secure_cookies
                     || file.settings.serve.secure_cookies.unwrap_or(false),
+                trusted_proxies: if trusted_proxies.is_empty() {
+                    file.settings
+                        .serve
+                        .trusted_proxies
+                        .clone()
+                        .unwrap_or_default()
+                } else {
+                    trusted_proxies
+                },
                 ..api::AccessSettings::default()
             };
             let listen = resolve(listen, file.given("listen"), file.settings.serve.listen);

@@ -463,8 +463,17 @@ pub enum UserCommand {
         permissions: Vec<Permission>,
         secret: SecretDigest,
         expires_at: Option<DateTime<Utc>>,
+        /// The token the request came through, when a token issues
+        /// another: the new one gets no more permissions and no longer
+        /// life than it (no expiry given: the parent's).
+        through: Option<Uuid>,
     },
-    RevokeToken(Uuid),
+    RevokeToken {
+        token_id: Uuid,
+        /// The token the request came through: it may revoke itself and
+        /// tokens that hold no permission it lacks, never a stronger one.
+        through: Option<Uuid>,
+    },
 }
 
 /// An API token as the user's stream knows it.
@@ -475,6 +484,13 @@ pub struct TokenState {
     pub secret_sha256: [u8; 32],
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+}
+
+impl TokenState {
+    /// Not revoked and not expired at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|expires_at| expires_at > now)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -548,11 +564,6 @@ impl Decider for User {
         let user = state.as_ref().ok_or_else(|| DomainError::not_found(USER))?;
         Ok(match &issued.command {
             UserCommand::Register { .. } => Vec::new(),
-            UserCommand::ChangePassword(hash) => {
-                vec![UserEvent::PasswordChanged(UserPasswordChanged {
-                    password_hash: hash.as_str().to_owned(),
-                })]
-            }
             UserCommand::Rename(name) => {
                 crate::unless_unchanged(user.display_name == name.as_str(), || {
                     UserEvent::Renamed(UserRenamed {
@@ -571,11 +582,33 @@ impl Decider for User {
                     UserEvent::BranchChanged(UserBranchChanged { branch: *branch })
                 })
             }
+            UserCommand::ChangePassword(hash) => {
+                // A new password means the old one may be known: the
+                // tokens made under it end with it.
+                let mut events = vec![UserEvent::PasswordChanged(UserPasswordChanged {
+                    password_hash: hash.as_str().to_owned(),
+                })];
+                events.extend(revoking_live_tokens(user, issued.at));
+                events
+            }
             UserCommand::Disable => {
-                crate::unless_unchanged(user.disabled, || UserEvent::Disabled(UserDisabled {}))
+                if user.disabled {
+                    return Ok(Vec::new());
+                }
+                let mut events = vec![UserEvent::Disabled(UserDisabled {})];
+                events.extend(revoking_live_tokens(user, issued.at));
+                events
             }
             UserCommand::Enable => {
-                crate::unless_unchanged(!user.disabled, || UserEvent::Enabled(UserEnabled {}))
+                if !user.disabled {
+                    return Ok(Vec::new());
+                }
+                // A disabled user's tokens were revoked with the disabling;
+                // any still standing come from a log written before that
+                // rule, and enabling must not bring them back either.
+                let mut events = vec![UserEvent::Enabled(UserEnabled {})];
+                events.extend(revoking_live_tokens(user, issued.at));
+                events
             }
             UserCommand::RevokeSessions => {
                 vec![UserEvent::SessionsRevoked(UserSessionsRevoked {})]
@@ -586,6 +619,7 @@ impl Decider for User {
                 permissions,
                 secret,
                 expires_at,
+                through,
             } => {
                 if let Some(existing) = user.tokens.get(token_id) {
                     // The same token issued again (a retried request) is
@@ -596,6 +630,12 @@ impl Decider for User {
                     return Err(DomainError::already_exists(TOKEN, *token_id));
                 }
                 issue_token_checked(user, issued, permissions, *expires_at)?;
+                let expires_at = match through {
+                    Some(parent) => {
+                        child_expiry(user, issued.at, *parent, permissions, *expires_at)?
+                    }
+                    None => *expires_at,
+                };
                 let mut permissions = permissions.clone();
                 permissions.sort();
                 permissions.dedup();
@@ -604,14 +644,31 @@ impl Decider for User {
                     name: name.as_str().to_owned(),
                     permissions,
                     secret_sha256: secret.0,
-                    expires_at: *expires_at,
+                    expires_at,
                 })]
             }
-            UserCommand::RevokeToken(token_id) => {
+            UserCommand::RevokeToken { token_id, through } => {
                 let token = user
                     .tokens
                     .get(token_id)
                     .ok_or_else(|| DomainError::part_not_found(TOKEN, *token_id))?;
+                if let Some(parent) = through
+                    && parent != token_id
+                {
+                    let parent = live_token(user, issued.at, *parent)?;
+                    if let Some(beyond) = token
+                        .permissions
+                        .iter()
+                        .find(|permission| !parent.permissions.contains(permission))
+                    {
+                        return Err(DomainError::rejected(
+                            "token.beyond_token",
+                            format!(
+                                "that token holds {beyond}, which this token does not: only a stronger token or a signed-in session may revoke it"
+                            ),
+                        ));
+                    }
+                }
                 crate::unless_unchanged(token.revoked, || {
                     UserEvent::TokenRevoked(ApiTokenRevoked {
                         token_id: *token_id,
@@ -669,6 +726,65 @@ impl Decider for User {
             }
         }
         Some(user)
+    }
+}
+
+/// A `TokenRevoked` for every token of the user still standing (not
+/// revoked, not expired at `now`).
+fn revoking_live_tokens(user: &UserState, now: DateTime<Utc>) -> Vec<UserEvent> {
+    user.tokens
+        .iter()
+        .filter(|(_, token)| token.is_live(now))
+        .map(|(token_id, _)| {
+            UserEvent::TokenRevoked(ApiTokenRevoked {
+                token_id: *token_id,
+            })
+        })
+        .collect()
+}
+
+/// The token `id` of the user, if it is live at `now`: a request came
+/// through it, so a token that is gone is refused, not looked past.
+fn live_token(user: &UserState, now: DateTime<Utc>, id: Uuid) -> Result<&TokenState, DomainError> {
+    user.tokens
+        .get(&id)
+        .filter(|token| token.is_live(now))
+        .ok_or_else(|| {
+            DomainError::rejected(
+                "token.not_live",
+                "the token this request came through is revoked or expired",
+            )
+        })
+}
+
+/// A token issued through `parent`: no permission the parent lacks, and
+/// an expiry no later than the parent's (the parent's when none is
+/// given). Answers the child's expiry.
+fn child_expiry(
+    user: &UserState,
+    now: DateTime<Utc>,
+    parent: Uuid,
+    permissions: &[Permission],
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, DomainError> {
+    let parent = live_token(user, now, parent)?;
+    if let Some(beyond) = permissions
+        .iter()
+        .find(|permission| !parent.permissions.contains(permission))
+    {
+        return Err(DomainError::rejected(
+            "token.beyond_roles",
+            format!("this token does not hold {beyond}; a token it issues cannot either"),
+        ));
+    }
+    match (parent.expires_at, expires_at) {
+        (None, child) => Ok(child),
+        (Some(limit), None) => Ok(Some(limit)),
+        (Some(limit), Some(child)) if child <= limit => Ok(Some(child)),
+        (Some(limit), Some(_)) => Err(DomainError::rejected(
+            "token.outlives_parent",
+            format!("this token expires at {limit}; a token it issues cannot expire later"),
+        )),
     }
 }
 

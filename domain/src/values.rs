@@ -19,6 +19,33 @@ pub const TEXT_CHARS_MAX: usize = 20_000;
 /// Longest tag, in characters.
 pub const TAG_CHARS_MAX: usize = 50;
 
+/// Whether `c` is an explicit bidirectional formatting character (the
+/// embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069).
+/// In a name they reorder what is shown around them ("exe.txt" shown for
+/// "txt.exe"), so typed text must not carry them; the marks U+200E,
+/// U+200F and U+061C, which Arabic text uses and which reorder nothing
+/// beyond themselves, stay allowed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every bidirectional formatting character replaced by
+/// U+FFFD, for outputs (CSV) that must not pass on what was recorded
+/// before such characters were refused.
+pub fn without_bidi_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_bidi_control) {
+        text.chars()
+            .map(|c| if is_bidi_control(c) { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+const BIDI_REFUSED: &str =
+    "must not contain bidirectional-text controls (U+202A to U+202E, U+2066 to U+2069)";
+
 /// A short single-line text that is never blank: a name, a title.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Label(String);
@@ -40,6 +67,9 @@ impl Label {
                 field,
                 "must be one line without control characters",
             ));
+        }
+        if trimmed.chars().any(is_bidi_control) {
+            return Err(DomainError::invalid(field, BIDI_REFUSED));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -89,6 +119,9 @@ impl Text {
                 "must not contain control characters",
             ));
         }
+        if trimmed.chars().any(is_bidi_control) {
+            return Err(DomainError::invalid(field, BIDI_REFUSED));
+        }
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -119,7 +152,7 @@ impl Tag {
         }
         if normalized
             .chars()
-            .any(|c| c.is_control() || c == ',' || c == '#')
+            .any(|c| c.is_control() || is_bidi_control(c) || c == ',' || c == '#')
         {
             return Err(DomainError::invalid(
                 field,
@@ -266,6 +299,33 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
+
+    /// Protects every shown name and text from reordering what is around
+    /// it (finding 9 of the trust review): each explicit bidirectional
+    /// control is refused in labels, texts and tags, Arabic's marks are
+    /// not, and outputs replace those recorded before.
+    #[test]
+    fn bidirectional_controls_are_refused_and_neutralized() {
+        for control in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}',
+        ] {
+            let text = format!("invoice{control}fdp.exe");
+            assert_eq!(
+                Label::parse("name", &text).unwrap_err().field(),
+                Some("name")
+            );
+            assert_eq!(
+                Text::parse("body", &text).unwrap_err().field(),
+                Some("body")
+            );
+            assert_eq!(Tag::parse("tag", &text).unwrap_err().field(), Some("tag"));
+            assert_eq!(without_bidi_controls(&text), "invoice\u{FFFD}fdp.exe");
+        }
+        let arabic = "\u{200F}شركة النور\u{200E} Ltd\u{061C}";
+        assert_eq!(Label::parse("name", arabic).unwrap().as_str(), arabic);
+        assert_eq!(without_bidi_controls(arabic), arabic);
+    }
 
     /// Protects names from invisible input: blanks are not names.
     #[test]

@@ -12,10 +12,47 @@ struct TestApp {
     _data: tempfile::TempDir,
 }
 
-/// Each test server's administrator token, by address: every request
-/// these tests make is signed in unless it says otherwise.
-static TOKENS: std::sync::Mutex<std::collections::BTreeMap<std::net::SocketAddr, String>> =
+/// Each test server's administrator session, by address, as its cookie
+/// and its CSRF token on two lines: every request
+/// these tests make is signed in unless it says otherwise. Pages take
+/// sessions, not API tokens.
+static SESSIONS: std::sync::Mutex<std::collections::BTreeMap<std::net::SocketAddr, String>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The password of the administrator every test server starts with.
+const ADMIN_PASSWORD: &str = "test administrator password";
+
+/// Signs the administrator in through the sign-in form; answers the
+/// header lines that carry the session.
+async fn administrator_session(address: std::net::SocketAddr) -> String {
+    let form = format!(
+        "login=admin&password={}&next=/account",
+        ADMIN_PASSWORD.replace(' ', "+")
+    );
+    let (status, headers, _) = request(
+        address,
+        "POST",
+        "/login",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        &form,
+    )
+    .await;
+    assert_eq!(status, 303, "the administrator signs in");
+    let cookie = headers
+        .iter()
+        .filter(|(name, _)| name == "set-cookie")
+        .find_map(|(_, value)| {
+            let pair = value.split(';').next()?;
+            pair.starts_with("hypercrm_session=")
+                .then(|| pair.to_owned())
+        })
+        .expect("a session cookie");
+    let (_, _, page) = request(address, "GET", "/account", &[("cookie", &cookie)], "").await;
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker).expect("a form with the CSRF token") + marker.len();
+    let csrf = &page[start..start + 64];
+    format!("{cookie}\n{csrf}")
+}
 
 async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
@@ -25,15 +62,13 @@ async fn spawn_app() -> TestApp {
     let state = api::AppState::start(log.clone(), data.path())
         .await
         .unwrap();
-    let token = api::auth::administrator_token(&state, "test administrator password")
+    api::auth::ensure_administrator(&state, Some(ADMIN_PASSWORD.to_owned()))
         .await
         .unwrap();
-    TOKENS
-        .lock()
-        .unwrap()
-        .insert(address, format!("Bearer {token}"));
     let app = api::app(state);
     tokio::spawn(async move { axum_serve(listener, app).await });
+    let session = administrator_session(address).await;
+    SESSIONS.lock().unwrap().insert(address, session);
     TestApp {
         address,
         log,
@@ -65,14 +100,25 @@ async fn request(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    let mut cookies: Vec<String> = Vec::new();
     for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
+        if name.eq_ignore_ascii_case("cookie") {
+            cookies.push((*value).to_owned());
+        } else {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
     }
-    let signed = headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
-    if !signed && let Some(token) = TOKENS.lock().unwrap().get(&address) {
-        request.push_str(&format!("Authorization: {token}\r\n"));
+    let signed = headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("authorization")
+            || (name.eq_ignore_ascii_case("cookie") && value.contains("hypercrm_session="))
+    });
+    if !signed && let Some(session) = SESSIONS.lock().unwrap().get(&address) {
+        let (cookie, csrf) = session.split_once('\n').unwrap();
+        cookies.push(cookie.to_owned());
+        request.push_str(&format!("X-CSRF-Token: {csrf}\r\n"));
+    }
+    if !cookies.is_empty() {
+        request.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
     }
     request.push_str("\r\n");
     request.push_str(body);

@@ -3,7 +3,8 @@
 //! for every route: JSON API, UI pages, the live feed and exports.
 //!
 //! A request is signed in by an API token (`Authorization: Bearer …`) or
-//! by a session cookie. Either becomes a [`Principal`]: the user, what
+//! by a session cookie; pages (everything outside `/api/` and `/metrics`)
+//! take sessions only, so a token never reaches the account's routes. Either becomes a [`Principal`]: the user, what
 //! their roles grant (cut down to the token's permissions for a token),
 //! and how far each grant reaches (own records, own branch, all). The
 //! middleware finds the route's [`policy::Requirement`], refuses what is
@@ -119,6 +120,14 @@ impl Principal {
         (self.reach(module, action) == Some(Reach::Own)).then_some(self.user)
     }
 
+    /// The API token the request came with; `None` for a session.
+    pub fn token(&self) -> Option<Uuid> {
+        match self.via {
+            Via::Token { id } => Some(id),
+            Via::Session { .. } => None,
+        }
+    }
+
     /// The CSRF token forms of this session carry (empty for a token).
     pub fn csrf(&self) -> &str {
         match &self.via {
@@ -151,6 +160,8 @@ pub struct Auth {
     api_routes: HashMap<(Method, String), Requirement>,
     /// Whether session cookies are marked `Secure` (served over HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    trusted_proxies: Vec<IpAddr>,
 }
 
 impl Auth {
@@ -164,7 +175,46 @@ impl Auth {
             throttle: LoginThrottle::default(),
             api_routes: api_routes(&crate::http::document()),
             secure_cookies,
+            trusted_proxies: Vec::new(),
         })
+    }
+
+    /// Takes the client's address from `X-Forwarded-For` when the peer is
+    /// one of `proxies`.
+    pub fn trusting(mut self, proxies: Vec<IpAddr>) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted
+    /// proxy, the last address in `X-Forwarded-For` that is not one (the
+    /// ones before it are the client's to write, so never believed).
+    fn client_address(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &HeaderMap,
+    ) -> ClientAddress {
+        let peer = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        let Some(peer) = peer.filter(|peer| self.trusted_proxies.contains(peer)) else {
+            return ClientAddress(peer);
+        };
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        let client = forwarded
+            .iter()
+            .rev()
+            .map(|text| text.parse::<IpAddr>().ok())
+            .find(|address| address.is_none_or(|address| !self.trusted_proxies.contains(&address)));
+        // A malformed entry where the client should be is not believed:
+        // the proxy's own address is counted instead.
+        ClientAddress(Some(client.flatten().unwrap_or(peer)))
     }
 
     fn requirement(&self, method: &Method, route: &str) -> Option<Requirement> {
@@ -248,14 +298,6 @@ pub fn operations(
 /// by the access check, for sign-in throttling).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddress(pub Option<IpAddr>);
-
-fn client_address(extensions: &axum::http::Extensions) -> ClientAddress {
-    ClientAddress(
-        extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip()),
-    )
-}
 
 /// The value of cookie `name` in the request's `Cookie` headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -392,6 +434,18 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
         Err(error) if requirement != Requirement::Public => return refuse(error),
         Err(_) => None,
     };
+    // Pages are for people in a browser, who sign in with a session; a
+    // token is for the JSON API. On a page a token would reach the
+    // account's routes, which act as the whole user (issue tokens, end
+    // sessions), beyond what the token was given.
+    if !api
+        && requirement != Requirement::Public
+        && principal
+            .as_ref()
+            .is_some_and(|principal| principal.token().is_some())
+    {
+        return refuse(ApiError::TokenOnPage);
+    }
     let unsafe_method = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -423,7 +477,7 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
                 && !scope::record_in_reach(&state, &principal, permission, &route, id)
             {
                 return if api {
-                    ApiError::NotFound(format!("{id}")).into_response()
+                    scope::route_not_found(&route, id).into_response()
                 } else {
                     crate::web::refused_page(StatusCode::NOT_FOUND, lang, "refused-not-found")
                 };
@@ -432,7 +486,9 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
         }
     };
     let mut request = request;
-    let address = client_address(request.extensions());
+    let address = state
+        .auth
+        .client_address(request.extensions(), request.headers());
     request.extensions_mut().insert(address);
     if let Some(principal) = principal {
         if unsafe_method && let Via::Session { csrf, .. } = &principal.via {
@@ -494,7 +550,9 @@ fn refusal(api: bool, lang: crate::web::i18n::Lang, error: ApiError) -> Response
         return error.into_response();
     }
     let (status, message) = match error {
-        ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "refused-forbidden"),
+        ApiError::Unauthenticated | ApiError::TokenOnPage => {
+            (StatusCode::UNAUTHORIZED, "refused-forbidden")
+        }
         ApiError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "refused-too-large"),
         ApiError::CrossSiteRefused(_) => (StatusCode::FORBIDDEN, "refused-cross-site"),
         _ => (StatusCode::FORBIDDEN, "refused-forbidden"),
@@ -688,10 +746,12 @@ pub async fn sign_in(
 ) -> Result<SignedIn, SignInError> {
     let now = Utc::now();
     let account = login.trim().to_lowercase();
-    state
+    // Counted before the password is checked: parallel guesses meet the
+    // limit, not a count that lags behind them.
+    let attempt = state
         .auth
         .throttle
-        .check(&account, address, now)
+        .begin(&account, address, now)
         .map_err(SignInError::Throttled)?;
     let user = domain::access::Login::parse("login", login)
         .ok()
@@ -709,11 +769,10 @@ pub async fn sign_in(
     });
     let matched = password::verify(password, stored.as_ref().map(|(hash, ..)| hash.as_str())).await;
     let (Some(user), Some((_, false, generation)), true) = (user, stored, matched) else {
-        state.auth.throttle.failed(&account, address, now);
         tracing::warn!(login = %account, address = ?address, "a sign-in failed");
         return Err(SignInError::Wrong);
     };
-    state.auth.throttle.succeeded(&account);
+    state.auth.throttle.succeeded(attempt);
     if let Some(previous) = previous_cookie {
         state.auth.sessions.remove(previous)?;
     }

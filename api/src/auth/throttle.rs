@@ -1,12 +1,21 @@
-//! Sign-in throttling: after too many failed attempts for one account, or
-//! from one address, further attempts are refused for a while, before any
-//! password is checked.
+//! Sign-in throttling: after too many failed attempts for one account
+//! from one address, or from one address on any accounts, further
+//! attempts are refused for a while, before any password is checked.
 //!
-//! Two counters because the attacks differ: guessing one account's
-//! password from many addresses, and trying many accounts from one
-//! address. Failures are counted in a sliding window; a success clears the
-//! account's count. The counters live in memory (a restart forgets them,
-//! which only gives an attacker one more window) and are bounded.
+//! An attempt is counted when it begins, under the lock that checks the
+//! limit ([`LoginThrottle::begin`]), and uncounted only when its password
+//! turned out right: parallel guesses cannot all pass the check before the
+//! first failure is recorded (the outside review sent 81 at once).
+//!
+//! Two counters, neither of them the account alone: one account from one
+//! address (a guesser), and one address on any account (a sprayer).
+//! Locking an account for everyone would let anyone keep the
+//! administrator out; behind a reverse proxy the client's address comes
+//! from `X-Forwarded-For` of configured proxies only (see
+//! [`super::ClientAddress`]). Failures are counted in a sliding window; a
+//! success clears its pair's count. The counters live in memory (a restart
+//! forgets them, which only gives an attacker one more window) and are
+//! bounded.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -14,9 +23,9 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Failed sign-ins one account may have in a window.
-pub const ACCOUNT_FAILURES_MAX: usize = 5;
-/// Failed sign-ins one address may make in a window.
+/// Failed sign-ins one account may have from one address in a window.
+pub const PAIR_FAILURES_MAX: usize = 5;
+/// Failed sign-ins one address may make in a window, on any accounts.
 pub const ADDRESS_FAILURES_MAX: usize = 20;
 /// The window, in seconds.
 pub const WINDOW_SECONDS: i64 = 15 * 60;
@@ -26,8 +35,27 @@ const KEYS_MAX: usize = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Key {
-    Account(String),
+    /// An account from an address (`None`: the server did not know it).
+    Pair(String, Option<IpAddr>),
     Address(IpAddr),
+}
+
+impl Key {
+    fn limit(&self) -> usize {
+        match self {
+            Key::Pair(..) => PAIR_FAILURES_MAX,
+            Key::Address(_) => ADDRESS_FAILURES_MAX,
+        }
+    }
+}
+
+fn keys(account: &str, address: Option<IpAddr>) -> impl Iterator<Item = Key> {
+    [
+        Some(Key::Pair(account.to_owned(), address)),
+        address.map(Key::Address),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The failure counters.
@@ -36,23 +64,29 @@ pub struct LoginThrottle {
     failures: Mutex<HashMap<Key, VecDeque<DateTime<Utc>>>>,
 }
 
+/// An attempt counted as a failure until [`LoginThrottle::succeeded`]
+/// takes it back; dropped, it stays counted.
+#[derive(Debug)]
+pub struct Attempt {
+    account: String,
+    address: Option<IpAddr>,
+    at: DateTime<Utc>,
+}
+
 impl LoginThrottle {
-    /// `Err(seconds)` to wait when the account or the address has failed
-    /// too often lately.
-    pub fn check(
+    /// Counts an attempt of `account` from `address` and lets it go on,
+    /// or `Err(seconds)` to wait when the pair or the address has failed
+    /// too often lately (the refused attempt is not counted).
+    pub fn begin(
         &self,
         account: &str,
         address: Option<IpAddr>,
         now: DateTime<Utc>,
-    ) -> Result<(), u64> {
+    ) -> Result<Attempt, u64> {
         let mut failures = self.lock();
         let mut wait = 0;
-        let keys = [
-            (Some(Key::Account(account.to_owned())), ACCOUNT_FAILURES_MAX),
-            (address.map(Key::Address), ADDRESS_FAILURES_MAX),
-        ];
-        for (key, limit) in keys {
-            let Some(key) = key else { continue };
+        for key in keys(account, address) {
+            let limit = key.limit();
             if let Some(times) = failures.get_mut(&key) {
                 forget_before(times, now);
                 if times.len() >= limit
@@ -63,38 +97,36 @@ impl LoginThrottle {
                 }
             }
         }
-        if wait > 0 { Err(wait) } else { Ok(()) }
-    }
-
-    pub fn failed(&self, account: &str, address: Option<IpAddr>, now: DateTime<Utc>) {
-        let mut failures = self.lock();
-        if failures.len() >= KEYS_MAX {
-            failures.retain(|_, times| {
-                forget_before(times, now);
-                !times.is_empty()
-            });
-            if failures.len() >= KEYS_MAX {
-                tracing::warn!("the sign-in throttle is full; it starts afresh");
-                failures.clear();
-            }
+        if wait > 0 {
+            return Err(wait);
         }
-        let keys = [
-            Some(Key::Account(account.to_owned())),
-            address.map(Key::Address),
-        ];
-        for key in keys.into_iter().flatten() {
+        make_room(&mut failures, now);
+        for key in keys(account, address) {
             let times = failures.entry(key).or_default();
-            forget_before(times, now);
             times.push_back(now);
             // Only the newest failures up to the larger limit matter.
             while times.len() > ADDRESS_FAILURES_MAX {
                 times.pop_front();
             }
         }
+        Ok(Attempt {
+            account: account.to_owned(),
+            address,
+            at: now,
+        })
     }
 
-    pub fn succeeded(&self, account: &str) {
-        self.lock().remove(&Key::Account(account.to_owned()));
+    /// The attempt's password was right: its pair starts afresh and the
+    /// address's count forgets this attempt.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut failures = self.lock();
+        failures.remove(&Key::Pair(attempt.account, attempt.address));
+        if let Some(address) = attempt.address
+            && let Some(times) = failures.get_mut(&Key::Address(address))
+            && let Some(index) = times.iter().rposition(|time| *time == attempt.at)
+        {
+            times.remove(index);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, VecDeque<DateTime<Utc>>>> {
@@ -102,6 +134,22 @@ impl LoginThrottle {
         self.failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Keeps the map under [`KEYS_MAX`] keys: drops what the window forgot,
+/// and starts afresh if that is not enough.
+fn make_room(failures: &mut HashMap<Key, VecDeque<DateTime<Utc>>>, now: DateTime<Utc>) {
+    if failures.len() < KEYS_MAX - 1 {
+        return;
+    }
+    failures.retain(|_, times| {
+        forget_before(times, now);
+        !times.is_empty()
+    });
+    if failures.len() >= KEYS_MAX - 1 {
+        tracing::warn!("the sign-in throttle is full; it starts afresh");
+        failures.clear();
     }
 }
 
@@ -122,21 +170,24 @@ mod tests {
         Some(IpAddr::from([10, 0, 0, last]))
     }
 
-    /// Protects one account against guessing from many addresses: the
-    /// sixth failure in the window is refused, a later one is allowed.
+    /// Protects one account against guessing from one address: the sixth
+    /// attempt in the window is refused until the window passes, while the
+    /// same account from another address still signs in.
     #[test]
-    fn an_account_is_locked_after_its_failures_until_the_window_passes() {
+    fn an_account_is_locked_from_one_address_until_the_window_passes() {
         let throttle = LoginThrottle::default();
         let now = Utc::now();
-        for attempt in 0..ACCOUNT_FAILURES_MAX {
-            assert_eq!(throttle.check("anna", address(attempt as u8), now), Ok(()));
-            throttle.failed("anna", address(attempt as u8), now);
+        for _ in 0..PAIR_FAILURES_MAX {
+            throttle.begin("anna", address(1), now).unwrap();
         }
-        let wait = throttle.check("anna", address(99), now).unwrap_err();
+        let wait = throttle.begin("anna", address(1), now).unwrap_err();
         assert_eq!(wait, WINDOW_SECONDS as u64);
-        assert_eq!(throttle.check("boris", address(99), now), Ok(()));
+        assert!(
+            throttle.begin("anna", address(2), now).is_ok(),
+            "not for everyone"
+        );
         let later = now + Duration::seconds(WINDOW_SECONDS);
-        assert_eq!(throttle.check("anna", address(99), later), Ok(()));
+        assert!(throttle.begin("anna", address(1), later).is_ok());
     }
 
     /// Protects all accounts against one address trying them in turn.
@@ -145,22 +196,43 @@ mod tests {
         let throttle = LoginThrottle::default();
         let now = Utc::now();
         for attempt in 0..ADDRESS_FAILURES_MAX {
-            throttle.failed(&format!("user{attempt}"), address(1), now);
+            throttle
+                .begin(&format!("user{attempt}"), address(1), now)
+                .unwrap();
         }
-        assert!(throttle.check("someone", address(1), now).is_err());
-        assert_eq!(throttle.check("someone", address(2), now), Ok(()));
+        assert!(throttle.begin("someone", address(1), now).is_err());
+        assert!(throttle.begin("someone", address(2), now).is_ok());
     }
 
-    /// Protects users who mistype once: a success clears their count.
+    /// Protects against parallel guesses: attempts are counted when they
+    /// begin, so of many begun at once before any ends, only the limit
+    /// gets through.
     #[test]
-    fn a_success_clears_the_accounts_failures() {
+    fn attempts_begun_at_once_are_counted_before_any_password_is_checked() {
         let throttle = LoginThrottle::default();
         let now = Utc::now();
-        for _ in 0..ACCOUNT_FAILURES_MAX - 1 {
-            throttle.failed("anna", None, now);
+        let begun: Vec<_> = (0..81)
+            .map(|_| throttle.begin("admin", address(1), now))
+            .collect();
+        assert_eq!(
+            begun.iter().filter(|attempt| attempt.is_ok()).count(),
+            PAIR_FAILURES_MAX
+        );
+    }
+
+    /// Protects users who mistype once: a success clears their pair's
+    /// count and is not held against their address.
+    #[test]
+    fn a_success_clears_the_pairs_failures() {
+        let throttle = LoginThrottle::default();
+        let now = Utc::now();
+        for _ in 0..PAIR_FAILURES_MAX - 1 {
+            let _failed = throttle.begin("anna", None, now).unwrap();
         }
-        throttle.succeeded("anna");
-        throttle.failed("anna", None, now);
-        assert_eq!(throttle.check("anna", None, now), Ok(()));
+        let attempt = throttle.begin("anna", None, now).unwrap();
+        throttle.succeeded(attempt);
+        for _ in 0..PAIR_FAILURES_MAX {
+            assert!(throttle.begin("anna", None, now).is_ok());
+        }
     }
 }

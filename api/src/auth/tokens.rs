@@ -37,12 +37,15 @@ impl NewToken {
         })
     }
 
-    /// The command that issues this token to a user.
+    /// The command that issues this token to a user; `through` is the
+    /// token the request came with, if one did (see
+    /// [`Principal::token`]).
     pub fn issue(
         &self,
         name: Label,
         permissions: Vec<Permission>,
         expires_at: Option<DateTime<Utc>>,
+        through: Option<Uuid>,
     ) -> UserCommand {
         UserCommand::IssueToken {
             token_id: self.id,
@@ -50,6 +53,7 @@ impl NewToken {
             permissions,
             secret: self.digest,
             expires_at,
+            through,
         }
     }
 }
@@ -102,7 +106,7 @@ pub async fn issue(
     })?;
     let name = Label::parse("name", name)?;
     let issuer = super::UserIssuer { user, actor };
-    let command = token.issue(name, permissions, None);
+    let command = token.issue(name, permissions, None, None);
     super::execute_on_user(state, &issuer, user, command, token.id, None).await?;
     Ok(token.token)
 }

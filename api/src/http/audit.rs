@@ -491,10 +491,14 @@ fn csv_row(event: &RecordedEvent) -> String {
 }
 
 fn csv_cell(cell: &str) -> String {
+    // Bidirectional controls recorded before they were refused would
+    // reorder the cells around them in a spreadsheet; the JSON Lines
+    // export keeps the payload as recorded.
+    let cell = domain::values::without_bidi_controls(cell);
     let cell = if cell.starts_with(['=', '+', '-', '@']) {
         format!("'{cell}")
     } else {
-        cell.to_owned()
+        cell.into_owned()
     };
     if cell.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", cell.replace('"', "\"\""))
@@ -658,6 +662,7 @@ mod tests {
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
         assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a\u{202E}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");

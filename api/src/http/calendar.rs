@@ -165,7 +165,7 @@ fn attendees(raw: &[Uuid]) -> Vec<Assignee> {
 }
 
 /// The party or deal an entry is about must exist.
-fn ensure_link(state: &AppState, link: Option<Link>) -> Result<(), ApiError> {
+pub(super) fn ensure_link(state: &AppState, link: Option<Link>) -> Result<(), ApiError> {
     match link {
         Some(Link::Party(party)) if load::<Party>(state, party)?.0.is_none() => {
             Err(ApiError::NotFound(format!("party {party}")))
@@ -198,6 +198,7 @@ async fn schedule_entry(
         link,
         remind_before_minutes: request.remind_before_minutes,
     };
+    crate::auth::scope::ensure_link_in_reach(&state, &headers.principal, link)?;
     ensure_link(&state, link)?;
     let id = CalendarEntryId::from_uuid(headers.new_id("calendar-entry"));
     let command = CalendarCommand::Schedule(schedule);

@@ -85,6 +85,9 @@ pub enum ApiError {
     /// No valid session or token came with a request that needs one.
     #[error("sign in, or send a valid API token as `Authorization: Bearer …`")]
     Unauthenticated,
+    /// An API token sent to a page, which takes sessions only.
+    #[error("pages take a signed-in session, not an API token; use the JSON API under /api/v1")]
+    TokenOnPage,
     /// Signed in, but the user's roles (or the token) do not grant this.
     #[error("this needs the permission {0}")]
     Forbidden(String),
@@ -162,7 +165,7 @@ impl ApiError {
             Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotYetVisible { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated | Self::TokenOnPage => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::CrossSiteRefused(_) => StatusCode::FORBIDDEN,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -183,6 +186,7 @@ impl ApiError {
             Self::BodyTooLarge { .. } => "body-too-large",
             Self::NotYetVisible { .. } => "not-yet-visible",
             Self::Unauthenticated => "unauthenticated",
+            Self::TokenOnPage => "token-on-page",
             Self::Forbidden(_) => "forbidden",
             Self::CrossSiteRefused(_) => "cross-site-refused",
             Self::TooManyAttempts { .. } => "too-many-attempts",

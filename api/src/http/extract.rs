@@ -13,7 +13,7 @@ use bytes::Bytes;
 use domain::ids::derived;
 use eventlog::AppendMeta;
 
-use crate::auth::Principal;
+use crate::auth::{Principal, Via};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -184,7 +184,16 @@ impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
                     .extensions
                     .get::<axum::extract::OriginalUri>()
                     .map_or_else(|| parts.uri.path(), |original| original.0.path());
-                let mut name = Vec::with_capacity(key.len() + 64);
+                // So is the principal (the user, and the token when one
+                // signed the request): two clients that happen to pick the
+                // same key never answer each other's writes.
+                let signer = match principal.via {
+                    Via::Token { id } => format!("{} token {id}", principal.user.as_uuid()),
+                    Via::Session { .. } => principal.user.as_uuid().to_string(),
+                };
+                let mut name = Vec::with_capacity(key.len() + signer.len() + 64);
+                name.extend_from_slice(signer.as_bytes());
+                name.push(b'\n');
                 name.extend_from_slice(parts.method.as_str().as_bytes());
                 name.push(b' ');
                 name.extend_from_slice(path.as_bytes());

@@ -34,6 +34,7 @@ use super::writes::{
 };
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
+use crate::auth::Principal;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -117,7 +118,9 @@ fn lead_of(state: &AppState, id: Uuid) -> Result<(LeadState, Option<u64>), ApiEr
     Ok((lead, version))
 }
 
-fn ensure_party(state: &AppState, party: Uuid) -> Result<PartyId, ApiError> {
+/// The party a lead names: within the writer's reach, and existing.
+fn ensure_party(state: &AppState, by: &Principal, party: Uuid) -> Result<PartyId, ApiError> {
+    crate::auth::scope::ensure_party_in_reach(state, by, party)?;
     if load::<Party>(state, party)?.0.is_none() {
         return Err(ApiError::NotFound(format!("party {party}")));
     }
@@ -150,7 +153,7 @@ async fn capture_lead(
             .transpose()?,
         party: request
             .party
-            .map(|party| ensure_party(&state, party))
+            .map(|party| ensure_party(&state, &headers.principal, party))
             .transpose()?,
         source: Label::parse_optional("source", request.source.as_deref())?,
         owner: request.owner.map_or(headers.user(), UserId::from_uuid),
@@ -249,7 +252,7 @@ async fn convert_lead(
         ensure_version(&headers, version)?;
     }
     let party = match request.party.or(lead.party.map(|party| party.as_uuid())) {
-        Some(party) => ensure_party(&state, party)?,
+        Some(party) => ensure_party(&state, &headers.principal, party)?,
         None => {
             return Err(ApiError::invalid(
                 "party",

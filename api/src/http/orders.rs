@@ -29,7 +29,9 @@ use super::extract::{
 use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
+use crate::auth::scope;
 use crate::trade::{confirm_order, ship_order};
+use domain::access::Action;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -241,6 +243,15 @@ async fn draft_order(
     let currency = list
         .and_then(|list| list.currency)
         .ok_or_else(|| ApiError::NotFound(format!("price list {}", request.price_list)))?;
+    // Every record the order names must be within the writer's reach
+    // (a sales manager's own customer, a storekeeper's branch), answered
+    // as missing when it is not.
+    let by = &headers.principal;
+    scope::ensure_party_in_reach(&state, by, request.party)?;
+    scope::ensure_warehouse_in_reach(&state, by, Action::Read, request.warehouse)?;
+    if let Some(deal) = request.deal {
+        scope::ensure_deal_in_reach(&state, by, deal)?;
+    }
     // The order decider knows nothing of parties and warehouses: the edge
     // checks both exist, so no order points at nothing.
     if load::<domain::parties::Party>(&state, request.party)?

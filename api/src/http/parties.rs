@@ -12,7 +12,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::{Action, Module};
+use domain::access::{Action, Module, Permission};
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{BranchId, ChannelId, PartyId, UserId};
 use domain::parties::{
@@ -720,6 +720,16 @@ async fn merge_party(
 ) -> Result<Written, ApiError> {
     let duplicate = PartyId::from_uuid(id);
     let survivor = PartyId::from_uuid(request.into);
+    // The survivor is changed too (it absorbs the duplicate): it must be
+    // within the writer's reach, or a manager could merge a customer into
+    // another's and read that one through the redirect.
+    crate::auth::scope::ensure_in_reach(
+        &state,
+        &headers.principal,
+        Permission::new(Module::Parties, Action::Edit),
+        crate::auth::scope::Kind::Party,
+        request.into,
+    )?;
     let (party, version) = party_of(&state, id)?;
     // A repeat of a merge that went through is answered by the handler as
     // a repeat; only a new one is checked first.

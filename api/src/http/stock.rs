@@ -302,7 +302,17 @@ async fn transfer_stock(
         WarehouseId::from_uuid(request.from),
         WarehouseId::from_uuid(request.to),
     );
-    // The destination is checked before anything leaves the source.
+    // Both ends are checked before anything leaves the source: a transfer
+    // refused at its arrival would leave the goods in transit. Another
+    // branch's warehouse is answered as a missing one.
+    for warehouse in [from, to] {
+        crate::auth::scope::ensure_warehouse_in_reach(
+            &state,
+            &headers.principal,
+            domain::access::Action::Create,
+            warehouse,
+        )?;
+    }
     if load::<Warehouse>(&state, to)?.0.is_none() {
         return Err(ApiError::NotFound(format!("warehouse {to}")));
     }

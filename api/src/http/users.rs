@@ -320,7 +320,12 @@ async fn revoke_users_token(
         &state,
         &headers,
         path.id,
-        UserCommand::RevokeToken(path.token),
+        // An administrator's act on another user's token: the
+        // administrator's own token (if any) is not one of that user's.
+        UserCommand::RevokeToken {
+            token_id: path.token,
+            through: None,
+        },
     )
     .await
 }
@@ -466,7 +471,7 @@ async fn issue_my_token(
         });
     }
     let token = NewToken::generate()?;
-    let command = token.issue(name, permissions, request.expires_at);
+    let command = token.issue(name, permissions, request.expires_at, principal.token());
     auth::run_user_command(&state, &principal, principal.user, command, token.id, None).await?;
     Ok((
         StatusCode::CREATED,
@@ -498,7 +503,10 @@ async fn revoke_my_token(
         &state,
         &headers.principal,
         user,
-        UserCommand::RevokeToken(id),
+        UserCommand::RevokeToken {
+            token_id: id,
+            through: headers.principal.token(),
+        },
         headers.command_id,
         headers.expected_version,
     )

@@ -415,7 +415,7 @@ pub async fn issue_token(
         let name = Label::parse("name", name)?;
         let token = NewToken::generate()
             .map_err(|error| domain::DomainError::invalid("token", error.to_string()))?;
-        let command = token.issue(name, permissions?, None);
+        let command = token.issue(name, permissions?, None, principal.token());
         auth::run_user_command(&state, &principal, principal.user, command, token.id, None)
             .await
             .map_err(|error| match error {
@@ -468,7 +468,10 @@ pub async fn revoke_token(
         &state,
         &principal,
         principal.user,
-        UserCommand::RevokeToken(id),
+        UserCommand::RevokeToken {
+            token_id: id,
+            through: principal.token(),
+        },
         Uuid::new_v5(&id, b"revoke"),
         None,
     )

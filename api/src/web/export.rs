@@ -6,7 +6,8 @@
 //! that a spreadsheet would take for a formula (starting with `=`, `+`,
 //! `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
 //! advises against CSV injection. Numbers are ours, never typed, so a
-//! negative one keeps its minus sign.
+//! negative one keeps its minus sign. Bidirectional-text controls in text
+//! are replaced by U+FFFD.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -42,11 +43,14 @@ impl Cell {
 
 /// `text` with a leading `'` when a spreadsheet would read it as a
 /// formula.
+/// Bidirectional controls recorded before they were refused are
+/// replaced, so no cell reorders what a spreadsheet shows around it.
 fn neutralised(text: &str) -> String {
+    let text = domain::values::without_bidi_controls(text);
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
-        text.to_owned()
+        text.into_owned()
     }
 }
 
@@ -110,6 +114,18 @@ mod tests {
             text,
             "Name,Amount\r\n\"Smith, \"\"Jr\"\"\nLtd\",1234.50\r\n"
         );
+    }
+
+    /// Protects spreadsheets from text recorded before bidirectional
+    /// controls were refused: each is replaced, the rest kept.
+    #[test]
+    fn bidirectional_controls_are_replaced_in_cells() {
+        let text = write(
+            &["Name".to_owned()],
+            &[vec![Cell::text("Invoice \u{202E}cod.exe")]],
+        )
+        .unwrap();
+        assert_eq!(text, "Name\r\nInvoice \u{FFFD}cod.exe\r\n");
     }
 
     /// Text a spreadsheet would run as a formula gets a leading quote;

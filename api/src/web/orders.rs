@@ -328,8 +328,13 @@ fn new_page(
     }
 }
 
-fn known_party(state: &AppState, raw: &str) -> Option<PartyId> {
+/// The customer a new-order page or form names, if it exists and is
+/// within the viewer's reach (one out of reach is "no such customer" too,
+/// so the page tells nothing of it).
+fn known_party(state: &AppState, viewer: &Viewer, raw: &str) -> Option<PartyId> {
     let id = raw.parse::<PartyId>().ok()?;
+    let principal = viewer.principal.as_ref()?;
+    crate::auth::scope::ensure_party_in_reach(state, principal, id).ok()?;
     state
         .read_models
         .customers
@@ -357,7 +362,7 @@ pub async fn new_form(
     viewer: Viewer,
     Query(query): Query<NewQuery>,
 ) -> Response {
-    let Some(party) = known_party(&state, &query.party) else {
+    let Some(party) = known_party(&state, &viewer, &query.party) else {
         return no_customer(&viewer);
     };
     let form = NewOrderForm {
@@ -437,7 +442,7 @@ pub async fn create(
     Form(form): Form<NewOrderForm>,
 ) -> Response {
     let tr = Tr::new(viewer.lang);
-    let Some(party) = known_party(&state, &form.party) else {
+    let Some(party) = known_party(&state, &viewer, &form.party) else {
         return no_customer(&viewer);
     };
     let mut errors = FormErrors::default();
@@ -454,6 +459,15 @@ pub async fn create(
             .read_models
             .stock
             .read(|stock| stock.warehouse_info(*id).is_some_and(|info| !info.closed))
+            && viewer.principal.as_ref().is_some_and(|principal| {
+                crate::auth::scope::ensure_warehouse_in_reach(
+                    &state,
+                    principal,
+                    domain::access::Action::Read,
+                    *id,
+                )
+                .is_ok()
+            })
     });
     if warehouse.is_none() {
         errors.add("warehouse", tr.t("form-choose"));

@@ -40,6 +40,14 @@ fn issue_token(token: u128, permissions: &[&str]) -> UserCommand {
             .collect(),
         secret: SecretDigest([token as u8; 32]),
         expires_at: None,
+        through: None,
+    }
+}
+
+fn revoke_token(token: u128) -> UserCommand {
+    UserCommand::RevokeToken {
+        token_id: Uuid::from_u128(token),
+        through: None,
     }
 }
 
@@ -174,14 +182,14 @@ fn a_disabled_user_gets_no_tokens() {
 #[test]
 fn revoking_a_token_names_it_and_is_idempotent() {
     given::<User>([registered(&[Role::Auditor])])
-        .when(issue(UserCommand::RevokeToken(Uuid::from_u128(7))))
+        .when(issue(revoke_token(7)))
         .then_not_found();
     let history = [
         registered(&[Role::Auditor]),
         token_issued(1, &["parties.read"]),
     ];
     given::<User>(history.clone())
-        .when(issue(UserCommand::RevokeToken(Uuid::from_u128(1))))
+        .when(issue(revoke_token(1)))
         .then(vec![UserEvent::TokenRevoked(ApiTokenRevoked {
             token_id: Uuid::from_u128(1),
         })]);
@@ -190,8 +198,163 @@ fn revoking_a_token_names_it_and_is_idempotent() {
         token_id: Uuid::from_u128(1),
     }));
     given::<User>(revoked)
-        .when(issue(UserCommand::RevokeToken(Uuid::from_u128(1))))
+        .when(issue(revoke_token(1)))
         .then_nothing();
+}
+
+fn token_issued_until(token: u128, permissions: &[&str], minutes: i64) -> UserEvent {
+    let UserEvent::TokenIssued(mut issued) = token_issued(token, permissions) else {
+        unreachable!("token_issued makes a TokenIssued");
+    };
+    issued.expires_at = Some(at(minutes));
+    UserEvent::TokenIssued(issued)
+}
+
+fn revoked(token: u128) -> UserEvent {
+    UserEvent::TokenRevoked(ApiTokenRevoked {
+        token_id: Uuid::from_u128(token),
+    })
+}
+
+/// Protects against a narrowed token minting a stronger one (finding 1 of
+/// the trust review): a token issued through a token holds no permission
+/// its parent lacks.
+#[test]
+fn a_token_issues_no_token_wider_than_itself() {
+    let history = [
+        registered(&[Role::SalesManager]),
+        token_issued(1, &["parties.read"]),
+    ];
+    let mut wider = issue_token(2, &["parties.read", "parties.edit"]);
+    if let UserCommand::IssueToken { through, .. } = &mut wider {
+        *through = Some(Uuid::from_u128(1));
+    }
+    given::<User>(history.clone())
+        .when(issue(wider))
+        .then_rejected("token.beyond_roles");
+    let mut narrow = issue_token(2, &["parties.read"]);
+    if let UserCommand::IssueToken { through, .. } = &mut narrow {
+        *through = Some(Uuid::from_u128(1));
+    }
+    given::<User>(history)
+        .when(issue(narrow))
+        .then(vec![token_issued(2, &["parties.read"])]);
+}
+
+/// Protects expiries (finding 8): a token issued through a token expiring
+/// in an hour expires with it when no expiry is given, and may not ask
+/// for a later one; a revoked parent issues nothing.
+#[test]
+fn a_token_issued_through_a_token_expires_no_later_than_it() {
+    let history = [
+        registered(&[Role::Auditor]),
+        token_issued_until(1, &["parties.read"], 60),
+    ];
+    let through = |expires_at: Option<DateTime<Utc>>| {
+        let mut command = issue_token(2, &["parties.read"]);
+        if let UserCommand::IssueToken {
+            through,
+            expires_at: expiry,
+            ..
+        } = &mut command
+        {
+            *through = Some(Uuid::from_u128(1));
+            *expiry = expires_at;
+        }
+        issue(command)
+    };
+    given::<User>(history.clone())
+        .when(through(None))
+        .then(vec![token_issued_until(2, &["parties.read"], 60)]);
+    given::<User>(history.clone())
+        .when(through(Some(at(30))))
+        .then(vec![token_issued_until(2, &["parties.read"], 30)]);
+    given::<User>(history.clone())
+        .when(through(Some(at(61))))
+        .then_rejected("token.outlives_parent");
+    let mut gone = history.to_vec();
+    gone.push(revoked(1));
+    given::<User>(gone)
+        .when(through(None))
+        .then_rejected("token.not_live");
+}
+
+/// Protects a user's stronger tokens from a narrow one (finding 1): a
+/// token revokes itself or a token holding nothing it lacks; a session
+/// (no token) revokes any.
+#[test]
+fn a_token_revokes_only_tokens_no_stronger_than_itself() {
+    let history = [
+        registered(&[Role::SalesManager]),
+        token_issued(1, &["parties.read"]),
+        token_issued(2, &["parties.read", "parties.edit"]),
+        token_issued(3, &["parties.read"]),
+    ];
+    let by = |target: u128, parent: Option<u128>| {
+        issue(UserCommand::RevokeToken {
+            token_id: Uuid::from_u128(target),
+            through: parent.map(Uuid::from_u128),
+        })
+    };
+    given::<User>(history.clone())
+        .when(by(2, Some(1)))
+        .then_rejected("token.beyond_token");
+    given::<User>(history.clone())
+        .when(by(3, Some(1)))
+        .then(vec![revoked(3)]);
+    given::<User>(history.clone())
+        .when(by(1, Some(1)))
+        .then(vec![revoked(1)]);
+    given::<User>(history.clone())
+        .when(by(1, Some(2)))
+        .then(vec![revoked(1)]);
+    given::<User>(history)
+        .when(by(2, None))
+        .then(vec![revoked(2)]);
+}
+
+/// Protects against tokens outliving what should end them (finding 8): a
+/// password change and a disabling revoke every live token (not those
+/// already revoked or expired), and enabling revives none.
+#[test]
+fn a_password_change_and_a_disabling_revoke_the_users_tokens() {
+    let history = [
+        registered(&[Role::Auditor]),
+        token_issued(1, &["parties.read"]),
+        token_issued(2, &["parties.read"]),
+        revoked(2),
+        token_issued_until(3, &["parties.read"], -5),
+        token_issued_until(4, &["parties.read"], 5),
+    ];
+    given::<User>(history.clone())
+        .when(issue(UserCommand::ChangePassword(
+            PasswordHash::parse("password", HASH).unwrap(),
+        )))
+        .then(vec![
+            UserEvent::PasswordChanged(UserPasswordChanged {
+                password_hash: HASH.to_owned(),
+            }),
+            revoked(1),
+            revoked(4),
+        ]);
+    given::<User>(history.clone())
+        .when(issue(UserCommand::Disable))
+        .then(vec![
+            UserEvent::Disabled(UserDisabled {}),
+            revoked(1),
+            revoked(4),
+        ]);
+    // A log written before disabling revoked tokens: enabling revokes
+    // what the disabling left standing.
+    let mut disabled_before = history.to_vec();
+    disabled_before.push(UserEvent::Disabled(UserDisabled {}));
+    given::<User>(disabled_before)
+        .when(issue(UserCommand::Enable))
+        .then(vec![
+            UserEvent::Enabled(UserEnabled {}),
+            revoked(1),
+            revoked(4),
+        ]);
 }
 
 /// Protects "log out everywhere": a password change, a revocation and a

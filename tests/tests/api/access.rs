@@ -38,10 +38,15 @@ pub(crate) fn scenarios() {
 }
 
 /// A password every user of these tests gets.
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// Registers `login` with `roles` through the API; answers the user's id.
-async fn register(app: &TestApp, login: &str, roles: &[&str], branch: Option<Uuid>) -> Uuid {
+pub(crate) async fn register(
+    app: &TestApp,
+    login: &str,
+    roles: &[&str],
+    branch: Option<Uuid>,
+) -> Uuid {
     app.write(
         "/api/v1/users",
         json!({"login": login, "display_name": login, "roles": roles,
@@ -52,7 +57,7 @@ async fn register(app: &TestApp, login: &str, roles: &[&str], branch: Option<Uui
 }
 
 /// A token of `user` with every permission the user's roles grant.
-async fn token_of(app: &TestApp, user: Uuid, roles: &[Role]) -> String {
+pub(crate) async fn token_of(app: &TestApp, user: Uuid, roles: &[Role]) -> String {
     let permissions: Vec<Permission> = domain::access::Grants::of_roles(roles)
         .permissions()
         .map(|(permission, _)| permission)
@@ -69,7 +74,7 @@ async fn token_of(app: &TestApp, user: Uuid, roles: &[Role]) -> String {
 }
 
 /// A client without the administrator's token, never following redirects.
-fn plain_client() -> reqwest::Client {
+pub(crate) fn plain_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -196,13 +201,12 @@ async fn every_role_is_allowed_exactly_its_permissions_on_every_endpoint() {
 #[tokio::test]
 async fn every_role_is_allowed_exactly_its_permissions_on_every_page() {
     let app = spawn_app().await;
-    let mut tokens = BTreeMap::new();
+    // Pages take browser sessions, not tokens: one session per role.
+    let mut sessions = BTreeMap::new();
     for role in Role::ALL {
-        let user = register(&app, &format!("pages-{}", role.key()), &[role.key()], None).await;
-        tokens.insert(
-            *role,
-            format!("Bearer {}", token_of(&app, user, &[*role]).await),
-        );
+        let login = format!("pages-{}", role.key());
+        register(&app, &login, &[role.key()], None).await;
+        sessions.insert(*role, session_client(&app, &login, PASSWORD).await);
     }
     let mut wrong = Vec::new();
     for (method, route, requirement) in PAGE_ROUTES {
@@ -214,11 +218,10 @@ async fn every_role_is_allowed_exactly_its_permissions_on_every_page() {
             .replace("{id}", &Uuid::now_v7().to_string())
             .replace("{action}", "receipt")
             .replace("{file}", "app.css");
-        for (role, token) in &tokens {
-            let mut request = plain_client().request(method.clone(), format!("{}{path}", app.base));
-            request = request.header(AUTHORIZATION, token);
+        for (role, (client, csrf)) in &sessions {
+            let mut request = client.request(method.clone(), format!("{}{path}", app.base));
             if method == reqwest::Method::POST {
-                request = request.form(&[("x", "y")]);
+                request = request.form(&[("x", "y"), ("csrf_token", csrf.as_str())]);
             }
             let status = request.send().await.unwrap().status().as_u16();
             let allowed = role.reach(*permission).is_some();
@@ -247,7 +250,7 @@ async fn every_role_is_allowed_exactly_its_permissions_on_every_page() {
 }
 
 /// A session's cookie value from a response.
-fn session_cookie(response: &reqwest::Response) -> Option<String> {
+pub(crate) fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
         .get_all(SET_COOKIE)
@@ -262,7 +265,7 @@ fn session_cookie(response: &reqwest::Response) -> Option<String> {
 }
 
 /// Signs in through the sign-in form; answers the response.
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     login: &str,
     password: &str,
@@ -279,8 +282,31 @@ async fn sign_in(
     request.send().await.unwrap()
 }
 
+/// A client signed in as `login` with a browser session (pages take no
+/// API tokens), never following redirects, and the session's CSRF token
+/// for its forms.
+pub(crate) async fn session_client(
+    app: &TestApp,
+    login: &str,
+    password: &str,
+) -> (reqwest::Client, String) {
+    let cookie = session_cookie(&sign_in(app, login, password, None).await).expect("signed in");
+    let csrf = csrf_of(app, &cookie).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        COOKIE,
+        format!("hypercrm_session={cookie}").parse().unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    (client, csrf)
+}
+
 /// A page's CSRF token, read from its sign-out form.
-async fn csrf_of(app: &TestApp, cookie: &str) -> String {
+pub(crate) async fn csrf_of(app: &TestApp, cookie: &str) -> String {
     let page = plain_client()
         .get(format!("{}/account", app.base))
         .header(COOKIE, format!("hypercrm_session={cookie}"))
@@ -336,7 +362,7 @@ async fn signing_in_makes_a_fresh_session_and_wrong_passwords_are_refused() {
 async fn repeated_failed_sign_ins_are_throttled() {
     let app = spawn_app().await;
     register(&app, "boris", &["auditor"], None).await;
-    for _ in 0..api::auth::throttle::ACCOUNT_FAILURES_MAX {
+    for _ in 0..api::auth::throttle::PAIR_FAILURES_MAX {
         assert_eq!(
             sign_in(&app, "boris", "wrong password!!", None)
                 .await
@@ -685,8 +711,8 @@ async fn hostile_text_is_rendered_back_escaped() {
 /// The page at `path` shows the hostile text of
 /// [`hostile_text_is_rendered_back_escaped`] as text, never as markup.
 async fn assert_rendered_escaped(app: &TestApp, path: &str) {
-    let page = app
-        .client
+    let (client, _) = session_client(app, "admin", ADMIN_PASSWORD).await;
+    let page = client
         .get(format!("{}{path}", app.base))
         .send()
         .await
@@ -815,7 +841,7 @@ async fn user_endpoints_answer_their_documented_errors() {
 }
 
 /// `GET` or `POST` (JSON) `path` with `token`; answers status and body.
-async fn as_user(
+pub(crate) async fn as_user(
     app: &TestApp,
     token: &str,
     method: reqwest::Method,
@@ -909,19 +935,20 @@ async fn a_sales_manager_sees_and_changes_only_own_customers() {
     let (_, orders) = as_user(&app, &token, get.clone(), "/api/v1/orders", None).await;
     assert!(!orders.contains(&order.to_string()), "{orders}");
     app.settle().await;
-    let (status, page) = as_user(&app, &token, get.clone(), "/customers", None).await;
+    let (browser, _) = session_client(&app, "sam", PASSWORD).await;
+    let page_of = |path: String| {
+        let request = browser.get(format!("{}{path}", app.base));
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, page) = page_of("/customers".to_owned()).await;
     assert_eq!(status, 200);
     assert!(page.contains("Renamed") && !page.contains("Acme"));
-    let (status, _) = as_user(
-        &app,
-        &token,
-        get.clone(),
-        &format!("/customers/{}", shop.party),
-        None,
-    )
-    .await;
+    let (status, _) = page_of(format!("/customers/{}", shop.party)).await;
     assert_eq!(status, 404);
-    let (status, _) = as_user(&app, &token, get.clone(), &format!("/orders/{order}"), None).await;
+    let (status, _) = page_of(format!("/orders/{order}")).await;
     assert_eq!(status, 404);
     // Tasks: another user's list is not within reach; asking for it
     // gives one's own.
@@ -1056,8 +1083,8 @@ async fn a_storekeeper_moves_stock_only_in_own_branch() {
 #[tokio::test]
 async fn administrators_manage_users_on_the_users_page() {
     let app = spawn_app().await;
-    let page = app
-        .client
+    let (browser, csrf) = session_client(&app, "admin", ADMIN_PASSWORD).await;
+    let page = browser
         .get(format!("{}/admin/users", app.base))
         .send()
         .await
@@ -1065,9 +1092,10 @@ async fn administrators_manage_users_on_the_users_page() {
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.unwrap().contains("data-login=\"admin\""));
     let register = |password: &'static str| {
-        app.client
+        browser
             .post(format!("{}/admin/users", app.base))
             .form(&[
+                ("csrf_token", csrf.as_str()),
                 ("login", "hana"),
                 ("display_name", "Hana"),
                 ("role", "accountant"),
@@ -1098,10 +1126,9 @@ async fn administrators_manage_users_on_the_users_page() {
         .clone();
     assert_eq!(row["roles"], json!(["accountant", "auditor"]));
     let token = token_of(&app, hana.as_uuid(), &[Role::Accountant]).await;
-    let disabled = plain_client()
+    let disabled = browser
         .post(format!("{}/admin/users/{hana}/disable", app.base))
-        .bearer_auth(&app.token)
-        .form(&[("x", "y")])
+        .form(&[("csrf_token", csrf.as_str())])
         .send()
         .await
         .unwrap();

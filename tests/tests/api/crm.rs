@@ -600,7 +600,7 @@ async fn a_party_timeline_pages_newest_first() {
     app.stop().await;
 }
 
-async fn sales_pipeline(app: &TestApp, stages: &[(&str, u8)]) -> (Uuid, Vec<Uuid>) {
+pub(crate) async fn sales_pipeline(app: &TestApp, stages: &[(&str, u8)]) -> (Uuid, Vec<Uuid>) {
     let stages: Vec<Value> = stages
         .iter()
         .map(|(name, probability)| json!({"name": name, "probability": probability}))
@@ -615,7 +615,7 @@ async fn sales_pipeline(app: &TestApp, stages: &[(&str, u8)]) -> (Uuid, Vec<Uuid
     (id, stage_ids(app, id).await)
 }
 
-async fn stage_ids(app: &TestApp, pipeline: Uuid) -> Vec<Uuid> {
+pub(crate) async fn stage_ids(app: &TestApp, pipeline: Uuid) -> Vec<Uuid> {
     let read = app.get(&format!("/api/v1/pipelines/{pipeline}")).await;
     read.body["stages"]
         .as_array()

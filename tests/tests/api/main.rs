@@ -11,6 +11,7 @@ mod catalog;
 mod crm;
 mod fuzz;
 mod trade;
+mod trust;
 
 use std::str::FromStr;
 
@@ -103,8 +104,20 @@ async fn spawn_app() -> TestApp {
     app
 }
 
+/// The server over a fresh data folder with `access` settings.
+async fn spawn_app_with(access: api::AccessSettings) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let mut app = spawn_app_in_with(data.path(), access).await;
+    app._data = Some(data);
+    app
+}
+
 /// The server over the data folder `data` (port 0).
 async fn spawn_app_in(data: &std::path::Path) -> TestApp {
+    spawn_app_in_with(data, api::AccessSettings::default()).await
+}
+
+async fn spawn_app_in_with(data: &std::path::Path, access: api::AccessSettings) -> TestApp {
     // A server stopped just before may still be letting go of the folder.
     let mut attempts = 0;
     let log = loop {
@@ -120,7 +133,7 @@ async fn spawn_app_in(data: &std::path::Path) -> TestApp {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let state = api::AppState::start(log, data).await.unwrap();
+    let state = api::AppState::start_with(log, data, access).await.unwrap();
     let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
         .await
         .unwrap();
@@ -920,14 +933,20 @@ async fn orders_cancel_and_take_goods_back() {
 }
 
 /// Protects retries across a restart: the command id derives from the
-/// key and the route, and the log keeps event ids, so a retry after the
+/// key, the sender and the route, and the log keeps event ids, so a retry after the
 /// server restarted still finds the first write and changes nothing.
 #[tokio::test]
 async fn an_idempotent_retry_after_a_restart_has_no_second_effect() {
     let data = tempfile::tempdir().unwrap();
     let app = spawn_app_in(data.path()).await;
     let party = json!({"kind": "company", "name": "Initech"});
-    let key = [("idempotency-key", "crm-sync-9")];
+    // The key is scoped by the token that sends it: the integration
+    // retries with the token it had, which outlives the restart.
+    let authorization = format!("Bearer {}", app.token);
+    let key = [
+        ("idempotency-key", "crm-sync-9"),
+        ("authorization", authorization.as_str()),
+    ];
     let first = app
         .post_with("/api/v1/parties", party.clone(), &key)
         .await

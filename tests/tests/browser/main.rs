@@ -64,13 +64,14 @@ async fn spawn_app() -> TestApp {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
+    api::auth::ensure_administrator(&state, Some(ADMIN_PASSWORD.to_owned()))
         .await
         .unwrap();
     let base = format!("http://{address}");
-    TOKENS.lock().unwrap().insert(base.clone(), token);
     let app = api::app(state.clone());
     tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    let session = administrator_session(&base).await;
+    SESSIONS.lock().unwrap().insert(base.clone(), session);
     TestApp {
         base,
         state,
@@ -81,10 +82,57 @@ async fn spawn_app() -> TestApp {
 /// The password of the administrator every test server starts with.
 const ADMIN_PASSWORD: &str = "test administrator password";
 
-/// Each test server's administrator token, by base URL, for the requests
-/// tests make beside the browser.
-static TOKENS: std::sync::Mutex<std::collections::BTreeMap<String, String>> =
+/// Each test server's administrator session (its cookie and CSRF token),
+/// by base URL, for the requests tests make beside the browser: pages take
+/// sessions, not API tokens.
+static SESSIONS: std::sync::Mutex<std::collections::BTreeMap<String, (String, String)>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Signs the administrator in through the sign-in form; answers the
+/// session cookie and the CSRF token of its pages.
+async fn administrator_session(base: &str) -> (String, String) {
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = plain
+        .post(format!("{base}/login"))
+        .form(&[
+            ("login", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("next", "/account"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| {
+            let pair = value.split(';').next()?;
+            let (name, value) = pair.split_once('=')?;
+            (name == api::auth::sessions::SESSION_COOKIE && !value.is_empty())
+                .then(|| value.to_owned())
+        })
+        .expect("the administrator signs in");
+    let page = plain
+        .get(format!("{base}/account"))
+        .header(
+            reqwest::header::COOKIE,
+            format!("hypercrm_session={cookie}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker).expect("a form with the CSRF token") + marker.len();
+    (cookie, page[start..start + 64].to_owned())
+}
 
 /// A client signed in as the administrator of the server at `url`, that
 /// follows redirects.
@@ -98,17 +146,18 @@ fn client_no_redirects(url: &str) -> reqwest::Client {
 }
 
 fn client_with(url: &str, redirects: reqwest::redirect::Policy) -> reqwest::Client {
-    let tokens = TOKENS.lock().unwrap();
-    let token = tokens
+    let sessions = SESSIONS.lock().unwrap();
+    let (cookie, csrf) = sessions
         .iter()
         .find(|(base, _)| url.starts_with(base.as_str()))
-        .map(|(_, token)| token.clone())
+        .map(|(_, session)| session.clone())
         .expect("a test server's URL");
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {token}").parse().unwrap(),
+        reqwest::header::COOKIE,
+        format!("hypercrm_session={cookie}").parse().unwrap(),
     );
+    headers.insert(api::auth::CSRF_HEADER, csrf.parse().unwrap());
     reqwest::Client::builder()
         .default_headers(headers)
         .redirect(redirects)

@@ -540,12 +540,13 @@ async fn the_planning_pages_render_on_an_empty_log() {
     let state = api::AppState::start(log, data.path()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
+    api::auth::ensure_administrator(&state, Some(ADMIN_PASSWORD.to_owned()))
         .await
         .unwrap();
-    TOKENS.lock().unwrap().insert(base.clone(), token);
     let app = api::app(state);
     tokio::spawn(async move { api::serve_on(listener, app).await.unwrap() });
+    let session = administrator_session(&base).await;
+    SESSIONS.lock().unwrap().insert(base.clone(), session);
     let english = api::web::i18n::Tr::new(Lang::En);
     for (path, says) in [
         ("/tasks", english.t("tasks-none-open")),

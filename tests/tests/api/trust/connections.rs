@@ -1,0 +1,1 @@
+//! Finding 7: no read timeouts and no connection limit.
