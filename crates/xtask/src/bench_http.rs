@@ -109,13 +109,15 @@ fn measure(server: &Server, settings: &Settings, customers: &[Sampled]) -> anyho
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // Every request signs in with an administrator's API token, as an
-    // integration would; checking it is part of what is measured.
-    let authorization = format!("Bearer {}", server.administrator_token()?);
+    // Every request carries an administrator's browser session, as the
+    // web UI does (pages take no API tokens); checking it is part of
+    // what is measured.
+    let (cookie, _) = server.administrator_session()?;
+    let session_header = format!("Cookie: {cookie}");
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
-        reqwest::header::AUTHORIZATION,
-        reqwest::header::HeaderValue::from_str(&authorization)?,
+        reqwest::header::COOKIE,
+        reqwest::header::HeaderValue::from_str(&cookie)?,
     );
     let client = reqwest::Client::builder()
         .default_headers(headers)
@@ -144,14 +146,14 @@ fn measure(server: &Server, settings: &Settings, customers: &[Sampled]) -> anyho
     for target in &targets {
         run_wrk(
             &server.base,
-            &authorization,
+            &session_header,
             target,
             settings,
             WARM_UP_SECONDS,
         )?;
         let measured = run_wrk(
             &server.base,
-            &authorization,
+            &session_header,
             target,
             settings,
             settings.seconds,
@@ -275,7 +277,7 @@ async fn check_answers(
 
 fn run_wrk(
     base: &str,
-    authorization: &str,
+    session_header: &str,
     target: &Target,
     settings: &Settings,
     seconds: u32,
@@ -294,7 +296,7 @@ fn run_wrk(
         .arg(format!("--connections={}", settings.connections))
         .arg(format!("--duration={seconds}s"))
         .arg("--latency")
-        .arg(format!("--header=Authorization: {authorization}"))
+        .arg(format!("--header={session_header}"))
         .arg("--script")
         .arg(file.path())
         .arg(base)

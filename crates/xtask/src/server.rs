@@ -155,7 +155,10 @@ impl Server {
     /// token from the account page, `POST /api/v1/me/tokens`. The folder's
     /// administrator must have [`ADMIN_PASSWORD`] (true of every folder
     /// first served by this crate).
-    pub fn administrator_token(&self) -> anyhow::Result<String> {
+    /// Signs the administrator in through the sign-in form: the session's
+    /// cookie (`hypercrm_session=…`) and its CSRF token. Pages take
+    /// sessions, not API tokens.
+    pub fn administrator_session(&self) -> anyhow::Result<(String, String)> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -202,9 +205,31 @@ impl Server {
             let csrf = account
                 .get(start..start + 64)
                 .context("the account page's CSRF token is cut short")?;
+            anyhow::Ok((cookie, csrf.to_owned()))
+        })
+    }
+
+    pub fn administrator_token(&self) -> anyhow::Result<String> {
+        let (cookie, csrf) = self.administrator_session()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        runtime.block_on(async {
             let permissions: Vec<String> = [
-                "parties", "interactions", "sales", "planning", "catalog", "inventory", "orders",
-                "finance", "reports", "audit", "admin",
+                "parties",
+                "interactions",
+                "sales",
+                "planning",
+                "catalog",
+                "inventory",
+                "orders",
+                "finance",
+                "reports",
+                "audit",
+                "admin",
             ]
             .iter()
             .flat_map(|module| {
@@ -217,14 +242,17 @@ impl Server {
             let issued = client
                 .post(format!("{}/api/v1/me/tokens", self.base))
                 .header("cookie", &cookie)
-                .header("x-csrf-token", csrf)
+                .header("x-csrf-token", &csrf)
                 .header("content-type", "application/json")
                 .body(body.to_string())
                 .send()
                 .await?;
             let status = issued.status();
             let answer: serde_json::Value = serde_json::from_str(&issued.text().await?)?;
-            ensure!(status.is_success(), "issuing a token answered {status}: {answer}");
+            ensure!(
+                status.is_success(),
+                "issuing a token answered {status}: {answer}"
+            );
             answer["token"]
                 .as_str()
                 .map(str::to_owned)
