@@ -4,13 +4,10 @@
 
 use super::*;
 
-/// Protects the merge's survivor: merging one's own customer into
-/// another manager's is answered exactly as a merge into nobody, and
-/// writes nothing.
-#[tokio::test]
-async fn a_manager_cannot_merge_into_another_managers_customer() {
-    let app = spawn_app().await;
-    let sam = person(&app, "sam", Role::SalesManager, None).await;
+/// The sales manager Sam, a customer Sam owns and one of another
+/// manager's (the administrator's).
+async fn sam_and_two_customers(app: &TestApp) -> (Person, Uuid, Uuid) {
+    let sam = person(app, "sam", Role::SalesManager, None).await;
     let mine = app
         .write(
             "/api/v1/parties",
@@ -19,6 +16,16 @@ async fn a_manager_cannot_merge_into_another_managers_customer() {
         .await
         .id;
     let theirs = app.company("Someone Elses Ltd").await;
+    (sam, mine, theirs)
+}
+
+/// Protects the merge's survivor: merging one's own customer into
+/// another manager's is answered exactly as a merge into nobody, and
+/// writes nothing.
+#[tokio::test]
+async fn a_manager_cannot_merge_into_another_managers_customer() {
+    let app = spawn_app().await;
+    let (sam, mine, theirs) = sam_and_two_customers(&app).await;
     app.settle().await;
     let head = app.state.log.head().position;
     let merge = |into: Uuid| {
@@ -46,15 +53,7 @@ async fn a_manager_cannot_merge_into_another_managers_customer() {
 #[tokio::test]
 async fn a_merged_customer_is_judged_by_the_survivor_it_redirects_to() {
     let app = spawn_app().await;
-    let sam = person(&app, "sam", Role::SalesManager, None).await;
-    let mine = app
-        .write(
-            "/api/v1/parties",
-            json!({"kind": "company", "name": "Sams Own Ltd", "owner": sam.id}),
-        )
-        .await
-        .id;
-    let theirs = app.company("Someone Elses Ltd").await;
+    let (sam, mine, theirs) = sam_and_two_customers(&app).await;
     app.write(
         &format!("/api/v1/parties/{mine}/merge"),
         json!({"into": theirs}),
