@@ -149,22 +149,11 @@ impl Server {
         Ok(server)
     }
 
-    /// The server's resident memory now, in MiB (0 when unknown).
-    /// An API token of the administrator with every permission, issued
-    /// the way a person does: sign in at `/login`, read the session's CSRF
-    /// token from the account page, `POST /api/v1/me/tokens`. The folder's
-    /// administrator must have [`ADMIN_PASSWORD`] (true of every folder
-    /// first served by this crate).
     /// Signs the administrator in through the sign-in form: the session's
     /// cookie (`hypercrm_session=…`) and its CSRF token. Pages take
     /// sessions, not API tokens.
     pub fn administrator_session(&self) -> anyhow::Result<(String, String)> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let (runtime, client) = blocking_client()?;
         runtime.block_on(async {
             let form = format!(
                 "login=admin&password={}",
@@ -209,14 +198,15 @@ impl Server {
         })
     }
 
+    /// The server's resident memory now, in MiB (0 when unknown).
+    /// An API token of the administrator with every permission, issued
+    /// the way a person does: sign in at `/login`, read the session's CSRF
+    /// token from the account page, `POST /api/v1/me/tokens`. The folder's
+    /// administrator must have [`ADMIN_PASSWORD`] (true of every folder
+    /// first served by this crate).
     pub fn administrator_token(&self) -> anyhow::Result<String> {
         let (cookie, csrf) = self.administrator_session()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let (runtime, client) = blocking_client()?;
         runtime.block_on(async {
             let permissions: Vec<String> = [
                 "parties",
@@ -306,4 +296,16 @@ impl Drop for Server {
             self.kill();
         }
     }
+}
+
+/// A runtime to block on and a client that answers redirects instead of
+/// following them, for the few requests xtask makes outside a benchmark.
+fn blocking_client() -> anyhow::Result<(tokio::runtime::Runtime, reqwest::Client)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    Ok((runtime, client))
 }
