@@ -178,13 +178,12 @@ fn holder_of_route(state: &AppState, user: UserId, route: &str, id: Uuid) -> Hol
     }
 }
 
-/// Whether a principal with `reach` may touch a record held by `holder`
-/// for `action`; a missing record is left to the caller's own answer.
+/// Whether a principal with a narrow `reach` (callers settle `All`
+/// before loading the holder) may touch a record held by `holder` for
+/// `action`; a missing record is left to the caller's own answer.
 fn reaches(principal: &Principal, reach: Reach, action: Action, holder: Holder) -> bool {
-    if reach == Reach::All {
-        return true;
-    }
     match (reach, holder) {
+        (Reach::All, _) => true,
         (_, Holder::Missing) => true,
         (_, Holder::Shared) => action == Action::Read,
         (Reach::Own, Holder::Owner(owner)) => owner == principal.user,

@@ -156,15 +156,14 @@ async fn run_stock(
 ) -> Result<Executed, ApiError> {
     ensure_product(state, product)?;
     // A storekeeper moves the stock of their branch's warehouses only;
-    // another branch's warehouse is answered as unknown.
-    let in_reach = load::<Warehouse>(state, warehouse)?.0.is_some_and(|found| {
-        by.may_see_branch(
-            domain::access::Module::Inventory,
-            domain::access::Action::Create,
-            found.branch,
-        )
-    });
-    if !in_reach {
+    // another branch's warehouse is answered as a missing one.
+    crate::auth::scope::ensure_warehouse_in_reach(
+        state,
+        by,
+        domain::access::Action::Create,
+        warehouse,
+    )?;
+    if load::<Warehouse>(state, warehouse)?.0.is_none() {
         return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
     }
     let command =

@@ -8,7 +8,7 @@ use super::*;
 type BodyFor<'a> = Box<dyn Fn(Uuid) -> Value + 'a>;
 
 /// Protects every write that names a customer in its body: an order, a
-/// deal and a task for another manager's customer are answered exactly as
+/// deal, a task, a lead and a calendar entry for another manager's customer are answered exactly as
 /// for a customer that does not exist, and write nothing.
 #[tokio::test]
 async fn writes_naming_another_managers_customer_are_answered_as_missing() {
@@ -19,7 +19,7 @@ async fn writes_naming_another_managers_customer_are_answered_as_missing() {
     app.settle().await;
     let theirs = shop.party;
     let nobody = Uuid::now_v7();
-    let bodies: [(&str, BodyFor); 3] = [
+    let bodies: [(&str, BodyFor); 5] = [
         (
             "/api/v1/orders",
             Box::new(
@@ -38,6 +38,17 @@ async fn writes_naming_another_managers_customer_are_answered_as_missing() {
             Box::new(
                 |party| json!({"title": "Theirs", "party": party, "due": "2030-01-01T12:00:00Z"}),
             ),
+        ),
+        (
+            "/api/v1/leads",
+            Box::new(|party| json!({"title": "Theirs", "party": party})),
+        ),
+        (
+            "/api/v1/calendar-entries",
+            Box::new(move |party| {
+                json!({"title": "Theirs", "party": party, "attendees": [sam.id],
+                       "starts_at": "2030-01-01T12:00:00Z", "ends_at": "2030-01-01T13:00:00Z"})
+            }),
         ),
     ];
     for (path, body) in &bodies {
