@@ -38,6 +38,8 @@ pub struct ServeSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for
     /// sign-in throttling); from any other peer the header is ignored.
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    /// Connections served at once.
+    pub connections_max: Option<usize>,
 }
 
 impl FileSettings {
@@ -91,7 +93,7 @@ mod tests {
     #[test]
     fn a_whole_file_is_read() {
         let settings = FileSettings::parse(
-            "data_dir = \"/var/lib/hypercrm\"\n[serve]\nlisten = \"0.0.0.0:8080\"\nbackup_every_hours = 6\nbackup_dir = \"/srv/backup\"\nbackup_keep = 14\ntrusted_proxies = [\"127.0.0.1\"]\n",
+            "data_dir = \"/var/lib/hypercrm\"\n[serve]\nlisten = \"0.0.0.0:8080\"\nbackup_every_hours = 6\nbackup_dir = \"/srv/backup\"\nbackup_keep = 14\ntrusted_proxies = [\"127.0.0.1\"]\nconnections_max = 256\n",
         )
         .unwrap();
         assert_eq!(settings.data_dir, Some(PathBuf::from("/var/lib/hypercrm")));
@@ -104,6 +106,7 @@ mod tests {
                 backup_keep: Some(14),
                 secure_cookies: None,
                 trusted_proxies: Some(vec!["127.0.0.1".parse().unwrap()]),
+                connections_max: Some(256),
             }
         );
         assert_eq!(FileSettings::parse("").unwrap(), FileSettings::default());

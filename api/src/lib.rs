@@ -17,6 +17,7 @@ pub mod import;
 pub mod known_at;
 pub mod process;
 pub mod security;
+pub mod serving;
 pub mod telemetry;
 pub mod trade;
 pub mod web;
@@ -386,6 +387,7 @@ pub async fn serve(
     listen: SocketAddr,
     backups: backup::BackupSchedule,
     access: AccessSettings,
+    limits: serving::ServeLimits,
 ) -> anyhow::Result<()> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
@@ -415,7 +417,7 @@ pub async fn serve(
         backups,
         state.stopping.subscribe(),
     ));
-    let served = serve_on(listener, app(state.clone())).await;
+    let served = serve_on_with(listener, app(state.clone()), limits).await;
     state.begin_stop();
     let _ = scheduled.await;
     state.shutdown().await?;
@@ -458,14 +460,19 @@ pub fn rebuild(
 
 /// Serves `app` on an already bound listener until Ctrl-C or SIGTERM.
 pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    // With the peer's address, which sign-in throttling counts by.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop_signal())
-    .await
-    .context("the server failed")
+    serve_on_with(listener, app, serving::ServeLimits::default()).await
+}
+
+/// [`serve_on`] within `limits` (connections, read timeouts, the
+/// shutdown deadline).
+pub async fn serve_on_with(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: serving::ServeLimits,
+) -> anyhow::Result<()> {
+    serving::serve_with(listener, app, limits, stop_signal())
+        .await
+        .context("the server failed")
 }
 
 /// Resolves when the process is asked to stop: Ctrl-C (SIGINT) at a

@@ -66,6 +66,10 @@ enum Command {
         /// peer the header is ignored.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Connections served at once (512 when not given); keep it well
+        /// under the file descriptor limit (`LimitNOFILE`).
+        #[arg(long, env = "HYPERCRM_CONNECTIONS_MAX")]
+        connections_max: Option<usize>,
     },
     /// Write a backup file of the event log: offline (the server stopped),
     /// or online from a running server with --server.
@@ -309,7 +313,15 @@ fn main() -> ExitCode {
             backup_keep,
             secure_cookies,
             trusted_proxies,
+            connections_max,
         } => {
+            let defaults = api::serving::ServeLimits::default();
+            let limits = api::serving::ServeLimits {
+                connections_max: connections_max
+                    .or(file.settings.serve.connections_max)
+                    .unwrap_or(defaults.connections_max),
+                ..defaults
+            };
             let access = api::AccessSettings {
                 secure_cookies: secure_cookies
                     || file.settings.serve.secure_cookies.unwrap_or(false),
@@ -351,7 +363,7 @@ fn main() -> ExitCode {
                 tokio::runtime::Runtime::new()
                     .map_err(anyhow::Error::from)
                     .and_then(|runtime| {
-                        runtime.block_on(api::serve(&cli.data_dir, listen, backups, access))
+                        runtime.block_on(api::serve(&cli.data_dir, listen, backups, access, limits))
                     })
             })
         }
