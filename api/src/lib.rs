@@ -8,18 +8,12 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
-pub mod backup;
-pub mod commands;
 pub mod config;
-pub mod demo_trade;
 pub mod http;
-pub mod import;
 pub mod known_at;
-pub mod process;
 pub mod security;
 pub mod serving;
 pub mod telemetry;
-pub mod trade;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -27,13 +21,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use app::commands::CommandHandler;
+use app::process::{ProcessManager, ProcessSettings};
+use app::{backup, demo_trade};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use commands::CommandHandler;
 use eventlog::{EventLog, Options, hash_hex};
-use process::{ProcessManager, ProcessSettings};
 use projections::{CrmReadModels, RuntimeOptions, SnapshotStore};
 use serde::Serialize;
 

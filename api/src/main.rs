@@ -185,9 +185,9 @@ fn backup(
                 "an online backup needs an API token with admin.administer: --token or HYPERCRM_TOKEN",
             )?;
             tokio::runtime::Runtime::new()?
-                .block_on(api::backup::backup_online(server, token, since, file))?
+                .block_on(app::backup::backup_online(server, token, since, file))?
         }
-        None => api::backup::backup_offline(data_dir, since, file)?,
+        None => app::backup::backup_offline(data_dir, since, file)?,
     };
     let header = summary.header;
     println!(
@@ -255,12 +255,12 @@ fn import(
         "{prefix:>16} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
     )?
     .progress_chars("=> ");
-    let mut bar: Option<(api::import::Phase, indicatif::ProgressBar)> = None;
-    let options = api::import::ImportOptions {
+    let mut bar: Option<(app::import::Phase, indicatif::ProgressBar)> = None;
+    let options = app::import::ImportOptions {
         dry_run,
         now: chrono::Utc::now(),
     };
-    let report = api::import::import(data_dir, mapping, options, &mut |progress| {
+    let report = app::import::import(data_dir, mapping, options, &mut |progress| {
         if bar
             .as_ref()
             .is_none_or(|(phase, _)| *phase != progress.phase)
@@ -348,7 +348,7 @@ fn main() -> ExitCode {
                 file.settings.serve.backup_keep,
             );
             let backup_dir = backup_dir.or(file.settings.serve.backup_dir.clone());
-            let backups = api::backup::BackupSchedule {
+            let backups = app::backup::BackupSchedule {
                 directory: backup_dir.unwrap_or_else(|| cli.data_dir.join("backups")),
                 every: (backup_every_hours > 0)
                     .then(|| std::time::Duration::from_secs(backup_every_hours * 3_600)),
@@ -403,7 +403,7 @@ fn main() -> ExitCode {
             increments,
         } => {
             let files: Vec<PathBuf> = std::iter::once(file).chain(increments).collect();
-            api::backup::restore(&files, &target).map(|report| {
+            app::backup::restore(&files, &target).map(|report| {
                 println!(
                     "restored and verified {}: {} events in {} streams; head hash {}",
                     target.display(),

@@ -20,8 +20,9 @@ use crate::AppState;
 
 /// Seconds a request took, by method, route and status.
 pub const REQUEST_DURATION: &str = "hypercrm_http_request_duration_seconds";
-/// Seconds an append to the log took (until durable), by stream category.
-pub const APPEND_DURATION: &str = "hypercrm_append_duration_seconds";
+/// Seconds an append to the log took (until durable), by stream category:
+/// recorded by the command handler.
+pub use app::commands::APPEND_DURATION;
 /// Events a read model has yet to fold: the log's head minus its
 /// checkpoint.
 pub const PROJECTION_LAG: &str = "hypercrm_projection_lag_events";

@@ -612,7 +612,7 @@ pub async fn ensure_administrator(
         password: hash,
     };
     let issued_by = UserIssuer {
-        user: crate::process::SYSTEM_USER,
+        user: app::process::SYSTEM_USER,
         actor: Actor::system("setup"),
     };
     execute_on_user(state, &issued_by, id, command, Uuid::now_v7(), None).await?;
@@ -794,7 +794,7 @@ pub async fn run_user_command(
     command: domain::access::UserCommand,
     command_id: Uuid,
     expected_version: Option<u64>,
-) -> Result<crate::commands::Executed, crate::commands::CommandError> {
+) -> Result<app::commands::Executed, app::commands::CommandError> {
     let issuer = UserIssuer {
         user: by.user,
         actor: by.actor(),
@@ -819,15 +819,13 @@ pub async fn execute_on_user(
     command: domain::access::UserCommand,
     command_id: Uuid,
     expected_version: Option<u64>,
-) -> Result<crate::commands::Executed, crate::commands::CommandError> {
-    let stream = crate::commands::CommandHandler::stream::<domain::access::User>(user)?;
+) -> Result<app::commands::Executed, app::commands::CommandError> {
+    let stream = app::commands::CommandHandler::stream::<domain::access::User>(user)?;
     let issued = domain::Issued::new(issuer.user, Utc::now(), command);
-    let execution = crate::commands::Execution::new(eventlog::AppendMeta::new(
-        issuer.actor.clone(),
-        command_id,
-    ))
-    .with_command_id(command_id)
-    .expecting(expected_version);
+    let execution =
+        app::commands::Execution::new(eventlog::AppendMeta::new(issuer.actor.clone(), command_id))
+            .with_command_id(command_id)
+            .expecting(expected_version);
     let executed = state
         .commands
         .execute::<domain::access::User, _>(&stream, &issued, &execution)
@@ -854,8 +852,8 @@ pub async fn reset_password_offline(
     let login = domain::access::Login::parse("login", login)?;
     let password = password::NewPassword::parse("password", password)?;
     let hash = password::hash(&password).await?;
-    let commands = crate::commands::CommandHandler::new(log.clone());
-    let stream = crate::commands::CommandHandler::stream::<domain::access::User>(login.user_id())?;
+    let commands = app::commands::CommandHandler::new(log.clone());
+    let stream = app::commands::CommandHandler::stream::<domain::access::User>(login.user_id())?;
     if commands.load::<domain::access::User>(&stream)?.0.is_none() {
         anyhow::bail!("there is no user {login}");
     }
@@ -863,8 +861,8 @@ pub async fn reset_password_offline(
         domain::access::UserCommand::ChangePassword(hash),
         domain::access::UserCommand::Enable,
     ] {
-        let issued = domain::Issued::new(crate::process::SYSTEM_USER, Utc::now(), command);
-        let execution = crate::commands::Execution::new(eventlog::AppendMeta::new(
+        let issued = domain::Issued::new(app::process::SYSTEM_USER, Utc::now(), command);
+        let execution = app::commands::Execution::new(eventlog::AppendMeta::new(
             Actor::system("cli"),
             Uuid::now_v7(),
         ));

@@ -23,8 +23,8 @@ use uuid::Uuid;
 
 use super::Principal;
 use crate::AppState;
-use crate::commands::CommandHandler;
 use crate::http::error::ApiError;
+use app::commands::CommandHandler;
 
 /// Whom or where a record belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

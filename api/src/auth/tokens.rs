@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{Principal, Via, constant_time_eq, random_hex};
 use crate::AppState;
-use crate::commands::CommandError;
+use app::commands::CommandError;
 
 const PREFIX: &str = "hcrm_";
 

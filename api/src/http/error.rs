@@ -14,7 +14,7 @@ use domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::commands::CommandError;
+use app::commands::CommandError;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::AppState;
-use crate::commands::{Executed, Execution};
+use app::commands::{Executed, Execution};
 
 /// The largest request body accepted.
 pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;

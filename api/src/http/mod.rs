@@ -41,7 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::commands::{CommandHandler, Executed};
+use app::commands::{CommandHandler, Executed};
 use error::ApiError;
 use extract::{REQUEST_BODY_BYTES_MAX, WriteHeaders};
 

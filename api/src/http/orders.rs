@@ -30,7 +30,7 @@ use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
 use crate::auth::scope;
-use crate::trade::{confirm_order, ship_order};
+use app::trade::{confirm_order, ship_order};
 use domain::access::Action;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -41,8 +41,8 @@ use super::reports::{end_of, known};
 use super::writes::{ChangedUnlessStale, Recorded};
 use super::{TAG_STOCK, load};
 use crate::AppState;
-use crate::commands::{Executed, Execution};
-use crate::process::{negative_stock_allowed, stock_stream};
+use app::commands::{Executed, Execution};
+use app::process::{negative_stock_allowed, stock_stream};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -14,7 +14,7 @@ use utoipa::IntoResponses;
 
 use super::error::{ApiError, Problem};
 use super::extract::{WriteHeaders, WriteResult};
-use crate::process::SYSTEM_USER;
+use app::process::SYSTEM_USER;
 
 /// Declares a kind of write's documented answers: the success status
 /// (with `ETag` and `X-Position`) and then each problem's variant, status

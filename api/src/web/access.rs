@@ -419,7 +419,7 @@ pub async fn issue_token(
         auth::run_user_command(&state, &principal, principal.user, command, token.id, None)
             .await
             .map_err(|error| match error {
-                crate::commands::CommandError::Domain(error) => error,
+                app::commands::CommandError::Domain(error) => error,
                 other => domain::DomainError::invalid("token", other.to_string()),
             })?;
         Ok::<_, domain::DomainError>(token.token)

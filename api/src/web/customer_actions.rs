@@ -23,7 +23,7 @@ use super::customers::render_card;
 use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use crate::AppState;
-use crate::commands::CommandHandler;
+use app::commands::CommandHandler;
 
 /// The kinds of interaction the form offers, by code.
 pub const KIND_CODES: [&str; 4] = ["call", "email", "meeting", "note"];

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::i18n::Tr;
 use crate::AppState;
-use crate::commands::CommandError;
+use app::commands::CommandError;
 
 /// How long a redirect waits for the read models to reach a write.
 const READ_MODEL_WAIT_MILLIS_MAX: u64 = 5_000;

@@ -43,7 +43,7 @@ use domain::ids::UserId;
 
 use crate::AppState;
 use crate::auth::Principal;
-use crate::commands::Execution;
+use app::commands::Execution;
 use i18n::{Lang, RequestLang, Tr};
 
 /// Who looks at a page, in which language. Behind the access check every
@@ -60,7 +60,7 @@ impl Viewer {
     pub fn user(&self) -> UserId {
         self.principal
             .as_ref()
-            .map_or(crate::process::SYSTEM_USER, |principal| principal.user)
+            .map_or(app::process::SYSTEM_USER, |principal| principal.user)
     }
 
     /// How a command from this viewer's form is run: as their user, once

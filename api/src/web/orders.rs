@@ -43,8 +43,8 @@ use super::forms::{self, Choice, FormErrors};
 use super::i18n::Tr;
 use super::{Page, Section};
 use crate::AppState;
-use crate::commands::{CommandError, CommandHandler, Executed};
-use crate::trade::{confirm_order, price_order, ship_order};
+use app::commands::{CommandError, CommandHandler, Executed};
+use app::trade::{confirm_order, price_order, ship_order};
 
 /// Orders on the list.
 const LIST_ORDERS_MAX: usize = 50;
@@ -1008,7 +1008,7 @@ async fn execute_order(
     by: UserId,
     order: OrderId,
     command: OrderCommand,
-    execution: &crate::commands::Execution,
+    execution: &app::commands::Execution,
 ) -> Result<Executed, CommandError> {
     let stream = CommandHandler::stream::<Order>(order)?;
     let issued = Issued::new(by, Utc::now(), command);

@@ -24,7 +24,7 @@ use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use super::{Page, Section};
 use crate::AppState;
-use crate::commands::CommandHandler;
+use app::commands::CommandHandler;
 
 /// Cards shown per stage (the largest deals); the column says how many
 /// there are in all.

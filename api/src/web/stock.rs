@@ -39,8 +39,8 @@ use super::i18n::Tr;
 use super::orders::OwnedChoice;
 use super::{Page, Section, query_string};
 use crate::AppState;
-use crate::commands::{CommandError, Executed};
-use crate::process::{negative_stock_allowed, stock_stream};
+use app::commands::{CommandError, Executed};
+use app::process::{negative_stock_allowed, stock_stream};
 
 /// Rows per page of a warehouse's stock.
 const OVERVIEW_PAGE_ROWS: usize = 50;
@@ -106,7 +106,7 @@ impl Sent<'_> {
     /// only in their branch's warehouses.
     fn in_reach(&self, warehouse: WarehouseId) -> bool {
         let branch =
-            crate::commands::CommandHandler::stream::<domain::inventory::Warehouse>(warehouse)
+            app::commands::CommandHandler::stream::<domain::inventory::Warehouse>(warehouse)
                 .ok()
                 .and_then(|stream| {
                     self.state

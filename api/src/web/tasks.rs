@@ -29,7 +29,7 @@ use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use super::{Page, Section, query_string};
 use crate::AppState;
-use crate::commands::CommandHandler;
+use app::commands::CommandHandler;
 
 /// Rows per page of the list.
 const LIST_PAGE_ROWS: usize = 50;

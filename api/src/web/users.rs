@@ -181,7 +181,7 @@ pub async fn register(
         auth::run_user_command(&state, &principal, id, command, Uuid::now_v7(), None)
             .await
             .map_err(|error| match error {
-                crate::commands::CommandError::Domain(error) => error,
+                app::commands::CommandError::Domain(error) => error,
                 other => domain::DomainError::invalid("login", other.to_string()),
             })
     }

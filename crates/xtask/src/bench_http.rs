@@ -21,8 +21,6 @@ use anyhow::{Context as _, bail, ensure};
 use eventlog::{EventLog, Options};
 use projections::models::customers::Customers;
 
-use api::web::percent_encode;
-
 use crate::bench_crm::{Lcg, fold, search_text};
 use crate::server::{self, Profile, Server};
 
@@ -433,6 +431,11 @@ fn loaded_references(html: &str) -> Vec<String> {
         }
     }
     references
+}
+
+/// `text` percent-encoded for a query string.
+fn percent_encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use api::import::{ImportOptions, ImportReport, Phase, import};
+use app::import::{ImportOptions, ImportReport, Phase, import};
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::CrmEvent;
 use domain::inventory::{StockEvent, StockReceived};
@@ -155,9 +155,9 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         },
     )?;
     let products: Vec<_> = (0..data.products)
-        .map(|product| api::import::ids::product(&trade_data::sku(product)))
+        .map(|product| app::import::ids::product(&trade_data::sku(product)))
         .collect();
-    let warehouse = api::import::ids::warehouse("MAIN");
+    let warehouse = app::import::ids::warehouse("MAIN");
     let stock_history = trade_stock::append(
         &log,
         &products,
@@ -336,7 +336,7 @@ fn summarize(run: &str, report: &ImportReport, elapsed: Duration, orders_bytes: 
 }
 
 /// Prints the phase and percentage now and then on one line of stderr.
-fn progress_printer() -> impl FnMut(api::import::Progress) {
+fn progress_printer() -> impl FnMut(app::import::Progress) {
     let mut last: Option<(Phase, u64)> = None;
     move |progress| {
         let percent = progress.bytes_read * 100 / progress.bytes_total.max(1);

@@ -33,13 +33,13 @@ async fn an_online_backup_restores_to_a_server_with_the_same_answers() {
 
     let files = tempfile::tempdir().unwrap();
     let file = files.path().join("online.hcbak");
-    let summary = api::backup::backup_online(&app.base, &app.token, 0, &file)
+    let summary = app::backup::backup_online(&app.base, &app.token, 0, &file)
         .await
         .unwrap();
     assert_eq!(summary.header.last_position, app.state.log.head().position);
     assert_eq!(summary.header.head_hash, app.state.log.head().hash);
     let restored_folder = files.path().join("restored");
-    let report = api::backup::restore(&[file], &restored_folder).unwrap();
+    let report = app::backup::restore(&[file], &restored_folder).unwrap();
     assert_eq!(report.hash, app.state.log.head().hash);
 
     let restored = spawn_app_in(&restored_folder).await;

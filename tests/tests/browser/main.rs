@@ -475,7 +475,7 @@ async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
             .await
             .unwrap();
 
-        let stream = api::commands::CommandHandler::stream::<Account>(party).unwrap();
+        let stream = app::commands::CommandHandler::stream::<Account>(party).unwrap();
         let issued = Issued::new(
             UserId::from_uuid(Uuid::from_u128(7)),
             Utc::now(),
@@ -487,7 +487,7 @@ async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
                 reference: None,
             },
         );
-        let execution = api::commands::Execution::new(AppendMeta::new(
+        let execution = app::commands::Execution::new(AppendMeta::new(
             Actor::system("browser-test"),
             Uuid::now_v7(),
         ));

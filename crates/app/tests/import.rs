@@ -7,9 +7,9 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use api::commands::CommandHandler;
-use api::import::{ImportError, ImportOptions, ImportReport, ids, import};
-use api::process::stock_stream;
+use app::commands::CommandHandler;
+use app::import::{ImportError, ImportOptions, ImportReport, ids, import};
+use app::process::stock_stream;
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::catalog::{PriceList, PriceScope, Product, ProductKind};
 use domain::channel::ChannelKind;

@@ -35,6 +35,10 @@ pub const CONFLICT_RETRIES_MAX: usize = 8;
 const FOLD_PAGE_EVENTS: usize = 1_000;
 
 /// Why a command did not change anything.
+/// The metric of the seconds an append to the log took (until durable),
+/// by stream category; `/metrics` serves it.
+pub const APPEND_DURATION: &str = "hypercrm_append_duration_seconds";
+
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     /// A business rule, a bad value or a missing aggregate.
@@ -243,7 +247,7 @@ impl CommandHandler {
                 .append(stream, expected, new_events, execution.meta.clone())
                 .await;
             ::metrics::histogram!(
-                crate::telemetry::APPEND_DURATION,
+                APPEND_DURATION,
                 "category" => <D::Event as DomainEvent>::CATEGORY,
             )
             .record(append_started.elapsed());

@@ -7,9 +7,9 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use api::commands::{CommandError, CommandHandler, Execution};
-use api::process::{ProcessManager, ProcessSettings, SYSTEM_USER, stock_stream};
-use api::trade::{confirm_order, ship_order};
+use app::commands::{CommandError, CommandHandler, Execution};
+use app::process::{ProcessManager, ProcessSettings, SYSTEM_USER, stock_stream};
+use app::trade::{confirm_order, ship_order};
 use chrono::{NaiveDate, Utc};
 use domain::catalog::{
     DefineProduct, PriceList, PriceListCommand, PriceScope, Product, ProductCommand, ProductKind,
