@@ -56,6 +56,9 @@ pub struct AppState {
     pub log: EventLog,
     pub read_models: Arc<CrmReadModels>,
     pub commands: Arc<CommandHandler>,
+    /// The application's use cases (over the same command handler), with
+    /// the clock they read.
+    pub app: app::App,
     pub processes: Arc<ProcessManager>,
     /// The last verification of the log's hash chain (the audit view).
     pub verifications: Arc<http::audit::Verifications>,
@@ -106,10 +109,12 @@ impl AppState {
                 tracing::error!(%error, "the process managers stopped");
             }
         });
+        let app = app::App::new(commands.clone(), Arc::new(app::clock::SystemClock));
         Ok(Self {
             log,
             read_models: Arc::new(read_models),
             commands,
+            app,
             processes,
             verifications: Arc::default(),
             auth: Arc::new(auth),

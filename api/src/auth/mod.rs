@@ -120,6 +120,16 @@ impl Principal {
         (self.reach(module, action) == Some(Reach::Own)).then_some(self.user)
     }
 
+    /// The principal as the application sees it.
+    pub fn caller(&self) -> app::access::Caller {
+        app::access::Caller {
+            user: self.user,
+            branch: self.branch,
+            grants: self.grants,
+            token: self.token(),
+        }
+    }
+
     /// The API token the request came with; `None` for a session.
     pub fn token(&self) -> Option<Uuid> {
         match self.via {

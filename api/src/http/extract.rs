@@ -218,6 +218,14 @@ impl WriteHeaders {
             .expecting(self.expected_version)
     }
 
+    /// How an `app` use case is to run this write.
+    pub fn run(&self) -> app::Run {
+        app::Run {
+            command_id: self.command_id,
+            expected_version: self.expected_version,
+        }
+    }
+
     /// The user the write's commands are issued by.
     pub fn user(&self) -> domain::ids::UserId {
         self.principal.user

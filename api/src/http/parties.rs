@@ -727,7 +727,7 @@ async fn merge_party(
         &state,
         &headers.principal,
         Permission::new(Module::Parties, Action::Edit),
-        crate::auth::scope::Kind::Party,
+        app::access::Kind::Party,
         request.into,
     )?;
     let (party, version) = party_of(&state, id)?;

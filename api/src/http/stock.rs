@@ -16,10 +16,9 @@ use std::str::FromStr;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::DomainEvent;
 use domain::catalog::{Product, Quantity, UnitPrice};
-use domain::ids::{ProductId, TransferId, WarehouseId, derived};
-use domain::inventory::{Stock, StockCommand, StockEvent, Warehouse};
+use domain::ids::{ProductId, WarehouseId};
+use domain::inventory::{Stock, StockCommand, Warehouse};
 use domain::values::Label;
 use projections::models::stock::{
     Balance, LedgerCursor, LedgerEntry, LedgerQuery, LevelCursor, LevelKey, LevelQuery, LevelSort,
@@ -43,6 +42,7 @@ use super::{TAG_STOCK, load};
 use crate::AppState;
 use app::commands::{Executed, Execution};
 use app::process::{negative_stock_allowed, stock_stream};
+use app::stock::TransferStock;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -289,99 +289,23 @@ async fn transfer_stock(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<TransferRequest>,
 ) -> Result<Written, ApiError> {
-    let quantity = Quantity::parse("quantity", request.quantity)?;
-    if request.from == request.to {
-        return Err(ApiError::invalid(
-            "to",
-            "must be another warehouse than from",
-        ));
-    }
-    let product = ProductId::from_uuid(request.product);
-    let (from, to) = (
-        WarehouseId::from_uuid(request.from),
-        WarehouseId::from_uuid(request.to),
-    );
-    // Both ends are checked before anything leaves the source: a transfer
-    // refused at its arrival would leave the goods in transit. Another
-    // branch's warehouse is answered as a missing one.
-    for warehouse in [from, to] {
-        crate::auth::scope::ensure_warehouse_in_reach(
-            &state,
-            &headers.principal,
-            domain::access::Action::Create,
-            warehouse,
-        )?;
-    }
-    if load::<Warehouse>(&state, to)?.0.is_none() {
-        return Err(ApiError::NotFound(format!("warehouse {to}")));
-    }
-    let transfer = TransferId::from_uuid(headers.new_id("transfer"));
-    let departure = headers
-        .execution()
-        .with_command_id(derived(headers.command_id, b"transfer-out"));
-    let departed = run_stock(
-        &state,
-        product,
-        from,
-        StockCommand::TransferOut {
-            transfer,
-            quantity,
-            to,
-            negative_allowed: false,
-        },
-        &departure,
-        &headers.principal,
-    )
-    .await?;
-    // The goods arrive at the cost they left at, which the departure
-    // recorded (also when a retry finds the departure stored before).
-    let unit_cost = departure_cost(&state, departed.last_position)?;
-    let arrival = Execution {
-        expected_version: None,
-        ..headers.execution()
-    }
-    .with_command_id(derived(headers.command_id, b"transfer-in"));
-    let arrived = run_stock(
-        &state,
-        product,
-        to,
-        StockCommand::TransferIn {
-            transfer,
-            quantity,
-            unit_cost: UnitPrice::parse("unit_cost", unit_cost)?,
-            from,
-        },
-        &arrival,
-        &headers.principal,
-    )
-    .await?;
-    let executed = Executed {
-        last_position: arrived.last_position.or(departed.last_position),
-        repeated: departed.repeated && arrived.repeated,
-        ..departed
+    let transfer = TransferStock {
+        product: ProductId::from_uuid(request.product),
+        from: WarehouseId::from_uuid(request.from),
+        to: WarehouseId::from_uuid(request.to),
+        quantity: Quantity::parse("quantity", request.quantity)?,
     };
+    let done = state
+        .app
+        .stock()
+        .transfer(&headers.principal.caller(), headers.run(), transfer)
+        .await?;
     Ok(Written::new(
         &state,
         StatusCode::CREATED,
-        transfer,
-        &executed,
+        done.transfer,
+        &done.executed,
     ))
-}
-
-/// The unit cost a transfer's departure (stored at `position`) took out.
-fn departure_cost(state: &AppState, position: Option<u64>) -> Result<Decimal, ApiError> {
-    let lost = || ApiError::Internal(anyhow::anyhow!("a transfer's departure is not in the log"));
-    let record = state
-        .log
-        .read_event(position.ok_or_else(lost)?)?
-        .ok_or_else(lost)?;
-    match StockEvent::decode(&record.event_type, record.schema_version, &record.payload) {
-        Ok(StockEvent::TransferredOut(out)) => Ok(out.unit_cost),
-        Ok(_) => Err(lost()),
-        Err(error) => Err(ApiError::Internal(
-            anyhow::Error::new(error).context("a transfer's departure does not decode"),
-        )),
-    }
 }
 
 /// Records an inventory count: the books take what is on the shelf, the

@@ -4,14 +4,9 @@
 //! warehouses and an inventory count.
 //!
 //! The forms run the stock decider through the command handler, one
-//! stream per (product, warehouse). A transfer is two commands, as the
-//! domain splits it: the goods leave the first warehouse (refused if it
-//! does not hold them, unless negative stock is allowed there or for the
-//! product) at the cost the source recorded, then arrive in the second at
-//! that cost. No process manager finishes a transfer, so the form does
-//! both; each half has a command id derived from the form's, so sending a
-//! form again after the second half failed repeats nothing of the first
-//! and completes the second.
+//! stream per (product, warehouse); a transfer is `app`'s use case
+//! ([`app::stock`]), with a command id derived from the form's, so sending
+//! a form again after its second half failed completes it.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,12 +15,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use domain::Issued;
 use domain::catalog::{ProductKind, Quantity, UnitPrice};
 use domain::error::DomainError;
-use domain::ids::{ProductId, TransferId, WarehouseId};
-use domain::inventory::{Stock, StockCommand, StockEvent};
+use domain::ids::{ProductId, WarehouseId};
+use domain::inventory::{Stock, StockCommand};
 use domain::values::Label;
-use domain::{DomainEvent, Issued};
 use projections::PAGE_ROWS_MAX;
 use projections::models::catalog::{ProductCursor, ProductQuery};
 use serde::Deserialize;
@@ -40,7 +35,7 @@ use super::orders::OwnedChoice;
 use super::{Page, Section, query_string};
 use crate::AppState;
 use app::commands::{CommandError, Executed};
-use app::process::{negative_stock_allowed, stock_stream};
+use app::process::stock_stream;
 
 /// Rows per page of a warehouse's stock.
 const OVERVIEW_PAGE_ROWS: usize = 50;
@@ -214,48 +209,26 @@ impl Sent<'_> {
         else {
             return Err(Failed::Fields);
         };
-        let transfer = TransferId::from_uuid(Uuid::new_v5(&self.command_id, b"transfer"));
-        let negative_allowed = negative_stock_allowed(&self.state.commands, self.product, from)?;
-        let out = StockCommand::TransferOut {
-            transfer,
-            quantity,
-            to,
-            negative_allowed,
+        let Some(principal) = self.viewer.principal.as_ref() else {
+            return Err(Failed::Fields);
         };
-        let left = self
-            .run(from, out, Uuid::new_v5(&self.command_id, b"transfer-out"))
-            .await?;
-        // The goods arrive at the cost they left at, as the source recorded
-        // it (also when this form ran before and the departure was repeated).
-        let unit_cost = Self::departure_cost(self.state, &left)?;
-        let arrival = StockCommand::TransferIn {
-            transfer,
-            quantity,
-            unit_cost: UnitPrice::parse("unit_cost", unit_cost).map_err(CommandError::from)?,
+        let run = app::Run {
+            command_id: self.command_id,
+            expected_version: None,
+        };
+        let transfer = app::stock::TransferStock {
+            product: self.product,
             from,
+            to,
+            quantity,
         };
-        Ok(self
-            .run(to, arrival, Uuid::new_v5(&self.command_id, b"transfer-in"))
-            .await?)
-    }
-
-    /// The unit cost a transfer out recorded, read back from its event.
-    fn departure_cost(
-        state: &AppState,
-        left: &Executed,
-    ) -> Result<rust_decimal::Decimal, CommandError> {
-        let missing = || {
-            CommandError::from(DomainError::rejected(
-                "stock.transfer_unrecorded",
-                "the goods' departure was not found in the log",
-            ))
-        };
-        let position = left.last_position.ok_or_else(missing)?;
-        let record = state.log.read_event(position)?.ok_or_else(missing)?;
-        match StockEvent::decode(&record.event_type, record.schema_version, &record.payload) {
-            Ok(StockEvent::TransferredOut(out)) => Ok(out.unit_cost),
-            _ => Err(missing()),
-        }
+        let done = self
+            .state
+            .app
+            .stock()
+            .transfer(&principal.caller(), run, transfer)
+            .await?;
+        Ok(done.executed)
     }
 
     async fn count(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {

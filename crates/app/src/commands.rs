@@ -59,6 +59,10 @@ pub enum CommandError {
     },
     #[error(transparent)]
     Log(#[from] eventlog::Error),
+    /// The log does not hold what it acknowledged a moment ago: a fault
+    /// of storage or of this program, never of the request.
+    #[error("{0}")]
+    Inconsistent(String),
 }
 
 /// How one command is to be run.

@@ -14,10 +14,40 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod backup;
 pub mod clock;
 pub mod commands;
 pub mod demo_trade;
 pub mod import;
 pub mod process;
+pub mod stock;
 pub mod trade;
+
+use std::sync::Arc;
+
+use clock::Clock;
+use commands::CommandHandler;
+
+/// The running application, as its use cases need it: the command
+/// handler (and through it the log) and the clock. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub commands: Arc<CommandHandler>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// How a write is to be run: its command id (from an idempotency key or
+/// a form's, so a repeat is recognised) and the version its first stream
+/// must be at, if the client said.
+#[derive(Clone, Copy, Debug)]
+pub struct Run {
+    pub command_id: uuid::Uuid,
+    pub expected_version: Option<u64>,
+}
+
+impl App {
+    pub fn new(commands: Arc<CommandHandler>, clock: Arc<dyn Clock>) -> Self {
+        Self { commands, clock }
+    }
+}

@@ -1,0 +1,292 @@
+#![allow(clippy::unwrap_used)]
+//! The stock use cases of `app`, driven without HTTP at a fixed time: a
+//! transfer moves goods at the cost they left at, and every refusal
+//! (a missing warehouse, another branch's, the same one twice) comes
+//! before anything is written, in the same words for missing and out of
+//! reach.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use app::access::Caller;
+use app::clock::FixedClock;
+use app::commands::{CommandError, CommandHandler, Execution};
+use app::process::stock_stream;
+use app::stock::TransferStock;
+use app::{App, Run};
+use chrono::{TimeZone, Utc};
+use domain::access::{Grants, Role};
+use domain::catalog::{
+    DefineProduct, Product, ProductCommand, ProductKind, Quantity, Sku, Unit, UnitPrice, VatRate,
+};
+use domain::error::DomainError;
+use domain::ids::{BranchId, ProductId, UserId, WarehouseId};
+use domain::inventory::{Stock, StockCommand, Warehouse, WarehouseCommand};
+use domain::values::Label;
+use domain::{Decider, Issued};
+use eventlog::{Actor, AppendMeta, EventLog, Options};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+/// A product, a north and a south warehouse (each of its branch), ten
+/// units in the north at 2.00 and ten in the south at 4.00.
+struct Store {
+    _directory: tempfile::TempDir,
+    app: App,
+    product: ProductId,
+    north: WarehouseId,
+    south: WarehouseId,
+    north_branch: BranchId,
+}
+
+impl Store {
+    async fn execute<D, C>(&self, id: impl std::fmt::Display, command: C)
+    where
+        D: Decider<Command = Issued<C>, Error = DomainError>,
+        D::Event: domain::DomainEvent,
+        D::State: Send + 'static,
+    {
+        let stream = CommandHandler::stream::<D>(id).unwrap();
+        let issued = Issued::new(
+            UserId::from_uuid(Uuid::nil()),
+            self.app.clock.now(),
+            command,
+        );
+        let execution = Execution::new(AppendMeta::new(Actor::system("test"), Uuid::now_v7()));
+        self.app
+            .commands
+            .execute::<D, C>(&stream, &issued, &execution)
+            .await
+            .unwrap();
+    }
+
+    fn stock(&self, warehouse: WarehouseId) -> domain::inventory::StockState {
+        self.app
+            .commands
+            .load::<Stock>(&stock_stream(self.product, warehouse).unwrap())
+            .unwrap()
+            .0
+    }
+
+    fn head(&self) -> u64 {
+        self.app.commands.log().head().position
+    }
+
+    fn transfer(&self, from: WarehouseId, to: WarehouseId, quantity: &str) -> TransferStock {
+        TransferStock {
+            product: self.product,
+            from,
+            to,
+            quantity: Quantity::parse("quantity", dec(quantity)).unwrap(),
+        }
+    }
+}
+
+fn caller(role: Role, branch: Option<BranchId>) -> Caller {
+    Caller {
+        user: UserId::from_uuid(Uuid::now_v7()),
+        branch,
+        grants: Grants::of_roles(&[role]),
+        token: None,
+    }
+}
+
+fn run() -> Run {
+    Run {
+        command_id: Uuid::now_v7(),
+        expected_version: None,
+    }
+}
+
+async fn store() -> Store {
+    let directory = tempfile::tempdir().unwrap();
+    let log = EventLog::open(directory.path().join("log"), Options::default()).unwrap();
+    let clock = FixedClock::at(
+        Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0)
+            .single()
+            .unwrap(),
+    );
+    let app = App::new(Arc::new(CommandHandler::new(log)), Arc::new(clock));
+    let north_branch = BranchId::from_uuid(Uuid::now_v7());
+    let store = Store {
+        _directory: directory,
+        app,
+        product: ProductId::from_uuid(Uuid::now_v7()),
+        north: WarehouseId::from_uuid(Uuid::now_v7()),
+        south: WarehouseId::from_uuid(Uuid::now_v7()),
+        north_branch,
+    };
+    store
+        .execute::<Product, _>(
+            store.product,
+            ProductCommand::Define(DefineProduct {
+                sku: Sku::parse("sku", "BOLT-1").unwrap(),
+                name: Label::parse("name", "Bolt").unwrap(),
+                unit: Unit::parse("unit", "pcs").unwrap(),
+                category: None,
+                barcode: None,
+                kind: ProductKind::StockTracked,
+                vat: VatRate::parse("vat", dec("20")).unwrap(),
+            }),
+        )
+        .await;
+    let south_branch = BranchId::from_uuid(Uuid::now_v7());
+    for (warehouse, name, branch, cost) in [
+        (store.north, "North", north_branch, "2"),
+        (store.south, "South", south_branch, "4"),
+    ] {
+        store
+            .execute::<Warehouse, _>(
+                warehouse,
+                WarehouseCommand::Open {
+                    name: Label::parse("name", name).unwrap(),
+                    branch: Some(branch),
+                    allows_negative_stock: false,
+                },
+            )
+            .await;
+        store
+            .execute::<Stock, _>(
+                format!("{}-{warehouse}", store.product),
+                StockCommand::Receive {
+                    quantity: Quantity::parse("quantity", dec("10")).unwrap(),
+                    unit_cost: UnitPrice::parse("unit_cost", dec(cost)).unwrap(),
+                    reference: None,
+                },
+            )
+            .await;
+    }
+    store
+}
+
+/// Protects the transfer's arithmetic: five leave the north at its 2.00
+/// and arrive in the south, whose ten at 4.00 become fifteen at
+/// (40 + 10) / 15.
+#[tokio::test]
+async fn a_transfer_moves_the_goods_at_the_cost_they_left_at() {
+    let store = store().await;
+    let director = caller(Role::Director, None);
+    let done = store
+        .app
+        .stock()
+        .transfer(
+            &director,
+            run(),
+            store.transfer(store.north, store.south, "5"),
+        )
+        .await
+        .unwrap();
+    assert!(!done.executed.repeated);
+    assert_eq!(store.stock(store.north).on_hand, dec("5"));
+    let south = store.stock(store.south);
+    assert_eq!(south.on_hand, dec("15"));
+    assert_eq!(south.average_cost.round_dp(4), dec("3.3333"));
+    assert!(south.transfers_in.contains(&done.transfer));
+}
+
+/// Protects "all checks before the first event": a transfer to a
+/// warehouse that does not exist is refused and writes nothing.
+#[tokio::test]
+async fn a_transfer_to_a_missing_warehouse_writes_nothing() {
+    let store = store().await;
+    let nowhere = WarehouseId::from_uuid(Uuid::now_v7());
+    let head = store.head();
+    let refused = store
+        .app
+        .stock()
+        .transfer(
+            &caller(Role::Director, None),
+            run(),
+            store.transfer(store.north, nowhere, "5"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("warehouse", nowhere)),
+        "{refused:?}"
+    );
+    assert_eq!(store.head(), head);
+    assert_eq!(store.stock(store.north).on_hand, dec("10"));
+}
+
+/// Protects branch scope in the use case itself: a storekeeper's transfer
+/// into another branch's warehouse is refused exactly as one into a
+/// missing warehouse, before anything leaves.
+#[tokio::test]
+async fn a_transfer_into_another_branch_is_refused_as_missing() {
+    let store = store().await;
+    let storekeeper = caller(Role::Storekeeper, Some(store.north_branch));
+    let head = store.head();
+    let refused = store
+        .app
+        .stock()
+        .transfer(
+            &storekeeper,
+            run(),
+            store.transfer(store.north, store.south, "5"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("warehouse", store.south)),
+        "{refused:?}"
+    );
+    assert_eq!(store.head(), head, "nothing left the north");
+    let refused = store
+        .app
+        .stock()
+        .transfer(
+            &storekeeper,
+            run(),
+            store.transfer(store.south, store.north, "5"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        CommandError::Domain(DomainError::NotFound { .. })
+    ));
+    assert_eq!(store.head(), head);
+}
+
+/// Protects against a transfer that goes nowhere, and against a repeat:
+/// the same warehouse twice is bad input on `to`, and the same command
+/// again changes nothing.
+#[tokio::test]
+async fn a_transfer_to_the_same_warehouse_is_bad_input_and_a_repeat_changes_nothing() {
+    let store = store().await;
+    let director = caller(Role::Director, None);
+    let refused = store
+        .app
+        .stock()
+        .transfer(
+            &director,
+            run(),
+            store.transfer(store.north, store.north, "5"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&refused, CommandError::Domain(error) if error.field() == Some("to")));
+    let once = run();
+    let request = store.transfer(store.north, store.south, "5");
+    store
+        .app
+        .stock()
+        .transfer(&director, once, request)
+        .await
+        .unwrap();
+    let head = store.head();
+    let again = store
+        .app
+        .stock()
+        .transfer(&director, once, request)
+        .await
+        .unwrap();
+    assert!(again.executed.repeated);
+    assert_eq!(store.head(), head);
+    assert_eq!(store.stock(store.north).on_hand, dec("5"));
+}
