@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::catalog::{Product, Quantity, UnitPrice};
 use domain::ids::{ProductId, WarehouseId};
-use domain::inventory::{Stock, StockCommand, Warehouse};
+use domain::inventory::StockCommand;
 use domain::values::Label;
 use projections::models::stock::{
     Balance, LedgerCursor, LedgerEntry, LedgerQuery, LevelCursor, LevelKey, LevelQuery, LevelSort,
@@ -40,8 +40,6 @@ use super::reports::{end_of, known};
 use super::writes::{ChangedUnlessStale, Recorded};
 use super::{TAG_STOCK, load};
 use crate::AppState;
-use app::commands::{Executed, Execution};
-use app::process::{negative_stock_allowed, stock_stream};
 use app::stock::TransferStock;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -143,40 +141,9 @@ pub struct ProductStockResponse {
     pub value: Decimal,
 }
 
-/// Runs `command` on the stock of `product` in `warehouse`, both of which
-/// must exist, with negative stock allowed where the product or the
-/// warehouse says so.
-async fn run_stock(
-    state: &AppState,
-    product: ProductId,
-    warehouse: WarehouseId,
-    command: StockCommand,
-    execution: &Execution,
-    by: &crate::auth::Principal,
-) -> Result<Executed, ApiError> {
-    ensure_product(state, product)?;
-    // A storekeeper moves the stock of their branch's warehouses only;
-    // another branch's warehouse is answered as a missing one.
-    crate::auth::scope::ensure_warehouse_in_reach(
-        state,
-        by,
-        domain::access::Action::Create,
-        warehouse,
-    )?;
-    if load::<Warehouse>(state, warehouse)?.0.is_none() {
-        return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
-    }
-    let command =
-        command.allowing_negative(negative_stock_allowed(&state.commands, product, warehouse)?);
-    let issued = domain::Issued::new(by.user, Utc::now(), command);
-    Ok(state
-        .commands
-        .execute::<Stock, _>(&stock_stream(product, warehouse)?, &issued, execution)
-        .await?)
-}
-
 /// Runs a write on the stock of the request's `product` in its
-/// `warehouse` and answers it with `status`, naming `id`.
+/// `warehouse` (`app`'s use case) and answers it with `status`, naming
+/// `id`.
 async fn stock_write(
     state: &AppState,
     headers: &WriteHeaders,
@@ -184,24 +151,18 @@ async fn stock_write(
     command: StockCommand,
     (status, id): (StatusCode, Uuid),
 ) -> Result<Written, ApiError> {
-    let executed = run_stock(
-        state,
-        ProductId::from_uuid(product),
-        WarehouseId::from_uuid(warehouse),
-        command,
-        &headers.execution(),
-        &headers.principal,
-    )
-    .await?;
+    let executed = state
+        .app
+        .stock()
+        .record(
+            &headers.principal.caller(),
+            headers.run(),
+            ProductId::from_uuid(product),
+            WarehouseId::from_uuid(warehouse),
+            command,
+        )
+        .await?;
     Ok(Written::new(state, status, id, &executed))
-}
-
-fn ensure_product(state: &AppState, product: impl Into<Uuid>) -> Result<(), ApiError> {
-    let product = product.into();
-    if load::<Product>(state, product)?.0.is_none() {
-        return Err(ApiError::NotFound(format!("product {product}")));
-    }
-    Ok(())
 }
 
 /// Receives goods of a product into a warehouse. The answer's `id` names
@@ -795,7 +756,9 @@ async fn product_movements(
         limit: page.limit()?,
         newest_first: matches!(params.order.unwrap_or_default(), SortOrder::Desc),
     };
-    ensure_product(&state, id)?;
+    if load::<Product>(&state, id)?.0.is_none() {
+        return Err(ApiError::NotFound(format!("product {id}")));
+    }
     wait.wait(&state).await?;
     let hidden = crate::auth::scope::warehouses_out_of_reach(&state, &principal);
     if let (Some(hidden), Some(warehouse)) = (&hidden, params.warehouse)

@@ -14,12 +14,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use domain::Issued;
 use domain::catalog::{ProductKind, Quantity, UnitPrice};
 use domain::error::DomainError;
 use domain::ids::{ProductId, WarehouseId};
-use domain::inventory::{Stock, StockCommand};
+use domain::inventory::StockCommand;
 use domain::values::Label;
 use projections::PAGE_ROWS_MAX;
 use projections::models::catalog::{ProductCursor, ProductQuery};
@@ -35,7 +33,6 @@ use super::orders::OwnedChoice;
 use super::{Page, Section, query_string};
 use crate::AppState;
 use app::commands::{CommandError, Executed};
-use app::process::stock_stream;
 
 /// Rows per page of a warehouse's stock.
 const OVERVIEW_PAGE_ROWS: usize = 50;
@@ -98,27 +95,17 @@ struct Sent<'a> {
 
 impl Sent<'_> {
     /// Whether the viewer may move stock in `warehouse`: a storekeeper
-    /// only in their branch's warehouses.
+    /// only in their branch's warehouses (`app`'s rule, checked again by
+    /// the use case; here it puts the message next to the select).
     fn in_reach(&self, warehouse: WarehouseId) -> bool {
-        let branch =
-            app::commands::CommandHandler::stream::<domain::inventory::Warehouse>(warehouse)
-                .ok()
-                .and_then(|stream| {
-                    self.state
-                        .commands
-                        .load::<domain::inventory::Warehouse>(&stream)
-                        .ok()
-                })
-                .and_then(|(found, _)| found)
-                .map(|found| found.branch);
-        branch.is_some_and(|branch| {
-            self.viewer.principal.as_ref().is_some_and(|principal| {
-                principal.may_see_branch(
-                    domain::access::Module::Inventory,
-                    domain::access::Action::Create,
-                    branch,
-                )
-            })
+        self.caller().is_ok_and(|caller| {
+            app::access::ensure_warehouse_in_reach(
+                &self.state.commands,
+                &caller,
+                domain::access::Action::Create,
+                warehouse,
+            )
+            .is_ok()
         })
     }
 
@@ -157,19 +144,34 @@ impl Sent<'_> {
         quantity
     }
 
-    /// Runs `command` on this product's stock in `warehouse`.
+    /// Runs `command` on this product's stock in `warehouse` (`app`'s use
+    /// case).
     async fn run(
         &self,
         warehouse: WarehouseId,
         command: StockCommand,
         command_id: Uuid,
     ) -> Result<Executed, CommandError> {
-        let stream = stock_stream(self.product, warehouse)?;
-        let issued = Issued::new(self.viewer.user(), Utc::now(), command);
+        let run = app::Run {
+            command_id,
+            expected_version: None,
+        };
         self.state
-            .commands
-            .execute::<Stock, _>(&stream, &issued, &self.viewer.execution(command_id))
+            .app
+            .stock()
+            .record(&self.caller()?, run, self.product, warehouse, command)
             .await
+    }
+
+    /// Who sends the form; the access check lets no one else write.
+    fn caller(&self) -> Result<app::access::Caller, CommandError> {
+        self.viewer
+            .principal
+            .as_ref()
+            .map(crate::auth::Principal::caller)
+            .ok_or_else(|| {
+                CommandError::Inconsistent("a stock form without a signed-in user".to_owned())
+            })
     }
 
     async fn receive(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
@@ -209,9 +211,6 @@ impl Sent<'_> {
         else {
             return Err(Failed::Fields);
         };
-        let Some(principal) = self.viewer.principal.as_ref() else {
-            return Err(Failed::Fields);
-        };
         let run = app::Run {
             command_id: self.command_id,
             expected_version: None,
@@ -226,7 +225,7 @@ impl Sent<'_> {
             .state
             .app
             .stock()
-            .transfer(&principal.caller(), run, transfer)
+            .transfer(&self.caller()?, run, transfer)
             .await?;
         Ok(done.executed)
     }

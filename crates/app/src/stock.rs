@@ -1,5 +1,6 @@
-//! Stock moves, once for every adapter: a receipt, a count, and a
-//! transfer between warehouses.
+//! Stock moves, once for every adapter: one command on one product's
+//! stock in one warehouse (a receipt, a write-off, a count, a reorder
+//! level), and a transfer between warehouses.
 //!
 //! A transfer is two commands, as the domain splits it: the goods leave
 //! the first warehouse (refused if it does not hold them, unless negative
@@ -55,6 +56,30 @@ impl App {
 }
 
 impl StockUseCases<'_> {
+    /// Runs one command on the stock of `product` in `warehouse` (a
+    /// receipt, a write-off, a count, a reorder level), as `by`: the
+    /// product and the warehouse must exist and the warehouse be within
+    /// the caller's reach; negative stock is allowed where the product or
+    /// the warehouse says so.
+    pub async fn record(
+        &self,
+        by: &Caller,
+        run: Run,
+        product: ProductId,
+        warehouse: WarehouseId,
+        command: StockCommand,
+    ) -> Result<Executed, CommandError> {
+        let commands = &self.app.commands;
+        ensure_product(commands, product)?;
+        access::ensure_warehouse_in_reach(commands, by, Action::Create, warehouse)?;
+        ensure_warehouse(commands, warehouse)?;
+        let execution = self
+            .execution(by, run.command_id)
+            .expecting(run.expected_version);
+        self.run_on(by, product, warehouse, command, &execution)
+            .await
+    }
+
     /// Moves `request.quantity` of a product from one warehouse to
     /// another, as `by`.
     pub async fn transfer(

@@ -290,3 +290,58 @@ async fn a_transfer_to_the_same_warehouse_is_bad_input_and_a_repeat_changes_noth
     assert_eq!(store.head(), head);
     assert_eq!(store.stock(store.north).on_hand, dec("5"));
 }
+
+fn receipt(quantity: &str) -> StockCommand {
+    StockCommand::Receive {
+        quantity: Quantity::parse("quantity", dec(quantity)).unwrap(),
+        unit_cost: UnitPrice::parse("unit_cost", dec("3")).unwrap(),
+        reference: None,
+    }
+}
+
+/// Protects the single-stream stock writes (receipts, write-offs,
+/// counts): a storekeeper's receipt into another branch's warehouse is
+/// refused as a missing warehouse is, one for a missing product is
+/// refused too, neither writes, and one into their own branch goes in.
+#[tokio::test]
+async fn a_stock_write_checks_the_product_and_the_warehouse_reach_first() {
+    let store = store().await;
+    let storekeeper = caller(Role::Storekeeper, Some(store.north_branch));
+    let head = store.head();
+    let stock = store.app.stock();
+    let refused = stock
+        .record(
+            &storekeeper,
+            run(),
+            store.product,
+            store.south,
+            receipt("5"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("warehouse", store.south)),
+        "{refused:?}"
+    );
+    let nothing = ProductId::from_uuid(Uuid::now_v7());
+    let refused = stock
+        .record(&storekeeper, run(), nothing, store.north, receipt("5"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("product", nothing)),
+        "{refused:?}"
+    );
+    assert_eq!(store.head(), head, "nothing was written");
+    stock
+        .record(
+            &storekeeper,
+            run(),
+            store.product,
+            store.north,
+            receipt("5"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.stock(store.north).on_hand, dec("15"));
+}
