@@ -223,19 +223,32 @@ async fn get_deal(
     ))
 }
 
-aggregate_write! {
-    /// Moves an open deal to another stage of its pipeline.
-    move_deal: "/deals/{id}/move", TAG_DEALS, Deal, MoveDealRequest, Changed,
-    |state, id, request, _headers| {
-        let probability = probability(request.probability)?;
-        let deal = deal_of(&state, id)?;
-        let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, Some(request.stage))?;
-        Ok(DealCommand::MoveToStage {
-            pipeline: deal.pipeline,
-            stage,
+/// Moves an open deal to another stage of its pipeline.
+#[utoipa::path(post, path = "/deals/{id}/move", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = MoveDealRequest,
+    responses(Changed))]
+async fn move_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<MoveDealRequest>,
+) -> Result<Written, ApiError> {
+    let probability = probability(request.probability)?;
+    let executed = state
+        .app
+        .deals()
+        .move_to_stage(
+            &headers.principal.caller(),
+            headers.run(),
+            DealId::from_uuid(id),
+            StageId::from_uuid(request.stage),
             probability,
-        })
-    }
+        )
+        .await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }
 
 aggregate_write! {
@@ -260,19 +273,32 @@ aggregate_write! {
     })
 }
 
-aggregate_write! {
-    /// Reopens a won or lost deal on a stage of its pipeline.
-    reopen_deal: "/deals/{id}/reopen", TAG_DEALS, Deal, ReopenDealRequest, Changed,
-    |state, id, request, _headers| {
-        let probability = probability(request.probability)?;
-        let deal = deal_of(&state, id)?;
-        let stage = stage_of(&pipeline_of(&state, deal.pipeline)?, request.stage)?;
-        Ok(DealCommand::Reopen {
-            pipeline: deal.pipeline,
-            stage,
+/// Reopens a won or lost deal on a stage of its pipeline.
+#[utoipa::path(post, path = "/deals/{id}/reopen", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = ReopenDealRequest,
+    responses(Changed))]
+async fn reopen_deal(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<ReopenDealRequest>,
+) -> Result<Written, ApiError> {
+    let probability = probability(request.probability)?;
+    let executed = state
+        .app
+        .deals()
+        .reopen(
+            &headers.principal.caller(),
+            headers.run(),
+            DealId::from_uuid(id),
+            request.stage.map(StageId::from_uuid),
             probability,
-        })
-    }
+        )
+        .await?;
+    Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }
 
 /// A deal's probability of being won.

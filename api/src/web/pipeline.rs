@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use domain::Issued;
 use domain::ids::{DealId, PipelineId, StageId};
-use domain::pipeline::{Deal, DealCommand, Pipeline};
+use domain::pipeline::{Deal, DealCommand};
 use domain::values::Label;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -282,6 +282,13 @@ enum DealAction {
     Lose,
 }
 
+/// What a card's form asks for: a move (whose stage `app` resolves) or a
+/// command of the deal itself.
+enum Chosen {
+    Move(StageId),
+    Command(DealCommand),
+}
+
 async fn act(
     state: &AppState,
     viewer: &Viewer,
@@ -310,30 +317,20 @@ async fn act(
         ..CardError::default()
     };
     let command = match action {
-        DealAction::Move => {
-            let stage = form.stage.parse::<StageId>().ok().and_then(|stage| {
-                let stream = CommandHandler::stream::<Pipeline>(pipeline).ok()?;
-                let (loaded, _) = state.commands.load::<Pipeline>(&stream).ok()?;
-                loaded?.stage_ref(stage)
-            });
-            stage.map(|stage| DealCommand::MoveToStage {
-                pipeline,
-                stage,
-                probability: None,
-            })
-        }
+        // The stage is resolved in the deal's pipeline by `app`'s use case.
+        DealAction::Move => form.stage.parse::<StageId>().ok().map(Chosen::Move),
         DealAction::Win => match Label::parse_optional("reason", Some(&form.reason)) {
-            Ok(reason) => Some(DealCommand::Win {
+            Ok(reason) => Some(Chosen::Command(DealCommand::Win {
                 amount: None,
                 reason,
-            }),
+            })),
             Err(_) => {
                 failure.reason_error = Some(tr.t("form-one-line"));
                 None
             }
         },
         DealAction::Lose => match Label::parse("reason", &form.reason) {
-            Ok(reason) => Some(DealCommand::Lose { reason }),
+            Ok(reason) => Some(Chosen::Command(DealCommand::Lose { reason })),
             Err(_) => {
                 failure.reason_error = Some(tr.t("pipeline-lost-needs-reason"));
                 None
@@ -359,18 +356,37 @@ async fn act(
         &forms::command_id(&form.command),
         format!("{deal}/{action:?}").as_bytes(),
     );
-    let execution = viewer
-        .execution(command_id)
-        .expecting(form.version.parse::<u64>().ok());
-    let result = async {
-        let stream = CommandHandler::stream::<Deal>(deal)?;
-        let issued = Issued::new(viewer.user(), Utc::now(), command);
-        state
-            .commands
-            .execute::<Deal, _>(&stream, &issued, &execution)
+    let expected_version = form.version.parse::<u64>().ok();
+    let result = match command {
+        Chosen::Move(stage) => match viewer.principal.as_ref() {
+            Some(principal) => {
+                let run = app::Run {
+                    command_id,
+                    expected_version,
+                };
+                state
+                    .app
+                    .deals()
+                    .move_to_stage(&principal.caller(), run, deal, stage, None)
+                    .await
+            }
+            None => Err(app::commands::CommandError::Inconsistent(
+                "a deal form without a signed-in user".to_owned(),
+            )),
+        },
+        Chosen::Command(command) => {
+            let execution = viewer.execution(command_id).expecting(expected_version);
+            async {
+                let stream = CommandHandler::stream::<Deal>(deal)?;
+                let issued = Issued::new(viewer.user(), Utc::now(), command);
+                state
+                    .commands
+                    .execute::<Deal, _>(&stream, &issued, &execution)
+                    .await
+            }
             .await
-    }
-    .await;
+        }
+    };
     match result {
         Ok(executed) => {
             forms::redirect_after(

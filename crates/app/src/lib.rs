@@ -18,6 +18,7 @@ pub mod access;
 pub mod backup;
 pub mod clock;
 pub mod commands;
+pub mod deals;
 pub mod demo_trade;
 pub mod import;
 pub mod process;
