@@ -41,7 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use app::commands::{CommandHandler, Executed};
+use app::commands::Executed;
 use error::ApiError;
 use extract::{REQUEST_BODY_BYTES_MAX, WriteHeaders};
 
@@ -228,14 +228,15 @@ where
     D::Event: DomainEvent,
     D::State: Send + 'static,
 {
-    let stream = CommandHandler::stream::<D>(id)?;
-    let mut issued = Issued::new(headers.user(), Utc::now(), command);
-    if let Some(occurred_at) = occurred_at {
-        issued = issued.backdated(occurred_at);
-    }
     Ok(state
-        .commands
-        .execute::<D, C>(&stream, &issued, &headers.execution())
+        .app
+        .execute::<D, C>(
+            &headers.principal.caller(),
+            headers.run(),
+            id,
+            command,
+            occurred_at,
+        )
         .await?)
 }
 
@@ -249,6 +250,5 @@ where
     D::Event: DomainEvent,
     D::State: Clone + Send + 'static,
 {
-    let stream = CommandHandler::stream::<D>(id)?;
-    Ok(state.commands.load::<D>(&stream)?)
+    Ok(state.app.load::<D>(id)?)
 }

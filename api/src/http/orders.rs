@@ -6,13 +6,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
-use domain::Issued;
-use domain::catalog::{PriceList, Quantity, VatRate};
+use domain::catalog::{Quantity, VatRate};
 use domain::ids::{
     BranchId, CreditNoteId, DealId, InvoiceId, OrderId, PartyId, PriceListId, ProductId, ReturnId,
     ShipmentId, UserId, WarehouseId,
 };
-use domain::sales::{DraftOrder, Order, OrderCommand, OrderStatus, ShipLine};
+use domain::sales::{Order, OrderCommand, OrderStatus, ShipLine};
 use domain::values::Label;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -29,9 +28,7 @@ use super::extract::{
 use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
 use crate::AppState;
-use crate::auth::scope;
-use app::trade::{confirm_order, ship_order};
-use domain::access::Action;
+use app::orders::{NewLine, NewOrder};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -225,10 +222,6 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
-fn now(by: domain::ids::UserId) -> Issued<()> {
-    Issued::new(by, Utc::now(), ())
-}
-
 /// Drafts an order for a party, priced from a list.
 #[utoipa::path(post, path = "/orders", tag = TAG_ORDERS,
     request_body = DraftOrderRequest,
@@ -239,50 +232,27 @@ async fn draft_order(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<DraftOrderRequest>,
 ) -> Result<Written, ApiError> {
-    let (list, _) = load::<PriceList>(&state, request.price_list)?;
-    let currency = list
-        .and_then(|list| list.currency)
-        .ok_or_else(|| ApiError::NotFound(format!("price list {}", request.price_list)))?;
-    // Every record the order names must be within the writer's reach
-    // (a sales manager's own customer, a storekeeper's branch), answered
-    // as missing when it is not.
-    let by = &headers.principal;
-    scope::ensure_party_in_reach(&state, by, request.party)?;
-    scope::ensure_warehouse_in_reach(&state, by, Action::Read, request.warehouse)?;
-    if let Some(deal) = request.deal {
-        scope::ensure_deal_in_reach(&state, by, deal)?;
-    }
-    // The order decider knows nothing of parties and warehouses: the edge
-    // checks both exist, so no order points at nothing.
-    if load::<domain::parties::Party>(&state, request.party)?
-        .0
-        .is_none()
-    {
-        return Err(ApiError::NotFound(format!("party {}", request.party)));
-    }
-    if load::<domain::inventory::Warehouse>(&state, request.warehouse)?
-        .0
-        .is_none()
-    {
-        return Err(ApiError::NotFound(format!(
-            "warehouse {}",
-            request.warehouse
-        )));
-    }
-    let order = OrderId::from_uuid(headers.new_id("order"));
-    let draft = DraftOrder {
-        order,
+    let new = NewOrder {
         party: PartyId::from_uuid(request.party),
-        deal: request.deal.map(DealId::from_uuid),
         price_list: PriceListId::from_uuid(request.price_list),
-        currency,
         warehouse: WarehouseId::from_uuid(request.warehouse),
+        deal: request.deal.map(DealId::from_uuid),
         branch: request.branch.map(BranchId::from_uuid),
         manager: request.manager.map(UserId::from_uuid),
         reference: Label::parse_optional("reference", request.reference.as_deref())?,
+        lines: Vec::new(),
     };
-    let executed = execute::<Order, _>(&state, order, OrderCommand::Draft(draft), &headers).await?;
-    Ok(Written::new(&state, StatusCode::CREATED, order, &executed))
+    let drafted = state
+        .app
+        .orders()
+        .draft(&headers.principal.caller(), headers.run(), new)
+        .await?;
+    Ok(Written::new(
+        &state,
+        StatusCode::CREATED,
+        drafted.order,
+        &drafted.executed,
+    ))
 }
 
 /// One order as its stream tells it, with its version as `ETag`.
@@ -362,13 +332,7 @@ async fn add_line(
     headers: WriteHeaders,
     ApiJson(request): ApiJson<AddLineRequest>,
 ) -> Result<Written, ApiError> {
-    if load::<domain::catalog::Product>(&state, request.product)?
-        .0
-        .is_none()
-    {
-        return Err(ApiError::NotFound(format!("product {}", request.product)));
-    }
-    let command = OrderCommand::AddLine {
+    let line = NewLine {
         product: ProductId::from_uuid(request.product),
         quantity: Quantity::parse("quantity", request.quantity)?,
         discount_percent: request
@@ -376,7 +340,16 @@ async fn add_line(
             .map(|percent| VatRate::parse("discount_percent", percent))
             .transpose()?,
     };
-    let executed = execute::<Order, _>(&state, id, command, &headers).await?;
+    let executed = state
+        .app
+        .orders()
+        .add_line(
+            &headers.principal.caller(),
+            headers.run(),
+            OrderId::from_uuid(id),
+            line,
+        )
+        .await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }
 
@@ -473,14 +446,15 @@ async fn confirm(
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
 ) -> Result<Written, ApiError> {
-    let order = OrderId::from_uuid(id);
-    let executed = confirm_order(
-        &state.commands,
-        order,
-        now(headers.user()),
-        &headers.execution(),
-    )
-    .await?;
+    let executed = state
+        .app
+        .orders()
+        .confirm(
+            &headers.principal.caller(),
+            headers.run(),
+            OrderId::from_uuid(id),
+        )
+        .await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }
 
@@ -502,16 +476,16 @@ async fn ship(
         .lines
         .map(|lines| line_quantities("lines", lines))
         .transpose()?;
-    let shipment = ShipmentId::from_uuid(headers.new_id("shipment"));
-    let executed = ship_order(
-        &state.commands,
-        OrderId::from_uuid(id),
-        shipment,
-        lines,
-        now(headers.user()),
-        &headers.execution(),
-    )
-    .await?;
+    let executed = state
+        .app
+        .orders()
+        .ship(
+            &headers.principal.caller(),
+            headers.run(),
+            OrderId::from_uuid(id),
+            lines,
+        )
+        .await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }
 

@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use domain::ids::{PartyId, UserId};
 use domain::interactions::{
     CallOutcome, Direction, Interaction, InteractionCommand, InteractionKind, LogInteraction,
@@ -23,7 +23,6 @@ use super::customers::render_card;
 use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use crate::AppState;
-use app::commands::CommandHandler;
 
 /// The kinds of interaction the form offers, by code.
 pub const KIND_CODES: [&str; 4] = ["call", "email", "meeting", "note"];
@@ -312,12 +311,15 @@ where
         }
     };
     let command_id = forms::command_id(form.command_id_text());
-    let issued = Issued::new(viewer.user(), Utc::now(), command);
-    let result = match CommandHandler::stream::<F::Decider>(command_id) {
-        Ok(stream) => {
+    let run = app::Run {
+        command_id,
+        expected_version: None,
+    };
+    let result = match viewer.caller() {
+        Ok(caller) => {
             state
-                .commands
-                .execute::<F::Decider, _>(&stream, &issued, &viewer.execution(command_id))
+                .app
+                .execute::<F::Decider, _>(&caller, run, command_id, command, None)
                 .await
         }
         Err(error) => Err(error),

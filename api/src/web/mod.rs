@@ -73,6 +73,19 @@ impl Viewer {
         Execution::new(eventlog::AppendMeta::new(actor, command_id)).with_command_id(command_id)
     }
 
+    /// Who sends a form, as the application sees them; the access check
+    /// lets no one else write, so a form without one is a fault.
+    pub fn caller(&self) -> Result<app::access::Caller, app::commands::CommandError> {
+        self.principal
+            .as_ref()
+            .map(Principal::caller)
+            .ok_or_else(|| {
+                app::commands::CommandError::Inconsistent(
+                    "a form without a signed-in user".to_owned(),
+                )
+            })
+    }
+
     pub fn allows(&self, module: Module, action: Action) -> bool {
         self.principal
             .as_ref()

@@ -21,15 +21,14 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate, Utc};
-use domain::Issued;
+use chrono::{Duration, NaiveDate};
 use domain::catalog::{PriceList, Quantity};
 use domain::finance::{Account, AccountCommand, PaymentMethod};
 use domain::ids::{
     CreditNoteId, InvoiceId, OrderId, PartyId, PaymentId, PriceListId, ProductId, ReturnId,
-    ShipmentId, UserId, WarehouseId,
+    WarehouseId,
 };
-use domain::sales::{DraftOrder, Order, OrderCommand, OrderState, OrderStatus, ShipLine};
+use domain::sales::{Order, OrderCommand, OrderState, OrderStatus, ShipLine};
 use domain::values::{Label, Money};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -43,8 +42,8 @@ use super::forms::{self, Choice, FormErrors};
 use super::i18n::Tr;
 use super::{Page, Section};
 use crate::AppState;
-use app::commands::{CommandError, CommandHandler, Executed};
-use app::trade::{confirm_order, price_order, ship_order};
+use app::commands::{CommandError, Executed};
+use app::trade::price_order;
 
 /// Orders on the list.
 const LIST_ORDERS_MAX: usize = 50;
@@ -70,8 +69,7 @@ fn load_order(
     state: &AppState,
     order: OrderId,
 ) -> Result<Option<(OrderState, Option<u64>)>, CommandError> {
-    let stream = CommandHandler::stream::<Order>(order)?;
-    let (loaded, version) = state.commands.load::<Order>(&stream)?;
+    let (loaded, version) = state.app.load::<Order>(order)?;
     Ok(loaded.map(|loaded| (loaded, version)))
 }
 
@@ -447,10 +445,7 @@ pub async fn create(
     };
     let mut errors = FormErrors::default();
     let price_list = form.price_list.parse::<PriceListId>().ok();
-    let currency = price_list.and_then(|id| {
-        let stream = CommandHandler::stream::<PriceList>(id).ok()?;
-        state.commands.load::<PriceList>(&stream).ok()?.0?.currency
-    });
+    let currency = price_list.and_then(|id| state.app.load::<PriceList>(id).ok()?.0?.currency);
     if currency.is_none() {
         errors.add("price_list", tr.t("form-choose"));
     }
@@ -480,7 +475,7 @@ pub async fn create(
     if lines.is_empty() && errors.is_empty() {
         errors.form = Some(tr.t("order-needs-a-line"));
     }
-    let (Some(price_list), Some(currency), Some(warehouse), Ok(reference), true) = (
+    let (Some(price_list), Some(_), Some(warehouse), Ok(reference), true) = (
         price_list,
         currency,
         warehouse,
@@ -490,53 +485,40 @@ pub async fn create(
         let page = new_page(&state, &viewer, party, &form, errors);
         return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     };
-    let command_id = forms::command_id(&form.command);
-    let order = OrderId::from_uuid(command_id);
-    let result = async {
-        let stream = CommandHandler::stream::<Order>(order)?;
-        let draft = OrderCommand::Draft(DraftOrder {
-            order,
-            party,
-            deal: None,
-            price_list,
-            currency,
-            warehouse,
-            branch: None,
-            manager: None,
-            reference,
-        });
-        let issued = Issued::new(viewer.user(), Utc::now(), draft);
-        let drafted = state
-            .commands
-            .execute::<Order, _>(&stream, &issued, &viewer.execution(command_id))
-            .await?;
-        // A repeated form drafted and filled the order the first time.
-        if drafted.repeated {
-            return Ok(drafted);
-        }
-        let mut last = drafted;
-        for (index, (product, quantity)) in lines.into_iter().enumerate() {
-            let line_command = Uuid::new_v5(&command_id, format!("line-{index}").as_bytes());
-            let issued = Issued::new(
-                viewer.user(),
-                Utc::now(),
-                OrderCommand::AddLine {
-                    product,
-                    quantity,
-                    discount_percent: None,
-                },
-            );
-            last = state
-                .commands
-                .execute::<Order, _>(&stream, &issued, &viewer.execution(line_command))
-                .await?;
-        }
-        Ok::<Executed, CommandError>(last)
-    }
-    .await;
+    let new = app::orders::NewOrder {
+        party,
+        price_list,
+        warehouse,
+        deal: None,
+        branch: None,
+        manager: None,
+        reference,
+        lines: lines
+            .into_iter()
+            .map(|(product, quantity)| app::orders::NewLine {
+                product,
+                quantity,
+                discount_percent: None,
+            })
+            .collect(),
+    };
+    let run = app::Run {
+        command_id: forms::command_id(&form.command),
+        expected_version: None,
+    };
+    let result = match viewer.caller() {
+        Ok(caller) => state.app.orders().draft(&caller, run, new).await,
+        Err(error) => Err(error),
+    };
     match result {
-        Ok(executed) => {
-            forms::redirect_after(&state, executed.last_position, &format!("/orders/{order}")).await
+        Ok(drafted) => {
+            let order = drafted.order;
+            forms::redirect_after(
+                &state,
+                drafted.executed.last_position,
+                &format!("/orders/{order}"),
+            )
+            .await
         }
         Err(error) => {
             let errors = FormErrors::from_command(tr, &error, &[("reference", "reference")]);
@@ -825,7 +807,7 @@ async fn render_order(
         invoices,
         methods: forms::choices(tr, "payment-method", &METHOD_CODES, method),
         due_default: if form.due.is_empty() {
-            (Utc::now().date_naive() + Duration::days(INVOICE_DUE_DAYS)).to_string()
+            (state.app.clock.now().date_naive() + Duration::days(INVOICE_DUE_DAYS)).to_string()
         } else {
             form.due.clone()
         },
@@ -903,19 +885,36 @@ async fn act(
     );
     // The version the page showed: acting on a stale page is refused.
     let expected = form.version.parse::<u64>().ok();
-    let execution = viewer.execution(command_id).expecting(expected);
-    let issued = Issued::new(viewer.user(), Utc::now(), ());
+    let run = app::Run {
+        command_id,
+        expected_version: expected,
+    };
+    let caller = match viewer.caller() {
+        Ok(caller) => caller,
+        Err(error) => {
+            let errors = FormErrors::from_command(tr, &error, &[]);
+            return render_order(
+                state,
+                &viewer,
+                raw_id,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let orders = state.app.orders();
     let mut errors = FormErrors::default();
     let result: Result<Executed, Failed> = match action {
-        Action::Confirm => confirm_order(&state.commands, order, issued, &execution)
+        Action::Confirm => orders
+            .confirm(&caller, run, order)
             .await
             .map_err(Failed::from),
-        Action::Ship => {
-            let shipment = ShipmentId::from_uuid(Uuid::new_v5(&command_id, b"shipment"));
-            ship_order(&state.commands, order, shipment, None, issued, &execution)
-                .await
-                .map_err(Failed::from)
-        }
+        Action::Ship => orders
+            .ship(&caller, run, order, None)
+            .await
+            .map_err(Failed::from),
         Action::Invoice => match NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d") {
             Ok(due) => {
                 let command = OrderCommand::Invoice {
@@ -923,7 +922,9 @@ async fn act(
                     shipment: None,
                     due,
                 };
-                execute_order(state, viewer.user(), order, command, &execution)
+                state
+                    .app
+                    .execute::<Order, _>(&caller, run, order, command, None)
                     .await
                     .map_err(Failed::from)
             }
@@ -970,7 +971,9 @@ async fn act(
                         lines,
                         reason,
                     };
-                    execute_order(state, viewer.user(), order, command, &execution)
+                    state
+                        .app
+                        .execute::<Order, _>(&caller, run, order, command, None)
                         .await
                         .map_err(Failed::from)
                 }
@@ -1001,21 +1004,6 @@ async fn act(
             .await
         }
     }
-}
-
-async fn execute_order(
-    state: &AppState,
-    by: UserId,
-    order: OrderId,
-    command: OrderCommand,
-    execution: &app::commands::Execution,
-) -> Result<Executed, CommandError> {
-    let stream = CommandHandler::stream::<Order>(order)?;
-    let issued = Issued::new(by, Utc::now(), command);
-    state
-        .commands
-        .execute::<Order, _>(&stream, &issued, execution)
-        .await
 }
 
 /// A payment on the customer's account for one invoice of the order; the
@@ -1059,23 +1047,22 @@ async fn pay(
     let (Some(invoice), Some(amount), Some(method)) = (invoice, amount, method) else {
         return Err(Failed::Fields);
     };
-    let stream = CommandHandler::stream::<Account>(loaded.drafted.party)?;
-    let issued = Issued::new(
-        viewer.user(),
-        Utc::now(),
-        AccountCommand::ReceivePayment {
-            payment: PaymentId::from_uuid(Uuid::new_v5(&command_id, b"payment")),
-            method,
-            amount,
-            allocations: Some(vec![(invoice, amount)]),
-            reference: None,
-        },
-    );
+    let command = AccountCommand::ReceivePayment {
+        payment: PaymentId::from_uuid(Uuid::new_v5(&command_id, b"payment")),
+        method,
+        amount,
+        allocations: Some(vec![(invoice, amount)]),
+        reference: None,
+    };
     // The account, not the order, takes the payment: the page's version
     // (the order's) does not apply to it.
+    let run = app::Run {
+        command_id,
+        expected_version: None,
+    };
     Ok(state
-        .commands
-        .execute::<Account, _>(&stream, &issued, &viewer.execution(command_id))
+        .app
+        .execute::<Account, _>(&viewer.caller()?, run, loaded.drafted.party, command, None)
         .await?)
 }
 

@@ -10,8 +10,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use domain::Issued;
 use domain::ids::{DealId, PipelineId, StageId};
 use domain::pipeline::{Deal, DealCommand};
 use domain::values::Label;
@@ -24,7 +22,6 @@ use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use super::{Page, Section};
 use crate::AppState;
-use app::commands::CommandHandler;
 
 /// Cards shown per stage (the largest deals); the column says how many
 /// there are in all.
@@ -356,36 +353,30 @@ async fn act(
         &forms::command_id(&form.command),
         format!("{deal}/{action:?}").as_bytes(),
     );
-    let expected_version = form.version.parse::<u64>().ok();
+    let run = app::Run {
+        command_id,
+        expected_version: form.version.parse::<u64>().ok(),
+    };
     let result = match command {
-        Chosen::Move(stage) => match viewer.principal.as_ref() {
-            Some(principal) => {
-                let run = app::Run {
-                    command_id,
-                    expected_version,
-                };
+        Chosen::Move(stage) => match viewer.caller() {
+            Ok(caller) => {
                 state
                     .app
                     .deals()
-                    .move_to_stage(&principal.caller(), run, deal, stage, None)
+                    .move_to_stage(&caller, run, deal, stage, None)
                     .await
             }
-            None => Err(app::commands::CommandError::Inconsistent(
-                "a deal form without a signed-in user".to_owned(),
-            )),
+            Err(error) => Err(error),
         },
-        Chosen::Command(command) => {
-            let execution = viewer.execution(command_id).expecting(expected_version);
-            async {
-                let stream = CommandHandler::stream::<Deal>(deal)?;
-                let issued = Issued::new(viewer.user(), Utc::now(), command);
+        Chosen::Command(command) => match viewer.caller() {
+            Ok(caller) => {
                 state
-                    .commands
-                    .execute::<Deal, _>(&stream, &issued, &execution)
+                    .app
+                    .execute::<Deal, _>(&caller, run, deal, command, None)
                     .await
             }
-            .await
-        }
+            Err(error) => Err(error),
+        },
     };
     match result {
         Ok(executed) => {

@@ -163,15 +163,9 @@ impl Sent<'_> {
             .await
     }
 
-    /// Who sends the form; the access check lets no one else write.
+    /// Who sends the form.
     fn caller(&self) -> Result<app::access::Caller, CommandError> {
-        self.viewer
-            .principal
-            .as_ref()
-            .map(crate::auth::Principal::caller)
-            .ok_or_else(|| {
-                CommandError::Inconsistent("a stock form without a signed-in user".to_owned())
-            })
+        self.viewer.caller()
     }
 
     async fn receive(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {

@@ -1,7 +1,7 @@
 //! Tasks: one owner's open tasks (all, overdue, due today, upcoming) and
 //! completed ones, paged by cursor over the `tasks` read model, with a
-//! form on each row to complete or reopen the task through
-//! `CommandHandler`.
+//! form on each row to complete or reopen the task (`app`'s
+//! one-command use case, [`app::App::execute`]).
 //!
 //! Until users sign in, "my tasks" are the system user's (what the UI
 //! creates); a select of the owners the model knows, kept in the query
@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
-use domain::Issued;
 use domain::ids::{GroupId, TaskId, UserId};
 use domain::planning::{Assignee, Link, Task, TaskCommand};
 use projections::models::tasks::{DueWindow, TaskCursor, TaskRow, TaskStatus};
@@ -29,7 +28,6 @@ use super::forms::{self, FormErrors};
 use super::i18n::Tr;
 use super::{Page, Section, query_string};
 use crate::AppState;
-use app::commands::CommandHandler;
 
 /// Rows per page of the list.
 const LIST_PAGE_ROWS: usize = 50;
@@ -345,7 +343,7 @@ fn render_list(
         },
         _ => None,
     };
-    let now = Utc::now();
+    let now = state.app.clock.now();
     let back = list_url(owner, show, after);
     let page = Page::new(viewer, Section::Tasks, "tasks-title", back.clone());
     let tr = page.tr;
@@ -487,18 +485,19 @@ async fn act(
         TaskAction::Complete => TaskCommand::Complete,
         TaskAction::Reopen => TaskCommand::Reopen,
     };
-    let execution = viewer
-        .execution(command_id)
-        .expecting(form.version.parse::<u64>().ok());
-    let result = async {
-        let stream = CommandHandler::stream::<Task>(task)?;
-        let issued = Issued::new(viewer.user(), Utc::now(), command);
-        state
-            .commands
-            .execute::<Task, _>(&stream, &issued, &execution)
-            .await
-    }
-    .await;
+    let run = app::Run {
+        command_id,
+        expected_version: form.version.parse::<u64>().ok(),
+    };
+    let result = match viewer.caller() {
+        Ok(caller) => {
+            state
+                .app
+                .execute::<Task, _>(&caller, run, task, command, None)
+                .await
+        }
+        Err(error) => Err(error),
+    };
     match result {
         Ok(executed) => forms::redirect_after(state, executed.last_position, &location).await,
         Err(error) => {

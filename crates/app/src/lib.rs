@@ -15,12 +15,14 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod aggregate;
 pub mod backup;
 pub mod clock;
 pub mod commands;
 pub mod deals;
 pub mod demo_trade;
 pub mod import;
+pub mod orders;
 pub mod process;
 pub mod stock;
 pub mod trade;

@@ -13,16 +13,17 @@
 //! completes the second.
 
 use domain::access::Action;
-use domain::catalog::{Product, Quantity, UnitPrice};
+use domain::catalog::{Quantity, UnitPrice};
 use domain::error::DomainError;
 use domain::ids::{ProductId, TransferId, WarehouseId, derived};
-use domain::inventory::{Stock, StockCommand, StockEvent, Warehouse};
+use domain::inventory::{Stock, StockCommand, StockEvent};
 use domain::{DomainEvent, Issued};
 use eventlog::AppendMeta;
 use uuid::Uuid;
 
 use crate::access::{self, Caller};
-use crate::commands::{CommandError, CommandHandler, Executed, Execution};
+use crate::aggregate::{ensure_product, ensure_warehouse};
+use crate::commands::{CommandError, Executed, Execution};
 use crate::process::{negative_stock_allowed, stock_stream};
 use crate::{App, Run};
 
@@ -195,23 +196,4 @@ impl StockUseCases<'_> {
             _ => Err(lost()),
         }
     }
-}
-
-/// The product must exist.
-fn ensure_product(commands: &CommandHandler, product: ProductId) -> Result<(), CommandError> {
-    let (found, _) = commands.load::<Product>(&CommandHandler::stream::<Product>(product)?)?;
-    if found.is_none() {
-        return Err(DomainError::part_not_found("product", product).into());
-    }
-    Ok(())
-}
-
-/// The warehouse must exist.
-fn ensure_warehouse(commands: &CommandHandler, warehouse: WarehouseId) -> Result<(), CommandError> {
-    let (found, _) =
-        commands.load::<Warehouse>(&CommandHandler::stream::<Warehouse>(warehouse)?)?;
-    if found.is_none() {
-        return Err(access::not_found(access::Kind::Warehouse, warehouse.as_uuid()).into());
-    }
-    Ok(())
 }

@@ -63,7 +63,7 @@ fn existing_order(
 ) -> Result<(eventlog::StreamName, OrderState), CommandError> {
     let stream = CommandHandler::stream::<Order>(order)?;
     let (state, _) = handler.load::<Order>(&stream)?;
-    let state = state.ok_or_else(|| DomainError::not_found("order"))?;
+    let state = state.ok_or_else(|| DomainError::part_not_found("order", order))?;
     Ok((stream, state))
 }
 
