@@ -1,0 +1,53 @@
+//! The adapters stay adapters: no file of the JSON API (`src/http`) or
+//! the web UI (`src/web`) writes to the log or runs a command itself.
+//! Every write goes through a use case of the `app` crate, which checks
+//! the caller against every record and reads the clock it was given
+//! (issue 16, ADR 0015). A write written in an adapter is how two copies
+//! of one workflow drifted apart before.
+
+use std::path::Path;
+
+/// What only the application layer may do: run commands through the
+/// handler, or append to the log.
+const FORBIDDEN: &[&str] = &[
+    "CommandHandler",
+    "commands.execute",
+    ".append(",
+    "append_batch(",
+];
+
+fn rust_files(directory: &Path, found: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(directory)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", directory.display()));
+    for entry in entries {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+/// Protects the layering: the adapters' source names none of what only
+/// `app` may do (whitespace between a receiver and its method is ignored).
+#[test]
+fn adapters_never_write_through_the_command_handler_or_the_log() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for adapter in ["http", "web"] {
+        rust_files(&root.join(adapter), &mut files);
+    }
+    assert!(files.len() > 20, "the adapters' files were not found: {files:?}");
+    let mut offending = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a readable source file");
+        let squeezed: String = text.split_whitespace().collect();
+        for forbidden in FORBIDDEN {
+            if squeezed.contains(forbidden) {
+                offending.push(format!("{}: {forbidden}", file.display()));
+            }
+        }
+    }
+    assert!(offending.is_empty(), "{offending:#?}");
+}
