@@ -38,7 +38,10 @@ fn adapters_never_write_through_the_command_handler_or_the_log() {
     for adapter in ["http", "web"] {
         rust_files(&root.join(adapter), &mut files);
     }
-    assert!(files.len() > 20, "the adapters' files were not found: {files:?}");
+    assert!(
+        files.len() > 20,
+        "the adapters' files were not found: {files:?}"
+    );
     let mut offending = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("a readable source file");
