@@ -144,7 +144,7 @@ pub struct EntryRange {
     pub from: DateTime<Utc>,
     /// …and starting before this one; at most 62 days after `from`.
     pub to: DateTime<Utc>,
-    /// The user attending; the system user when absent.
+    /// The user attending; the signed-in user when absent.
     pub attendee: Option<Uuid>,
 }
 

@@ -58,7 +58,7 @@ pub struct OpenDealRequest {
     /// ISO 4217 (`EUR`).
     pub currency: String,
     pub expected_close: Option<NaiveDate>,
-    /// The responsible user; the system user when absent.
+    /// The responsible user; the signed-in user when absent.
     pub owner: Option<Uuid>,
 }
 

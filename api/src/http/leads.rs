@@ -59,7 +59,7 @@ pub struct CaptureLeadRequest {
     /// The party the lead came from, if known.
     pub party: Option<Uuid>,
     pub source: Option<String>,
-    /// The responsible user; the system user when absent.
+    /// The responsible user; the signed-in user when absent.
     pub owner: Option<Uuid>,
 }
 

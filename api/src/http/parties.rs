@@ -90,7 +90,7 @@ pub struct RegisterPartyRequest {
     pub company: Option<Uuid>,
     pub job_title: Option<String>,
     pub source: Option<String>,
-    /// The responsible user; the system user when absent.
+    /// The responsible user; the signed-in user when absent.
     pub owner: Option<Uuid>,
     pub branch: Option<Uuid>,
 }

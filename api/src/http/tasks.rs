@@ -45,7 +45,7 @@ pub struct CreateTaskRequest {
     pub title: String,
     #[serde(default)]
     pub description: String,
-    /// The user the task is for; the system user when absent.
+    /// The user the task is for; the signed-in user when absent.
     pub assignee: Option<Uuid>,
     pub due: Option<DateTime<Utc>>,
     /// At most `due`.
@@ -171,8 +171,8 @@ impl From<&TaskRow> for TaskResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TaskFilter {
-    /// The user the tasks are for; the system user when absent (until
-    /// there are logins).
+    /// The user the tasks are for; the signed-in user when absent (and
+    /// always, for a grant that reaches only one's own tasks).
     pub assignee: Option<Uuid>,
     /// `open` (the default and, for now, the only one: the list indexes
     /// open tasks; read a closed task by its id).

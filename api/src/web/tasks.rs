@@ -3,9 +3,9 @@
 //! form on each row to complete or reopen the task (`app`'s
 //! one-command use case, [`app::App::execute`]).
 //!
-//! Until users sign in, "my tasks" are the system user's (what the UI
-//! creates); a select of the owners the model knows, kept in the query
-//! string, shows anyone else's. With htmx the row forms post in the
+//! "My tasks" are the signed-in user's; a select of the owners the model
+//! knows, kept in the query string, shows anyone else's to a user whose
+//! grant reaches them. With htmx the row forms post in the
 //! background and only the list is swapped; without it they post and
 //! redirect back to the same list.
 
