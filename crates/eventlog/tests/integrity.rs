@@ -566,7 +566,7 @@ async fn a_torn_group_is_dropped_whole_and_set_aside() {
 /// is a unit test in `sled_store.rs`.)
 async fn a_relaxed_crash_loses_the_last_group(
     lose: impl FnOnce(&std::path::Path, &[eventlog::storage::StoredChunk]),
-) {
+) -> tempfile::TempDir {
     let test = open_log_with(Options {
         durability: eventlog::Durability::BulkImportRelaxed,
         ..Options::default()
@@ -604,13 +604,16 @@ async fn a_relaxed_crash_loses_the_last_group(
     assert_eq!((report.records_checked, report.streams_checked), (5, 2));
     let again = append_new(&log, "customer-3", 1).await;
     assert_eq!(again.first_position, 6);
+    drop(log);
+    directory
 }
 
 /// The segment ends inside the last frame (its size was never extended
 /// that far); what is left of the frame is set aside.
 #[tokio::test]
 async fn after_a_relaxed_crash_that_cut_the_segment_the_directory_is_derived_again() {
-    a_relaxed_crash_loses_the_last_group(|directory, chunks| {
+    let remains = std::cell::Cell::new(0);
+    let directory = a_relaxed_crash_loses_the_last_group(|directory, chunks| {
         let segment = std::fs::read_dir(directory.join("segments"))
             .unwrap()
             .map(|entry| entry.unwrap().path())
@@ -628,9 +631,16 @@ async fn after_a_relaxed_crash_that_cut_the_segment_the_directory_is_derived_aga
             .sum();
         let last_frame = 8 + chunks.last().unwrap().bytes.len() as u64;
         file.set_len(frames_end - last_frame / 2).unwrap();
+        remains.set(last_frame - last_frame / 2);
     })
     .await;
-    // The frame's remains were set aside.
+    // The frame's remains were set aside, whole, not deleted.
+    let discarded: Vec<u64> =
+        std::fs::read_dir(directory.path().join("segments").join("discarded"))
+            .unwrap()
+            .map(|entry| entry.unwrap().metadata().unwrap().len())
+            .collect();
+    assert_eq!(discarded, vec![remains.get()]);
 }
 
 /// A power cut leaves the zero fill where the frame's chunk was to go.
