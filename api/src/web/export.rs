@@ -135,6 +135,11 @@ mod tests {
         let cells = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx"];
         let rows: Vec<Vec<Cell>> = cells.iter().map(|text| vec![Cell::text(*text)]).collect();
         let text = write(&["Name".to_owned()], &rows).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            cells.len() + 1,
+            "a header and a row per cell"
+        );
         for line in text.lines().skip(1) {
             assert!(line.starts_with("'") || line.starts_with("\"'"), "{line}");
         }

@@ -788,6 +788,8 @@ mod tests {
 
         let entries: Vec<(u64, Location)> = [1, 4, 6].into_iter().zip(locations).collect();
         let read = segments.read(&entries).unwrap();
+        // `zip` stops at the shorter side: every chunk written is read.
+        assert_eq!(read.len(), first.len() + second.len());
         for (read, written) in read.iter().zip(first.iter().chain(&second)) {
             assert_eq!(read.first_position, written.first_position);
             assert_eq!(&read.bytes[..], &written.bytes[..]);
