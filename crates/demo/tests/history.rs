@@ -257,23 +257,6 @@ fn appends_name_their_streams_by_category_and_aggregate() {
     assert_eq!(append.actor, users(&DemoOptions::default())[0].id);
 }
 
-/// Shows the generation speed with `--nocapture`; asserts nothing about
-/// it, since test machines differ.
-#[test]
-fn generation_speed_is_reported() {
-    let started = Instant::now();
-    let events: u64 = generate(&scaled(300_000))
-        .map(|append| append.events.len() as u64)
-        .sum();
-    let elapsed = started.elapsed();
-    println!(
-        "generated {events} events in {:.2} s: {:.0} events/s",
-        elapsed.as_secs_f64(),
-        events as f64 / elapsed.as_secs_f64()
-    );
-    assert!(events > 0);
-}
-
 /// Protects the deal statistics the demo dashboards show: roughly a third
 /// of closed deals are won.
 #[test]
