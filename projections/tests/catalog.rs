@@ -434,7 +434,9 @@ fn search_over_a_hundred_thousand_products_pages_after_its_cursor() {
     });
     assert!(!page.rows.is_empty());
     assert!(
-        page.rows.windows(2).all(|pair| pair[0].1.sku < pair[1].1.sku),
+        page.rows
+            .windows(2)
+            .all(|pair| pair[0].1.sku < pair[1].1.sku),
         "a page in SKU order"
     );
     assert!(

@@ -3,7 +3,17 @@
 //! being appended, rebuilt from scratch, and restored from a snapshot plus
 //! the tail, it is the same model.
 
+use std::collections::BTreeSet;
 use std::fmt::Debug;
+
+use domain::DomainEvent;
+use domain::access::{
+    ApiTokenIssued, ApiTokenRevoked, Permission, Role, UserDisabled, UserEnabled, UserEvent,
+    UserPasswordChanged, UserRegistered,
+};
+use domain::events::CrmEvent;
+use domain::ids::UserId;
+use uuid::Uuid;
 
 use eventlog::{Durability, EventLog, Options};
 use projections::models::customers::CustomerQuery;
@@ -12,6 +22,71 @@ use projections::{
     replay,
 };
 use proptest::prelude::*;
+
+fn user_id(number: u128) -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0x5E_0000 + number))
+}
+
+/// Three users, each registered with a token; one has a token revoked,
+/// one changes password, one is disabled and enabled again: one append
+/// per user event, to be spread through a history.
+fn user_history() -> Vec<demo::DemoAppend> {
+    let read = Permission::parse("permission", "parties.read").unwrap();
+    let mut appends = Vec::new();
+    let mut push = |user: UserId, number: u128, event: UserEvent| {
+        appends.push(demo::DemoAppend {
+            category: UserEvent::CATEGORY,
+            aggregate: user.as_uuid(),
+            events: vec![(Uuid::from_u128(0xE0_0000 + number), CrmEvent::User(event))],
+            occurred_at: chrono::DateTime::UNIX_EPOCH,
+            issued_at: chrono::DateTime::UNIX_EPOCH,
+            actor: user,
+        });
+    };
+    let mut number = 0;
+    for index in 0..3u128 {
+        let user = user_id(index);
+        let token = Uuid::from_u128(0x70_0000 + index);
+        let mut next = |event| {
+            number += 1;
+            (number, event)
+        };
+        let events = [
+            next(UserEvent::Registered(UserRegistered {
+                login: format!("user{index}"),
+                display_name: format!("User {index}"),
+                roles: vec![Role::SalesManager],
+                branch: None,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            })),
+            next(UserEvent::TokenIssued(ApiTokenIssued {
+                token_id: token,
+                name: "sync".to_owned(),
+                permissions: vec![read],
+                secret_sha256: [index as u8; 32],
+                expires_at: None,
+            })),
+        ];
+        for (number, event) in events {
+            push(user, number, event);
+        }
+        let tail = match index {
+            0 => vec![UserEvent::TokenRevoked(ApiTokenRevoked { token_id: token })],
+            1 => vec![UserEvent::PasswordChanged(UserPasswordChanged {
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$bmV3$aGFzaA".to_owned(),
+            })],
+            _ => vec![
+                UserEvent::Disabled(UserDisabled {}),
+                UserEvent::Enabled(UserEnabled {}),
+            ],
+        };
+        for event in tail {
+            number += 1;
+            push(user, number, event);
+        }
+    }
+    appends
+}
 
 /// Restores `M` from a snapshot taken at `split` and replays the rest.
 fn snapshot_plus_tail<M: ReadModel>(log: &EventLog, store: &SnapshotStore, split: u64) -> M {
@@ -44,11 +119,13 @@ fn snapshot_plus_tail<M: ReadModel>(log: &EventLog, store: &SnapshotStore, split
 }
 
 fn check<M: ReadModel + PartialEq + Debug>(
+    checked: &mut BTreeSet<&'static str>,
     live: &Projection<M>,
     log: &EventLog,
     store: &SnapshotStore,
     split: u64,
 ) {
+    checked.insert(M::NAME);
     let options = RuntimeOptions {
         snapshot_every_events: 1_000_000,
     };
@@ -97,24 +174,56 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
         days,
         ..demo::DemoOptions::default()
     };
-    demo::load(&log, demo::generate(&options), |_| {}).unwrap();
+    let mut history: Vec<demo::DemoAppend> = demo::generate(&options).collect();
+    // The demo's history holds no users (the server registers them): a
+    // few users with tokens, revocations and a disabling are put through
+    // it, so the users model is folded across the split too.
+    let spacing = (history.len() / 8).max(1);
+    for (index, append) in user_history().into_iter().enumerate() {
+        let at = ((index + 1) * spacing).min(history.len());
+        let near = history[at.saturating_sub(1)].occurred_at;
+        history.insert(
+            at,
+            demo::DemoAppend {
+                occurred_at: near,
+                issued_at: near,
+                ..append
+            },
+        );
+    }
+    demo::load(&log, history, |_| {}).unwrap();
     log.sync_blocking().unwrap();
     let head = log.head().position;
     runtime.block_on(live.wait_for(head)).unwrap();
 
     let store = SnapshotStore::open(directory.path().join("checked")).unwrap();
     let split = head * split_percent / 100;
-    check(&live.customers, &log, &store, split);
-    check(&live.timelines, &log, &store, split);
-    check(&live.pipeline_board, &log, &store, split);
-    check(&live.sales_funnel, &log, &store, split);
-    check(&live.manager_activity, &log, &store, split);
-    check(&live.tasks, &log, &store, split);
-    check(&live.calendar, &log, &store, split);
-    check(&live.stock, &log, &store, split);
-    check(&live.sales, &log, &store, split);
-    check(&live.director_kpis, &log, &store, split);
-    check(&live.catalog, &log, &store, split);
+    let mut checked = BTreeSet::new();
+    check(&mut checked, &live.customers, &log, &store, split);
+    check(&mut checked, &live.timelines, &log, &store, split);
+    check(&mut checked, &live.pipeline_board, &log, &store, split);
+    check(&mut checked, &live.sales_funnel, &log, &store, split);
+    check(&mut checked, &live.manager_activity, &log, &store, split);
+    check(&mut checked, &live.tasks, &log, &store, split);
+    check(&mut checked, &live.calendar, &log, &store, split);
+    check(&mut checked, &live.stock, &log, &store, split);
+    check(&mut checked, &live.sales, &log, &store, split);
+    check(&mut checked, &live.director_kpis, &log, &store, split);
+    check(&mut checked, &live.orders, &log, &store, split);
+    check(&mut checked, &live.catalog, &log, &store, split);
+    check(&mut checked, &live.users, &log, &store, split);
+    // A model added to the set and not here fails this, not silently.
+    assert_eq!(
+        checked,
+        projections::MODEL_NAMES
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        "every read model of the set is checked"
+    );
+    assert!(
+        live.users.read(|users| users.user(user_id(0)).is_some()),
+        "the history holds users, so their model is checked on something"
+    );
 
     // The derived search index must agree too, not only the rows.
     let query = CustomerQuery {

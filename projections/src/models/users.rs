@@ -80,7 +80,7 @@ impl UserRow {
 }
 
 /// Every user and token.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Users {
     users: BTreeMap<UserId, UserRow>,
     tokens: FxHashMap<Uuid, TokenRow>,
