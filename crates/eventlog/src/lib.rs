@@ -117,6 +117,9 @@ struct Inner {
     committed: watch::Receiver<Head>,
     upcasters: Option<Arc<UpcasterRegistry>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
+    /// Pages whose back half the decoding thread decoded (see
+    /// [`EventLog::pages_decoded_in_parallel`]).
+    parallel_pages: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for Inner {
@@ -179,6 +182,7 @@ impl EventLog {
                 committed,
                 upcasters: options.upcasters,
                 writer_thread: Mutex::new(Some(writer_thread)),
+                parallel_pages: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }

@@ -430,7 +430,11 @@ impl EventLog {
             let _ = reply.send(decoded);
         });
         match DECODER.as_ref().map(|decoder| decoder.try_send(job)) {
-            Some(Ok(())) => {}
+            Some(Ok(())) => {
+                self.inner
+                    .parallel_pages
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             // The decoder is busy with another read, or gone: decode here.
             Some(Err(TrySendError::Full(job) | TrySendError::Disconnected(job))) => job(),
             None => unreachable!("read_range_in_parallel runs only with a decoder"),
@@ -445,6 +449,16 @@ impl EventLog {
             next_position: through + 1,
             reached_head: through >= committed,
         })
+    }
+
+    /// How many pages of this log had their back half decoded by the
+    /// second thread (a machine with one core never does; a page arriving
+    /// while that thread is busy is decoded whole by its reader). For
+    /// tests that must know the parallel path ran.
+    pub fn pages_decoded_in_parallel(&self) -> u64 {
+        self.inner
+            .parallel_pages
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn upcast(&self, event: RecordedEvent) -> Result<RecordedEvent> {
