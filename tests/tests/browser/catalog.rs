@@ -562,10 +562,52 @@ async fn catalog_pages_answer_bad_input_without_writing_or_crashing() {
     assert_eq!(status, 200);
     assert!(overview.contains(r#"id="stock-list""#));
     assert!(overview.contains(r#"id="low-stock""#) || overview.contains(r#"id="low-stock-none""#));
+    // The demo's catalog fits one page: enough more products that the
+    // list has a next page to follow.
+    define_products(&app, 60).await;
     let (status, list) = fetch(client.get(format!("{base}/catalog"))).await;
     assert_eq!(status, 200);
-    if let Some(next) = href_of(&list, "catalog-next") {
-        let (status, _) = fetch(client.get(format!("{base}{next}"))).await;
-        assert_eq!(status, 200);
+    let next = href_of(&list, "catalog-next").expect("a catalog of more than one page");
+    let (status, second) = fetch(client.get(format!("{base}{next}"))).await;
+    assert_eq!(status, 200);
+    assert!(second.contains(r#"id="product-list""#), "{second}");
+    assert!(
+        second.contains("/catalog/products/"),
+        "the second page lists products"
+    );
+}
+
+/// Defines `count` more products (the administrator's), and waits until
+/// the catalog shows them.
+async fn define_products(app: &TestApp, count: usize) {
+    let caller = app::access::Caller {
+        user: domain::ids::UserId::from_uuid(Uuid::nil()),
+        branch: None,
+        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
+        token: None,
+    };
+    let mut last = 0;
+    for index in 0..count {
+        let command = domain::catalog::ProductCommand::Define(domain::catalog::DefineProduct {
+            sku: domain::catalog::Sku::parse("sku", &format!("EXTRA-{index:03}")).unwrap(),
+            name: domain::values::Label::parse("name", &format!("Extra item {index}")).unwrap(),
+            unit: domain::catalog::Unit::parse("unit", "pcs").unwrap(),
+            category: None,
+            barcode: None,
+            kind: ProductKind::StockTracked,
+            vat: domain::catalog::VatRate::parse("vat", Decimal::from(20)).unwrap(),
+        });
+        let run = app::Run {
+            command_id: Uuid::now_v7(),
+            expected_version: None,
+        };
+        let executed = app
+            .state
+            .app
+            .execute::<domain::catalog::Product, _>(&caller, run, Uuid::now_v7(), command, None)
+            .await
+            .unwrap();
+        last = executed.last_position.unwrap_or(last);
     }
+    app.state.read_models.wait_for(last).await.unwrap();
 }
