@@ -355,7 +355,7 @@ async fn a_bad_quantity_is_shown_next_to_its_field_with_the_typing_kept() {
 async fn the_catalog_page_in_arabic_is_right_to_left() {
     let app = spawn_app().await;
     let base = app.base.clone();
-    let title = api::web::i18n::Tr::new(Lang::Ar).t("catalog-title");
+    let title = arabic("catalog-title");
     in_browser(&app, "catalog_arabic", move |client| async move {
         client.goto(&format!("{base}/catalog")).await.unwrap();
         wait_for(&client, "#product-list").await;

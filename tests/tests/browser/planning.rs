@@ -264,11 +264,10 @@ async fn a_reversed_report_period_is_shown_next_to_its_field_with_the_typing_kep
 async fn the_tasks_calendar_and_reports_pages_in_arabic_are_right_to_left() {
     let app = spawn_app().await;
     let base = app.base.clone();
-    let arabic = api::web::i18n::Tr::new(Lang::Ar);
     let headings = [
-        ("/tasks", arabic.t("tasks-title")),
-        ("/calendar", arabic.t("calendar-title")),
-        ("/reports", arabic.t("reports-title")),
+        ("/tasks", arabic("tasks-title")),
+        ("/calendar", arabic("calendar-title")),
+        ("/reports", arabic("reports-title")),
     ];
     in_browser(&app, "planning_arabic", move |client| async move {
         client.goto(&format!("{base}/tasks")).await.unwrap();
