@@ -237,6 +237,19 @@ fn backed_up_log() -> (tempfile::TempDir, PathBuf) {
     (files, file)
 }
 
+/// Where each part of a backup file starts: the header at 0, then each
+/// frame (`[length][chunk]`) after the 96-byte header.
+fn part_starts(bytes: &[u8]) -> Vec<u64> {
+    let mut starts = vec![0];
+    let mut at = 96;
+    while at + 4 <= bytes.len() {
+        starts.push(at as u64);
+        let length = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        at += 4 + length;
+    }
+    starts
+}
+
 /// A damaged record is pinned to the frame that holds it: the report
 /// names the byte offset where that chunk's frame starts.
 #[test]
@@ -266,12 +279,32 @@ proptest! {
     fn any_flipped_byte_is_refused_before_anything_is_written(at in any::<prop::sample::Index>(), flip in 1u8..=255) {
         let (files, file) = backed_up_log();
         let mut bytes = std::fs::read(&file).unwrap();
+        let starts = part_starts(&bytes);
         let at = at.index(bytes.len());
         bytes[at] ^= flip;
         std::fs::write(&file, &bytes).unwrap();
         let target = files.path().join("restored");
         let outcome = restore(&target, &[file]);
-        prop_assert!(matches!(outcome, Err(Error::BackupDamaged { .. })), "flipped {at}: {outcome:?}");
+        // The offset named pins damage past the header to the frame
+        // holding the flipped byte.
+        let offset = match &outcome {
+            Err(Error::BackupDamaged { offset, .. }) => *offset,
+            other => return Err(TestCaseError::fail(format!("flipped {at}: {other:?}"))),
+        };
+        // A header field that only the end of the file contradicts (the
+        // head it promises) is reported where the contradiction is found;
+        // a byte of a frame is reported within that frame, at or before
+        // the byte, or at its chunk's start when the length was damaged.
+        if at >= 96 {
+            let holding = starts.iter().copied().filter(|start| *start <= at as u64).max();
+            prop_assert!(
+                holding.is_some_and(|start| start <= offset && offset <= (at as u64).max(start + 4)),
+                "flipped {}, reported at {}, parts start at {:?}",
+                at,
+                offset,
+                starts
+            );
+        }
         prop_assert!(!target.exists());
         prop_assert!(!files.path().join("restored.restoring").exists());
     }
