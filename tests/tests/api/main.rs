@@ -1464,15 +1464,13 @@ async fn metrics_count_requests_per_route_appends_and_lags() {
         &["category=\"party\""],
     );
     assert!(appends.is_some_and(|count| count >= 1.0), "{text}");
-    assert!(
-        sample(
-            &text,
-            "hypercrm_projection_lag_events",
-            &["model=\"customers\""]
-        )
-        .is_some(),
-        "{text}"
-    );
+    for model in projections::MODEL_NAMES {
+        let label = format!("model=\"{model}\"");
+        assert!(
+            sample(&text, "hypercrm_projection_lag_events", &[&label]).is_some(),
+            "{model}: {text}"
+        );
+    }
     assert!(
         sample(&text, "hypercrm_process_lag_events", &[]).is_some(),
         "{text}"
