@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
+mod common;
+
+use app::App;
 use app::access::Caller;
 use app::clock::FixedClock;
-use app::commands::{CommandError, CommandHandler, Execution};
-use app::{App, Run};
+use app::commands::{CommandError, CommandHandler};
 use chrono::{TimeZone, Utc};
-use domain::access::{Grants, Role};
+use common::run;
+use domain::access::Role;
 use domain::error::DomainError;
 use domain::ids::{DealId, PartyId, PipelineId, StageId, UserId};
 use domain::pipeline::{
@@ -19,7 +22,7 @@ use domain::pipeline::{
 };
 use domain::values::{Currency, Label, Money};
 use domain::{Decider, Issued};
-use eventlog::{Actor, AppendMeta, EventLog, Options};
+use eventlog::{EventLog, Options};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -45,14 +48,7 @@ impl Board {
         D::Event: domain::DomainEvent,
         D::State: Send + 'static,
     {
-        let stream = CommandHandler::stream::<D>(id).unwrap();
-        let issued = Issued::new(self.sam, self.app.clock.now(), command);
-        let execution = Execution::new(AppendMeta::new(Actor::system("test"), Uuid::now_v7()));
-        self.app
-            .commands
-            .execute::<D, C>(&stream, &issued, &execution)
-            .await
-            .unwrap();
+        common::given::<D, C>(&self.app, self.sam, id, command).await;
     }
 
     fn deal(&self) -> DealState {
@@ -65,24 +61,12 @@ impl Board {
     }
 
     fn head(&self) -> u64 {
-        self.app.commands.log().head().position
+        common::head(&self.app)
     }
 }
 
 fn sales_manager(user: UserId) -> Caller {
-    Caller {
-        user,
-        branch: None,
-        grants: Grants::of_roles(&[Role::SalesManager]),
-        token: None,
-    }
-}
-
-fn run() -> Run {
-    Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
-    }
+    common::caller(user, Role::SalesManager, None)
 }
 
 async fn board() -> Board {

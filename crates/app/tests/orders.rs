@@ -7,13 +7,15 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use app::access::Caller;
+mod common;
+
+use app::App;
 use app::clock::FixedClock;
-use app::commands::{CommandError, CommandHandler, Execution};
+use app::commands::{CommandError, CommandHandler};
 use app::orders::{NewLine, NewOrder};
-use app::{App, Run};
 use chrono::{TimeZone, Utc};
-use domain::access::{Grants, Role};
+use common::{caller, run};
+use domain::access::Role;
 use domain::catalog::{
     DefineProduct, PriceList, PriceListCommand, PriceScope, Product, ProductCommand, ProductKind,
     Quantity, Sku, Unit, UnitPrice, VatRate,
@@ -25,7 +27,7 @@ use domain::parties::{Party, PartyCommand, PartyName, RegisterParty};
 use domain::sales::{Order, OrderStatus};
 use domain::values::{Currency, Label};
 use domain::{Decider, Issued};
-use eventlog::{Actor, AppendMeta, EventLog, Options};
+use eventlog::{EventLog, Options};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -59,18 +61,11 @@ impl Shop {
         D::Event: domain::DomainEvent,
         D::State: Send + 'static,
     {
-        let stream = CommandHandler::stream::<D>(id).unwrap();
-        let issued = Issued::new(self.sam, self.app.clock.now(), command);
-        let execution = Execution::new(AppendMeta::new(Actor::system("test"), Uuid::now_v7()));
-        self.app
-            .commands
-            .execute::<D, C>(&stream, &issued, &execution)
-            .await
-            .unwrap();
+        common::given::<D, C>(&self.app, self.sam, id, command).await;
     }
 
     fn head(&self) -> u64 {
-        self.app.commands.log().head().position
+        common::head(&self.app)
     }
 
     fn new_order(&self, party: PartyId, product: ProductId) -> NewOrder {
@@ -88,22 +83,6 @@ impl Shop {
                 discount_percent: None,
             }],
         }
-    }
-}
-
-fn caller(user: UserId, role: Role, branch: Option<BranchId>) -> Caller {
-    Caller {
-        user,
-        branch,
-        grants: Grants::of_roles(&[role]),
-        token: None,
-    }
-}
-
-fn run() -> Run {
-    Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
     }
 }
 

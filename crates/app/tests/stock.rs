@@ -8,14 +8,17 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+mod common;
+
+use app::App;
 use app::access::Caller;
 use app::clock::FixedClock;
-use app::commands::{CommandError, CommandHandler, Execution};
+use app::commands::{CommandError, CommandHandler};
 use app::process::stock_stream;
 use app::stock::TransferStock;
-use app::{App, Run};
 use chrono::{TimeZone, Utc};
-use domain::access::{Grants, Role};
+use common::run;
+use domain::access::Role;
 use domain::catalog::{
     DefineProduct, Product, ProductCommand, ProductKind, Quantity, Sku, Unit, UnitPrice, VatRate,
 };
@@ -24,7 +27,7 @@ use domain::ids::{BranchId, ProductId, UserId, WarehouseId};
 use domain::inventory::{Stock, StockCommand, Warehouse, WarehouseCommand};
 use domain::values::Label;
 use domain::{Decider, Issued};
-use eventlog::{Actor, AppendMeta, EventLog, Options};
+use eventlog::{EventLog, Options};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -50,18 +53,7 @@ impl Store {
         D::Event: domain::DomainEvent,
         D::State: Send + 'static,
     {
-        let stream = CommandHandler::stream::<D>(id).unwrap();
-        let issued = Issued::new(
-            UserId::from_uuid(Uuid::nil()),
-            self.app.clock.now(),
-            command,
-        );
-        let execution = Execution::new(AppendMeta::new(Actor::system("test"), Uuid::now_v7()));
-        self.app
-            .commands
-            .execute::<D, C>(&stream, &issued, &execution)
-            .await
-            .unwrap();
+        common::given::<D, C>(&self.app, UserId::from_uuid(Uuid::nil()), id, command).await;
     }
 
     fn stock(&self, warehouse: WarehouseId) -> domain::inventory::StockState {
@@ -73,7 +65,7 @@ impl Store {
     }
 
     fn head(&self) -> u64 {
-        self.app.commands.log().head().position
+        common::head(&self.app)
     }
 
     fn transfer(&self, from: WarehouseId, to: WarehouseId, quantity: &str) -> TransferStock {
@@ -87,19 +79,7 @@ impl Store {
 }
 
 fn caller(role: Role, branch: Option<BranchId>) -> Caller {
-    Caller {
-        user: UserId::from_uuid(Uuid::now_v7()),
-        branch,
-        grants: Grants::of_roles(&[role]),
-        token: None,
-    }
-}
-
-fn run() -> Run {
-    Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
-    }
+    common::caller(UserId::from_uuid(Uuid::now_v7()), role, branch)
 }
 
 async fn store() -> Store {
