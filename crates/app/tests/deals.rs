@@ -203,19 +203,13 @@ async fn another_managers_deal_is_refused_as_missing() {
         .move_to_stage(&other, run(), board.deal, board.propose, None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("deal", board.deal)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("deal", board.deal));
     let missing = DealId::from_uuid(Uuid::now_v7());
     let refused = deals
         .move_to_stage(&other, run(), missing, board.propose, None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("deal", missing)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("deal", missing));
     let refused = deals
         .reopen(&other, run(), board.deal, None, None)
         .await

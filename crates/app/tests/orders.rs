@@ -11,7 +11,7 @@ mod common;
 
 use app::App;
 use app::clock::FixedClock;
-use app::commands::{CommandError, CommandHandler};
+use app::commands::CommandHandler;
 use app::orders::{NewLine, NewOrder};
 use chrono::{TimeZone, Utc};
 use common::{caller, run};
@@ -211,28 +211,19 @@ async fn an_order_naming_what_is_out_of_reach_or_missing_writes_nothing() {
         .draft(&sam, run(), shop.new_order(shop.theirs, shop.product))
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("party", shop.theirs)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("party", shop.theirs));
     let nobody = PartyId::from_uuid(Uuid::now_v7());
     let refused = orders
         .draft(&sam, run(), shop.new_order(nobody, shop.product))
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("party", nobody)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("party", nobody));
     let nothing = ProductId::from_uuid(Uuid::now_v7());
     let refused = orders
         .draft(&sam, run(), shop.new_order(shop.sams, nothing))
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("product", nothing)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("product", nothing));
     assert_eq!(shop.head(), head, "no order was drafted");
 }
 
@@ -258,9 +249,9 @@ async fn a_storekeeper_of_another_branch_cannot_move_an_orders_stock() {
         .confirm(&south, run(), drafted.order)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("order", drafted.order)),
-        "{refused:?}"
+    common::assert_refused(
+        &refused,
+        DomainError::part_not_found("order", drafted.order),
     );
     assert!(
         orders

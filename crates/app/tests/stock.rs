@@ -185,10 +185,7 @@ async fn a_transfer_to_a_missing_warehouse_writes_nothing() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("warehouse", nowhere)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("warehouse", nowhere));
     assert_eq!(store.head(), head);
     assert_eq!(store.stock(store.north).on_hand, dec("10"));
 }
@@ -211,9 +208,9 @@ async fn a_transfer_into_another_branch_is_refused_as_missing() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("warehouse", store.south)),
-        "{refused:?}"
+    common::assert_refused(
+        &refused,
+        DomainError::part_not_found("warehouse", store.south),
     );
     assert_eq!(store.head(), head, "nothing left the north");
     let refused = store
@@ -299,19 +296,16 @@ async fn a_stock_write_checks_the_product_and_the_warehouse_reach_first() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("warehouse", store.south)),
-        "{refused:?}"
+    common::assert_refused(
+        &refused,
+        DomainError::part_not_found("warehouse", store.south),
     );
     let nothing = ProductId::from_uuid(Uuid::now_v7());
     let refused = stock
         .record(&storekeeper, run(), nothing, store.north, receipt("5"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, CommandError::Domain(error) if *error == DomainError::part_not_found("product", nothing)),
-        "{refused:?}"
-    );
+    common::assert_refused(&refused, DomainError::part_not_found("product", nothing));
     assert_eq!(store.head(), head, "nothing was written");
     stock
         .record(

@@ -69,3 +69,12 @@ where
         .await
         .unwrap();
 }
+
+/// `refused` is the domain's `expected` refusal, word for word (for a
+/// record out of reach: the very refusal a missing one gets).
+pub fn assert_refused(refused: &app::commands::CommandError, expected: DomainError) {
+    assert!(
+        matches!(refused, app::commands::CommandError::Domain(error) if *error == expected),
+        "expected {expected:?}, got {refused:?}"
+    );
+}
