@@ -486,11 +486,23 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
             if let Some(id) = scope::first_id(&route, &path)
                 && !scope::record_in_reach(&state, &principal, permission, &route, id)
             {
-                return if api {
-                    scope::route_not_found(&route, id).into_response()
-                } else {
-                    crate::web::refused_page(StatusCode::NOT_FOUND, lang, "refused-not-found")
+                if api {
+                    return scope::route_not_found(&route, id).into_response();
+                }
+                // A page answers with what the page gives a missing
+                // record, so it tells no more than the API does.
+                let viewer = crate::web::Viewer {
+                    lang,
+                    principal: Some(principal),
                 };
+                let raw = scope::first_id_text(&route, &path).unwrap_or_default();
+                return match scope::kind_of_route(&route) {
+                    Some(kind) => crate::web::missing_record_page(&state, &viewer, kind, raw),
+                    None => None,
+                }
+                .unwrap_or_else(|| {
+                    crate::web::refused_page(StatusCode::NOT_FOUND, lang, "refused-not-found")
+                });
             }
             Some(principal)
         }

@@ -19,7 +19,7 @@ use crate::http::error::ApiError;
 
 /// The kind of record a route template names with its first id, or
 /// `None` for shared records (pipelines, products, price lists).
-fn kind_of_route(route: &str) -> Option<Kind> {
+pub fn kind_of_route(route: &str) -> Option<Kind> {
     let route = route.strip_prefix(crate::http::API_PREFIX).unwrap_or(route);
     let resource = route.split('/').nth(1).unwrap_or_default();
     Some(match resource {
@@ -198,6 +198,15 @@ pub fn warehouses_out_of_reach(
             })
             .collect(),
     )
+}
+
+/// The text of the path's segment where the route has its first `{…}`,
+/// as the client wrote it.
+pub fn first_id_text<'a>(route: &str, path: &'a str) -> Option<&'a str> {
+    let index = route
+        .split('/')
+        .position(|segment| segment.starts_with('{'))?;
+    path.split('/').nth(index)
 }
 
 /// The id at the position of the route's first `{…}` segment.

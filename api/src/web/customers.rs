@@ -292,7 +292,7 @@ fn entry_message(kind: EntryKind) -> &'static str {
     }
 }
 
-fn not_found(viewer: Viewer, back: String) -> Response {
+pub(crate) fn not_found(viewer: Viewer, back: String) -> Response {
     let page = Page::new(&viewer, Section::Customers, "customer-not-found", back);
     let page = NotFoundPage {
         heading: page.title.clone(),

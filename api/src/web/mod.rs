@@ -104,6 +104,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
+/// The page a request about a missing record of `kind` gets (`raw_id` as
+/// the path has it), for the access check to answer a record out of reach
+/// with the very same page; `None` where no page names such a record
+/// alone (tasks answer within their list).
+pub fn missing_record_page(
+    state: &AppState,
+    viewer: &Viewer,
+    kind: app::access::Kind,
+    raw_id: &str,
+) -> Option<Response> {
+    use app::access::Kind;
+    match kind {
+        Kind::Party => Some(customers::not_found(
+            viewer.clone(),
+            format!("/customers/{}", percent_encode(raw_id)),
+        )),
+        Kind::Order => Some(orders::order_not_found(viewer, raw_id)),
+        Kind::Deal => Some(pipeline::deal_not_found(state, viewer)),
+        _ => None,
+    }
+}
+
 /// A short page for a refused request (403, 401, 404, 413) saying why
 /// (`message`, an id of the catalogue), in the language of the request.
 pub fn refused_page(status: StatusCode, lang: Lang, message: &str) -> Response {

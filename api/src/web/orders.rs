@@ -73,6 +73,22 @@ fn load_order(
     Ok(loaded.map(|loaded| (loaded, version)))
 }
 
+/// The page of an order that does not exist (`raw_id` as asked).
+pub(crate) fn order_not_found(viewer: &Viewer, raw_id: &str) -> Response {
+    let page = Page::new(
+        viewer,
+        Section::Orders,
+        "order-not-found",
+        format!("/orders/{raw_id}"),
+    );
+    let body = page.t("order-not-found-body");
+    (
+        StatusCode::NOT_FOUND,
+        super::customers::NotFoundPage::new(page, body),
+    )
+        .into_response()
+}
+
 /// The orders with the most recent activity, newest first, from the
 /// orders read model.
 fn recent_orders(state: &AppState, limit: usize) -> Vec<OrderListRow> {
@@ -624,18 +640,7 @@ async fn render_order(
             .flatten()
             .map(|(order, version)| (id, order, version))
     }) else {
-        let page = Page::new(
-            viewer,
-            Section::Orders,
-            "order-not-found",
-            format!("/orders/{raw_id}"),
-        );
-        let body = page.t("order-not-found-body");
-        return (
-            StatusCode::NOT_FOUND,
-            super::customers::NotFoundPage::new(page, body),
-        )
-            .into_response();
+        return order_not_found(viewer, raw_id);
     };
     let mut page = Page::new(
         viewer,

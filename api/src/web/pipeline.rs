@@ -94,6 +94,15 @@ struct CardError {
     reason: String,
 }
 
+/// The board, saying the deal a form named does not exist.
+pub(crate) fn deal_not_found(state: &AppState, viewer: &Viewer) -> Response {
+    let failure = CardError {
+        message: Some(Tr::new(viewer.lang).t("form-not-found")),
+        ..CardError::default()
+    };
+    render_board(state, viewer, None, failure, StatusCode::NOT_FOUND)
+}
+
 fn render_board(
     state: &AppState,
     viewer: &Viewer,
@@ -302,11 +311,7 @@ async fn act(
             .and_then(|id| board.deal(id).map(|row| (row.id, row.pipeline)))
     });
     let Some((deal, pipeline)) = deal else {
-        let failure = CardError {
-            message: Some(tr.t("form-not-found")),
-            ..CardError::default()
-        };
-        return render_board(state, viewer, None, failure, StatusCode::NOT_FOUND);
+        return deal_not_found(state, viewer);
     };
     let mut failure = CardError {
         deal: Some(deal),

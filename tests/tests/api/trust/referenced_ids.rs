@@ -148,3 +148,27 @@ async fn the_new_order_page_does_not_show_another_managers_customer() {
     assert!(!page.contains("Acme"), "{page}");
     assert_eq!(app.state.log.head().position, head, "no order was drafted");
 }
+
+/// Protects the pages from the same oracle: another manager's customer,
+/// order or deal gets the very page a missing one gets (but for the id
+/// it names).
+#[tokio::test]
+async fn a_page_about_a_record_out_of_reach_is_the_page_of_a_missing_one() {
+    let app = spawn_app().await;
+    person(&app, "sam", Role::SalesManager, None).await;
+    let shop = open_shop(&app).await;
+    let order = confirmed_order(&app, &shop, "1").await;
+    app.settle().await;
+    let session = browser(&app, "sam").await;
+    for (theirs, page_of) in [(shop.party, "/customers/"), (order, "/orders/")] {
+        let nobody = Uuid::now_v7();
+        let (status, out_of_reach) = session.get(&app, &format!("{page_of}{theirs}")).await;
+        let (missing_status, missing) = session.get(&app, &format!("{page_of}{nobody}")).await;
+        assert_eq!((status, missing_status), (404, 404), "{page_of}");
+        assert_eq!(
+            out_of_reach.replace(&theirs.to_string(), "ID"),
+            missing.replace(&nobody.to_string(), "ID"),
+            "{page_of}"
+        );
+    }
+}
