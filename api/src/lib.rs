@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod guard;
 pub mod http;
 pub mod known_at;
 pub mod security;
@@ -87,6 +88,7 @@ impl AppState {
             &data_dir.join(SESSIONS_DIR),
             access.session_lifetime,
             access.secure_cookies,
+            auth::api_routes(&http::document()),
         )
         .map(|auth| auth.trusting(access.trusted_proxies))
         .context("failed to open the sessions store")?;
@@ -175,7 +177,7 @@ pub fn app(state: AppState) -> Router {
         // route above passes through it.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::authorize,
+            guard::authorize,
         ))
         .nest_service("/api", axum::routing::any(http::no_route))
         .layer(axum::middleware::from_fn(security::headers))

@@ -54,3 +54,31 @@ fn adapters_never_write_through_the_command_handler_or_the_log() {
     }
     assert!(offending.is_empty(), "{offending:#?}");
 }
+
+/// Protects the adapters from a loop: `auth` (who is asking) names
+/// neither the JSON API nor the pages, and the JSON API does not name the
+/// pages; only `guard`, the access check, joins all three.
+#[test]
+fn auth_http_and_web_import_each_other_in_one_direction_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let rules = [
+        ("auth", &["crate::http", "crate::web", "crate::guard"][..]),
+        ("http", &["crate::web", "crate::guard"][..]),
+        ("web", &["crate::guard"][..]),
+    ];
+    let mut offending = Vec::new();
+    for (module, forbidden) in rules {
+        let mut files = Vec::new();
+        rust_files(&root.join(module), &mut files);
+        assert!(!files.is_empty(), "{module} has files");
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("a readable source file");
+            for name in forbidden {
+                if text.contains(name) {
+                    offending.push(format!("{}: {name}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(offending.is_empty(), "{offending:#?}");
+}

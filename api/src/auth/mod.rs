@@ -1,25 +1,19 @@
-//! Who is asking, and may they: sign-in, sessions, API tokens, the CSRF
-//! check and the permission check, enforced in one place ([`authorize`])
-//! for every route: JSON API, UI pages, the live feed and exports.
+//! Who is asking: users' sign-in, sessions, API tokens, the sign-in
+//! throttle and the permission table ([`policy`]). The access check that
+//! applies them to every route is `guard` (`api/src/guard.rs`); this module knows
+//! nothing of HTTP answers or pages, so `http` and `web` both build on it
+//! without a loop.
 //!
 //! A request is signed in by an API token (`Authorization: Bearer …`) or
 //! by a session cookie; pages (everything outside `/api/` and `/metrics`)
-//! take sessions only, so a token never reaches the account's routes. Either becomes a [`Principal`]: the user, what
-//! their roles grant (cut down to the token's permissions for a token),
-//! and how far each grant reaches (own records, own branch, all). The
-//! middleware finds the route's [`policy::Requirement`], refuses what is
-//! not granted (401 or a redirect to sign-in, then 403), checks that an
-//! unsafe request made with a session carries the session's CSRF token
-//! and comes from this site, and hands the principal to the handler, whose
-//! writes record it as the acting user of every event.
-//!
-//! Record scoping ("a sales manager sees only own customers") needs the
-//! record, so handlers apply it with [`Principal::may_see_owner`] and
-//! [`Principal::may_see_branch`], answering 404 for what is out of reach.
+//! take sessions only, so a token never reaches the account's routes.
+//! Either becomes a [`Principal`]: the user, what their roles grant (cut
+//! down to the token's permissions for a token), and how far each grant
+//! reaches (own records, own branch, all), which `app` judges records by
+//! ([`Principal::caller`]).
 
 pub mod password;
 pub mod policy;
-pub mod scope;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -27,30 +21,23 @@ pub mod tokens;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, header};
+use chrono::Utc;
 use domain::access::{Action, Grants, Module, Permission, Reach};
 use domain::ids::{BranchId, UserId};
 use eventlog::Actor;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::http::error::ApiError;
 use policy::Requirement;
-use sessions::{SESSION_COOKIE, Session, SessionLifetime, Sessions};
+use sessions::{SESSION_COOKIE, SessionLifetime, Sessions};
 use throttle::LoginThrottle;
 
 /// The form field that carries the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
 /// The header that carries the CSRF token (htmx and scripts).
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// The largest form body read to find its CSRF token, in bytes.
-const FORM_BODY_BYTES_MAX: usize = 1024 * 1024;
 
 /// How a principal proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,20 +134,6 @@ impl Principal {
     }
 }
 
-/// The principal the access check put on the request; a handler behind a
-/// public route has none and answers 401.
-impl<S: Send + Sync> FromRequestParts<S> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .ok_or(ApiError::Unauthenticated)
-    }
-}
-
 /// Sign-in state shared by every request.
 #[derive(Debug)]
 pub struct Auth {
@@ -175,15 +148,18 @@ pub struct Auth {
 }
 
 impl Auth {
+    /// The sign-in state over the sessions store in `directory`, with
+    /// what each API route needs (see [`api_routes`]).
     pub fn open(
         directory: &std::path::Path,
         lifetime: SessionLifetime,
         secure_cookies: bool,
+        api_routes: HashMap<(Method, String), Requirement>,
     ) -> anyhow::Result<Self> {
         Ok(Self {
             sessions: Sessions::open(directory, lifetime)?,
             throttle: LoginThrottle::default(),
-            api_routes: api_routes(&crate::http::document()),
+            api_routes,
             secure_cookies,
             trusted_proxies: Vec::new(),
         })
@@ -199,7 +175,7 @@ impl Auth {
     /// The client's address: the peer's, or, when the peer is a trusted
     /// proxy, the last address in `X-Forwarded-For` that is not one (the
     /// ones before it are the client's to write, so never believed).
-    fn client_address(
+    pub fn client_address(
         &self,
         extensions: &axum::http::Extensions,
         headers: &HeaderMap,
@@ -227,7 +203,7 @@ impl Auth {
         ClientAddress(Some(client.flatten().unwrap_or(peer)))
     }
 
-    fn requirement(&self, method: &Method, route: &str) -> Option<Requirement> {
+    pub fn requirement(&self, method: &Method, route: &str) -> Option<Requirement> {
         let method = if method == Method::HEAD {
             Method::GET
         } else {
@@ -248,7 +224,7 @@ impl Auth {
     }
 
     /// Whether any method of the route template has a rule.
-    fn knows_route(&self, route: &str) -> bool {
+    pub fn knows_route(&self, route: &str) -> bool {
         self.api_routes
             .keys()
             .any(|(_, template)| template == route)
@@ -342,260 +318,6 @@ pub fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
             == 0
 }
 
-/// Whether the request is for the JSON API (answered with problems, not
-/// redirects).
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/metrics"
-}
-
-/// The principal of a session cookie, if the session and its user are
-/// still good.
-fn session_principal(state: &AppState, cookie: &str, now: DateTime<Utc>) -> Option<Principal> {
-    let session: Session = match state.auth.sessions.get(cookie, now) {
-        Ok(session) => session?,
-        Err(error) => {
-            tracing::error!(%error, "the sessions store failed");
-            return None;
-        }
-    };
-    state.read_models.users.read(|users| {
-        let user = users.user(session.user)?;
-        (!user.disabled && user.session_generation == session.generation).then(|| Principal {
-            user: session.user,
-            login: user.login.clone(),
-            display_name: user.display_name.clone(),
-            branch: user.branch,
-            grants: user.grants(),
-            via: Via::Session {
-                cookie: cookie.to_owned(),
-                csrf: session.csrf.clone(),
-            },
-        })
-    })
-}
-
-/// Who signed the request, or why it is refused: a bad bearer token is
-/// refused outright, never treated as no token.
-fn principal_of(
-    state: &AppState,
-    headers: &HeaderMap,
-    now: DateTime<Utc>,
-) -> Result<Option<Principal>, ApiError> {
-    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
-        let presented = authorization
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthenticated)?;
-        return tokens::principal(state, presented.trim(), now)
-            .map(Some)
-            .ok_or(ApiError::Unauthenticated);
-    }
-    Ok(cookie(headers, SESSION_COOKIE).and_then(|value| session_principal(state, value, now)))
-}
-
-/// Whether an unsafe request made with a browser comes from this site:
-/// `Sec-Fetch-Site` when the browser sends it, else `Origin` against
-/// `Host`. Requests with neither (scripts, old browsers) pass this check
-/// and still need the CSRF token.
-fn from_this_site(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        return matches!(site.as_bytes(), b"same-origin" | b"none");
-    }
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .unwrap_or_default();
-    let origin = origin.to_str().unwrap_or_default();
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    origin_host.is_some_and(|origin_host| !host.is_empty() && origin_host == host)
-}
-
-/// The access check of every route (see the module's documentation).
-pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(route) = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|route| route.as_str().to_owned())
-    else {
-        // No route matched: the fallback answers 404 and reveals nothing.
-        return next.run(request).await;
-    };
-    let path = request.uri().path().to_owned();
-    let api = is_api(&path);
-    let lang = crate::web::i18n::RequestLang::of_headers(request.headers());
-    let refuse = |error: ApiError| refusal(api, lang, error);
-    let Some(requirement) = state.auth.requirement(request.method(), &route) else {
-        if state.auth.knows_route(&route) {
-            // Another method of a known route: the router answers 405.
-            return next.run(request).await;
-        }
-        tracing::error!(%route, method = %request.method(), "a route has no access rule; refused");
-        return refuse(ApiError::Forbidden("a rule this route lacks".to_owned()));
-    };
-    let now = Utc::now();
-    let principal = match principal_of(&state, request.headers(), now) {
-        Ok(principal) => principal,
-        Err(error) if requirement != Requirement::Public => return refuse(error),
-        Err(_) => None,
-    };
-    // Pages are for people in a browser, who sign in with a session; a
-    // token is for the JSON API. On a page a token would reach the
-    // account's routes, which act as the whole user (issue tokens, end
-    // sessions), beyond what the token was given.
-    if !api
-        && requirement != Requirement::Public
-        && principal
-            .as_ref()
-            .is_some_and(|principal| principal.token().is_some())
-    {
-        return refuse(ApiError::TokenOnPage);
-    }
-    let unsafe_method = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let by_session = !matches!(
-        principal,
-        Some(Principal {
-            via: Via::Token { .. },
-            ..
-        })
-    );
-    if unsafe_method && by_session && !from_this_site(request.headers()) {
-        return refuse(ApiError::CrossSiteRefused(
-            "this request came from another site",
-        ));
-    }
-    let principal = match (requirement, principal) {
-        (Requirement::Public, principal) => principal,
-        (_, None) if api => return refuse(ApiError::Unauthenticated),
-        (_, None) => return to_sign_in(&request),
-        (Requirement::SignedIn, Some(principal)) => Some(principal),
-        (Requirement::Permission(permission), Some(principal)) => {
-            if !principal.grants.allows(permission) {
-                return refuse(ApiError::Forbidden(permission.to_string()));
-            }
-            // A narrow grant reaches only some records: one out of reach
-            // is answered as if it did not exist.
-            if let Some(id) = scope::first_id(&route, &path)
-                && !scope::record_in_reach(&state, &principal, permission, &route, id)
-            {
-                if api {
-                    return scope::route_not_found(&route, id).into_response();
-                }
-                // A page answers with what the page gives a missing
-                // record, so it tells no more than the API does.
-                let viewer = crate::web::Viewer {
-                    lang,
-                    principal: Some(principal),
-                };
-                let raw = scope::first_id_text(&route, &path).unwrap_or_default();
-                return match scope::kind_of_route(&route) {
-                    Some(kind) => crate::web::missing_record_page(&state, &viewer, kind, raw),
-                    None => None,
-                }
-                .unwrap_or_else(|| {
-                    crate::web::refused_page(StatusCode::NOT_FOUND, lang, "refused-not-found")
-                });
-            }
-            Some(principal)
-        }
-    };
-    let mut request = request;
-    let address = state
-        .auth
-        .client_address(request.extensions(), request.headers());
-    request.extensions_mut().insert(address);
-    if let Some(principal) = principal {
-        if unsafe_method && let Via::Session { csrf, .. } = &principal.via {
-            request = match with_csrf_checked(request, csrf).await {
-                Ok(request) => request,
-                Err(error) => return refuse(error),
-            };
-        }
-        request.extensions_mut().insert(principal);
-    }
-    next.run(request).await
-}
-
-/// The request, if it carries the session's CSRF token in the header or
-/// in its form body (which is read and put back).
-async fn with_csrf_checked(request: Request, expected: &str) -> Result<Request, ApiError> {
-    let missing = ApiError::CrossSiteRefused(
-        "the form is missing its security token or it has expired; reload the page and try again",
-    );
-    if let Some(token) = request.headers().get(CSRF_HEADER) {
-        return if constant_time_eq(token.as_bytes(), expected.as_bytes()) {
-            Ok(request)
-        } else {
-            Err(missing)
-        };
-    }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| {
-            value
-                .as_bytes()
-                .starts_with(b"application/x-www-form-urlencoded")
-        });
-    if !is_form {
-        return Err(missing);
-    }
-    let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_BODY_BYTES_MAX)
-        .await
-        .map_err(|_| ApiError::BodyTooLarge {
-            limit_bytes: FORM_BODY_BYTES_MAX,
-        })?;
-    let presented = form_urlencoded::parse(&bytes)
-        .find(|(key, _)| key == CSRF_FIELD)
-        .map(|(_, value)| value.into_owned());
-    match presented {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
-            Ok(Request::from_parts(parts, Body::from(bytes)))
-        }
-        _ => Err(missing),
-    }
-}
-
-/// A refusal as the client expects it: a problem document for the API, a
-/// short page for the UI.
-fn refusal(api: bool, lang: crate::web::i18n::Lang, error: ApiError) -> Response {
-    if api {
-        return error.into_response();
-    }
-    let (status, message) = match error {
-        ApiError::Unauthenticated | ApiError::TokenOnPage => {
-            (StatusCode::UNAUTHORIZED, "refused-forbidden")
-        }
-        ApiError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "refused-too-large"),
-        ApiError::CrossSiteRefused(_) => (StatusCode::FORBIDDEN, "refused-cross-site"),
-        _ => (StatusCode::FORBIDDEN, "refused-forbidden"),
-    };
-    crate::web::refused_page(status, lang, message)
-}
-
-/// Sends a browser to the sign-in page, to come back here afterwards.
-fn to_sign_in(request: &Request) -> Response {
-    let back = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |path| path.as_str());
-    let target = format!("/login?next={}", crate::web::percent_encode(back));
-    let mut response = Redirect::to(&target).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 /// The login of the administrator made on first start.
 pub const FIRST_ADMINISTRATOR: &str = "admin";
 /// The environment variable that gives the first administrator's
@@ -642,87 +364,6 @@ pub async fn ensure_administrator(
     Ok(generated.then(|| password.expose().to_owned()))
 }
 
-/// The name of each security scheme in the OpenAPI document.
-pub const BEARER_SCHEME: &str = "token";
-pub const SESSION_SCHEME: &str = "session";
-
-/// States in the OpenAPI document how to sign in and, per operation, the
-/// permission it needs (as the scope of both schemes, and in words), with
-/// the 401 and 403 answers that follow from it.
-pub fn describe(document: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::security::{
-        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
-    };
-    use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
-    let components = document.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        BEARER_SCHEME,
-        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-    );
-    components.add_security_scheme(
-        SESSION_SCHEME,
-        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
-    );
-    let problem = |description: &str| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    crate::http::error::PROBLEM_JSON,
-                    Content::new(Some(Ref::from_schema_name("Problem"))),
-                )
-                .build(),
-        )
-    };
-    let routes = api_routes(document);
-    for (path, item) in &mut document.paths.paths {
-        let operations = [
-            (Method::GET, &mut item.get),
-            (Method::POST, &mut item.post),
-            (Method::PUT, &mut item.put),
-            (Method::PATCH, &mut item.patch),
-            (Method::DELETE, &mut item.delete),
-        ];
-        for (method, operation) in operations {
-            let Some(operation) = operation.as_mut() else {
-                continue;
-            };
-            let requirement = routes.get(&(method, path.clone())).copied();
-            let scopes: Vec<String> = match requirement {
-                Some(Requirement::Public) => {
-                    operation.security = Some(Vec::new());
-                    continue;
-                }
-                Some(Requirement::Permission(permission)) => vec![permission.to_string()],
-                Some(Requirement::SignedIn) | None => Vec::new(),
-            };
-            let needs = match scopes.first() {
-                Some(permission) => format!("Needs the permission `{permission}`."),
-                None => "Needs a signed-in user.".to_owned(),
-            };
-            operation.description = Some(match operation.description.take() {
-                Some(description) => format!("{description}\n\n{needs}"),
-                None => needs,
-            });
-            operation.security = Some(vec![
-                SecurityRequirement::new(BEARER_SCHEME, scopes.clone()),
-                SecurityRequirement::new(SESSION_SCHEME, scopes.clone()),
-            ]);
-            let responses = &mut operation.responses.responses;
-            responses.insert(
-                "401".to_owned(),
-                problem("No valid session or API token came with the request."),
-            );
-            if !scopes.is_empty() {
-                responses.insert(
-                    "403".to_owned(),
-                    problem("The user's roles or the token do not grant the permission."),
-                );
-            }
-        }
-    }
-}
-
 /// Why a sign-in failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -734,18 +375,6 @@ pub enum SignInError {
     Throttled(u64),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
-}
-
-impl From<SignInError> for ApiError {
-    fn from(error: SignInError) -> Self {
-        match error {
-            SignInError::Wrong => ApiError::Unauthenticated,
-            SignInError::Throttled(retry_after_seconds) => ApiError::TooManyAttempts {
-                retry_after_seconds,
-            },
-            SignInError::Internal(error) => ApiError::Internal(error),
-        }
-    }
 }
 
 /// A new session: its cookie value and its CSRF token.

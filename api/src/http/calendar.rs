@@ -198,7 +198,7 @@ async fn schedule_entry(
         link,
         remind_before_minutes: request.remind_before_minutes,
     };
-    crate::auth::scope::ensure_link_in_reach(&state, &headers.principal, link)?;
+    crate::http::scope::ensure_link_in_reach(&state, &headers.principal, link)?;
     ensure_link(&state, link)?;
     let id = CalendarEntryId::from_uuid(headers.new_id("calendar-entry"));
     let command = CalendarCommand::Schedule(schedule);

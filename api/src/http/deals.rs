@@ -162,7 +162,7 @@ async fn open_deal(
     let currency = Currency::parse("currency", &request.currency)?;
     let amount = Money::parse("amount", request.amount, currency)?;
     let probability = probability(request.probability)?;
-    crate::auth::scope::ensure_party_in_reach(&state, &headers.principal, request.party)?;
+    crate::http::scope::ensure_party_in_reach(&state, &headers.principal, request.party)?;
     if load::<Party>(&state, request.party)?.0.is_none() {
         return Err(ApiError::NotFound(format!("party {}", request.party)));
     }

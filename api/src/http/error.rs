@@ -264,6 +264,19 @@ fn problem_response(problem: &Problem, error: &ApiError) -> Response {
     response
 }
 
+impl From<crate::auth::SignInError> for ApiError {
+    fn from(error: crate::auth::SignInError) -> Self {
+        use crate::auth::SignInError;
+        match error {
+            SignInError::Wrong => ApiError::Unauthenticated,
+            SignInError::Throttled(retry_after_seconds) => ApiError::TooManyAttempts {
+                retry_after_seconds,
+            },
+            SignInError::Internal(error) => ApiError::Internal(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

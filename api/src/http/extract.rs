@@ -401,3 +401,17 @@ fn insert_etag(headers: &mut HeaderMap, version: u64) {
         headers.insert(header::ETAG, value);
     }
 }
+
+/// The principal the access check put on the request; a handler behind a
+/// public route has none and answers 401.
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(ApiError::Unauthenticated)
+    }
+}

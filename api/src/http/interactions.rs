@@ -159,7 +159,7 @@ async fn log_interaction(
     let occurred_at = request.occurred_at;
     let log = request.parse(PartyId::from_uuid(party))?;
     if let Some(deal) = log.deal {
-        crate::auth::scope::ensure_deal_in_reach(&state, &headers.principal, deal)?;
+        crate::http::scope::ensure_deal_in_reach(&state, &headers.principal, deal)?;
     }
     if load::<Party>(&state, party)?.0.is_none() {
         return Err(ApiError::NotFound(format!("party {party}")));

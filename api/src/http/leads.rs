@@ -120,7 +120,7 @@ fn lead_of(state: &AppState, id: Uuid) -> Result<(LeadState, Option<u64>), ApiEr
 
 /// The party a lead names: within the writer's reach, and existing.
 fn ensure_party(state: &AppState, by: &Principal, party: Uuid) -> Result<PartyId, ApiError> {
-    crate::auth::scope::ensure_party_in_reach(state, by, party)?;
+    crate::http::scope::ensure_party_in_reach(state, by, party)?;
     if load::<Party>(state, party)?.0.is_none() {
         return Err(ApiError::NotFound(format!("party {party}")));
     }

@@ -18,11 +18,13 @@ pub mod events;
 pub mod extract;
 pub mod interactions;
 pub mod leads;
+pub mod openapi_security;
 pub mod orders;
 pub mod parties;
 pub mod payments;
 pub mod pipelines;
 pub mod reports;
+pub mod scope;
 pub mod stock;
 pub mod streaming;
 pub mod tasks;
@@ -122,7 +124,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// each operation needs and how to sign in.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = routes().1;
-    crate::auth::describe(&mut document);
+    crate::http::openapi_security::describe(&mut document);
     bodies_without_fields_are_optional(&mut document);
     document
 }

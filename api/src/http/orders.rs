@@ -419,7 +419,7 @@ async fn list_orders(
             .into_iter()
             .filter(|row| {
                 only.is_none_or(|user| {
-                    crate::auth::scope::owns_party(&state, user, row.summary.party)
+                    crate::http::scope::owns_party(&state, user, row.summary.party)
                 })
             })
             .map(|row| OrderRow {

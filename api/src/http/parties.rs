@@ -723,7 +723,7 @@ async fn merge_party(
     // The survivor is changed too (it absorbs the duplicate): it must be
     // within the writer's reach, or a manager could merge a customer into
     // another's and read that one through the redirect.
-    crate::auth::scope::ensure_in_reach(
+    crate::http::scope::ensure_in_reach(
         &state,
         &headers.principal,
         Permission::new(Module::Parties, Action::Edit),

@@ -442,7 +442,7 @@ async fn stock_levels(
     wait.wait(&state).await?;
     // A storekeeper sees the stock of their branch's warehouses; a page
     // may then hold fewer rows than asked, and the cursor goes on.
-    let hidden = crate::auth::scope::warehouses_out_of_reach(&state, &principal);
+    let hidden = crate::http::scope::warehouses_out_of_reach(&state, &principal);
     if let (Some(hidden), Some(warehouse)) = (&hidden, params.warehouse)
         && hidden.contains(&warehouse)
     {
@@ -526,7 +526,7 @@ async fn product_stock(
         .read_models
         .stock
         .read(|model| model.product_stock(ProductId::from_uuid(id)));
-    let Some(hidden) = crate::auth::scope::warehouses_out_of_reach(&state, &principal) else {
+    let Some(hidden) = crate::http::scope::warehouses_out_of_reach(&state, &principal) else {
         return Ok(axum::Json(ProductStockResponse {
             product: id,
             warehouses: stock.warehouses.iter().map(balance_row).collect(),
@@ -607,7 +607,7 @@ async fn product_stock_as_of(
     let at = end_of(params.as_of);
     // A storekeeper's figures are those of their branch's warehouses.
     let hidden =
-        crate::auth::scope::warehouses_out_of_reach(&state, &principal).unwrap_or_default();
+        crate::http::scope::warehouses_out_of_reach(&state, &principal).unwrap_or_default();
     let (warehouses, known_position) = known(
         &state,
         &state.read_models.stock,
@@ -760,7 +760,7 @@ async fn product_movements(
         return Err(ApiError::NotFound(format!("product {id}")));
     }
     wait.wait(&state).await?;
-    let hidden = crate::auth::scope::warehouses_out_of_reach(&state, &principal);
+    let hidden = crate::http::scope::warehouses_out_of_reach(&state, &principal);
     if let (Some(hidden), Some(warehouse)) = (&hidden, params.warehouse)
         && hidden.contains(&warehouse)
     {

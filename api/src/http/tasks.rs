@@ -211,7 +211,7 @@ async fn create_task(
     ApiJson(request): ApiJson<CreateTaskRequest>,
 ) -> Result<Written, ApiError> {
     let create = request.parse(headers.user())?;
-    crate::auth::scope::ensure_link_in_reach(&state, &headers.principal, create.link)?;
+    crate::http::scope::ensure_link_in_reach(&state, &headers.principal, create.link)?;
     super::calendar::ensure_link(&state, create.link)?;
     let id = TaskId::from_uuid(headers.new_id("task"));
     let executed = execute::<Task, _>(&state, id, TaskCommand::Create(create), &headers).await?;

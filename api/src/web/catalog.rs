@@ -136,7 +136,7 @@ pub async fn list(
     let hidden = viewer
         .principal
         .as_ref()
-        .and_then(|principal| crate::auth::scope::warehouses_out_of_reach(&state, principal))
+        .and_then(|principal| crate::http::scope::warehouses_out_of_reach(&state, principal))
         .unwrap_or_default();
     let rows = state.read_models.stock.read(|stock| {
         let on_hand = |id: ProductId| -> Decimal {
@@ -469,7 +469,7 @@ pub fn render_product(
     let hidden = viewer
         .principal
         .as_ref()
-        .and_then(|principal| crate::auth::scope::warehouses_out_of_reach(state, principal))
+        .and_then(|principal| crate::http::scope::warehouses_out_of_reach(state, principal))
         .unwrap_or_default();
     let shown = |warehouse: WarehouseId| !hidden.contains(&warehouse.as_uuid());
     let (stock, totals, ledger, warehouses) = state.read_models.stock.read(|stock| {

@@ -163,7 +163,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ListPage {
     let rows = listed
         .into_iter()
         .filter(|row| {
-            only.is_none_or(|user| crate::auth::scope::owns_party(&state, user, row.summary.party))
+            only.is_none_or(|user| crate::http::scope::owns_party(&state, user, row.summary.party))
         })
         .map(|row| {
             let id = row.order;
@@ -348,7 +348,7 @@ fn new_page(
 fn known_party(state: &AppState, viewer: &Viewer, raw: &str) -> Option<PartyId> {
     let id = raw.parse::<PartyId>().ok()?;
     let principal = viewer.principal.as_ref()?;
-    crate::auth::scope::ensure_party_in_reach(state, principal, id).ok()?;
+    crate::http::scope::ensure_party_in_reach(state, principal, id).ok()?;
     state
         .read_models
         .customers
@@ -471,7 +471,7 @@ pub async fn create(
             .stock
             .read(|stock| stock.warehouse_info(*id).is_some_and(|info| !info.closed))
             && viewer.principal.as_ref().is_some_and(|principal| {
-                crate::auth::scope::ensure_warehouse_in_reach(
+                crate::http::scope::ensure_warehouse_in_reach(
                     &state,
                     principal,
                     domain::access::Action::Read,

@@ -412,7 +412,7 @@ pub async fn overview(
     let hidden = viewer
         .principal
         .as_ref()
-        .and_then(|principal| crate::auth::scope::warehouses_out_of_reach(&state, principal))
+        .and_then(|principal| crate::http::scope::warehouses_out_of_reach(&state, principal))
         .unwrap_or_default();
     let warehouses: Vec<(WarehouseId, String, bool)> = state.read_models.stock.read(|stock| {
         stock

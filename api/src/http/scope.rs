@@ -13,8 +13,8 @@ use domain::access::{Action, Permission, Reach};
 use domain::ids::{PartyId, UserId};
 use uuid::Uuid;
 
-use super::Principal;
 use crate::AppState;
+use crate::auth::Principal;
 use crate::http::error::ApiError;
 
 /// The kind of record a route template names with its first id, or
