@@ -21,7 +21,7 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
-use super::writes::{Changed, ChangedUnlessStale, NoFields, Registered, aggregate_write};
+use super::writes::{Changed, ChangedUnlessStale, Created, NoFields, aggregate_write};
 use super::{TAG_TASKS, execute, load};
 use crate::AppState;
 
@@ -200,11 +200,12 @@ pub struct TaskPage {
     pub next_cursor: Option<String>,
 }
 
-/// Creates a task for a user.
+/// Creates a task for a user, about a party or a deal that must exist
+/// (and be within the caller's reach).
 #[utoipa::path(post, path = "/tasks", tag = TAG_TASKS,
     request_body = CreateTaskRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(Registered))]
+    responses(Created))]
 async fn create_task(
     State(state): State<AppState>,
     headers: WriteHeaders,

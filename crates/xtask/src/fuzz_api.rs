@@ -77,6 +77,10 @@ const EXCLUDED_PATHS: &[(&str, &str)] = &[
         "/api/v1/users/{id}/disable",
         "would disable the user the run signs in as",
     ),
+    (
+        "/api/v1/users/{id}/password",
+        "a password reset revokes the user's tokens, the run's among them",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]

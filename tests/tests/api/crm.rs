@@ -1108,6 +1108,14 @@ async fn tasks_are_edited_reassigned_reprioritized_and_listed_by_due_time() {
     assert_eq!(read.body["priority"], "urgent");
     assert_eq!(read.body["assignee"], other.to_string());
 
+    // A task about a party that does not exist is refused.
+    app.post(
+        "/api/v1/tasks",
+        json!({"title": "About nobody", "party": Uuid::now_v7()}),
+    )
+    .await
+    .assert_problem(404);
+
     let now = Utc::now();
     for (title, hours) in [("Past", -5), ("Soon", 2), ("Later", 30), ("Much later", 80)] {
         app.write(
