@@ -8,11 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use domain::ids::{DealId, PartyId, PipelineId, StageId, UserId};
-use domain::parties::Party;
-use domain::pipeline::{
-    Deal, DealCommand, DealState, DealStatus, OpenDeal, Pipeline, PipelineState, Probability,
-    StageRef,
-};
+use domain::pipeline::{Deal, DealCommand, DealState, DealStatus, Probability};
 use domain::values::{Currency, Label, Money};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -24,7 +20,7 @@ use uuid::Uuid;
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
 use super::writes::{Changed, Created, OwnerRequest, aggregate_write};
-use super::{TAG_DEALS, execute, load};
+use super::{TAG_DEALS, load};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -123,25 +119,6 @@ pub(super) fn probability(raw: Option<i64>) -> Result<Option<Probability>, ApiEr
         .transpose()?)
 }
 
-pub(super) fn pipeline_of(state: &AppState, id: PipelineId) -> Result<PipelineState, ApiError> {
-    load::<Pipeline>(state, id)?
-        .0
-        .ok_or_else(|| ApiError::NotFound(format!("pipeline {id}")))
-}
-
-/// The stage named, or the pipeline's first; one that is not an active
-/// stage of the pipeline is a 400.
-pub(super) fn stage_of(
-    pipeline: &PipelineState,
-    stage: Option<Uuid>,
-) -> Result<StageRef, ApiError> {
-    let found = match stage {
-        Some(stage) => pipeline.stage_ref(StageId::from_uuid(stage)),
-        None => pipeline.first_stage(),
-    };
-    found.ok_or_else(|| ApiError::invalid("stage", "not an active stage of the pipeline"))
-}
-
 fn deal_of(state: &AppState, id: Uuid) -> Result<DealState, ApiError> {
     load::<Deal>(state, id)?
         .0
@@ -162,25 +139,22 @@ async fn open_deal(
     let currency = Currency::parse("currency", &request.currency)?;
     let amount = Money::parse("amount", request.amount, currency)?;
     let probability = probability(request.probability)?;
-    crate::http::scope::ensure_party_in_reach(&state, &headers.principal, request.party)?;
-    if load::<Party>(&state, request.party)?.0.is_none() {
-        return Err(ApiError::NotFound(format!("party {}", request.party)));
-    }
-    let pipeline_id = PipelineId::from_uuid(request.pipeline);
-    let stage = stage_of(&pipeline_of(&state, pipeline_id)?, request.stage)?;
-    let id = DealId::from_uuid(headers.new_id("deal"));
-    let command = DealCommand::Open(OpenDeal {
+    let new = app::deals::NewDeal {
         title,
         party: PartyId::from_uuid(request.party),
-        pipeline: pipeline_id,
-        stage,
+        pipeline: PipelineId::from_uuid(request.pipeline),
+        stage: request.stage.map(StageId::from_uuid),
         probability,
         amount,
         expected_close: request.expected_close,
-        owner: request.owner.map_or(headers.user(), UserId::from_uuid),
+        owner: request.owner.map(UserId::from_uuid),
         lead: None,
-    });
-    let executed = execute::<Deal, _>(&state, id, command, &headers).await?;
+    };
+    let app::deals::Opened { deal: id, executed } = state
+        .app
+        .deals()
+        .open(&headers.principal.caller(), headers.run(), new)
+        .await?;
     Ok(Written::new(&state, StatusCode::CREATED, id, &executed))
 }
 

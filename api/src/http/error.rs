@@ -142,6 +142,7 @@ impl From<CommandError> for ApiError {
                 Self::VersionConflict { expected, actual }
             }
             CommandError::Contended => Self::Contended,
+            CommandError::Forbidden { permission } => Self::Forbidden(permission.to_string()),
             other => Self::Internal(anyhow::Error::new(other).context("a command failed")),
         }
     }

@@ -12,11 +12,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use domain::ids::{DealId, LeadId, PartyId, PipelineId, UserId};
+use domain::ids::{LeadId, PartyId, PipelineId, StageId, UserId};
 use domain::parties::Party;
 use domain::pipeline::{
-    CaptureLead, Deal, DealCommand, EmailAddress, Lead, LeadCommand, LeadState, LeadStatus,
-    OpenDeal, PhoneNumber,
+    CaptureLead, EmailAddress, Lead, LeadCommand, LeadState, LeadStatus, PhoneNumber,
 };
 use domain::values::{Currency, Label, Money};
 use rust_decimal::Decimal;
@@ -26,12 +25,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::deals::{pipeline_of, probability, stage_of};
+use super::deals::probability;
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, Versioned, WriteHeaders, Written};
-use super::writes::{
-    Changed, Created, NoFields, OwnerRequest, aggregate_write, ensure_accepted, ensure_version,
-};
+use super::writes::{Changed, Created, NoFields, OwnerRequest, aggregate_write};
 use super::{TAG_DEALS, execute, load};
 use crate::AppState;
 use crate::auth::Principal;
@@ -243,53 +240,25 @@ async fn convert_lead(
     let currency = Currency::parse("currency", &request.currency)?;
     let amount = Money::parse("amount", request.amount, currency)?;
     let probability = probability(request.probability)?;
-    let (lead, version) = lead_of(&state, id)?;
-    let deal = DealId::from_uuid(headers.new_id("deal"));
-    // A repeat of a conversion that went through is answered by the
-    // handler as a repeat; only a new one is checked first.
-    let repeat = matches!(lead.status, LeadStatus::Converted { deal: done, .. } if done == deal);
-    if !repeat {
-        ensure_version(&headers, version)?;
-    }
-    let party = match request.party.or(lead.party.map(|party| party.as_uuid())) {
-        Some(party) => ensure_party(&state, &headers.principal, party)?,
-        None => {
-            return Err(ApiError::invalid(
-                "party",
-                "is required: the lead names no party",
-            ));
-        }
-    };
-    let convert = LeadCommand::Convert { deal, party };
-    let lead_title = lead.title.clone();
-    let lead_owner = lead.owner;
-    if !repeat {
-        ensure_accepted::<Lead, _>(&Some(lead), convert.clone())?;
-    }
-    let pipeline = PipelineId::from_uuid(request.pipeline);
-    let stage = stage_of(&pipeline_of(&state, pipeline)?, request.stage)?;
-    let open = DealCommand::Open(OpenDeal {
-        title: match title {
-            Some(title) => title,
-            None => Label::parse("title", &lead_title)?,
-        },
-        party,
-        pipeline,
-        stage,
+    let into = app::leads::ConvertLead {
+        party: request.party.map(PartyId::from_uuid),
+        pipeline: PipelineId::from_uuid(request.pipeline),
+        stage: request.stage.map(StageId::from_uuid),
         probability,
         amount,
         expected_close: request.expected_close,
-        owner: request.owner.map_or(lead_owner, UserId::from_uuid),
-        lead: Some(LeadId::from_uuid(id)),
-    });
-    let open_headers = WriteHeaders {
-        expected_version: None,
-        command_id: headers.new_id("open-deal"),
-        principal: headers.principal.clone(),
+        title,
+        owner: request.owner.map(UserId::from_uuid),
     };
-    // A repeat after the deal was opened finds it opened by this same
-    // command (its events' ids derive from it) and goes on to the lead.
-    execute::<Deal, _>(&state, deal, open, &open_headers).await?;
-    let executed = execute::<Lead, _>(&state, id, convert, &headers).await?;
+    let executed = state
+        .app
+        .leads()
+        .convert(
+            &headers.principal.caller(),
+            headers.run(),
+            LeadId::from_uuid(id),
+            into,
+        )
+        .await?;
     Ok(Written::new(&state, StatusCode::OK, id, &executed))
 }

@@ -204,14 +204,15 @@ fn parsed<C>(make: impl FnOnce() -> Result<C, ApiError>) -> Result<C, ApiError> 
 /// say (If-Match, idempotency).
 async fn execute<D, C>(
     state: &AppState,
-    id: impl std::fmt::Display,
+    id: impl Into<uuid::Uuid>,
     command: C,
     headers: &WriteHeaders,
 ) -> Result<Executed, ApiError>
 where
-    D: Decider<Command = Issued<C>, Error = DomainError>,
+    D: app::guarded::Guarded + Decider<Command = Issued<C>, Error = DomainError>,
     D::Event: DomainEvent,
     D::State: Send + 'static,
+    C: app::guarded::Guard,
 {
     execute_at::<D, C>(state, id, command, headers, None).await
 }
@@ -220,15 +221,16 @@ where
 /// logged after the fact); the decider refuses a time in the future.
 async fn execute_at<D, C>(
     state: &AppState,
-    id: impl std::fmt::Display,
+    id: impl Into<uuid::Uuid>,
     command: C,
     headers: &WriteHeaders,
     occurred_at: Option<chrono::DateTime<Utc>>,
 ) -> Result<Executed, ApiError>
 where
-    D: Decider<Command = Issued<C>, Error = DomainError>,
+    D: app::guarded::Guarded + Decider<Command = Issued<C>, Error = DomainError>,
     D::Event: DomainEvent,
     D::State: Send + 'static,
+    C: app::guarded::Guard,
 {
     Ok(state
         .app

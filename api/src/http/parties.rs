@@ -12,7 +12,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::{Action, Module, Permission};
+use domain::access::{Action, Module};
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{BranchId, ChannelId, PartyId, UserId};
 use domain::parties::{
@@ -36,9 +36,7 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
-use super::writes::{
-    Changed, NoFields, OwnerRequest, Registered, aggregate_write, ensure_accepted, ensure_version,
-};
+use super::writes::{Changed, NoFields, OwnerRequest, Registered, aggregate_write};
 use super::{TAG_PARTIES, execute, load};
 use crate::AppState;
 
@@ -720,46 +718,16 @@ async fn merge_party(
 ) -> Result<Written, ApiError> {
     let duplicate = PartyId::from_uuid(id);
     let survivor = PartyId::from_uuid(request.into);
-    // The survivor is changed too (it absorbs the duplicate): it must be
-    // within the writer's reach, or a manager could merge a customer into
-    // another's and read that one through the redirect.
-    crate::http::scope::ensure_in_reach(
-        &state,
-        &headers.principal,
-        Permission::new(Module::Parties, Action::Edit),
-        app::access::Kind::Party,
-        request.into,
-    )?;
-    let (party, version) = party_of(&state, id)?;
-    // A repeat of a merge that went through is answered by the handler as
-    // a repeat; only a new one is checked first.
-    let repeat = party.status == PartyStatus::Merged { into: survivor };
-    if !repeat {
-        ensure_version(&headers, version)?;
-    }
-    let merge = PartyCommand::MergeInto {
-        duplicate,
-        survivor,
-    };
-    if !repeat {
-        ensure_accepted::<Party, _>(&Some(party), merge.clone())?;
-    }
-    party_of(&state, survivor)?;
-    // The survivor's half carries an id derived from this write's, so a
-    // retry of the merge finds it done.
-    let absorb = WriteHeaders {
-        expected_version: None,
-        command_id: headers.new_id("absorb"),
-        principal: headers.principal.clone(),
-    };
-    execute::<Party, _>(
-        &state,
-        survivor,
-        PartyCommand::AbsorbDuplicate { duplicate },
-        &absorb,
-    )
-    .await?;
-    let executed = execute::<Party, _>(&state, duplicate, merge, &headers).await?;
+    let executed = state
+        .app
+        .parties()
+        .merge(
+            &headers.principal.caller(),
+            headers.run(),
+            duplicate,
+            survivor,
+        )
+        .await?;
     Ok(Written::new(&state, StatusCode::OK, duplicate, &executed))
 }
 

@@ -214,10 +214,11 @@ fn known_party(state: &AppState, id: &str) -> Option<PartyId> {
 /// command creates, and how it is shown again after a failure.
 trait CardForm: Sized {
     /// The command the form parses into.
-    type Command: Send + Sync + 'static;
+    type Command: app::guarded::Guard + Send + Sync + 'static;
     /// The decider of the aggregate the command creates; its id is the
     /// form's command id, so a resubmitted form creates nothing twice.
-    type Decider: Decider<Command = Issued<Self::Command>, Error = DomainError>;
+    type Decider: app::guarded::Guarded
+        + Decider<Command = Issued<Self::Command>, Error = DomainError>;
     /// Where a command error's field path shows on the form.
     const FIELD_OF_PATH: &'static [(&'static str, &'static str)];
 

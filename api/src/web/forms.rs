@@ -90,6 +90,9 @@ impl FormErrors {
             CommandError::Conflict { .. } | CommandError::Contended => {
                 errors.form = Some(tr.t("form-conflict"));
             }
+            CommandError::Forbidden { .. } => {
+                errors.form = Some(tr.t("refused-forbidden"));
+            }
             other => {
                 tracing::error!(error = %other, "a form's command failed");
                 errors.form = Some(tr.t("form-failed"));

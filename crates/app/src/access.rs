@@ -58,6 +58,10 @@ pub enum Kind {
     Task,
     CalendarEntry,
     Warehouse,
+    /// Shared records: everyone with the permission reads them.
+    Pipeline,
+    Product,
+    PriceList,
 }
 
 impl Kind {
@@ -73,6 +77,22 @@ impl Kind {
             Kind::Task => "task",
             Kind::CalendarEntry => "calendar entry",
             Kind::Warehouse => "warehouse",
+            Kind::Pipeline => "pipeline",
+            Kind::Product => "product",
+            Kind::PriceList => "price list",
+        }
+    }
+
+    /// The module whose permissions reach records of this kind.
+    pub fn module(self) -> Module {
+        match self {
+            Kind::Party => Module::Parties,
+            Kind::Deal | Kind::Lead | Kind::Pipeline => Module::Sales,
+            Kind::Order => Module::Orders,
+            Kind::Interaction => Module::Interactions,
+            Kind::Task | Kind::CalendarEntry => Module::Planning,
+            Kind::Warehouse => Module::Inventory,
+            Kind::Product | Kind::PriceList => Module::Catalog,
         }
     }
 }
@@ -158,7 +178,15 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
             .map_or(Holder::Missing, |warehouse| {
                 Holder::Branch(warehouse.branch)
             }),
+        Kind::Pipeline => shared(state_of::<domain::pipeline::Pipeline>(commands, id).flatten()),
+        Kind::Product => shared(state_of::<domain::catalog::Product>(commands, id).flatten()),
+        Kind::PriceList => shared(state_of::<domain::catalog::PriceList>(commands, id).flatten()),
     }
+}
+
+/// A shared record: held by everyone, if it exists.
+fn shared<T>(record: Option<T>) -> Holder {
+    record.map_or(Holder::Missing, |_| Holder::Shared)
 }
 
 /// Whether `caller`'s `reach` lets them touch a record held by `holder`

@@ -3,17 +3,18 @@
 //! clock is the App's, the actor the caller's; the adapters never reach
 //! the command handler themselves.
 //!
-//! The record named by the path is checked against the caller's reach by
-//! the access check before this runs; ids a command names elsewhere are
-//! checked by the adapter with [`crate::access`] until each such write is
-//! a use case of its own (issue 16).
+//! Before the command runs, [`guarded::authorize`] checks the caller
+//! against the record and every record the command names.
 
 use chrono::{DateTime, Utc};
 use domain::{Decider, DomainError, DomainEvent, Issued};
 use eventlog::AppendMeta;
 
+use uuid::Uuid;
+
 use crate::access::Caller;
 use crate::commands::{CommandError, CommandHandler, Executed, Execution};
+use crate::guarded::{self, Guard, Guarded};
 use crate::{App, Run};
 
 impl App {
@@ -24,15 +25,18 @@ impl App {
         &self,
         by: &Caller,
         run: Run,
-        id: impl std::fmt::Display,
+        id: impl Into<Uuid>,
         command: C,
         occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Executed, CommandError>
     where
-        D: Decider<Command = Issued<C>, Error = DomainError>,
+        D: Guarded + Decider<Command = Issued<C>, Error = DomainError>,
         D::Event: DomainEvent,
         D::State: Send + 'static,
+        C: Guard,
     {
+        let id = id.into();
+        guarded::authorize::<D, C>(&self.commands, by, id, &command)?;
         let stream = CommandHandler::stream::<D>(id)?;
         let mut issued = Issued::new(by.user, self.clock.now(), command);
         if let Some(occurred_at) = occurred_at {
@@ -93,4 +97,19 @@ pub(crate) fn ensure_warehouse(
         return Err(crate::access::not_found(kind, warehouse.as_uuid()).into());
     }
     Ok(())
+}
+
+/// Refuses a write whose client expected another version than `actual`,
+/// before a write that changes two aggregates makes its first half (the
+/// handler checks again when it appends the second).
+pub(crate) fn ensure_version(
+    expected: Option<u64>,
+    actual: Option<u64>,
+) -> Result<(), CommandError> {
+    match expected {
+        Some(expected) if actual != Some(expected) => {
+            Err(CommandError::Conflict { expected, actual })
+        }
+        _ => Ok(()),
+    }
 }

@@ -44,6 +44,11 @@ pub enum CommandError {
     /// A business rule, a bad value or a missing aggregate.
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// The caller does not hold the permission the command needs.
+    #[error("this needs the permission {permission}")]
+    Forbidden {
+        permission: domain::access::Permission,
+    },
     /// The stream is not at the version the client expected.
     #[error("the stream is at version {actual:?}, not {expected}")]
     Conflict { expected: u64, actual: Option<u64> },

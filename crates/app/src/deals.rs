@@ -1,20 +1,67 @@
-//! Deals on the pipeline, once for every adapter: moving a deal to
-//! another stage and reopening a closed one. Both name a stage, which is
-//! resolved in the deal's own pipeline here, the one place that does it
+//! Deals on the pipeline, once for every adapter: opening one, moving a
+//! deal to another stage and reopening a closed one. Each names a stage,
+//! which is resolved in the pipeline here, the one place that does it
 //! (the board's form and the JSON API each did it their own way).
 
-use domain::Issued;
+use chrono::NaiveDate;
 use domain::access::{Action, Module, Permission};
 use domain::error::DomainError;
-use domain::ids::{DealId, StageId};
+use domain::ids::{DealId, LeadId, PartyId, PipelineId, StageId, UserId, derived};
 use domain::pipeline::{
-    Deal, DealCommand, DealState, Pipeline, PipelineState, Probability, StageRef,
+    Deal, DealCommand, DealState, OpenDeal, Pipeline, PipelineState, Probability, StageRef,
 };
-use eventlog::AppendMeta;
+use domain::values::{Label, Money};
 
 use crate::access::{self, Caller, Kind};
-use crate::commands::{CommandError, CommandHandler, Executed, Execution};
+use crate::commands::{CommandError, CommandHandler, Executed};
 use crate::{App, Run};
+
+/// A deal to open.
+#[derive(Clone, Debug)]
+pub struct NewDeal {
+    pub title: Label,
+    pub party: PartyId,
+    pub pipeline: PipelineId,
+    /// `None`: the pipeline's first stage.
+    pub stage: Option<StageId>,
+    /// `None`: the stage's default probability.
+    pub probability: Option<Probability>,
+    pub amount: Money,
+    pub expected_close: Option<NaiveDate>,
+    /// `None`: the caller.
+    pub owner: Option<UserId>,
+    /// The lead it was converted from.
+    pub lead: Option<LeadId>,
+}
+
+/// A deal opened: its id and the write.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    pub deal: DealId,
+    pub executed: Executed,
+}
+
+/// `stage` of `pipeline`, or the pipeline's first; one that is not an
+/// active stage of it is bad input on `stage`, a missing pipeline a
+/// missing record.
+pub fn stage_in(
+    commands: &CommandHandler,
+    pipeline: PipelineId,
+    stage: Option<StageId>,
+) -> Result<StageRef, CommandError> {
+    let found: PipelineState = commands
+        .load::<Pipeline>(&CommandHandler::stream::<Pipeline>(pipeline)?)?
+        .0
+        .ok_or_else(|| access::not_found(Kind::Pipeline, pipeline.as_uuid()))?;
+    let stage = match stage {
+        Some(stage) => found.stage_ref(stage),
+        None => found.first_stage(),
+    };
+    Ok(
+        stage
+            .ok_or_else(|| DomainError::invalid("stage", "not an active stage of the pipeline"))?,
+    )
+}
 
 /// The deal use cases of `app`.
 #[derive(Debug)]
@@ -46,7 +93,9 @@ impl DealUseCases<'_> {
             stage,
             probability,
         };
-        self.execute(by, run, deal, command).await
+        self.app
+            .execute::<Deal, _>(by, run, deal, command, None)
+            .await
     }
 
     /// Reopens a won or lost deal on `stage` of its pipeline (its first
@@ -66,7 +115,9 @@ impl DealUseCases<'_> {
             stage,
             probability,
         };
-        self.execute(by, run, deal, command).await
+        self.app
+            .execute::<Deal, _>(by, run, deal, command, None)
+            .await
     }
 
     /// The deal, if it exists and `by` may change it; one out of reach is
@@ -81,37 +132,42 @@ impl DealUseCases<'_> {
             .ok_or_else(|| access::not_found(Kind::Deal, deal.as_uuid()).into())
     }
 
-    /// `stage` of the deal's pipeline, or the pipeline's first; one that
-    /// is not an active stage of it is bad input on `stage`.
+    /// `stage` of the deal's pipeline, or the pipeline's first.
     fn stage_of(&self, deal: &DealState, stage: Option<StageId>) -> Result<StageRef, CommandError> {
-        let pipeline: PipelineState = self
-            .app
-            .commands
-            .load::<Pipeline>(&CommandHandler::stream::<Pipeline>(deal.pipeline)?)?
-            .0
-            .ok_or_else(|| DomainError::part_not_found("pipeline", deal.pipeline))?;
-        let found = match stage {
-            Some(stage) => pipeline.stage_ref(stage),
-            None => pipeline.first_stage(),
-        };
-        Ok(found
-            .ok_or_else(|| DomainError::invalid("stage", "not an active stage of the pipeline"))?)
+        stage_in(&self.app.commands, deal.pipeline, stage)
     }
 
-    async fn execute(
+    /// Opens a deal with a party on `stage` of a pipeline (its first stage
+    /// when none is given); its id derives from the run's command id.
+    pub async fn open(&self, by: &Caller, run: Run, new: NewDeal) -> Result<Opened, CommandError> {
+        let deal = DealId::from_uuid(derived(run.command_id, b"deal"));
+        self.open_as(by, run, deal, new).await
+    }
+
+    /// Opens deal `deal` (a conversion names the deal its lead becomes).
+    pub(crate) async fn open_as(
         &self,
         by: &Caller,
         run: Run,
         deal: DealId,
-        command: DealCommand,
-    ) -> Result<Executed, CommandError> {
-        let execution = Execution::new(AppendMeta::new(by.actor(), run.command_id))
-            .with_command_id(run.command_id)
-            .expecting(run.expected_version);
-        let issued = Issued::new(by.user, self.app.clock.now(), command);
-        self.app
-            .commands
-            .execute::<Deal, _>(&CommandHandler::stream::<Deal>(deal)?, &issued, &execution)
-            .await
+        new: NewDeal,
+    ) -> Result<Opened, CommandError> {
+        let stage = stage_in(&self.app.commands, new.pipeline, new.stage)?;
+        let command = DealCommand::Open(OpenDeal {
+            title: new.title,
+            party: new.party,
+            pipeline: new.pipeline,
+            stage,
+            probability: new.probability,
+            amount: new.amount,
+            expected_close: new.expected_close,
+            owner: new.owner.unwrap_or(by.user),
+            lead: new.lead,
+        });
+        let executed = self
+            .app
+            .execute::<Deal, _>(by, run, deal, command, None)
+            .await?;
+        Ok(Opened { deal, executed })
     }
 }

@@ -1,0 +1,391 @@
+//! What each command may touch, and the check [`crate::App::execute`]
+//! makes before it runs one: the permission the command needs (a module
+//! and an action), the record it is run on judged by its holder after
+//! following merge redirects, and every other record its body names (a
+//! deal's customer, a task's link, a merge's survivor), which must exist
+//! and be within the caller's reach.
+//!
+//! The route layer only asks "signed in, and holding the permission";
+//! this is where a record out of reach is refused, in the words a missing
+//! one gets, whatever path, body or redirect its id came from.
+
+use domain::access::{Action, Module, Permission, Reach};
+use domain::catalog::{PriceList, PriceListCommand, Product, ProductCommand};
+use domain::finance::{Account, AccountCommand};
+use domain::interactions::{Interaction, InteractionCommand};
+use domain::inventory::{Warehouse, WarehouseCommand};
+use domain::parties::{Party, PartyCommand};
+use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineCommand};
+use domain::planning::{CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
+use domain::sales::{Order, OrderCommand};
+use domain::{Decider, DomainError};
+use uuid::Uuid;
+
+use crate::access::{self, Caller, Holder, Kind};
+use crate::commands::{CommandError, CommandHandler};
+
+/// An aggregate a caller may run commands on through
+/// [`crate::App::execute`]: which kind of record it is, and whether the
+/// record must already exist as that kind (an account is a party's).
+pub trait Guarded: Decider {
+    const KIND: Kind;
+    /// The record must exist before any command runs on it: an account
+    /// exists for any id, so its party is what is checked.
+    const MUST_EXIST: bool = false;
+}
+
+/// A command, as the check before it sees it.
+pub trait Guard {
+    /// The permission the command needs on its record.
+    fn permission(&self) -> Permission;
+    /// The other records the command names, each of which must exist and
+    /// be within the caller's reach for reading.
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        Vec::new()
+    }
+}
+
+/// Refuses `command` on record `id` of `D` unless `by` holds the
+/// permission it needs, reaches the record (and, for an order that moves
+/// stock, its warehouse) and reaches every record it names. Nothing is
+/// written before this answers.
+pub fn authorize<D, C>(
+    commands: &CommandHandler,
+    by: &Caller,
+    id: Uuid,
+    command: &C,
+) -> Result<(), CommandError>
+where
+    D: Guarded,
+    C: Guard,
+{
+    let permission = command.permission();
+    let Some(reach) = by.grants.reach(permission) else {
+        return Err(CommandError::Forbidden { permission });
+    };
+    let refused = || CommandError::from(access::not_found(D::KIND, id));
+    // A grant over every record needs no look at this one, unless it must
+    // exist first.
+    if D::MUST_EXIST || reach != Reach::All {
+        let holder = access::holder(commands, by.user, D::KIND, id);
+        if D::MUST_EXIST && holder == Holder::Missing {
+            return Err(refused());
+        }
+        if !access::reaches(by, reach, permission.action, holder) {
+            return Err(refused());
+        }
+    }
+    if D::KIND == Kind::Order
+        && permission.action != Action::Read
+        && !access::order_warehouse_in_reach(commands, by, id)
+    {
+        return Err(refused());
+    }
+    for (kind, named) in command.names() {
+        ensure_named(commands, by, kind, named)?;
+    }
+    Ok(())
+}
+
+/// A record a command names: it must exist, and be within `by`'s reach
+/// for reading in its module.
+pub fn ensure_named(
+    commands: &CommandHandler,
+    by: &Caller,
+    kind: Kind,
+    id: Uuid,
+) -> Result<(), DomainError> {
+    if access::holder(commands, by.user, kind, id) == Holder::Missing {
+        return Err(access::not_found(kind, id));
+    }
+    let permission = Permission::new(kind.module(), Action::Read);
+    access::ensure_in_reach(commands, by, permission, kind, id)
+}
+
+fn link(link: Option<Link>) -> Vec<(Kind, Uuid)> {
+    match link {
+        Some(Link::Party(party)) => vec![(Kind::Party, party.as_uuid())],
+        Some(Link::Deal(deal)) => vec![(Kind::Deal, deal.as_uuid())],
+        None => Vec::new(),
+    }
+}
+
+const fn needs(module: Module, action: Action) -> Permission {
+    Permission::new(module, action)
+}
+
+impl Guarded for Party {
+    const KIND: Kind = Kind::Party;
+}
+
+impl Guard for PartyCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            PartyCommand::Register(_) => Action::Create,
+            PartyCommand::RemoveChannel { .. }
+            | PartyCommand::Archive { .. }
+            | PartyCommand::MergeInto { .. }
+            | PartyCommand::AbsorbDuplicate { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Parties, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            PartyCommand::Register(register) => register
+                .company
+                .map(|company| (Kind::Party, company.as_uuid()))
+                .into_iter()
+                .collect(),
+            PartyCommand::JoinCompany { company, .. } => vec![(Kind::Party, company.as_uuid())],
+            PartyCommand::MergeInto { survivor, .. } => vec![(Kind::Party, survivor.as_uuid())],
+            PartyCommand::AbsorbDuplicate { duplicate } => {
+                vec![(Kind::Party, duplicate.as_uuid())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Account {
+    const KIND: Kind = Kind::Party;
+    const MUST_EXIST: bool = true;
+}
+
+impl Guard for AccountCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            AccountCommand::ApplyCredit { .. } => Action::Edit,
+            _ => Action::Create,
+        };
+        needs(Module::Finance, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        let order = match self {
+            AccountCommand::IssueInvoice { order, .. }
+            | AccountCommand::IssueCreditNote { order, .. } => *order,
+            _ => None,
+        };
+        order
+            .map(|order| (Kind::Order, order.as_uuid()))
+            .into_iter()
+            .collect()
+    }
+}
+
+impl Guarded for Interaction {
+    const KIND: Kind = Kind::Interaction;
+}
+
+impl Guard for InteractionCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            InteractionCommand::Log(_) => Action::Create,
+            InteractionCommand::Amend { .. } => Action::Edit,
+            InteractionCommand::Withdraw { .. } => Action::Delete,
+        };
+        needs(Module::Interactions, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            InteractionCommand::Log(log) => {
+                let mut named = vec![(Kind::Party, log.party.as_uuid())];
+                named.extend(log.deal.map(|deal| (Kind::Deal, deal.as_uuid())));
+                named
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Deal {
+    const KIND: Kind = Kind::Deal;
+}
+
+impl Guard for DealCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            DealCommand::Open(_) => Action::Create,
+            _ => Action::Edit,
+        };
+        needs(Module::Sales, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            DealCommand::Open(open) => {
+                let mut named = vec![(Kind::Party, open.party.as_uuid())];
+                named.extend(open.lead.map(|lead| (Kind::Lead, lead.as_uuid())));
+                named
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Lead {
+    const KIND: Kind = Kind::Lead;
+}
+
+impl Guard for LeadCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            LeadCommand::Capture(_) => Action::Create,
+            LeadCommand::Disqualify { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Sales, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            LeadCommand::Capture(capture) => capture
+                .party
+                .map(|party| (Kind::Party, party.as_uuid()))
+                .into_iter()
+                .collect(),
+            LeadCommand::Convert { deal, party } => {
+                vec![(Kind::Party, party.as_uuid()), (Kind::Deal, deal.as_uuid())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Pipeline {
+    const KIND: Kind = Kind::Pipeline;
+}
+
+impl Guard for PipelineCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            PipelineCommand::Define { .. } => Action::Create,
+            PipelineCommand::RetireStage { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Sales, action)
+    }
+}
+
+impl Guarded for Order {
+    const KIND: Kind = Kind::Order;
+}
+
+impl Guard for OrderCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            OrderCommand::Draft(_) | OrderCommand::Return { .. } => Action::Create,
+            OrderCommand::RemoveLine { .. } | OrderCommand::Cancel { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Orders, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            OrderCommand::Draft(draft) => {
+                let mut named = vec![
+                    (Kind::Party, draft.party.as_uuid()),
+                    (Kind::Warehouse, draft.warehouse.as_uuid()),
+                ];
+                named.extend(draft.deal.map(|deal| (Kind::Deal, deal.as_uuid())));
+                named
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Task {
+    const KIND: Kind = Kind::Task;
+}
+
+impl Guard for TaskCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            TaskCommand::Create(_) => Action::Create,
+            TaskCommand::Cancel { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Planning, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            TaskCommand::Create(create) => link(create.link),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for CalendarEntry {
+    const KIND: Kind = Kind::CalendarEntry;
+}
+
+impl Guard for CalendarCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            CalendarCommand::Schedule(_) => Action::Create,
+            CalendarCommand::Cancel { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Planning, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            CalendarCommand::Schedule(schedule) => link(schedule.link),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Warehouse {
+    const KIND: Kind = Kind::Warehouse;
+}
+
+impl Guard for WarehouseCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            WarehouseCommand::Open { .. } => Action::Create,
+            WarehouseCommand::Close => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Inventory, action)
+    }
+}
+
+impl Guarded for Product {
+    const KIND: Kind = Kind::Product;
+}
+
+impl Guard for ProductCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            ProductCommand::Define(_) => Action::Create,
+            ProductCommand::Discontinue { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Catalog, action)
+    }
+}
+
+impl Guarded for PriceList {
+    const KIND: Kind = Kind::PriceList;
+}
+
+impl Guard for PriceListCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            PriceListCommand::Define { .. } => Action::Create,
+            PriceListCommand::RemovePrice { .. } | PriceListCommand::RemoveDiscount { .. } => {
+                Action::Delete
+            }
+            _ => Action::Edit,
+        };
+        needs(Module::Catalog, action)
+    }
+}
