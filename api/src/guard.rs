@@ -123,7 +123,7 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
         tracing::error!(%route, method = %request.method(), "a route has no access rule; refused");
         return refuse(ApiError::Forbidden("a rule this route lacks".to_owned()));
     };
-    let now = Utc::now();
+    let now = state.app.now();
     let principal = match principal_of(&state, request.headers(), now) {
         Ok(principal) => principal,
         Err(error) if requirement != Requirement::Public => return refuse(error),

@@ -111,7 +111,14 @@ impl AppState {
                 tracing::error!(%error, "the process managers stopped");
             }
         });
-        let app = app::App::new(commands.clone(), Arc::new(app::clock::SystemClock));
+        let app = app::App::new(
+            commands.clone(),
+            Arc::new(app::clock::SystemClock),
+            Arc::new(app::ids::SystemIds),
+        );
+        auth.sessions
+            .purge_expired(app.now())
+            .context("failed to purge the expired sessions")?;
         Ok(Self {
             log,
             read_models: Arc::new(read_models),

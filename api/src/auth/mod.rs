@@ -23,7 +23,6 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, header};
-use chrono::Utc;
 use domain::access::{Action, Grants, Module, Permission, Reach};
 use domain::ids::{BranchId, UserId};
 use eventlog::Actor;
@@ -355,11 +354,8 @@ pub async fn ensure_administrator(
         branch: None,
         password: hash,
     };
-    let issued_by = UserIssuer {
-        user: app::process::SYSTEM_USER,
-        actor: Actor::system("setup"),
-    };
-    execute_on_user(state, &issued_by, id, command, Uuid::now_v7(), None).await?;
+    let command_id = state.app.ids.new_id();
+    run_user_command_as_system(state, Actor::system("setup"), id, command, command_id).await?;
     tracing::info!("registered the first administrator, {FIRST_ADMINISTRATOR}");
     Ok(generated.then(|| password.expose().to_owned()))
 }
@@ -395,7 +391,7 @@ pub async fn sign_in(
     address: Option<IpAddr>,
     previous_cookie: Option<&str>,
 ) -> Result<SignedIn, SignInError> {
-    let now = Utc::now();
+    let now = state.app.now();
     let account = login.trim().to_lowercase();
     // Counted before the password is checked: parallel guesses meet the
     // limit, not a count that lags behind them.
@@ -436,8 +432,10 @@ pub async fn sign_in(
     })
 }
 
-/// Runs a command on a user's stream as the signed-in `by` (see
-/// [`execute_on_user`]).
+/// Runs a command on a user's stream as the signed-in `by` (the use
+/// case checks what `by` may do to whom) and waits until the users read
+/// model has it, so the next request sees the change (a revoked token
+/// stops working at once).
 pub async fn run_user_command(
     state: &AppState,
     by: &Principal,
@@ -446,47 +444,47 @@ pub async fn run_user_command(
     command_id: Uuid,
     expected_version: Option<u64>,
 ) -> Result<app::commands::Executed, app::commands::CommandError> {
-    let issuer = UserIssuer {
-        user: by.user,
-        actor: by.actor(),
+    let run = app::Run {
+        command_id,
+        expected_version,
     };
-    execute_on_user(state, &issuer, user, command, command_id, expected_version).await
+    let executed = state
+        .app
+        .users()
+        .run(&by.caller(), run, user, command)
+        .await?;
+    users_caught_up(state, &executed).await;
+    Ok(executed)
 }
 
-/// Who issues a command on a user's stream, and the actor the log records.
-#[derive(Clone, Debug)]
-pub struct UserIssuer {
-    pub user: UserId,
-    pub actor: Actor,
-}
-
-/// Runs a command on a user's stream and waits until the users read model
-/// has it, so the next request sees the change (a revoked token stops
-/// working at once).
-pub async fn execute_on_user(
+/// Runs a command on a user's stream as the system, recorded as `actor`,
+/// and waits for the users read model as [`run_user_command`] does.
+pub async fn run_user_command_as_system(
     state: &AppState,
-    issuer: &UserIssuer,
+    actor: Actor,
     user: UserId,
     command: domain::access::UserCommand,
     command_id: Uuid,
-    expected_version: Option<u64>,
 ) -> Result<app::commands::Executed, app::commands::CommandError> {
-    let stream = app::commands::CommandHandler::stream::<domain::access::User>(user)?;
-    let issued = domain::Issued::new(issuer.user, Utc::now(), command);
-    let execution =
-        app::commands::Execution::new(eventlog::AppendMeta::new(issuer.actor.clone(), command_id))
-            .with_command_id(command_id)
-            .expecting(expected_version);
+    let run = app::Run {
+        command_id,
+        expected_version: None,
+    };
     let executed = state
-        .commands
-        .execute::<domain::access::User, _>(&stream, &issued, &execution)
+        .app
+        .users()
+        .run_as_system(actor, run, user, command)
         .await?;
+    users_caught_up(state, &executed).await;
+    Ok(executed)
+}
+
+async fn users_caught_up(state: &AppState, executed: &app::commands::Executed) {
     if let Some(position) = executed.last_position
         && let Err(error) = state.read_models.users.wait_for(position).await
     {
         tracing::error!(%error, "the users read model stopped");
     }
-    Ok(executed)
 }
 
 /// Sets a new password for `login` and enables the user, on a data folder
@@ -503,22 +501,21 @@ pub async fn reset_password_offline(
     let login = domain::access::Login::parse("login", login)?;
     let password = password::NewPassword::parse("password", password)?;
     let hash = password::hash(&password).await?;
-    let commands = app::commands::CommandHandler::new(log.clone());
-    let stream = app::commands::CommandHandler::stream::<domain::access::User>(login.user_id())?;
-    if commands.load::<domain::access::User>(&stream)?.0.is_none() {
+    let app = app::App::system(log.clone());
+    let user = login.user_id();
+    if !app.users().exists(user)? {
         anyhow::bail!("there is no user {login}");
     }
     for command in [
         domain::access::UserCommand::ChangePassword(hash),
         domain::access::UserCommand::Enable,
     ] {
-        let issued = domain::Issued::new(app::process::SYSTEM_USER, Utc::now(), command);
-        let execution = app::commands::Execution::new(eventlog::AppendMeta::new(
-            Actor::system("cli"),
-            Uuid::now_v7(),
-        ));
-        commands
-            .execute::<domain::access::User, _>(&stream, &issued, &execution)
+        let run = app::Run {
+            command_id: app.ids.new_id(),
+            expected_version: None,
+        };
+        app.users()
+            .run_as_system(Actor::system("cli"), run, user, command)
             .await?;
     }
     // Appends are acknowledged once durable (the default options), so

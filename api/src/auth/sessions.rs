@@ -74,9 +74,7 @@ impl Sessions {
             .path(directory)
             .mode(sled::Mode::LowSpace)
             .open()?;
-        let sessions = Self { tree, lifetime };
-        sessions.purge_expired(Utc::now())?;
-        Ok(sessions)
+        Ok(Self { tree, lifetime })
     }
 
     pub fn lifetime(&self) -> SessionLifetime {

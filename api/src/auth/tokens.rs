@@ -27,8 +27,8 @@ pub struct NewToken {
 }
 
 impl NewToken {
-    pub fn generate() -> anyhow::Result<Self> {
-        let id = Uuid::now_v7();
+    /// A new token with id `id` and a fresh random secret.
+    pub fn generate(id: Uuid) -> anyhow::Result<Self> {
         let secret = random_hex::<32>()?;
         Ok(Self {
             id,
@@ -101,13 +101,12 @@ pub async fn issue(
     permissions: Vec<Permission>,
     actor: eventlog::Actor,
 ) -> Result<String, CommandError> {
-    let token = NewToken::generate().map_err(|error| {
+    let token = NewToken::generate(state.app.new_id()).map_err(|error| {
         CommandError::Domain(domain::DomainError::invalid("token", error.to_string()))
     })?;
     let name = Label::parse("name", name)?;
-    let issuer = super::UserIssuer { user, actor };
     let command = token.issue(name, permissions, None, None);
-    super::execute_on_user(state, &issuer, user, command, token.id, None).await?;
+    super::run_user_command_as_system(state, actor, user, command, token.id).await?;
     Ok(token.token)
 }
 
@@ -119,7 +118,7 @@ mod tests {
     /// and anything else is not a token.
     #[test]
     fn tokens_parse_back_and_nothing_else_does() {
-        let token = NewToken::generate().unwrap();
+        let token = NewToken::generate(Uuid::now_v7()).unwrap();
         let (id, secret) = parse(&token.token).unwrap();
         assert_eq!(id, token.id);
         assert_eq!(

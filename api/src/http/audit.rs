@@ -552,7 +552,7 @@ impl Verifications {
             if since.is_some() {
                 return None;
             }
-            *since = Some(Utc::now());
+            *since = Some(state.app.now());
         }
         let state = state.clone();
         Some(tokio::spawn(async move {
@@ -592,9 +592,9 @@ pub(crate) async fn run_verification(state: &AppState) -> Result<Verification, A
         .await
         .map_err(|error| ApiError::Internal(error.into()))?;
     let log = state.log.clone();
+    let checked_at = state.app.now();
     let verification = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
-        let checked_at = Utc::now();
         let outcome = log.verify();
         let seconds = started.elapsed().as_secs_f64();
         match outcome {

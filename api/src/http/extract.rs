@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -151,10 +151,15 @@ pub struct WriteHeaders {
     pub principal: Principal,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
+impl<S> FromRequestParts<S> for WriteHeaders
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
         let principal = parts
             .extensions
             .get::<Principal>()
@@ -168,7 +173,7 @@ impl<S: Send + Sync> FromRequestParts<S> for WriteHeaders {
         };
         let key = parts.headers.get("idempotency-key");
         let command_id = match key {
-            None => Uuid::now_v7(),
+            None => state.app.new_id(),
             Some(key) => {
                 let key = key.as_bytes();
                 if key.is_empty() || key.len() > 255 {

@@ -490,7 +490,7 @@ async fn receivables_report(
     }
     .limit()?;
     wait.wait(&state).await?;
-    let as_of = params.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = params.as_of.unwrap_or_else(|| state.app.now().date_naive());
     let (receivables, known_position) = known(
         &state,
         &state.read_models.sales,
@@ -678,7 +678,7 @@ async fn stock_value_report(
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<StockValueReport>, ApiError> {
     wait.wait(&state).await?;
-    let as_of = params.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = params.as_of.unwrap_or_else(|| state.app.now().date_naive());
     let at = end_of(as_of);
     let (rows, known_position) = known(
         &state,

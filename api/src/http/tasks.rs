@@ -283,7 +283,7 @@ async fn list_tasks(
         return Err(ApiError::invalid("due_to", "lies before due_from"));
     }
     if filter.overdue {
-        until = until.min(Utc::now().timestamp_micros().saturating_sub(1));
+        until = until.min(state.app.now().timestamp_micros().saturating_sub(1));
     }
     wait.wait(&state).await?;
     let assignee = Assignee::User(

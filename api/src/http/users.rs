@@ -470,7 +470,7 @@ async fn issue_my_token(
             message: format!("you do not hold {beyond}; a token cannot either"),
         });
     }
-    let token = NewToken::generate()?;
+    let token = NewToken::generate(state.app.new_id())?;
     let command = token.issue(name, permissions, request.expires_at, principal.token());
     auth::run_user_command(&state, &principal, principal.user, command, token.id, None).await?;
     Ok((

@@ -8,13 +8,10 @@
 //! [`ChangedUnlessStale`], not [`Changed`], and so has no 422 in the
 //! document (the contract test checks each documented status is produced).
 
-use chrono::Utc;
-use domain::{Decider, DomainError, Issued};
 use utoipa::IntoResponses;
 
-use super::error::{ApiError, Problem};
-use super::extract::{WriteHeaders, WriteResult};
-use app::process::SYSTEM_USER;
+use super::error::Problem;
+use super::extract::WriteResult;
 
 /// Declares a kind of write's documented answers: the success status
 /// (with `ETag` and `X-Position`) and then each problem's variant, status
@@ -146,30 +143,6 @@ pub struct OwnerRequest {
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoFields {}
-
-/// Whether `D` would accept `command` on `state`, decided without
-/// appending: a write that changes two aggregates checks the second half
-/// before making the first, so a refusal leaves neither changed.
-pub fn ensure_accepted<D, C>(state: &D::State, command: C) -> Result<(), ApiError>
-where
-    D: Decider<Command = Issued<C>, Error = DomainError>,
-{
-    D::decide(state, &Issued::new(SYSTEM_USER, Utc::now(), command))?;
-    Ok(())
-}
-
-/// Refuses a write whose `If-Match` names another version than the
-/// aggregate's `version`, before a write that changes two aggregates makes
-/// its first half (the handler checks again when it appends the second).
-pub fn ensure_version(headers: &WriteHeaders, version: Option<u64>) -> Result<(), ApiError> {
-    match headers.expected_version {
-        Some(expected) if version != Some(expected) => Err(ApiError::VersionConflict {
-            expected,
-            actual: version,
-        }),
-        _ => Ok(()),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use domain::access::{Permission, UserCommand};
 use domain::values::Label;
 use serde::Deserialize;
@@ -218,7 +217,7 @@ fn account_page(
         "/account".to_owned(),
     );
     let tr = page.tr;
-    let now = Utc::now();
+    let now = state.app.now();
     let (roles, tokens) = state.read_models.users.read(|users| {
         let roles = users
             .user(principal.user)
@@ -333,7 +332,7 @@ pub async fn change_password(
             &principal,
             principal.user,
             UserCommand::ChangePassword(hash),
-            Uuid::now_v7(),
+            state.app.new_id(),
             None,
         )
         .await?;
@@ -343,10 +342,11 @@ pub async fn change_password(
                 .map_or(0, |user| user.session_generation)
         });
         state.auth.sessions.remove_all_of(principal.user)?;
-        let (cookie, _) = state
-            .auth
-            .sessions
-            .create(principal.user, generation, Utc::now())?;
+        let (cookie, _) =
+            state
+                .auth
+                .sessions
+                .create(principal.user, generation, state.app.now())?;
         anyhow::Ok(cookie)
     }
     .await;
@@ -377,7 +377,7 @@ pub async fn sign_out_everywhere(State(state): State<AppState>, principal: Princ
             &principal,
             principal.user,
             UserCommand::RevokeSessions,
-            Uuid::now_v7(),
+            state.app.new_id(),
             None,
         )
         .await?;
@@ -413,7 +413,7 @@ pub async fn issue_token(
         .collect();
     let result = async {
         let name = Label::parse("name", name)?;
-        let token = NewToken::generate()
+        let token = NewToken::generate(state.app.new_id())
             .map_err(|error| domain::DomainError::invalid("token", error.to_string()))?;
         let command = token.issue(name, permissions?, None, principal.token());
         auth::run_user_command(&state, &principal, principal.user, command, token.id, None)

@@ -114,7 +114,7 @@ pub async fn week(
     let lang = viewer.lang;
     let tr = Tr::new(lang);
     let owner = Owner::asked(&query.owner, &viewer);
-    let today = Utc::now().date_naive();
+    let today = state.app.now().date_naive();
     let typed = query.week.trim();
     let (chosen, week_error, status) = if typed.is_empty() {
         (today, None, StatusCode::OK)

@@ -20,7 +20,6 @@ use projections::models::catalog::{ProductCursor, ProductQuery, ProductRow};
 use projections::models::stock::{LedgerCursor, LedgerQuery, MovementKind};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::Viewer;
 use super::customers::NotFoundPage;
@@ -598,7 +597,7 @@ pub fn render_product(
         // A fresh id for a fresh page; a refused form keeps its id, so a
         // transfer whose second half failed completes when sent again.
         command: if values.command.is_empty() {
-            Uuid::now_v7().to_string()
+            state.app.new_id().to_string()
         } else {
             values.command.clone()
         },

@@ -49,15 +49,15 @@ pub struct LogForm {
 }
 
 impl LogForm {
-    /// An empty form with a fresh command id.
-    pub fn blank() -> Self {
+    /// An empty form carrying command id `command`.
+    pub fn blank(command: uuid::Uuid) -> Self {
         Self {
             kind: "call".to_owned(),
             direction: "outbound".to_owned(),
             minutes: String::new(),
             subject: String::new(),
             body: String::new(),
-            command: uuid::Uuid::now_v7().to_string(),
+            command: command.to_string(),
         }
     }
 }
@@ -76,12 +76,13 @@ pub struct TaskForm {
 }
 
 impl TaskForm {
-    pub fn blank() -> Self {
+    /// An empty form carrying command id `command`.
+    pub fn blank(command: uuid::Uuid) -> Self {
         Self {
             title: String::new(),
             due: String::new(),
             priority: "normal".to_owned(),
-            command: uuid::Uuid::now_v7().to_string(),
+            command: command.to_string(),
         }
     }
 }
@@ -96,11 +97,12 @@ pub struct CardForms {
 }
 
 impl CardForms {
-    pub fn blank() -> Self {
+    /// Empty forms, each with a fresh command id from `app`.
+    pub fn blank(app: &app::App) -> Self {
         Self {
-            log: LogForm::blank(),
+            log: LogForm::blank(app.new_id()),
             log_errors: FormErrors::default(),
-            task: TaskForm::blank(),
+            task: TaskForm::blank(app.new_id()),
             task_errors: FormErrors::default(),
         }
     }
@@ -226,7 +228,7 @@ trait CardForm: Sized {
     fn command_id_text(&self) -> &str;
     fn parse(&self, tr: Tr, party: PartyId, by: UserId) -> Result<Self::Command, FormErrors>;
     /// The card's forms with this one as typed and its errors.
-    fn shown_again(self, errors: FormErrors) -> CardForms;
+    fn shown_again(self, app: &app::App, errors: FormErrors) -> CardForms;
 }
 
 impl CardForm for LogForm {
@@ -246,11 +248,11 @@ impl CardForm for LogForm {
         parse_log(tr, party, self).map(InteractionCommand::Log)
     }
 
-    fn shown_again(self, errors: FormErrors) -> CardForms {
+    fn shown_again(self, app: &app::App, errors: FormErrors) -> CardForms {
         CardForms {
             log: self,
             log_errors: errors,
-            ..CardForms::blank()
+            ..CardForms::blank(app)
         }
     }
 }
@@ -269,11 +271,11 @@ impl CardForm for TaskForm {
         parse_task(tr, party, self, by).map(TaskCommand::Create)
     }
 
-    fn shown_again(self, errors: FormErrors) -> CardForms {
+    fn shown_again(self, app: &app::App, errors: FormErrors) -> CardForms {
         CardForms {
             task: self,
             task_errors: errors,
-            ..CardForms::blank()
+            ..CardForms::blank(app)
         }
     }
 }
@@ -292,7 +294,7 @@ where
             state,
             viewer.clone(),
             id,
-            CardForms::blank(),
+            CardForms::blank(&state.app),
             StatusCode::NOT_FOUND,
         )
         .await;
@@ -300,7 +302,7 @@ where
     let command = match form.parse(tr, party, viewer.user()) {
         Ok(command) => command,
         Err(errors) => {
-            let forms = form.shown_again(errors);
+            let forms = form.shown_again(&state.app, errors);
             return render_card(
                 state,
                 viewer.clone(),
@@ -311,7 +313,7 @@ where
             .await;
         }
     };
-    let command_id = forms::command_id(form.command_id_text());
+    let command_id = forms::command_id(&state.app, form.command_id_text());
     let run = app::Run {
         command_id,
         expected_version: None,
@@ -332,7 +334,7 @@ where
         }
         Err(error) => {
             let errors = FormErrors::from_command(tr, &error, F::FIELD_OF_PATH);
-            let forms = form.shown_again(errors);
+            let forms = form.shown_again(&state.app, errors);
             render_card(
                 state,
                 viewer.clone(),
@@ -380,7 +382,7 @@ mod tests {
             kind: "fax".to_owned(),
             minutes: "ten".to_owned(),
             subject: "a".repeat(300),
-            ..LogForm::blank()
+            ..LogForm::blank(uuid::Uuid::now_v7())
         };
         let errors = parse_log(
             Tr::new(Lang::En),
@@ -399,7 +401,7 @@ mod tests {
     fn a_call_of_five_minutes_lasts_three_hundred_seconds() {
         let form = LogForm {
             minutes: "5".to_owned(),
-            ..LogForm::blank()
+            ..LogForm::blank(uuid::Uuid::now_v7())
         };
         let log = parse_log(
             Tr::new(Lang::En),

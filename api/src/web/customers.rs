@@ -313,7 +313,7 @@ pub async fn card(
         &state,
         viewer.clone(),
         &id,
-        CardForms::blank(),
+        CardForms::blank(&state.app),
         StatusCode::OK,
     )
     .await

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
 use projections::models::sales::{Period, ReportQuery};
@@ -382,7 +382,7 @@ fn stock_chart(state: &AppState, tr: Tr) -> RowChart {
     // not from full balances, which also sum every line's reservations.
     let values: Vec<(String, Decimal)> = state.read_models.stock.read(|stock| {
         let valued: BTreeMap<_, Decimal> = stock
-            .value_at(chrono::Utc::now())
+            .value_at(state.app.now())
             .into_iter()
             .map(|value| (value.warehouse, value.value))
             .collect();
@@ -489,7 +489,7 @@ pub async fn page(
     viewer: Viewer,
     Query(form): Query<PeriodForm>,
 ) -> DashboardPage {
-    let today = Utc::now().date_naive();
+    let today = state.app.now().date_naive();
     let period = parse_period(&form, today);
     let back = if form.from.is_empty() && form.to.is_empty() {
         "/".to_owned()
@@ -525,7 +525,7 @@ pub async fn figures_fragment(
     viewer: Viewer,
     Query(form): Query<PeriodForm>,
 ) -> FiguresFragment {
-    let today = Utc::now().date_naive();
+    let today = state.app.now().date_naive();
     let period = parse_period(&form, today);
     FiguresFragment {
         figures: figures(&state, viewer.lang, period.from, period.to, today),

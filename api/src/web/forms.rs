@@ -109,11 +109,16 @@ impl FormErrors {
 /// taken. Its time prefix goes into the command's event ids, and the event
 /// log groups ids by that prefix: a forged prefix shared by many commands
 /// would make one index bucket grow without bound.
-pub fn command_id(raw: &str) -> Uuid {
+pub fn command_id(app: &app::App, raw: &str) -> Uuid {
+    kept_command_id(raw, app.now()).unwrap_or_else(|| app.new_id())
+}
+
+/// The command id `raw`, if it is one rendered into a form recently
+/// before `now`.
+fn kept_command_id(raw: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Uuid> {
     raw.parse::<Uuid>()
         .ok()
-        .filter(|id| rendered_recently(*id, chrono::Utc::now()))
-        .unwrap_or_else(Uuid::now_v7)
+        .filter(|id| rendered_recently(*id, now))
 }
 
 const FORM_COMMAND_AGE_MAX: chrono::TimeDelta = chrono::TimeDelta::days(7);
@@ -193,7 +198,7 @@ mod tests {
     fn a_form_keeps_only_a_recent_v7_command_id() {
         let now = chrono::Utc::now();
         let recent = v7_at(now - chrono::TimeDelta::hours(3));
-        assert_eq!(command_id(&recent.to_string()), recent);
+        assert_eq!(kept_command_id(&recent.to_string(), now), Some(recent));
         for refused in [
             v7_at(now - chrono::TimeDelta::days(8)),
             v7_at(now + chrono::TimeDelta::hours(1)),
@@ -202,11 +207,9 @@ mod tests {
             Uuid::nil(),
             Uuid::max(),
         ] {
-            let taken = command_id(&refused.to_string());
-            assert_ne!(taken, refused);
-            assert_eq!(taken.get_version_num(), 7);
+            assert_eq!(kept_command_id(&refused.to_string(), now), None);
         }
-        assert_eq!(command_id("not an id").get_version_num(), 7);
+        assert_eq!(kept_command_id("not an id", now), None);
     }
 
     /// A bad field of a command lands next to the form field it came from;

@@ -333,7 +333,7 @@ fn new_page(
         lines,
         reference: form.reference.clone(),
         command: if form.command.is_empty() {
-            Uuid::now_v7().to_string()
+            state.app.new_id().to_string()
         } else {
             form.command.clone()
         },
@@ -519,7 +519,7 @@ pub async fn create(
             .collect(),
     };
     let run = app::Run {
-        command_id: forms::command_id(&form.command),
+        command_id: forms::command_id(&state.app, &form.command),
         expected_version: None,
     };
     let result = match viewer.caller() {
@@ -803,7 +803,7 @@ async fn render_order(
         version: version
             .map(|version| version.to_string())
             .unwrap_or_default(),
-        command: Uuid::now_v7().to_string(),
+        command: state.app.new_id().to_string(),
         can_confirm: draft && !lines.is_empty(),
         lines,
         can_ship,
@@ -885,7 +885,7 @@ async fn act(
     };
     // The page's forms share one command id: each action derives its own.
     let command_id = Uuid::new_v5(
-        &forms::command_id(&form.command),
+        &forms::command_id(&state.app, &form.command),
         format!("{action:?}").as_bytes(),
     );
     // The version the page showed: acting on a stale page is refused.

@@ -246,7 +246,7 @@ fn render_board(
         pipelines,
         pipeline,
         columns,
-        command: Uuid::now_v7().to_string(),
+        command: state.app.new_id().to_string(),
     };
     (status, page).into_response()
 }
@@ -355,7 +355,7 @@ async fn act(
     // action derives its own, so going back and acting on another card
     // is not taken for a repeat.
     let command_id = Uuid::new_v5(
-        &forms::command_id(&form.command),
+        &forms::command_id(&state.app, &form.command),
         format!("{deal}/{action:?}").as_bytes(),
     );
     let run = app::Run {

@@ -634,7 +634,7 @@ async fn render(
     form: ReportForm,
     export_error: Option<String>,
 ) -> Response {
-    let today = Utc::now().date_naive();
+    let today = state.app.now().date_naive();
     let currencies: Vec<Currency> = state
         .read_models
         .sales
@@ -712,7 +712,7 @@ pub async fn csv(
     Query(form): Query<ReportForm>,
 ) -> Response {
     let tr = Tr::new(viewer.lang);
-    let today = Utc::now().date_naive();
+    let today = state.app.now().date_naive();
     let currencies: Vec<Currency> = state
         .read_models
         .sales

@@ -266,7 +266,7 @@ async fn act(
     };
     let mut errors = FormErrors::default();
     let command_id = Uuid::new_v5(
-        &forms::command_id(&form.command),
+        &forms::command_id(&state.app, &form.command),
         format!("{action:?}").as_bytes(),
     );
     let sent = Sent {

@@ -406,7 +406,7 @@ fn render_list(
         next_url: next.map(|cursor| list_url(owner, show, Some(cursor))),
         first_url: after.map(|_| list_url(owner, show, None)),
         back,
-        command: Uuid::now_v7().to_string(),
+        command: state.app.new_id().to_string(),
         error,
         page,
     };
@@ -478,7 +478,7 @@ async fn act(
     // One page carries one command id for all its rows: each task and
     // action derives its own.
     let command_id = Uuid::new_v5(
-        &forms::command_id(&form.command),
+        &forms::command_id(&state.app, &form.command),
         format!("{task}/{action:?}").as_bytes(),
     );
     let command = match action {

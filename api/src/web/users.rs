@@ -178,7 +178,7 @@ pub async fn register(
             branch,
             password: hash,
         };
-        auth::run_user_command(&state, &principal, id, command, Uuid::now_v7(), None)
+        auth::run_user_command(&state, &principal, id, command, state.app.new_id(), None)
             .await
             .map_err(|error| match error {
                 app::commands::CommandError::Domain(error) => error,
@@ -224,7 +224,7 @@ async fn change(
     };
     let outcome = match command(user) {
         Ok(command) => {
-            auth::run_user_command(state, principal, user, command, Uuid::now_v7(), None)
+            auth::run_user_command(state, principal, user, command, state.app.new_id(), None)
                 .await
                 .map_err(|error| error.to_string())
         }

@@ -22,6 +22,7 @@ pub mod commands;
 pub mod deals;
 pub mod demo_trade;
 pub mod guarded;
+pub mod ids;
 pub mod import;
 pub mod leads;
 pub mod orders;
@@ -29,18 +30,23 @@ pub mod parties;
 pub mod process;
 pub mod stock;
 pub mod trade;
+pub mod users;
 
 use std::sync::Arc;
 
-use clock::Clock;
+use chrono::{DateTime, Utc};
+use clock::{Clock, SystemClock};
 use commands::CommandHandler;
+use ids::{IdSource, SystemIds};
 
 /// The running application, as its use cases need it: the command
-/// handler (and through it the log) and the clock. Cheap to clone.
+/// handler (and through it the log), the clock and the source of new
+/// ids. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
     pub commands: Arc<CommandHandler>,
     pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdSource>,
 }
 
 /// How a write is to be run: its command id (from an idempotency key or
@@ -53,7 +59,35 @@ pub struct Run {
 }
 
 impl App {
-    pub fn new(commands: Arc<CommandHandler>, clock: Arc<dyn Clock>) -> Self {
-        Self { commands, clock }
+    pub fn new(
+        commands: Arc<CommandHandler>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> Self {
+        Self {
+            commands,
+            clock,
+            ids,
+        }
+    }
+
+    /// The application over `log` on the system's clock and ids (the
+    /// command line).
+    pub fn system(log: eventlog::EventLog) -> Self {
+        Self::new(
+            Arc::new(CommandHandler::new(log)),
+            Arc::new(SystemClock),
+            Arc::new(SystemIds),
+        )
+    }
+
+    /// The time now, by the application's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A new id from the application's source.
+    pub fn new_id(&self) -> uuid::Uuid {
+        self.ids.new_id()
     }
 }

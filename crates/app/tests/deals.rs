@@ -77,7 +77,11 @@ async fn board() -> Board {
             .single()
             .unwrap(),
     );
-    let app = App::new(Arc::new(CommandHandler::new(log)), Arc::new(clock));
+    let app = App::new(
+        Arc::new(CommandHandler::new(log)),
+        Arc::new(clock),
+        Arc::new(app::ids::SequentialIds::starting(1)),
+    );
     let (qualify, propose, elsewhere) = (
         StageId::from_uuid(Uuid::now_v7()),
         StageId::from_uuid(Uuid::now_v7()),

@@ -94,7 +94,11 @@ async fn shop() -> Shop {
             .single()
             .unwrap(),
     );
-    let app = App::new(Arc::new(CommandHandler::new(log)), Arc::new(clock));
+    let app = App::new(
+        Arc::new(CommandHandler::new(log)),
+        Arc::new(clock),
+        Arc::new(app::ids::SequentialIds::starting(1)),
+    );
     let id = || Uuid::now_v7();
     let shop = Shop {
         _directory: directory,

@@ -90,7 +90,11 @@ async fn store() -> Store {
             .single()
             .unwrap(),
     );
-    let app = App::new(Arc::new(CommandHandler::new(log)), Arc::new(clock));
+    let app = App::new(
+        Arc::new(CommandHandler::new(log)),
+        Arc::new(clock),
+        Arc::new(app::ids::SequentialIds::starting(1)),
+    );
     let north_branch = BranchId::from_uuid(Uuid::now_v7());
     let store = Store {
         _directory: directory,

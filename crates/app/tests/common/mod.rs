@@ -27,7 +27,11 @@ pub fn fixed_app(directory: &std::path::Path) -> App {
             .single()
             .unwrap(),
     );
-    App::new(Arc::new(CommandHandler::new(log)), Arc::new(clock))
+    App::new(
+        Arc::new(CommandHandler::new(log)),
+        Arc::new(clock),
+        Arc::new(app::ids::SequentialIds::starting(1)),
+    )
 }
 
 /// A caller `user` with `role` (and `branch`).
