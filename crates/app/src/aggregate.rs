@@ -45,9 +45,12 @@ impl App {
         let execution = Execution::new(AppendMeta::new(by.actor(), run.command_id))
             .with_command_id(run.command_id)
             .expecting(run.expected_version);
+        // The decider names a missing aggregate without its id; the
+        // refusal carries it, in the words one out of reach gets.
         self.commands
             .execute::<D, C>(&stream, &issued, &execution)
             .await
+            .map_err(naming(id))
     }
 
     /// The state of aggregate `id` of decider `D` and its stream version.
@@ -111,5 +114,19 @@ pub(crate) fn ensure_version(
             Err(CommandError::Conflict { expected, actual })
         }
         _ => Ok(()),
+    }
+}
+
+/// Gives a decider's "does not exist" (which names no id) the id of the
+/// aggregate it was about, so a missing record is refused in the words
+/// one out of reach gets.
+pub(crate) fn naming(id: Uuid) -> impl Fn(CommandError) -> CommandError {
+    move |error| match error {
+        CommandError::Domain(DomainError::NotFound { entity, id: None }) => DomainError::NotFound {
+            entity,
+            id: Some(id),
+        }
+        .into(),
+        other => other,
     }
 }

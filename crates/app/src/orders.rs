@@ -24,7 +24,7 @@ use domain::values::Label;
 use eventlog::AppendMeta;
 
 use crate::access::{self, Caller, Kind};
-use crate::aggregate::{ensure_product, ensure_warehouse};
+use crate::aggregate::{ensure_product, ensure_warehouse, naming};
 use crate::commands::{CommandError, CommandHandler, Executed, Execution};
 use crate::trade::{confirm_order, ship_order};
 use crate::{App, Run};
@@ -174,7 +174,9 @@ impl OrderUseCases<'_> {
     ) -> Result<Executed, CommandError> {
         self.ensure_in_reach(by, order)?;
         let (issued, execution) = self.prepared(by, run);
-        confirm_order(&self.app.commands, order, issued, &execution).await
+        confirm_order(&self.app.commands, order, issued, &execution)
+            .await
+            .map_err(naming(order.as_uuid()))
     }
 
     /// Ships what is left of an order, or the named `lines`, after a
@@ -198,6 +200,7 @@ impl OrderUseCases<'_> {
             &execution,
         )
         .await
+        .map_err(naming(order.as_uuid()))
     }
 
     /// The order must be within `by`'s reach to change, and so must the
