@@ -104,3 +104,46 @@ impl UserUseCases<'_> {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use domain::access::{Grants, Role};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn caller(role: Role) -> Caller {
+        Caller {
+            user: UserId::from_uuid(Uuid::now_v7()),
+            branch: None,
+            grants: Grants::of_roles(&[role]),
+            token: None,
+        }
+    }
+
+    /// Protects accounts from each other: a user ends their own sessions
+    /// but not another's, and changes no roles, not even their own; an
+    /// administrator does both.
+    #[test]
+    fn only_self_service_on_oneself_without_administering_users() {
+        let anna = caller(Role::SalesManager);
+        let boris = UserId::from_uuid(Uuid::now_v7());
+        assert!(authorize(&anna, anna.user, &UserCommand::RevokeSessions).is_ok());
+        for (user, command) in [
+            (boris, UserCommand::RevokeSessions),
+            (
+                anna.user,
+                UserCommand::ChangeRoles(vec![Role::Administrator]),
+            ),
+            (anna.user, UserCommand::Enable),
+        ] {
+            assert!(matches!(
+                authorize(&anna, user, &command),
+                Err(CommandError::Forbidden { permission }) if permission == ADMINISTER
+            ));
+        }
+        let admin = caller(Role::Administrator);
+        assert!(authorize(&admin, boris, &UserCommand::RevokeSessions).is_ok());
+        assert!(authorize(&admin, boris, &UserCommand::Disable).is_ok());
+    }
+}

@@ -72,6 +72,20 @@ fn company(name: &str, owner: UserId) -> PartyCommand {
     })
 }
 
+fn person(name: &str, owner: UserId) -> PartyCommand {
+    PartyCommand::Register(RegisterParty {
+        name: PartyName::Person {
+            first_name: label(name),
+            last_name: None,
+        },
+        company: None,
+        job_title: None,
+        source: None,
+        owner,
+        branch: None,
+    })
+}
+
 /// Anna's customer with everything hanging off it, a warehouse of the
 /// North branch, and what Boris (another sales manager) and Stan (a
 /// storekeeper of the South branch) own themselves.
@@ -84,6 +98,7 @@ struct World {
     south: BranchId,
     annas: PartyId,
     boris_party: PartyId,
+    boris_person: PartyId,
     deal: DealId,
     lead: LeadId,
     boris_lead: LeadId,
@@ -123,6 +138,7 @@ async fn world() -> World {
         south: BranchId::from_uuid(id()),
         annas: PartyId::from_uuid(id()),
         boris_party: PartyId::from_uuid(id()),
+        boris_person: PartyId::from_uuid(id()),
         deal: DealId::from_uuid(id()),
         lead: LeadId::from_uuid(id()),
         boris_lead: LeadId::from_uuid(id()),
@@ -143,6 +159,9 @@ async fn world() -> World {
         .await;
     world
         .given::<Party, _>(boris, world.boris_party, company("Boris Ltd", boris))
+        .await;
+    world
+        .given::<Party, _>(boris, world.boris_person, person("Boris", boris))
         .await;
     world
         .given::<Pipeline, _>(
@@ -522,7 +541,7 @@ impl Case {
                 .execute::<Party, _>(
                     &boris,
                     run(),
-                    world.boris_party,
+                    world.boris_person,
                     PartyCommand::JoinCompany {
                         company: party,
                         job_title: None,
@@ -532,8 +551,8 @@ impl Case {
                 .await
                 .map(drop),
             RegisterEmployee => {
-                let PartyCommand::Register(mut register) = company("Employee", world.boris) else {
-                    unreachable!("company() registers a party")
+                let PartyCommand::Register(mut register) = person("Employee", world.boris) else {
+                    unreachable!("person() registers a party")
                 };
                 register.company = Some(party);
                 app.execute::<Party, _>(
