@@ -1,0 +1,678 @@
+//! What the sales model answers: reports by period and dimension, the
+//! top members, invoices aged as of a day, receivables and payments.
+
+use std::cmp::Ordering;
+use std::hash::Hash;
+
+use chrono::NaiveDate;
+use domain::finance::PaymentMethod;
+use domain::ids::{BranchId, InvoiceId, OrderId, PartyId, ProductId, UserId};
+use domain::values::Currency;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use crate::day::Day;
+use crate::fixed::{to_decimal, to_money};
+
+use super::Sales;
+use super::series::{Entry, Figures, Members, Series};
+use super::tracking::{InvoiceTrack, METHODS, ProductInfo};
+
+/// How a report's days are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// One row per member over the whole range.
+    Whole,
+    Day,
+    /// ISO weeks, from Monday.
+    Week,
+    Month,
+}
+
+/// What a report's rows are per.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Product,
+    /// The product's category when the line was sold.
+    Category,
+    Customer,
+    Manager,
+    Branch,
+}
+
+/// Whom a row is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Member {
+    /// The whole company.
+    All,
+    Product(ProductId),
+    /// `None`: products without a category.
+    Category(Option<String>),
+    Customer(PartyId),
+    /// `None`: orders without a manager.
+    Manager(Option<UserId>),
+    /// `None`: orders without a branch.
+    Branch(Option<BranchId>),
+}
+
+/// Figures of a report row.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SalesFigures {
+    pub orders: i64,
+    pub order_net: Decimal,
+    pub cancelled_orders: i64,
+    pub cancelled_net: Decimal,
+    pub revenue: Decimal,
+    pub cost: Decimal,
+    /// Revenue less cost.
+    pub margin: Decimal,
+    pub units: Decimal,
+    pub units_returned: Decimal,
+    /// Revenue of imported lines whose cost the source did not give: the
+    /// margin includes it whole.
+    pub uncosted_revenue: Decimal,
+}
+
+/// Figures added up over days, wide enough never to overflow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Sum {
+    orders: i128,
+    cancelled_orders: i128,
+    order_net: i128,
+    cancelled_net: i128,
+    revenue: i128,
+    cost: i128,
+    units: i128,
+    units_returned: i128,
+    uncosted_revenue: i128,
+}
+
+impl Sum {
+    fn add(&mut self, figures: &Figures) {
+        self.orders += i128::from(figures.orders);
+        self.cancelled_orders += i128::from(figures.cancelled_orders);
+        self.order_net += i128::from(figures.order_net);
+        self.cancelled_net += i128::from(figures.cancelled_net);
+        self.revenue += i128::from(figures.revenue);
+        self.cost += i128::from(figures.cost);
+        self.units += i128::from(figures.units);
+        self.units_returned += i128::from(figures.units_returned);
+        self.uncosted_revenue += i128::from(figures.uncosted_revenue);
+    }
+
+    fn figures(&self) -> SalesFigures {
+        let count = |value: i128| i64::try_from(value).unwrap_or(i64::MAX);
+        SalesFigures {
+            orders: count(self.orders),
+            order_net: to_money(self.order_net),
+            cancelled_orders: count(self.cancelled_orders),
+            cancelled_net: to_money(self.cancelled_net),
+            revenue: to_money(self.revenue),
+            cost: to_money(self.cost),
+            margin: to_money(self.revenue - self.cost),
+            units: to_decimal(self.units),
+            units_returned: to_decimal(self.units_returned),
+            uncosted_revenue: to_money(self.uncosted_revenue),
+        }
+    }
+
+    fn measure(&self, measure: Measure) -> i128 {
+        match measure {
+            Measure::Orders => self.orders,
+            Measure::OrderNet => self.order_net,
+            Measure::Revenue => self.revenue,
+            Measure::Cost => self.cost,
+            Measure::Margin => self.revenue - self.cost,
+            Measure::Units => self.units,
+        }
+    }
+}
+
+/// A report over the days `from..=to` in one currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub currency: Currency,
+    pub period: Period,
+    /// `None`: the company as a whole.
+    pub dimension: Option<Dimension>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    /// The first day of the row's period (a week's Monday, a month's
+    /// first, `from` for the whole range); only days within the range are
+    /// counted, so a week cut by the range is counted in part.
+    pub period: NaiveDate,
+    pub member: Member,
+    pub figures: SalesFigures,
+}
+
+/// What a top list ranks by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Measure {
+    Orders,
+    OrderNet,
+    Revenue,
+    Cost,
+    Margin,
+    Units,
+}
+
+/// The `limit` best members of a dimension over `from..=to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub currency: Currency,
+    pub dimension: Dimension,
+    pub measure: Measure,
+    pub limit: usize,
+}
+
+/// An invoice as it stands (or stood on a day).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceRow {
+    pub invoice: InvoiceId,
+    /// As printed, once the numbering series has given it one.
+    pub number: Option<String>,
+    pub party: PartyId,
+    pub order: Option<OrderId>,
+    pub branch: Option<BranchId>,
+    pub currency: Currency,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub gross: Decimal,
+    pub paid: Decimal,
+    pub outstanding: Decimal,
+}
+
+/// How far past its due date an open invoice is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AgeBucket {
+    /// Not yet due, or due that very day.
+    Current,
+    Days1To30,
+    Days31To60,
+    Days61To90,
+    Over90,
+}
+
+impl AgeBucket {
+    pub fn of(days_overdue: i64) -> Self {
+        match days_overdue {
+            ..=0 => Self::Current,
+            1..=30 => Self::Days1To30,
+            31..=60 => Self::Days31To60,
+            61..=90 => Self::Days61To90,
+            _ => Self::Over90,
+        }
+    }
+}
+
+/// Open invoices and what they owe.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Aged {
+    pub invoices: i64,
+    pub outstanding: Decimal,
+}
+
+/// What is owed, by how overdue it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ageing {
+    pub current: Aged,
+    pub days_1_to_30: Aged,
+    pub days_31_to_60: Aged,
+    pub days_61_to_90: Aged,
+    pub over_90: Aged,
+}
+
+impl Ageing {
+    pub fn bucket(&self, bucket: AgeBucket) -> &Aged {
+        match bucket {
+            AgeBucket::Current => &self.current,
+            AgeBucket::Days1To30 => &self.days_1_to_30,
+            AgeBucket::Days31To60 => &self.days_31_to_60,
+            AgeBucket::Days61To90 => &self.days_61_to_90,
+            AgeBucket::Over90 => &self.over_90,
+        }
+    }
+
+    fn bucket_mut(&mut self, bucket: AgeBucket) -> &mut Aged {
+        match bucket {
+            AgeBucket::Current => &mut self.current,
+            AgeBucket::Days1To30 => &mut self.days_1_to_30,
+            AgeBucket::Days31To60 => &mut self.days_31_to_60,
+            AgeBucket::Days61To90 => &mut self.days_61_to_90,
+            AgeBucket::Over90 => &mut self.over_90,
+        }
+    }
+
+    fn buckets(&self) -> [&Aged; 5] {
+        [
+            &self.current,
+            &self.days_1_to_30,
+            &self.days_31_to_60,
+            &self.days_61_to_90,
+            &self.over_90,
+        ]
+    }
+
+    /// Everything owed.
+    pub fn total(&self) -> Aged {
+        self.sum(self.buckets())
+    }
+
+    /// Everything past its due date.
+    pub fn overdue(&self) -> Aged {
+        self.sum(self.buckets().into_iter().skip(1))
+    }
+
+    fn sum<'a>(&self, buckets: impl IntoIterator<Item = &'a Aged>) -> Aged {
+        buckets
+            .into_iter()
+            .fold(Aged::default(), |total, aged| Aged {
+                invoices: total.invoices + aged.invoices,
+                outstanding: total.outstanding.saturating_add(aged.outstanding),
+            })
+    }
+
+    fn add(&mut self, bucket: AgeBucket, outstanding: i64) {
+        let aged = self.bucket_mut(bucket);
+        aged.invoices += 1;
+        aged.outstanding = aged
+            .outstanding
+            .saturating_add(to_money(i128::from(outstanding)));
+    }
+}
+
+/// Receivables in one currency as of the end of a day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receivables {
+    pub as_of: NaiveDate,
+    pub currency: Currency,
+    pub total: Ageing,
+    /// Customers who owe something, the largest debt first.
+    pub customers: Vec<(PartyId, Ageing)>,
+}
+
+/// An invoice open at the end of a day, with its age then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenInvoice {
+    /// Paid and outstanding as of that day.
+    pub invoice: InvoiceRow,
+    pub days_overdue: i64,
+    pub bucket: AgeBucket,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodTotal {
+    pub method: PaymentMethod,
+    pub payments: i64,
+    pub amount: Decimal,
+}
+
+/// Payments received on one day in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentDay {
+    pub day: NaiveDate,
+    /// Methods that received something, in the order of `PaymentMethod`.
+    pub by_method: Vec<MethodTotal>,
+    pub total: Decimal,
+}
+
+impl Sales {
+    /// Every currency the model has figures in, in the order first seen.
+    pub fn currencies(&self) -> &[Currency] {
+        &self.currencies
+    }
+
+    pub fn product_info(&self, product: ProductId) -> Option<&ProductInfo> {
+        self.product_info.get(&product)
+    }
+
+    /// Figures over `from..=to` per period and member: periods and members
+    /// with nothing are left out. Rows are sorted by period, then member
+    /// (products by SKU, categories by name, others by id).
+    pub fn report(&self, query: &ReportQuery) -> Vec<ReportRow> {
+        let Some(currency) = self.find_currency(query.currency) else {
+            return Vec::new();
+        };
+        if query.from > query.to {
+            return Vec::new();
+        }
+        let from = Day::from_date(query.from);
+        let to = Day::from_date(query.to);
+        let period_of = |day: Day| match query.period {
+            Period::Whole => from,
+            Period::Day => day,
+            Period::Week => day.week_start(),
+            Period::Month => day.month_start(),
+        };
+        let mut rows = Vec::new();
+        self.for_each_member(query.dimension, |member, series| {
+            let mut current: Option<(Day, Sum)> = None;
+            for entry in in_range(series, from, to) {
+                if entry.currency != currency {
+                    continue;
+                }
+                let period = period_of(entry.day);
+                match &mut current {
+                    Some((open, sum)) if *open == period => sum.add(&entry.figures),
+                    _ => {
+                        if let Some((open, sum)) = current.take() {
+                            push_row(&mut rows, open, member(), &sum);
+                        }
+                        let mut sum = Sum::default();
+                        sum.add(&entry.figures);
+                        current = Some((period, sum));
+                    }
+                }
+            }
+            if let Some((open, sum)) = current {
+                push_row(&mut rows, open, member(), &sum);
+            }
+        });
+        rows.sort_by(|a, b| {
+            a.period
+                .cmp(&b.period)
+                .then_with(|| self.compare_members(&a.member, &b.member))
+        });
+        rows
+    }
+
+    /// The `limit` members with the largest `measure` over the range, the
+    /// largest first (ties by member); members with nothing are left out.
+    pub fn top(&self, query: &TopQuery) -> Vec<ReportRow> {
+        let limit = query.limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let Some(currency) = self.find_currency(query.currency) else {
+            return Vec::new();
+        };
+        if query.from > query.to {
+            return Vec::new();
+        }
+        let (from, to) = (Day::from_date(query.from), Day::from_date(query.to));
+        let mut ranked: Vec<(Member, Sum)> = Vec::new();
+        self.for_each_member(Some(query.dimension), |member, series| {
+            let mut sum = Sum::default();
+            for entry in in_range(series, from, to) {
+                if entry.currency == currency {
+                    sum.add(&entry.figures);
+                }
+            }
+            if sum != Sum::default() {
+                ranked.push((member(), sum));
+            }
+        });
+        let order = |a: &(Member, Sum), b: &(Member, Sum)| {
+            b.1.measure(query.measure)
+                .cmp(&a.1.measure(query.measure))
+                .then_with(|| self.compare_members(&a.0, &b.0))
+        };
+        // Only the best `limit` are sorted, not every customer.
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(order);
+        ranked
+            .into_iter()
+            .map(|(member, sum)| ReportRow {
+                period: query.from,
+                member,
+                figures: sum.figures(),
+            })
+            .collect()
+    }
+
+    /// Calls `visit` with each member of `dimension` (the company when
+    /// `None`) and its series; the member is made only when asked for.
+    fn for_each_member<'a>(
+        &'a self,
+        dimension: Option<Dimension>,
+        mut visit: impl FnMut(&dyn Fn() -> Member, &'a Series),
+    ) {
+        fn each<'a, K: Eq + Hash>(
+            members: &'a Members<K>,
+            make: impl Fn(&K) -> Member,
+            visit: &mut impl FnMut(&dyn Fn() -> Member, &'a Series),
+        ) {
+            for (key, series) in members.keys.iter().zip(&members.series) {
+                if !series.is_empty() {
+                    visit(&|| make(key), series);
+                }
+            }
+        }
+        match dimension {
+            None => visit(&|| Member::All, &self.total),
+            Some(Dimension::Product) => {
+                each(&self.products, |key| Member::Product(*key), &mut visit)
+            }
+            Some(Dimension::Category) => each(
+                &self.categories,
+                |key| Member::Category(key.clone()),
+                &mut visit,
+            ),
+            Some(Dimension::Customer) => {
+                each(&self.customers, |key| Member::Customer(*key), &mut visit)
+            }
+            Some(Dimension::Manager) => {
+                each(&self.managers, |key| Member::Manager(*key), &mut visit)
+            }
+            Some(Dimension::Branch) => each(&self.branches, |key| Member::Branch(*key), &mut visit),
+        }
+    }
+
+    fn compare_members(&self, a: &Member, b: &Member) -> Ordering {
+        match (a, b) {
+            (Member::Product(a), Member::Product(b)) => {
+                let sku = |product: &ProductId| {
+                    self.product_info.get(product).map(|info| info.sku.as_str())
+                };
+                sku(a).cmp(&sku(b)).then_with(|| a.cmp(b))
+            }
+            _ => a.cmp(b),
+        }
+    }
+
+    /// An invoice as it stands now.
+    pub fn invoice(&self, invoice: InvoiceId) -> Option<InvoiceRow> {
+        let index = *self.invoice_index.get(&invoice)?;
+        let track = self.invoices.get(index as usize)?;
+        self.invoice_row(track, track.paid)
+    }
+
+    /// A customer's invoices as they stand now, in the order issued.
+    pub fn invoices_of(&self, party: PartyId) -> Vec<InvoiceRow> {
+        let Some(customer) = self.customers.index.get(&party) else {
+            return Vec::new();
+        };
+        self.invoices
+            .iter()
+            .filter(|track| track.customer == *customer)
+            .filter_map(|track| self.invoice_row(track, track.paid))
+            .collect()
+    }
+
+    /// The row of an invoice of which `paid` was paid; `None` only if its
+    /// customer or currency numbers were lost, which `apply` never does.
+    fn invoice_row(&self, track: &InvoiceTrack, paid: i64) -> Option<InvoiceRow> {
+        Some(InvoiceRow {
+            invoice: track.invoice,
+            number: track.number.as_deref().map(str::to_owned),
+            party: *self.customers.key(track.customer)?,
+            order: track.order,
+            branch: track.branch,
+            currency: *self.currencies.get(usize::from(track.currency))?,
+            issued: track.issued.date(),
+            due: track.due.date(),
+            gross: to_money(i128::from(track.gross)),
+            paid: to_money(i128::from(paid)),
+            outstanding: to_money(i128::from(track.gross) - i128::from(paid)),
+        })
+    }
+
+    /// Invoices in `currency` issued by the end of `as_of` and not paid in
+    /// full by then, each with what it owed then and its days overdue.
+    fn open_at(
+        &self,
+        as_of: Day,
+        currency: Currency,
+    ) -> impl Iterator<Item = (&InvoiceTrack, i64, i64)> + '_ {
+        let currency = self.find_currency(currency);
+        self.invoices
+            .iter()
+            .filter(move |track| {
+                Some(track.currency) == currency
+                    && track.issued <= as_of
+                    && track.paid_off.is_none_or(|paid_off| paid_off > as_of)
+            })
+            .filter_map(move |track| {
+                let outstanding = track.gross.saturating_sub(track.paid_by(as_of));
+                (outstanding > 0).then(|| (track, outstanding, as_of.days_since(track.due)))
+            })
+    }
+
+    /// What customers owed in `currency` at the end of `as_of`, aged by
+    /// days past due, in total only: the dashboard's figure, without the
+    /// per-customer breakdown and its sort (most of `receivables`' cost
+    /// with many customers in debt).
+    pub fn receivables_total(&self, as_of: NaiveDate, currency: Currency) -> Ageing {
+        let mut total = Ageing::default();
+        for (_, outstanding, days_overdue) in self.open_at(Day::from_date(as_of), currency) {
+            total.add(AgeBucket::of(days_overdue), outstanding);
+        }
+        total
+    }
+
+    /// What customers owed in `currency` at the end of `as_of`, aged by
+    /// days past due: in total and per customer.
+    pub fn receivables(&self, as_of: NaiveDate, currency: Currency) -> Receivables {
+        let mut total = Ageing::default();
+        let mut by_customer: FxHashMap<u32, (Ageing, i64)> = FxHashMap::default();
+        for (track, outstanding, days_overdue) in self.open_at(Day::from_date(as_of), currency) {
+            let bucket = AgeBucket::of(days_overdue);
+            total.add(bucket, outstanding);
+            let (ageing, owed) = by_customer.entry(track.customer).or_default();
+            ageing.add(bucket, outstanding);
+            *owed = owed.saturating_add(outstanding);
+        }
+        let mut customers: Vec<(PartyId, Ageing, i64)> = by_customer
+            .into_iter()
+            .filter_map(|(customer, (ageing, owed))| {
+                Some((*self.customers.key(customer)?, ageing, owed))
+            })
+            .collect();
+        customers.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        Receivables {
+            as_of,
+            currency,
+            total,
+            customers: customers
+                .into_iter()
+                .map(|(party, ageing, _)| (party, ageing))
+                .collect(),
+        }
+    }
+
+    /// Invoices in `currency` open at the end of `as_of` (of one customer,
+    /// or of all), the most overdue first, at most `limit`.
+    pub fn open_invoices(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+        party: Option<PartyId>,
+        limit: usize,
+    ) -> Vec<OpenInvoice> {
+        let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let customer = match party {
+            Some(party) => match self.customers.index.get(&party) {
+                Some(customer) => Some(*customer),
+                None => return Vec::new(),
+            },
+            None => None,
+        };
+        let mut open: Vec<(&InvoiceTrack, i64, i64)> = self
+            .open_at(Day::from_date(as_of), currency)
+            .filter(|(track, _, _)| customer.is_none_or(|customer| track.customer == customer))
+            .collect();
+        open.sort_by(|a, b| {
+            b.2.cmp(&a.2)
+                .then_with(|| a.0.issued.cmp(&b.0.issued))
+                .then_with(|| a.0.invoice.cmp(&b.0.invoice))
+        });
+        open.truncate(limit);
+        open.into_iter()
+            .filter_map(|(track, outstanding, days_overdue)| {
+                Some(OpenInvoice {
+                    invoice: self.invoice_row(track, track.gross.saturating_sub(outstanding))?,
+                    days_overdue,
+                    bucket: AgeBucket::of(days_overdue),
+                })
+            })
+            .collect()
+    }
+
+    /// Payments received in `currency` per day over `from..=to`; days
+    /// without any are left out.
+    pub fn payments(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Vec<PaymentDay> {
+        let Some(currency) = self.find_currency(currency) else {
+            return Vec::new();
+        };
+        if from > to {
+            return Vec::new();
+        }
+        let mut days: Vec<(PaymentDay, i128)> = Vec::new();
+        let range = (Day::from_date(from), 0, 0)..=(Day::from_date(to), u16::MAX, u8::MAX);
+        for ((day, of, method), sum) in self.payments.range(range) {
+            let Some(method) = METHODS.get(usize::from(*method)) else {
+                continue;
+            };
+            if *of != currency {
+                continue;
+            }
+            let date = day.date();
+            if days.last().is_none_or(|(last, _)| last.day != date) {
+                days.push((
+                    PaymentDay {
+                        day: date,
+                        by_method: Vec::new(),
+                        total: to_money(0),
+                    },
+                    0,
+                ));
+            }
+            if let Some((last, total)) = days.last_mut() {
+                *total += i128::from(sum.amount);
+                last.total = to_money(*total);
+                last.by_method.push(MethodTotal {
+                    method: *method,
+                    payments: sum.payments,
+                    amount: to_money(i128::from(sum.amount)),
+                });
+            }
+        }
+        days.into_iter().map(|(day, _)| day).collect()
+    }
+}
+
+/// The entries of `series` from `from` to `to`: a binary search for the
+/// first, then a walk.
+fn in_range(series: &Series, from: Day, to: Day) -> impl Iterator<Item = &Entry> {
+    let start = series.partition_point(|entry| entry.day < from);
+    series[start..]
+        .iter()
+        .take_while(move |entry| entry.day <= to)
+}
+
+fn push_row(rows: &mut Vec<ReportRow>, period: Day, member: Member, sum: &Sum) {
+    if *sum == Sum::default() {
+        return;
+    }
+    rows.push(ReportRow {
+        period: period.date(),
+        member,
+        figures: sum.figures(),
+    });
+}

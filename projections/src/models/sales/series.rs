@@ -1,0 +1,121 @@
+//! The figures of one member of a dimension, day by day: entries sorted
+//! by (day, currency), found by binary search, and the members of a
+//! dimension numbered in the order they were first seen.
+
+use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::day::Day;
+
+/// One day's figures of one member in one currency, in ten-thousandths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Figures {
+    pub(super) orders: i32,
+    pub(super) cancelled_orders: i32,
+    pub(super) order_net: i64,
+    pub(super) cancelled_net: i64,
+    pub(super) revenue: i64,
+    pub(super) cost: i64,
+    pub(super) units: i64,
+    pub(super) units_returned: i64,
+    pub(super) uncosted_revenue: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Entry {
+    pub(super) day: Day,
+    /// Index into [`Sales::currencies`].
+    pub(super) currency: u16,
+    pub(super) figures: Figures,
+}
+
+impl Entry {
+    pub(super) fn key(&self) -> (Day, u16) {
+        (self.day, self.currency)
+    }
+}
+
+/// A member's day entries, sorted by (day, currency).
+pub(super) type Series = Vec<Entry>;
+
+/// The figures of `day` in `currency` in `series`, made if missing. An
+/// entry for the newest day is found or appended at once; an older one is
+/// found by binary search and, if new, inserted at its place.
+pub(super) fn entry_mut(series: &mut Series, day: Day, currency: u16) -> &mut Figures {
+    let key = (day, currency);
+    let place = match series.last().map(Entry::key) {
+        None => 0,
+        Some(last) if last < key => series.len(),
+        Some(_) => match series.binary_search_by(|entry| entry.key().cmp(&key)) {
+            Ok(found) => return &mut series[found].figures,
+            Err(place) => place,
+        },
+    };
+    series.insert(
+        place,
+        Entry {
+            day,
+            currency,
+            figures: Figures::default(),
+        },
+    );
+    &mut series[place].figures
+}
+
+/// The members of one dimension, numbered in the order they were first
+/// seen, each with its series.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "K: Serialize",
+    deserialize = "K: Deserialize<'de> + Eq + Hash"
+))]
+pub(super) struct Members<K: Eq + Hash> {
+    pub(super) keys: Vec<K>,
+    pub(super) series: Vec<Series>,
+    /// Key → number; rebuilt from `keys` after a restore.
+    #[serde(skip)]
+    pub(super) index: FxHashMap<K, u32>,
+}
+
+impl<K: Eq + Hash> Default for Members<K> {
+    fn default() -> Self {
+        Self {
+            keys: Vec::new(),
+            series: Vec::new(),
+            index: FxHashMap::default(),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone> Members<K> {
+    pub(super) fn number(&mut self, key: &K) -> u32 {
+        if let Some(number) = self.index.get(key) {
+            return *number;
+        }
+        // Four billion members of one dimension would exhaust memory first.
+        let number = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        self.keys.push(key.clone());
+        self.series.push(Series::new());
+        self.index.insert(key.clone(), number);
+        number
+    }
+
+    pub(super) fn series_mut(&mut self, number: u32) -> Option<&mut Series> {
+        self.series.get_mut(number as usize)
+    }
+
+    pub(super) fn key(&self, number: u32) -> Option<&K> {
+        self.keys.get(number as usize)
+    }
+
+    pub(super) fn reindex(&mut self) {
+        self.index = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(number, key)| (key.clone(), u32::try_from(number).unwrap_or(u32::MAX)))
+            .collect();
+    }
+}
