@@ -79,49 +79,18 @@ use uuid::Uuid;
 
 use crate::codec::ChunkView;
 use crate::error::{Error, Result};
-use crate::journal;
-use crate::segments::{Location, SegmentPoint, Segments};
-use crate::storage::{
-    ChunkBytes, CommitGroup, Durability, Storage, StoredChunk, StreamHead, StreamRun,
-};
+use crate::segments::{Location, Segments};
+use crate::storage::{CommitGroup, Durability, Storage, StoredChunk, StreamHead};
 use crate::stream::StreamName;
 
-const PREFIX_LOCATION: u8 = b'c';
-const PREFIX_LOG: u8 = b'l';
-const PREFIX_STREAM_NAME: u8 = b'n';
-const PREFIX_STREAM_INDEX: u8 = b's';
-const PREFIX_EVENT_ID: u8 = b'e';
-/// Metadata keys sort before every other prefix, so their leaf holds only
-/// small keys: `indexed_through` changes with every group, and a leaf
-/// shared with other keys would be rewritten whole each time.
-const KEY_FORMAT: &[u8] = b"!format";
-const KEY_INDEXED_THROUGH: &[u8] = b"!indexed_through";
-const KEY_UNSYNCED_FROM: &[u8] = b"!unsynced_from";
-const KEY_REDERIVING: &[u8] = b"!rederiving";
+mod keys;
+mod recovery;
 
-/// The first layout: chunks inline, one event-id key per event.
-const STORE_FORMAT_V1: u8 = 1;
-/// Chunks inline, event ids in buckets, a journal beside sled.
-const STORE_FORMAT_V2: u8 = 2;
-/// The layout described in the module docs: chunks in segment files. It
-/// reads formats 1 and 2, so such a store is marked format 3 when opened; a
-/// binary that knows only an older format then refuses it instead of
-/// missing the segments.
-const STORE_FORMAT_V3: u8 = 3;
-
-/// Bytes of an event id that name its bucket: a UUID v7's timestamp.
-const ID_HEAD_BYTES: usize = 6;
-/// An id's remaining bytes, stored in the bucket's value.
-const ID_TAIL_BYTES: usize = 16 - ID_HEAD_BYTES;
-/// One bucket entry: the id's tail and its position.
-const ID_ENTRY_BYTES: usize = ID_TAIL_BYTES + 8;
-/// Most ids in one bucket value (4.5 KiB), so values stay small (small
-/// leaves; ADR 0003's blob threshold).
-const ID_BUCKET_ENTRIES_MAX: usize = 256;
-/// A bucket key: the prefix, the id head, and the first position in it.
-const ID_BUCKET_KEY_BYTES: usize = 1 + ID_HEAD_BYTES + 8;
-/// A format-1 key: the prefix and the whole id.
-const ID_LEGACY_KEY_BYTES: usize = 1 + 16;
+use keys::{
+    ID_BUCKET_ENTRIES_MAX, ID_ENTRY_BYTES, ID_HEAD_BYTES, KEY_FORMAT, KEY_INDEXED_THROUGH,
+    KEY_UNSYNCED_FROM, PREFIX_EVENT_ID, PREFIX_LOCATION, PREFIX_LOG, STORE_FORMAT_V1,
+    STORE_FORMAT_V2, STORE_FORMAT_V3, corrupt_index, decode_id_entries, decode_run, decode_u64,
+};
 
 /// Chunk locations one step of a read or a check handles.
 const LOCATIONS_PER_STEP: usize = 1_024;
@@ -255,286 +224,6 @@ impl SledStorage {
         Ok(storage)
     }
 
-    /// Formats 1 and 2: copies the journal frames sled lacks into sled as
-    /// inline chunks, makes them durable there, removes the journal and
-    /// marks the store format 3.
-    fn upgrade_from_journal(&self, format: u8) -> Result<()> {
-        let mut frames = journal::read_frames(&self.directory)?;
-        frames.sort_by_key(|frame| frame.first_position);
-        let inline_end = self.inline_end()?;
-        let mut restored = 0usize;
-        for frame in frames {
-            let view = ChunkView::parse(&frame.bytes, frame.first_position, true)?;
-            if view.last_position() <= inline_end {
-                continue;
-            }
-            self.db
-                .insert(Self::log_key(frame.first_position), &frame.bytes[..])?;
-            restored += 1;
-        }
-        self.checkpoint()?;
-        journal::remove(&self.directory)?;
-        self.db.insert(KEY_FORMAT, &[STORE_FORMAT_V3])?;
-        self.checkpoint()?;
-        tracing::info!(
-            journal_chunks = restored,
-            "event log store format {format} is now format 3: new records go to segment files"
-        );
-        Ok(())
-    }
-
-    /// Brings the chunk directory up to the segments and derives the index
-    /// entries of every chunk past `indexed_through` (see the module docs).
-    fn recover(&self) -> Result<()> {
-        let unsynced = *self.unsynced();
-        let mut rederived = false;
-        if let Some(value) = self.db.get(KEY_REDERIVING)? {
-            // A crash interrupted deriving them again: start over.
-            let from =
-                decode_u64(&value).ok_or_else(|| corrupt_index("rederiving", value.len()))?;
-            self.clear_derived(from)?;
-            rederived = true;
-        }
-        loop {
-            if let Some(from) = unsynced.filter(|_| !rederived) {
-                if !self.locations_intact_from(from)? {
-                    self.clear_derived(from)?;
-                    rederived = true;
-                    continue;
-                }
-            }
-            let (start, next_position, at_group_end) = match self.last_location()? {
-                Some((first_position, location)) => {
-                    let chunk = self.segments.read(&[(first_position, location)])?;
-                    let view = ChunkView::parse(&chunk[0].bytes, first_position, false)?;
-                    let start = SegmentPoint {
-                        segment: location.segment,
-                        offset: location.end(),
-                    };
-                    let at_group_end = self.segments.is_group_end(first_position, &location)?;
-                    (Some(start), view.last_position() + 1, at_group_end)
-                }
-                None => (self.segments.first_point(), self.inline_end()? + 1, true),
-            };
-            let frames = match start {
-                Some(start) => self.segments.scan(start, next_position)?,
-                None => Vec::new(),
-            };
-            // Whole groups only: an append's events are all there or none.
-            let kept = frames
-                .iter()
-                .rposition(|frame| frame.group_end)
-                .map_or(0, |last| last + 1);
-            if kept == 0 && !at_group_end {
-                if rederived {
-                    return Err(Error::Corrupt {
-                        position: next_position - 1,
-                        reason: "the log's last chunk ends inside a commit group".to_owned(),
-                    });
-                }
-                // Relaxed mode: sled kept part of a group whose rest is gone.
-                self.clear_derived(unsynced.unwrap_or(0))?;
-                rederived = true;
-                continue;
-            }
-            let end = match frames[..kept].last() {
-                Some(frame) => Some(SegmentPoint {
-                    segment: frame.location.segment,
-                    offset: frame.location.end(),
-                }),
-                None => start,
-            };
-            self.segments.cut_after(end)?;
-            if kept > 0 || unsynced.is_some() {
-                // What the scan found may so far be only in the OS's cache.
-                self.segments.sync_from(0)?;
-            }
-            for frame in &frames[..kept] {
-                self.db.insert(
-                    Self::location_key(frame.first_position),
-                    &frame.location.encode(),
-                )?;
-            }
-            if unsynced.is_some() {
-                self.db.remove(KEY_UNSYNCED_FROM)?;
-                *self.unsynced() = None;
-            }
-            if kept > 0 || rederived {
-                tracing::info!(
-                    chunks = kept,
-                    from = next_position,
-                    rederived,
-                    "recovered the event log's chunk directory after an unclean stop"
-                );
-            }
-            self.derive_indexes()?;
-            if rederived {
-                // After every entry derived again (sled recovers a prefix).
-                self.db.remove(KEY_REDERIVING)?;
-            }
-            return Ok(());
-        }
-    }
-
-    /// True when every chunk from position `from` on is where the
-    /// directory says, whole and in order.
-    fn locations_intact_from(&self, from: u64) -> Result<bool> {
-        let mut next_key = from;
-        let mut expected: Option<u64> = None;
-        loop {
-            let entries = self.locations_from(next_key, LOCATIONS_PER_STEP)?;
-            let Some((last_key, _)) = entries.last() else {
-                return Ok(true);
-            };
-            next_key = last_key + 1;
-            let chunks = match self.segments.read(&entries) {
-                Ok(chunks) => chunks,
-                Err(Error::Corrupt { position, reason }) => {
-                    tracing::warn!(position, %reason, "a chunk written in relaxed mode is missing");
-                    return Ok(false);
-                }
-                Err(other) => return Err(other),
-            };
-            for chunk in &chunks {
-                let view = match ChunkView::parse(&chunk.bytes, chunk.first_position, true) {
-                    Ok(view) => view,
-                    Err(error) => {
-                        tracing::warn!(%error, "a chunk written in relaxed mode is not whole");
-                        return Ok(false);
-                    }
-                };
-                if expected.is_some_and(|expected| expected != chunk.first_position) {
-                    return Ok(false);
-                }
-                expected = Some(view.last_position() + 1);
-            }
-        }
-    }
-
-    /// Removes the chunk locations from position `from` on and every index
-    /// entry, so recovery finds those chunks again in the segments and
-    /// derives the indexes again from the whole log. Locations before
-    /// `from` were synced and stay; inline chunks are sled's own and stay.
-    ///
-    /// `!rederiving` is made durable first and removed only once the
-    /// indexes are derived again, so a crash in between starts over instead
-    /// of trusting a half-cleared index.
-    fn clear_derived(&self, from: u64) -> Result<()> {
-        tracing::warn!(
-            from,
-            "the event log's directory is ahead of its segments (a crash in relaxed mode); deriving it again"
-        );
-        self.db.insert(KEY_REDERIVING, &from.to_be_bytes())?;
-        self.checkpoint()?;
-        let mut batch = sled::Batch::default();
-        for key in self
-            .db
-            .range(Self::location_key(from)..=Self::location_key(u64::MAX))
-            .keys()
-        {
-            batch.remove(key?);
-        }
-        self.db.apply_batch(batch)?;
-        for prefix in [PREFIX_STREAM_NAME, PREFIX_STREAM_INDEX, PREFIX_EVENT_ID] {
-            let mut batch = sled::Batch::default();
-            for key in self.db.scan_prefix([prefix]).keys() {
-                batch.remove(key?);
-            }
-            self.db.apply_batch(batch)?;
-        }
-        self.db.remove(KEY_INDEXED_THROUGH)?;
-        Ok(())
-    }
-
-    /// Derives the index entries of every chunk past `indexed_through`.
-    fn derive_indexes(&self) -> Result<()> {
-        let indexed_through = self.indexed_through()?;
-        // Structure only: a damaged checksum is reported when the chunk is
-        // read, and by `verify`, with the damaged record's position.
-        let log_end = match self.last_chunk()? {
-            Some(chunk) => {
-                ChunkView::parse(&chunk.bytes, chunk.first_position, false)?.last_position()
-            }
-            None => 0,
-        };
-        let mut next_position = indexed_through + 1;
-        let mut streams: std::collections::HashMap<StreamName, u64> =
-            std::collections::HashMap::new();
-        while next_position <= log_end {
-            let chunks = self.chunks_from(next_position, 64)?;
-            if chunks.is_empty() {
-                break;
-            }
-            for chunk in &chunks {
-                // The checksum is left to reads and `verify`, which name the
-                // damaged record; deriving the index needs only the records.
-                let view = ChunkView::parse(&chunk.bytes, chunk.first_position, false)?;
-                if view.first_position > next_position {
-                    return Err(Error::Corrupt {
-                        position: next_position,
-                        reason: format!(
-                            "recovery found the log jumping to {}",
-                            view.first_position
-                        ),
-                    });
-                }
-                let mut group = CommitGroup::default();
-                for index in 0..view.count() {
-                    let event = view.decode(index)?;
-                    if event.position < next_position {
-                        continue;
-                    }
-                    let stream_id = if event.version == 0 {
-                        group
-                            .new_streams
-                            .push((event.stream.clone(), event.position));
-                        event.position
-                    } else if let Some(id) = streams.get(&event.stream) {
-                        *id
-                    } else {
-                        self.stream_head(&event.stream)?
-                            .map(|head| head.stream_id)
-                            .ok_or_else(|| Error::Corrupt {
-                                position: event.position,
-                                reason: format!("stream `{}` has no first event", event.stream),
-                            })?
-                    };
-                    streams.insert(event.stream.clone(), stream_id);
-                    // Consecutive records of one stream form one run; the
-                    // runs may be cut differently than when first written,
-                    // which lookups allow.
-                    match group.stream_runs.last_mut() {
-                        Some(run)
-                            if run.stream_id == stream_id
-                                && run.first_version + run.count == event.version
-                                && run.first_position + run.count == event.position =>
-                        {
-                            run.count += 1;
-                        }
-                        _ => group.stream_runs.push(StreamRun {
-                            stream_id,
-                            first_version: event.version,
-                            first_position: event.position,
-                            count: 1,
-                        }),
-                    }
-                    group.event_ids.push((event.event_id, event.position));
-                }
-                group.last_position = view.last_position();
-                self.write_indexes(&group)?;
-                next_position = view.last_position() + 1;
-            }
-        }
-        if next_position > indexed_through + 1 {
-            tracing::info!(
-                indexed_from = indexed_through + 1,
-                indexed_through = next_position - 1,
-                "derived the event log's index entries after an unclean stop"
-            );
-        }
-        Ok(())
-    }
-
     fn unsynced(&self) -> std::sync::MutexGuard<'_, Option<u64>> {
         self.unsynced_from
             .lock()
@@ -565,14 +254,14 @@ impl SledStorage {
     fn write_indexes(&self, group: &CommitGroup) -> Result<()> {
         for (stream, stream_id) in &group.new_streams {
             self.db
-                .insert(Self::stream_name_key(stream), &stream_id.to_be_bytes())?;
+                .insert(keys::stream_name_key(stream), &stream_id.to_be_bytes())?;
         }
         for run in &group.stream_runs {
             let mut value = [0u8; 16];
             value[..8].copy_from_slice(&run.first_position.to_be_bytes());
             value[8..].copy_from_slice(&run.count.to_be_bytes());
             self.db.insert(
-                Self::stream_index_key(run.stream_id, run.first_version),
+                keys::stream_index_key(run.stream_id, run.first_version),
                 &value,
             )?;
         }
@@ -604,7 +293,7 @@ impl SledStorage {
             }
             let head = &bucket[0].0.as_bytes()[..ID_HEAD_BYTES];
             self.db
-                .insert(Self::event_id_bucket_key(head, first_position), &value[..])?;
+                .insert(keys::event_id_bucket_key(head, first_position), &value[..])?;
         }
         Ok(())
     }
@@ -613,7 +302,7 @@ impl SledStorage {
     /// keys included.
     fn ids_with_head(&self, head: &[u8]) -> Result<Vec<(Uuid, u64)>> {
         let mut found = Vec::new();
-        for entry in self.db.scan_prefix(Self::id_head_prefix(head)) {
+        for entry in self.db.scan_prefix(keys::id_head_prefix(head)) {
             let (key, value) = entry?;
             decode_id_entries(&key, &value, &mut found)?;
         }
@@ -627,73 +316,12 @@ impl SledStorage {
         self.sync_blobs()
     }
 
-    fn log_key(position: u64) -> [u8; 9] {
-        let mut key = [0u8; 9];
-        key[0] = PREFIX_LOG;
-        key[1..].copy_from_slice(&position.to_be_bytes());
-        key
-    }
-
-    fn stream_index_key(stream_id: u64, version: u64) -> [u8; 17] {
-        let mut key = [0u8; 17];
-        key[0] = PREFIX_STREAM_INDEX;
-        key[1..9].copy_from_slice(&stream_id.to_be_bytes());
-        key[9..].copy_from_slice(&version.to_be_bytes());
-        key
-    }
-
-    /// The start every event-id key of one id head shares: bucket keys of
-    /// format 2 and per-id keys of format 1 alike.
-    fn id_head_prefix(head: &[u8]) -> [u8; 1 + ID_HEAD_BYTES] {
-        let mut prefix = [0u8; 1 + ID_HEAD_BYTES];
-        prefix[0] = PREFIX_EVENT_ID;
-        prefix[1..].copy_from_slice(head);
-        prefix
-    }
-
-    fn event_id_bucket_key(head: &[u8], first_position: u64) -> [u8; ID_BUCKET_KEY_BYTES] {
-        let mut key = [0u8; ID_BUCKET_KEY_BYTES];
-        key[0] = PREFIX_EVENT_ID;
-        key[1..=ID_HEAD_BYTES].copy_from_slice(head);
-        key[1 + ID_HEAD_BYTES..].copy_from_slice(&first_position.to_be_bytes());
-        key
-    }
-
-    fn stream_name_key(stream: &StreamName) -> Vec<u8> {
-        let mut key = Vec::with_capacity(1 + stream.as_str().len());
-        key.push(PREFIX_STREAM_NAME);
-        key.extend_from_slice(stream.as_str().as_bytes());
-        key
-    }
-
-    fn location_key(position: u64) -> [u8; 9] {
-        let mut key = [0u8; 9];
-        key[0] = PREFIX_LOCATION;
-        key[1..].copy_from_slice(&position.to_be_bytes());
-        key
-    }
-
-    fn location_from_entry(key: &[u8], value: &[u8]) -> Result<(u64, Location)> {
-        let position = decode_u64(key.get(1..).unwrap_or_default());
-        match (position, Location::decode(value)) {
-            (Some(position), Some(location)) => Ok((position, location)),
-            _ => Err(Error::Corrupt {
-                position: position.unwrap_or(0),
-                reason: format!(
-                    "a chunk location of {} + {} bytes does not decode",
-                    key.len(),
-                    value.len()
-                ),
-            }),
-        }
-    }
-
     /// The last chunk location, if any chunk is in a segment.
     fn last_location(&self) -> Result<Option<(u64, Location)>> {
         match self.db.scan_prefix([PREFIX_LOCATION]).next_back() {
             Some(entry) => {
                 let (key, value) = entry?;
-                Ok(Some(Self::location_from_entry(&key, &value)?))
+                Ok(Some(keys::location_from_entry(&key, &value)?))
             }
             None => Ok(None),
         }
@@ -707,31 +335,20 @@ impl SledStorage {
     /// Up to `max` locations of chunks whose first position is at least
     /// `from`, in order.
     fn locations_from(&self, from: u64, max: usize) -> Result<Vec<(u64, Location)>> {
-        let range = Self::location_key(from)..=Self::location_key(u64::MAX);
+        let range = keys::location_key(from)..=keys::location_key(u64::MAX);
         let mut entries = Vec::with_capacity(max.min(LOCATIONS_PER_STEP));
         for entry in self.db.range(range).take(max) {
             let (key, value) = entry?;
-            entries.push(Self::location_from_entry(&key, &value)?);
+            entries.push(keys::location_from_entry(&key, &value)?);
         }
         Ok(entries)
-    }
-
-    fn chunk_from_entry(key: &[u8], value: sled::IVec) -> Result<StoredChunk> {
-        let position = decode_u64(&key[1..]).ok_or_else(|| Error::Corrupt {
-            position: 0,
-            reason: format!("log key of {} bytes", key.len()),
-        })?;
-        Ok(StoredChunk {
-            first_position: position,
-            bytes: ChunkBytes::new(value),
-        })
     }
 
     fn last_inline_chunk(&self) -> Result<Option<StoredChunk>> {
         match self.db.scan_prefix([PREFIX_LOG]).next_back() {
             Some(entry) => {
                 let (key, value) = entry?;
-                Ok(Some(Self::chunk_from_entry(&key, value)?))
+                Ok(Some(keys::chunk_from_entry(&key, value)?))
             }
             None => Ok(None),
         }
@@ -761,10 +378,10 @@ impl SledStorage {
         if chunks.len() >= chunks_max {
             return Ok(chunks);
         }
-        let range = Self::log_key(start)..=Self::log_key(u64::MAX);
+        let range = keys::log_key(start)..=keys::log_key(u64::MAX);
         for entry in self.db.range(range).take(chunks_max - chunks.len()) {
             let (key, value) = entry?;
-            chunks.push(Self::chunk_from_entry(&key, value)?);
+            chunks.push(keys::chunk_from_entry(&key, value)?);
         }
         Ok(chunks)
     }
@@ -824,75 +441,6 @@ fn remove_unfinished_snapshots(directory: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Decodes a stream-index entry.
-fn decode_run(key: &[u8], value: &[u8]) -> Result<StreamRun> {
-    let run = (|| {
-        Some(StreamRun {
-            stream_id: decode_u64(key.get(1..9)?)?,
-            first_version: decode_u64(key.get(9..17)?)?,
-            first_position: decode_u64(value.get(..8)?)?,
-            count: decode_u64(value.get(8..16)?)?,
-        })
-    })();
-    run.filter(|run| run.count > 0)
-        .ok_or_else(|| Error::Corrupt {
-            position: 0,
-            reason: format!(
-                "a stream index entry of {} + {} bytes does not decode",
-                key.len(),
-                value.len()
-            ),
-        })
-}
-
-/// Decodes one event-id key and its value into `found`: a bucket of
-/// format 2 or a single id of format 1, told apart by the key's length.
-fn decode_id_entries(key: &[u8], value: &[u8], found: &mut Vec<(Uuid, u64)>) -> Result<()> {
-    let undecodable = || Error::Corrupt {
-        position: 0,
-        reason: format!(
-            "an event-id index entry of {} + {} bytes does not decode",
-            key.len(),
-            value.len()
-        ),
-    };
-    match key.len() {
-        ID_BUCKET_KEY_BYTES => {
-            if value.is_empty() || value.len() % ID_ENTRY_BYTES != 0 {
-                return Err(undecodable());
-            }
-            let mut id = [0u8; 16];
-            id[..ID_HEAD_BYTES].copy_from_slice(&key[1..=ID_HEAD_BYTES]);
-            for entry in value.chunks_exact(ID_ENTRY_BYTES) {
-                id[ID_HEAD_BYTES..].copy_from_slice(&entry[..ID_TAIL_BYTES]);
-                let position = decode_u64(&entry[ID_TAIL_BYTES..]).ok_or_else(undecodable)?;
-                found.push((Uuid::from_bytes(id), position));
-            }
-        }
-        ID_LEGACY_KEY_BYTES => {
-            let id: [u8; 16] = key[1..].try_into().map_err(|_| undecodable())?;
-            let position = (value.len() == 8)
-                .then(|| decode_u64(value))
-                .flatten()
-                .ok_or_else(undecodable)?;
-            found.push((Uuid::from_bytes(id), position));
-        }
-        _ => return Err(undecodable()),
-    }
-    Ok(())
-}
-
-fn decode_u64(bytes: &[u8]) -> Option<u64> {
-    Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
-}
-
-fn corrupt_index(what: &str, bytes: usize) -> Error {
-    Error::Corrupt {
-        position: 0,
-        reason: format!("{what} holds {bytes} bytes instead of 8"),
-    }
-}
-
 impl Storage for SledStorage {
     fn last_chunk(&self) -> Result<Option<StoredChunk>> {
         match self.last_location()? {
@@ -923,13 +471,13 @@ impl Storage for SledStorage {
     }
 
     fn stream_head(&self, stream: &StreamName) -> Result<Option<StreamHead>> {
-        let Some(id_bytes) = self.db.get(Self::stream_name_key(stream))? else {
+        let Some(id_bytes) = self.db.get(keys::stream_name_key(stream))? else {
             return Ok(None);
         };
         let stream_id =
             decode_u64(&id_bytes).ok_or_else(|| corrupt_index("a stream id", id_bytes.len()))?;
         let range =
-            Self::stream_index_key(stream_id, 0)..=Self::stream_index_key(stream_id, u64::MAX);
+            keys::stream_index_key(stream_id, 0)..=keys::stream_index_key(stream_id, u64::MAX);
         let Some(entry) = self.db.range(range).next_back() else {
             // The name is written before the stream's first index entry, so
             // a reader can see it an instant early: the stream is not there
@@ -950,8 +498,8 @@ impl Storage for SledStorage {
         let start = match self
             .db
             .range(
-                Self::stream_index_key(stream_id, 0)
-                    ..=Self::stream_index_key(stream_id, from_version),
+                keys::stream_index_key(stream_id, 0)
+                    ..=keys::stream_index_key(stream_id, from_version),
             )
             .next_back()
         {
@@ -962,7 +510,7 @@ impl Storage for SledStorage {
             None => from_version,
         };
         let range =
-            Self::stream_index_key(stream_id, start)..=Self::stream_index_key(stream_id, u64::MAX);
+            keys::stream_index_key(stream_id, start)..=keys::stream_index_key(stream_id, u64::MAX);
         let mut positions = Vec::with_capacity(max.min(1_024));
         let mut next_version = from_version;
         for entry in self.db.range(range) {
@@ -992,7 +540,7 @@ impl Storage for SledStorage {
         let mut found = Vec::new();
         for entry in self
             .db
-            .scan_prefix(Self::id_head_prefix(&event_id.as_bytes()[..ID_HEAD_BYTES]))
+            .scan_prefix(keys::id_head_prefix(&event_id.as_bytes()[..ID_HEAD_BYTES]))
         {
             let (key, value) = entry?;
             found.clear();
@@ -1042,7 +590,7 @@ impl Storage for SledStorage {
         drop(unsynced);
         for (chunk, location) in group.chunks.iter().zip(&locations) {
             self.db
-                .insert(Self::location_key(chunk.first_position), &location.encode())?;
+                .insert(keys::location_key(chunk.first_position), &location.encode())?;
         }
         self.write_indexes(group)
     }
@@ -1092,22 +640,22 @@ impl Drop for SledStorage {
 }
 
 fn location_at_or_before(db: &Db, position: u64) -> Result<Option<(u64, Location)>> {
-    let range = SledStorage::location_key(0)..=SledStorage::location_key(position);
+    let range = keys::location_key(0)..=keys::location_key(position);
     match db.range(range).next_back() {
         Some(entry) => {
             let (key, value) = entry?;
-            Ok(Some(SledStorage::location_from_entry(&key, &value)?))
+            Ok(Some(keys::location_from_entry(&key, &value)?))
         }
         None => Ok(None),
     }
 }
 
 fn inline_chunk_containing(db: &Db, position: u64) -> Result<Option<StoredChunk>> {
-    let range = SledStorage::log_key(0)..=SledStorage::log_key(position);
+    let range = keys::log_key(0)..=keys::log_key(position);
     match db.range(range).next_back() {
         Some(entry) => {
             let (key, value) = entry?;
-            Ok(Some(SledStorage::chunk_from_entry(&key, value)?))
+            Ok(Some(keys::chunk_from_entry(&key, value)?))
         }
         None => Ok(None),
     }
@@ -1152,7 +700,7 @@ pub fn overwrite_stored_chunk(directory: &Path, first_position: u64, bytes: &[u8
         Some(_) => return Err(refuse("no chunk starts at that position".to_owned())),
         None => match inline_chunk_containing(&db, first_position)? {
             Some(chunk) if chunk.first_position == first_position => {
-                db.insert(SledStorage::log_key(first_position), bytes)?;
+                db.insert(keys::log_key(first_position), bytes)?;
                 db.flush()?;
             }
             _ => return Err(refuse("no chunk starts at that position".to_owned())),
@@ -1164,6 +712,7 @@ pub fn overwrite_stored_chunk(directory: &Path, first_position: u64, bytes: &[u8
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::StreamRun;
 
     fn run(first_version: u64, first_position: u64, count: u64) -> StreamRun {
         StreamRun {
@@ -1381,7 +930,7 @@ mod tests {
         storage
             .db
             .insert(
-                SledStorage::event_id_bucket_key(&[4; ID_HEAD_BYTES], 3),
+                keys::event_id_bucket_key(&[4; ID_HEAD_BYTES], 3),
                 &[0u8; 7][..],
             )
             .unwrap();
