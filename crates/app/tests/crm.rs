@@ -1,0 +1,236 @@
+#![allow(clippy::unwrap_used)]
+//! The CRM use cases of `app` that change two aggregates, driven without
+//! HTTP at a fixed time: merging a duplicate party into its survivor and
+//! converting a lead into a deal. Each checks both halves before the
+//! first is written, and a repeat of one that went through writes
+//! nothing more.
+
+mod common;
+
+use app::App;
+use app::commands::CommandError;
+use app::leads::ConvertLead;
+use app::{Run, access::Caller};
+use common::{caller, run};
+use domain::access::Role;
+use domain::error::DomainError;
+use domain::ids::{LeadId, PartyId, PipelineId, StageId, UserId};
+use domain::parties::{Party, PartyCommand, PartyName, PartyStatus, RegisterParty};
+use domain::pipeline::{
+    CaptureLead, Deal, DefinePipeline, Lead, LeadCommand, LeadStatus, NewStage, Pipeline,
+    PipelineCommand, Probability,
+};
+use domain::values::{Currency, Label, Money};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+fn label(text: &str) -> Label {
+    Label::parse("label", text).unwrap()
+}
+
+/// Anna's two registrations of one customer, her lead about the first,
+/// a lead naming no party, and a pipeline with one stage.
+struct Desk {
+    _directory: tempfile::TempDir,
+    app: App,
+    anna: Caller,
+    original: PartyId,
+    duplicate: PartyId,
+    lead: LeadId,
+    lead_without_party: LeadId,
+    pipeline: PipelineId,
+}
+
+async fn desk() -> Desk {
+    let directory = tempfile::tempdir().unwrap();
+    let app = common::fixed_app(directory.path());
+    let anna = UserId::from_uuid(Uuid::now_v7());
+    let desk = Desk {
+        app,
+        _directory: directory,
+        anna: caller(anna, Role::SalesManager, None),
+        original: PartyId::from_uuid(Uuid::now_v7()),
+        duplicate: PartyId::from_uuid(Uuid::now_v7()),
+        lead: LeadId::from_uuid(Uuid::now_v7()),
+        lead_without_party: LeadId::from_uuid(Uuid::now_v7()),
+        pipeline: PipelineId::from_uuid(Uuid::now_v7()),
+    };
+    for party in [desk.original, desk.duplicate] {
+        let register = PartyCommand::Register(RegisterParty {
+            name: PartyName::Company {
+                name: label("Acme Ltd"),
+                legal_name: None,
+            },
+            company: None,
+            job_title: None,
+            source: None,
+            owner: anna,
+            branch: None,
+        });
+        common::given::<Party, _>(&desk.app, anna, party, register).await;
+    }
+    for (lead, party) in [
+        (desk.lead, Some(desk.original)),
+        (desk.lead_without_party, None),
+    ] {
+        let capture = LeadCommand::Capture(CaptureLead {
+            title: label("Wants bolts"),
+            contact_name: None,
+            company_name: Some(label("Acme")),
+            email: None,
+            phone: None,
+            party,
+            source: None,
+            owner: anna,
+        });
+        common::given::<Lead, _>(&desk.app, anna, lead, capture).await;
+    }
+    let define = PipelineCommand::Define(DefinePipeline {
+        name: label("Sales"),
+        stages: vec![NewStage {
+            stage_id: StageId::from_uuid(Uuid::now_v7()),
+            name: label("Qualify"),
+            probability: Probability::parse("probability", 10).unwrap(),
+        }],
+    });
+    common::given::<Pipeline, _>(&desk.app, anna, desk.pipeline, define).await;
+    desk
+}
+
+fn conversion(desk: &Desk, stage: Option<StageId>) -> ConvertLead {
+    ConvertLead {
+        party: None,
+        pipeline: desk.pipeline,
+        stage,
+        probability: None,
+        amount: Money::parse(
+            "amount",
+            Decimal::from(500),
+            Currency::parse("currency", "EUR").unwrap(),
+        )
+        .unwrap(),
+        expected_close: None,
+        title: None,
+        owner: None,
+    }
+}
+
+/// Protects the merge workflow: the duplicate becomes a redirect to the
+/// survivor, and asking again under the same command id writes nothing.
+#[tokio::test]
+async fn a_duplicate_merges_into_its_survivor_once() {
+    let desk = desk().await;
+    let merge = run();
+    desk.app
+        .parties()
+        .merge(&desk.anna, merge, desk.duplicate, desk.original)
+        .await
+        .unwrap();
+    let (duplicate, _) = desk.app.load::<Party>(desk.duplicate).unwrap();
+    assert_eq!(
+        duplicate.unwrap().status,
+        PartyStatus::Merged {
+            into: desk.original
+        }
+    );
+    let head = common::head(&desk.app);
+    let again = desk
+        .app
+        .parties()
+        .merge(&desk.anna, merge, desk.duplicate, desk.original)
+        .await
+        .unwrap();
+    assert!(again.repeated);
+    assert_eq!(common::head(&desk.app), head);
+}
+
+/// Protects a merge made from a stale page: the duplicate's version the
+/// client saw is checked before the survivor absorbs anything.
+#[tokio::test]
+async fn a_merge_from_a_stale_version_writes_nothing() {
+    let desk = desk().await;
+    let head = common::head(&desk.app);
+    let stale = Run {
+        command_id: Uuid::now_v7(),
+        expected_version: Some(7),
+    };
+    let refused = desk
+        .app
+        .parties()
+        .merge(&desk.anna, stale, desk.duplicate, desk.original)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, CommandError::Conflict { expected: 7, .. }),
+        "{refused:?}"
+    );
+    assert_eq!(common::head(&desk.app), head);
+}
+
+/// Protects the conversion workflow: the deal is opened for the lead's
+/// party on the pipeline's first stage, the lead records it, and asking
+/// again writes nothing.
+#[tokio::test]
+async fn a_lead_converts_into_a_deal_once() {
+    let desk = desk().await;
+    let convert = run();
+    desk.app
+        .leads()
+        .convert(&desk.anna, convert, desk.lead, conversion(&desk, None))
+        .await
+        .unwrap();
+    let (lead, _) = desk.app.load::<Lead>(desk.lead).unwrap();
+    let LeadStatus::Converted { deal, party } = lead.unwrap().status else {
+        panic!("the lead is not converted");
+    };
+    assert_eq!(party, desk.original);
+    let (opened, _) = desk.app.load::<Deal>(deal).unwrap();
+    let opened = opened.unwrap();
+    assert_eq!(opened.party, desk.original);
+    assert_eq!(opened.pipeline, desk.pipeline);
+    let head = common::head(&desk.app);
+    let again = desk
+        .app
+        .leads()
+        .convert(&desk.anna, convert, desk.lead, conversion(&desk, None))
+        .await
+        .unwrap();
+    assert!(again.repeated);
+    assert_eq!(common::head(&desk.app), head);
+}
+
+/// Protects the lead from a half-made conversion: a lead naming no party
+/// and given none, or a stage not of the pipeline, is refused before the
+/// deal is opened.
+#[tokio::test]
+async fn a_conversion_refused_opens_no_deal() {
+    let desk = desk().await;
+    let head = common::head(&desk.app);
+    let refused = desk
+        .app
+        .leads()
+        .convert(
+            &desk.anna,
+            run(),
+            desk.lead_without_party,
+            conversion(&desk, None),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(DomainError::Invalid { field, .. }) if field == "party"),
+        "{refused:?}"
+    );
+    let elsewhere = Some(StageId::from_uuid(Uuid::now_v7()));
+    let refused = desk
+        .app
+        .leads()
+        .convert(&desk.anna, run(), desk.lead, conversion(&desk, elsewhere))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(DomainError::Invalid { field, .. }) if field == "stage"),
+        "{refused:?}"
+    );
+    assert_eq!(common::head(&desk.app), head);
+}
