@@ -366,7 +366,7 @@ impl Guard for ProductCommand {
     fn permission(&self) -> Permission {
         let action = match self {
             ProductCommand::Define(_) => Action::Create,
-            ProductCommand::Discontinue { .. } => Action::Delete,
+            ProductCommand::Discontinue => Action::Delete,
             _ => Action::Edit,
         };
         needs(Module::Catalog, action)
