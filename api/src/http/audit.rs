@@ -8,7 +8,8 @@
 //! `GET /audit/verify` walks the whole hash chain and reports the first
 //! altered record; `GET /audit/verification` shows the last result.
 //!
-//! A page scans at most [`AUDIT_SCAN_EVENTS_MAX`] records and then hands
+//! The query is `app::audit`'s: a page scans at most
+//! [`app::audit::AUDIT_SCAN_EVENTS_MAX`] records and then hands
 //! back a cursor, so a query that matches little in a large log answers in
 //! bounded time and continues where it stopped. A range in recorded time
 //! is found by binary search (recorded time never decreases along the
@@ -22,12 +23,14 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use eventlog::{Actor, EventLog, ReadFilter, RecordedEvent, StreamName};
+use eventlog::{Actor, RecordedEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+
+use app::audit::{Trail, TrailFilter};
 
 use super::TAG_AUDIT;
 use super::error::{ApiError, Problem};
@@ -35,12 +38,6 @@ use super::events::FeedEvent;
 use super::extract::{ApiQuery, PageParams, encode_cursor};
 use super::streaming::blocking_body;
 use crate::AppState;
-
-/// Records one page (or one export step) looks at before it answers with a
-/// cursor.
-pub const AUDIT_SCAN_EVENTS_MAX: usize = 200_000;
-/// Records read from a stream per step when one entity's history is asked.
-const STREAM_READ_EVENTS: usize = 1_000;
 
 /// Whole-log verifications at once; more wait their turn.
 static VERIFICATIONS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
@@ -84,6 +81,24 @@ pub struct TrailQuery {
     pub time: Option<TimeKind>,
 }
 
+impl TrailQuery {
+    /// The query as the application's trail takes it.
+    pub fn filter(&self) -> TrailFilter {
+        TrailFilter {
+            stream: self.stream.clone(),
+            category: self.category.clone(),
+            event_type: self.event_type.clone(),
+            actor: self.actor.clone(),
+            from: self.from,
+            to: self.to,
+            time: match self.time.unwrap_or_default() {
+                TimeKind::Recorded => app::audit::TimeKind::Recorded,
+                TimeKind::Occurred => app::audit::TimeKind::Occurred,
+            },
+        }
+    }
+}
+
 /// One event of the trail with its whole envelope.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrailEvent {
@@ -121,213 +136,6 @@ pub struct TrailPage {
     pub scanned_through: u64,
 }
 
-/// The trail query, parsed once.
-pub(crate) struct Trail {
-    stream: Option<StreamName>,
-    read_filter: ReadFilter,
-    actor: Option<ActorFilter>,
-    /// A range in business time, which is a filter (it can be backdated).
-    occurred: Option<TimeRange>,
-    /// Positions in range, inclusive.
-    first: u64,
-    last: u64,
-}
-
-/// `[from, to)`, either end open.
-#[derive(Clone, Copy, Debug)]
-struct TimeRange {
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-}
-
-impl TimeRange {
-    fn contains(self, time: DateTime<Utc>) -> bool {
-        self.from.is_none_or(|from| time >= from) && self.to.is_none_or(|to| time < to)
-    }
-}
-
-/// What one step of a trail query found.
-pub(crate) struct TrailStep {
-    pub(crate) rows: Vec<RecordedEvent>,
-    /// The last position looked at.
-    scanned_through: u64,
-    /// Where to continue; `None` when the range is exhausted.
-    pub(crate) next: Option<u64>,
-}
-
-/// Whose events the trail keeps.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum ActorFilter {
-    User(Uuid),
-    System(String),
-}
-
-impl ActorFilter {
-    pub(crate) fn parse(text: &str) -> Result<Self, ApiError> {
-        match text.strip_prefix("system:") {
-            Some(process) if !process.is_empty() => Ok(Self::System(process.to_owned())),
-            Some(_) => Err(ApiError::invalid(
-                "actor",
-                "name the process after `system:`",
-            )),
-            None => text.parse().map(Self::User).map_err(|_| {
-                ApiError::invalid("actor", "expected a user id or `system:<process>`")
-            }),
-        }
-    }
-
-    fn matches(&self, actor: &Actor) -> bool {
-        match (self, actor) {
-            (Self::User(wanted), Actor::User { user_id, .. }) => wanted == user_id,
-            (Self::System(wanted), Actor::System { process }) => wanted == process,
-            _ => false,
-        }
-    }
-}
-
-impl Trail {
-    /// Reads `query` against `log`, for the events after position `after`.
-    pub(crate) fn parse(log: &EventLog, query: &TrailQuery, after: u64) -> Result<Self, ApiError> {
-        let stream = query
-            .stream
-            .as_deref()
-            .map(|text| {
-                StreamName::parse(text)
-                    .map_err(|error| ApiError::invalid("stream", error.to_string()))
-            })
-            .transpose()?;
-        let mut read_filter = match query.category.as_deref() {
-            Some(category) => ReadFilter::category(category)
-                .map_err(|error| ApiError::invalid("category", error.to_string()))?,
-            None => ReadFilter::all(),
-        };
-        if let Some(event_type) = &query.event_type {
-            if event_type.is_empty() || event_type.len() > 200 {
-                return Err(ApiError::invalid(
-                    "event_type",
-                    "expected an event type name",
-                ));
-            }
-            read_filter.event_types = Some([event_type.clone()].into_iter().collect());
-        }
-        let actor = query.actor.as_deref().map(ActorFilter::parse).transpose()?;
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from >= to
-        {
-            return Err(ApiError::invalid("to", "must be after `from`"));
-        }
-        let head = log.head().position;
-        let mut first = after + 1;
-        let mut last = head;
-        let mut occurred = None;
-        match query.time.unwrap_or_default() {
-            TimeKind::Recorded => {
-                if let Some(from) = query.from {
-                    let before = from - chrono::Duration::microseconds(1);
-                    first = first.max(log.position_at(before)? + 1);
-                }
-                if let Some(to) = query.to {
-                    let before = to - chrono::Duration::microseconds(1);
-                    last = last.min(log.position_at(before)?);
-                }
-            }
-            TimeKind::Occurred => {
-                occurred = Some(TimeRange {
-                    from: query.from,
-                    to: query.to,
-                });
-            }
-        }
-        Ok(Self {
-            stream,
-            read_filter,
-            actor,
-            occurred,
-            first,
-            last,
-        })
-    }
-
-    fn matches(&self, event: &RecordedEvent) -> bool {
-        self.read_filter.matches(event)
-            && self
-                .actor
-                .as_ref()
-                .is_none_or(|actor| actor.matches(&event.actor))
-            && self
-                .occurred
-                .is_none_or(|range| range.contains(event.occurred_at))
-    }
-
-    /// Up to `limit` matching events from `first` on, looking at no more
-    /// than [`AUDIT_SCAN_EVENTS_MAX`] records; and where to continue
-    /// (`None`: the range is exhausted).
-    pub(crate) fn page(&self, log: &EventLog, limit: usize) -> Result<TrailStep, eventlog::Error> {
-        let step = |rows, scanned_through, next| TrailStep {
-            rows,
-            scanned_through,
-            next,
-        };
-        let mut rows = Vec::new();
-        let mut scanned = 0usize;
-        let mut next = self.first;
-        if let Some(stream) = &self.stream {
-            // One entity's history is short: read its stream, skipping what
-            // the cursor passed.
-            let mut version = 0u64;
-            loop {
-                let events = log.read_stream(stream, version, STREAM_READ_EVENTS)?;
-                let Some(last_event) = events.last() else {
-                    return Ok(step(rows, self.last, None));
-                };
-                version = last_event.version + 1;
-                for event in events {
-                    if event.position > self.last {
-                        return Ok(step(rows, self.last, None));
-                    }
-                    scanned += 1;
-                    if event.position < self.first {
-                        continue;
-                    }
-                    next = event.position + 1;
-                    if self.matches(&event) {
-                        rows.push(event);
-                        if rows.len() >= limit {
-                            return Ok(step(rows, next - 1, Some(next)));
-                        }
-                    }
-                }
-                if scanned >= AUDIT_SCAN_EVENTS_MAX {
-                    return Ok(step(rows, next - 1, Some(next)));
-                }
-            }
-        }
-        while next <= self.last {
-            let page = log.read_all(next, limit - rows.len(), &self.read_filter)?;
-            let page_end = page.next_position;
-            for event in page.events {
-                if event.position > self.last {
-                    return Ok(step(rows, self.last, None));
-                }
-                if self.matches(&event) {
-                    rows.push(event);
-                }
-            }
-            scanned += usize::try_from(page_end - next).unwrap_or(usize::MAX);
-            next = page_end;
-            if rows.len() >= limit || scanned >= AUDIT_SCAN_EVENTS_MAX {
-                break;
-            }
-            if page.reached_head {
-                break;
-            }
-        }
-        let through = (next - 1).min(self.last);
-        let more = (next <= self.last).then_some(next);
-        Ok(step(rows, through, more))
-    }
-}
-
 fn parse_cursor(page: &PageParams) -> Result<u64, ApiError> {
     match page.cursor()? {
         None => Ok(0),
@@ -354,7 +162,7 @@ async fn trail(
     let limit = page.limit()?;
     let after = parse_cursor(&page)?;
     let log = state.log.clone();
-    let trail = Trail::parse(&log, &query, after)?;
+    let trail = Trail::parse(&log, &query.filter(), after)?;
     let step = tokio::task::spawn_blocking(move || trail.page(&log, limit))
         .await
         .map_err(|error| {
@@ -400,7 +208,7 @@ async fn export(
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
     let log = state.log.clone();
-    let mut trail = Trail::parse(&log, &query, 0)?;
+    let mut trail = Trail::parse(&log, &query.filter(), 0)?;
     let format = params.format;
     let body = blocking_body("an audit export", move |out| {
         if matches!(format, ExportFormat::Csv) {
@@ -418,7 +226,7 @@ async fn export(
                 }
             }
             match step.next {
-                Some(next) => trail.first = next,
+                Some(next) => trail.continue_from(next),
                 None => return Ok(()),
             }
         }
@@ -667,22 +475,5 @@ mod tests {
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
-    }
-
-    /// Actors are named as users by id or processes by `system:` name;
-    /// anything else is a 400 on the `actor` field.
-    #[test]
-    fn actor_filters_parse_users_and_processes() {
-        let user = Uuid::now_v7();
-        assert_eq!(
-            ActorFilter::parse(&user.to_string()).unwrap_or(ActorFilter::System(String::new())),
-            ActorFilter::User(user)
-        );
-        assert_eq!(
-            ActorFilter::parse("system:orders").unwrap_or(ActorFilter::User(Uuid::nil())),
-            ActorFilter::System("orders".to_owned())
-        );
-        assert!(ActorFilter::parse("system:").is_err());
-        assert!(ActorFilter::parse("bob").is_err());
     }
 }

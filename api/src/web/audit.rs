@@ -7,7 +7,7 @@
 //! runs one; and from every event, the sales report as known right after
 //! it.
 //!
-//! The query is the API's ([`crate::http::audit::Trail`]), not a copy:
+//! The query is the application's ([`app::audit::Trail`]), the API's too:
 //! this module only reads the form, names bad fields next to themselves
 //! with what was typed, and formats what the trail answers.
 
@@ -27,10 +27,11 @@ use super::forms::{Choice, FormErrors, choices, redirect_after};
 use super::i18n::{Lang, Tr};
 use super::{Page, Section, query_string};
 use crate::AppState;
-use crate::http::audit::{
-    ActorFilter, TimeKind, Trail, TrailEvent, TrailQuery, Verification, Verifications,
-};
-use crate::http::error::ApiError;
+use app::audit::{ActorFilter, Trail};
+use app::commands::CommandError;
+use domain::DomainError;
+
+use crate::http::audit::{TimeKind, TrailEvent, TrailQuery, Verification, Verifications};
 
 /// Events in a page of the table.
 const AUDIT_PAGE_EVENTS: usize = 50;
@@ -387,9 +388,9 @@ async fn trail_view(
     let query = parse_form(tr, form).map_err(|errors| (errors, StatusCode::BAD_REQUEST))?;
     let after: u64 = form.after.trim().parse().unwrap_or(0);
     let log = state.log.clone();
-    let trail = Trail::parse(&log, &query, after).map_err(|error| {
+    let trail = Trail::parse(&log, &query.filter(), after).map_err(|error| {
         let mut errors = FormErrors::default();
-        if let ApiError::Invalid { field, .. } = &error
+        if let CommandError::Domain(DomainError::Invalid { field, .. }) = &error
             && let Some(field) = form_field(field)
         {
             errors.add(field, tr.t("form-invalid"));

@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod audit;
 pub mod backup;
 pub mod clock;
 pub mod commands;
