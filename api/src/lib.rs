@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use app::commands::CommandHandler;
-use app::process::{ProcessManager, ProcessSettings};
+use app::process::ProcessManager;
 use app::{backup, demo_trade};
 use axum::Json;
 use axum::extract::State;
@@ -34,9 +34,6 @@ use projections::{CrmReadModels, RuntimeOptions, SnapshotStore};
 use serde::Serialize;
 
 pub use axum::Router;
-
-/// The process managers' checkpoint, in the data folder.
-const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
 
 /// Sign-in sessions, in the data folder, apart from the log.
 const SESSIONS_DIR: &str = "sessions";
@@ -51,21 +48,23 @@ pub struct AccessSettings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-/// What every handler can reach.
+/// What every handler can reach: the running application (`app`'s) and
+/// the sign-in state. `log`, `read_models`, `commands` and `processes`
+/// are the running application's own, named here for the handlers that
+/// read them.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub log: EventLog,
     pub read_models: Arc<CrmReadModels>,
     pub commands: Arc<CommandHandler>,
-    /// The application's use cases (over the same command handler), with
-    /// the clock they read.
+    /// The application's use cases, with the clock and ids they take.
     pub app: app::App,
     pub processes: Arc<ProcessManager>,
+    running: Arc<app::running::Running>,
     /// The last verification of the log's hash chain (the audit view).
     pub verifications: Arc<http::audit::Verifications>,
     /// Sessions, sign-in throttling and the access rules.
     pub auth: Arc<auth::Auth>,
-    process_task: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     /// Becomes true when the server is asked to stop: long-lived answers
     /// (the event feed) end, so a graceful shutdown does not wait on them.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -92,42 +91,26 @@ impl AppState {
         )
         .map(|auth| auth.trusting(access.trusted_proxies))
         .context("failed to open the sessions store")?;
-        let store = SnapshotStore::open(data_dir.join("projections"))?;
-        let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
-            .await
-            .context("failed to start the read models")?;
-        let commands = Arc::new(CommandHandler::new(log.clone()));
-        let processes = Arc::new(
-            ProcessManager::open(
-                commands.clone(),
-                ProcessSettings::default(),
-                Some(&data_dir.join(PROCESS_CHECKPOINT_FILE)),
-            )
-            .context("failed to open the process managers")?,
-        );
-        let follower = processes.clone();
-        let process_task = tokio::spawn(async move {
-            if let Err(error) = follower.follow().await {
-                tracing::error!(%error, "the process managers stopped");
-            }
-        });
-        let app = app::App::new(
-            commands.clone(),
+        let running = app::running::Running::start(
+            log,
+            data_dir,
             Arc::new(app::clock::SystemClock),
             Arc::new(app::ids::SystemIds),
-        );
+        )
+        .await?;
+        let app = running.app.clone();
         auth.sessions
             .purge_expired(app.now())
             .context("failed to purge the expired sessions")?;
         Ok(Self {
-            log,
-            read_models: Arc::new(read_models),
-            commands,
+            log: running.log.clone(),
+            read_models: running.read_models.clone(),
+            commands: app.commands.clone(),
+            processes: running.processes.clone(),
             app,
-            processes,
+            running: Arc::new(running),
             verifications: Arc::default(),
             auth: Arc::new(auth),
-            process_task: Arc::new(std::sync::Mutex::new(Some(process_task))),
             stopping: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -151,19 +134,7 @@ impl AppState {
     /// the read models: a restart then replays only what came after.
     pub async fn shutdown(&self) -> anyhow::Result<()> {
         self.begin_stop();
-        self.processes.stop();
-        let task = self
-            .process_task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(task) = task {
-            task.await.context("the process managers panicked")?;
-        }
-        self.read_models
-            .shutdown()
-            .await
-            .context("failed to snapshot the read models on shutdown")
+        self.running.shutdown().await
     }
 }
 
@@ -378,7 +349,7 @@ fn seed_demo_trade(
         .build()?
         .block_on(demo_trade::seed(
             log,
-            Some(&data_dir.join(PROCESS_CHECKPOINT_FILE)),
+            Some(&data_dir.join(app::running::PROCESS_CHECKPOINT_FILE)),
             options.seed,
             customers,
             &managers,
@@ -443,7 +414,7 @@ pub fn rebuild(
 ) -> anyhow::Result<Vec<(String, projections::RebuildReport)>> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
-    let store = SnapshotStore::open(data_dir.join("projections"))?;
+    let store = SnapshotStore::open(data_dir.join(app::running::SNAPSHOTS_DIR))?;
     let names: Vec<String> = if names.is_empty() {
         projections::MODEL_NAMES
             .iter()

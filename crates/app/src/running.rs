@@ -1,0 +1,92 @@
+//! The running application: the log, the read models folded from it, the
+//! command handler, and the process managers following the log, started
+//! together over a data folder and stopped in the order that loses
+//! nothing (processes save their checkpoint, then the read models
+//! snapshot). The server's state holds one; so could any other adapter.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use eventlog::EventLog;
+use projections::{CrmReadModels, RuntimeOptions, SnapshotStore};
+use tokio::task::JoinHandle;
+
+use crate::App;
+use crate::clock::Clock;
+use crate::commands::CommandHandler;
+use crate::ids::IdSource;
+use crate::process::{ProcessManager, ProcessSettings};
+
+/// The process managers' checkpoint, in the data folder.
+pub const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
+
+/// The read models' snapshots, in the data folder.
+pub const SNAPSHOTS_DIR: &str = "projections";
+
+/// The application, running over one data folder.
+#[derive(Debug)]
+pub struct Running {
+    pub app: App,
+    pub log: EventLog,
+    pub read_models: Arc<CrmReadModels>,
+    pub processes: Arc<ProcessManager>,
+    process_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Running {
+    /// Opens the read models kept in `data_dir` over `log` and starts
+    /// them, and starts the process managers from their saved checkpoint;
+    /// the use cases read `clock` and take ids from `ids`.
+    pub async fn start(
+        log: EventLog,
+        data_dir: &Path,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> anyhow::Result<Self> {
+        let store = SnapshotStore::open(data_dir.join(SNAPSHOTS_DIR))?;
+        let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
+            .await
+            .context("failed to start the read models")?;
+        let commands = Arc::new(CommandHandler::new(log.clone()));
+        let processes = Arc::new(
+            ProcessManager::open(
+                commands.clone(),
+                ProcessSettings::default(),
+                Some(&data_dir.join(PROCESS_CHECKPOINT_FILE)),
+            )
+            .context("failed to open the process managers")?,
+        );
+        let follower = processes.clone();
+        let process_task = tokio::spawn(async move {
+            if let Err(error) = follower.follow().await {
+                tracing::error!(%error, "the process managers stopped");
+            }
+        });
+        Ok(Self {
+            app: App::new(commands, clock, ids),
+            log,
+            read_models: Arc::new(read_models),
+            processes,
+            process_task: Mutex::new(Some(process_task)),
+        })
+    }
+
+    /// Stops the process managers (saving their checkpoint) and snapshots
+    /// the read models: a restart then replays only what came after.
+    pub async fn shutdown(&self) -> anyhow::Result<()> {
+        self.processes.stop();
+        let task = self
+            .process_task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            task.await.context("the process managers panicked")?;
+        }
+        self.read_models
+            .shutdown()
+            .await
+            .context("failed to snapshot the read models on shutdown")
+    }
+}
