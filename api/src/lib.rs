@@ -489,6 +489,35 @@ async fn stop_signal() {
 
 /// Verifies the whole log in `data_dir`; an error names the first bad
 /// position.
+/// A receipt of the log's head in `data_dir`, signed now with the
+/// installation's key (made if there is none yet).
+pub fn receipt(data_dir: &Path) -> anyhow::Result<app::receipts::Receipt> {
+    let log = EventLog::open(data_dir.join("eventlog"), Options::default())
+        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let (signer, _) = app::receipts::ReceiptSigner::load_or_create(data_dir)?;
+    Ok(signer.issue(&log, chrono::Utc::now())?)
+}
+
+/// Checks the receipt in `file` against the log in `data_dir` (which is
+/// not verified here: see [`verify`]).
+pub fn check_receipt(
+    data_dir: &Path,
+    file: &Path,
+) -> anyhow::Result<app::receipts::ReceiptOutcome> {
+    let json = std::fs::read_to_string(file)
+        .with_context(|| format!("failed to read the receipt {}", file.display()))?;
+    let receipt = app::receipts::Receipt::parse(&json)?;
+    let log = EventLog::open(data_dir.join("eventlog"), Options::default())
+        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let installation = data_dir
+        .join(app::receipts::SIGNING_KEY_FILE)
+        .exists()
+        .then(|| app::receipts::ReceiptSigner::load_or_create(data_dir))
+        .transpose()?
+        .map(|(signer, _)| signer);
+    Ok(receipt.check(&log, installation.as_ref())?)
+}
+
 pub fn verify(data_dir: &Path) -> anyhow::Result<eventlog::VerifyReport> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;

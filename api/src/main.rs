@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use std::process::ExitCode;
 
 use api::config::{FileSettings, Given, resolve};
@@ -100,8 +102,23 @@ enum Command {
         #[arg(long = "increment")]
         increments: Vec<PathBuf>,
     },
-    /// Check the whole event log's hash chain and indexes.
-    Verify,
+    /// Check the whole event log's hash chain and indexes; with --receipt,
+    /// also that the log still holds exactly what a signed receipt saw
+    /// (a rewrite with every later hash recomputed passes the chain
+    /// alone).
+    Verify {
+        /// A receipt file (from the audit page, the receipts folder or
+        /// `hypercrm receipt`).
+        #[arg(long)]
+        receipt: Option<PathBuf>,
+    },
+    /// Sign a receipt of the event log's head with this installation's
+    /// key and write it to a file (standard output when none is given).
+    Receipt {
+        /// Where to write the receipt.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Set a new password for a user and enable them, with the server
     /// stopped: the way back in when the last administrator's password is
     /// lost. The password comes from HYPERCRM_NEW_PASSWORD, else from the
@@ -129,6 +146,52 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// `hypercrm verify`: the chain, then the receipt if one is given; a
+/// receipt the log no longer matches is an error naming where.
+fn verify(data_dir: &Path, receipt: Option<&Path>) -> anyhow::Result<()> {
+    let report = api::verify(data_dir)?;
+    println!(
+        "ok: {} events in {} streams verified; head hash {}",
+        report.records_checked,
+        report.streams_checked,
+        eventlog::hash_hex(&report.head.hash)
+    );
+    let Some(path) = receipt else {
+        return Ok(());
+    };
+    let outcome = api::check_receipt(data_dir, path)?;
+    match outcome.signed_by_this_installation {
+        Some(false) => eprintln!(
+            "note: the receipt was signed by key {}, not by this installation's",
+            outcome.public_key
+        ),
+        None => eprintln!("note: this data folder has no signing key to compare with"),
+        Some(true) => {}
+    }
+    use app::receipts::ReceiptCheck;
+    match outcome.check {
+        ReceiptCheck::Matches => {
+            println!(
+                "ok: the log holds exactly what the receipt of {} saw at position {}",
+                outcome.signed_at.to_rfc3339(),
+                outcome.position
+            );
+            Ok(())
+        }
+        ReceiptCheck::Shorter { head } => anyhow::bail!(
+            "the log ends at position {head}, before the receipt's position {}: records were removed",
+            outcome.position
+        ),
+        ReceiptCheck::Differs { after, at } if after + 1 == at => anyhow::bail!(
+            "the log differs from the receipt at position {at}: that record was rewritten since {}",
+            outcome.signed_at.to_rfc3339()
+        ),
+        ReceiptCheck::Differs { after, at } => anyhow::bail!(
+            "the log differs from the receipt: the first rewritten record lies after position {after} and at or before {at}"
+        ),
+    }
 }
 
 /// The configuration file's settings and where the command line's
@@ -376,13 +439,22 @@ fn main() -> ExitCode {
             println!("ok: {login} has a new password and is enabled; their sessions are over");
             Ok(())
         }),
-        Command::Verify => api::verify(&cli.data_dir).map(|report| {
-            println!(
-                "ok: {} events in {} streams verified; head hash {}",
-                report.records_checked,
-                report.streams_checked,
-                eventlog::hash_hex(&report.head.hash)
-            );
+        Command::Verify { receipt } => verify(&cli.data_dir, receipt.as_deref()),
+        Command::Receipt { out } => api::receipt(&cli.data_dir).and_then(|receipt| {
+            let json = receipt.to_json();
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, json + "\n")
+                        .with_context(|| format!("failed to write {}", path.display()))?;
+                    eprintln!(
+                        "ok: receipt of position {} written to {}",
+                        receipt.position,
+                        path.display()
+                    );
+                }
+                None => println!("{json}"),
+            }
+            Ok(())
         }),
         Command::Rebuild { models } => rebuild(&cli.data_dir, &models),
         Command::Backup {

@@ -77,6 +77,115 @@ fn verify_names_the_position_of_a_tampered_record() {
     assert!(stderr.contains("corrupt at position 3"), "{stderr}");
 }
 
+/// Rewrites the record at `target` (one byte of its payload) and
+/// recomputes its hash and every later one, and each chunk's checksum, as
+/// someone with the disk and the code could: the chain stays intact.
+fn rewrite_and_rechain(directory: &std::path::Path, target: u64) {
+    let mut previous = [0u8; 32];
+    let mut first = 1u64;
+    while let Some(stored) = eventlog::sled_store::read_stored_chunk(directory, first).unwrap() {
+        // Past the last chunk the store answers the one before: done.
+        if stored.first_position != first {
+            break;
+        }
+        let mut bytes = stored.bytes.to_vec();
+        let view = eventlog::codec::ChunkView::parse(&bytes, first, true).unwrap();
+        let base = bytes.as_ptr() as usize;
+        let ranges: Vec<std::ops::Range<usize>> = (0..view.count())
+            .map(|index| {
+                let record = view.record(index).unwrap();
+                let start = record.as_ptr() as usize - base;
+                start..start + record.len()
+            })
+            .collect();
+        let last = view.last_position();
+        let mut changed = false;
+        for (index, range) in ranges.into_iter().enumerate() {
+            let position = first + index as u64;
+            let hash_at = range.end - 32;
+            if position == target {
+                // The payload (`note N`) ends just before the hash.
+                bytes[hash_at - 2] ^= 0x20;
+            }
+            if position >= target {
+                let hash = eventlog::codec::chain_hash(&previous, &bytes[range.start..hash_at]);
+                bytes[hash_at..range.end].copy_from_slice(&hash);
+                changed = true;
+            }
+            previous.copy_from_slice(&bytes[hash_at..range.end]);
+        }
+        if changed {
+            let body = bytes.len() - 4;
+            let crc = crc32c::crc32c(&bytes[..body]);
+            bytes[body..].copy_from_slice(&crc.to_le_bytes());
+            eventlog::sled_store::overwrite_stored_chunk(directory, first, &bytes).unwrap();
+        }
+        first = last + 1;
+    }
+}
+
+/// The auditor's promise that the chain alone cannot keep: a record
+/// rewritten with every later hash recomputed passes plain `verify`, and
+/// `verify --receipt` with a receipt signed before fails at that record.
+#[test]
+fn a_receipt_finds_a_rewrite_that_the_chain_alone_passes() {
+    let data = tempfile::tempdir().unwrap();
+    store_with_events(data.path(), 5);
+    let receipt = data.path().join("receipt.json");
+    let receipt_arg = receipt.to_str().unwrap();
+    let signed = hypercrm(data.path(), &["receipt", "--out", receipt_arg]);
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let intact = hypercrm(data.path(), &["verify", "--receipt", receipt_arg]);
+    let stdout = String::from_utf8_lossy(&intact.stdout);
+    assert!(intact.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("holds exactly what the receipt"),
+        "{stdout}"
+    );
+
+    rewrite_and_rechain(&data.path().join("eventlog"), 3);
+    let plain = hypercrm(data.path(), &["verify"]);
+    assert!(
+        plain.status.success(),
+        "the rewritten chain is intact: {}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let checked = hypercrm(data.path(), &["verify", "--receipt", receipt_arg]);
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert!(!checked.status.success());
+    assert!(
+        stderr.contains("differs from the receipt at position 3"),
+        "{stderr}"
+    );
+}
+
+/// A receipt edited after signing (here: claiming a later position) is
+/// refused outright, whatever the log holds.
+#[test]
+fn an_edited_receipt_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    store_with_events(data.path(), 2);
+    let receipt = data.path().join("receipt.json");
+    let receipt_arg = receipt.to_str().unwrap();
+    assert!(
+        hypercrm(data.path(), &["receipt", "--out", receipt_arg])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(&receipt).unwrap();
+    let edited = text.replace("\"position\": 2", "\"position\": 1");
+    assert_ne!(edited, text);
+    std::fs::write(&receipt, edited).unwrap();
+    let checked = hypercrm(data.path(), &["verify", "--receipt", receipt_arg]);
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert!(!checked.status.success());
+    assert!(stderr.contains("signature does not verify"), "{stderr}");
+}
+
 /// An operator rebuilds the read models from the log: each one reports the
 /// events it folded and leaves a snapshot; an unknown name is an error.
 #[test]

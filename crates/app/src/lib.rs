@@ -29,6 +29,7 @@ pub mod leads;
 pub mod orders;
 pub mod parties;
 pub mod process;
+pub mod receipts;
 pub mod running;
 pub mod stock;
 pub mod trade;
