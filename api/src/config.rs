@@ -32,6 +32,10 @@ pub struct ServeSettings {
     pub backup_every_hours: Option<u64>,
     pub backup_dir: Option<PathBuf>,
     pub backup_keep: Option<usize>,
+    /// Minutes between signed receipts of the log's head; 0: none.
+    pub receipt_every_minutes: Option<u64>,
+    pub receipt_dir: Option<PathBuf>,
+    pub receipt_keep: Option<usize>,
     /// Mark session cookies `Secure`: on when HyperCRM is reached over
     /// HTTPS (behind a TLS proxy).
     pub secure_cookies: Option<bool>,
@@ -62,6 +66,7 @@ impl FileSettings {
         };
         anchor(&mut settings.data_dir);
         anchor(&mut settings.serve.backup_dir);
+        anchor(&mut settings.serve.receipt_dir);
         Ok(settings)
     }
 }
@@ -93,7 +98,7 @@ mod tests {
     #[test]
     fn a_whole_file_is_read() {
         let settings = FileSettings::parse(
-            "data_dir = \"/var/lib/hypercrm\"\n[serve]\nlisten = \"0.0.0.0:8080\"\nbackup_every_hours = 6\nbackup_dir = \"/srv/backup\"\nbackup_keep = 14\ntrusted_proxies = [\"127.0.0.1\"]\nconnections_max = 256\n",
+            "data_dir = \"/var/lib/hypercrm\"\n[serve]\nlisten = \"0.0.0.0:8080\"\nbackup_every_hours = 6\nbackup_dir = \"/srv/backup\"\nbackup_keep = 14\nreceipt_every_minutes = 15\nreceipt_dir = \"/mnt/audit\"\nreceipt_keep = 96\ntrusted_proxies = [\"127.0.0.1\"]\nconnections_max = 256\n",
         )
         .unwrap();
         assert_eq!(settings.data_dir, Some(PathBuf::from("/var/lib/hypercrm")));
@@ -104,6 +109,9 @@ mod tests {
                 backup_every_hours: Some(6),
                 backup_dir: Some(PathBuf::from("/srv/backup")),
                 backup_keep: Some(14),
+                receipt_every_minutes: Some(15),
+                receipt_dir: Some(PathBuf::from("/mnt/audit")),
+                receipt_keep: Some(96),
                 secure_cookies: None,
                 trusted_proxies: Some(vec!["127.0.0.1".parse().unwrap()]),
                 connections_max: Some(256),

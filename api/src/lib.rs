@@ -61,6 +61,9 @@ pub struct AppState {
     pub app: app::App,
     pub processes: Arc<ProcessManager>,
     running: Arc<app::running::Running>,
+    /// Where receipts of the log's head are written (the audit page lists
+    /// them), and how often.
+    pub receipts: app::receipts::folder::ReceiptSchedule,
     /// The last verification of the log's hash chain (the audit view).
     pub verifications: Arc<http::audit::Verifications>,
     /// Sessions, sign-in throttling and the access rules.
@@ -108,11 +111,25 @@ impl AppState {
             commands: app.commands.clone(),
             processes: running.processes.clone(),
             app,
+            receipts: app::receipts::folder::ReceiptSchedule::default_in(data_dir),
             running: Arc::new(running),
             verifications: Arc::default(),
             auth: Arc::new(auth),
             stopping: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Receipts written to `schedule`'s folder, on its schedule once
+    /// [`serve`] runs.
+    #[must_use]
+    pub fn receipting(mut self, schedule: app::receipts::folder::ReceiptSchedule) -> Self {
+        self.receipts = schedule;
+        self
+    }
+
+    /// The installation's key for receipts of the log's head.
+    pub fn signer(&self) -> &app::receipts::ReceiptSigner {
+        &self.running.signer
     }
 
     /// Ends the long-lived answers (event feeds); called when the server
@@ -366,6 +383,7 @@ pub async fn serve(
     data_dir: &Path,
     listen: SocketAddr,
     backups: backup::BackupSchedule,
+    receipts: app::receipts::folder::ReceiptSchedule,
     access: AccessSettings,
     limits: serving::ServeLimits,
 ) -> anyhow::Result<()> {
@@ -375,7 +393,15 @@ pub async fn serve(
         .await
         .with_context(|| format!("failed to listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
-    let state = AppState::start_with(log, data_dir, access).await?;
+    let state = AppState::start_with(log, data_dir, access)
+        .await?
+        .receipting(receipts);
+    // Printed on every start, for the auditor to pin (also on the audit
+    // page and at `GET /api/v1/audit/signing-key`).
+    eprintln!(
+        "HyperCRM signs receipts of its log with the Ed25519 key {}",
+        state.signer().public_key_hex()
+    );
     let password = std::env::var(auth::ADMIN_PASSWORD_ENV).ok();
     if let Some(generated) = auth::ensure_administrator(&state, password).await? {
         // Shown once, on the terminal (or the journal) of the first start:
@@ -397,9 +423,17 @@ pub async fn serve(
         backups,
         state.stopping.subscribe(),
     ));
+    let receipting = tokio::spawn(app::receipts::folder::run_schedule(
+        state.log.clone(),
+        state.signer().clone(),
+        Arc::new(app::clock::SystemClock),
+        state.receipts.clone(),
+        state.stopping.subscribe(),
+    ));
     let served = serve_on_with(listener, app(state.clone()), limits).await;
     state.begin_stop();
     let _ = scheduled.await;
+    let _ = receipting.await;
     state.shutdown().await?;
     served
 }
@@ -487,8 +521,6 @@ async fn stop_signal() {
     }
 }
 
-/// Verifies the whole log in `data_dir`; an error names the first bad
-/// position.
 /// A receipt of the log's head in `data_dir`, signed now with the
 /// installation's key (made if there is none yet).
 pub fn receipt(data_dir: &Path) -> anyhow::Result<app::receipts::Receipt> {
@@ -506,7 +538,6 @@ pub fn check_receipt(
 ) -> anyhow::Result<app::receipts::ReceiptOutcome> {
     let json = std::fs::read_to_string(file)
         .with_context(|| format!("failed to read the receipt {}", file.display()))?;
-    let receipt = app::receipts::Receipt::parse(&json)?;
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
     let installation = data_dir
@@ -515,9 +546,15 @@ pub fn check_receipt(
         .then(|| app::receipts::ReceiptSigner::load_or_create(data_dir))
         .transpose()?
         .map(|(signer, _)| signer);
-    Ok(receipt.check(&log, installation.as_ref())?)
+    Ok(app::receipts::Receipt::parse_and_check(
+        &json,
+        &log,
+        installation.as_ref(),
+    )?)
 }
 
+/// Verifies the whole log in `data_dir`; an error names the first bad
+/// position.
 pub fn verify(data_dir: &Path) -> anyhow::Result<eventlog::VerifyReport> {
     let log = EventLog::open(data_dir.join("eventlog"), Options::default())
         .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;

@@ -59,6 +59,18 @@ enum Command {
         /// Scheduled backups kept; older ones are deleted.
         #[arg(long, env = "HYPERCRM_BACKUP_KEEP", default_value_t = 7)]
         backup_keep: usize,
+        /// Minutes between signed receipts of the log's head written to
+        /// the receipts folder (only when the log grew; one more at
+        /// shutdown); 0 turns the schedule off.
+        #[arg(long, env = "HYPERCRM_RECEIPT_EVERY_MINUTES", default_value_t = 60)]
+        receipt_every_minutes: u64,
+        /// Where receipts go (default: `receipts` in the data folder). Put
+        /// it on another machine, out of the operator's reach.
+        #[arg(long, env = "HYPERCRM_RECEIPT_DIR")]
+        receipt_dir: Option<PathBuf>,
+        /// Receipts kept; older ones are deleted.
+        #[arg(long, env = "HYPERCRM_RECEIPT_KEEP", default_value_t = 168)]
+        receipt_keep: usize,
         /// Mark session cookies `Secure` (HTTPS only): set it when users
         /// reach HyperCRM through a TLS proxy.
         #[arg(long, env = "HYPERCRM_SECURE_COOKIES")]
@@ -374,6 +386,9 @@ fn main() -> ExitCode {
             backup_every_hours,
             backup_dir,
             backup_keep,
+            receipt_every_minutes,
+            receipt_dir,
+            receipt_keep,
             secure_cookies,
             trusted_proxies,
             connections_max,
@@ -417,6 +432,23 @@ fn main() -> ExitCode {
                     .then(|| std::time::Duration::from_secs(backup_every_hours * 3_600)),
                 keep: backup_keep,
             };
+            let receipt_every_minutes = resolve(
+                receipt_every_minutes,
+                file.given("receipt_every_minutes"),
+                file.settings.serve.receipt_every_minutes,
+            );
+            let receipts = app::receipts::folder::ReceiptSchedule {
+                directory: receipt_dir
+                    .or(file.settings.serve.receipt_dir.clone())
+                    .unwrap_or_else(|| cli.data_dir.join("receipts")),
+                every: (receipt_every_minutes > 0)
+                    .then(|| std::time::Duration::from_secs(receipt_every_minutes * 60)),
+                keep: resolve(
+                    receipt_keep,
+                    file.given("receipt_keep"),
+                    file.settings.serve.receipt_keep,
+                ),
+            };
             let seeded = match (demo, demo_events) {
                 (false, _) => Ok(0),
                 (true, None) => api::seed_demo(&cli.data_dir, api::Demo::Standard),
@@ -426,7 +458,14 @@ fn main() -> ExitCode {
                 tokio::runtime::Runtime::new()
                     .map_err(anyhow::Error::from)
                     .and_then(|runtime| {
-                        runtime.block_on(api::serve(&cli.data_dir, listen, backups, access, limits))
+                        runtime.block_on(api::serve(
+                            &cli.data_dir,
+                            listen,
+                            backups,
+                            receipts,
+                            access,
+                            limits,
+                        ))
                     })
             })
         }

@@ -60,6 +60,10 @@ const TAKING_AWAY: &[&str] = &[
     "disable",
 ];
 
+/// Last path segments of a `POST` that only reads: what it reads is too
+/// large for a query string (`/audit/receipt/check` takes a receipt).
+const READING_POSTS: &[&str] = &["check"];
+
 /// Sub-collections a `POST` adds to, under another resource
 /// (`/parties/{id}/payments`): creating, not editing.
 const SUB_COLLECTIONS: &[&str] = &[
@@ -86,7 +90,7 @@ pub fn api_requirement(tag: &str, method: &Method, path: &str) -> Option<Require
         Action::Administer
     } else if last == "export" {
         Action::Export
-    } else if method == Method::GET {
+    } else if method == Method::GET || (method == Method::POST && READING_POSTS.contains(&last)) {
         Action::Read
     } else if method == Method::DELETE || TAKING_AWAY.contains(&last) {
         Action::Delete
@@ -216,6 +220,22 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     ("GET", "/audit", needs(Module::Audit, Action::Read)),
     ("POST", "/audit/verify", needs(Module::Audit, Action::Read)),
+    ("GET", "/audit/receipts", needs(Module::Audit, Action::Read)),
+    (
+        "POST",
+        "/audit/receipts",
+        needs(Module::Audit, Action::Read),
+    ),
+    (
+        "GET",
+        "/audit/receipts/new",
+        needs(Module::Audit, Action::Read),
+    ),
+    (
+        "GET",
+        "/audit/receipts/{name}",
+        needs(Module::Audit, Action::Read),
+    ),
     (
         "GET",
         "/admin/users",
@@ -341,6 +361,12 @@ mod tests {
                 "sales.delete",
             ),
             ("audit", Method::GET, "/api/v1/audit/export", "audit.export"),
+            (
+                "audit",
+                Method::POST,
+                "/api/v1/audit/receipt/check",
+                "audit.read",
+            ),
             ("events", Method::GET, "/api/v1/events/stream", "audit.read"),
             (
                 "admin",

@@ -23,6 +23,7 @@ pub mod orders;
 pub mod parties;
 pub mod payments;
 pub mod pipelines;
+pub mod receipts;
 pub mod reports;
 pub mod scope;
 pub mod stock;
@@ -115,6 +116,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(events::router())
                 .merge(admin::router())
                 .merge(audit::router())
+                .merge(receipts::router())
                 .merge(users::router()),
         )
         .split_for_parts()

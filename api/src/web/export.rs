@@ -68,9 +68,15 @@ pub fn write(header: &[String], rows: &[Vec<Cell>]) -> anyhow::Result<String> {
     Ok(String::from_utf8(bytes)?)
 }
 
-/// A download of `body` saved as `file_name` (ASCII letters, digits,
-/// `-`, `_` and `.` only, so the header needs no quoting rules).
+/// A CSV download of `body` saved as `file_name`, as [`download_as`].
 pub fn download(file_name: &str, body: String) -> Response {
+    download_as(file_name, CSV_CONTENT_TYPE, body)
+}
+
+/// A download of `body` of `content_type` saved as `file_name` (ASCII
+/// letters, digits, `-`, `_` and `.` only, so the header needs no quoting
+/// rules).
+pub fn download_as(file_name: &str, content_type: &'static str, body: String) -> Response {
     let safe: String = file_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -79,10 +85,7 @@ pub fn download(file_name: &str, body: String) -> Response {
         Ok(disposition) => (
             StatusCode::OK,
             [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(CSV_CONTENT_TYPE),
-                ),
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
                 (header::CONTENT_DISPOSITION, disposition),
             ],
             body,

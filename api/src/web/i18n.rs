@@ -182,6 +182,21 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with two arguments, as [`Self::t1`].
+    pub fn t2(
+        &self,
+        id: &str,
+        first: &str,
+        first_value: &str,
+        second: &str,
+        second_value: &str,
+    ) -> String {
+        let mut args = FluentArgs::new();
+        args.set(first, FluentValue::from(first_value));
+        args.set(second, FluentValue::from(second_value));
+        self.format(id, Some(&args))
+    }
+
     /// The message `id` choosing its plural form by `count`, which it may
     /// show as `$shown` (formatted for the language).
     pub fn plural(&self, id: &str, count: i64, shown: &str) -> String {

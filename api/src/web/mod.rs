@@ -27,6 +27,7 @@ pub mod i18n;
 mod language;
 mod orders;
 mod pipeline;
+mod receipts;
 mod reports;
 mod stock;
 mod tasks;
@@ -168,6 +169,9 @@ pub fn router() -> Router<AppState> {
         .route("/reports/sales.csv", get(reports::csv))
         .route("/audit", get(audit::page))
         .route("/audit/verify", post(audit::verify))
+        .route("/audit/receipts", get(receipts::page).post(receipts::check))
+        .route("/audit/receipts/new", get(receipts::download_new))
+        .route("/audit/receipts/{name}", get(receipts::download_listed))
         .route("/language", post(language::choose))
         .route("/login", get(access::login_form).post(access::login))
         .route("/logout", post(access::logout))

@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::commands::CommandHandler;
 use crate::ids::IdSource;
 use crate::process::{ProcessManager, ProcessSettings};
+use crate::receipts::ReceiptSigner;
 
 /// The process managers' checkpoint, in the data folder.
 pub const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
@@ -31,19 +32,29 @@ pub struct Running {
     pub log: EventLog,
     pub read_models: Arc<CrmReadModels>,
     pub processes: Arc<ProcessManager>,
+    /// The installation's key for receipts of the log's head.
+    pub signer: ReceiptSigner,
     process_task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Running {
     /// Opens the read models kept in `data_dir` over `log` and starts
     /// them, and starts the process managers from their saved checkpoint;
-    /// the use cases read `clock` and take ids from `ids`.
+    /// the use cases read `clock` and take ids from `ids`. The receipts'
+    /// signing key is read from the folder, or made there on the first
+    /// start (logged with its public half).
     pub async fn start(
         log: EventLog,
         data_dir: &Path,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
     ) -> anyhow::Result<Self> {
+        let (signer, made) = ReceiptSigner::load_or_create(data_dir)?;
+        tracing::info!(
+            public_key = %signer.public_key_hex(),
+            made_now = made,
+            "the receipts' signing key (Ed25519)"
+        );
         let store = SnapshotStore::open(data_dir.join(SNAPSHOTS_DIR))?;
         let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
             .await
@@ -68,6 +79,7 @@ impl Running {
             log,
             read_models: Arc::new(read_models),
             processes,
+            signer,
             process_task: Mutex::new(Some(process_task)),
         })
     }

@@ -9,6 +9,7 @@ pub(crate) fn scenarios() {
     the_trail_is_filtered_paged_and_exported();
     verification_reports_an_intact_chain_and_the_last_result();
     verification_names_a_record_altered_on_disk();
+    receipts_are_signed_and_checked_against_the_log();
 }
 
 fn rows(answer: &Answer) -> Vec<Value> {
@@ -265,4 +266,116 @@ async fn verification_names_a_record_altered_on_disk() {
     assert!(verified.body["head_hash"].is_null());
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
     app.stop().await;
+}
+
+/// A log of `notes` events in `directory`, for receipts of another log.
+fn foreign_log(directory: &std::path::Path, notes: usize) -> EventLog {
+    let log = EventLog::open(directory, Options::default()).unwrap();
+    for index in 0..notes {
+        log.append_blocking(
+            &eventlog::StreamName::parse(format!("note-{index}")).unwrap(),
+            eventlog::ExpectedVersion::NoStream,
+            vec![eventlog::NewEvent::new(Uuid::now_v7(), "Noted", vec![7])],
+            eventlog::AppendMeta::new(eventlog::Actor::system("test"), Uuid::now_v7()),
+        )
+        .unwrap();
+    }
+    log
+}
+
+/// Protects the auditor's anchor outside the server: the key is named,
+/// a receipt signed now checks out against the log; a receipt altered
+/// after signing is refused with its rule, a non-receipt is a 400; a
+/// receipt of another log signed by another key is reported as differing
+/// at its first record, with the foreign key pointed out; a role without `audit.read` reaches none of
+/// it.
+#[tokio::test]
+async fn receipts_are_signed_and_checked_against_the_log() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    confirmed_order(&app, &shop, "1").await;
+    app.settle().await;
+
+    let key = app.get("/api/v1/audit/signing-key").await;
+    assert_eq!(key.status, StatusCode::OK);
+    assert_eq!(key.body["algorithm"], "ed25519");
+    let public_key = key.body["public_key"].as_str().unwrap().to_owned();
+    assert_eq!(public_key.len(), 64);
+
+    let issued = app.get("/api/v1/audit/receipt").await;
+    assert_eq!(issued.status, StatusCode::OK, "{:#}", issued.body);
+    let receipt = issued.body.clone();
+    let head = app.state.log.head().position;
+    assert_eq!(receipt["position"], head);
+    assert_eq!(receipt["public_key"], public_key.as_str());
+    assert_eq!(
+        receipt["anchors"].as_array().unwrap().len() as u64,
+        head,
+        "a short log is anchored at every position"
+    );
+
+    // More events after the receipt: it still matches up to its position.
+    confirmed_order(&app, &shop, "1").await;
+    let checked = app
+        .post("/api/v1/audit/receipt/check", receipt.clone())
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{:#}", checked.body);
+    assert_eq!(checked.body["finding"], "matches");
+    assert_eq!(checked.body["signed_by_this_installation"], true);
+    assert!(checked.body["head_position"].as_u64().unwrap() > head);
+
+    let mut altered = receipt.clone();
+    altered["signed_at"] = json!("2020-01-01T00:00:00Z");
+    let refused = app.post("/api/v1/audit/receipt/check", altered).await;
+    refused.assert_problem(422);
+    assert_eq!(refused.body["rule"], "receipt.bad_signature");
+    app.post("/api/v1/audit/receipt/check", json!({"format": "x"}))
+        .await
+        .assert_problem(400);
+    let mut unknown_format = receipt.clone();
+    unknown_format["format"] = json!("hypercrm-receipt/0");
+    let unknown = app
+        .post("/api/v1/audit/receipt/check", unknown_format)
+        .await;
+    unknown.assert_problem(400);
+    assert_eq!(unknown.field(), "receipt");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let longer = app.state.log.head().position + 5;
+    let stranger = app::receipts::ReceiptSigner::from_secret(&[3u8; 32]);
+    let (folder, signer) = (elsewhere.path().join("log"), stranger.clone());
+    let foreign = tokio::task::spawn_blocking(move || {
+        let other = foreign_log(&folder, longer as usize);
+        signer.issue(&other, Utc::now()).unwrap().to_json()
+    })
+    .await
+    .unwrap();
+    let foreign: Value = serde_json::from_str(&foreign).unwrap();
+    let checked = app
+        .post("/api/v1/audit/receipt/check", foreign.clone())
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{:#}", checked.body);
+    assert_eq!(checked.body["finding"], "differs");
+    assert_eq!(checked.body["differs_after"], 0);
+    assert_eq!(checked.body["differs_at"], 1);
+    assert_eq!(checked.body["signed_by_this_installation"], false);
+    assert_eq!(
+        checked.body["public_key"],
+        stranger.public_key_hex().as_str()
+    );
+
+    let sam = super::access::register(&app, "sam", &["sales_manager"], None).await;
+    let token = super::access::token_of(&app, sam, &[domain::access::Role::SalesManager]).await;
+    for (method, path, body) in [
+        (reqwest::Method::GET, "/api/v1/audit/signing-key", None),
+        (reqwest::Method::GET, "/api/v1/audit/receipt", None),
+        (
+            reqwest::Method::POST,
+            "/api/v1/audit/receipt/check",
+            Some(receipt.clone()),
+        ),
+    ] {
+        let (status, body) = super::access::as_user(&app, &token, method, path, body).await;
+        assert_eq!(status, 403, "{path}: {body}");
+    }
 }

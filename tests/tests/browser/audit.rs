@@ -303,3 +303,66 @@ async fn the_verify_form_redirects_to_the_audit_page() {
     assert_eq!(after["intact"], json!(true));
     assert_eq!(after["head_position"], json!(app.state.log.head().position));
 }
+
+/// The auditor's receipt round trip in the browser: from the audit page to
+/// the receipts page, which names this installation's key; a receipt
+/// downloaded there checks out against the log, and the same receipt
+/// altered after signing is refused as such, the pasted text kept. It
+/// protects the page's wiring to `app::receipts` and that a forged
+/// receipt is never reported as matching.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downloaded_receipt_checks_out_and_an_altered_one_is_refused() {
+    let app = spawn_app().await;
+    let key = app.state.signer().public_key_hex();
+    let download = get(format!("{}/audit/receipts/new", app.base))
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    let disposition = download
+        .headers()
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"receipt-"),
+        "{disposition}"
+    );
+    let receipt = download.text().await.unwrap();
+    let altered = receipt.replacen("\"position\": ", "\"position\": 1", 1);
+    assert_ne!(altered, receipt);
+    let base = app.base.clone();
+    in_browser(&app, "audit_receipts", move |client| async move {
+        client.goto(&format!("{base}/audit")).await.unwrap();
+        click(&client, "#receipts-link").await;
+        assert_eq!(text_of(&client, "#public-key").await, key);
+        let paste = |text: String| {
+            let client = client.clone();
+            async move {
+                client
+                    .execute(
+                        "document.getElementById('check-receipt').value = arguments[0];",
+                        vec![serde_json::Value::String(text)],
+                    )
+                    .await
+                    .unwrap();
+                click(&client, "#check-submit").await;
+            }
+        };
+        paste(receipt).await;
+        wait_for(&client, r#"#check-result[data-finding="matches"]"#).await;
+        let summary = text_of(&client, "#check-summary").await;
+        assert!(summary.starts_with("The log holds exactly"), "{summary}");
+        paste(altered.clone()).await;
+        wait_for(&client, r#"#check-result[data-finding="refused"]"#).await;
+        let summary = text_of(&client, "#check-summary").await;
+        assert!(summary.contains("signature does not verify"), "{summary}");
+        assert_eq!(
+            attr_of(&client, "#check-receipt", "value").await.as_deref(),
+            Some(altered.as_str()),
+            "the pasted receipt is kept"
+        );
+    })
+    .await;
+}
