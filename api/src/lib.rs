@@ -3,7 +3,7 @@
 //! Only this crate knows about HTTP and JSON. It serves the web UI
 //! ([`web`]), the JSON API ([`http`]), a health check over the event log
 //! and a readiness check over the read models. Commands:
-//! `serve`, `verify`, `rebuild` and `import` (CSV files, [`import`]).
+//! `serve`, `verify`, `receipt`, `rebuild` and `import` (CSV files, [`import`]).
 
 #![forbid(unsafe_code)]
 
