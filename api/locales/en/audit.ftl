@@ -88,7 +88,10 @@ receipts-head = The log's head now
 receipts-foreign-key = The signature is valid, but by another key than this installation's:
 receipts-folder = The receipts folder
 receipts-folder-where = Receipts are written to
-receipts-every = A receipt every { $minutes } minutes while the log grows, and one at shutdown.
+receipts-every = { $count ->
+    [one] A receipt every minute while the log grows, and one at shutdown.
+   *[other] A receipt every { $shown } minutes while the log grows, and one at shutdown.
+}
 receipts-every-off = Receipts are written at shutdown only.
 receipts-keep = The newest { $keep } are kept.
 receipts-none = No receipt has been written yet.

@@ -64,8 +64,17 @@ pub struct ReceiptsPage {
     checked: Option<CheckView>,
 }
 
+fn count(value: impl TryInto<i64>) -> i64 {
+    value.try_into().unwrap_or(i64::MAX)
+}
+
+/// A count or a position, formatted for the language.
+fn number(lang: Lang, value: impl TryInto<i64>) -> String {
+    format::integer(lang, count(value))
+}
+
 fn position_text(lang: Lang, position: u64) -> String {
-    format::integer(lang, i64::try_from(position).unwrap_or(i64::MAX))
+    number(lang, position)
 }
 
 /// The outcome in words.
@@ -179,30 +188,16 @@ fn receipts_page(
             "{} {}",
             schedule.every.map_or_else(
                 || tr.t("receipts-every-off"),
-                |every| tr.t1(
-                    "receipts-every",
-                    "minutes",
-                    &format::integer(
-                        tr.lang,
-                        i64::try_from(every.as_secs() / 60).unwrap_or(i64::MAX)
-                    ),
-                ),
+                |every| {
+                    let minutes = every.as_secs() / 60;
+                    tr.plural("receipts-every", count(minutes), &number(tr.lang, minutes))
+                },
             ),
-            tr.t1(
-                "receipts-keep",
-                "keep",
-                &format::integer(tr.lang, i64::try_from(schedule.keep).unwrap_or(i64::MAX))
-            ),
+            tr.t1("receipts-keep", "keep", &number(tr.lang, schedule.keep)),
         ),
         more: Some(files.len().saturating_sub(listed.len()))
             .filter(|more| *more > 0)
-            .map(|more| {
-                tr.t1(
-                    "receipts-more",
-                    "more",
-                    &format::integer(tr.lang, i64::try_from(more).unwrap_or(i64::MAX)),
-                )
-            }),
+            .map(|more| tr.t1("receipts-more", "more", &number(tr.lang, more))),
         listed,
         form,
         checked,
