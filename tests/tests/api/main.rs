@@ -844,6 +844,9 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/audit/export"),
         ("get", "/api/v1/audit/verify"),
         ("get", "/api/v1/audit/verification"),
+        ("get", "/api/v1/audit/signing-key"),
+        ("get", "/api/v1/audit/receipt"),
+        ("post", "/api/v1/audit/receipt/check"),
     ]
     .into_iter()
     .chain(trade::ROUTES)
