@@ -55,6 +55,25 @@ macro_rules! crm_events {
                 Ok(None)
             }
 
+            /// Decodes a stored event of a CRM stream category as
+            /// [`Self::decode`] does, opening its sealed personal fields
+            /// with `keys`.
+            pub fn open(
+                category: &str,
+                event_type: &str,
+                schema_version: u16,
+                payload: &[u8],
+                keys: &dyn crate::personal::SubjectKeys,
+            ) -> Result<Option<(Self, crate::personal::Personal)>, DecodeError> {
+                $(
+                    if category == <$event>::CATEGORY {
+                        return crate::personal::open::<$event>(event_type, schema_version, payload, keys)
+                            .map(|(event, personal)| Some((Self::$variant(event), personal)));
+                    }
+                )+
+                Ok(None)
+            }
+
             /// The stream category of the aggregate the event belongs to.
             pub fn category(&self) -> &'static str {
                 match self {

@@ -15,6 +15,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{DealId, PartyId, UserId};
+use crate::personal::{PersonalData, Slot, slot};
 use crate::values::{Label, Text};
 
 /// Longest call: a day, in seconds.
@@ -227,6 +228,22 @@ domain_events! {
         Logged(InteractionLogged) = "InteractionLogged" v 1,
         Amended(InteractionAmended) = "InteractionAmended" v 1,
         Withdrawn(InteractionWithdrawn) = "InteractionWithdrawn" v 1,
+    }
+}
+
+/// An interaction's subject, body and withdrawal reason are personal; its
+/// party, deal, kind and author are not.
+impl PersonalData for InteractionEvent {
+    const PERSONAL: bool = true;
+
+    fn personal_slots(&mut self) -> Vec<Box<dyn Slot + '_>> {
+        match self {
+            Self::Logged(InteractionLogged { subject, body, .. })
+            | Self::Amended(InteractionAmended { subject, body }) => {
+                vec![slot(subject), slot(body)]
+            }
+            Self::Withdrawn(InteractionWithdrawn { reason }) => vec![slot(reason)],
+        }
     }
 }
 

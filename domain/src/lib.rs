@@ -32,6 +32,7 @@ pub mod ids;
 pub mod interactions;
 pub mod inventory;
 pub mod parties;
+pub mod personal;
 pub mod pipeline;
 pub mod planning;
 pub mod process;

@@ -20,6 +20,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{BranchId, ChannelId, PartyId, UserId};
+use crate::personal::{PersonalData, Slot, slot};
 use crate::values::{Label, Money, Tag};
 
 /// Most contact channels one party may hold.
@@ -211,6 +212,69 @@ domain_events! {
         Restored(PartyRestored) = "PartyRestored" v 1,
         Merged(PartyMerged) = "PartyMerged" v 1,
         DuplicateAbsorbed(DuplicateAbsorbed) = "DuplicateAbsorbed" v 1,
+    }
+}
+
+impl Default for CustomValue {
+    /// The blank value of a sealed custom field whose subject was erased.
+    fn default() -> Self {
+        Self::Text(String::new())
+    }
+}
+
+impl PartyNameData {
+    fn slots(&mut self) -> [Box<dyn Slot + '_>; 2] {
+        match self {
+            Self::Company { name, legal_name } => [slot(name), slot(legal_name)],
+            Self::Person {
+                first_name,
+                last_name,
+            } => [slot(first_name), slot(last_name)],
+        }
+    }
+}
+
+/// A party's names, job title, channel values and labels, tags, source,
+/// custom values and archive reason are personal; its kind, company,
+/// owner, branch and merges are not.
+impl PersonalData for PartyEvent {
+    const PERSONAL: bool = true;
+
+    fn personal_slots(&mut self) -> Vec<Box<dyn Slot + '_>> {
+        match self {
+            Self::Registered(PartyRegistered {
+                name,
+                job_title,
+                source,
+                ..
+            }) => {
+                let mut slots = Vec::from(name.slots());
+                slots.push(slot(job_title));
+                slots.push(slot(source));
+                slots
+            }
+            Self::Renamed(PartyRenamed { name }) => Vec::from(name.slots()),
+            Self::JoinedCompany(PersonJoinedCompany { job_title, .. }) => vec![slot(job_title)],
+            Self::ChannelAdded(ChannelAdded { value, label, .. })
+            | Self::ChannelChanged(ChannelChanged { value, label, .. }) => {
+                vec![slot(value), slot(label)]
+            }
+            Self::Tagged(PartyTagged { tag }) | Self::Untagged(PartyUntagged { tag }) => {
+                vec![slot(tag)]
+            }
+            Self::SourceSet(PartySourceSet { source }) => vec![slot(source)],
+            Self::CustomFieldSet(CustomFieldSet { value, .. }) => vec![slot(value)],
+            Self::Archived(PartyArchived { reason }) => vec![slot(reason)],
+            Self::LeftCompany(_)
+            | Self::ChannelRemoved(_)
+            | Self::PrimaryChannelSet(_)
+            | Self::OwnerAssigned(_)
+            | Self::BranchChanged(_)
+            | Self::CustomFieldCleared(_)
+            | Self::Restored(_)
+            | Self::Merged(_)
+            | Self::DuplicateAbsorbed(_) => Vec::new(),
+        }
     }
 }
 

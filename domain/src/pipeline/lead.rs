@@ -16,6 +16,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{DealId, PartyId, UserId};
+use crate::personal::{PersonalData, Slot, slot};
 use crate::values::Label;
 
 const ENTITY: &str = "lead";
@@ -66,6 +67,35 @@ domain_events! {
         Disqualified(LeadDisqualified) = "LeadDisqualified" v 1,
         Reopened(LeadReopened) = "LeadReopened" v 1,
         Converted(LeadConverted) = "LeadConverted" v 1,
+    }
+}
+
+/// A lead's title, contact, company, email, phone, source and the reason
+/// it was disqualified are personal; its owner, party and deal are not.
+impl PersonalData for LeadEvent {
+    const PERSONAL: bool = true;
+
+    fn personal_slots(&mut self) -> Vec<Box<dyn Slot + '_>> {
+        match self {
+            Self::Captured(LeadCaptured {
+                title,
+                contact_name,
+                company_name,
+                email,
+                phone,
+                source,
+                ..
+            }) => vec![
+                slot(title),
+                slot(contact_name),
+                slot(company_name),
+                slot(email),
+                slot(phone),
+                slot(source),
+            ],
+            Self::Disqualified(LeadDisqualified { reason }) => vec![slot(reason)],
+            Self::OwnerAssigned(_) | Self::Reopened(_) | Self::Converted(_) => Vec::new(),
+        }
     }
 }
 
