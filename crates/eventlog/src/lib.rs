@@ -51,7 +51,7 @@ pub use crate::storage::Durability;
 use crate::storage::Storage;
 pub use crate::stream::StreamName;
 pub use crate::subscription::Subscription;
-pub use crate::upcast::UpcasterRegistry;
+pub use crate::upcast::{PayloadOpener, UpcasterRegistry};
 pub use crate::verify::VerifyReport;
 use crate::writer::{AppendRequest, Writer, WriterCommand};
 

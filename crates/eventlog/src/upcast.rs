@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::event::RecordedEvent;
@@ -15,10 +16,20 @@ use crate::event::RecordedEvent;
 /// Turns a payload of one schema version into the next version's payload.
 pub type UpcastFn = dyn Fn(&[u8]) -> std::result::Result<Vec<u8>, String> + Send + Sync;
 
-/// Upcasters keyed by (event type, schema version they read).
+/// Opens payloads stored sealed (their personal fields encrypted, ADR
+/// 0018) before upcasting: given a record as stored, it may replace its
+/// payload and schema version with the plain ones. Records it does not
+/// recognise as sealed are left alone.
+pub trait PayloadOpener: Send + Sync {
+    fn open(&self, event: &mut RecordedEvent) -> std::result::Result<(), String>;
+}
+
+/// Upcasters keyed by (event type, schema version they read), and the
+/// opener of sealed payloads that runs first.
 #[derive(Default)]
 pub struct UpcasterRegistry {
     upcasters: HashMap<(String, u16), Box<UpcastFn>>,
+    opener: Option<Arc<dyn PayloadOpener>>,
 }
 
 impl fmt::Debug for UpcasterRegistry {
@@ -27,6 +38,7 @@ impl fmt::Debug for UpcasterRegistry {
         keys.sort();
         f.debug_struct("UpcasterRegistry")
             .field("upcasters", &keys)
+            .field("opener", &self.opener.is_some())
             .finish()
     }
 }
@@ -43,6 +55,13 @@ pub struct DuplicateUpcaster {
 impl UpcasterRegistry {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Opens sealed payloads with `opener` before any upcaster runs.
+    #[must_use]
+    pub fn opening_with(mut self, opener: Arc<dyn PayloadOpener>) -> Self {
+        self.opener = Some(opener);
+        self
     }
 
     /// Registers how `event_type` payloads of `from_version` become
@@ -79,6 +98,15 @@ impl UpcasterRegistry {
     /// Brings an event up to the newest shape its type has. The hash keeps
     /// naming the stored bytes, so audits still see what was written.
     pub fn upcast(&self, mut event: RecordedEvent) -> Result<RecordedEvent> {
+        if let Some(opener) = &self.opener {
+            let stored_version = event.schema_version;
+            opener.open(&mut event).map_err(|reason| Error::Upcast {
+                position: event.position,
+                event_type: event.event_type.clone(),
+                schema_version: stored_version,
+                reason,
+            })?;
+        }
         if self.upcasters.is_empty() {
             return Ok(event);
         }
@@ -199,5 +227,56 @@ mod tests {
                 .register("X", u16::MAX, |p| Ok(p.to_vec()))
                 .is_err()
         );
+    }
+
+    /// Opens version 0x8001 by dropping its first byte; refuses 0x8002.
+    struct TestOpener;
+
+    impl PayloadOpener for TestOpener {
+        fn open(&self, event: &mut RecordedEvent) -> std::result::Result<(), String> {
+            match event.schema_version {
+                0x8001 => {
+                    event.payload.remove(0);
+                    event.schema_version = 1;
+                    Ok(())
+                }
+                0x8002 => Err("no key".to_owned()),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    /// Protects the order of reading sealed history: the opener runs
+    /// before the upcasters, so an opened v1 payload is then upcast; a
+    /// payload it cannot open is an error naming the record's position and
+    /// stored version, never skipped; the hash still names stored bytes.
+    #[test]
+    fn sealed_payloads_are_opened_before_upcasting() {
+        let registry = registry().opening_with(Arc::new(TestOpener));
+        let event = registry
+            .upcast(stored("CustomerRegistered", 0x8001, b"Xv1"))
+            .unwrap();
+        assert_eq!(
+            (event.schema_version, event.payload.as_slice()),
+            (3, &b"v1+v2+v3"[..])
+        );
+        assert_eq!(event.hash, [7; 32]);
+        let plain = UpcasterRegistry::new()
+            .opening_with(Arc::new(TestOpener))
+            .upcast(stored("Noted", 1, b"n"))
+            .unwrap();
+        assert_eq!(plain.payload, b"n");
+        match registry.upcast(stored("CustomerRegistered", 0x8002, b"x")) {
+            Err(Error::Upcast {
+                position,
+                schema_version,
+                reason,
+                ..
+            }) => assert_eq!(
+                (position, schema_version, reason.as_str()),
+                (3, 0x8002, "no key")
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
 }
