@@ -74,15 +74,24 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the read models kept in `data_dir` over `log` and starts them,
-    /// and starts the process managers from their saved checkpoint.
-    pub async fn start(log: EventLog, data_dir: &Path) -> anyhow::Result<Self> {
-        Self::start_with(log, data_dir, AccessSettings::default()).await
+    /// Opens the log of `data_dir` with its subjects' keys and the read
+    /// models kept there and starts them, and starts the process managers
+    /// from their saved checkpoint.
+    pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(data_dir, AccessSettings::default()).await
     }
 
     /// Like [`Self::start`], with the sessions' settings.
-    pub async fn start_with(
+    pub async fn start_with(data_dir: &Path, access: AccessSettings) -> anyhow::Result<Self> {
+        let (log, keys) = app::personal::open_log(data_dir, Options::default())?;
+        Self::start_on(log, keys, data_dir, access).await
+    }
+
+    /// Like [`Self::start_with`], over a log already opened with its keys
+    /// ([`app::personal::open_log`]).
+    pub async fn start_on(
         log: EventLog,
+        keys: app::personal::Keys,
         data_dir: &Path,
         access: AccessSettings,
     ) -> anyhow::Result<Self> {
@@ -94,8 +103,9 @@ impl AppState {
         )
         .map(|auth| auth.trusting(access.trusted_proxies))
         .context("failed to open the sessions store")?;
-        let running = app::running::Running::start(
+        let running = app::running::Running::start_on(
             log,
+            keys,
             data_dir,
             Arc::new(app::clock::SystemClock),
             Arc::new(app::ids::SystemIds),
@@ -283,8 +293,7 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
         durability: eventlog::Durability::BulkImportRelaxed,
         ..Options::default()
     };
-    let log = EventLog::open(data_dir.join("eventlog"), options)
-        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let (log, keys) = app::personal::open_log(data_dir, options)?;
     if log.head().position > 0 {
         tracing::info!("the data folder already holds events; the demo company is not added");
         return Ok(0);
@@ -301,8 +310,13 @@ pub fn seed_demo(data_dir: &Path, demo: Demo) -> anyhow::Result<u64> {
             customers.push(company);
         }
     });
-    let report = demo::load(&log, history, |_| {}).context("failed to write the demo company")?;
-    let trade = seed_demo_trade(&log, data_dir, &options, &customers, report.events)?;
+    // One sync of the keys at the end, before the log's.
+    keys.sync_each_key(false);
+    let report =
+        demo::load(&log, history, &keys, |_| {}).context("failed to write the demo company")?;
+    let trade = seed_demo_trade(&log, &keys, data_dir, &options, &customers, report.events)?;
+    keys.sync_each_key(true);
+    keys.sync().context("failed to sync the subjects' keys")?;
     log.sync_blocking()
         .context("failed to sync the demo company")?;
     let managers: Vec<String> = demo::users(&options)
@@ -347,6 +361,7 @@ fn registered_company(
 
 fn seed_demo_trade(
     log: &EventLog,
+    keys: &app::personal::Keys,
     data_dir: &Path,
     options: &demo::DemoOptions,
     customers: &[(domain::ids::PartyId, chrono::DateTime<chrono::Utc>)],
@@ -366,6 +381,7 @@ fn seed_demo_trade(
         .build()?
         .block_on(demo_trade::seed(
             log,
+            keys,
             Some(&data_dir.join(app::running::PROCESS_CHECKPOINT_FILE)),
             options.seed,
             customers,
@@ -387,15 +403,13 @@ pub async fn serve(
     access: AccessSettings,
     limits: serving::ServeLimits,
 ) -> anyhow::Result<()> {
-    let log = EventLog::open(data_dir.join("eventlog"), Options::default())
-        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("failed to listen on {listen}"))?;
-    tracing::info!(address = %listener.local_addr()?, head = log.head().position, "HyperCRM is serving");
-    let state = AppState::start_with(log, data_dir, access)
+    let state = AppState::start_with(data_dir, access)
         .await?
         .receipting(receipts);
+    tracing::info!(address = %listener.local_addr()?, head = state.log.head().position, "HyperCRM is serving");
     // Printed on every start, for the auditor to pin (also on the audit
     // page and at `GET /api/v1/audit/signing-key`).
     eprintln!(
@@ -446,8 +460,7 @@ pub fn rebuild(
     names: &[String],
     mut progress: impl FnMut(&str, u64, u64),
 ) -> anyhow::Result<Vec<(String, projections::RebuildReport)>> {
-    let log = EventLog::open(data_dir.join("eventlog"), Options::default())
-        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let (log, _keys) = app::personal::open_log(data_dir, Options::default())?;
     let store = SnapshotStore::open(data_dir.join(app::running::SNAPSHOTS_DIR))?;
     let names: Vec<String> = if names.is_empty() {
         projections::MODEL_NAMES

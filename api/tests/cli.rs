@@ -507,8 +507,7 @@ fn reset_password_gives_a_user_a_new_password() {
     let data = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
-        let state = api::AppState::start(log, data.path()).await.unwrap();
+        let state = api::AppState::start(data.path()).await.unwrap();
         api::auth::ensure_administrator(&state, Some("the first password".to_owned()))
             .await
             .unwrap();
@@ -533,8 +532,7 @@ fn reset_password_gives_a_user_a_new_password() {
         String::from_utf8_lossy(&reset.stderr)
     );
     runtime.block_on(async {
-        let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
-        let state = api::AppState::start(log, data.path()).await.unwrap();
+        let state = api::AppState::start(data.path()).await.unwrap();
         state
             .read_models
             .users

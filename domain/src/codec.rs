@@ -9,8 +9,9 @@
 //! struct may only change through a new schema version and an upcaster, and
 //! enums inside payloads only grow at the end.
 
-/// Events of one aggregate type, as the log stores them.
-pub trait DomainEvent: Sized {
+/// Events of one aggregate type, as the log stores them; each names its
+/// personal fields ([`crate::personal`]), if it has any.
+pub trait DomainEvent: Sized + Clone + crate::personal::PersonalData {
     /// The stream category of the aggregate: `party` for `party-<id>`.
     const CATEGORY: &'static str;
     /// Every type name this enum encodes, for filters and catalogues.

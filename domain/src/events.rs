@@ -74,6 +74,18 @@ macro_rules! crm_events {
                 Ok(None)
             }
 
+            /// The schema version and payload to store: personal fields
+            /// sealed with the key of `subject`, the event's aggregate.
+            pub fn seal(
+                &self,
+                subject: uuid::Uuid,
+                keys: &dyn crate::personal::SubjectKeys,
+            ) -> Result<(u16, Vec<u8>), crate::personal::KeyError> {
+                match self {
+                    $(Self::$variant(event) => crate::personal::seal(event, subject, keys),)+
+                }
+            }
+
             /// The stream category of the aggregate the event belongs to.
             pub fn category(&self) -> &'static str {
                 match self {

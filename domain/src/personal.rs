@@ -110,7 +110,7 @@ pub enum Personal {
 /// `subject`: sealed when it holds personal fields.
 pub fn seal<E>(event: &E, subject: Uuid, keys: &dyn SubjectKeys) -> Result<(u16, Vec<u8>), KeyError>
 where
-    E: DomainEvent + PersonalData + Clone,
+    E: DomainEvent,
 {
     let version = event.schema_version();
     if !E::PERSONAL {
@@ -142,7 +142,7 @@ pub fn open<E>(
     keys: &dyn SubjectKeys,
 ) -> Result<(E, Personal), DecodeError>
 where
-    E: DomainEvent + PersonalData,
+    E: DomainEvent,
 {
     if schema_version & SEALED == 0 {
         return Ok((

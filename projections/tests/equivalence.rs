@@ -152,12 +152,13 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
         .enable_all()
         .build()
         .unwrap();
+    let keys = vault::keys::Keys::open_in(directory.path()).unwrap();
     let log = EventLog::open(
         directory.path().join("log"),
-        Options {
+        keys.log_options(Options {
             durability: Durability::BulkImportRelaxed,
             ..Options::default()
-        },
+        }),
     )
     .unwrap();
     let live_store = SnapshotStore::open(directory.path().join("live")).unwrap();
@@ -191,7 +192,7 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
             },
         );
     }
-    demo::load(&log, history, |_| {}).unwrap();
+    demo::load(&log, history, &keys, |_| {}).unwrap();
     log.sync_blocking().unwrap();
     let head = log.head().position;
     runtime.block_on(live.wait_for(head)).unwrap();

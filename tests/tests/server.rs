@@ -56,12 +56,17 @@ async fn administrator_session(address: std::net::SocketAddr) -> String {
 
 async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
-    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+    let (log, keys) = app::personal::open_log(data.path(), Options::default()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let state = api::AppState::start(log.clone(), data.path())
-        .await
-        .unwrap();
+    let state = api::AppState::start_on(
+        log.clone(),
+        keys,
+        data.path(),
+        api::AccessSettings::default(),
+    )
+    .await
+    .unwrap();
     api::auth::ensure_administrator(&state, Some(ADMIN_PASSWORD.to_owned()))
         .await
         .unwrap();

@@ -30,7 +30,7 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
     .unwrap();
     assert!(written > 3_000, "the demo traded: {written} events");
 
-    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
+    let (log, keys) = app::personal::open_log(data.path(), Options::default()).unwrap();
     let head = log.head().position;
     let stock: StockLevels = rebuilt(&log);
     let sales: Sales = rebuilt(&log);
@@ -45,9 +45,14 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
     assert!(!catalog.price_lists().is_empty(), "and a price list");
 
     for round in ["live", "restored from the shutdown snapshots"] {
-        let state = api::AppState::start(log.clone(), data.path())
-            .await
-            .unwrap();
+        let state = api::AppState::start_on(
+            log.clone(),
+            keys.clone(),
+            data.path(),
+            api::AccessSettings::default(),
+        )
+        .await
+        .unwrap();
         state.read_models.wait_for(head).await.unwrap();
         let models = &state.read_models;
         assert!(

@@ -117,13 +117,11 @@ pub async fn reset_password_offline(
     login: &str,
     password: &str,
 ) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let log = eventlog::EventLog::open(data_dir.join("eventlog"), eventlog::Options::default())
-        .with_context(|| format!("failed to open the event log in {}", data_dir.display()))?;
+    let (log, keys) = app::personal::open_log(data_dir, eventlog::Options::default())?;
     let login = domain::access::Login::parse("login", login)?;
     let password = password::NewPassword::parse("password", password)?;
     let hash = password::hash(&password).await?;
-    let app = app::App::system(log.clone());
+    let app = app::App::system(log.clone(), keys);
     let user = login.user_id();
     if !app.users().exists(user)? {
         anyhow::bail!("there is no user {login}");

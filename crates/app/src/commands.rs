@@ -18,8 +18,9 @@
 //! already stored and changes nothing.
 
 use std::any::Any;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use domain::personal::{KeyError, SubjectKeys};
 use domain::process::{event_id, legacy_event_id};
 use domain::{Decider, DomainError, DomainEvent, Issued};
 use eventlog::{AppendMeta, EventLog, ExpectedVersion, NewEvent, StreamName};
@@ -64,11 +65,18 @@ pub enum CommandError {
     },
     #[error(transparent)]
     Log(#[from] eventlog::Error),
+    /// The subject's key could not seal its personal data (the keys file
+    /// failed); an erased subject is a rule, `personal.erased`.
+    #[error("personal data could not be sealed: {0}")]
+    Sealing(String),
     /// The log does not hold what it acknowledged a moment ago: a fault
     /// of storage or of this program, never of the request.
     #[error("{0}")]
     Inconsistent(String),
 }
+
+/// An event as it is stored: its type, schema version and payload.
+type Stored = (&'static str, u16, Vec<u8>);
 
 /// How one command is to be run.
 #[derive(Clone, Debug)]
@@ -136,6 +144,8 @@ pub fn command_position(log: &EventLog, command_id: Uuid) -> eventlog::Result<Op
 /// Runs commands against the log. Cheap to share behind an `Arc`.
 pub struct CommandHandler {
     log: EventLog,
+    /// Seals personal fields before they are appended (ADR 0018).
+    keys: Arc<dyn SubjectKeys>,
     cache: Mutex<FxHashMap<StreamName, CachedState>>,
 }
 
@@ -146,9 +156,12 @@ impl std::fmt::Debug for CommandHandler {
 }
 
 impl CommandHandler {
-    pub fn new(log: EventLog) -> Self {
+    /// A handler appending to `log`, sealing personal fields with `keys`
+    /// (the vault the log opens them with: [`crate::personal::open_log`]).
+    pub fn new(log: EventLog, keys: Arc<dyn SubjectKeys>) -> Self {
         Self {
             log,
+            keys,
             cache: Mutex::new(FxHashMap::default()),
         }
     }
@@ -230,16 +243,23 @@ impl CommandHandler {
                     repeated: false,
                 });
             }
-            let new_events: Vec<NewEvent> = events
-                .iter()
+            let sealed = match self.seal_all(stream, &events) {
+                Ok(sealed) => sealed,
+                Err(error) => {
+                    self.put_state::<D>(stream, state, next_version);
+                    return Err(error);
+                }
+            };
+            let new_events: Vec<NewEvent> = sealed
+                .into_iter()
                 .enumerate()
-                .map(|(index, event)| {
+                .map(|(index, (event_type, schema_version, payload))| {
                     let id = match execution.command_id {
                         Some(command_id) => event_id(command_id, index),
                         None => Uuid::now_v7(),
                     };
-                    let new = NewEvent::new(id, event.event_type(), event.encode())
-                        .with_schema_version(event.schema_version());
+                    let new =
+                        NewEvent::new(id, event_type, payload).with_schema_version(schema_version);
                     match issued.occurred_at {
                         Some(occurred_at) => new.occurred_at(occurred_at),
                         None => new,
@@ -300,6 +320,38 @@ impl CommandHandler {
             }
         }
         Err(CommandError::Contended)
+    }
+
+    /// Each event as stored: personal
+    /// fields sealed with the key of the stream's subject.
+    fn seal_all<E: DomainEvent>(
+        &self,
+        stream: &StreamName,
+        events: &[E],
+    ) -> Result<Vec<Stored>, CommandError> {
+        let subject = if E::PERSONAL {
+            Uuid::parse_str(stream.id()).map_err(|_| {
+                CommandError::Inconsistent(format!(
+                    "{stream} holds personal data but is not named by an id"
+                ))
+            })?
+        } else {
+            Uuid::nil()
+        };
+        events
+            .iter()
+            .map(|event| {
+                let (version, payload) = domain::personal::seal(event, subject, self.keys.as_ref())
+                    .map_err(|error| match error {
+                        KeyError::Erased(_) => CommandError::Domain(DomainError::rejected(
+                            "personal.erased",
+                            "this record's personal data was erased; nothing personal can be recorded about it",
+                        )),
+                        KeyError::Failed(reason) => CommandError::Sealing(reason),
+                    })?;
+                Ok((event.event_type(), version, payload))
+            })
+            .collect()
     }
 
     /// Takes the aggregate's state out of the cache (or starts one) and
@@ -412,7 +464,7 @@ mod tests {
     async fn a_command_stored_under_its_legacy_event_ids_is_a_repeat() {
         let directory = tempfile::tempdir().unwrap();
         let log = EventLog::open(directory.path(), Options::default()).unwrap();
-        let handler = CommandHandler::new(log.clone());
+        let handler = CommandHandler::new(log.clone(), Arc::new(domain::personal::NoKeys));
 
         let earlier = Uuid::now_v7();
         let stream = CommandHandler::stream::<Task>(Uuid::now_v7()).unwrap();

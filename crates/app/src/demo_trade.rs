@@ -209,6 +209,7 @@ impl Simulation {
 #[allow(clippy::too_many_arguments)]
 pub async fn seed(
     log: &EventLog,
+    keys: &crate::personal::Keys,
     checkpoint: Option<&std::path::Path>,
     seed: u64,
     customers: &[(PartyId, DateTime<Utc>)],
@@ -221,7 +222,7 @@ pub async fn seed(
         !customers.is_empty() && !managers.is_empty(),
         "the demo has no customers or managers"
     );
-    let handler = Arc::new(CommandHandler::new(log.clone()));
+    let handler = Arc::new(CommandHandler::new(log.clone(), Arc::new(keys.clone())));
     let processes = ProcessManager::open(handler.clone(), ProcessSettings::default(), checkpoint)?;
     let mut simulation = Simulation {
         handler,

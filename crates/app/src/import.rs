@@ -35,6 +35,7 @@ mod stock;
 use std::any::Any;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -144,6 +145,9 @@ pub enum ImportError {
     Command(#[from] CommandError),
     #[error("a thread writing sales failed: {0}")]
     Worker(String),
+    /// The data subjects' keys file (beside the log) failed.
+    #[error("the subjects' keys: {0:#}")]
+    Keys(anyhow::Error),
 }
 
 impl From<DomainError> for ImportError {
@@ -223,16 +227,23 @@ pub fn import(
             durability,
             ..Options::default()
         };
-        Some(
-            EventLog::open(&log_path, log_options).map_err(|source| ImportError::OpenLog {
+        let keys = crate::personal::Keys::open_in(data_dir)
+            .map_err(|error| ImportError::Keys(error.into()))?;
+        // One sync of the keys at the end, before the log's.
+        keys.sync_each_key(options.dry_run);
+        let log = EventLog::open(&log_path, keys.log_options(log_options)).map_err(|source| {
+            ImportError::OpenLog {
                 path: log_path.clone(),
                 source,
-            })?,
-        )
+            }
+        })?;
+        Some((log, keys))
     };
+    let keys = log.as_ref().map(|(_, keys)| keys.clone());
+    let log = log.map(|(log, _)| log);
     let mut context = Context {
         mapping: &mapping,
-        store: Store::new(log.clone(), options.dry_run),
+        store: Store::new(log.clone(), keys.clone(), options.dry_run),
         now: options.now,
         products: FxHashMap::default(),
         customers: FxHashMap::default(),
@@ -253,9 +264,11 @@ pub fn import(
     if let (Some(source), Some(columns)) = (&mapping.orders, &plan.orders) {
         orders::import_orders(&mut context, source, columns, progress)?;
     }
-    if let Some(log) = &log
+    if let (Some(log), Some(keys)) = (&log, &keys)
         && !options.dry_run
     {
+        keys.sync()
+            .map_err(|error| ImportError::Keys(error.into()))?;
         log.sync_blocking()?;
     }
     let mut report = context.report;
@@ -592,9 +605,12 @@ struct Store {
 }
 
 impl Store {
-    fn new(log: Option<EventLog>, dry_run: bool) -> Self {
+    fn new(log: Option<EventLog>, keys: Option<crate::personal::Keys>, dry_run: bool) -> Self {
         Self {
-            handler: log.clone().map(CommandHandler::new),
+            handler: log
+                .clone()
+                .zip(keys)
+                .map(|(log, keys)| CommandHandler::new(log, Arc::new(keys))),
             log,
             dry_run,
             overlay: FxHashMap::default(),

@@ -28,6 +28,7 @@ pub mod import;
 pub mod leads;
 pub mod orders;
 pub mod parties;
+pub mod personal;
 pub mod process;
 pub mod receipts;
 pub mod running;
@@ -74,11 +75,12 @@ impl App {
         }
     }
 
-    /// The application over `log` on the system's clock and ids (the
-    /// command line).
-    pub fn system(log: eventlog::EventLog) -> Self {
+    /// The application over `log` (opened with `keys`:
+    /// [`personal::open_log`]) on the system's clock and ids (the command
+    /// line).
+    pub fn system(log: eventlog::EventLog, keys: personal::Keys) -> Self {
         Self::new(
-            Arc::new(CommandHandler::new(log)),
+            Arc::new(CommandHandler::new(log, Arc::new(keys))),
             Arc::new(SystemClock),
             Arc::new(SystemIds),
         )

@@ -16,6 +16,7 @@ use crate::App;
 use crate::clock::Clock;
 use crate::commands::CommandHandler;
 use crate::ids::IdSource;
+use crate::personal::Keys;
 use crate::process::{ProcessManager, ProcessSettings};
 use crate::receipts::ReceiptSigner;
 
@@ -32,19 +33,35 @@ pub struct Running {
     pub log: EventLog,
     pub read_models: Arc<CrmReadModels>,
     pub processes: Arc<ProcessManager>,
+    /// The data subjects' keys: personal fields are sealed with them.
+    pub keys: Keys,
     /// The installation's key for receipts of the log's head.
     pub signer: ReceiptSigner,
     process_task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Running {
-    /// Opens the read models kept in `data_dir` over `log` and starts
-    /// them, and starts the process managers from their saved checkpoint;
+    /// Opens the log of `data_dir` with its subjects' keys (`options` for
+    /// the log), the read models kept there, and starts them, and starts
+    /// the process managers from their saved checkpoint;
     /// the use cases read `clock` and take ids from `ids`. The receipts'
     /// signing key is read from the folder, or made there on the first
     /// start (logged with its public half).
     pub async fn start(
+        data_dir: &Path,
+        options: eventlog::Options,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> anyhow::Result<Self> {
+        let (log, keys) = crate::personal::open_log(data_dir, options)?;
+        Self::start_on(log, keys, data_dir, clock, ids).await
+    }
+
+    /// Like [`Self::start`], over a log already opened with `keys`
+    /// ([`crate::personal::open_log`]).
+    pub async fn start_on(
         log: EventLog,
+        keys: Keys,
         data_dir: &Path,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
@@ -59,7 +76,7 @@ impl Running {
         let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
             .await
             .context("failed to start the read models")?;
-        let commands = Arc::new(CommandHandler::new(log.clone()));
+        let commands = Arc::new(CommandHandler::new(log.clone(), Arc::new(keys.clone())));
         let processes = Arc::new(
             ProcessManager::open(
                 commands.clone(),
@@ -79,6 +96,7 @@ impl Running {
             log,
             read_models: Arc::new(read_models),
             processes,
+            keys,
             signer,
             process_task: Mutex::new(Some(process_task)),
         })

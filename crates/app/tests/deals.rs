@@ -22,7 +22,7 @@ use domain::pipeline::{
 };
 use domain::values::{Currency, Label, Money};
 use domain::{Decider, Issued};
-use eventlog::{EventLog, Options};
+use eventlog::Options;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -71,14 +71,14 @@ fn sales_manager(user: UserId) -> Caller {
 
 async fn board() -> Board {
     let directory = tempfile::tempdir().unwrap();
-    let log = EventLog::open(directory.path().join("log"), Options::default()).unwrap();
+    let (log, keys) = app::personal::open_log(directory.path(), Options::default()).unwrap();
     let clock = FixedClock::at(
         Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0)
             .single()
             .unwrap(),
     );
     let app = App::new(
-        Arc::new(CommandHandler::new(log)),
+        Arc::new(CommandHandler::new(log, Arc::new(keys))),
         Arc::new(clock),
         Arc::new(app::ids::SequentialIds::starting(1)),
     );

@@ -160,7 +160,18 @@ impl Files {
     }
 
     fn log(&self) -> EventLog {
-        EventLog::open(self.data().join("eventlog"), Options::default()).unwrap()
+        self.opened().0
+    }
+
+    /// The log with its subjects' keys, as the import left them.
+    fn opened(&self) -> (EventLog, app::personal::Keys) {
+        app::personal::open_log(&self.data(), Options::default()).unwrap()
+    }
+
+    /// A handler over the imported log.
+    fn handler(&self) -> CommandHandler {
+        let (log, keys) = self.opened();
+        CommandHandler::new(log, std::sync::Arc::new(keys))
     }
 
     fn head(&self) -> Head {
@@ -218,8 +229,8 @@ fn a_clean_import_brings_all_four_kinds() {
     );
     assert_eq!((orders.products_created, orders.customers_created), (0, 0));
 
-    let log = files.log();
-    let handler = CommandHandler::new(log.clone());
+    let (log, keys) = files.opened();
+    let handler = CommandHandler::new(log.clone(), std::sync::Arc::new(keys));
     let bolt_id = ids::product("P-1");
     let bolt = handler
         .load::<Product>(&CommandHandler::stream::<Product>(bolt_id).unwrap())
@@ -415,7 +426,7 @@ fn an_order_changed_since_it_was_imported_is_refused_and_left_alone() {
         (4, Some("A-2"))
     );
     assert!(rejection.reason.contains("different sale"), "{rejection}");
-    let handler = CommandHandler::new(files.log());
+    let handler = files.handler();
     assert_eq!(sale(&handler, "A-2").unwrap().lines[0].quantity, dec("4"));
 }
 
@@ -499,7 +510,7 @@ A-2,2019-05-02,,C-9,Zeta Corporation,P-8,Nut M-8,Nuts,1,0.10,,
         "{report}"
     );
 
-    let handler = CommandHandler::new(files.log());
+    let handler = files.handler();
     let bolt = handler
         .load::<Product>(&CommandHandler::stream::<Product>(ids::product("P-1")).unwrap())
         .unwrap()
@@ -608,8 +619,8 @@ A-4,31/05/2019,,C-2,Ivan Petrov,P-1,Bolt M6,,1,0.50,,
         "{text}"
     );
 
-    let log = files.log();
-    let handler = CommandHandler::new(log.clone());
+    let (log, keys) = files.opened();
+    let handler = CommandHandler::new(log.clone(), std::sync::Arc::new(keys));
     assert!(sale(&handler, "A-1").is_some());
     assert!(sale(&handler, "A-3").is_some());
     for number in ["A-2", "A-4"] {
@@ -650,7 +661,7 @@ A-1,2019-05-01,,C-1,Acme Ltd,P-2,Fitting,,1,40,,
     );
     assert!(report.rejections[0].reason.contains("line 4"), "{text}");
     assert!(report.rejections[1].reason.contains("line 2"), "{text}");
-    let handler = CommandHandler::new(files.log());
+    let handler = files.handler();
     assert!(sale(&handler, "A-1").is_none());
     assert!(sale(&handler, "A-2").is_some());
 }
@@ -691,7 +702,7 @@ R-100;31.05.2019;K-1;Müller GmbH;M-1;Maschine;2,5;1.234,50;7,5 %;19
     );
     let report = files.import();
     assert!(!report.has_rejections(), "{report}");
-    let handler = CommandHandler::new(files.log());
+    let handler = files.handler();
     let sale = sale(&handler, "R-100").unwrap();
     assert_eq!(sale.ordered_on, date(2019, 5, 31));
     let line = &sale.lines[0];

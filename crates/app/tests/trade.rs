@@ -106,8 +106,8 @@ impl Shop {
 /// and one service, both priced in one list.
 async fn open_shop() -> Shop {
     let directory = tempfile::tempdir().unwrap();
-    let log = EventLog::open(directory.path().join("log"), Options::default()).unwrap();
-    let handler = Arc::new(CommandHandler::new(log.clone()));
+    let (log, keys) = app::personal::open_log(directory.path(), Options::default()).unwrap();
+    let handler = Arc::new(CommandHandler::new(log.clone(), Arc::new(keys)));
     let shop = Shop {
         _directory: directory,
         log,

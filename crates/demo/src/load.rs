@@ -7,6 +7,7 @@
 //! stream's appends in order (the order across streams may differ a
 //! little from the history's, as it would with concurrent users).
 
+use domain::personal::SubjectKeys;
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
@@ -36,12 +37,14 @@ struct Prepared {
     meta: AppendMeta,
 }
 
-/// Appends every item of `history` to `log`. `progress` sees the number
-/// of events handed to the log so far. For a large history open the log in
+/// Appends every item of `history` to `log`, personal fields sealed with
+/// `keys` (ADR 0018). `progress` sees the number of events handed to the
+/// log so far. For a large history open the log in
 /// `Durability::BulkImportRelaxed` and `sync` afterwards.
 pub fn load(
     log: &EventLog,
     history: impl IntoIterator<Item = DemoAppend>,
+    keys: &dyn SubjectKeys,
     mut progress: impl FnMut(u64),
 ) -> eventlog::Result<LoadReport> {
     let started = Instant::now();
@@ -73,11 +76,17 @@ pub fn load(
                 .events
                 .iter()
                 .map(|(id, event)| {
-                    NewEvent::new(*id, event.event_type(), event.encode())
-                        .with_schema_version(event.schema_version())
-                        .occurred_at(append.occurred_at)
+                    let (version, payload) =
+                        event.seal(append.aggregate, keys).map_err(|error| {
+                            eventlog::Error::WriterFailed {
+                                reason: format!("sealing the demo's personal data: {error}"),
+                            }
+                        })?;
+                    Ok(NewEvent::new(*id, event.event_type(), payload)
+                        .with_schema_version(version)
+                        .occurred_at(append.occurred_at))
                 })
-                .collect();
+                .collect::<eventlog::Result<Vec<_>>>()?;
             let meta = AppendMeta::new(Actor::user(append.actor.as_uuid()), correlation);
             let worker = (append.aggregate.as_u128() % LOAD_THREADS as u128) as usize;
             let prepared = Prepared {

@@ -286,18 +286,19 @@ fn a_history_loads_into_a_log_and_reads_back() {
         days: 60,
         ..demo::DemoOptions::default()
     };
+    let keys = vault::keys::Keys::open_in(directory.path()).unwrap();
     let log = eventlog::EventLog::open(
-        directory.path(),
-        eventlog::Options {
+        directory.path().join("eventlog"),
+        keys.log_options(eventlog::Options {
             durability: eventlog::Durability::BulkImportRelaxed,
             ..eventlog::Options::default()
-        },
+        }),
     )
     .unwrap();
     let expected: u64 = demo::generate(&options)
         .map(|append| append.events.len() as u64)
         .sum();
-    let report = demo::load(&log, demo::generate(&options), |_| {}).unwrap();
+    let report = demo::load(&log, demo::generate(&options), &keys, |_| {}).unwrap();
     log.sync_blocking().unwrap();
     assert_eq!(report.events, expected);
     assert_eq!(log.head().position, expected);

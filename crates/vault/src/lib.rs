@@ -12,10 +12,13 @@
 //!   passed off as another subject's).
 //! - [`store`]: the keys file, fixed slots rewritten in place on erasure
 //!   (its format is in `store.rs` and docs/security.md).
+//! - [`keys`]: the vault as the domain's `SubjectKeys` and the log's
+//!   `PayloadOpener`.
 
 #![forbid(unsafe_code)]
 
 pub mod cipher;
+pub mod keys;
 pub mod store;
 
 pub use cipher::Sealed;

@@ -84,6 +84,9 @@ struct Inner {
 pub struct Vault {
     path: PathBuf,
     inner: Mutex<Inner>,
+    /// New keys are synced one by one; off during a bulk load, which
+    /// calls [`Vault::sync`] at its end (an erasure is always synced).
+    sync_each_key: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -119,6 +122,9 @@ impl Vault {
     /// Opens the keys file at `path`, made empty if there is none.
     pub fn open(path: &Path) -> Result<(Self, OpenReport), VaultError> {
         let error = io(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(&error)?;
+        }
         let created = !path.exists();
         let mut file = OpenOptions::new()
             .read(true)
@@ -189,6 +195,7 @@ impl Vault {
         }
         bytes.zeroize();
         let vault = Self {
+            sync_each_key: std::sync::atomic::AtomicBool::new(true),
             path: path.to_owned(),
             inner: Mutex::new(Inner {
                 file,
@@ -232,7 +239,10 @@ impl Vault {
         let mut key = [0u8; KEY_BYTES];
         getrandom::fill(&mut key).map_err(|error| VaultError::Random(error.to_string()))?;
         let slot = inner.slots;
-        self.write_slot(&inner.file, slot, &slot_bytes(subject, LIVE, &key))?;
+        let sync = self
+            .sync_each_key
+            .load(std::sync::atomic::Ordering::Relaxed);
+        self.write_slot(&inner.file, slot, &slot_bytes(subject, LIVE, &key), sync)?;
         inner.slots += 1;
         inner.entries.insert(
             subject,
@@ -244,12 +254,34 @@ impl Vault {
         Ok(key)
     }
 
-    fn write_slot(&self, file: &File, slot: u64, bytes: &[u8]) -> Result<(), VaultError> {
+    fn write_slot(
+        &self,
+        file: &File,
+        slot: u64,
+        bytes: &[u8],
+        sync: bool,
+    ) -> Result<(), VaultError> {
         use std::os::unix::fs::FileExt as _;
         let error = io(&self.path);
         file.write_all_at(bytes, slot_offset(slot))
             .map_err(&error)?;
-        file.sync_data().map_err(&error)
+        if sync {
+            file.sync_data().map_err(&error)?;
+        }
+        Ok(())
+    }
+
+    /// Whether each new key is synced before it seals anything (the
+    /// default). A bulk load turns it off, and calls [`Self::sync`] before
+    /// it syncs the log: a crash before then loses the load anyway.
+    pub fn sync_each_key(&self, on: bool) {
+        self.sync_each_key
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Syncs every key written so far.
+    pub fn sync(&self) -> Result<(), VaultError> {
+        self.inner().file.sync_data().map_err(io(&self.path))
     }
 
     /// Opens `sealed` of `subject`: `None` when the subject was erased.
@@ -280,7 +312,7 @@ impl Vault {
         {
             Some((_, false)) => Ok(false),
             Some((slot, true)) => {
-                self.write_slot(&inner.file, slot, &erased)?;
+                self.write_slot(&inner.file, slot, &erased, true)?;
                 if let Some(entry) = inner.entries.get_mut(&subject)
                     && let Some(mut key) = entry.key.take()
                 {
@@ -290,7 +322,7 @@ impl Vault {
             }
             None => {
                 let slot = inner.slots;
-                self.write_slot(&inner.file, slot, &erased)?;
+                self.write_slot(&inner.file, slot, &erased, true)?;
                 inner.slots += 1;
                 inner.entries.insert(subject, Entry { slot, key: None });
                 Ok(false)

@@ -78,13 +78,13 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         anyhow::ensure!(status.success(), "the measuring run failed");
         return Ok(());
     }
-    let log = EventLog::open(directory.join("eventlog"), Options::default())?;
+    let log = app::personal::open_log(&directory, Options::default())?.0;
     let head = log.head().position;
     drop(log);
     println!("log: {head} events\n");
 
     if settings.queries_only {
-        let log = EventLog::open(directory.join("eventlog"), Options::default())?;
+        let log = app::personal::open_log(&directory, Options::default())?.0;
         let customers: Customers = fold(&log, head)?;
         let timelines: Timelines = fold(&log, head)?;
         let board: PipelineBoard = fold(&log, head)?;
@@ -109,7 +109,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         anyhow::ensure!(status.success(), "measuring {name} failed");
     }
 
-    let log = EventLog::open(directory.join("eventlog"), Options::default())?;
+    let log = app::personal::open_log(&directory, Options::default())?.0;
     warm_up(&log, head)?;
     let baseline = resident_bytes();
     let started = Instant::now();
@@ -151,7 +151,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
 
 /// One model's row of the table, in a fresh process.
 fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
-    let log = EventLog::open(directory.join("eventlog"), Options::default())?;
+    let log = app::personal::open_log(directory, Options::default())?.0;
     let head = log.head().position;
     warm_up(&log, head)?;
     let store = SnapshotStore::open(directory.join("bench-snapshots"))?;
@@ -197,7 +197,7 @@ fn prepare(directory: &Path, events: u64) -> anyhow::Result<bool> {
         durability: Durability::BulkImportRelaxed,
         ..Options::default()
     };
-    let log = EventLog::open(directory.join("eventlog"), options)?;
+    let (log, keys) = app::personal::open_log(directory, options)?;
     if log.head().position > 0 {
         println!(
             "reusing the {} events already in {}",
@@ -207,11 +207,18 @@ fn prepare(directory: &Path, events: u64) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let started = Instant::now();
-    let report = demo::load(&log, demo::generate(&demo::scaled(events)), |written| {
-        if written % 1_000_000 < 4 && written > 4 {
-            eprintln!("  generated and loaded {written} events");
-        }
-    })?;
+    keys.sync_each_key(false);
+    let report = demo::load(
+        &log,
+        demo::generate(&demo::scaled(events)),
+        &keys,
+        |written| {
+            if written % 1_000_000 < 4 && written > 4 {
+                eprintln!("  generated and loaded {written} events");
+            }
+        },
+    )?;
+    keys.sync()?;
     log.sync_blocking()?;
     let seconds = started.elapsed().as_secs_f64();
     println!(

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail, ensure};
-use eventlog::{EventLog, Options};
+use eventlog::Options;
 use projections::models::customers::Customers;
 
 use crate::bench_crm::{Lcg, fold, search_text};
@@ -199,7 +199,7 @@ struct Sampled {
 /// Samples customers (and search terms for them) from the log, read
 /// while no server holds it.
 fn sample_customers(directory: &Path) -> anyhow::Result<(Vec<Sampled>, u64)> {
-    let log = EventLog::open(directory.join("eventlog"), Options::default())?;
+    let log = app::personal::open_log(directory, Options::default())?.0;
     let head = log.head().position;
     let customers: Customers = fold(&log, head)?;
     let rows: Vec<_> = customers.rows().collect();

@@ -147,8 +147,8 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
 
     // HyperCRM: stock history, then the read models from the log.
     // The stock history is written in bulk and synced once, like an import.
-    let log = EventLog::open(
-        data_dir.join("eventlog"),
+    let (log, _keys) = app::personal::open_log(
+        &data_dir,
         Options {
             durability: eventlog::Durability::BulkImportRelaxed,
             ..Options::default()

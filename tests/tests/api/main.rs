@@ -120,9 +120,9 @@ async fn spawn_app_in(data: &std::path::Path) -> TestApp {
 async fn spawn_app_in_with(data: &std::path::Path, access: api::AccessSettings) -> TestApp {
     // A server stopped just before may still be letting go of the folder.
     let mut attempts = 0;
-    let log = loop {
-        match EventLog::open(data.join("eventlog"), Options::default()) {
-            Ok(log) => break log,
+    let (log, keys) = loop {
+        match app::personal::open_log(data, Options::default()) {
+            Ok(opened) => break opened,
             Err(error) if attempts < 200 => {
                 attempts += 1;
                 let _ = error;
@@ -133,7 +133,9 @@ async fn spawn_app_in_with(data: &std::path::Path, access: api::AccessSettings) 
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let state = api::AppState::start_with(log, data, access).await.unwrap();
+    let state = api::AppState::start_on(log, keys, data, access)
+        .await
+        .unwrap();
     let token = api::auth::administrator_token(&state, ADMIN_PASSWORD)
         .await
         .unwrap();

@@ -53,10 +53,15 @@ async fn spawn_app() -> TestApp {
         .await
         .unwrap()
         .unwrap();
-    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
-    let state = api::AppState::start(log.clone(), data.path())
-        .await
-        .unwrap();
+    let (log, keys) = app::personal::open_log(data.path(), Options::default()).unwrap();
+    let state = api::AppState::start_on(
+        log.clone(),
+        keys,
+        data.path(),
+        api::AccessSettings::default(),
+    )
+    .await
+    .unwrap();
     state
         .read_models
         .wait_for(log.head().position)

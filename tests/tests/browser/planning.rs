@@ -535,8 +535,10 @@ async fn a_report_as_known_now_matches_the_live_one_and_before_the_log_is_empty(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_planning_pages_render_on_an_empty_log() {
     let data = tempfile::tempdir().unwrap();
-    let log = EventLog::open(data.path().join("eventlog"), Options::default()).unwrap();
-    let state = api::AppState::start(log, data.path()).await.unwrap();
+    let (log, keys) = app::personal::open_log(data.path(), Options::default()).unwrap();
+    let state = api::AppState::start_on(log, keys, data.path(), api::AccessSettings::default())
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     api::auth::ensure_administrator(&state, Some(ADMIN_PASSWORD.to_owned()))

@@ -15,20 +15,20 @@ use domain::access::{Grants, Role};
 use domain::error::DomainError;
 use domain::ids::{BranchId, UserId};
 use domain::{Decider, Issued};
-use eventlog::{Actor, AppendMeta, EventLog, Options};
+use eventlog::{Actor, AppendMeta, Options};
 use uuid::Uuid;
 
 /// An `App` over a fresh log in `directory`, its clock fixed at
 /// 2026-03-10 12:00 UTC.
 pub fn fixed_app(directory: &std::path::Path) -> App {
-    let log = EventLog::open(directory.join("log"), Options::default()).unwrap();
+    let (log, keys) = app::personal::open_log(directory, Options::default()).unwrap();
     let clock = FixedClock::at(
         Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0)
             .single()
             .unwrap(),
     );
     App::new(
-        Arc::new(CommandHandler::new(log)),
+        Arc::new(CommandHandler::new(log, Arc::new(keys))),
         Arc::new(clock),
         Arc::new(app::ids::SequentialIds::starting(1)),
     )
