@@ -142,6 +142,11 @@ impl AppState {
         &self.running.signer
     }
 
+    /// The data subjects' keys (ADR 0018).
+    pub fn keys(&self) -> &app::personal::Keys {
+        &self.running.keys
+    }
+
     /// Ends the long-lived answers (event feeds); called when the server
     /// is asked to stop.
     pub fn begin_stop(&self) {
@@ -434,6 +439,7 @@ pub async fn serve(
     });
     let scheduled = tokio::spawn(backup::run_schedule(
         state.log.clone(),
+        state.keys().clone(),
         backups,
         state.stopping.subscribe(),
     ));

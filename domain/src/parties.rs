@@ -190,6 +190,44 @@ pub struct DuplicateAbsorbed {
     pub duplicate: PartyId,
 }
 
+/// Why a party's personal data was erased. Stored by position: new
+/// reasons go at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErasureReason {
+    /// The person asked (the right to erasure).
+    Request,
+    /// A retention rule: no activity for longer than the company keeps data.
+    Retention,
+    /// Another lawful ground, recorded elsewhere.
+    Other,
+}
+
+impl ErasureReason {
+    pub const ALL: [Self; 3] = [Self::Request, Self::Retention, Self::Other];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Retention => "retention",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|reason| reason.code() == raw)
+            .ok_or_else(|| DomainError::invalid(field, "must be request, retention or other"))
+    }
+}
+
+/// The party's personal data was erased: its key is destroyed, so every
+/// personal field it ever had reads blank. Holds nothing personal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyErased {
+    pub reason: ErasureReason,
+}
+
 domain_events! {
     /// Everything that can happen to a party.
     pub enum PartyEvent in "party" {
@@ -212,6 +250,7 @@ domain_events! {
         Restored(PartyRestored) = "PartyRestored" v 1,
         Merged(PartyMerged) = "PartyMerged" v 1,
         DuplicateAbsorbed(DuplicateAbsorbed) = "DuplicateAbsorbed" v 1,
+        Erased(PartyErased) = "PartyErased" v 1,
     }
 }
 
@@ -273,7 +312,8 @@ impl PersonalData for PartyEvent {
             | Self::CustomFieldCleared(_)
             | Self::Restored(_)
             | Self::Merged(_)
-            | Self::DuplicateAbsorbed(_) => Vec::new(),
+            | Self::DuplicateAbsorbed(_)
+            | Self::Erased(_) => Vec::new(),
         }
     }
 }
@@ -408,6 +448,11 @@ pub enum PartyCommand {
     AbsorbDuplicate {
         duplicate: PartyId,
     },
+    /// Erases the party's personal data (the application then destroys
+    /// its key); allowed whatever the party's status, once.
+    Erase {
+        reason: ErasureReason,
+    },
 }
 
 // ----------------------------------------------------------------- state
@@ -445,6 +490,9 @@ pub struct PartyState {
     pub custom_fields: BTreeMap<String, CustomValue>,
     pub status: PartyStatus,
     pub absorbed: BTreeSet<PartyId>,
+    /// Its personal data was erased: every personal field is blank and it
+    /// takes no more changes.
+    pub erased: bool,
 }
 
 impl PartyState {
@@ -515,6 +563,7 @@ impl Decider for Party {
             custom_fields: BTreeMap::new(),
             status: PartyStatus::Active,
             absorbed: BTreeSet::new(),
+            erased: false,
         })
     }
 }
@@ -523,6 +572,17 @@ fn decide_existing(
     party: &PartyState,
     command: &PartyCommand,
 ) -> Result<Vec<PartyEvent>, DomainError> {
+    if let PartyCommand::Erase { reason } = command {
+        return Ok(crate::unless_unchanged(party.erased, || {
+            PartyEvent::Erased(PartyErased { reason: *reason })
+        }));
+    }
+    if party.erased {
+        return Err(DomainError::rejected(
+            "party.erased",
+            "this party's personal data was erased; it takes no more changes",
+        ));
+    }
     if let PartyStatus::Merged { into } = party.status {
         return Err(DomainError::rejected(
             "party.merged",
@@ -757,6 +817,8 @@ fn decide_existing(
                 })
             })
         }
+        // Decided above, before any status check.
+        PartyCommand::Erase { .. } => Vec::new(),
     };
     Ok(events)
 }
@@ -887,7 +949,35 @@ fn evolve_existing(party: &mut PartyState, event: &PartyEvent) {
         PartyEvent::DuplicateAbsorbed(absorbed) => {
             party.absorbed.insert(absorbed.duplicate);
         }
+        PartyEvent::Erased(_) => blank(party),
     }
+}
+
+/// An erased party as it reads whether its history was folded before the
+/// key was destroyed or after (when every sealed field decodes blank):
+/// names, job title, source, channel addresses and labels, tags and
+/// custom fields gone; kind, company, owner, branch, status, channel kinds
+/// and merges kept.
+fn blank(party: &mut PartyState) {
+    party.name = match party.name {
+        PartyNameData::Company { .. } => PartyNameData::Company {
+            name: String::new(),
+            legal_name: None,
+        },
+        PartyNameData::Person { .. } => PartyNameData::Person {
+            first_name: String::new(),
+            last_name: None,
+        },
+    };
+    party.job_title = None;
+    party.source = None;
+    for channel in &mut party.channels {
+        channel.value.clear();
+        channel.label = None;
+    }
+    party.tags.clear();
+    party.custom_fields.clear();
+    party.erased = true;
 }
 
 #[cfg(test)]

@@ -66,9 +66,11 @@ async fn backup(
         .await
         .map_err(|_| ApiError::invalid("since", "backups are closed"))?;
     let log = state.log.clone();
+    let keys = state.keys().clone();
     let body = blocking_body("the online backup", move |out| {
         let _permit = permit;
-        let summary = log.backup(since, out)?;
+        // The subjects' keys travel with the log (ADR 0018).
+        let summary = log.backup_with(since, out, || Ok(vec![keys.attachment()?]))?;
         tracing::info!(
             position = summary.header.last_position,
             bytes = summary.bytes,

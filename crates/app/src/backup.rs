@@ -18,16 +18,26 @@ use chrono::{DateTime, Utc};
 use eventlog::EventLog;
 use eventlog::backup::{BackupSummary, RestoreReport, inspect_backup};
 
+use crate::personal::{Keys, SUBJECT_KEYS_FILE};
+
 /// File name extension of HyperCRM backups.
 pub const BACKUP_EXTENSION: &str = "hcbak";
 /// A scheduled backup waits at least this long after the server starts,
 /// so a restart loop does not also become a backup loop.
 pub const SCHEDULE_START_DELAY: Duration = Duration::from_secs(300);
 
-/// Writes a backup of `log` (what came after `since`; 0: everything) to
-/// `path`, safely: under a temporary name, synced, then renamed.
-pub fn write_backup_file(log: &EventLog, since: u64, path: &Path) -> anyhow::Result<BackupSummary> {
-    write_atomically(path, |file| Ok(log.backup(since, file)?))
+/// Writes a backup of `log` (what came after `since`; 0: everything) with
+/// the subjects' `keys` to `path`, safely: under a temporary name, synced,
+/// then renamed.
+pub fn write_backup_file(
+    log: &EventLog,
+    keys: &Keys,
+    since: u64,
+    path: &Path,
+) -> anyhow::Result<BackupSummary> {
+    write_atomically(path, |file| {
+        Ok(log.backup_with(since, file, || Ok(vec![keys.attachment()?]))?)
+    })
 }
 
 /// Runs `write` into a temporary file beside `path`, syncs it and moves it
@@ -84,7 +94,8 @@ pub fn backup_offline(data_dir: &Path, since: u64, path: &Path) -> anyhow::Resul
             });
         }
     };
-    write_backup_file(&log, since, path)
+    let keys = Keys::open_in(data_dir)?;
+    write_backup_file(&log, &keys, since, path)
 }
 
 /// `hypercrm backup --server URL`: fetches an online backup from a
@@ -140,13 +151,33 @@ pub async fn backup_online(
 
 /// `hypercrm restore`: the full backup, then each increment, into the new
 /// data folder `data_dir` (its `eventlog` folder must not exist).
+///
+/// The subjects' keys come back from the newest backup (a backup before
+/// their time restores a log without sealed fields, and no keys).
 pub fn restore(backups: &[PathBuf], data_dir: &Path) -> anyhow::Result<RestoreReport> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("failed to create {}", data_dir.display()))?;
-    Ok(eventlog::backup::restore(
-        &data_dir.join("eventlog"),
-        backups,
-    )?)
+    let keys_path = data_dir.join(SUBJECT_KEYS_FILE);
+    anyhow::ensure!(
+        !keys_path.exists(),
+        "{} already exists; restore into a new folder",
+        keys_path.display()
+    );
+    let report = eventlog::backup::restore(&data_dir.join("eventlog"), backups)?;
+    for attachment in &report.attachments {
+        if attachment.name == SUBJECT_KEYS_FILE {
+            let partial = partial_path(&keys_path);
+            std::fs::write(&partial, &attachment.bytes)
+                .and_then(|()| std::fs::File::open(&partial)?.sync_all())
+                .and_then(|()| std::fs::rename(&partial, &keys_path))
+                .with_context(|| format!("failed to restore {}", keys_path.display()))?;
+            // The keys file must open as it will at start.
+            Keys::open(&keys_path).context("the restored subjects' keys do not open")?;
+        } else {
+            tracing::warn!(name = %attachment.name, "a backup attachment this version does not know was left out");
+        }
+    }
+    Ok(report)
 }
 
 /// When and where the server backs itself up, and how many to keep.
@@ -193,12 +224,13 @@ pub fn scheduled_backups(directory: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Writes one scheduled backup and deletes the oldest beyond `keep`.
 pub fn run_scheduled_backup(
     log: &EventLog,
+    keys: &Keys,
     schedule: &BackupSchedule,
 ) -> anyhow::Result<BackupSummary> {
     std::fs::create_dir_all(&schedule.directory)
         .with_context(|| format!("failed to create {}", schedule.directory.display()))?;
     let name = scheduled_file_name(Utc::now(), log.head().position);
-    let summary = write_backup_file(log, 0, &schedule.directory.join(name))?;
+    let summary = write_backup_file(log, keys, 0, &schedule.directory.join(name))?;
     let files = scheduled_backups(&schedule.directory)?;
     let surplus = files.len().saturating_sub(schedule.keep.max(1));
     for old in &files[..surplus] {
@@ -213,6 +245,7 @@ pub fn run_scheduled_backup(
 /// start delay).
 pub async fn run_schedule(
     log: EventLog,
+    keys: Keys,
     schedule: BackupSchedule,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -232,9 +265,9 @@ pub async fn run_schedule(
             () = tokio::time::sleep(wait) => {}
             _ = stopping.wait_for(|stop| *stop) => return,
         }
-        let log = log.clone();
+        let (log, keys) = (log.clone(), keys.clone());
         let run = schedule.clone();
-        match tokio::task::spawn_blocking(move || run_scheduled_backup(&log, &run)).await {
+        match tokio::task::spawn_blocking(move || run_scheduled_backup(&log, &keys, &run)).await {
             Ok(Ok(summary)) => {
                 metrics::gauge!("hypercrm_backup_last_success_timestamp_seconds")
                     .set(Utc::now().timestamp() as f64);
@@ -301,7 +334,8 @@ mod tests {
             every: Some(Duration::from_secs(3_600)),
             keep: 2,
         };
-        let summary = run_scheduled_backup(&log, &schedule).unwrap();
+        let keys = Keys::open_in(data.path()).unwrap();
+        let summary = run_scheduled_backup(&log, &keys, &schedule).unwrap();
         assert_eq!(summary.header.last_position, 3);
         let kept = scheduled_backups(&directory).unwrap();
         assert_eq!(kept.len(), 2);
@@ -316,7 +350,8 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let log = log_with_events(&data.path().join("eventlog"), 2);
         let path = data.path().join("out.hcbak");
-        assert!(write_backup_file(&log, 99, &path).is_err());
+        let keys = Keys::open_in(data.path()).unwrap();
+        assert!(write_backup_file(&log, &keys, 99, &path).is_err());
         assert!(!path.exists());
         assert!(!partial_path(&path).exists());
     }

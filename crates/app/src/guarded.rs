@@ -122,6 +122,8 @@ impl Guard for PartyCommand {
     fn permission(&self) -> Permission {
         let action = match self {
             PartyCommand::Register(_) => Action::Create,
+            // Erasure cannot be undone: administrators only.
+            PartyCommand::Erase { .. } => Action::Administer,
             PartyCommand::RemoveChannel { .. }
             | PartyCommand::Archive { .. }
             | PartyCommand::MergeInto { .. }

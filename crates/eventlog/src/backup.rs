@@ -14,11 +14,16 @@
 //! saved in a full backup once and in small increments afterwards; a
 //! restore takes the full backup and then each increment in order.
 //!
-//! File format, version 1 (integers little-endian):
+//! Files stored beside the log that a restore needs with it (the data
+//! subjects' keys, ADR 0018) travel as *attachments* after the chunks; a
+//! restore hands the newest file's attachments back to its caller.
+//!
+//! File format, version 2 (integers little-endian; version 1, magic
+//! `HCRMBAK1`, is the same without attachments and is still read):
 //!
 //! | bytes | what |
 //! |---|---|
-//! | 8 | magic `HCRMBAK1` |
+//! | 8 | magic `HCRMBAK2` |
 //! | 8 | first position in the backup |
 //! | 8 | last position in the backup (the head it was taken at) |
 //! | 32 | hash of the record before the first position (zeros for a full backup) |
@@ -26,6 +31,8 @@
 //! | 8 | when the backup was taken, microseconds since 1970 |
 //! | frames | `[length u32][chunk]`, one per chunk, in position order |
 //! | 4 | `0`: the end of the frames |
+//! | attachments | `[name length u16][name, UTF-8][length u64][bytes]`, one per attachment |
+//! | 2 | `0`: the end of the attachments |
 //! | 32 | SHA-256 of every byte before it |
 //!
 //! The digest catches any damage to the file; each chunk's own checksum and
@@ -44,7 +51,11 @@ use crate::sled_store::SledStorage;
 use crate::storage::{Storage, StoredChunk};
 use crate::{EventLog, Options};
 
-const MAGIC: [u8; 8] = *b"HCRMBAK1";
+const MAGIC_V1: [u8; 8] = *b"HCRMBAK1";
+const MAGIC: [u8; 8] = *b"HCRMBAK2";
+/// Largest attachment a backup may hold: a damaged length must not make a
+/// restore allocate more.
+pub const BACKUP_ATTACHMENT_BYTES_MAX: u64 = 1 << 30;
 const HEADER_BYTES: u64 = 8 + 8 + 8 + 32 + 32 + 8;
 /// Largest frame a backup may hold. Stored chunks are far smaller (about
 /// [`crate::codec::CHUNK_RECORDS_BYTES_MAX`]); a larger length means a
@@ -86,12 +97,22 @@ pub struct BackupSummary {
     pub digest: [u8; 32],
 }
 
+/// A file stored beside the log, carried in its backups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// A log restored from backups and verified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RestoreReport {
     pub position: u64,
     pub hash: [u8; 32],
     pub streams: u64,
+    /// The attachments of the newest backup restored: the caller puts
+    /// them back beside the log.
+    pub attachments: Vec<Attachment>,
 }
 
 impl EventLog {
@@ -99,6 +120,18 @@ impl EventLog {
     /// to the head committed now into `out`. Appends may go on meanwhile;
     /// they are not in this backup.
     pub fn backup(&self, since: u64, out: impl Write) -> Result<BackupSummary> {
+        self.backup_with(since, out, || Ok(Vec::new()))
+    }
+
+    /// Like [`Self::backup`], with the files `attachments` gives, asked for
+    /// once the head is fixed (so a file that grows before the records
+    /// needing it are appended, such as the subjects' keys, covers them).
+    pub fn backup_with(
+        &self,
+        since: u64,
+        out: impl Write,
+        attachments: impl FnOnce() -> std::io::Result<Vec<Attachment>>,
+    ) -> Result<BackupSummary> {
         let head = self.head();
         if since > head.position {
             return Err(Error::BackupRefused {
@@ -169,6 +202,19 @@ impl EventLog {
             }
         }
         out.write_all(&0u32.to_le_bytes())?;
+        for attachment in attachments()? {
+            let name = u16::try_from(attachment.name.len())
+                .ok()
+                .filter(|length| *length > 0)
+                .ok_or_else(|| Error::BackupRefused {
+                    reason: format!("an attachment named {:?}", attachment.name),
+                })?;
+            out.write_all(&name.to_le_bytes())?;
+            out.write_all(attachment.name.as_bytes())?;
+            out.write_all(&(attachment.bytes.len() as u64).to_le_bytes())?;
+            out.write_all(&attachment.bytes)?;
+        }
+        out.write_all(&0u16.to_le_bytes())?;
         let (bytes, digest, mut inner) = out.finish();
         inner.write_all(&digest)?;
         inner.flush()?;
@@ -222,7 +268,7 @@ pub fn inspect_backup(path: &Path) -> Result<BackupSummary> {
     if chain != reader.header.head_hash {
         return Err(reader.damaged("the chain does not end in the backup's head hash".to_owned()));
     }
-    reader.finish()
+    Ok(reader.finish()?.0)
 }
 
 /// Restores a full backup and then each increment, in order, into the log
@@ -297,6 +343,7 @@ pub fn restore(directory: &Path, backups: &[PathBuf]) -> Result<RestoreReport> {
 
 fn build(building: &Path, backups: &[PathBuf], last: &BackupHeader) -> Result<RestoreReport> {
     std::fs::create_dir_all(building)?;
+    let mut attachments = Vec::new();
     {
         let storage = SledStorage::open(building, crate::sled_store::CACHE_BYTES_DEFAULT)?;
         for path in backups {
@@ -304,7 +351,7 @@ fn build(building: &Path, backups: &[PathBuf], last: &BackupHeader) -> Result<Re
             while let Some(chunk) = reader.next_chunk()? {
                 storage.restore_chunk(&chunk)?;
             }
-            reader.finish()?;
+            attachments = reader.finish()?.1;
         }
         storage.sync()?;
     }
@@ -324,6 +371,7 @@ fn build(building: &Path, backups: &[PathBuf], last: &BackupHeader) -> Result<Re
         position: head.position,
         hash: head.hash,
         streams: verified.streams_checked,
+        attachments,
     })
 }
 
@@ -385,6 +433,8 @@ impl<W: Write> Write for HashingWriter<W> {
 /// Reads a backup file frame by frame, hashing as it goes.
 struct BackupReader {
     file: String,
+    /// Version 2 files carry attachments after the frames.
+    attachments: bool,
     input: BufReader<File>,
     hasher: Sha256,
     offset: u64,
@@ -397,6 +447,7 @@ impl BackupReader {
     fn open(path: &Path) -> Result<Self> {
         let input = BufReader::with_capacity(1024 * 1024, File::open(path)?);
         let mut reader = Self {
+            attachments: true,
             file: path.display().to_string(),
             input,
             hasher: Sha256::new(),
@@ -413,7 +464,9 @@ impl BackupReader {
         };
         let mut header = [0u8; HEADER_BYTES as usize];
         reader.read_hashed(&mut header)?;
-        if header[..8] != MAGIC {
+        if header[..8] == MAGIC_V1 {
+            reader.attachments = false;
+        } else if header[..8] != MAGIC {
             return Err(reader.damaged_at(0, "not a HyperCRM backup (unknown magic)".to_owned()));
         }
         let word = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().unwrap_or([0; 8]));
@@ -512,8 +565,32 @@ impl BackupReader {
         Ok(Some(chunk))
     }
 
-    /// Checks the digest after the last frame and that nothing follows it.
-    fn finish(mut self) -> Result<BackupSummary> {
+    /// Reads the attachments after the last frame (none in a version 1
+    /// file), then checks the digest and that nothing follows it.
+    fn finish(mut self) -> Result<(BackupSummary, Vec<Attachment>)> {
+        let mut attachments = Vec::new();
+        while self.attachments {
+            let at = self.offset;
+            let mut length = [0u8; 2];
+            self.read_hashed(&mut length)?;
+            let name_length = u16::from_le_bytes(length) as usize;
+            if name_length == 0 {
+                break;
+            }
+            let mut name = vec![0u8; name_length];
+            self.read_hashed(&mut name)?;
+            let name = String::from_utf8(name)
+                .map_err(|_| self.damaged_at(at, "an attachment's name is not UTF-8".to_owned()))?;
+            let mut length = [0u8; 8];
+            self.read_hashed(&mut length)?;
+            let length = u64::from_le_bytes(length);
+            if length > BACKUP_ATTACHMENT_BYTES_MAX {
+                return Err(self.damaged_at(at, format!("an attachment of {length} bytes")));
+            }
+            let mut bytes = vec![0u8; length as usize];
+            self.read_hashed(&mut bytes)?;
+            attachments.push(Attachment { name, bytes });
+        }
         let digest: [u8; 32] = self.hasher.clone().finalize().into();
         let mut stored = [0u8; 32];
         let digest_offset = self.offset;
@@ -528,11 +605,14 @@ impl BackupReader {
         if self.input.read(&mut rest)? != 0 {
             return Err(self.damaged("bytes after the end of the backup".to_owned()));
         }
-        Ok(BackupSummary {
-            header: self.header,
-            chunks: self.chunks,
-            bytes: self.offset,
-            digest,
-        })
+        Ok((
+            BackupSummary {
+                header: self.header,
+                chunks: self.chunks,
+                bytes: self.offset,
+                digest,
+            },
+            attachments,
+        ))
     }
 }

@@ -323,3 +323,57 @@ proptest! {
         prop_assert!(refused);
     }
 }
+
+/// Protects the files that travel with the log (the subjects' keys): a
+/// backup carries its attachments and a restore hands back the newest
+/// file's; a version 1 backup (before attachments existed) still
+/// restores, with none.
+#[tokio::test]
+async fn attachments_travel_with_the_backup_and_version_1_files_still_restore() {
+    use eventlog::backup::Attachment;
+    use sha2::{Digest as _, Sha256};
+    let test = open_log();
+    fill(&test.log, 0, 5).await;
+    let files = tempfile::tempdir().unwrap();
+    let full = files.path().join("full.hcbak");
+    let keys = |bytes: &[u8]| Attachment {
+        name: "subject.keys".to_owned(),
+        bytes: bytes.to_vec(),
+    };
+    let first = keys(b"first keys");
+    test.log
+        .backup_with(0, std::fs::File::create(&full).unwrap(), || {
+            Ok(vec![first.clone()])
+        })
+        .unwrap();
+    fill(&test.log, 5, 2).await;
+    let increment = files.path().join("inc.hcbak");
+    let newer = keys(b"newer keys, after an erasure");
+    test.log
+        .backup_with(15, std::fs::File::create(&increment).unwrap(), || {
+            Ok(vec![newer.clone()])
+        })
+        .unwrap();
+    inspect_backup(&full).unwrap();
+    let report = restore(&files.path().join("a"), std::slice::from_ref(&full)).unwrap();
+    assert_eq!(report.attachments, vec![first]);
+    let report = restore(&files.path().join("b"), &[full.clone(), increment]).unwrap();
+    assert_eq!(report.attachments, vec![newer]);
+    assert_eq!(report.position, 21);
+
+    // The same backup as version 1 wrote it: other magic, no attachments.
+    let plain = files.path().join("plain.hcbak");
+    backup_to(&test.log, 0, &plain);
+    let mut bytes = std::fs::read(&plain).unwrap();
+    bytes.truncate(bytes.len() - 32);
+    assert_eq!(bytes[bytes.len() - 2..], [0, 0], "no attachments");
+    bytes.truncate(bytes.len() - 2);
+    bytes[..8].copy_from_slice(b"HCRMBAK1");
+    let digest: [u8; 32] = Sha256::digest(&bytes).into();
+    bytes.extend_from_slice(&digest);
+    let old = files.path().join("v1.hcbak");
+    std::fs::write(&old, &bytes).unwrap();
+    let report = restore(&files.path().join("c"), std::slice::from_ref(&old)).unwrap();
+    assert_eq!(report.position, 21);
+    assert!(report.attachments.is_empty());
+}

@@ -68,6 +68,15 @@ impl Keys {
         self.vault.sync()
     }
 
+    /// The keys file, to travel in the log's backups.
+    pub fn attachment(&self) -> std::io::Result<eventlog::backup::Attachment> {
+        let bytes = self.vault.file_bytes().map_err(std::io::Error::other)?;
+        Ok(eventlog::backup::Attachment {
+            name: SUBJECT_KEYS_FILE.to_owned(),
+            bytes,
+        })
+    }
+
     /// The log's read options with this vault opening sealed payloads.
     pub fn log_options(&self, base: Options) -> Options {
         Options {

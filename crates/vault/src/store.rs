@@ -330,6 +330,17 @@ impl Vault {
         }
     }
 
+    /// The keys file as it stands, read whole under the lock (for backups).
+    pub fn file_bytes(&self) -> Result<Vec<u8>, VaultError> {
+        use std::os::unix::fs::FileExt as _;
+        let inner = self.inner();
+        let error = io(&self.path);
+        let length = slot_offset(inner.slots);
+        let mut bytes = vec![0u8; usize::try_from(length).unwrap_or(0)];
+        inner.file.read_exact_at(&mut bytes, 0).map_err(&error)?;
+        Ok(bytes)
+    }
+
     /// Subjects with a live key and erased ones.
     pub fn counts(&self) -> (usize, usize) {
         let inner = self.inner();

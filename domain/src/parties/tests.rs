@@ -687,3 +687,85 @@ fn malformed_payloads_are_decode_errors() {
         Err(crate::DecodeError::UnsupportedVersion { .. })
     ));
 }
+
+fn erase() -> PartyCommand {
+    PartyCommand::Erase {
+        reason: ErasureReason::Request,
+    }
+}
+
+fn erased() -> PartyEvent {
+    PartyEvent::Erased(PartyErased {
+        reason: ErasureReason::Request,
+    })
+}
+
+/// Protects the right to erasure: a party is erased whatever its status
+/// (archived, merged), once; afterwards it takes no more changes.
+#[test]
+fn a_party_is_erased_once_in_any_status_and_then_refuses_changes() {
+    given::<Party>([registered_person()])
+        .when(issue(erase()))
+        .then(vec![erased()]);
+    given::<Party>([registered_person(), archived()])
+        .when(issue(erase()))
+        .then(vec![erased()]);
+    given::<Party>([
+        registered_person(),
+        PartyEvent::Merged(PartyMerged { into: id(2) }),
+    ])
+    .when(issue(erase()))
+    .then(vec![erased()]);
+    given::<Party>([registered_person(), erased()])
+        .when(issue(erase()))
+        .then_nothing();
+    given::<Party>([registered_person(), erased()])
+        .when(issue(PartyCommand::Rename {
+            name: person_name("Ivan", "Sidorov"),
+        }))
+        .then_rejected("party.erased");
+    given::<Party>([registered_person(), erased()])
+        .when(issue(PartyCommand::Restore))
+        .then_rejected("party.erased");
+    given::<Party>([]).when(issue(erase())).then_not_found();
+}
+
+/// Protects what an erased party reads as: the same whether its history
+/// was folded with the personal fields (before the key went) or with them
+/// blank (after); kind, owner and channel kinds stay.
+#[test]
+fn an_erased_party_reads_the_same_folded_before_or_after_its_key_went() {
+    let tagged = PartyEvent::Tagged(PartyTagged { tag: "vip".into() });
+    let with_data = [
+        registered_person(),
+        channel_added(1, "ivan@example.org"),
+        tagged,
+        erased(),
+    ];
+    let mut without_data = with_data.clone();
+    for event in &mut without_data {
+        for mut slot in event.personal_slots() {
+            slot.take();
+        }
+    }
+    let fold = |events: &[PartyEvent]| events.iter().fold(None, Party::evolve).unwrap();
+    let before = fold(&with_data);
+    let after = fold(&without_data);
+    assert_eq!(before, after);
+    assert!(before.erased);
+    assert!(before.name.is_person());
+    assert_eq!(before.name.display_name(), "");
+    assert_eq!(before.channels[0].kind, ChannelKind::Email);
+    assert_eq!(before.channels[0].value, "");
+    assert!(before.tags.is_empty() && before.source.is_none());
+    assert_eq!(before.owner, user());
+}
+
+/// Erasure reasons read from their codes, and nothing else.
+#[test]
+fn erasure_reasons_parse_from_their_codes() {
+    for reason in ErasureReason::ALL {
+        assert_eq!(ErasureReason::parse("reason", reason.code()), Ok(reason));
+    }
+    assert!(ErasureReason::parse("reason", "because").is_err());
+}

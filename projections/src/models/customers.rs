@@ -69,6 +69,9 @@ pub struct CustomerRow {
     pub updated_at: DateTime<Utc>,
     /// Stream version of the last event applied: the ETag of the party.
     pub version: u64,
+    /// Its personal data was erased: names, channel addresses, tags and
+    /// custom fields are blank, and search no longer finds it by them.
+    pub erased: bool,
 }
 
 impl CustomerRow {
@@ -177,7 +180,7 @@ pub struct Customers {
 
 impl ReadModel for Customers {
     const NAME: &'static str = "customers";
-    const VERSION: u32 = 3;
+    const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
     // Large: a few snapshots only.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -206,6 +209,7 @@ impl ReadModel for Customers {
                 registered_at: envelope.occurred_at,
                 updated_at: envelope.recorded_at,
                 version: envelope.stream_version,
+                erased: false,
             };
             self.unindex(id);
             self.rows.insert(id, row);
@@ -222,6 +226,7 @@ impl ReadModel for Customers {
                 | PartyEvent::Untagged(_)
                 | PartyEvent::JoinedCompany(_)
                 | PartyEvent::LeftCompany(_)
+                | PartyEvent::Erased(_)
         );
         if reindex {
             self.unindex(id);
@@ -354,7 +359,35 @@ fn apply_to_row(row: &mut CustomerRow, event: &PartyEvent) {
                 row.absorbed.push(absorbed.duplicate);
             }
         }
+        PartyEvent::Erased(_) => erase(row),
     }
+}
+
+/// An erased customer, as the party's own state reads it
+/// (`domain::parties`): the same whether its history was folded before
+/// its key was destroyed or after.
+fn erase(row: &mut CustomerRow) {
+    row.name = match row.name {
+        PartyNameData::Company { .. } => PartyNameData::Company {
+            name: String::new(),
+            legal_name: None,
+        },
+        PartyNameData::Person { .. } => PartyNameData::Person {
+            first_name: String::new(),
+            last_name: None,
+        },
+    };
+    row.display_name.clear();
+    row.sort_key.clear();
+    row.job_title = None;
+    row.source = None;
+    for channel in &mut row.channels {
+        channel.value.clear();
+        channel.label = None;
+    }
+    row.tags.clear();
+    row.custom_fields.clear();
+    row.erased = true;
 }
 
 impl Customers {

@@ -102,6 +102,10 @@ pub struct Timelines {
     /// Each order's customer, from its draft.
     orders: FxHashMap<Uuid, PartyId>,
     absorbed: FxHashMap<PartyId, BTreeSet<PartyId>>,
+    /// Per party, the records about it whose personal fields are sealed
+    /// with their own key: its interactions (withdrawn ones too) and the
+    /// leads naming it. Erasing the party destroys their keys too.
+    sealed_about: FxHashMap<PartyId, Vec<Uuid>>,
     /// Titles seen, so repeated ones ("Follow-up call", a deal's name on
     /// each of its steps) are stored once. Not in snapshots.
     #[serde(skip)]
@@ -124,6 +128,7 @@ impl PartialEq for Timelines {
             && self.leads == other.leads
             && self.orders == other.orders
             && self.absorbed == other.absorbed
+            && self.sealed_about == other.sealed_about
     }
 }
 
@@ -138,7 +143,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 8;
+    const VERSION: u32 = 9;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
@@ -162,6 +167,7 @@ impl ReadModel for Timelines {
                     .or_default()
                     .insert(absorbed.duplicate);
             }
+            CrmEvent::Party(PartyEvent::Erased(_)) => self.erase(PartyId::from_uuid(id)),
             CrmEvent::Interaction(event) => self.apply_interaction(id, event, envelope),
             CrmEvent::Deal(event) => self.apply_deal(DealId::from_uuid(id), event, envelope),
             CrmEvent::Task(event) => self.apply_task(id, event, envelope),
@@ -337,6 +343,7 @@ impl Timelines {
                     None => self.intern(&summary(&logged.body)),
                 };
                 self.interactions.insert(id, logged.party);
+                self.seal_about(logged.party, id);
                 self.push(logged.party, envelope, kind, title);
             }
             InteractionEvent::Amended(amended) => {
@@ -452,15 +459,61 @@ impl Timelines {
                 let title = self.intern(&captured.title);
                 self.leads.insert(id, title.clone());
                 if let Some(party) = captured.party {
+                    self.seal_about(party, id);
                     self.push(party, envelope, EntryKind::LeadCaptured, title);
                 }
             }
             LeadEvent::Converted(converted) => {
+                self.seal_about(converted.party, id);
                 let title = self.leads.remove(&id).unwrap_or_else(|| Arc::from(""));
                 self.push(converted.party, envelope, EntryKind::LeadConverted, title);
             }
             _ => {}
         }
+    }
+
+    fn seal_about(&mut self, party: PartyId, record: Uuid) {
+        let records = self.sealed_about.entry(party).or_default();
+        if !records.contains(&record) {
+            records.push(record);
+        }
+    }
+
+    /// An erased party's timeline keeps its entries (orders, payments,
+    /// deals stay in every figure) but loses what was personal: the texts
+    /// of its interactions and leads.
+    fn erase(&mut self, party: PartyId) {
+        let personal = |kind: EntryKind| {
+            matches!(
+                kind,
+                EntryKind::Call
+                    | EntryKind::Email
+                    | EntryKind::Meeting
+                    | EntryKind::Note
+                    | EntryKind::LeadCaptured
+                    | EntryKind::LeadConverted
+            )
+        };
+        let blank: Arc<str> = Arc::from("");
+        if let Some(timeline) = self.by_party.get(&party) {
+            for &index in timeline {
+                let entry = &mut self.arena[index as usize];
+                if personal(entry.kind) {
+                    entry.title = blank.clone();
+                }
+            }
+        }
+        for record in self.sealed_about.get(&party).into_iter().flatten() {
+            if let Some(title) = self.leads.get_mut(record) {
+                *title = blank.clone();
+            }
+        }
+    }
+
+    /// The records about `party` sealed with their own keys (its
+    /// interactions and the leads naming it), for erasure.
+    pub fn sealed_about(&self, party: PartyId) -> &[Uuid] {
+        self.sealed_about.get(&party).map_or(&[], Vec::as_slice)
     }
 
     fn interaction_entry(&mut self, id: Uuid) -> Option<&mut TimelineEntry> {

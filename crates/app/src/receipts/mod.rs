@@ -419,7 +419,8 @@ mod tests {
         append(&log, 0);
         append(&log, 1);
         let backup = data.path().join("early.backup");
-        crate::backup::write_backup_file(&log, 0, &backup).unwrap();
+        let keys = crate::personal::Keys::open_in(data.path()).unwrap();
+        crate::backup::write_backup_file(&log, &keys, 0, &backup).unwrap();
         append(&log, 2);
         let signer = ReceiptSigner::from_secret(&[5u8; 32]);
         let receipt = signer.issue(&log, DateTime::UNIX_EPOCH).unwrap();
