@@ -84,6 +84,8 @@ pub trait SubjectKeys: Send + Sync {
     fn seal(&self, subject: Uuid, plaintext: &[u8]) -> Result<Sealed, KeyError>;
     /// `Ok(None)`: the subject was erased.
     fn open(&self, subject: Uuid, sealed: &Sealed) -> Result<Option<Vec<u8>>, KeyError>;
+    /// Destroys the subject's key for good; whether one was destroyed now.
+    fn erase(&self, subject: Uuid) -> Result<bool, KeyError>;
 }
 
 /// The stored form of a sealed event.
@@ -203,6 +205,12 @@ impl SubjectKeys for NoKeys {
 
     fn open(&self, _: Uuid, _: &Sealed) -> Result<Option<Vec<u8>>, KeyError> {
         Ok(None)
+    }
+
+    fn erase(&self, subject: Uuid) -> Result<bool, KeyError> {
+        Err(KeyError::Failed(format!(
+            "no keys to erase subject {subject}"
+        )))
     }
 }
 

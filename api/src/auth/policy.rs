@@ -86,7 +86,8 @@ pub fn api_requirement(tag: &str, method: &Method, path: &str) -> Option<Require
     }
     let module = module_of_tag(tag)?;
     let last = path.rsplit('/').next().unwrap_or_default();
-    let action = if path.ends_with("/admin/backup") || tag == "users" {
+    // Erasure cannot be undone: administrators only.
+    let action = if path.ends_with("/admin/backup") || tag == "users" || last == "erase" {
         Action::Administer
     } else if last == "export" {
         Action::Export
@@ -361,6 +362,12 @@ mod tests {
                 "sales.delete",
             ),
             ("audit", Method::GET, "/api/v1/audit/export", "audit.export"),
+            (
+                "parties",
+                Method::POST,
+                "/api/v1/parties/{id}/erase",
+                "parties.administer",
+            ),
             (
                 "audit",
                 Method::POST,

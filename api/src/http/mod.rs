@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod crm_reports;
 pub mod deals;
+pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -99,6 +100,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             API_PREFIX,
             OpenApiRouter::new()
                 .merge(parties::router())
+                .merge(erasure::router())
                 .merge(catalog::router())
                 .merge(warehouses::router())
                 .merge(stock::router())

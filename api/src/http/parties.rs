@@ -138,6 +138,9 @@ pub struct PartyResponse {
     pub status: String,
     /// For a merged party: the party it redirects to.
     pub merged_into: Option<Uuid>,
+    /// Its personal data was erased: names, channel values, tags and
+    /// custom fields are blank.
+    pub erased: bool,
     pub version: Option<u64>,
 }
 
@@ -350,6 +353,7 @@ async fn get_party(
                 .collect(),
             status: status.to_owned(),
             merged_into,
+            erased: party.erased,
             version,
         },
     ))

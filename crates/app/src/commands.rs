@@ -170,6 +170,11 @@ impl CommandHandler {
         &self.log
     }
 
+    /// The data subjects' keys it seals with.
+    pub fn keys(&self) -> Arc<dyn SubjectKeys> {
+        self.keys.clone()
+    }
+
     /// The stream of aggregate `id` of decider `D`.
     pub fn stream<D>(id: impl std::fmt::Display) -> Result<StreamName, CommandError>
     where

@@ -22,6 +22,7 @@ pub mod clock;
 pub mod commands;
 pub mod deals;
 pub mod demo_trade;
+pub mod erasure;
 pub mod guarded;
 pub mod ids;
 pub mod import;

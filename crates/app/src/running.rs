@@ -73,9 +73,11 @@ impl Running {
             "the receipts' signing key (Ed25519)"
         );
         let store = SnapshotStore::open(data_dir.join(SNAPSHOTS_DIR))?;
-        let read_models = CrmReadModels::start(&log, store, RuntimeOptions::default())
-            .await
-            .context("failed to start the read models")?;
+        let read_models = Arc::new(
+            CrmReadModels::start(&log, store, RuntimeOptions::default())
+                .await
+                .context("failed to start the read models")?,
+        );
         let commands = Arc::new(CommandHandler::new(log.clone(), Arc::new(keys.clone())));
         let processes = Arc::new(
             ProcessManager::open(
@@ -85,6 +87,7 @@ impl Running {
             )
             .context("failed to open the process managers")?,
         );
+        finish_interrupted_erasures(&log, &keys, &read_models);
         let follower = processes.clone();
         let process_task = tokio::spawn(async move {
             if let Err(error) = follower.follow().await {
@@ -94,7 +97,7 @@ impl Running {
         Ok(Self {
             app: App::new(commands, clock, ids),
             log,
-            read_models: Arc::new(read_models),
+            read_models,
             processes,
             keys,
             signer,
@@ -119,4 +122,37 @@ impl Running {
             .await
             .context("failed to snapshot the read models on shutdown")
     }
+}
+
+/// Destroys the keys an erasure interrupted by a stop left alive (its
+/// `PartyErased` was written, its keys not all destroyed), once the
+/// customers model has read the log as it stands at start.
+fn finish_interrupted_erasures(log: &EventLog, keys: &Keys, models: &Arc<CrmReadModels>) {
+    let (log, keys, models) = (log.clone(), keys.clone(), models.clone());
+    tokio::spawn(async move {
+        let head = log.head().position;
+        if models.customers.wait_for(head).await.is_err() {
+            return;
+        }
+        let unfinished: Vec<domain::ids::PartyId> = models.customers.read(|customers| {
+            customers
+                .erased()
+                .filter(|party| keys.state(party.as_uuid()) == vault::SubjectState::Live)
+                .collect()
+        });
+        if unfinished.is_empty() {
+            return;
+        }
+        let done = tokio::task::spawn_blocking(move || {
+            crate::erasure::destroy_keys(&log, &keys, &unfinished)
+        })
+        .await;
+        match done {
+            Ok(Ok(destroyed)) => {
+                tracing::warn!(destroyed, "finished erasures a stop had interrupted");
+            }
+            Ok(Err(error)) => tracing::error!(%error, "finishing interrupted erasures failed"),
+            Err(error) => tracing::error!(%error, "the erasure task failed"),
+        }
+    });
 }

@@ -13,6 +13,7 @@ use app::commands::CommandHandler;
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{ChannelId, PartyId, UserId};
 use domain::parties::{Party, PartyCommand, PartyName, PartyNameData, RegisterParty};
+use domain::personal::SubjectKeys as _;
 use domain::values::Label;
 use eventlog::Options;
 use uuid::Uuid;

@@ -52,12 +52,6 @@ impl Keys {
         self.vault.state(subject)
     }
 
-    /// Destroys `subject`'s key: what was sealed for it can never be read
-    /// again. Answers whether a key was destroyed now.
-    pub fn erase(&self, subject: Uuid) -> Result<bool, VaultError> {
-        self.vault.erase(subject)
-    }
-
     /// During a bulk load: new keys are not synced one by one; call
     /// [`Self::sync`] before syncing the log.
     pub fn sync_each_key(&self, on: bool) {
@@ -98,6 +92,14 @@ impl SubjectKeys for Keys {
             Err(VaultError::Erased(subject)) => Err(KeyError::Erased(subject)),
             Err(error) => Err(KeyError::Failed(error.to_string())),
         }
+    }
+
+    /// Destroys `subject`'s key: what was sealed for it can never be read
+    /// again. Answers whether a key was destroyed now.
+    fn erase(&self, subject: Uuid) -> Result<bool, KeyError> {
+        self.vault
+            .erase(subject)
+            .map_err(|error| KeyError::Failed(error.to_string()))
     }
 
     fn open(&self, subject: Uuid, sealed: &Sealed) -> Result<Option<Vec<u8>>, KeyError> {

@@ -391,6 +391,14 @@ fn erase(row: &mut CustomerRow) {
 }
 
 impl Customers {
+    /// The parties whose personal data was erased.
+    pub fn erased(&self) -> impl Iterator<Item = PartyId> + '_ {
+        self.rows
+            .values()
+            .filter(|row| row.erased)
+            .map(|row| row.id)
+    }
+
     fn index(&mut self, id: PartyId) {
         if self.deferred {
             return;

@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod catalog;
 mod crm;
+mod erasure;
 mod fuzz;
 mod trade;
 mod trust;
@@ -847,6 +848,7 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/audit/verify"),
         ("get", "/api/v1/audit/verification"),
         ("get", "/api/v1/audit/signing-key"),
+        ("post", "/api/v1/parties/{id}/erase"),
         ("get", "/api/v1/audit/receipt"),
         ("post", "/api/v1/audit/receipt/check"),
     ]
@@ -1084,6 +1086,7 @@ fn every_documented_status_is_produced_by_a_test() {
     audit::scenarios();
     access::scenarios();
     crm::scenarios();
+    erasure::scenarios();
     trade::scenarios();
     catalog::scenarios();
     fuzz::scenarios();
