@@ -142,6 +142,12 @@ impl AppState {
         &self.running.signer
     }
 
+    /// The running application, for the use cases that reach beyond the
+    /// command handler (an erasure also replaces read-model snapshots).
+    pub fn running(&self) -> &app::running::Running {
+        &self.running
+    }
+
     /// The data subjects' keys (ADR 0018).
     pub fn keys(&self) -> &app::personal::Keys {
         &self.running.keys

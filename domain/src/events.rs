@@ -86,6 +86,29 @@ macro_rules! crm_events {
                 }
             }
 
+            /// Whether events of `category` hold personal fields.
+            pub fn personal_category(category: &str) -> bool {
+                $(
+                    if category == <$event>::CATEGORY {
+                        return <$event as crate::personal::PersonalData>::PERSONAL;
+                    }
+                )+
+                false
+            }
+
+            /// Blanks the event's personal fields (an erased subject's
+            /// event recorded before sealing existed reads so).
+            pub fn blank_personal(&mut self) {
+                use crate::personal::PersonalData as _;
+                match self {
+                    $(Self::$variant(event) => {
+                        for mut slot in event.personal_slots() {
+                            slot.take();
+                        }
+                    })+
+                }
+            }
+
             /// The stream category of the aggregate the event belongs to.
             pub fn category(&self) -> &'static str {
                 match self {

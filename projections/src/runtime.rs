@@ -535,6 +535,39 @@ impl<M: ReadModel> Projection<M> {
         }
     }
 
+    /// Once the model has read the log up to `position`, writes a snapshot
+    /// of it and deletes every older one: after an erasure, no snapshot on
+    /// disk holds the erased texts (ADR 0018). "As known at" queries
+    /// before it fold from the log instead.
+    pub async fn replace_snapshots_after(&self, position: u64) -> Result<()> {
+        self.wait_for(position).await?;
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let saved = {
+                let live = shared
+                    .state
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                shared.store.save(
+                    &live.model,
+                    live.checkpoint.position,
+                    live.checkpoint.recorded_at,
+                )?
+            };
+            for older in shared.store.list(M::NAME)? {
+                if older.path != saved.path {
+                    shared.store.remove(&older)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|error| ProjectionError::Stopped {
+            name: M::NAME,
+            reason: error.to_string(),
+        })?
+    }
+
     /// Stops following and writes a final snapshot of what was folded.
     pub async fn shutdown(&self) -> Result<()> {
         let _ = self.stop.send(true);

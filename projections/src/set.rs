@@ -121,6 +121,16 @@ impl CrmReadModels {
         self.users.wait_for(position).await
     }
 
+    /// Replaces the snapshots of the models that hold personal texts
+    /// (customers, timelines, the pipeline board) with one taken after
+    /// `position`: an erasure recorded there then leaves no snapshot with
+    /// the erased texts on disk.
+    pub async fn replace_personal_snapshots_after(&self, position: u64) -> Result<()> {
+        self.customers.replace_snapshots_after(position).await?;
+        self.timelines.replace_snapshots_after(position).await?;
+        self.pipeline_board.replace_snapshots_after(position).await
+    }
+
     /// Stops every model, each writing a final snapshot.
     pub async fn shutdown(&self) -> Result<()> {
         self.customers.shutdown().await?;

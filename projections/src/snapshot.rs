@@ -230,6 +230,11 @@ impl SnapshotStore {
         Ok(())
     }
 
+    /// Deletes one snapshot.
+    pub fn remove(&self, info: &SnapshotInfo) -> Result<()> {
+        fs::remove_file(&info.path).map_err(io(format!("failed to remove {}", info.path.display())))
+    }
+
     /// Deletes every snapshot of the model named `name`.
     pub fn remove_all(&self, name: &str) -> Result<usize> {
         let snapshots = self.list(name)?;

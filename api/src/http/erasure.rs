@@ -52,9 +52,8 @@ async fn erase_party(
     let reason = ErasureReason::parse("reason", &request.reason)?;
     let party = PartyId::from_uuid(id);
     let erasure = state
-        .app
-        .erasure()
-        .erase(&headers.principal.caller(), headers.run(), party, reason)
+        .running()
+        .erase_party(&headers.principal.caller(), headers.run(), party, reason)
         .await?;
     tracing::info!(
         %party,

@@ -105,6 +105,32 @@ impl Running {
         })
     }
 
+    /// Erases `party`'s personal data (see [`crate::erasure`]), then
+    /// replaces the snapshots of the models that held its texts, so none
+    /// on disk holds them.
+    pub async fn erase_party(
+        &self,
+        by: &crate::access::Caller,
+        run: crate::Run,
+        party: domain::ids::PartyId,
+        reason: domain::parties::ErasureReason,
+    ) -> Result<crate::erasure::Erasure, crate::commands::CommandError> {
+        let erasure = self.app.erasure().erase(by, run, party, reason).await?;
+        let position = erasure
+            .executed
+            .last_position
+            .unwrap_or_else(|| self.log.head().position);
+        if let Err(error) = self
+            .read_models
+            .replace_personal_snapshots_after(position)
+            .await
+        {
+            // The erasure stands; the next snapshots replace the old ones.
+            tracing::error!(%error, "replacing the snapshots after an erasure failed");
+        }
+        Ok(erasure)
+    }
+
     /// Stops the process managers (saving their checkpoint) and snapshots
     /// the read models: a restart then replays only what came after.
     pub async fn shutdown(&self) -> anyhow::Result<()> {

@@ -130,3 +130,69 @@ async fn a_customers_name_is_sealed_and_blank_once_its_key_is_gone() {
     assert_eq!(state.owner, anna);
     assert_eq!(after, head, "the chain is byte for byte the same");
 }
+
+/// Protects logs recorded before sealing existed (issue 15: "existing
+/// logs upgrade"): a party registered in plain keeps its bytes in the log
+/// (the chain cannot lose them), but once erased every reader gets its
+/// personal fields blank, as for a sealed one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_party_recorded_before_sealing_reads_blank_once_erased() {
+    use domain::DomainEvent as _;
+    use domain::parties::{PartyEvent, PartyRegistered};
+    let directory = tempfile::tempdir().unwrap();
+    let party = PartyId::from_uuid(Uuid::now_v7());
+    let folder = directory.path().to_owned();
+    let state = tokio::task::spawn_blocking(move || {
+        let (log, keys) = app::personal::open_log(&folder, Options::default()).unwrap();
+        let legacy = PartyEvent::Registered(PartyRegistered {
+            name: PartyNameData::Person {
+                first_name: "Boris".to_owned(),
+                last_name: Some("Legacyov".to_owned()),
+            },
+            company: None,
+            job_title: None,
+            source: None,
+            owner: UserId::from_uuid(Uuid::from_u128(7)),
+            branch: None,
+        });
+        log.append_blocking(
+            &CommandHandler::stream::<Party>(party).unwrap(),
+            eventlog::ExpectedVersion::NoStream,
+            vec![eventlog::NewEvent::new(
+                Uuid::now_v7(),
+                legacy.event_type(),
+                legacy.encode(),
+            )],
+            eventlog::AppendMeta::new(
+                eventlog::Actor::system("an earlier version"),
+                Uuid::now_v7(),
+            ),
+        )
+        .unwrap();
+        let plain = party_state_of(&log, &keys, party);
+        assert_eq!(plain.name.display_name(), "Boris Legacyov");
+        keys.erase(party.as_uuid()).unwrap();
+        party_state_of(&log, &keys, party)
+    })
+    .await
+    .unwrap();
+    assert_eq!(state.name.display_name(), "");
+    assert_eq!(state.owner, UserId::from_uuid(Uuid::from_u128(7)));
+    let in_log = files_under(&directory.path().join("eventlog"))
+        .iter()
+        .any(|(_, bytes)| contains(bytes, b"Legacyov"));
+    assert!(
+        in_log,
+        "the plain bytes stay in the log: docs/security.md says so"
+    );
+}
+
+fn party_state_of(
+    log: &eventlog::EventLog,
+    keys: &app::personal::Keys,
+    party: PartyId,
+) -> domain::parties::PartyState {
+    let handler = CommandHandler::new(log.clone(), std::sync::Arc::new(keys.clone()));
+    let stream = CommandHandler::stream::<Party>(party).unwrap();
+    handler.load::<Party>(&stream).unwrap().0.unwrap()
+}

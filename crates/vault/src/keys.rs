@@ -116,7 +116,7 @@ impl SubjectKeys for Keys {
 impl PayloadOpener for Keys {
     fn open(&self, event: &mut RecordedEvent) -> Result<(), String> {
         if event.schema_version & SEALED == 0 {
-            return Ok(());
+            return self.mask_if_erased(event);
         }
         let opened = CrmEvent::open(
             event.stream.category(),
@@ -134,6 +134,37 @@ impl PayloadOpener for Keys {
         })?;
         event.payload = opened.0.encode();
         event.schema_version = opened.0.schema_version();
+        Ok(())
+    }
+}
+
+impl Keys {
+    /// An event recorded plain (before sealing existed) about a subject
+    /// since erased reads with its personal fields blank, as a sealed one
+    /// would: its bytes stay in the log (ADR 0018), no reader shows them.
+    fn mask_if_erased(&self, event: &mut RecordedEvent) -> Result<(), String> {
+        let category = event.stream.category();
+        if !CrmEvent::personal_category(category) {
+            return Ok(());
+        }
+        let Ok(subject) = Uuid::parse_str(event.stream.id()) else {
+            return Ok(());
+        };
+        if self.vault.state(subject) != SubjectState::Erased {
+            return Ok(());
+        }
+        let Some(mut plain) = CrmEvent::decode(
+            category,
+            &event.event_type,
+            event.schema_version,
+            &event.payload,
+        )
+        .map_err(|error| error.to_string())?
+        else {
+            return Ok(());
+        };
+        plain.blank_personal();
+        event.payload = plain.encode();
         Ok(())
     }
 }

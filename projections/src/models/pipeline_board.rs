@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{DealId, LeadId, PartyId, PipelineId, StageId, UserId};
+use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, LeadEvent, PipelineEvent, StageDefinition};
 use domain::values::{Currency, Money};
 use domain::{CrmEvent, DomainEvent};
@@ -133,11 +134,12 @@ pub struct PipelineBoard {
 
 impl ReadModel for PipelineBoard {
     const NAME: &'static str = "pipeline_board";
-    const VERSION: u32 = 3;
+    const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[
         PipelineEvent::CATEGORY,
         DealEvent::CATEGORY,
         LeadEvent::CATEGORY,
+        PartyEvent::CATEGORY,
     ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
@@ -150,6 +152,9 @@ impl ReadModel for PipelineBoard {
             }
             CrmEvent::Deal(event) => {
                 self.apply_deal(DealId::from_uuid(envelope.aggregate), event, envelope)
+            }
+            CrmEvent::Party(PartyEvent::Erased(_)) => {
+                self.erase_leads_of(PartyId::from_uuid(envelope.aggregate));
             }
             _ => {}
         }
@@ -292,6 +297,24 @@ impl PipelineBoard {
             deal.version = envelope.stream_version;
         }
         self.index(id);
+    }
+
+    /// The leads naming an erased party lose their texts, as their events
+    /// read once the leads' keys are destroyed (`app::erasure`).
+    fn erase_leads_of(&mut self, party: PartyId) {
+        for lead in self.leads.values_mut() {
+            if lead.party == Some(party) {
+                lead.title.clear();
+                lead.contact_name = None;
+                lead.company_name = None;
+                lead.email = None;
+                lead.phone = None;
+                lead.source = None;
+                if let Some(reason) = lead.disqualified_reason.as_mut() {
+                    reason.clear();
+                }
+            }
+        }
     }
 
     fn apply_lead(&mut self, id: LeadId, event: &LeadEvent, envelope: &Envelope<'_>) {

@@ -71,6 +71,14 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
         json!({"kind": "note", "body": NOTE}),
     )
     .await;
+    let lead = app
+        .write(
+            "/api/v1/leads",
+            json!({"title": format!("{LAST} wants bolts"), "contact_name": format!("{FIRST} {LAST}"),
+                   "email": EMAIL, "party": person}),
+        )
+        .await
+        .id;
     let customer = Shop {
         party: person,
         product: shop.product,
@@ -106,6 +114,11 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
         app.get(&party_path).await.body["display_name"],
         format!("{FIRST} {LAST}")
     );
+    // A restart leaves snapshots of the models, names and all, on disk:
+    // the erasure must not leave them there.
+    app.stop().await;
+    let app = spawn_app_in(data.path()).await;
+    app.settle().await;
     let verified_before = app.get("/api/v1/audit/verify").await.body;
     assert_eq!(verified_before["intact"], true);
 
@@ -177,6 +190,7 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
     for path in [
         party_path.clone(),
         format!("/api/v1/parties/{person}/timeline"),
+        format!("/api/v1/leads/{lead}"),
         "/api/v1/parties?limit=200".to_owned(),
         format!("/api/v1/parties?q={LAST}"),
         "/api/v1/audit/events?limit=500".to_owned(),
