@@ -13,7 +13,6 @@ pub mod calendar;
 pub mod catalog;
 pub mod crm_reports;
 pub mod deals;
-pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -23,6 +22,7 @@ pub mod openapi_security;
 pub mod orders;
 pub mod parties;
 pub mod payments;
+pub mod personal_data;
 pub mod pipelines;
 pub mod receipts;
 pub mod reports;
@@ -100,7 +100,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             API_PREFIX,
             OpenApiRouter::new()
                 .merge(parties::router())
-                .merge(erasure::router())
+                .merge(personal_data::router())
                 .merge(catalog::router())
                 .merge(warehouses::router())
                 .merge(stock::router())

@@ -70,7 +70,7 @@ impl ErasureUseCases<'_> {
         let commands = &self.app.commands;
         let erase = PartyCommand::Erase { reason };
         guarded::authorize::<Party, _>(commands, by, party.as_uuid(), &erase)?;
-        let parties = self.with_absorbed(party)?;
+        let parties = with_absorbed(self.app, party)?;
         for each in &parties {
             guarded::authorize::<Party, _>(commands, by, each.as_uuid(), &erase)?;
         }
@@ -106,31 +106,31 @@ impl ErasureUseCases<'_> {
             executed,
         })
     }
+}
 
-    /// `party`, then every duplicate it absorbed, through merges of
-    /// merges; missing is not found.
-    fn with_absorbed(&self, party: PartyId) -> Result<Vec<PartyId>, CommandError> {
-        let mut found = vec![party];
-        let mut next = vec![party];
-        for _depth in 0..ABSORBED_DEPTH_MAX {
-            let mut deeper = Vec::new();
-            for each in next {
-                let (state, _) = self.app.load::<Party>(each)?;
-                let state = state.ok_or_else(|| access::not_found(Kind::Party, each.as_uuid()))?;
-                for duplicate in state.absorbed {
-                    if !found.contains(&duplicate) {
-                        found.push(duplicate);
-                        deeper.push(duplicate);
-                    }
+/// `party`, then every duplicate it absorbed, through merges of merges;
+/// missing is not found.
+pub(crate) fn with_absorbed(app: &App, party: PartyId) -> Result<Vec<PartyId>, CommandError> {
+    let mut found = vec![party];
+    let mut next = vec![party];
+    for _depth in 0..ABSORBED_DEPTH_MAX {
+        let mut deeper = Vec::new();
+        for each in next {
+            let (state, _) = app.load::<Party>(each)?;
+            let state = state.ok_or_else(|| access::not_found(Kind::Party, each.as_uuid()))?;
+            for duplicate in state.absorbed {
+                if !found.contains(&duplicate) {
+                    found.push(duplicate);
+                    deeper.push(duplicate);
                 }
             }
-            if deeper.is_empty() {
-                break;
-            }
-            next = deeper;
         }
-        Ok(found)
+        if deeper.is_empty() {
+            break;
+        }
+        next = deeper;
     }
+    Ok(found)
 }
 
 /// Destroys the keys of `parties` and of every interaction about them and

@@ -34,6 +34,7 @@ pub mod process;
 pub mod receipts;
 pub mod running;
 pub mod stock;
+pub mod subject_access;
 pub mod trade;
 pub mod users;
 

@@ -86,13 +86,13 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
         warehouse: shop.warehouse,
     };
     let order = confirmed_order(&app, &customer, "2").await;
-    let invoiced = app
-        .send(
-            app.client
-                .post(format!("{}/api/v1/orders/{order}/ship", app.base)),
-        )
-        .await;
-    assert_eq!(invoiced.status, StatusCode::OK, "{:#}", invoiced.body);
+    let due = (Utc::now() + Duration::days(14)).date_naive();
+    for (step, body) in [("ship", json!({})), ("invoice", json!({"due": due}))] {
+        let done = app
+            .post(&format!("/api/v1/orders/{order}/{step}"), body)
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{step}: {:#}", done.body);
+    }
     app.settle().await;
     let today = Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap();
@@ -119,6 +119,37 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
     app.stop().await;
     let app = spawn_app_in(data.path()).await;
     app.settle().await;
+    // The subject access export: everything held about the person.
+    let export_path = format!("/api/v1/parties/{person}/export");
+    let export = app.get(&export_path).await;
+    assert_eq!(export.status, StatusCode::OK, "{:#}", export.body);
+    assert_eq!(export.body["format"], "hypercrm-subject-access/1");
+    assert_eq!(export.body["erased"], false);
+    let text = export.body.to_string();
+    for needle in [LAST, EMAIL, NOTE] {
+        assert!(text.contains(needle), "the export holds {needle}");
+    }
+    let types: Vec<&str> = export.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "PartyRegistered",
+        "ChannelAdded",
+        "InteractionLogged",
+        "LeadCaptured",
+        "OrderDrafted",
+        "OrderConfirmed",
+        "InvoiceIssued",
+    ] {
+        assert!(types.contains(&expected), "{expected} in {types:?}");
+    }
+    assert!(!text.contains("Acme"), "nothing about another party");
+    app.get(&format!("/api/v1/parties/{}/export", Uuid::now_v7()))
+        .await
+        .assert_problem(404);
     let verified_before = app.get("/api/v1/audit/verify").await.body;
     assert_eq!(verified_before["intact"], true);
 
@@ -199,6 +230,17 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
         assert_eq!(answer.status, StatusCode::OK, "{path}");
         assert_eq!(personal_in(&answer.body.to_string()), None, "{path}");
     }
+    let export = app.get(&export_path).await;
+    assert_eq!(export.body["erased"], true);
+    assert_eq!(
+        personal_in(&export.body.to_string()),
+        None,
+        "the export after"
+    );
+    assert!(
+        export.body.to_string().contains("OrderConfirmed"),
+        "figures stay"
+    );
     let searched = app.get(&format!("/api/v1/parties?q={LAST}")).await;
     assert_eq!(searched.body["rows"].as_array().map(Vec::len), Some(0));
     let export = app
