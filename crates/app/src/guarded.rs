@@ -83,8 +83,28 @@ where
     }
     for (kind, named) in command.names() {
         ensure_named(commands, by, kind, named)?;
+        // Nothing personal is recorded about an erased party any more
+        // (ADR 0018): no interaction or lead names it.
+        if kind == Kind::Party
+            && matches!(D::KIND, Kind::Interaction | Kind::Lead)
+            && party_erased(commands, named)?
+        {
+            return Err(DomainError::rejected(
+                "party.erased",
+                "this party's personal data was erased; nothing personal can be recorded about it",
+            )
+            .into());
+        }
     }
     Ok(())
+}
+
+fn party_erased(commands: &CommandHandler, party: Uuid) -> Result<bool, CommandError> {
+    let stream = CommandHandler::stream::<Party>(party)?;
+    Ok(commands
+        .load::<Party>(&stream)?
+        .0
+        .is_some_and(|state| state.erased))
 }
 
 /// A record a command names: it must exist, and be within `by`'s reach

@@ -196,3 +196,98 @@ fn party_state_of(
     let stream = CommandHandler::stream::<Party>(party).unwrap();
     handler.load::<Party>(&stream).unwrap().0.unwrap()
 }
+
+/// Protects the erasure use case: only an administrator erases; the
+/// party's keys go, so its fields read blank; a repeat destroys nothing
+/// more; afterwards nothing personal (an interaction) can be recorded
+/// about it, while a sales manager's attempt to erase changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_administrator_erases_and_nothing_personal_follows() {
+    use app::access::Caller;
+    use domain::access::Role;
+    use domain::interactions::{Interaction, InteractionCommand, InteractionKind, LogInteraction};
+    use domain::parties::ErasureReason;
+    use domain::values::Text;
+    let directory = tempfile::tempdir().unwrap();
+    let app = common::fixed_app(directory.path());
+    let admin: Caller =
+        common::caller(UserId::from_uuid(Uuid::now_v7()), Role::Administrator, None);
+    let anna = UserId::from_uuid(Uuid::now_v7());
+    let manager = common::caller(anna, Role::SalesManager, None);
+    let party = PartyId::from_uuid(Uuid::now_v7());
+    let register = PartyCommand::Register(RegisterParty {
+        name: PartyName::Person {
+            first_name: label("Anastasia"),
+            last_name: Some(label("Volkova")),
+        },
+        company: None,
+        job_title: None,
+        source: None,
+        owner: anna,
+        branch: None,
+    });
+    common::given::<Party, _>(&app, anna, party, register).await;
+    let note = |body: &str| {
+        InteractionCommand::Log(LogInteraction {
+            party,
+            deal: None,
+            kind: InteractionKind::Note,
+            subject: None,
+            body: Text::parse("body", body).unwrap(),
+        })
+    };
+    let interaction = Uuid::now_v7();
+    app.execute::<Interaction, _>(
+        &manager,
+        common::run(),
+        interaction,
+        note("Likes tea"),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let head = common::head(&app);
+    let refused = app
+        .erasure()
+        .erase(&manager, common::run(), party, ErasureReason::Request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, app::commands::CommandError::Forbidden { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(common::head(&app), head, "nothing written");
+
+    let erased = app
+        .erasure()
+        .erase(&admin, common::run(), party, ErasureReason::Request)
+        .await
+        .unwrap();
+    assert_eq!(erased.parties, vec![party]);
+    assert_eq!(
+        erased.keys_destroyed, 2,
+        "the party's key and its interaction's"
+    );
+    let again = app
+        .erasure()
+        .erase(&admin, common::run(), party, ErasureReason::Request)
+        .await
+        .unwrap();
+    assert_eq!(again.keys_destroyed, 0);
+    let (state, _) = app.load::<Party>(party).unwrap();
+    let state = state.unwrap();
+    assert!(state.erased && state.name.display_name().is_empty());
+
+    let after = app
+        .execute::<Interaction, _>(
+            &manager,
+            common::run(),
+            Uuid::now_v7(),
+            note("Back again"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(after.to_string().contains("erased"), "{after}");
+}
