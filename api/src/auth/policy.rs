@@ -140,6 +140,16 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/customers/{id}/tasks",
         needs(Module::Planning, Action::Create),
     ),
+    (
+        "GET",
+        "/customers/{id}/personal-data",
+        needs(Module::Parties, Action::Export),
+    ),
+    (
+        "POST",
+        "/customers/{id}/erase",
+        needs(Module::Parties, Action::Administer),
+    ),
     ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
     (
         "POST",

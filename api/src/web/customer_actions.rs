@@ -94,6 +94,16 @@ pub struct CardForms {
     pub log_errors: FormErrors,
     pub task: TaskForm,
     pub task_errors: FormErrors,
+    /// The erase form (administrators): its reason and command id.
+    pub erase: EraseShown,
+    pub erase_error: Option<String>,
+}
+
+/// The erase form as shown.
+#[derive(Debug)]
+pub struct EraseShown {
+    pub reason: String,
+    pub command: String,
 }
 
 impl CardForms {
@@ -104,6 +114,11 @@ impl CardForms {
             log_errors: FormErrors::default(),
             task: TaskForm::blank(app.new_id()),
             task_errors: FormErrors::default(),
+            erase: EraseShown {
+                reason: "request".to_owned(),
+                command: app.new_id().to_string(),
+            },
+            erase_error: None,
         }
     }
 }
@@ -204,7 +219,7 @@ fn parse_task(
 }
 
 /// The customer a form was posted for, if they exist.
-fn known_party(state: &AppState, id: &str) -> Option<PartyId> {
+pub(super) fn known_party(state: &AppState, id: &str) -> Option<PartyId> {
     let id = id.parse::<PartyId>().ok()?;
     state
         .read_models

@@ -126,7 +126,11 @@ pub async fn list(
             .iter()
             .map(|row| ListRow {
                 href: format!("/customers/{}", row.id),
-                name: row.display_name.clone(),
+                name: if row.erased {
+                    tr.t("customer-erased")
+                } else {
+                    row.display_name.clone()
+                },
                 kind: kind_label(tr, row),
                 email: row
                     .primary(ChannelKind::Email)
@@ -210,6 +214,13 @@ pub struct CardPage {
     kinds: Vec<Choice>,
     directions: Vec<Choice>,
     priorities: Vec<Choice>,
+    /// Its personal data was erased.
+    erased: bool,
+    /// The viewer may download everything held about it.
+    can_export: bool,
+    /// The viewer may erase its personal data (administrators).
+    can_erase: bool,
+    erase_reasons: Vec<Choice>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -353,9 +364,11 @@ pub async fn render_card(
                 job_title: person.job_title.clone().unwrap_or_default(),
             })
             .collect();
+        // An erased customer's channels keep their kind only: nothing to show.
         let channels: Vec<ChannelView> = row
             .channels
             .iter()
+            .filter(|_| !row.erased)
             .map(|channel| ChannelView {
                 kind: tr.t(channel_message(channel.kind)),
                 value: channel.value.clone(),
@@ -365,6 +378,7 @@ pub async fn render_card(
             })
             .collect();
         let status = match row.status {
+            _ if row.erased => "customer-status-erased",
             CustomerStatus::Active => "customer-status-active",
             CustomerStatus::Archived => "customer-status-archived",
             CustomerStatus::Merged { .. } => "customer-status-merged",
@@ -373,7 +387,11 @@ pub async fn render_card(
             row.id,
             CardPage {
                 page,
-                name: row.display_name.clone(),
+                name: if row.erased {
+                    tr.t("customer-erased")
+                } else {
+                    row.display_name.clone()
+                },
                 kind: kind_label(tr, row),
                 job_title: row.job_title.clone(),
                 company,
@@ -395,6 +413,15 @@ pub async fn render_card(
                     &forms.log.direction,
                 ),
                 priorities: choices(tr, "task-priority", &PRIORITY_CODES, &forms.task.priority),
+                erased: row.erased,
+                can_export: viewer.allows(Module::Parties, Action::Export),
+                can_erase: viewer.allows(Module::Parties, Action::Administer),
+                erase_reasons: choices(
+                    tr,
+                    "erasure-reason",
+                    &super::personal_data::REASON_CODES,
+                    &forms.erase.reason,
+                ),
                 forms,
             },
         ))

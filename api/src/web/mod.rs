@@ -26,6 +26,7 @@ mod forms;
 pub mod i18n;
 mod language;
 mod orders;
+mod personal_data;
 mod pipeline;
 mod receipts;
 mod reports;
@@ -145,6 +146,8 @@ pub fn router() -> Router<AppState> {
             post(customer_actions::log_interaction),
         )
         .route("/customers/{id}/tasks", post(customer_actions::create_task))
+        .route("/customers/{id}/personal-data", get(personal_data::export))
+        .route("/customers/{id}/erase", post(personal_data::erase))
         .route("/pipeline", get(pipeline::board))
         .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
         .route("/pipeline/deals/{id}/won", post(pipeline::win))

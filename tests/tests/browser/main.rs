@@ -11,6 +11,7 @@
 
 mod audit;
 mod catalog;
+mod personal;
 mod planning;
 
 use std::future::Future;
