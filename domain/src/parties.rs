@@ -68,6 +68,20 @@ impl PartyNameData {
     pub fn is_person(&self) -> bool {
         matches!(self, Self::Person { .. })
     }
+
+    /// The name of the same kind with every part blank: an erased party's.
+    pub fn blanked(&self) -> Self {
+        match self {
+            Self::Company { .. } => Self::Company {
+                name: String::new(),
+                legal_name: None,
+            },
+            Self::Person { .. } => Self::Person {
+                first_name: String::new(),
+                last_name: None,
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -959,16 +973,7 @@ fn evolve_existing(party: &mut PartyState, event: &PartyEvent) {
 /// custom fields gone; kind, company, owner, branch, status, channel kinds
 /// and merges kept.
 fn blank(party: &mut PartyState) {
-    party.name = match party.name {
-        PartyNameData::Company { .. } => PartyNameData::Company {
-            name: String::new(),
-            legal_name: None,
-        },
-        PartyNameData::Person { .. } => PartyNameData::Person {
-            first_name: String::new(),
-            last_name: None,
-        },
-    };
+    party.name = party.name.blanked();
     party.job_title = None;
     party.source = None;
     for channel in &mut party.channels {

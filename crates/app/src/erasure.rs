@@ -30,9 +30,6 @@ use crate::{App, Run};
 /// Parties followed through merges of merges, at most.
 const ABSORBED_DEPTH_MAX: usize = 8;
 
-/// Records read per page while looking for what names an erased party.
-const SCAN_PAGE_EVENTS: usize = 4_096;
-
 /// What an erasure did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Erasure {
@@ -164,39 +161,20 @@ fn records_about(log: &EventLog, parties: &[PartyId]) -> Result<BTreeSet<Uuid>, 
     let mut found = BTreeSet::new();
     for category in [InteractionEvent::CATEGORY, LeadEvent::CATEGORY] {
         let filter = ReadFilter::category(category)?;
-        let mut next = 1;
-        loop {
-            let page = log.read_all(next, SCAN_PAGE_EVENTS, &filter)?;
-            for record in &page.events {
-                let event = CrmEvent::decode(
-                    record.stream.category(),
-                    &record.event_type,
-                    record.schema_version,
-                    &record.payload,
-                )
-                .map_err(|source| CommandError::Undecodable {
-                    position: record.position,
-                    source,
-                })?;
-                let names = match event {
-                    Some(CrmEvent::Interaction(InteractionEvent::Logged(logged))) => {
-                        Some(logged.party)
-                    }
-                    Some(CrmEvent::Lead(LeadEvent::Captured(captured))) => captured.party,
-                    Some(CrmEvent::Lead(LeadEvent::Converted(converted))) => Some(converted.party),
-                    _ => None,
-                };
-                if names.is_some_and(|party| parties.contains(&party))
-                    && let Ok(id) = Uuid::parse_str(record.stream.id())
-                {
-                    found.insert(id);
-                }
+        crate::records::for_each(log, &filter, |record, event| {
+            let names = match event {
+                CrmEvent::Interaction(InteractionEvent::Logged(logged)) => Some(logged.party),
+                CrmEvent::Lead(LeadEvent::Captured(captured)) => captured.party,
+                CrmEvent::Lead(LeadEvent::Converted(converted)) => Some(converted.party),
+                _ => None,
+            };
+            if names.is_some_and(|party| parties.contains(&party))
+                && let Ok(id) = Uuid::parse_str(record.stream.id())
+            {
+                found.insert(id);
             }
-            if page.reached_head {
-                break;
-            }
-            next = page.next_position;
-        }
+            Ok(())
+        })?;
     }
     Ok(found)
 }

@@ -32,6 +32,7 @@ pub mod parties;
 pub mod personal;
 pub mod process;
 pub mod receipts;
+mod records;
 pub mod running;
 pub mod stock;
 pub mod subject_access;

@@ -29,9 +29,6 @@ use crate::commands::CommandError;
 /// The export's format name.
 pub const EXPORT_FORMAT: &str = "hypercrm-subject-access/1";
 
-/// Records read per page while collecting the export.
-const SCAN_PAGE_EVENTS: usize = 4_096;
-
 /// Everything held about one party.
 #[derive(Clone, Debug, Serialize)]
 pub struct SubjectAccessExport {
@@ -128,40 +125,20 @@ fn collect(
     let own: BTreeSet<Uuid> = parties.iter().map(|party| party.as_uuid()).collect();
     let mut about: BTreeSet<String> = BTreeSet::new();
     let mut events = Vec::new();
-    let mut next = 1;
-    loop {
-        let page = log.read_all(next, SCAN_PAGE_EVENTS, &ReadFilter::all())?;
-        for record in &page.events {
-            let category = record.stream.category();
-            let own_stream = matches!(category, "party" | "account")
-                && Uuid::parse_str(record.stream.id()).is_ok_and(|id| own.contains(&id));
-            let stream = record.stream.to_string();
-            let decoded = CrmEvent::decode(
-                category,
-                &record.event_type,
-                record.schema_version,
-                &record.payload,
-            )
-            .map_err(|source| CommandError::Undecodable {
-                position: record.position,
-                source,
-            })?;
-            let Some(event) = decoded else {
-                continue;
-            };
-            if !own_stream && !about.contains(&stream) {
-                if !names_party(&event, parties) {
-                    continue;
-                }
-                about.insert(stream.clone());
+    crate::records::for_each(log, &ReadFilter::all(), |record, event| {
+        let own_stream = matches!(record.stream.category(), "party" | "account")
+            && Uuid::parse_str(record.stream.id()).is_ok_and(|id| own.contains(&id));
+        let stream = record.stream.to_string();
+        if !own_stream && !about.contains(&stream) {
+            if !names_party(&event, parties) {
+                return Ok(());
             }
-            events.push(exported(record, stream, &event));
+            about.insert(stream.clone());
         }
-        if page.reached_head {
-            return Ok(events);
-        }
-        next = page.next_position;
-    }
+        events.push(exported(record, stream, &event));
+        Ok(())
+    })?;
+    Ok(events)
 }
 
 fn exported(record: &RecordedEvent, stream: String, event: &CrmEvent) -> ExportedEvent {

@@ -367,16 +367,7 @@ fn apply_to_row(row: &mut CustomerRow, event: &PartyEvent) {
 /// (`domain::parties`): the same whether its history was folded before
 /// its key was destroyed or after.
 fn erase(row: &mut CustomerRow) {
-    row.name = match row.name {
-        PartyNameData::Company { .. } => PartyNameData::Company {
-            name: String::new(),
-            legal_name: None,
-        },
-        PartyNameData::Person { .. } => PartyNameData::Person {
-            first_name: String::new(),
-            last_name: None,
-        },
-    };
+    row.name = row.name.blanked();
     row.display_name.clear();
     row.sort_key.clear();
     row.job_title = None;

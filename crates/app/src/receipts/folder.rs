@@ -188,17 +188,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use eventlog::{Actor, AppendMeta, ExpectedVersion, NewEvent, StreamName};
-
-    fn append(log: &EventLog, index: usize) {
-        log.append_blocking(
-            &StreamName::parse(format!("note-{index}")).unwrap(),
-            ExpectedVersion::NoStream,
-            vec![NewEvent::new(uuid::Uuid::now_v7(), "Noted", vec![1])],
-            AppendMeta::new(Actor::system("test"), uuid::Uuid::now_v7()),
-        )
-        .unwrap();
-    }
+    use crate::receipts::tests::append;
 
     /// Protects the download route: only a receipt's own name is read,
     /// nothing that climbs out of the folder or names another file.

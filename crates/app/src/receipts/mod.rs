@@ -380,7 +380,7 @@ fn decode_hex<const N: usize>(field: &str, text: &str) -> Result<[u8; N], Receip
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Protects the receipt's size and its reach: every position of a
@@ -397,7 +397,9 @@ mod tests {
         assert!(long[0] >= 1);
     }
 
-    fn append(log: &EventLog, index: usize) {
+    /// Appends one small event to its own stream: the receipts' tests need
+    /// records, not meaning.
+    pub(super) fn append(log: &EventLog, index: usize) {
         use eventlog::{Actor, AppendMeta, ExpectedVersion, NewEvent, StreamName};
         log.append_blocking(
             &StreamName::parse(format!("note-{index}")).unwrap(),

@@ -1,0 +1,44 @@
+//! The log's records read as CRM events, page by page, for the use cases
+//! that look through the whole log (erasure, the subject access export).
+//! A record that does not decode is an error naming its position, never
+//! skipped.
+
+use domain::CrmEvent;
+use eventlog::{EventLog, ReadFilter, RecordedEvent};
+
+use crate::commands::CommandError;
+
+/// Records read per page.
+const SCAN_PAGE_EVENTS: usize = 4_096;
+
+/// Hands every record `filter` lets through, oldest first, to `each` with
+/// its event; records of other modules are passed over.
+pub(crate) fn for_each(
+    log: &EventLog,
+    filter: &ReadFilter,
+    mut each: impl FnMut(&RecordedEvent, CrmEvent) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    let mut next = 1;
+    loop {
+        let page = log.read_all(next, SCAN_PAGE_EVENTS, filter)?;
+        for record in &page.events {
+            let decoded = CrmEvent::decode(
+                record.stream.category(),
+                &record.event_type,
+                record.schema_version,
+                &record.payload,
+            )
+            .map_err(|source| CommandError::Undecodable {
+                position: record.position,
+                source,
+            })?;
+            if let Some(event) = decoded {
+                each(record, event)?;
+            }
+        }
+        if page.reached_head {
+            return Ok(());
+        }
+        next = page.next_position;
+    }
+}
