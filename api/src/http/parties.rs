@@ -36,7 +36,7 @@ use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
     encode_cursor,
 };
-use super::writes::{Changed, NoFields, OwnerRequest, Registered, aggregate_write};
+use super::writes::{Changed, Created, NoFields, OwnerRequest, aggregate_write};
 use super::{TAG_PARTIES, execute, load};
 use crate::AppState;
 
@@ -287,11 +287,12 @@ fn kind_of(name: &PartyNameData) -> PartyKind {
     }
 }
 
-/// Registers a company or a person.
+/// Registers a company or a person (working for `company`, which must
+/// exist and be within reach).
 #[utoipa::path(post, path = "/parties", tag = TAG_PARTIES,
     request_body = RegisterPartyRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses(Registered))]
+    responses(Created))]
 async fn register_party(
     State(state): State<AppState>,
     headers: WriteHeaders,

@@ -97,6 +97,7 @@ impl From<SubjectAccessExport> for SubjectAccessResponse {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = SubjectAccessResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn export_party(

@@ -14,6 +14,36 @@ pub(crate) fn scenarios() {
     changing_a_cancelled_task_is_a_422_until_it_is_reopened();
     both_audit_export_formats_answer_a_documented_content_type();
     a_body_that_is_not_a_json_object_is_a_400_and_writes_nothing();
+    a_person_of_an_unknown_company_is_a_404_and_writes_nothing();
+    a_malformed_id_in_an_export_is_a_400_problem();
+}
+
+/// Protects the registration's contract (found by schemathesis): a
+/// person said to work for a company that does not exist is a documented
+/// 404, not a silent link, and nothing is written.
+#[tokio::test]
+async fn a_person_of_an_unknown_company_is_a_404_and_writes_nothing() {
+    let app = spawn_app().await;
+    let head = app.state.log.head().position;
+    app.post(
+        "/api/v1/parties",
+        json!({"kind": "person", "first_name": "Ida", "company": Uuid::now_v7()}),
+    )
+    .await
+    .assert_problem(404);
+    assert_eq!(app.state.log.head().position, head);
+}
+
+/// Protects the subject access export's contract (found by schemathesis):
+/// an id that is not a UUID is a 400 problem naming the path.
+#[tokio::test]
+async fn a_malformed_id_in_an_export_is_a_400_problem() {
+    let app = spawn_app().await;
+    let answer = app
+        .get(&format!("/api/v1/parties/{MALFORMED_ID}/export"))
+        .await;
+    answer.assert_problem(400);
+    assert_eq!(answer.field(), "path");
 }
 
 /// Protects the reads by id: an id that is not a UUID is a 400 problem
