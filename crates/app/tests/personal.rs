@@ -291,3 +291,40 @@ async fn only_an_administrator_erases_and_nothing_personal_follows() {
         .unwrap_err();
     assert!(after.to_string().contains("erased"), "{after}");
 }
+
+/// Protects against guessing with the wrong keys: a log opened with a
+/// keys file that lacks the key a record needs stops at that record and
+/// names its position, rather than reading it as erased.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_read_without_its_keys_names_the_record_it_cannot_open() {
+    let directory = tempfile::tempdir().unwrap();
+    let anna = UserId::from_uuid(Uuid::now_v7());
+    let party = PartyId::from_uuid(Uuid::now_v7());
+    {
+        let app = common::fixed_app(directory.path());
+        let register = PartyCommand::Register(RegisterParty {
+            name: PartyName::Company {
+                name: label("Acme"),
+                legal_name: None,
+            },
+            company: None,
+            job_title: None,
+            source: None,
+            owner: anna,
+            branch: None,
+        });
+        common::given::<Party, _>(&app, anna, party, register).await;
+    }
+    std::fs::remove_file(directory.path().join(app::personal::SUBJECT_KEYS_FILE)).unwrap();
+    let folder = directory.path().to_owned();
+    let refused = tokio::task::spawn_blocking(move || {
+        let (log, keys) = app::personal::open_log(&folder, Options::default()).unwrap();
+        let handler = CommandHandler::new(log, std::sync::Arc::new(keys));
+        let stream = CommandHandler::stream::<Party>(party).unwrap();
+        handler.load::<Party>(&stream).unwrap_err().to_string()
+    })
+    .await
+    .unwrap();
+    assert!(refused.contains("position 1"), "{refused}");
+    assert!(refused.contains("no key for subject"), "{refused}");
+}
