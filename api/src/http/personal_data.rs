@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_DISPOSITION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use domain::ids::PartyId;
+use domain::ids::{LeadId, PartyId};
 use domain::parties::ErasureReason;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,16 +21,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::TAG_PARTIES;
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, WriteHeaders, Written};
 use super::writes::ChangedUnlessStale;
+use super::{TAG_DEALS, TAG_PARTIES};
 use crate::AppState;
 use crate::auth::Principal;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(erase_party))
+        .routes(routes!(erase_lead))
         .routes(routes!(export_party))
 }
 
@@ -116,6 +117,36 @@ async fn export_party(
     let body = SubjectAccessResponse::from(export);
     let disposition = format!("attachment; filename=\"personal-data-{id}.json\"");
     Ok(([(CONTENT_DISPOSITION, disposition)], axum::Json(body)).into_response())
+}
+
+/// Erases a lead's personal data for good (its key is destroyed): for a
+/// lead that names no party, or one a retention rule found. A repeat
+/// changes nothing.
+#[utoipa::path(post, path = "/leads/{id}/erase", tag = TAG_DEALS,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The version the client saw"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = ErasePartyRequest,
+    responses(ChangedUnlessStale))]
+async fn erase_lead(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<ErasePartyRequest>,
+) -> Result<Written, ApiError> {
+    let reason = ErasureReason::parse("reason", &request.reason)?;
+    let lead = LeadId::from_uuid(id);
+    let erasure = state
+        .running()
+        .erase_lead(&headers.principal.caller(), headers.run(), lead, reason)
+        .await?;
+    tracing::info!(%lead, reason = reason.code(), "a lead's personal data erased");
+    Ok(Written::new(
+        &state,
+        StatusCode::OK,
+        lead,
+        &erasure.executed,
+    ))
 }
 
 /// Why the party's data is erased.

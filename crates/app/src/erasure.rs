@@ -14,10 +14,11 @@
 
 use std::collections::BTreeSet;
 
+use domain::ids::LeadId;
 use domain::ids::{PartyId, derived};
 use domain::interactions::InteractionEvent;
 use domain::parties::{ErasureReason, Party, PartyCommand};
-use domain::pipeline::LeadEvent;
+use domain::pipeline::{Lead, LeadCommand, LeadEvent};
 use domain::{CrmEvent, DomainEvent as _};
 use eventlog::{EventLog, ReadFilter};
 use uuid::Uuid;
@@ -33,7 +34,8 @@ const ABSORBED_DEPTH_MAX: usize = 8;
 /// What an erasure did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Erasure {
-    /// The party asked for, then the duplicates it absorbed.
+    /// The party asked for, then the duplicates it absorbed (none when a
+    /// lead was erased).
     pub parties: Vec<PartyId>,
     /// Keys destroyed now (a repeat destroys none).
     pub keys_destroyed: usize,
@@ -99,6 +101,34 @@ impl ErasureUseCases<'_> {
                 })??;
         Ok(Erasure {
             parties,
+            keys_destroyed,
+            executed,
+        })
+    }
+
+    /// Erases a lead's personal data: `LeadErased`, then its key
+    /// destroyed. For a lead that names no party (one that does goes with
+    /// its party's erasure too). Administrators only.
+    pub async fn erase_lead(
+        &self,
+        by: &Caller,
+        run: Run,
+        lead: LeadId,
+        reason: ErasureReason,
+    ) -> Result<Erasure, CommandError> {
+        let executed = self
+            .app
+            .execute::<Lead, _>(by, run, lead.as_uuid(), LeadCommand::Erase { reason }, None)
+            .await?;
+        let keys_destroyed = usize::from(
+            self.app
+                .commands
+                .keys()
+                .erase(lead.as_uuid())
+                .map_err(|error| CommandError::Sealing(error.to_string()))?,
+        );
+        Ok(Erasure {
+            parties: Vec::new(),
             keys_destroyed,
             executed,
         })

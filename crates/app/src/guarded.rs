@@ -257,6 +257,8 @@ impl Guard for LeadCommand {
         let action = match self {
             LeadCommand::Capture(_) => Action::Create,
             LeadCommand::Disqualify { .. } => Action::Delete,
+            // Erasure cannot be undone: administrators only.
+            LeadCommand::Erase { .. } => Action::Administer,
             _ => Action::Edit,
         };
         needs(Module::Sales, action)

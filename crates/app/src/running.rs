@@ -131,6 +131,31 @@ impl Running {
         Ok(erasure)
     }
 
+    /// Erases `lead`'s personal data (see
+    /// [`crate::erasure::ErasureUseCases::erase_lead`]), then replaces the
+    /// snapshots of the models that held its texts.
+    pub async fn erase_lead(
+        &self,
+        by: &crate::access::Caller,
+        run: crate::Run,
+        lead: domain::ids::LeadId,
+        reason: domain::parties::ErasureReason,
+    ) -> Result<crate::erasure::Erasure, crate::commands::CommandError> {
+        let erasure = self.app.erasure().erase_lead(by, run, lead, reason).await?;
+        let position = erasure
+            .executed
+            .last_position
+            .unwrap_or_else(|| self.log.head().position);
+        if let Err(error) = self
+            .read_models
+            .replace_personal_snapshots_after(position)
+            .await
+        {
+            tracing::error!(%error, "replacing the snapshots after an erasure failed");
+        }
+        Ok(erasure)
+    }
+
     /// Stops the process managers (saving their checkpoint) and snapshots
     /// the read models: a restart then replays only what came after.
     pub async fn shutdown(&self) -> anyhow::Result<()> {
@@ -166,6 +191,20 @@ fn finish_interrupted_erasures(log: &EventLog, keys: &Keys, models: &Arc<CrmRead
                 .filter(|party| keys.state(party.as_uuid()) == vault::SubjectState::Live)
                 .collect()
         });
+        // An erased lead's own key goes right after its event.
+        let leads: Vec<uuid::Uuid> = models.pipeline_board.read(|board| {
+            board
+                .erased_leads()
+                .map(|lead| lead.as_uuid())
+                .filter(|lead| keys.state(*lead) == vault::SubjectState::Live)
+                .collect()
+        });
+        for lead in leads {
+            use domain::personal::SubjectKeys as _;
+            if let Err(error) = keys.erase(lead) {
+                tracing::error!(%error, "finishing an interrupted lead erasure failed");
+            }
+        }
         if unfinished.is_empty() {
             return;
         }

@@ -16,6 +16,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{DealId, PartyId, UserId};
+use crate::parties::ErasureReason;
 use crate::personal::{PersonalData, Slot, slot};
 use crate::values::Label;
 
@@ -59,6 +60,13 @@ pub struct LeadConverted {
     pub party: PartyId,
 }
 
+/// The lead's personal data was erased (its key destroyed); nothing
+/// personal in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadErased {
+    pub reason: ErasureReason,
+}
+
 domain_events! {
     /// Everything that can happen to a lead.
     pub enum LeadEvent in "lead" {
@@ -67,6 +75,7 @@ domain_events! {
         Disqualified(LeadDisqualified) = "LeadDisqualified" v 1,
         Reopened(LeadReopened) = "LeadReopened" v 1,
         Converted(LeadConverted) = "LeadConverted" v 1,
+        Erased(LeadErased) = "LeadErased" v 1,
     }
 }
 
@@ -94,7 +103,9 @@ impl PersonalData for LeadEvent {
                 slot(source),
             ],
             Self::Disqualified(LeadDisqualified { reason }) => vec![slot(reason)],
-            Self::OwnerAssigned(_) | Self::Reopened(_) | Self::Converted(_) => Vec::new(),
+            Self::OwnerAssigned(_) | Self::Reopened(_) | Self::Converted(_) | Self::Erased(_) => {
+                Vec::new()
+            }
         }
     }
 }
@@ -168,6 +179,11 @@ pub enum LeadCommand {
         deal: DealId,
         party: PartyId,
     },
+    /// Erases the lead's personal data (the application then destroys its
+    /// key); allowed in any status, once.
+    Erase {
+        reason: ErasureReason,
+    },
 }
 
 // ----------------------------------------------------------------- state
@@ -197,6 +213,9 @@ pub struct LeadState {
     pub source: Option<String>,
     pub owner: UserId,
     pub status: LeadStatus,
+    /// Its personal data was erased: its texts are blank and it takes no
+    /// more changes.
+    pub erased: bool,
 }
 
 /// The lead decider. State is `None` until the lead is captured.
@@ -265,6 +284,7 @@ impl Decider for Lead {
             source: captured.source.clone(),
             owner: captured.owner,
             status: LeadStatus::Open,
+            erased: false,
         })
     }
 }
@@ -278,6 +298,17 @@ fn already_captured() -> DomainError {
 }
 
 fn decide_existing(lead: &LeadState, command: &LeadCommand) -> Result<Vec<LeadEvent>, DomainError> {
+    if let LeadCommand::Erase { reason } = command {
+        return Ok(crate::unless_unchanged(lead.erased, || {
+            LeadEvent::Erased(LeadErased { reason: *reason })
+        }));
+    }
+    if lead.erased {
+        return Err(DomainError::rejected(
+            "lead.erased",
+            "this lead's personal data was erased; it takes no more changes",
+        ));
+    }
     if let LeadStatus::Converted { deal, .. } = lead.status {
         return Err(DomainError::rejected(
             "lead.converted",
@@ -324,6 +355,8 @@ fn decide_existing(lead: &LeadState, command: &LeadCommand) -> Result<Vec<LeadEv
                 party: *party,
             })]
         }
+        // Decided above, before any status check.
+        LeadCommand::Erase { .. } => Vec::new(),
     };
     Ok(events)
 }
@@ -344,6 +377,19 @@ fn evolve_existing(lead: &mut LeadState, event: &LeadEvent) {
                 deal: converted.deal,
                 party: converted.party,
             };
+        }
+        LeadEvent::Erased(_) => {
+            // As the lead reads once its key is gone, whichever came first.
+            lead.title.clear();
+            lead.contact_name = None;
+            lead.company_name = None;
+            lead.email = None;
+            lead.phone = None;
+            lead.source = None;
+            if let LeadStatus::Disqualified { reason } = &mut lead.status {
+                reason.clear();
+            }
+            lead.erased = true;
         }
     }
 }

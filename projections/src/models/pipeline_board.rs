@@ -93,6 +93,25 @@ pub struct LeadRow {
     #[serde(with = "chrono::serde::ts_microseconds")]
     pub captured_at: DateTime<Utc>,
     pub version: u64,
+    /// Its personal data was erased (the lead's own erasure, or that of
+    /// the party it names).
+    pub erased: bool,
+}
+
+impl LeadRow {
+    /// Blank texts, as the lead's events read once its key is gone.
+    fn erase(&mut self) {
+        self.title.clear();
+        self.contact_name = None;
+        self.company_name = None;
+        self.email = None;
+        self.phone = None;
+        self.source = None;
+        if let Some(reason) = self.disqualified_reason.as_mut() {
+            reason.clear();
+        }
+        self.erased = true;
+    }
 }
 
 /// Sums per currency.
@@ -134,7 +153,7 @@ pub struct PipelineBoard {
 
 impl ReadModel for PipelineBoard {
     const NAME: &'static str = "pipeline_board";
-    const VERSION: u32 = 4;
+    const VERSION: u32 = 5;
     const CATEGORIES: &'static [&'static str] = &[
         PipelineEvent::CATEGORY,
         DealEvent::CATEGORY,
@@ -299,20 +318,20 @@ impl PipelineBoard {
         self.index(id);
     }
 
+    /// The leads whose personal data was erased.
+    pub fn erased_leads(&self) -> impl Iterator<Item = LeadId> + '_ {
+        self.leads
+            .values()
+            .filter(|lead| lead.erased)
+            .map(|lead| lead.id)
+    }
+
     /// The leads naming an erased party lose their texts, as their events
     /// read once the leads' keys are destroyed (`app::erasure`).
     fn erase_leads_of(&mut self, party: PartyId) {
         for lead in self.leads.values_mut() {
             if lead.party == Some(party) {
-                lead.title.clear();
-                lead.contact_name = None;
-                lead.company_name = None;
-                lead.email = None;
-                lead.phone = None;
-                lead.source = None;
-                if let Some(reason) = lead.disqualified_reason.as_mut() {
-                    reason.clear();
-                }
+                lead.erase();
             }
         }
     }
@@ -335,6 +354,7 @@ impl PipelineBoard {
                     disqualified_reason: None,
                     captured_at: envelope.occurred_at,
                     version: envelope.stream_version,
+                    erased: false,
                 },
             );
             self.open_leads.insert((envelope.occurred_at, id));
@@ -361,6 +381,7 @@ impl PipelineBoard {
                 };
                 lead.party = Some(converted.party);
             }
+            LeadEvent::Erased(_) => lead.erase(),
         }
         lead.version = envelope.stream_version;
         let key = (lead.captured_at, id);

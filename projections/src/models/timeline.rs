@@ -106,6 +106,9 @@ pub struct Timelines {
     /// with their own key: its interactions (withdrawn ones too) and the
     /// leads naming it. Erasing the party destroys their keys too.
     sealed_about: FxHashMap<PartyId, Vec<Uuid>>,
+    /// Each lead's party (from its capture or conversion): the timeline
+    /// its entries are on.
+    lead_parties: FxHashMap<Uuid, PartyId>,
     /// Titles seen, so repeated ones ("Follow-up call", a deal's name on
     /// each of its steps) are stored once. Not in snapshots.
     #[serde(skip)]
@@ -129,6 +132,7 @@ impl PartialEq for Timelines {
             && self.orders == other.orders
             && self.absorbed == other.absorbed
             && self.sealed_about == other.sealed_about
+            && self.lead_parties == other.lead_parties
     }
 }
 
@@ -143,7 +147,7 @@ struct CalendarLink {
 
 impl ReadModel for Timelines {
     const NAME: &'static str = "timelines";
-    const VERSION: u32 = 9;
+    const VERSION: u32 = 10;
     const CATEGORIES: &'static [&'static str] = &[
         PartyEvent::CATEGORY,
         InteractionEvent::CATEGORY,
@@ -459,11 +463,28 @@ impl Timelines {
                 let title = self.intern(&captured.title);
                 self.leads.insert(id, title.clone());
                 if let Some(party) = captured.party {
+                    self.lead_parties.insert(id, party);
                     self.seal_about(party, id);
                     self.push(party, envelope, EntryKind::LeadCaptured, title);
                 }
             }
+            LeadEvent::Erased(_) => {
+                let blank: Arc<str> = Arc::from("");
+                if let Some(title) = self.leads.get_mut(&id) {
+                    *title = blank.clone();
+                }
+                let party = self.lead_parties.get(&id).copied();
+                if let Some(timeline) = party.and_then(|party| self.by_party.get(&party)) {
+                    for &index in timeline {
+                        let entry = &mut self.arena[index as usize];
+                        if entry.source == id {
+                            entry.title = blank.clone();
+                        }
+                    }
+                }
+            }
             LeadEvent::Converted(converted) => {
+                self.lead_parties.insert(id, converted.party);
                 self.seal_about(converted.party, id);
                 let title = self.leads.remove(&id).unwrap_or_else(|| Arc::from(""));
                 self.push(converted.party, envelope, EntryKind::LeadConverted, title);

@@ -10,6 +10,7 @@ use super::*;
 /// Runs every scenario of this file, for the contract check in `main.rs`.
 pub(crate) fn scenarios() {
     an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere();
+    a_lead_without_a_party_is_erased_on_its_own();
 }
 
 const FIRST: &str = "Anastasia";
@@ -298,4 +299,75 @@ async fn an_erased_customer_keeps_their_figures_and_loses_their_name_everywhere(
     assert_eq!(party.body["erased"], true);
     assert_eq!(personal_in(&party.body.to_string()), None);
     restored.stop().await;
+}
+
+/// Protects erasing a lead that names no party (a contact from a fair,
+/// say): administrators only, refused before anything is written when
+/// asked badly; afterwards the lead keeps its owner and status but no
+/// name, email or phone, in the lead, the board and the audit trail.
+#[tokio::test]
+async fn a_lead_without_a_party_is_erased_on_its_own() {
+    let app = spawn_app().await;
+    let lead = app
+        .write(
+            "/api/v1/leads",
+            json!({"title": format!("Fair contact {LAST}"), "contact_name": format!("{FIRST} {LAST}"),
+                   "email": EMAIL, "phone": "+7 912 555 01 02"}),
+        )
+        .await
+        .id;
+    let path = format!("/api/v1/leads/{lead}/erase");
+    let sam = super::access::register(&app, "sam", &["sales_manager"], None).await;
+    let token = super::access::token_of(&app, sam, &[domain::access::Role::SalesManager]).await;
+    let (status, _) = super::access::as_user(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        &path,
+        Some(json!({"reason": "retention"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    app.post(&path, json!({"reason": "someday"}))
+        .await
+        .assert_problem(400);
+    app.post(
+        &format!("/api/v1/leads/{}/erase", Uuid::now_v7()),
+        json!({"reason": "retention"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post_with(
+        &path,
+        json!({"reason": "retention"}),
+        &[("if-match", "\"99\"")],
+    )
+    .await
+    .assert_problem(412);
+    let before = app.get(&format!("/api/v1/leads/{lead}")).await;
+    assert!(before.body.to_string().contains(LAST));
+
+    let erased = app.post(&path, json!({"reason": "retention"})).await;
+    assert_eq!(erased.status, StatusCode::OK, "{:#}", erased.body);
+    app.settle().await;
+    let after = app.get(&format!("/api/v1/leads/{lead}")).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_eq!(
+        personal_in(&after.body.to_string()),
+        None,
+        "{:#}",
+        after.body
+    );
+    assert_eq!(after.body["owner"], before.body["owner"]);
+    let trail = app
+        .get("/api/v1/audit/events?category=lead&limit=500")
+        .await;
+    assert!(trail.body.to_string().contains("LeadErased"));
+    assert_eq!(personal_in(&trail.body.to_string()), None);
+    app.post(
+        &format!("/api/v1/leads/{lead}/disqualify"),
+        json!({"reason": "no budget"}),
+    )
+    .await
+    .assert_problem(422);
 }

@@ -849,6 +849,7 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/audit/verification"),
         ("get", "/api/v1/audit/signing-key"),
         ("post", "/api/v1/parties/{id}/erase"),
+        ("post", "/api/v1/leads/{id}/erase"),
         ("get", "/api/v1/parties/{id}/export"),
         ("get", "/api/v1/audit/receipt"),
         ("post", "/api/v1/audit/receipt/check"),

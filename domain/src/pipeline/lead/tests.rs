@@ -292,3 +292,48 @@ fn replay_builds_the_lead_state() {
     );
     assert_eq!(state.party, Some(id(7)));
 }
+
+fn erased() -> LeadEvent {
+    LeadEvent::Erased(LeadErased {
+        reason: ErasureReason::Retention,
+    })
+}
+
+/// Protects erasing a lead: once, in any status (open, disqualified,
+/// converted), then no more changes; it reads blank the same whether its
+/// history was folded before its key went or after.
+#[test]
+fn a_lead_is_erased_once_in_any_status_and_reads_blank() {
+    let erase = || {
+        issue(LeadCommand::Erase {
+            reason: ErasureReason::Retention,
+        })
+    };
+    for history in [
+        vec![captured()],
+        vec![captured(), disqualified()],
+        vec![captured(), converted()],
+    ] {
+        given::<Lead>(history).when(erase()).then(vec![erased()]);
+    }
+    given::<Lead>([captured(), erased()])
+        .when(erase())
+        .then_nothing();
+    given::<Lead>([captured(), erased()])
+        .when(issue(disqualify()))
+        .then_rejected("lead.erased");
+    given::<Lead>([]).when(erase()).then_not_found();
+
+    let with_data = [captured(), disqualified(), erased()];
+    let mut without_data = with_data.clone();
+    for event in &mut without_data {
+        for mut slot in event.personal_slots() {
+            slot.take();
+        }
+    }
+    let fold = |events: &[LeadEvent]| events.iter().fold(None, Lead::evolve).unwrap();
+    let before = fold(&with_data);
+    assert_eq!(before, fold(&without_data));
+    assert!(before.erased && before.title.is_empty() && before.email.is_none());
+    assert_eq!(before.owner, user());
+}
