@@ -104,7 +104,7 @@ pub fn replay<M: ReadModel>(
             let mut next = from.position + 1;
             while next <= until {
                 records_receiver.try_iter().for_each(drop);
-                let page = read_page(log, next, until, step_events);
+                let page = read_page(log, next, until, step_events, M::CATEGORIES);
                 let stop = match &page {
                     Ok(page) => page.end.position < next,
                     Err(_) => true,
@@ -177,13 +177,21 @@ struct RawPage {
 
 /// Reads one page from `next`, ending at `until` or at the next multiple
 /// of `step_events`. An empty log tail gives a page ending before `next`.
-fn read_page(log: &EventLog, next: u64, until: u64, step_events: u64) -> Result<RawPage> {
+fn read_page(
+    log: &EventLog,
+    next: u64,
+    until: u64,
+    step_events: u64,
+    categories: &'static [&'static str],
+) -> Result<RawPage> {
     let to_step = step_events - (next - 1) % step_events;
     let wanted = (until - next + 1).min(to_step).min(PAGE_EVENTS as u64);
-    let page = log.read_all(
+    // Only the model's categories are opened: it skips the rest.
+    let page = log.read_all_opening(
         next,
         usize::try_from(wanted).unwrap_or(PAGE_EVENTS),
         &ReadFilter::all(),
+        Some(categories),
     )?;
     let mut records = page.events;
     records.retain(|record| record.position <= until);
@@ -656,7 +664,12 @@ fn fail<M>(shared: &Shared<M>, name: &'static str, reason: String) {
 /// when due; returns the new checkpoint position.
 fn step<M: ReadModel>(log: &EventLog, shared: &Shared<M>, head: u64) -> Result<u64> {
     let from = shared.checkpoint_position();
-    let page = log.read_all(from + 1, PAGE_EVENTS, &ReadFilter::all())?;
+    let page = log.read_all_opening(
+        from + 1,
+        PAGE_EVENTS,
+        &ReadFilter::all(),
+        Some(M::CATEGORIES),
+    )?;
     let events: Vec<RecordedEvent> = page
         .events
         .into_iter()

@@ -46,7 +46,7 @@ pub use crate::event::{
     Actor, AppendMeta, AppendOutcome, CurrentVersion, ExpectedVersion, Head, NewEvent,
     RecordedEvent, hash_hex,
 };
-pub use crate::read::{ReadAllPage, ReadFilter};
+pub use crate::read::{Categories, ReadAllPage, ReadFilter};
 pub use crate::storage::Durability;
 use crate::storage::Storage;
 pub use crate::stream::StreamName;

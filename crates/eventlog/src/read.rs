@@ -74,14 +74,24 @@ fn continues_at(view: &ChunkView<'_>, next_position: u64) -> Result<()> {
     Ok(())
 }
 
+/// The stream categories whose events a read opens and upcasts; `None`:
+/// all. A reader that looks at a few categories only leaves the others as
+/// stored, which spares opening sealed payloads it would skip.
+pub type Categories = Option<&'static [&'static str]>;
+
+fn wanted(categories: Categories, event: &RecordedEvent) -> bool {
+    categories.is_none_or(|categories| categories.contains(&event.stream.category()))
+}
+
 /// Decodes the events of `chunks`, each from the position paired with it,
-/// up to `through`, and upcasts them. The chunks' checksums were checked
-/// when they were read.
+/// up to `through`, and upcasts those of `categories`. The chunks'
+/// checksums were checked when they were read.
 fn decode_chunks(
     chunks: &[(StoredChunk, u64)],
     through: u64,
     upcasters: Option<&UpcasterRegistry>,
     capacity: u64,
+    categories: Categories,
 ) -> Result<Vec<RecordedEvent>> {
     let mut events = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     for (chunk, from) in chunks {
@@ -90,8 +100,8 @@ fn decode_chunks(
             let index = (position - view.first_position) as usize;
             let event = view.decode(index)?;
             events.push(match upcasters {
-                Some(registry) => registry.upcast(event)?,
-                None => event,
+                Some(registry) if wanted(categories, &event) => registry.upcast(event)?,
+                _ => event,
             });
         }
     }
@@ -270,6 +280,19 @@ impl EventLog {
         max_count: usize,
         filter: &ReadFilter,
     ) -> Result<ReadAllPage> {
+        self.read_all_opening(from_position, max_count, filter, None)
+    }
+
+    /// Like [`Self::read_all`], opening and upcasting only the events of
+    /// `categories` (when given): the others come as stored, for a reader
+    /// that skips them anyway (a read model folding a few categories).
+    pub fn read_all_opening(
+        &self,
+        from_position: u64,
+        max_count: usize,
+        filter: &ReadFilter,
+        categories: Categories,
+    ) -> Result<ReadAllPage> {
         let committed = self.head().position;
         let from_position = from_position.max(1);
         let max_count = max_count.clamp(1, READ_EVENTS_MAX);
@@ -280,7 +303,7 @@ impl EventLog {
                 && last - from_position + 1 >= PARALLEL_DECODE_EVENTS_MIN
                 && DECODER.is_some()
             {
-                return self.read_range_in_parallel(from_position, last, committed);
+                return self.read_range_in_parallel(from_position, last, committed, categories);
             }
         }
         // An unfiltered read takes every event up to the page's size: room
@@ -317,7 +340,11 @@ impl EventLog {
                     scanned += 1;
                     next_position = position + 1;
                     if filter.is_all() || filter.matches(&event) {
-                        events.push(self.upcast(event)?);
+                        events.push(if wanted(categories, &event) {
+                            self.upcast(event)?
+                        } else {
+                            event
+                        });
                     }
                 }
             }
@@ -387,7 +414,13 @@ impl EventLog {
     /// [`DECODER`] decodes the back half.
     /// A replay spends most of its time decoding, and a replay is when a
     /// second core is most useful.
-    fn read_range_in_parallel(&self, first: u64, last: u64, committed: u64) -> Result<ReadAllPage> {
+    fn read_range_in_parallel(
+        &self,
+        first: u64,
+        last: u64,
+        committed: u64,
+        categories: Categories,
+    ) -> Result<ReadAllPage> {
         // Each chunk with the first position to take from it.
         let mut chunks: Vec<(StoredChunk, u64)> = Vec::new();
         let mut next_position = first;
@@ -425,7 +458,13 @@ impl EventLog {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
         let upcasters = self.inner.upcasters.clone();
         let job: DecodeJob = Box::new(move || {
-            let decoded = decode_chunks(&back, through, upcasters.as_deref(), back_events);
+            let decoded = decode_chunks(
+                &back,
+                through,
+                upcasters.as_deref(),
+                back_events,
+                categories,
+            );
             // The reader may have given up on an error of its own half.
             let _ = reply.send(decoded);
         });
@@ -439,7 +478,13 @@ impl EventLog {
             Some(Err(TrySendError::Full(job) | TrySendError::Disconnected(job))) => job(),
             None => unreachable!("read_range_in_parallel runs only with a decoder"),
         }
-        let mut events = decode_chunks(&chunks, through, self.inner.upcasters.as_deref(), page)?;
+        let mut events = decode_chunks(
+            &chunks,
+            through,
+            self.inner.upcasters.as_deref(),
+            page,
+            categories,
+        )?;
         let back = answer
             .recv()
             .map_err(|_| std::io::Error::other("the event log's decoding thread stopped"))??;

@@ -609,6 +609,55 @@ async fn reads_apply_registered_upcasters() {
     test.log.verify().unwrap();
 }
 
+/// Protects the replay's saving: a read that names its categories
+/// upcasts (and opens) only their events and hands the others over as
+/// stored, on the serial and the two-thread paths alike.
+#[tokio::test]
+async fn a_read_for_some_categories_upcasts_only_theirs() {
+    let mut registry = UpcasterRegistry::new();
+    for event_type in ["CustomerRegistered", "OrderPlaced"] {
+        registry
+            .register(event_type, 1, |old| Ok([old, b" (v2)"].concat()))
+            .unwrap();
+    }
+    let test = open_log_with(Options {
+        upcasters: Some(Arc::new(registry)),
+        ..Options::default()
+    });
+    // Past 2,048 events a full read decodes on two threads.
+    let count = 2_400;
+    for index in 0..count {
+        let (name, event_type) = if index % 2 == 0 {
+            (format!("customer-{index}"), "CustomerRegistered")
+        } else {
+            (format!("order-{index}"), "OrderPlaced")
+        };
+        test.log
+            .append(
+                &stream(&name),
+                ExpectedVersion::NoStream,
+                vec![event(event_type, b"x")],
+                meta(),
+            )
+            .await
+            .unwrap();
+    }
+    for max in [10, count] {
+        let page = test
+            .log
+            .read_all_opening(1, max, &ReadFilter::all(), Some(&["customer"]))
+            .unwrap();
+        assert_eq!(page.events.len(), max);
+        for read in &page.events {
+            let customer = read.stream.category() == "customer";
+            assert_eq!(read.payload == b"x (v2)", customer, "{}", read.position);
+            assert_eq!(read.schema_version, if customer { 2 } else { 1 });
+        }
+    }
+    let all = test.log.read_all(1, count, &ReadFilter::all()).unwrap();
+    assert!(all.events.iter().all(|read| read.payload == b"x (v2)"));
+}
+
 /// A subscriber sees history, then live events, each once and in order,
 /// however appends and reads interleave.
 #[tokio::test]
