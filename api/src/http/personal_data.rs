@@ -126,13 +126,13 @@ async fn export_party(
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The version the client saw"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = ErasePartyRequest,
+    request_body = ErasureRequest,
     responses(ChangedUnlessStale))]
 async fn erase_lead(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
-    ApiJson(request): ApiJson<ErasePartyRequest>,
+    ApiJson(request): ApiJson<ErasureRequest>,
 ) -> Result<Written, ApiError> {
     let reason = ErasureReason::parse("reason", &request.reason)?;
     let lead = LeadId::from_uuid(id);
@@ -149,10 +149,10 @@ async fn erase_lead(
     ))
 }
 
-/// Why the party's data is erased.
+/// Why a party's or a lead's data is erased.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ErasePartyRequest {
+pub struct ErasureRequest {
     /// `request` (the person asked), `retention` (a retention rule) or
     /// `other`.
     pub reason: String,
@@ -166,13 +166,13 @@ pub struct ErasePartyRequest {
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The version the client saw"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = ErasePartyRequest,
+    request_body = ErasureRequest,
     responses(ChangedUnlessStale))]
 async fn erase_party(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     headers: WriteHeaders,
-    ApiJson(request): ApiJson<ErasePartyRequest>,
+    ApiJson(request): ApiJson<ErasureRequest>,
 ) -> Result<Written, ApiError> {
     let reason = ErasureReason::parse("reason", &request.reason)?;
     let party = PartyId::from_uuid(id);

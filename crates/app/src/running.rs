@@ -116,18 +116,7 @@ impl Running {
         reason: domain::parties::ErasureReason,
     ) -> Result<crate::erasure::Erasure, crate::commands::CommandError> {
         let erasure = self.app.erasure().erase(by, run, party, reason).await?;
-        let position = erasure
-            .executed
-            .last_position
-            .unwrap_or_else(|| self.log.head().position);
-        if let Err(error) = self
-            .read_models
-            .replace_personal_snapshots_after(position)
-            .await
-        {
-            // The erasure stands; the next snapshots replace the old ones.
-            tracing::error!(%error, "replacing the snapshots after an erasure failed");
-        }
+        self.replace_snapshots_after(&erasure).await;
         Ok(erasure)
     }
 
@@ -142,6 +131,14 @@ impl Running {
         reason: domain::parties::ErasureReason,
     ) -> Result<crate::erasure::Erasure, crate::commands::CommandError> {
         let erasure = self.app.erasure().erase_lead(by, run, lead, reason).await?;
+        self.replace_snapshots_after(&erasure).await;
+        Ok(erasure)
+    }
+
+    /// Replaces the snapshots of the models holding personal texts with
+    /// ones taken after `erasure`. On failure the erasure stands; the next
+    /// snapshots replace the old ones.
+    async fn replace_snapshots_after(&self, erasure: &crate::erasure::Erasure) {
         let position = erasure
             .executed
             .last_position
@@ -153,7 +150,6 @@ impl Running {
         {
             tracing::error!(%error, "replacing the snapshots after an erasure failed");
         }
-        Ok(erasure)
     }
 
     /// Stops the process managers (saving their checkpoint) and snapshots
