@@ -456,10 +456,16 @@ pub async fn serve(
         state.receipts.clone(),
         state.stopping.subscribe(),
     ));
+    let retention = tokio::spawn(app::retention::run_schedule(
+        state.running.clone(),
+        app::retention::LOOK_EVERY,
+        state.stopping.subscribe(),
+    ));
     let served = serve_on_with(listener, app(state.clone()), limits).await;
     state.begin_stop();
     let _ = scheduled.await;
     let _ = receipting.await;
+    let _ = retention.await;
     state.shutdown().await?;
     served
 }

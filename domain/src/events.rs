@@ -10,6 +10,7 @@ use crate::inventory::{StockEvent, WarehouseEvent};
 use crate::parties::PartyEvent;
 use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
+use crate::retention::RetentionEvent;
 use crate::sales::{OrderEvent, SaleEvent};
 
 macro_rules! crm_events {
@@ -162,4 +163,5 @@ crm_events! {
     Account(AccountEvent),
     Series(SeriesEvent),
     User(UserEvent),
+    Retention(RetentionEvent),
 }

@@ -149,6 +149,15 @@ id_type!(
     PaymentId
 );
 id_type!(
+    /// A retention rule: whose personal data is erased after how long
+    /// without activity.
+    RetentionRuleId
+);
+id_type!(
+    /// One run of a retention rule.
+    RetentionRunId
+);
+id_type!(
     /// A numbering series: invoices (or credit notes) of one branch in one
     /// year.
     SeriesId

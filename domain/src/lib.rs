@@ -36,6 +36,7 @@ pub mod personal;
 pub mod pipeline;
 pub mod planning;
 pub mod process;
+pub mod retention;
 pub mod sales;
 pub mod values;
 

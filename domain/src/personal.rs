@@ -234,6 +234,7 @@ impersonal!(
     crate::finance::AccountEvent,
     crate::finance::SeriesEvent,
     crate::access::UserEvent,
+    crate::retention::RetentionEvent,
 );
 
 #[cfg(test)]

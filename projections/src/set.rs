@@ -121,6 +121,14 @@ impl CrmReadModels {
         self.users.wait_for(position).await
     }
 
+    /// Waits until the models holding personal data (customers,
+    /// timelines, the pipeline board) have read up to `position`.
+    pub async fn wait_for_personal(&self, position: u64) -> Result<()> {
+        self.customers.wait_for(position).await?;
+        self.timelines.wait_for(position).await?;
+        self.pipeline_board.wait_for(position).await
+    }
+
     /// Replaces the snapshots of the models that hold personal texts
     /// (customers, timelines, the pipeline board) with one taken after
     /// `position`: an erasure recorded there then leaves no snapshot with

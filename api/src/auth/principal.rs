@@ -81,6 +81,7 @@ impl Principal {
             branch: self.branch,
             grants: self.grants,
             token: self.token(),
+            process: None,
         }
     }
 

@@ -28,21 +28,40 @@ const MERGE_HOPS_MAX: usize = 16;
 
 /// Who a use case acts for: the user, what their roles grant (cut down
 /// to the token's permissions when a token signed the request) and how
-/// far, their branch, and the token if one did.
+/// far, their branch, and the token if one did. A process of the system
+/// itself (a retention run) is a caller too, with an administrator's
+/// grants and its own name on what it records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub user: UserId,
     pub branch: Option<BranchId>,
     pub grants: Grants,
     pub token: Option<Uuid>,
+    /// The system process acting, recorded as the actor instead of a user.
+    pub process: Option<&'static str>,
 }
 
 impl Caller {
+    /// A process of the system, acting with every permission as
+    /// [`crate::process::SYSTEM_USER`].
+    pub fn process(name: &'static str) -> Self {
+        Self {
+            user: crate::process::SYSTEM_USER,
+            branch: None,
+            grants: Grants::of_roles(&[domain::access::Role::Administrator]),
+            token: None,
+            process: Some(name),
+        }
+    }
+
     /// The actor recorded on the events this caller's use cases append.
     pub fn actor(&self) -> Actor {
-        Actor::User {
-            user_id: self.user.as_uuid(),
-            token_id: self.token,
+        match self.process {
+            Some(process) => Actor::system(process),
+            None => Actor::User {
+                user_id: self.user.as_uuid(),
+                token_id: self.token,
+            },
         }
     }
 }
@@ -62,6 +81,8 @@ pub enum Kind {
     Pipeline,
     Product,
     PriceList,
+    /// Administrators' settings: retention rules.
+    RetentionRule,
 }
 
 impl Kind {
@@ -80,6 +101,7 @@ impl Kind {
             Kind::Pipeline => "pipeline",
             Kind::Product => "product",
             Kind::PriceList => "price list",
+            Kind::RetentionRule => "retention rule",
         }
     }
 
@@ -93,6 +115,7 @@ impl Kind {
             Kind::Task | Kind::CalendarEntry => Module::Planning,
             Kind::Warehouse => Module::Inventory,
             Kind::Product | Kind::PriceList => Module::Catalog,
+            Kind::RetentionRule => Module::Admin,
         }
     }
 }
@@ -181,6 +204,9 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
         Kind::Pipeline => shared(state_of::<domain::pipeline::Pipeline>(commands, id).flatten()),
         Kind::Product => shared(state_of::<domain::catalog::Product>(commands, id).flatten()),
         Kind::PriceList => shared(state_of::<domain::catalog::PriceList>(commands, id).flatten()),
+        Kind::RetentionRule => {
+            shared(state_of::<domain::retention::RetentionRule>(commands, id).flatten())
+        }
     }
 }
 

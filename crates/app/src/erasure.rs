@@ -66,6 +66,26 @@ impl ErasureUseCases<'_> {
         party: PartyId,
         reason: ErasureReason,
     ) -> Result<Erasure, CommandError> {
+        let (parties, executed) = self.record(by, run, party, reason).await?;
+        let keys_destroyed = destroy_keys_apart(self.app, parties.clone()).await?;
+        Ok(Erasure {
+            parties,
+            keys_destroyed,
+            executed,
+        })
+    }
+
+    /// Records `PartyErased` on `party` and the duplicates it absorbed,
+    /// answering them (the party first) and the party's write; their keys
+    /// are left to [`destroy_keys`], so that erasing many parties reads
+    /// the log for their records once (a retention run).
+    pub(crate) async fn record(
+        &self,
+        by: &Caller,
+        run: Run,
+        party: PartyId,
+        reason: ErasureReason,
+    ) -> Result<(Vec<PartyId>, Executed), CommandError> {
         let commands = &self.app.commands;
         let erase = PartyCommand::Erase { reason };
         guarded::authorize::<Party, _>(commands, by, party.as_uuid(), &erase)?;
@@ -92,18 +112,7 @@ impl ErasureUseCases<'_> {
             );
         }
         let executed = executed.ok_or_else(|| access::not_found(Kind::Party, party.as_uuid()))?;
-        let (log, keys, erased) = (commands.log().clone(), commands.keys(), parties.clone());
-        let keys_destroyed =
-            tokio::task::spawn_blocking(move || destroy_keys(&log, keys.as_ref(), &erased))
-                .await
-                .map_err(|error| {
-                    CommandError::Sealing(format!("the erasure task failed: {error}"))
-                })??;
-        Ok(Erasure {
-            parties,
-            keys_destroyed,
-            executed,
-        })
+        Ok((parties, executed))
     }
 
     /// Erases a lead's personal data: `LeadErased`, then its key
@@ -133,6 +142,17 @@ impl ErasureUseCases<'_> {
             executed,
         })
     }
+}
+
+/// [`destroy_keys`] of `parties`, off the async threads: it reads the log.
+pub(crate) async fn destroy_keys_apart(
+    app: &App,
+    parties: Vec<PartyId>,
+) -> Result<usize, CommandError> {
+    let (log, keys) = (app.commands.log().clone(), app.commands.keys());
+    tokio::task::spawn_blocking(move || destroy_keys(&log, keys.as_ref(), &parties))
+        .await
+        .map_err(|error| CommandError::Sealing(format!("the erasure task failed: {error}")))?
 }
 
 /// `party`, then every duplicate it absorbed, through merges of merges;

@@ -17,6 +17,7 @@ use domain::inventory::{Warehouse, WarehouseCommand};
 use domain::parties::{Party, PartyCommand};
 use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineCommand};
 use domain::planning::{CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
+use domain::retention::{RetentionCommand, RetentionRule};
 use domain::sales::{Order, OrderCommand};
 use domain::{Decider, DomainError};
 use uuid::Uuid;
@@ -291,6 +292,18 @@ impl Guard for PipelineCommand {
             _ => Action::Edit,
         };
         needs(Module::Sales, action)
+    }
+}
+
+impl Guarded for RetentionRule {
+    const KIND: Kind = Kind::RetentionRule;
+}
+
+/// Retention rules erase personal data: administrators only, to read
+/// them too.
+impl Guard for RetentionCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Admin, Action::Administer)
     }
 }
 

@@ -118,6 +118,7 @@ mod tests {
             branch: None,
             grants: Grants::of_roles(&[role]),
             token: None,
+            process: None,
         }
     }
 

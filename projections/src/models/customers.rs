@@ -67,6 +67,10 @@ pub struct CustomerRow {
     pub registered_at: DateTime<Utc>,
     #[serde(with = "chrono::serde::ts_microseconds")]
     pub updated_at: DateTime<Utc>,
+    /// Its latest event but an erasure, in business time: when its card
+    /// last changed (retention rules read it).
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    pub changed_at: DateTime<Utc>,
     /// Stream version of the last event applied: the ETag of the party.
     pub version: u64,
     /// Its personal data was erased: names, channel addresses, tags and
@@ -180,7 +184,7 @@ pub struct Customers {
 
 impl ReadModel for Customers {
     const NAME: &'static str = "customers";
-    const VERSION: u32 = 4;
+    const VERSION: u32 = 5;
     const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
     // Large: a few snapshots only.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -208,6 +212,7 @@ impl ReadModel for Customers {
                 absorbed: Vec::new(),
                 registered_at: envelope.occurred_at,
                 updated_at: envelope.recorded_at,
+                changed_at: envelope.occurred_at,
                 version: envelope.stream_version,
                 erased: false,
             };
@@ -234,6 +239,9 @@ impl ReadModel for Customers {
         if let Some(row) = self.rows.get_mut(&id) {
             apply_to_row(row, event);
             row.updated_at = envelope.recorded_at;
+            if !matches!(event, PartyEvent::Erased(_)) {
+                row.changed_at = row.changed_at.max(envelope.occurred_at);
+            }
             row.version = envelope.stream_version;
         }
         if reindex {

@@ -92,6 +92,10 @@ pub struct LeadRow {
     pub disqualified_reason: Option<String>,
     #[serde(with = "chrono::serde::ts_microseconds")]
     pub captured_at: DateTime<Utc>,
+    /// Its latest event but an erasure, in business time: when the lead
+    /// last saw activity.
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    pub changed_at: DateTime<Utc>,
     pub version: u64,
     /// Its personal data was erased (the lead's own erasure, or that of
     /// the party it names).
@@ -153,7 +157,7 @@ pub struct PipelineBoard {
 
 impl ReadModel for PipelineBoard {
     const NAME: &'static str = "pipeline_board";
-    const VERSION: u32 = 5;
+    const VERSION: u32 = 6;
     const CATEGORIES: &'static [&'static str] = &[
         PipelineEvent::CATEGORY,
         DealEvent::CATEGORY,
@@ -319,6 +323,11 @@ impl PipelineBoard {
     }
 
     /// The leads whose personal data was erased.
+    /// Every lead, in no particular order.
+    pub fn leads(&self) -> impl Iterator<Item = &LeadRow> + '_ {
+        self.leads.values()
+    }
+
     pub fn erased_leads(&self) -> impl Iterator<Item = LeadId> + '_ {
         self.leads
             .values()
@@ -353,6 +362,7 @@ impl PipelineBoard {
                     status: LeadStatus::Open,
                     disqualified_reason: None,
                     captured_at: envelope.occurred_at,
+                    changed_at: envelope.occurred_at,
                     version: envelope.stream_version,
                     erased: false,
                 },
@@ -382,6 +392,9 @@ impl PipelineBoard {
                 lead.party = Some(converted.party);
             }
             LeadEvent::Erased(_) => lead.erase(),
+        }
+        if !matches!(event, LeadEvent::Erased(_)) {
+            lead.changed_at = lead.changed_at.max(envelope.occurred_at);
         }
         lead.version = envelope.stream_version;
         let key = (lead.captured_at, id);

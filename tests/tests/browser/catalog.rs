@@ -585,6 +585,7 @@ async fn define_products(app: &TestApp, count: usize) {
         branch: None,
         grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
         token: None,
+        process: None,
     };
     let mut last = 0;
     for index in 0..count {

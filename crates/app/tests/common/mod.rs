@@ -41,6 +41,7 @@ pub fn caller(user: UserId, role: Role, branch: Option<BranchId>) -> Caller {
         branch,
         grants: Grants::of_roles(&[role]),
         token: None,
+        process: None,
     }
 }
 
