@@ -23,7 +23,7 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use eventlog::{Actor, RecordedEvent};
+use eventlog::RecordedEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -254,17 +254,7 @@ const CSV_HEADER: &str = "position,recorded_at,occurred_at,stream,version,event_
 /// a formula (starting with `=`, `+`, `-` or `@`) gets a leading `'`.
 fn csv_row(event: &RecordedEvent) -> String {
     let trail = TrailEvent::of(event);
-    let actor = match &event.actor {
-        Actor::User {
-            user_id,
-            token_id: None,
-        } => user_id.to_string(),
-        Actor::User {
-            user_id,
-            token_id: Some(token),
-        } => format!("{user_id} token:{token}"),
-        Actor::System { process } => format!("system:{process}"),
-    };
+    let actor = app::audit::actor_text(&event.actor);
     let payload = trail
         .event
         .payload

@@ -26,6 +26,7 @@ pub mod personal_data;
 pub mod pipelines;
 pub mod receipts;
 pub mod reports;
+pub mod retention;
 pub mod scope;
 pub mod stock;
 pub mod streaming;
@@ -110,6 +111,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(reports::router())
                 .merge(interactions::router())
                 .merge(pipelines::router())
+                .merge(retention::router())
                 .merge(deals::router())
                 .merge(tasks::router())
                 .merge(leads::router())

@@ -86,6 +86,22 @@ pub struct TrailStep {
     pub next: Option<u64>,
 }
 
+/// An actor as the trail and its exports write it: a user's id (with
+/// ` token:<id>` when a token signed), or `system:<process>`.
+pub fn actor_text(actor: &Actor) -> String {
+    match actor {
+        Actor::User {
+            user_id,
+            token_id: None,
+        } => user_id.to_string(),
+        Actor::User {
+            user_id,
+            token_id: Some(token),
+        } => format!("{user_id} token:{token}"),
+        Actor::System { process } => format!("system:{process}"),
+    }
+}
+
 /// Whose events the trail keeps.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ActorFilter {

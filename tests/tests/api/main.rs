@@ -11,6 +11,7 @@ mod catalog;
 mod crm;
 mod erasure;
 mod fuzz;
+mod retention;
 mod trade;
 mod trust;
 
@@ -850,6 +851,13 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/audit/signing-key"),
         ("post", "/api/v1/parties/{id}/erase"),
         ("post", "/api/v1/leads/{id}/erase"),
+        ("get", "/api/v1/admin/retention-rules"),
+        ("post", "/api/v1/admin/retention-rules"),
+        ("get", "/api/v1/admin/retention-rules/{id}"),
+        ("post", "/api/v1/admin/retention-rules/{id}/change"),
+        ("post", "/api/v1/admin/retention-rules/{id}/pause"),
+        ("post", "/api/v1/admin/retention-rules/{id}/resume"),
+        ("post", "/api/v1/admin/retention-rules/{id}/run"),
         ("get", "/api/v1/parties/{id}/export"),
         ("get", "/api/v1/audit/receipt"),
         ("post", "/api/v1/audit/receipt/check"),
@@ -1089,6 +1097,7 @@ fn every_documented_status_is_produced_by_a_test() {
     access::scenarios();
     crm::scenarios();
     erasure::scenarios();
+    retention::scenarios();
     trade::scenarios();
     catalog::scenarios();
     fuzz::scenarios();
