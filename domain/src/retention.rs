@@ -9,7 +9,8 @@
 //! found inactive (ids only, nothing personal), the erasures follow, and
 //! `RetentionRunFinished` counts what was erased. A rule with a planned run
 //! not yet finished takes no new run: the application finishes the old one
-//! first. A paused rule plans no runs.
+//! first. A paused rule plans no runs, and a rule starts paused: the
+//! administrator sees what it would erase before resuming it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -239,7 +240,8 @@ impl Decider for RetentionRule {
                 name: defined.name.clone(),
                 target: defined.target,
                 inactive_months: defined.inactive_months,
-                paused: false,
+                // Erasure cannot be undone: a new rule waits to be looked at.
+                paused: true,
                 last_run: None,
                 runs: 0,
             });

@@ -34,6 +34,7 @@ audit-module-sale = المبيعات
 audit-module-account = حسابات العملاء
 audit-module-series = ترقيم المستندات
 audit-module-user = المستخدمون ورموز API
+audit-module-retention = قواعد الاحتفاظ بالبيانات
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.
 audit-actor = الفاعل

@@ -34,6 +34,7 @@ audit-module-sale = Sales
 audit-module-account = Customer accounts
 audit-module-series = Document numbering
 audit-module-user = Users and API tokens
+audit-module-retention = Retention rules
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.
 audit-actor = Actor

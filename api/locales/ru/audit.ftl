@@ -34,6 +34,7 @@ audit-module-sale = Продажи
 audit-module-account = Счета клиентов
 audit-module-series = Нумерация документов
 audit-module-user = Пользователи и API-токены
+audit-module-retention = Правила хранения данных
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.
 audit-actor = Кто

@@ -272,6 +272,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/admin/users/{id}/password",
         needs(Module::Admin, Action::Administer),
     ),
+    (
+        "GET",
+        "/admin/retention",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/retention",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/retention/{id}/{action}",
+        needs(Module::Admin, Action::Administer),
+    ),
 ];
 
 /// The requirement of a page route; the API's reference pages are public.

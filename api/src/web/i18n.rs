@@ -121,6 +121,7 @@ macro_rules! catalogue {
             include_str!(concat!("../../locales/", $lang, "/reports.ftl")),
             include_str!(concat!("../../locales/", $lang, "/audit.ftl")),
             include_str!(concat!("../../locales/", $lang, "/access.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/retention.ftl")),
         ]
     };
 }

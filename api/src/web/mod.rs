@@ -30,6 +30,7 @@ mod personal_data;
 mod pipeline;
 mod receipts;
 mod reports;
+mod retention;
 mod stock;
 mod tasks;
 mod users;
@@ -190,6 +191,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/password", post(users::set_password))
+        .route(
+            "/admin/retention",
+            get(retention::page).post(retention::define),
+        )
+        .route("/admin/retention/{id}/{action}", post(retention::act))
         .route("/assets/{file}", get(assets::serve))
 }
 

@@ -197,6 +197,13 @@ async fn define(office: &Office, target: RetentionTarget, months: i64) -> Retent
         )
         .await
         .unwrap();
+    office
+        .running
+        .app
+        .retention()
+        .set_paused(&office.admin, run(), rule, false)
+        .await
+        .unwrap();
     rule
 }
 

@@ -78,51 +78,71 @@ fn a_change_records_the_new_name_and_period_and_a_repeat_nothing() {
         .then_nothing();
 }
 
+fn resumed() -> RetentionEvent {
+    RetentionEvent::Resumed(RetentionRuleResumed {})
+}
+
 #[test]
-fn pause_and_resume_change_the_state_once() {
+fn a_rule_starts_paused_and_pause_and_resume_change_it_once() {
     let paused = RetentionEvent::Paused(RetentionRulePaused {});
     given::<RetentionRule>([defined()])
         .when(issue(RetentionCommand::Pause))
-        .then(vec![paused.clone()]);
-    given::<RetentionRule>([defined(), paused.clone()])
-        .when(issue(RetentionCommand::Pause))
         .then_nothing();
     given::<RetentionRule>([defined()])
         .when(issue(RetentionCommand::Resume))
-        .then_nothing();
-    given::<RetentionRule>([defined(), paused])
+        .then(vec![resumed()]);
+    given::<RetentionRule>([defined(), resumed()])
         .when(issue(RetentionCommand::Resume))
-        .then(vec![RetentionEvent::Resumed(RetentionRuleResumed {})]);
+        .then_nothing();
+    given::<RetentionRule>([defined(), resumed()])
+        .when(issue(RetentionCommand::Pause))
+        .then(vec![paused]);
 }
 
 #[test]
 fn a_paused_rule_plans_no_run() {
-    given::<RetentionRule>([defined(), RetentionEvent::Paused(RetentionRulePaused {})])
+    given::<RetentionRule>([defined()])
         .when(issue(RetentionCommand::PlanRun(planned(7, &[1]))))
         .then_rejected("retention.paused");
+    given::<RetentionRule>([
+        defined(),
+        resumed(),
+        RetentionEvent::Paused(RetentionRulePaused {}),
+    ])
+    .when(issue(RetentionCommand::PlanRun(planned(7, &[1]))))
+    .then_rejected("retention.paused");
 }
 
 #[test]
 fn a_run_is_planned_then_finished() {
-    given::<RetentionRule>([defined()])
+    given::<RetentionRule>([defined(), resumed()])
         .when(issue(RetentionCommand::PlanRun(planned(7, &[1, 2]))))
         .then(vec![RetentionEvent::RunPlanned(planned(7, &[1, 2]))]);
-    given::<RetentionRule>([defined(), RetentionEvent::RunPlanned(planned(7, &[1, 2]))])
-        .when(issue(RetentionCommand::FinishRun {
-            run: id(7),
-            erased: 1,
-            kept: 1,
-        }))
-        .then(vec![finished(7, 1, 1)]);
+    given::<RetentionRule>([
+        defined(),
+        resumed(),
+        RetentionEvent::RunPlanned(planned(7, &[1, 2])),
+    ])
+    .when(issue(RetentionCommand::FinishRun {
+        run: id(7),
+        erased: 1,
+        kept: 1,
+    }))
+    .then(vec![finished(7, 1, 1)]);
 }
 
 #[test]
 fn a_new_run_waits_for_the_unfinished_one() {
-    given::<RetentionRule>([defined(), RetentionEvent::RunPlanned(planned(7, &[1]))])
-        .when(issue(RetentionCommand::PlanRun(planned(8, &[2]))))
-        .then_rejected("retention.run_unfinished");
     given::<RetentionRule>([
         defined(),
+        resumed(),
+        RetentionEvent::RunPlanned(planned(7, &[1])),
+    ])
+    .when(issue(RetentionCommand::PlanRun(planned(8, &[2]))))
+    .then_rejected("retention.run_unfinished");
+    given::<RetentionRule>([
+        defined(),
+        resumed(),
         RetentionEvent::RunPlanned(planned(7, &[1])),
         finished(7, 1, 0),
     ])
@@ -132,15 +152,20 @@ fn a_new_run_waits_for_the_unfinished_one() {
 
 #[test]
 fn only_the_open_run_finishes_and_only_once() {
-    given::<RetentionRule>([defined(), RetentionEvent::RunPlanned(planned(7, &[1]))])
-        .when(issue(RetentionCommand::FinishRun {
-            run: id(8),
-            erased: 1,
-            kept: 0,
-        }))
-        .then_rejected("retention.no_such_run");
     given::<RetentionRule>([
         defined(),
+        resumed(),
+        RetentionEvent::RunPlanned(planned(7, &[1])),
+    ])
+    .when(issue(RetentionCommand::FinishRun {
+        run: id(8),
+        erased: 1,
+        kept: 0,
+    }))
+    .then_rejected("retention.no_such_run");
+    given::<RetentionRule>([
+        defined(),
+        resumed(),
         RetentionEvent::RunPlanned(planned(7, &[1])),
         finished(7, 1, 0),
     ])
@@ -154,22 +179,26 @@ fn only_the_open_run_finishes_and_only_once() {
 
 #[test]
 fn a_finished_run_accounts_for_every_subject() {
-    given::<RetentionRule>([defined(), RetentionEvent::RunPlanned(planned(7, &[1, 2]))])
-        .when(issue(RetentionCommand::FinishRun {
-            run: id(7),
-            erased: 1,
-            kept: 0,
-        }))
-        .then_invalid("erased");
+    given::<RetentionRule>([
+        defined(),
+        resumed(),
+        RetentionEvent::RunPlanned(planned(7, &[1, 2])),
+    ])
+    .when(issue(RetentionCommand::FinishRun {
+        run: id(7),
+        erased: 1,
+        kept: 0,
+    }))
+    .then_invalid("erased");
 }
 
 #[test]
 fn a_run_names_each_subject_once_and_at_most_the_limit() {
-    given::<RetentionRule>([defined()])
+    given::<RetentionRule>([defined(), resumed()])
         .when(issue(RetentionCommand::PlanRun(planned(7, &[1, 1]))))
         .then_invalid("subjects");
     let many: Vec<u128> = (1..=RUN_SUBJECTS_MAX as u128 + 1).collect();
-    given::<RetentionRule>([defined()])
+    given::<RetentionRule>([defined(), resumed()])
         .when(issue(RetentionCommand::PlanRun(planned(7, &many))))
         .then_invalid("subjects");
 }
@@ -178,7 +207,7 @@ fn a_run_names_each_subject_once_and_at_most_the_limit() {
 fn a_cutoff_after_the_run_is_refused() {
     let mut run = planned(7, &[1]);
     run.cutoff = at(1);
-    given::<RetentionRule>([defined()])
+    given::<RetentionRule>([defined(), resumed()])
         .when(issue(RetentionCommand::PlanRun(run)))
         .then_invalid("cutoff");
 }
@@ -187,6 +216,7 @@ fn a_cutoff_after_the_run_is_refused() {
 fn the_state_remembers_the_last_run_and_counts_runs() {
     let state = RetentionRule::replay(&[
         defined(),
+        resumed(),
         RetentionEvent::RunPlanned(planned(7, &[1])),
         finished(7, 1, 0),
         RetentionEvent::RunPlanned(planned(8, &[2, 3])),

@@ -67,6 +67,17 @@ async fn a_rule_run_now_erases_the_idle_lead_and_shows_its_run() {
         )
         .await
         .id;
+    let rule_path = format!("{RULES}/{rule}");
+    assert_eq!(
+        app.get(&rule_path).await.body["paused"],
+        true,
+        "a new rule waits"
+    );
+    let refused = app.post(&format!("{RULES}/{rule}/run"), json!({})).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["rule"], "retention.paused");
+    let resumed = app.post(&format!("{RULES}/{rule}/resume"), json!({})).await;
+    assert_eq!(resumed.status, StatusCode::OK);
     app.settle().await;
 
     let ran = app.post(&format!("{RULES}/{rule}/run"), json!({})).await;
@@ -235,5 +246,5 @@ async fn rules_refuse_bad_values_and_unknown_ids() {
     );
     let one = app.get(&format!("{RULES}/{rule}")).await;
     assert_eq!(one.body["inactive_months"], 60, "nothing changed");
-    assert_eq!(one.body["paused"], false);
+    assert_eq!(one.body["paused"], true);
 }

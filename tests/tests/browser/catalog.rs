@@ -85,7 +85,7 @@ async fn wait_for_text(client: &Client, css: &str, expected: &str) {
     }
 }
 
-async fn choose(client: &Client, css: &str, value: &str) {
+pub(super) async fn choose(client: &Client, css: &str, value: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -95,7 +95,7 @@ async fn choose(client: &Client, css: &str, value: &str) {
         .unwrap();
 }
 
-async fn type_into(client: &Client, css: &str, text: &str) {
+pub(super) async fn type_into(client: &Client, css: &str, text: &str) {
     let field = client.find(Locator::Css(css)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();

@@ -13,6 +13,7 @@ mod audit;
 mod catalog;
 mod personal;
 mod planning;
+mod retention;
 
 use std::future::Future;
 use std::path::PathBuf;
