@@ -296,33 +296,6 @@ pub fn due_subjects(
     due.into_iter().map(|(_, subject)| subject).collect()
 }
 
-/// Whether `subject` is still due under `target` and `cutoff`.
-fn still_due(
-    models: &CrmReadModels,
-    target: RetentionTarget,
-    cutoff: DateTime<Utc>,
-    subject: Uuid,
-) -> bool {
-    match target {
-        RetentionTarget::Leads => due_leads(models, cutoff)
-            .iter()
-            .any(|(_, lead)| *lead == subject),
-        RetentionTarget::People | RetentionTarget::Companies => {
-            let people = target == RetentionTarget::People;
-            let card = models.customers.read(|customers| {
-                customers.get(PartyId::from_uuid(subject)).and_then(|row| {
-                    (!row.erased
-                        && row.is_person() == people
-                        && !matches!(row.status, CustomerStatus::Merged { .. }))
-                    .then(|| (row.id, row.changed_at))
-                })
-            });
-            card.filter(|(_, at)| *at < cutoff)
-                .is_some_and(|card| !idle_parties(models, vec![card], cutoff).is_empty())
-        }
-    }
-}
-
 /// The leads not converted nor erased whose latest change, and the latest
 /// activity of the customer they name, came before `cutoff`.
 fn due_leads(models: &CrmReadModels, cutoff: DateTime<Utc>) -> Vec<(DateTime<Utc>, Uuid)> {
@@ -343,7 +316,7 @@ fn due_leads(models: &CrmReadModels, cutoff: DateTime<Utc>) -> Vec<(DateTime<Utc
     leads
         .into_iter()
         .filter_map(|(lead, changed_at, party)| {
-            let party_last = party.and_then(|party| parties_last(party));
+            let party_last = party.and_then(&parties_last);
             let last = party_last.map_or(changed_at, |at| at.max(changed_at));
             (last < cutoff).then_some((last, lead.as_uuid()))
         })
@@ -530,11 +503,17 @@ impl Running {
         subjects: &[Uuid],
     ) -> Result<(u32, u32), CommandError> {
         let erasure = self.app.erasure();
+        // What is due now, once: a subject that saw activity since the
+        // plan (a run a stop interrupted) is kept.
+        let still_due: std::collections::HashSet<Uuid> =
+            due_subjects(&self.read_models, target, cutoff)
+                .into_iter()
+                .collect();
         let (mut erased, mut kept) = (0_u32, 0_u32);
         let mut parties = Vec::new();
         let mut last_position = None;
         for subject in subjects {
-            if !still_due(&self.read_models, target, cutoff, *subject) {
+            if !still_due.contains(subject) {
                 kept += 1;
                 continue;
             }
@@ -570,14 +549,13 @@ impl Running {
         if !parties.is_empty() {
             crate::erasure::destroy_keys_apart(&self.app, parties).await?;
         }
-        if let Some(position) = last_position {
-            if let Err(error) = self
+        if let Some(position) = last_position
+            && let Err(error) = self
                 .read_models
                 .replace_personal_snapshots_after(position)
                 .await
-            {
-                tracing::error!(%error, "replacing the snapshots after a retention run failed");
-            }
+        {
+            tracing::error!(%error, "replacing the snapshots after a retention run failed");
         }
         Ok((erased, kept))
     }
