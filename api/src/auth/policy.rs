@@ -109,6 +109,8 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ("POST", "/login", Requirement::Public),
     ("POST", "/logout", Requirement::SignedIn),
     ("GET", "/account", Requirement::SignedIn),
+    // Each kind of hit is shown only to those who may read it.
+    ("GET", "/search", Requirement::SignedIn),
     ("POST", "/account/password", Requirement::SignedIn),
     ("POST", "/account/sessions/revoke", Requirement::SignedIn),
     ("POST", "/account/tokens", Requirement::SignedIn),
@@ -127,8 +129,23 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ("GET", "/customers", needs(Module::Parties, Action::Read)),
     (
         "GET",
+        "/customers/new",
+        needs(Module::Parties, Action::Create),
+    ),
+    (
+        "POST",
+        "/customers/new",
+        needs(Module::Parties, Action::Create),
+    ),
+    (
+        "GET",
         "/customers/{id}",
         needs(Module::Parties, Action::Read),
+    ),
+    (
+        "POST",
+        "/customers/{id}/edit/{action}",
+        needs(Module::Parties, Action::Edit),
     ),
     (
         "POST",

@@ -26,7 +26,7 @@ pub struct Asset {
 }
 
 /// Every asset the UI serves.
-pub static ASSETS: [Asset; 3] = [
+pub static ASSETS: [Asset; 4] = [
     Asset {
         name: "pico.min.css",
         content_type: "text/css; charset=utf-8",
@@ -41,6 +41,11 @@ pub static ASSETS: [Asset; 3] = [
         name: "app.css",
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("../../assets/app.css"),
+    },
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/app.js"),
     },
 ];
 

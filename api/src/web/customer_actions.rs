@@ -97,6 +97,11 @@ pub struct CardForms {
     /// The erase form (administrators): its reason and command id.
     pub erase: EraseShown,
     pub erase_error: Option<String>,
+    /// The card's edit form that failed, if one did.
+    pub edit: Option<super::customer_edit::EditShown>,
+    /// The command id every edit form carries; each form's own derives
+    /// from it and what the form changes.
+    pub edit_command: String,
 }
 
 /// The erase form as shown.
@@ -119,7 +124,44 @@ impl CardForms {
                 command: app.new_id().to_string(),
             },
             erase_error: None,
+            edit: None,
+            edit_command: app.new_id().to_string(),
         }
+    }
+
+    /// The error of `field` in the failed edit form `action`.
+    pub fn edit_error(&self, action: &str, field: &str) -> Option<&str> {
+        self.edit
+            .as_ref()
+            .filter(|shown| shown.is(action))
+            .and_then(|shown| shown.errors.get(field))
+    }
+
+    /// The error of the failed edit form `action` as a whole (for the
+    /// channel forms: about `channel`, or any when it is empty).
+    pub fn edit_form_error(&self, action: &str, channel: &str) -> Option<&str> {
+        self.edit
+            .as_ref()
+            .filter(|shown| {
+                shown.is(action) && (channel.is_empty() || shown.form.channel == channel)
+            })
+            .and_then(|shown| shown.errors.form.as_deref())
+    }
+
+    /// The error of `field` of the failed form `action` about `channel`.
+    pub fn channel_error(&self, action: &str, channel: &str, field: &str) -> Option<&str> {
+        self.edit
+            .as_ref()
+            .filter(|shown| shown.is_about(action, channel))
+            .and_then(|shown| shown.errors.get(field))
+    }
+
+    /// What was typed in the failed edit form `action`, field by field.
+    pub fn typed(&self, action: &str) -> Option<&super::customer_edit::EditForm> {
+        self.edit
+            .as_ref()
+            .filter(|shown| shown.is(action))
+            .map(|shown| &shown.form)
     }
 }
 

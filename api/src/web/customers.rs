@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use domain::access::{Action, Module};
 use domain::channel::ChannelKind;
 use domain::ids::PartyId;
+use domain::parties::PartyNameData;
 use projections::models::customers::{
     CustomerCursor, CustomerQuery, CustomerRow, CustomerStatus, StatusFilter,
 };
@@ -62,6 +63,8 @@ pub struct ListPage {
     showing: String,
     next_url: Option<String>,
     first_url: Option<String>,
+    /// The viewer may register customers.
+    can_create: bool,
 }
 
 fn primary_phone(row: &CustomerRow) -> Option<&str> {
@@ -160,6 +163,7 @@ pub async fn list(
         rows,
         next_url,
         first_url: paged.then_some(back),
+        can_create: viewer.allows(Module::Parties, Action::Create),
         page,
     }
 }
@@ -167,11 +171,16 @@ pub async fn list(
 /// A channel on the card.
 #[derive(Debug)]
 pub struct ChannelView {
+    pub id: String,
     pub kind: String,
     pub value: String,
     pub href: Option<String>,
     pub label: Option<String>,
     pub primary: bool,
+    /// The change form's value and label: as typed after a failure, else
+    /// the channel's own.
+    pub edit_value: String,
+    pub edit_label: String,
 }
 
 /// A timeline entry on the card.
@@ -220,6 +229,21 @@ pub struct CardPage {
     can_export: bool,
     /// The viewer may erase its personal data (administrators).
     can_erase: bool,
+    /// A company the viewer may add people to.
+    can_add_person: bool,
+    /// The viewer may change the customer (names, source, tags, channels).
+    can_edit: bool,
+    /// The viewer may archive it and remove channels.
+    can_delete: bool,
+    person: bool,
+    archived: bool,
+    /// The rename form's two fields (first and last name, or name and
+    /// legal name) and the source form's, as typed or as they are.
+    rename: (String, String),
+    source_value: String,
+    /// The new channel form: kinds to choose, value and label as typed.
+    channel_kinds: Vec<Choice>,
+    new_channel: (String, String),
     erase_reasons: Vec<Choice>,
 }
 
@@ -369,12 +393,62 @@ pub async fn render_card(
             .channels
             .iter()
             .filter(|_| !row.erased)
-            .map(|channel| ChannelView {
-                kind: tr.t(channel_message(channel.kind)),
-                value: channel.value.clone(),
-                href: channel_href(channel.kind, &channel.value),
-                label: channel.label.clone(),
-                primary: channel.primary,
+            .map(|channel| {
+                let id = channel.id.to_string();
+                let typed = forms
+                    .typed("change-channel")
+                    .filter(|typed| typed.channel == id);
+                ChannelView {
+                    kind: tr.t(channel_message(channel.kind)),
+                    value: channel.value.clone(),
+                    href: channel_href(channel.kind, &channel.value),
+                    label: channel.label.clone(),
+                    primary: channel.primary,
+                    edit_value: typed.map_or_else(|| channel.value.clone(), |t| t.value.clone()),
+                    edit_label: typed.map_or_else(
+                        || channel.label.clone().unwrap_or_default(),
+                        |t| t.label.clone(),
+                    ),
+                    id,
+                }
+            })
+            .collect();
+        let rename = match (forms.typed("rename"), &row.name) {
+            (Some(typed), PartyNameData::Person { .. }) => {
+                (typed.first_name.clone(), typed.last_name.clone())
+            }
+            (Some(typed), PartyNameData::Company { .. }) => {
+                (typed.name.clone(), typed.legal_name.clone())
+            }
+            (
+                None,
+                PartyNameData::Person {
+                    first_name,
+                    last_name,
+                },
+            ) => (first_name.clone(), last_name.clone().unwrap_or_default()),
+            (None, PartyNameData::Company { name, legal_name }) => {
+                (name.clone(), legal_name.clone().unwrap_or_default())
+            }
+        };
+        let source_value = forms.typed("source").map_or_else(
+            || row.source.clone().unwrap_or_default(),
+            |typed| typed.source.clone(),
+        );
+        let typed_channel = forms.typed("add-channel");
+        let new_channel = typed_channel.map_or_else(Default::default, |typed| {
+            (typed.value.clone(), typed.label.clone())
+        });
+        let kind_codes: Vec<&'static str> =
+            ChannelKind::ALL.iter().map(|kind| kind.code()).collect();
+        let chosen_kind = typed_channel.map_or("email", |typed| typed.kind.as_str());
+        let channel_kinds: Vec<Choice> = kind_codes
+            .iter()
+            .filter_map(|code| ChannelKind::from_code(code).map(|kind| (code, kind)))
+            .map(|(code, kind)| Choice {
+                value: code,
+                label: tr.t(channel_message(kind)),
+                selected: *code == chosen_kind,
             })
             .collect();
         let status = match row.status {
@@ -416,6 +490,21 @@ pub async fn render_card(
                 erased: row.erased,
                 can_export: viewer.allows(Module::Parties, Action::Export),
                 can_erase: viewer.allows(Module::Parties, Action::Administer),
+                can_add_person: !row.is_person()
+                    && !row.erased
+                    && viewer.allows(Module::Parties, Action::Create),
+                can_edit: !row.erased
+                    && !matches!(row.status, CustomerStatus::Merged { .. })
+                    && viewer.allows(Module::Parties, Action::Edit),
+                can_delete: !row.erased
+                    && !matches!(row.status, CustomerStatus::Merged { .. })
+                    && viewer.allows(Module::Parties, Action::Delete),
+                person: row.is_person(),
+                archived: row.status == CustomerStatus::Archived,
+                rename,
+                source_value,
+                channel_kinds,
+                new_channel,
                 erase_reasons: choices(
                     tr,
                     "erasure-reason",

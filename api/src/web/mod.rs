@@ -18,6 +18,8 @@ mod calendar;
 mod catalog;
 mod chart;
 mod customer_actions;
+mod customer_edit;
+mod customer_new;
 mod customers;
 mod dashboard;
 mod export;
@@ -31,6 +33,7 @@ mod pipeline;
 mod receipts;
 mod reports;
 mod retention;
+mod search;
 mod stock;
 mod tasks;
 mod users;
@@ -141,7 +144,12 @@ pub fn router() -> Router<AppState> {
         .route("/", get(dashboard::page))
         .route("/dashboard/figures", get(dashboard::figures_fragment))
         .route("/customers", get(customers::list))
+        .route(
+            "/customers/new",
+            get(customer_new::form).post(customer_new::create),
+        )
         .route("/customers/{id}", get(customers::card))
+        .route("/customers/{id}/edit/{action}", post(customer_edit::edit))
         .route(
             "/customers/{id}/interactions",
             post(customer_actions::log_interaction),
@@ -196,6 +204,7 @@ pub fn router() -> Router<AppState> {
             get(retention::page).post(retention::define),
         )
         .route("/admin/retention/{id}/{action}", post(retention::act))
+        .route("/search", get(search::page))
         .route("/assets/{file}", get(assets::serve))
 }
 
@@ -214,6 +223,9 @@ pub enum Section {
     Users,
     /// The user's own account and the sign-in page: not in the navigation.
     Account,
+    /// The global search's page: not in the navigation (the box is in
+    /// every page's header).
+    Search,
 }
 
 impl Section {
@@ -232,7 +244,9 @@ impl Section {
     /// What a user must be granted to open the section.
     fn needs(self) -> (Module, Action) {
         match self {
-            Section::Account | Section::Users => (Module::Admin, Action::Administer),
+            Section::Account | Section::Users | Section::Search => {
+                (Module::Admin, Action::Administer)
+            }
             Section::Dashboard | Section::Reports => (Module::Reports, Action::Read),
             Section::Customers => (Module::Parties, Action::Read),
             Section::Pipeline => (Module::Sales, Action::Read),
@@ -255,6 +269,7 @@ impl Section {
             Section::Audit => "/audit",
             Section::Account => "/account",
             Section::Users => "/admin/users",
+            Section::Search => "/search",
         }
     }
 
@@ -270,6 +285,7 @@ impl Section {
             Section::Audit => "nav-audit",
             Section::Account => "account-title",
             Section::Users => "nav-users",
+            Section::Search => "search-title",
         }
     }
 }

@@ -234,3 +234,97 @@ async fn a_conversion_refused_opens_no_deal() {
     );
     assert_eq!(common::head(&desk.app), head);
 }
+
+fn new_customer(owner: UserId, email: &str) -> app::parties::NewCustomer {
+    use domain::channel::{Channel, ChannelKind};
+    app::parties::NewCustomer {
+        register: RegisterParty {
+            name: PartyName::Company {
+                name: label("Nordlicht GmbH"),
+                legal_name: None,
+            },
+            company: None,
+            job_title: None,
+            source: Some(label("fair 2026")),
+            owner,
+            branch: None,
+        },
+        channels: vec![
+            (Channel::parse(ChannelKind::Email, email).unwrap(), None),
+            (
+                Channel::parse(ChannelKind::MobilePhone, "+49 30 1234567").unwrap(),
+                Some(label("switchboard")),
+            ),
+        ],
+        tags: vec![domain::values::Tag::parse("tags", "lighting").unwrap()],
+    }
+}
+
+/// Protects registration in one step: the party, its channels and its
+/// tags are written under ids derived from the form's, so a resubmitted
+/// form adds nothing; a channel given twice is refused before anything
+/// is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_registers_with_its_channels_and_tags_once() {
+    let desk = desk().await;
+    let party = PartyId::from_uuid(Uuid::now_v7());
+    let form = run();
+    let new = new_customer(desk.anna.user, "info@nordlicht.example");
+    desk.app
+        .parties()
+        .register(&desk.anna, form, party, new.clone())
+        .await
+        .unwrap();
+    let head = common::head(&desk.app);
+    desk.app
+        .parties()
+        .register(&desk.anna, form, party, new)
+        .await
+        .unwrap();
+    assert_eq!(common::head(&desk.app), head, "the repeat wrote nothing");
+    let (state, _) = desk.app.load::<Party>(party).unwrap();
+    let state = state.unwrap();
+    assert_eq!(state.channels.len(), 2);
+    assert_eq!(state.channels[1].label.as_deref(), Some("switchboard"));
+    assert!(state.tags.contains("lighting"));
+
+    let mut twice = new_customer(desk.anna.user, "a@b.example");
+    twice.channels.push(twice.channels[0].clone());
+    let refused = desk
+        .app
+        .parties()
+        .register(&desk.anna, run(), PartyId::from_uuid(Uuid::now_v7()), twice)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(DomainError::Invalid { field, .. }) if field == "channels[2]"),
+        "{refused:?}"
+    );
+    assert_eq!(common::head(&desk.app), head, "nothing was written");
+}
+
+/// Protects reach at registration: a person registered at a company
+/// another manager owns is refused as if the company did not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_at_another_managers_company_is_refused() {
+    let desk = desk().await;
+    let bob = caller(UserId::from_uuid(Uuid::now_v7()), Role::SalesManager, None);
+    let head = common::head(&desk.app);
+    let mut new = new_customer(bob.user, "greta@nordlicht.example");
+    new.register.name = PartyName::Person {
+        first_name: label("Greta"),
+        last_name: None,
+    };
+    new.register.company = Some(desk.original);
+    let refused = desk
+        .app
+        .parties()
+        .register(&bob, run(), PartyId::from_uuid(Uuid::now_v7()), new)
+        .await
+        .unwrap_err();
+    common::assert_refused(
+        &refused,
+        app::access::not_found(app::access::Kind::Party, desk.original.as_uuid()),
+    );
+    assert_eq!(common::head(&desk.app), head);
+}

@@ -248,14 +248,7 @@ async fn the_audit_page_in_arabic_is_right_to_left() {
     let base = app.base.clone();
     in_browser(&app, "audit_arabic", move |client| async move {
         client.goto(&format!("{base}/audit")).await.unwrap();
-        client
-            .find(Locator::Css("#lang-select"))
-            .await
-            .unwrap()
-            .select_by_value("ar")
-            .await
-            .unwrap();
-        click(&client, ".lang-form button").await;
+        choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         assert_eq!(text_of(&client, "h1").await, "سجل التدقيق");
         assert_eq!(text_of(&client, "#verify-now").await, "تحقّق الآن");

@@ -359,8 +359,7 @@ async fn the_catalog_page_in_arabic_is_right_to_left() {
     in_browser(&app, "catalog_arabic", move |client| async move {
         client.goto(&format!("{base}/catalog")).await.unwrap();
         wait_for(&client, "#product-list").await;
-        choose(&client, "#lang-select", "ar").await;
-        click(&client, ".lang-form button").await;
+        choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         assert_eq!(client.current_url().await.unwrap().path(), "/catalog");
         assert_eq!(text_of(&client, "main h1").await, title);

@@ -11,6 +11,7 @@
 
 mod audit;
 mod catalog;
+mod customer_forms;
 mod personal;
 mod planning;
 mod retention;
@@ -673,20 +674,7 @@ async fn the_pages_in_arabic_are_right_to_left_with_arabic_labels() {
         client.goto(&format!("{base}/")).await.unwrap();
         let html = client.find(Locator::Css("html")).await.unwrap();
         assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("ltr"));
-        client
-            .find(Locator::Css("#lang-select"))
-            .await
-            .unwrap()
-            .select_by_value("ar")
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css(".lang-form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        choose_language(&client, "ar").await;
         client
             .wait()
             .at_most(PAGE_WAIT)
@@ -734,6 +722,20 @@ async fn click(client: &Client, css: &str) {
 }
 
 /// Waits until the element matching `css` exists.
+/// Switches the page to `lang` with the language form of the user's menu
+/// in the header, as a person does: open the menu, choose, submit.
+async fn choose_language(client: &Client, lang: &str) {
+    click(client, "#user-menu summary").await;
+    client
+        .find(Locator::Css("#lang-select"))
+        .await
+        .unwrap()
+        .select_by_value(lang)
+        .await
+        .unwrap();
+    click(client, ".lang-form button").await;
+}
+
 async fn wait_for(client: &Client, css: &str) {
     client
         .wait()
@@ -1067,14 +1069,7 @@ async fn the_order_page_in_arabic_is_right_to_left() {
         client.goto(&format!("{base}/orders")).await.unwrap();
         click(&client, "#order-list tbody tr:first-child a").await;
         wait_for(&client, "#order-status").await;
-        client
-            .find(Locator::Css("#lang-select"))
-            .await
-            .unwrap()
-            .select_by_value("ar")
-            .await
-            .unwrap();
-        click(&client, ".lang-form button").await;
+        choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         assert!(
             client

@@ -271,14 +271,7 @@ async fn the_tasks_calendar_and_reports_pages_in_arabic_are_right_to_left() {
     ];
     in_browser(&app, "planning_arabic", move |client| async move {
         client.goto(&format!("{base}/tasks")).await.unwrap();
-        client
-            .find(Locator::Css("#lang-select"))
-            .await
-            .unwrap()
-            .select_by_value("ar")
-            .await
-            .unwrap();
-        click(&client, ".lang-form button").await;
+        choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         for (path, heading) in headings {
             client.goto(&format!("{base}{path}")).await.unwrap();

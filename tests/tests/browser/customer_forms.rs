@@ -1,0 +1,222 @@
+//! Registering and changing customers from the browser (issue 17): a
+//! company and then a person at it, each refusal shown next to its field
+//! with the typing kept; on the card, a new name, a tag, a channel added,
+//! changed (refused first), made primary and removed, archive and
+//! restore; and the form in Arabic, right to left.
+
+use super::catalog::type_into;
+use super::*;
+
+async fn value_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// Protects registration from the browser: a bad email is refused on its
+/// field with the company's name kept and nothing written; corrected, the
+/// company's card opens with its email; "Add a person" registers a person
+/// who works at it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_and_a_person_at_it_are_registered_from_the_browser() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let state = app.state.clone();
+    in_browser(&app, "customer_new", move |client| async move {
+        client.goto(&format!("{base}/customers")).await.unwrap();
+        click(&client, "#new-customer-link").await;
+        wait_for(&client, "#new-customer").await;
+        click(&client, "#kind-company").await;
+        type_into(&client, "#new-name", "Nordlicht Leuchten GmbH").await;
+        type_into(&client, "#new-email", "nordlicht at example").await;
+        let head = state.log.head().position;
+        click(&client, "#new-customer-submit").await;
+        wait_for(&client, "#new-email-error").await;
+        assert!(
+            text_of(&client, "#new-email-error")
+                .await
+                .contains("email address")
+        );
+        assert_eq!(
+            value_of(&client, "#new-name").await,
+            "Nordlicht Leuchten GmbH"
+        );
+        assert_eq!(state.log.head().position, head, "nothing was written");
+
+        type_into(&client, "#new-email", "Info@Nordlicht.example").await;
+        type_into(&client, "#new-tags", "lighting, Wholesale").await;
+        click(&client, "#new-customer-submit").await;
+        wait_for(&client, "#customer-name").await;
+        assert_eq!(
+            text_of(&client, "#customer-name").await,
+            "Nordlicht Leuchten GmbH"
+        );
+        assert!(
+            text_of(&client, "#customer-channels")
+                .await
+                .contains("info@nordlicht.example")
+        );
+        let tags = text_of(&client, "#customer-tags").await;
+        assert!(
+            tags.contains("lighting") && tags.contains("wholesale"),
+            "{tags}"
+        );
+
+        click(&client, "#add-person").await;
+        wait_for(&client, "#new-customer-company").await;
+        assert!(
+            text_of(&client, "#new-customer-company")
+                .await
+                .contains("Nordlicht")
+        );
+        type_into(&client, "#new-first-name", "Greta").await;
+        type_into(&client, "#new-last-name", "Lindqvist").await;
+        type_into(&client, "#new-job-title", "Buyer").await;
+        type_into(&client, "#new-phone", "+49 30 1234567").await;
+        click(&client, "#new-customer-submit").await;
+        wait_for(&client, "#customer-name").await;
+        assert_eq!(text_of(&client, "#customer-name").await, "Greta Lindqvist");
+        let details = text_of(&client, "main").await;
+        assert!(
+            details.contains("Nordlicht Leuchten GmbH"),
+            "works at the company"
+        );
+        assert!(
+            text_of(&client, "#customer-channels")
+                .await
+                .contains("+49301234567")
+        );
+    })
+    .await;
+}
+
+/// Protects the card's edit forms: a rename, a tag added and removed, a
+/// channel added, a bad change refused next to its field with the typing
+/// kept, a change accepted, primary moved, a channel removed, and
+/// archive then restore.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_is_changed_on_its_card() {
+    let app = spawn_app().await;
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| row.is_person() && !row.erased && !row.channels.is_empty())
+            .min_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let base = app.base.clone();
+    in_browser(&app, "customer_edit", move |client| async move {
+        client
+            .goto(&format!("{base}/customers/{party}"))
+            .await
+            .unwrap();
+        click(&client, "#edit-customer summary").await;
+        type_into(&client, "#edit-first-name", "Margarete").await;
+        type_into(&client, "#edit-last-name", "Sommer").await;
+        click(&client, "#rename-submit").await;
+        wait_for(&client, "#customer-name").await;
+        assert_eq!(text_of(&client, "#customer-name").await, "Margarete Sommer");
+
+        click(&client, "#edit-customer summary").await;
+        type_into(&client, "#edit-tag", "Key Account").await;
+        click(&client, "#tag-submit").await;
+        wait_for(&client, "#customer-tags").await;
+        assert!(
+            text_of(&client, "#customer-tags")
+                .await
+                .contains("key account")
+        );
+        click(&client, "#customer-tags .tag-remove button").await;
+        wait_for(&client, "#customer-name").await;
+        assert!(
+            client
+                .find(Locator::Css("#customer-tags mark"))
+                .await
+                .map(|_| ())
+                .is_err()
+                || !text_of(&client, "#customer-tags")
+                    .await
+                    .contains("key account")
+        );
+
+        click(&client, "#add-channel summary").await;
+        client
+            .find(Locator::Css("#channel-kind"))
+            .await
+            .unwrap()
+            .select_by_value("email")
+            .await
+            .unwrap();
+        type_into(&client, "#channel-value", "margarete@sommer.example").await;
+        type_into(&client, "#channel-label", "private").await;
+        click(&client, "#add-channel-submit").await;
+        wait_for(&client, "#customer-channels").await;
+        let channels = text_of(&client, "#customer-channels").await;
+        assert!(channels.contains("margarete@sommer.example"), "{channels}");
+
+        // The new email is the last channel: change it to something that is
+        // not an email, then to one that is.
+        let last = "#customer-channels dd:last-of-type";
+        click(&client, &format!("{last} .channel-edit summary")).await;
+        let value = format!("{last} .channel-edit input[name=value]");
+        type_into(&client, &value, "no email here").await;
+        click(&client, &format!("{last} .channel-edit form button")).await;
+        wait_for(&client, &format!("{last} small[id^=channel-value-]")).await;
+        assert_eq!(value_of(&client, &value).await, "no email here");
+        type_into(&client, &value, "m.sommer@sommer.example").await;
+        click(&client, &format!("{last} .channel-edit form button")).await;
+        wait_for(&client, "#customer-channels").await;
+        assert!(
+            text_of(&client, "#customer-channels")
+                .await
+                .contains("m.sommer@sommer.example")
+        );
+
+        click(&client, &format!("{last} .channel-edit summary")).await;
+        click(
+            &client,
+            &format!("{last} form[action$='/edit/remove-channel'] button"),
+        )
+        .await;
+        wait_for(&client, "#customer-name").await;
+        let after = text_of(&client, "main").await;
+        assert!(!after.contains("m.sommer@sommer.example"), "removed");
+
+        click(&client, "#edit-customer summary").await;
+        type_into(&client, "#edit-archive-reason", "Moved abroad").await;
+        click(&client, "#archive-submit").await;
+        wait_for(&client, "#restore-form").await;
+        assert!(text_of(&client, "main").await.contains("Archived"));
+        click(&client, "#edit-customer summary").await;
+        click(&client, "#restore-submit").await;
+        wait_for(&client, "#archive-form").await;
+    })
+    .await;
+}
+
+/// Protects the new customer form in Arabic: right to left, Arabic labels,
+/// and a refusal shown in Arabic next to its field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_customer_form_in_arabic_is_right_to_left() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let title = arabic("customer-new-title");
+    let required = arabic("form-required-line");
+    in_browser(&app, "customer_new_arabic", move |client| async move {
+        client.goto(&format!("{base}/customers/new")).await.unwrap();
+        choose_language(&client, "ar").await;
+        wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
+        assert_eq!(text_of(&client, "main h1").await, title);
+        click(&client, "#kind-company").await;
+        click(&client, "#new-customer-submit").await;
+        wait_for(&client, "#new-name-error").await;
+        assert_eq!(text_of(&client, "#new-name-error").await, required);
+    })
+    .await;
+}
