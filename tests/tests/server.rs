@@ -279,7 +279,7 @@ async fn pages_link_only_to_embedded_assets_served_with_long_caching() {
         .split(['"', '\''])
         .filter(|part| part.starts_with("/assets/"))
         .collect();
-    assert_eq!(links.len(), 3, "{links:?}");
+    assert_eq!(links.len(), api::web::assets::ASSETS.len(), "{links:?}");
     for external in [r#"src="http"#, r#"href="http"#, r#"src="//"#, r#"href="//"#] {
         assert!(!page.contains(external), "no external requests: {external}");
     }

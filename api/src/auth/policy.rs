@@ -167,6 +167,17 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/customers/{id}/erase",
         needs(Module::Parties, Action::Administer),
     ),
+    (
+        "GET",
+        "/interactions/{id}",
+        needs(Module::Interactions, Action::Read),
+    ),
+    // Withdrawing needs `interactions.delete`: the use case checks it.
+    (
+        "POST",
+        "/interactions/{id}/{action}",
+        needs(Module::Interactions, Action::Edit),
+    ),
     ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
     (
         "POST",

@@ -28,6 +28,14 @@ use crate::AppState;
 pub const KIND_CODES: [&str; 4] = ["call", "email", "meeting", "note"];
 /// Directions of a call or an email, by code.
 pub const DIRECTION_CODES: [&str; 2] = ["outbound", "inbound"];
+/// How a call ended, by code.
+pub const OUTCOME_CODES: [&str; 5] = [
+    "connected",
+    "no_answer",
+    "busy",
+    "left_voicemail",
+    "wrong_number",
+];
 /// Task priorities, by code.
 pub const PRIORITY_CODES: [&str; 4] = ["low", "normal", "high", "urgent"];
 
@@ -44,6 +52,21 @@ pub struct LogForm {
     pub subject: String,
     #[serde(default)]
     pub body: String,
+    /// How a call ended, by code.
+    #[serde(default)]
+    pub outcome: String,
+    /// A link to the call's recording.
+    #[serde(default)]
+    pub recording_url: String,
+    /// Where a meeting took place.
+    #[serde(default)]
+    pub location: String,
+    /// When it happened, if earlier than now: a day and a time (UTC, the
+    /// business time of the read models).
+    #[serde(default)]
+    pub occurred_on: String,
+    #[serde(default)]
+    pub occurred_time: String,
     #[serde(default)]
     pub command: String,
 }
@@ -57,9 +80,32 @@ impl LogForm {
             minutes: String::new(),
             subject: String::new(),
             body: String::new(),
+            outcome: "connected".to_owned(),
+            recording_url: String::new(),
+            location: String::new(),
+            occurred_on: String::new(),
+            occurred_time: String::new(),
             command: command.to_string(),
         }
     }
+}
+
+/// The moment a form's day and time name (the time defaults to noon), or
+/// `None` for "now"; `Err` when the day or the time does not parse.
+fn occurred_at(day: &str, time: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ()> {
+    let day = day.trim();
+    let time = time.trim();
+    if day.is_empty() {
+        return if time.is_empty() { Ok(None) } else { Err(()) };
+    }
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ())?;
+    let time = match time {
+        "" => NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+        text => NaiveTime::parse_from_str(text, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+            .map_err(|_| ())?,
+    };
+    Ok(Some(day.and_time(time).and_utc()))
 }
 
 /// The "create a task" form as typed.
@@ -166,7 +212,11 @@ impl CardForms {
 }
 
 /// The form parsed into a command, or the errors of every field at once.
-fn parse_log(tr: Tr, party: PartyId, form: &LogForm) -> Result<LogInteraction, FormErrors> {
+fn parse_log(
+    tr: Tr,
+    party: PartyId,
+    form: &LogForm,
+) -> Result<(LogInteraction, Option<chrono::DateTime<chrono::Utc>>), FormErrors> {
     let mut errors = FormErrors::default();
     let direction = Direction::from_code(&form.direction).unwrap_or(Direction::Outbound);
     let minutes = match form.minutes.trim() {
@@ -177,17 +227,37 @@ fn parse_log(tr: Tr, party: PartyId, form: &LogForm) -> Result<LogInteraction, F
         errors.add("minutes", tr.t("form-whole-number"));
     }
     let minutes = minutes.unwrap_or(0);
+    let outcome = CallOutcome::from_code(&form.outcome);
+    if form.kind == "call" && outcome.is_none() {
+        errors.add("outcome", tr.t("form-choose"));
+    }
+    let optional_text = |raw: &str| {
+        let raw = raw.trim();
+        (!raw.is_empty()).then(|| raw.to_owned())
+    };
+    let location = Label::parse_optional("location", Some(&form.location));
+    if location.is_err() {
+        errors.add("location", tr.t("form-one-line"));
+    }
+    let occurred = occurred_at(&form.occurred_on, &form.occurred_time);
+    if occurred.is_err() {
+        errors.add("occurred_on", tr.t("form-date-time"));
+    }
     let kind = match form.kind.as_str() {
         "call" => Some(InteractionKind::Call {
             direction,
             duration_seconds: minutes.saturating_mul(60),
-            outcome: CallOutcome::Connected,
-            recording_url: None,
+            outcome: outcome.unwrap_or(CallOutcome::Connected),
+            recording_url: optional_text(&form.recording_url),
         }),
         "email" => Some(InteractionKind::Email { direction }),
         "meeting" => Some(InteractionKind::Meeting {
             duration_minutes: minutes,
-            location: None,
+            location: location
+                .clone()
+                .ok()
+                .flatten()
+                .map(|label| label.as_str().to_owned()),
         }),
         "note" => Some(InteractionKind::Note),
         _ => None,
@@ -203,14 +273,32 @@ fn parse_log(tr: Tr, party: PartyId, form: &LogForm) -> Result<LogInteraction, F
     if body.is_err() {
         errors.add("body", tr.t("form-too-long"));
     }
-    match (kind, subject, body) {
-        (Some(kind), Ok(subject), Ok(body)) if errors.is_empty() => Ok(LogInteraction {
-            party,
-            deal: None,
-            kind,
-            subject,
-            body,
-        }),
+    // The recording link is checked as the decider checks it, so its
+    // error shows next to its field before anything is sent.
+    let kind = match kind.map(InteractionKind::parse) {
+        Some(Ok(kind)) => Some(kind),
+        Some(Err(DomainError::Invalid { field, .. })) => {
+            let form_field = if field.contains("recording") {
+                "recording_url"
+            } else {
+                "minutes"
+            };
+            errors.add(form_field, tr.t("form-invalid"));
+            None
+        }
+        Some(Err(_)) | None => None,
+    };
+    match (kind, subject, body, occurred) {
+        (Some(kind), Ok(subject), Ok(body), Ok(occurred)) if errors.is_empty() => Ok((
+            LogInteraction {
+                party,
+                deal: None,
+                kind,
+                subject,
+                body,
+            },
+            occurred,
+        )),
         _ => Err(errors),
     }
 }
@@ -283,7 +371,13 @@ trait CardForm: Sized {
 
     /// The command id the form was rendered with.
     fn command_id_text(&self) -> &str;
-    fn parse(&self, tr: Tr, party: PartyId, by: UserId) -> Result<Self::Command, FormErrors>;
+    /// The command, and when it happened if earlier than now.
+    fn parse(
+        &self,
+        tr: Tr,
+        party: PartyId,
+        by: UserId,
+    ) -> Result<(Self::Command, Option<chrono::DateTime<chrono::Utc>>), FormErrors>;
     /// The card's forms with this one as typed and its errors.
     fn shown_again(self, app: &app::App, errors: FormErrors) -> CardForms;
 }
@@ -293,16 +387,23 @@ impl CardForm for LogForm {
     type Decider = Interaction;
     const FIELD_OF_PATH: &'static [(&'static str, &'static str)] = &[
         ("kind.duration", "minutes"),
+        ("kind.recording", "recording_url"),
         ("subject", "subject"),
         ("body", "body"),
+        ("occurred_at", "occurred_on"),
     ];
 
     fn command_id_text(&self) -> &str {
         &self.command
     }
 
-    fn parse(&self, tr: Tr, party: PartyId, _by: UserId) -> Result<InteractionCommand, FormErrors> {
-        parse_log(tr, party, self).map(InteractionCommand::Log)
+    fn parse(
+        &self,
+        tr: Tr,
+        party: PartyId,
+        _by: UserId,
+    ) -> Result<(InteractionCommand, Option<chrono::DateTime<chrono::Utc>>), FormErrors> {
+        parse_log(tr, party, self).map(|(log, occurred)| (InteractionCommand::Log(log), occurred))
     }
 
     fn shown_again(self, app: &app::App, errors: FormErrors) -> CardForms {
@@ -324,8 +425,13 @@ impl CardForm for TaskForm {
         &self.command
     }
 
-    fn parse(&self, tr: Tr, party: PartyId, by: UserId) -> Result<TaskCommand, FormErrors> {
-        parse_task(tr, party, self, by).map(TaskCommand::Create)
+    fn parse(
+        &self,
+        tr: Tr,
+        party: PartyId,
+        by: UserId,
+    ) -> Result<(TaskCommand, Option<chrono::DateTime<chrono::Utc>>), FormErrors> {
+        parse_task(tr, party, self, by).map(|task| (TaskCommand::Create(task), None))
     }
 
     fn shown_again(self, app: &app::App, errors: FormErrors) -> CardForms {
@@ -356,8 +462,8 @@ where
         )
         .await;
     };
-    let command = match form.parse(tr, party, viewer.user()) {
-        Ok(command) => command,
+    let (command, occurred) = match form.parse(tr, party, viewer.user()) {
+        Ok(parsed) => parsed,
         Err(errors) => {
             let forms = form.shown_again(&state.app, errors);
             return render_card(
@@ -379,7 +485,7 @@ where
         Ok(caller) => {
             state
                 .app
-                .execute::<F::Decider, _>(&caller, run, command_id, command, None)
+                .execute::<F::Decider, _>(&caller, run, command_id, command, occurred)
                 .await
         }
         Err(error) => Err(error),
@@ -453,6 +559,58 @@ mod tests {
         assert!(errors.get("body").is_none());
     }
 
+    /// An earlier day and time become the interaction's business time;
+    /// a day alone means noon; a time without a day, or a bad one, is an
+    /// error on the day's field; a bad recording link on its own.
+    #[test]
+    fn an_earlier_time_and_a_recording_link_are_read_from_the_form() {
+        let form = LogForm {
+            occurred_on: "2026-03-02".to_owned(),
+            occurred_time: "09:30".to_owned(),
+            outcome: "no_answer".to_owned(),
+            recording_url: "https://pbx.example/rec/1.mp3".to_owned(),
+            ..LogForm::blank(uuid::Uuid::now_v7())
+        };
+        let (log, occurred) = parse_log(
+            Tr::new(Lang::En),
+            PartyId::from_uuid(uuid::Uuid::nil()),
+            &form,
+        )
+        .unwrap();
+        assert_eq!(
+            occurred.map(|at| at.to_rfc3339()),
+            Some("2026-03-02T09:30:00+00:00".to_owned())
+        );
+        assert!(matches!(
+            log.kind,
+            InteractionKind::Call {
+                outcome: CallOutcome::NoAnswer,
+                recording_url: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(
+            occurred_at("2026-03-02", "")
+                .unwrap()
+                .map(|at| at.to_rfc3339()),
+            Some("2026-03-02T12:00:00+00:00".to_owned())
+        );
+        for (day, time) in [("", "09:30"), ("2 March", ""), ("2026-03-02", "half past")] {
+            assert!(occurred_at(day, time).is_err(), "{day:?} {time:?}");
+        }
+        let bad_link = LogForm {
+            recording_url: "ftp://pbx/1".to_owned(),
+            ..LogForm::blank(uuid::Uuid::now_v7())
+        };
+        let errors = parse_log(
+            Tr::new(Lang::En),
+            PartyId::from_uuid(uuid::Uuid::nil()),
+            &bad_link,
+        )
+        .unwrap_err();
+        assert!(errors.get("recording_url").is_some());
+    }
+
     /// A call's minutes become the call's seconds.
     #[test]
     fn a_call_of_five_minutes_lasts_three_hundred_seconds() {
@@ -460,12 +618,13 @@ mod tests {
             minutes: "5".to_owned(),
             ..LogForm::blank(uuid::Uuid::now_v7())
         };
-        let log = parse_log(
+        let (log, occurred) = parse_log(
             Tr::new(Lang::En),
             PartyId::from_uuid(uuid::Uuid::nil()),
             &form,
         )
         .unwrap();
+        assert_eq!(occurred, None, "now, unless a day is given");
         assert!(matches!(
             log.kind,
             InteractionKind::Call {

@@ -21,7 +21,9 @@ use projections::models::timeline::EntryKind;
 use serde::Deserialize;
 
 use super::Viewer;
-use super::customer_actions::{CardForms, DIRECTION_CODES, KIND_CODES, PRIORITY_CODES};
+use super::customer_actions::{
+    CardForms, DIRECTION_CODES, KIND_CODES, OUTCOME_CODES, PRIORITY_CODES,
+};
 use super::format;
 use super::forms::{Choice, choices};
 use super::i18n::Tr;
@@ -186,6 +188,8 @@ pub struct ChannelView {
 /// A timeline entry on the card.
 #[derive(Debug)]
 pub struct EntryView {
+    /// The interaction's own page, for calls, emails, meetings and notes.
+    pub href: Option<String>,
     pub when: String,
     pub datetime: String,
     pub kind: String,
@@ -222,6 +226,7 @@ pub struct CardPage {
     forms: CardForms,
     kinds: Vec<Choice>,
     directions: Vec<Choice>,
+    outcomes: Vec<Choice>,
     priorities: Vec<Choice>,
     /// Its personal data was erased.
     erased: bool,
@@ -486,6 +491,7 @@ pub async fn render_card(
                     &DIRECTION_CODES,
                     &forms.log.direction,
                 ),
+                outcomes: choices(tr, "call-outcome", &OUTCOME_CODES, &forms.log.outcome),
                 priorities: choices(tr, "task-priority", &PRIORITY_CODES, &forms.task.priority),
                 erased: row.erased,
                 can_export: viewer.allows(Module::Parties, Action::Export),
@@ -524,6 +530,11 @@ pub async fn render_card(
             .timeline(party, None, TIMELINE_ENTRIES_SHOWN)
             .into_iter()
             .map(|entry| EntryView {
+                href: matches!(
+                    entry.kind,
+                    EntryKind::Call | EntryKind::Email | EntryKind::Meeting | EntryKind::Note
+                )
+                .then(|| format!("/interactions/{}", entry.source)),
                 when: format::date_time(viewer.lang, entry.at),
                 datetime: entry.at.to_rfc3339(),
                 kind: tr.t(entry_message(entry.kind)),

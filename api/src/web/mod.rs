@@ -26,6 +26,7 @@ mod export;
 pub mod format;
 mod forms;
 pub mod i18n;
+mod interaction;
 mod language;
 mod orders;
 mod personal_data;
@@ -157,6 +158,8 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/tasks", post(customer_actions::create_task))
         .route("/customers/{id}/personal-data", get(personal_data::export))
         .route("/customers/{id}/erase", post(personal_data::erase))
+        .route("/interactions/{id}", get(interaction::show))
+        .route("/interactions/{id}/{action}", post(interaction::change))
         .route("/pipeline", get(pipeline::board))
         .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
         .route("/pipeline/deals/{id}/won", post(pipeline::win))

@@ -12,6 +12,7 @@
 mod audit;
 mod catalog;
 mod customer_forms;
+mod interactions;
 mod personal;
 mod planning;
 mod retention;
