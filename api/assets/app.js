@@ -16,3 +16,20 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   search.focus();
 });
+
+// Reminders delivered while a page is open appear in its live region
+// (`web/notifications.rs`); the browser reconnects by itself.
+const notifications = document.getElementById("notifications");
+if (notifications && "EventSource" in window) {
+  const source = new EventSource("/notifications/stream");
+  source.addEventListener("reminder", (event) => {
+    const reminder = JSON.parse(event.data);
+    const item = document.createElement("p");
+    item.className = "notification";
+    const link = document.createElement("a");
+    link.href = reminder.href;
+    link.textContent = reminder.title;
+    item.append(notifications.dataset.label + " ", link);
+    notifications.append(item);
+  });
+}

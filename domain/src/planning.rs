@@ -134,6 +134,13 @@ pub struct TaskCancelled {
     pub reason: Option<String>,
 }
 
+/// The task's reminder set for `remind_at` was delivered: the reminder
+/// process records it once, so it is shown once, also across restarts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskReminderFired {
+    pub remind_at: DateTime<Utc>,
+}
+
 domain_events! {
     /// Everything that can happen to a task.
     pub enum TaskEvent in "task" {
@@ -145,6 +152,7 @@ domain_events! {
         Completed(TaskCompleted) = "TaskCompleted" v 1,
         Reopened(TaskReopened) = "TaskReopened" v 1,
         Cancelled(TaskCancelled) = "TaskCancelled" v 1,
+        ReminderFired(TaskReminderFired) = "TaskReminderFired" v 1,
     }
 }
 
@@ -186,6 +194,12 @@ pub enum TaskCommand {
     Cancel {
         reason: Option<Label>,
     },
+    /// The reminder process delivers the reminder set for `remind_at`;
+    /// once per reminder, and only while the task is open and still has
+    /// that reminder.
+    FireReminder {
+        remind_at: DateTime<Utc>,
+    },
 }
 
 // ------------------------------------------------------------ task state
@@ -209,6 +223,8 @@ pub struct TaskState {
     pub link: Option<Link>,
     pub created_by: UserId,
     pub status: TaskStatus,
+    /// The reminder time whose reminder was delivered last.
+    pub reminder_fired: Option<DateTime<Utc>>,
 }
 
 /// The task decider. State is `None` until the task is created.
@@ -260,6 +276,7 @@ impl Decider for Task {
             link: created.link,
             created_by: created.created_by,
             status: TaskStatus::Open,
+            reminder_fired: None,
         })
     }
 }
@@ -321,6 +338,25 @@ fn decide_existing_task(
                 vec![TaskEvent::Reopened(TaskReopened {})]
             }
         },
+        TaskCommand::FireReminder { remind_at } => {
+            ensure_task_open(task)?;
+            // Read models keep times to the microsecond: the process names
+            // the reminder as they show it.
+            let same = |time: Option<DateTime<Utc>>| {
+                time.is_some_and(|time| time.timestamp_micros() == remind_at.timestamp_micros())
+            };
+            if !same(task.remind_at) {
+                return Err(DomainError::rejected(
+                    "task.reminder_moved",
+                    "this task's reminder is no longer set for that time",
+                ));
+            }
+            crate::unless_unchanged(same(task.reminder_fired), || {
+                TaskEvent::ReminderFired(TaskReminderFired {
+                    remind_at: *remind_at,
+                })
+            })
+        }
         TaskCommand::Cancel { reason } => match task.status {
             TaskStatus::Open => vec![TaskEvent::Cancelled(TaskCancelled {
                 reason: reason.clone().map(Label::into_string),
@@ -383,6 +419,7 @@ fn evolve_existing_task(task: &mut TaskState, event: &TaskEvent) {
         TaskEvent::Completed(_) => task.status = TaskStatus::Completed,
         TaskEvent::Reopened(_) => task.status = TaskStatus::Open,
         TaskEvent::Cancelled(_) => task.status = TaskStatus::Cancelled,
+        TaskEvent::ReminderFired(fired) => task.reminder_fired = Some(fired.remind_at),
     }
 }
 

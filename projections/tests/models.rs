@@ -1072,3 +1072,71 @@ fn the_orders_list_is_newest_activity_first_and_pages() {
     assert_eq!(first.rows[0].order, order(101));
     assert_eq!(first.next, None, "no other confirmed order of customer 1");
 }
+
+fn reminding(remind_at: DateTime<Utc>) -> CrmEvent {
+    TaskEvent::Created(TaskCreated {
+        title: "Call back".into(),
+        description: String::new(),
+        assignee: Assignee::User(manager()),
+        due: Some(remind_at + Duration::hours(1)),
+        remind_at: Some(remind_at),
+        priority: Priority::Normal,
+        link: None,
+        created_by: manager(),
+    })
+    .into()
+}
+
+/// Protects the reminders' two lists: due and undelivered ones by time
+/// for the reminder process, delivered ones of open tasks for the user;
+/// a delivered reminder moved to a later time is pending again, and a
+/// completed task's leaves both.
+#[test]
+fn reminders_are_pending_until_delivered_and_pending_again_when_moved() {
+    use domain::planning::{TaskReminderFired, TaskRescheduled};
+    let fired = |at: DateTime<Utc>| -> CrmEvent {
+        TaskEvent::ReminderFired(TaskReminderFired { remind_at: at }).into()
+    };
+    let model: Tasks = fed(vec![
+        (1, reminding(day(3)), day(1)),
+        (2, reminding(day(2)), day(1)),
+        (3, reminding(day(9)), day(1)),
+        (4, reminding(day(2)), day(1)),
+        (4, fired(day(2)), day(2)),
+        (5, reminding(day(2)), day(1)),
+        (5, fired(day(2)), day(2)),
+        (
+            5,
+            TaskEvent::Rescheduled(TaskRescheduled {
+                due: Some(day(8)),
+                remind_at: Some(day(4)),
+            })
+            .into(),
+            day(3),
+        ),
+        (6, reminding(day(2)), day(1)),
+        (6, fired(day(2)), day(2)),
+        (
+            6,
+            TaskEvent::Completed(TaskCompleted {
+                completed_by: manager(),
+            })
+            .into(),
+            day(3),
+        ),
+    ]);
+    let ids = |rows: Vec<&projections::models::tasks::TaskRow>| -> Vec<Uuid> {
+        rows.iter().map(|row| row.id.as_uuid()).collect()
+    };
+    assert_eq!(
+        ids(model.reminders_due(day(5), 10)),
+        [2, 1, 5].map(Uuid::from_u128),
+        "due by the 5th, soonest first; the 9th's not yet"
+    );
+    assert_eq!(ids(model.reminders_due(day(5), 1)), [Uuid::from_u128(2)]);
+    assert_eq!(
+        ids(model.reminded(Assignee::User(manager()), 10)),
+        [Uuid::from_u128(4)],
+        "delivered and open; the moved and the completed are not"
+    );
+}

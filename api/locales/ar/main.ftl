@@ -328,3 +328,6 @@ interaction-withdraw = سحب
 interaction-withdraw-help = السحب يزيله من السجل الزمني للعميل؛ ويبقى في سجل التدقيق.
 interaction-withdraw-reason = السبب
 interaction-withdraw-submit = اسحبه
+reminder-label = تذكير:
+dashboard-reminders = التذكيرات
+dashboard-reminder-due = الموعد { $due }

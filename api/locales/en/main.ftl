@@ -319,3 +319,6 @@ interaction-withdraw = Withdraw
 interaction-withdraw-help = Withdrawing takes it off the customer's timeline; the audit trail keeps it.
 interaction-withdraw-reason = Why
 interaction-withdraw-submit = Withdraw it
+reminder-label = Reminder:
+dashboard-reminders = Reminders
+dashboard-reminder-due = due { $due }

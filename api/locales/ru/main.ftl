@@ -324,3 +324,6 @@ interaction-withdraw = Отозвать
 interaction-withdraw-help = Отозванное взаимодействие исчезает из хронологии клиента; журнал аудита его сохраняет.
 interaction-withdraw-reason = Причина
 interaction-withdraw-submit = Отозвать
+reminder-label = Напоминание:
+dashboard-reminders = Напоминания
+dashboard-reminder-due = срок { $due }

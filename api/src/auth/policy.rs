@@ -111,6 +111,8 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ("GET", "/account", Requirement::SignedIn),
     // Each kind of hit is shown only to those who may read it.
     ("GET", "/search", Requirement::SignedIn),
+    // Only the user's own reminders are sent.
+    ("GET", "/notifications/stream", Requirement::SignedIn),
     ("POST", "/account/password", Requirement::SignedIn),
     ("POST", "/account/sessions/revoke", Requirement::SignedIn),
     ("POST", "/account/tokens", Requirement::SignedIn),

@@ -134,11 +134,44 @@ pub struct Figures {
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     page: Page,
+    /// The viewer's open tasks whose reminder was delivered.
+    reminders: Vec<ReminderLine>,
     from: String,
     to: String,
     from_error: Option<String>,
     to_error: Option<String>,
     figures: Figures,
+}
+
+/// A delivered reminder of an open task, on the dashboard.
+#[derive(Debug)]
+pub struct ReminderLine {
+    pub title: String,
+    pub when: String,
+    pub due: Option<String>,
+}
+
+/// Reminders listed on the dashboard, at most.
+const REMINDERS_SHOWN: usize = 10;
+
+fn reminders(state: &AppState, viewer: &Viewer) -> Vec<ReminderLine> {
+    let Some(user) = viewer.principal.as_ref().map(|principal| principal.user) else {
+        return Vec::new();
+    };
+    state.read_models.tasks.read(|tasks| {
+        tasks
+            .reminded(domain::planning::Assignee::User(user), REMINDERS_SHOWN)
+            .into_iter()
+            .map(|row| ReminderLine {
+                title: row.title.clone(),
+                when: row
+                    .remind_at
+                    .map(|at| format::date_time(viewer.lang, at))
+                    .unwrap_or_default(),
+                due: row.due.map(|due| format::date_time(viewer.lang, due)),
+            })
+            .collect()
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -515,6 +548,7 @@ pub async fn page(
         from_error: period.from_error.map(|id| tr.t(id)),
         to_error: period.to_error.map(|id| tr.t(id)),
         figures: figures(&state, viewer.lang, period.from, period.to, today),
+        reminders: reminders(&state, &viewer),
         page,
     }
 }

@@ -28,6 +28,7 @@ mod forms;
 pub mod i18n;
 mod interaction;
 mod language;
+mod notifications;
 mod orders;
 mod personal_data;
 mod pipeline;
@@ -208,6 +209,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/retention/{id}/{action}", post(retention::act))
         .route("/search", get(search::page))
+        .route("/notifications/stream", get(notifications::stream))
         .route("/assets/{file}", get(assets::serve))
 }
 

@@ -33,6 +33,7 @@ pub mod personal;
 pub mod process;
 pub mod receipts;
 mod records;
+pub mod reminders;
 pub mod retention;
 pub mod running;
 pub mod stock;

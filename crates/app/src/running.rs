@@ -26,7 +26,9 @@ pub const PROCESS_CHECKPOINT_FILE: &str = "process.checkpoint";
 /// The read models' snapshots, in the data folder.
 pub const SNAPSHOTS_DIR: &str = "projections";
 
-/// The application, running over one data folder.
+/// The application, running over one data folder: besides the process
+/// managers, the reminder process delivers due reminders
+/// ([`crate::reminders`]).
 #[derive(Debug)]
 pub struct Running {
     pub app: App,
@@ -38,6 +40,8 @@ pub struct Running {
     /// The installation's key for receipts of the log's head.
     pub signer: ReceiptSigner,
     process_task: Mutex<Option<JoinHandle<()>>>,
+    /// The reminder process: how to stop it, and its task.
+    reminders: Mutex<Option<(Arc<tokio::sync::Notify>, JoinHandle<()>)>>,
 }
 
 impl Running {
@@ -94,14 +98,23 @@ impl Running {
                 tracing::error!(%error, "the process managers stopped");
             }
         });
+        let app = App::new(commands, clock, ids);
+        let stop_reminders = Arc::new(tokio::sync::Notify::new());
+        let reminder_task = tokio::spawn(crate::reminders::follow(
+            app.clone(),
+            read_models.clone(),
+            crate::reminders::LOOK_EVERY,
+            stop_reminders.clone(),
+        ));
         Ok(Self {
-            app: App::new(commands, clock, ids),
+            app,
             log,
             read_models,
             processes,
             keys,
             signer,
             process_task: Mutex::new(Some(process_task)),
+            reminders: Mutex::new(Some((stop_reminders, reminder_task))),
         })
     }
 
@@ -155,6 +168,15 @@ impl Running {
     /// Stops the process managers (saving their checkpoint) and snapshots
     /// the read models: a restart then replays only what came after.
     pub async fn shutdown(&self) -> anyhow::Result<()> {
+        let reminders = self
+            .reminders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some((stop, task)) = reminders {
+            stop.notify_one();
+            task.await.context("the reminder process panicked")?;
+        }
         self.processes.stop();
         let task = self
             .process_task

@@ -646,3 +646,94 @@ fn replay_builds_the_calendar_entry_state() {
     assert_eq!(state.organizer, user());
     assert_eq!(state.status, CalendarEntryStatus::Completed);
 }
+
+fn reminder_fired() -> TaskEvent {
+    TaskEvent::ReminderFired(TaskReminderFired {
+        remind_at: at(DAY_MINUTES - 60),
+    })
+}
+
+/// Protects "delivered once": a due reminder is recorded for its time,
+/// a second delivery of the same reminder records nothing.
+#[test]
+fn a_reminder_is_fired_once_for_its_time() {
+    let fire = || {
+        issue(TaskCommand::FireReminder {
+            remind_at: at(DAY_MINUTES - 60),
+        })
+    };
+    given::<Task>([task_created()])
+        .when(fire())
+        .then(vec![reminder_fired()]);
+    given::<Task>([task_created(), reminder_fired()])
+        .when(fire())
+        .then_nothing();
+}
+
+/// Protects a moved reminder: the process's delivery for the old time is
+/// refused, and the new time fires again though the old one did.
+#[test]
+fn a_moved_reminder_fires_at_its_new_time_only() {
+    let moved = TaskEvent::Rescheduled(TaskRescheduled {
+        due: Some(at(2 * DAY_MINUTES)),
+        remind_at: Some(at(2 * DAY_MINUTES - 60)),
+    });
+    given::<Task>([task_created(), reminder_fired(), moved.clone()])
+        .when(issue(TaskCommand::FireReminder {
+            remind_at: at(DAY_MINUTES - 60),
+        }))
+        .then_rejected("task.reminder_moved");
+    given::<Task>([task_created(), reminder_fired(), moved])
+        .when(issue(TaskCommand::FireReminder {
+            remind_at: at(2 * DAY_MINUTES - 60),
+        }))
+        .then(vec![TaskEvent::ReminderFired(TaskReminderFired {
+            remind_at: at(2 * DAY_MINUTES - 60),
+        })]);
+}
+
+/// Protects finished tasks from reminders: a completed task's reminder is
+/// not delivered.
+#[test]
+fn a_completed_tasks_reminder_is_not_fired() {
+    given::<Task>([task_created(), task_completed()])
+        .when(issue(TaskCommand::FireReminder {
+            remind_at: at(DAY_MINUTES - 60),
+        }))
+        .then_rejected("task.completed");
+}
+
+/// Protects delivery of a reminder set to the nanosecond: the reminder
+/// process names it as the read models keep it, to the microsecond.
+#[test]
+fn a_reminder_is_named_to_the_microsecond() {
+    let precise = at(DAY_MINUTES - 60) + chrono::Duration::nanoseconds(123_456_789);
+    let created = TaskEvent::Created(TaskCreated {
+        title: "Send the offer".into(),
+        description: String::new(),
+        assignee: Assignee::User(user()),
+        due: Some(at(DAY_MINUTES)),
+        remind_at: Some(precise),
+        priority: Priority::High,
+        link: None,
+        created_by: user(),
+    });
+    let truncated = at(DAY_MINUTES - 60) + chrono::Duration::microseconds(123_456);
+    given::<Task>([created.clone()])
+        .when(issue(TaskCommand::FireReminder {
+            remind_at: truncated,
+        }))
+        .then(vec![TaskEvent::ReminderFired(TaskReminderFired {
+            remind_at: truncated,
+        })]);
+    given::<Task>([
+        created,
+        TaskEvent::ReminderFired(TaskReminderFired {
+            remind_at: truncated,
+        }),
+    ])
+    .when(issue(TaskCommand::FireReminder {
+        remind_at: truncated,
+    }))
+    .then_nothing();
+}

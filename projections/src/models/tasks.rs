@@ -42,7 +42,26 @@ pub struct TaskRow {
     pub created_at: DateTime<Utc>,
     #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub completed_at: Option<DateTime<Utc>>,
+    /// The reminder time whose reminder was delivered last.
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub reminder_fired: Option<DateTime<Utc>>,
     pub version: u64,
+}
+
+impl TaskRow {
+    /// Its reminder is set and not yet delivered.
+    pub fn reminder_pending(&self) -> bool {
+        self.status == TaskStatus::Open
+            && self.remind_at.is_some()
+            && self.reminder_fired != self.remind_at
+    }
+
+    /// Its reminder was delivered and it is still open: the user's to act.
+    pub fn reminder_delivered(&self) -> bool {
+        self.status == TaskStatus::Open
+            && self.remind_at.is_some()
+            && self.reminder_fired == self.remind_at
+    }
 }
 
 /// Open tasks sort by due time; tasks without one come last.
@@ -100,6 +119,13 @@ pub struct Tasks {
     open: BTreeSet<(Assignee, DueKey, TaskId)>,
     #[serde(skip)]
     done: BTreeSet<(Assignee, DoneKey, TaskId)>,
+    /// Reminders not yet delivered, by time: the reminder process's walk.
+    #[serde(skip)]
+    pending_reminders: BTreeSet<(i64, TaskId)>,
+    /// Open tasks whose reminder was delivered, per assignee, by reminder
+    /// time: the dashboard's list.
+    #[serde(skip)]
+    delivered_reminders: BTreeSet<(Assignee, i64, TaskId)>,
 }
 
 const TASK_ID_MIN: TaskId = TaskId::from_uuid(uuid::Uuid::nil());
@@ -165,7 +191,7 @@ fn index_count(
 
 impl ReadModel for Tasks {
     const NAME: &'static str = "tasks";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[TaskEvent::CATEGORY];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
@@ -190,6 +216,7 @@ impl ReadModel for Tasks {
                     created_by: created.created_by,
                     created_at: envelope.occurred_at,
                     completed_at: None,
+                    reminder_fired: None,
                     version: envelope.stream_version,
                 },
             );
@@ -215,6 +242,9 @@ impl ReadModel for Tasks {
                     row.completed_at = None;
                 }
                 TaskEvent::Cancelled(_) => row.status = TaskStatus::Cancelled,
+                TaskEvent::ReminderFired(fired) => {
+                    row.reminder_fired = Some(snapshot_time(fired.remind_at));
+                }
             }
             row.version = envelope.stream_version;
         }
@@ -244,6 +274,14 @@ impl Tasks {
             }
             TaskStatus::Cancelled => {}
         }
+        if let Some(remind_at) = row.remind_at {
+            let key = remind_at.timestamp_micros();
+            if row.reminder_pending() {
+                self.pending_reminders.insert((key, id));
+            } else if row.reminder_delivered() {
+                self.delivered_reminders.insert((row.assignee, key, id));
+            }
+        }
     }
 
     fn unindex(&mut self, id: TaskId) {
@@ -251,6 +289,11 @@ impl Tasks {
             self.open.remove(&(row.assignee, due_key(row.due), id));
             self.done
                 .remove(&(row.assignee, done_key(row.completed_at), id));
+            if let Some(remind_at) = row.remind_at {
+                let key = remind_at.timestamp_micros();
+                self.pending_reminders.remove(&(key, id));
+                self.delivered_reminders.remove(&(row.assignee, key, id));
+            }
         }
     }
 
@@ -308,17 +351,26 @@ impl Tasks {
         ids.iter().filter_map(|id| self.rows.get(id)).collect()
     }
 
-    /// Open tasks (of anyone) whose reminder time has come, for the
-    /// reminder process.
-    pub fn reminders_due(&self, now: DateTime<Utc>) -> Vec<&TaskRow> {
-        let mut due: Vec<&TaskRow> = self
-            .open
-            .iter()
+    /// Open tasks (of anyone) whose reminder time has come and whose
+    /// reminder was not delivered yet, soonest first, at most `limit`: the
+    /// reminder process's work, a range walk of the pending ones.
+    pub fn reminders_due(&self, now: DateTime<Utc>, limit: usize) -> Vec<&TaskRow> {
+        self.pending_reminders
+            .range(..=(now.timestamp_micros(), TASK_ID_MAX))
+            .take(limit)
+            .filter_map(|(_, id)| self.rows.get(id))
+            .collect()
+    }
+
+    /// `assignee`'s open tasks whose reminder was delivered, the latest
+    /// reminder first, at most `limit`.
+    pub fn reminded(&self, assignee: Assignee, limit: usize) -> Vec<&TaskRow> {
+        self.delivered_reminders
+            .range((assignee, i64::MIN, TASK_ID_MIN)..=(assignee, i64::MAX, TASK_ID_MAX))
+            .rev()
+            .take(limit)
             .filter_map(|(_, _, id)| self.rows.get(id))
-            .filter(|row| row.remind_at.is_some_and(|remind| remind <= now))
-            .collect();
-        due.sort_by_key(|row| (row.remind_at, row.id));
-        due
+            .collect()
     }
 
     /// A page of `assignee`'s open tasks due within `window`, soonest

@@ -1,0 +1,102 @@
+//! Notifications in the open pages (issue 17): `GET /notifications/stream`
+//! is a server-sent event stream, per signed-in user, of the reminders
+//! delivered to them from now on (`TaskReminderFired` on a task assigned
+//! to them, `app::reminders`). `assets/app.js` opens it on every page and
+//! shows each as a message in the page's live region; a reminder that
+//! fired while no page was open is on the dashboard's list instead.
+//! Reminders long past (a first start over an old history) fire without a
+//! message: they are listed, not announced.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use domain::planning::{Assignee, TaskEvent};
+use domain::{CrmEvent, DomainEvent as _};
+use eventlog::{ReadFilter, RecordedEvent};
+use futures_util::Stream;
+use serde::Serialize;
+
+use super::Viewer;
+use crate::AppState;
+
+/// A comment this often keeps an idle stream open through proxies.
+const KEEP_ALIVE_SECONDS: u64 = 15;
+/// A reminder older than this when delivered is listed, not announced.
+const ANNOUNCED_WITHIN_MINUTES: i64 = 60;
+
+/// What one message carries.
+#[derive(Debug, Serialize)]
+struct Reminder {
+    title: String,
+    href: &'static str,
+}
+
+/// The reminder `record` delivers to `user`, if it is one for them and
+/// recent enough to announce.
+fn reminder_for(
+    state: &AppState,
+    user: domain::ids::UserId,
+    record: &RecordedEvent,
+) -> Option<Reminder> {
+    let decoded = CrmEvent::decode(
+        record.stream.category(),
+        &record.event_type,
+        record.schema_version,
+        &record.payload,
+    )
+    .ok()??;
+    let CrmEvent::Task(TaskEvent::ReminderFired(fired)) = decoded else {
+        return None;
+    };
+    let now = state.app.now();
+    if fired.remind_at < now - chrono::Duration::minutes(ANNOUNCED_WITHIN_MINUTES) {
+        return None;
+    }
+    let task = record.stream.id().parse::<domain::ids::TaskId>().ok()?;
+    state.read_models.tasks.read(|tasks| {
+        tasks
+            .get(task)
+            .filter(|row| row.assignee == Assignee::User(user))
+            .map(|row| Reminder {
+                title: row.title.clone(),
+                href: "/tasks",
+            })
+    })
+}
+
+/// `GET /notifications/stream`.
+pub async fn stream(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let user = viewer.user();
+    let head = state.log.head().position;
+    let filter = ReadFilter::category(TaskEvent::CATEGORY).unwrap_or_else(|_| ReadFilter::all());
+    let subscription = state.log.subscribe_filtered(head, filter);
+    let events = futures_util::stream::unfold(
+        (subscription, state),
+        move |(mut subscription, state)| async move {
+            loop {
+                let next = tokio::select! {
+                    next = subscription.next() => next,
+                    () = state.stopped() => return None,
+                };
+                let record = match next {
+                    Ok(record) => record,
+                    Err(error) => {
+                        tracing::info!(%error, "a notifications stream ends");
+                        return None;
+                    }
+                };
+                if let Some(reminder) = reminder_for(&state, user, &record) {
+                    let data = serde_json::to_string(&reminder).unwrap_or_default();
+                    let event = Event::default().event("reminder").data(data);
+                    return Some((Ok(event), (subscription, state)));
+                }
+            }
+        },
+    );
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(KEEP_ALIVE_SECONDS)))
+}

@@ -1,0 +1,95 @@
+//! Reminders that fire (issue 17): a process looks every few seconds for
+//! tasks whose reminder time has come and records `TaskReminderFired` on
+//! each, which the user's open pages show at once (the notifications
+//! stream) and the dashboard lists until the task is done.
+//!
+//! Delivered once, also across restarts and crashes: the log is the
+//! checkpoint. A delivered reminder is an event on its task, so the tasks
+//! model no longer lists it as pending; and each delivery runs under a
+//! command id derived from the task and the reminder's time, so a
+//! delivery repeated after a crash (its event written, the model not yet
+//! caught up) is recognised by the command handler and writes nothing.
+//! A reminder moved to another time is another reminder, and fires again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::ids::{TaskId, derived};
+use domain::planning::{Task, TaskCommand};
+use projections::CrmReadModels;
+
+use crate::access::Caller;
+use crate::commands::CommandError;
+use crate::{App, Run};
+
+/// The name deliveries are recorded under.
+pub const PROCESS: &str = "reminders";
+/// How often the process looks for due reminders.
+pub const LOOK_EVERY: Duration = Duration::from_secs(5);
+/// Reminders delivered per look, at most; the rest come at the next.
+const DELIVERIES_PER_LOOK_MAX: usize = 500;
+
+/// Delivers every reminder due at the application's time; answers the
+/// tasks whose reminder it recorded now. A task changed meanwhile (done,
+/// or its reminder moved) is passed over; a failing log stops the look.
+pub async fn deliver_due(app: &App, models: &CrmReadModels) -> Result<Vec<TaskId>, CommandError> {
+    let now = app.now();
+    let head = app.commands.log().head().position;
+    models
+        .tasks
+        .wait_for(head)
+        .await
+        .map_err(|error| CommandError::Inconsistent(format!("the tasks model stopped: {error}")))?;
+    let due: Vec<(TaskId, chrono::DateTime<chrono::Utc>)> = models.tasks.read(|tasks| {
+        tasks
+            .reminders_due(now, DELIVERIES_PER_LOOK_MAX)
+            .into_iter()
+            .filter_map(|row| row.remind_at.map(|at| (row.id, at)))
+            .collect()
+    });
+    let caller = Caller::process(PROCESS);
+    let mut delivered = Vec::new();
+    for (task, remind_at) in due {
+        let run = Run {
+            command_id: derived(
+                task.as_uuid(),
+                format!("reminder:{}", remind_at.timestamp_micros()).as_bytes(),
+            ),
+            expected_version: None,
+        };
+        let fire = TaskCommand::FireReminder { remind_at };
+        match app.execute::<Task, _>(&caller, run, task, fire, None).await {
+            Ok(executed) if executed.appended > 0 => {
+                delivered.push(task);
+            }
+            Ok(_) => {}
+            Err(CommandError::Domain(error)) => {
+                tracing::debug!(%task, %error, "a reminder no longer due");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(delivered)
+}
+
+/// Delivers due reminders every `every` until `stop` is notified.
+pub(crate) async fn follow(
+    app: App,
+    models: Arc<CrmReadModels>,
+    every: Duration,
+    stop: Arc<tokio::sync::Notify>,
+) {
+    loop {
+        match deliver_due(&app, &models).await {
+            Ok(delivered) if !delivered.is_empty() => {
+                tracing::info!(count = delivered.len(), "reminders delivered");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "delivering reminders failed"),
+        }
+        tokio::select! {
+            () = stop.notified() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+}

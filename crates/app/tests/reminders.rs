@@ -1,0 +1,179 @@
+#![allow(clippy::unwrap_used)]
+//! Reminders that fire (issue 17) through the running application at a
+//! fixed clock: a due reminder is delivered once, and a restart of the
+//! application does not deliver it again; a reminder moved later fires
+//! again at its new time; a finished task's does not fire.
+
+mod common;
+
+use std::sync::Arc;
+
+use app::clock::FixedClock;
+use app::running::Running;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::run;
+use domain::ids::{TaskId, UserId};
+use domain::planning::{Assignee, CreateTask, Priority, Task, TaskCommand};
+use domain::values::{Label, Text};
+use eventlog::{Options, ReadFilter};
+use uuid::Uuid;
+
+fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).single().unwrap()
+}
+
+async fn start(directory: &std::path::Path, clock: Arc<FixedClock>) -> Running {
+    Running::start(
+        directory,
+        Options::default(),
+        clock,
+        Arc::new(app::ids::SequentialIds::starting(1)),
+    )
+    .await
+    .unwrap()
+}
+
+/// How many `TaskReminderFired` events the log holds.
+fn fired_count(running: &Running) -> usize {
+    let page = running
+        .log
+        .read_all(1, 10_000, &ReadFilter::category("task").unwrap())
+        .unwrap();
+    page.events
+        .iter()
+        .filter(|record| record.event_type == "TaskReminderFired")
+        .count()
+}
+
+async fn create_task(running: &Running, user: UserId, remind_in_minutes: i64) -> TaskId {
+    let task = TaskId::from_uuid(Uuid::now_v7());
+    let now = running.app.now();
+    let create = TaskCommand::Create(CreateTask {
+        title: Label::parse("title", "Call Anna back").unwrap(),
+        description: Text::default(),
+        assignee: Assignee::User(user),
+        due: Some(now + Duration::hours(2)),
+        remind_at: Some(now + Duration::minutes(remind_in_minutes)),
+        priority: Priority::Normal,
+        link: None,
+    });
+    let caller = common::caller(user, domain::access::Role::SalesManager, None);
+    running
+        .app
+        .execute::<Task, _>(&caller, run(), task, create, None)
+        .await
+        .unwrap();
+    task
+}
+
+/// The user's open tasks whose reminder was delivered, once the tasks
+/// model has read the whole log.
+async fn reminded(running: &Running, user: UserId) -> Vec<TaskId> {
+    let head = running.log.head().position;
+    running.read_models.tasks.wait_for(head).await.unwrap();
+    running.read_models.tasks.read(|tasks| {
+        tasks
+            .reminded(Assignee::User(user), 10)
+            .iter()
+            .map(|row| row.id)
+            .collect()
+    })
+}
+
+/// Protects "delivered once, also after a restart": nothing before its
+/// time, one delivery when it comes, none on a second look, and none
+/// after the application is stopped and started again over the same
+/// folder; the user's dashboard list has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_due_reminder_is_delivered_once_across_a_restart() {
+    let directory = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::at(start_time()));
+    let user = UserId::from_uuid(Uuid::now_v7());
+    let running = start(directory.path(), clock.clone()).await;
+    let task = create_task(&running, user, 10).await;
+
+    let early = app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "not before its time");
+    clock.advance(Duration::minutes(15));
+    // The application's own process may look first: either way, one
+    // delivery.
+    app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert_eq!(fired_count(&running), 1);
+    let again = app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "a second look delivers nothing");
+    assert_eq!(fired_count(&running), 1);
+    running.shutdown().await.unwrap();
+    drop(running);
+
+    let running = start(directory.path(), clock.clone()).await;
+    let after_restart = app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert!(
+        after_restart.is_empty(),
+        "the restart delivers nothing again"
+    );
+    assert_eq!(fired_count(&running), 1, "one delivery in the whole log");
+    assert_eq!(
+        reminded(&running, user).await,
+        vec![task],
+        "on the user's list of reminders"
+    );
+    running.shutdown().await.unwrap();
+}
+
+/// Protects moved and finished reminders: a reminder moved later after
+/// it fired fires again at its new time; a completed task's never fires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_reminder_fires_again_and_a_finished_tasks_does_not() {
+    let directory = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::at(start_time()));
+    let user = UserId::from_uuid(Uuid::now_v7());
+    let running = start(directory.path(), clock.clone()).await;
+    let moved = create_task(&running, user, 5).await;
+    let finished = create_task(&running, user, 5).await;
+    let caller = common::caller(user, domain::access::Role::SalesManager, None);
+    running
+        .app
+        .execute::<Task, _>(&caller, run(), finished, TaskCommand::Complete, None)
+        .await
+        .unwrap();
+    clock.advance(Duration::minutes(10));
+    app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert_eq!(
+        fired_count(&running),
+        1,
+        "the completed task's did not fire"
+    );
+    assert_eq!(reminded(&running, user).await, vec![moved]);
+
+    let now = running.app.now();
+    let later = TaskCommand::Reschedule {
+        due: Some(now + Duration::hours(3)),
+        remind_at: Some(now + Duration::hours(1)),
+    };
+    running
+        .app
+        .execute::<Task, _>(&caller, run(), moved, later, None)
+        .await
+        .unwrap();
+    assert!(
+        reminded(&running, user).await.is_empty(),
+        "moved: pending again"
+    );
+    clock.advance(Duration::minutes(61));
+    app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert_eq!(fired_count(&running), 2, "the new time fires");
+    assert_eq!(reminded(&running, user).await, vec![moved]);
+    running.shutdown().await.unwrap();
+}
