@@ -44,6 +44,7 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
     assert!(catalog.product_count() > 0, "the demo has a catalog");
     assert!(!catalog.price_lists().is_empty(), "and a price list");
 
+    let mut delivered_head = head;
     for round in ["live", "restored from the shutdown snapshots"] {
         let state = api::AppState::start_on(
             log.clone(),
@@ -76,10 +77,28 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
             "catalog differs ({round})"
         );
         state.shutdown().await.unwrap();
-        assert_eq!(
-            log.head().position,
-            head,
-            "the processes found nothing left to do ({round})"
+        // The first start delivers the reminders that came due in the
+        // demo's history (issue 17); besides those, nothing is left to do.
+        let written = log
+            .read_all(head + 1, 10_000, &eventlog::ReadFilter::all())
+            .unwrap();
+        let others: Vec<&str> = written
+            .events
+            .iter()
+            .map(|record| record.event_type.as_str())
+            .filter(|event_type| *event_type != "TaskReminderFired")
+            .collect();
+        assert!(
+            others.is_empty(),
+            "the processes found nothing left to do ({round}): {others:?}"
         );
+        if round != "live" {
+            assert_eq!(
+                log.head().position,
+                delivered_head,
+                "the restart delivered nothing again"
+            );
+        }
+        delivered_head = log.head().position;
     }
 }

@@ -146,6 +146,11 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     (
         "POST",
+        "/customers/{id}/deals",
+        needs(Module::Sales, Action::Create),
+    ),
+    (
+        "POST",
         "/customers/{id}/edit/{action}",
         needs(Module::Parties, Action::Edit),
     ),
@@ -179,6 +184,16 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "POST",
         "/interactions/{id}/{action}",
         needs(Module::Interactions, Action::Edit),
+    ),
+    ("GET", "/leads", needs(Module::Sales, Action::Read)),
+    ("POST", "/leads", needs(Module::Sales, Action::Create)),
+    ("GET", "/leads/{id}", needs(Module::Sales, Action::Read)),
+    // Converting also opens a deal and may register a customer: the use
+    // case checks each.
+    (
+        "POST",
+        "/leads/{id}/{action}",
+        needs(Module::Sales, Action::Edit),
     ),
     ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
     (

@@ -25,8 +25,8 @@ use super::Viewer;
 use super::customers::NotFoundPage;
 use super::format;
 use super::forms::FormErrors;
+use super::forms::OwnedChoice;
 use super::i18n::{Lang, Tr};
-use super::orders::OwnedChoice;
 use super::{Page, Section, query_string};
 use crate::AppState;
 

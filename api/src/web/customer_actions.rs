@@ -148,6 +148,9 @@ pub struct CardForms {
     /// The command id every edit form carries; each form's own derives
     /// from it and what the form changes.
     pub edit_command: String,
+    /// The "open a deal" form.
+    pub deal: super::customer_deal::DealForm,
+    pub deal_errors: FormErrors,
 }
 
 /// The erase form as shown.
@@ -172,6 +175,8 @@ impl CardForms {
             erase_error: None,
             edit: None,
             edit_command: app.new_id().to_string(),
+            deal: super::customer_deal::DealForm::blank(app.new_id()),
+            deal_errors: FormErrors::default(),
         }
     }
 

@@ -236,6 +236,9 @@ pub struct CardPage {
     can_erase: bool,
     /// A company the viewer may add people to.
     can_add_person: bool,
+    /// The viewer may open deals, and the pipelines to open them in.
+    can_open_deal: bool,
+    pipelines: Vec<super::forms::OwnedChoice>,
     /// The viewer may change the customer (names, source, tags, channels).
     can_edit: bool,
     /// The viewer may archive it and remove channels.
@@ -505,6 +508,8 @@ pub async fn render_card(
                 can_delete: !row.erased
                     && !matches!(row.status, CustomerStatus::Merged { .. })
                     && viewer.allows(Module::Parties, Action::Delete),
+                can_open_deal: !row.erased && viewer.allows(Module::Sales, Action::Create),
+                pipelines: Vec::new(),
                 person: row.is_person(),
                 archived: row.status == CustomerStatus::Archived,
                 rename,
@@ -525,6 +530,20 @@ pub async fn render_card(
         return not_found(viewer.clone(), back);
     };
     card.page.title = card.name.clone();
+    if card.can_open_deal {
+        let chosen = card.forms.deal.pipeline.clone();
+        card.pipelines = state.read_models.pipeline_board.read(|board| {
+            board
+                .pipelines()
+                .into_iter()
+                .map(|pipeline| super::forms::OwnedChoice {
+                    value: pipeline.id.to_string(),
+                    label: pipeline.name.clone(),
+                    selected: pipeline.id.to_string() == chosen,
+                })
+                .collect()
+        });
+    }
     let total = state.read_models.timelines.read(|timelines| {
         card.timeline = timelines
             .timeline(party, None, TIMELINE_ENTRIES_SHOWN)

@@ -25,6 +25,15 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A choice whose value is an id or a name (a customer, a warehouse, a
+/// pipeline), not a stable code.
+#[derive(Debug)]
+pub struct OwnedChoice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// The choices of a select over stable codes, each labelled by
 /// `<prefix>-<code>` in the catalogue.
 pub fn choices(tr: Tr, prefix: &str, codes: &[&'static str], selected: &str) -> Vec<Choice> {

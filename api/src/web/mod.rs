@@ -18,6 +18,7 @@ mod calendar;
 mod catalog;
 mod chart;
 mod customer_actions;
+mod customer_deal;
 mod customer_edit;
 mod customer_new;
 mod customers;
@@ -28,6 +29,7 @@ mod forms;
 pub mod i18n;
 mod interaction;
 mod language;
+mod leads;
 mod notifications;
 mod orders;
 mod personal_data;
@@ -152,6 +154,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}", get(customers::card))
         .route("/customers/{id}/edit/{action}", post(customer_edit::edit))
+        .route("/customers/{id}/deals", post(customer_deal::open))
         .route(
             "/customers/{id}/interactions",
             post(customer_actions::log_interaction),
@@ -161,6 +164,9 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/erase", post(personal_data::erase))
         .route("/interactions/{id}", get(interaction::show))
         .route("/interactions/{id}/{action}", post(interaction::change))
+        .route("/leads", get(leads::list).post(leads::capture))
+        .route("/leads/{id}", get(leads::show))
+        .route("/leads/{id}/{action}", post(leads::act))
         .route("/pipeline", get(pipeline::board))
         .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
         .route("/pipeline/deals/{id}/won", post(pipeline::win))

@@ -328,3 +328,62 @@ async fn a_person_at_another_managers_company_is_refused() {
     );
     assert_eq!(common::head(&desk.app), head);
 }
+
+/// Protects conversion of a lead that names no customer: its company
+/// becomes one (owned by the lead's owner), the deal is opened for it,
+/// and a repeat of the same conversion writes nothing; a bad stage
+/// refuses before any customer is registered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_without_a_customer_registers_one_when_converted() {
+    let desk = desk().await;
+    let head = common::head(&desk.app);
+    let elsewhere = Some(StageId::from_uuid(Uuid::now_v7()));
+    let refused = desk
+        .app
+        .leads()
+        .convert_registering(
+            &desk.anna,
+            run(),
+            desk.lead_without_party,
+            conversion(&desk, elsewhere),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(DomainError::Invalid { field, .. }) if field == "stage"),
+        "{refused:?}"
+    );
+    assert_eq!(common::head(&desk.app), head, "no customer was registered");
+
+    let form = run();
+    desk.app
+        .leads()
+        .convert_registering(
+            &desk.anna,
+            form,
+            desk.lead_without_party,
+            conversion(&desk, None),
+        )
+        .await
+        .unwrap();
+    let (lead, _) = desk.app.load::<Lead>(desk.lead_without_party).unwrap();
+    let LeadStatus::Converted { party, .. } = lead.unwrap().status else {
+        panic!("the lead is converted");
+    };
+    let (customer, _) = desk.app.load::<Party>(party).unwrap();
+    let customer = customer.unwrap();
+    assert_eq!(customer.name.display_name(), "Acme");
+    assert_eq!(customer.owner, desk.anna.user);
+    let after = common::head(&desk.app);
+    desk.app
+        .leads()
+        .convert_registering(
+            &desk.anna,
+            form,
+            desk.lead_without_party,
+            conversion(&desk, None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(common::head(&desk.app), after, "the repeat wrote nothing");
+}

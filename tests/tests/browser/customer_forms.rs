@@ -220,3 +220,46 @@ async fn the_new_customer_form_in_arabic_is_right_to_left() {
     })
     .await;
 }
+
+/// Protects opening a deal from the card: a missing title is refused next
+/// to its field with the amount kept; then the deal opens in the chosen
+/// pipeline's first stage and shows on the customer's timeline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deal_is_opened_from_the_customer_card() {
+    let app = spawn_app().await;
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| !row.erased && !row.is_person())
+            .min_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let pipeline = app.state.read_models.pipeline_board.read(|board| {
+        board.pipelines().first().map(|pipeline| pipeline.id.to_string()).unwrap()
+    });
+    let base = app.base.clone();
+    in_browser(&app, "deal_from_card", move |client| async move {
+        client
+            .goto(&format!("{base}/customers/{party}"))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#deal-pipeline"))
+            .await
+            .unwrap()
+            .select_by_value(&pipeline)
+            .await
+            .unwrap();
+        type_into(&client, "#deal-amount", "7250.50").await;
+        click(&client, "#deal-submit").await;
+        wait_for(&client, "#deal-title-error").await;
+        assert_eq!(value_of(&client, "#deal-amount").await, "7250.50");
+        type_into(&client, "#deal-title", "Warehouse lighting retrofit").await;
+        click(&client, "#deal-submit").await;
+        wait_for(&client, "#customer-timeline").await;
+        let timeline = text_of(&client, "#customer-timeline").await;
+        assert!(timeline.contains("Warehouse lighting retrofit"), "{timeline}");
+    })
+    .await;
+}

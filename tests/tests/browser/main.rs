@@ -13,6 +13,7 @@ mod audit;
 mod catalog;
 mod customer_forms;
 mod interactions;
+mod leads;
 mod personal;
 mod planning;
 mod reminders;

@@ -33,7 +33,7 @@ use app::commands::CommandError;
 mod new;
 mod page;
 
-pub use new::{OwnedChoice, create, new_form};
+pub use new::{create, new_form};
 pub use page::{confirm, invoice, payment, return_goods, ship, show};
 
 /// Orders on the list.

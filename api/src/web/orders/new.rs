@@ -21,6 +21,7 @@ use crate::web::i18n::Tr;
 use crate::web::{Page, Section};
 
 use super::customer_name;
+use crate::web::forms::OwnedChoice;
 
 /// Line rows on the new-order form.
 pub const NEW_ORDER_LINES: usize = 5;
@@ -59,14 +60,6 @@ pub struct LineRow {
     pub quantity: String,
     pub product_error: Option<String>,
     pub quantity_error: Option<String>,
-}
-
-/// A choice whose value is an id.
-#[derive(Debug)]
-pub struct OwnedChoice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 #[derive(Template, WebTemplate)]
