@@ -257,6 +257,38 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Orders, Action::Create),
     ),
     ("GET", "/tasks", needs(Module::Planning, Action::Read)),
+    ("GET", "/tasks/new", needs(Module::Planning, Action::Create)),
+    (
+        "POST",
+        "/tasks/new",
+        needs(Module::Planning, Action::Create),
+    ),
+    ("GET", "/tasks/{id}", needs(Module::Planning, Action::Read)),
+    (
+        "POST",
+        "/tasks/{id}/edit",
+        needs(Module::Planning, Action::Edit),
+    ),
+    (
+        "POST",
+        "/tasks/{id}/reassign",
+        needs(Module::Planning, Action::Edit),
+    ),
+    (
+        "POST",
+        "/tasks/{id}/reschedule",
+        needs(Module::Planning, Action::Edit),
+    ),
+    (
+        "POST",
+        "/tasks/{id}/reprioritize",
+        needs(Module::Planning, Action::Edit),
+    ),
+    (
+        "POST",
+        "/tasks/{id}/cancel",
+        needs(Module::Planning, Action::Delete),
+    ),
     (
         "POST",
         "/tasks/{id}/complete",

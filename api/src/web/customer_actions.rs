@@ -90,23 +90,8 @@ impl LogForm {
     }
 }
 
-/// The moment a form's day and time name (the time defaults to noon), or
-/// `None` for "now"; `Err` when the day or the time does not parse.
-fn occurred_at(day: &str, time: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ()> {
-    let day = day.trim();
-    let time = time.trim();
-    if day.is_empty() {
-        return if time.is_empty() { Ok(None) } else { Err(()) };
-    }
-    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ())?;
-    let time = match time {
-        "" => NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
-        text => NaiveTime::parse_from_str(text, "%H:%M")
-            .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
-            .map_err(|_| ())?,
-    };
-    Ok(Some(day.and_time(time).and_utc()))
-}
+/// When an earlier interaction happened, if its day is given alone.
+const NOON: (u32, u32) = (12, 0);
 
 /// The "create a task" form as typed.
 #[derive(Clone, Debug, Deserialize)]
@@ -244,7 +229,7 @@ fn parse_log(
     if location.is_err() {
         errors.add("location", tr.t("form-one-line"));
     }
-    let occurred = occurred_at(&form.occurred_on, &form.occurred_time);
+    let occurred = forms::moment(&form.occurred_on, &form.occurred_time, NOON);
     if occurred.is_err() {
         errors.add("occurred_on", tr.t("form-date-time"));
     }
@@ -595,13 +580,13 @@ mod tests {
             }
         ));
         assert_eq!(
-            occurred_at("2026-03-02", "")
+            forms::moment("2026-03-02", "", NOON)
                 .unwrap()
                 .map(|at| at.to_rfc3339()),
             Some("2026-03-02T12:00:00+00:00".to_owned())
         );
         for (day, time) in [("", "09:30"), ("2 March", ""), ("2026-03-02", "half past")] {
-            assert!(occurred_at(day, time).is_err(), "{day:?} {time:?}");
+            assert!(forms::moment(day, time, NOON).is_err(), "{day:?} {time:?}");
         }
         let bad_link = LogForm {
             recording_url: "ftp://pbx/1".to_owned(),

@@ -25,6 +25,30 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The moment a form's day and time fields name (`default` hour and
+/// minute when only the day is given), in UTC as the read models' days;
+/// `None` when both are blank; `Err` when the day or the time does not
+/// parse, or a time comes without a day.
+pub fn moment(
+    day: &str,
+    time: &str,
+    default: (u32, u32),
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ()> {
+    use chrono::{NaiveDate, NaiveTime};
+    let (day, time) = (day.trim(), time.trim());
+    if day.is_empty() {
+        return if time.is_empty() { Ok(None) } else { Err(()) };
+    }
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ())?;
+    let time = match time {
+        "" => NaiveTime::from_hms_opt(default.0, default.1, 0).ok_or(())?,
+        text => NaiveTime::parse_from_str(text, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+            .map_err(|_| ())?,
+    };
+    Ok(Some(day.and_time(time).and_utc()))
+}
+
 /// A choice whose value is an id or a name (a customer, a warehouse, a
 /// pipeline), not a stable code.
 #[derive(Debug)]

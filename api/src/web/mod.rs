@@ -39,6 +39,7 @@ mod reports;
 mod retention;
 mod search;
 mod stock;
+mod task;
 mod tasks;
 mod users;
 
@@ -184,6 +185,13 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/payment", post(orders::payment))
         .route("/orders/{id}/return", post(orders::return_goods))
         .route("/tasks", get(tasks::list))
+        .route("/tasks/new", get(task::new_form).post(task::create))
+        .route("/tasks/{id}", get(task::show))
+        .route("/tasks/{id}/edit", post(task::edit))
+        .route("/tasks/{id}/reassign", post(task::reassign))
+        .route("/tasks/{id}/reschedule", post(task::reschedule))
+        .route("/tasks/{id}/reprioritize", post(task::reprioritize))
+        .route("/tasks/{id}/cancel", post(task::cancel))
         .route("/tasks/{id}/complete", post(tasks::complete))
         .route("/tasks/{id}/reopen", post(tasks::reopen))
         .route("/calendar", get(calendar::week))

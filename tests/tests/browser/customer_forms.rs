@@ -236,7 +236,11 @@ async fn a_deal_is_opened_from_the_customer_card() {
             .unwrap()
     });
     let pipeline = app.state.read_models.pipeline_board.read(|board| {
-        board.pipelines().first().map(|pipeline| pipeline.id.to_string()).unwrap()
+        board
+            .pipelines()
+            .first()
+            .map(|pipeline| pipeline.id.to_string())
+            .unwrap()
     });
     let base = app.base.clone();
     in_browser(&app, "deal_from_card", move |client| async move {
@@ -259,7 +263,10 @@ async fn a_deal_is_opened_from_the_customer_card() {
         click(&client, "#deal-submit").await;
         wait_for(&client, "#customer-timeline").await;
         let timeline = text_of(&client, "#customer-timeline").await;
-        assert!(timeline.contains("Warehouse lighting retrofit"), "{timeline}");
+        assert!(
+            timeline.contains("Warehouse lighting retrofit"),
+            "{timeline}"
+        );
     })
     .await;
 }

@@ -18,6 +18,7 @@ mod personal;
 mod planning;
 mod reminders;
 mod retention;
+mod task_forms;
 
 use std::future::Future;
 use std::path::PathBuf;
