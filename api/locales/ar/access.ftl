@@ -54,3 +54,6 @@ users-password = كلمة المرور الأولى (12 حرفًا على الأ
 users-register-submit = تسجيل
 users-registered = تم تسجيل المستخدم.
 users-changed = تم.
+users-access = الأدوار والفرع
+users-set-roles = احفظ الأدوار
+users-set-branch = احفظ الفرع

@@ -54,3 +54,6 @@ users-password = Initial password (at least 12 characters)
 users-register-submit = Register
 users-registered = The user is registered.
 users-changed = Done.
+users-access = Roles and branch
+users-set-roles = Save the roles
+users-set-branch = Save the branch

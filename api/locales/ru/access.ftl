@@ -54,3 +54,6 @@ users-password = Начальный пароль (не менее 12 симво�
 users-register-submit = Зарегистрировать
 users-registered = Пользователь зарегистрирован.
 users-changed = Готово.
+users-access = Роли и филиал
+users-set-roles = Сохранить роли
+users-set-branch = Сохранить филиал

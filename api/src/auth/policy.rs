@@ -350,6 +350,16 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Admin, Action::Administer),
     ),
     (
+        "POST",
+        "/admin/users/{id}/roles",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/users/{id}/branch",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
         "GET",
         "/admin/retention",
         needs(Module::Admin, Action::Administer),

@@ -217,6 +217,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/password", post(users::set_password))
+        .route("/admin/users/{id}/roles", post(users::set_roles))
+        .route("/admin/users/{id}/branch", post(users::set_branch))
         .route(
             "/admin/retention",
             get(retention::page).post(retention::define),

@@ -33,6 +33,9 @@ pub struct UserLine {
     state: String,
     disabled: bool,
     myself: bool,
+    /// Every role, ticked when the user holds it.
+    held: Vec<(&'static str, bool)>,
+    branch: String,
 }
 
 /// The registration form as typed.
@@ -92,6 +95,14 @@ fn page(
                 }),
                 disabled: user.disabled,
                 myself: id == principal.user,
+                held: Role::ALL
+                    .iter()
+                    .map(|role| (role.key(), user.roles.contains(role)))
+                    .collect(),
+                branch: user
+                    .branch
+                    .map(|branch| branch.to_string())
+                    .unwrap_or_default(),
             })
             .collect()
     });
@@ -304,6 +315,53 @@ pub async fn set_password(
     };
     change(&state, &viewer, &principal, &id, move |_| {
         hash.map(UserCommand::ChangePassword)
+    })
+    .await
+}
+
+/// `POST /admin/users/{id}/roles`: the roles ticked (one `role` per box);
+/// the user's sessions end, so the new roles hold from their next page.
+pub async fn set_roles(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    principal: Principal,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let roles: Vec<Role> = pairs
+        .iter()
+        .filter(|(key, _)| key == "role")
+        .filter_map(|(_, value)| Role::parse(value))
+        .collect();
+    change(&state, &viewer, &principal, &id, move |_| {
+        Ok(UserCommand::ChangeRoles(roles))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BranchForm {
+    #[serde(default)]
+    branch: String,
+}
+
+/// `POST /admin/users/{id}/branch`: the branch (its id; blank for none).
+pub async fn set_branch(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    principal: Principal,
+    Path(id): Path<String>,
+    Form(form): Form<BranchForm>,
+) -> Response {
+    let branch = match form.branch.trim() {
+        "" => Ok(None),
+        text => text
+            .parse::<Uuid>()
+            .map(|id| Some(BranchId::from_uuid(id)))
+            .map_err(|_| domain::DomainError::invalid("branch", "expected a branch id")),
+    };
+    change(&state, &viewer, &principal, &id, move |_| {
+        branch.map(UserCommand::ChangeBranch)
     })
     .await
 }

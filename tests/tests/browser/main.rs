@@ -19,6 +19,7 @@ mod planning;
 mod reminders;
 mod retention;
 mod task_forms;
+mod users;
 
 use std::future::Future;
 use std::path::PathBuf;
