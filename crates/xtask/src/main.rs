@@ -17,6 +17,8 @@
 //!   (run by `.ci/run`).
 //! - `upgrade-fixture`: a data folder written by a given (older) server
 //!   binary, with a manifest of its figures, for the upgrade test.
+//! - `screenshots`: the main pages in English and Arabic at a laptop's and
+//!   a phone's width, as PNG files for review.
 
 mod bench_crm;
 mod bench_http;
@@ -24,6 +26,7 @@ mod bench_log;
 mod bench_sales;
 mod bench_trade;
 mod fuzz_api;
+mod screenshots;
 mod seed;
 mod server;
 mod sqlite_sales;
@@ -139,6 +142,15 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         seconds: u32,
     },
+    /// Photograph the main pages of the UI (English and Arabic, laptop
+    /// and phone width) into a folder, from a demo company.
+    Screenshots {
+        /// Where the PNG files go.
+        out: PathBuf,
+        /// Events in the demo company's history.
+        #[arg(long, default_value_t = 3_000)]
+        demo_events: u64,
+    },
     /// Kill a durable writer with SIGKILL again and again; check that no
     /// acknowledged event is ever lost (the long form of the crash test).
     CrashSoak {
@@ -220,6 +232,11 @@ fn main() -> anyhow::Result<()> {
             seconds,
         }),
         Command::FuzzApi(settings) => fuzz_api::run(settings),
+        Command::Screenshots { out, demo_events } => {
+            let written = screenshots::run(&out, demo_events)?;
+            println!("{} screenshots in {}", written.len(), out.display());
+            Ok(())
+        }
         Command::UpgradeFixture(settings) => upgrade_fixture::run(settings),
         Command::CrashSoak { cycles } => {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
