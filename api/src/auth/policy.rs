@@ -223,6 +223,26 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Catalog, Action::Read),
     ),
     (
+        "GET",
+        "/catalog/products/new",
+        needs(Module::Catalog, Action::Create),
+    ),
+    (
+        "POST",
+        "/catalog/products/new",
+        needs(Module::Catalog, Action::Create),
+    ),
+    (
+        "GET",
+        "/catalog/products/{id}/edit",
+        needs(Module::Catalog, Action::Edit),
+    ),
+    (
+        "POST",
+        "/catalog/products/{id}/edit",
+        needs(Module::Catalog, Action::Edit),
+    ),
+    (
         "POST",
         "/catalog/products/{id}/{action}",
         needs(Module::Inventory, Action::Create),

@@ -158,23 +158,15 @@ async fn define_product(
         vat: VatRate::parse("vat_percent", request.vat_percent)?,
     };
     let id = ProductId::from_uuid(headers.new_id("product"));
-    // SKUs are unique across the catalog (the domain leaves this to the
-    // application, which sees every product). The catalog model may lag a
-    // write or two, so two requests racing with one new SKU can both pass;
-    // a retry under the same Idempotency-Key names the same product and
-    // passes.
-    let holder = state
-        .read_models
-        .catalog
-        .read(|catalog| catalog.product_by_sku(define.sku.as_str()));
-    if let Some(holder) = holder.filter(|holder| *holder != id) {
-        return Err(ApiError::AlreadyExists(format!(
-            "product {holder} already has SKU {}",
-            define.sku.as_str()
-        )));
-    }
-    let executed =
-        execute::<Product, _>(&state, id, ProductCommand::Define(define), &headers).await?;
+    let executed = app::catalog::define_product(
+        &state.app,
+        &state.read_models,
+        &headers.principal.caller(),
+        headers.run(),
+        id,
+        define,
+    )
+    .await?;
     Ok(Written::new(&state, StatusCode::CREATED, id, &executed))
 }
 

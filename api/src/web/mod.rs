@@ -34,6 +34,7 @@ mod notifications;
 mod orders;
 mod personal_data;
 mod pipeline;
+mod product_form;
 mod receipts;
 mod reports;
 mod retention;
@@ -174,7 +175,15 @@ pub fn router() -> Router<AppState> {
         .route("/pipeline/deals/{id}/lost", post(pipeline::lose))
         .route("/catalog", get(catalog::list))
         .route("/catalog/stock", get(stock::overview))
+        .route(
+            "/catalog/products/new",
+            get(product_form::new_form).post(product_form::create),
+        )
         .route("/catalog/products/{id}", get(catalog::product))
+        .route(
+            "/catalog/products/{id}/edit",
+            get(product_form::edit_form).post(product_form::update),
+        )
         .route("/catalog/products/{id}/{action}", post(stock::stock_form))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
@@ -356,6 +365,17 @@ impl Page {
     /// The token every form that posts carries (`csrf_token`).
     pub fn csrf(&self) -> &str {
         self.principal.as_ref().map_or("", Principal::csrf)
+    }
+
+    /// Whether the signed-in user holds `permission` (`module.action`), for
+    /// a template to offer only the links its user may follow.
+    pub fn may(&self, permission: &str) -> bool {
+        let Ok(permission) = domain::access::Permission::parse("permission", permission) else {
+            return false;
+        };
+        self.principal
+            .as_ref()
+            .is_some_and(|principal| principal.allows(permission.module, permission.action))
     }
 
     /// The signed-in user's name, for the account menu.

@@ -96,7 +96,11 @@ pub fn run(out: &Path, demo_events: u64) -> anyhow::Result<Vec<PathBuf>> {
     let server = Server::start(
         &binary,
         &folder,
-        &["--demo".to_owned(), "--demo-events".to_owned(), demo_events.to_string()],
+        &[
+            "--demo".to_owned(),
+            "--demo-events".to_owned(),
+            demo_events.to_string(),
+        ],
         &log,
         Duration::from_secs(120),
     )?;

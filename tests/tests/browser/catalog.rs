@@ -611,3 +611,68 @@ async fn define_products(app: &TestApp, count: usize) {
     }
     app.state.read_models.wait_for(last).await.unwrap();
 }
+
+/// Protects products from the browser (issue 17): a SKU another product
+/// holds is refused next to its field with the typing kept; a new one is
+/// defined and its page opens; the edit form changes its VAT and marks it
+/// discontinued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_is_defined_and_then_edited_from_the_browser() {
+    let app = spawn_app().await;
+    let taken = app.state.read_models.catalog.read(|catalog| {
+        catalog
+            .search(&projections::models::catalog::ProductQuery {
+                text: String::new(),
+                category: None,
+                after: None,
+                limit: 1,
+            })
+            .rows[0]
+            .1
+            .sku
+            .clone()
+    });
+    let base = app.base.clone();
+    let state = app.state.clone();
+    in_browser(&app, "product_forms", move |client| async move {
+        client.goto(&format!("{base}/catalog")).await.unwrap();
+        click(&client, "#new-product-link").await;
+        wait_for(&client, "#product-form").await;
+        type_into(&client, "#product-sku-field", &taken).await;
+        type_into(&client, "#product-name", "LED panel 60x60").await;
+        type_into(&client, "#product-vat", "20").await;
+        click(&client, "#product-submit").await;
+        wait_for(&client, "#product-sku-field-error").await;
+        assert_eq!(value_of(&client, "#product-name").await, "LED panel 60x60");
+
+        type_into(&client, "#product-sku-field", "LED-6060-NEW").await;
+        click(&client, "#product-submit").await;
+        wait_for(&client, "#product-heading").await;
+        assert_eq!(
+            text_of(&client, "#product-heading").await,
+            "LED panel 60x60"
+        );
+
+        click(&client, "#edit-product-link").await;
+        wait_for(&client, "#product-form").await;
+        type_into(&client, "#product-vat", "7").await;
+        click(&client, "#product-discontinued").await;
+        click(&client, "#product-submit").await;
+        wait_for(&client, "#product-heading").await;
+        let id = state
+            .read_models
+            .catalog
+            .read(|catalog| catalog.product_by_sku("LED-6060-NEW"))
+            .unwrap();
+        let head = state.log.head().position;
+        state.read_models.catalog.wait_for(head).await.unwrap();
+        let row = state
+            .read_models
+            .catalog
+            .read(|catalog| catalog.product(id).cloned())
+            .unwrap();
+        assert_eq!(row.vat_percent, rust_decimal::Decimal::from(7));
+        assert!(row.discontinued);
+    })
+    .await;
+}
