@@ -363,3 +363,6 @@ form-currency = أدخل رمز عملة من ثلاثة أحرف مثل AED.
 deal-open = افتح صفقة
 deal-title = الصفقة
 deal-open-submit = افتح الصفقة
+order-draft-lines = غيّر البنود
+order-change-quantity = غيّر الكمية
+order-cancel = ألغِ الطلب

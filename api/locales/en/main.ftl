@@ -354,3 +354,6 @@ form-currency = Enter a three-letter currency code such as EUR.
 deal-open = Open a deal
 deal-title = Deal
 deal-open-submit = Open the deal
+order-draft-lines = Change the lines
+order-change-quantity = Change the quantity
+order-cancel = Cancel the order

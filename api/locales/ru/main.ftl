@@ -359,3 +359,6 @@ form-currency = Введите трёхбуквенный код валюты, �
 deal-open = Открыть сделку
 deal-title = Сделка
 deal-open-submit = Открыть сделку
+order-draft-lines = Изменить строки
+order-change-quantity = Изменить количество
+order-cancel = Отменить заказ

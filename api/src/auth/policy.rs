@@ -253,6 +253,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ("GET", "/orders/{id}", needs(Module::Orders, Action::Read)),
     (
         "POST",
+        "/orders/{id}/cancel",
+        needs(Module::Orders, Action::Delete),
+    ),
+    (
+        "POST",
+        "/orders/{id}/change-line",
+        needs(Module::Orders, Action::Edit),
+    ),
+    (
+        "POST",
+        "/orders/{id}/remove-line",
+        needs(Module::Orders, Action::Edit),
+    ),
+    (
+        "POST",
         "/orders/{id}/confirm",
         needs(Module::Orders, Action::Edit),
     ),

@@ -14,6 +14,7 @@ mod catalog;
 mod customer_forms;
 mod interactions;
 mod leads;
+mod order_changes;
 mod personal;
 mod planning;
 mod reminders;

@@ -34,7 +34,9 @@ mod new;
 mod page;
 
 pub use new::{create, new_form};
-pub use page::{confirm, invoice, payment, return_goods, ship, show};
+pub use page::{
+    cancel, change_line, confirm, invoice, payment, remove_line, return_goods, ship, show,
+};
 
 /// Orders on the list.
 const LIST_ORDERS_MAX: usize = 50;

@@ -88,6 +88,8 @@ pub struct OrderPage {
     can_ship: bool,
     can_invoice: bool,
     can_return: bool,
+    /// The order can still be cancelled.
+    can_cancel: bool,
     invoices: Vec<InvoiceView>,
     methods: Vec<Choice>,
     due_default: String,
@@ -112,6 +114,15 @@ pub struct ActionForm {
     pub method: String,
     #[serde(default)]
     pub reason: String,
+    /// Why the order is cancelled.
+    #[serde(default)]
+    pub cancel_reason: String,
+    /// The draft's line a line form changes or removes, and its new
+    /// quantity.
+    #[serde(default)]
+    pub line: String,
+    #[serde(default)]
+    pub quantity: String,
     #[serde(flatten)]
     pub rest: BTreeMap<String, String>,
 }
@@ -300,6 +311,7 @@ async fn render_order(
         can_ship,
         can_invoice,
         can_return,
+        can_cancel: !matches!(order.status, OrderStatus::Closed | OrderStatus::Cancelled),
         invoices,
         methods: forms::choices(tr, "payment-method", &METHOD_CODES, method),
         due_default: if form.due.is_empty() {
@@ -353,6 +365,9 @@ enum Action {
     Invoice,
     Payment,
     Return,
+    Cancel,
+    ChangeLine,
+    RemoveLine,
 }
 
 async fn act(
@@ -430,6 +445,53 @@ async fn act(
             }
         },
         Action::Payment => pay(state, &viewer, tr, order, &form, command_id, &mut errors).await,
+        Action::Cancel => match Label::parse("reason", &form.cancel_reason) {
+            Ok(reason) => state
+                .app
+                .execute::<Order, _>(&caller, run, order, OrderCommand::Cancel { reason }, None)
+                .await
+                .map_err(Failed::from),
+            Err(_) => {
+                errors.add("cancel_reason", tr.t("form-required-line"));
+                Err(Failed::Fields)
+            }
+        },
+        Action::ChangeLine | Action::RemoveLine => {
+            let line = form.line.trim().parse::<u32>().ok();
+            let command = match (action, line) {
+                (Action::RemoveLine, Some(line)) => Some(OrderCommand::RemoveLine { line }),
+                (Action::ChangeLine, Some(line)) => {
+                    match format::parse_decimal(form.quantity.trim())
+                        .and_then(|value| Quantity::parse("quantity", value).ok())
+                    {
+                        Some(quantity) => Some(OrderCommand::ChangeLineQuantity { line, quantity }),
+                        None => {
+                            errors.add("quantity", tr.t("form-positive-number"));
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    errors.form = Some(tr.t("form-not-found"));
+                    None
+                }
+            };
+            match command {
+                // A line's own command id: two lines of one page differ.
+                Some(command) => {
+                    let run = app::Run {
+                        command_id: Uuid::new_v5(&command_id, form.line.as_bytes()),
+                        ..run
+                    };
+                    state
+                        .app
+                        .execute::<Order, _>(&caller, run, order, command, None)
+                        .await
+                        .map_err(Failed::from)
+                }
+                None => Err(Failed::Fields),
+            }
+        }
         Action::Return => {
             let mut lines = Vec::new();
             for (key, value) in &form.rest {
@@ -486,7 +548,12 @@ async fn act(
                 errors = FormErrors::from_command(
                     tr,
                     &error,
-                    &[("due", "due"), ("reason", "reason"), ("lines", "return")],
+                    &[
+                        ("due", "due"),
+                        ("reason", "reason"),
+                        ("lines", "return"),
+                        ("quantity", "quantity"),
+                    ],
                 );
             }
             render_order(
@@ -580,3 +647,6 @@ action_handler!(ship, Action::Ship);
 action_handler!(invoice, Action::Invoice);
 action_handler!(payment, Action::Payment);
 action_handler!(return_goods, Action::Return);
+action_handler!(cancel, Action::Cancel);
+action_handler!(change_line, Action::ChangeLine);
+action_handler!(remove_line, Action::RemoveLine);

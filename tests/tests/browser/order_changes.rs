@@ -1,0 +1,113 @@
+//! Orders changed from their page (issue 17): a draft's line quantity
+//! changed (a bad quantity refused first) and a line removed; the order
+//! cancelled (an empty reason refused first).
+
+use super::catalog::type_into;
+use super::*;
+
+/// Protects the draft's line forms and the cancellation from the order's
+/// page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drafts_lines_change_and_the_order_is_cancelled() {
+    let app = spawn_app().await;
+    let (products, warehouse) = app.state.read_models.stock.read(|stock| {
+        let products: Vec<domain::ids::ProductId> = stock
+            .products()
+            .into_iter()
+            .filter(|(_, info)| !info.discontinued)
+            .map(|(product, _)| product)
+            .take(2)
+            .collect();
+        let warehouse = stock
+            .warehouses()
+            .into_iter()
+            .next()
+            .map(|(id, _)| id)
+            .unwrap();
+        (products, warehouse)
+    });
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| !row.is_person() && !row.erased)
+            .max_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let base = app.base.clone();
+    in_browser(&app, "order_changes", move |client| async move {
+        client
+            .goto(&format!("{base}/orders/new?party={party}"))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#order-warehouse"))
+            .await
+            .unwrap()
+            .select_by_value(&warehouse.to_string())
+            .await
+            .unwrap();
+        for (index, product) in products.iter().enumerate() {
+            let row = index + 1;
+            client
+                .find(Locator::Css(&format!("#product-{row}")))
+                .await
+                .unwrap()
+                .select_by_value(&product.to_string())
+                .await
+                .unwrap();
+            type_into(&client, &format!("#quantity-{row}"), "2").await;
+        }
+        click(&client, "#new-order-submit").await;
+        wait_for(&client, r#"#order-status[data-status="draft"]"#).await;
+        assert_eq!(
+            client
+                .find_all(Locator::Css("#order-lines tbody tr"))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        type_into(&client, "#draft-quantity-1", "zero").await;
+        click(
+            &client,
+            ".draft-line[data-line='1'] form.inline-form button",
+        )
+        .await;
+        wait_for(&client, "#draft-line-error").await;
+        type_into(&client, "#draft-quantity-1", "5").await;
+        click(
+            &client,
+            ".draft-line[data-line='1'] form.inline-form button",
+        )
+        .await;
+        wait_for(&client, "#order-lines").await;
+        let first = text_of(&client, "#order-lines tbody tr:first-child").await;
+        assert!(first.contains('5'), "{first}");
+
+        click(
+            &client,
+            ".draft-line[data-line='2'] form[action$='remove-line'] button",
+        )
+        .await;
+        wait_for(&client, "#order-lines").await;
+        assert_eq!(
+            client
+                .find_all(Locator::Css("#order-lines tbody tr"))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the second line is gone"
+        );
+
+        click(&client, "#cancel-order summary").await;
+        click(&client, "#cancel-submit").await;
+        wait_for(&client, "#cancel-reason-error").await;
+        type_into(&client, "#cancel-reason", "The customer ordered elsewhere").await;
+        click(&client, "#cancel-submit").await;
+        wait_for(&client, r#"#order-status[data-status="cancelled"]"#).await;
+    })
+    .await;
+}
