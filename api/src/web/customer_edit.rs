@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{ChannelId, PartyId, derived};
-use domain::parties::{Party, PartyCommand, PartyName, PartyNameData};
+use domain::parties::{CustomValue, FieldKey, Party, PartyCommand, PartyName, PartyNameData};
 use domain::values::{Label, Tag};
 use serde::Deserialize;
 
@@ -25,7 +25,7 @@ use super::i18n::Tr;
 use crate::AppState;
 
 /// The actions, by the last segment of their path.
-pub const ACTIONS: [&str; 10] = [
+pub const ACTIONS: [&str; 14] = [
     "rename",
     "source",
     "tag",
@@ -36,6 +36,10 @@ pub const ACTIONS: [&str; 10] = [
     "primary",
     "archive",
     "restore",
+    "owner",
+    "branch",
+    "field",
+    "clear-field",
 ];
 
 /// Every edit form's fields; each form sends the ones it has.
@@ -65,8 +69,39 @@ pub struct EditForm {
     pub label: String,
     #[serde(default)]
     pub reason: String,
+    /// The user who now manages the customer.
+    #[serde(default)]
+    pub owner: String,
+    /// The customer's branch (its id; blank for none).
+    #[serde(default)]
+    pub branch: String,
+    /// A custom field's key and value.
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub field_value: String,
     #[serde(default)]
     pub command: String,
+}
+
+/// A custom value as typed: a number, a day (YYYY-MM-DD), yes or no, or
+/// else text.
+fn custom_value(raw: &str) -> Option<CustomValue> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return Some(CustomValue::Date(day));
+    }
+    if let Some(number) = super::format::parse_decimal(raw) {
+        return Some(CustomValue::Number(number));
+    }
+    Some(match raw.to_lowercase().as_str() {
+        "yes" | "true" => CustomValue::Flag(true),
+        "no" | "false" => CustomValue::Flag(false),
+        _ => CustomValue::Text(raw.to_owned()),
+    })
 }
 
 /// An edit form shown again after a failure: which one, as typed, and
@@ -231,6 +266,38 @@ fn parse(
                 .then_some(PartyCommand::Archive { reason })
         }
         "restore" => Some(PartyCommand::Restore),
+        "owner" => match form.owner.parse::<domain::ids::UserId>() {
+            Ok(owner) => Some(PartyCommand::AssignOwner(owner)),
+            Err(_) => {
+                errors.add("owner", tr.t("form-choose"));
+                None
+            }
+        },
+        "branch" => match form.branch.trim() {
+            "" => Some(PartyCommand::MoveToBranch(None)),
+            raw => match raw.parse::<domain::ids::BranchId>() {
+                Ok(branch) => Some(PartyCommand::MoveToBranch(Some(branch))),
+                Err(_) => {
+                    errors.add("branch", tr.t("form-branch"));
+                    None
+                }
+            },
+        },
+        "field" | "clear-field" => {
+            let key = FieldKey::parse("key", &form.key)
+                .map_err(|_| errors.add("key", tr.t("form-field-key")))
+                .ok();
+            if action == "clear-field" {
+                key.map(|key| PartyCommand::ClearCustomField { key })
+            } else {
+                let value = custom_value(&form.field_value);
+                if value.is_none() {
+                    errors.add("field_value", tr.t("form-required-line"));
+                }
+                key.zip(value)
+                    .map(|(key, value)| PartyCommand::SetCustomField { key, value })
+            }
+        }
         _ => None,
     };
     match command {
@@ -294,7 +361,7 @@ pub async fn edit(
     // nothing twice and two forms of one page do not collide.
     let command_id = derived(
         forms::command_id(&state.app, &form.command),
-        format!("{action}:{}:{}", form.channel, form.tag).as_bytes(),
+        format!("{action}:{}:{}:{}", form.channel, form.tag, form.key).as_bytes(),
     );
     let command = match parse(tr, &action, &form, &current, command_id) {
         Ok(command) => command,
@@ -333,6 +400,8 @@ pub async fn edit(
                     ("value", "value"),
                     ("label", "label"),
                     ("reason", "reason"),
+                    ("key", "key"),
+                    ("value", "field_value"),
                 ],
             );
             shown_again(&state, &viewer, &id, &action, form, errors).await

@@ -249,6 +249,11 @@ pub struct CardPage {
     /// legal name) and the source form's, as typed or as they are.
     rename: (String, String),
     source_value: String,
+    /// Custom fields, key and value as shown.
+    custom_fields: Vec<(String, String)>,
+    /// The users the customer can be handed to, and its branch's id.
+    owners: Vec<super::forms::OwnedChoice>,
+    branch_value: String,
     /// The new channel form: kinds to choose, value and label as typed.
     channel_kinds: Vec<Choice>,
     new_channel: (String, String),
@@ -271,6 +276,18 @@ impl NotFoundPage {
             body,
             page,
         }
+    }
+}
+
+/// A custom value as the card shows it.
+fn custom_text(tr: Tr, value: &domain::parties::CustomValue) -> String {
+    use domain::parties::CustomValue;
+    match value {
+        CustomValue::Text(text) => text.clone(),
+        CustomValue::Number(number) => format::decimal(tr.lang, *number, number.scale()),
+        CustomValue::Date(day) => format::date(tr.lang, *day),
+        CustomValue::Flag(flag) => tr.t(if *flag { "custom-yes" } else { "custom-no" }),
+        CustomValue::Money(money) => format::money(tr.lang, money.amount(), money.currency()),
     }
 }
 
@@ -514,6 +531,20 @@ pub async fn render_card(
                 archived: row.status == CustomerStatus::Archived,
                 rename,
                 source_value,
+                custom_fields: row
+                    .custom_fields
+                    .iter()
+                    .map(|(key, value)| (key.clone(), custom_text(tr, value)))
+                    .collect(),
+                owners: vec![super::forms::OwnedChoice {
+                    value: row.owner.to_string(),
+                    label: String::new(),
+                    selected: true,
+                }],
+                branch_value: row
+                    .branch
+                    .map(|branch| branch.to_string())
+                    .unwrap_or_default(),
                 channel_kinds,
                 new_channel,
                 erase_reasons: choices(
@@ -530,6 +561,22 @@ pub async fn render_card(
         return not_found(viewer.clone(), back);
     };
     card.page.title = card.name.clone();
+    // The owner's select: every active user, the current owner chosen.
+    if let Some(current) = card.owners.first().map(|owner| owner.value.clone()) {
+        card.owners = state.read_models.users.read(|users| {
+            let mut owners: Vec<super::forms::OwnedChoice> = users
+                .users()
+                .filter(|(id, user)| !user.disabled || id.to_string() == current)
+                .map(|(id, user)| super::forms::OwnedChoice {
+                    selected: id.to_string() == current,
+                    value: id.to_string(),
+                    label: user.display_name.clone(),
+                })
+                .collect();
+            owners.sort_by(|a, b| a.label.cmp(&b.label));
+            owners
+        });
+    }
     if card.can_open_deal {
         let chosen = card.forms.deal.pipeline.clone();
         card.pipelines = state.read_models.pipeline_board.read(|board| {

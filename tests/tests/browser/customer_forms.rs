@@ -7,6 +7,23 @@
 use super::catalog::type_into;
 use super::*;
 
+/// Waits until the page (after a form's redirect) no longer shows
+/// `needle` in `css`.
+async fn wait_until_gone(client: &Client, css: &str, needle: &str) {
+    let started = Instant::now();
+    loop {
+        let shown = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if !shown.contains(needle) {
+            return;
+        }
+        assert!(started.elapsed() < PAGE_WAIT, "{needle} never left {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn value_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
@@ -120,8 +137,7 @@ async fn a_customer_is_changed_on_its_card() {
         type_into(&client, "#edit-first-name", "Margarete").await;
         type_into(&client, "#edit-last-name", "Sommer").await;
         click(&client, "#rename-submit").await;
-        wait_for(&client, "#customer-name").await;
-        assert_eq!(text_of(&client, "#customer-name").await, "Margarete Sommer");
+        wait_for_text(&client, "#customer-name", "Margarete Sommer").await;
 
         click(&client, "#edit-customer summary").await;
         type_into(&client, "#edit-tag", "Key Account").await;
@@ -156,9 +172,7 @@ async fn a_customer_is_changed_on_its_card() {
         type_into(&client, "#channel-value", "margarete@sommer.example").await;
         type_into(&client, "#channel-label", "private").await;
         click(&client, "#add-channel-submit").await;
-        wait_for(&client, "#customer-channels").await;
-        let channels = text_of(&client, "#customer-channels").await;
-        assert!(channels.contains("margarete@sommer.example"), "{channels}");
+        wait_for_text(&client, "#customer-channels", "margarete@sommer.example").await;
 
         // The new email is the last channel: change it to something that is
         // not an email, then to one that is.
@@ -192,7 +206,7 @@ async fn a_customer_is_changed_on_its_card() {
         type_into(&client, "#edit-archive-reason", "Moved abroad").await;
         click(&client, "#archive-submit").await;
         wait_for(&client, "#restore-form").await;
-        assert!(text_of(&client, "main").await.contains("Archived"));
+        wait_for_text(&client, "main", "Archived").await;
         click(&client, "#edit-customer summary").await;
         click(&client, "#restore-submit").await;
         wait_for(&client, "#archive-form").await;
@@ -267,6 +281,90 @@ async fn a_deal_is_opened_from_the_customer_card() {
             timeline.contains("Warehouse lighting retrofit"),
             "{timeline}"
         );
+    })
+    .await;
+}
+
+/// Protects the card's custom fields, owner and branch: a field is set
+/// (a bad name refused next to it) and cleared; the customer is handed
+/// to another user and moved to a branch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_fields_owner_and_branch_change_on_the_card() {
+    let app = spawn_app().await;
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| !row.erased && !row.is_person())
+            .max_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let other = domain::access::Login::parse("login", "otto")
+        .unwrap()
+        .user_id();
+    let base = app.base.clone();
+    let state = app.state.clone();
+    in_browser(&app, "customer_fields", move |client| async move {
+        client.goto(&format!("{base}/admin/users")).await.unwrap();
+        type_into(&client, "#new-login", "otto").await;
+        type_into(&client, "#new-name", "Otto Keller").await;
+        click(&client, "#register-form input[value=sales_manager]").await;
+        type_into(&client, "#new-password", "a long enough password 42").await;
+        click(&client, "#register-form button[type=submit]").await;
+        wait_for(&client, "#users-notice").await;
+        client
+            .goto(&format!("{base}/customers/{party}"))
+            .await
+            .unwrap();
+        click(&client, "#edit-customer summary").await;
+        type_into(&client, "#edit-field-key", "Contract No").await;
+        type_into(&client, "#edit-field-value", "K-2026-117").await;
+        click(&client, "#field-submit").await;
+        wait_for(&client, "#edit-field-key-error").await;
+        type_into(&client, "#edit-field-key", "contract_no").await;
+        type_into(&client, "#edit-field-value", "K-2026-117").await;
+        click(&client, "#field-submit").await;
+        wait_for(&client, ".custom-field[data-key=contract_no]").await;
+        assert!(
+            text_of(&client, ".custom-field[data-key=contract_no]")
+                .await
+                .contains("K-2026-117")
+        );
+        click(&client, ".custom-field[data-key=contract_no] button").await;
+        wait_until_gone(&client, "main", "K-2026-117").await;
+
+        let branch = uuid::Uuid::now_v7();
+        click(&client, "#edit-customer summary").await;
+        client
+            .find(Locator::Css("#edit-owner"))
+            .await
+            .unwrap()
+            .select_by_value(&other.to_string())
+            .await
+            .unwrap();
+        click(&client, "#owner-submit").await;
+        wait_for(&client, "#customer-name").await;
+        click(&client, "#edit-customer summary").await;
+        type_into(&client, "#edit-branch", &branch.to_string()).await;
+        click(&client, "#branch-submit").await;
+        // The move lands after the form's answer: wait for the model.
+        let started = Instant::now();
+        while state.read_models.customers.read(|customers| {
+            customers
+                .get(party)
+                .and_then(|row| row.branch)
+                .map(|branch| branch.as_uuid())
+        }) != Some(branch)
+        {
+            assert!(started.elapsed() < PAGE_WAIT, "the branch never changed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (owner, saved) = state.read_models.customers.read(|customers| {
+            let row = customers.get(party).unwrap();
+            (row.owner, row.branch.map(|branch| branch.as_uuid()))
+        });
+        assert_eq!(owner, other);
+        assert_eq!(saved, Some(branch));
     })
     .await;
 }

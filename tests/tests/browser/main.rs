@@ -765,6 +765,26 @@ async fn choose_language(client: &Client, lang: &str) {
     click(client, ".lang-form button").await;
 }
 
+/// Waits until the text of `css` holds `needle`: what a form's redirect
+/// lands on, not the page the form was on.
+async fn wait_for_text(client: &Client, css: &str, needle: &str) {
+    let started = Instant::now();
+    loop {
+        let shown = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown.contains(needle) {
+            return;
+        }
+        assert!(
+            started.elapsed() < PAGE_WAIT,
+            "{css} never showed {needle:?}: {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for(client: &Client, css: &str) {
     client
         .wait()

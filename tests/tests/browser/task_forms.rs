@@ -72,14 +72,12 @@ async fn a_task_is_created_with_a_reminder_then_rescheduled_and_cancelled() {
         wait_for(&client, "#task-remind-on-error").await;
         set_value(&client, "#task-remind-on", "2099-03-19").await;
         click(&client, "#reschedule-submit").await;
-        wait_for(&client, "#task-status").await;
-        assert!(text_of(&client, "main").await.contains("19 Mar 2099"));
+        wait_for_text(&client, "main dl", "19 Mar 2099").await;
 
         click(&client, "#cancel-task summary").await;
         type_into(&client, "#task-cancel-reason", "Prices stay as they are").await;
         click(&client, "#cancel-task-submit").await;
-        wait_for(&client, "#task-status").await;
-        assert_eq!(text_of(&client, "#task-status").await, "Cancelled");
+        wait_for_text(&client, "#task-status", "Cancelled").await;
     })
     .await;
 }
