@@ -75,20 +75,7 @@ pub struct NewCustomerPage {
 
 /// The company `raw` names, if it is one the viewer reaches: `(id, name)`.
 fn company_of(state: &AppState, viewer: &Viewer, raw: &str) -> Option<(PartyId, String)> {
-    let id = raw.trim().parse::<PartyId>().ok()?;
-    let caller = viewer.caller().ok()?;
-    let permission = domain::access::Permission::new(
-        domain::access::Module::Parties,
-        domain::access::Action::Read,
-    );
-    app::access::ensure_in_reach(
-        &state.app.commands,
-        &caller,
-        permission,
-        app::access::Kind::Party,
-        id.as_uuid(),
-    )
-    .ok()?;
+    let id: PartyId = super::readable_id(state, viewer, raw, app::access::Kind::Party)?;
     state.read_models.customers.read(|customers| {
         customers
             .resolve(id)

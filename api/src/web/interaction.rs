@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::access::{Action, Module, Permission};
+use domain::access::{Action, Module};
 use domain::ids::InteractionId;
 use domain::interactions::{Interaction, InteractionCommand, InteractionKind, InteractionState};
 use domain::values::{Label, Text};
@@ -59,16 +59,7 @@ fn readable(
     viewer: &Viewer,
     raw: &str,
 ) -> Option<(InteractionId, InteractionState)> {
-    let id = raw.parse::<InteractionId>().ok()?;
-    let caller = viewer.caller().ok()?;
-    app::access::ensure_in_reach(
-        &state.app.commands,
-        &caller,
-        Permission::new(Module::Interactions, Action::Read),
-        app::access::Kind::Interaction,
-        id.as_uuid(),
-    )
-    .ok()?;
+    let id: InteractionId = super::readable_id(state, viewer, raw, app::access::Kind::Interaction)?;
     let (interaction, _) = state.app.load::<Interaction>(id).ok()?;
     interaction.map(|interaction| (id, interaction))
 }

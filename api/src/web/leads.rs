@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use domain::access::{Action, Module, Permission};
+use domain::access::{Action, Module};
 use domain::ids::{LeadId, PipelineId, UserId, derived};
 use domain::pipeline::{CaptureLead, EmailAddress, Lead, LeadCommand, PhoneNumber};
 use domain::values::{Currency, Label, Money};
@@ -254,17 +254,7 @@ pub async fn capture(
 
 /// The lead `raw` names, if the viewer may read it.
 fn readable(state: &AppState, viewer: &Viewer, raw: &str) -> Option<LeadId> {
-    let id = raw.parse::<LeadId>().ok()?;
-    let caller = viewer.caller().ok()?;
-    app::access::ensure_in_reach(
-        &state.app.commands,
-        &caller,
-        Permission::new(Module::Sales, Action::Read),
-        app::access::Kind::Lead,
-        id.as_uuid(),
-    )
-    .ok()?;
-    Some(id)
+    super::readable_id(state, viewer, raw, app::access::Kind::Lead)
 }
 
 fn lead_page(

@@ -116,6 +116,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
+/// The id `raw` names, if it parses and the viewer may read the record of
+/// `kind` it names; a missing record and one out of reach are both `None`,
+/// so a page answers them alike.
+pub(crate) fn readable_id<I>(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+    kind: app::access::Kind,
+) -> Option<I>
+where
+    I: std::str::FromStr + Copy + Into<uuid::Uuid>,
+{
+    let id = raw.trim().parse::<I>().ok()?;
+    let caller = viewer.caller().ok()?;
+    let permission = domain::access::Permission::new(kind.module(), Action::Read);
+    app::access::ensure_in_reach(&state.app.commands, &caller, permission, kind, id.into()).ok()?;
+    Some(id)
+}
+
 /// The page a request about a missing record of `kind` gets (`raw_id` as
 /// the path has it), for the access check to answer a record out of reach
 /// with the very same page; `None` where no page names such a record

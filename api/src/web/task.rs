@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use domain::access::{Action, Module, Permission};
+use domain::access::{Action, Module};
 use domain::ids::{TaskId, UserId, derived};
 use domain::planning::{Assignee, CreateTask, Priority, Task, TaskCommand, TaskState, TaskStatus};
 use domain::values::{Label, Text};
@@ -116,16 +116,7 @@ fn users(state: &AppState) -> Vec<(UserId, String)> {
 
 /// The task `raw` names, if the viewer may read it.
 fn readable(state: &AppState, viewer: &Viewer, raw: &str) -> Option<(TaskId, TaskState)> {
-    let id = raw.parse::<TaskId>().ok()?;
-    let caller = viewer.caller().ok()?;
-    app::access::ensure_in_reach(
-        &state.app.commands,
-        &caller,
-        Permission::new(Module::Planning, Action::Read),
-        app::access::Kind::Task,
-        id.as_uuid(),
-    )
-    .ok()?;
+    let id: TaskId = super::readable_id(state, viewer, raw, app::access::Kind::Task)?;
     let (task, _) = state.app.load::<Task>(id).ok()?;
     task.map(|task| (id, task))
 }

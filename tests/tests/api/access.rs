@@ -1174,3 +1174,57 @@ async fn oversized_and_malformed_forms_are_refused_and_write_nothing() {
     );
     assert_eq!(app.state.log.head().position, head, "nothing was written");
 }
+
+/// Protects the pages issue 17 added for one record (a lead, a task, an
+/// interaction): another manager's record answers exactly as a missing
+/// one does, so a page tells no more than the API.
+#[tokio::test]
+async fn another_managers_lead_task_and_interaction_pages_answer_as_missing() {
+    let app = spawn_app().await;
+    let ann = register(&app, "ann-pages", &["sales_manager"], None).await;
+    register(&app, "ben-pages", &["sales_manager"], None).await;
+    let anns_party = app
+        .write(
+            "/api/v1/parties",
+            json!({"kind": "company", "name": "Anns Pages Ltd", "owner": ann}),
+        )
+        .await
+        .id;
+    let lead = app
+        .write(
+            "/api/v1/leads",
+            json!({"title": "Anns lead", "company_name": "Anns Prospect", "owner": ann}),
+        )
+        .await
+        .id;
+    let interaction = app
+        .write(
+            &format!("/api/v1/parties/{anns_party}/interactions"),
+            json!({"kind": "note", "body": "Anns note"}),
+        )
+        .await
+        .id;
+    let task = app
+        .write(
+            "/api/v1/tasks",
+            json!({"title": "Anns task", "assignee": ann}),
+        )
+        .await
+        .id;
+    app.settle().await;
+    let (ben, _) = session_client(&app, "ben-pages", PASSWORD).await;
+    for (kind, id) in [("leads", lead), ("tasks", task), ("interactions", interaction)] {
+        let page = |id: Uuid| {
+            let ben = ben.clone();
+            let url = format!("{}/{kind}/{id}", app.base);
+            async move {
+                let response = ben.get(url).send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let out_of_reach = page(id).await;
+        let missing = page(Uuid::now_v7()).await;
+        assert_eq!(out_of_reach.0, 404, "{kind}");
+        assert_eq!(out_of_reach, missing, "{kind}: out of reach answers as missing");
+    }
+}

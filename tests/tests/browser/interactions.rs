@@ -6,16 +6,6 @@
 use super::catalog::type_into;
 use super::*;
 
-async fn set_value(client: &Client, css: &str, value: &str) {
-    client
-        .execute(
-            "document.querySelector(arguments[0]).value = arguments[1];",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .unwrap();
-}
-
 /// Protects the card's log form and the interaction page: what was
 /// chosen is what is recorded (outcome, link, business time), and an
 /// interaction can be corrected or taken back, each refusal shown next

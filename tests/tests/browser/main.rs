@@ -765,6 +765,18 @@ async fn choose_language(client: &Client, lang: &str) {
     click(client, ".lang-form button").await;
 }
 
+/// Sets a field's value as a script would (a date or time input, whose
+/// typing depends on the browser's locale).
+async fn set_value(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
+}
+
 /// Waits until the text of `css` holds `needle`: what a form's redirect
 /// lands on, not the page the form was on.
 async fn wait_for_text(client: &Client, css: &str, needle: &str) {

@@ -6,16 +6,6 @@
 use super::catalog::type_into;
 use super::*;
 
-async fn set_value(client: &Client, css: &str, value: &str) {
-    client
-        .execute(
-            "document.querySelector(arguments[0]).value = arguments[1];",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .unwrap();
-}
-
 /// Protects the task forms: what is typed is what the task holds, each
 /// refusal is shown next to its field, and the page follows every change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
