@@ -239,8 +239,15 @@ pub async fn capture(
             forms::redirect_after(&state, executed.last_position, &format!("/leads/{lead}")).await
         }
         Err(error) => {
-            let errors =
-                FormErrors::from_command(tr, &error, &[("email", "email"), ("phone", "phone")]);
+            let errors = FormErrors::from_command(
+                tr,
+                &error,
+                &[
+                    ("email", "email"),
+                    ("phone", "phone"),
+                    ("contact_name", "contact_name"),
+                ],
+            );
             leads_page(
                 &state,
                 &viewer,

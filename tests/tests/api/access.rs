@@ -1213,7 +1213,11 @@ async fn another_managers_lead_task_and_interaction_pages_answer_as_missing() {
         .id;
     app.settle().await;
     let (ben, _) = session_client(&app, "ben-pages", PASSWORD).await;
-    for (kind, id) in [("leads", lead), ("tasks", task), ("interactions", interaction)] {
+    for (kind, id) in [
+        ("leads", lead),
+        ("tasks", task),
+        ("interactions", interaction),
+    ] {
         let page = |id: Uuid| {
             let ben = ben.clone();
             let url = format!("{}/{kind}/{id}", app.base);
@@ -1225,6 +1229,9 @@ async fn another_managers_lead_task_and_interaction_pages_answer_as_missing() {
         let out_of_reach = page(id).await;
         let missing = page(Uuid::now_v7()).await;
         assert_eq!(out_of_reach.0, 404, "{kind}");
-        assert_eq!(out_of_reach, missing, "{kind}: out of reach answers as missing");
+        assert_eq!(
+            out_of_reach, missing,
+            "{kind}: out of reach answers as missing"
+        );
     }
 }
