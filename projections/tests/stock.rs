@@ -802,6 +802,42 @@ fn a_back_dated_receipt_corrects_every_later_balance_and_cost() {
     assert_ne!(live.average_cost, last.average_cost);
 }
 
+/// Protects the answer a back-dated stock form gives: the movement is
+/// found by its log position with its balance, the later movements it
+/// changed and the balance now; another product's position, or one past
+/// the end, finds nothing.
+#[test]
+fn a_movement_is_found_by_position_with_its_effect_on_later_balances() {
+    let mut books = shop();
+    ten_days(&mut books);
+    books.stock(
+        (SHIRT, MAIN),
+        receive("4", "5"),
+        day(11),
+        Some(day(3) + Duration::hours(2)),
+    );
+    let position = books.position;
+    let effect = books.model.movement_effect(id(SHIRT), position).unwrap();
+    assert_eq!(effect.warehouse, id(MAIN));
+    assert_eq!(effect.occurred_at, day(3) + Duration::hours(2));
+    assert_eq!(effect.kind, MovementKind::Received);
+    assert_eq!(effect.change, dec("4"));
+    assert_eq!(effect.balance_after, dec("20"), "16 on day 3, and 4");
+    assert_eq!(effect.later, 7, "the movements of days 4 to 10");
+    let live = books.model.balance(id(SHIRT), id(MAIN)).unwrap();
+    assert_eq!(effect.balance_now, live.on_hand);
+    assert_eq!(books.model.movement_effect(id(MUG), position), None);
+    assert_eq!(books.model.movement_effect(id(SHIRT), position + 1), None);
+
+    books.stock((SHIRT, MAIN), issue("1", None), day(12), None);
+    let newest = books
+        .model
+        .movement_effect(id(SHIRT), books.position)
+        .unwrap();
+    assert_eq!(newest.later, 0);
+    assert_eq!(newest.balance_after, newest.balance_now);
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Receive { tenths: i64, cents: i64 },

@@ -95,7 +95,7 @@ movements-newest = أحدث الحركات
 
 ## The stock forms
 
-stock-actions = استلام، نقل، جرد
+stock-actions = استلام، شطب، نقل، جرد
 stock-choose-warehouse = اختر مستودعًا
 stock-no-warehouses = لا يوجد مستودع مفتوح بعد، لذا لا يمكن استلام أي بضاعة.
 stock-insufficient = لا يحتوي المستودع على هذه الكمية من المنتج.
@@ -113,6 +113,24 @@ count-heading = الجرد
 count-counted = الكمية المعدودة
 count-submit = تسجيل الجرد
 count-not-negative = أدخل صفرًا أو رقمًا أكبر من الصفر.
+stock-business-day = تاريخ العملية (فارغ: الآن)
+stock-business-time = الوقت (اختياري)
+writeoff-heading = شطب
+writeoff-submit = شطب
+writeoff-reason = السبب
+writeoff-reason-required = اذكر سبب شطب البضاعة.
+writeoff-reason-damaged = تالف
+writeoff-reason-expired = منتهي الصلاحية
+writeoff-reason-lost = مفقود
+writeoff-reason-internal = استخدام داخلي
+reorder-heading = حد إعادة الطلب
+reorder-level = أعد الطلب عندما يقل الرصيد عن (فارغ: بلا حد)
+reorder-submit = تعيين الحد
+movement-saved = تم الحفظ: { $kind } { $change } في { $warehouse }، { $when }.
+movement-balances = { $count ->
+    [0] الرصيد بعدها: { $after }.
+   *[other] الرصيد بعدها: { $after }. عدد الحركات اللاحقة المعاد حسابها: { $later }؛ الرصيد الآن: { $now }.
+}
 
 ## The stock overview
 

@@ -92,7 +92,7 @@ movements-newest = Newest movements
 
 ## The stock forms
 
-stock-actions = Receive, transfer, count
+stock-actions = Receive, write off, transfer, count
 stock-choose-warehouse = Choose a warehouse
 stock-no-warehouses = No warehouse is open yet, so no stock can be received.
 stock-insufficient = The warehouse does not hold that much of this product.
@@ -110,6 +110,25 @@ count-heading = Inventory count
 count-counted = Counted quantity
 count-submit = Record the count
 count-not-negative = Enter zero or a number greater than zero.
+stock-business-day = Business day (blank: now)
+stock-business-time = Time (optional)
+writeoff-heading = Write-off
+writeoff-submit = Write off
+writeoff-reason = Reason
+writeoff-reason-required = Say why the goods are written off.
+writeoff-reason-damaged = Damaged
+writeoff-reason-expired = Expired
+writeoff-reason-lost = Lost
+writeoff-reason-internal = Used in-house
+reorder-heading = Reorder level
+reorder-level = Reorder below (blank: no level)
+reorder-submit = Set the level
+movement-saved = Saved: { $kind } { $change } in { $warehouse }, { $when }.
+movement-balances = { $count ->
+    [0] Balance after it: { $after }.
+    [one] Balance after it: { $after }. One later movement recomputed; balance now: { $now }.
+   *[other] Balance after it: { $after }. { $later } later movements recomputed; balance now: { $now }.
+}
 
 ## The stock overview
 

@@ -94,7 +94,7 @@ movements-newest = Последние движения
 
 ## The stock forms
 
-stock-actions = Поступление, перемещение, инвентаризация
+stock-actions = Поступление, списание, перемещение, инвентаризация
 stock-choose-warehouse = Выберите склад
 stock-no-warehouses = Ни один склад ещё не открыт, поэтому принять товар некуда.
 stock-insufficient = На складе нет столько этого товара.
@@ -112,6 +112,24 @@ count-heading = Инвентаризация
 count-counted = Фактическое количество
 count-submit = Записать результат
 count-not-negative = Введите ноль или число больше нуля.
+stock-business-day = Дата операции (пусто: сейчас)
+stock-business-time = Время (необязательно)
+writeoff-heading = Списание
+writeoff-submit = Списать
+writeoff-reason = Причина
+writeoff-reason-required = Укажите, почему товар списывается.
+writeoff-reason-damaged = Повреждён
+writeoff-reason-expired = Истёк срок годности
+writeoff-reason-lost = Утерян
+writeoff-reason-internal = Для собственных нужд
+reorder-heading = Точка заказа
+reorder-level = Заказывать при остатке ниже (пусто: не задана)
+reorder-submit = Установить
+movement-saved = Сохранено: { $kind } { $change }, склад «{ $warehouse }», { $when }.
+movement-balances = { $count ->
+    [0] Остаток после операции: { $after }.
+   *[other] Остаток после операции: { $after }. Пересчитано последующих движений: { $later }; остаток сейчас: { $now }.
+}
 
 ## The stock overview
 

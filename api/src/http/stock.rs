@@ -68,6 +68,9 @@ pub struct ReceiptRequest {
     pub unit_cost: Decimal,
     /// The supplier's delivery note, say.
     pub reference: Option<String>,
+    /// When it happened, if earlier than now (a receipt entered the day
+    /// after): later balances and average costs are recomputed.
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 /// Goods taken out of stock by hand: a write-off (damaged, lost, used).
@@ -80,6 +83,9 @@ pub struct IssueRequest {
     pub quantity: Decimal,
     /// Why, kept as the movement's reference.
     pub reason: String,
+    /// When it happened, if earlier than now (a receipt entered the day
+    /// after): later balances and average costs are recomputed.
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 /// Goods moved from one warehouse to another.
@@ -102,6 +108,9 @@ pub struct CountRequest {
     /// Zero or more.
     #[schema(value_type = String)]
     pub counted: Decimal,
+    /// When it happened, if earlier than now (a receipt entered the day
+    /// after): later balances and average costs are recomputed.
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 /// Below this much available stock, reorder; `null` or absent: no level.
@@ -148,7 +157,7 @@ async fn stock_write(
     state: &AppState,
     headers: &WriteHeaders,
     (product, warehouse): (Uuid, Uuid),
-    command: StockCommand,
+    (command, occurred_at): (StockCommand, Option<DateTime<Utc>>),
     (status, id): (StatusCode, Uuid),
 ) -> Result<Written, ApiError> {
     let executed = state
@@ -157,9 +166,12 @@ async fn stock_write(
         .record(
             &headers.principal.caller(),
             headers.run(),
-            ProductId::from_uuid(product),
-            WarehouseId::from_uuid(warehouse),
+            (
+                ProductId::from_uuid(product),
+                WarehouseId::from_uuid(warehouse),
+            ),
             command,
+            occurred_at,
         )
         .await?;
     Ok(Written::new(state, status, id, &executed))
@@ -193,7 +205,7 @@ async fn receive_stock(
         &state,
         &headers,
         (request.product, request.warehouse),
-        command,
+        (command, request.occurred_at),
         (StatusCode::CREATED, headers.new_id("receipt")),
     )
     .await
@@ -223,7 +235,7 @@ async fn issue_stock(
         &state,
         &headers,
         (request.product, request.warehouse),
-        command,
+        (command, request.occurred_at),
         (StatusCode::CREATED, headers.new_id("issue")),
     )
     .await
@@ -294,7 +306,7 @@ async fn count_stock(
         &state,
         &headers,
         (request.product, request.warehouse),
-        command,
+        (command, request.occurred_at),
         (StatusCode::CREATED, headers.new_id("count")),
     )
     .await
@@ -323,7 +335,7 @@ async fn set_reorder_level(
         &state,
         &headers,
         (request.product, request.warehouse),
-        command,
+        (command, None),
         (StatusCode::OK, request.product),
     )
     .await

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use domain::catalog::{Discount, PriceScope, ProductKind};
 use domain::ids::{PartyId, ProductId, WarehouseId};
 use projections::models::catalog::{ProductCursor, ProductQuery, ProductRow};
-use projections::models::stock::{LedgerCursor, LedgerQuery, MovementKind};
+use projections::models::stock::{LedgerCursor, LedgerQuery, MovementEffect, MovementKind};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -255,6 +255,30 @@ pub struct StockForms {
     pub count_warehouse: String,
     #[serde(default)]
     pub count_quantity: String,
+    #[serde(default)]
+    pub writeoff_warehouse: String,
+    #[serde(default)]
+    pub writeoff_quantity: String,
+    #[serde(default)]
+    pub writeoff_reason: String,
+    #[serde(default)]
+    pub reorder_warehouse: String,
+    #[serde(default)]
+    pub reorder_level: String,
+    /// The business day and time of a receipt, write-off or count, if
+    /// earlier than now (blank: now).
+    #[serde(default)]
+    pub receipt_day: String,
+    #[serde(default)]
+    pub receipt_time: String,
+    #[serde(default)]
+    pub writeoff_day: String,
+    #[serde(default)]
+    pub writeoff_time: String,
+    #[serde(default)]
+    pub count_day: String,
+    #[serde(default)]
+    pub count_time: String,
 }
 
 /// The choices of a warehouse select (open warehouses by name).
@@ -264,6 +288,8 @@ pub struct WarehouseSelects {
     pub transfer_from: Vec<OwnedChoice>,
     pub transfer_to: Vec<OwnedChoice>,
     pub count: Vec<OwnedChoice>,
+    pub writeoff: Vec<OwnedChoice>,
+    pub reorder: Vec<OwnedChoice>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -287,6 +313,7 @@ pub struct ProductPage {
     total_on_hand: String,
     total_available: String,
     movements: Vec<MovementView>,
+    effect: Option<EffectView>,
     older_url: Option<String>,
     newest_url: Option<String>,
     /// Warehouses the forms offer; no forms without any.
@@ -304,6 +331,43 @@ pub struct ProductQueryParams {
     /// link shows the newest movements rather than an error.
     ledger_at: Option<String>,
     ledger_position: Option<String>,
+    /// A stock form just wrote the movement at this log position: the
+    /// page says what it did to the balances after it.
+    pub moved: Option<String>,
+}
+
+/// What the movement a stock form just wrote did, in words.
+#[derive(Debug)]
+pub struct EffectView {
+    saved: String,
+    balances: String,
+}
+
+impl EffectView {
+    fn of(lang: Lang, effect: &MovementEffect, warehouse: &str) -> Self {
+        let tr = Tr::new(lang);
+        let saved = tr.counted(
+            "movement-saved",
+            0,
+            &[
+                ("kind", &tr.t(movement_message(effect.kind))),
+                ("change", &change_text(lang, effect.change)),
+                ("warehouse", warehouse),
+                ("when", &format::date_time(lang, effect.occurred_at)),
+            ],
+        );
+        let later = i64::try_from(effect.later).unwrap_or(i64::MAX);
+        let balances = tr.counted(
+            "movement-balances",
+            later,
+            &[
+                ("after", &format::quantity(lang, effect.balance_after)),
+                ("now", &format::quantity(lang, effect.balance_now)),
+                ("later", &format::integer(lang, later)),
+            ],
+        );
+        Self { saved, balances }
+    }
 }
 
 fn ledger_cursor(params: &ProductQueryParams) -> Option<LedgerCursor> {
@@ -537,6 +601,13 @@ pub fn render_product(
                 },
             })
             .collect();
+        let effect = params
+            .moved
+            .as_deref()
+            .and_then(|position| position.parse::<u64>().ok())
+            .and_then(|position| stock.movement_effect(id, position))
+            .filter(|effect| shown(effect.warehouse))
+            .map(|effect| EffectView::of(lang, &effect, &name(effect.warehouse)));
         let warehouses: Vec<(WarehouseId, String)> = stock
             .warehouses()
             .into_iter()
@@ -546,11 +617,11 @@ pub fn render_product(
         (
             rows,
             product_stock.totals,
-            (movements, ledger.next),
+            (movements, ledger.next, effect),
             warehouses,
         )
     });
-    let (movements, next) = ledger;
+    let (movements, next, effect) = ledger;
     let older_url = next.map(|cursor| {
         format!(
             "/catalog/products/{id}?ledger_at={}&ledger_position={}#movements",
@@ -567,7 +638,9 @@ pub fn render_product(
         receipt: warehouse_choices(&warehouses, &values.receipt_warehouse, choose.clone()),
         transfer_from: warehouse_choices(&warehouses, &values.transfer_from, choose.clone()),
         transfer_to: warehouse_choices(&warehouses, &values.transfer_to, choose.clone()),
-        count: warehouse_choices(&warehouses, &values.count_warehouse, choose),
+        count: warehouse_choices(&warehouses, &values.count_warehouse, choose.clone()),
+        writeoff: warehouse_choices(&warehouses, &values.writeoff_warehouse, choose.clone()),
+        reorder: warehouse_choices(&warehouses, &values.reorder_warehouse, choose),
     };
     let page = ProductPage {
         id: id.to_string(),
@@ -590,6 +663,7 @@ pub fn render_product(
         total_on_hand: format::quantity(lang, totals.on_hand),
         total_available: format::quantity(lang, totals.available),
         movements,
+        effect,
         older_url,
         newest_url,
         has_warehouses: !warehouses.is_empty(),

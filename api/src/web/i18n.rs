@@ -198,6 +198,17 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with named text arguments and a `$count` that
+    /// chooses its plural form.
+    pub fn counted(&self, id: &str, count: i64, named: &[(&str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", FluentValue::from(count));
+        for (name, value) in named {
+            args.set(*name, FluentValue::from(*value));
+        }
+        self.format(id, Some(&args))
+    }
+
     /// The message `id` choosing its plural form by `count`, which it may
     /// show as `$shown` (formatted for the language).
     pub fn plural(&self, id: &str, count: i64, shown: &str) -> String {

@@ -14,6 +14,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use domain::catalog::{ProductKind, Quantity, UnitPrice};
 use domain::error::DomainError;
 use domain::ids::{ProductId, WarehouseId};
@@ -47,6 +48,8 @@ pub enum StockAction {
     Receipt,
     Transfer,
     Count,
+    WriteOff,
+    ReorderLevel,
 }
 
 impl StockAction {
@@ -56,6 +59,8 @@ impl StockAction {
             Self::Receipt => "receipt",
             Self::Transfer => "transfer",
             Self::Count => "count",
+            Self::WriteOff => "writeoff",
+            Self::ReorderLevel => "reorder",
         }
     }
 
@@ -65,6 +70,8 @@ impl StockAction {
             Self::Receipt => "receipt_quantity",
             Self::Transfer => "transfer_quantity",
             Self::Count => "count_quantity",
+            Self::WriteOff => "writeoff_quantity",
+            Self::ReorderLevel => "reorder_level",
         }
     }
 }
@@ -150,8 +157,9 @@ impl Sent<'_> {
         &self,
         warehouse: WarehouseId,
         command: StockCommand,
-        command_id: Uuid,
+        occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Executed, CommandError> {
+        let command_id = self.command_id;
         let run = app::Run {
             command_id,
             expected_version: None,
@@ -159,8 +167,36 @@ impl Sent<'_> {
         self.state
             .app
             .stock()
-            .record(&self.caller()?, run, self.product, warehouse, command)
+            .record(
+                &self.caller()?,
+                run,
+                (self.product, warehouse),
+                command,
+                occurred_at,
+            )
             .await
+    }
+
+    /// The business time of a move, if earlier than now: a day (and a
+    /// time, noon unless given), or an error next to the day.
+    fn occurred_at(
+        &self,
+        (day, time): (&str, &str),
+        field: &'static str,
+        errors: &mut FormErrors,
+    ) -> Result<Option<DateTime<Utc>>, ()> {
+        let at = forms::moment(day, time, (12, 0));
+        match at {
+            Ok(Some(at)) if at > self.state.app.clock.now() => {
+                errors.add(field, self.tr.t("form-date-time"));
+                Err(())
+            }
+            Ok(at) => Ok(at),
+            Err(()) => {
+                errors.add(field, self.tr.t("form-date-time"));
+                Err(())
+            }
+        }
     }
 
     /// Who sends the form.
@@ -181,8 +217,14 @@ impl Sent<'_> {
         if reference.is_err() {
             errors.add("receipt_reference", self.tr.t("form-one-line"));
         }
-        let (Some(warehouse), Some(quantity), Some(unit_cost), Ok(reference)) =
-            (warehouse, quantity, unit_cost, reference)
+        let form = self.form;
+        let at = self.occurred_at(
+            (&form.receipt_day, &form.receipt_time),
+            "receipt_day",
+            errors,
+        );
+        let (Some(warehouse), Some(quantity), Some(unit_cost), Ok(reference), Ok(at)) =
+            (warehouse, quantity, unit_cost, reference, at)
         else {
             return Err(Failed::Fields);
         };
@@ -191,7 +233,56 @@ impl Sent<'_> {
             unit_cost,
             reference,
         };
-        Ok(self.run(warehouse, command, self.command_id).await?)
+        Ok(self.run(warehouse, command, at).await?)
+    }
+
+    async fn write_off(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let form = self.form;
+        let warehouse = self.warehouse(&form.writeoff_warehouse, "writeoff_warehouse", errors);
+        let quantity = self.quantity(&form.writeoff_quantity, "writeoff_quantity", errors);
+        // The reason is required: a write-off nobody can explain is the
+        // first thing an auditor asks about.
+        let reason = Label::parse("writeoff_reason", &form.writeoff_reason);
+        if reason.is_err() {
+            errors.add("writeoff_reason", self.tr.t("writeoff-reason-required"));
+        }
+        let at = self.occurred_at(
+            (&form.writeoff_day, &form.writeoff_time),
+            "writeoff_day",
+            errors,
+        );
+        let (Some(warehouse), Some(quantity), Ok(reason), Ok(at)) =
+            (warehouse, quantity, reason, at)
+        else {
+            return Err(Failed::Fields);
+        };
+        let command = StockCommand::Issue {
+            quantity,
+            reservation: None,
+            reference: Some(reason),
+            negative_allowed: false,
+        };
+        Ok(self.run(warehouse, command, at).await?)
+    }
+
+    async fn reorder_level(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
+        let form = self.form;
+        let warehouse = self.warehouse(&form.reorder_warehouse, "reorder_warehouse", errors);
+        // Blank clears the level; zero is a level too.
+        let level = match form.reorder_level.trim() {
+            "" => Some(None),
+            text => format::parse_decimal(text)
+                .and_then(|value| Quantity::parse_break("reorder_level", value).ok())
+                .map(Some),
+        };
+        if level.is_none() {
+            errors.add("reorder_level", self.tr.t("count-not-negative"));
+        }
+        let (Some(warehouse), Some(level)) = (warehouse, level) else {
+            return Err(Failed::Fields);
+        };
+        let command = StockCommand::SetReorderLevel { level };
+        Ok(self.run(warehouse, command, None).await?)
     }
 
     async fn transfer(&self, errors: &mut FormErrors) -> Result<Executed, Failed> {
@@ -232,11 +323,13 @@ impl Sent<'_> {
         if counted.is_none() {
             errors.add("count_quantity", self.tr.t("count-not-negative"));
         }
-        let (Some(warehouse), Some(counted)) = (warehouse, counted) else {
+        let form = self.form;
+        let at = self.occurred_at((&form.count_day, &form.count_time), "count_day", errors);
+        let (Some(warehouse), Some(counted), Ok(at)) = (warehouse, counted, at) else {
             return Err(Failed::Fields);
         };
         let command = StockCommand::Count { counted };
-        Ok(self.run(warehouse, command, self.command_id).await?)
+        Ok(self.run(warehouse, command, at).await?)
     }
 }
 
@@ -285,16 +378,23 @@ async fn act(
             StockAction::Receipt => sent.receive(&mut errors).await,
             StockAction::Transfer => sent.transfer(&mut errors).await,
             StockAction::Count => sent.count(&mut errors).await,
+            StockAction::WriteOff => sent.write_off(&mut errors).await,
+            StockAction::ReorderLevel => sent.reorder_level(&mut errors).await,
         }
     };
     match result {
         Ok(executed) => {
-            forms::redirect_after(
-                &state,
-                executed.last_position,
-                &format!("/catalog/products/{product}"),
-            )
-            .await
+            // A move comes back to the page with what it did to the
+            // balances after it (a back-dated one changed them all).
+            let to = match (action, executed.last_position) {
+                (StockAction::ReorderLevel, _) | (_, None) => {
+                    format!("/catalog/products/{product}")
+                }
+                (_, Some(position)) => {
+                    format!("/catalog/products/{product}?moved={position}#stock")
+                }
+            };
+            forms::redirect_after(&state, executed.last_position, &to).await
         }
         Err(failed) => {
             if let Failed::Command(error) = failed {
@@ -330,7 +430,7 @@ fn command_errors(tr: Tr, error: &CommandError, action: StockAction) -> FormErro
     errors
 }
 
-/// `POST /catalog/products/{id}/{receipt,transfer,count}`.
+/// `POST /catalog/products/{id}/{receipt,transfer,count,writeoff,reorder}`.
 pub async fn stock_form(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -341,6 +441,8 @@ pub async fn stock_form(
         "receipt" => StockAction::Receipt,
         "transfer" => StockAction::Transfer,
         "count" => StockAction::Count,
+        "writeoff" => StockAction::WriteOff,
+        "reorder" => StockAction::ReorderLevel,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     act(state, viewer.clone(), raw_id, form, action).await

@@ -44,6 +44,12 @@ pub trait Guard {
     fn names(&self) -> Vec<(Kind, Uuid)> {
         Vec::new()
     }
+    /// Who holds the record the command creates, where a narrow grant
+    /// must reach it too: a warehouse opened by a storekeeper must be in
+    /// their own branch, or they could never reach it again.
+    fn creates_for(&self) -> Option<Holder> {
+        None
+    }
 }
 
 /// Refuses `command` on record `id` of `D` unless `by` holds the
@@ -75,6 +81,11 @@ where
         if !access::reaches(by, reach, permission.action, holder) {
             return Err(refused());
         }
+    }
+    if let Some(holder) = command.creates_for()
+        && !access::reaches(by, reach, permission.action, holder)
+    {
+        return Err(CommandError::Forbidden { permission });
     }
     if D::KIND == Kind::Order
         && permission.action != Action::Read
@@ -392,6 +403,13 @@ impl Guard for WarehouseCommand {
             _ => Action::Edit,
         };
         needs(Module::Inventory, action)
+    }
+
+    fn creates_for(&self) -> Option<Holder> {
+        match self {
+            WarehouseCommand::Open { branch, .. } => Some(Holder::Branch(*branch)),
+            _ => None,
+        }
     }
 }
 

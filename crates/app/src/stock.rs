@@ -12,6 +12,7 @@
 //! after the second half failed repeats nothing of the first and
 //! completes the second.
 
+use chrono::{DateTime, Utc};
 use domain::access::Action;
 use domain::catalog::{Quantity, UnitPrice};
 use domain::error::DomainError;
@@ -61,14 +62,17 @@ impl StockUseCases<'_> {
     /// receipt, a write-off, a count, a reorder level), as `by`: the
     /// product and the warehouse must exist and the warehouse be within
     /// the caller's reach; negative stock is allowed where the product or
-    /// the warehouse says so.
+    /// the warehouse says so. `occurred_at` backdates the move (a receipt
+    /// entered the day after, last month's count): the read models put it
+    /// in its place in business time and recompute every later balance
+    /// and average cost; the decider refuses a time in the future.
     pub async fn record(
         &self,
         by: &Caller,
         run: Run,
-        product: ProductId,
-        warehouse: WarehouseId,
+        (product, warehouse): (ProductId, WarehouseId),
         command: StockCommand,
+        occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Executed, CommandError> {
         let commands = &self.app.commands;
         ensure_product(commands, product)?;
@@ -77,7 +81,7 @@ impl StockUseCases<'_> {
         let execution = self
             .execution(by, run.command_id)
             .expecting(run.expected_version);
-        self.run_on(by, product, warehouse, command, &execution)
+        self.run_on(by, product, warehouse, command, occurred_at, &execution)
             .await
     }
 
@@ -122,6 +126,7 @@ impl StockUseCases<'_> {
                     to,
                     negative_allowed: false,
                 },
+                None,
                 &departure,
             )
             .await?;
@@ -140,6 +145,7 @@ impl StockUseCases<'_> {
                     unit_cost: UnitPrice::parse("unit_cost", unit_cost)?,
                     from,
                 },
+                None,
                 &arrival,
             )
             .await?;
@@ -166,12 +172,16 @@ impl StockUseCases<'_> {
         product: ProductId,
         warehouse: WarehouseId,
         command: StockCommand,
+        occurred_at: Option<DateTime<Utc>>,
         execution: &Execution,
     ) -> Result<Executed, CommandError> {
         let commands = &self.app.commands;
         let command =
             command.allowing_negative(negative_stock_allowed(commands, product, warehouse)?);
-        let issued = Issued::new(by.user, self.app.clock.now(), command);
+        let mut issued = Issued::new(by.user, self.app.clock.now(), command);
+        if let Some(occurred_at) = occurred_at {
+            issued = issued.backdated(occurred_at);
+        }
         commands
             .execute::<Stock, _>(&stock_stream(product, warehouse)?, &issued, execution)
             .await

@@ -294,9 +294,9 @@ async fn a_stock_write_checks_the_product_and_the_warehouse_reach_first() {
         .record(
             &storekeeper,
             run(),
-            store.product,
-            store.south,
+            (store.product, store.south),
             receipt("5"),
+            None,
         )
         .await
         .unwrap_err();
@@ -306,7 +306,13 @@ async fn a_stock_write_checks_the_product_and_the_warehouse_reach_first() {
     );
     let nothing = ProductId::from_uuid(Uuid::now_v7());
     let refused = stock
-        .record(&storekeeper, run(), nothing, store.north, receipt("5"))
+        .record(
+            &storekeeper,
+            run(),
+            (nothing, store.north),
+            receipt("5"),
+            None,
+        )
         .await
         .unwrap_err();
     common::assert_refused(&refused, DomainError::part_not_found("product", nothing));
@@ -315,11 +321,121 @@ async fn a_stock_write_checks_the_product_and_the_warehouse_reach_first() {
         .record(
             &storekeeper,
             run(),
-            store.product,
-            store.north,
+            (store.product, store.north),
             receipt("5"),
+            None,
         )
         .await
         .unwrap();
     assert_eq!(store.stock(store.north).on_hand, dec("15"));
+}
+
+/// A move entered late keeps the business time it was given (what puts
+/// it in its place among the earlier moves), and one dated in the future
+/// is refused by field before anything is written.
+#[tokio::test]
+async fn a_stock_move_can_be_backdated_but_not_postdated() {
+    let store = store().await;
+    let storekeeper = caller(Role::Storekeeper, Some(store.north_branch));
+    let stock = store.app.stock();
+    let last_week = Utc.with_ymd_and_hms(2026, 3, 3, 9, 30, 0).single().unwrap();
+    let done = stock
+        .record(
+            &storekeeper,
+            run(),
+            (store.product, store.north),
+            receipt("5"),
+            Some(last_week),
+        )
+        .await
+        .unwrap();
+    let stored = store
+        .app
+        .commands
+        .log()
+        .read_event(done.last_position.unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.occurred_at, last_week);
+    assert_eq!(store.stock(store.north).on_hand, dec("15"));
+
+    let head = store.head();
+    let next_week = Utc
+        .with_ymd_and_hms(2026, 3, 17, 9, 30, 0)
+        .single()
+        .unwrap();
+    let refused = stock
+        .record(
+            &storekeeper,
+            run(),
+            (store.product, store.north),
+            StockCommand::Count {
+                counted: Quantity::parse_break("counted", dec("1")).unwrap(),
+            },
+            Some(next_week),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CommandError::Domain(DomainError::Invalid { field, .. }) if field == "occurred_at"),
+        "{refused:?}"
+    );
+    assert_eq!(store.head(), head, "nothing was written");
+}
+
+/// Protects the branch a new warehouse is opened for: a storekeeper, who
+/// reaches their own branch's warehouses only, may open one there but not
+/// in another branch (or in none), where they could never reach it again;
+/// the refusal writes nothing. A director opens one anywhere.
+#[tokio::test]
+async fn a_storekeeper_opens_warehouses_in_their_own_branch_only() {
+    let store = store().await;
+    let storekeeper = caller(Role::Storekeeper, Some(store.north_branch));
+    let open = |branch: Option<BranchId>| WarehouseCommand::Open {
+        name: Label::parse("name", "Annex").unwrap(),
+        branch,
+        allows_negative_stock: false,
+    };
+    let elsewhere = BranchId::from_uuid(Uuid::now_v7());
+    let head = store.head();
+    for branch in [Some(elsewhere), None] {
+        let refused = store
+            .app
+            .execute::<Warehouse, _>(
+                &storekeeper,
+                run(),
+                WarehouseId::from_uuid(Uuid::now_v7()),
+                open(branch),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, CommandError::Forbidden { .. }),
+            "{branch:?}: {refused:?}"
+        );
+    }
+    assert_eq!(store.head(), head, "nothing was written");
+    store
+        .app
+        .execute::<Warehouse, _>(
+            &storekeeper,
+            run(),
+            WarehouseId::from_uuid(Uuid::now_v7()),
+            open(Some(store.north_branch)),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .app
+        .execute::<Warehouse, _>(
+            &caller(Role::Director, None),
+            run(),
+            WarehouseId::from_uuid(Uuid::now_v7()),
+            open(Some(elsewhere)),
+            None,
+        )
+        .await
+        .unwrap();
 }

@@ -33,7 +33,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::catalog::{ProductEvent, ProductKind};
-use domain::ids::{ProductId, ReservationId, TransferId, WarehouseId};
+use domain::ids::{BranchId, ProductId, ReservationId, TransferId, WarehouseId};
 use domain::inventory::{StockEvent, WarehouseEvent};
 use domain::values::MONEY_SCALE_MAX;
 use domain::{CrmEvent, DomainEvent};
@@ -58,6 +58,8 @@ pub struct ProductInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarehouseInfo {
     pub name: String,
+    pub branch: Option<BranchId>,
+    pub allows_negative_stock: bool,
     pub closed: bool,
 }
 
@@ -340,6 +342,23 @@ impl LedgerQuery {
     }
 }
 
+/// What one movement did to its warehouse's balance and what followed it
+/// in business time: the answer a form gives after a back-dated move.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MovementEffect {
+    pub warehouse: WarehouseId,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: MovementKind,
+    /// Signed: what the movement added to on hand.
+    pub change: Decimal,
+    /// The warehouse's balance right after it, in business time.
+    pub balance_after: Decimal,
+    /// Movements after it in business time, whose balances it changed.
+    pub later: usize,
+    /// The warehouse's balance after its last movement.
+    pub balance_now: Decimal,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LedgerEntry {
     pub warehouse: WarehouseId,
@@ -487,7 +506,8 @@ pub struct StockLevels {
 
 impl ReadModel for StockLevels {
     const NAME: &'static str = "stock";
-    const VERSION: u32 = 1;
+    // 2: warehouses know their branch and negative-stock setting.
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[
         StockEvent::CATEGORY,
         ProductEvent::CATEGORY,
@@ -583,6 +603,8 @@ impl StockLevels {
                 id,
                 WarehouseInfo {
                     name: opened.name.clone(),
+                    branch: opened.branch,
+                    allows_negative_stock: opened.allows_negative_stock,
                     closed: false,
                 },
             );
@@ -593,8 +615,9 @@ impl StockLevels {
         };
         match event {
             WarehouseEvent::Renamed(renamed) => warehouse.name = renamed.name.clone(),
+            WarehouseEvent::NegativeStockSet(set) => warehouse.allows_negative_stock = set.allowed,
             WarehouseEvent::Closed(_) => warehouse.closed = true,
-            _ => {}
+            WarehouseEvent::Opened(_) => {}
         }
     }
 
@@ -837,6 +860,33 @@ impl StockLevels {
             total.average_cost = cost(total.value.checked_div(total.on_hand).unwrap_or_default());
         }
         total
+    }
+
+    /// The movement of `product` stored at log `position`, with its
+    /// effect on the balances after it; `None` when no such movement is
+    /// held (another product's, or not a movement at all). A walk over
+    /// the product's movements, newest first: what a form just wrote is
+    /// found at once unless it was backdated far.
+    pub fn movement_effect(&self, product: ProductId, position: u64) -> Option<MovementEffect> {
+        self.stock
+            .get(&product)?
+            .iter()
+            .find_map(|(warehouse, line)| {
+                let index = line
+                    .movements
+                    .iter()
+                    .rposition(|movement| movement.position == position)?;
+                let movement = &line.movements[index];
+                Some(MovementEffect {
+                    warehouse: *warehouse,
+                    occurred_at: movement.occurred_at,
+                    kind: movement.kind,
+                    change: movement.change,
+                    balance_after: movement.balance_after,
+                    later: line.movements.len() - index - 1,
+                    balance_now: line.on_hand,
+                })
+            })
     }
 
     /// Movements of a product (or of one of its warehouses) held.
