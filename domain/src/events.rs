@@ -2,6 +2,7 @@
 //! of the whole log (projections, the audit trail, the live feed).
 
 use crate::access::UserEvent;
+use crate::branch::BranchEvent;
 use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
 use crate::finance::{AccountEvent, SeriesEvent};
@@ -164,4 +165,5 @@ crm_events! {
     Series(SeriesEvent),
     User(UserEvent),
     Retention(RetentionEvent),
+    Branch(BranchEvent),
 }

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod branch;
 pub mod catalog;
 pub mod channel;
 pub mod codec;

@@ -235,6 +235,7 @@ impersonal!(
     crate::finance::SeriesEvent,
     crate::access::UserEvent,
     crate::retention::RetentionEvent,
+    crate::branch::BranchEvent,
 );
 
 #[cfg(test)]

@@ -81,8 +81,9 @@ pub enum Kind {
     Pipeline,
     Product,
     PriceList,
-    /// Administrators' settings: retention rules.
+    /// Administrators' settings: retention rules, branches.
     RetentionRule,
+    Branch,
 }
 
 impl Kind {
@@ -102,6 +103,7 @@ impl Kind {
             Kind::Product => "product",
             Kind::PriceList => "price list",
             Kind::RetentionRule => "retention rule",
+            Kind::Branch => "branch",
         }
     }
 
@@ -115,7 +117,7 @@ impl Kind {
             Kind::Task | Kind::CalendarEntry => Module::Planning,
             Kind::Warehouse => Module::Inventory,
             Kind::Product | Kind::PriceList => Module::Catalog,
-            Kind::RetentionRule => Module::Admin,
+            Kind::RetentionRule | Kind::Branch => Module::Admin,
         }
     }
 }
@@ -207,6 +209,7 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
         Kind::RetentionRule => {
             shared(state_of::<domain::retention::RetentionRule>(commands, id).flatten())
         }
+        Kind::Branch => shared(state_of::<domain::branch::Branch>(commands, id).flatten()),
     }
 }
 

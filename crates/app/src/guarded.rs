@@ -10,6 +10,7 @@
 //! one gets, whatever path, body or redirect its id came from.
 
 use domain::access::{Action, Module, Permission, Reach};
+use domain::branch::{Branch, BranchCommand};
 use domain::catalog::{PriceList, PriceListCommand, Product, ProductCommand};
 use domain::finance::{Account, AccountCommand};
 use domain::interactions::{Interaction, InteractionCommand};
@@ -313,6 +314,18 @@ impl Guarded for RetentionRule {
 /// Retention rules erase personal data: administrators only, to read
 /// them too.
 impl Guard for RetentionCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Admin, Action::Administer)
+    }
+}
+
+impl Guarded for Branch {
+    const KIND: Kind = Kind::Branch;
+}
+
+/// Branches are the company's shape: administrators set them; everyone
+/// reads their names through the directory.
+impl Guard for BranchCommand {
     fn permission(&self) -> Permission {
         needs(Module::Admin, Action::Administer)
     }

@@ -18,6 +18,7 @@ pub mod access;
 pub mod aggregate;
 pub mod audit;
 pub mod backup;
+pub mod branches;
 pub mod catalog;
 pub mod clock;
 pub mod commands;

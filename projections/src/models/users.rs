@@ -1,6 +1,7 @@
 //! The users of HyperCRM as sign-in and permission checks need them: each
 //! user's roles, branch, password hash and session generation, and every
-//! API token by its id.
+//! API token by its id; and the company's branches by id, which every page
+//! that names a branch asks.
 //!
 //! It is small (one row per person, one per token) and read on every
 //! request that carries a token or a session, so lookups are by id in
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::access::{Grants, Permission, Role, User, UserEvent, UserState};
+use domain::branch::{Branch, BranchEvent, BranchState};
 use domain::ids::{BranchId, UserId};
 use domain::{CrmEvent, Decider, DomainEvent};
 use rustc_hash::FxHashMap;
@@ -79,20 +81,35 @@ impl UserRow {
     }
 }
 
-/// Every user and token.
+/// A branch as the directory knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchRow {
+    pub code: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub closed: bool,
+}
+
+/// Every user, token and branch.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Users {
     users: BTreeMap<UserId, UserRow>,
     tokens: FxHashMap<Uuid, TokenRow>,
+    branches: BTreeMap<BranchId, BranchRow>,
 }
 
 impl ReadModel for Users {
     const NAME: &'static str = "users";
-    const VERSION: u32 = 1;
-    const CATEGORIES: &'static [&'static str] = &[UserEvent::CATEGORY];
+    // 2: the branches.
+    const VERSION: u32 = 2;
+    const CATEGORIES: &'static [&'static str] = &[UserEvent::CATEGORY, BranchEvent::CATEGORY];
     const SNAPSHOTS_KEPT: usize = 4;
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
+        if let CrmEvent::Branch(event) = envelope.event {
+            self.apply_branch(BranchId::from_uuid(envelope.aggregate), event);
+            return;
+        }
         let CrmEvent::User(event) = envelope.event else {
             return;
         };
@@ -164,6 +181,47 @@ fn state_of(row: &UserRow, tokens: &FxHashMap<Uuid, TokenRow>) -> UserState {
 }
 
 impl Users {
+    /// A branch's events, folded by the domain's own rules.
+    fn apply_branch(&mut self, id: BranchId, event: &BranchEvent) {
+        let state = self.branches.remove(&id).map(|row| BranchState {
+            code: row.code,
+            name: row.name,
+            address: row.address,
+            closed: row.closed,
+        });
+        if let Some(state) = Branch::evolve(state, event) {
+            self.branches.insert(
+                id,
+                BranchRow {
+                    code: state.code,
+                    name: state.name,
+                    address: state.address,
+                    closed: state.closed,
+                },
+            );
+        }
+    }
+
+    pub fn branch(&self, id: BranchId) -> Option<&BranchRow> {
+        self.branches.get(&id)
+    }
+
+    /// Every branch, closed ones too, by name (then id).
+    pub fn branches(&self) -> Vec<(BranchId, &BranchRow)> {
+        let mut branches: Vec<(BranchId, &BranchRow)> =
+            self.branches.iter().map(|(id, row)| (*id, row)).collect();
+        branches.sort_by(|a, b| a.1.name.cmp(&b.1.name).then(a.0.cmp(&b.0)));
+        branches
+    }
+
+    /// The branch with `code` (in capitals, as codes are kept), if any.
+    pub fn branch_by_code(&self, code: &str) -> Option<BranchId> {
+        self.branches
+            .iter()
+            .find(|(_, row)| row.code == code)
+            .map(|(id, _)| *id)
+    }
+
     pub fn user(&self, id: UserId) -> Option<&UserRow> {
         self.users.get(&id)
     }
@@ -282,5 +340,59 @@ mod tests {
         let token = live.token(Uuid::from_u128(9)).unwrap();
         assert!(!token.is_live(Utc::now()));
         assert_eq!(live.tokens_of(id).len(), 1);
+    }
+
+    /// Protects every page that names a branch: the directory follows a
+    /// branch's opening, change and closing, finds it by code, and lists
+    /// branches by name.
+    #[test]
+    fn the_directory_names_branches_by_their_latest_details() {
+        use domain::branch::{BranchChanged, BranchClosed, BranchOpened};
+        let actor = Actor::system("test");
+        let mut directory = Users::default();
+        let (north, south) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let events = [
+            (
+                north,
+                BranchEvent::Opened(BranchOpened {
+                    code: "N".into(),
+                    name: "North".into(),
+                    address: None,
+                }),
+            ),
+            (
+                south,
+                BranchEvent::Opened(BranchOpened {
+                    code: "S".into(),
+                    name: "South".into(),
+                    address: Some("2 Quay".into()),
+                }),
+            ),
+            (
+                north,
+                BranchEvent::Changed(BranchChanged {
+                    code: "ZN".into(),
+                    name: "Zenith".into(),
+                    address: None,
+                }),
+            ),
+            (south, BranchEvent::Closed(BranchClosed {})),
+        ];
+        for (index, (branch, event)) in events.into_iter().enumerate() {
+            let stream = StreamName::parse(format!("branch-{branch}")).unwrap();
+            let event = CrmEvent::Branch(event);
+            directory.apply(&envelope(&stream, branch, index as u64 + 1, &actor, &event));
+        }
+        let (north, south) = (BranchId::from_uuid(north), BranchId::from_uuid(south));
+        assert_eq!(directory.branch(north).unwrap().name, "Zenith");
+        assert!(directory.branch(south).unwrap().closed);
+        assert_eq!(directory.branch_by_code("ZN"), Some(north));
+        assert_eq!(directory.branch_by_code("N"), None, "the old code is free");
+        let names: Vec<&str> = directory
+            .branches()
+            .iter()
+            .map(|(_, row)| row.name.as_str())
+            .collect();
+        assert_eq!(names, ["South", "Zenith"]);
     }
 }
