@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod branches;
 pub mod calendar;
 pub mod catalog;
 pub mod crm_reports;
@@ -112,6 +113,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(interactions::router())
                 .merge(pipelines::router())
                 .merge(retention::router())
+                .merge(branches::router())
                 .merge(deals::router())
                 .merge(tasks::router())
                 .merge(leads::router())

@@ -88,6 +88,17 @@ write_answers! {
 }
 
 write_answers! {
+    /// The answers of a change to an existing aggregate's key that must be
+    /// unique (a branch's code), which a business rule may also refuse.
+    ChangedUnique: 200 "Done (or done before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body, the path or a header is not acceptable.",
+    NotFound 404 "The aggregate does not exist.",
+    Taken 409 "Another aggregate already holds the key.",
+    Stale 412 "`If-Match` named another version; the current one is in `ETag`.",
+    RuleBroken 422 "A business rule refused the command; `rule` names it.",
+}
+
+write_answers! {
     /// The answers of a write that creates an aggregate from its body alone.
     Registered: 201 "Created (or created before under the same `Idempotency-Key`).",
     Invalid 400 "A value in the body or a header is not acceptable.",

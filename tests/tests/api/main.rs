@@ -7,6 +7,7 @@
 mod access;
 mod admin;
 mod audit;
+mod branches;
 mod catalog;
 mod crm;
 mod erasure;
@@ -851,6 +852,11 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/audit/signing-key"),
         ("post", "/api/v1/parties/{id}/erase"),
         ("post", "/api/v1/leads/{id}/erase"),
+        ("get", "/api/v1/admin/branches"),
+        ("post", "/api/v1/admin/branches"),
+        ("post", "/api/v1/admin/branches/{id}/change"),
+        ("post", "/api/v1/admin/branches/{id}/close"),
+        ("post", "/api/v1/admin/branches/{id}/reopen"),
         ("get", "/api/v1/admin/retention-rules"),
         ("post", "/api/v1/admin/retention-rules"),
         ("get", "/api/v1/admin/retention-rules/{id}"),
@@ -1098,6 +1104,7 @@ fn every_documented_status_is_produced_by_a_test() {
     crm::scenarios();
     erasure::scenarios();
     retention::scenarios();
+    branches::scenarios();
     trade::scenarios();
     catalog::scenarios();
     fuzz::scenarios();
