@@ -57,3 +57,32 @@ users-changed = تم.
 users-access = الأدوار والفرع
 users-set-roles = احفظ الأدوار
 users-set-branch = احفظ الفرع
+
+## Branches
+
+branches-title = الفروع
+branches-link = الفروع
+branches-intro = مكاتب الشركة ومتاجرها ومستودعاتها. يُطبع رمز الفرع في أرقام الطلبات والفواتير وفي التقارير؛ ينتمي المستخدمون والمستودعات والعملاء إلى فرع. يحتفظ الفرع المغلق باسمه حيثما ظهر، لكنه لا يُعرض لأي سجل جديد.
+branches-none = لا يوجد فرع له اسم بعد.
+branches-code = الرمز
+branches-code-help = الرمز (حتى 10 أحرف لاتينية أو أرقام أو شرطات)
+branches-name = الاسم
+branches-address = العنوان
+branches-use = قيد الاستخدام
+branches-used = المستخدمون: { $users }، المستودعات: { $warehouses }
+branches-state = الحالة
+branches-open = مفتوح
+branches-closed = مغلق
+branches-actions = الإجراءات
+branches-close = إغلاق
+branches-reopen = إعادة فتح
+branches-change = تغيير
+branches-save = حفظ
+branches-new = فتح فرع
+branches-for = لـ
+branches-for-new = فرع جديد
+branches-for-unnamed = الفرع المستخدم بالمعرّف { $id } ({ $used })
+branches-open-submit = فتح الفرع
+branches-code-invalid = أدخل من 1 إلى 10 أحرف لاتينية أو أرقام أو شرطات، دون أن يبدأ بشرطة.
+branches-code-taken = هذا الرمز مستخدم لفرع آخر.
+branches-change-invalid = لم يتغير الفرع: يجب أن يتكون الرمز من 1 إلى 10 أحرف لاتينية أو أرقام أو شرطات، وألا يكون الاسم فارغًا.

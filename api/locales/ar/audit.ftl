@@ -35,6 +35,7 @@ audit-module-account = حسابات العملاء
 audit-module-series = ترقيم المستندات
 audit-module-user = المستخدمون ورموز API
 audit-module-retention = قواعد الاحتفاظ بالبيانات
+audit-module-branch = الفروع
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.
 audit-actor = الفاعل

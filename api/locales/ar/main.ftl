@@ -374,3 +374,8 @@ custom-yes = نعم
 custom-no = لا
 form-branch = أدخل معرّف الفرع أو اتركه فارغًا.
 form-field-key = يبدأ اسم الحقل بحرف لاتيني صغير: حروف وأرقام وشرطات سفلية.
+
+## Branch names
+
+branch-unnamed = الفرع { $id }
+branch-none = بلا فرع

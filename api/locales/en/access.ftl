@@ -57,3 +57,32 @@ users-changed = Done.
 users-access = Roles and branch
 users-set-roles = Save the roles
 users-set-branch = Save the branch
+
+## Branches
+
+branches-title = Branches
+branches-link = Branches
+branches-intro = The company's offices, shops and depots. The code is printed in order and invoice numbers and in reports; users, warehouses and customers belong to a branch. A closed branch keeps its name wherever it appears but is offered for nothing new.
+branches-none = No branch has a name yet.
+branches-code = Code
+branches-code-help = Code (up to 10 Latin letters, digits or hyphens)
+branches-name = Name
+branches-address = Address
+branches-use = In use
+branches-used = { $users } users, { $warehouses } warehouses
+branches-state = State
+branches-open = Open
+branches-closed = Closed
+branches-actions = Actions
+branches-close = Close
+branches-reopen = Reopen
+branches-change = Change
+branches-save = Save
+branches-new = Open a branch
+branches-for = For
+branches-for-new = A new branch
+branches-for-unnamed = The branch in use as { $id } ({ $used })
+branches-open-submit = Open the branch
+branches-code-invalid = Enter 1 to 10 Latin letters, digits or hyphens, not starting with a hyphen.
+branches-code-taken = Another branch already has this code.
+branches-change-invalid = The branch was not changed: its code must be 1 to 10 Latin letters, digits or hyphens, and its name must not be blank.

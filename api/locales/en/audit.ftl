@@ -35,6 +35,7 @@ audit-module-account = Customer accounts
 audit-module-series = Document numbering
 audit-module-user = Users and API tokens
 audit-module-retention = Retention rules
+audit-module-branch = Branches
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.
 audit-actor = Actor

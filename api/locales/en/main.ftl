@@ -365,3 +365,8 @@ custom-yes = Yes
 custom-no = No
 form-branch = Enter a branch's id, or leave it blank.
 form-field-key = A field name starts with a small letter: letters, digits and underscores.
+
+## Branch names
+
+branch-unnamed = Branch { $id }
+branch-none = No branch

@@ -57,3 +57,32 @@ users-changed = Готово.
 users-access = Роли и филиал
 users-set-roles = Сохранить роли
 users-set-branch = Сохранить филиал
+
+## Branches
+
+branches-title = Филиалы
+branches-link = Филиалы
+branches-intro = Офисы, магазины и склады компании. Код филиала печатается в номерах заказов и счетов и в отчётах; пользователи, склады и клиенты относятся к филиалу. Закрытый филиал сохраняет своё название везде, где оно встречается, но не предлагается для новых записей.
+branches-none = Ни у одного филиала ещё нет названия.
+branches-code = Код
+branches-code-help = Код (до 10 латинских букв, цифр или дефисов)
+branches-name = Название
+branches-address = Адрес
+branches-use = Используется
+branches-used = пользователей: { $users }, складов: { $warehouses }
+branches-state = Состояние
+branches-open = Открыт
+branches-closed = Закрыт
+branches-actions = Действия
+branches-close = Закрыть
+branches-reopen = Открыть снова
+branches-change = Изменить
+branches-save = Сохранить
+branches-new = Открыть филиал
+branches-for = Для
+branches-for-new = Новый филиал
+branches-for-unnamed = Филиал, используемый как { $id } ({ $used })
+branches-open-submit = Открыть филиал
+branches-code-invalid = Введите от 1 до 10 латинских букв, цифр или дефисов, не начиная с дефиса.
+branches-code-taken = Этот код уже у другого филиала.
+branches-change-invalid = Филиал не изменён: код должен состоять из 1–10 латинских букв, цифр или дефисов, а название не может быть пустым.

@@ -35,6 +35,7 @@ audit-module-account = Счета клиентов
 audit-module-series = Нумерация документов
 audit-module-user = Пользователи и API-токены
 audit-module-retention = Правила хранения данных
+audit-module-branch = Филиалы
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.
 audit-actor = Кто

@@ -370,3 +370,8 @@ custom-yes = Да
 custom-no = Нет
 form-branch = Укажите id филиала или оставьте пустым.
 form-field-key = Имя поля начинается со строчной латинской буквы: буквы, цифры и подчёркивания.
+
+## Branch names
+
+branch-unnamed = Филиал { $id }
+branch-none = Без филиала

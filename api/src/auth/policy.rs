@@ -409,6 +409,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/admin/retention/{id}/{action}",
         needs(Module::Admin, Action::Administer),
     ),
+    (
+        "GET",
+        "/admin/branches",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/branches",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/branches/{id}/{action}",
+        needs(Module::Admin, Action::Administer),
+    ),
 ];
 
 /// The requirement of a page route; the API's reference pages are public.

@@ -254,6 +254,7 @@ pub struct CardPage {
     /// The users the customer can be handed to, and its branch's id.
     owners: Vec<super::forms::OwnedChoice>,
     branch_value: String,
+    branches: Vec<super::forms::OwnedChoice>,
     /// The new channel form: kinds to choose, value and label as typed.
     channel_kinds: Vec<Choice>,
     new_channel: (String, String),
@@ -545,6 +546,7 @@ pub async fn render_card(
                     .branch
                     .map(|branch| branch.to_string())
                     .unwrap_or_default(),
+                branches: Vec::new(),
                 channel_kinds,
                 new_channel,
                 erase_reasons: choices(
@@ -577,6 +579,7 @@ pub async fn render_card(
             owners
         });
     }
+    card.branches = super::branch_names::branch_choices(state, card.page.tr, &card.branch_value);
     if card.can_open_deal {
         let chosen = card.forms.deal.pipeline.clone();
         card.pipelines = state.read_models.pipeline_board.read(|board| {

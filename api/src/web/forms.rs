@@ -86,6 +86,12 @@ impl FormErrors {
         }
     }
 
+    /// Removes the error of `field` and gives it back.
+    pub fn take(&mut self, field: &str) -> Option<String> {
+        let index = self.fields.iter().position(|(name, _)| *name == field)?;
+        Some(self.fields.remove(index).1)
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.fields
             .iter()

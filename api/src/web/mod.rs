@@ -14,6 +14,8 @@
 mod access;
 pub mod assets;
 mod audit;
+mod branch_names;
+mod branches;
 mod calendar;
 mod catalog;
 mod chart;
@@ -255,6 +257,8 @@ pub fn router() -> Router<AppState> {
             get(retention::page).post(retention::define),
         )
         .route("/admin/retention/{id}/{action}", post(retention::act))
+        .route("/admin/branches", get(branches::page).post(branches::open))
+        .route("/admin/branches/{id}/{action}", post(branches::act))
         .route("/search", get(search::page))
         .route("/notifications/stream", get(notifications::stream))
         .route("/assets/{file}", get(assets::serve))

@@ -18,6 +18,8 @@ use domain::values::Label;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::branch_names::{branch_choices, branch_name};
+use super::forms::OwnedChoice;
 use super::i18n::Tr;
 use super::{Page, Section, Viewer};
 use crate::AppState;
@@ -35,7 +37,10 @@ pub struct UserLine {
     myself: bool,
     /// Every role, ticked when the user holds it.
     held: Vec<(&'static str, bool)>,
+    /// The branch's id, its name and the choices of its select.
+    branch_id: Option<BranchId>,
     branch: String,
+    branches: Vec<OwnedChoice>,
 }
 
 /// The registration form as typed.
@@ -56,6 +61,7 @@ pub struct UsersPage {
     users: Vec<UserLine>,
     roles: Vec<(&'static str, bool)>,
     form: RegisterForm,
+    new_branches: Vec<OwnedChoice>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -99,14 +105,20 @@ fn page(
                     .iter()
                     .map(|role| (role.key(), user.roles.contains(role)))
                     .collect(),
-                branch: user
-                    .branch
-                    .map(|branch| branch.to_string())
-                    .unwrap_or_default(),
+                branch_id: user.branch,
+                branch: String::new(),
+                branches: Vec::new(),
             })
             .collect()
     });
     users.sort_by(|a, b| a.login.cmp(&b.login));
+    // Named outside the directory's lock, which naming takes again.
+    for user in &mut users {
+        user.branch = branch_name(state, tr, user.branch_id);
+        let current = user.branch_id.map(|branch| branch.to_string());
+        user.branches = branch_choices(state, tr, current.as_deref().unwrap_or_default());
+    }
+    let new_branches = branch_choices(state, tr, &form.branch);
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -123,6 +135,7 @@ fn page(
             users,
             roles,
             form,
+            new_branches,
             notice,
             error,
         },

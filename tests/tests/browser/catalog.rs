@@ -10,15 +10,15 @@ use domain::ids::{ProductId, WarehouseId};
 /// A stock-tracked product of the demo with at least `available` free in
 /// the first warehouse, both warehouses (by name), and the product's SKU
 /// and name.
-struct Stocked {
-    product: ProductId,
+pub(super) struct Stocked {
+    pub(super) product: ProductId,
     sku: String,
     name: String,
-    main: WarehouseId,
-    back_room: WarehouseId,
+    pub(super) main: WarehouseId,
+    pub(super) back_room: WarehouseId,
 }
 
-fn stocked(app: &TestApp, available: Decimal) -> Stocked {
+pub(super) fn stocked(app: &TestApp, available: Decimal) -> Stocked {
     let warehouses = app.state.read_models.stock.read(|stock| {
         stock
             .warehouses()
@@ -55,7 +55,7 @@ fn stocked(app: &TestApp, available: Decimal) -> Stocked {
     }
 }
 
-fn on_hand(app: &TestApp, product: ProductId, warehouse: WarehouseId) -> Decimal {
+pub(super) fn on_hand(app: &TestApp, product: ProductId, warehouse: WarehouseId) -> Decimal {
     app.state.read_models.stock.read(|stock| {
         stock
             .balance(product, warehouse)
@@ -64,13 +64,13 @@ fn on_hand(app: &TestApp, product: ProductId, warehouse: WarehouseId) -> Decimal
     })
 }
 
-fn shown(value: Decimal) -> String {
+pub(super) fn shown(value: Decimal) -> String {
     format::quantity(Lang::En, value)
 }
 
 /// Waits until the element matching `css` reads `expected` (the page it
 /// is on may be the one before a redirect for a moment).
-async fn wait_for_text(client: &Client, css: &str, expected: &str) {
+pub(super) async fn wait_for_text(client: &Client, css: &str, expected: &str) {
     let started = Instant::now();
     loop {
         let text = live_text_of(client, css).await;
@@ -101,7 +101,7 @@ pub(super) async fn type_into(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
-async fn value_of(client: &Client, css: &str) -> String {
+pub(super) async fn value_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
         .await

@@ -333,7 +333,7 @@ async fn custom_fields_owner_and_branch_change_on_the_card() {
         click(&client, ".custom-field[data-key=contract_no] button").await;
         wait_until_gone(&client, "main", "K-2026-117").await;
 
-        let branch = uuid::Uuid::now_v7();
+        let branch = super::users::named_branch(&state, "OS", "Osijek").await;
         click(&client, "#edit-customer summary").await;
         client
             .find(Locator::Css("#edit-owner"))
@@ -345,7 +345,7 @@ async fn custom_fields_owner_and_branch_change_on_the_card() {
         click(&client, "#owner-submit").await;
         wait_for(&client, "#customer-name").await;
         click(&client, "#edit-customer summary").await;
-        type_into(&client, "#edit-branch", &branch.to_string()).await;
+        super::catalog::choose(&client, "#edit-branch", &branch.to_string()).await;
         click(&client, "#branch-submit").await;
         // The move lands after the form's answer: wait for the model.
         let started = Instant::now();

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod audit;
+mod branches;
 mod catalog;
 mod customer_forms;
 mod interactions;
@@ -19,6 +20,7 @@ mod personal;
 mod planning;
 mod reminders;
 mod retention;
+mod stock_forms;
 mod task_forms;
 mod users;
 
