@@ -159,3 +159,19 @@ form-sku = رمز المنتج حروف وأرقام ونقاط وشرطات، �
 form-sku-taken = هذا الرمز لمنتج آخر.
 form-unit = أدخل وحدة مثل قطعة أو كغ أو م.
 form-vat = أدخل نسبة ضريبة من 0 إلى 100، مثل 5.
+
+## Warehouses
+
+warehouses-title = المستودعات
+warehouses-link = المستودعات
+warehouses-none = لا يوجد مستودع مفتوح بعد.
+warehouses-name = الاسم
+warehouses-negative = يسمح بالرصيد السالب
+warehouses-negative-help = يمكن أن يصبح الرصيد هنا سالبًا (بضاعة شُحنت قبل تسجيل استلامها)
+warehouses-allow-negative = السماح بالسالب
+warehouses-forbid-negative = منع السالب
+warehouses-rename = إعادة التسمية
+warehouses-close = إغلاق
+warehouses-new = فتح مستودع
+warehouses-open-submit = فتح المستودع
+warehouses-name-blank = لم تتغير تسمية المستودع: لا يجوز أن يكون الاسم فارغًا.

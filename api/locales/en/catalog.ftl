@@ -157,3 +157,19 @@ form-sku = A SKU is letters, digits, dots, dashes or underscores, without spaces
 form-sku-taken = Another product already has this SKU.
 form-unit = Enter a unit such as pcs, kg or m.
 form-vat = Enter a VAT rate from 0 to 100, such as 20.
+
+## Warehouses
+
+warehouses-title = Warehouses
+warehouses-link = Warehouses
+warehouses-none = No warehouse is open yet.
+warehouses-name = Name
+warehouses-negative = May go below zero
+warehouses-negative-help = Stock here may go below zero (goods shipped before their receipt is entered)
+warehouses-allow-negative = Allow below zero
+warehouses-forbid-negative = Forbid below zero
+warehouses-rename = Rename
+warehouses-close = Close
+warehouses-new = Open a warehouse
+warehouses-open-submit = Open the warehouse
+warehouses-name-blank = The warehouse was not renamed: its name must not be blank.

@@ -158,3 +158,19 @@ form-sku = Артикул — буквы, цифры, точки, дефисы �
 form-sku-taken = Этот артикул уже у другого товара.
 form-unit = Укажите единицу, например шт, кг или м.
 form-vat = Укажите ставку НДС от 0 до 100, например 20.
+
+## Warehouses
+
+warehouses-title = Склады
+warehouses-link = Склады
+warehouses-none = Ни один склад ещё не открыт.
+warehouses-name = Название
+warehouses-negative = Может уходить в минус
+warehouses-negative-help = Остаток на этом складе может уходить в минус (товар отгружен раньше, чем оформлено поступление)
+warehouses-allow-negative = Разрешить минус
+warehouses-forbid-negative = Запретить минус
+warehouses-rename = Переименовать
+warehouses-close = Закрыть
+warehouses-new = Открыть склад
+warehouses-open-submit = Открыть склад
+warehouses-name-blank = Склад не переименован: название не может быть пустым.

@@ -219,6 +219,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     (
         "GET",
+        "/catalog/warehouses",
+        needs(Module::Inventory, Action::Read),
+    ),
+    (
+        "POST",
+        "/catalog/warehouses",
+        needs(Module::Inventory, Action::Create),
+    ),
+    (
+        "POST",
+        "/catalog/warehouses/{id}/{action}",
+        needs(Module::Inventory, Action::Edit),
+    ),
+    (
+        "GET",
         "/catalog/products/{id}",
         needs(Module::Catalog, Action::Read),
     ),

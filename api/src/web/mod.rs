@@ -45,6 +45,7 @@ mod stock;
 mod task;
 mod tasks;
 mod users;
+mod warehouses;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -196,6 +197,11 @@ pub fn router() -> Router<AppState> {
         .route("/pipeline/deals/{id}/lost", post(pipeline::lose))
         .route("/catalog", get(catalog::list))
         .route("/catalog/stock", get(stock::overview))
+        .route(
+            "/catalog/warehouses",
+            get(warehouses::page).post(warehouses::open),
+        )
+        .route("/catalog/warehouses/{id}/{action}", post(warehouses::act))
         .route(
             "/catalog/products/new",
             get(product_form::new_form).post(product_form::create),

@@ -1235,3 +1235,56 @@ async fn another_managers_lead_task_and_interaction_pages_answer_as_missing() {
         );
     }
 }
+
+/// Protects the warehouses page for a storekeeper: it lists their
+/// branch's warehouses only, its open form offers their branch only, and
+/// a warehouse posted for another branch is refused and not opened.
+#[tokio::test]
+async fn a_storekeepers_warehouses_page_keeps_to_their_branch() {
+    let app = spawn_app().await;
+    let (north, south) = (Uuid::now_v7(), Uuid::now_v7());
+    for (id, code, name) in [(north, "NO", "Northport"), (south, "SO", "Southport")] {
+        app.write(
+            "/api/v1/admin/branches",
+            json!({"id": id, "code": code, "name": name}),
+        )
+        .await;
+    }
+    for (name, branch) in [("North depot", north), ("South depot", south)] {
+        app.write(
+            "/api/v1/warehouses",
+            json!({"name": name, "branch": branch, "allows_negative_stock": false}),
+        )
+        .await;
+    }
+    register(&app, "stan-stock", &["storekeeper"], Some(north)).await;
+    app.settle().await;
+    let (stan, csrf) = session_client(&app, "stan-stock", PASSWORD).await;
+    let page = stan
+        .get(format!("{}/catalog/warehouses", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("North depot"), "{page}");
+    assert!(!page.contains("South depot"), "another branch's warehouse");
+    assert!(page.contains("Northport (NO)"));
+    assert!(!page.contains("Southport"), "another branch is not offered");
+
+    let head = app.state.log.head().position;
+    let refused = stan
+        .post(format!("{}/catalog/warehouses", app.base))
+        .header("origin", &app.base)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("name", "Sneaky depot"),
+            ("branch", &south.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    assert_eq!(app.state.log.head().position, head, "nothing was written");
+}

@@ -23,6 +23,7 @@ mod retention;
 mod stock_forms;
 mod task_forms;
 mod users;
+mod warehouses;
 
 use std::future::Future;
 use std::path::PathBuf;
