@@ -8,8 +8,8 @@
 //! never be spent twice. An overpayment stays on the account as credit in
 //! its currency and is applied to the next invoice in that currency.
 //!
-//! Invoice and credit note numbers are sequential per branch and year with
-//! no gaps. Each series is a stream (`series-<id>`, the id derived from
+//! Invoice, credit note and sales order numbers are sequential per branch
+//! and year with no gaps. Each series is a stream (`series-<id>`, the id derived from
 //! kind, branch and year) that the numbering process appends to in the
 //! order documents were issued; the number is the series' count, and the
 //! log's stream versions have no gaps, so neither have the numbers. A
@@ -525,6 +525,8 @@ fn explicit_allocations(
 pub enum DocumentKind {
     Invoice,
     CreditNote,
+    /// A sales order, numbered when it is drafted.
+    Order,
 }
 
 impl DocumentKind {
@@ -532,6 +534,7 @@ impl DocumentKind {
         match self {
             Self::Invoice => "invoice",
             Self::CreditNote => "credit-note",
+            Self::Order => "order",
         }
     }
 }

@@ -112,7 +112,9 @@ pub fn reactions(
     event: &CrmEvent,
 ) -> Vec<Caused> {
     let reactions = match event {
-        CrmEvent::Order(event) => order_reactions(OrderId::from_uuid(aggregate), event),
+        CrmEvent::Order(event) => {
+            order_reactions(OrderId::from_uuid(aggregate), occurred_at.year(), event)
+        }
         CrmEvent::Account(event) => account_reactions(occurred_at.year(), event),
         _ => Vec::new(),
     };
@@ -188,8 +190,16 @@ fn fixed_label(text: &str) -> Option<Label> {
     Label::parse("label", text).ok()
 }
 
-fn order_reactions(order: OrderId, event: &OrderEvent) -> Vec<Reaction> {
+fn order_reactions(order: OrderId, year: i32, event: &OrderEvent) -> Vec<Reaction> {
     match event {
+        // A draft gets its number at once: it is what the customer is told
+        // on the phone, and a cancelled order keeps it (no gap).
+        OrderEvent::Drafted(drafted) => vec![Reaction::number(
+            order.as_uuid(),
+            DocumentKind::Order,
+            drafted.branch,
+            year,
+        )],
         OrderEvent::Confirmed(confirmed) => {
             let mut reactions: Vec<Reaction> = confirmed
                 .lines
@@ -284,8 +294,7 @@ fn order_reactions(order: OrderId, event: &OrderEvent) -> Vec<Reaction> {
             });
             reactions
         }
-        OrderEvent::Drafted(_)
-        | OrderEvent::LineAdded(_)
+        OrderEvent::LineAdded(_)
         | OrderEvent::LineRemoved(_)
         | OrderEvent::LineQuantityChanged(_)
         | OrderEvent::InvoicePaid(_)

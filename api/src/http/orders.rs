@@ -129,6 +129,11 @@ pub struct OrderLineResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderResponse {
     pub id: Uuid,
+    /// Its number (`SO-MSK-2026-000042`: prefix, branch code, year and a
+    /// gap-free sequence per branch and year), given right after the
+    /// draft; absent until then, and on orders drafted before orders
+    /// were numbered.
+    pub number: Option<String>,
     pub party: Uuid,
     pub price_list: Uuid,
     pub warehouse: Uuid,
@@ -205,6 +210,8 @@ pub struct OrderFilter {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderRow {
     pub id: Uuid,
+    /// Its number, once given.
+    pub number: Option<String>,
     pub party: Uuid,
     pub currency: String,
     pub status: String,
@@ -305,6 +312,11 @@ async fn get_order(
         version,
         OrderResponse {
             id,
+            number: state.read_models.orders.read(|orders| {
+                orders
+                    .get(OrderId::from_uuid(id))
+                    .and_then(|row| row.number.as_deref().map(str::to_owned))
+            }),
             party: order.drafted.party.as_uuid(),
             price_list: order.drafted.price_list.as_uuid(),
             warehouse: order.drafted.warehouse.as_uuid(),
@@ -424,6 +436,7 @@ async fn list_orders(
             })
             .map(|row| OrderRow {
                 id: row.order.as_uuid(),
+                number: row.summary.number.as_deref().map(str::to_owned),
                 party: row.summary.party.as_uuid(),
                 currency: row.summary.currency.as_str().to_owned(),
                 status: status_code(row.summary.status).to_owned(),

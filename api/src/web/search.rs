@@ -1,6 +1,6 @@
 //! The global search (issue 17): one box in the header of every page
 //! (and `/` to reach it), answering customers by name, email, phone or
-//! tag and products by SKU, name or barcode, each within what the viewer
+//! tag, products by SKU, name or barcode and orders by number, each within what the viewer
 //! may read (a sales manager finds only their own customers). Both run in
 //! their read model's index, so a search costs the same over ten or ten
 //! million rows.
@@ -43,6 +43,7 @@ pub struct SearchPage {
     /// `None` where the viewer may not read that kind.
     customers: Option<Vec<Hit>>,
     products: Option<Vec<Hit>>,
+    orders: Option<Vec<Hit>>,
     customers_more: String,
     products_more: String,
 }
@@ -107,6 +108,38 @@ pub async fn page(
                 .collect()
         })
     });
+    let orders = (searched && viewer.allows(Module::Orders, Action::Read)).then(|| {
+        let only = viewer
+            .principal
+            .as_ref()
+            .and_then(|principal| principal.only_owner(Module::Orders, Action::Read));
+        let found: Vec<(domain::ids::OrderId, String, domain::ids::PartyId, _)> =
+            state.read_models.orders.read(|orders| {
+                orders
+                    .numbered(&q, HITS_PER_KIND)
+                    .into_iter()
+                    .filter_map(|(id, number)| {
+                        let row = orders.get(id)?;
+                        Some((id, number.to_owned(), row.party, row.status))
+                    })
+                    .collect()
+            });
+        found
+            .into_iter()
+            .filter(|(_, _, party, _)| {
+                only.is_none_or(|user| crate::http::scope::owns_party(&state, user, *party))
+            })
+            .map(|(id, number, party, status)| Hit {
+                href: format!("/orders/{id}"),
+                title: number,
+                detail: format!(
+                    "{} · {}",
+                    super::orders::customer_name(&state, party),
+                    page.tr.t(super::orders::status_message(status))
+                ),
+            })
+            .collect()
+    });
     let more = |path: &str| format!("{path}?{}", query_string(&[("q", &q)]));
     SearchPage {
         customers_more: more("/customers"),
@@ -115,5 +148,6 @@ pub async fn page(
         q,
         customers,
         products,
+        orders,
     }
 }

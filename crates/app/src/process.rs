@@ -50,9 +50,11 @@ const CAUSING_CATEGORIES: [&str; 2] = ["order", "account"];
 /// Settings of the processes.
 #[derive(Clone, Debug)]
 pub struct ProcessSettings {
-    /// Printed before the year in invoice numbers.
+    /// Printed first in invoice numbers, then the branch's code (if it has
+    /// one) and the year: `INV-MSK-2026-000042`.
     pub invoice_prefix: Label,
     pub credit_note_prefix: Label,
+    pub order_prefix: Label,
 }
 
 impl Default for ProcessSettings {
@@ -60,7 +62,30 @@ impl Default for ProcessSettings {
         Self {
             invoice_prefix: fixed_label("INV-"),
             credit_note_prefix: fixed_label("CN-"),
+            order_prefix: fixed_label("SO-"),
         }
+    }
+}
+
+/// `prefix` followed by the code of `branch` and a hyphen, when the
+/// branch has been given a code (`SO-` becomes `SO-MSK-`): two branches'
+/// series then never print the same number. Read when the number is
+/// given, which records it; a later change of code does not renumber.
+fn with_branch_code(
+    handler: &CommandHandler,
+    prefix: &Label,
+    branch: Option<domain::ids::BranchId>,
+) -> Result<Label, CommandError> {
+    let Some(branch) = branch else {
+        return Ok(prefix.clone());
+    };
+    let stream = CommandHandler::stream::<domain::branch::Branch>(branch)?;
+    match handler.load::<domain::branch::Branch>(&stream)?.0 {
+        Some(named) => Ok(Label::parse(
+            "prefix",
+            &format!("{}{}-", prefix.as_str(), named.code),
+        )?),
+        None => Ok(prefix.clone()),
     }
 }
 
@@ -279,12 +304,19 @@ impl ProcessManager {
                     )
                     .await?;
             }
-            reaction @ Reaction::Number { series, kind, .. } => {
+            reaction @ Reaction::Number {
+                series,
+                kind,
+                branch,
+                ..
+            } => {
                 let prefix = match kind {
                     DocumentKind::Invoice => &self.settings.invoice_prefix,
                     DocumentKind::CreditNote => &self.settings.credit_note_prefix,
+                    DocumentKind::Order => &self.settings.order_prefix,
                 };
-                if let Some(command) = reaction.number_command(prefix.clone()) {
+                let prefix = with_branch_code(handler, prefix, *branch)?;
+                if let Some(command) = reaction.number_command(prefix) {
                     handler
                         .execute::<Series, _>(
                             &CommandHandler::stream::<Series>(series)?,

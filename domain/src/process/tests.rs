@@ -359,3 +359,37 @@ fn event_ids_keep_their_commands_time_prefix_and_are_stable() {
     let keyed = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"an idempotency key");
     assert_eq!(event_id(keyed, 3), legacy_event_id(keyed, 3));
 }
+
+/// Protects order numbers: a drafted order is numbered in the series of
+/// orders of its branch and business year, at once (so a cancelled order
+/// keeps its number and the series has no gap).
+#[test]
+fn a_drafted_order_is_numbered_in_its_branch_and_year() {
+    let branch: BranchId = id(7);
+    let drafted = crate::sales::OrderEvent::Drafted(crate::sales::OrderDrafted {
+        order: order(),
+        party: id(2),
+        deal: None,
+        price_list: id(3),
+        currency: eur(),
+        warehouse: id(4),
+        branch: Some(branch),
+        manager: None,
+        reference: None,
+    });
+    assert_eq!(
+        reactions_to(drafted, order().as_uuid()),
+        vec![Reaction::Number {
+            series: SeriesId::of(DocumentKind::Order, Some(branch), 2026),
+            document: order().as_uuid(),
+            kind: DocumentKind::Order,
+            branch: Some(branch),
+            year: 2026,
+        }]
+    );
+    assert_ne!(
+        SeriesId::of(DocumentKind::Order, Some(branch), 2026),
+        SeriesId::of(DocumentKind::Invoice, Some(branch), 2026),
+        "orders have their own series"
+    );
+}

@@ -10,6 +10,7 @@ use domain::access::Role;
 pub(crate) fn scenarios() {
     a_branch_is_opened_changed_closed_and_reopened();
     branches_refuse_bad_values_taken_codes_and_unknown_ids();
+    orders_are_numbered_per_branch_and_year_with_the_branch_code();
 }
 
 const BRANCHES: &str = "/api/v1/admin/branches";
@@ -160,4 +161,74 @@ async fn branches_refuse_bad_values_taken_codes_and_unknown_ids() {
         listed.body["branches"][0]["name"], "North",
         "nothing stale was written"
     );
+}
+
+/// Protects order numbers: each branch (and "no branch") has its own
+/// gap-free series per year with the branch's code in the number, a
+/// cancelled draft keeps its number, and the number is on the order, on
+/// the list and found by the global search.
+#[tokio::test]
+async fn orders_are_numbered_per_branch_and_year_with_the_branch_code() {
+    let app = spawn_app().await;
+    let moscow = app
+        .write(BRANCHES, json!({"code": "MSK", "name": "Moscow"}))
+        .await
+        .id;
+    let shop = open_shop(&app).await;
+    app.settle().await;
+    let draft = |branch: Option<Uuid>| {
+        json!({"party": shop.party, "price_list": shop.price_list,
+               "warehouse": shop.warehouse, "branch": branch})
+    };
+    let first = app.write("/api/v1/orders", draft(Some(moscow))).await.id;
+    let cancelled = app.write("/api/v1/orders", draft(Some(moscow))).await.id;
+    let elsewhere = app.write("/api/v1/orders", draft(None)).await.id;
+    let answer = app
+        .post(
+            &format!("/api/v1/orders/{cancelled}/cancel"),
+            json!({"reason": "changed their mind"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+    let third = app.write("/api/v1/orders", draft(Some(moscow))).await.id;
+    app.settle().await;
+    let year = Utc::now().year();
+    for (order, number) in [
+        (first, format!("SO-MSK-{year}-000001")),
+        (cancelled, format!("SO-MSK-{year}-000002")),
+        (third, format!("SO-MSK-{year}-000003")),
+        (elsewhere, format!("SO-{year}-000001")),
+    ] {
+        let got = app.get(&format!("/api/v1/orders/{order}")).await;
+        assert_eq!(got.body["number"], json!(number), "{:#}", got.body);
+    }
+    let listed = app.get("/api/v1/orders").await;
+    let numbers: Vec<&str> = listed.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|row| row["number"].as_str())
+        .collect();
+    assert_eq!(numbers.len(), 4, "{:#}", listed.body);
+
+    let (admin, _) = access::session_client(&app, "admin", ADMIN_PASSWORD).await;
+    let page = admin
+        .get(format!("{}/search?q=so-msk-{year}-000003", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/orders/{third}")), "{page}");
+    assert!(!page.contains(&format!("/orders/{first}")));
+    let page = admin
+        .get(format!("{}/orders/{first}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("SO-MSK-{year}-000001")));
 }

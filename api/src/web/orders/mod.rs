@@ -41,7 +41,7 @@ pub use page::{
 /// Orders on the list.
 const LIST_ORDERS_MAX: usize = 50;
 
-fn status_message(status: OrderStatus) -> &'static str {
+pub(super) fn status_message(status: OrderStatus) -> &'static str {
     match status {
         OrderStatus::Draft => "order-status-draft",
         OrderStatus::Confirmed => "order-status-confirmed",
@@ -85,7 +85,7 @@ fn recent_orders(state: &AppState, limit: usize) -> Vec<OrderListRow> {
         .read(|orders| orders.page(limit, None, None).rows)
 }
 
-fn customer_name(state: &AppState, party: PartyId) -> String {
+pub(super) fn customer_name(state: &AppState, party: PartyId) -> String {
     state.read_models.customers.read(|customers| {
         customers
             .resolve(party)
@@ -122,6 +122,17 @@ pub struct ListPage {
     rows: Vec<OrderRow>,
 }
 
+/// What an order is called: its number, or (drafted before orders were
+/// numbered, or a moment before the numbering process gave it one) the
+/// end of its id.
+fn order_number(state: &AppState, order: OrderId) -> String {
+    state
+        .read_models
+        .orders
+        .read(|orders| orders.get(order).and_then(|row| row.number.clone()))
+        .map_or_else(|| short_id(order), String::from)
+}
+
 fn short_id(order: OrderId) -> String {
     order
         .to_string()
@@ -156,7 +167,11 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ListPage {
             let id = row.order;
             OrderRow {
                 href: format!("/orders/{id}"),
-                number: short_id(id),
+                number: row
+                    .summary
+                    .number
+                    .as_deref()
+                    .map_or_else(|| short_id(id), str::to_owned),
                 customer: customer_name(&state, row.summary.party),
                 status: tr.t(status_message(row.summary.status)),
                 total: row

@@ -26,7 +26,9 @@ use crate::web::forms::{self, Choice, FormErrors};
 use crate::web::i18n::Tr;
 use crate::web::{Page, Section};
 
-use super::{customer_name, load_order, order_not_found, order_total, short_id, status_message};
+use super::{
+    customer_name, load_order, order_not_found, order_number, order_total, status_message,
+};
 
 /// Days an invoice is due after, unless the form says otherwise.
 const INVOICE_DUE_DAYS: i64 = 14;
@@ -151,7 +153,7 @@ async fn render_order(
         format!("/orders/{id}"),
     );
     let tr = page.tr;
-    page.title = tr.t1("order-number", "number", &short_id(id));
+    page.title = tr.t1("order-number", "number", &order_number(state, id));
     let currency = order.drafted.currency;
     let money = |amount: Decimal| format::money(lang, amount, currency);
     let product_name = |product: ProductId| {
