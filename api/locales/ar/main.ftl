@@ -372,10 +372,30 @@ edit-field = عيّن الحقل
 edit-clear-field = امسح الحقل { $key }
 custom-yes = نعم
 custom-no = لا
-form-branch = أدخل معرّف الفرع أو اتركه فارغًا.
+form-branch = اختر فرعًا أو لا شيء.
 form-field-key = يبدأ اسم الحقل بحرف لاتيني صغير: حروف وأرقام وشرطات سفلية.
 
 ## Branch names
 
 branch-unnamed = الفرع { $id }
 branch-none = بلا فرع
+
+## The deal page
+
+deal-edit = تغيير الصفقة
+deal-title-label = العنوان
+deal-amount = المبلغ
+deal-currency = العملة
+deal-probability = الاحتمال، %
+deal-probability-invalid = أدخل نسبة مئوية صحيحة من 0 إلى 100.
+deal-expected-close = الإغلاق المتوقع
+deal-owner = المسؤول
+deal-close-reason = السبب
+deal-save = حفظ الصفقة
+deal-status-open = مفتوحة
+deal-status-won = رابحة
+deal-status-lost = خاسرة
+deal-open-page = فتح صفحة الصفقة
+deal-closed-note = هذه الصفقة مغلقة: أعد فتحها لتغييرها.
+deal-reopen = إعادة فتح الصفقة
+deal-reopen-stage = في المرحلة

@@ -363,10 +363,30 @@ edit-field = Set the field
 edit-clear-field = Clear the field { $key }
 custom-yes = Yes
 custom-no = No
-form-branch = Enter a branch's id, or leave it blank.
+form-branch = Choose a branch, or none.
 form-field-key = A field name starts with a small letter: letters, digits and underscores.
 
 ## Branch names
 
 branch-unnamed = Branch { $id }
 branch-none = No branch
+
+## The deal page
+
+deal-edit = Change the deal
+deal-title-label = Title
+deal-amount = Amount
+deal-currency = Currency
+deal-probability = Probability, %
+deal-probability-invalid = Enter a whole percentage from 0 to 100.
+deal-expected-close = Expected close
+deal-owner = Owner
+deal-close-reason = Reason
+deal-save = Save the deal
+deal-status-open = Open
+deal-status-won = Won
+deal-status-lost = Lost
+deal-open-page = Open the deal's page
+deal-closed-note = This deal is closed: reopen it to change it.
+deal-reopen = Reopen the deal
+deal-reopen-stage = On the stage

@@ -368,10 +368,30 @@ edit-field = Задать поле
 edit-clear-field = Очистить поле { $key }
 custom-yes = Да
 custom-no = Нет
-form-branch = Укажите id филиала или оставьте пустым.
+form-branch = Выберите филиал или «Без филиала».
 form-field-key = Имя поля начинается со строчной латинской буквы: буквы, цифры и подчёркивания.
 
 ## Branch names
 
 branch-unnamed = Филиал { $id }
 branch-none = Без филиала
+
+## The deal page
+
+deal-edit = Изменить сделку
+deal-title-label = Название
+deal-amount = Сумма
+deal-currency = Валюта
+deal-probability = Вероятность, %
+deal-probability-invalid = Введите целое число процентов от 0 до 100.
+deal-expected-close = Ожидаемое закрытие
+deal-owner = Ответственный
+deal-close-reason = Причина
+deal-save = Сохранить сделку
+deal-status-open = Открыта
+deal-status-won = Выиграна
+deal-status-lost = Проиграна
+deal-open-page = Открыть страницу сделки
+deal-closed-note = Сделка закрыта: чтобы изменить её, откройте её снова.
+deal-reopen = Открыть сделку снова
+deal-reopen-stage = На этапе

@@ -196,6 +196,17 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Sales, Action::Edit),
     ),
     ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
+    ("GET", "/deals/{id}", needs(Module::Sales, Action::Read)),
+    (
+        "POST",
+        "/deals/{id}/edit",
+        needs(Module::Sales, Action::Edit),
+    ),
+    (
+        "POST",
+        "/deals/{id}/reopen",
+        needs(Module::Sales, Action::Edit),
+    ),
     (
         "POST",
         "/pipeline/deals/{id}/move",

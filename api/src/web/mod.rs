@@ -25,6 +25,7 @@ mod customer_edit;
 mod customer_new;
 mod customers;
 mod dashboard;
+mod deal;
 mod export;
 pub mod format;
 mod forms;
@@ -192,6 +193,9 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}", get(leads::show))
         .route("/leads/{id}/{action}", post(leads::act))
         .route("/pipeline", get(pipeline::board))
+        .route("/deals/{id}", get(deal::show))
+        .route("/deals/{id}/edit", post(deal::edit))
+        .route("/deals/{id}/reopen", post(deal::reopen))
         .route("/pipeline/deals/{id}/move", post(pipeline::move_deal))
         .route("/pipeline/deals/{id}/won", post(pipeline::win))
         .route("/pipeline/deals/{id}/lost", post(pipeline::lose))

@@ -751,11 +751,11 @@ impl Case {
                 .record(
                     &stan,
                     run(),
-                    world.product,
-                    warehouse,
+                    (world.product, warehouse),
                     StockCommand::Count {
                         counted: Quantity::parse_break("counted", Decimal::ZERO).unwrap(),
                     },
+                    None,
                 )
                 .await
                 .map(drop),

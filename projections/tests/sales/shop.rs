@@ -728,6 +728,7 @@ impl Shop {
                 let prefix = match kind {
                     DocumentKind::Invoice => "INV-",
                     DocumentKind::CreditNote => "CN-",
+                    DocumentKind::Order => "SO-",
                 };
                 let Some(command) = reaction.number_command(label(prefix)) else {
                     return Ok(());

@@ -1176,10 +1176,11 @@ async fn oversized_and_malformed_forms_are_refused_and_write_nothing() {
 }
 
 /// Protects the pages issue 17 added for one record (a lead, a task, an
-/// interaction): another manager's record answers exactly as a missing
-/// one does, so a page tells no more than the API.
+/// interaction, a deal): another manager's record answers exactly as a
+/// missing one does, so a page tells no more than the API, and a change
+/// posted to it is refused the same way, writing nothing.
 #[tokio::test]
-async fn another_managers_lead_task_and_interaction_pages_answer_as_missing() {
+async fn another_managers_lead_task_interaction_and_deal_pages_answer_as_missing() {
     let app = spawn_app().await;
     let ann = register(&app, "ann-pages", &["sales_manager"], None).await;
     register(&app, "ben-pages", &["sales_manager"], None).await;
@@ -1211,12 +1212,45 @@ async fn another_managers_lead_task_and_interaction_pages_answer_as_missing() {
         )
         .await
         .id;
+    let pipeline = app
+        .write(
+            "/api/v1/pipelines",
+            json!({"name": "Pages", "stages": [{"name": "Qualify", "probability": 10}]}),
+        )
+        .await
+        .id;
+    let deal = app
+        .write(
+            "/api/v1/deals",
+            json!({"title": "Anns deal", "party": anns_party, "pipeline": pipeline,
+                   "amount": "100", "currency": "EUR", "owner": ann}),
+        )
+        .await
+        .id;
     app.settle().await;
-    let (ben, _) = session_client(&app, "ben-pages", PASSWORD).await;
+    let (ben, csrf) = session_client(&app, "ben-pages", PASSWORD).await;
+    let head = app.state.log.head().position;
+    let edit = ben
+        .post(format!("{}/deals/{deal}/edit", app.base))
+        .header("origin", &app.base)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("title", "Bens now"),
+            ("amount", "1"),
+            ("currency", "EUR"),
+            ("probability", "10"),
+            ("owner", &ann.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status().as_u16(), 404);
+    assert_eq!(app.state.log.head().position, head, "nothing was written");
     for (kind, id) in [
         ("leads", lead),
         ("tasks", task),
         ("interactions", interaction),
+        ("deals", deal),
     ] {
         let page = |id: Uuid| {
             let ben = ben.clone();

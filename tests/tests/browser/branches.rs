@@ -98,12 +98,13 @@ async fn the_branches_page_in_arabic_is_right_to_left() {
     let app = spawn_app().await;
     let base = app.base.clone();
     in_browser(&app, "branches_ar", move |client| async move {
-        client.goto(&format!("{base}/")).await.unwrap();
-        choose_language(&client, "ar").await;
+        // The language is chosen on the page itself, which it reloads.
         client
             .goto(&format!("{base}/admin/branches"))
             .await
             .unwrap();
+        wait_for(&client, "#new-branch").await;
+        choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         assert_eq!(text_of(&client, "h1").await, "الفروع");
         type_into(&client, "#branch-code", "ف 1").await;

@@ -13,6 +13,7 @@ mod audit;
 mod branches;
 mod catalog;
 mod customer_forms;
+mod deals;
 mod interactions;
 mod leads;
 mod order_changes;

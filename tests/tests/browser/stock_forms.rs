@@ -96,11 +96,11 @@ async fn a_reorder_level_is_set_from_the_arabic_page() {
     let app = spawn_app().await;
     let goods = stocked(&app, Decimal::ONE);
     let url = format!("{}/catalog/products/{}", app.base, goods.product);
-    let base = app.base.clone();
     in_browser(&app, "stock_reorder_ar", move |client| async move {
-        client.goto(&format!("{base}/")).await.unwrap();
-        choose_language(&client, "ar").await;
+        // The language is chosen on the page itself, which it reloads.
         client.goto(&url).await.unwrap();
+        wait_for(&client, "#reorder-form").await;
+        choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         choose(&client, "#reorder-warehouse", &goods.main.to_string()).await;
         type_into(&client, "#reorder-level", "-3").await;
