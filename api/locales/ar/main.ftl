@@ -399,3 +399,28 @@ deal-open-page = فتح صفحة الصفقة
 deal-closed-note = هذه الصفقة مغلقة: أعد فتحها لتغييرها.
 deal-reopen = إعادة فتح الصفقة
 deal-reopen-stage = في المرحلة
+
+## The pipelines page
+
+pipelines-title = مسارات المبيعات ومراحلها
+pipelines-link = مسارات المبيعات ومراحلها
+pipelines-read-only = المسارات مشتركة بين الجميع؛ يغيّرها المسؤولون والمديرون.
+pipelines-stage = المرحلة
+pipelines-probability = الاحتمال، %
+pipelines-up = إلى الأعلى
+pipelines-down = إلى الأسفل
+pipelines-retire = إيقاف
+pipelines-retired = المراحل الموقوفة
+pipelines-add-stage = إضافة مرحلة
+pipelines-rename = إعادة تسمية المسار
+pipelines-name = الاسم
+pipelines-new = إنشاء مسار
+pipelines-stages = المراحل، واحدة في كل سطر: الاسم، الاحتمال
+pipelines-stages-example = التأهيل، 10
+pipelines-define = إنشاء المسار
+pipelines-stages-invalid = اكتب كل مرحلة في سطر: اسم ثم فاصلة ثم احتمال من 0 إلى 100 (20 مرحلة على الأكثر).
+pipelines-name-invalid = لم يُعَد تسمية المسار: لا يجوز أن يكون الاسم فارغًا.
+pipelines-stage-invalid = تحتاج المرحلة إلى اسم واحتمال صحيح من 0 إلى 100.
+pipelines-duplicate-stage = في هذا المسار مرحلة بهذا الاسم بالفعل.
+pipelines-last-stage = يحتفظ المسار بمرحلة واحدة على الأقل: أضف مرحلة أخرى أولًا.
+pipelines-too-many-stages = بلغ هذا المسار أقصى عدد من المراحل.

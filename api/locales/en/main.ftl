@@ -390,3 +390,28 @@ deal-open-page = Open the deal's page
 deal-closed-note = This deal is closed: reopen it to change it.
 deal-reopen = Reopen the deal
 deal-reopen-stage = On the stage
+
+## The pipelines page
+
+pipelines-title = Pipelines and stages
+pipelines-link = Pipelines and stages
+pipelines-read-only = Pipelines are shared by everyone; administrators and directors change them.
+pipelines-stage = Stage
+pipelines-probability = Probability, %
+pipelines-up = Move up
+pipelines-down = Move down
+pipelines-retire = Retire
+pipelines-retired = Retired stages
+pipelines-add-stage = Add a stage
+pipelines-rename = Rename the pipeline
+pipelines-name = Name
+pipelines-new = Define a pipeline
+pipelines-stages = Stages, one per line: name, probability
+pipelines-stages-example = Qualify, 10
+pipelines-define = Define the pipeline
+pipelines-stages-invalid = Write each stage on its own line as a name, a comma and a probability from 0 to 100 (at most 20 stages).
+pipelines-name-invalid = The pipeline was not renamed: its name must not be blank.
+pipelines-stage-invalid = A stage needs a name and a whole probability from 0 to 100.
+pipelines-duplicate-stage = This pipeline already has a stage with that name.
+pipelines-last-stage = A pipeline keeps at least one stage: add another before retiring this one.
+pipelines-too-many-stages = This pipeline has as many stages as it can hold.

@@ -395,3 +395,28 @@ deal-open-page = Открыть страницу сделки
 deal-closed-note = Сделка закрыта: чтобы изменить её, откройте её снова.
 deal-reopen = Открыть сделку снова
 deal-reopen-stage = На этапе
+
+## The pipelines page
+
+pipelines-title = Воронки и этапы
+pipelines-link = Воронки и этапы
+pipelines-read-only = Воронки общие для всех; изменяют их администраторы и директора.
+pipelines-stage = Этап
+pipelines-probability = Вероятность, %
+pipelines-up = Выше
+pipelines-down = Ниже
+pipelines-retire = Убрать
+pipelines-retired = Убранные этапы
+pipelines-add-stage = Добавить этап
+pipelines-rename = Переименовать воронку
+pipelines-name = Название
+pipelines-new = Создать воронку
+pipelines-stages = Этапы, по одному в строке: название, вероятность
+pipelines-stages-example = Квалификация, 10
+pipelines-define = Создать воронку
+pipelines-stages-invalid = Пишите каждый этап в отдельной строке: название, запятая и вероятность от 0 до 100 (не более 20 этапов).
+pipelines-name-invalid = Воронка не переименована: название не может быть пустым.
+pipelines-stage-invalid = Этапу нужны название и целая вероятность от 0 до 100.
+pipelines-duplicate-stage = В этой воронке уже есть этап с таким названием.
+pipelines-last-stage = В воронке должен остаться хотя бы один этап: сначала добавьте другой.
+pipelines-too-many-stages = В этой воронке уже столько этапов, сколько она может вместить.

@@ -196,6 +196,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Sales, Action::Edit),
     ),
     ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
+    (
+        "GET",
+        "/pipeline/settings",
+        needs(Module::Sales, Action::Read),
+    ),
+    (
+        "POST",
+        "/pipeline/settings",
+        needs(Module::Sales, Action::Create),
+    ),
+    (
+        "POST",
+        "/pipeline/settings/{id}/{action}",
+        needs(Module::Sales, Action::Edit),
+    ),
     ("GET", "/deals/{id}", needs(Module::Sales, Action::Read)),
     (
         "POST",

@@ -37,6 +37,7 @@ mod notifications;
 mod orders;
 mod personal_data;
 mod pipeline;
+mod pipelines;
 mod product_form;
 mod receipts;
 mod reports;
@@ -193,6 +194,11 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}", get(leads::show))
         .route("/leads/{id}/{action}", post(leads::act))
         .route("/pipeline", get(pipeline::board))
+        .route(
+            "/pipeline/settings",
+            get(pipelines::page).post(pipelines::define),
+        )
+        .route("/pipeline/settings/{id}/{action}", post(pipelines::act))
         .route("/deals/{id}", get(deal::show))
         .route("/deals/{id}/edit", post(deal::edit))
         .route("/deals/{id}/reopen", post(deal::reopen))

@@ -305,6 +305,12 @@ impl Guard for PipelineCommand {
         };
         needs(Module::Sales, action)
     }
+
+    /// A pipeline is shared by everyone: a grant over one's own records
+    /// (a sales manager's) may not define one, as it may not change one.
+    fn creates_for(&self) -> Option<Holder> {
+        matches!(self, PipelineCommand::Define(_)).then_some(Holder::Shared)
+    }
 }
 
 impl Guarded for RetentionRule {

@@ -248,3 +248,48 @@ async fn a_lost_deal_reopens_on_the_first_stage() {
     assert_eq!(deal.probability, 10);
     assert_ne!(deal.stage, board.propose);
 }
+
+/// Protects the pipelines everyone shares: a sales manager, whose grant
+/// covers their own records, may not define a pipeline (as they may not
+/// change one), and nothing is written; a director may.
+#[tokio::test]
+async fn only_a_grant_over_every_record_defines_a_pipeline() {
+    let board = board().await;
+    let define = || {
+        let pipeline = PipelineId::from_uuid(Uuid::now_v7());
+        let command = PipelineCommand::Define(DefinePipeline {
+            name: label("Side deals"),
+            stages: vec![NewStage {
+                stage_id: StageId::from_uuid(Uuid::now_v7()),
+                name: label("Talk"),
+                probability: Probability::parse("probability", 10).unwrap(),
+            }],
+        });
+        (pipeline, command)
+    };
+    let head = common::head(&board.app);
+    let (pipeline, command) = define();
+    let refused = board
+        .app
+        .execute::<Pipeline, _>(
+            &sales_manager(UserId::from_uuid(Uuid::now_v7())),
+            run(),
+            pipeline,
+            command,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, CommandError::Forbidden { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(common::head(&board.app), head, "nothing was written");
+    let (pipeline, command) = define();
+    let director = common::caller(UserId::from_uuid(Uuid::now_v7()), Role::Director, None);
+    board
+        .app
+        .execute::<Pipeline, _>(&director, run(), pipeline, command, None)
+        .await
+        .unwrap();
+}

@@ -18,6 +18,7 @@ mod interactions;
 mod leads;
 mod order_changes;
 mod personal;
+mod pipelines;
 mod planning;
 mod reminders;
 mod retention;
