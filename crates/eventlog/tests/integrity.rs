@@ -624,6 +624,7 @@ async fn after_a_relaxed_crash_that_cut_the_segment_the_directory_is_derived_aga
             .find(|path| path.extension().is_some_and(|extension| extension == "seg"))
             .unwrap();
         let file = std::fs::OpenOptions::new()
+            .read(true)
             .write(true)
             .open(&segment)
             .unwrap();
@@ -635,7 +636,16 @@ async fn after_a_relaxed_crash_that_cut_the_segment_the_directory_is_derived_aga
             .sum();
         let last_frame = 8 + chunks.last().unwrap().bytes.len() as u64;
         file.set_len(frames_end - last_frame / 2).unwrap();
-        remains.set(last_frame - last_frame / 2);
+        // What is set aside ends at its last non-zero byte (zero fill is
+        // not kept), and a chunk's bytes may end in zeroes where cut.
+        let mut left = vec![0u8; (last_frame - last_frame / 2) as usize];
+        std::os::unix::fs::FileExt::read_exact_at(&file, &mut left, frames_end - last_frame)
+            .unwrap();
+        let kept = left
+            .iter()
+            .rposition(|byte| *byte != 0)
+            .map_or(0, |last| last + 1);
+        remains.set(kept as u64);
     })
     .await;
     // The frame's remains were set aside, whole, not deleted.
