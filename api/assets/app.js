@@ -32,4 +32,8 @@ if (notifications && "EventSource" in window) {
     item.append(notifications.dataset.label + " ", link);
     notifications.append(item);
   });
+  // Closed as the page goes, so a stream never outlives its page: the
+  // browser allows six connections to a server, and streams left open
+  // by pages navigated away from would hold them until they time out.
+  window.addEventListener("pagehide", () => source.close());
 }

@@ -249,6 +249,26 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Inventory, Action::Read),
     ),
     (
+        "GET",
+        "/catalog/price-lists",
+        needs(Module::Catalog, Action::Read),
+    ),
+    (
+        "POST",
+        "/catalog/price-lists",
+        needs(Module::Catalog, Action::Create),
+    ),
+    (
+        "GET",
+        "/catalog/price-lists/{id}",
+        needs(Module::Catalog, Action::Read),
+    ),
+    (
+        "POST",
+        "/catalog/price-lists/{id}/{action}",
+        needs(Module::Catalog, Action::Edit),
+    ),
+    (
         "POST",
         "/catalog/warehouses",
         needs(Module::Inventory, Action::Create),

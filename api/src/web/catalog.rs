@@ -378,7 +378,7 @@ fn ledger_cursor(params: &ProductQueryParams) -> Option<LedgerCursor> {
     })
 }
 
-fn scope_text(state: &AppState, tr: Tr, scope: &PriceScope) -> String {
+pub(super) fn scope_text(state: &AppState, tr: Tr, scope: &PriceScope) -> String {
     match scope {
         PriceScope::Everyone => tr.t("product-scope-everyone"),
         PriceScope::Segment(tag) => tr.t1("product-scope-segment", "segment", tag),

@@ -38,6 +38,7 @@ mod orders;
 mod personal_data;
 mod pipeline;
 mod pipelines;
+mod price_lists;
 mod product_form;
 mod receipts;
 mod reports;
@@ -207,6 +208,12 @@ pub fn router() -> Router<AppState> {
         .route("/pipeline/deals/{id}/lost", post(pipeline::lose))
         .route("/catalog", get(catalog::list))
         .route("/catalog/stock", get(stock::overview))
+        .route(
+            "/catalog/price-lists",
+            get(price_lists::lists).post(price_lists::define),
+        )
+        .route("/catalog/price-lists/{id}", get(price_lists::list))
+        .route("/catalog/price-lists/{id}/{action}", post(price_lists::act))
         .route(
             "/catalog/warehouses",
             get(warehouses::page).post(warehouses::open),

@@ -11,7 +11,7 @@
 
 use domain::access::{Action, Module, Permission, Reach};
 use domain::branch::{Branch, BranchCommand};
-use domain::catalog::{PriceList, PriceListCommand, Product, ProductCommand};
+use domain::catalog::{PriceList, PriceListCommand, PriceScope, Product, ProductCommand};
 use domain::finance::{Account, AccountCommand};
 use domain::interactions::{Interaction, InteractionCommand};
 use domain::inventory::{Warehouse, WarehouseCommand};
@@ -461,5 +461,25 @@ impl Guard for PriceListCommand {
             _ => Action::Edit,
         };
         needs(Module::Catalog, action)
+    }
+
+    /// The product a price or discount is for, and the customer it is
+    /// set for: both must exist and be within reach.
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        let (product, scope) = match self {
+            PriceListCommand::SetPrice { product, scope, .. }
+            | PriceListCommand::RemovePrice { product, scope, .. } => (Some(*product), Some(scope)),
+            PriceListCommand::SetDiscount { product, scope, .. }
+            | PriceListCommand::RemoveDiscount { product, scope } => (*product, Some(scope)),
+            PriceListCommand::Define { .. } | PriceListCommand::Rename(_) => (None, None),
+        };
+        let mut named: Vec<(Kind, Uuid)> = product
+            .map(|product| (Kind::Product, product.as_uuid()))
+            .into_iter()
+            .collect();
+        if let Some(PriceScope::Party(party)) = scope {
+            named.push((Kind::Party, party.as_uuid()));
+        }
+        named
     }
 }

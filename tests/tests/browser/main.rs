@@ -20,6 +20,7 @@ mod order_changes;
 mod personal;
 mod pipelines;
 mod planning;
+mod price_lists;
 mod reminders;
 mod retention;
 mod stock_forms;
