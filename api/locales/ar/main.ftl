@@ -424,3 +424,30 @@ pipelines-stage-invalid = تحتاج المرحلة إلى اسم واحتمال
 pipelines-duplicate-stage = في هذا المسار مرحلة بهذا الاسم بالفعل.
 pipelines-last-stage = يحتفظ المسار بمرحلة واحدة على الأقل: أضف مرحلة أخرى أولًا.
 pipelines-too-many-stages = بلغ هذا المسار أقصى عدد من المراحل.
+
+## Duplicates and merging
+
+duplicates-title = التكرارات المحتملة
+duplicates-link = التكرارات المحتملة
+duplicates-intro = عملاء نشطون يشتركون في رقم هاتف أو بريد إلكتروني، أو أسماؤهم متطابقة بعد تجاهل حالة الأحرف وعلامات الترقيم والأشكال القانونية (ذ.م.م، Ltd…). افتح الدمج للمقارنة بينهم.
+duplicates-none = لا توجد تكرارات محتملة.
+duplicates-same-email = البريد نفسه { $value }
+duplicates-same-phone = الهاتف نفسه { $value }
+duplicates-same-name = الاسم نفسه
+duplicates-merge-into = دمج { $duplicate } في { $survivor }
+merge-title = الدمج
+merge-kind-person = شخص
+merge-kind-company = شركة
+merge-channels = وسائل الاتصال
+merge-tags = الوسوم
+merge-source = المصدر
+merge-registered = تاريخ التسجيل
+merge-timeline = سجلات الخط الزمني
+merge-deals = الصفقات
+merge-duplicate = سيُدمج
+merge-survivor = سيبقى
+merge-keeps = يحتفظ العميل الباقي باسمه ومسؤوله وفرعه ومصدره وحقوله؛ ويظهر لديه من الآن الخط الزمني والصفقات والطلبات والحساب للعميل المدموج، ويقود عنوانه إليه.
+merge-also-keep = امنح الباقي أيضًا
+merge-tag = الوسم
+merge-after = لا يمكن التراجع عن الدمج من الصفحة.
+merge-submit = دمج

@@ -415,3 +415,30 @@ pipelines-stage-invalid = A stage needs a name and a whole probability from 0 to
 pipelines-duplicate-stage = This pipeline already has a stage with that name.
 pipelines-last-stage = A pipeline keeps at least one stage: add another before retiring this one.
 pipelines-too-many-stages = This pipeline has as many stages as it can hold.
+
+## Duplicates and merging
+
+duplicates-title = Possible duplicates
+duplicates-link = Possible duplicates
+duplicates-intro = Active customers that share a phone number or an email, or whose names are the same once case, punctuation and legal forms (Ltd, LLC, GmbH…) are set aside. Open a merge to compare them side by side.
+duplicates-none = No possible duplicates.
+duplicates-same-email = Same email { $value }
+duplicates-same-phone = Same phone { $value }
+duplicates-same-name = Same name
+duplicates-merge-into = Merge { $duplicate } into { $survivor }
+merge-title = Merge
+merge-kind-person = person
+merge-kind-company = company
+merge-channels = Channels
+merge-tags = Tags
+merge-source = Source
+merge-registered = Registered
+merge-timeline = Timeline entries
+merge-deals = Deals
+merge-duplicate = Merged away
+merge-survivor = Survives
+merge-keeps = The survivor keeps its own name, owner, branch, source and custom fields; the merged customer's timeline, deals, orders and account are shown on the survivor from now on, and its address leads there.
+merge-also-keep = Also give the survivor
+merge-tag = tag
+merge-after = A merge cannot be undone from the page.
+merge-submit = Merge

@@ -420,3 +420,30 @@ pipelines-stage-invalid = Этапу нужны название и целая �
 pipelines-duplicate-stage = В этой воронке уже есть этап с таким названием.
 pipelines-last-stage = В воронке должен остаться хотя бы один этап: сначала добавьте другой.
 pipelines-too-many-stages = В этой воронке уже столько этапов, сколько она может вместить.
+
+## Duplicates and merging
+
+duplicates-title = Возможные дубликаты
+duplicates-link = Возможные дубликаты
+duplicates-intro = Активные клиенты с общим телефоном или email или с одинаковым названием без учёта регистра, знаков и организационно-правовой формы (ООО, АО, Ltd…). Откройте объединение, чтобы сравнить их.
+duplicates-none = Возможных дубликатов нет.
+duplicates-same-email = Общий email { $value }
+duplicates-same-phone = Общий телефон { $value }
+duplicates-same-name = Одинаковое название
+duplicates-merge-into = Объединить { $duplicate } с { $survivor }
+merge-title = Объединение
+merge-kind-person = человек
+merge-kind-company = компания
+merge-channels = Контакты
+merge-tags = Теги
+merge-source = Источник
+merge-registered = Зарегистрирован
+merge-timeline = Записей в истории
+merge-deals = Сделки
+merge-duplicate = Будет объединён
+merge-survivor = Останется
+merge-keeps = Остающийся клиент сохраняет своё название, ответственного, филиал, источник и свои поля; история, сделки, заказы и счёт объединённого клиента отныне показываются у него, а ссылка на объединённого ведёт к нему.
+merge-also-keep = Также передать остающемуся
+merge-tag = тег
+merge-after = Объединение нельзя отменить со страницы.
+merge-submit = Объединить

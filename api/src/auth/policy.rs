@@ -145,6 +145,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Parties, Action::Read),
     ),
     (
+        "GET",
+        "/customers/duplicates",
+        needs(Module::Parties, Action::Read),
+    ),
+    (
+        "GET",
+        "/customers/{id}/merge",
+        needs(Module::Parties, Action::Delete),
+    ),
+    (
+        "POST",
+        "/customers/{id}/merge",
+        needs(Module::Parties, Action::Delete),
+    ),
+    (
         "POST",
         "/customers/{id}/deals",
         needs(Module::Sales, Action::Create),

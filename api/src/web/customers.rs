@@ -292,7 +292,7 @@ fn custom_text(tr: Tr, value: &domain::parties::CustomValue) -> String {
     }
 }
 
-fn channel_message(kind: ChannelKind) -> &'static str {
+pub(super) fn channel_message(kind: ChannelKind) -> &'static str {
     match kind {
         ChannelKind::Email => "channel-email",
         ChannelKind::WorkPhone => "channel-work-phone",

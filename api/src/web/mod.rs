@@ -22,6 +22,7 @@ mod chart;
 mod customer_actions;
 mod customer_deal;
 mod customer_edit;
+mod customer_merge;
 mod customer_new;
 mod customers;
 mod dashboard;
@@ -179,7 +180,12 @@ pub fn router() -> Router<AppState> {
             "/customers/new",
             get(customer_new::form).post(customer_new::create),
         )
+        .route("/customers/duplicates", get(customer_merge::duplicates))
         .route("/customers/{id}", get(customers::card))
+        .route(
+            "/customers/{id}/merge",
+            get(customer_merge::preview).post(customer_merge::merge),
+        )
         .route("/customers/{id}/edit/{action}", post(customer_edit::edit))
         .route("/customers/{id}/deals", post(customer_deal::open))
         .route(

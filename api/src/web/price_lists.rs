@@ -290,6 +290,13 @@ pub struct ListPage {
     command: Uuid,
 }
 
+/// A price as the list holds it: product, its (SKU, name), scope,
+/// quantity break and unit price.
+type RawPrice = (ProductId, (String, String), PriceScope, Decimal, Decimal);
+/// A discount as the list holds it: scope, product (with SKU and name)
+/// or every product, and the discount.
+type RawDiscount = (PriceScope, Option<(ProductId, (String, String))>, Discount);
+
 /// How a removal form names a scope: `everyone`, `tag:<tag>` or
 /// `party:<id>`.
 fn scope_code(scope: &PriceScope) -> String {
@@ -399,7 +406,7 @@ fn render_list(
                     .map(|row| (row.sku.clone(), row.name.clone()))
                     .unwrap_or_else(|| (String::new(), product.to_string()))
             };
-            let mut prices: Vec<(ProductId, (String, String), PriceScope, Decimal, Decimal)> = list
+            let mut prices: Vec<RawPrice> = list
                 .prices
                 .iter()
                 .map(|((of, scope, min), price)| (*of, product(*of), scope.clone(), *min, *price))
@@ -410,13 +417,13 @@ fn render_list(
                 })
                 .collect();
             prices.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(a.3.cmp(&b.3)));
-            let discounts: Vec<(PriceScope, Option<(ProductId, (String, String))>, Discount)> =
-                list.discounts
-                    .iter()
-                    .map(|((scope, of), discount)| {
-                        (scope.clone(), of.map(|of| (of, product(of))), *discount)
-                    })
-                    .collect();
+            let discounts: Vec<RawDiscount> = list
+                .discounts
+                .iter()
+                .map(|((scope, of), discount)| {
+                    (scope.clone(), of.map(|of| (of, product(of))), *discount)
+                })
+                .collect();
             (
                 list.name.clone(),
                 list.currency,
@@ -549,13 +556,15 @@ fn quote(
     let price = match resolved {
         Ok(price) => price,
         Err(app::commands::CommandError::Domain(domain::DomainError::Rejected {
-            rule, ..
-        })) if rule == "product.discontinued" => {
+            rule: "product.discontinued",
+            ..
+        })) => {
             return (None, Some(tr.t("price-discontinued")));
         }
         Err(app::commands::CommandError::Domain(domain::DomainError::Rejected {
-            rule, ..
-        })) if rule == "price.not_listed" => {
+            rule: "price.not_listed",
+            ..
+        })) => {
             return (None, Some(tr.t("price-none")));
         }
         Err(error) => {

@@ -115,6 +115,55 @@ impl PartyUseCases<'_> {
         Ok(executed)
     }
 
+    /// Merges `duplicate` into `survivor` as [`Self::merge`] does, after
+    /// giving the survivor what the person merging chose to keep of the
+    /// duplicate: some of its channels and tags (the survivor keeps its own
+    /// name, owner and everything else). Both parties are checked before
+    /// anything is written; each copy carries an id derived from the
+    /// merge's, so a retry after a failure repeats nothing.
+    pub async fn merge_keeping(
+        &self,
+        by: &Caller,
+        run: Run,
+        (duplicate, survivor): (PartyId, PartyId),
+        (channels, tags): (Vec<(Channel, Option<Label>)>, Vec<Tag>),
+    ) -> Result<Executed, CommandError> {
+        let commands = &self.app.commands;
+        let merge = PartyCommand::MergeInto {
+            duplicate,
+            survivor,
+        };
+        guarded::authorize::<Party, _>(commands, by, duplicate.as_uuid(), &merge)?;
+        guarded::authorize::<Party, _>(
+            commands,
+            by,
+            survivor.as_uuid(),
+            &PartyCommand::AbsorbDuplicate { duplicate },
+        )?;
+        let copies = channels
+            .into_iter()
+            .enumerate()
+            .map(|(index, (channel, label))| PartyCommand::AddChannel {
+                channel_id: ChannelId::from_uuid(derived(
+                    run.command_id,
+                    format!("keep-channel-{index}").as_bytes(),
+                )),
+                channel,
+                label,
+            })
+            .chain(tags.into_iter().map(PartyCommand::Tag));
+        for (index, copy) in copies.enumerate() {
+            let copy_run = Run {
+                command_id: derived(run.command_id, format!("keep-{index}").as_bytes()),
+                expected_version: None,
+            };
+            self.app
+                .execute::<Party, _>(by, copy_run, survivor, copy, None)
+                .await?;
+        }
+        self.merge(by, run, duplicate, survivor).await
+    }
+
     /// Merges `duplicate` into `survivor`. `run`'s expected version is the
     /// duplicate's; the answer is the duplicate's last write. A repeat of
     /// a merge that went through changes nothing.

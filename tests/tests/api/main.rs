@@ -10,6 +10,7 @@ mod audit;
 mod branches;
 mod catalog;
 mod crm;
+mod duplicates;
 mod erasure;
 mod fuzz;
 mod retention;

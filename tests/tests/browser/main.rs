@@ -14,6 +14,7 @@ mod branches;
 mod catalog;
 mod customer_forms;
 mod deals;
+mod duplicates;
 mod interactions;
 mod leads;
 mod order_changes;
