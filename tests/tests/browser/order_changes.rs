@@ -111,3 +111,78 @@ async fn a_drafts_lines_change_and_the_order_is_cancelled() {
     })
     .await;
 }
+
+/// Protects partial shipments and invoicing a part: two of five are
+/// shipped (the order then partly shipped), an empty shipment is refused
+/// next to the form, and the shipment alone is invoiced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn part_of_an_order_is_shipped_and_that_shipment_invoiced() {
+    let app = spawn_app().await;
+    let (product, warehouse) = app.state.read_models.stock.read(|stock| {
+        stock
+            .products()
+            .into_iter()
+            .filter(|(_, info)| {
+                !info.discontinued && info.kind == domain::catalog::ProductKind::StockTracked
+            })
+            .find_map(|(product, _)| {
+                stock
+                    .warehouses()
+                    .into_iter()
+                    .find(|(warehouse, _)| {
+                        stock
+                            .balance(product, *warehouse)
+                            .is_some_and(|balance| balance.available >= Decimal::from(50))
+                    })
+                    .map(|(warehouse, _)| (product, warehouse))
+            })
+            .unwrap()
+    });
+    let party = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| !row.is_person() && !row.erased)
+            .max_by_key(|row| row.id)
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let base = app.base.clone();
+    in_browser(&app, "order_partial", move |client| async move {
+        client
+            .goto(&format!("{base}/orders/new?party={party}"))
+            .await
+            .unwrap();
+        super::catalog::choose(&client, "#order-warehouse", &warehouse.to_string()).await;
+        super::catalog::choose(&client, "#product-1", &product.to_string()).await;
+        type_into(&client, "#quantity-1", "5").await;
+        click(&client, "#new-order-submit").await;
+        wait_for(&client, r#"#order-status[data-status="draft"]"#).await;
+        click(&client, "#confirm-submit").await;
+        wait_for(&client, r#"#order-status[data-status="confirmed"]"#).await;
+        assert_eq!(super::catalog::value_of(&client, "#ship-1").await, "5");
+
+        type_into(&client, "#ship-1", "0").await;
+        click(&client, "#ship-submit").await;
+        wait_for(&client, "#ship-error").await;
+
+        type_into(&client, "#ship-1", "2").await;
+        click(&client, "#ship-submit").await;
+        wait_for(&client, r#"#order-status[data-status="partially_shipped"]"#).await;
+        assert_eq!(super::catalog::value_of(&client, "#ship-1").await, "3");
+
+        let shipment = client
+            .find(Locator::Css("#invoice-shipment option:nth-child(2)"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+        super::catalog::choose(&client, "#invoice-shipment", &shipment).await;
+        click(&client, "#invoice-submit").await;
+        wait_for(&client, "#order-invoices").await;
+        let invoiced = text_of(&client, "#order-lines tbody tr:first-child td:nth-child(6)").await;
+        assert_eq!(invoiced, "2", "only the shipment was invoiced");
+    })
+    .await;
+}

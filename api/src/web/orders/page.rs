@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use domain::catalog::Quantity;
 use domain::finance::{Account, AccountCommand, PaymentMethod};
-use domain::ids::{CreditNoteId, InvoiceId, OrderId, PaymentId, ProductId, ReturnId};
+use domain::ids::{CreditNoteId, InvoiceId, OrderId, PaymentId, ProductId, ReturnId, ShipmentId};
 use domain::sales::{Order, OrderCommand, OrderStatus, ShipLine};
 use domain::values::{Label, Money};
 use rust_decimal::Decimal;
@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::web::Viewer;
 use crate::web::format;
-use crate::web::forms::{self, Choice, FormErrors};
+use crate::web::forms::{self, Choice, FormErrors, OwnedChoice};
 use crate::web::i18n::Tr;
 use crate::web::{Page, Section};
 
@@ -53,6 +53,9 @@ pub struct LineView {
     /// What may still come back: shipped less returned, for the return form.
     pub returnable: String,
     pub can_return: bool,
+    /// What is left to ship, as the ship form offers it (or as typed).
+    pub shippable: String,
+    pub can_ship: bool,
 }
 
 /// An invoice of the order.
@@ -89,6 +92,8 @@ pub struct OrderPage {
     can_confirm: bool,
     can_ship: bool,
     can_invoice: bool,
+    /// Shipments not invoiced yet: a part to invoice.
+    shipments: Vec<OwnedChoice>,
     can_return: bool,
     /// The order can still be cancelled.
     can_cancel: bool,
@@ -108,6 +113,9 @@ pub struct ActionForm {
     pub version: String,
     #[serde(default)]
     pub due: String,
+    /// The shipment to invoice; blank: everything not yet invoiced.
+    #[serde(default)]
+    pub shipment: String,
     #[serde(default)]
     pub invoice: String,
     #[serde(default)]
@@ -205,6 +213,8 @@ async fn render_order(
                     returned: String::new(),
                     returnable: String::new(),
                     can_return: false,
+                    shippable: String::new(),
+                    can_ship: false,
                 }
             })
             .collect::<Vec<_>>();
@@ -215,6 +225,7 @@ async fn render_order(
             .iter()
             .map(|(line, progress)| {
                 let returnable = progress.shipped - progress.returned;
+                let left = progress.confirmed.quantity - progress.shipped;
                 LineView {
                     line: *line,
                     product: product_name(progress.confirmed.product),
@@ -230,6 +241,12 @@ async fn render_order(
                         .cloned()
                         .unwrap_or_default(),
                     can_return: returnable > Decimal::ZERO,
+                    shippable: form
+                        .rest
+                        .get(&format!("ship_{line}"))
+                        .cloned()
+                        .unwrap_or_else(|| left.normalize().to_string()),
+                    can_ship: left > Decimal::ZERO,
                 }
             })
             .collect::<Vec<_>>();
@@ -264,6 +281,28 @@ async fn render_order(
             })
             .collect()
     });
+    // Shipments not invoiced yet, each offered as a part to invoice.
+    let shipments: Vec<OwnedChoice> = order
+        .shipments
+        .iter()
+        .filter(|(shipment, _)| !order.invoiced_shipments.contains(*shipment))
+        .map(|(shipment, lines)| OwnedChoice {
+            value: shipment.to_string(),
+            label: lines
+                .iter()
+                .filter_map(|(line, quantity)| {
+                    let progress = order.lines.get(line)?;
+                    Some(format!(
+                        "{} × {}",
+                        format::quantity(lang, *quantity),
+                        product_name(progress.confirmed.product)
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            selected: form.shipment == shipment.to_string(),
+        })
+        .collect();
     let can_ship = matches!(
         order.status,
         OrderStatus::Confirmed | OrderStatus::PartiallyShipped
@@ -312,6 +351,7 @@ async fn render_order(
         lines,
         can_ship,
         can_invoice,
+        shipments,
         can_return,
         can_cancel: !matches!(order.status, OrderStatus::Closed | OrderStatus::Cancelled),
         invoices,
@@ -424,15 +464,48 @@ async fn act(
             .confirm(&caller, run, order)
             .await
             .map_err(Failed::from),
-        Action::Ship => orders
-            .ship(&caller, run, order, None)
-            .await
-            .map_err(Failed::from),
+        Action::Ship => {
+            // The quantity of each line the form offers (`ship_<line>`);
+            // a form without them ships everything left.
+            let mut offered = false;
+            let mut lines = Vec::new();
+            for (key, value) in &form.rest {
+                let Some(line) = key
+                    .strip_prefix("ship_")
+                    .and_then(|line| line.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                offered = true;
+                let value = value.trim();
+                if value.is_empty() || format::parse_decimal(value) == Some(Decimal::ZERO) {
+                    continue;
+                }
+                match format::parse_decimal(value)
+                    .and_then(|value| Quantity::parse("quantity", value).ok())
+                {
+                    Some(quantity) => lines.push(ShipLine { line, quantity }),
+                    None => errors.add("ship", tr.t("form-positive-number")),
+                }
+            }
+            if offered && lines.is_empty() && errors.is_empty() {
+                errors.add("ship", tr.t("order-ship-needs-a-line"));
+            }
+            if errors.is_empty() {
+                orders
+                    .ship(&caller, run, order, offered.then_some(lines))
+                    .await
+                    .map_err(Failed::from)
+            } else {
+                Err(Failed::Fields)
+            }
+        }
         Action::Invoice => match NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d") {
             Ok(due) => {
                 let command = OrderCommand::Invoice {
                     invoice: InvoiceId::from_uuid(Uuid::new_v5(&command_id, b"invoice")),
-                    shipment: None,
+                    // A shipment, or (blank) everything not yet invoiced.
+                    shipment: form.shipment.trim().parse::<ShipmentId>().ok(),
                     due,
                 };
                 state
