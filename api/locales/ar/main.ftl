@@ -456,3 +456,29 @@ order-ship-needs-a-line = أدخل كمية للشحن لسطر واحد على 
 order-invoice-what = الفوترة
 order-invoice-everything = كل ما لم يُفوتر بعد
 order-invoice-shipment = الشحنة
+
+## The customer's account
+
+account-title = الحساب
+account-of = حساب { $customer }
+account-link = الحساب: الفواتير والمدفوعات والرصيد الدائن
+account-empty = لا فواتير ولا مدفوعات ولا رصيد دائن بعد.
+account-receivable = المستحق
+account-credit = الرصيد الدائن
+account-balance = الرصيد
+account-open-invoices = الفواتير المفتوحة
+account-no-open-invoices = لا توجد فواتير مفتوحة.
+account-paid = المدفوع
+account-overdue = متأخرة
+account-apply-credit = الدفع من الرصيد الدائن
+account-more-invoices = تظهر أقدم 200 فاتورة مفتوحة فقط.
+account-payment = تسجيل دفعة
+account-method = الطريقة
+account-pays = تسدد
+account-oldest-first = أقدم الفواتير استحقاقًا أولًا (يصبح الباقي رصيدًا دائنًا)
+account-payment-submit = تسجيل الدفعة
+account-credit-note = إصدار إشعار دائن
+account-credit-note-help = تعويض أو تصحيح سعر غير مرتبط بطلب: يصبح رصيدًا دائنًا للعميل ويسدد فاتورته التالية بعملته.
+account-net = المبلغ الصافي
+account-vat = مبلغ الضريبة (فارغ: لا شيء)
+account-credit-note-submit = إصدار الإشعار الدائن

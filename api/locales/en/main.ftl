@@ -447,3 +447,29 @@ order-ship-needs-a-line = Enter a quantity to ship for at least one line.
 order-invoice-what = Invoice
 order-invoice-everything = Everything not yet invoiced
 order-invoice-shipment = Shipment
+
+## The customer's account
+
+account-title = Account
+account-of = Account of { $customer }
+account-link = Account: invoices, payments, credit
+account-empty = No invoices, payments or credit yet.
+account-receivable = Owed
+account-credit = Credit
+account-balance = Balance
+account-open-invoices = Open invoices
+account-no-open-invoices = No open invoices.
+account-paid = Paid
+account-overdue = overdue
+account-apply-credit = Pay from credit
+account-more-invoices = Only the 200 oldest open invoices are shown.
+account-payment = Record a payment
+account-method = Method
+account-pays = Pays
+account-oldest-first = The oldest due invoices first (any rest becomes credit)
+account-payment-submit = Record the payment
+account-credit-note = Issue a credit note
+account-credit-note-help = A goodwill credit or a price correction, not tied to an order: it becomes the customer's credit and pays their next invoice in its currency.
+account-net = Net amount
+account-vat = VAT amount (blank: none)
+account-credit-note-submit = Issue the credit note

@@ -452,3 +452,29 @@ order-ship-needs-a-line = Укажите количество к отгрузк�
 order-invoice-what = Выставить счёт
 order-invoice-everything = На всё, что ещё не выставлено
 order-invoice-shipment = Отгрузка
+
+## The customer's account
+
+account-title = Расчёты
+account-of = Расчёты с { $customer }
+account-link = Расчёты: счета, оплаты, кредит
+account-empty = Пока нет счетов, оплат и кредита.
+account-receivable = Долг
+account-credit = Кредит
+account-balance = Сальдо
+account-open-invoices = Неоплаченные счета
+account-no-open-invoices = Неоплаченных счетов нет.
+account-paid = Оплачено
+account-overdue = просрочен
+account-apply-credit = Оплатить из кредита
+account-more-invoices = Показаны 200 самых старых неоплаченных счетов.
+account-payment = Принять оплату
+account-method = Способ
+account-pays = Оплачивает
+account-oldest-first = Сначала самые старые счета (остаток станет кредитом)
+account-payment-submit = Записать оплату
+account-credit-note = Выставить кредит-ноту
+account-credit-note-help = Компенсация или корректировка цены без привязки к заказу: становится кредитом клиента и оплачивает его следующий счёт в этой валюте.
+account-net = Сумма без НДС
+account-vat = Сумма НДС (пусто: нет)
+account-credit-note-submit = Выставить кредит-ноту

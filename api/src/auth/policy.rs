@@ -146,6 +146,16 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     (
         "GET",
+        "/customers/{id}/account",
+        needs(Module::Finance, Action::Read),
+    ),
+    (
+        "POST",
+        "/customers/{id}/account/{action}",
+        needs(Module::Finance, Action::Create),
+    ),
+    (
+        "GET",
         "/customers/duplicates",
         needs(Module::Parties, Action::Read),
     ),

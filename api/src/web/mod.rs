@@ -19,6 +19,7 @@ mod branches;
 mod calendar;
 mod catalog;
 mod chart;
+mod customer_account;
 mod customer_actions;
 mod customer_deal;
 mod customer_edit;
@@ -182,6 +183,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/duplicates", get(customer_merge::duplicates))
         .route("/customers/{id}", get(customers::card))
+        .route("/customers/{id}/account", get(customer_account::page))
+        .route(
+            "/customers/{id}/account/{action}",
+            post(customer_account::act),
+        )
         .route(
             "/customers/{id}/merge",
             get(customer_merge::preview).post(customer_merge::merge),
