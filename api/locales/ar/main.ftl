@@ -459,7 +459,7 @@ order-invoice-shipment = الشحنة
 
 ## The customer's account
 
-account-title = الحساب
+customer-account-title = الحساب
 account-of = حساب { $customer }
 account-link = الحساب: الفواتير والمدفوعات والرصيد الدائن
 account-empty = لا فواتير ولا مدفوعات ولا رصيد دائن بعد.

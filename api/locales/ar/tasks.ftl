@@ -65,3 +65,33 @@ task-reassign-submit = أعد الإسناد
 task-edit = غيّر العنوان أو الملاحظات
 task-cancel = ألغِ المهمة
 form-date-time-any = أدخل يومًا، ووقتًا إن شئت.
+
+## Calendar entries
+
+calendar-views = العرض
+calendar-view-day = يوم
+calendar-view-week = أسبوع
+calendar-view-month = شهر
+calendar-day-heading = { $range }
+calendar-month-heading = الشهر: { $range }
+calendar-more = { $count } أخرى
+entry-new = تخطيط موعد
+entry-new-submit = خطّط
+entry-title = موعد في التقويم
+entry-title-label = العنوان
+entry-location = المكان (اختياري)
+entry-day = اليوم
+entry-start = من
+entry-end = إلى
+entry-attendees = الحضور
+entry-attendees-required = اختر حاضرًا واحدًا على الأقل.
+entry-time-invalid = أدخل وقتًا مثل 09:30.
+entry-scheduled = مخطط
+entry-completed = تم
+entry-cancelled = ملغى
+entry-reschedule = إعادة الجدولة
+entry-change = تغيير العنوان أو المكان أو الحضور
+entry-complete = تحديد كمنعقد
+entry-reopen = إعادة فتح
+entry-cancel = إلغاء الموعد
+entry-cancel-reason = السبب (اختياري)

@@ -450,7 +450,7 @@ order-invoice-shipment = Shipment
 
 ## The customer's account
 
-account-title = Account
+customer-account-title = Account
 account-of = Account of { $customer }
 account-link = Account: invoices, payments, credit
 account-empty = No invoices, payments or credit yet.

@@ -65,3 +65,33 @@ task-reassign-submit = Reassign
 task-edit = Change the title or notes
 task-cancel = Cancel the task
 form-date-time-any = Enter a day, and a time if you like.
+
+## Calendar entries
+
+calendar-views = Views
+calendar-view-day = Day
+calendar-view-week = Week
+calendar-view-month = Month
+calendar-day-heading = { $range }
+calendar-month-heading = Month: { $range }
+calendar-more = { $count } more
+entry-new = Plan an entry
+entry-new-submit = Plan it
+entry-title = Calendar entry
+entry-title-label = Title
+entry-location = Place (optional)
+entry-day = Day
+entry-start = From
+entry-end = To
+entry-attendees = Attendees
+entry-attendees-required = Choose at least one attendee.
+entry-time-invalid = Enter a time such as 09:30.
+entry-scheduled = Planned
+entry-completed = Held
+entry-cancelled = Cancelled
+entry-reschedule = Reschedule
+entry-change = Change the title, place or attendees
+entry-complete = Mark as held
+entry-reopen = Reopen
+entry-cancel = Cancel the entry
+entry-cancel-reason = Why (optional)

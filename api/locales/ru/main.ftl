@@ -455,7 +455,7 @@ order-invoice-shipment = Отгрузка
 
 ## The customer's account
 
-account-title = Расчёты
+customer-account-title = Расчёты
 account-of = Расчёты с { $customer }
 account-link = Расчёты: счета, оплаты, кредит
 account-empty = Пока нет счетов, оплат и кредита.

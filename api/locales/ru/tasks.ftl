@@ -65,3 +65,33 @@ task-reassign-submit = Переназначить
 task-edit = Изменить название или заметки
 task-cancel = Отменить задачу
 form-date-time-any = Укажите день и, если нужно, время.
+
+## Calendar entries
+
+calendar-views = Вид
+calendar-view-day = День
+calendar-view-week = Неделя
+calendar-view-month = Месяц
+calendar-day-heading = { $range }
+calendar-month-heading = Месяц: { $range }
+calendar-more = ещё { $count }
+entry-new = Запланировать
+entry-new-submit = Запланировать
+entry-title = Событие календаря
+entry-title-label = Название
+entry-location = Место (необязательно)
+entry-day = День
+entry-start = С
+entry-end = До
+entry-attendees = Участники
+entry-attendees-required = Выберите хотя бы одного участника.
+entry-time-invalid = Введите время, например 09:30.
+entry-scheduled = Запланировано
+entry-completed = Состоялось
+entry-cancelled = Отменено
+entry-reschedule = Перенести
+entry-change = Изменить название, место или участников
+entry-complete = Отметить как состоявшееся
+entry-reopen = Вернуть в план
+entry-cancel = Отменить событие
+entry-cancel-reason = Причина (необязательно)

@@ -421,6 +421,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Planning, Action::Edit),
     ),
     ("GET", "/calendar", needs(Module::Planning, Action::Read)),
+    (
+        "POST",
+        "/calendar/entries",
+        needs(Module::Planning, Action::Create),
+    ),
+    (
+        "GET",
+        "/calendar/entries/{id}",
+        needs(Module::Planning, Action::Read),
+    ),
+    (
+        "POST",
+        "/calendar/entries/{id}/{action}",
+        needs(Module::Planning, Action::Edit),
+    ),
     ("GET", "/reports", needs(Module::Reports, Action::Read)),
     (
         "GET",

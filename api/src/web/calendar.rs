@@ -1,6 +1,7 @@
-//! The calendar's week view: one owner's entries (the `calendar` read
-//! model) for the seven days from a Monday, with the previous and next
-//! weeks a link away. Days and times are UTC, the business time zone
+//! The calendar: one owner's entries (the `calendar` read model) for a
+//! day, the seven days from a Monday, or the weeks of a month, with the
+//! previous and next a link away, and a form to plan an entry
+//! (`calendar_entry`). Days and times are UTC, the business time zone
 //! until users have their own; weekday names come from the catalogue and
 //! dates from `format`, so the week reads in the user's language, and the
 //! days run right to left on an Arabic page.
@@ -29,10 +30,87 @@ const WEEK_DAYS: i64 = 7;
 pub struct WeekQuery {
     #[serde(default)]
     owner: String,
-    /// Any day of the week to show (`YYYY-MM-DD`); this week when empty.
+    /// Any day of the period to show (`YYYY-MM-DD`); today when empty.
     #[serde(default)]
     week: String,
+    /// `day`, `week` (when empty) or `month`.
+    #[serde(default)]
+    view: String,
 }
+
+/// How much of the calendar a page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    Day,
+    Week,
+    Month,
+}
+
+impl View {
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "day" => Self::Day,
+            "month" => Self::Month,
+            _ => Self::Week,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+
+    /// The first and last day shown for a chosen day.
+    fn span(self, chosen: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match self {
+            Self::Day => (chosen, chosen),
+            Self::Week => {
+                let monday = monday_of(chosen);
+                (monday, monday + Duration::days(WEEK_DAYS - 1))
+            }
+            Self::Month => {
+                let first = chosen.with_day(1).unwrap_or(chosen);
+                let last = first
+                    .checked_add_months(chrono::Months::new(1))
+                    .map_or(first, |next| next - Duration::days(1));
+                (
+                    monday_of(first),
+                    monday_of(last) + Duration::days(WEEK_DAYS - 1),
+                )
+            }
+        }
+    }
+
+    /// The day the previous and next links lead to.
+    fn step(self, chosen: NaiveDate, forward: bool) -> NaiveDate {
+        let days = |n: i64| {
+            if forward {
+                chosen + Duration::days(n)
+            } else {
+                chosen - Duration::days(n)
+            }
+        };
+        match self {
+            Self::Day => days(1),
+            Self::Week => days(WEEK_DAYS),
+            Self::Month => {
+                let first = chosen.with_day(1).unwrap_or(chosen);
+                let moved = if forward {
+                    first.checked_add_months(chrono::Months::new(1))
+                } else {
+                    first.checked_sub_months(chrono::Months::new(1))
+                };
+                moved.unwrap_or(first)
+            }
+        }
+    }
+}
+
+/// Entries a month's day shows; the rest are counted.
+const MONTH_DAY_ENTRIES: usize = 3;
 
 /// An entry on a day.
 #[derive(Debug)]
@@ -43,13 +121,18 @@ pub struct EntryView {
     pub location: String,
 }
 
-/// A day of the week.
+/// A day of the period.
 #[derive(Debug)]
 pub struct DayView {
     pub date: String,
     pub heading: String,
     pub today: bool,
+    /// Outside the month a month view shows (its first and last weeks).
+    pub outside: bool,
     pub entries: Vec<EntryView>,
+    /// Entries not listed (a month's day lists a few).
+    pub more: usize,
+    pub day_href: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -65,6 +148,14 @@ pub struct WeekPage {
     this_url: String,
     next_url: String,
     tasks_href: String,
+    view: &'static str,
+    view_urls: Vec<(&'static str, String, bool)>,
+    /// The plan-an-entry form, as typed when it was refused.
+    new_entry: super::calendar_entry::EntryForm,
+    new_entry_errors: super::forms::FormErrors,
+    new_entry_open: bool,
+    attendees: Vec<super::forms::OwnedChoice>,
+    command: String,
 }
 
 /// The Monday of the week holding `day`.
@@ -98,22 +189,61 @@ fn entry_time(lang: Lang, entry: &EntryRow, day: NaiveDate) -> String {
     }
 }
 
-fn week_url(owner: Owner, monday: NaiveDate) -> String {
+fn period_url(owner: Owner, view: View, day: NaiveDate) -> String {
     format!(
         "/calendar?{}",
-        query_string(&[("owner", &owner.code()), ("week", &monday.to_string())])
+        query_string(&[
+            ("owner", &owner.code()),
+            ("view", view.code()),
+            ("week", &day.to_string()),
+        ])
     )
 }
 
-/// `GET /calendar?owner&week`.
+/// `GET /calendar?owner&view&week`.
 pub async fn week(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(query): Query<WeekQuery>,
 ) -> Response {
+    render(&state, &viewer, &query, None)
+}
+
+/// The calendar again with the plan-an-entry form as it was refused, on
+/// the week of the day it asked for.
+pub(super) async fn render_week(
+    state: &AppState,
+    viewer: &Viewer,
+    pairs: &[(String, String)],
+    failed: Option<(super::calendar_entry::EntryForm, super::forms::FormErrors)>,
+) -> Response {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or(String::new(), |(_, value)| value.clone())
+    };
+    let day = field("day");
+    let query = WeekQuery {
+        owner: String::new(),
+        week: NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+        view: String::new(),
+    };
+    render(state, viewer, &query, failed)
+}
+
+fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    query: &WeekQuery,
+    failed: Option<(super::calendar_entry::EntryForm, super::forms::FormErrors)>,
+) -> Response {
     let lang = viewer.lang;
     let tr = Tr::new(lang);
-    let owner = Owner::asked(&query.owner, &viewer);
+    let owner = Owner::asked(&query.owner, viewer);
+    let view = View::parse(&query.view);
     let today = state.app.now().date_naive();
     let typed = query.week.trim();
     let (chosen, week_error, status) = if typed.is_empty() {
@@ -125,9 +255,9 @@ pub async fn week(
             Err(_) => (today, Some(tr.t("error-date")), StatusCode::BAD_REQUEST),
         }
     };
-    let monday = monday_of(chosen);
-    let from = start_of(monday);
-    let to = start_of(monday + Duration::days(WEEK_DAYS));
+    let (first, last) = view.span(chosen);
+    let from = start_of(first);
+    let to = start_of(last + Duration::days(1));
     let (known, entries) = state.read_models.calendar.read(|calendar| {
         let entries: Vec<EntryRow> = calendar
             .agenda(&[owner.0], from, to)
@@ -136,10 +266,27 @@ pub async fn week(
             .collect();
         (calendar.attendees(), entries)
     });
-    let days = (0..WEEK_DAYS)
+    let day_count = (last - first).num_days() + 1;
+    let days = (0..day_count)
         .map(|offset| {
-            let day = monday + Duration::days(offset);
+            let day = first + Duration::days(offset);
             let (start, end) = (start_of(day), start_of(day + Duration::days(1)));
+            let mut on_day: Vec<EntryView> = entries
+                .iter()
+                .filter(|entry| entry.starts_at < end && entry.ends_at > start)
+                .map(|entry| EntryView {
+                    id: entry.id.to_string(),
+                    time: entry_time(lang, entry, day),
+                    title: entry.title.clone(),
+                    location: entry.location.clone().unwrap_or_default(),
+                })
+                .collect();
+            let more = if view == View::Month {
+                let shown = on_day.len().min(MONTH_DAY_ENTRIES);
+                on_day.split_off(shown).len()
+            } else {
+                0
+            };
             DayView {
                 date: day.to_string(),
                 // The weekday's name and its comma are the language's.
@@ -149,49 +296,76 @@ pub async fn week(
                     &format::date(lang, day),
                 ),
                 today: day == today,
-                entries: entries
-                    .iter()
-                    .filter(|entry| entry.starts_at < end && entry.ends_at > start)
-                    .map(|entry| EntryView {
-                        id: entry.id.to_string(),
-                        time: entry_time(lang, entry, day),
-                        title: entry.title.clone(),
-                        location: entry.location.clone().unwrap_or_default(),
-                    })
-                    .collect(),
+                outside: view == View::Month && day.month() != chosen.month(),
+                entries: on_day,
+                more,
+                day_href: period_url(owner, View::Day, day),
             }
         })
         .collect();
-    let sunday = monday + Duration::days(WEEK_DAYS - 1);
-    let range = format!(
-        "{} – {}",
-        format::date(lang, monday),
-        format::date(lang, sunday)
-    );
-    let back = if query.owner.is_empty() && typed.is_empty() {
-        "/calendar".to_owned()
+    let range = if first == last {
+        format::date(lang, first)
     } else {
         format!(
-            "/calendar?{}",
-            query_string(&[("owner", &query.owner), ("week", typed)])
+            "{} – {}",
+            format::date(lang, first),
+            format::date(lang, last)
         )
     };
-    let page = Page::new(&viewer, Section::Tasks, "calendar-title", back);
+    let back = format!(
+        "/calendar?{}",
+        query_string(&[
+            ("owner", &query.owner),
+            ("view", view.code()),
+            ("week", typed)
+        ])
+    );
+    let page = Page::new(viewer, Section::Tasks, "calendar-title", back);
+    let (new_entry, new_entry_errors, new_entry_open) = match failed {
+        Some((form, errors)) => (form, errors, true),
+        None => (
+            super::calendar_entry::EntryForm::blank(chosen, viewer.user()),
+            super::forms::FormErrors::default(),
+            false,
+        ),
+    };
+    let attendees = super::calendar_entry::attendee_choices(state, new_entry.attendees());
+    let command = super::forms::command_id(&state.app, new_entry.command()).to_string();
+    let view_urls = [View::Day, View::Week, View::Month]
+        .into_iter()
+        .map(|each| (each.code(), period_url(owner, each, chosen), each == view))
+        .collect();
     let page = WeekPage {
-        owners: owner_choices(tr, known, owner, &viewer),
-        week: if typed.is_empty() {
-            monday.to_string()
-        } else {
-            typed.to_owned()
-        },
+        owners: owner_choices(tr, known, owner, viewer),
+        week: chosen.to_string(),
         week_error,
-        heading: tr.t1("calendar-week", "range", &range),
+        heading: tr.t1(
+            match view {
+                View::Day => "calendar-day-heading",
+                View::Week => "calendar-week",
+                View::Month => "calendar-month-heading",
+            },
+            "range",
+            &range,
+        ),
         days,
-        previous_url: week_url(owner, monday - Duration::days(WEEK_DAYS)),
-        this_url: week_url(owner, monday_of(today)),
-        next_url: week_url(owner, monday + Duration::days(WEEK_DAYS)),
+        previous_url: period_url(owner, view, view.step(chosen, false)),
+        this_url: period_url(owner, view, today),
+        next_url: period_url(owner, view, view.step(chosen, true)),
         tasks_href: format!("/tasks?{}", query_string(&[("owner", &owner.code())])),
+        view: view.code(),
+        view_urls,
+        new_entry,
+        new_entry_errors,
+        new_entry_open,
+        attendees,
+        command,
         page,
+    };
+    let status = if new_entry_open {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        status
     };
     (status, page).into_response()
 }

@@ -124,7 +124,7 @@ fn render(
     let mut page = Page::new(
         viewer,
         Section::Customers,
-        "account-title",
+        "customer-account-title",
         format!("/customers/{party}/account"),
     );
     let tr = page.tr;

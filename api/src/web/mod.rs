@@ -17,6 +17,7 @@ mod audit;
 mod branch_names;
 mod branches;
 mod calendar;
+mod calendar_entry;
 mod catalog;
 mod chart;
 mod customer_account;
@@ -263,6 +264,9 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/complete", post(tasks::complete))
         .route("/tasks/{id}/reopen", post(tasks::reopen))
         .route("/calendar", get(calendar::week))
+        .route("/calendar/entries", post(calendar_entry::schedule))
+        .route("/calendar/entries/{id}", get(calendar_entry::show))
+        .route("/calendar/entries/{id}/{action}", post(calendar_entry::act))
         .route("/reports", get(reports::page))
         .route("/reports/sales.csv", get(reports::csv))
         .route("/audit", get(audit::page))

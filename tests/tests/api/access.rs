@@ -1176,7 +1176,7 @@ async fn oversized_and_malformed_forms_are_refused_and_write_nothing() {
 }
 
 /// Protects the pages issue 17 added for one record (a lead, a task, an
-/// interaction, a deal): another manager's record answers exactly as a
+/// interaction, a deal, a calendar entry): another manager's record answers exactly as a
 /// missing one does, so a page tells no more than the API, and a change
 /// posted to it is refused the same way, writing nothing.
 #[tokio::test]
@@ -1227,6 +1227,14 @@ async fn another_managers_lead_task_interaction_and_deal_pages_answer_as_missing
         )
         .await
         .id;
+    let entry = app
+        .write(
+            "/api/v1/calendar-entries",
+            json!({"title": "Anns meeting", "starts_at": "2027-01-05T10:00:00Z",
+                   "ends_at": "2027-01-05T11:00:00Z", "attendees": [ann]}),
+        )
+        .await
+        .id;
     app.settle().await;
     let (ben, csrf) = session_client(&app, "ben-pages", PASSWORD).await;
     let head = app.state.log.head().position;
@@ -1251,6 +1259,7 @@ async fn another_managers_lead_task_interaction_and_deal_pages_answer_as_missing
         ("tasks", task),
         ("interactions", interaction),
         ("deals", deal),
+        ("calendar/entries", entry),
     ] {
         let page = |id: Uuid| {
             let ben = ben.clone();

@@ -12,6 +12,7 @@
 mod account;
 mod audit;
 mod branches;
+mod calendar_entries;
 mod catalog;
 mod customer_forms;
 mod deals;
