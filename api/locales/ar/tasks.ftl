@@ -95,3 +95,6 @@ entry-complete = تحديد كمنعقد
 entry-reopen = إعادة فتح
 entry-cancel = إلغاء الموعد
 entry-cancel-reason = السبب (اختياري)
+calendar-earlier = السابق
+calendar-later = التالي
+calendar-this-period = اليوم

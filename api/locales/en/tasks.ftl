@@ -95,3 +95,6 @@ entry-complete = Mark as held
 entry-reopen = Reopen
 entry-cancel = Cancel the entry
 entry-cancel-reason = Why (optional)
+calendar-earlier = Earlier
+calendar-later = Later
+calendar-this-period = Today

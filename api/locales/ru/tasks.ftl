@@ -95,3 +95,6 @@ entry-complete = Отметить как состоявшееся
 entry-reopen = Вернуть в план
 entry-cancel = Отменить событие
 entry-cancel-reason = Причина (необязательно)
+calendar-earlier = Раньше
+calendar-later = Позже
+calendar-this-period = Сегодня

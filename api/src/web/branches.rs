@@ -1,7 +1,7 @@
 //! The administrators' branches page: every branch with its code, name
 //! and address, changed, closed and reopened in place; a form to open a
-//! branch or to name one that is in use (by users or warehouses) but has
-//! no name yet. The writes are `app::branches`'.
+//! branch or to name one that is in use (by users, warehouses or
+//! customers) but has no name yet. The writes are `app::branches`'.
 
 use std::collections::BTreeMap;
 
@@ -66,9 +66,9 @@ pub struct BranchesPage {
     errors: FormErrors,
 }
 
-/// How many users and warehouses name each branch id.
-fn uses(state: &AppState) -> BTreeMap<BranchId, (usize, usize)> {
-    let mut uses: BTreeMap<BranchId, (usize, usize)> = BTreeMap::new();
+/// How many users, warehouses and customers name each branch id.
+fn uses(state: &AppState) -> BTreeMap<BranchId, (usize, usize, usize)> {
+    let mut uses: BTreeMap<BranchId, (usize, usize, usize)> = BTreeMap::new();
     state.read_models.users.read(|users| {
         for (_, user) in users.users() {
             if let Some(branch) = user.branch {
@@ -83,20 +83,25 @@ fn uses(state: &AppState) -> BTreeMap<BranchId, (usize, usize)> {
             }
         }
     });
+    state.read_models.customers.read(|customers| {
+        for row in customers.rows() {
+            if let Some(branch) = row.branch {
+                uses.entry(branch).or_default().2 += 1;
+            }
+        }
+    });
     uses
 }
 
-fn used_text(tr: Tr, (users, warehouses): (usize, usize)) -> String {
-    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+fn used_text(tr: Tr, (users, warehouses, customers): (usize, usize, usize)) -> String {
+    let count = |n: usize| super::format::integer(tr.lang, i64::try_from(n).unwrap_or(i64::MAX));
     tr.counted(
         "branches-used",
         0,
         &[
-            ("users", &super::format::integer(tr.lang, count(users))),
-            (
-                "warehouses",
-                &super::format::integer(tr.lang, count(warehouses)),
-            ),
+            ("users", &count(users)),
+            ("warehouses", &count(warehouses)),
+            ("customers", &count(customers)),
         ],
     )
 }

@@ -303,13 +303,25 @@ fn render(
             }
         })
         .collect();
-    let range = if first == last {
-        format::date(lang, first)
+    // A month is named by its own first and last days, not the whole
+    // weeks shown around it.
+    let (named_first, named_last) = match view {
+        View::Month => {
+            let first_day = chosen.with_day(1).unwrap_or(chosen);
+            let last_day = first_day
+                .checked_add_months(chrono::Months::new(1))
+                .map_or(first_day, |next| next - Duration::days(1));
+            (first_day, last_day)
+        }
+        View::Day | View::Week => (first, last),
+    };
+    let range = if named_first == named_last {
+        format::date(lang, named_first)
     } else {
         format!(
             "{} – {}",
-            format::date(lang, first),
-            format::date(lang, last)
+            format::date(lang, named_first),
+            format::date(lang, named_last)
         )
     };
     let back = format!(

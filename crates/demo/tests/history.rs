@@ -249,12 +249,20 @@ fn a_scaled_history_has_about_the_events_asked_for() {
 /// Protects the stream names the loader appends to.
 #[test]
 fn appends_name_their_streams_by_category_and_aggregate() {
-    let append = generate(&DemoOptions::default())
-        .next()
-        .expect("a first append");
-    assert_eq!(append.category, "pipeline");
-    assert_eq!(append.stream(), format!("pipeline-{}", append.aggregate));
+    // The demo's branches get their names first, then the first pipeline.
+    let mut appends = generate(&DemoOptions::default());
+    let append = appends.next().expect("a first append");
+    assert_eq!(append.category, "branch");
+    assert_eq!(append.stream(), format!("branch-{}", append.aggregate));
     assert_eq!(append.actor, users(&DemoOptions::default())[0].id);
+    let pipeline = appends
+        .find(|append| append.category != "branch")
+        .expect("an append after the branches");
+    assert_eq!(pipeline.category, "pipeline");
+    assert_eq!(
+        pipeline.stream(),
+        format!("pipeline-{}", pipeline.aggregate)
+    );
 }
 
 /// Protects the deal statistics the demo dashboards show: roughly a third

@@ -43,8 +43,24 @@ const PAGES: &[(&str, Where)] = &[
         },
     ),
     ("customer-new", Where::Path("/customers/new")),
+    ("duplicates", Where::Path("/customers/duplicates")),
+    (
+        "merge",
+        Where::FirstLink {
+            list: "/customers/duplicates",
+            link: "a.merge-link",
+        },
+    ),
     ("search", Where::Path("/search?q=an")),
     ("pipeline", Where::Path("/pipeline")),
+    (
+        "deal",
+        Where::FirstLink {
+            list: "/pipeline",
+            link: ".deal-title a",
+        },
+    ),
+    ("pipelines", Where::Path("/pipeline/settings")),
     ("leads", Where::Path("/leads")),
     (
         "lead",
@@ -56,6 +72,7 @@ const PAGES: &[(&str, Where)] = &[
     ("tasks", Where::Path("/tasks")),
     ("task-new", Where::Path("/tasks/new")),
     ("calendar", Where::Path("/calendar")),
+    ("calendar-month", Where::Path("/calendar?view=month")),
     ("catalog", Where::Path("/catalog")),
     (
         "product",
@@ -65,6 +82,15 @@ const PAGES: &[(&str, Where)] = &[
         },
     ),
     ("stock", Where::Path("/catalog/stock")),
+    ("warehouses", Where::Path("/catalog/warehouses")),
+    ("price-lists", Where::Path("/catalog/price-lists")),
+    (
+        "price-list",
+        Where::FirstLink {
+            list: "/catalog/price-lists",
+            link: "#price-lists tbody a",
+        },
+    ),
     ("orders", Where::Path("/orders")),
     (
         "order",
@@ -78,6 +104,7 @@ const PAGES: &[(&str, Where)] = &[
     ("receipts", Where::Path("/audit/receipts")),
     ("users", Where::Path("/admin/users")),
     ("retention", Where::Path("/admin/retention")),
+    ("branches", Where::Path("/admin/branches")),
     ("account", Where::Path("/account")),
 ];
 

@@ -54,13 +54,13 @@ async fn an_administrator_opens_names_and_closes_branches() {
             .goto(&format!("{base}/admin/branches"))
             .await
             .unwrap();
-        type_into(&client, "#branch-code", "hq").await;
+        type_into(&client, "#branch-code", "zed").await;
         type_into(&client, "#branch-name", "Head office").await;
         type_into(&client, "#branch-address", "1 Main Street").await;
         click(&client, "#branch-submit").await;
-        wait_for(&client, "#branches tr[data-code=HQ]").await;
+        wait_for(&client, "#branches tr[data-code=ZED]").await;
 
-        type_into(&client, "#branch-code", "HQ").await;
+        type_into(&client, "#branch-code", "ZED").await;
         type_into(&client, "#branch-name", "Second head").await;
         let head = state.log.head().position;
         click(&client, "#branch-submit").await;

@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::branch::{Branch, BranchCode, BranchCommand, BranchDetails};
 use domain::channel::{Channel, ChannelKind};
 use domain::command::Issued;
 use domain::ids::{
@@ -27,7 +28,7 @@ use domain::pipeline::{
 use domain::planning::{
     CalendarCommand, CalendarEntry, CalendarEntryState, Task, TaskCommand, TaskState,
 };
-use domain::values::{Currency, Label, Money, Tag};
+use domain::values::{Currency, Label, Money, Tag, Text};
 use domain::{CrmEvent, Decider, DomainError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -624,7 +625,10 @@ impl Demo {
 
     fn run(&mut self, at: i64, action: Action) {
         match action {
-            Action::DefineSales => self.define_board(at, 0, "Sales", &SALES_STAGES),
+            Action::DefineSales => {
+                self.name_branches(at);
+                self.define_board(at, 0, "Sales", &SALES_STAGES);
+            }
             Action::DefinePartnerships => {
                 self.define_board(at, 1, "Partnerships", &PARTNERSHIP_STAGES);
             }
@@ -644,6 +648,36 @@ impl Demo {
     }
 
     // -------------------------------------------------------- pipelines
+
+    /// The four branches the demo's customers belong to get a code, a
+    /// name and an address, as an administrator would give them.
+    fn name_branches(&mut self, at: i64) {
+        const BRANCHES: [(&str, &str, &str); 4] = [
+            ("HQ", "Head office", "1 Harbour Street"),
+            ("NTH", "North", "12 Mill Road"),
+            ("STH", "South", "7 Quay Lane"),
+            ("EST", "East", "30 Market Square"),
+        ];
+        let by = self.managers[0];
+        for (branch, (code, name, address)) in self.branches.into_iter().zip(BRANCHES) {
+            let details = (
+                self.valid(BranchCode::parse("code", code)),
+                self.label(name),
+                self.valid(Text::parse("address", address)),
+            );
+            let (Some(code), Some(name), Some(address)) = details else {
+                return;
+            };
+            let command = BranchCommand::Open(BranchDetails {
+                code,
+                name,
+                address: Some(address),
+            });
+            let mut state = None;
+            let events = self.decide_all::<Branch>(&mut state, [Self::issued(by, at, command)]);
+            self.emit(branch.as_uuid(), at, at, by, events);
+        }
+    }
 
     fn define_board(&mut self, at: i64, number: usize, name: &str, stages: &[(&str, u8)]) {
         if self.boards.len() != number {
