@@ -208,15 +208,7 @@ pub async fn schedule(
         command_id,
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<CalendarEntry, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<CalendarEntry, _>(&state, &viewer, run, id, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(
@@ -397,15 +389,7 @@ pub async fn act(
         ),
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<CalendarEntry, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<CalendarEntry, _>(&state, &viewer, run, id, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(

@@ -371,15 +371,7 @@ pub async fn act(
         ),
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Account, _>(&caller, run, party, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<Account, _>(&state, &viewer, run, party, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(

@@ -371,15 +371,7 @@ pub async fn edit(
         command_id,
         expected_version: None,
     };
-    let result = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Party, _>(&caller, run, party, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = forms::execute_as::<Party, _>(&state, &viewer, run, party, command).await;
     match result {
         Ok(executed) => {
             let location = format!("/customers/{party}");

@@ -215,6 +215,29 @@ pub fn parse_moment(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         })
 }
 
+/// Runs one command of aggregate `D` as the viewer (`App::execute`, which
+/// checks them against the record and every record the command names):
+/// the tail every form that changes one record shares.
+pub async fn execute_as<D, C>(
+    state: &crate::AppState,
+    viewer: &super::Viewer,
+    run: app::Run,
+    id: impl Into<Uuid>,
+    command: C,
+) -> Result<app::commands::Executed, CommandError>
+where
+    D: app::guarded::Guarded + domain::Decider<Command = domain::Issued<C>, Error = DomainError>,
+    D::Event: domain::DomainEvent,
+    D::State: Send + 'static,
+    C: app::guarded::Guard,
+{
+    let caller = viewer.caller()?;
+    state
+        .app
+        .execute::<D, C>(&caller, run, id, command, None)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

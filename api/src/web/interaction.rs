@@ -226,15 +226,8 @@ pub async fn change(
         command_id: forms::command_id(&state.app, &form.command),
         expected_version: None,
     };
-    let result = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Interaction, _>(&caller, run, interaction, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let result =
+        forms::execute_as::<Interaction, _>(&state, &viewer, run, interaction, command).await;
     match result {
         Ok(executed) => {
             let location = format!("/interactions/{interaction}");

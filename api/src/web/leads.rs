@@ -225,15 +225,7 @@ pub async fn capture(
         command_id,
         expected_version: None,
     };
-    let result = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Lead, _>(&caller, run, lead, capture, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = forms::execute_as::<Lead, _>(&state, &viewer, run, lead, capture).await;
     match result {
         Ok(executed) => {
             forms::redirect_after(&state, executed.last_position, &format!("/leads/{lead}")).await

@@ -373,15 +373,9 @@ async fn act(
             }
             Err(error) => Err(error),
         },
-        Chosen::Command(command) => match viewer.caller() {
-            Ok(caller) => {
-                state
-                    .app
-                    .execute::<Deal, _>(&caller, run, deal, command, None)
-                    .await
-            }
-            Err(error) => Err(error),
-        },
+        Chosen::Command(command) => {
+            forms::execute_as::<Deal, _>(state, viewer, run, deal, command).await
+        }
     };
     match result {
         Ok(executed) => {

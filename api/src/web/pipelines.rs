@@ -229,15 +229,7 @@ async fn run(
         command_id,
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Pipeline, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<Pipeline, _>(state, viewer, run, id, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(state, executed.last_position, "/pipeline/settings").await
@@ -333,15 +325,8 @@ pub async fn act(
                 command_id: Uuid::new_v5(&command_id, b"name"),
                 expected_version: None,
             };
-            let renamed = match viewer.caller() {
-                Ok(caller) => {
-                    state
-                        .app
-                        .execute::<Pipeline, _>(&caller, run_rename, id, rename, None)
-                        .await
-                }
-                Err(error) => Err(error),
-            };
+            let renamed =
+                forms::execute_as::<Pipeline, _>(&state, &viewer, run_rename, id, rename).await;
             // The name unchanged is no event; another stage's name is
             // refused and said at the pipeline.
             if let Err(error) = renamed {

@@ -160,15 +160,7 @@ pub async fn define(
         command_id,
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<PriceList, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<PriceList, _>(&state, &viewer, run, id, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(
@@ -784,15 +776,7 @@ pub async fn act(
         command_id,
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<PriceList, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<PriceList, _>(&state, &viewer, run, id, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(

@@ -300,15 +300,7 @@ pub async fn create(
         command_id,
         expected_version: None,
     };
-    let result = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Task, _>(&caller, run, task, create, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = forms::execute_as::<Task, _>(&state, &viewer, run, task, create).await;
     match result {
         Ok(executed) => {
             forms::redirect_after(&state, executed.last_position, &format!("/tasks/{task}")).await
@@ -416,15 +408,7 @@ async fn change(
         command_id: forms::command_id(&state.app, &form.command),
         expected_version: None,
     };
-    let result = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Task, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = forms::execute_as::<Task, _>(&state, &viewer, run, id, command).await;
     match result {
         Ok(executed) => {
             forms::redirect_after(&state, executed.last_position, &format!("/tasks/{id}")).await

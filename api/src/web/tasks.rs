@@ -489,15 +489,7 @@ async fn act(
         command_id,
         expected_version: form.version.parse::<u64>().ok(),
     };
-    let result = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Task, _>(&caller, run, task, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = forms::execute_as::<Task, _>(state, viewer, run, task, command).await;
     match result {
         Ok(executed) => forms::redirect_after(state, executed.last_position, &location).await,
         Err(error) => {

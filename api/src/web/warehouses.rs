@@ -181,15 +181,7 @@ pub async fn open(
         command_id,
         expected_version: None,
     };
-    let opened = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Warehouse, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let opened = forms::execute_as::<Warehouse, _>(&state, &viewer, run, id, command).await;
     match opened {
         Ok(executed) => {
             forms::redirect_after(&state, executed.last_position, "/catalog/warehouses").await
@@ -232,15 +224,7 @@ pub async fn act(
         command_id: forms::command_id(&state.app, &form.command),
         expected_version: None,
     };
-    let done = match viewer.caller() {
-        Ok(caller) => {
-            state
-                .app
-                .execute::<Warehouse, _>(&caller, run, id, command, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let done = forms::execute_as::<Warehouse, _>(&state, &viewer, run, id, command).await;
     match done {
         Ok(executed) => {
             forms::redirect_after(&state, executed.last_position, "/catalog/warehouses").await

@@ -601,17 +601,32 @@ async fn a_customer_found_by_search_opens_its_card() {
             .click()
             .await
             .unwrap();
-        let link = client
-            .wait()
-            .at_most(PAGE_WAIT)
-            .for_element(Locator::XPath(&format!(
-                "//table[@id='customer-list']//a[normalize-space(.)='{name}']"
-            )))
-            .await
-            .unwrap_or_else(|error| panic!("{name} is not in the results: {error}"));
-        let searched = client.current_url().await.unwrap();
-        assert!(searched.query().unwrap_or("").contains("q="), "{searched}");
-        link.click().await.unwrap();
+        // The live search may swap the results in once more after the
+        // link was found (typing and submitting both ask): a link gone
+        // stale is found again.
+        let started = Instant::now();
+        loop {
+            let link = client
+                .wait()
+                .at_most(PAGE_WAIT)
+                .for_element(Locator::XPath(&format!(
+                    "//table[@id='customer-list']//a[normalize-space(.)='{name}']"
+                )))
+                .await
+                .unwrap_or_else(|error| panic!("{name} is not in the results: {error}"));
+            let searched = client.current_url().await.unwrap();
+            assert!(searched.query().unwrap_or("").contains("q="), "{searched}");
+            match link.click().await {
+                Ok(()) => break,
+                Err(error) => {
+                    assert!(
+                        started.elapsed() < PAGE_WAIT,
+                        "{name} kept changing: {error}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
         assert_eq!(text_of(&client, "#customer-name").await, name);
         let channels = text_of(&client, "#customer-channels").await;
         assert!(channels.contains(&channel), "{channels} lists {channel}");
