@@ -576,6 +576,18 @@ pub async fn render_card(
                 })
                 .collect();
             owners.sort_by(|a, b| a.label.cmp(&b.label));
+            // An owner the directory does not know stays chosen, so
+            // saving the form never hands the customer to someone else.
+            if !owners.iter().any(|owner| owner.selected) {
+                owners.insert(
+                    0,
+                    super::forms::OwnedChoice {
+                        value: current.clone(),
+                        label: current.clone(),
+                        selected: true,
+                    },
+                );
+            }
             owners
         });
     }

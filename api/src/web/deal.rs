@@ -91,6 +91,19 @@ pub struct DealPage {
     command: String,
 }
 
+/// A user's name, or their id while the directory does not know them.
+fn owner_name_of(state: &AppState, raw: &str) -> String {
+    raw.parse::<UserId>()
+        .ok()
+        .and_then(|user| {
+            state
+                .read_models
+                .users
+                .read(|users| users.user(user).map(|row| row.display_name.clone()))
+        })
+        .unwrap_or_else(|| raw.to_owned())
+}
+
 /// The deal `raw` names, if the viewer may read it.
 fn readable(state: &AppState, viewer: &Viewer, raw: &str) -> Option<(DealId, DealState)> {
     let id: DealId = super::readable_id(state, viewer, raw, app::access::Kind::Deal)?;
@@ -180,7 +193,7 @@ fn render(
     .collect();
     let (form, errors) = typed.unwrap_or_else(|| (DealForm::of(&deal), FormErrors::default()));
     let current_owner = form.owner.trim().to_owned();
-    let owners = state.read_models.users.read(|users| {
+    let mut owners = state.read_models.users.read(|users| {
         let mut owners: Vec<OwnedChoice> = users
             .users()
             .filter(|(id, user)| !user.disabled || id.to_string() == current_owner)
@@ -193,6 +206,19 @@ fn render(
         owners.sort_by(|a, b| a.label.cmp(&b.label));
         owners
     });
+    // An owner the directory does not know (imported, or a user since
+    // removed) stays chosen, so saving the form never hands the deal to
+    // whoever comes first in the list.
+    if !owners.iter().any(|owner| owner.selected) && !current_owner.is_empty() {
+        owners.insert(
+            0,
+            OwnedChoice {
+                label: owner_name_of(state, &current_owner),
+                value: current_owner.clone(),
+                selected: true,
+            },
+        );
+    }
     let command = forms::command_id(&state.app, &form.command).to_string();
     let open = deal.status == DealStatus::Open;
     let page = DealPage {

@@ -13,6 +13,7 @@ mod crm;
 mod duplicates;
 mod erasure;
 mod fuzz;
+mod owner_choices;
 mod retention;
 mod trade;
 mod trust;
