@@ -940,18 +940,13 @@ async fn a_bad_duration_is_shown_next_to_its_field_and_the_typing_is_kept() {
     .await;
 }
 
-/// An order drafted for a customer shows the price its list resolves,
-/// is confirmed and shipped with the order page's buttons, and the
-/// dashboard's figures for today grow by one order and by the units
-/// shipped: it protects the whole order flow in the UI, from the form
-/// through `trade::confirm_order`/`ship_order` to the read models.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
-    let app = spawn_app().await;
-    let today = Utc::now().date_naive();
-    let quantity = Decimal::from(2);
-    // Goods that the warehouse holds enough of.
-    let (product, warehouse) = app.state.read_models.stock.read(|stock| {
+/// A stock-tracked product of the demo and a warehouse holding at least
+/// `available` of it free.
+pub(crate) fn goods_in_stock(
+    app: &TestApp,
+    available: Decimal,
+) -> (domain::ids::ProductId, domain::ids::WarehouseId) {
+    app.state.read_models.stock.read(|stock| {
         stock
             .products()
             .into_iter()
@@ -963,14 +958,28 @@ async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
                     .warehouses()
                     .into_iter()
                     .find(|(warehouse, _)| {
-                        stock.balance(product, *warehouse).is_some_and(|balance| {
-                            balance.available >= quantity * Decimal::from(10)
-                        })
+                        stock
+                            .balance(product, *warehouse)
+                            .is_some_and(|balance| balance.available >= available)
                     })
                     .map(|(warehouse, _)| (product, warehouse))
             })
-            .unwrap()
-    });
+            .expect("goods the demo holds enough of")
+    })
+}
+
+/// An order drafted for a customer shows the price its list resolves,
+/// is confirmed and shipped with the order page's buttons, and the
+/// dashboard's figures for today grow by one order and by the units
+/// shipped: it protects the whole order flow in the UI, from the form
+/// through `trade::confirm_order`/`ship_order` to the read models.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_created_confirmed_and_shipped_changes_the_dashboard() {
+    let app = spawn_app().await;
+    let today = Utc::now().date_naive();
+    let quantity = Decimal::from(2);
+    // Goods that the warehouse holds enough of.
+    let (product, warehouse) = goods_in_stock(&app, quantity * Decimal::from(10));
     let party = app.state.read_models.customers.read(|customers| {
         customers
             .rows()

@@ -118,26 +118,7 @@ async fn a_drafts_lines_change_and_the_order_is_cancelled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn part_of_an_order_is_shipped_and_that_shipment_invoiced() {
     let app = spawn_app().await;
-    let (product, warehouse) = app.state.read_models.stock.read(|stock| {
-        stock
-            .products()
-            .into_iter()
-            .filter(|(_, info)| {
-                !info.discontinued && info.kind == domain::catalog::ProductKind::StockTracked
-            })
-            .find_map(|(product, _)| {
-                stock
-                    .warehouses()
-                    .into_iter()
-                    .find(|(warehouse, _)| {
-                        stock
-                            .balance(product, *warehouse)
-                            .is_some_and(|balance| balance.available >= Decimal::from(50))
-                    })
-                    .map(|(warehouse, _)| (product, warehouse))
-            })
-            .unwrap()
-    });
+    let (product, warehouse) = super::goods_in_stock(&app, Decimal::from(50));
     let party = app.state.read_models.customers.read(|customers| {
         customers
             .rows()
