@@ -18,7 +18,7 @@ use domain::finance::PaymentMethod;
 use domain::ids::{BranchId, InvoiceId, OrderId, PartyId, ProductId, UserId};
 use domain::sales::ImportSale;
 use domain::values::Currency;
-use projections::models::kpis::{DirectorKpis, Overdue};
+use projections::models::kpis::{DirectorKpis, Kpis, Overdue};
 use projections::models::sales::{
     AgeBucket, Aged, Dimension, Measure, Member, MethodTotal, PaymentDay, Period, ReportQuery,
     ReportRow, Sales, SalesFigures, TopQuery,
@@ -81,6 +81,7 @@ fn query(
         currency: eur(),
         period,
         dimension,
+        branch: None,
     }
 }
 
@@ -507,6 +508,7 @@ fn top_lists_rank_members_by_the_measure_asked_for() {
                 dimension,
                 measure,
                 limit,
+                branch: None,
             })
             .into_iter()
             .map(|row| (row.member, row.figures))
@@ -847,6 +849,95 @@ fn payments_are_summed_per_day_and_method() {
         shop.kpis.on(date(3, 2)).payments,
         BTreeMap::from([(eur(), dec("220")), (usd(), dec("10"))])
     );
+}
+
+/// Protects the branch filter: a branch's report holds its own orders
+/// only, whatever the rows are per; a branch that never sold answers
+/// nothing; a payment counts in the branch of the invoice it paid, what
+/// is left on account in none; receivables are aged per branch.
+#[test]
+fn a_branch_sees_its_own_orders_payments_and_receivables() {
+    let mut shop = month_end();
+    let in_branch = |branch: u128, dimension| ReportQuery {
+        branch: Some(id(branch)),
+        ..query(date(3, 1), date(4, 30), Period::Whole, dimension)
+    };
+    let units = |rows: Vec<ReportRow>| -> Vec<(Member, i64, Decimal)> {
+        rows.into_iter()
+            .map(|row| (row.member, row.figures.orders, row.figures.units))
+            .collect()
+    };
+    let product = |sku: u128| Member::Product(id(sku));
+    assert_eq!(
+        units(check(&shop, &in_branch(NORTH, Some(Dimension::Product)))),
+        vec![(product(MUG), 2, dec("3")), (product(SHIRT), 1, dec("1")),]
+    );
+    assert_eq!(
+        units(check(&shop, &in_branch(SOUTH, Some(Dimension::Product)))),
+        vec![(product(CAP), 1, dec("1")), (product(SHIRT), 1, dec("2"))]
+    );
+    assert_eq!(
+        units(check(&shop, &in_branch(SOUTH, None))),
+        vec![(Member::All, 1, dec("3"))]
+    );
+    assert_eq!(
+        units(check(&shop, &in_branch(NORTH, Some(Dimension::Branch)))),
+        vec![(Member::Branch(Some(id(NORTH))), 2, dec("4"))]
+    );
+    assert!(check(&shop, &in_branch(NORTH + 7, None)).is_empty());
+
+    let globex_owes = shop.sales.invoices_of(id(GLOBEX))[0].gross;
+    let acme_owes: Decimal = shop
+        .sales
+        .invoices_of(id(ACME))
+        .iter()
+        .map(|invoice| invoice.gross)
+        .sum();
+    shop.pay(
+        id(GLOBEX),
+        globex_owes + dec("5"),
+        eur(),
+        PaymentMethod::Cash,
+        date(4, 10),
+    )
+    .unwrap();
+    shop.pay(id(ACME), dec("10"), eur(), PaymentMethod::Card, date(4, 10))
+        .unwrap();
+    let day = |method, amount: Decimal| {
+        vec![PaymentDay {
+            day: date(4, 10),
+            by_method: vec![MethodTotal {
+                method,
+                payments: 1,
+                amount,
+            }],
+            total: amount,
+        }]
+    };
+    let paid_in = |shop: &Shop, branch: Option<u128>| {
+        shop.sales
+            .payments_in(date(4, 1), date(4, 30), eur(), branch.map(id))
+    };
+    assert_eq!(
+        paid_in(&shop, Some(SOUTH)),
+        day(PaymentMethod::Cash, globex_owes)
+    );
+    assert_eq!(
+        paid_in(&shop, Some(NORTH)),
+        day(PaymentMethod::Card, dec("10"))
+    );
+    assert_eq!(paid_in(&shop, None)[0].total, globex_owes + dec("15"));
+    assert!(paid_in(&shop, Some(NORTH + 7)).is_empty());
+
+    let owed = |branch: u128| {
+        shop.sales
+            .receivables_in(date(4, 30), eur(), Some(id(branch)))
+            .total
+            .total()
+            .outstanding
+    };
+    assert_eq!(owed(SOUTH), Decimal::ZERO);
+    assert_eq!(owed(NORTH), acme_owes - dec("10"));
 }
 
 /// Protects the director's dashboard: today's figures (today passed in),
@@ -1306,11 +1397,39 @@ fn run(shop: &mut Shop, ops: &[Op]) {
     }
 }
 
+/// Two branches' figures added up, amounts per currency.
+fn add_kpis(mut sum: Kpis, more: Kpis) -> Kpis {
+    fn add(sum: &mut BTreeMap<Currency, Decimal>, more: BTreeMap<Currency, Decimal>) {
+        for (currency, amount) in more {
+            *sum.entry(currency).or_default() += amount;
+        }
+    }
+    sum.orders += more.orders;
+    add(&mut sum.order_intake, more.order_intake);
+    add(&mut sum.payments, more.payments);
+    sum.units_shipped += more.units_shipped;
+    for (currency, overdue) in more.overdue {
+        let total = sum.overdue.entry(currency).or_default();
+        total.invoices += overdue.invoices;
+        total.amount += overdue.amount;
+    }
+    sum
+}
+
 fn report_query() -> impl Strategy<Value = ReportQuery> {
     // Most history is in euros: one query in four asks for dollars.
     let dollars = proptest::bool::weighted(0.25);
-    (0..DAYS, 0..DAYS + 10, 0..4_usize, 0..6_usize, dollars).prop_map(
-        |(from, length, period, dimension, dollars)| {
+    // Every branch, one of the two, or one that never sold anything.
+    let branch = proptest::option::of(0..3_u8);
+    (
+        0..DAYS,
+        0..DAYS + 10,
+        0..4_usize,
+        0..6_usize,
+        dollars,
+        branch,
+    )
+        .prop_map(|(from, length, period, dimension, dollars, branch)| {
             let from = day_of(from);
             ReportQuery {
                 from,
@@ -1325,9 +1444,9 @@ fn report_query() -> impl Strategy<Value = ReportQuery> {
                     Some(Dimension::Manager),
                     Some(Dimension::Branch),
                 ][dimension],
+                branch: branch.map(|b| id::<BranchId>(NORTH + u128::from(b))),
             }
-        },
-    )
+        })
 }
 
 proptest! {
@@ -1350,6 +1469,15 @@ proptest! {
 
             let (from, to) = (query.from, query.to);
             let kpis = shop.kpis.over(from, to);
+            let branches = [None, Some(id(NORTH)), Some(id(SOUTH))];
+            let summed = |each: &dyn Fn(Option<BranchId>) -> Kpis| {
+                branches.into_iter().map(each).reduce(add_kpis).unwrap()
+            };
+            prop_assert_eq!(&summed(&|branch| shop.sales.branch_kpis_over(branch, from, to)), &kpis);
+            prop_assert_eq!(
+                summed(&|branch| shop.sales.branch_kpis_on(branch, to)),
+                shop.kpis.on(to)
+            );
             let (orders, intake, units) = shop.oracle.intake(from, to);
             prop_assert_eq!(kpis.orders, orders);
             prop_assert_eq!(&kpis.order_intake, &intake);

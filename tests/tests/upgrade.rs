@@ -172,6 +172,7 @@ async fn open_fixture(fixture: &Path) {
         currency: Currency::parse("currency", sales["currency"].as_str().unwrap()).unwrap(),
         period: Period::Whole,
         dimension: None,
+        branch: None,
     };
     let rows = models.sales.read(|model| model.report(&query));
     assert_eq!(rows.len(), 1, "{rows:?}");

@@ -18,6 +18,12 @@ dashboard-title = لوحة المعلومات
 dashboard-today = اليوم، { $date }
 dashboard-period = الفترة { $range }
 dashboard-period-form = اختر فترة
+dashboard-branch = الفرع
+dashboard-branches = الفروع جنبًا إلى جنب
+dashboard-branch-today = اليوم
+dashboard-branch-period = في الفترة
+dashboard-branch-overdue = المتأخر
+chart-funnel-company = الصفقات لا تتبع فرعًا: هذه أرقام الشركة كلها.
 dashboard-from = من
 dashboard-to = إلى
 dashboard-show = عرض
@@ -177,6 +183,15 @@ orders-title = الطلبات
 orders-start-hint = لبدء طلب، افتح بطاقة العميل واختر «طلب جديد».
 orders-recent = أحدث الطلبات
 orders-none = لا توجد طلبات بعد.
+orders-search = بحث
+orders-search-hint = الرقم أو التسلسل أو العميل
+orders-status-all = كل الحالات
+orders-filter = عرض
+orders-by-number = الطلبات بهذا الرقم
+orders-none-found = لا يطابق أي طلب.
+orders-pages = صفحات الطلبات
+orders-newest = أحدث الطلبات
+orders-older = طلبات أقدم
 order-column-number = الطلب
 order-column-customer = العميل
 order-column-status = الحالة
@@ -379,6 +394,7 @@ form-field-key = يبدأ اسم الحقل بحرف لاتيني صغير: حر
 
 branch-unnamed = الفرع { $id }
 branch-none = بلا فرع
+branch-all = كل الفروع
 
 ## The deal page
 

@@ -19,6 +19,12 @@ dashboard-title = Dashboard
 dashboard-today = Today, { $date }
 dashboard-period = Period { $range }
 dashboard-period-form = Choose a period
+dashboard-branch = Branch
+dashboard-branches = Branches side by side
+dashboard-branch-today = Today
+dashboard-branch-period = In the period
+dashboard-branch-overdue = Overdue
+chart-funnel-company = Deals belong to no branch: these are the whole company's.
 dashboard-from = From
 dashboard-to = To
 dashboard-show = Show
@@ -171,6 +177,15 @@ orders-title = Orders
 orders-start-hint = To start an order, open a customer's card and choose "New order".
 orders-recent = Recent orders
 orders-none = No orders yet.
+orders-search = Find
+orders-search-hint = Number, sequence or customer
+orders-status-all = Every status
+orders-filter = Show
+orders-by-number = Orders with this number
+orders-none-found = No order matches.
+orders-pages = Pages of orders
+orders-newest = Newest orders
+orders-older = Older orders
 order-column-number = Order
 order-column-customer = Customer
 order-column-status = Status
@@ -370,6 +385,7 @@ form-field-key = A field name starts with a small letter: letters, digits and un
 
 branch-unnamed = Branch { $id }
 branch-none = No branch
+branch-all = All branches
 
 ## The deal page
 

@@ -18,6 +18,12 @@ dashboard-title = Сводка
 dashboard-today = Сегодня, { $date }
 dashboard-period = Период { $range }
 dashboard-period-form = Выберите период
+dashboard-branch = Филиал
+dashboard-branches = Филиалы рядом
+dashboard-branch-today = Сегодня
+dashboard-branch-period = За период
+dashboard-branch-overdue = Просрочено
+chart-funnel-company = Сделки не относятся к филиалам: это данные всей компании.
 dashboard-from = С
 dashboard-to = По
 dashboard-show = Показать
@@ -174,6 +180,15 @@ orders-title = Заказы
 orders-start-hint = Чтобы начать заказ, откройте карточку клиента и выберите «Новый заказ».
 orders-recent = Последние заказы
 orders-none = Заказов пока нет.
+orders-search = Найти
+orders-search-hint = Номер, порядковый номер или клиент
+orders-status-all = Любой статус
+orders-filter = Показать
+orders-by-number = Заказы с этим номером
+orders-none-found = Ни один заказ не подходит.
+orders-pages = Страницы заказов
+orders-newest = Новейшие заказы
+orders-older = Более старые заказы
 order-column-number = Заказ
 order-column-customer = Клиент
 order-column-status = Статус
@@ -375,6 +390,7 @@ form-field-key = Имя поля начинается со строчной ла
 
 branch-unnamed = Филиал { $id }
 branch-none = Без филиала
+branch-all = Все филиалы
 
 ## The deal page
 

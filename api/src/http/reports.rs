@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use domain::finance::PaymentMethod;
+use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
 use projections::models::sales::{Aged, Ageing, Dimension, Member, Period, ReportQuery};
@@ -74,6 +75,8 @@ pub struct SalesReportParams {
     /// Knowledge time: the report as the log knew it at this moment, from
     /// the events recorded by then (folded on demand: slower).
     pub known_at: Option<DateTime<Utc>>,
+    /// Only the orders of this branch; every branch when absent.
+    pub branch: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -268,6 +271,7 @@ async fn sales_report(
             DimensionDto::Manager => Dimension::Manager,
             DimensionDto::Branch => Dimension::Branch,
         }),
+        branch: params.branch.map(BranchId::from_uuid),
     };
     let (rows, known_position) = if to < params.from {
         (Vec::new(), None)
@@ -405,6 +409,8 @@ pub struct ReceivablesParams {
     pub known_at: Option<DateTime<Utc>>,
     /// Customers listed, the largest debt first: 1 to 500, 50 when absent.
     pub limit: Option<usize>,
+    /// Only the invoices of this branch; every branch when absent.
+    pub branch: Option<Uuid>,
 }
 
 /// Open invoices and what they owe.
@@ -491,11 +497,12 @@ async fn receivables_report(
     .limit()?;
     wait.wait(&state).await?;
     let as_of = params.as_of.unwrap_or_else(|| state.app.now().date_naive());
+    let branch = params.branch.map(BranchId::from_uuid);
     let (receivables, known_position) = known(
         &state,
         &state.read_models.sales,
         params.known_at,
-        move |sales| sales.receivables(as_of, currency),
+        move |sales| sales.receivables_in(as_of, currency, branch),
     )
     .await?;
     Ok(axum::Json(ReceivablesReport {
@@ -531,6 +538,9 @@ pub struct PaymentsReportParams {
     pub as_of: Option<NaiveDate>,
     /// Knowledge time: as the log knew it at this moment (slower).
     pub known_at: Option<DateTime<Utc>>,
+    /// Only what paid this branch's invoices (a payment split over
+    /// branches counts in each); every payment when absent.
+    pub branch: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -588,11 +598,12 @@ async fn payments_report(
     let from = params.from;
     let to = report_range(from, params.to, group_by, params.as_of)?;
     wait.wait(&state).await?;
+    let branch = params.branch.map(BranchId::from_uuid);
     let (days, known_position) = known(
         &state,
         &state.read_models.sales,
         params.known_at,
-        move |sales| sales.payments(from, to, currency),
+        move |sales| sales.payments_in(from, to, currency, branch),
     )
     .await?;
     // Days come oldest first, so each period's days are adjacent.
@@ -640,6 +651,8 @@ pub struct StockValueParams {
     pub as_of: Option<NaiveDate>,
     /// Knowledge time: as the log knew it at this moment (slower).
     pub known_at: Option<DateTime<Utc>>,
+    /// Only the warehouses of this branch; every warehouse when absent.
+    pub branch: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -680,6 +693,7 @@ async fn stock_value_report(
     wait.wait(&state).await?;
     let as_of = params.as_of.unwrap_or_else(|| state.app.now().date_naive());
     let at = end_of(as_of);
+    let branch = params.branch.map(BranchId::from_uuid);
     let (rows, known_position) = known(
         &state,
         &state.read_models.stock,
@@ -688,6 +702,13 @@ async fn stock_value_report(
             stock
                 .value_at(at)
                 .into_iter()
+                .filter(|value| {
+                    branch.is_none_or(|branch| {
+                        stock
+                            .warehouse_info(value.warehouse)
+                            .is_some_and(|info| info.branch == Some(branch))
+                    })
+                })
                 .map(|value| WarehouseValueRow {
                     warehouse: value.warehouse.as_uuid(),
                     name: stock

@@ -37,10 +37,28 @@ fn unnamed(tr: Tr, branch: BranchId) -> String {
 /// and `current` (an id as typed or stored) even if closed or unnamed, so
 /// what a record holds is never silently changed by saving the form.
 pub fn branch_choices(state: &AppState, tr: Tr, current: &str) -> Vec<OwnedChoice> {
+    choices_of(state, tr, current, tr.t("branch-none"), false)
+}
+
+/// The choices of a filter by branch: every branch, then each branch by
+/// name, closed ones too (their history still counts), and `current`
+/// even if no branch has its id.
+pub fn branch_filter_choices(state: &AppState, tr: Tr, current: &str) -> Vec<OwnedChoice> {
+    choices_of(state, tr, current, tr.t("branch-all"), true)
+}
+
+/// `first` for the empty value, then the branches by name.
+fn choices_of(
+    state: &AppState,
+    tr: Tr,
+    current: &str,
+    first: String,
+    with_closed: bool,
+) -> Vec<OwnedChoice> {
     let current = current.trim();
     let mut choices = vec![OwnedChoice {
         value: String::new(),
-        label: tr.t("branch-none"),
+        label: first,
         selected: current.is_empty(),
     }];
     let mut found = current.is_empty();
@@ -48,7 +66,7 @@ pub fn branch_choices(state: &AppState, tr: Tr, current: &str) -> Vec<OwnedChoic
         for (id, row) in users.branches() {
             let value = id.to_string();
             let selected = value == current;
-            if row.closed && !selected {
+            if row.closed && !selected && !with_closed {
                 continue;
             }
             found |= selected;

@@ -3,6 +3,11 @@
 //! (deals opened in the period), stock value per warehouse and
 //! receivables by age (today).
 //!
+//! Filtered by a branch, every figure and chart is that branch's (its
+//! orders, the payments of its invoices, its warehouses); without a
+//! filter, the head office also sees the branches side by side. The
+//! sales funnel is the company's either way: deals belong to no branch.
+//!
 //! The figures live in a fragment (`/dashboard/figures`) that htmx fetches
 //! again every few seconds, so they follow the log as events land without
 //! a reload. Today is the UTC business day, as in the read models.
@@ -13,6 +18,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use chrono::{Duration, NaiveDate};
+use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
 use projections::models::sales::{Period, ReportQuery};
@@ -20,8 +26,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::Viewer;
+use super::branch_names::{branch_filter_choices, branch_name};
 use super::chart::{self, Bar};
 use super::format;
+use super::forms::OwnedChoice;
 use super::i18n::{Lang, Tr};
 use super::reports::AGE_BUCKETS;
 use super::{Page, Section, query_string};
@@ -44,6 +52,27 @@ pub struct PeriodForm {
     from: String,
     #[serde(default)]
     to: String,
+    /// A branch's id; every branch when empty.
+    #[serde(default)]
+    branch: String,
+}
+
+impl PeriodForm {
+    fn query(&self) -> String {
+        query_string(&[
+            ("from", &self.from),
+            ("to", &self.to),
+            ("branch", &self.branch),
+        ])
+    }
+}
+
+/// The branch the form asks for: `Ok(None)` for every branch.
+fn parse_branch(form: &PeriodForm) -> Result<Option<BranchId>, &'static str> {
+    match form.branch.trim() {
+        "" => Ok(None),
+        raw => raw.parse().map(Some).map_err(|_| "form-choose"),
+    }
 }
 
 /// A period read from the form, with an error per field the user must fix.
@@ -127,7 +156,34 @@ pub struct Figures {
     pub chart_svg: String,
     pub chart_caption: String,
     pub row_charts: Vec<RowChart>,
+    /// The branches side by side: shown without a branch filter once
+    /// branches have figures.
+    pub branches: Option<BranchTable>,
     pub live_note: String,
+}
+
+/// The head office's view: each branch's figures in a row.
+#[derive(Debug)]
+pub struct BranchTable {
+    pub heading: String,
+    pub branch_column: String,
+    /// Over the columns of today's figures, the period's, and the last.
+    pub today_group: String,
+    pub period_group: String,
+    pub overdue_column: String,
+    /// Today's two columns, then the period's four.
+    pub columns: Vec<String>,
+    pub rows: Vec<BranchRow>,
+}
+
+#[derive(Debug)]
+pub struct BranchRow {
+    /// The branch's id (empty for "no branch"), for the row's link.
+    pub id: String,
+    pub name: String,
+    /// The link to the dashboard filtered by the branch.
+    pub url: Option<String>,
+    pub cells: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -140,6 +196,8 @@ pub struct DashboardPage {
     to: String,
     from_error: Option<String>,
     to_error: Option<String>,
+    branches: Vec<OwnedChoice>,
+    branch_error: Option<String>,
     figures: Figures,
 }
 
@@ -254,12 +312,21 @@ fn figures(
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
+    branch: Option<BranchId>,
 ) -> Figures {
     let tr = Tr::new(lang);
-    let (on_today, over_period) = state
-        .read_models
-        .director_kpis
-        .read(|kpis| (kpis.on(today), kpis.over(from, to)));
+    let (on_today, over_period) = match branch {
+        None => state
+            .read_models
+            .director_kpis
+            .read(|kpis| (kpis.on(today), kpis.over(from, to))),
+        Some(branch) => state.read_models.sales.read(|sales| {
+            (
+                sales.branch_kpis_on(Some(branch), today),
+                sales.branch_kpis_over(Some(branch), from, to),
+            )
+        }),
+    };
     let (currency, report) = state.read_models.sales.read(|sales| {
         let currency = sales.currencies().first().copied();
         let rows = currency.map(|currency| {
@@ -269,6 +336,7 @@ fn figures(
                 currency,
                 period: Period::Day,
                 dimension: None,
+                branch,
             })
         });
         (currency, rows.unwrap_or_default())
@@ -305,21 +373,41 @@ fn figures(
         _ => (String::new(), tr.t("chart-no-sales")),
     };
     let row_charts = vec![
-        funnel_chart(state, tr, from, to),
-        stock_chart(state, tr),
-        ageing_chart(state, tr, currency, today),
+        funnel_chart(state, tr, from, to, branch.is_some()),
+        stock_chart(state, tr, branch),
+        ageing_chart(state, tr, currency, today, branch),
     ];
     let range = format!("{} – {}", format::date(lang, from), format::date(lang, to));
+    let (today_heading, period_heading) = {
+        let today = tr.t1("dashboard-today", "date", &format::date(lang, today));
+        let period = tr.t1("dashboard-period", "range", &range);
+        match branch {
+            Some(branch) => {
+                let name = branch_name(state, tr, Some(branch));
+                (format!("{today} · {name}"), format!("{period} · {name}"))
+            }
+            None => (today, period),
+        }
+    };
+    let branch_text = branch.map(|branch| branch.to_string()).unwrap_or_default();
     Figures {
         row_charts,
+        branches: match branch {
+            None => branch_table(state, tr, from, to, today),
+            Some(_) => None,
+        },
         refresh_url: format!(
             "/dashboard/figures?{}",
-            query_string(&[("from", &from.to_string()), ("to", &to.to_string())])
+            query_string(&[
+                ("from", &from.to_string()),
+                ("to", &to.to_string()),
+                ("branch", &branch_text),
+            ])
         ),
         refresh_every: format!("every {REFRESH_SECONDS}s"),
-        today_heading: tr.t1("dashboard-today", "date", &format::date(lang, today)),
+        today_heading,
         today: cards(tr, &on_today, "today", true),
-        period_heading: tr.t1("dashboard-period", "range", &range),
+        period_heading,
         period: cards(tr, &over_period, "period", false),
         chart_heading: tr.t("chart-sales-by-day"),
         chart_svg,
@@ -354,7 +442,13 @@ fn count_bar(lang: Lang, label: String, count: i64) -> Bar {
 /// The funnel of the deals opened in the period, for the first pipeline
 /// (by name) that opened any; stages with their conversion from the step
 /// before.
-fn funnel_chart(state: &AppState, tr: Tr, from: NaiveDate, to: NaiveDate) -> RowChart {
+fn funnel_chart(
+    state: &AppState,
+    tr: Tr,
+    from: NaiveDate,
+    to: NaiveDate,
+    of_a_branch: bool,
+) -> RowChart {
     let lang = tr.lang;
     let pipelines: Vec<PipelineStages> = state.read_models.pipeline_board.read(|board| {
         board
@@ -400,16 +494,21 @@ fn funnel_chart(state: &AppState, tr: Tr, from: NaiveDate, to: NaiveDate) -> Row
     }
     bars.push(count_bar(lang, tr.t("chart-funnel-won"), funnel.won));
     bars.push(count_bar(lang, tr.t("chart-funnel-lost"), funnel.lost));
+    let mut caption = tr.t1("chart-funnel-caption", "pipeline", name);
+    if of_a_branch {
+        caption = format!("{caption} {}", tr.t("chart-funnel-company"));
+    }
     RowChart {
         key: "funnel",
         svg: chart::rows(&heading, &bars, lang.is_rtl()),
         heading,
-        caption: tr.t1("chart-funnel-caption", "pipeline", name),
+        caption,
     }
 }
 
-/// Stock on hand at its moving average cost, per warehouse and in total.
-fn stock_chart(state: &AppState, tr: Tr) -> RowChart {
+/// Stock on hand at its moving average cost, per warehouse (of `branch`,
+/// or all) and in total.
+fn stock_chart(state: &AppState, tr: Tr, branch: Option<BranchId>) -> RowChart {
     let lang = tr.lang;
     // Values from the running figures (a binary search per stock line),
     // not from full balances, which also sum every line's reservations.
@@ -422,6 +521,7 @@ fn stock_chart(state: &AppState, tr: Tr) -> RowChart {
         stock
             .warehouses()
             .into_iter()
+            .filter(|(_, info)| branch.is_none_or(|branch| info.branch == Some(branch)))
             .map(|(id, info)| {
                 (
                     info.name.clone(),
@@ -478,6 +578,7 @@ fn ageing_chart(
     tr: Tr,
     currency: Option<Currency>,
     today: NaiveDate,
+    branch: Option<BranchId>,
 ) -> RowChart {
     let lang = tr.lang;
     let heading = tr.t("chart-ageing");
@@ -492,7 +593,7 @@ fn ageing_chart(
     let ageing = state
         .read_models
         .sales
-        .read(|sales| sales.receivables_total(today, currency));
+        .read(|sales| sales.receivables_total_in(today, currency, branch));
     let bars: Vec<Bar> = AGE_BUCKETS
         .iter()
         .map(|(bucket, id)| {
@@ -516,6 +617,111 @@ fn ageing_chart(
     }
 }
 
+/// The branches side by side: today's and the period's figures of every
+/// branch with any, by name, then those of orders without a branch;
+/// `None` until some branch has figures.
+fn branch_table(
+    state: &AppState,
+    tr: Tr,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Option<BranchTable> {
+    let lang = tr.lang;
+    let named: Vec<(BranchId, String)> = state.read_models.users.read(|users| {
+        users
+            .branches()
+            .into_iter()
+            .map(|(id, row)| (id, format!("{} ({})", row.name, row.code)))
+            .collect()
+    });
+    let mut branches: Vec<(Option<BranchId>, String)> = named
+        .into_iter()
+        .map(|(id, name)| (Some(id), name))
+        .collect();
+    // Branches that sold before an administrator named them, too.
+    let sold: Vec<Option<BranchId>> = state
+        .read_models
+        .sales
+        .read(|sales| sales.branches_with_figures());
+    for branch in sold {
+        if let Some(id) = branch
+            && !branches.iter().any(|(known, _)| *known == Some(id))
+        {
+            branches.push((Some(id), branch_name(state, tr, Some(id))));
+        }
+    }
+    branches.push((None, tr.t("branch-none")));
+    let rows: Vec<BranchRow> = state.read_models.sales.read(|sales| {
+        branches
+            .iter()
+            .filter_map(|(branch, name)| {
+                let day = sales.branch_kpis_on(*branch, today);
+                let period = sales.branch_kpis_over(*branch, from, to);
+                let overdue: BTreeMap<Currency, Decimal> = period
+                    .overdue
+                    .iter()
+                    .map(|(currency, overdue)| (*currency, overdue.amount))
+                    .collect();
+                let empty = day.orders == 0
+                    && period.orders == 0
+                    && period.payments.is_empty()
+                    && overdue.is_empty()
+                    && period.units_shipped.is_zero();
+                // A named branch always has its row; "no branch" only
+                // when something landed there.
+                if empty && branch.is_none() {
+                    return None;
+                }
+                Some(BranchRow {
+                    id: branch.map(|id| id.to_string()).unwrap_or_default(),
+                    name: name.clone(),
+                    url: branch.map(|id| {
+                        let form = PeriodForm {
+                            from: from.to_string(),
+                            to: to.to_string(),
+                            branch: id.to_string(),
+                        };
+                        format!("/?{}", form.query())
+                    }),
+                    cells: vec![
+                        amounts(tr, &day.order_intake),
+                        format::integer(lang, day.orders),
+                        amounts(tr, &period.order_intake),
+                        format::integer(lang, period.orders),
+                        amounts(tr, &period.payments),
+                        format::quantity(lang, period.units_shipped),
+                        amounts(tr, &overdue),
+                    ],
+                })
+            })
+            .collect()
+    });
+    if rows.iter().all(|row| row.id.is_empty()) {
+        // No branch at all: the company's figures above say it all.
+        return None;
+    }
+    Some(BranchTable {
+        heading: tr.t("dashboard-branches"),
+        branch_column: tr.t("dashboard-branch"),
+        today_group: tr.t("dashboard-branch-today"),
+        period_group: tr.t("dashboard-branch-period"),
+        overdue_column: tr.t("dashboard-branch-overdue"),
+        columns: [
+            "kpi-sales",
+            "kpi-orders",
+            "kpi-sales",
+            "kpi-orders",
+            "kpi-payments",
+            "kpi-units",
+        ]
+        .iter()
+        .map(|id| tr.t(id))
+        .collect(),
+        rows,
+    })
+}
+
 /// `GET /`: the dashboard, with the period picker.
 pub async fn page(
     State(state): State<AppState>,
@@ -524,13 +730,11 @@ pub async fn page(
 ) -> DashboardPage {
     let today = state.app.now().date_naive();
     let period = parse_period(&form, today);
-    let back = if form.from.is_empty() && form.to.is_empty() {
+    let branch = parse_branch(&form);
+    let back = if form.from.is_empty() && form.to.is_empty() && form.branch.is_empty() {
         "/".to_owned()
     } else {
-        format!(
-            "/?{}",
-            query_string(&[("from", &form.from), ("to", &form.to)])
-        )
+        format!("/?{}", form.query())
     };
     let page = Page::new(&viewer, Section::Dashboard, "dashboard-title", back);
     let tr = page.tr;
@@ -547,7 +751,16 @@ pub async fn page(
         to: typed(&form.to, period.to),
         from_error: period.from_error.map(|id| tr.t(id)),
         to_error: period.to_error.map(|id| tr.t(id)),
-        figures: figures(&state, viewer.lang, period.from, period.to, today),
+        branches: branch_filter_choices(&state, tr, &form.branch),
+        branch_error: branch.err().map(|id| tr.t(id)),
+        figures: figures(
+            &state,
+            viewer.lang,
+            period.from,
+            period.to,
+            today,
+            branch.unwrap_or(None),
+        ),
         reminders: reminders(&state, &viewer),
         page,
     }
@@ -561,8 +774,9 @@ pub async fn figures_fragment(
 ) -> FiguresFragment {
     let today = state.app.now().date_naive();
     let period = parse_period(&form, today);
+    let branch = parse_branch(&form).unwrap_or(None);
     FiguresFragment {
-        figures: figures(&state, viewer.lang, period.from, period.to, today),
+        figures: figures(&state, viewer.lang, period.from, period.to, today, branch),
     }
 }
 
@@ -578,6 +792,7 @@ mod tests {
         PeriodForm {
             from: from.to_owned(),
             to: to.to_owned(),
+            branch: String::new(),
         }
     }
 

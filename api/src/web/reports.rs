@@ -14,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
+use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::sales::{
     AgeBucket, Aged, Dimension, Member, Period, Receivables, ReportQuery, ReportRow, SalesFigures,
@@ -22,9 +23,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::Viewer;
+use super::branch_names::{branch_filter_choices, branch_name};
 use super::export::{self, Cell};
 use super::format;
-use super::forms::{Choice, FormErrors, choices};
+use super::forms::{Choice, FormErrors, OwnedChoice, choices};
 use super::i18n::{Lang, Tr};
 use super::{Page, Section, query_string};
 use crate::AppState;
@@ -70,6 +72,9 @@ pub struct ReportForm {
     as_of: String,
     #[serde(default)]
     known_at: String,
+    /// A branch's id; every branch when empty.
+    #[serde(default)]
+    branch: String,
     #[serde(default)]
     page: String,
 }
@@ -85,6 +90,7 @@ impl ReportForm {
             ("currency", &self.currency),
             ("as_of", &self.as_of),
             ("known_at", &self.known_at),
+            ("branch", &self.branch),
         ])
     }
 }
@@ -99,6 +105,8 @@ struct ReportChoice {
     currency: Currency,
     as_of: Option<NaiveDate>,
     known_at: Option<DateTime<Utc>>,
+    /// `None`: every branch.
+    branch: Option<BranchId>,
 }
 
 impl ReportChoice {
@@ -190,6 +198,13 @@ fn parse_form(
         }
         parsed
     };
+    let branch = match form.branch.trim() {
+        "" => Some(None),
+        raw => raw.parse::<BranchId>().ok().map(Some),
+    };
+    if branch.is_none() {
+        errors.add("branch", tr.t("form-choose"));
+    }
     if let (Some(from), Some(to), Some(period)) = (from, to, period) {
         let days_max = if period == Period::Day {
             REPORT_DAILY_DAYS_MAX
@@ -209,8 +224,8 @@ fn parse_form(
             );
         }
     }
-    match (from, to, period, dimension, currency) {
-        (Some(from), Some(to), Some(period), Some(dimension), Some(currency))
+    match (from, to, period, dimension, currency, branch) {
+        (Some(from), Some(to), Some(period), Some(dimension), Some(currency), Some(branch))
             if errors.is_empty() =>
         {
             Ok(ReportChoice {
@@ -221,6 +236,7 @@ fn parse_form(
                 currency,
                 as_of,
                 known_at,
+                branch,
             })
         }
         _ => Err(errors),
@@ -246,6 +262,8 @@ struct Answer {
     /// `receivables.customers`.
     debtor_names: Vec<String>,
     known_position: Option<u64>,
+    /// The branch the report is limited to, by name.
+    branch: Option<String>,
 }
 
 /// The last day of the period starting `start`, within the range.
@@ -274,6 +292,7 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
         currency: choice.currency,
         period: choice.period,
         dimension: choice.dimension,
+        branch: choice.branch,
     });
     let ageing_day = choice.ageing_day();
     let currency = choice.currency;
@@ -293,7 +312,8 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
                     _ => None,
                 })
                 .collect();
-            (rows, products, sales.receivables(ageing_day, currency))
+            let receivables = sales.receivables_in(ageing_day, currency, choice.branch);
+            (rows, products, receivables)
         },
     )
     .await?;
@@ -342,10 +362,7 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
                     id.to_string(),
                     tr.t1("owner-user", "id", &short_id(id.as_uuid())),
                 ),
-                Member::Branch(Some(id)) => (
-                    id.to_string(),
-                    tr.t1("reports-branch", "id", &short_id(id.as_uuid())),
-                ),
+                Member::Branch(Some(id)) => (id.to_string(), branch_name(state, tr, Some(*id))),
                 Member::Manager(None) | Member::Branch(None) => (String::new(), none.clone()),
             };
             // A week or month cut by the range starts at the range.
@@ -363,6 +380,9 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
         receivables,
         debtor_names,
         known_position,
+        branch: choice
+            .branch
+            .map(|branch| branch_name(state, tr, Some(branch))),
     })
 }
 
@@ -439,6 +459,7 @@ pub struct ReportsPage {
     groups: Vec<Choice>,
     dimensions: Vec<Choice>,
     currencies: Vec<CurrencyChoice>,
+    branches: Vec<OwnedChoice>,
     with_member: bool,
     report: Option<ReportView>,
 }
@@ -523,8 +544,13 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
         format::date(lang, choice.to)
     );
     let ageing_day = choice.ageing_day();
+    // A report of one branch says so in both headings.
+    let of_branch = |heading: String| match &answer.branch {
+        Some(branch) => format!("{heading} · {branch}"),
+        None => heading,
+    };
     ReportView {
-        heading: tr.t1("reports-heading", "range", &range),
+        heading: of_branch(tr.t1("reports-heading", "range", &range)),
         known_note: answer
             .known_position
             .zip(choice.known_at)
@@ -561,7 +587,7 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
         previous_url: (page_number > 1).then(|| page_url(page_number - 1)),
         next_url: (page_number < pages).then(|| page_url(page_number + 1)),
         csv_url: format!("/reports/sales.csv?{}", form.query()),
-        ageing_heading: tr.t1("reports-ageing", "date", &format::date(lang, ageing_day)),
+        ageing_heading: of_branch(tr.t1("reports-ageing", "date", &format::date(lang, ageing_day))),
         ageing: AGE_BUCKETS
             .iter()
             .map(|(bucket, id)| {
@@ -688,6 +714,7 @@ async fn render(
             })
             .collect(),
         with_member: !matches!(form.dimension.as_str(), "" | "company"),
+        branches: branch_filter_choices(state, tr, &form.branch),
         form,
         errors,
         report,
@@ -825,6 +852,7 @@ mod tests {
             currency: "XXX".to_owned(),
             as_of: "yesterday".to_owned(),
             known_at: "soon".to_owned(),
+            branch: "north".to_owned(),
             ..form("1.1.2026", "")
         };
         let errors = parse_form(tr, &bad, today, &[eur()]).unwrap_err();
@@ -835,6 +863,7 @@ mod tests {
             "currency",
             "as_of",
             "known_at",
+            "branch",
         ] {
             assert!(errors.get(field).is_some(), "{field} has an error");
         }
@@ -858,6 +887,7 @@ mod tests {
             currency: eur(),
             as_of: Some(day("2026-03-10")),
             known_at: None,
+            branch: None,
         };
         assert_eq!(
             choice.counted(),

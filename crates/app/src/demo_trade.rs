@@ -24,6 +24,7 @@ use domain::ids::{
     ShipmentId, UserId, WarehouseId, derived,
 };
 use domain::inventory::{Stock, StockCommand, Warehouse, WarehouseCommand};
+use domain::parties::Party;
 use domain::sales::{DraftOrder, Order, OrderCommand, ShipLine};
 use domain::values::{Currency, Label, Money};
 use domain::{Decider, DomainError, DomainEvent, Issued};
@@ -422,6 +423,13 @@ async fn take_order(
     day: DateTime<Utc>,
 ) -> anyhow::Result<Option<OrderId>> {
     let order = OrderId::from_uuid(simulation.next_id("order"));
+    // The order sells for its customer's branch, as `app::orders` drafts
+    // one without a branch asked for.
+    let branch = simulation
+        .handler
+        .load::<Party>(&CommandHandler::stream::<Party>(customer)?)?
+        .0
+        .and_then(|party| party.branch);
     let draft = OrderCommand::Draft(DraftOrder {
         order,
         party: customer,
@@ -429,7 +437,7 @@ async fn take_order(
         price_list: simulation.price_list,
         currency: simulation.eur,
         warehouse: simulation.warehouses[0],
-        branch: None,
+        branch,
         manager: Some(manager),
         reference: None,
     });

@@ -18,6 +18,7 @@ use domain::ids::{
     BranchId, DealId, OrderId, PartyId, PriceListId, ProductId, ShipmentId, UserId, WarehouseId,
     derived,
 };
+use domain::inventory::Warehouse;
 use domain::parties::Party;
 use domain::sales::{DraftOrder, Order, OrderCommand, ShipLine};
 use domain::values::Label;
@@ -76,8 +77,9 @@ impl App {
 
 impl OrderUseCases<'_> {
     /// Drafts an order for a customer, priced from a list, with its first
-    /// lines. A repeat (the same command id) finds the order drafted and
-    /// filled the first time and changes nothing.
+    /// lines. Without a branch it sells for its customer's branch, or
+    /// else its warehouse's. A repeat (the same command id) finds the
+    /// order drafted and filled the first time and changes nothing.
     pub async fn draft(
         &self,
         by: &Caller,
@@ -98,14 +100,23 @@ impl OrderUseCases<'_> {
         if let Some(deal) = new.deal {
             access::ensure_deal_in_reach(commands, by, deal)?;
         }
-        if commands
+        let Some(party) = commands
             .load::<Party>(&CommandHandler::stream::<Party>(new.party)?)?
             .0
-            .is_none()
-        {
+        else {
             return Err(access::not_found(Kind::Party, new.party.as_uuid()).into());
-        }
+        };
         ensure_warehouse(commands, new.warehouse)?;
+        // An order sells for a branch, and every branch figure counts it
+        // there: the one asked for, else the customer's, else that of
+        // the warehouse the goods leave from.
+        let branch = match new.branch.or(party.branch) {
+            Some(branch) => Some(branch),
+            None => commands
+                .load::<Warehouse>(&CommandHandler::stream::<Warehouse>(new.warehouse)?)?
+                .0
+                .and_then(|warehouse| warehouse.branch),
+        };
         for line in &new.lines {
             ensure_product(commands, line.product)?;
         }
@@ -117,7 +128,7 @@ impl OrderUseCases<'_> {
             price_list: new.price_list,
             currency,
             warehouse: new.warehouse,
-            branch: new.branch,
+            branch,
             manager: new.manager,
             reference: new.reference,
         });

@@ -277,3 +277,69 @@ async fn a_storekeeper_of_another_branch_cannot_move_an_orders_stock() {
     let (order, _) = shop.app.load::<Order>(drafted.order).unwrap();
     assert_eq!(order.unwrap().status, OrderStatus::Shipped);
 }
+
+/// Protects where an order's figures land: without a branch it sells for
+/// its customer's branch, else for its warehouse's; a branch asked for
+/// wins over both.
+#[tokio::test]
+async fn an_order_sells_for_the_branch_asked_for_or_its_customers_or_its_warehouses() {
+    let shop = shop().await;
+    let sam = caller(shop.sam, Role::SalesManager, None);
+    let south = BranchId::from_uuid(Uuid::now_v7());
+    let southern = PartyId::from_uuid(Uuid::now_v7());
+    shop.execute::<Party, _>(
+        southern,
+        PartyCommand::Register(RegisterParty {
+            name: PartyName::Company {
+                name: label("Southern Ltd"),
+                legal_name: None,
+            },
+            company: None,
+            job_title: None,
+            source: None,
+            owner: shop.sam,
+            branch: Some(south),
+        }),
+    )
+    .await;
+    // The branch an order was drafted for, as its first event says.
+    let branch_of = |order| {
+        let stream = CommandHandler::stream::<Order>(order).unwrap();
+        let record = shop.app.commands.log().read_stream(&stream, 0, 1).unwrap();
+        let record = &record[0];
+        let event = domain::CrmEvent::decode(
+            record.stream.category(),
+            &record.event_type,
+            record.schema_version,
+            &record.payload,
+        )
+        .unwrap();
+        match event {
+            Some(domain::CrmEvent::Order(domain::sales::OrderEvent::Drafted(drafted))) => {
+                drafted.branch
+            }
+            other => panic!("not a draft: {other:?}"),
+        }
+    };
+    let orders = shop.app.orders();
+
+    let of_warehouse = orders
+        .draft(&sam, run(), shop.new_order(shop.sams, shop.product))
+        .await
+        .unwrap();
+    assert_eq!(branch_of(of_warehouse.order), Some(shop.north_branch));
+
+    let of_customer = orders
+        .draft(&sam, run(), shop.new_order(southern, shop.product))
+        .await
+        .unwrap();
+    assert_eq!(branch_of(of_customer.order), Some(south));
+
+    let east = BranchId::from_uuid(Uuid::now_v7());
+    let asked = NewOrder {
+        branch: Some(east),
+        ..shop.new_order(southern, shop.product)
+    };
+    let asked = orders.draft(&sam, run(), asked).await.unwrap();
+    assert_eq!(branch_of(asked.order), Some(east));
+}

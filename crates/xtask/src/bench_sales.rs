@@ -578,6 +578,7 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
                     currency: eur,
                     period,
                     dimension,
+                    branch: None,
                 })
                 .len()
         }
@@ -615,6 +616,7 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
                     dimension: Dimension::Customer,
                     measure: Measure::Revenue,
                     limit: 10,
+                    branch: None,
                 })
                 .len()
         }),

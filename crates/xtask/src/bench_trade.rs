@@ -192,6 +192,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         currency: eur,
         period: Period::Month,
         dimension: Some(Dimension::Category),
+        branch: None,
     };
     let (p50, p99, rows) = time_queries(settings.samples, |_| sales.report(&query));
     println!(

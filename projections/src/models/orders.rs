@@ -193,6 +193,20 @@ impl Orders {
         party: Option<PartyId>,
         status: Option<OrderStatus>,
     ) -> OrderPage {
+        self.page_matching(limit, before, |_, summary| {
+            party.is_none_or(|party| party == summary.party)
+                && status.is_none_or(|status| status == summary.status)
+        })
+    }
+
+    /// Like [`Self::page`], only orders `keep` says yes to. A filter few
+    /// orders pass walks much of the list to fill a page.
+    pub fn page_matching(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+        keep: impl Fn(OrderId, &OrderSummary) -> bool,
+    ) -> OrderPage {
         let limit = limit.clamp(1, ORDER_PAGE_ROWS_MAX);
         let mut rows = Vec::with_capacity(limit);
         let mut next = None;
@@ -200,9 +214,7 @@ impl Orders {
             let Some(summary) = self.rows.get(order) else {
                 continue;
             };
-            if party.is_some_and(|party| party != summary.party)
-                || status.is_some_and(|status| status != summary.status)
-            {
+            if !keep(*order, summary) {
                 continue;
             }
             if rows.len() == limit {

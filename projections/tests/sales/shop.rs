@@ -410,6 +410,12 @@ impl Oracle {
             if fact.day < query.from || fact.day > query.to || fact.currency != query.currency {
                 continue;
             }
+            if query
+                .branch
+                .is_some_and(|branch| fact.branch != Some(branch))
+            {
+                continue;
+            }
             let period = match query.period {
                 Period::Whole => query.from,
                 Period::Day => fact.day,

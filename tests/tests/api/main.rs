@@ -1984,3 +1984,84 @@ async fn the_sales_report_answers_as_known_at_a_moment_and_as_of_a_day() {
         .await
         .assert_problem(400);
 }
+
+/// Protects the reports' branch filter over HTTP: sales of one branch
+/// hold its orders only, a branch that sold nothing answers no rows, and
+/// the stock value of a branch counts its warehouses only.
+#[tokio::test]
+async fn reports_filtered_by_a_branch_hold_that_branch_only() {
+    let app = spawn_app().await;
+    let shop = open_shop(&app).await;
+    let (north, south) = (Uuid::now_v7(), Uuid::now_v7());
+    for (branch, quantity) in [(north, "2"), (south, "3"), (south, "1")] {
+        let order = app
+            .write(
+                "/api/v1/orders",
+                json!({"party": shop.party, "price_list": shop.price_list,
+                       "warehouse": shop.warehouse, "branch": branch}),
+            )
+            .await
+            .id;
+        app.write(
+            &format!("/api/v1/orders/{order}/lines"),
+            json!({"product": shop.product, "quantity": quantity}),
+        )
+        .await;
+        app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
+            .await;
+    }
+    let store = app
+        .write(
+            "/api/v1/warehouses",
+            json!({"name": "North store", "branch": north}),
+        )
+        .await
+        .id;
+    app.write(
+        "/api/v1/stock/receipts",
+        json!({"product": shop.product, "warehouse": store, "quantity": "4", "unit_cost": "3"}),
+    )
+    .await;
+    app.settle().await;
+
+    let today = Utc::now().date_naive();
+    let month_start = today.with_day(1).unwrap();
+    let app = &app;
+    let sales = |branch: String| async move {
+        let response = app
+            .get(&format!(
+                "/api/v1/reports/sales?from={month_start}&to={today}&group_by=whole&currency=EUR{branch}"
+            ))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{:#}", response.body);
+        response.body["rows"].clone()
+    };
+    let company = sales(String::new()).await;
+    assert_eq!(company[0]["orders"], 3, "{company:#}");
+    let of_north = sales(format!("&branch={north}")).await;
+    assert_eq!(of_north[0]["orders"], 1, "{of_north:#}");
+    assert_eq!(dec(&of_north[0]["order_net"]), Decimal::from(10));
+    let of_south = sales(format!("&branch={south}")).await;
+    assert_eq!(of_south[0]["orders"], 2, "{of_south:#}");
+    assert_eq!(dec(&of_south[0]["order_net"]), Decimal::from(20));
+    assert_eq!(
+        sales(format!("&branch={}", Uuid::now_v7())).await,
+        json!([])
+    );
+
+    let value = |branch: String| async move {
+        app.get(&format!("/api/v1/reports/stock-value?{branch}"))
+            .await
+            .body
+    };
+    let all = value(String::new()).await;
+    assert_eq!(all["rows"].as_array().unwrap().len(), 2, "{all:#}");
+    let north_value = value(format!("branch={north}")).await;
+    assert_eq!(
+        north_value["rows"][0]["name"], "North store",
+        "{north_value:#}"
+    );
+    assert_eq!(dec(&north_value["total"]), Decimal::from(12));
+    let south_value = value(format!("branch={south}")).await;
+    assert_eq!(south_value["rows"], json!([]));
+}

@@ -11,6 +11,7 @@
 
 mod account;
 mod audit;
+mod branch_figures;
 mod branches;
 mod calendar_entries;
 mod catalog;
@@ -20,6 +21,7 @@ mod duplicates;
 mod interactions;
 mod leads;
 mod order_changes;
+mod order_list;
 mod personal;
 mod pipelines;
 mod planning;
@@ -413,6 +415,32 @@ async fn live_text_of(client: &Client, css: &str) -> String {
             return text.to_owned();
         }
         assert!(started.elapsed() < PAGE_WAIT, "no element {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until exactly `count` elements match `css`: what a form's
+/// redirect shows, not the page the form was on (nor the blank moment
+/// between the two).
+async fn wait_for_count(client: &Client, css: &str, count: usize) {
+    let started = Instant::now();
+    loop {
+        let found = client
+            .execute(
+                "return document.querySelectorAll(arguments[0]).length;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0);
+        if usize::try_from(found).is_ok_and(|found| found == count) {
+            return;
+        }
+        assert!(
+            started.elapsed() < PAGE_WAIT,
+            "{css} matched {found}, not {count}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

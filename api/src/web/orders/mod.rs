@@ -10,23 +10,30 @@
 //! line's price as the list resolves it now (`trade::price_order`): what
 //! confirming will freeze.
 //!
-//! The list comes from the `orders` read model (newest activity first);
-//! the new-order form offers every price list of the `catalog` read model.
+//! The list comes from the `orders` read model (newest activity first),
+//! a page at a time with a link to the older ones, narrowed by status and
+//! by what was typed: the start of a number, the sequence a customer reads
+//! out ("42"), or words of the customer's name; the new-order form offers
+//! every price list of the `catalog` read model.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::ids::{OrderId, PartyId};
 use domain::sales::{Order, OrderState, OrderStatus};
 use rust_decimal::Decimal;
 
-use projections::models::orders::OrderListRow;
+use projections::models::customers::{CustomerQuery, StatusFilter};
+use projections::models::orders::{OrderListRow, OrderPage, OrderSummary};
+use serde::Deserialize;
+use std::collections::HashSet;
 
 use super::Viewer;
 use super::format;
-use super::{Page, Section};
+use super::forms::OwnedChoice;
+use super::{Page, Section, query_string};
 use crate::AppState;
 use app::commands::CommandError;
 
@@ -38,8 +45,20 @@ pub use page::{
     cancel, change_line, confirm, invoice, payment, remove_line, return_goods, ship, show,
 };
 
-/// Orders on the list.
+/// Orders on a page of the list.
 const LIST_ORDERS_MAX: usize = 50;
+/// Customers whose orders a name search looks for, at most.
+const NAME_MATCHES_MAX: usize = projections::PAGE_ROWS_MAX;
+
+/// The list's statuses, as the status filter names them.
+const STATUSES: [(&str, OrderStatus); 6] = [
+    ("draft", OrderStatus::Draft),
+    ("confirmed", OrderStatus::Confirmed),
+    ("partially_shipped", OrderStatus::PartiallyShipped),
+    ("shipped", OrderStatus::Shipped),
+    ("closed", OrderStatus::Closed),
+    ("cancelled", OrderStatus::Cancelled),
+];
 
 pub(super) fn status_message(status: OrderStatus) -> &'static str {
     match status {
@@ -76,15 +95,6 @@ pub(crate) fn order_not_found(viewer: &Viewer, raw_id: &str) -> Response {
         .into_response()
 }
 
-/// The orders with the most recent activity, newest first, from the
-/// orders read model.
-fn recent_orders(state: &AppState, limit: usize) -> Vec<OrderListRow> {
-    state
-        .read_models
-        .orders
-        .read(|orders| orders.page(limit, None, None).rows)
-}
-
 pub(super) fn customer_name(state: &AppState, party: PartyId) -> String {
     state.read_models.customers.read(|customers| {
         customers
@@ -119,7 +129,99 @@ pub struct OrderRow {
 #[template(path = "orders.html")]
 pub struct ListPage {
     page: Page,
+    q: String,
+    statuses: Vec<OwnedChoice>,
+    status_error: Option<String>,
+    /// Orders found by their number: one list, no pages.
+    by_number: bool,
     rows: Vec<OrderRow>,
+    next_url: Option<String>,
+    newest_url: Option<String>,
+}
+
+/// The list's filters as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    /// Where the page starts (from the previous page's "older" link).
+    #[serde(default)]
+    before: String,
+}
+
+/// The page of orders the filters ask for: by number when what was typed
+/// is the start of one (or a sequence), else by customer name; `keep`
+/// decides on status and reach.
+fn listed(
+    state: &AppState,
+    q: &str,
+    before: Option<u64>,
+    keep: impl Fn(&OrderSummary) -> bool,
+) -> (OrderPage, bool) {
+    let q = q.trim();
+    if q.is_empty() {
+        let page = state.read_models.orders.read(|orders| {
+            orders.page_matching(LIST_ORDERS_MAX, before, |_, summary| keep(summary))
+        });
+        return (page, false);
+    }
+    let numbered = state.read_models.orders.read(|orders| {
+        orders
+            .numbered(q, LIST_ORDERS_MAX)
+            .into_iter()
+            .filter_map(|(order, _)| {
+                let summary = orders.get(order)?;
+                keep(summary).then(|| OrderListRow {
+                    order,
+                    summary: summary.clone(),
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    if !numbered.is_empty() {
+        let page = OrderPage {
+            rows: numbered,
+            next: None,
+        };
+        return (page, true);
+    }
+    let parties: HashSet<PartyId> = state.read_models.customers.read(|customers| {
+        customers
+            .search(&CustomerQuery {
+                text: q.to_owned(),
+                status: StatusFilter::All,
+                limit: NAME_MATCHES_MAX,
+                ..CustomerQuery::default()
+            })
+            .rows
+            .iter()
+            .map(|row| row.id)
+            .collect()
+    });
+    let page = state.read_models.orders.read(|orders| {
+        orders.page_matching(LIST_ORDERS_MAX, before, |_, summary| {
+            parties.contains(&summary.party) && keep(summary)
+        })
+    });
+    (page, false)
+}
+
+/// The parties whose orders `user` may read when they read only their
+/// own customers' (a merged party counts as its survivor).
+fn owned_parties(state: &AppState, user: domain::ids::UserId) -> HashSet<PartyId> {
+    state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .filter(|row| {
+                customers
+                    .resolve(row.id)
+                    .is_some_and(|customer| customer.owner == user)
+            })
+            .map(|row| row.id)
+            .collect()
+    })
 }
 
 /// What an order is called: its number, or (drafted before orders were
@@ -145,24 +247,48 @@ fn short_id(order: OrderId) -> String {
         .collect()
 }
 
-/// `GET /orders`.
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ListPage {
+/// `GET /orders?q&status&before`.
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<ListQuery>,
+) -> ListPage {
     let page = Page::new(
         &viewer,
         Section::Orders,
         "orders-title",
-        "/orders".to_owned(),
+        format!(
+            "/orders?{}",
+            query_string(&[("q", &query.q), ("status", &query.status)])
+        ),
     );
     let tr = page.tr;
-    let listed = recent_orders(&state, LIST_ORDERS_MAX);
-    let only = viewer.principal.as_ref().and_then(|principal| {
-        principal.only_owner(domain::access::Module::Orders, domain::access::Action::Read)
-    });
-    let rows = listed
-        .into_iter()
-        .filter(|row| {
-            only.is_none_or(|user| crate::http::scope::owns_party(&state, user, row.summary.party))
+    let status = match query.status.trim() {
+        "" => Ok(None),
+        code => STATUSES
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, status)| Some(*status))
+            .ok_or("form-choose"),
+    };
+    let before = query.before.trim().parse::<u64>().ok();
+    let owned = viewer
+        .principal
+        .as_ref()
+        .and_then(|principal| {
+            principal.only_owner(domain::access::Module::Orders, domain::access::Action::Read)
         })
+        .map(|user| owned_parties(&state, user));
+    let wanted = status.unwrap_or(None);
+    let (found, by_number) = listed(&state, &query.q, before, |summary| {
+        wanted.is_none_or(|status| status == summary.status)
+            && owned
+                .as_ref()
+                .is_none_or(|owned| owned.contains(&summary.party))
+    });
+    let rows = found
+        .rows
+        .into_iter()
         .map(|row| {
             let id = row.order;
             OrderRow {
@@ -182,5 +308,37 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ListPage {
             }
         })
         .collect();
-    ListPage { page, rows }
+    let filters = |before: Option<u64>| {
+        let before = before
+            .map(|position| position.to_string())
+            .unwrap_or_default();
+        format!(
+            "/orders?{}",
+            query_string(&[
+                ("q", &query.q),
+                ("status", &query.status),
+                ("before", &before)
+            ])
+        )
+    };
+    let mut statuses = vec![OwnedChoice {
+        value: String::new(),
+        label: tr.t("orders-status-all"),
+        selected: query.status.trim().is_empty(),
+    }];
+    statuses.extend(STATUSES.iter().map(|(code, status)| OwnedChoice {
+        value: (*code).to_owned(),
+        label: tr.t(status_message(*status)),
+        selected: query.status.trim() == *code,
+    }));
+    ListPage {
+        page,
+        q: query.q.clone(),
+        statuses,
+        status_error: status.err().map(|id| tr.t(id)),
+        by_number,
+        rows,
+        next_url: found.next.map(|next| filters(Some(next))),
+        newest_url: before.map(|_| filters(None)),
+    }
 }

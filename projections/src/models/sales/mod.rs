@@ -53,10 +53,19 @@
 //! in business-day order and append to a series; a back-dated one is
 //! inserted at its place.
 //!
+//! Branches: an order's figures land in its branch, and each member keeps
+//! a series per branch it has figures in, so every report can be asked
+//! for one branch (it reads that branch's series) or for the company (it
+//! merges a member's series, for most members just one). Orders without
+//! a branch are the company's; they show as "no branch" side by side.
+//!
 //! Invoices come from the customers' accounts: gross, due date, and every
 //! payment or credit that paid part of them, each on its day, so what was
 //! outstanding on any past day is known; the number arrives from the
-//! numbering series. Payments are summed per day, currency and method.
+//! numbering series. Payments are summed per day, currency and method,
+//! and again per branch: the part allocated to an invoice counts in the
+//! invoice's branch, the part left on account in none; a payment split
+//! over two branches counts as one payment in each.
 
 use std::collections::BTreeMap;
 
@@ -78,6 +87,7 @@ use crate::envelope::Envelope;
 use crate::fixed::{cost_of, from_decimal};
 use crate::model::ReadModel;
 
+mod branch_kpis;
 mod queries;
 mod series;
 mod tracking;
@@ -119,11 +129,15 @@ pub struct Sales {
     invoice_index: FxHashMap<InvoiceId, u32>,
     /// (day, currency, method) → payments.
     payments: BTreeMap<(Day, u16, u8), PaymentSum>,
+    /// (branch number, day, currency, method) → payments, each counted in
+    /// the branches of the invoices it paid.
+    branch_payments: BTreeMap<(u32, Day, u16, u8), PaymentSum>,
 }
 
 impl ReadModel for Sales {
     const NAME: &'static str = "sales";
-    const VERSION: u32 = 1;
+    // 2: series per branch, payments per branch.
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
@@ -233,9 +247,9 @@ impl Sales {
         let currency = dims.currency;
         change(entry_mut(&mut self.total, day, currency));
         for series in [
-            self.customers.series_mut(dims.customer),
-            self.managers.series_mut(dims.manager),
-            self.branches.series_mut(dims.branch),
+            self.customers.series_mut(dims.customer, dims.branch),
+            self.managers.series_mut(dims.manager, dims.branch),
+            self.branches.series_mut(dims.branch, dims.branch),
         ]
         .into_iter()
         .flatten()
@@ -247,32 +261,32 @@ impl Sales {
     fn book_product(
         &mut self,
         day: Day,
-        currency: u16,
+        dims: OrderDims,
         product: u32,
         change: impl Fn(&mut Figures),
     ) {
-        if let Some(series) = self.products.series_mut(product) {
-            change(entry_mut(series, day, currency));
+        if let Some(series) = self.products.series_mut(product, dims.branch) {
+            change(entry_mut(series, day, dims.currency));
         }
     }
 
     fn book_category(
         &mut self,
         day: Day,
-        currency: u16,
+        dims: OrderDims,
         category: u32,
         change: impl Fn(&mut Figures),
     ) {
-        if let Some(series) = self.categories.series_mut(category) {
-            change(entry_mut(series, day, currency));
+        if let Some(series) = self.categories.series_mut(category, dims.branch) {
+            change(entry_mut(series, day, dims.currency));
         }
     }
 
     /// Books a change of one line on every member it lands on.
     fn book_line(&mut self, day: Day, dims: LineDims, change: impl Fn(&mut Figures)) {
         self.book_order(day, dims.order, &change);
-        self.book_product(day, dims.order.currency, dims.product, &change);
-        self.book_category(day, dims.order.currency, dims.category, &change);
+        self.book_product(day, dims.order, dims.product, &change);
+        self.book_category(day, dims.order, dims.category, &change);
     }
 
     /// Books an order (taken or cancelled) whose lines are given as
@@ -290,10 +304,10 @@ impl Sales {
             .fold(0_i64, |sum, (_, _, net)| sum.saturating_add(*net));
         self.book_order(day, dims, |figures| change(figures, total));
         for (product, net) in grouped(lines.iter().map(|(product, _, net)| (*product, *net))) {
-            self.book_product(day, dims.currency, product, |figures| change(figures, net));
+            self.book_product(day, dims, product, |figures| change(figures, net));
         }
         for (category, net) in grouped(lines.iter().map(|(_, category, net)| (*category, *net))) {
-            self.book_category(day, dims.currency, category, |figures| change(figures, net));
+            self.book_category(day, dims, category, |figures| change(figures, net));
         }
     }
 
@@ -641,12 +655,19 @@ impl Sales {
             AccountEvent::PaymentReceived(payment) => {
                 self.pay(day, &payment.allocations);
                 let currency = self.currency_number(payment.currency);
-                let sum = self
-                    .payments
-                    .entry((day, currency, method_number(payment.method)))
-                    .or_default();
+                let method = method_number(payment.method);
+                let amount = from_decimal(payment.amount);
+                let sum = self.payments.entry((day, currency, method)).or_default();
                 sum.payments = sum.payments.saturating_add(1);
-                sum.amount = sum.amount.saturating_add(from_decimal(payment.amount));
+                sum.amount = sum.amount.saturating_add(amount);
+                for (branch, part) in self.payment_by_branch(amount, &payment.allocations) {
+                    let sum = self
+                        .branch_payments
+                        .entry((branch, day, currency, method))
+                        .or_default();
+                    sum.payments = sum.payments.saturating_add(1);
+                    sum.amount = sum.amount.saturating_add(part);
+                }
             }
             AccountEvent::CreditApplied(applied) => self.pay(
                 day,
@@ -657,6 +678,36 @@ impl Sales {
             ),
             AccountEvent::InvoiceSettled(_) => {}
         }
+    }
+}
+
+impl Sales {
+    /// A payment of `amount` split over the branches (by number) of the
+    /// invoices it was allocated to; what is left on account goes to "no
+    /// branch". Branches whose part is zero are left out.
+    fn payment_by_branch(&mut self, amount: i64, allocations: &[Allocation]) -> Vec<(u32, i64)> {
+        let mut parts: Vec<(u32, i64)> = Vec::new();
+        let mut allocated = 0_i64;
+        for allocation in allocations {
+            let Some(branch) = self
+                .invoice_index
+                .get(&allocation.invoice)
+                .and_then(|index| self.invoices.get(*index as usize))
+                .map(|track| track.branch)
+            else {
+                continue;
+            };
+            let part = from_decimal(allocation.amount);
+            allocated = allocated.saturating_add(part);
+            parts.push((self.branches.number(&branch), part));
+        }
+        let on_account = amount.saturating_sub(allocated);
+        if on_account > 0 {
+            parts.push((self.branches.number(&None), on_account));
+        }
+        let mut grouped = grouped(parts.into_iter());
+        grouped.retain(|(_, part)| *part != 0);
+        grouped
     }
 }
 

@@ -15,8 +15,8 @@ use crate::day::Day;
 use crate::fixed::{to_decimal, to_money};
 
 use super::Sales;
-use super::series::{Entry, Figures, Members, Series};
-use super::tracking::{InvoiceTrack, METHODS, ProductInfo};
+use super::series::{BranchSeries, Entry, Figures, Members, Series};
+use super::tracking::{InvoiceTrack, METHODS, PaymentSum, ProductInfo};
 
 /// How a report's days are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,6 +137,8 @@ pub struct ReportQuery {
     pub period: Period,
     /// `None`: the company as a whole.
     pub dimension: Option<Dimension>,
+    /// `Some`: only the orders of this branch; `None`: every order.
+    pub branch: Option<BranchId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +171,8 @@ pub struct TopQuery {
     pub dimension: Dimension,
     pub measure: Measure,
     pub limit: usize,
+    /// `Some`: only the orders of this branch; `None`: every order.
+    pub branch: Option<BranchId>,
 }
 
 /// An invoice as it stands (or stood on a day).
@@ -339,6 +343,9 @@ impl Sales {
         let Some(currency) = self.find_currency(query.currency) else {
             return Vec::new();
         };
+        let Some(branch) = self.branch_filter(query.branch) else {
+            return Vec::new();
+        };
         if query.from > query.to {
             return Vec::new();
         }
@@ -351,11 +358,11 @@ impl Sales {
             Period::Month => day.month_start(),
         };
         let mut rows = Vec::new();
-        self.for_each_member(query.dimension, |member, series| {
+        self.for_each_member(query.dimension, branch, |member, picked| {
             let mut current: Option<(Day, Sum)> = None;
-            for entry in in_range(series, from, to) {
+            picked.for_each_in(from, to, |entry| {
                 if entry.currency != currency {
-                    continue;
+                    return;
                 }
                 let period = period_of(entry.day);
                 match &mut current {
@@ -369,7 +376,7 @@ impl Sales {
                         current = Some((period, sum));
                     }
                 }
-            }
+            });
             if let Some((open, sum)) = current {
                 push_row(&mut rows, open, member(), &sum);
             }
@@ -382,6 +389,15 @@ impl Sales {
         rows
     }
 
+    /// The branch number a query is limited to: `Some(None)` for every
+    /// branch, `None` for a branch without any figures.
+    fn branch_filter(&self, branch: Option<BranchId>) -> Option<Option<u32>> {
+        match branch {
+            None => Some(None),
+            Some(branch) => self.branches.index.get(&Some(branch)).map(|n| Some(*n)),
+        }
+    }
+
     /// The `limit` members with the largest `measure` over the range, the
     /// largest first (ties by member); members with nothing are left out.
     pub fn top(&self, query: &TopQuery) -> Vec<ReportRow> {
@@ -389,18 +405,21 @@ impl Sales {
         let Some(currency) = self.find_currency(query.currency) else {
             return Vec::new();
         };
+        let Some(branch) = self.branch_filter(query.branch) else {
+            return Vec::new();
+        };
         if query.from > query.to {
             return Vec::new();
         }
         let (from, to) = (Day::from_date(query.from), Day::from_date(query.to));
         let mut ranked: Vec<(Member, Sum)> = Vec::new();
-        self.for_each_member(Some(query.dimension), |member, series| {
+        self.for_each_member(Some(query.dimension), branch, |member, picked| {
             let mut sum = Sum::default();
-            for entry in in_range(series, from, to) {
+            picked.for_each_in(from, to, |entry| {
                 if entry.currency == currency {
                     sum.add(&entry.figures);
                 }
-            }
+            });
             if sum != Sum::default() {
                 ranked.push((member(), sum));
             }
@@ -427,40 +446,64 @@ impl Sales {
     }
 
     /// Calls `visit` with each member of `dimension` (the company when
-    /// `None`) and its series; the member is made only when asked for.
+    /// `None`) and its series in `branch` (a branch number; `None`: every
+    /// branch); the member is made only when asked for.
     fn for_each_member<'a>(
         &'a self,
         dimension: Option<Dimension>,
-        mut visit: impl FnMut(&dyn Fn() -> Member, &'a Series),
+        branch: Option<u32>,
+        mut visit: impl FnMut(&dyn Fn() -> Member, Picked<'a>),
     ) {
         fn each<'a, K: Eq + Hash>(
             members: &'a Members<K>,
+            branch: Option<u32>,
             make: impl Fn(&K) -> Member,
-            visit: &mut impl FnMut(&dyn Fn() -> Member, &'a Series),
+            visit: &mut impl FnMut(&dyn Fn() -> Member, Picked<'a>),
         ) {
             for (key, series) in members.keys.iter().zip(&members.series) {
                 if !series.is_empty() {
-                    visit(&|| make(key), series);
+                    visit(&|| make(key), Picked::Branches { series, branch });
                 }
             }
         }
-        match dimension {
-            None => visit(&|| Member::All, &self.total),
-            Some(Dimension::Product) => {
-                each(&self.products, |key| Member::Product(*key), &mut visit)
+        match (dimension, branch) {
+            (None, None) => visit(&|| Member::All, Picked::Whole(&self.total)),
+            (None, Some(branch)) => {
+                if let Some(series) = self.branches.series.get(branch as usize) {
+                    let branch = Some(branch);
+                    visit(&|| Member::All, Picked::Branches { series, branch });
+                }
             }
-            Some(Dimension::Category) => each(
+            (Some(Dimension::Product), _) => each(
+                &self.products,
+                branch,
+                |key| Member::Product(*key),
+                &mut visit,
+            ),
+            (Some(Dimension::Category), _) => each(
                 &self.categories,
+                branch,
                 |key| Member::Category(key.clone()),
                 &mut visit,
             ),
-            Some(Dimension::Customer) => {
-                each(&self.customers, |key| Member::Customer(*key), &mut visit)
-            }
-            Some(Dimension::Manager) => {
-                each(&self.managers, |key| Member::Manager(*key), &mut visit)
-            }
-            Some(Dimension::Branch) => each(&self.branches, |key| Member::Branch(*key), &mut visit),
+            (Some(Dimension::Customer), _) => each(
+                &self.customers,
+                branch,
+                |key| Member::Customer(*key),
+                &mut visit,
+            ),
+            (Some(Dimension::Manager), _) => each(
+                &self.managers,
+                branch,
+                |key| Member::Manager(*key),
+                &mut visit,
+            ),
+            (Some(Dimension::Branch), _) => each(
+                &self.branches,
+                branch,
+                |key| Member::Branch(*key),
+                &mut visit,
+            ),
         }
     }
 
@@ -515,16 +558,20 @@ impl Sales {
 
     /// Invoices in `currency` issued by the end of `as_of` and not paid in
     /// full by then, each with what it owed then and its days overdue.
-    fn open_at(
+    /// `branch`: `None` for every branch, `Some` for the invoices of that
+    /// one (`Some(None)`: of none).
+    pub(super) fn open_at(
         &self,
         as_of: Day,
         currency: Currency,
+        branch: Option<Option<BranchId>>,
     ) -> impl Iterator<Item = (&InvoiceTrack, i64, i64)> + '_ {
         let currency = self.find_currency(currency);
         self.invoices
             .iter()
             .filter(move |track| {
                 Some(track.currency) == currency
+                    && branch.is_none_or(|branch| track.branch == branch)
                     && track.issued <= as_of
                     && track.paid_off.is_none_or(|paid_off| paid_off > as_of)
             })
@@ -539,8 +586,19 @@ impl Sales {
     /// per-customer breakdown and its sort (most of `receivables`' cost
     /// with many customers in debt).
     pub fn receivables_total(&self, as_of: NaiveDate, currency: Currency) -> Ageing {
+        self.receivables_total_in(as_of, currency, None)
+    }
+
+    /// [`Self::receivables_total`] of one branch's invoices, or of all.
+    pub fn receivables_total_in(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+        branch: Option<BranchId>,
+    ) -> Ageing {
         let mut total = Ageing::default();
-        for (_, outstanding, days_overdue) in self.open_at(Day::from_date(as_of), currency) {
+        let open = self.open_at(Day::from_date(as_of), currency, branch.map(Some));
+        for (_, outstanding, days_overdue) in open {
             total.add(AgeBucket::of(days_overdue), outstanding);
         }
         total
@@ -549,9 +607,20 @@ impl Sales {
     /// What customers owed in `currency` at the end of `as_of`, aged by
     /// days past due: in total and per customer.
     pub fn receivables(&self, as_of: NaiveDate, currency: Currency) -> Receivables {
+        self.receivables_in(as_of, currency, None)
+    }
+
+    /// [`Self::receivables`] of one branch's invoices, or of all.
+    pub fn receivables_in(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+        branch: Option<BranchId>,
+    ) -> Receivables {
         let mut total = Ageing::default();
         let mut by_customer: FxHashMap<u32, (Ageing, i64)> = FxHashMap::default();
-        for (track, outstanding, days_overdue) in self.open_at(Day::from_date(as_of), currency) {
+        let open = self.open_at(Day::from_date(as_of), currency, branch.map(Some));
+        for (track, outstanding, days_overdue) in open {
             let bucket = AgeBucket::of(days_overdue);
             total.add(bucket, outstanding);
             let (ageing, owed) = by_customer.entry(track.customer).or_default();
@@ -594,7 +663,7 @@ impl Sales {
             None => None,
         };
         let mut open: Vec<(&InvoiceTrack, i64, i64)> = self
-            .open_at(Day::from_date(as_of), currency)
+            .open_at(Day::from_date(as_of), currency, None)
             .filter(|(track, _, _)| customer.is_none_or(|customer| track.customer == customer))
             .collect();
         open.sort_by(|a, b| {
@@ -617,43 +686,125 @@ impl Sales {
     /// Payments received in `currency` per day over `from..=to`; days
     /// without any are left out.
     pub fn payments(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Vec<PaymentDay> {
+        self.payments_in(from, to, currency, None)
+    }
+
+    /// [`Self::payments`] in one branch (what paid its invoices), or in all.
+    pub fn payments_in(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        currency: Currency,
+        branch: Option<BranchId>,
+    ) -> Vec<PaymentDay> {
         let Some(currency) = self.find_currency(currency) else {
             return Vec::new();
         };
         if from > to {
             return Vec::new();
         }
-        let mut days: Vec<(PaymentDay, i128)> = Vec::new();
-        let range = (Day::from_date(from), 0, 0)..=(Day::from_date(to), u16::MAX, u8::MAX);
-        for ((day, of, method), sum) in self.payments.range(range) {
-            let Some(method) = METHODS.get(usize::from(*method)) else {
-                continue;
-            };
-            if *of != currency {
-                continue;
+        let (from, to) = (Day::from_date(from), Day::from_date(to));
+        match branch {
+            None => {
+                let range = (from, 0, 0)..=(to, u16::MAX, u8::MAX);
+                payment_days(
+                    self.payments.range(range).map(|(key, sum)| (*key, sum)),
+                    currency,
+                )
             }
-            let date = day.date();
-            if days.last().is_none_or(|(last, _)| last.day != date) {
-                days.push((
-                    PaymentDay {
-                        day: date,
-                        by_method: Vec::new(),
-                        total: to_money(0),
-                    },
-                    0,
-                ));
-            }
-            if let Some((last, total)) = days.last_mut() {
-                *total += i128::from(sum.amount);
-                last.total = to_money(*total);
-                last.by_method.push(MethodTotal {
-                    method: *method,
-                    payments: sum.payments,
-                    amount: to_money(i128::from(sum.amount)),
-                });
+            Some(branch) => {
+                let Some(branch) = self.branches.index.get(&Some(branch)).copied() else {
+                    return Vec::new();
+                };
+                let range = (branch, from, 0, 0)..=(branch, to, u16::MAX, u8::MAX);
+                let sums = self
+                    .branch_payments
+                    .range(range)
+                    .map(|((_, day, of, method), sum)| ((*day, *of, *method), sum));
+                payment_days(sums, currency)
             }
         }
-        days.into_iter().map(|(day, _)| day).collect()
+    }
+}
+
+/// Payment sums keyed (day, currency, method), in key order, as days of
+/// `currency`.
+fn payment_days<'a>(
+    sums: impl Iterator<Item = ((Day, u16, u8), &'a PaymentSum)>,
+    currency: u16,
+) -> Vec<PaymentDay> {
+    let mut days: Vec<(PaymentDay, i128)> = Vec::new();
+    for ((day, of, method), sum) in sums {
+        let Some(method) = METHODS.get(usize::from(method)) else {
+            continue;
+        };
+        if of != currency {
+            continue;
+        }
+        let date = day.date();
+        if days.last().is_none_or(|(last, _)| last.day != date) {
+            days.push((
+                PaymentDay {
+                    day: date,
+                    by_method: Vec::new(),
+                    total: to_money(0),
+                },
+                0,
+            ));
+        }
+        if let Some((last, total)) = days.last_mut() {
+            *total += i128::from(sum.amount);
+            last.total = to_money(*total);
+            last.by_method.push(MethodTotal {
+                method: *method,
+                payments: sum.payments,
+                amount: to_money(i128::from(sum.amount)),
+            });
+        }
+    }
+    days.into_iter().map(|(day, _)| day).collect()
+}
+
+/// The series a report reads of one member: the company's whole series,
+/// or a member's series of one branch or of all.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Picked<'a> {
+    Whole(&'a Series),
+    Branches {
+        series: &'a BranchSeries,
+        /// `None`: every branch.
+        branch: Option<u32>,
+    },
+}
+
+impl<'a> Picked<'a> {
+    /// Calls `visit` with the entries from `from` to `to` in day order;
+    /// a member's series of several branches are merged.
+    pub(super) fn for_each_in(self, from: Day, to: Day, mut visit: impl FnMut(&'a Entry)) {
+        let (series, branch) = match self {
+            Picked::Whole(series) => {
+                in_range(series, from, to).for_each(visit);
+                return;
+            }
+            Picked::Branches { series, branch } => (series, branch),
+        };
+        let mut chosen = series
+            .iter()
+            .filter(|(of, _)| branch.is_none_or(|wanted| wanted == *of))
+            .map(|(_, series)| series);
+        match (chosen.next(), chosen.next()) {
+            (None, _) => {}
+            (Some(one), None) => in_range(one, from, to).for_each(visit),
+            (Some(first), Some(second)) => {
+                let mut entries: Vec<&Entry> = in_range(first, from, to)
+                    .chain(in_range(second, from, to))
+                    .chain(chosen.flat_map(|series| in_range(series, from, to)))
+                    .collect();
+                // Stable: a day's entries stay in currency order per branch.
+                entries.sort_by_key(|entry| entry.day);
+                entries.into_iter().for_each(&mut visit);
+            }
+        }
     }
 }
 

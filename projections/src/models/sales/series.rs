@@ -1,6 +1,7 @@
 //! The figures of one member of a dimension, day by day: entries sorted
 //! by (day, currency), found by binary search, and the members of a
-//! dimension numbered in the order they were first seen.
+//! dimension numbered in the order they were first seen, each with a
+//! series per branch its figures landed in.
 
 use std::hash::Hash;
 
@@ -64,8 +65,15 @@ pub(super) fn entry_mut(series: &mut Series, day: Day, currency: u16) -> &mut Fi
     &mut series[place].figures
 }
 
+/// A member's series, one per branch (by its number in the branches'
+/// table) that booked anything on it, in the order first booked. Most
+/// members (a customer, a manager) live in one branch; a product sold by
+/// several has a series in each, so a report of one branch reads only
+/// its own and the company's report merges them.
+pub(super) type BranchSeries = Vec<(u32, Series)>;
+
 /// The members of one dimension, numbered in the order they were first
-/// seen, each with its series.
+/// seen, each with its series per branch.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound(
     serialize = "K: Serialize",
@@ -73,7 +81,7 @@ pub(super) fn entry_mut(series: &mut Series, day: Day, currency: u16) -> &mut Fi
 ))]
 pub(super) struct Members<K: Eq + Hash> {
     pub(super) keys: Vec<K>,
-    pub(super) series: Vec<Series>,
+    pub(super) series: Vec<BranchSeries>,
     /// Key → number; rebuilt from `keys` after a restore.
     #[serde(skip)]
     pub(super) index: FxHashMap<K, u32>,
@@ -97,13 +105,22 @@ impl<K: Eq + Hash + Clone> Members<K> {
         // Four billion members of one dimension would exhaust memory first.
         let number = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         self.keys.push(key.clone());
-        self.series.push(Series::new());
+        self.series.push(BranchSeries::new());
         self.index.insert(key.clone(), number);
         number
     }
 
-    pub(super) fn series_mut(&mut self, number: u32) -> Option<&mut Series> {
-        self.series.get_mut(number as usize)
+    /// The series of member `number` in branch `branch`, made if missing.
+    pub(super) fn series_mut(&mut self, number: u32, branch: u32) -> Option<&mut Series> {
+        let per_branch = self.series.get_mut(number as usize)?;
+        let place = match per_branch.iter().position(|(of, _)| *of == branch) {
+            Some(place) => place,
+            None => {
+                per_branch.push((branch, Series::new()));
+                per_branch.len() - 1
+            }
+        };
+        per_branch.get_mut(place).map(|(_, series)| series)
     }
 
     pub(super) fn key(&self, number: u32) -> Option<&K> {
