@@ -207,6 +207,11 @@ impl Role {
                 Catalog | Inventory => granted(action == Read, Reach::All),
                 _ => None,
             },
+            // Everyone plans their own work: tasks and calendar, their
+            // own and their groups'.
+            Role::Storekeeper | Role::Accountant if module == Planning => {
+                granted(matches!(action, Read | Create | Edit | Delete), Reach::Own)
+            }
             Role::Storekeeper => match module {
                 Inventory => granted(
                     matches!(action, Read | Create | Edit | Delete),

@@ -6,6 +6,7 @@ use crate::branch::BranchEvent;
 use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
 use crate::finance::{AccountEvent, SeriesEvent};
+use crate::group::GroupEvent;
 use crate::interactions::InteractionEvent;
 use crate::inventory::{StockEvent, WarehouseEvent};
 use crate::parties::PartyEvent;
@@ -166,4 +167,5 @@ crm_events! {
     User(UserEvent),
     Retention(RetentionEvent),
     Branch(BranchEvent),
+    Group(GroupEvent),
 }

@@ -29,6 +29,7 @@ pub mod command;
 pub mod error;
 pub mod events;
 pub mod finance;
+pub mod group;
 pub mod ids;
 pub mod interactions;
 pub mod inventory;

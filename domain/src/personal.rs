@@ -236,6 +236,7 @@ impersonal!(
     crate::access::UserEvent,
     crate::retention::RetentionEvent,
     crate::branch::BranchEvent,
+    crate::group::GroupEvent,
 );
 
 #[cfg(test)]

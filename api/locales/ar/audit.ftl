@@ -36,6 +36,7 @@ audit-module-series = ترقيم المستندات
 audit-module-user = المستخدمون ورموز API
 audit-module-retention = قواعد الاحتفاظ بالبيانات
 audit-module-branch = الفروع
+audit-module-group = المجموعات
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.
 audit-actor = الفاعل

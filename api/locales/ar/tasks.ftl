@@ -27,9 +27,10 @@ tasks-next = الصفحة التالية
 tasks-first = الصفحة الأولى
 owner-label = لمن
 owner-show = عرض
-owner-me = أنا (مستخدم النظام، حتى تسجيل الدخول)
+owner-me = أنا
 owner-user = المستخدم { $id }
 owner-group = المجموعة { $id }
+owner-group-named = المجموعة: { $name }
 
 # التقويم: عرض الأسبوع
 calendar-title = التقويم

@@ -36,6 +36,7 @@ audit-module-series = Document numbering
 audit-module-user = Users and API tokens
 audit-module-retention = Retention rules
 audit-module-branch = Branches
+audit-module-group = Groups
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.
 audit-actor = Actor

@@ -27,9 +27,10 @@ tasks-next = Next page
 tasks-first = First page
 owner-label = Whose
 owner-show = Show
-owner-me = Me (the system user, until sign-in)
+owner-me = Me
 owner-user = User { $id }
 owner-group = Group { $id }
+owner-group-named = Group: { $name }
 
 # The calendar's week view
 calendar-title = Calendar

@@ -36,6 +36,7 @@ audit-module-series = Нумерация документов
 audit-module-user = Пользователи и API-токены
 audit-module-retention = Правила хранения данных
 audit-module-branch = Филиалы
+audit-module-group = Группы
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.
 audit-actor = Кто

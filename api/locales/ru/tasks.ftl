@@ -27,9 +27,10 @@ tasks-next = Следующая страница
 tasks-first = Первая страница
 owner-label = Чьи
 owner-show = Показать
-owner-me = Я (системный пользователь, до входа в систему)
+owner-me = Я
 owner-user = Пользователь { $id }
 owner-group = Группа { $id }
+owner-group-named = Группа: { $name }
 
 # Календарь: неделя
 calendar-title = Календарь

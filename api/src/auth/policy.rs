@@ -525,6 +525,21 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/admin/branches/{id}/{action}",
         needs(Module::Admin, Action::Administer),
     ),
+    (
+        "GET",
+        "/admin/groups",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/groups",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "POST",
+        "/admin/groups/{id}/{action}",
+        needs(Module::Admin, Action::Administer),
+    ),
 ];
 
 /// The requirement of a page route; the API's reference pages are public.

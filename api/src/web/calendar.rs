@@ -242,7 +242,7 @@ fn render(
 ) -> Response {
     let lang = viewer.lang;
     let tr = Tr::new(lang);
-    let owner = Owner::asked(&query.owner, viewer);
+    let owner = Owner::asked(state, &query.owner, viewer);
     let view = View::parse(&query.view);
     let today = state.app.now().date_naive();
     let typed = query.week.trim();
@@ -341,14 +341,14 @@ fn render(
             false,
         ),
     };
-    let attendees = super::calendar_entry::attendee_choices(state, new_entry.attendees());
+    let attendees = super::calendar_entry::attendee_choices(state, tr, new_entry.attendees());
     let command = super::forms::command_id(&state.app, new_entry.command()).to_string();
     let view_urls = [View::Day, View::Week, View::Month]
         .into_iter()
         .map(|each| (each.code(), period_url(owner, each, chosen), each == view))
         .collect();
     let page = WeekPage {
-        owners: owner_choices(tr, known, owner, viewer),
+        owners: owner_choices(state, tr, known, owner, viewer),
         week: chosen.to_string(),
         week_error,
         heading: tr.t1(

@@ -21,6 +21,7 @@ use domain::planning::{
 };
 use domain::values::Label;
 
+use super::assignees;
 use super::forms::{self, FormErrors, OwnedChoice};
 use super::i18n::Tr;
 use super::{Page, Section, Viewer, format};
@@ -93,10 +94,7 @@ impl EntryForm {
             attendees: entry
                 .attendees
                 .iter()
-                .filter_map(|attendee| match attendee {
-                    Assignee::User(user) => Some(user.to_string()),
-                    Assignee::Group(_) => None,
-                })
+                .map(|attendee| assignees::code(*attendee))
                 .collect(),
             command: String::new(),
         }
@@ -132,16 +130,15 @@ fn times(
     Some((starts_at, ends_at))
 }
 
-/// The users chosen as attendees, or an error next to the select.
+/// The users and groups chosen as attendees, or an error next to the
+/// select.
 fn attendees_of(form: &EntryForm, tr: Tr, errors: &mut FormErrors) -> Option<Vec<Assignee>> {
     let mut chosen: Vec<Assignee> = Vec::new();
     for raw in &form.attendees {
-        match raw.trim().parse::<UserId>() {
-            Ok(user) if !chosen.contains(&Assignee::User(user)) => {
-                chosen.push(Assignee::User(user))
-            }
-            Ok(_) => {}
-            Err(_) => {
+        match assignees::parse(raw) {
+            Some(attendee) if !chosen.contains(&attendee) => chosen.push(attendee),
+            Some(_) => {}
+            None => {
                 errors.add("attendees", tr.t("form-choose"));
                 return None;
             }
@@ -154,21 +151,9 @@ fn attendees_of(form: &EntryForm, tr: Tr, errors: &mut FormErrors) -> Option<Vec
     Some(chosen)
 }
 
-/// Every active user as an attendee choice, `chosen` selected.
-pub(super) fn attendee_choices(state: &AppState, chosen: &[String]) -> Vec<OwnedChoice> {
-    state.read_models.users.read(|users| {
-        let mut choices: Vec<OwnedChoice> = users
-            .users()
-            .filter(|(id, user)| !user.disabled || chosen.contains(&id.to_string()))
-            .map(|(id, user)| OwnedChoice {
-                selected: chosen.contains(&id.to_string()),
-                value: id.to_string(),
-                label: user.display_name.clone(),
-            })
-            .collect();
-        choices.sort_by(|a, b| a.label.cmp(&b.label));
-        choices
-    })
+/// Every active user and group as an attendee choice, `chosen` selected.
+pub(super) fn attendee_choices(state: &AppState, tr: Tr, chosen: &[String]) -> Vec<OwnedChoice> {
+    assignees::choices(state, tr, chosen)
 }
 
 /// `POST /calendar/entries`: plans an entry, the viewer its organizer.
@@ -279,18 +264,11 @@ fn render(
     let tr = page.tr;
     let lang = tr.lang;
     page.title = entry.title.clone();
-    let names: Vec<String> = state.read_models.users.read(|users| {
-        entry
-            .attendees
-            .iter()
-            .map(|attendee| match attendee {
-                Assignee::User(user) => users
-                    .user(*user)
-                    .map_or_else(|| user.to_string(), |row| row.display_name.clone()),
-                Assignee::Group(group) => group.to_string(),
-            })
-            .collect()
-    });
+    let names: Vec<String> = entry
+        .attendees
+        .iter()
+        .map(|attendee| assignees::name(state, tr, *attendee))
+        .collect();
     let (failed, form, errors) = match failed {
         Some((failed, form, errors)) => (failed.to_owned(), form, errors),
         None => (
@@ -299,7 +277,7 @@ fn render(
             FormErrors::default(),
         ),
     };
-    let attendees = attendee_choices(state, &form.attendees);
+    let attendees = attendee_choices(state, tr, &form.attendees);
     let command = forms::command_id(&state.app, &form.command).to_string();
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -201,7 +201,8 @@ pub struct DashboardPage {
     figures: Figures,
 }
 
-/// A delivered reminder of an open task, on the dashboard.
+/// A delivered reminder of an open task of the viewer's or of one of
+/// their groups, on the dashboard.
 #[derive(Debug)]
 pub struct ReminderLine {
     pub title: String,
@@ -216,10 +217,22 @@ fn reminders(state: &AppState, viewer: &Viewer) -> Vec<ReminderLine> {
     let Some(user) = viewer.principal.as_ref().map(|principal| principal.user) else {
         return Vec::new();
     };
-    state.read_models.tasks.read(|tasks| {
-        tasks
-            .reminded(domain::planning::Assignee::User(user), REMINDERS_SHOWN)
+    // The user's own and their groups': a group's task is each member's.
+    let mut mine = vec![domain::planning::Assignee::User(user)];
+    mine.extend(
+        super::assignees::groups_of(state, user)
             .into_iter()
+            .map(domain::planning::Assignee::Group),
+    );
+    state.read_models.tasks.read(|tasks| {
+        let mut rows: Vec<_> = mine
+            .iter()
+            .flat_map(|assignee| tasks.reminded(*assignee, REMINDERS_SHOWN))
+            .collect();
+        // The latest reminder first, as each assignee's list comes.
+        rows.sort_by(|a, b| b.remind_at.cmp(&a.remind_at).then(a.id.cmp(&b.id)));
+        rows.into_iter()
+            .take(REMINDERS_SHOWN)
             .map(|row| ReminderLine {
                 title: row.title.clone(),
                 when: row

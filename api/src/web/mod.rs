@@ -13,6 +13,7 @@
 
 mod access;
 pub mod assets;
+mod assignees;
 mod audit;
 mod branch_names;
 mod branches;
@@ -32,6 +33,7 @@ mod deal;
 mod export;
 pub mod format;
 mod forms;
+mod groups;
 pub mod i18n;
 mod interaction;
 mod language;
@@ -298,6 +300,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/retention/{id}/{action}", post(retention::act))
         .route("/admin/branches", get(branches::page).post(branches::open))
         .route("/admin/branches/{id}/{action}", post(branches::act))
+        .route("/admin/groups", get(groups::page).post(groups::form))
+        .route("/admin/groups/{id}/{action}", post(groups::act))
         .route("/search", get(search::page))
         .route("/notifications/stream", get(notifications::stream))
         .route("/assets/{file}", get(assets::serve))

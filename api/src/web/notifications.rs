@@ -55,14 +55,18 @@ fn reminder_for(
         return None;
     }
     let task = record.stream.id().parse::<domain::ids::TaskId>().ok()?;
-    state.read_models.tasks.read(|tasks| {
-        tasks
-            .get(task)
-            .filter(|row| row.assignee == Assignee::User(user))
-            .map(|row| Reminder {
-                title: row.title.clone(),
-                href: "/tasks",
-            })
+    let (assignee, title) = state
+        .read_models
+        .tasks
+        .read(|tasks| tasks.get(task).map(|row| (row.assignee, row.title.clone())))?;
+    // A group's task reminds every member.
+    let for_user = match assignee {
+        Assignee::User(assigned) => assigned == user,
+        Assignee::Group(group) => super::assignees::groups_of(state, user).contains(&group),
+    };
+    for_user.then_some(Reminder {
+        title,
+        href: "/tasks",
     })
 }
 

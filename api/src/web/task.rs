@@ -13,11 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Module};
-use domain::ids::{TaskId, UserId, derived};
+use domain::ids::{TaskId, derived};
 use domain::planning::{Assignee, CreateTask, Priority, Task, TaskCommand, TaskState, TaskStatus};
 use domain::values::{Label, Text};
 use serde::Deserialize;
 
+use super::assignees;
 use super::customer_actions::PRIORITY_CODES;
 use super::forms::{self, Choice, FormErrors, OwnedChoice};
 use super::i18n::Tr;
@@ -89,10 +90,7 @@ fn form_of(task: &TaskState) -> TaskForm {
     TaskForm {
         title: task.title.clone(),
         description: task.description.clone(),
-        assignee: match task.assignee {
-            Assignee::User(user) => user.to_string(),
-            Assignee::Group(group) => group.to_string(),
-        },
+        assignee: assignees::code(task.assignee),
         due_on,
         due_time,
         remind_on,
@@ -100,18 +98,6 @@ fn form_of(task: &TaskState) -> TaskForm {
         priority: task.priority.code().to_owned(),
         ..TaskForm::default()
     }
-}
-
-fn users(state: &AppState) -> Vec<(UserId, String)> {
-    state.read_models.users.read(|users| {
-        let mut found: Vec<(UserId, String)> = users
-            .users()
-            .filter(|(_, user)| !user.disabled)
-            .map(|(id, user)| (id, user.display_name.clone()))
-            .collect();
-        found.sort_by(|a, b| a.1.cmp(&b.1));
-        found
-    })
 }
 
 /// The task `raw` names, if the viewer may read it.
@@ -134,19 +120,13 @@ fn render(
     let back = task.map_or_else(|| "/tasks/new".to_owned(), |(id, _)| format!("/tasks/{id}"));
     let page = Page::new(viewer, Section::Tasks, "task-page-title", back);
     let tr = page.tr;
-    let people = users(state);
-    let name_of = |user: UserId| {
-        people
-            .iter()
-            .find(|(id, _)| *id == user)
-            .map_or_else(|| user.to_string(), |(_, name)| name.clone())
-    };
     let mut details = Vec::new();
     let (heading, status_text, open) = match task {
         Some((_, task)) => {
-            if let Assignee::User(user) = task.assignee {
-                details.push((tr.t("task-assignee"), name_of(user)));
-            }
+            details.push((
+                tr.t("task-assignee"),
+                assignees::name(state, tr, task.assignee),
+            ));
             if let Some(due) = task.due {
                 details.push((tr.t("task-due"), format::date_time(tr.lang, due)));
             }
@@ -170,14 +150,7 @@ fn render(
         }
         None => (tr.t("task-new"), String::new(), true),
     };
-    let assignees = people
-        .iter()
-        .map(|(user, name)| OwnedChoice {
-            value: user.to_string(),
-            label: name.clone(),
-            selected: user.to_string() == form.assignee,
-        })
-        .collect();
+    let assignees = assignees::choices(state, tr, std::slice::from_ref(&form.assignee));
     let priorities = forms::choices(tr, "task-priority", &PRIORITY_CODES, &form.priority);
     let command = forms::command_id(&state.app, &form.command).to_string();
     (
@@ -235,11 +208,11 @@ fn schedule(
 }
 
 fn assignee_of(tr: Tr, form: &TaskForm, errors: &mut FormErrors) -> Option<Assignee> {
-    form.assignee
-        .parse::<UserId>()
-        .map(Assignee::User)
-        .map_err(|_| errors.add("assignee", tr.t("form-choose")))
-        .ok()
+    let assignee = assignees::parse(&form.assignee);
+    if assignee.is_none() {
+        errors.add("assignee", tr.t("form-choose"));
+    }
+    assignee
 }
 
 /// Where a command's field path shows on the forms.

@@ -16,13 +16,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
-use domain::ids::{GroupId, TaskId, UserId};
+use domain::ids::TaskId;
 use domain::planning::{Assignee, Link, Task, TaskCommand};
 use projections::models::tasks::{DueWindow, TaskCursor, TaskRow, TaskStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::Viewer;
+use super::assignees;
 use super::format;
 use super::forms::{self, FormErrors};
 use super::i18n::Tr;
@@ -46,14 +47,22 @@ impl Owner {
     }
 
     /// Whose tasks and calendar the viewer asks for: the owner the query
-    /// names, else the viewer; always the viewer when their planning grant
-    /// reaches only their own.
-    pub fn asked(raw: &str, viewer: &Viewer) -> Owner {
+    /// names, else the viewer; when their planning grant reaches only
+    /// their own, the viewer or one of the viewer's groups.
+    pub fn asked(state: &AppState, raw: &str, viewer: &Viewer) -> Owner {
         let me = Owner::me(viewer);
-        if Owner::only_own(viewer) {
-            return me;
+        let asked = Owner::parse(raw).unwrap_or(me);
+        if !Owner::only_own(viewer) {
+            return asked;
         }
-        Owner::parse(raw).unwrap_or(me)
+        match asked.0 {
+            Assignee::Group(group)
+                if assignees::groups_of(state, viewer.user()).contains(&group) =>
+            {
+                asked
+            }
+            _ => me,
+        }
     }
 
     /// Whether the viewer's planning grant reaches only their own tasks.
@@ -70,36 +79,20 @@ impl Owner {
 
     /// The owner a query names, if it names one.
     pub fn parse(raw: &str) -> Option<Owner> {
-        let raw = raw.trim();
-        let assignee = match raw.strip_prefix("group:") {
-            Some(group) => group
-                .parse::<Uuid>()
-                .ok()
-                .map(|id| Assignee::Group(GroupId::from_uuid(id))),
-            None => raw
-                .parse::<Uuid>()
-                .ok()
-                .map(|id| Assignee::User(UserId::from_uuid(id))),
-        };
-        assignee.map(Owner)
+        assignees::parse(raw).map(Owner)
     }
 
     /// How the owner travels in a query string.
     pub fn code(self) -> String {
-        match self.0 {
-            Assignee::User(user) => user.to_string(),
-            Assignee::Group(group) => format!("group:{group}"),
-        }
+        assignees::code(self.0)
     }
 
-    /// A name for the select: there are no user names before users
-    /// arrive, so a short id.
-    pub fn label(self, tr: Tr, me: Owner) -> String {
-        let short = |id: Uuid| id.simple().to_string().chars().take(8).collect::<String>();
-        match self.0 {
-            _ if self == me => tr.t("owner-me"),
-            Assignee::User(user) => tr.t1("owner-user", "id", &short(user.as_uuid())),
-            Assignee::Group(group) => tr.t1("owner-group", "id", &short(group.as_uuid())),
+    /// A name for the select: "me", a user's name, a group's.
+    pub fn label(self, state: &AppState, tr: Tr, me: Owner) -> String {
+        if self == me {
+            tr.t("owner-me")
+        } else {
+            assignees::name(state, tr, self.0)
         }
     }
 }
@@ -112,9 +105,10 @@ pub struct OwnerChoice {
     pub selected: bool,
 }
 
-/// The select of owners: "me" first, then everyone the model knows (only
-/// "me" for a viewer who may see only their own).
+/// The select of owners: "me" first, then the viewer's groups, then (for
+/// a viewer who may see others') everyone with tasks and every group.
 pub fn owner_choices(
+    state: &AppState,
     tr: Tr,
     known: Vec<Assignee>,
     chosen: Owner,
@@ -122,8 +116,25 @@ pub fn owner_choices(
 ) -> Vec<OwnerChoice> {
     let me = Owner::me(viewer);
     let mut owners = vec![me];
+    owners.extend(
+        assignees::groups_of(state, viewer.user())
+            .into_iter()
+            .map(|group| Owner(Assignee::Group(group))),
+    );
     if !Owner::only_own(viewer) {
-        owners.extend(known.into_iter().map(Owner).filter(|owner| *owner != me));
+        let groups: Vec<Assignee> = state.read_models.users.read(|users| {
+            users
+                .groups()
+                .into_iter()
+                .filter(|(_, row)| !row.disbanded)
+                .map(|(id, _)| Assignee::Group(id))
+                .collect()
+        });
+        for owner in known.into_iter().chain(groups).map(Owner) {
+            if !owners.contains(&owner) {
+                owners.push(owner);
+            }
+        }
     }
     if !owners.contains(&chosen) {
         owners.push(chosen);
@@ -132,7 +143,7 @@ pub fn owner_choices(
         .into_iter()
         .map(|owner| OwnerChoice {
             value: owner.code(),
-            label: owner.label(tr, me),
+            label: owner.label(state, tr, me),
             selected: owner == chosen,
         })
         .collect()
@@ -334,7 +345,7 @@ fn render_list(
     status: StatusCode,
 ) -> Response {
     let lang = viewer.lang;
-    let owner = Owner::asked(&query.owner, viewer);
+    let owner = Owner::asked(state, &query.owner, viewer);
     let show = Show::parse(&query.show);
     let after = match (&query.after_key, &query.after_id) {
         (Some(key), Some(id)) => match (key.parse::<i64>(), id.parse::<TaskId>()) {
@@ -397,7 +408,7 @@ fn render_list(
     let shown_on_row = rows.iter().any(|row: &TaskView| row.error.is_some());
     let error = (!shown_on_row).then_some(failure.message).flatten();
     let page = TasksPage {
-        owners: owner_choices(tr, known, owner, viewer),
+        owners: owner_choices(state, tr, known, owner, viewer),
         week_href: format!("/calendar?{}", query_string(&[("owner", &owner.code())])),
         show: show.code(),
         filters,
@@ -541,6 +552,7 @@ mod tests {
 
     use super::*;
     use chrono::TimeZone;
+    use domain::ids::{GroupId, UserId};
 
     /// An owner survives a round trip through the query string, a group
     /// keeps its kind, and anything unreadable means "me".

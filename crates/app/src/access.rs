@@ -84,6 +84,8 @@ pub enum Kind {
     /// Administrators' settings: retention rules, branches.
     RetentionRule,
     Branch,
+    /// Groups of users a task or calendar entry can be for.
+    Group,
 }
 
 impl Kind {
@@ -104,6 +106,7 @@ impl Kind {
             Kind::PriceList => "price list",
             Kind::RetentionRule => "retention rule",
             Kind::Branch => "branch",
+            Kind::Group => "group",
         }
     }
 
@@ -114,7 +117,9 @@ impl Kind {
             Kind::Deal | Kind::Lead | Kind::Pipeline => Module::Sales,
             Kind::Order => Module::Orders,
             Kind::Interaction => Module::Interactions,
-            Kind::Task | Kind::CalendarEntry => Module::Planning,
+            // Groups are administered, but read by everyone who plans:
+            // a task is assigned to one by its name.
+            Kind::Task | Kind::CalendarEntry | Kind::Group => Module::Planning,
             Kind::Warehouse => Module::Inventory,
             Kind::Product | Kind::PriceList => Module::Catalog,
             Kind::RetentionRule | Kind::Branch => Module::Admin,
@@ -189,13 +194,17 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
         Kind::Task => state_of::<domain::planning::Task>(commands, id)
             .flatten()
             .map_or(Holder::Missing, |task| {
-                Holder::Assigned(task.assignee == Assignee::User(user))
+                Holder::Assigned(is_for(commands, user, task.assignee))
             }),
         Kind::CalendarEntry => state_of::<domain::planning::CalendarEntry>(commands, id)
             .flatten()
             .map_or(Holder::Missing, |entry| {
                 Holder::Assigned(
-                    entry.organizer == user || entry.attendees.contains(&Assignee::User(user)),
+                    entry.organizer == user
+                        || entry
+                            .attendees
+                            .iter()
+                            .any(|attendee| is_for(commands, user, *attendee)),
                 )
             }),
         Kind::Warehouse => state_of::<domain::inventory::Warehouse>(commands, id)
@@ -210,6 +219,19 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
             shared(state_of::<domain::retention::RetentionRule>(commands, id).flatten())
         }
         Kind::Branch => shared(state_of::<domain::branch::Branch>(commands, id).flatten()),
+        Kind::Group => shared(state_of::<domain::group::Group>(commands, id).flatten()),
+    }
+}
+
+/// Whether a task or calendar entry for `assignee` is `user`'s: theirs,
+/// or their group's while they are a member (as the group's stream has it
+/// now, so one taken out of the group loses its tasks at once).
+fn is_for(commands: &CommandHandler, user: UserId, assignee: Assignee) -> bool {
+    match assignee {
+        Assignee::User(assigned) => assigned == user,
+        Assignee::Group(group) => state_of::<domain::group::Group>(commands, group.as_uuid())
+            .flatten()
+            .is_some_and(|group| group.members.contains(&user)),
     }
 }
 

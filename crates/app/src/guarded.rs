@@ -13,11 +13,12 @@ use domain::access::{Action, Module, Permission, Reach};
 use domain::branch::{Branch, BranchCommand};
 use domain::catalog::{PriceList, PriceListCommand, PriceScope, Product, ProductCommand};
 use domain::finance::{Account, AccountCommand};
+use domain::group::{Group, GroupCommand};
 use domain::interactions::{Interaction, InteractionCommand};
 use domain::inventory::{Warehouse, WarehouseCommand};
 use domain::parties::{Party, PartyCommand};
 use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineCommand};
-use domain::planning::{CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
+use domain::planning::{Assignee, CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
 use domain::retention::{RetentionCommand, RetentionRule};
 use domain::sales::{Order, OrderCommand};
 use domain::{Decider, DomainError};
@@ -140,6 +141,14 @@ fn link(link: Option<Link>) -> Vec<(Kind, Uuid)> {
         Some(Link::Party(party)) => vec![(Kind::Party, party.as_uuid())],
         Some(Link::Deal(deal)) => vec![(Kind::Deal, deal.as_uuid())],
         None => Vec::new(),
+    }
+}
+
+/// A group a task or entry is for: it must exist, as a linked record must.
+fn group_of(assignee: Assignee) -> Option<(Kind, Uuid)> {
+    match assignee {
+        Assignee::Group(group) => Some((Kind::Group, group.as_uuid())),
+        Assignee::User(_) => None,
     }
 }
 
@@ -337,6 +346,18 @@ impl Guard for BranchCommand {
     }
 }
 
+impl Guarded for Group {
+    const KIND: Kind = Kind::Group;
+}
+
+/// Groups say whom a task is for: administrators set them; everyone reads
+/// their names through the directory.
+impl Guard for GroupCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Admin, Action::Administer)
+    }
+}
+
 impl Guarded for Order {
     const KIND: Kind = Kind::Order;
 }
@@ -382,7 +403,12 @@ impl Guard for TaskCommand {
 
     fn names(&self) -> Vec<(Kind, Uuid)> {
         match self {
-            TaskCommand::Create(create) => link(create.link),
+            TaskCommand::Create(create) => {
+                let mut names = link(create.link);
+                names.extend(group_of(create.assignee));
+                names
+            }
+            TaskCommand::Reassign { assignee } => group_of(*assignee).into_iter().collect(),
             _ => Vec::new(),
         }
     }
@@ -404,7 +430,14 @@ impl Guard for CalendarCommand {
 
     fn names(&self) -> Vec<(Kind, Uuid)> {
         match self {
-            CalendarCommand::Schedule(schedule) => link(schedule.link),
+            CalendarCommand::Schedule(schedule) => {
+                let mut names = link(schedule.link);
+                names.extend(schedule.attendees.iter().filter_map(|a| group_of(*a)));
+                names
+            }
+            CalendarCommand::ChangeAttendees { attendees } => {
+                attendees.iter().filter_map(|a| group_of(*a)).collect()
+            }
             _ => Vec::new(),
         }
     }

@@ -105,6 +105,7 @@ const PAGES: &[(&str, Where)] = &[
     ("users", Where::Path("/admin/users")),
     ("retention", Where::Path("/admin/retention")),
     ("branches", Where::Path("/admin/branches")),
+    ("groups", Where::Path("/admin/groups")),
     ("account", Where::Path("/account")),
 ];
 

@@ -440,11 +440,11 @@ fn the_built_in_roles_grant_exactly_the_documented_matrix() {
         ),
         (
             Role::Storekeeper,
-            "parties a----- interactions ------ sales ------ planning ------ catalog aaa--- inventory bbbb-- orders a-a--- finance ------ reports ------ audit ------ admin ------",
+            "parties a----- interactions ------ sales ------ planning oooo-- catalog aaa--- inventory bbbb-- orders a-a--- finance ------ reports ------ audit ------ admin ------",
         ),
         (
             Role::Accountant,
-            "parties a----- interactions ------ sales ------ planning ------ catalog a----- inventory a----- orders a-a--- finance aaaaa- reports a---a- audit ------ admin ------",
+            "parties a----- interactions ------ sales ------ planning oooo-- catalog a----- inventory a----- orders a-a--- finance aaaaa- reports a---a- audit ------ admin ------",
         ),
         (
             Role::Auditor,

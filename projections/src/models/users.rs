@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use domain::access::{Grants, Permission, Role, User, UserEvent, UserState};
 use domain::branch::{Branch, BranchEvent, BranchState};
-use domain::ids::{BranchId, UserId};
+use domain::group::{Group, GroupEvent, GroupState};
+use domain::ids::{BranchId, GroupId, UserId};
 use domain::{CrmEvent, Decider, DomainEvent};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -90,24 +91,42 @@ pub struct BranchRow {
     pub closed: bool,
 }
 
-/// Every user, token and branch.
+/// A group of users as the directory knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRow {
+    pub name: String,
+    /// By id.
+    pub members: Vec<UserId>,
+    pub disbanded: bool,
+}
+
+/// Every user, token, branch and group.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Users {
     users: BTreeMap<UserId, UserRow>,
     tokens: FxHashMap<Uuid, TokenRow>,
     branches: BTreeMap<BranchId, BranchRow>,
+    groups: BTreeMap<GroupId, GroupRow>,
 }
 
 impl ReadModel for Users {
     const NAME: &'static str = "users";
-    // 2: the branches.
-    const VERSION: u32 = 2;
-    const CATEGORIES: &'static [&'static str] = &[UserEvent::CATEGORY, BranchEvent::CATEGORY];
+    // 2: the branches; 3: the groups.
+    const VERSION: u32 = 3;
+    const CATEGORIES: &'static [&'static str] = &[
+        UserEvent::CATEGORY,
+        BranchEvent::CATEGORY,
+        GroupEvent::CATEGORY,
+    ];
     const SNAPSHOTS_KEPT: usize = 4;
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
         if let CrmEvent::Branch(event) = envelope.event {
             self.apply_branch(BranchId::from_uuid(envelope.aggregate), event);
+            return;
+        }
+        if let CrmEvent::Group(event) = envelope.event {
+            self.apply_group(GroupId::from_uuid(envelope.aggregate), event);
             return;
         }
         let CrmEvent::User(event) = envelope.event else {
@@ -200,6 +219,46 @@ impl Users {
                 },
             );
         }
+    }
+
+    /// A group's events, folded by the domain's own rules.
+    fn apply_group(&mut self, id: GroupId, event: &GroupEvent) {
+        let state = self.groups.remove(&id).map(|row| GroupState {
+            name: row.name,
+            members: row.members.into_iter().collect(),
+            disbanded: row.disbanded,
+        });
+        if let Some(state) = Group::evolve(state, event) {
+            self.groups.insert(
+                id,
+                GroupRow {
+                    name: state.name,
+                    members: state.members.into_iter().collect(),
+                    disbanded: state.disbanded,
+                },
+            );
+        }
+    }
+
+    pub fn group(&self, id: GroupId) -> Option<&GroupRow> {
+        self.groups.get(&id)
+    }
+
+    /// Every group, disbanded ones too, by name (then id).
+    pub fn groups(&self) -> Vec<(GroupId, &GroupRow)> {
+        let mut groups: Vec<(GroupId, &GroupRow)> =
+            self.groups.iter().map(|(id, row)| (*id, row)).collect();
+        groups.sort_by(|a, b| a.1.name.cmp(&b.1.name).then(a.0.cmp(&b.0)));
+        groups
+    }
+
+    /// The groups `user` is a member of (disbanded ones left out), by id.
+    pub fn groups_of(&self, user: UserId) -> Vec<GroupId> {
+        self.groups
+            .iter()
+            .filter(|(_, row)| !row.disbanded && row.members.contains(&user))
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     pub fn branch(&self, id: BranchId) -> Option<&BranchRow> {
@@ -394,5 +453,75 @@ mod tests {
             .map(|(_, row)| row.name.as_str())
             .collect();
         assert_eq!(names, ["South", "Zenith"]);
+    }
+
+    /// Protects whom a group's tasks reach on every page: the directory
+    /// follows a group's members as they come and go, names groups by
+    /// their latest name, and a disbanded group is no one's any more.
+    #[test]
+    fn the_directory_knows_each_groups_members() {
+        use domain::group::{
+            GroupDisbanded, GroupFormed, GroupMemberAdded, GroupMemberRemoved, GroupRenamed,
+        };
+        let actor = Actor::system("test");
+        let mut directory = Users::default();
+        let (crew, sales) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (anna, boris) = (
+            UserId::from_uuid(Uuid::from_u128(7)),
+            UserId::from_uuid(Uuid::from_u128(8)),
+        );
+        let events = [
+            (
+                crew,
+                GroupEvent::Formed(GroupFormed {
+                    name: "Crew".into(),
+                }),
+            ),
+            (
+                sales,
+                GroupEvent::Formed(GroupFormed {
+                    name: "Sales".into(),
+                }),
+            ),
+            (
+                crew,
+                GroupEvent::MemberAdded(GroupMemberAdded { user: anna }),
+            ),
+            (
+                crew,
+                GroupEvent::MemberAdded(GroupMemberAdded { user: boris }),
+            ),
+            (
+                sales,
+                GroupEvent::MemberAdded(GroupMemberAdded { user: anna }),
+            ),
+            (
+                crew,
+                GroupEvent::MemberRemoved(GroupMemberRemoved { user: boris }),
+            ),
+            (
+                crew,
+                GroupEvent::Renamed(GroupRenamed {
+                    name: "Warehouse crew".into(),
+                }),
+            ),
+            (sales, GroupEvent::Disbanded(GroupDisbanded {})),
+        ];
+        for (index, (group, event)) in events.into_iter().enumerate() {
+            let stream = StreamName::parse(format!("group-{group}")).unwrap();
+            let event = CrmEvent::Group(event);
+            directory.apply(&envelope(&stream, group, index as u64 + 1, &actor, &event));
+        }
+        let crew = GroupId::from_uuid(crew);
+        assert_eq!(directory.group(crew).unwrap().name, "Warehouse crew");
+        assert_eq!(directory.group(crew).unwrap().members, [anna]);
+        assert_eq!(directory.groups_of(anna), [crew], "not the disbanded one");
+        assert!(directory.groups_of(boris).is_empty());
+        let names: Vec<&str> = directory
+            .groups()
+            .iter()
+            .map(|(_, row)| row.name.as_str())
+            .collect();
+        assert_eq!(names, ["Sales", "Warehouse crew"]);
     }
 }

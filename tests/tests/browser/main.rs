@@ -18,6 +18,7 @@ mod catalog;
 mod customer_forms;
 mod deals;
 mod duplicates;
+mod groups;
 mod interactions;
 mod leads;
 mod order_changes;
