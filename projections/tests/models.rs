@@ -807,6 +807,61 @@ fn leads_are_listed_until_converted() {
     assert_eq!(kinds, [EntryKind::LeadConverted]);
 }
 
+/// Protects the lead list's pages: page after page, newest first, every
+/// open lead exactly once, whatever the page size; a filter keeps only
+/// what it passes and the pages still join up.
+#[test]
+fn open_leads_come_page_after_page_each_once() {
+    use domain::pipeline::{LeadCaptured, LeadEvent};
+    let captured = |title: String| -> CrmEvent {
+        LeadEvent::Captured(LeadCaptured {
+            title,
+            contact_name: None,
+            company_name: None,
+            email: None,
+            phone: None,
+            party: None,
+            source: None,
+            owner: manager(),
+        })
+        .into()
+    };
+    // Two leads a day, so some share their capture day.
+    let events: Vec<_> = (0..23_u32)
+        .map(|n| {
+            (
+                300 + u128::from(n),
+                captured(format!("Lead {n}")),
+                day(1 + n / 2),
+            )
+        })
+        .collect();
+    let board: PipelineBoard = fed(events);
+    let everyone = board.open_leads(None, 100);
+    assert_eq!(everyone.len(), 23);
+    for limit in [1, 5, 7, 23, 50] {
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let (page, next) = board.open_leads_page(before, limit, |_| true);
+            assert!(page.len() <= limit);
+            seen.extend(page.iter().map(|lead| lead.id));
+            match next {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        let expected: Vec<_> = everyone.iter().map(|lead| lead.id).collect();
+        assert_eq!(seen, expected, "pages of {limit}");
+    }
+    let (odd, _) = board.open_leads_page(None, 100, |lead| lead.title.ends_with(['1', '3']));
+    let titles: Vec<&str> = odd.iter().map(|lead| lead.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Lead 21", "Lead 13", "Lead 11", "Lead 3", "Lead 1"]
+    );
+}
+
 /// Protects search when every word is common: thousands of Ivans and of
 /// Petrovs, and the three Ivan Petrovs are still found, in name order.
 #[test]

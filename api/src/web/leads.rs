@@ -24,8 +24,58 @@ use super::i18n::Tr;
 use super::{Page, Section, Viewer, format};
 use crate::AppState;
 
-/// Leads listed, at most.
-const LEADS_SHOWN: usize = 100;
+/// Leads on a page of the list.
+const LEADS_SHOWN: usize = 50;
+
+/// The list's search and where its page starts, as the query has them.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LeadList {
+    #[serde(default)]
+    q: String,
+    /// The previous page's last lead: `<microseconds>_<id>`.
+    #[serde(default)]
+    before: String,
+}
+
+impl LeadList {
+    fn cursor(&self) -> Option<(chrono::DateTime<chrono::Utc>, LeadId)> {
+        let (micros, id) = self.before.trim().split_once('_')?;
+        let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        Some((at, id.parse().ok()?))
+    }
+
+    fn url(&self, before: Option<(chrono::DateTime<chrono::Utc>, LeadId)>) -> String {
+        let before = before
+            .map(|(at, id)| format!("{}_{id}", at.timestamp_micros()))
+            .unwrap_or_default();
+        format!(
+            "/leads?{}",
+            super::query_string(&[("q", &self.q), ("before", &before)])
+        )
+    }
+}
+
+/// Whether `lead` matches every word of `words` (lower case) in its
+/// title, contact, company, email, phone or source.
+fn matches(lead: &projections::models::pipeline_board::LeadRow, words: &[String]) -> bool {
+    if words.is_empty() {
+        return true;
+    }
+    let text = [
+        Some(&lead.title),
+        lead.contact_name.as_ref(),
+        lead.company_name.as_ref(),
+        lead.email.as_ref(),
+        lead.phone.as_ref(),
+        lead.source.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|part| part.to_lowercase())
+    .collect::<Vec<_>>()
+    .join(" ");
+    words.iter().all(|word| text.contains(word.as_str()))
+}
 
 /// Every lead form's fields; each form sends the ones it has.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -72,7 +122,10 @@ pub struct LeadLine {
 #[template(path = "leads.html")]
 pub struct LeadsPage {
     page: Page,
+    q: String,
     leads: Vec<LeadLine>,
+    next_url: Option<String>,
+    newest_url: Option<String>,
     form: LeadForm,
     errors: FormErrors,
     command: String,
@@ -115,6 +168,7 @@ fn optional_label(
 fn leads_page(
     state: &AppState,
     viewer: &Viewer,
+    list: &LeadList,
     form: LeadForm,
     errors: FormErrors,
     status: StatusCode,
@@ -130,11 +184,14 @@ fn leads_page(
         .as_ref()
         .and_then(|principal| principal.only_owner(Module::Sales, Action::Read));
     let lang = viewer.lang;
-    let leads = state.read_models.pipeline_board.read(|board| {
-        board
-            .open_leads(owner, LEADS_SHOWN)
+    let words: Vec<String> = list.q.split_whitespace().map(str::to_lowercase).collect();
+    let before = list.cursor();
+    let (leads, next) = state.read_models.pipeline_board.read(|board| {
+        let (rows, next) = board.open_leads_page(before, LEADS_SHOWN, |lead| {
+            !lead.erased && owner.is_none_or(|owner| lead.owner == owner) && matches(lead, &words)
+        });
+        let leads: Vec<LeadLine> = rows
             .into_iter()
-            .filter(|lead| !lead.erased)
             .map(|lead| LeadLine {
                 href: format!("/leads/{}", lead.id),
                 title: lead.title.clone(),
@@ -146,14 +203,18 @@ fn leads_page(
                 source: lead.source.clone().unwrap_or_default(),
                 captured: format::date(lang, lead.captured_at.date_naive()),
             })
-            .collect()
+            .collect();
+        (leads, next)
     });
     let command = forms::command_id(&state.app, &form.command).to_string();
     (
         status,
         LeadsPage {
             page,
+            q: list.q.clone(),
             leads,
+            next_url: next.map(|next| list.url(Some(next))),
+            newest_url: before.map(|_| list.url(None)),
             form,
             errors,
             command,
@@ -163,11 +224,18 @@ fn leads_page(
         .into_response()
 }
 
-/// `GET /leads`.
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Response {
+/// `GET /leads?q&before`: open leads newest first, a page at a time,
+/// found by words of their title, contact, company, email, phone or
+/// source.
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(list): axum::extract::Query<LeadList>,
+) -> Response {
     leads_page(
         &state,
         &viewer,
+        &list,
         LeadForm::default(),
         FormErrors::default(),
         StatusCode::OK,
@@ -204,6 +272,7 @@ pub async fn capture(
         return leads_page(
             &state,
             &viewer,
+            &LeadList::default(),
             form,
             errors,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -243,6 +312,7 @@ pub async fn capture(
             leads_page(
                 &state,
                 &viewer,
+                &LeadList::default(),
                 form,
                 errors,
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -440,13 +440,45 @@ impl PipelineBoard {
 
     /// Open leads (of one owner, if given), newest first.
     pub fn open_leads(&self, owner: Option<UserId>, limit: usize) -> Vec<&LeadRow> {
-        self.open_leads
-            .iter()
-            .rev()
-            .filter_map(|(_, id)| self.leads.get(id))
-            .filter(|lead| owner.is_none_or(|owner| lead.owner == owner))
-            .take(limit.clamp(1, crate::PAGE_ROWS_MAX))
-            .collect()
+        self.open_leads_page(None, limit, |lead| {
+            owner.is_none_or(|owner| lead.owner == owner)
+        })
+        .0
+    }
+
+    /// A page of open leads, newest first, of those `keep` says yes to:
+    /// the ones captured before `before` (a previous page's end), at most
+    /// `limit`, and where the next page starts. A filter few leads pass
+    /// walks much of the list to fill a page.
+    pub fn open_leads_page(
+        &self,
+        before: Option<(DateTime<Utc>, LeadId)>,
+        limit: usize,
+        keep: impl Fn(&LeadRow) -> bool,
+    ) -> (Vec<&LeadRow>, Option<(DateTime<Utc>, LeadId)>) {
+        let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let range = match before {
+            Some(before) => self.open_leads.range(..before),
+            None => self.open_leads.range(..),
+        };
+        let mut rows = Vec::with_capacity(limit);
+        let mut next = None;
+        for key in range.rev() {
+            let Some(lead) = self.leads.get(&key.1) else {
+                continue;
+            };
+            if !keep(lead) {
+                continue;
+            }
+            if rows.len() == limit {
+                next = rows
+                    .last()
+                    .map(|last: &&LeadRow| (last.captured_at, last.id));
+                break;
+            }
+            rows.push(lead);
+        }
+        (rows, next)
     }
 
     pub fn deal_count(&self) -> usize {

@@ -4,7 +4,7 @@
 //! which registers the lead's company as a customer and puts the deal on
 //! the pipeline board; the page in Arabic is right to left.
 
-use super::catalog::type_into;
+use super::catalog::{type_into, value_of};
 use super::*;
 
 /// Protects a lead's life from the browser, end to end.
@@ -90,6 +90,49 @@ async fn the_leads_page_in_arabic_is_right_to_left() {
         choose_language(&client, "ar").await;
         wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
         assert_eq!(text_of(&client, "main h1").await, title);
+    })
+    .await;
+}
+
+/// Protects the leads list's search: what is typed narrows the list to
+/// the open leads holding every word, stays in the field, and a search
+/// that finds nothing says so; the list in Arabic is right to left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_leads_are_found_by_words_of_their_details() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    in_browser(&app, "lead_search", move |client| async move {
+        for (title, company) in [
+            ("Solar roof for the barn", "Kestrel Farm"),
+            ("Forklift batteries", "Harbour Stores"),
+        ] {
+            client.goto(&format!("{base}/leads")).await.unwrap();
+            wait_for(&client, "#capture-form").await;
+            type_into(&client, "#lead-title", title).await;
+            type_into(&client, "#lead-company-name", company).await;
+            click(&client, "#capture-submit").await;
+            wait_for(&client, "#lead-status").await;
+        }
+        client.goto(&format!("{base}/leads")).await.unwrap();
+        wait_for(&client, "#lead-filters").await;
+        type_into(&client, "#lead-search", "kestrel SOLAR").await;
+        click(&client, "#lead-search-submit").await;
+        wait_for(&client, r#"#lead-search[value="kestrel SOLAR"]"#).await;
+        wait_for_count(&client, "#lead-list tbody tr", 1).await;
+        assert!(
+            text_of(&client, "#lead-list tbody")
+                .await
+                .contains("Solar roof for the barn")
+        );
+
+        type_into(&client, "#lead-search", "zzqx-no-such-lead").await;
+        click(&client, "#lead-search-submit").await;
+        wait_for(&client, "#leads-none").await;
+        assert_eq!(value_of(&client, "#lead-search").await, "zzqx-no-such-lead");
+
+        choose_language(&client, "ar").await;
+        wait_for(&client, "html[dir=rtl]").await;
+        wait_for_text(&client, "#lead-search-submit", "عرض").await;
     })
     .await;
 }
