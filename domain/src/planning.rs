@@ -468,6 +468,21 @@ pub struct CalendarEntryCancelled {
     pub reason: Option<String>,
 }
 
+/// How long before its start the entry's attendees are reminded; `None`:
+/// not at all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntryReminderSet {
+    pub remind_before_minutes: Option<u32>,
+}
+
+/// The entry's reminder due at `remind_at` (its start less the minutes
+/// before) was delivered: once, also across restarts. Moving the entry
+/// or its reminder makes another reminder, which fires again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntryReminderFired {
+    pub remind_at: DateTime<Utc>,
+}
+
 domain_events! {
     /// Everything that can happen to a calendar entry.
     pub enum CalendarEvent in "calendar" {
@@ -478,6 +493,8 @@ domain_events! {
         Completed(CalendarEntryCompleted) = "CalendarEntryCompleted" v 1,
         Reopened(CalendarEntryReopened) = "CalendarEntryReopened" v 1,
         Cancelled(CalendarEntryCancelled) = "CalendarEntryCancelled" v 1,
+        ReminderSet(CalendarEntryReminderSet) = "CalendarEntryReminderSet" v 1,
+        ReminderFired(CalendarEntryReminderFired) = "CalendarEntryReminderFired" v 1,
     }
 }
 
@@ -517,6 +534,17 @@ pub enum CalendarCommand {
     Cancel {
         reason: Option<Label>,
     },
+    /// At most [`REMIND_BEFORE_MINUTES_MAX`] minutes before the start;
+    /// `None` takes the reminder off.
+    SetReminder {
+        remind_before_minutes: Option<u32>,
+    },
+    /// The reminder process delivers the reminder due at `remind_at`;
+    /// once per reminder, and only while the entry is scheduled and its
+    /// reminder still falls at that time.
+    FireReminder {
+        remind_at: DateTime<Utc>,
+    },
 }
 
 // -------------------------------------------------------- calendar state
@@ -540,6 +568,30 @@ pub struct CalendarEntryState {
     pub remind_before_minutes: Option<u32>,
     pub organizer: UserId,
     pub status: CalendarEntryStatus,
+    /// The time of the last reminder delivered.
+    pub reminder_fired: Option<DateTime<Utc>>,
+}
+
+impl CalendarEntryState {
+    /// When the entry's reminder is due, if it has one.
+    pub fn remind_at(&self) -> Option<DateTime<Utc>> {
+        remind_at(self.starts_at, self.remind_before_minutes)
+    }
+}
+
+/// When a reminder `minutes` before `starts_at` is due.
+pub fn remind_at(starts_at: DateTime<Utc>, minutes: Option<u32>) -> Option<DateTime<Utc>> {
+    minutes.map(|minutes| starts_at - TimeDelta::minutes(i64::from(minutes)))
+}
+
+fn ensure_reminder_fits(minutes: Option<u32>) -> Result<(), DomainError> {
+    if minutes.is_some_and(|minutes| minutes > REMIND_BEFORE_MINUTES_MAX) {
+        return Err(DomainError::invalid(
+            "remind_before_minutes",
+            format!("a reminder comes at most {REMIND_BEFORE_MINUTES_MAX} minutes before"),
+        ));
+    }
+    Ok(())
 }
 
 /// The calendar entry decider. State is `None` until the entry is
@@ -569,15 +621,7 @@ impl Decider for CalendarEntry {
         }
         ensure_span_fits(schedule.starts_at, schedule.ends_at)?;
         ensure_attendees_fit(&schedule.attendees)?;
-        if schedule
-            .remind_before_minutes
-            .is_some_and(|minutes| minutes > REMIND_BEFORE_MINUTES_MAX)
-        {
-            return Err(DomainError::invalid(
-                "remind_before_minutes",
-                format!("a reminder comes at most {REMIND_BEFORE_MINUTES_MAX} minutes before"),
-            ));
-        }
+        ensure_reminder_fits(schedule.remind_before_minutes)?;
         Ok(vec![CalendarEvent::Scheduled(CalendarEntryScheduled {
             title: schedule.title.as_str().to_owned(),
             starts_at: schedule.starts_at,
@@ -607,6 +651,7 @@ impl Decider for CalendarEntry {
             remind_before_minutes: scheduled.remind_before_minutes,
             organizer: scheduled.organizer,
             status: CalendarEntryStatus::Scheduled,
+            reminder_fired: None,
         })
     }
 }
@@ -694,6 +739,43 @@ fn decide_existing_entry(
                 })]
             }
         }
+        CalendarCommand::SetReminder {
+            remind_before_minutes,
+        } => {
+            if completed {
+                return Err(entry_completed());
+            }
+            ensure_reminder_fits(*remind_before_minutes)?;
+            crate::unless_unchanged(
+                entry.remind_before_minutes == *remind_before_minutes,
+                || {
+                    CalendarEvent::ReminderSet(CalendarEntryReminderSet {
+                        remind_before_minutes: *remind_before_minutes,
+                    })
+                },
+            )
+        }
+        CalendarCommand::FireReminder { remind_at } => {
+            if completed {
+                return Err(entry_completed());
+            }
+            // Read models keep times to the microsecond: the process names
+            // the reminder as they show it.
+            let same = |time: Option<DateTime<Utc>>| {
+                time.is_some_and(|time| time.timestamp_micros() == remind_at.timestamp_micros())
+            };
+            if !same(entry.remind_at()) {
+                return Err(DomainError::rejected(
+                    "calendar.reminder_moved",
+                    "this entry's reminder is no longer set for that time",
+                ));
+            }
+            crate::unless_unchanged(same(entry.reminder_fired), || {
+                CalendarEvent::ReminderFired(CalendarEntryReminderFired {
+                    remind_at: *remind_at,
+                })
+            })
+        }
     };
     Ok(events)
 }
@@ -759,6 +841,8 @@ fn evolve_existing_entry(entry: &mut CalendarEntryState, event: &CalendarEvent) 
         CalendarEvent::Completed(_) => entry.status = CalendarEntryStatus::Completed,
         CalendarEvent::Reopened(_) => entry.status = CalendarEntryStatus::Scheduled,
         CalendarEvent::Cancelled(_) => entry.status = CalendarEntryStatus::Cancelled,
+        CalendarEvent::ReminderSet(set) => entry.remind_before_minutes = set.remind_before_minutes,
+        CalendarEvent::ReminderFired(fired) => entry.reminder_fired = Some(fired.remind_at),
     }
 }
 

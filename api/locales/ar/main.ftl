@@ -346,6 +346,7 @@ interaction-withdraw-submit = اسحبه
 reminder-label = تذكير:
 dashboard-reminders = التذكيرات
 dashboard-reminder-due = الموعد { $due }
+dashboard-reminder-starts = يبدأ { $starts }
 leads-title = العملاء المحتملون
 leads-none = لا يوجد عملاء محتملون مفتوحون.
 leads-search = بحث

@@ -85,6 +85,27 @@ entry-day = اليوم
 entry-start = من
 entry-end = إلى
 entry-attendees = الحضور
+entry-reminder = التذكير
+entry-reminder-save = ضبط التذكير
+entry-remind-none = بلا تذكير
+entry-remind-minutes = { $count ->
+    [one] قبل دقيقة واحدة
+    [two] قبل دقيقتين
+    [few] قبل { $shown } دقائق
+   *[other] قبل { $shown } دقيقة
+}
+entry-remind-hours = { $count ->
+    [one] قبل ساعة واحدة
+    [two] قبل ساعتين
+    [few] قبل { $shown } ساعات
+   *[other] قبل { $shown } ساعة
+}
+entry-remind-days = { $count ->
+    [one] قبل يوم واحد
+    [two] قبل يومين
+    [few] قبل { $shown } أيام
+   *[other] قبل { $shown } يومًا
+}
 entry-attendees-required = اختر حاضرًا واحدًا على الأقل.
 entry-time-invalid = أدخل وقتًا مثل 09:30.
 entry-scheduled = مخطط

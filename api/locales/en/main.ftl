@@ -337,6 +337,7 @@ interaction-withdraw-submit = Withdraw it
 reminder-label = Reminder:
 dashboard-reminders = Reminders
 dashboard-reminder-due = due { $due }
+dashboard-reminder-starts = starts { $starts }
 leads-title = Leads
 leads-none = No open leads.
 leads-search = Find

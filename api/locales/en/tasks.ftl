@@ -85,6 +85,21 @@ entry-day = Day
 entry-start = From
 entry-end = To
 entry-attendees = Attendees
+entry-reminder = Reminder
+entry-reminder-save = Set the reminder
+entry-remind-none = No reminder
+entry-remind-minutes = { $count ->
+    [one] { $shown } minute before
+   *[other] { $shown } minutes before
+}
+entry-remind-hours = { $count ->
+    [one] { $shown } hour before
+   *[other] { $shown } hours before
+}
+entry-remind-days = { $count ->
+    [one] { $shown } day before
+   *[other] { $shown } days before
+}
 entry-attendees-required = Choose at least one attendee.
 entry-time-invalid = Enter a time such as 09:30.
 entry-scheduled = Planned

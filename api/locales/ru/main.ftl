@@ -342,6 +342,7 @@ interaction-withdraw-submit = Отозвать
 reminder-label = Напоминание:
 dashboard-reminders = Напоминания
 dashboard-reminder-due = срок { $due }
+dashboard-reminder-starts = начало { $starts }
 leads-title = Лиды
 leads-none = Открытых лидов нет.
 leads-search = Найти

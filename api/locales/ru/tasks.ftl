@@ -85,6 +85,24 @@ entry-day = День
 entry-start = С
 entry-end = До
 entry-attendees = Участники
+entry-reminder = Напоминание
+entry-reminder-save = Установить напоминание
+entry-remind-none = Без напоминания
+entry-remind-minutes = { $count ->
+    [one] за { $shown } минуту
+    [few] за { $shown } минуты
+   *[other] за { $shown } минут
+}
+entry-remind-hours = { $count ->
+    [one] за { $shown } час
+    [few] за { $shown } часа
+   *[other] за { $shown } часов
+}
+entry-remind-days = { $count ->
+    [one] за { $shown } день
+    [few] за { $shown } дня
+   *[other] за { $shown } дней
+}
 entry-attendees-required = Выберите хотя бы одного участника.
 entry-time-invalid = Введите время, например 09:30.
 entry-scheduled = Запланировано

@@ -155,6 +155,7 @@ pub struct WeekPage {
     new_entry_errors: super::forms::FormErrors,
     new_entry_open: bool,
     attendees: Vec<super::forms::OwnedChoice>,
+    reminders: Vec<super::forms::OwnedChoice>,
     command: String,
 }
 
@@ -342,6 +343,7 @@ fn render(
         ),
     };
     let attendees = super::calendar_entry::attendee_choices(state, tr, new_entry.attendees());
+    let reminders = super::calendar_entry::reminder_choices(tr, new_entry.remind());
     let command = super::forms::command_id(&state.app, new_entry.command()).to_string();
     let view_urls = [View::Day, View::Week, View::Month]
         .into_iter()
@@ -371,6 +373,7 @@ fn render(
         new_entry_errors,
         new_entry_open,
         attendees,
+        reminders,
         command,
         page,
     };
@@ -421,6 +424,7 @@ mod tests {
             organizer: UserId::from_uuid(uuid::Uuid::nil()),
             status: EntryStatus::Scheduled,
             version: 0,
+            reminder_fired: None,
         };
         let nine = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
         assert_eq!(

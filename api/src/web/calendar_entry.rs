@@ -37,6 +37,8 @@ pub struct EntryForm {
     pub location: String,
     pub reason: String,
     pub attendees: Vec<String>,
+    /// Minutes before the start the attendees are reminded; blank: none.
+    pub remind: String,
     pub command: String,
 }
 
@@ -60,6 +62,10 @@ impl EntryForm {
         &self.command
     }
 
+    pub fn remind(&self) -> &str {
+        &self.remind
+    }
+
     fn of(pairs: &[(String, String)]) -> Self {
         let field = |name: &str| {
             pairs
@@ -74,6 +80,7 @@ impl EntryForm {
             end: field("end"),
             location: field("location"),
             reason: field("reason"),
+            remind: field("remind"),
             attendees: pairs
                 .iter()
                 .filter(|(key, _)| key == "attendee")
@@ -96,6 +103,10 @@ impl EntryForm {
                 .iter()
                 .map(|attendee| assignees::code(*attendee))
                 .collect(),
+            remind: entry
+                .remind_before_minutes
+                .map(|minutes| minutes.to_string())
+                .unwrap_or_default(),
             command: String::new(),
         }
     }
@@ -128,6 +139,71 @@ fn times(
         ends_at += chrono::Duration::days(1);
     }
     Some((starts_at, ends_at))
+}
+
+/// The reminder choices offered, in minutes before the start.
+const REMIND_CHOICES: [u32; 7] = [5, 10, 15, 30, 60, 120, 1_440];
+
+/// The reminder a form asks for: `Some(None)` for none, `None` (with the
+/// error next to the select) for what does not read.
+fn reminder_of(form: &EntryForm, tr: Tr, errors: &mut FormErrors) -> Option<Option<u32>> {
+    match form.remind.trim() {
+        "" => Some(None),
+        raw => match raw.parse::<u32>() {
+            Ok(minutes) if minutes <= domain::planning::REMIND_BEFORE_MINUTES_MAX => {
+                Some(Some(minutes))
+            }
+            _ => {
+                errors.add("remind", tr.t("form-choose"));
+                None
+            }
+        },
+    }
+}
+
+/// How a reminder reads: "15 minutes before", "2 hours before", "1 day
+/// before".
+fn reminder_label(tr: Tr, minutes: u32) -> String {
+    let count = |n: u32| super::format::integer(tr.lang, i64::from(n));
+    if minutes > 0 && minutes.is_multiple_of(1_440) {
+        tr.plural(
+            "entry-remind-days",
+            i64::from(minutes / 1_440),
+            &count(minutes / 1_440),
+        )
+    } else if minutes > 0 && minutes.is_multiple_of(60) {
+        tr.plural(
+            "entry-remind-hours",
+            i64::from(minutes / 60),
+            &count(minutes / 60),
+        )
+    } else {
+        tr.plural("entry-remind-minutes", i64::from(minutes), &count(minutes))
+    }
+}
+
+/// The reminder select: none, the usual times, and `current` (as stored)
+/// even if it is none of them.
+pub(super) fn reminder_choices(tr: Tr, current: &str) -> Vec<OwnedChoice> {
+    let current = current.trim();
+    let mut minutes: Vec<u32> = REMIND_CHOICES.to_vec();
+    if let Ok(stored) = current.parse::<u32>()
+        && !minutes.contains(&stored)
+    {
+        minutes.push(stored);
+        minutes.sort_unstable();
+    }
+    let mut choices = vec![OwnedChoice {
+        value: String::new(),
+        label: tr.t("entry-remind-none"),
+        selected: current.is_empty(),
+    }];
+    choices.extend(minutes.into_iter().map(|minutes| OwnedChoice {
+        value: minutes.to_string(),
+        label: reminder_label(tr, minutes),
+        selected: current == minutes.to_string(),
+    }));
+    choices
 }
 
 /// The users and groups chosen as attendees, or an error next to the
@@ -173,8 +249,9 @@ pub async fn schedule(
         .ok();
     let times = times(&form, tr, &mut errors);
     let attendees = attendees_of(&form, tr, &mut errors);
-    let (Some(title), Some(location), Some((starts_at, ends_at)), Some(attendees)) =
-        (title, location, times, attendees)
+    let remind = reminder_of(&form, tr, &mut errors);
+    let (Some(title), Some(location), Some((starts_at, ends_at)), Some(attendees), Some(remind)) =
+        (title, location, times, attendees, remind)
     else {
         return super::calendar::render_week(&state, &viewer, &pairs, Some((form, errors))).await;
     };
@@ -187,7 +264,7 @@ pub async fn schedule(
         attendees,
         location,
         link: None,
-        remind_before_minutes: None,
+        remind_before_minutes: remind,
     });
     let run = app::Run {
         command_id,
@@ -228,6 +305,9 @@ pub struct EntryPage {
     attendee_names: String,
     week_href: String,
     attendees: Vec<OwnedChoice>,
+    reminders: Vec<OwnedChoice>,
+    /// The reminder as it stands, in words; blank for none.
+    reminder: String,
     can_edit: bool,
     form: EntryForm,
     failed: String,
@@ -302,6 +382,11 @@ fn render(
         attendee_names: names.join(", "),
         week_href: format!("/calendar?week={}", entry.starts_at.date_naive()),
         attendees,
+        reminders: reminder_choices(tr, &form.remind),
+        reminder: entry
+            .remind_before_minutes
+            .map(|minutes| reminder_label(tr, minutes))
+            .unwrap_or_default(),
         can_edit: viewer.allows(Module::Planning, Action::Edit),
         form,
         failed,
@@ -320,7 +405,7 @@ pub async fn show(
     render(&state, &viewer, &raw, None)
 }
 
-/// `POST /calendar/entries/{id}/{reschedule,edit,attendees,complete,reopen,cancel}`.
+/// `POST /calendar/entries/{id}/{reschedule,edit,attendees,reminder,complete,reopen,cancel}`.
 pub async fn act(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -349,6 +434,11 @@ pub async fn act(
         }
         "attendees" => attendees_of(&form, tr, &mut errors)
             .map(|attendees| CalendarCommand::ChangeAttendees { attendees }),
+        "reminder" => reminder_of(&form, tr, &mut errors).map(|remind_before_minutes| {
+            CalendarCommand::SetReminder {
+                remind_before_minutes,
+            }
+        }),
         "complete" => Some(CalendarCommand::Complete),
         "reopen" => Some(CalendarCommand::Reopen),
         "cancel" => Label::parse_optional("reason", Some(&form.reason))
@@ -381,7 +471,11 @@ pub async fn act(
             let mut errors = FormErrors::from_command(
                 tr,
                 &error,
-                &[("ends_at", "end"), ("attendees", "attendees")],
+                &[
+                    ("ends_at", "end"),
+                    ("attendees", "attendees"),
+                    ("remind_before_minutes", "remind"),
+                ],
             );
             if let Some(message) = errors.form.take() {
                 errors.form = Some(message);

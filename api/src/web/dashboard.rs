@@ -201,13 +201,18 @@ pub struct DashboardPage {
     figures: Figures,
 }
 
-/// A delivered reminder of an open task of the viewer's or of one of
-/// their groups, on the dashboard.
+/// A delivered reminder of an open task, or of a meeting not over yet, of
+/// the viewer's or of one of their groups, on the dashboard.
 #[derive(Debug)]
 pub struct ReminderLine {
     pub title: String,
+    /// The task's or the meeting's page.
+    pub href: String,
     pub when: String,
+    /// A task's due time.
     pub due: Option<String>,
+    /// A meeting's start.
+    pub starts: Option<String>,
 }
 
 /// Reminders listed on the dashboard, at most.
@@ -224,25 +229,56 @@ fn reminders(state: &AppState, viewer: &Viewer) -> Vec<ReminderLine> {
             .into_iter()
             .map(domain::planning::Assignee::Group),
     );
-    state.read_models.tasks.read(|tasks| {
-        let mut rows: Vec<_> = mine
-            .iter()
-            .flat_map(|assignee| tasks.reminded(*assignee, REMINDERS_SHOWN))
-            .collect();
-        // The latest reminder first, as each assignee's list comes.
-        rows.sort_by(|a, b| b.remind_at.cmp(&a.remind_at).then(a.id.cmp(&b.id)));
-        rows.into_iter()
-            .take(REMINDERS_SHOWN)
-            .map(|row| ReminderLine {
-                title: row.title.clone(),
-                when: row
-                    .remind_at
-                    .map(|at| format::date_time(viewer.lang, at))
-                    .unwrap_or_default(),
-                due: row.due.map(|due| format::date_time(viewer.lang, due)),
-            })
-            .collect()
-    })
+    let lang = viewer.lang;
+    // (remind at, line) of tasks, then of meetings not over yet.
+    let mut lines: Vec<(chrono::DateTime<chrono::Utc>, ReminderLine)> =
+        state.read_models.tasks.read(|tasks| {
+            mine.iter()
+                .flat_map(|assignee| tasks.reminded(*assignee, REMINDERS_SHOWN))
+                .filter_map(|row| {
+                    let at = row.remind_at?;
+                    Some((
+                        at,
+                        ReminderLine {
+                            title: row.title.clone(),
+                            href: format!("/tasks/{}", row.id),
+                            when: format::date_time(lang, at),
+                            due: row.due.map(|due| format::date_time(lang, due)),
+                            starts: None,
+                        },
+                    ))
+                })
+                .collect()
+        });
+    let now = state.app.now();
+    state.read_models.calendar.read(|calendar| {
+        lines.extend(
+            calendar
+                .reminded(&mine, now, REMINDERS_SHOWN)
+                .into_iter()
+                .filter_map(|row| {
+                    let at = row.remind_at()?;
+                    Some((
+                        at,
+                        ReminderLine {
+                            title: row.title.clone(),
+                            href: format!("/calendar/entries/{}", row.id),
+                            when: format::date_time(lang, at),
+                            due: None,
+                            starts: Some(format::date_time(lang, row.starts_at)),
+                        },
+                    ))
+                }),
+        );
+    });
+    // The latest reminder first.
+    lines.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.href.cmp(&b.1.href)));
+    lines.dedup_by(|a, b| a.1.href == b.1.href);
+    lines
+        .into_iter()
+        .take(REMINDERS_SHOWN)
+        .map(|(_, line)| line)
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]

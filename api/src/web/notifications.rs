@@ -1,7 +1,8 @@
 //! Notifications in the open pages (issue 17): `GET /notifications/stream`
 //! is a server-sent event stream, per signed-in user, of the reminders
 //! delivered to them from now on (`TaskReminderFired` on a task assigned
-//! to them, `app::reminders`). `assets/app.js` opens it on every page and
+//! to them or their group, `CalendarEntryReminderFired` on an entry they
+//! organize or attend; `app::reminders`). `assets/app.js` opens it on every page and
 //! shows each as a message in the page's live region; a reminder that
 //! fired while no page was open is on the dashboard's list instead.
 //! Reminders long past (a first start over an old history) fire without a
@@ -12,8 +13,8 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use domain::planning::{Assignee, TaskEvent};
-use domain::{CrmEvent, DomainEvent as _};
+use domain::CrmEvent;
+use domain::planning::{Assignee, CalendarEvent, TaskEvent};
 use eventlog::{ReadFilter, RecordedEvent};
 use futures_util::Stream;
 use serde::Serialize;
@@ -30,11 +31,21 @@ const ANNOUNCED_WITHIN_MINUTES: i64 = 60;
 #[derive(Debug, Serialize)]
 struct Reminder {
     title: String,
-    href: &'static str,
+    href: String,
+}
+
+/// Whether a task or entry for `assignee` is `user`'s: theirs, or their
+/// group's.
+fn is_for(state: &AppState, user: domain::ids::UserId, assignee: Assignee) -> bool {
+    match assignee {
+        Assignee::User(assigned) => assigned == user,
+        Assignee::Group(group) => super::assignees::groups_of(state, user).contains(&group),
+    }
 }
 
 /// The reminder `record` delivers to `user`, if it is one for them and
-/// recent enough to announce.
+/// recent enough to announce: a task's, or a calendar entry's (to its
+/// organizer and attendees).
 fn reminder_for(
     state: &AppState,
     user: domain::ids::UserId,
@@ -47,12 +58,34 @@ fn reminder_for(
         &record.payload,
     )
     .ok()??;
-    let CrmEvent::Task(TaskEvent::ReminderFired(fired)) = decoded else {
-        return None;
+    let remind_at = match &decoded {
+        CrmEvent::Task(TaskEvent::ReminderFired(fired)) => fired.remind_at,
+        CrmEvent::Calendar(CalendarEvent::ReminderFired(fired)) => fired.remind_at,
+        _ => return None,
     };
     let now = state.app.now();
-    if fired.remind_at < now - chrono::Duration::minutes(ANNOUNCED_WITHIN_MINUTES) {
+    if remind_at < now - chrono::Duration::minutes(ANNOUNCED_WITHIN_MINUTES) {
         return None;
+    }
+    if let CrmEvent::Calendar(_) = decoded {
+        let entry = record
+            .stream
+            .id()
+            .parse::<domain::ids::CalendarEntryId>()
+            .ok()?;
+        let (organizer, attendees, title) = state.read_models.calendar.read(|calendar| {
+            calendar
+                .get(entry)
+                .map(|row| (row.organizer, row.attendees.clone(), row.title.clone()))
+        })?;
+        let for_user = organizer == user
+            || attendees
+                .iter()
+                .any(|attendee| is_for(state, user, *attendee));
+        return for_user.then(|| Reminder {
+            title,
+            href: format!("/calendar/entries/{entry}"),
+        });
     }
     let task = record.stream.id().parse::<domain::ids::TaskId>().ok()?;
     let (assignee, title) = state
@@ -60,13 +93,9 @@ fn reminder_for(
         .tasks
         .read(|tasks| tasks.get(task).map(|row| (row.assignee, row.title.clone())))?;
     // A group's task reminds every member.
-    let for_user = match assignee {
-        Assignee::User(assigned) => assigned == user,
-        Assignee::Group(group) => super::assignees::groups_of(state, user).contains(&group),
-    };
-    for_user.then_some(Reminder {
+    is_for(state, user, assignee).then(|| Reminder {
         title,
-        href: "/tasks",
+        href: "/tasks".to_owned(),
     })
 }
 
@@ -77,7 +106,8 @@ pub async fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let user = viewer.user();
     let head = state.log.head().position;
-    let filter = ReadFilter::category(TaskEvent::CATEGORY).unwrap_or_else(|_| ReadFilter::all());
+    // Only the deliveries: the stream wakes for nothing else.
+    let filter = ReadFilter::event_types(["TaskReminderFired", "CalendarEntryReminderFired"]);
     let subscription = state.log.subscribe_filtered(head, filter);
     let events = futures_util::stream::unfold(
         (subscription, state),

@@ -1,7 +1,8 @@
 //! Reminders that fire (issue 17): a process looks every few seconds for
-//! tasks whose reminder time has come and records `TaskReminderFired` on
-//! each, which the user's open pages show at once (the notifications
-//! stream) and the dashboard lists until the task is done.
+//! tasks and calendar entries whose reminder time has come and records
+//! `TaskReminderFired` or `CalendarEntryReminderFired` on each, which the
+//! user's open pages show at once (the notifications stream) and the
+//! dashboard lists until the task is done or the entry is over.
 //!
 //! Delivered once, also across restarts and crashes: the log is the
 //! checkpoint. A delivered reminder is an event on its task, so the tasks
@@ -14,8 +15,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::ids::{TaskId, derived};
-use domain::planning::{Task, TaskCommand};
+use domain::ids::{CalendarEntryId, TaskId, derived};
+use domain::planning::{CalendarCommand, CalendarEntry, Task, TaskCommand};
 use projections::CrmReadModels;
 
 use crate::access::Caller;
@@ -29,10 +30,86 @@ pub const LOOK_EVERY: Duration = Duration::from_secs(5);
 /// Reminders delivered per look, at most; the rest come at the next.
 const DELIVERIES_PER_LOOK_MAX: usize = 500;
 
+/// What one look delivered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub tasks: Vec<TaskId>,
+    pub entries: Vec<CalendarEntryId>,
+}
+
+impl Delivered {
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty() && self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.tasks.len() + self.entries.len()
+    }
+}
+
 /// Delivers every reminder due at the application's time; answers the
-/// tasks whose reminder it recorded now. A task changed meanwhile (done,
-/// or its reminder moved) is passed over; a failing log stops the look.
-pub async fn deliver_due(app: &App, models: &CrmReadModels) -> Result<Vec<TaskId>, CommandError> {
+/// tasks and entries whose reminder it recorded now. One changed
+/// meanwhile (done, cancelled, its reminder moved) is passed over; a
+/// failing log stops the look.
+pub async fn deliver_due(app: &App, models: &CrmReadModels) -> Result<Delivered, CommandError> {
+    let tasks = deliver_task_reminders(app, models).await?;
+    let entries = deliver_entry_reminders(app, models).await?;
+    Ok(Delivered { tasks, entries })
+}
+
+/// The command id of the reminder of `id` due at `remind_at`: the same
+/// however often the delivery is tried.
+fn reminder_run(id: uuid::Uuid, remind_at: chrono::DateTime<chrono::Utc>) -> Run {
+    Run {
+        command_id: derived(
+            id,
+            format!("reminder:{}", remind_at.timestamp_micros()).as_bytes(),
+        ),
+        expected_version: None,
+    }
+}
+
+async fn deliver_entry_reminders(
+    app: &App,
+    models: &CrmReadModels,
+) -> Result<Vec<CalendarEntryId>, CommandError> {
+    let now = app.now();
+    let head = app.commands.log().head().position;
+    models.calendar.wait_for(head).await.map_err(|error| {
+        CommandError::Inconsistent(format!("the calendar model stopped: {error}"))
+    })?;
+    let due: Vec<(CalendarEntryId, chrono::DateTime<chrono::Utc>)> =
+        models.calendar.read(|calendar| {
+            calendar
+                .reminders_due(now, DELIVERIES_PER_LOOK_MAX)
+                .into_iter()
+                .filter_map(|row| row.remind_at().map(|at| (row.id, at)))
+                .collect()
+        });
+    let caller = Caller::process(PROCESS);
+    let mut delivered = Vec::new();
+    for (entry, remind_at) in due {
+        let run = reminder_run(entry.as_uuid(), remind_at);
+        let fire = CalendarCommand::FireReminder { remind_at };
+        match app
+            .execute::<CalendarEntry, _>(&caller, run, entry, fire, None)
+            .await
+        {
+            Ok(executed) if executed.appended > 0 => delivered.push(entry),
+            Ok(_) => {}
+            Err(CommandError::Domain(error)) => {
+                tracing::debug!(%entry, %error, "an entry's reminder no longer due");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(delivered)
+}
+
+async fn deliver_task_reminders(
+    app: &App,
+    models: &CrmReadModels,
+) -> Result<Vec<TaskId>, CommandError> {
     let now = app.now();
     let head = app.commands.log().head().position;
     models
@@ -50,13 +127,7 @@ pub async fn deliver_due(app: &App, models: &CrmReadModels) -> Result<Vec<TaskId
     let caller = Caller::process(PROCESS);
     let mut delivered = Vec::new();
     for (task, remind_at) in due {
-        let run = Run {
-            command_id: derived(
-                task.as_uuid(),
-                format!("reminder:{}", remind_at.timestamp_micros()).as_bytes(),
-            ),
-            expected_version: None,
-        };
+        let run = reminder_run(task.as_uuid(), remind_at);
         let fire = TaskCommand::FireReminder { remind_at };
         match app.execute::<Task, _>(&caller, run, task, fire, None).await {
             Ok(executed) if executed.appended > 0 => {

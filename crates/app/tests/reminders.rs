@@ -12,8 +12,11 @@ use app::clock::FixedClock;
 use app::running::Running;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::run;
-use domain::ids::{TaskId, UserId};
-use domain::planning::{Assignee, CreateTask, Priority, Task, TaskCommand};
+use domain::ids::{CalendarEntryId, TaskId, UserId};
+use domain::planning::{
+    Assignee, CalendarCommand, CalendarEntry, CreateTask, Priority, ScheduleCalendarEntry, Task,
+    TaskCommand,
+};
 use domain::values::{Label, Text};
 use eventlog::{Options, ReadFilter};
 use uuid::Uuid;
@@ -175,5 +178,128 @@ async fn a_moved_reminder_fires_again_and_a_finished_tasks_does_not() {
         .unwrap();
     assert_eq!(fired_count(&running), 2, "the new time fires");
     assert_eq!(reminded(&running, user).await, vec![moved]);
+    running.shutdown().await.unwrap();
+}
+
+/// How many `CalendarEntryReminderFired` events the log holds.
+fn entry_fired_count(running: &Running) -> usize {
+    let page = running
+        .log
+        .read_all(1, 10_000, &ReadFilter::category("calendar").unwrap())
+        .unwrap();
+    page.events
+        .iter()
+        .filter(|record| record.event_type == "CalendarEntryReminderFired")
+        .count()
+}
+
+async fn schedule_entry(
+    running: &Running,
+    user: UserId,
+    starts_in_minutes: i64,
+    remind_before_minutes: u32,
+) -> CalendarEntryId {
+    let entry = CalendarEntryId::from_uuid(Uuid::now_v7());
+    let starts_at = running.app.now() + Duration::minutes(starts_in_minutes);
+    let schedule = CalendarCommand::Schedule(ScheduleCalendarEntry {
+        title: Label::parse("title", "Visit Acme").unwrap(),
+        starts_at,
+        ends_at: starts_at + Duration::hours(1),
+        attendees: vec![Assignee::User(user)],
+        location: None,
+        link: None,
+        remind_before_minutes: Some(remind_before_minutes),
+    });
+    let caller = common::caller(user, domain::access::Role::SalesManager, None);
+    running
+        .app
+        .execute::<CalendarEntry, _>(&caller, run(), entry, schedule, None)
+        .await
+        .unwrap();
+    entry
+}
+
+/// The user's entries whose reminder was delivered and that are not over.
+async fn reminded_entries(running: &Running, user: UserId) -> Vec<CalendarEntryId> {
+    let head = running.log.head().position;
+    running.read_models.calendar.wait_for(head).await.unwrap();
+    let now = running.app.now();
+    running.read_models.calendar.read(|calendar| {
+        calendar
+            .reminded(&[Assignee::User(user)], now, 10)
+            .iter()
+            .map(|row| row.id)
+            .collect()
+    })
+}
+
+/// Protects a meeting's reminder: due at its start less its minutes,
+/// delivered once, also across a restart; a cancelled meeting's never
+/// comes; a meeting moved later reminds again at its new time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meetings_reminder_is_delivered_once_at_its_start_less_its_minutes() {
+    let directory = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::at(start_time()));
+    let user = UserId::from_uuid(Uuid::now_v7());
+    let running = start(directory.path(), clock.clone()).await;
+    let visit = schedule_entry(&running, user, 60, 15).await;
+    let cancelled = schedule_entry(&running, user, 60, 15).await;
+    let caller = common::caller(user, domain::access::Role::SalesManager, None);
+    running
+        .app
+        .execute::<CalendarEntry, _>(
+            &caller,
+            run(),
+            cancelled,
+            CalendarCommand::Cancel { reason: None },
+            None,
+        )
+        .await
+        .unwrap();
+
+    clock.advance(Duration::minutes(40));
+    let early = app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "not before 15 minutes before");
+    clock.advance(Duration::minutes(6));
+    app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert_eq!(entry_fired_count(&running), 1, "the cancelled one did not");
+    assert_eq!(reminded_entries(&running, user).await, vec![visit]);
+    running.shutdown().await.unwrap();
+    drop(running);
+
+    let running = start(directory.path(), clock.clone()).await;
+    let after_restart = app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert!(
+        after_restart.is_empty(),
+        "the restart delivers nothing again"
+    );
+    assert_eq!(entry_fired_count(&running), 1);
+
+    let now = running.app.now();
+    let later = CalendarCommand::Reschedule {
+        starts_at: now + Duration::hours(2),
+        ends_at: now + Duration::hours(3),
+    };
+    running
+        .app
+        .execute::<CalendarEntry, _>(&caller, run(), visit, later, None)
+        .await
+        .unwrap();
+    assert!(
+        reminded_entries(&running, user).await.is_empty(),
+        "pending again"
+    );
+    clock.advance(Duration::minutes(106));
+    let moved = app::reminders::deliver_due(&running.app, &running.read_models)
+        .await
+        .unwrap();
+    assert_eq!(moved.entries, vec![visit], "the new time reminds again");
+    assert_eq!(entry_fired_count(&running), 2);
     running.shutdown().await.unwrap();
 }

@@ -737,3 +737,76 @@ fn a_reminder_is_named_to_the_microsecond() {
     }))
     .then_nothing();
 }
+
+/// Protects an entry's reminder: set, changed and taken off only when it
+/// changes; more than a week before is refused; a finished entry keeps
+/// its reminder as it was.
+#[test]
+fn an_entrys_reminder_is_set_changed_and_taken_off() {
+    let set = |minutes: Option<u32>| CalendarCommand::SetReminder {
+        remind_before_minutes: minutes,
+    };
+    given::<CalendarEntry>([scheduled()])
+        .when(issue(set(Some(60))))
+        .then(vec![CalendarEvent::ReminderSet(CalendarEntryReminderSet {
+            remind_before_minutes: Some(60),
+        })]);
+    given::<CalendarEntry>([scheduled()])
+        .when(issue(set(Some(15))))
+        .then_nothing();
+    given::<CalendarEntry>([scheduled()])
+        .when(issue(set(None)))
+        .then(vec![CalendarEvent::ReminderSet(CalendarEntryReminderSet {
+            remind_before_minutes: None,
+        })]);
+    given::<CalendarEntry>([scheduled()])
+        .when(issue(set(Some(REMIND_BEFORE_MINUTES_MAX + 1))))
+        .then_invalid("remind_before_minutes");
+    given::<CalendarEntry>([scheduled(), entry_completed()])
+        .when(issue(set(Some(5))))
+        .then_rejected("calendar.completed");
+}
+
+/// Protects "delivered once": the reminder due at the start less its
+/// minutes fires once; one for another time (the entry or its reminder
+/// moved since) is refused; a moved entry's new reminder fires again; a
+/// cancelled or completed entry reminds no one.
+#[test]
+fn an_entrys_reminder_fires_once_at_its_time() {
+    let fire = |minutes: i64| CalendarCommand::FireReminder {
+        remind_at: at(minutes),
+    };
+    let fired = |minutes: i64| {
+        CalendarEvent::ReminderFired(CalendarEntryReminderFired {
+            remind_at: at(minutes),
+        })
+    };
+    given::<CalendarEntry>([scheduled()])
+        .when(issue(fire(45)))
+        .then(vec![fired(45)]);
+    given::<CalendarEntry>([scheduled(), fired(45)])
+        .when(issue(fire(45)))
+        .then_nothing();
+    given::<CalendarEntry>([scheduled()])
+        .when(issue(fire(50)))
+        .then_rejected("calendar.reminder_moved");
+    let moved = CalendarEvent::Rescheduled(CalendarEntryRescheduled {
+        starts_at: at(90),
+        ends_at: at(120),
+    });
+    given::<CalendarEntry>([scheduled(), fired(45), moved])
+        .when(issue(fire(75)))
+        .then(vec![fired(75)]);
+    given::<CalendarEntry>([scheduled(), entry_cancelled()])
+        .when(issue(fire(45)))
+        .then_rejected("calendar.cancelled");
+    given::<CalendarEntry>([scheduled(), entry_completed()])
+        .when(issue(fire(45)))
+        .then_rejected("calendar.completed");
+    let off = CalendarEvent::ReminderSet(CalendarEntryReminderSet {
+        remind_before_minutes: None,
+    });
+    given::<CalendarEntry>([scheduled(), off])
+        .when(issue(fire(45)))
+        .then_rejected("calendar.reminder_moved");
+}

@@ -1,5 +1,6 @@
 //! The calendar: entries per attendee (a user or a group) for any time
-//! range, cancelled entries left out.
+//! range, cancelled entries left out; and the entries whose reminder is
+//! due and not yet delivered, for the reminder process.
 
 use std::collections::BTreeSet;
 
@@ -36,6 +37,24 @@ pub struct EntryRow {
     pub organizer: UserId,
     pub status: EntryStatus,
     pub version: u64,
+    /// The time of the last reminder delivered.
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub reminder_fired: Option<DateTime<Utc>>,
+}
+
+impl EntryRow {
+    /// When its reminder is due, if it has one.
+    pub fn remind_at(&self) -> Option<DateTime<Utc>> {
+        domain::planning::remind_at(self.starts_at, self.remind_before_minutes)
+    }
+
+    /// Its reminder is set, not yet delivered, and the entry scheduled.
+    fn reminder_pending(&self) -> Option<i64> {
+        let remind_at = self.remind_at()?;
+        let pending = self.status == EntryStatus::Scheduled
+            && self.reminder_fired.is_none_or(|fired| fired != remind_at);
+        pending.then(|| remind_at.timestamp_micros())
+    }
 }
 
 /// Equality covers the derived indexes too, so a restore that rebuilds
@@ -45,11 +64,15 @@ pub struct Calendar {
     rows: FxHashMap<CalendarEntryId, EntryRow>,
     #[serde(skip)]
     by_attendee: BTreeSet<(Assignee, i64, CalendarEntryId)>,
+    /// (remind at, entry) of the reminders not yet delivered.
+    #[serde(skip)]
+    pending_reminders: BTreeSet<(i64, CalendarEntryId)>,
 }
 
 impl ReadModel for Calendar {
     const NAME: &'static str = "calendar";
-    const VERSION: u32 = 2;
+    // 3: reminders delivered.
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[CalendarEvent::CATEGORY];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
@@ -73,6 +96,7 @@ impl ReadModel for Calendar {
                     organizer: scheduled.organizer,
                     status: EntryStatus::Scheduled,
                     version: envelope.stream_version,
+                    reminder_fired: None,
                 },
             );
         } else if let Some(row) = self.rows.get_mut(&id) {
@@ -92,6 +116,12 @@ impl ReadModel for Calendar {
                 CalendarEvent::Completed(_) => row.status = EntryStatus::Completed,
                 CalendarEvent::Reopened(_) => row.status = EntryStatus::Scheduled,
                 CalendarEvent::Cancelled(_) => row.status = EntryStatus::Cancelled,
+                CalendarEvent::ReminderSet(set) => {
+                    row.remind_before_minutes = set.remind_before_minutes;
+                }
+                CalendarEvent::ReminderFired(fired) => {
+                    row.reminder_fired = Some(snapshot_time(fired.remind_at));
+                }
             }
             row.version = envelope.stream_version;
         }
@@ -108,15 +138,17 @@ impl ReadModel for Calendar {
 
 impl Calendar {
     fn index(&mut self, id: CalendarEntryId) {
-        if let Some(row) = self
-            .rows
-            .get(&id)
-            .filter(|row| row.status != EntryStatus::Cancelled)
-        {
+        let Some(row) = self.rows.get(&id) else {
+            return;
+        };
+        if row.status != EntryStatus::Cancelled {
             for attendee in &row.attendees {
                 self.by_attendee
                     .insert((*attendee, row.starts_at.timestamp_micros(), id));
             }
+        }
+        if let Some(at) = row.reminder_pending() {
+            self.pending_reminders.insert((at, id));
         }
     }
 
@@ -126,7 +158,68 @@ impl Calendar {
                 self.by_attendee
                     .remove(&(*attendee, row.starts_at.timestamp_micros(), id));
             }
+            if let Some(at) = row.reminder_pending() {
+                self.pending_reminders.remove(&(at, id));
+            }
         }
+    }
+
+    /// Scheduled entries not yet over whose reminder time has come and
+    /// whose reminder was not delivered yet, soonest first, at most
+    /// `limit`: the reminder process's work, a range walk of the pending
+    /// ones. A reminder missed (the server was down) comes late while the
+    /// entry lasts; one of an entry already over never comes, and the
+    /// walk starts where such entries must be over (an entry lasts at
+    /// most two weeks, its reminder comes at most a week before).
+    pub fn reminders_due(&self, now: DateTime<Utc>, limit: usize) -> Vec<&EntryRow> {
+        let horizon = now
+            - Duration::days(CALENDAR_ENTRY_DAYS_MAX)
+            - Duration::minutes(i64::from(domain::planning::REMIND_BEFORE_MINUTES_MAX));
+        let first = CalendarEntryId::from_uuid(uuid::Uuid::nil());
+        let last = CalendarEntryId::from_uuid(uuid::Uuid::max());
+        self.pending_reminders
+            .range((horizon.timestamp_micros(), first)..=(now.timestamp_micros(), last))
+            .filter_map(|(_, id)| self.rows.get(id))
+            .filter(|row| row.ends_at > now)
+            .take(limit)
+            .collect()
+    }
+
+    /// Entries of any of `attendees` (a user and their groups) whose
+    /// reminder was delivered and that have not ended by `now`, soonest
+    /// first, at most `limit`: the meetings a dashboard reminds of.
+    pub fn reminded(
+        &self,
+        attendees: &[Assignee],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Vec<&EntryRow> {
+        // A reminded entry started at most a week and a bit before its
+        // reminder; one still going started at most its longest span ago.
+        let from = (now - Duration::days(CALENDAR_ENTRY_DAYS_MAX)).timestamp_micros();
+        let until = (now
+            + Duration::minutes(i64::from(domain::planning::REMIND_BEFORE_MINUTES_MAX)))
+        .timestamp_micros();
+        let first = CalendarEntryId::from_uuid(uuid::Uuid::nil());
+        let mut found: Vec<&EntryRow> = attendees
+            .iter()
+            .flat_map(|attendee| {
+                self.by_attendee
+                    .range((*attendee, from, first)..)
+                    .take_while(move |(who, at, _)| who == attendee && *at <= until)
+                    .filter_map(|(_, _, id)| self.rows.get(id))
+            })
+            .filter(|row| {
+                row.status == EntryStatus::Scheduled
+                    && row.ends_at > now
+                    && row.reminder_fired.is_some()
+                    && row.reminder_fired == row.remind_at()
+            })
+            .collect();
+        found.sort_by_key(|row| (row.starts_at, row.id));
+        found.dedup_by_key(|row| row.id);
+        found.truncate(limit);
+        found
     }
 
     pub fn get(&self, id: CalendarEntryId) -> Option<&EntryRow> {

@@ -453,7 +453,10 @@ impl Timelines {
                     );
                 }
             }
-            CalendarEvent::AttendeesChanged(_) | CalendarEvent::Completed(_) => {}
+            CalendarEvent::AttendeesChanged(_)
+            | CalendarEvent::Completed(_)
+            | CalendarEvent::ReminderSet(_)
+            | CalendarEvent::ReminderFired(_) => {}
         }
     }
 

@@ -107,3 +107,69 @@ async fn the_day_and_month_views_show_an_entry() {
     })
     .await;
 }
+
+/// Protects a meeting's reminder from the browser: planned with one, it
+/// is on the entry and on its page in words; changed on the page; a
+/// value the select never offers is refused next to it, nothing written;
+/// the entry page in Arabic is right to left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meetings_reminder_is_set_when_planned_and_changed_on_its_page() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let state = app.state.clone();
+    in_browser(&app, "entry_reminder", move |client| async move {
+        client
+            .goto(&format!("{base}/calendar?week=2027-03-10"))
+            .await
+            .unwrap();
+        click(&client, "#new-entry summary").await;
+        type_into(&client, "#new-entry-title", "Visit Kestrel Farm").await;
+        set_value(&client, "#new-entry-day", "2027-03-10").await;
+        set_value(&client, "#new-entry-start", "10:00").await;
+        set_value(&client, "#new-entry-end", "11:00").await;
+        super::catalog::choose(&client, "#new-entry-remind", "15").await;
+        click(&client, "#new-entry-submit").await;
+        wait_for(&client, "#entry-heading").await;
+        // Fluent isolates the number (U+2068 15 U+2069 minutes before).
+        let reminder = text_of(&client, "#entry-reminder").await;
+        assert!(
+            reminder.contains("15") && reminder.ends_with("minutes before"),
+            "{reminder:?}"
+        );
+        let url = client.current_url().await.unwrap();
+        let id: domain::ids::CalendarEntryId =
+            url.path().rsplit('/').next().unwrap().parse().unwrap();
+        let minutes = |state: &api::AppState| {
+            state
+                .read_models
+                .calendar
+                .read(|calendar| calendar.get(id).and_then(|row| row.remind_before_minutes))
+        };
+        assert_eq!(minutes(&state), Some(15));
+
+        super::catalog::choose(&client, "#entry-remind", "60").await;
+        click(&client, "#reminder-submit").await;
+        wait_for_text(&client, "#entry-reminder", "hour before").await;
+        assert_eq!(minutes(&state), Some(60));
+
+        // A value the select never offers, as a tampered form sends it.
+        client
+            .execute(
+                "const select = document.querySelector('#entry-remind');\
+                 select.add(new Option('a year', '525600'));\
+                 select.value = '525600';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let head = state.log.head().position;
+        click(&client, "#reminder-submit").await;
+        wait_for(&client, "#entry-remind-error").await;
+        assert_eq!(state.log.head().position, head, "nothing was written");
+
+        choose_language(&client, "ar").await;
+        wait_for(&client, "html[dir=rtl]").await;
+        wait_for_text(&client, "#entry-reminder", "قبل ساعة واحدة").await;
+    })
+    .await;
+}

@@ -115,11 +115,16 @@ async fn settle_reminders(state: &api::AppState) {
     loop {
         let head = state.log.head().position;
         state.read_models.tasks.wait_for(head).await.unwrap();
+        state.read_models.calendar.wait_for(head).await.unwrap();
         let now = state.app.now();
         let pending = state
             .read_models
             .tasks
-            .read(|tasks| !tasks.reminders_due(now, 1).is_empty());
+            .read(|tasks| !tasks.reminders_due(now, 1).is_empty())
+            || state
+                .read_models
+                .calendar
+                .read(|calendar| !calendar.reminders_due(now, 1).is_empty());
         if !pending {
             return;
         }
