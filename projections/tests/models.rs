@@ -325,6 +325,52 @@ fn the_board_sums_open_deals_per_stage() {
     assert_eq!(model.deals_of(id(1)).len(), 3);
 }
 
+/// Protects a stage's list of every open deal: page after page, newest
+/// (highest id) first, each deal once; only that stage's; a filter keeps
+/// what it passes and the pages still join up.
+#[test]
+fn a_stages_deals_come_page_after_page_each_once() {
+    let mut events = vec![(100, pipeline(), day(1))];
+    for n in 0..17_u128 {
+        events.push((200 + n, opened(100 + i64::try_from(n).unwrap()), day(1)));
+    }
+    // One moved on: no longer on the first stage.
+    events.push((205, moved(101, 102), day(2)));
+    let model: PipelineBoard = fed(events);
+    let (pipeline, first, second) = (id(100), id(101), id(102));
+    let expected: Vec<DealId> = (0..17_u128)
+        .rev()
+        .filter(|n| *n != 5)
+        .map(|n| id(200 + n))
+        .collect();
+    for limit in [1, 4, 16, 17, 50] {
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let (page, next) = model.stage_deals_page(pipeline, first, before, limit, |_| true);
+            assert!(page.len() <= limit);
+            seen.extend(page.iter().map(|deal| deal.id));
+            match next {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "pages of {limit}");
+    }
+    let (moved_on, next) = model.stage_deals_page(pipeline, second, None, 10, |_| true);
+    assert_eq!(
+        moved_on.iter().map(|deal| deal.id).collect::<Vec<_>>(),
+        [id(205)]
+    );
+    assert_eq!(next, None);
+    let eur = Currency::parse("currency", "EUR").unwrap();
+    let (large, _) = model.stage_deals_page(pipeline, first, None, 50, |deal| {
+        deal.amount.amount() >= Decimal::from(114) && deal.amount.currency() == eur
+    });
+    let ids: Vec<DealId> = large.iter().map(|deal| deal.id).collect();
+    assert_eq!(ids, [id(216), id(215), id(214)]);
+}
+
 /// Protects the funnel: skipped stages count as passed, a won deal reached
 /// every stage, and only deals opened in the period count.
 #[test]

@@ -221,6 +221,7 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Sales, Action::Edit),
     ),
     ("GET", "/pipeline", needs(Module::Sales, Action::Read)),
+    ("GET", "/pipeline/stage", needs(Module::Sales, Action::Read)),
     (
         "GET",
         "/pipeline/settings",

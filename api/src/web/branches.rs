@@ -148,11 +148,7 @@ fn render(state: &AppState, viewer: &Viewer, form: BranchForm, errors: FormError
         ),
         value: id.to_string(),
     }));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let command = forms::command_id(&state.app, &form.command);
     let page = BranchesPage {
         page,

@@ -359,11 +359,7 @@ fn render(
     };
     let attendees = attendee_choices(state, tr, &form.attendees);
     let command = forms::command_id(&state.app, &form.command).to_string();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = EntryPage {
         page,
         id: id.to_string(),

@@ -211,11 +211,7 @@ fn render(
     };
     let methods = forms::choices(tr, "payment-method", &METHOD_CODES, method);
     let command = forms::command_id(&state.app, &form.command);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = AccountPage {
         page,
         party: party.to_string(),

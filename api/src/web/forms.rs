@@ -80,6 +80,16 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
+    /// The status a page shown with these errors answers: 200 when there
+    /// are none, else 422 (the form is shown again to be fixed).
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn add(&mut self, field: &'static str, message: String) {
         if self.get(field).is_none() {
             self.fields.push((field, message));

@@ -111,11 +111,7 @@ fn render(state: &AppState, viewer: &Viewer, form: GroupForm, errors: FormErrors
             })
             .collect()
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let command = forms::command_id(&state.app, &form.command);
     let page = GroupsPage {
         page,

@@ -49,6 +49,7 @@ mod receipts;
 mod reports;
 mod retention;
 mod search;
+mod stage_deals;
 mod stock;
 mod task;
 mod tasks;
@@ -210,6 +211,7 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}", get(leads::show))
         .route("/leads/{id}/{action}", post(leads::act))
         .route("/pipeline", get(pipeline::board))
+        .route("/pipeline/stage", get(stage_deals::page))
         .route(
             "/pipeline/settings",
             get(pipelines::page).post(pipelines::define),

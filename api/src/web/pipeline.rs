@@ -65,6 +65,8 @@ pub struct ColumnView {
     pub count: String,
     pub total: String,
     pub cards: Vec<Card>,
+    /// The stage's list of every deal, when the column shows only some.
+    pub all_url: Option<String>,
 }
 
 /// A pipeline of the picker.
@@ -218,6 +220,15 @@ fn render_board(
                         ),
                         total,
                         cards,
+                        all_url: (column.count > column.deals.len()).then(|| {
+                            format!(
+                                "/pipeline/stage?{}",
+                                super::query_string(&[
+                                    ("pipeline", &current.to_string()),
+                                    ("stage", &column.stage.id.to_string()),
+                                ])
+                            )
+                        }),
                     },
                     parties,
                 )

@@ -106,11 +106,7 @@ fn render_lists(
             })
             .collect()
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let command = forms::command_id(&state.app, &form.command);
     let page = ListsPage {
         page,
@@ -473,11 +469,7 @@ fn render_list(
             FormErrors::default(),
         ),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let command = forms::command_id(&state.app, &form.command);
     let can_edit = viewer.allows(Module::Catalog, Action::Edit);
     let page = ListPage {

@@ -201,11 +201,7 @@ fn render(
         .map(|target| target.code())
         .collect();
     let targets = forms::choices(tr, "retention-target", &codes, &form.target);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let command = forms::command_id(&state.app, &form.command);
     (
         status,

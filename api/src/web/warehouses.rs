@@ -117,11 +117,7 @@ fn render(state: &AppState, viewer: &Viewer, form: WarehouseForm, errors: FormEr
             .collect(),
         None => branch_choices(state, tr, &form.branch),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let command = forms::command_id(&state.app, &form.command);
     let page = WarehousesPage {
         page,

@@ -36,16 +36,18 @@ async fn start(directory: &std::path::Path, clock: Arc<FixedClock>) -> Running {
     .unwrap()
 }
 
-/// How many `TaskReminderFired` events the log holds.
-fn fired_count(running: &Running) -> usize {
+/// How many events of `event_type` the log holds.
+fn count_of(running: &Running, event_type: &str) -> usize {
     let page = running
         .log
-        .read_all(1, 10_000, &ReadFilter::category("task").unwrap())
+        .read_all(1, 10_000, &ReadFilter::event_types([event_type]))
         .unwrap();
-    page.events
-        .iter()
-        .filter(|record| record.event_type == "TaskReminderFired")
-        .count()
+    page.events.len()
+}
+
+/// How many `TaskReminderFired` events the log holds.
+fn fired_count(running: &Running) -> usize {
+    count_of(running, "TaskReminderFired")
 }
 
 async fn create_task(running: &Running, user: UserId, remind_in_minutes: i64) -> TaskId {
@@ -183,14 +185,7 @@ async fn a_moved_reminder_fires_again_and_a_finished_tasks_does_not() {
 
 /// How many `CalendarEntryReminderFired` events the log holds.
 fn entry_fired_count(running: &Running) -> usize {
-    let page = running
-        .log
-        .read_all(1, 10_000, &ReadFilter::category("calendar").unwrap())
-        .unwrap();
-    page.events
-        .iter()
-        .filter(|record| record.event_type == "CalendarEntryReminderFired")
-        .count()
+    count_of(running, "CalendarEntryReminderFired")
 }
 
 async fn schedule_entry(

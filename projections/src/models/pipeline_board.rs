@@ -3,6 +3,7 @@
 //! probability, per currency; and the leads, open ones newest first.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{DealId, LeadId, PartyId, PipelineId, StageId, UserId};
@@ -477,6 +478,46 @@ impl PipelineBoard {
                 break;
             }
             rows.push(lead);
+        }
+        (rows, next)
+    }
+
+    /// A page of the open deals on `stage` of `pipeline`, newest first
+    /// (deal ids are time-ordered), of those `keep` says yes to: the ones
+    /// before `before` (a previous page's last), at most `limit`, and
+    /// where the next page starts.
+    pub fn stage_deals_page(
+        &self,
+        pipeline: PipelineId,
+        stage: StageId,
+        before: Option<DealId>,
+        limit: usize,
+        keep: impl Fn(&DealRow) -> bool,
+    ) -> (Vec<&DealRow>, Option<DealId>) {
+        let limit = limit.clamp(1, crate::PAGE_ROWS_MAX);
+        let first = DealId::from_uuid(uuid::Uuid::nil());
+        let end = match before {
+            Some(before) => Bound::Excluded((pipeline, stage, before)),
+            None => Bound::Included((pipeline, stage, DealId::from_uuid(uuid::Uuid::max()))),
+        };
+        let mut rows = Vec::with_capacity(limit);
+        let mut next = None;
+        for (_, _, id) in self
+            .open
+            .range((Bound::Included((pipeline, stage, first)), end))
+            .rev()
+        {
+            let Some(deal) = self.deals.get(id) else {
+                continue;
+            };
+            if !keep(deal) {
+                continue;
+            }
+            if rows.len() == limit {
+                next = rows.last().map(|last: &&DealRow| last.id);
+                break;
+            }
+            rows.push(deal);
         }
         (rows, next)
     }

@@ -116,3 +116,72 @@ async fn the_deal_page_in_arabic_is_right_to_left() {
     })
     .await;
 }
+
+/// Protects a stage's list of every open deal: it holds the stage's open
+/// deals, newest first, finds one by a word of its title, says when
+/// nothing matches with the search kept, and reads right to left in
+/// Arabic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stages_deals_are_listed_and_found_by_title() {
+    let app = spawn_app().await;
+    let base = app.base.clone();
+    let (pipeline, stage, deals) = app.state.read_models.pipeline_board.read(|board| {
+        board
+            .pipelines()
+            .into_iter()
+            .find_map(|pipeline| {
+                let shown = board.board(pipeline.id, None, 1)?;
+                let column = shown.columns.iter().find(|column| column.count > 0)?;
+                let (page, _) =
+                    board.stage_deals_page(pipeline.id, column.stage.id, None, 50, |_| true);
+                let deals: Vec<(domain::ids::DealId, String)> = page
+                    .iter()
+                    .map(|deal| (deal.id, deal.title.clone()))
+                    .collect();
+                Some((pipeline.id, column.stage.id, deals))
+            })
+            .expect("an open deal on a pipeline")
+    });
+    let (newest, title) = deals[0].clone();
+    let word = title
+        .split_whitespace()
+        .max_by_key(|word| word.chars().count())
+        .unwrap()
+        .to_owned();
+    in_browser(&app, "stage_deals", move |client| async move {
+        client
+            .goto(&format!(
+                "{base}/pipeline/stage?pipeline={pipeline}&stage={stage}"
+            ))
+            .await
+            .unwrap();
+        wait_for(&client, "#stage-deal-list").await;
+        wait_for_count(&client, "#stage-deal-list tbody tr", deals.len()).await;
+        let first = client
+            .find(Locator::Css("#stage-deal-list tbody tr"))
+            .await
+            .unwrap()
+            .attr("data-deal")
+            .await
+            .unwrap();
+        assert_eq!(first, Some(newest.to_string()), "newest first");
+
+        type_into(&client, "#stage-deal-search", &word).await;
+        click(&client, "#stage-deal-search-submit").await;
+        wait_for(&client, &format!(r#"#stage-deal-search[value="{word}"]"#)).await;
+        wait_for(&client, &format!(r#"tr[data-deal="{newest}"]"#)).await;
+
+        type_into(&client, "#stage-deal-search", "zzqx-nothing").await;
+        click(&client, "#stage-deal-search-submit").await;
+        wait_for(&client, "#stage-deals-none").await;
+        assert_eq!(
+            value_of(&client, "#stage-deal-search").await,
+            "zzqx-nothing"
+        );
+
+        choose_language(&client, "ar").await;
+        wait_for(&client, "html[dir=rtl]").await;
+        wait_for_text(&client, "#stage-deal-search-submit", "عرض").await;
+    })
+    .await;
+}

@@ -431,16 +431,8 @@ async fn live_text_of(client: &Client, css: &str) -> String {
 async fn wait_for_count(client: &Client, css: &str, count: usize) {
     let started = Instant::now();
     loop {
-        let found = client
-            .execute(
-                "return document.querySelectorAll(arguments[0]).length;",
-                vec![json!(css)],
-            )
-            .await
-            .unwrap()
-            .as_u64()
-            .unwrap_or(0);
-        if usize::try_from(found).is_ok_and(|found| found == count) {
+        let found = count_now(client, css).await;
+        if found == count {
             return;
         }
         assert!(
@@ -451,23 +443,29 @@ async fn wait_for_count(client: &Client, css: &str, count: usize) {
     }
 }
 
+/// How many elements match `css` now, counted by one script.
+async fn count_now(client: &Client, css: &str) -> usize {
+    let found = client
+        .execute(
+            "return document.querySelectorAll(arguments[0]).length;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(0);
+    usize::try_from(found).unwrap_or(usize::MAX)
+}
+
 /// How many elements match `css` in a part of the page htmx replaces,
 /// counted by one script (a swap in progress can leave the part empty for
 /// a moment, so an empty count is read again until `PAGE_WAIT`).
 async fn live_count(client: &Client, css: &str) -> usize {
     let started = Instant::now();
     loop {
-        let count = client
-            .execute(
-                "return document.querySelectorAll(arguments[0]).length;",
-                vec![json!(css)],
-            )
-            .await
-            .unwrap()
-            .as_u64()
-            .unwrap_or(0);
+        let count = count_now(client, css).await;
         if count > 0 || started.elapsed() >= PAGE_WAIT {
-            return usize::try_from(count).unwrap_or(usize::MAX);
+            return count;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
