@@ -415,6 +415,101 @@ fn the_funnel_counts_stages_reached_by_deals_opened_in_the_period() {
     );
 }
 
+/// Protects the funnel of one branch: a deal counts in its customer's
+/// branch as it was when the deal was opened (a customer moved later
+/// takes only their later deals along); the branches and the deals of
+/// customers without one add up to the company's funnel; a reopened won
+/// deal is taken back out of its branch too.
+#[test]
+fn a_branchs_funnel_counts_the_deals_of_its_customers() {
+    use domain::parties::PartyBranchChanged;
+    let in_branch = |branch: Option<u128>| -> CrmEvent {
+        PartyEvent::Registered(PartyRegistered {
+            name: PartyNameData::Company {
+                name: "Acme".into(),
+                legal_name: None,
+            },
+            company: None,
+            job_title: None,
+            source: None,
+            owner: manager(),
+            branch: branch.map(id),
+        })
+        .into()
+    };
+    let opened_for = |party: u128| -> CrmEvent {
+        DealEvent::Opened(DealOpened {
+            title: "Big order".into(),
+            party: id(party),
+            pipeline: id(100),
+            stage: id(101),
+            probability: 10,
+            amount: eur(1_000),
+            expected_close: None,
+            owner: manager(),
+            lead: None,
+        })
+        .into()
+    };
+    let (north, south) = (40_u128, 41_u128);
+    let model: SalesFunnel = fed(vec![
+        (100, pipeline(), day(1)),
+        (1, in_branch(Some(north)), day(1)),
+        (2, in_branch(Some(south)), day(1)),
+        (3, in_branch(None), day(1)),
+        (200, opened_for(1), day(2)),
+        (200, moved(101, 103), day(3)),
+        (201, opened_for(2), day(2)),
+        (201, won(1_000), day(4)),
+        (202, opened_for(3), day(2)),
+        (203, opened_for(1), day(2)),
+        (
+            1,
+            PartyEvent::BranchChanged(PartyBranchChanged {
+                branch: Some(id(south)),
+            })
+            .into(),
+            day(5),
+        ),
+        (204, opened_for(1), day(6)),
+        (204, won(1_000), day(7)),
+        (
+            204,
+            DealEvent::Reopened(domain::pipeline::DealReopened {
+                stage: id(102),
+                probability: 50,
+            })
+            .into(),
+            day(8),
+        ),
+    ]);
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+    );
+    let funnel = |branch: Option<u128>| model.funnel_in(id(100), from, to, branch.map(id));
+    let reached = |funnel: &projections::models::funnel::Funnel| -> Vec<i64> {
+        funnel.stages.iter().map(|stage| stage.reached).collect()
+    };
+    let of_north = funnel(Some(north));
+    assert_eq!(of_north.opened, 2, "200 and 203, before the customer moved");
+    assert_eq!(reached(&of_north), [2, 1, 1, 0]);
+    let of_south = funnel(Some(south));
+    assert_eq!(of_south.opened, 2, "201, and 204 after the move");
+    assert_eq!((of_south.won, of_south.lost), (1, 0), "204 reopened");
+    assert_eq!(reached(&of_south), [2, 2, 2, 2], "won: every stage");
+    let company = funnel(None);
+    assert_eq!(company.opened, 5, "202's customer has no branch");
+    assert_eq!(company.won, 1);
+    let none: Vec<i64> = reached(&company)
+        .iter()
+        .zip(reached(&of_north).iter().zip(reached(&of_south)))
+        .map(|(all, (north, south))| all - north - south)
+        .collect();
+    assert_eq!(none, [1, 0, 0, 0], "only 202 is in no branch");
+    assert_eq!(funnel(Some(99)).opened, 0);
+}
+
 /// Protects business-time reports: a call logged today about last week
 /// counts last week; a withdrawn call and a reopened deal are taken back.
 #[test]

@@ -23,7 +23,6 @@ dashboard-branches = الفروع جنبًا إلى جنب
 dashboard-branch-today = اليوم
 dashboard-branch-period = في الفترة
 dashboard-branch-overdue = المتأخر
-chart-funnel-company = الصفقات لا تتبع فرعًا: هذه أرقام الشركة كلها.
 dashboard-from = من
 dashboard-to = إلى
 dashboard-show = عرض

@@ -24,7 +24,6 @@ dashboard-branches = Branches side by side
 dashboard-branch-today = Today
 dashboard-branch-period = In the period
 dashboard-branch-overdue = Overdue
-chart-funnel-company = Deals belong to no branch: these are the whole company's.
 dashboard-from = From
 dashboard-to = To
 dashboard-show = Show

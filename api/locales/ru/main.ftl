@@ -23,7 +23,6 @@ dashboard-branches = Филиалы рядом
 dashboard-branch-today = Сегодня
 dashboard-branch-period = За период
 dashboard-branch-overdue = Просрочено
-chart-funnel-company = Сделки не относятся к филиалам: это данные всей компании.
 dashboard-from = С
 dashboard-to = По
 dashboard-show = Показать

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
-use domain::ids::{PipelineId, UserId};
+use domain::ids::{BranchId, PipelineId, UserId};
 use domain::pipeline::Pipeline;
 use projections::models::activity::{Activity, ManagerActivity};
 use projections::models::funnel::SalesFunnel;
@@ -108,6 +108,9 @@ impl ReportPeriod {
 pub struct FunnelParams {
     /// The pipeline whose deals are counted.
     pub pipeline: Uuid,
+    /// Only the deals of this branch (their customer's branch when they
+    /// were opened); every deal when absent.
+    pub branch: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,6 +167,7 @@ async fn funnel_report(
     }
     wait.wait(&state).await?;
     let pipeline = PipelineId::from_uuid(params.pipeline);
+    let branch = params.branch.map(BranchId::from_uuid);
     let (rows, known_position) = super::reports::known::<SalesFunnel, _>(
         &state,
         &state.read_models.sales_funnel,
@@ -172,7 +176,7 @@ async fn funnel_report(
             periods
                 .iter()
                 .map(|(from, to)| {
-                    let figures = funnel.funnel(pipeline, *from, *to);
+                    let figures = funnel.funnel_in(pipeline, *from, *to, branch);
                     FunnelRow {
                         period: *from,
                         opened: figures.opened,
@@ -205,6 +209,9 @@ async fn funnel_report(
 pub struct ActivityParams {
     /// One manager's activity; everyone's when absent.
     pub manager: Option<Uuid>,
+    /// Only the managers of this branch (as the users' directory has
+    /// them now); everyone when absent.
+    pub branch: Option<Uuid>,
 }
 
 /// What the managers did in one period.
@@ -254,6 +261,17 @@ async fn activity_report(
     let periods = period.periods()?;
     wait.wait(&state).await?;
     let manager = params.manager.map(UserId::from_uuid);
+    // The branch's managers, read before the activity model's lock.
+    let of_branch: Option<std::collections::HashSet<UserId>> = params.branch.map(|branch| {
+        let branch = Some(BranchId::from_uuid(branch));
+        state.read_models.users.read(|users| {
+            users
+                .users()
+                .filter(|(_, row)| row.branch == branch)
+                .map(|(id, _)| id)
+                .collect()
+        })
+    });
     let (rows, known_position) = super::reports::known::<ManagerActivity, _>(
         &state,
         &state.read_models.manager_activity,
@@ -262,7 +280,12 @@ async fn activity_report(
             let (Some((first, _)), Some((_, last))) = (periods.first(), periods.last()) else {
                 return Vec::new();
             };
-            let days = activity.by_day(*first, *last, manager);
+            let days = activity.by_day_of(*first, *last, |user| {
+                manager.is_none_or(|manager| manager == user)
+                    && of_branch
+                        .as_ref()
+                        .is_none_or(|managers| managers.contains(&user))
+            });
             let mut days = days.iter().peekable();
             let mut rows = Vec::new();
             for (from, to) in &periods {

@@ -4,9 +4,9 @@
 //! receivables by age (today).
 //!
 //! Filtered by a branch, every figure and chart is that branch's (its
-//! orders, the payments of its invoices, its warehouses); without a
-//! filter, the head office also sees the branches side by side. The
-//! sales funnel is the company's either way: deals belong to no branch.
+//! orders, the payments of its invoices, its warehouses, the deals of its
+//! customers); without a filter, the head office also sees the branches
+//! side by side.
 //!
 //! The figures live in a fragment (`/dashboard/figures`) that htmx fetches
 //! again every few seconds, so they follow the log as events land without
@@ -422,7 +422,7 @@ fn figures(
         _ => (String::new(), tr.t("chart-no-sales")),
     };
     let row_charts = vec![
-        funnel_chart(state, tr, from, to, branch.is_some()),
+        funnel_chart(state, tr, from, to, branch),
         stock_chart(state, tr, branch),
         ageing_chart(state, tr, currency, today, branch),
     ];
@@ -496,7 +496,7 @@ fn funnel_chart(
     tr: Tr,
     from: NaiveDate,
     to: NaiveDate,
-    of_a_branch: bool,
+    branch: Option<BranchId>,
 ) -> RowChart {
     let lang = tr.lang;
     let pipelines: Vec<PipelineStages> = state.read_models.pipeline_board.read(|board| {
@@ -516,7 +516,7 @@ fn funnel_chart(
     let found = state.read_models.sales_funnel.read(|model| {
         pipelines
             .iter()
-            .map(|(id, name, stages)| (name, stages, model.funnel(*id, from, to)))
+            .map(|(id, name, stages)| (name, stages, model.funnel_in(*id, from, to, branch)))
             .find(|(_, _, funnel)| funnel.opened > 0)
     });
     let heading = tr.t("chart-funnel");
@@ -543,10 +543,7 @@ fn funnel_chart(
     }
     bars.push(count_bar(lang, tr.t("chart-funnel-won"), funnel.won));
     bars.push(count_bar(lang, tr.t("chart-funnel-lost"), funnel.lost));
-    let mut caption = tr.t1("chart-funnel-caption", "pipeline", name);
-    if of_a_branch {
-        caption = format!("{caption} {}", tr.t("chart-funnel-company"));
-    }
+    let caption = tr.t1("chart-funnel-caption", "pipeline", name);
     RowChart {
         key: "funnel",
         svg: chart::rows(&heading, &bars, lang.is_rtl()),

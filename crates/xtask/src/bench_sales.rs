@@ -184,7 +184,8 @@ impl History {
             + i64::try_from(random.next(9 * 3_600)).unwrap_or(0) * 1_000_000;
         let order = uuid(ORDER, number);
         let order_id = order.into();
-        let party = uuid(PARTY, random.next(CUSTOMERS as usize) as u64).into();
+        let customer = random.next(CUSTOMERS as usize) as u64;
+        let party = uuid(PARTY, customer).into();
         let lines: Vec<ConfirmedLine> = (1..=1 + random.next(9) as u32)
             .map(|line| {
                 let product = random.next(PRODUCTS as usize) as u64;
@@ -205,8 +206,13 @@ impl History {
             })
             .collect();
         let split = random.next(5) == 0;
-        let manager = uuid(USER, random.next(MANAGERS as usize) as u64).into();
-        let branch = uuid(BRANCH, random.next(BRANCHES as usize) as u64).into();
+        // An order sells for its customer's branch (as `app::orders`
+        // drafts one), taken by one of that branch's managers.
+        let branch_number = customer % BRANCHES;
+        let manager_number =
+            branch_number + BRANCHES * random.next((MANAGERS / BRANCHES) as usize) as u64;
+        let manager = uuid(USER, manager_number).into();
+        let branch = uuid(BRANCH, branch_number).into();
         let first_shipped = confirmed_at + (1 + random.next(3) as i64) * DAY_MICROS;
         let second_shipped = first_shipped + (2 + random.next(4) as i64) * DAY_MICROS;
         let paid = random.next(100) < 85;

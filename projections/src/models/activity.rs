@@ -289,6 +289,17 @@ impl ManagerActivity {
         to: NaiveDate,
         user: Option<UserId>,
     ) -> Vec<(NaiveDate, Activity)> {
+        self.by_day_of(from, to, |manager| user.is_none_or(|user| user == manager))
+    }
+
+    /// [`Self::by_day`] summed over the managers `keep` says yes to (the
+    /// managers of a branch, say).
+    pub fn by_day_of(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        keep: impl Fn(UserId) -> bool,
+    ) -> Vec<(NaiveDate, Activity)> {
         if from > to {
             return Vec::new();
         }
@@ -298,7 +309,7 @@ impl ManagerActivity {
                 let mut total = Activity::default();
                 let mut any = false;
                 for (manager, activity) in managers {
-                    if user.is_none_or(|user| user == *manager) {
+                    if keep(*manager) {
                         total.add(activity);
                         any = true;
                     }

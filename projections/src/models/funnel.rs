@@ -6,11 +6,17 @@
 //! that skips stages passed them: moving to the fourth stage counts the
 //! second and third as reached, by the stage order of the moment. A won
 //! deal has reached every stage.
+//!
+//! A deal sells for its customer's branch as it was when the deal was
+//! opened (as an order does, `app::orders`), so the funnel can be asked
+//! for one branch: its days are kept again per branch. A deal whose
+//! customer has no branch counts only in the company's funnel.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use domain::ids::{DealId, PipelineId, StageId};
+use domain::ids::{BranchId, DealId, PartyId, PipelineId, StageId};
+use domain::parties::PartyEvent;
 use domain::pipeline::{DealEvent, PipelineEvent};
 use domain::{CrmEvent, DomainEvent};
 use rustc_hash::FxHashMap;
@@ -31,6 +37,8 @@ struct DayFunnel {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct TrackedDeal {
     pipeline: PipelineId,
+    /// Its customer's branch when it was opened.
+    branch: Option<BranchId>,
     opened: Day,
     reached: Vec<StageId>,
     won: bool,
@@ -59,13 +67,22 @@ pub struct SalesFunnel {
     /// Active stages of each pipeline, in order.
     stages: FxHashMap<PipelineId, Vec<StageId>>,
     days: BTreeMap<(PipelineId, Day), DayFunnel>,
+    /// The same, of the deals of each branch.
+    branch_days: BTreeMap<(PipelineId, BranchId, Day), DayFunnel>,
     deals: FxHashMap<DealId, TrackedDeal>,
+    /// Each customer's branch, as it is now.
+    party_branches: FxHashMap<PartyId, BranchId>,
 }
 
 impl ReadModel for SalesFunnel {
     const NAME: &'static str = "sales_funnel";
-    const VERSION: u32 = 2;
-    const CATEGORIES: &'static [&'static str] = &[PipelineEvent::CATEGORY, DealEvent::CATEGORY];
+    // 3: per branch.
+    const VERSION: u32 = 3;
+    const CATEGORIES: &'static [&'static str] = &[
+        PipelineEvent::CATEGORY,
+        DealEvent::CATEGORY,
+        PartyEvent::CATEGORY,
+    ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
         match envelope.event {
@@ -77,6 +94,18 @@ impl ReadModel for SalesFunnel {
                 Day::of(envelope.occurred_at),
                 event,
             ),
+            CrmEvent::Party(event) => {
+                let party = PartyId::from_uuid(envelope.aggregate);
+                let branch = match event {
+                    PartyEvent::Registered(registered) => registered.branch,
+                    PartyEvent::BranchChanged(changed) => changed.branch,
+                    _ => return,
+                };
+                match branch {
+                    Some(branch) => self.party_branches.insert(party, branch),
+                    None => self.party_branches.remove(&party),
+                };
+            }
             _ => {}
         }
     }
@@ -107,9 +136,22 @@ impl SalesFunnel {
         }
     }
 
+    /// Applies `change` to the day bucket of `deal`: the company's and,
+    /// when the deal has one, its branch's.
+    fn change_buckets(&mut self, deal: &TrackedDeal, change: impl Fn(&mut DayFunnel)) {
+        change(self.days.entry((deal.pipeline, deal.opened)).or_default());
+        if let Some(branch) = deal.branch {
+            change(
+                self.branch_days
+                    .entry((deal.pipeline, branch, deal.opened))
+                    .or_default(),
+            );
+        }
+    }
+
     /// Marks `stage` and every active stage before it as reached.
     fn reach(&mut self, id: DealId, stage: Option<StageId>) {
-        let Some(deal) = self.deals.get_mut(&id) else {
+        let Some(deal) = self.deals.get(&id) else {
             return;
         };
         let order = self
@@ -124,47 +166,53 @@ impl SalesFunnel {
             },
             None => order.len(),
         };
-        let bucket = self.days.entry((deal.pipeline, deal.opened)).or_default();
         let newly = order[..upto]
             .iter()
             .chain(stage.iter().filter(|stage| !order.contains(stage)))
             .filter(|stage| !deal.reached.contains(stage))
             .copied()
             .collect::<Vec<_>>();
-        for stage in newly {
-            deal.reached.push(stage);
-            *bucket.reached.entry(stage).or_default() += 1;
+        if newly.is_empty() {
+            return;
+        }
+        let deal = deal.clone();
+        self.change_buckets(&deal, |bucket| {
+            for stage in &newly {
+                *bucket.reached.entry(*stage).or_default() += 1;
+            }
+        });
+        if let Some(deal) = self.deals.get_mut(&id) {
+            deal.reached.extend(newly);
         }
     }
 
     fn apply_deal(&mut self, id: DealId, day: Day, event: &DealEvent) {
         match event {
             DealEvent::Opened(opened) => {
-                self.deals.insert(
-                    id,
-                    TrackedDeal {
-                        pipeline: opened.pipeline,
-                        opened: day,
-                        reached: Vec::new(),
-                        won: false,
-                        lost: false,
-                    },
-                );
-                if let Some(deal) = self.deals.get(&id) {
-                    self.days.entry((deal.pipeline, day)).or_default().opened += 1;
-                }
+                let deal = TrackedDeal {
+                    pipeline: opened.pipeline,
+                    branch: self.party_branches.get(&opened.party).copied(),
+                    opened: day,
+                    reached: Vec::new(),
+                    won: false,
+                    lost: false,
+                };
+                self.change_buckets(&deal, |bucket| bucket.opened += 1);
+                self.deals.insert(id, deal);
                 self.reach(id, Some(opened.stage));
             }
             DealEvent::StageMoved(moved) => self.reach(id, Some(moved.to)),
             DealEvent::Reopened(reopened) => {
                 if let Some(deal) = self.deals.get_mut(&id) {
-                    let bucket = self.days.entry((deal.pipeline, deal.opened)).or_default();
-                    if std::mem::take(&mut deal.won) {
-                        bucket.won -= 1;
-                    }
-                    if std::mem::take(&mut deal.lost) {
-                        bucket.lost -= 1;
-                    }
+                    let (won, lost) = (
+                        std::mem::take(&mut deal.won),
+                        std::mem::take(&mut deal.lost),
+                    );
+                    let deal = deal.clone();
+                    self.change_buckets(&deal, |bucket| {
+                        bucket.won -= i64::from(won);
+                        bucket.lost -= i64::from(lost);
+                    });
                 }
                 self.reach(id, Some(reopened.stage));
             }
@@ -172,19 +220,15 @@ impl SalesFunnel {
                 self.reach(id, None);
                 if let Some(deal) = self.deals.get_mut(&id) {
                     deal.won = true;
-                    self.days
-                        .entry((deal.pipeline, deal.opened))
-                        .or_default()
-                        .won += 1;
+                    let deal = deal.clone();
+                    self.change_buckets(&deal, |bucket| bucket.won += 1);
                 }
             }
             DealEvent::Lost(_) => {
                 if let Some(deal) = self.deals.get_mut(&id) {
                     deal.lost = true;
-                    self.days
-                        .entry((deal.pipeline, deal.opened))
-                        .or_default()
-                        .lost += 1;
+                    let deal = deal.clone();
+                    self.change_buckets(&deal, |bucket| bucket.lost += 1);
                 }
             }
             _ => {}
@@ -193,16 +237,38 @@ impl SalesFunnel {
 
     /// The funnel of the deals of `pipeline` opened on the days `from..=to`.
     pub fn funnel(&self, pipeline: PipelineId, from: NaiveDate, to: NaiveDate) -> Funnel {
+        self.funnel_in(pipeline, from, to, None)
+    }
+
+    /// [`Self::funnel`] of the deals of one branch (their customer's when
+    /// opened), or of all.
+    pub fn funnel_in(
+        &self,
+        pipeline: PipelineId,
+        from: NaiveDate,
+        to: NaiveDate,
+        branch: Option<BranchId>,
+    ) -> Funnel {
         let mut total = DayFunnel::default();
+        let mut add = |day: &DayFunnel| {
+            total.opened += day.opened;
+            total.won += day.won;
+            total.lost += day.lost;
+            for (stage, count) in &day.reached {
+                *total.reached.entry(*stage).or_default() += count;
+            }
+        };
         if from <= to {
             let (from, to) = (Day::from_date(from), Day::from_date(to));
-            for (_, day) in self.days.range((pipeline, from)..=(pipeline, to)) {
-                total.opened += day.opened;
-                total.won += day.won;
-                total.lost += day.lost;
-                for (stage, count) in &day.reached {
-                    *total.reached.entry(*stage).or_default() += count;
-                }
+            match branch {
+                None => self
+                    .days
+                    .range((pipeline, from)..=(pipeline, to))
+                    .for_each(|(_, day)| add(day)),
+                Some(branch) => self
+                    .branch_days
+                    .range((pipeline, branch, from)..=(pipeline, branch, to))
+                    .for_each(|(_, day)| add(day)),
             }
         }
         let mut previous = total.opened;

@@ -1433,3 +1433,54 @@ async fn the_funnel_and_activity_reports_answer_per_period_as_of_and_as_known_at
     assert_eq!(too_long.field(), "to");
     app.stop().await;
 }
+
+/// Protects the CRM reports' branch filter over HTTP: the funnel of a
+/// branch counts the deals of its customers only, one that never sold
+/// counts none; the activity of a branch sums its managers only (here
+/// none: the administrator who opened the deals has no branch).
+#[tokio::test]
+async fn the_funnel_and_activity_reports_answer_for_one_branch() {
+    let app = spawn_app().await;
+    let (north, south) = (Uuid::now_v7(), Uuid::now_v7());
+    let customer = |name: &'static str, branch: Uuid| json!({"kind": "company", "name": name, "branch": branch});
+    let northern = app
+        .write("/api/v1/parties", customer("Nord AS", north))
+        .await
+        .id;
+    let southern = app
+        .write("/api/v1/parties", customer("Sud SA", south))
+        .await
+        .id;
+    let (pipeline, _) = sales_pipeline(&app, &[("Qualify", 10), ("Propose", 40)]).await;
+    for (party, title) in [(northern, "One"), (southern, "Two"), (southern, "Three")] {
+        app.write(
+            "/api/v1/deals",
+            json!({"title": title, "party": party, "pipeline": pipeline,
+                   "amount": "100", "currency": "EUR"}),
+        )
+        .await;
+    }
+    app.settle().await;
+    let app = &app;
+    let today = Utc::now().date_naive();
+    let range = format!("from={today}&to={today}&group_by=whole");
+    let opened = |branch: String| {
+        let url = format!("/api/v1/reports/funnel?pipeline={pipeline}&{range}{branch}");
+        async move {
+            let funnel = app.get(&url).await;
+            assert_eq!(funnel.status, StatusCode::OK, "{:#}", funnel.body);
+            funnel.body["rows"][0]["opened"].clone()
+        }
+    };
+    assert_eq!(opened(String::new()).await, 3);
+    assert_eq!(opened(format!("&branch={north}")).await, 1);
+    assert_eq!(opened(format!("&branch={south}")).await, 2);
+    assert_eq!(opened(format!("&branch={}", Uuid::now_v7())).await, 0);
+
+    let activity = |branch: String| {
+        let url = format!("/api/v1/reports/activity?{range}{branch}");
+        async move { app.get(&url).await.body["rows"].clone() }
+    };
+    assert_eq!(activity(String::new()).await[0]["deals_opened"], 3);
+    assert_eq!(activity(format!("&branch={north}")).await, json!([]));
+}

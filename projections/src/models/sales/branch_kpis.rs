@@ -17,7 +17,7 @@ use crate::fixed::{to_decimal, to_money};
 use crate::models::kpis::{Kpis, Overdue};
 
 use super::Sales;
-use super::queries::Picked;
+use super::queries::{Picked, entries_in};
 
 impl Sales {
     /// The figures of `branch` (`None`: the orders and invoices without
@@ -45,12 +45,13 @@ impl Sales {
         let number = self.branches.index.get(&branch).copied();
         if let Some(number) = number.filter(|_| from <= to) {
             let (first, last) = (Day::from_date(from), Day::from_date(to));
-            self.branch_series(number)
-                .for_each_in(first, last, |entry| {
+            for series in self.branch_series(number).series() {
+                for entry in entries_in(series, first, last) {
                     orders = orders.saturating_add(i64::from(entry.figures.orders));
                     *intake.entry(entry.currency).or_default() +=
                         i128::from(entry.figures.order_net);
-                });
+                }
+            }
             let range = (number, first, 0, 0)..=(number, last, u16::MAX, u8::MAX);
             for ((_, _, currency, _), sum) in self.branch_payments.range(range) {
                 *payments.entry(*currency).or_default() += i128::from(sum.amount);
@@ -94,10 +95,11 @@ impl Sales {
         let mut units = 0_i128;
         if let Some(number) = self.branches.index.get(&branch).filter(|_| from <= to) {
             let (first, last) = (Day::from_date(from), Day::from_date(to));
-            self.branch_series(*number)
-                .for_each_in(first, last, |entry| {
+            for series in self.branch_series(*number).series() {
+                for entry in entries_in(series, first, last) {
                     units += i128::from(entry.figures.units);
-                });
+                }
+            }
         }
         to_decimal(units)
     }

@@ -100,6 +100,19 @@ impl Sum {
         self.uncosted_revenue += i128::from(figures.uncosted_revenue);
     }
 
+    /// Adds another sum to this one.
+    fn absorb(&mut self, other: &Sum) {
+        self.orders += other.orders;
+        self.cancelled_orders += other.cancelled_orders;
+        self.order_net += other.order_net;
+        self.cancelled_net += other.cancelled_net;
+        self.revenue += other.revenue;
+        self.cost += other.cost;
+        self.units += other.units;
+        self.units_returned += other.units_returned;
+        self.uncosted_revenue += other.uncosted_revenue;
+    }
+
     fn figures(&self) -> SalesFigures {
         let count = |value: i128| i64::try_from(value).unwrap_or(i64::MAX);
         SalesFigures {
@@ -359,26 +372,35 @@ impl Sales {
         };
         let mut rows = Vec::new();
         self.for_each_member(query.dimension, branch, |member, picked| {
-            let mut current: Option<(Day, Sum)> = None;
-            picked.for_each_in(from, to, |entry| {
-                if entry.currency != currency {
-                    return;
-                }
-                let period = period_of(entry.day);
-                match &mut current {
-                    Some((open, sum)) if *open == period => sum.add(&entry.figures),
-                    _ => {
-                        if let Some((open, sum)) = current.take() {
-                            push_row(&mut rows, open, member(), &sum);
+            // Each series is in day order, so its periods come in order:
+            // one sum per run of a period, added into the member's sums
+            // (sorted by period) only when the period changes.
+            let mut sums: Vec<(Day, Sum)> = Vec::new();
+            for series in picked.series() {
+                let mut current: Option<(Day, Sum)> = None;
+                for entry in in_range(series, from, to) {
+                    if entry.currency != currency {
+                        continue;
+                    }
+                    let period = period_of(entry.day);
+                    match &mut current {
+                        Some((open, sum)) if *open == period => sum.add(&entry.figures),
+                        _ => {
+                            if let Some((open, sum)) = current.take() {
+                                add_period(&mut sums, open, &sum);
+                            }
+                            let mut sum = Sum::default();
+                            sum.add(&entry.figures);
+                            current = Some((period, sum));
                         }
-                        let mut sum = Sum::default();
-                        sum.add(&entry.figures);
-                        current = Some((period, sum));
                     }
                 }
-            });
-            if let Some((open, sum)) = current {
-                push_row(&mut rows, open, member(), &sum);
+                if let Some((open, sum)) = current {
+                    add_period(&mut sums, open, &sum);
+                }
+            }
+            for (period, sum) in &sums {
+                push_row(&mut rows, *period, member(), sum);
             }
         });
         rows.sort_by(|a, b| {
@@ -415,11 +437,13 @@ impl Sales {
         let mut ranked: Vec<(Member, Sum)> = Vec::new();
         self.for_each_member(Some(query.dimension), branch, |member, picked| {
             let mut sum = Sum::default();
-            picked.for_each_in(from, to, |entry| {
-                if entry.currency == currency {
-                    sum.add(&entry.figures);
+            for series in picked.series() {
+                for entry in in_range(series, from, to) {
+                    if entry.currency == currency {
+                        sum.add(&entry.figures);
+                    }
                 }
-            });
+            }
             if sum != Sum::default() {
                 ranked.push((member(), sum));
             }
@@ -778,34 +802,39 @@ pub(super) enum Picked<'a> {
 }
 
 impl<'a> Picked<'a> {
-    /// Calls `visit` with the entries from `from` to `to` in day order;
-    /// a member's series of several branches are merged.
-    pub(super) fn for_each_in(self, from: Day, to: Day, mut visit: impl FnMut(&'a Entry)) {
-        let (series, branch) = match self {
-            Picked::Whole(series) => {
-                in_range(series, from, to).for_each(visit);
-                return;
-            }
-            Picked::Branches { series, branch } => (series, branch),
+    /// The series picked: the company's, or a member's of one branch or
+    /// of every branch (each in day order; together in no order).
+    pub(super) fn series(self) -> impl Iterator<Item = &'a Series> {
+        let (whole, branches, branch) = match self {
+            Picked::Whole(series) => (Some(series), None, None),
+            Picked::Branches { series, branch } => (None, Some(series), branch),
         };
-        let mut chosen = series
-            .iter()
-            .filter(|(of, _)| branch.is_none_or(|wanted| wanted == *of))
-            .map(|(_, series)| series);
-        match (chosen.next(), chosen.next()) {
-            (None, _) => {}
-            (Some(one), None) => in_range(one, from, to).for_each(visit),
-            (Some(first), Some(second)) => {
-                let mut entries: Vec<&Entry> = in_range(first, from, to)
-                    .chain(in_range(second, from, to))
-                    .chain(chosen.flat_map(|series| in_range(series, from, to)))
-                    .collect();
-                // Stable: a day's entries stay in currency order per branch.
-                entries.sort_by_key(|entry| entry.day);
-                entries.into_iter().for_each(&mut visit);
-            }
-        }
+        whole.into_iter().chain(
+            branches
+                .into_iter()
+                .flatten()
+                .filter(move |(of, _)| branch.is_none_or(|wanted| wanted == *of))
+                .map(|(_, series)| series),
+        )
     }
+}
+
+/// Adds `sum` to the sum of `period` in `sums`, kept sorted by period.
+fn add_period(sums: &mut Vec<(Day, Sum)>, period: Day, sum: &Sum) {
+    match sums.last_mut() {
+        Some((last, total)) if *last == period => total.absorb(sum),
+        Some((last, _)) if *last < period => sums.push((period, *sum)),
+        None => sums.push((period, *sum)),
+        Some(_) => match sums.binary_search_by_key(&period, |(day, _)| *day) {
+            Ok(found) => sums[found].1.absorb(sum),
+            Err(place) => sums.insert(place, (period, *sum)),
+        },
+    }
+}
+
+/// The entries of `series` from `from` to `to`, in day order.
+pub(super) fn entries_in(series: &Series, from: Day, to: Day) -> impl Iterator<Item = &Entry> {
+    in_range(series, from, to)
 }
 
 /// The entries of `series` from `from` to `to`: a binary search for the
