@@ -125,6 +125,9 @@ pub struct KpiParams {
     /// Knowledge time: the figures as the log knew them at this moment
     /// (folded on demand: slower).
     pub known_at: Option<DateTime<Utc>>,
+    /// One branch's figures: its orders, the payments of its invoices,
+    /// its overdue invoices; the company's when absent.
+    pub branch: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -337,19 +340,39 @@ async fn kpis(
     };
     wait.wait(&state).await?;
     let as_of = params.as_of;
-    let (kpis, known_position) = known(
-        &state,
-        &state.read_models.director_kpis,
-        params.known_at,
-        move |model| match (span, as_of) {
-            (Span::Day(day), Some(as_of)) if as_of < day => model.over(day, as_of),
-            (Span::Day(day), _) => model.on(day),
-            (Span::Range(from, to), as_of) => {
-                model.over(from, as_of.map_or(to, |as_of| as_of.min(to)))
-            }
-        },
-    )
-    .await?;
+    // The range asked for, cut at `as_of`: a day's figures, or a
+    // period's (a day after `as_of` counts nothing).
+    let asked = move || match (span, as_of) {
+        (Span::Day(day), Some(as_of)) if as_of < day => (day, as_of, false),
+        (Span::Day(day), _) => (day, day, true),
+        (Span::Range(from, to), as_of) => (from, as_of.map_or(to, |as_of| as_of.min(to)), false),
+    };
+    let (kpis, known_position) = match params.branch.map(BranchId::from_uuid) {
+        None => {
+            known(
+                &state,
+                &state.read_models.director_kpis,
+                params.known_at,
+                move |model| match asked() {
+                    (day, _, true) => model.on(day),
+                    (from, to, false) => model.over(from, to),
+                },
+            )
+            .await?
+        }
+        Some(branch) => {
+            known(
+                &state,
+                &state.read_models.sales,
+                params.known_at,
+                move |sales| match asked() {
+                    (day, _, true) => sales.branch_kpis_on(Some(branch), day),
+                    (from, to, false) => sales.branch_kpis_over(Some(branch), from, to),
+                },
+            )
+            .await?
+        }
+    };
     let mut kpis = KpiResponse::from(kpis);
     kpis.known_position = known_position;
     Ok(axum::Json(kpis))

@@ -304,10 +304,22 @@ async fn open_shop(app: &TestApp) -> Shop {
 
 /// Drafts and confirms an order of `quantity` units; returns its id.
 async fn confirmed_order(app: &TestApp, shop: &Shop, quantity: &str) -> Uuid {
+    confirmed_order_in(app, shop, quantity, None).await
+}
+
+/// [`confirmed_order`] for `branch` (the order's own, else its
+/// customer's or warehouse's).
+async fn confirmed_order_in(
+    app: &TestApp,
+    shop: &Shop,
+    quantity: &str,
+    branch: Option<Uuid>,
+) -> Uuid {
     let order = app
         .write(
             "/api/v1/orders",
-            json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+            json!({"party": shop.party, "price_list": shop.price_list,
+                   "warehouse": shop.warehouse, "branch": branch}),
         )
         .await
         .id;
@@ -1994,21 +2006,7 @@ async fn reports_filtered_by_a_branch_hold_that_branch_only() {
     let shop = open_shop(&app).await;
     let (north, south) = (Uuid::now_v7(), Uuid::now_v7());
     for (branch, quantity) in [(north, "2"), (south, "3"), (south, "1")] {
-        let order = app
-            .write(
-                "/api/v1/orders",
-                json!({"party": shop.party, "price_list": shop.price_list,
-                       "warehouse": shop.warehouse, "branch": branch}),
-            )
-            .await
-            .id;
-        app.write(
-            &format!("/api/v1/orders/{order}/lines"),
-            json!({"product": shop.product, "quantity": quantity}),
-        )
-        .await;
-        app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
-            .await;
+        confirmed_order_in(&app, &shop, quantity, Some(branch)).await;
     }
     let store = app
         .write(
