@@ -58,6 +58,7 @@ const TAKING_AWAY: &[&str] = &[
     "retire",
     "revoke",
     "disable",
+    "disband",
 ];
 
 /// Last path segments of a `POST` that only reads: what it reads is too

@@ -17,6 +17,7 @@ pub mod deals;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod groups;
 pub mod interactions;
 pub mod leads;
 pub mod openapi_security;
@@ -114,6 +115,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(pipelines::router())
                 .merge(retention::router())
                 .merge(branches::router())
+                .merge(groups::router())
                 .merge(deals::router())
                 .merge(tasks::router())
                 .merge(leads::router())

@@ -13,6 +13,7 @@ mod crm;
 mod duplicates;
 mod erasure;
 mod fuzz;
+mod groups;
 mod owner_choices;
 mod retention;
 mod trade;
@@ -871,6 +872,13 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/admin/branches/{id}/change"),
         ("post", "/api/v1/admin/branches/{id}/close"),
         ("post", "/api/v1/admin/branches/{id}/reopen"),
+        ("get", "/api/v1/admin/groups"),
+        ("post", "/api/v1/admin/groups"),
+        ("post", "/api/v1/admin/groups/{id}/rename"),
+        ("post", "/api/v1/admin/groups/{id}/members"),
+        ("post", "/api/v1/admin/groups/{id}/members/remove"),
+        ("post", "/api/v1/admin/groups/{id}/disband"),
+        ("post", "/api/v1/admin/groups/{id}/reinstate"),
         ("get", "/api/v1/admin/retention-rules"),
         ("post", "/api/v1/admin/retention-rules"),
         ("get", "/api/v1/admin/retention-rules/{id}"),
@@ -1119,6 +1127,7 @@ fn every_documented_status_is_produced_by_a_test() {
     erasure::scenarios();
     retention::scenarios();
     branches::scenarios();
+    groups::scenarios();
     trade::scenarios();
     catalog::scenarios();
     fuzz::scenarios();
