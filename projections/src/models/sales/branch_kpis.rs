@@ -17,7 +17,7 @@ use crate::fixed::{to_decimal, to_money};
 use crate::models::kpis::{Kpis, Overdue};
 
 use super::Sales;
-use super::queries::{Picked, entries_in};
+use super::queries::{Picked, in_range};
 
 impl Sales {
     /// The figures of `branch` (`None`: the orders and invoices without
@@ -46,7 +46,7 @@ impl Sales {
         if let Some(number) = number.filter(|_| from <= to) {
             let (first, last) = (Day::from_date(from), Day::from_date(to));
             for series in self.branch_series(number).series() {
-                for entry in entries_in(series, first, last) {
+                for entry in in_range(series, first, last) {
                     orders = orders.saturating_add(i64::from(entry.figures.orders));
                     *intake.entry(entry.currency).or_default() +=
                         i128::from(entry.figures.order_net);
@@ -96,7 +96,7 @@ impl Sales {
         if let Some(number) = self.branches.index.get(&branch).filter(|_| from <= to) {
             let (first, last) = (Day::from_date(from), Day::from_date(to));
             for series in self.branch_series(*number).series() {
-                for entry in entries_in(series, first, last) {
+                for entry in in_range(series, first, last) {
                     units += i128::from(entry.figures.units);
                 }
             }

@@ -56,7 +56,7 @@
 //! Branches: an order's figures land in its branch, and each member keeps
 //! a series per branch it has figures in, so every report can be asked
 //! for one branch (it reads that branch's series) or for the company (it
-//! merges a member's series, for most members just one). Orders without
+//! sums a member's series, for most members just one). Orders without
 //! a branch are the company's; they show as "no branch" side by side.
 //!
 //! Invoices come from the customers' accounts: gross, due date, and every

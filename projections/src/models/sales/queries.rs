@@ -832,14 +832,9 @@ fn add_period(sums: &mut Vec<(Day, Sum)>, period: Day, sum: &Sum) {
     }
 }
 
-/// The entries of `series` from `from` to `to`, in day order.
-pub(super) fn entries_in(series: &Series, from: Day, to: Day) -> impl Iterator<Item = &Entry> {
-    in_range(series, from, to)
-}
-
 /// The entries of `series` from `from` to `to`: a binary search for the
 /// first, then a walk.
-fn in_range(series: &Series, from: Day, to: Day) -> impl Iterator<Item = &Entry> {
+pub(super) fn in_range(series: &Series, from: Day, to: Day) -> impl Iterator<Item = &Entry> {
     let start = series.partition_point(|entry| entry.day < from);
     series[start..]
         .iter()

@@ -69,7 +69,7 @@ pub(super) fn entry_mut(series: &mut Series, day: Day, currency: u16) -> &mut Fi
 /// table) that booked anything on it, in the order first booked. Most
 /// members (a customer, a manager) live in one branch; a product sold by
 /// several has a series in each, so a report of one branch reads only
-/// its own and the company's report merges them.
+/// its own and the company's report sums them.
 pub(super) type BranchSeries = Vec<(u32, Series)>;
 
 /// The members of one dimension, numbered in the order they were first
