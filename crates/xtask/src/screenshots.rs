@@ -61,6 +61,13 @@ const PAGES: &[(&str, Where)] = &[
         },
     ),
     ("pipelines", Where::Path("/pipeline/settings")),
+    (
+        "stage-deals",
+        Where::FirstLink {
+            list: "/pipeline",
+            link: ".stage-all a",
+        },
+    ),
     ("leads", Where::Path("/leads")),
     (
         "lead",
