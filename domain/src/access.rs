@@ -98,6 +98,8 @@ keyed_enum! {
         Reports = "reports",
         Audit = "audit",
         Admin = "admin",
+        /// Suppliers' offers and purchase orders.
+        Purchasing = "purchasing",
     }
 }
 
@@ -124,6 +126,7 @@ keyed_enum! {
         Storekeeper = "storekeeper",
         Accountant = "accountant",
         Auditor = "auditor",
+        Purchaser = "purchaser",
     }
 }
 
@@ -189,7 +192,7 @@ impl Role {
         use Action::{Administer, Create, Delete, Edit, Export, Read};
         use Module::{
             Admin, Audit, Catalog, Finance, Interactions, Inventory, Orders, Parties, Planning,
-            Reports, Sales,
+            Purchasing, Reports, Sales,
         };
         let Permission { module, action } = permission;
         let business = !matches!(module, Audit | Admin);
@@ -204,12 +207,13 @@ impl Role {
                 Parties | Interactions | Sales | Planning | Orders => {
                     granted(matches!(action, Read | Create | Edit | Delete), Reach::Own)
                 }
-                Catalog | Inventory => granted(action == Read, Reach::All),
+                // When do the goods a customer waits for arrive?
+                Catalog | Inventory | Purchasing => granted(action == Read, Reach::All),
                 _ => None,
             },
             // Everyone plans their own work: tasks and calendar, their
             // own and their groups'.
-            Role::Storekeeper | Role::Accountant if module == Planning => {
+            Role::Storekeeper | Role::Accountant | Role::Purchaser if module == Planning => {
                 granted(matches!(action, Read | Create | Edit | Delete), Reach::Own)
             }
             Role::Storekeeper => match module {
@@ -219,6 +223,9 @@ impl Role {
                 ),
                 Catalog => granted(matches!(action, Read | Create | Edit), Reach::All),
                 Orders => granted(matches!(action, Read | Edit), Reach::All),
+                // Receiving a delivery is an edit of its purchase order;
+                // the warehouse must be within the inventory reach too.
+                Purchasing => granted(matches!(action, Read | Edit), Reach::All),
                 Parties => granted(action == Read, Reach::All),
                 _ => None,
             },
@@ -226,7 +233,16 @@ impl Role {
                 Finance => granted(action != Administer, Reach::All),
                 Orders => granted(matches!(action, Read | Edit), Reach::All),
                 Reports => granted(matches!(action, Read | Export), Reach::All),
-                Parties | Catalog | Inventory => granted(action == Read, Reach::All),
+                Parties | Catalog | Inventory | Purchasing => granted(action == Read, Reach::All),
+                _ => None,
+            },
+            // Buys: suppliers (parties of every owner), their offers and
+            // purchase orders; reads what is in stock and sold.
+            Role::Purchaser => match module {
+                Purchasing => granted(action != Administer, Reach::All),
+                Parties => granted(matches!(action, Read | Create | Edit), Reach::All),
+                Catalog | Inventory | Orders => granted(action == Read, Reach::All),
+                Reports => granted(matches!(action, Read | Export), Reach::All),
                 _ => None,
             },
             Role::Auditor => granted(matches!(action, Read | Export), Reach::All),

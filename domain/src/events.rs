@@ -12,6 +12,7 @@ use crate::inventory::{StockEvent, WarehouseEvent};
 use crate::parties::PartyEvent;
 use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
+use crate::purchasing::PurchaseEvent;
 use crate::retention::RetentionEvent;
 use crate::sales::{OrderEvent, SaleEvent};
 
@@ -168,4 +169,5 @@ crm_events! {
     Retention(RetentionEvent),
     Branch(BranchEvent),
     Group(GroupEvent),
+    Purchase(PurchaseEvent),
 }

@@ -527,6 +527,8 @@ pub enum DocumentKind {
     CreditNote,
     /// A sales order, numbered when it is drafted.
     Order,
+    /// A purchase order, numbered when it is drafted.
+    PurchaseOrder,
 }
 
 impl DocumentKind {
@@ -535,6 +537,7 @@ impl DocumentKind {
             Self::Invoice => "invoice",
             Self::CreditNote => "credit-note",
             Self::Order => "order",
+            Self::PurchaseOrder => "purchase-order",
         }
     }
 }

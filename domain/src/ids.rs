@@ -163,6 +163,15 @@ id_type!(
     SeriesId
 );
 
+id_type!(
+    /// A purchase order: goods ordered from a supplier.
+    PurchaseOrderId
+);
+id_type!(
+    /// One delivery of a purchase order received into a warehouse.
+    PurchaseReceiptId
+);
+
 /// An id made from another id and a name, the same every time: version 5
 /// (name-based) UUIDs. Ids that a rule or a process derives this way (the
 /// reservation of an order line, the command a process issues for an event)

@@ -13,7 +13,8 @@
 //! resolution), [`inventory`] (warehouses, stock at moving average cost),
 //! [`sales`] (sales orders, shipments, returns, imported sales) and
 //! [`finance`] (customer accounts: invoices, credit notes, payments;
-//! gap-free document numbers). [`access`] holds users, their roles and
+//! gap-free document numbers), and for buying, [`purchasing`] (purchase
+//! orders received at their landed cost). [`access`] holds users, their roles and
 //! API tokens, and the permission matrix. [`process`] says what an event causes in
 //! other aggregates. Shared values live in [`ids`], [`values`],
 //! [`channel`]; [`codec`] maps events to log payloads.
@@ -38,6 +39,7 @@ pub mod personal;
 pub mod pipeline;
 pub mod planning;
 pub mod process;
+pub mod purchasing;
 pub mod retention;
 pub mod sales;
 pub mod values;

@@ -237,6 +237,7 @@ impersonal!(
     crate::retention::RetentionEvent,
     crate::branch::BranchEvent,
     crate::group::GroupEvent,
+    crate::purchasing::PurchaseEvent,
 );
 
 #[cfg(test)]

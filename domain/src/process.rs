@@ -6,6 +6,8 @@
 //! customer's account; returned, it takes the goods back and credits the
 //! customer; an invoice or credit note issued gets its number; an invoice
 //! paid in full tells its order, which closes when nothing is left to do.
+//! A purchase order drafted gets its number; received, its goods enter
+//! stock at their landed unit cost.
 //!
 //! Every reaction carries a command id derived from the causing event's id
 //! and the reaction's place in the list, so running a rule twice for the
@@ -18,14 +20,16 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::catalog::Quantity;
+use crate::catalog::{Quantity, UnitPrice};
 use crate::events::CrmEvent;
 use crate::finance::{AccountCommand, AccountEvent, DocumentKind, NumberDocument};
 use crate::ids::{
-    BranchId, DealId, OrderId, PartyId, ProductId, ReturnId, SeriesId, WarehouseId, derived,
+    BranchId, DealId, OrderId, PartyId, ProductId, PurchaseReceiptId, ReturnId, SeriesId,
+    WarehouseId, derived,
 };
 use crate::inventory::StockCommand;
 use crate::pipeline::DealCommand;
+use crate::purchasing::PurchaseEvent;
 use crate::sales::{OrderCommand, OrderEvent};
 use crate::values::Label;
 
@@ -116,6 +120,7 @@ pub fn reactions(
             order_reactions(OrderId::from_uuid(aggregate), occurred_at.year(), event)
         }
         CrmEvent::Account(event) => account_reactions(occurred_at.year(), event),
+        CrmEvent::Purchase(event) => purchase_reactions(aggregate, occurred_at.year(), event),
         _ => Vec::new(),
     };
     reactions
@@ -145,6 +150,22 @@ pub fn returned_by(reference: &str) -> Option<ReturnId> {
 }
 
 const RETURN_REFERENCE_PREFIX: &str = "return ";
+
+/// The reference of the stock movement that brings a purchase receipt's
+/// goods in (`purchase <receipt id>`).
+pub fn purchase_reference(receipt: PurchaseReceiptId) -> String {
+    format!("{PURCHASE_REFERENCE_PREFIX}{receipt}")
+}
+
+/// The purchase receipt a stock movement's reference names, if it was
+/// written by [`purchase_reference`].
+pub fn purchased_by(reference: &str) -> Option<PurchaseReceiptId> {
+    reference
+        .strip_prefix(PURCHASE_REFERENCE_PREFIX)
+        .and_then(|id| id.parse().ok())
+}
+
+const PURCHASE_REFERENCE_PREFIX: &str = "purchase ";
 
 /// The id of the `index`th command caused by the event `event_id`.
 pub fn command_id(event_id: Uuid, index: usize) -> Uuid {
@@ -299,6 +320,39 @@ fn order_reactions(order: OrderId, year: i32, event: &OrderEvent) -> Vec<Reactio
         | OrderEvent::LineQuantityChanged(_)
         | OrderEvent::InvoicePaid(_)
         | OrderEvent::Closed(_) => Vec::new(),
+    }
+}
+
+fn purchase_reactions(order: Uuid, year: i32, event: &PurchaseEvent) -> Vec<Reaction> {
+    match event {
+        // Numbered at once, as a sales order is: the number is what the
+        // supplier is told, and a cancelled order keeps it.
+        PurchaseEvent::Drafted(drafted) => vec![Reaction::number(
+            order,
+            DocumentKind::PurchaseOrder,
+            drafted.branch,
+            year,
+        )],
+        PurchaseEvent::Received(received) => received
+            .lines
+            .iter()
+            .filter_map(|line| {
+                Some(Reaction::Stock {
+                    product: line.product,
+                    warehouse: received.warehouse,
+                    command: StockCommand::Receive {
+                        quantity: stored_quantity(line.quantity)?,
+                        unit_cost: UnitPrice::parse("unit_cost", line.unit_cost).ok()?,
+                        reference: fixed_label(&purchase_reference(received.receipt)),
+                    },
+                })
+            })
+            .collect(),
+        PurchaseEvent::LineAdded(_)
+        | PurchaseEvent::LineChanged(_)
+        | PurchaseEvent::LineRemoved(_)
+        | PurchaseEvent::Sent(_)
+        | PurchaseEvent::Cancelled(_) => Vec::new(),
     }
 }
 

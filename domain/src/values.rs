@@ -260,6 +260,35 @@ impl Money {
     }
 }
 
+/// Decimal places an exchange rate keeps: central banks publish four to
+/// six, and a rate such as 1 / 3 must not lose a cent on a large amount.
+pub const RATE_SCALE_MAX: u32 = 10;
+/// The largest exchange rate accepted (units of the company currency for
+/// one unit of another): wide enough for any pair in use.
+pub const RATE_MAX: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+/// How many units of the company currency one unit of another currency
+/// is worth on a day: more than zero, at most [`RATE_MAX`], at most
+/// [`RATE_SCALE_MAX`] decimals. A document in the company currency itself
+/// has the rate [`ExchangeRate::ONE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExchangeRate(Decimal);
+
+impl ExchangeRate {
+    pub const ONE: Self = Self(Decimal::ONE);
+
+    pub fn parse(field: &str, value: Decimal) -> Result<Self, DomainError> {
+        if value <= Decimal::ZERO {
+            return Err(DomainError::invalid(field, "must be more than zero"));
+        }
+        bounded_decimal(field, value, RATE_MAX, RATE_SCALE_MAX).map(Self)
+    }
+
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
 /// `value`, normalized, if it is not negative, at most `max` and has at
 /// most `scale_max` decimal places: the checks every amount and quantity
 /// shares.

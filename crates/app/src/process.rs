@@ -45,7 +45,7 @@ const PAGE_EVENTS: usize = 1_000;
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The categories whose events cause something.
-const CAUSING_CATEGORIES: [&str; 2] = ["order", "account"];
+const CAUSING_CATEGORIES: [&str; 3] = ["order", "account", "purchase"];
 
 /// Settings of the processes.
 #[derive(Clone, Debug)]
@@ -55,6 +55,7 @@ pub struct ProcessSettings {
     pub invoice_prefix: Label,
     pub credit_note_prefix: Label,
     pub order_prefix: Label,
+    pub purchase_order_prefix: Label,
 }
 
 impl Default for ProcessSettings {
@@ -63,6 +64,7 @@ impl Default for ProcessSettings {
             invoice_prefix: fixed_label("INV-"),
             credit_note_prefix: fixed_label("CN-"),
             order_prefix: fixed_label("SO-"),
+            purchase_order_prefix: fixed_label("PO-"),
         }
     }
 }
@@ -314,6 +316,7 @@ impl ProcessManager {
                     DocumentKind::Invoice => &self.settings.invoice_prefix,
                     DocumentKind::CreditNote => &self.settings.credit_note_prefix,
                     DocumentKind::Order => &self.settings.order_prefix,
+                    DocumentKind::PurchaseOrder => &self.settings.purchase_order_prefix,
                 };
                 let prefix = with_branch_code(handler, prefix, *branch)?;
                 if let Some(command) = reaction.number_command(prefix) {

@@ -393,3 +393,69 @@ fn a_drafted_order_is_numbered_in_its_branch_and_year() {
         "orders have their own series"
     );
 }
+
+/// Protects purchase numbers and stock costs: a drafted purchase order is
+/// numbered in its own series; a receipt brings each line's goods into
+/// its warehouse at the landed unit cost, under a reference that names
+/// the receipt.
+#[test]
+fn a_purchase_order_is_numbered_and_its_receipt_enters_stock_at_landed_cost() {
+    use crate::purchasing::{
+        PurchaseEvent, PurchaseOrderDrafted, PurchaseReceived, ReceivedLine, Spread,
+    };
+    let purchase: crate::ids::PurchaseOrderId = id(20);
+    let drafted = PurchaseEvent::Drafted(PurchaseOrderDrafted {
+        order: purchase,
+        supplier: id(2),
+        warehouse: id(4),
+        branch: None,
+        currency: eur(),
+        buyer: None,
+        reference: None,
+        expected_on: None,
+    });
+    assert_eq!(
+        reactions_to(drafted, purchase.as_uuid()),
+        vec![Reaction::Number {
+            series: SeriesId::of(DocumentKind::PurchaseOrder, None, 2026),
+            document: purchase.as_uuid(),
+            kind: DocumentKind::PurchaseOrder,
+            branch: None,
+            year: 2026,
+        }]
+    );
+    let receipt: PurchaseReceiptId = id(21);
+    let received = PurchaseEvent::Received(PurchaseReceived {
+        receipt,
+        supplier: id(2),
+        warehouse: id(4),
+        currency: eur(),
+        rate: dec("1"),
+        landed_costs: Vec::new(),
+        spread: Spread::ByValue,
+        lines: vec![ReceivedLine {
+            line: 1,
+            product: id(5),
+            quantity: dec("10"),
+            amount: dec("30"),
+            value: dec("30"),
+            landed: dec("10"),
+            unit_cost: dec("4"),
+        }],
+        complete: true,
+    });
+    let reference = purchase_reference(receipt);
+    assert_eq!(purchased_by(&reference), Some(receipt));
+    assert_eq!(
+        reactions_to(received, purchase.as_uuid()),
+        vec![Reaction::Stock {
+            product: id(5),
+            warehouse: id(4),
+            command: StockCommand::Receive {
+                quantity: Quantity::parse("quantity", dec("10")).unwrap(),
+                unit_cost: UnitPrice::parse("unit_cost", dec("4")).unwrap(),
+                reference: Some(Label::parse("reference", &reference).unwrap()),
+            },
+        }]
+    );
+}
