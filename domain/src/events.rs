@@ -5,6 +5,7 @@ use crate::access::UserEvent;
 use crate::branch::BranchEvent;
 use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
+use crate::currency::{CompanyEvent, RatesEvent};
 use crate::finance::{AccountEvent, SeriesEvent};
 use crate::group::GroupEvent;
 use crate::interactions::InteractionEvent;
@@ -170,4 +171,6 @@ crm_events! {
     Branch(BranchEvent),
     Group(GroupEvent),
     Purchase(PurchaseEvent),
+    Company(CompanyEvent),
+    Rates(RatesEvent),
 }

@@ -14,7 +14,8 @@
 //! [`sales`] (sales orders, shipments, returns, imported sales) and
 //! [`finance`] (customer accounts: invoices, credit notes, payments;
 //! gap-free document numbers), and for buying, [`purchasing`] (purchase
-//! orders received at their landed cost). [`access`] holds users, their roles and
+//! orders received at their landed cost) and [`currency`] (the company
+//! currency, daily exchange rates). [`access`] holds users, their roles and
 //! API tokens, and the permission matrix. [`process`] says what an event causes in
 //! other aggregates. Shared values live in [`ids`], [`values`],
 //! [`channel`]; [`codec`] maps events to log payloads.
@@ -27,6 +28,7 @@ pub mod catalog;
 pub mod channel;
 pub mod codec;
 pub mod command;
+pub mod currency;
 pub mod error;
 pub mod events;
 pub mod finance;

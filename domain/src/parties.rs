@@ -163,6 +163,28 @@ pub struct PartyBranchChanged {
     pub branch: Option<BranchId>,
 }
 
+/// What a party is to the company: a customer, a supplier, or both. A
+/// party registered before roles existed is a customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PartyRoles {
+    pub customer: bool,
+    pub supplier: bool,
+}
+
+impl Default for PartyRoles {
+    fn default() -> Self {
+        Self {
+            customer: true,
+            supplier: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyRolesSet {
+    pub roles: PartyRoles,
+}
+
 /// A typed custom field value. Stored by position: new kinds go at the end.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CustomValue {
@@ -265,6 +287,7 @@ domain_events! {
         Merged(PartyMerged) = "PartyMerged" v 1,
         DuplicateAbsorbed(DuplicateAbsorbed) = "DuplicateAbsorbed" v 1,
         Erased(PartyErased) = "PartyErased" v 1,
+        RolesSet(PartyRolesSet) = "PartyRolesSet" v 1,
     }
 }
 
@@ -327,7 +350,8 @@ impl PersonalData for PartyEvent {
             | Self::Restored(_)
             | Self::Merged(_)
             | Self::DuplicateAbsorbed(_)
-            | Self::Erased(_) => Vec::new(),
+            | Self::Erased(_)
+            | Self::RolesSet(_) => Vec::new(),
         }
     }
 }
@@ -467,6 +491,8 @@ pub enum PartyCommand {
     Erase {
         reason: ErasureReason,
     },
+    /// Customer, supplier or both; at least one.
+    SetRoles(PartyRoles),
 }
 
 // ----------------------------------------------------------------- state
@@ -507,6 +533,7 @@ pub struct PartyState {
     /// Its personal data was erased: every personal field is blank and it
     /// takes no more changes.
     pub erased: bool,
+    pub roles: PartyRoles,
 }
 
 impl PartyState {
@@ -578,6 +605,7 @@ impl Decider for Party {
             status: PartyStatus::Active,
             absorbed: BTreeSet::new(),
             erased: false,
+            roles: PartyRoles::default(),
         })
     }
 }
@@ -757,6 +785,17 @@ fn decide_existing(
         PartyCommand::AssignOwner(owner) => crate::unless_unchanged(party.owner == *owner, || {
             PartyEvent::OwnerAssigned(PartyOwnerAssigned { owner: *owner })
         }),
+        PartyCommand::SetRoles(roles) => {
+            if !roles.customer && !roles.supplier {
+                return Err(DomainError::invalid(
+                    "roles",
+                    "a party is a customer, a supplier or both",
+                ));
+            }
+            crate::unless_unchanged(party.roles == *roles, || {
+                PartyEvent::RolesSet(PartyRolesSet { roles: *roles })
+            })
+        }
         PartyCommand::MoveToBranch(branch) => {
             crate::unless_unchanged(party.branch == *branch, || {
                 PartyEvent::BranchChanged(PartyBranchChanged { branch: *branch })
@@ -964,6 +1003,7 @@ fn evolve_existing(party: &mut PartyState, event: &PartyEvent) {
             party.absorbed.insert(absorbed.duplicate);
         }
         PartyEvent::Erased(_) => blank(party),
+        PartyEvent::RolesSet(set) => party.roles = set.roles,
     }
 }
 

@@ -238,6 +238,8 @@ impersonal!(
     crate::branch::BranchEvent,
     crate::group::GroupEvent,
     crate::purchasing::PurchaseEvent,
+    crate::currency::CompanyEvent,
+    crate::currency::RatesEvent,
 );
 
 #[cfg(test)]

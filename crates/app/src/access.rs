@@ -86,6 +86,11 @@ pub enum Kind {
     Branch,
     /// Groups of users a task or calendar entry can be for.
     Group,
+    PurchaseOrder,
+    /// The company's settings (its currency): one record.
+    Company,
+    /// The daily exchange rates of one currency.
+    ExchangeRates,
 }
 
 impl Kind {
@@ -107,6 +112,9 @@ impl Kind {
             Kind::RetentionRule => "retention rule",
             Kind::Branch => "branch",
             Kind::Group => "group",
+            Kind::PurchaseOrder => "purchase order",
+            Kind::Company => "company",
+            Kind::ExchangeRates => "exchange rates",
         }
     }
 
@@ -122,7 +130,9 @@ impl Kind {
             Kind::Task | Kind::CalendarEntry | Kind::Group => Module::Planning,
             Kind::Warehouse => Module::Inventory,
             Kind::Product | Kind::PriceList => Module::Catalog,
-            Kind::RetentionRule | Kind::Branch => Module::Admin,
+            Kind::RetentionRule | Kind::Branch | Kind::Company => Module::Admin,
+            Kind::PurchaseOrder => Module::Purchasing,
+            Kind::ExchangeRates => Module::Finance,
         }
     }
 }
@@ -220,6 +230,11 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
         }
         Kind::Branch => shared(state_of::<domain::branch::Branch>(commands, id).flatten()),
         Kind::Group => shared(state_of::<domain::group::Group>(commands, id).flatten()),
+        Kind::PurchaseOrder => {
+            shared(state_of::<domain::purchasing::PurchaseOrder>(commands, id).flatten())
+        }
+        // One record each, there before anything is set.
+        Kind::Company | Kind::ExchangeRates => Holder::Shared,
     }
 }
 
@@ -363,4 +378,14 @@ pub fn order_warehouse_in_reach(commands: &CommandHandler, caller: &Caller, id: 
         return true;
     };
     ensure_warehouse_in_reach(commands, caller, Action::Read, order.drafted.warehouse).is_ok()
+}
+
+/// Whether the warehouse of purchase order `id` is within `caller`'s
+/// `inventory.read` reach (a missing order is: its use case answers): a
+/// storekeeper receives only into their own branch's warehouses.
+pub fn purchase_warehouse_in_reach(commands: &CommandHandler, caller: &Caller, id: Uuid) -> bool {
+    let Some(order) = state_of::<domain::purchasing::PurchaseOrder>(commands, id).flatten() else {
+        return true;
+    };
+    ensure_warehouse_in_reach(commands, caller, Action::Read, order.warehouse).is_ok()
 }

@@ -12,6 +12,7 @@
 use domain::access::{Action, Module, Permission, Reach};
 use domain::branch::{Branch, BranchCommand};
 use domain::catalog::{PriceList, PriceListCommand, PriceScope, Product, ProductCommand};
+use domain::currency::{Company, CompanyCommand, Rates, SetRate};
 use domain::finance::{Account, AccountCommand};
 use domain::group::{Group, GroupCommand};
 use domain::interactions::{Interaction, InteractionCommand};
@@ -19,6 +20,7 @@ use domain::inventory::{Warehouse, WarehouseCommand};
 use domain::parties::{Party, PartyCommand};
 use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineCommand};
 use domain::planning::{Assignee, CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
+use domain::purchasing::{PurchaseCommand, PurchaseOrder};
 use domain::retention::{RetentionCommand, RetentionRule};
 use domain::sales::{Order, OrderCommand};
 use domain::{Decider, DomainError};
@@ -92,6 +94,12 @@ where
     if D::KIND == Kind::Order
         && permission.action != Action::Read
         && !access::order_warehouse_in_reach(commands, by, id)
+    {
+        return Err(refused());
+    }
+    if D::KIND == Kind::PurchaseOrder
+        && permission.action != Action::Read
+        && !access::purchase_warehouse_in_reach(commands, by, id)
     {
         return Err(refused());
     }
@@ -384,6 +392,52 @@ impl Guard for OrderCommand {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+impl Guarded for PurchaseOrder {
+    const KIND: Kind = Kind::PurchaseOrder;
+}
+
+impl Guard for PurchaseCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            PurchaseCommand::Draft(_) => Action::Create,
+            PurchaseCommand::RemoveLine { .. } | PurchaseCommand::Cancel { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Purchasing, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            PurchaseCommand::Draft(draft) => vec![
+                (Kind::Party, draft.supplier.as_uuid()),
+                (Kind::Warehouse, draft.warehouse.as_uuid()),
+            ],
+            PurchaseCommand::AddLine { product, .. } => vec![(Kind::Product, product.as_uuid())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for Company {
+    const KIND: Kind = Kind::Company;
+}
+
+impl Guard for CompanyCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Admin, Action::Administer)
+    }
+}
+
+impl Guarded for Rates {
+    const KIND: Kind = Kind::ExchangeRates;
+}
+
+impl Guard for SetRate {
+    fn permission(&self) -> Permission {
+        needs(Module::Finance, Action::Edit)
     }
 }
 

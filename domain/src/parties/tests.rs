@@ -769,3 +769,30 @@ fn erasure_reasons_parse_from_their_codes() {
     }
     assert!(ErasureReason::parse("reason", "because").is_err());
 }
+
+/// Protects suppliers: a party is a customer until told otherwise, may be
+/// a supplier as well or instead, and is always at least one of them.
+#[test]
+fn a_party_is_a_customer_a_supplier_or_both() {
+    let both = PartyRoles {
+        customer: true,
+        supplier: true,
+    };
+    let registered = Party::replay(&[registered_company()]);
+    assert_eq!(
+        registered.as_ref().map(|party| party.roles),
+        Some(PartyRoles::default())
+    );
+    given::<Party>([registered_company()])
+        .when(issue(PartyCommand::SetRoles(both)))
+        .then(vec![PartyEvent::RolesSet(PartyRolesSet { roles: both })]);
+    given::<Party>([registered_company()])
+        .when(issue(PartyCommand::SetRoles(PartyRoles::default())))
+        .then_nothing();
+    given::<Party>([registered_company()])
+        .when(issue(PartyCommand::SetRoles(PartyRoles {
+            customer: false,
+            supplier: false,
+        })))
+        .then_invalid("roles");
+}

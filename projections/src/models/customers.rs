@@ -12,7 +12,7 @@ use std::ops::Bound;
 use chrono::{DateTime, Utc};
 use domain::channel::ChannelKind;
 use domain::ids::{BranchId, ChannelId, PartyId, UserId};
-use domain::parties::{CustomValue, PartyEvent, PartyNameData};
+use domain::parties::{CustomValue, PartyEvent, PartyNameData, PartyRoles};
 use domain::{CrmEvent, DomainEvent};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -76,6 +76,8 @@ pub struct CustomerRow {
     /// Its personal data was erased: names, channel addresses, tags and
     /// custom fields are blank, and search no longer finds it by them.
     pub erased: bool,
+    /// Customer, supplier or both.
+    pub roles: PartyRoles,
 }
 
 impl CustomerRow {
@@ -130,6 +132,13 @@ pub enum KindFilter {
     Person,
 }
 
+/// Parties by what they are to the company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleFilter {
+    Customer,
+    Supplier,
+}
+
 /// A customer list query.
 #[derive(Clone, Debug, Default)]
 pub struct CustomerQuery {
@@ -137,6 +146,7 @@ pub struct CustomerQuery {
     /// every word must match.
     pub text: String,
     pub kind: Option<KindFilter>,
+    pub role: Option<RoleFilter>,
     pub owner: Option<UserId>,
     pub branch: Option<BranchId>,
     pub tag: Option<String>,
@@ -184,7 +194,7 @@ pub struct Customers {
 
 impl ReadModel for Customers {
     const NAME: &'static str = "customers";
-    const VERSION: u32 = 5;
+    const VERSION: u32 = 6;
     const CATEGORIES: &'static [&'static str] = &[PartyEvent::CATEGORY];
     // Large: a few snapshots only.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -215,6 +225,7 @@ impl ReadModel for Customers {
                 changed_at: envelope.occurred_at,
                 version: envelope.stream_version,
                 erased: false,
+                roles: PartyRoles::default(),
             };
             self.unindex(id);
             self.rows.insert(id, row);
@@ -368,6 +379,7 @@ fn apply_to_row(row: &mut CustomerRow, event: &PartyEvent) {
             }
         }
         PartyEvent::Erased(_) => erase(row),
+        PartyEvent::RolesSet(set) => row.roles = set.roles,
     }
 }
 
@@ -616,6 +628,10 @@ impl Customers {
             && query
                 .kind
                 .is_none_or(|kind| (kind == KindFilter::Person) == row.is_person())
+            && query.role.is_none_or(|role| match role {
+                RoleFilter::Customer => row.roles.customer,
+                RoleFilter::Supplier => row.roles.supplier,
+            })
             && query.owner.is_none_or(|owner| owner == row.owner)
             && query.branch.is_none_or(|branch| Some(branch) == row.branch)
             && query
