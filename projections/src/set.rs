@@ -15,6 +15,7 @@ use crate::models::funnel::SalesFunnel;
 use crate::models::kpis::DirectorKpis;
 use crate::models::orders::Orders;
 use crate::models::pipeline_board::PipelineBoard;
+use crate::models::purchases::Purchases;
 use crate::models::sales::Sales;
 use crate::models::stock::StockLevels;
 use crate::models::tasks::Tasks;
@@ -24,7 +25,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 13] = [
+pub const MODEL_NAMES: [&str; 14] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -38,6 +39,7 @@ pub const MODEL_NAMES: [&str; 13] = [
     Orders::NAME,
     Catalog::NAME,
     Users::NAME,
+    Purchases::NAME,
 ];
 
 /// The live read models of a running server.
@@ -56,6 +58,7 @@ pub struct CrmReadModels {
     pub orders: Arc<Projection<Orders>>,
     pub catalog: Arc<Projection<Catalog>>,
     pub users: Arc<Projection<Users>>,
+    pub purchases: Arc<Projection<Purchases>>,
     pub store: SnapshotStore,
 }
 
@@ -82,6 +85,7 @@ impl CrmReadModels {
             orders: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             catalog: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             users: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            purchases: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -101,6 +105,7 @@ impl CrmReadModels {
             self.orders.status(),
             self.catalog.status(),
             self.users.status(),
+            self.purchases.status(),
         ]
     }
 
@@ -118,7 +123,8 @@ impl CrmReadModels {
         self.director_kpis.wait_for(position).await?;
         self.orders.wait_for(position).await?;
         self.catalog.wait_for(position).await?;
-        self.users.wait_for(position).await
+        self.users.wait_for(position).await?;
+        self.purchases.wait_for(position).await
     }
 
     /// Waits until the models holding personal data (customers,
@@ -153,7 +159,8 @@ impl CrmReadModels {
         self.director_kpis.shutdown().await?;
         self.orders.shutdown().await?;
         self.catalog.shutdown().await?;
-        self.users.shutdown().await
+        self.users.shutdown().await?;
+        self.purchases.shutdown().await
     }
 }
 
@@ -188,6 +195,7 @@ pub fn rebuild_by_name(
         Orders::NAME => run::<Orders>(log, store, options, progress),
         Catalog::NAME => run::<Catalog>(log, store, options, progress),
         Users::NAME => run::<Users>(log, store, options, progress),
+        Purchases::NAME => run::<Purchases>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

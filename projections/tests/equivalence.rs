@@ -213,6 +213,7 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
     check(&mut checked, &live.orders, &log, &store, split);
     check(&mut checked, &live.catalog, &log, &store, split);
     check(&mut checked, &live.users, &log, &store, split);
+    check(&mut checked, &live.purchases, &log, &store, split);
     // A model added to the set and not here fails this, not silently.
     assert_eq!(
         checked,

@@ -199,6 +199,7 @@ async fn open_fixture(fixture: &Path) {
     // Roles, password hashes and tokens must fold the same after an
     // upgrade as anything else.
     assert_equals_rebuilt(&mut checked, &log, &models.users);
+    assert_equals_rebuilt(&mut checked, &log, &models.purchases);
     // A model added to the set and not here fails this, not silently.
     assert_eq!(
         checked,

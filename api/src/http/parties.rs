@@ -16,12 +16,13 @@ use domain::access::{Action, Module};
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{BranchId, ChannelId, PartyId, UserId};
 use domain::parties::{
-    CustomValue, FieldKey, Party, PartyCommand, PartyName, PartyNameData, PartyState, PartyStatus,
-    RegisterParty,
+    CustomValue, FieldKey, Party, PartyCommand, PartyName, PartyNameData, PartyRoles, PartyState,
+    PartyStatus, RegisterParty,
 };
 use domain::values::{Currency, Label, Money, Tag};
 use projections::models::customers::{
-    CustomerCursor, CustomerQuery, CustomerRow, CustomerStatus, KindFilter, StatusFilter,
+    CustomerCursor, CustomerQuery, CustomerRow, CustomerStatus, KindFilter, RoleFilter,
+    StatusFilter,
 };
 use projections::models::timeline::{EntryKind, TimelineCursor};
 use rust_decimal::Decimal;
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_source))
         .routes(routes!(assign_party_owner))
         .routes(routes!(move_to_branch))
+        .routes(routes!(set_party_roles))
         .routes(routes!(set_custom_field))
         .routes(routes!(clear_custom_field))
         .routes(routes!(archive_party))
@@ -141,7 +143,26 @@ pub struct PartyResponse {
     /// Its personal data was erased: names, channel values, tags and
     /// custom fields are blank.
     pub erased: bool,
+    /// What the party is to the company.
+    pub roles: RolesDto,
     pub version: Option<u64>,
+}
+
+/// Customer, supplier or both.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesDto {
+    pub customer: bool,
+    pub supplier: bool,
+}
+
+impl From<PartyRoles> for RolesDto {
+    fn from(roles: PartyRoles) -> Self {
+        Self {
+            customer: roles.customer,
+            supplier: roles.supplier,
+        }
+    }
 }
 
 /// A contact channel of a party.
@@ -221,6 +242,7 @@ pub struct PartyRow {
     pub branch: Option<Uuid>,
     /// `active` or `archived` (merged parties are not listed).
     pub status: String,
+    pub roles: RolesDto,
     pub version: u64,
 }
 
@@ -239,6 +261,7 @@ impl From<&CustomerRow> for PartyRow {
                 CustomerStatus::Merged { .. } => "merged",
             }
             .to_owned(),
+            roles: row.roles.into(),
             version: row.version,
         }
     }
@@ -267,9 +290,18 @@ pub struct PartySearch {
     /// Only parties of this branch.
     pub branch: Option<Uuid>,
     pub kind: Option<PartyKind>,
+    /// Only customers, or only suppliers (a party may be both).
+    pub role: Option<PartyRole>,
     /// `active` (the default), `archived` or `all` (merged parties are
     /// never listed).
     pub status: Option<ListedStatus>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    Customer,
+    Supplier,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
@@ -355,6 +387,7 @@ async fn get_party(
             status: status.to_owned(),
             merged_into,
             erased: party.erased,
+            roles: party.roles.into(),
             version,
         },
     ))
@@ -386,6 +419,10 @@ async fn list_parties(
         kind: search.kind.map(|kind| match kind {
             PartyKind::Company => KindFilter::Company,
             PartyKind::Person => KindFilter::Person,
+        }),
+        role: search.role.map(|role| match role {
+            PartyRole::Customer => RoleFilter::Customer,
+            PartyRole::Supplier => RoleFilter::Supplier,
         }),
         // A sales manager's list holds their own customers only.
         owner: principal
@@ -672,6 +709,15 @@ aggregate_write! {
     |state, id, request, _headers| Ok(PartyCommand::MoveToBranch(
         request.branch.map(BranchId::from_uuid),
     ))
+}
+
+aggregate_write! {
+    /// Makes the party a customer, a supplier or both (at least one).
+    set_party_roles: "/parties/{id}/roles", TAG_PARTIES, Party, RolesDto, Changed,
+    |state, id, request, _headers| Ok(PartyCommand::SetRoles(PartyRoles {
+        customer: request.customer,
+        supplier: request.supplier,
+    }))
 }
 
 aggregate_write! {

@@ -735,6 +735,7 @@ impl Shop {
                     DocumentKind::Invoice => "INV-",
                     DocumentKind::CreditNote => "CN-",
                     DocumentKind::Order => "SO-",
+                    DocumentKind::PurchaseOrder => "PO-",
                 };
                 let Some(command) = reaction.number_command(label(prefix)) else {
                     return Ok(());
