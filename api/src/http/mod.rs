@@ -13,6 +13,7 @@ pub mod branches;
 pub mod calendar;
 pub mod catalog;
 pub mod crm_reports;
+pub mod currencies;
 pub mod deals;
 pub mod error;
 pub mod events;
@@ -26,6 +27,7 @@ pub mod parties;
 pub mod payments;
 pub mod personal_data;
 pub mod pipelines;
+pub mod purchases;
 pub mod receipts;
 pub mod reports;
 pub mod retention;
@@ -71,6 +73,8 @@ const TAG_ADMIN: &str = "admin";
 const TAG_AUDIT: &str = "audit";
 const TAG_ACCOUNTS: &str = "accounts";
 const TAG_CALENDAR: &str = "calendar";
+const TAG_PURCHASING: &str = "purchasing";
+const TAG_CURRENCIES: &str = "currencies";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -87,6 +91,7 @@ const TAG_CALENDAR: &str = "calendar";
         audit::ExportFormat,
         audit::TimeKind,
         parties::ListedStatus,
+        parties::PartyRole,
         reports::DimensionDto,
         reports::GroupBy,
         stock::LevelSortDto,
@@ -108,6 +113,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(warehouses::router())
                 .merge(stock::router())
                 .merge(orders::router())
+                .merge(purchases::router())
+                .merge(currencies::router())
                 .merge(payments::router())
                 .merge(accounts::router())
                 .merge(reports::router())

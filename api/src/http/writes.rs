@@ -99,6 +99,25 @@ write_answers! {
 }
 
 write_answers! {
+    /// The answers of a write that creates an aggregate naming others that
+    /// must exist, which a business rule may refuse (a purchase order from
+    /// a party that is no supplier).
+    CreatedUnlessRefused: 201 "Created (or created before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+    NotFound 404 "An aggregate the body names does not exist.",
+    RuleBroken 422 "A business rule refused the command; `rule` names it.",
+}
+
+write_answers! {
+    /// The answers of a setting or a fact recorded from its body alone,
+    /// which a business rule may refuse (the company currency, set once;
+    /// a rate before the company currency is set).
+    Settled: 200 "Done (or done before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+    RuleBroken 422 "A business rule refused the command; `rule` names it.",
+}
+
+write_answers! {
     /// The answers of a write that creates an aggregate from its body alone.
     Registered: 201 "Created (or created before under the same `Idempotency-Key`).",
     Invalid 400 "A value in the body or a header is not acceptable.",

@@ -15,6 +15,7 @@ mod erasure;
 mod fuzz;
 mod groups;
 mod owner_choices;
+mod purchasing;
 mod retention;
 mod trade;
 mod trust;
@@ -834,6 +835,19 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/orders/{id}/ship"),
         ("post", "/api/v1/orders/{id}/invoice"),
         ("post", "/api/v1/orders/{id}/cancel"),
+        ("post", "/api/v1/purchase-orders"),
+        ("get", "/api/v1/purchase-orders"),
+        ("get", "/api/v1/purchase-orders/{id}"),
+        ("post", "/api/v1/purchase-orders/{id}/lines"),
+        ("post", "/api/v1/purchase-orders/{id}/change-line"),
+        ("post", "/api/v1/purchase-orders/{id}/remove-line"),
+        ("post", "/api/v1/purchase-orders/{id}/send"),
+        ("post", "/api/v1/purchase-orders/{id}/receive"),
+        ("post", "/api/v1/purchase-orders/{id}/cancel"),
+        ("post", "/api/v1/admin/company-currency"),
+        ("get", "/api/v1/exchange-rates"),
+        ("post", "/api/v1/exchange-rates"),
+        ("post", "/api/v1/parties/{id}/roles"),
         ("post", "/api/v1/orders/{id}/returns"),
         ("get", "/api/v1/reports/sales"),
         ("get", "/api/v1/kpis"),
@@ -1131,6 +1145,7 @@ fn every_documented_status_is_produced_by_a_test() {
     trade::scenarios();
     catalog::scenarios();
     fuzz::scenarios();
+    purchasing::scenarios();
 
     let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();

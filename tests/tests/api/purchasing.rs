@@ -1,0 +1,409 @@
+//! Purchasing through the real server: the company currency set once, a
+//! day's rate, a supplier, a purchase order drafted, changed, sent and
+//! received in two deliveries (one back-dated, with freight), the goods in
+//! stock at their landed cost; and every refusal the document promises
+//! (bad values, unknown ids, stale versions, broken rules, a storekeeper
+//! of another branch).
+
+use super::*;
+use domain::access::Role;
+
+/// Runs every scenario of this file, for the contract check in `main.rs`.
+pub(crate) fn scenarios() {
+    goods_are_bought_abroad_and_received_at_their_landed_cost();
+    purchasing_refuses_bad_values_unknown_ids_stale_versions_and_broken_rules();
+}
+
+const PURCHASES: &str = "/api/v1/purchase-orders";
+
+/// The company currency (EUR), a USD rate for 2026-03-02 and today, a
+/// supplier and a warehouse with one product; returns (supplier,
+/// warehouse, product).
+async fn buying_shop(app: &TestApp) -> (Uuid, Uuid, Uuid) {
+    let set = app
+        .post("/api/v1/admin/company-currency", json!({"currency": "eur"}))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:#}", set.body);
+    let today = Utc::now().date_naive().to_string();
+    for (day, rate) in [("2026-03-02", "0.9"), (today.as_str(), "0.3333333333")] {
+        let entered = app
+            .post(
+                "/api/v1/exchange-rates",
+                json!({"currency": "USD", "day": day, "rate": rate}),
+            )
+            .await;
+        assert_eq!(entered.status, StatusCode::OK, "{:#}", entered.body);
+    }
+    let supplier = app.company("Steelworks").await;
+    app.write(
+        &format!("/api/v1/parties/{supplier}/roles"),
+        json!({"customer": false, "supplier": true}),
+    )
+    .await;
+    let product = app
+        .write(
+            "/api/v1/products",
+            json!({"sku": "BOLT-1", "name": "Bolt", "unit": "pcs", "kind": "stock_tracked",
+                   "vat_percent": "20"}),
+        )
+        .await
+        .id;
+    let warehouse = app
+        .write("/api/v1/warehouses", json!({"name": "Main"}))
+        .await
+        .id;
+    (supplier, warehouse, product)
+}
+
+/// Protects the whole purchase through the API: 10 bolts at 3 USD; 4
+/// arrive on 2026-03-02 at 0.9 (3 × 0.9 = 2.70 each), the other 6 today at
+/// 0.3333333333 with 4 EUR of freight (6 × 3 × r = 6.00 + 4.00 = 10.00,
+/// 1.6667 each); stock holds 10 at (4 × 2.70 + 10.00) / 10 = 2.08.
+#[tokio::test]
+async fn goods_are_bought_abroad_and_received_at_their_landed_cost() {
+    let app = spawn_app().await;
+    let (supplier, warehouse, product) = buying_shop(&app).await;
+    let drafted = app
+        .post(
+            PURCHASES,
+            json!({"supplier": supplier, "warehouse": warehouse, "currency": "USD",
+                   "reference": "Quote 77", "expected_on": "2026-03-20",
+                   "lines": [{"product": product, "quantity": "8", "unit_price": "3"}]}),
+        )
+        .await;
+    assert_eq!(drafted.status, StatusCode::CREATED, "{:#}", drafted.body);
+    let order = drafted.written().id;
+    let changed = app
+        .post(
+            &format!("{PURCHASES}/{order}/change-line"),
+            json!({"line": 1, "quantity": "10", "unit_price": "3"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:#}", changed.body);
+    let added = app
+        .post(
+            &format!("{PURCHASES}/{order}/lines"),
+            json!({"product": product, "quantity": "1", "unit_price": "1"}),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK);
+    let removed = app
+        .post(
+            &format!("{PURCHASES}/{order}/remove-line"),
+            json!({"line": 2}),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK);
+    let sent = app
+        .post(&format!("{PURCHASES}/{order}/send"), json!({}))
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:#}", sent.body);
+    let early = app
+        .post(
+            &format!("{PURCHASES}/{order}/receive"),
+            json!({"lines": [{"line": 1, "quantity": "4"}],
+                   "occurred_at": "2026-03-02T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::OK, "{:#}", early.body);
+    let rest = app
+        .post(
+            &format!("{PURCHASES}/{order}/receive"),
+            json!({"landed_costs": [{"label": "Freight", "amount": "4"}], "spread": "quantity"}),
+        )
+        .await;
+    assert_eq!(rest.status, StatusCode::OK, "{:#}", rest.body);
+    app.settle().await;
+
+    let read = app.get(&format!("{PURCHASES}/{order}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(read.etag.is_some());
+    let body = &read.body;
+    assert_eq!(body["status"], "received");
+    assert_eq!(body["currency"], "USD");
+    assert!(
+        body["number"].as_str().unwrap().starts_with("PO-"),
+        "{body:#}"
+    );
+    assert_eq!(dec(&body["total"]), Decimal::from(30));
+    let receipts = body["receipts"].as_array().unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert_eq!(
+        dec(&receipts[0]["lines"][0]["unit_cost"]),
+        Decimal::from_str("2.7").unwrap()
+    );
+    assert_eq!(
+        dec(&receipts[1]["lines"][0]["value"]),
+        Decimal::from_str("6.00").unwrap()
+    );
+    assert_eq!(
+        dec(&receipts[1]["lines"][0]["landed"]),
+        Decimal::from_str("4.00").unwrap()
+    );
+    assert_eq!(
+        dec(&receipts[1]["lines"][0]["unit_cost"]),
+        Decimal::from_str("1.6667").unwrap()
+    );
+
+    let listed = app
+        .get(&format!("{PURCHASES}?supplier={supplier}&status=received"))
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.body["rows"].as_array().unwrap().len(), 1);
+    let by_number = body["number"].as_str().unwrap();
+    let found = app.get(&format!("{PURCHASES}?number={by_number}")).await;
+    assert_eq!(found.body["rows"][0]["id"], order.to_string());
+    let none = app.get(&format!("{PURCHASES}?status=draft")).await;
+    assert_eq!(none.body["rows"], json!([]));
+
+    let levels = app
+        .get(&format!("/api/v1/stock?warehouse={warehouse}"))
+        .await;
+    assert_eq!(levels.status, StatusCode::OK, "{:#}", levels.body);
+    let level = &levels.body["rows"][0];
+    assert_eq!(dec(&level["on_hand"]), Decimal::from(10));
+    assert_eq!(
+        dec(&level["average_cost"]),
+        Decimal::from_str("2.08").unwrap()
+    );
+
+    let rates = app.get("/api/v1/exchange-rates?currency=usd").await;
+    assert_eq!(rates.status, StatusCode::OK);
+    assert_eq!(rates.body["company_currency"], "EUR");
+    assert_eq!(rates.body["rates"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        dec(&rates.body["rates"][1]["rate"]),
+        Decimal::from_str("0.9").unwrap()
+    );
+    let suppliers = app.get("/api/v1/parties?role=supplier").await;
+    assert_eq!(suppliers.body["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        suppliers.body["rows"][0]["roles"],
+        json!({"customer": false, "supplier": true})
+    );
+}
+
+/// Protects purchasing's answers: each documented refusal, before
+/// anything is written.
+#[tokio::test]
+async fn purchasing_refuses_bad_values_unknown_ids_stale_versions_and_broken_rules() {
+    let app = spawn_app().await;
+    // Before the company currency: no order, no rate.
+    let customer = app.company("Corner Shop").await;
+    let early_rate = app
+        .post(
+            "/api/v1/exchange-rates",
+            json!({"currency": "USD", "day": "2026-03-02", "rate": "0.9"}),
+        )
+        .await;
+    early_rate.assert_problem(422);
+    assert_eq!(early_rate.body["rule"], "company.currency_unset");
+    let (supplier, warehouse, product) = buying_shop(&app).await;
+    let nobody = Uuid::now_v7();
+    let stale = [("if-match", "\"99\"")];
+
+    // The company currency is set once; bad values are 400.
+    let again = app
+        .post("/api/v1/admin/company-currency", json!({"currency": "USD"}))
+        .await;
+    again.assert_problem(422);
+    assert_eq!(again.body["rule"], "company.currency_set");
+    app.post(
+        "/api/v1/admin/company-currency",
+        json!({"currency": "euro"}),
+    )
+    .await
+    .assert_problem(400);
+    let bad_rate = app
+        .post(
+            "/api/v1/exchange-rates",
+            json!({"currency": "USD", "day": "2026-03-02", "rate": "0"}),
+        )
+        .await;
+    bad_rate.assert_problem(400);
+    assert_eq!(bad_rate.field(), "rate");
+    app.get("/api/v1/exchange-rates?currency=US")
+        .await
+        .assert_problem(400);
+
+    // Drafting: a bad quantity, an unknown warehouse, a mere customer.
+    let bad = app
+        .post(
+            PURCHASES,
+            json!({"supplier": supplier, "warehouse": warehouse,
+                   "lines": [{"product": product, "quantity": "0", "unit_price": "1"}]}),
+        )
+        .await;
+    bad.assert_problem(400);
+    assert_eq!(bad.field(), "lines[0].quantity");
+    app.post(
+        PURCHASES,
+        json!({"supplier": supplier, "warehouse": nobody}),
+    )
+    .await
+    .assert_problem(404);
+    let not_supplier = app
+        .post(
+            PURCHASES,
+            json!({"supplier": customer, "warehouse": warehouse}),
+        )
+        .await;
+    not_supplier.assert_problem(422);
+    assert_eq!(not_supplier.body["rule"], "purchase.not_a_supplier");
+    let order = app
+        .write(
+            PURCHASES,
+            json!({"supplier": supplier, "warehouse": warehouse,
+                   "lines": [{"product": product, "quantity": "2", "unit_price": "5"}]}),
+        )
+        .await
+        .id;
+
+    // Reads: a malformed id, an unknown order, a bad status.
+    app.get(&format!("{PURCHASES}/{}", fuzz::MALFORMED_ID))
+        .await
+        .assert_problem(400);
+
+    // Roles: at least one; an unknown party; a stale version; an
+    // archived party takes no change.
+    let roles = format!("/api/v1/parties/{customer}/roles");
+    let neither = app
+        .post(&roles, json!({"customer": false, "supplier": false}))
+        .await;
+    neither.assert_problem(400);
+    assert_eq!(neither.field(), "roles");
+    app.post_with(&roles, json!({"customer": true, "supplier": true}), &stale)
+        .await
+        .assert_problem(412);
+    app.post(
+        &format!("/api/v1/parties/{nobody}/roles"),
+        json!({"customer": true, "supplier": true}),
+    )
+    .await
+    .assert_problem(404);
+    app.write(&format!("/api/v1/parties/{customer}/archive"), json!({}))
+        .await;
+    let archived = app
+        .post(&roles, json!({"customer": true, "supplier": true}))
+        .await;
+    archived.assert_problem(422);
+    assert_eq!(archived.body["rule"], "party.archived");
+    app.get(&format!("{PURCHASES}/{nobody}"))
+        .await
+        .assert_problem(404);
+    app.get(&format!("{PURCHASES}?status=lost"))
+        .await
+        .assert_problem(400);
+
+    // Every write on an order: 400, 404, 412, 422.
+    let writes: [(&str, Value, Value); 6] = [
+        (
+            "lines",
+            json!({"product": product, "quantity": "-1", "unit_price": "1"}),
+            json!({"product": product, "quantity": "1", "unit_price": "1"}),
+        ),
+        (
+            "change-line",
+            json!({"line": 1, "quantity": "1", "unit_price": "-1"}),
+            json!({"line": 1, "quantity": "3", "unit_price": "5"}),
+        ),
+        ("remove-line", json!({"line": "one"}), json!({"line": 1})),
+        ("send", json!({"extra": true}), json!({})),
+        (
+            "cancel",
+            json!({"reason": " "}),
+            json!({"reason": "found cheaper"}),
+        ),
+        ("receive", json!({"spread": "weight"}), json!({})),
+    ];
+    for (action, bad_body, good_body) in &writes {
+        let path = format!("{PURCHASES}/{order}/{action}");
+        app.post(&path, bad_body.clone()).await.assert_problem(400);
+        app.post(&format!("{PURCHASES}/{nobody}/{action}"), good_body.clone())
+            .await
+            .assert_problem(404);
+        app.post_with(&path, good_body.clone(), &stale)
+            .await
+            .assert_problem(412);
+    }
+    // Broken rules, each on an order in the state that breaks it.
+    let receive_draft = app
+        .post(&format!("{PURCHASES}/{order}/receive"), json!({}))
+        .await;
+    receive_draft.assert_problem(422);
+    assert_eq!(receive_draft.body["rule"], "purchase.not_sent");
+    let cancelled = app
+        .post(
+            &format!("{PURCHASES}/{order}/cancel"),
+            json!({"reason": "no"}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK);
+    for (action, body) in [
+        (
+            "lines",
+            json!({"product": product, "quantity": "1", "unit_price": "1"}),
+        ),
+        (
+            "change-line",
+            json!({"line": 1, "quantity": "3", "unit_price": "5"}),
+        ),
+        ("remove-line", json!({"line": 1})),
+        ("send", json!({})),
+    ] {
+        let refused = app
+            .post(&format!("{PURCHASES}/{order}/{action}"), body)
+            .await;
+        refused.assert_problem(422);
+    }
+    let second = app
+        .write(
+            PURCHASES,
+            json!({"supplier": supplier, "warehouse": warehouse,
+                   "lines": [{"product": product, "quantity": "2", "unit_price": "5"}]}),
+        )
+        .await
+        .id;
+    app.write(&format!("{PURCHASES}/{second}/send"), json!({}))
+        .await;
+    app.write(
+        &format!("{PURCHASES}/{second}/receive"),
+        json!({"lines": [{"line": 1, "quantity": "1"}]}),
+    )
+    .await;
+    let cancel_received = app
+        .post(
+            &format!("{PURCHASES}/{second}/cancel"),
+            json!({"reason": "no"}),
+        )
+        .await;
+    cancel_received.assert_problem(422);
+    assert_eq!(cancel_received.body["rule"], "purchase.received");
+
+    // A storekeeper of another branch neither receives into this
+    // warehouse (as if the order were missing) nor drafts orders.
+    let branch = app
+        .write(
+            "/api/v1/admin/branches",
+            json!({"name": "South", "code": "STH"}),
+        )
+        .await
+        .id;
+    let kim = access::register(&app, "kim-purchasing", &["storekeeper"], Some(branch)).await;
+    let token = access::token_of(&app, kim, &[Role::Storekeeper]).await;
+    let path = format!("{PURCHASES}/{second}/receive");
+    let (status, _) =
+        access::as_user(&app, &token, reqwest::Method::POST, &path, Some(json!({}))).await;
+    assert_eq!(status, 404);
+    let (status, _) = access::as_user(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        PURCHASES,
+        Some(json!({"supplier": supplier, "warehouse": warehouse})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = access::as_user(&app, &token, reqwest::Method::GET, PURCHASES, None).await;
+    assert_eq!(status, 200, "storekeepers read purchase orders");
+}
