@@ -355,6 +355,49 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/orders/{id}/remove-line",
         needs(Module::Orders, Action::Edit),
     ),
+    ("GET", "/purchases", needs(Module::Purchasing, Action::Read)),
+    (
+        "GET",
+        "/purchases/new",
+        needs(Module::Purchasing, Action::Create),
+    ),
+    (
+        "POST",
+        "/purchases/new",
+        needs(Module::Purchasing, Action::Create),
+    ),
+    (
+        "GET",
+        "/purchases/rates",
+        needs(Module::Purchasing, Action::Read),
+    ),
+    (
+        "POST",
+        "/purchases/rates",
+        needs(Module::Finance, Action::Edit),
+    ),
+    (
+        "POST",
+        "/purchases/rates/import",
+        needs(Module::Finance, Action::Edit),
+    ),
+    (
+        "POST",
+        "/purchases/company-currency",
+        needs(Module::Admin, Action::Administer),
+    ),
+    (
+        "GET",
+        "/purchases/{id}",
+        needs(Module::Purchasing, Action::Read),
+    ),
+    // Each action's own permission (cancelling takes purchasing.delete)
+    // is checked by the use case.
+    (
+        "POST",
+        "/purchases/{id}/{action}",
+        needs(Module::Purchasing, Action::Edit),
+    ),
     (
         "POST",
         "/orders/{id}/confirm",

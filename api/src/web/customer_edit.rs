@@ -25,7 +25,7 @@ use super::i18n::Tr;
 use crate::AppState;
 
 /// The actions, by the last segment of their path.
-pub const ACTIONS: [&str; 14] = [
+pub const ACTIONS: [&str; 15] = [
     "rename",
     "source",
     "tag",
@@ -40,6 +40,7 @@ pub const ACTIONS: [&str; 14] = [
     "branch",
     "field",
     "clear-field",
+    "roles",
 ];
 
 /// Every edit form's fields; each form sends the ones it has.
@@ -80,6 +81,11 @@ pub struct EditForm {
     pub key: String,
     #[serde(default)]
     pub field_value: String,
+    /// The roles form's checkboxes: present ("on") when ticked.
+    #[serde(default)]
+    pub role_customer: String,
+    #[serde(default)]
+    pub role_supplier: String,
     #[serde(default)]
     pub command: String,
 }
@@ -253,6 +259,18 @@ fn parse(
                     }
                 }
             })
+        }
+        "roles" => {
+            let roles = domain::parties::PartyRoles {
+                customer: !form.role_customer.is_empty(),
+                supplier: !form.role_supplier.is_empty(),
+            };
+            if roles.customer || roles.supplier {
+                Some(PartyCommand::SetRoles(roles))
+            } else {
+                errors.add("roles", tr.t("party-roles-one"));
+                None
+            }
         }
         "remove-channel" => channel_of(&mut errors)
             .map(|(channel_id, _)| PartyCommand::RemoveChannel { channel_id }),

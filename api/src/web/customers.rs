@@ -255,6 +255,9 @@ pub struct CardPage {
     owners: Vec<super::forms::OwnedChoice>,
     branch_value: String,
     branches: Vec<super::forms::OwnedChoice>,
+    /// Customer, supplier: what the party is to the company.
+    roles: (bool, bool),
+    roles_text: String,
     /// The new channel form: kinds to choose, value and label as typed.
     channel_kinds: Vec<Choice>,
     new_channel: (String, String),
@@ -547,6 +550,16 @@ pub async fn render_card(
                     .map(|branch| branch.to_string())
                     .unwrap_or_default(),
                 branches: Vec::new(),
+                roles: (row.roles.customer, row.roles.supplier),
+                roles_text: [
+                    (row.roles.customer, "party-role-customer"),
+                    (row.roles.supplier, "party-role-supplier"),
+                ]
+                .into_iter()
+                .filter(|(held, _)| *held)
+                .map(|(_, message)| tr.t(message))
+                .collect::<Vec<_>>()
+                .join(", "),
                 channel_kinds,
                 new_channel,
                 erase_reasons: choices(

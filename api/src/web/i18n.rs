@@ -122,6 +122,7 @@ macro_rules! catalogue {
             include_str!(concat!("../../locales/", $lang, "/audit.ftl")),
             include_str!(concat!("../../locales/", $lang, "/access.ftl")),
             include_str!(concat!("../../locales/", $lang, "/retention.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/purchasing.ftl")),
         ]
     };
 }

@@ -45,6 +45,8 @@ mod pipeline;
 mod pipelines;
 mod price_lists;
 mod product_form;
+mod purchases;
+mod rates;
 mod receipts;
 mod reports;
 mod retention;
@@ -257,6 +259,16 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/cancel", post(orders::cancel))
         .route("/orders/{id}/change-line", post(orders::change_line))
         .route("/orders/{id}/remove-line", post(orders::remove_line))
+        .route("/purchases", get(purchases::list))
+        .route(
+            "/purchases/new",
+            get(purchases::new_form).post(purchases::create),
+        )
+        .route("/purchases/rates", get(rates::page).post(rates::enter))
+        .route("/purchases/rates/import", post(rates::import))
+        .route("/purchases/company-currency", post(rates::set_company))
+        .route("/purchases/{id}", get(purchases::show))
+        .route("/purchases/{id}/{action}", post(purchases::act))
         .route("/tasks", get(tasks::list))
         .route("/tasks/new", get(task::new_form).post(task::create))
         .route("/tasks/{id}", get(task::show))
@@ -317,6 +329,7 @@ pub enum Section {
     Pipeline,
     Catalog,
     Orders,
+    Purchasing,
     Tasks,
     Reports,
     Audit,
@@ -330,12 +343,13 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 10] = [
         Section::Dashboard,
         Section::Customers,
         Section::Pipeline,
         Section::Catalog,
         Section::Orders,
+        Section::Purchasing,
         Section::Tasks,
         Section::Reports,
         Section::Audit,
@@ -353,6 +367,7 @@ impl Section {
             Section::Pipeline => (Module::Sales, Action::Read),
             Section::Catalog => (Module::Catalog, Action::Read),
             Section::Orders => (Module::Orders, Action::Read),
+            Section::Purchasing => (Module::Purchasing, Action::Read),
             Section::Tasks => (Module::Planning, Action::Read),
             Section::Audit => (Module::Audit, Action::Read),
         }
@@ -365,6 +380,7 @@ impl Section {
             Section::Pipeline => "/pipeline",
             Section::Catalog => "/catalog",
             Section::Orders => "/orders",
+            Section::Purchasing => "/purchases",
             Section::Tasks => "/tasks",
             Section::Reports => "/reports",
             Section::Audit => "/audit",
@@ -381,6 +397,7 @@ impl Section {
             Section::Pipeline => "nav-pipeline",
             Section::Catalog => "nav-catalog",
             Section::Orders => "nav-orders",
+            Section::Purchasing => "nav-purchasing",
             Section::Tasks => "nav-tasks",
             Section::Reports => "nav-reports",
             Section::Audit => "nav-audit",

@@ -1,6 +1,7 @@
 //! The company currency and exchange rates, once for every adapter:
-//! setting the company currency (once), entering a day's rate, and
-//! finding the rate a document of a business day converts at.
+//! setting the company currency (once), entering a day's rate, importing
+//! many from CSV, and finding the rate a document of a business day
+//! converts at.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::currency::{Company, CompanyCommand, Rates, SetRate, company_id, rates_id};
@@ -10,6 +11,22 @@ use domain::values::{Currency, ExchangeRate};
 use crate::access::Caller;
 use crate::commands::{CommandError, Executed};
 use crate::{App, Run};
+
+/// Most rows one CSV import of rates takes: years of daily rates of a
+/// dozen currencies.
+pub const RATE_IMPORT_ROWS_MAX: usize = 20_000;
+
+/// What a rate import did, or why it did nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RatesImported {
+    /// Rates recorded (new days, or corrections).
+    pub set: usize,
+    /// Rows that repeated a rate already recorded.
+    pub unchanged: usize,
+    /// Rows refused, by line number (1 is the first line of the text):
+    /// when any row is refused, nothing is recorded.
+    pub problems: Vec<(usize, String)>,
+}
 
 /// The currency use cases of `app`.
 #[derive(Debug)]
@@ -88,6 +105,72 @@ impl CurrencyUseCases<'_> {
             .await
     }
 
+    /// Imports rates from CSV text with the columns `currency,day,rate`
+    /// (a header row naming them is skipped; `day` is YYYY-MM-DD; `.` is
+    /// the decimal point). Every row is checked first: with any refused,
+    /// nothing is recorded and each problem is named with its line. Each
+    /// row's command id derives from `run`'s and the row, so an import
+    /// repeated after a failure records each rate once.
+    pub async fn import_rates(
+        &self,
+        by: &Caller,
+        run: Run,
+        text: &str,
+    ) -> Result<RatesImported, CommandError> {
+        let company_currency = self.require_company_currency()?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        let mut report = RatesImported::default();
+        for (index, record) in reader.records().enumerate() {
+            let line = index + 1;
+            if rows.len() + report.problems.len() >= RATE_IMPORT_ROWS_MAX {
+                report.problems.push((
+                    line,
+                    format!("at most {RATE_IMPORT_ROWS_MAX} rows per import"),
+                ));
+                break;
+            }
+            let record = match record {
+                Ok(record) => record,
+                Err(error) => {
+                    report.problems.push((line, format!("not CSV: {error}")));
+                    continue;
+                }
+            };
+            let field = |at: usize| record.get(at).unwrap_or_default();
+            if line == 1 && field(0).eq_ignore_ascii_case("currency") {
+                continue;
+            }
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            match parse_rate_row(field(0), field(1), field(2), company_currency) {
+                Ok(row) => rows.push((line, row)),
+                Err(problem) => report.problems.push((line, problem)),
+            }
+        }
+        if !report.problems.is_empty() {
+            return Ok(report);
+        }
+        for (line, (currency, day, rate)) in rows {
+            let row_run = Run {
+                command_id: domain::ids::derived(run.command_id, format!("rate-{line}").as_bytes()),
+                expected_version: None,
+            };
+            let executed = self.set_rate(by, row_run, currency, day, rate).await?;
+            if executed.appended > 0 {
+                report.set += 1;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        Ok(report)
+    }
+
     /// The rate a document in `currency` dated `at` converts into the
     /// company currency at: 1 for the company currency itself; else the
     /// rate of that business day, or of the latest day before it; a
@@ -116,4 +199,30 @@ impl CurrencyUseCases<'_> {
             .into()
         })
     }
+}
+
+/// One row of a rate import, parsed: (currency, day, rate).
+fn parse_rate_row(
+    currency: &str,
+    day: &str,
+    rate: &str,
+    company_currency: Currency,
+) -> Result<(Currency, NaiveDate, ExchangeRate), String> {
+    let currency = Currency::parse("currency", currency)
+        .map_err(|_| format!("{currency:?} is not a three-letter currency code"))?;
+    if currency == company_currency {
+        return Err(format!(
+            "{currency} is the company currency; its rate is always 1"
+        ));
+    }
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| format!("{day:?} is not a day such as 2026-03-02"))?;
+    let rate = rate
+        .parse::<rust_decimal::Decimal>()
+        .ok()
+        .and_then(|rate| ExchangeRate::parse("rate", rate).ok())
+        .ok_or_else(|| {
+            format!("{rate:?} is not a rate above zero with at most 10 decimals, such as 0.9137")
+        })?;
+    Ok((currency, day, rate))
 }

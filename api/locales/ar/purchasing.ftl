@@ -1,0 +1,85 @@
+# المشتريات: الموردون وأوامر الشراء والاستلام وأسعار الصرف.
+
+nav-purchasing = المشتريات
+purchases-title = أوامر الشراء
+purchase-new = أمر شراء جديد
+purchases-open-worth = { $count ->
+    [zero] لا توجد أوامر مفتوحة
+    [one] أمر مفتوح واحد ما زال ينتظر بضاعة بقيمة { $amount }
+    [two] أمران مفتوحان ما زالا ينتظران بضاعة بقيمة { $amount }
+    [few] { $shown } أوامر مفتوحة ما زالت تنتظر بضاعة بقيمة { $amount }
+   *[other] { $shown } أمرًا مفتوحًا ما زالت تنتظر بضاعة بقيمة { $amount }
+}
+purchases-late = { $count ->
+    [zero] لا توجد أوامر متأخرة
+    [one] أمر واحد متأخر
+    [two] أمران متأخران
+    [few] { $shown } أوامر متأخرة
+   *[other] { $shown } أمرًا متأخرًا
+}
+purchases-search = الرقم
+purchases-none = لا توجد أوامر شراء هنا.
+purchase-column-number = أمر الشراء
+purchase-supplier = المورد
+purchase-expected = موعد الوصول
+purchase-status-draft = مسودة
+purchase-status-sent = مُرسَل
+purchase-status-partially-received = مستلم جزئيًا
+purchase-status-received = مستلم
+purchase-status-cancelled = ملغى
+purchase-not-found = لا يوجد أمر شراء كهذا
+purchase-not-found-body = أمر الشراء هذا غير موجود، أو ليس من حقك الاطلاع عليه.
+purchase-back = العودة إلى أوامر الشراء
+purchase-currency-unset = لم تُحدَّد عملة الشركة بعد: لا يمكن الشراء حتى يحددها المسؤول.
+purchase-new-title = أمر شراء جديد
+purchase-reference = مرجع المورد
+purchase-unit-price = سعر الوحدة
+purchase-draft-submit = إنشاء مسودة أمر الشراء
+purchase-title = أمر الشراء
+purchase-number = أمر الشراء { $number }
+purchase-amount = المبلغ
+purchase-received = المستلم
+purchase-receive-quantity = الواصل الآن
+purchase-receive-heading = استلام شحنة
+purchase-landed-note = الشحن والرسوم الجمركية وسائر تكاليف إدخال البضاعة بعملة { $currency }: تُوزَّع على البنود وترفع تكلفة البضاعة.
+purchase-cost-label = التكلفة
+purchase-cost-example = الشحن
+purchase-cost-amount = المبلغ
+purchase-spread = توزيع التكاليف حسب
+purchase-spread-value = القيمة
+purchase-spread-quantity = الكمية
+purchase-received-on = تاريخ الوصول
+purchase-receive-submit = الإدخال إلى المخزون
+purchase-add-line = إضافة البند
+purchase-send = الإرسال إلى المورد
+purchase-receipts = الشحنات المستلمة
+purchase-rate = سعر الصرف
+purchase-landed = تكاليف الإدخال
+purchase-receipt-lines = البضاعة بتكلفة الوحدة
+purchase-cancel-reason = سبب الإلغاء
+purchase-cancel = إلغاء أمر الشراء
+purchase-receive-needs-a-line = أدخل الكمية الواصلة لبند واحد على الأقل.
+purchase-cost-invalid = تحتاج كل تكلفة إلى اسم ومبلغ مثل 120.00.
+
+rates-title = العملات وأسعار الصرف
+rates-company-currency = عملة الشركة
+rates-company-currency-note = بها تُحسب تكلفة المخزون والهوامش وكل التقارير.
+rates-set-once = تحديدها (مرة واحدة)
+rates-daily = أسعار الصرف اليومية
+rates-show = عرض
+rates-none = لا توجد أسعار لهذه العملة بعد.
+rates-day = اليوم
+rates-rate-in = السعر بعملة { $currency }
+rates-rate = السعر (بعملة الشركة للوحدة الواحدة)
+rates-enter = تسجيل السعر
+rates-import = الصق الأسعار بصيغة CSV: العملة، اليوم، السعر
+rates-import-submit = استيراد الأسعار
+rates-imported = الأسعار المسجلة: { $set }؛ المعروفة من قبل: { $unchanged }.
+rates-problem = السطر { $line }: { $problem }
+rates-nothing-imported = لم يُستورد شيء: صحّح هذه الأسطر واستورد من جديد.
+rates-rate-invalid = أدخل سعرًا أكبر من الصفر مثل 0.9137.
+
+party-roles = الأدوار
+party-role-customer = عميل
+party-role-supplier = مورد
+party-roles-one = الطرف عميل أو مورد أو كلاهما.

@@ -1,0 +1,79 @@
+# Purchasing: suppliers, purchase orders, deliveries, exchange rates.
+
+nav-purchasing = Purchasing
+purchases-title = Purchase orders
+purchase-new = New purchase order
+purchases-open-worth = { $count ->
+    [one] One open order still awaits { $amount }
+   *[other] { $shown } open orders still await { $amount }
+}
+purchases-late = { $count ->
+    [one] One order is late
+   *[other] { $shown } orders are late
+}
+purchases-search = Number
+purchases-none = No purchase orders here.
+purchase-column-number = Purchase order
+purchase-supplier = Supplier
+purchase-expected = Expected on
+purchase-status-draft = Draft
+purchase-status-sent = Sent
+purchase-status-partially-received = Partly received
+purchase-status-received = Received
+purchase-status-cancelled = Cancelled
+purchase-not-found = No such purchase order
+purchase-not-found-body = This purchase order does not exist, or it is not yours to see.
+purchase-back = Back to purchase orders
+purchase-currency-unset = The company currency is not set yet: nothing can be bought until an administrator sets it.
+purchase-new-title = New purchase order
+purchase-reference = Supplier's reference
+purchase-unit-price = Unit price
+purchase-draft-submit = Draft the purchase order
+purchase-title = Purchase order
+purchase-number = Purchase order { $number }
+purchase-amount = Amount
+purchase-received = Received
+purchase-receive-quantity = Arrived now
+purchase-receive-heading = Receive a delivery
+purchase-landed-note = Freight, duty and other costs of bringing the goods in, in { $currency }: they are spread over the lines and raise what the goods cost.
+purchase-cost-label = Cost
+purchase-cost-example = Freight
+purchase-cost-amount = Amount
+purchase-spread = Spread the costs by
+purchase-spread-value = value
+purchase-spread-quantity = quantity
+purchase-received-on = Arrived on
+purchase-receive-submit = Receive into stock
+purchase-add-line = Add the line
+purchase-send = Send to the supplier
+purchase-receipts = Deliveries
+purchase-rate = Rate
+purchase-landed = Landed costs
+purchase-receipt-lines = Goods, at their unit cost
+purchase-cancel-reason = Why cancel?
+purchase-cancel = Cancel the purchase order
+purchase-receive-needs-a-line = Enter how much of at least one line arrived.
+purchase-cost-invalid = Each cost needs a name and an amount such as 120.00.
+
+rates-title = Currencies and rates
+rates-company-currency = Company currency
+rates-company-currency-note = stock, margins and every report are in it.
+rates-set-once = Set it (once)
+rates-daily = Daily exchange rates
+rates-show = Show
+rates-none = No rates of this currency yet.
+rates-day = Day
+rates-rate-in = Rate in { $currency }
+rates-rate = Rate (company currency for one unit)
+rates-enter = Record the rate
+rates-import = Paste rates as CSV: currency, day, rate
+rates-import-submit = Import the rates
+rates-imported = Rates recorded: { $set }; already known: { $unchanged }.
+rates-problem = Line { $line }: { $problem }
+rates-nothing-imported = Nothing was imported: correct these lines and import again.
+rates-rate-invalid = Enter a rate above zero such as 0.9137.
+
+party-roles = Roles
+party-role-customer = Customer
+party-role-supplier = Supplier
+party-roles-one = A party is a customer, a supplier or both.

@@ -1,0 +1,81 @@
+# Закупки: поставщики, заказы поставщикам, поступления, курсы валют.
+
+nav-purchasing = Закупки
+purchases-title = Заказы поставщикам
+purchase-new = Новый заказ поставщику
+purchases-open-worth = { $count ->
+    [one] { $shown } открытый заказ ещё ждёт товара на { $amount }
+    [few] { $shown } открытых заказа ещё ждут товара на { $amount }
+   *[other] { $shown } открытых заказов ещё ждут товара на { $amount }
+}
+purchases-late = { $count ->
+    [one] { $shown } заказ опаздывает
+    [few] { $shown } заказа опаздывают
+   *[other] { $shown } заказов опаздывают
+}
+purchases-search = Номер
+purchases-none = Здесь нет заказов поставщикам.
+purchase-column-number = Заказ поставщику
+purchase-supplier = Поставщик
+purchase-expected = Ожидается
+purchase-status-draft = Черновик
+purchase-status-sent = Отправлен
+purchase-status-partially-received = Получен частично
+purchase-status-received = Получен
+purchase-status-cancelled = Отменён
+purchase-not-found = Такого заказа поставщику нет
+purchase-not-found-body = Этого заказа поставщику нет, или он вам недоступен.
+purchase-back = К заказам поставщикам
+purchase-currency-unset = Валюта компании ещё не задана: пока администратор её не задаст, закупать нельзя.
+purchase-new-title = Новый заказ поставщику
+purchase-reference = Номер у поставщика
+purchase-unit-price = Цена за единицу
+purchase-draft-submit = Создать черновик заказа
+purchase-title = Заказ поставщику
+purchase-number = Заказ поставщику { $number }
+purchase-amount = Сумма
+purchase-received = Получено
+purchase-receive-quantity = Пришло сейчас
+purchase-receive-heading = Принять поставку
+purchase-landed-note = Доставка, пошлина и другие расходы на ввоз в { $currency }: они распределяются по строкам и увеличивают себестоимость товара.
+purchase-cost-label = Расход
+purchase-cost-example = Доставка
+purchase-cost-amount = Сумма
+purchase-spread = Распределить расходы
+purchase-spread-value = по стоимости
+purchase-spread-quantity = по количеству
+purchase-received-on = Дата поступления
+purchase-receive-submit = Оприходовать на склад
+purchase-add-line = Добавить строку
+purchase-send = Отправить поставщику
+purchase-receipts = Поставки
+purchase-rate = Курс
+purchase-landed = Расходы на ввоз
+purchase-receipt-lines = Товары по себестоимости единицы
+purchase-cancel-reason = Причина отмены
+purchase-cancel = Отменить заказ поставщику
+purchase-receive-needs-a-line = Укажите, сколько пришло хотя бы по одной строке.
+purchase-cost-invalid = У каждого расхода должны быть название и сумма, например 120.00.
+
+rates-title = Валюты и курсы
+rates-company-currency = Валюта компании
+rates-company-currency-note = в ней себестоимость, маржа и все отчёты.
+rates-set-once = Задать (один раз)
+rates-daily = Курсы валют по дням
+rates-show = Показать
+rates-none = Курсов этой валюты пока нет.
+rates-day = День
+rates-rate-in = Курс в { $currency }
+rates-rate = Курс (валюта компании за единицу)
+rates-enter = Записать курс
+rates-import = Вставьте курсы в CSV: валюта, день, курс
+rates-import-submit = Загрузить курсы
+rates-imported = Записано курсов: { $set }; уже известных: { $unchanged }.
+rates-problem = Строка { $line }: { $problem }
+rates-nothing-imported = Ничего не загружено: исправьте эти строки и загрузите снова.
+rates-rate-invalid = Введите курс больше нуля, например 0.9137.
+
+party-roles = Роли
+party-role-customer = Клиент
+party-role-supplier = Поставщик
+party-roles-one = Контрагент — клиент, поставщик или то и другое.
