@@ -27,6 +27,7 @@ mod personal;
 mod pipelines;
 mod planning;
 mod price_lists;
+mod purchasing;
 mod reminders;
 mod retention;
 mod stock_forms;

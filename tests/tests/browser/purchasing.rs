@@ -1,0 +1,195 @@
+//! Purchasing in the browser (issue 18): the company currency set once
+//! and a day's rate entered on the rates page, a customer made a supplier
+//! on its card, a purchase order in a foreign currency drafted (a bad
+//! price refused next to its field with the typing kept), sent and
+//! received with freight, and the goods in stock at their landed cost;
+//! the order page in Arabic.
+
+use super::catalog::{choose, on_hand, stocked, type_into, value_of, wait_for_text};
+use super::*;
+
+/// Protects the whole purchase from the browser: 10 units at 4.00 USD,
+/// 1 USD = 0.5 EUR today and 5.00 EUR of freight enter stock at
+/// (10 × 4 × 0.5 + 5) / 10 = 2.50 EUR each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn goods_bought_abroad_enter_stock_at_their_landed_cost() {
+    let app = spawn_app().await;
+    let goods = stocked(&app, Decimal::ZERO);
+    let before = on_hand(&app, goods.product, goods.main);
+    let supplier = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .find(|row| !row.erased && !row.is_person())
+            .map(|row| row.id)
+            .expect("a company in the demo")
+    });
+    let base = app.base.clone();
+    let state = app.state.clone();
+    let unit_cost = format::money(Lang::En, Decimal::new(25, 1), eur());
+    in_browser(&app, "purchase_landed_cost", move |client| async move {
+        client
+            .goto(&format!("{base}/purchases/rates"))
+            .await
+            .unwrap();
+        type_into(&client, "#company-currency-code", "eur").await;
+        click(&client, "#company-currency-submit").await;
+        wait_for_text(&client, "#company-currency strong", "EUR").await;
+        type_into(&client, "#rate-currency", "usd").await;
+        set_value(&client, "#rate-day", &Utc::now().date_naive().to_string()).await;
+        type_into(&client, "#rate-value", "0.5").await;
+        click(&client, "#rate-submit").await;
+        wait_for(&client, "#rates-list").await;
+        assert_eq!(
+            text_of(&client, "#rates-list tbody td:last-child").await,
+            "0.5"
+        );
+
+        client
+            .goto(&format!("{base}/customers/{supplier}"))
+            .await
+            .unwrap();
+        click(&client, "#edit-customer summary").await;
+        click(&client, "#role-supplier").await;
+        click(&client, "#roles-submit").await;
+        wait_for_text(&client, "#customer-roles", "Customer, Supplier").await;
+
+        client.goto(&format!("{base}/purchases/new")).await.unwrap();
+        choose(&client, "#purchase-supplier", &supplier.to_string()).await;
+        choose(&client, "#purchase-warehouse", &goods.main.to_string()).await;
+        type_into(&client, "#purchase-currency", "USD").await;
+        choose(&client, "#product-1", &goods.product.to_string()).await;
+        type_into(&client, "#quantity-1", "10").await;
+        type_into(&client, "#price-1", "four").await;
+        let head = state.log.head().position;
+        click(&client, "#new-purchase-submit").await;
+        wait_for(&client, "#price-1-error").await;
+        assert_eq!(value_of(&client, "#quantity-1").await, "10");
+        assert_eq!(state.log.head().position, head, "nothing was written");
+        type_into(&client, "#price-1", "4").await;
+        click(&client, "#new-purchase-submit").await;
+        wait_for(&client, "#send-submit").await;
+        assert_eq!(
+            text_of(&client, "#purchase-status").await,
+            "Draft",
+            "a new order is a draft"
+        );
+        click(&client, "#send-submit").await;
+        wait_for(&client, "#receive-submit").await;
+        assert_eq!(value_of(&client, "#receive-1").await, "10");
+        type_into(&client, "#cost-label-1", "Freight").await;
+        type_into(&client, "#cost-amount-1", "5").await;
+        click(&client, "#receive-submit").await;
+        wait_for_text(&client, "#purchase-status", "Received").await;
+        let receipt = text_of(&client, "#purchase-receipts .unit-cost").await;
+        assert_eq!(receipt, unit_cost);
+        assert!(
+            text_of(&client, "#purchase-heading").await.contains("PO-"),
+            "the order has its number"
+        );
+    })
+    .await;
+    assert_eq!(
+        on_hand(&app, goods.product, goods.main),
+        before + Decimal::from(10)
+    );
+}
+
+/// A run under a new command id.
+fn fresh() -> app::Run {
+    app::Run {
+        command_id: Uuid::now_v7(),
+        expected_version: None,
+    }
+}
+
+/// Protects the Arabic purchase pages: right to left with Arabic labels,
+/// and a delivery with nothing in it refused in Arabic next to the lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purchase_order_page_in_arabic_refuses_an_empty_delivery() {
+    let app = spawn_app().await;
+    let goods = stocked(&app, Decimal::ZERO);
+    let caller = app::access::Caller::process("test");
+    let currency = app.state.app.currency();
+    currency
+        .set_company_currency(&caller, fresh(), eur())
+        .await
+        .unwrap();
+    let supplier = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .find(|row| !row.erased && !row.is_person())
+            .map(|row| row.id)
+            .unwrap()
+    });
+    app.state
+        .app
+        .execute::<domain::parties::Party, _>(
+            &caller,
+            fresh(),
+            supplier,
+            domain::parties::PartyCommand::SetRoles(domain::parties::PartyRoles {
+                customer: true,
+                supplier: true,
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    let drafted = app
+        .state
+        .app
+        .purchasing()
+        .draft(
+            &caller,
+            fresh(),
+            app::purchasing::NewPurchase {
+                supplier,
+                warehouse: goods.main,
+                currency: None,
+                branch: None,
+                buyer: None,
+                reference: None,
+                expected_on: None,
+                lines: vec![app::purchasing::NewPurchaseLine {
+                    product: goods.product,
+                    quantity: domain::catalog::Quantity::parse("q", Decimal::from(3)).unwrap(),
+                    unit_price: domain::catalog::UnitPrice::parse("p", Decimal::ONE).unwrap(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let sent = app
+        .state
+        .app
+        .execute::<domain::purchasing::PurchaseOrder, _>(
+            &caller,
+            fresh(),
+            drafted.order,
+            domain::purchasing::PurchaseCommand::Send,
+            None,
+        )
+        .await
+        .unwrap();
+    app.state
+        .read_models
+        .wait_for(sent.last_position.unwrap())
+        .await
+        .unwrap();
+    let url = format!("{}/purchases/{}", app.base, drafted.order);
+    in_browser(&app, "purchase_arabic", move |client| async move {
+        client.goto(&url).await.unwrap();
+        wait_for(&client, "#receive-form").await;
+        choose_language(&client, "ar").await;
+        wait_for(&client, r#"html[dir="rtl"][lang="ar"]"#).await;
+        type_into(&client, "#receive-1", "0").await;
+        click(&client, "#receive-submit").await;
+        let error = text_of(&client, "#receive-error").await;
+        assert_eq!(error, arabic("purchase-receive-needs-a-line"));
+        assert_eq!(
+            text_of(&client, "#purchase-status").await,
+            arabic("purchase-status-sent")
+        );
+    })
+    .await;
+}
