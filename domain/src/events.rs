@@ -16,6 +16,7 @@ use crate::planning::{CalendarEvent, TaskEvent};
 use crate::purchasing::PurchaseEvent;
 use crate::retention::RetentionEvent;
 use crate::sales::{OrderEvent, SaleEvent};
+use crate::sourcing::SourcingEvent;
 
 macro_rules! crm_events {
     ($($variant:ident($event:ty)),+ $(,)?) => {
@@ -173,4 +174,5 @@ crm_events! {
     Purchase(PurchaseEvent),
     Company(CompanyEvent),
     Rates(RatesEvent),
+    Sourcing(SourcingEvent),
 }

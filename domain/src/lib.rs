@@ -14,7 +14,8 @@
 //! [`sales`] (sales orders, shipments, returns, imported sales) and
 //! [`finance`] (customer accounts: invoices, credit notes, payments;
 //! gap-free document numbers), and for buying, [`purchasing`] (purchase
-//! orders received at their landed cost) and [`currency`] (the company
+//! orders received at their landed cost), [`sourcing`] (suppliers' offers
+//! per product, the preferred supplier) and [`currency`] (the company
 //! currency, daily exchange rates). [`access`] holds users, their roles and
 //! API tokens, and the permission matrix. [`process`] says what an event causes in
 //! other aggregates. Shared values live in [`ids`], [`values`],
@@ -44,6 +45,7 @@ pub mod process;
 pub mod purchasing;
 pub mod retention;
 pub mod sales;
+pub mod sourcing;
 pub mod values;
 
 #[cfg(test)]

@@ -240,6 +240,7 @@ impersonal!(
     crate::purchasing::PurchaseEvent,
     crate::currency::CompanyEvent,
     crate::currency::RatesEvent,
+    crate::sourcing::SourcingEvent,
 );
 
 #[cfg(test)]

@@ -261,7 +261,8 @@ async fn readiness_follows_the_read_models() {
             "director_kpis",
             "orders",
             "catalog",
-            "users"
+            "users",
+            "purchases"
         ]
     );
     let (_, page) = get(app.address, "/customers").await;

@@ -1,6 +1,7 @@
 //! The demo company's trade: a catalog, two warehouses, stock bought in,
 //! and orders taken from its customers over the demo's span, confirmed,
-//! shipped, invoiced and paid (some late, some returned, some cancelled).
+//! shipped, invoiced and paid (some late, some returned, some cancelled);
+//! and its buying (`purchasing`): suppliers, rates, purchase orders.
 //!
 //! Unlike the CRM history of `crates/demo`, which decides events itself,
 //! trade runs through the application: the command handler decides every
@@ -37,6 +38,8 @@ use uuid::Uuid;
 use crate::commands::{CommandError, CommandHandler, Execution};
 use crate::process::{ProcessManager, ProcessSettings, stock_stream};
 use crate::trade::{confirm_order, ship_order};
+
+mod purchasing;
 
 /// The catalog: (category, product names, unit price in cents, kept in
 /// stock).
@@ -285,6 +288,7 @@ pub async fn seed(
         }
         simulation.processes.catch_up().await?;
     }
+    purchasing::seed(&mut simulation, admin, start, end).await?;
     simulation.processes.catch_up().await?;
     Ok(TradeReport {
         orders: taken,

@@ -21,6 +21,7 @@ use projections::models::funnel::SalesFunnel;
 use projections::models::kpis::DirectorKpis;
 use projections::models::orders::Orders;
 use projections::models::pipeline_board::PipelineBoard;
+use projections::models::purchases::Purchases;
 use projections::models::sales::Sales;
 use projections::models::stock::StockLevels;
 use projections::models::tasks::Tasks;
@@ -172,6 +173,7 @@ fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
         Orders::NAME => measure::<Orders>(&log, &store, head),
         Catalog::NAME => measure::<Catalog>(&log, &store, head),
         Users::NAME => measure::<Users>(&log, &store, head),
+        Purchases::NAME => measure::<Purchases>(&log, &store, head),
         other => anyhow::bail!("no read model called {other:?}"),
     }
 }

@@ -280,6 +280,17 @@ pub struct Balance {
     pub reorder_level: Option<Decimal>,
 }
 
+/// One (product, warehouse) as replenishment reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemandLine {
+    pub product: ProductId,
+    pub warehouse: WarehouseId,
+    pub available: Decimal,
+    pub reorder_level: Option<Decimal>,
+    /// Units that left through issues (sales, write-offs) in the window.
+    pub issued: Decimal,
+}
+
 /// Live figures of a product over all its warehouses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StockTotals {
@@ -784,6 +795,39 @@ impl StockLevels {
             .collect();
         warehouses.sort_by(|a, b| (a.1.name.as_str(), a.0).cmp(&(b.1.name.as_str(), b.0)));
         warehouses
+    }
+
+    /// Every (product, warehouse) line with what replenishment needs:
+    /// available stock, the reorder level, and the units issued (sold,
+    /// written off) with business time at or after `since`.
+    pub fn demand_lines(&self, since: DateTime<Utc>) -> impl Iterator<Item = DemandLine> + '_ {
+        self.stock.iter().flat_map(move |(product, lines)| {
+            lines.iter().map(move |(warehouse, line)| {
+                // Movements are in business-time order, so the window is
+                // a binary search and a walk over its own movements.
+                let first = if line.unsorted {
+                    0
+                } else {
+                    line.movements
+                        .partition_point(|movement| movement.occurred_at < since)
+                };
+                let issued = line.movements[first..]
+                    .iter()
+                    .filter(|movement| {
+                        movement.kind == MovementKind::Issued && movement.occurred_at >= since
+                    })
+                    .fold(Decimal::ZERO, |total, movement| {
+                        total.saturating_sub(movement.change)
+                    });
+                DemandLine {
+                    product: *product,
+                    warehouse: *warehouse,
+                    available: line.available(),
+                    reorder_level: line.reorder_level,
+                    issued,
+                }
+            })
+        })
     }
 
     /// Live figures of one (product, warehouse); `None` if nothing ever

@@ -1,7 +1,8 @@
 //! Purchase orders as buyers and storekeepers read them: the list (newest
 //! activity first, by status, supplier or number), each order with its
 //! lines and receipts, the goods still on order per product and
-//! warehouse, and what open orders are still worth per currency.
+//! warehouse, and what open orders are still worth per currency; and
+//! suppliers' offers per product ([`offers`]).
 //!
 //! "On order" is what open orders (sent or partly received) still await:
 //! ordered less received, per line. Each event first takes its order's
@@ -19,6 +20,7 @@ use domain::ids::{
 };
 use domain::purchasing::{LandedCost, PurchaseEvent, PurchaseStatus, Spread};
 use domain::sales::round_amount;
+use domain::sourcing::SourcingEvent;
 use domain::values::Currency;
 use domain::{CrmEvent, DomainEvent};
 use rust_decimal::Decimal;
@@ -27,6 +29,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
+
+pub mod offers;
+
+use offers::{Offers, ProductOffers};
 
 /// Most rows on one page.
 pub const PURCHASE_PAGE_ROWS_MAX: usize = 200;
@@ -171,14 +177,25 @@ pub struct Purchases {
     numbers: BTreeMap<Box<str>, PurchaseOrderId>,
     /// (product, warehouse) → quantity open orders still await.
     on_order: BTreeMap<(ProductId, WarehouseId), Decimal>,
+    offers: Offers,
 }
 
 impl ReadModel for Purchases {
     const NAME: &'static str = "purchases";
-    const VERSION: u32 = 1;
-    const CATEGORIES: &'static [&'static str] = &[PurchaseEvent::CATEGORY, SeriesEvent::CATEGORY];
+    // 2: suppliers' offers.
+    const VERSION: u32 = 2;
+    const CATEGORIES: &'static [&'static str] = &[
+        PurchaseEvent::CATEGORY,
+        SeriesEvent::CATEGORY,
+        SourcingEvent::CATEGORY,
+    ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
+        if let CrmEvent::Sourcing(event) = envelope.event {
+            self.offers
+                .apply(ProductId::from_uuid(envelope.aggregate), event);
+            return;
+        }
         if let CrmEvent::Series(SeriesEvent::DocumentNumbered(numbered)) = envelope.event {
             if numbered.kind == DocumentKind::PurchaseOrder {
                 let order = PurchaseOrderId::from_uuid(numbered.document);
@@ -328,6 +345,11 @@ impl Purchases {
 
     pub fn get(&self, order: PurchaseOrderId) -> Option<&PurchaseRow> {
         self.rows.get(&order)
+    }
+
+    /// The suppliers' offers for `product`, if any supplier made one.
+    pub fn offers(&self, product: ProductId) -> Option<&ProductOffers> {
+        self.offers.of(product)
     }
 
     /// What open orders still await of `product` in `warehouse`.
