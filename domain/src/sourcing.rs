@@ -107,10 +107,29 @@ impl OfferState {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourcingState {
     pub offers: BTreeMap<PartyId, OfferState>,
     pub preferred: Option<PartyId>,
+}
+
+impl SourcingState {
+    /// Whom to order from: the preferred supplier, else the one with the
+    /// shortest lead time (the lowest price, then the lowest id, on a
+    /// tie).
+    pub fn chosen(&self) -> Option<(PartyId, &OfferState)> {
+        if let Some(preferred) = self.preferred
+            && let Some(offer) = self.offers.get(&preferred)
+        {
+            return Some((preferred, offer));
+        }
+        self.offers
+            .iter()
+            .min_by(|a, b| {
+                (a.1.lead_time_days, a.1.price, a.0).cmp(&(b.1.lead_time_days, b.1.price, b.0))
+            })
+            .map(|(supplier, offer)| (*supplier, offer))
+    }
 }
 
 #[derive(Debug)]

@@ -29,9 +29,11 @@ pub mod personal_data;
 pub mod pipelines;
 pub mod purchases;
 pub mod receipts;
+pub mod replenishment;
 pub mod reports;
 pub mod retention;
 pub mod scope;
+pub mod sourcing;
 pub mod stock;
 pub mod streaming;
 pub mod tasks;
@@ -114,6 +116,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(stock::router())
                 .merge(orders::router())
                 .merge(purchases::router())
+                .merge(sourcing::router())
+                .merge(replenishment::router())
                 .merge(currencies::router())
                 .merge(payments::router())
                 .merge(accounts::router())

@@ -23,6 +23,7 @@ use domain::planning::{Assignee, CalendarCommand, CalendarEntry, Link, Task, Tas
 use domain::purchasing::{PurchaseCommand, PurchaseOrder};
 use domain::retention::{RetentionCommand, RetentionRule};
 use domain::sales::{Order, OrderCommand};
+use domain::sourcing::{Sourcing, SourcingCommand};
 use domain::{Decider, DomainError};
 use uuid::Uuid;
 
@@ -416,6 +417,33 @@ impl Guard for PurchaseCommand {
                 (Kind::Warehouse, draft.warehouse.as_uuid()),
             ],
             PurchaseCommand::AddLine { product, .. } => vec![(Kind::Product, product.as_uuid())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A product's offers live on a stream of the product's id: the product
+/// must exist.
+impl Guarded for Sourcing {
+    const KIND: Kind = Kind::Product;
+    const MUST_EXIST: bool = true;
+}
+
+impl Guard for SourcingCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            SourcingCommand::WithdrawOffer { .. } => Action::Delete,
+            SourcingCommand::SetOffer(_) | SourcingCommand::Prefer { .. } => Action::Edit,
+        };
+        needs(Module::Purchasing, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            SourcingCommand::SetOffer(offer) => vec![(Kind::Party, offer.supplier.as_uuid())],
+            SourcingCommand::Prefer {
+                supplier: Some(supplier),
+            } => vec![(Kind::Party, supplier.as_uuid())],
             _ => Vec::new(),
         }
     }

@@ -38,6 +38,7 @@ pub mod purchasing;
 pub mod receipts;
 mod records;
 pub mod reminders;
+pub mod replenishment;
 pub mod retention;
 pub mod running;
 pub mod stock;

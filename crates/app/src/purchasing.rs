@@ -22,6 +22,7 @@ use domain::purchasing::{
     DraftPurchase, NewLandedCost, PurchaseCommand, PurchaseOrder, ReceiveLine, ReceivePurchase,
     Spread,
 };
+use domain::sourcing::{Offer, Sourcing, SourcingCommand};
 use domain::values::{Currency, Label};
 
 use crate::access::{self, Caller, Kind};
@@ -91,20 +92,7 @@ impl PurchaseUseCases<'_> {
         new: NewPurchase,
     ) -> Result<PurchaseDrafted, CommandError> {
         let commands = &self.app.commands;
-        access::ensure_party_in_reach(commands, by, new.supplier)?;
-        let Some(supplier) = commands
-            .load::<Party>(&CommandHandler::stream::<Party>(new.supplier)?)?
-            .0
-        else {
-            return Err(access::not_found(Kind::Party, new.supplier.as_uuid()).into());
-        };
-        if !supplier.roles.supplier {
-            return Err(DomainError::rejected(
-                "purchase.not_a_supplier",
-                "this party is not a supplier; give it the supplier role first",
-            )
-            .into());
-        }
+        self.ensure_supplier(by, new.supplier)?;
         let company_currency = self.app.currency().require_company_currency()?;
         ensure_warehouse(commands, new.warehouse)?;
         let branch = match new.branch {
@@ -167,6 +155,39 @@ impl PurchaseUseCases<'_> {
         self.app
             .execute::<PurchaseOrder, _>(by, run, order, add_line(line), None)
             .await
+    }
+
+    /// Sets `supplier`'s offer for `product`; the supplier must be a
+    /// party with the supplier role (and the product must exist).
+    pub async fn set_offer(
+        &self,
+        by: &Caller,
+        run: Run,
+        product: ProductId,
+        offer: Offer,
+    ) -> Result<Executed, CommandError> {
+        self.ensure_supplier(by, offer.supplier)?;
+        self.app
+            .execute::<Sourcing, _>(by, run, product, SourcingCommand::SetOffer(offer), None)
+            .await
+    }
+
+    /// Refuses a party that is missing, out of reach, or no supplier.
+    fn ensure_supplier(&self, by: &Caller, supplier: PartyId) -> Result<(), CommandError> {
+        let commands = &self.app.commands;
+        access::ensure_party_in_reach(commands, by, supplier)?;
+        let found = commands
+            .load::<Party>(&CommandHandler::stream::<Party>(supplier)?)?
+            .0;
+        match found {
+            None => Err(access::not_found(Kind::Party, supplier.as_uuid()).into()),
+            Some(party) if !party.roles.supplier => Err(DomainError::rejected(
+                "purchase.not_a_supplier",
+                "this party is not a supplier; give it the supplier role first",
+            )
+            .into()),
+            Some(_) => Ok(()),
+        }
     }
 
     /// Receives a delivery (back-dated to `occurred_at` if given) at the

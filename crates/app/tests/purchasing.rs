@@ -454,3 +454,116 @@ async fn a_retried_receipt_brings_the_goods_in_once() {
     assert_eq!(buyer.stock(buyer.bolts).on_hand, dec("10"));
     assert_eq!(buyer.stock(buyer.nuts).on_hand, dec("5"));
 }
+
+fn offer_of(supplier: PartyId, price: &str, lead_time_days: u16) -> domain::sourcing::Offer {
+    domain::sourcing::Offer {
+        supplier,
+        supplier_code: None,
+        currency: code("EUR"),
+        price: UnitPrice::parse("price", dec(price)).unwrap(),
+        minimum_quantity: None,
+        pack_size: None,
+        lead_time_days,
+    }
+}
+
+/// Protects the replenishment click: picks of two products from two
+/// suppliers become two draft orders, each at its supplier's price; a
+/// product nobody offers refuses the whole selection before anything is
+/// written; an offer names a supplier, never a mere customer.
+#[tokio::test]
+async fn a_selection_becomes_one_draft_order_per_supplier() {
+    use app::replenishment::Pick;
+    let buyer = buyer(true).await;
+    let purchasing = buyer.app.purchasing();
+    let refused = purchasing
+        .set_offer(
+            &buyer.admin,
+            run(),
+            buyer.bolts,
+            offer_of(buyer.customer, "1", 3),
+        )
+        .await
+        .unwrap_err();
+    assert_rejected(&refused, "purchase.not_a_supplier");
+    purchasing
+        .set_offer(
+            &buyer.admin,
+            run(),
+            buyer.bolts,
+            offer_of(buyer.supplier, "0.42", 5),
+        )
+        .await
+        .unwrap();
+    let pick = |product, quantity: &str| Pick {
+        product,
+        warehouse: buyer.warehouse,
+        quantity: Quantity::parse("quantity", dec(quantity)).unwrap(),
+    };
+    let head = common::head(&buyer.app);
+    let refused = buyer
+        .app
+        .draft_replenishment(
+            &buyer.admin,
+            run(),
+            vec![pick(buyer.bolts, "100"), pick(buyer.nuts, "40")],
+        )
+        .await
+        .unwrap_err();
+    assert_rejected(&refused, "replenishment.no_supplier");
+    assert_eq!(common::head(&buyer.app), head, "nothing written");
+
+    // A second supplier for the nuts.
+    let other = PartyId::from_uuid(Uuid::now_v7());
+    buyer
+        .given::<Party, _>(
+            other,
+            PartyCommand::Register(RegisterParty {
+                name: PartyName::Company {
+                    name: label("Nutworks"),
+                    legal_name: None,
+                },
+                company: None,
+                job_title: None,
+                source: None,
+                owner: UserId::from_uuid(Uuid::nil()),
+                branch: None,
+            }),
+        )
+        .await;
+    buyer
+        .given::<Party, _>(
+            other,
+            PartyCommand::SetRoles(PartyRoles {
+                customer: false,
+                supplier: true,
+            }),
+        )
+        .await;
+    purchasing
+        .set_offer(&buyer.admin, run(), buyer.nuts, offer_of(other, "0.07", 2))
+        .await
+        .unwrap();
+    let drafted = buyer
+        .app
+        .draft_replenishment(
+            &buyer.admin,
+            run(),
+            vec![pick(buyer.bolts, "100"), pick(buyer.nuts, "40")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(drafted.len(), 2);
+    let mut orders: Vec<(PartyId, Decimal)> = drafted
+        .iter()
+        .map(|drafted| {
+            let order = buyer.order(drafted.order);
+            let line = order.lines.values().next().unwrap();
+            (order.supplier, line.unit_price)
+        })
+        .collect();
+    orders.sort();
+    let mut expected = vec![(buyer.supplier, dec("0.42")), (other, dec("0.07"))];
+    expected.sort();
+    assert_eq!(orders, expected);
+}

@@ -126,6 +126,29 @@ fn an_order_quantity_respects_the_minimum_and_whole_packs() {
     assert_eq!(state.order_quantity(dec("150")), dec("150"));
 }
 
+/// The preferred supplier wins; without one, the quickest, then the
+/// cheapest.
+#[test]
+fn replenishment_orders_from_the_preferred_else_the_quickest_supplier() {
+    let state = Sourcing::replay(&[
+        offered(1, "0.42"),
+        SourcingEvent::OfferSet(SupplierOfferSet {
+            supplier: id(2),
+            supplier_code: None,
+            currency: eur(),
+            price: dec("0.50"),
+            minimum_quantity: None,
+            pack_size: None,
+            lead_time_days: 3,
+        }),
+        offered(3, "0.40"),
+    ]);
+    assert_eq!(state.chosen().map(|(supplier, _)| supplier), Some(id(2)));
+    let state = Sourcing::evolve(state, &preferred(Some(1)));
+    assert_eq!(state.chosen().map(|(supplier, _)| supplier), Some(id(1)));
+    assert_eq!(SourcingState::default().chosen(), None);
+}
+
 proptest! {
     /// Protects what is ordered: never less than needed or than the
     /// minimum, always whole packs, and less than a pack more than that.

@@ -12,6 +12,7 @@ use domain::access::Role;
 pub(crate) fn scenarios() {
     goods_are_bought_abroad_and_received_at_their_landed_cost();
     purchasing_refuses_bad_values_unknown_ids_stale_versions_and_broken_rules();
+    offers_drive_replenishment_suggestions_and_drafts();
 }
 
 const PURCHASES: &str = "/api/v1/purchase-orders";
@@ -406,4 +407,124 @@ async fn purchasing_refuses_bad_values_unknown_ids_stale_versions_and_broken_rul
     assert_eq!(status, 403);
     let (status, _) = access::as_user(&app, &token, reqwest::Method::GET, PURCHASES, None).await;
     assert_eq!(status, 200, "storekeepers read purchase orders");
+}
+
+/// Protects suppliers' offers and replenishment through the API: an offer
+/// set, read back with the chosen supplier, preferred and withdrawn; a
+/// product selling below its reorder level suggested from its supplier
+/// and drafted in one request; every documented refusal.
+#[tokio::test]
+async fn offers_drive_replenishment_suggestions_and_drafts() {
+    let app = spawn_app().await;
+    let (supplier, warehouse, product) = buying_shop(&app).await;
+    let nobody = Uuid::now_v7();
+    let stale = [("if-match", "\"99\"")];
+    let offers = format!("/api/v1/products/{product}/offers");
+    let offer = json!({"supplier": supplier, "supplier_code": "ST-B1", "currency": "EUR",
+                       "price": "0.40", "minimum_quantity": "50", "pack_size": "25",
+                       "lead_time_days": 10});
+    let set = app.post(&offers, offer.clone()).await;
+    assert_eq!(set.status, StatusCode::OK, "{:#}", set.body);
+    let read = app.get(&offers).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.body["chosen"], supplier.to_string());
+    assert_eq!(read.body["offers"][0]["supplier_code"], "ST-B1");
+    let preferred = app
+        .post(&format!("{offers}/prefer"), json!({"supplier": supplier}))
+        .await;
+    assert_eq!(preferred.status, StatusCode::OK);
+    assert_eq!(app.get(&offers).await.body["offers"][0]["preferred"], true);
+
+    // Refusals of the offer writes.
+    let mut bad = offer.clone();
+    bad["lead_time_days"] = json!(400);
+    let refused = app.post(&offers, bad).await;
+    refused.assert_problem(400);
+    assert_eq!(refused.field(), "lead_time_days");
+    app.post(&format!("/api/v1/products/{nobody}/offers"), offer.clone())
+        .await
+        .assert_problem(404);
+    app.post_with(&offers, offer.clone(), &stale)
+        .await
+        .assert_problem(412);
+    let customer = app.company("Corner Shop").await;
+    let mut from_customer = offer.clone();
+    from_customer["supplier"] = json!(customer);
+    app.post(&offers, from_customer).await.assert_problem(422);
+    for action in ["prefer", "withdraw"] {
+        let path = format!("{offers}/{action}");
+        app.post(&path, json!({"supplier": "x"}))
+            .await
+            .assert_problem(400);
+        app.post(
+            &format!("/api/v1/products/{nobody}/offers/{action}"),
+            json!({"supplier": supplier}),
+        )
+        .await
+        .assert_problem(404);
+        app.post_with(&path, json!({"supplier": supplier}), &stale)
+            .await
+            .assert_problem(412);
+    }
+    let no_offer = app
+        .post(&format!("{offers}/prefer"), json!({"supplier": customer}))
+        .await;
+    no_offer.assert_problem(422);
+    assert_eq!(no_offer.body["rule"], "sourcing.no_offer");
+    app.get(&format!("/api/v1/products/{}/offers", fuzz::MALFORMED_ID))
+        .await
+        .assert_problem(400);
+
+    // 30 in stock, a reorder level of 40: suggested from the supplier, at
+    // least 50 in packs of 25.
+    app.write(
+        "/api/v1/stock/receipts",
+        json!({"product": product, "warehouse": warehouse, "quantity": "30", "unit_cost": "0.4"}),
+    )
+    .await;
+    app.write(
+        "/api/v1/stock/reorder-levels",
+        json!({"product": product, "warehouse": warehouse, "level": "40"}),
+    )
+    .await;
+    app.settle().await;
+    let found = app.get("/api/v1/replenishment").await;
+    assert_eq!(found.status, StatusCode::OK, "{:#}", found.body);
+    let suggestion = &found.body["suggestions"][0];
+    assert_eq!(suggestion["supplier"], supplier.to_string());
+    assert_eq!(dec(&suggestion["quantity"]), Decimal::from(50));
+    app.get("/api/v1/replenishment?wait_for=soon")
+        .await
+        .assert_problem(400);
+    let line = json!({"product": product, "warehouse": warehouse, "quantity": "50"});
+    let drafted = app
+        .post("/api/v1/replenishment/draft", json!({"lines": [line]}))
+        .await;
+    assert_eq!(drafted.status, StatusCode::CREATED, "{:#}", drafted.body);
+    let order = drafted.body["orders"][0].as_str().unwrap().to_owned();
+    app.settle().await;
+    let read = app.get(&format!("{PURCHASES}/{order}")).await;
+    assert_eq!(read.body["status"], "draft");
+    assert_eq!(
+        dec(&read.body["lines"][0]["unit_price"]),
+        Decimal::from_str("0.4").unwrap()
+    );
+    app.post("/api/v1/replenishment/draft", json!({"lines": []}))
+        .await
+        .assert_problem(400);
+    app.post(
+        "/api/v1/replenishment/draft",
+        json!({"lines": [{"product": product, "warehouse": nobody, "quantity": "5"}]}),
+    )
+    .await
+    .assert_problem(404);
+    let withdrawn = app
+        .post(&format!("{offers}/withdraw"), json!({"supplier": supplier}))
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::OK);
+    let unsourced = app
+        .post("/api/v1/replenishment/draft", json!({"lines": [line]}))
+        .await;
+    unsourced.assert_problem(422);
+    assert_eq!(unsourced.body["rule"], "replenishment.no_supplier");
 }
