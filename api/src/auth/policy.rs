@@ -388,6 +388,27 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     (
         "GET",
+        "/purchases/replenishment",
+        needs(Module::Purchasing, Action::Read),
+    ),
+    (
+        "POST",
+        "/purchases/replenishment",
+        needs(Module::Purchasing, Action::Create),
+    ),
+    (
+        "GET",
+        "/purchases/products/{id}",
+        needs(Module::Purchasing, Action::Read),
+    ),
+    // Withdrawing takes purchasing.delete, checked by the use case.
+    (
+        "POST",
+        "/purchases/products/{id}/{action}",
+        needs(Module::Purchasing, Action::Edit),
+    ),
+    (
+        "GET",
         "/purchases/{id}",
         needs(Module::Purchasing, Action::Read),
     ),

@@ -39,6 +39,7 @@ mod interaction;
 mod language;
 mod leads;
 mod notifications;
+mod offers;
 mod orders;
 mod personal_data;
 mod pipeline;
@@ -48,6 +49,7 @@ mod product_form;
 mod purchases;
 mod rates;
 mod receipts;
+mod replenishment;
 mod reports;
 mod retention;
 mod search;
@@ -267,6 +269,12 @@ pub fn router() -> Router<AppState> {
         .route("/purchases/rates", get(rates::page).post(rates::enter))
         .route("/purchases/rates/import", post(rates::import))
         .route("/purchases/company-currency", post(rates::set_company))
+        .route(
+            "/purchases/replenishment",
+            get(replenishment::page).post(replenishment::draft),
+        )
+        .route("/purchases/products/{id}", get(offers::show))
+        .route("/purchases/products/{id}/{action}", post(offers::act))
         .route("/purchases/{id}", get(purchases::show))
         .route("/purchases/{id}/{action}", post(purchases::act))
         .route("/tasks", get(tasks::list))

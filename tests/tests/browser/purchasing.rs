@@ -218,3 +218,97 @@ async fn a_purchase_order_page_in_arabic_refuses_an_empty_delivery() {
     })
     .await;
 }
+
+/// Protects the replenishment click: an offer set on a product's
+/// suppliers page (a bad lead time refused next to it, the typing kept)
+/// makes that supplier preferred; on the replenishment page the product's
+/// line names the supplier, and ticking it drafts a purchase order from
+/// them, shown among the drafts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticked_suggestion_becomes_a_draft_from_its_supplier() {
+    let app = spawn_app().await;
+    // A reorder level above what the main warehouse holds makes the
+    // product needed now.
+    let goods = stocked(&app, Decimal::ZERO);
+    let product = goods.product;
+    let raised = app
+        .state
+        .app
+        .stock()
+        .record(
+            &app::access::Caller::process("test"),
+            fresh(),
+            (product, goods.main),
+            domain::inventory::StockCommand::SetReorderLevel {
+                level: Some(domain::catalog::Quantity::parse("l", Decimal::from(100_000)).unwrap()),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    app.state
+        .read_models
+        .wait_for(raised.last_position.unwrap())
+        .await
+        .unwrap();
+    let supplier = app.state.read_models.customers.read(|customers| {
+        customers
+            .search(&projections::models::customers::CustomerQuery {
+                role: Some(projections::models::customers::RoleFilter::Supplier),
+                limit: 10,
+                ..Default::default()
+            })
+            .rows
+            .iter()
+            .find(|row| row.display_name.starts_with("Rheinstahl"))
+            .map(|row| row.id)
+            .unwrap()
+    });
+    let base = app.base.clone();
+    let state = app.state.clone();
+    in_browser(&app, "replenishment_click", move |client| async move {
+        client
+            .goto(&format!("{base}/purchases/products/{product}"))
+            .await
+            .unwrap();
+        choose(&client, "#offer-supplier", &supplier.to_string()).await;
+        type_into(&client, "#offer-price", "1.25").await;
+        type_into(&client, "#offer-lead", "999").await;
+        let head = state.log.head().position;
+        click(&client, "#offer-submit").await;
+        wait_for(&client, "#offer-lead-error").await;
+        assert_eq!(value_of(&client, "#offer-price").await, "1.25");
+        assert_eq!(state.log.head().position, head, "nothing was written");
+        type_into(&client, "#offer-lead", "3").await;
+        click(&client, "#offer-submit").await;
+        let row = format!("#offers-list tr[data-supplier=\"{supplier}\"]");
+        wait_for(&client, &format!("{row} .prefer, {row} .preferred")).await;
+        if count_now(&client, &format!("{row} .prefer")).await > 0 {
+            click(&client, &format!("{row} .prefer")).await;
+            wait_for(&client, &format!("{row} .preferred")).await;
+        }
+
+        client
+            .goto(&format!("{base}/purchases/replenishment"))
+            .await
+            .unwrap();
+        wait_for(&client, "#replenishment-list").await;
+        let href = format!("/purchases/products/{product}");
+        let picked = client
+            .execute(
+                "const link = [...document.querySelectorAll('#replenishment-list a')].find(a => a.getAttribute('href') === arguments[0]);\
+                 const box = link.closest('tr').querySelector('input[type=checkbox]');\
+                 box.click(); return link.closest('tr').textContent;",
+                vec![href.into()],
+            )
+            .await
+            .unwrap();
+        let row_text = picked.as_str().unwrap_or_default().to_owned();
+        assert!(row_text.contains("Rheinstahl"), "{row_text}");
+        click(&client, "#replenishment-submit").await;
+        wait_for(&client, "#purchase-list").await;
+        let drafts = text_of(&client, "#purchase-list").await;
+        assert!(drafts.contains("Rheinstahl"), "{drafts}");
+    })
+    .await;
+}

@@ -1,7 +1,8 @@
 //! The demo company's buying: EUR as its currency, weekly USD rates, two
 //! suppliers (one at home in EUR, one abroad in USD) and a few purchase
 //! orders near the end of the span: one received with freight, one sent
-//! and late, one still a draft. Written through the command handler and
+//! and late, one still a draft; every stocked product offered by one of
+//! the two, its preferred supplier. Written through the command handler and
 //! the processes, as a live server would, so the orders get their
 //! numbers and the received goods enter stock at their landed cost.
 
@@ -13,6 +14,7 @@ use domain::parties::{Party, PartyCommand, PartyName, PartyRoles, RegisterParty}
 use domain::purchasing::{
     DraftPurchase, NewLandedCost, PurchaseCommand, PurchaseOrder, ReceivePurchase, Spread,
 };
+use domain::sourcing::{Offer, Sourcing, SourcingCommand};
 use domain::values::{Currency, ExchangeRate};
 use rand::Rng;
 use rust_decimal::Decimal;
@@ -73,6 +75,34 @@ pub(super) async fn seed(
         .filter(|(_, stocked)| *stocked)
         .map(|(product, _)| *product)
         .collect();
+    // Every stocked product has an offer: power tools (the 6th to the 9th)
+    // from abroad, the rest from home, each supplier preferred for its own.
+    for (index, product) in stocked.iter().enumerate() {
+        let (supplier, lead_time_days, pack) = if (5..9).contains(&index) {
+            (&abroad, 21, 4)
+        } else {
+            (&home, 5, 25)
+        };
+        let price = Decimal::new(simulation.rng.random_range(20..6_000), 2);
+        let offer = SourcingCommand::SetOffer(Offer {
+            supplier: supplier.party,
+            supplier_code: Some(label(&format!("S-{:04}", index + 1))),
+            currency: supplier.currency,
+            price: UnitPrice::parse("price", price)?,
+            minimum_quantity: Some(Quantity::parse("minimum", Decimal::from(pack * 2))?),
+            pack_size: Some(Quantity::parse("pack", Decimal::from(pack))?),
+            lead_time_days,
+        });
+        simulation
+            .run::<Sourcing, _>(product, admin, first_day, offer)
+            .await?;
+        let prefer = SourcingCommand::Prefer {
+            supplier: Some(supplier.party),
+        };
+        simulation
+            .run::<Sourcing, _>(product, admin, first_day, prefer)
+            .await?;
+    }
     let received_on = at_noon(end - Duration::days(6));
     let received = purchase(
         simulation,
