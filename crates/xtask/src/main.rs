@@ -10,6 +10,8 @@
 //!   SQLite over the same rows.
 //! - `bench-sales`: the sales and director KPI read models with a million
 //!   orders: apply rates, snapshot sizes, report and KPI latency.
+//! - `bench-purchasing`: replenishment over 50,000 products × 3
+//!   warehouses and the purchases model folding a million events.
 //! - `bench-http`: the release server under `wrk` load on the demo
 //!   company: KPIs, customer search and card, the dashboard's weight.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
@@ -23,6 +25,7 @@
 mod bench_crm;
 mod bench_http;
 mod bench_log;
+mod bench_purchasing;
 mod bench_sales;
 mod bench_trade;
 mod fuzz_api;
@@ -123,6 +126,20 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// Benchmark replenishment suggestions and the purchases read model
+    /// on a generated buying history (in memory, no event log).
+    BenchPurchasing {
+        #[arg(long, default_value_t = 50_000)]
+        products: u64,
+        #[arg(long, default_value_t = 3)]
+        warehouses: u64,
+        /// Purchase events in the history (offers and orders).
+        #[arg(long, default_value_t = 1_000_000)]
+        purchase_events: u64,
+        /// Runs of the suggestion (the median is reported).
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+    },
     /// Load the release server with `wrk` on a demo data folder: the
     /// director's KPIs, customer search and the customer card under 64
     /// connections, and the dashboard's page weight.
@@ -218,6 +235,17 @@ fn main() -> anyhow::Result<()> {
         Command::BenchSales { orders, samples } => {
             bench_sales::run(bench_sales::Settings { orders, samples })
         }
+        Command::BenchPurchasing {
+            products,
+            warehouses,
+            purchase_events,
+            samples,
+        } => bench_purchasing::run(bench_purchasing::Settings {
+            products,
+            warehouses,
+            purchase_events,
+            samples,
+        }),
         Command::BenchHttp {
             directory,
             events,
