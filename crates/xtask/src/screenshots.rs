@@ -106,6 +106,24 @@ const PAGES: &[(&str, Where)] = &[
             link: "#order-list tbody a",
         },
     ),
+    ("purchases", Where::Path("/purchases")),
+    (
+        "purchase",
+        Where::FirstLink {
+            list: "/purchases?status=received",
+            link: "#purchase-list tbody a",
+        },
+    ),
+    ("purchase-new", Where::Path("/purchases/new")),
+    ("replenishment", Where::Path("/purchases/replenishment")),
+    (
+        "offers",
+        Where::FirstLink {
+            list: "/purchases/replenishment",
+            link: "#replenishment-list tbody td:nth-child(2) a",
+        },
+    ),
+    ("rates", Where::Path("/purchases/rates?currency=USD")),
     ("reports", Where::Path("/reports")),
     ("audit", Where::Path("/audit")),
     ("receipts", Where::Path("/audit/receipts")),
