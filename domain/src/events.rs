@@ -11,6 +11,7 @@ use crate::group::GroupEvent;
 use crate::interactions::InteractionEvent;
 use crate::inventory::{StockEvent, WarehouseEvent};
 use crate::parties::PartyEvent;
+use crate::payables::PayableEvent;
 use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
 use crate::purchasing::PurchaseEvent;
@@ -175,4 +176,5 @@ crm_events! {
     Company(CompanyEvent),
     Rates(RatesEvent),
     Sourcing(SourcingEvent),
+    Payable(PayableEvent),
 }

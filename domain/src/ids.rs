@@ -172,6 +172,15 @@ id_type!(
     PurchaseReceiptId
 );
 
+id_type!(
+    /// A supplier's invoice: what the company owes for goods bought.
+    SupplierInvoiceId
+);
+id_type!(
+    /// A payment made to a supplier.
+    SupplierPaymentId
+);
+
 /// An id made from another id and a name, the same every time: version 5
 /// (name-based) UUIDs. Ids that a rule or a process derives this way (the
 /// reservation of an order line, the command a process issues for an event)

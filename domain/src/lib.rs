@@ -14,7 +14,8 @@
 //! [`sales`] (sales orders, shipments, returns, imported sales) and
 //! [`finance`] (customer accounts: invoices, credit notes, payments;
 //! gap-free document numbers), and for buying, [`purchasing`] (purchase
-//! orders received at their landed cost), [`sourcing`] (suppliers' offers
+//! orders received at their landed cost), [`payables`] (suppliers'
+//! invoices and payments, realized exchange differences), [`sourcing`] (suppliers' offers
 //! per product, the preferred supplier) and [`currency`] (the company
 //! currency, daily exchange rates). [`access`] holds users, their roles and
 //! API tokens, and the permission matrix. [`process`] says what an event causes in
@@ -38,6 +39,7 @@ pub mod ids;
 pub mod interactions;
 pub mod inventory;
 pub mod parties;
+pub mod payables;
 pub mod personal;
 pub mod pipeline;
 pub mod planning;

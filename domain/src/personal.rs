@@ -241,6 +241,7 @@ impersonal!(
     crate::currency::CompanyEvent,
     crate::currency::RatesEvent,
     crate::sourcing::SourcingEvent,
+    crate::payables::PayableEvent,
 );
 
 #[cfg(test)]

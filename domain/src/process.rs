@@ -24,12 +24,13 @@ use crate::catalog::{Quantity, UnitPrice};
 use crate::events::CrmEvent;
 use crate::finance::{AccountCommand, AccountEvent, DocumentKind, NumberDocument};
 use crate::ids::{
-    BranchId, DealId, OrderId, PartyId, ProductId, PurchaseReceiptId, ReturnId, SeriesId,
-    WarehouseId, derived,
+    BranchId, DealId, OrderId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, ReturnId,
+    SeriesId, WarehouseId, derived,
 };
 use crate::inventory::StockCommand;
+use crate::payables::PayableEvent;
 use crate::pipeline::DealCommand;
-use crate::purchasing::PurchaseEvent;
+use crate::purchasing::{PurchaseCommand, PurchaseEvent};
 use crate::sales::{OrderCommand, OrderEvent};
 use crate::values::Label;
 
@@ -55,6 +56,10 @@ pub enum Reaction {
     Order {
         order: OrderId,
         command: OrderCommand,
+    },
+    Purchase {
+        order: PurchaseOrderId,
+        command: PurchaseCommand,
     },
     /// Give a document its number in the series of its kind, branch and
     /// year; the printed prefix is a setting of the application.
@@ -121,6 +126,7 @@ pub fn reactions(
         }
         CrmEvent::Account(event) => account_reactions(occurred_at.year(), event),
         CrmEvent::Purchase(event) => purchase_reactions(aggregate, occurred_at.year(), event),
+        CrmEvent::Payable(event) => payable_reactions(event),
         _ => Vec::new(),
     };
     reactions
@@ -352,7 +358,36 @@ fn purchase_reactions(order: Uuid, year: i32, event: &PurchaseEvent) -> Vec<Reac
         | PurchaseEvent::LineChanged(_)
         | PurchaseEvent::LineRemoved(_)
         | PurchaseEvent::Sent(_)
-        | PurchaseEvent::Cancelled(_) => Vec::new(),
+        | PurchaseEvent::Cancelled(_)
+        | PurchaseEvent::Invoiced(_)
+        | PurchaseEvent::InvoicePaid(_) => Vec::new(),
+    }
+}
+
+/// A supplier's invoice of a purchase order tells the order; paid off, it
+/// tells it again.
+fn payable_reactions(event: &PayableEvent) -> Vec<Reaction> {
+    match event {
+        PayableEvent::InvoiceRecorded(recorded) => match recorded.order {
+            Some(order) => vec![Reaction::Purchase {
+                order,
+                command: PurchaseCommand::RecordInvoice {
+                    invoice: recorded.invoice,
+                    amount: recorded.amount,
+                },
+            }],
+            None => Vec::new(),
+        },
+        PayableEvent::InvoiceSettled(settled) => match settled.order {
+            Some(order) => vec![Reaction::Purchase {
+                order,
+                command: PurchaseCommand::RecordInvoicePaid {
+                    invoice: settled.invoice,
+                },
+            }],
+            None => Vec::new(),
+        },
+        PayableEvent::PaymentMade(_) | PayableEvent::ExchangeDifferenceRealized(_) => Vec::new(),
     }
 }
 

@@ -42,7 +42,8 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{
-    BranchId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, UserId, WarehouseId,
+    BranchId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, SupplierInvoiceId, UserId,
+    WarehouseId,
 };
 use crate::sales::{AMOUNT_SCALE, round_amount};
 use crate::values::{Currency, ExchangeRate, Label, round_unit};
@@ -192,6 +193,19 @@ pub struct PurchaseOrderCancelled {
     pub reason: String,
 }
 
+/// A supplier's invoice billing the order, as the payables process tells
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseOrderInvoiced {
+    pub invoice: SupplierInvoiceId,
+    pub amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseInvoicePaid {
+    pub invoice: SupplierInvoiceId,
+}
+
 domain_events! {
     /// Everything that can happen to a purchase order.
     pub enum PurchaseEvent in "purchase" {
@@ -202,6 +216,8 @@ domain_events! {
         Sent(PurchaseOrderSent) = "PurchaseOrderSent" v 1,
         Received(PurchaseReceived) = "PurchaseReceived" v 1,
         Cancelled(PurchaseOrderCancelled) = "PurchaseOrderCancelled" v 1,
+        Invoiced(PurchaseOrderInvoiced) = "PurchaseOrderInvoiced" v 1,
+        InvoicePaid(PurchaseInvoicePaid) = "PurchaseInvoicePaid" v 1,
     }
 }
 
@@ -265,17 +281,33 @@ pub enum PurchaseCommand {
     Cancel {
         reason: Label,
     },
+    /// Issued by the payables process for a supplier's invoice of the
+    /// order.
+    RecordInvoice {
+        invoice: SupplierInvoiceId,
+        amount: Decimal,
+    },
+    /// Issued by the payables process when that invoice is paid off.
+    RecordInvoicePaid {
+        invoice: SupplierInvoiceId,
+    },
 }
 
 // ------------------------------------------------------------------- state
 
-/// Where a purchase order is in its life. Ordered as it goes.
+/// Where a purchase order is in its life. Ordered as it goes. Invoiced
+/// and paid follow a full receipt: an order partly received stays so
+/// whatever was invoiced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PurchaseStatus {
     Draft,
     Sent,
     PartiallyReceived,
     Received,
+    /// Received, and the supplier's invoices cover its total.
+    Invoiced,
+    /// Invoiced, and every invoice paid off.
+    Paid,
     Cancelled,
 }
 
@@ -286,15 +318,19 @@ impl PurchaseStatus {
             Self::Sent => "sent",
             Self::PartiallyReceived => "partially_received",
             Self::Received => "received",
+            Self::Invoiced => "invoiced",
+            Self::Paid => "paid",
             Self::Cancelled => "cancelled",
         }
     }
 
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::Draft,
         Self::Sent,
         Self::PartiallyReceived,
         Self::Received,
+        Self::Invoiced,
+        Self::Paid,
         Self::Cancelled,
     ];
 
@@ -334,6 +370,35 @@ pub struct PurchaseOrderState {
     pub last_line: u32,
     pub receipts: BTreeSet<PurchaseReceiptId>,
     pub expected_on: Option<NaiveDate>,
+    /// The supplier's invoices of the order, and whether each is paid.
+    pub invoices: BTreeMap<SupplierInvoiceId, (Decimal, bool)>,
+}
+
+impl PurchaseOrderState {
+    /// The lines' amounts added up, in the order's currency.
+    pub fn total(&self) -> Decimal {
+        self.lines.values().fold(Decimal::ZERO, |total, line| {
+            total.saturating_add(round_amount(line.quantity.saturating_mul(line.unit_price)))
+        })
+    }
+
+    /// The status a full receipt, its invoices and their payment give.
+    fn settle_status(&mut self) {
+        if !matches!(
+            self.status,
+            PurchaseStatus::Received | PurchaseStatus::Invoiced | PurchaseStatus::Paid
+        ) {
+            return;
+        }
+        let invoiced: Decimal = self.invoices.values().map(|(amount, _)| *amount).sum();
+        self.status = if invoiced < self.total() {
+            PurchaseStatus::Received
+        } else if self.invoices.values().all(|(_, paid)| *paid) {
+            PurchaseStatus::Paid
+        } else {
+            PurchaseStatus::Invoiced
+        };
+    }
 }
 
 #[derive(Debug)]
@@ -442,11 +507,40 @@ impl Decider for PurchaseOrder {
             }
             PurchaseCommand::Send => send(order),
             PurchaseCommand::Receive(receive) => self::receive(order, receive),
+            PurchaseCommand::RecordInvoice { invoice, amount } => {
+                if order.invoices.contains_key(invoice) {
+                    return Ok(Vec::new());
+                }
+                if matches!(
+                    order.status,
+                    PurchaseStatus::Draft | PurchaseStatus::Cancelled
+                ) {
+                    return Err(DomainError::rejected(
+                        "purchase.not_sent",
+                        "only a purchase order sent to the supplier is invoiced",
+                    ));
+                }
+                Ok(vec![PurchaseEvent::Invoiced(PurchaseOrderInvoiced {
+                    invoice: *invoice,
+                    amount: *amount,
+                })])
+            }
+            PurchaseCommand::RecordInvoicePaid { invoice } => {
+                Ok(match order.invoices.get(invoice) {
+                    Some((_, false)) => vec![PurchaseEvent::InvoicePaid(PurchaseInvoicePaid {
+                        invoice: *invoice,
+                    })],
+                    _ => Vec::new(),
+                })
+            }
             PurchaseCommand::Cancel { reason } => {
                 match order.status {
                     PurchaseStatus::Cancelled => return Ok(Vec::new()),
                     PurchaseStatus::Draft | PurchaseStatus::Sent => {}
-                    PurchaseStatus::PartiallyReceived | PurchaseStatus::Received => {
+                    PurchaseStatus::PartiallyReceived
+                    | PurchaseStatus::Received
+                    | PurchaseStatus::Invoiced
+                    | PurchaseStatus::Paid => {
                         return Err(DomainError::rejected(
                             "purchase.received",
                             "goods of this purchase order have arrived; it can no longer be cancelled",
@@ -472,6 +566,7 @@ impl Decider for PurchaseOrder {
                 last_line: 0,
                 receipts: BTreeSet::new(),
                 expected_on: drafted.expected_on,
+                invoices: BTreeMap::new(),
             });
         }
         let mut order = state?;
@@ -513,7 +608,18 @@ impl Decider for PurchaseOrder {
                 };
             }
             PurchaseEvent::Cancelled(_) => order.status = PurchaseStatus::Cancelled,
+            PurchaseEvent::Invoiced(invoiced) => {
+                order
+                    .invoices
+                    .insert(invoiced.invoice, (invoiced.amount, false));
+            }
+            PurchaseEvent::InvoicePaid(paid) => {
+                if let Some(invoice) = order.invoices.get_mut(&paid.invoice) {
+                    invoice.1 = true;
+                }
+            }
         }
+        order.settle_status();
         Some(order)
     }
 }
@@ -521,7 +627,11 @@ impl Decider for PurchaseOrder {
 fn send(order: &PurchaseOrderState) -> Result<Vec<PurchaseEvent>, DomainError> {
     match order.status {
         PurchaseStatus::Draft => {}
-        PurchaseStatus::Sent | PurchaseStatus::PartiallyReceived | PurchaseStatus::Received => {
+        PurchaseStatus::Sent
+        | PurchaseStatus::PartiallyReceived
+        | PurchaseStatus::Received
+        | PurchaseStatus::Invoiced
+        | PurchaseStatus::Paid => {
             return Ok(Vec::new());
         }
         PurchaseStatus::Cancelled => {
@@ -576,7 +686,7 @@ fn receive(
                 "a purchase order is sent to the supplier before its goods are received",
             ));
         }
-        PurchaseStatus::Received => {
+        PurchaseStatus::Received | PurchaseStatus::Invoiced | PurchaseStatus::Paid => {
             return Err(DomainError::rejected(
                 "purchase.fully_received",
                 "every line of this purchase order has arrived",

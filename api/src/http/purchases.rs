@@ -185,7 +185,8 @@ pub struct PurchaseResponse {
     pub warehouse: Uuid,
     pub branch: Option<Uuid>,
     pub currency: String,
-    /// `draft`, `sent`, `partially_received`, `received` or `cancelled`.
+    /// `draft`, `sent`, `partially_received`, `received`, `invoiced`, `paid`
+    /// or `cancelled`.
     pub status: String,
     pub reference: Option<String>,
     pub expected_on: Option<NaiveDate>,
@@ -204,7 +205,8 @@ pub struct PurchaseResponse {
 pub struct PurchaseFilter {
     /// One supplier's orders.
     pub supplier: Option<Uuid>,
-    /// `draft`, `sent`, `partially_received`, `received` or `cancelled`.
+    /// `draft`, `sent`, `partially_received`, `received`, `invoiced`, `paid`
+    /// or `cancelled`.
     pub status: Option<String>,
     /// The start of an order's number.
     pub number: Option<String>,

@@ -18,6 +18,7 @@ use domain::group::{Group, GroupCommand};
 use domain::interactions::{Interaction, InteractionCommand};
 use domain::inventory::{Warehouse, WarehouseCommand};
 use domain::parties::{Party, PartyCommand};
+use domain::payables::{Payable, PayableCommand};
 use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineCommand};
 use domain::planning::{Assignee, CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
 use domain::purchasing::{PurchaseCommand, PurchaseOrder};
@@ -446,6 +447,18 @@ impl Guard for SourcingCommand {
             } => vec![(Kind::Party, supplier.as_uuid())],
             _ => Vec::new(),
         }
+    }
+}
+
+/// A supplier's payables are a party's: the party must exist.
+impl Guarded for Payable {
+    const KIND: Kind = Kind::Party;
+    const MUST_EXIST: bool = true;
+}
+
+impl Guard for PayableCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Finance, Action::Create)
     }
 }
 

@@ -32,6 +32,7 @@ pub mod import;
 pub mod leads;
 pub mod orders;
 pub mod parties;
+pub mod payables;
 pub mod personal;
 pub mod process;
 pub mod purchasing;

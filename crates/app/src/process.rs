@@ -26,6 +26,7 @@ use domain::ids::UserId;
 use domain::inventory::{Stock, Warehouse};
 use domain::pipeline::{Deal, DealStatus};
 use domain::process::{Caused, Reaction, reactions};
+use domain::purchasing::PurchaseOrder;
 use domain::sales::Order;
 use domain::values::Label;
 use domain::{Decider, DomainEvent, Issued};
@@ -45,7 +46,7 @@ const PAGE_EVENTS: usize = 1_000;
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The categories whose events cause something.
-const CAUSING_CATEGORIES: [&str; 3] = ["order", "account", "purchase"];
+const CAUSING_CATEGORIES: [&str; 4] = ["order", "account", "purchase", "payable"];
 
 /// Settings of the processes.
 #[derive(Clone, Debug)]
@@ -301,6 +302,15 @@ impl ProcessManager {
                 handler
                     .execute::<Order, _>(
                         &CommandHandler::stream::<Order>(order)?,
+                        &issued(cause, command.clone()),
+                        &execution,
+                    )
+                    .await?;
+            }
+            Reaction::Purchase { order, command } => {
+                handler
+                    .execute::<PurchaseOrder, _>(
+                        &CommandHandler::stream::<PurchaseOrder>(order)?,
                         &issued(cause, command.clone()),
                         &execution,
                     )

@@ -173,7 +173,11 @@ impl PurchaseUseCases<'_> {
     }
 
     /// Refuses a party that is missing, out of reach, or no supplier.
-    fn ensure_supplier(&self, by: &Caller, supplier: PartyId) -> Result<(), CommandError> {
+    pub(crate) fn ensure_supplier(
+        &self,
+        by: &Caller,
+        supplier: PartyId,
+    ) -> Result<(), CommandError> {
         let commands = &self.app.commands;
         access::ensure_party_in_reach(commands, by, supplier)?;
         let found = commands

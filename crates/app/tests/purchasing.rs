@@ -567,3 +567,121 @@ async fn a_selection_becomes_one_draft_order_per_supplier() {
     expected.sort();
     assert_eq!(orders, expected);
 }
+
+/// Protects payables end to end: a USD order received in full is
+/// invoiced on 2026-03-06 (0.9: 90.00 USD worth 81.00 EUR) and paid today
+/// (0.3333333333: 30.00 EUR), a realized gain of 51.00 EUR recorded as its
+/// own event; the processes then mark the order invoiced and paid. An
+/// invoice naming another supplier's order, or a draft, is refused before
+/// anything is written; paying is the accountant's, not the purchaser's.
+#[tokio::test]
+async fn a_supplier_invoice_paid_at_another_rate_realizes_the_difference() {
+    use app::payables::{NewSupplierInvoice, NewSupplierPayment};
+    use domain::finance::PaymentMethod;
+    use domain::payables::{Payable, PayableEvent};
+    let buyer = buyer(true).await;
+    let order = buyer.sent_order(Some("USD")).await;
+    buyer
+        .app
+        .purchasing()
+        .receive(&buyer.admin, run(), order, Delivery::default(), None)
+        .await
+        .unwrap();
+    let invoice = |order| NewSupplierInvoice {
+        order: Some(order),
+        number: label("INV-77"),
+        currency: None,
+        amount: UnitPrice::parse("amount", dec("90")).unwrap(),
+        issued_on: NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(),
+        due: NaiveDate::from_ymd_opt(2026, 4, 5).unwrap(),
+    };
+    let head = common::head(&buyer.app);
+    let refused = buyer
+        .app
+        .record_supplier_invoice(&buyer.admin, run(), buyer.customer, invoice(order))
+        .await
+        .unwrap_err();
+    assert_rejected(&refused, "purchase.not_a_supplier");
+    let draft = buyer
+        .app
+        .purchasing()
+        .draft(&buyer.admin, run(), buyer.new_purchase(None))
+        .await
+        .unwrap()
+        .order;
+    let head_after_draft = common::head(&buyer.app);
+    assert!(head_after_draft > head);
+    let refused = buyer
+        .app
+        .record_supplier_invoice(&buyer.admin, run(), buyer.supplier, invoice(draft))
+        .await
+        .unwrap_err();
+    assert_rejected(&refused, "purchase.not_sent");
+    assert_eq!(
+        common::head(&buyer.app),
+        head_after_draft,
+        "nothing written"
+    );
+
+    let recorded = buyer
+        .app
+        .record_supplier_invoice(&buyer.admin, run(), buyer.supplier, invoice(order))
+        .await
+        .unwrap();
+    let payment = NewSupplierPayment {
+        method: PaymentMethod::BankTransfer,
+        currency: code("USD"),
+        amount: UnitPrice::parse("amount", dec("90")).unwrap(),
+        allocations: Some(vec![(
+            recorded.id,
+            UnitPrice::parse("part", dec("90")).unwrap(),
+        )]),
+        reference: None,
+    };
+    let purchaser = someone(Role::Purchaser, None);
+    let refused = buyer
+        .app
+        .pay_supplier(&purchaser, run(), buyer.supplier, payment.clone(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, CommandError::Forbidden { .. }),
+        "{refused:?}"
+    );
+    let accountant = someone(Role::Accountant, None);
+    buyer
+        .app
+        .pay_supplier(&accountant, run(), buyer.supplier, payment, None)
+        .await
+        .unwrap();
+    buyer.processes().await;
+    let gains: Vec<Decimal> = buyer
+        .app
+        .commands
+        .log()
+        .read_all(1, 10_000, &eventlog::ReadFilter::all())
+        .unwrap()
+        .events
+        .iter()
+        .filter(|record| record.event_type == "ExchangeDifferenceRealized")
+        .map(|record| {
+            match domain::CrmEvent::decode(
+                "payable",
+                &record.event_type,
+                record.schema_version,
+                &record.payload,
+            )
+            .unwrap()
+            {
+                Some(domain::CrmEvent::Payable(PayableEvent::ExchangeDifferenceRealized(
+                    difference,
+                ))) => difference.gain,
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(gains, vec![dec("51.00")]);
+    assert_eq!(buyer.order(order).status, PurchaseStatus::Paid);
+    let payables = buyer.app.load::<Payable>(buyer.supplier).unwrap().0;
+    assert_eq!(payables.invoices[&recorded.id].outstanding(), Decimal::ZERO);
+}

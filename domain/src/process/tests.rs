@@ -459,3 +459,48 @@ fn a_purchase_order_is_numbered_and_its_receipt_enters_stock_at_landed_cost() {
         }]
     );
 }
+
+/// Protects a purchase order's end: its supplier's invoice, recorded and
+/// then settled, tells the order each time; an invoice of no order tells
+/// nothing.
+#[test]
+fn a_supplier_invoice_tells_its_purchase_order() {
+    use crate::payables::{PayableEvent, SupplierInvoiceRecorded, SupplierInvoiceSettled};
+    use crate::purchasing::PurchaseCommand;
+    let order: crate::ids::PurchaseOrderId = id(30);
+    let recorded = |order| {
+        PayableEvent::InvoiceRecorded(SupplierInvoiceRecorded {
+            invoice: id(31),
+            order,
+            number: "F-1".into(),
+            currency: eur(),
+            amount: dec("90"),
+            rate: dec("1"),
+            value: dec("90"),
+            issued_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            due: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+        })
+    };
+    assert_eq!(
+        reactions_to(recorded(Some(order)), id::<Uuid>(2)),
+        vec![Reaction::Purchase {
+            order,
+            command: PurchaseCommand::RecordInvoice {
+                invoice: id(31),
+                amount: dec("90"),
+            },
+        }]
+    );
+    assert_eq!(reactions_to(recorded(None), id::<Uuid>(2)), Vec::new());
+    let settled = PayableEvent::InvoiceSettled(SupplierInvoiceSettled {
+        invoice: id(31),
+        order: Some(order),
+    });
+    assert_eq!(
+        reactions_to(settled, id::<Uuid>(2)),
+        vec![Reaction::Purchase {
+            order,
+            command: PurchaseCommand::RecordInvoicePaid { invoice: id(31) },
+        }]
+    );
+}

@@ -514,3 +514,70 @@ proptest! {
         }
     }
 }
+
+/// Protects the end of an order's life: received in full, invoiced in
+/// full (in two invoices), paid when both are paid off; an invoice told
+/// twice counts once, and a draft is not invoiced.
+#[test]
+fn a_received_order_is_invoiced_then_paid() {
+    given::<PurchaseOrder>([drafted(), added(1, 100, dec!(1), dec!(1))])
+        .when(issue(PurchaseCommand::RecordInvoice {
+            invoice: id(70),
+            amount: dec!(1),
+        }))
+        .then_rejected("purchase.not_sent");
+    let mut history = sent_history();
+    history.extend(decide(&history, PurchaseCommand::Receive(receive(None))).unwrap());
+    let status = |history: &[PurchaseEvent]| PurchaseOrder::replay(history).unwrap().status;
+    assert_eq!(status(&history), PurchaseStatus::Received);
+    history.extend(
+        decide(
+            &history,
+            PurchaseCommand::RecordInvoice {
+                invoice: id(70),
+                amount: dec!(50),
+            },
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        status(&history),
+        PurchaseStatus::Received,
+        "50 of 90 invoiced"
+    );
+    given::<PurchaseOrder>(history.clone())
+        .when(issue(PurchaseCommand::RecordInvoice {
+            invoice: id(70),
+            amount: dec!(50),
+        }))
+        .then_nothing();
+    for invoice in [71, 70] {
+        let command = if invoice == 71 {
+            PurchaseCommand::RecordInvoice {
+                invoice: id(71),
+                amount: dec!(40),
+            }
+        } else {
+            PurchaseCommand::RecordInvoicePaid { invoice: id(70) }
+        };
+        history.extend(decide(&history, command).unwrap());
+    }
+    assert_eq!(
+        status(&history),
+        PurchaseStatus::Invoiced,
+        "one of two paid"
+    );
+    history.extend(
+        decide(
+            &history,
+            PurchaseCommand::RecordInvoicePaid { invoice: id(71) },
+        )
+        .unwrap(),
+    );
+    assert_eq!(status(&history), PurchaseStatus::Paid);
+    given::<PurchaseOrder>(history)
+        .when(issue(PurchaseCommand::RecordInvoicePaid {
+            invoice: id(71),
+        }))
+        .then_nothing();
+}

@@ -723,7 +723,8 @@ impl Shop {
                 command.allowing_negative(true),
                 occurred,
             ),
-            Reaction::WinDeal { .. } => Ok(()),
+            // The shop buys nothing through purchase orders.
+            Reaction::WinDeal { .. } | Reaction::Purchase { .. } => Ok(()),
             Reaction::Account { party, command } => {
                 self.account_command(party, system, command, occurred)
             }

@@ -36,6 +36,8 @@ pub(super) fn status_message(status: PurchaseStatus) -> &'static str {
         PurchaseStatus::Sent => "purchase-status-sent",
         PurchaseStatus::PartiallyReceived => "purchase-status-partially-received",
         PurchaseStatus::Received => "purchase-status-received",
+        PurchaseStatus::Invoiced => "purchase-status-invoiced",
+        PurchaseStatus::Paid => "purchase-status-paid",
         PurchaseStatus::Cancelled => "purchase-status-cancelled",
     }
 }

@@ -16,7 +16,8 @@ use std::ops::Bound;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::finance::{DocumentKind, SeriesEvent};
 use domain::ids::{
-    BranchId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, UserId, WarehouseId,
+    BranchId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, SupplierInvoiceId, UserId,
+    WarehouseId,
 };
 use domain::purchasing::{LandedCost, PurchaseEvent, PurchaseStatus, Spread};
 use domain::sales::round_amount;
@@ -106,6 +107,8 @@ pub struct PurchaseRow {
     pub cancel_reason: Option<String>,
     pub lines: Vec<PurchaseLineRow>,
     pub receipts: Vec<ReceiptRow>,
+    /// The supplier's invoices of the order: amount, and paid off.
+    pub invoices: Vec<(SupplierInvoiceId, Decimal, bool)>,
     /// The log position of the order's latest event: its place on the list.
     pub last_position: u64,
     /// Stream version of its latest event: the ETag of the order.
@@ -182,8 +185,8 @@ pub struct Purchases {
 
 impl ReadModel for Purchases {
     const NAME: &'static str = "purchases";
-    // 2: suppliers' offers.
-    const VERSION: u32 = 2;
+    // 2: suppliers' offers. 3: suppliers' invoices of each order.
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         PurchaseEvent::CATEGORY,
         SeriesEvent::CATEGORY,
@@ -229,6 +232,7 @@ impl ReadModel for Purchases {
                     cancel_reason: None,
                     lines: Vec::new(),
                     receipts: Vec::new(),
+                    invoices: Vec::new(),
                     last_position: envelope.position,
                     version: envelope.stream_version,
                 },
@@ -308,6 +312,34 @@ fn apply_to_row(row: &mut PurchaseRow, event: &PurchaseEvent, envelope: &Envelop
             row.status = PurchaseStatus::Cancelled;
             row.cancel_reason = Some(cancelled.reason.clone());
         }
+        PurchaseEvent::Invoiced(invoiced) => {
+            row.invoices
+                .push((invoiced.invoice, invoiced.amount, false));
+        }
+        PurchaseEvent::InvoicePaid(paid) => {
+            if let Some(invoice) = row
+                .invoices
+                .iter_mut()
+                .find(|(invoice, _, _)| *invoice == paid.invoice)
+            {
+                invoice.2 = true;
+            }
+        }
+    }
+    // As the order's own state has it: a received order invoiced in full
+    // is invoiced, and paid once every invoice is.
+    if matches!(
+        row.status,
+        PurchaseStatus::Received | PurchaseStatus::Invoiced | PurchaseStatus::Paid
+    ) {
+        let invoiced: Decimal = row.invoices.iter().map(|(_, amount, _)| *amount).sum();
+        row.status = if invoiced < row.total() {
+            PurchaseStatus::Received
+        } else if row.invoices.iter().all(|(_, _, paid)| *paid) {
+            PurchaseStatus::Paid
+        } else {
+            PurchaseStatus::Invoiced
+        };
     }
 }
 
