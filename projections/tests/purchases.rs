@@ -310,3 +310,64 @@ proptest! {
         prop_assert!(buying.model.page_matching(200, None, |_, row| row.supplier == supplier).rows.len() == buying.model.len());
     }
 }
+
+/// Protects the payables report: an invoice of 100 USD due on day 10,
+/// 40 paid on day 12 at another rate: on day 11 all 100 are 1–30 days
+/// overdue, on day 12 only 60; nothing owed before it was issued; the
+/// payment's exchange difference is listed on its day.
+#[test]
+fn payables_age_as_of_any_day_and_list_their_exchange_differences() {
+    use domain::payables::{
+        PaySupplier, Payable, PayableCommand, PayableState, RecordSupplierInvoice,
+    };
+    let mut model = Purchases::default();
+    let mut feed = Feed::new(Actor::system("test"));
+    let mut state = PayableState::default();
+    let usd = Currency::parse("c", "USD").unwrap();
+    let commands = [
+        (
+            PayableCommand::RecordInvoice(RecordSupplierInvoice {
+                invoice: id(1),
+                order: None,
+                number: Label::parse("n", "F-1").unwrap(),
+                currency: usd,
+                amount: UnitPrice::parse("a", dec("100")).unwrap(),
+                rate: ExchangeRate::parse("r", dec("0.9")).unwrap(),
+                issued_on: day(5).date_naive(),
+                due: day(10).date_naive(),
+            }),
+            5,
+        ),
+        (
+            PayableCommand::Pay(PaySupplier {
+                payment: id(2),
+                method: domain::finance::PaymentMethod::Cash,
+                currency: usd,
+                amount: UnitPrice::parse("a", dec("40")).unwrap(),
+                rate: ExchangeRate::parse("r", dec("0.95")).unwrap(),
+                allocations: None,
+                reference: None,
+            }),
+            12,
+        ),
+    ];
+    for (command, at) in commands {
+        for event in Payable::decide(&state, &Issued::new(id(0xA), day(at), command)).unwrap() {
+            state = Payable::evolve(state, &event);
+            feed.apply(&mut model, id(0x50), event.into(), day(at), None);
+        }
+    }
+    let supplier: PartyId = id(0x50);
+    let aged = |d: i64| model.payables().aged(day(d).date_naive());
+    assert!(aged(4).is_empty(), "not issued yet");
+    assert_eq!(aged(9)[&(supplier, usd)].not_due, dec("100"));
+    assert_eq!(aged(11)[&(supplier, usd)].days_1_30, dec("100"));
+    assert_eq!(aged(12)[&(supplier, usd)].days_1_30, dec("60"));
+    let differences = model
+        .payables()
+        .differences(day(1).date_naive(), day(30).date_naive());
+    assert_eq!(differences.len(), 1);
+    // 40 × 0.9 = 36.00 against 40 × 0.95 = 38.00: a loss of 2.00.
+    assert_eq!(differences[0].gain, dec("-2.00"));
+    assert_eq!(differences[0].day, day(12).date_naive());
+}

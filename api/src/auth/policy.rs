@@ -73,6 +73,8 @@ const SUB_COLLECTIONS: &[&str] = &[
     "payments",
     "credit-notes",
     "returns",
+    "supplier-invoices",
+    "supplier-payments",
     "tokens",
 ];
 

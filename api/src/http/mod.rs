@@ -24,6 +24,7 @@ pub mod leads;
 pub mod openapi_security;
 pub mod orders;
 pub mod parties;
+pub mod payables;
 pub mod payments;
 pub mod personal_data;
 pub mod pipelines;
@@ -120,6 +121,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(replenishment::router())
                 .merge(currencies::router())
                 .merge(payments::router())
+                .merge(payables::router())
                 .merge(accounts::router())
                 .merge(reports::router())
                 .merge(interactions::router())

@@ -13,6 +13,7 @@ pub(crate) fn scenarios() {
     goods_are_bought_abroad_and_received_at_their_landed_cost();
     purchasing_refuses_bad_values_unknown_ids_stale_versions_and_broken_rules();
     offers_drive_replenishment_suggestions_and_drafts();
+    supplier_invoices_and_payments_realize_exchange_differences();
 }
 
 const PURCHASES: &str = "/api/v1/purchase-orders";
@@ -527,4 +528,120 @@ async fn offers_drive_replenishment_suggestions_and_drafts() {
         .await;
     unsourced.assert_problem(422);
     assert_eq!(unsourced.body["rule"], "replenishment.no_supplier");
+}
+
+/// Protects payables through the API: a USD order invoiced at the rate of
+/// 2026-03-02 (30 USD × 0.9 = 27.00 EUR) and paid at today's
+/// (0.3333333333: 10.00 EUR) realizes a gain of 17.00, listed in the
+/// report; the payables age as of a day; the order ends paid; every
+/// documented refusal.
+#[tokio::test]
+async fn supplier_invoices_and_payments_realize_exchange_differences() {
+    let app = spawn_app().await;
+    let (supplier, warehouse, product) = buying_shop(&app).await;
+    let nobody = Uuid::now_v7();
+    let stale = [("if-match", "\"99\"")];
+    let order = app
+        .write(
+            PURCHASES,
+            json!({"supplier": supplier, "warehouse": warehouse, "currency": "USD",
+                   "lines": [{"product": product, "quantity": "10", "unit_price": "3"}]}),
+        )
+        .await
+        .id;
+    app.write(&format!("{PURCHASES}/{order}/send"), json!({}))
+        .await;
+    app.write(&format!("{PURCHASES}/{order}/receive"), json!({}))
+        .await;
+    let invoices = format!("/api/v1/parties/{supplier}/supplier-invoices");
+    let invoice = json!({"order": order, "number": "F-9", "amount": "30",
+                         "issued_on": "2026-03-02", "due": "2026-04-01"});
+    let recorded = app.post(&invoices, invoice.clone()).await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{:#}", recorded.body);
+    app.settle().await;
+    let aged = app.get("/api/v1/reports/payables?as_of=2026-03-03").await;
+    assert_eq!(aged.status, StatusCode::OK);
+    assert_eq!(dec(&aged.body["rows"][0]["not_due"]), Decimal::from(30));
+    assert_eq!(
+        app.get(&format!("{PURCHASES}/{order}")).await.body["status"],
+        "invoiced"
+    );
+    let payments = format!("/api/v1/parties/{supplier}/supplier-payments");
+    let paid = app
+        .post(
+            &payments,
+            json!({"method": "bank_transfer", "currency": "USD", "amount": "30"}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{:#}", paid.body);
+    app.settle().await;
+    let today = Utc::now().date_naive();
+    let differences = app
+        .get(&format!(
+            "/api/v1/reports/exchange-differences?from=2026-01-01&to={today}"
+        ))
+        .await;
+    assert_eq!(differences.status, StatusCode::OK, "{:#}", differences.body);
+    assert_eq!(dec(&differences.body["total_gain"]), Decimal::from(17));
+    assert_eq!(differences.body["company_currency"], "EUR");
+    assert_eq!(
+        app.get(&format!("{PURCHASES}/{order}")).await.body["status"],
+        "paid"
+    );
+    assert_eq!(
+        app.get("/api/v1/reports/payables").await.body["rows"],
+        json!([])
+    );
+
+    // Refusals.
+    let mut bad = invoice.clone();
+    bad["amount"] = json!("-1");
+    app.post(&invoices, bad).await.assert_problem(400);
+    app.post(
+        &format!("/api/v1/parties/{nobody}/supplier-invoices"),
+        invoice.clone(),
+    )
+    .await
+    .assert_problem(404);
+    let mut again = invoice.clone();
+    again["order"] = json!(null);
+    again["currency"] = json!("USD");
+    app.post_with(&invoices, again.clone(), &stale)
+        .await
+        .assert_problem(412);
+    let duplicate = app.post(&invoices, again).await;
+    duplicate.assert_problem(422);
+    assert_eq!(duplicate.body["rule"], "payable.duplicate_number");
+    let payment = json!({"method": "cash", "currency": "USD", "amount": "5"});
+    app.post(
+        &payments,
+        json!({"method": "cheque", "currency": "USD", "amount": "5"}),
+    )
+    .await
+    .assert_problem(400);
+    app.post(
+        &format!("/api/v1/parties/{nobody}/supplier-payments"),
+        payment.clone(),
+    )
+    .await
+    .assert_problem(404);
+    app.post_with(&payments, payment, &stale)
+        .await
+        .assert_problem(412);
+    let invoice_id = recorded.written().id;
+    let overpaid = app
+        .post(
+            &payments,
+            json!({"method": "cash", "currency": "USD", "amount": "5",
+                   "allocations": [{"invoice": invoice_id, "amount": "5"}]}),
+        )
+        .await;
+    overpaid.assert_problem(422);
+    assert_eq!(overpaid.body["rule"], "payable.overpaid");
+    app.get("/api/v1/reports/exchange-differences?from=2026-03-02&to=2026-03-01")
+        .await
+        .assert_problem(400);
+    app.get("/api/v1/reports/payables?as_of=yesterday")
+        .await
+        .assert_problem(400);
 }

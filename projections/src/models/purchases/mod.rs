@@ -1,8 +1,9 @@
 //! Purchase orders as buyers and storekeepers read them: the list (newest
 //! activity first, by status, supplier or number), each order with its
 //! lines and receipts, the goods still on order per product and
-//! warehouse, and what open orders are still worth per currency; and
-//! suppliers' offers per product ([`offers`]).
+//! warehouse, and what open orders are still worth per currency;
+//! suppliers' offers per product ([`offers`]) and what is owed to them
+//! ([`payables`]).
 //!
 //! "On order" is what open orders (sent or partly received) still await:
 //! ordered less received, per line. Each event first takes its order's
@@ -19,6 +20,7 @@ use domain::ids::{
     BranchId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, SupplierInvoiceId, UserId,
     WarehouseId,
 };
+use domain::payables::PayableEvent;
 use domain::purchasing::{LandedCost, PurchaseEvent, PurchaseStatus, Spread};
 use domain::sales::round_amount;
 use domain::sourcing::SourcingEvent;
@@ -32,8 +34,10 @@ use crate::envelope::Envelope;
 use crate::model::ReadModel;
 
 pub mod offers;
+pub mod payables;
 
 use offers::{Offers, ProductOffers};
+use payables::Payables;
 
 /// Most rows on one page.
 pub const PURCHASE_PAGE_ROWS_MAX: usize = 200;
@@ -181,19 +185,30 @@ pub struct Purchases {
     /// (product, warehouse) → quantity open orders still await.
     on_order: BTreeMap<(ProductId, WarehouseId), Decimal>,
     offers: Offers,
+    payables: Payables,
 }
 
 impl ReadModel for Purchases {
     const NAME: &'static str = "purchases";
-    // 2: suppliers' offers. 3: suppliers' invoices of each order.
+    // 2: suppliers' offers. 3: suppliers' invoices of each order, and
+    // payables.
     const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         PurchaseEvent::CATEGORY,
         SeriesEvent::CATEGORY,
         SourcingEvent::CATEGORY,
+        PayableEvent::CATEGORY,
     ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
+        if let CrmEvent::Payable(event) = envelope.event {
+            self.payables.apply(
+                PartyId::from_uuid(envelope.aggregate),
+                envelope.occurred_at.date_naive(),
+                event,
+            );
+            return;
+        }
         if let CrmEvent::Sourcing(event) = envelope.event {
             self.offers
                 .apply(ProductId::from_uuid(envelope.aggregate), event);
@@ -377,6 +392,11 @@ impl Purchases {
 
     pub fn get(&self, order: PurchaseOrderId) -> Option<&PurchaseRow> {
         self.rows.get(&order)
+    }
+
+    /// What the company owes its suppliers.
+    pub fn payables(&self) -> &Payables {
+        &self.payables
     }
 
     /// The suppliers' offers for `product`, if any supplier made one.
