@@ -119,3 +119,13 @@ replenishment-draft = إنشاء أوامر شراء من البنود المح�
 replenishment-more = بنود أخرى غير معروضة: { $count }.
 replenishment-pick-one = حدّد بندًا واحدًا على الأقل.
 replenishment-bad-quantity = يحتاج كل بند محدد إلى كمية أكبر من الصفر.
+
+purchase-bills = فواتير المورد
+purchase-bill-number = رقم الفاتورة
+purchase-bill-due = تاريخ الاستحقاق
+purchase-bill-outstanding = المتبقي
+purchase-bill-record = تسجيل فاتورة المورد
+purchase-bill-issued = تاريخ الإصدار
+purchase-bill-submit = تسجيل الفاتورة
+purchase-pay = دفع
+purchase-pay-amount = المبلغ المدفوع

@@ -113,3 +113,13 @@ replenishment-draft = Draft purchase orders from the ticked lines
 replenishment-more = { $count } more lines are not shown.
 replenishment-pick-one = Tick at least one line.
 replenishment-bad-quantity = Each ticked line needs a quantity greater than zero.
+
+purchase-bills = Supplier's invoices
+purchase-bill-number = Invoice number
+purchase-bill-due = Due
+purchase-bill-outstanding = Outstanding
+purchase-bill-record = Record the supplier's invoice
+purchase-bill-issued = Issued on
+purchase-bill-submit = Record the invoice
+purchase-pay = Pay
+purchase-pay-amount = Amount to pay

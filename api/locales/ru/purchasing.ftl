@@ -115,3 +115,13 @@ replenishment-draft = Создать заказы поставщикам по о
 replenishment-more = Ещё строк не показано: { $count }.
 replenishment-pick-one = Отметьте хотя бы одну строку.
 replenishment-bad-quantity = Для каждой отмеченной строки нужно количество больше нуля.
+
+purchase-bills = Счета поставщика
+purchase-bill-number = Номер счёта
+purchase-bill-due = Срок оплаты
+purchase-bill-outstanding = Остаток
+purchase-bill-record = Записать счёт поставщика
+purchase-bill-issued = Дата счёта
+purchase-bill-submit = Записать счёт
+purchase-pay = Оплатить
+purchase-pay-amount = Сумма к оплате

@@ -414,6 +414,17 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/purchases/{id}",
         needs(Module::Purchasing, Action::Read),
     ),
+    // The supplier's invoices are finance's.
+    (
+        "POST",
+        "/purchases/{id}/invoice",
+        needs(Module::Finance, Action::Create),
+    ),
+    (
+        "POST",
+        "/purchases/{id}/pay",
+        needs(Module::Finance, Action::Create),
+    ),
     // Each action's own permission (cancelling takes purchasing.delete)
     // is checked by the use case.
     (

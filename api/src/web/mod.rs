@@ -276,6 +276,8 @@ pub fn router() -> Router<AppState> {
         .route("/purchases/products/{id}", get(offers::show))
         .route("/purchases/products/{id}/{action}", post(offers::act))
         .route("/purchases/{id}", get(purchases::show))
+        .route("/purchases/{id}/invoice", post(purchases::invoice))
+        .route("/purchases/{id}/pay", post(purchases::pay))
         .route("/purchases/{id}/{action}", post(purchases::act))
         .route("/tasks", get(tasks::list))
         .route("/tasks/new", get(task::new_form).post(task::create))

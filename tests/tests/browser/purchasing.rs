@@ -3,7 +3,8 @@
 //! recorded) and a day's rate entered on the rates page, a customer made a supplier
 //! on its card, a purchase order in a foreign currency drafted (a bad
 //! price refused next to its field with the typing kept), sent and
-//! received with freight, and the goods in stock at their landed cost;
+//! received with freight, the goods in stock at their landed cost, the
+//! supplier's invoice recorded and paid;
 //! the order page in Arabic.
 
 use super::catalog::{choose, on_hand, stocked, type_into, value_of, wait_for_text};
@@ -111,6 +112,16 @@ async fn goods_bought_abroad_enter_stock_at_their_landed_cost() {
             text_of(&client, "#purchase-heading").await.contains("PO-"),
             "the order has its number"
         );
+        // The supplier's invoice, for what is not invoiced yet, and its
+        // payment: the order ends paid.
+        assert_eq!(value_of(&client, "#bill-amount").await, "40");
+        click(&client, "#bill-submit").await;
+        wait_for(&client, "#bill-number-error").await;
+        type_into(&client, "#bill-number", "PT-4711").await;
+        click(&client, "#bill-submit").await;
+        wait_for_text(&client, "#purchase-status", "Invoiced").await;
+        click(&client, "#bills-list .pay-form button").await;
+        wait_for_text(&client, "#purchase-status", "Paid").await;
     })
     .await;
     assert_eq!(

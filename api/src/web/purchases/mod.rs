@@ -21,9 +21,11 @@ use super::forms::OwnedChoice;
 use super::{Page, Section, Viewer, format, query_string};
 use crate::AppState;
 
+mod billing;
 mod new;
 mod page;
 
+pub use billing::{invoice, pay};
 pub use new::{create, new_form};
 pub use page::{act, show};
 

@@ -60,6 +60,19 @@ pub struct ReceiptView {
     pub lines: Vec<(String, String, String)>,
 }
 
+/// A supplier's invoice of the order.
+#[derive(Debug)]
+pub struct BillView {
+    pub id: String,
+    pub number: String,
+    pub amount: String,
+    pub outstanding: String,
+    /// The outstanding amount as a plain number, to prefill a payment.
+    pub outstanding_plain: String,
+    pub due: String,
+    pub open: bool,
+}
+
 /// A landed cost row of the receive form, as typed.
 #[derive(Debug)]
 pub struct CostRow {
@@ -94,6 +107,15 @@ pub struct PurchasePage {
     costs: Vec<CostRow>,
     spreads: Vec<OwnedChoice>,
     received_on: String,
+    /// The supplier's invoices, and the forms to record one and pay.
+    bills: Vec<BillView>,
+    can_invoice: bool,
+    can_pay: bool,
+    /// The invoice form's defaults: what is not invoiced yet, today, in
+    /// thirty days.
+    invoice_amount: String,
+    invoice_issued_on: String,
+    invoice_due: String,
     errors: FormErrors,
     form_values: ActionForm,
 }
@@ -123,6 +145,20 @@ pub struct ActionForm {
     pub received_on: String,
     #[serde(default)]
     pub reason: String,
+    /// The invoice form: the supplier's number, amount, days.
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub issued_on: String,
+    #[serde(default)]
+    pub due: String,
+    /// The pay form: the invoice paid and how.
+    #[serde(default)]
+    pub invoice: String,
+    #[serde(default)]
+    pub method: String,
     /// `receive_<line>`, `cost_label_<n>`, `cost_amount_<n>`.
     #[serde(flatten)]
     pub rest: BTreeMap<String, String>,
@@ -137,7 +173,7 @@ fn load(
     Some((id, order?, version))
 }
 
-fn render(
+pub(super) fn render(
     state: &AppState,
     viewer: &Viewer,
     raw_id: &str,
@@ -265,6 +301,34 @@ fn render(
         })
         .collect();
     let draft = order.status == PurchaseStatus::Draft;
+    let (bills, invoiced): (Vec<BillView>, Decimal) =
+        state.read_models.purchases.read(|purchases| {
+            let row = purchases.get(id);
+            let mut invoiced = Decimal::ZERO;
+            let bills = row
+                .map(|row| {
+                    row.invoices
+                        .iter()
+                        .filter_map(|(invoice, amount, _)| {
+                            invoiced += *amount;
+                            let bill = purchases.payables().invoice(*invoice)?;
+                            let outstanding = bill.outstanding_on(chrono::NaiveDate::MAX);
+                            Some(BillView {
+                                id: invoice.to_string(),
+                                number: bill.number.clone(),
+                                amount: money(bill.amount),
+                                outstanding: money(outstanding),
+                                outstanding_plain: outstanding.normalize().to_string(),
+                                due: format::date(lang, bill.due),
+                                open: outstanding > Decimal::ZERO,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (bills, invoiced)
+        });
+    let today = state.app.now().date_naive();
     let page = PurchasePage {
         id: id.to_string(),
         supplier: party_name(state, order.supplier),
@@ -295,6 +359,30 @@ fn render(
         costs,
         spreads,
         received_on: form.received_on.clone(),
+        can_invoice: !matches!(
+            order.status,
+            PurchaseStatus::Draft | PurchaseStatus::Cancelled
+        ) && viewer.allows(Module::Finance, Action::Create),
+        can_pay: viewer.allows(Module::Finance, Action::Create),
+        bills,
+        invoice_amount: if form.amount.is_empty() {
+            (total - invoiced)
+                .max(Decimal::ZERO)
+                .normalize()
+                .to_string()
+        } else {
+            form.amount.clone()
+        },
+        invoice_issued_on: if form.issued_on.is_empty() {
+            today.to_string()
+        } else {
+            form.issued_on.clone()
+        },
+        invoice_due: if form.due.is_empty() {
+            (today + chrono::Duration::days(30)).to_string()
+        } else {
+            form.due.clone()
+        },
         errors,
         form_values: form,
         page,
