@@ -141,7 +141,7 @@ impl Shop {
     fn set_reorder_level(&mut self, level: &str) {
         self.stock_command(
             StockCommand::SetReorderLevel {
-                level: Some(Quantity::parse("l", dec(level)).unwrap()),
+                level: Some(Quantity::parse_break("l", dec(level)).unwrap()),
             },
             day(0),
         );
