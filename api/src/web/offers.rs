@@ -14,17 +14,14 @@ use domain::catalog::{Quantity, UnitPrice};
 use domain::ids::{PartyId, ProductId};
 use domain::sourcing::{Offer, Sourcing, SourcingCommand};
 use domain::values::{Currency, Label};
-use projections::models::customers::{CustomerQuery, RoleFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::forms::{self, FormErrors, OwnedChoice};
 use super::i18n::Tr;
+use super::purchases::{party_name, supplier_choices};
 use super::{Page, Section, Viewer, format};
 use crate::AppState;
-
-/// Suppliers offered in the form's select, at most.
-const SUPPLIERS_OFFERED_MAX: usize = projections::PAGE_ROWS_MAX;
 
 /// One offer as the page shows it.
 #[derive(Debug)]
@@ -76,15 +73,6 @@ pub struct OfferForm {
     pub version: String,
     #[serde(default)]
     pub command: String,
-}
-
-fn party_name(state: &AppState, party: PartyId) -> String {
-    state.read_models.customers.read(|customers| {
-        customers
-            .resolve(party)
-            .map(|row| row.display_name.clone())
-            .unwrap_or_else(|| party.to_string())
-    })
 }
 
 fn render(
@@ -153,27 +141,7 @@ fn render(
             chosen: chosen == Some(*supplier),
         })
         .collect();
-    let mut suppliers = vec![OwnedChoice {
-        value: String::new(),
-        label: tr.t("form-choose"),
-        selected: form.supplier.is_empty(),
-    }];
-    suppliers.extend(state.read_models.customers.read(|customers| {
-        customers
-            .search(&CustomerQuery {
-                role: Some(RoleFilter::Supplier),
-                limit: SUPPLIERS_OFFERED_MAX,
-                ..CustomerQuery::default()
-            })
-            .rows
-            .iter()
-            .map(|row| OwnedChoice {
-                selected: form.supplier == row.id.to_string(),
-                value: row.id.to_string(),
-                label: row.display_name.clone(),
-            })
-            .collect::<Vec<_>>()
-    }));
+    let suppliers = supplier_choices(state, tr, &form.supplier);
     let company_currency = state.app.currency().company_currency().ok().flatten();
     let mut form = form;
     if form.currency.is_empty() {

@@ -44,7 +44,42 @@ pub(super) fn status_message(status: PurchaseStatus) -> &'static str {
     }
 }
 
-pub(super) fn party_name(state: &AppState, party: PartyId) -> String {
+/// Suppliers offered in a form's select, at most.
+const SUPPLIERS_OFFERED_MAX: usize = projections::PAGE_ROWS_MAX;
+
+/// The suppliers (parties with the supplier role) as a select's choices,
+/// after a "choose one" first, `selected` chosen.
+pub(crate) fn supplier_choices(
+    state: &AppState,
+    tr: super::i18n::Tr,
+    selected: &str,
+) -> Vec<OwnedChoice> {
+    let mut choices = vec![OwnedChoice {
+        value: String::new(),
+        label: tr.t("form-choose"),
+        selected: selected.is_empty(),
+    }];
+    choices.extend(state.read_models.customers.read(|customers| {
+        customers
+            .search(&projections::models::customers::CustomerQuery {
+                role: Some(projections::models::customers::RoleFilter::Supplier),
+                limit: SUPPLIERS_OFFERED_MAX,
+                ..projections::models::customers::CustomerQuery::default()
+            })
+            .rows
+            .iter()
+            .map(|row| OwnedChoice {
+                selected: selected == row.id.to_string(),
+                value: row.id.to_string(),
+                label: row.display_name.clone(),
+            })
+            .collect::<Vec<_>>()
+    }));
+    choices
+}
+
+/// A party's name as the customers model has it (after merges).
+pub(crate) fn party_name(state: &AppState, party: PartyId) -> String {
     state.read_models.customers.read(|customers| {
         customers
             .resolve(party)

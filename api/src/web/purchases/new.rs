@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 use domain::catalog::{Quantity, UnitPrice};
 use domain::ids::{PartyId, WarehouseId};
 use domain::values::{Currency, Label};
-use projections::models::customers::{CustomerQuery, RoleFilter};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -24,8 +23,6 @@ use crate::web::{Page, Section, Viewer, format};
 
 /// Line rows on the form.
 pub const NEW_PURCHASE_LINES: usize = 5;
-/// Suppliers offered in the form's select, at most.
-const SUPPLIERS_OFFERED_MAX: usize = projections::PAGE_ROWS_MAX;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NewQuery {
@@ -96,27 +93,7 @@ fn new_page(
     );
     let tr = page.tr;
     let company_currency = state.app.currency().company_currency().ok().flatten();
-    let mut suppliers = vec![OwnedChoice {
-        value: String::new(),
-        label: tr.t("form-choose"),
-        selected: form.supplier.is_empty(),
-    }];
-    suppliers.extend(state.read_models.customers.read(|customers| {
-        customers
-            .search(&CustomerQuery {
-                role: Some(RoleFilter::Supplier),
-                limit: SUPPLIERS_OFFERED_MAX,
-                ..CustomerQuery::default()
-            })
-            .rows
-            .iter()
-            .map(|row| OwnedChoice {
-                selected: form.supplier == row.id.to_string(),
-                value: row.id.to_string(),
-                label: row.display_name.clone(),
-            })
-            .collect::<Vec<_>>()
-    }));
+    let suppliers = super::supplier_choices(state, tr, &form.supplier);
     let (warehouses, products) = state.read_models.stock.read(|stock| {
         let warehouses: Vec<OwnedChoice> = stock
             .warehouses()
