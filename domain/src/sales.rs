@@ -384,6 +384,29 @@ pub struct ImportLine {
     pub unit_cost: Option<UnitPrice>,
 }
 
+impl ImportLine {
+    /// The unit price after the line's discount, rounded as every unit
+    /// price is.
+    pub fn net_unit_price(&self) -> Decimal {
+        match self.discount_percent.map(VatRate::percent) {
+            Some(percent) => round_unit(
+                self.unit_price.value() * (Decimal::ONE_HUNDRED - percent) / Decimal::ONE_HUNDRED,
+            ),
+            None => self.unit_price.value(),
+        }
+    }
+
+    /// What the line comes to before it is rounded to cents, the one place
+    /// an imported line rounds: the source's own amount (what the customer
+    /// was charged) if it states one, else quantity × the net unit price.
+    pub fn exact_total(&self) -> Decimal {
+        match self.amount {
+            Some(amount) => amount.value(),
+            None => self.quantity.value().saturating_mul(self.net_unit_price()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum OrderCommand {
     Draft(DraftOrder),
@@ -1185,27 +1208,14 @@ fn import_event(import: &ImportSale) -> Result<SaleImported, DomainError> {
         .iter()
         .map(|line| {
             let discount = line.discount_percent.map(VatRate::percent);
-            let unit_price = match discount {
-                Some(percent) => round_unit(
-                    line.unit_price.value() * (Decimal::ONE_HUNDRED - percent)
-                        / Decimal::ONE_HUNDRED,
-                ),
-                None => line.unit_price.value(),
-            };
-            let vat = line.vat.percent();
-            let amounts = match line.amount {
-                // The source's own amount wins over our arithmetic: it is
-                // what the customer was charged.
-                Some(amount) => {
-                    Amounts::of(Decimal::ONE, amount.value(), vat, line.prices_include_vat)
-                }
-                None => Amounts::of(
-                    line.quantity.value(),
-                    unit_price,
-                    vat,
-                    line.prices_include_vat,
-                ),
-            };
+            // The source's own amount wins over our arithmetic: it is what
+            // the customer was charged. Rounded to cents here, once.
+            let amounts = Amounts::of(
+                Decimal::ONE,
+                line.exact_total(),
+                line.vat.percent(),
+                line.prices_include_vat,
+            );
             ImportedLine {
                 product: line.product,
                 quantity: line.quantity.value(),

@@ -798,3 +798,36 @@ fn a_mapping_naming_a_missing_column_fails_before_anything_is_written() {
     assert!(error.to_string().contains("missing.csv"), "{error}");
     assert!(!files.data().join("eventlog").exists());
 }
+
+/// Protects the import report's honesty (issue 18): a line amount with
+/// more than two decimals is rounded to cents once and counted, with the
+/// total difference (10.005 → 10.01 and 3 × 0.3333 = 0.9999 → 1.00:
+/// two amounts, +0.0051), and a name with a no-break space is quoted as it
+/// is, never as `\u{a0}`.
+#[test]
+fn the_report_counts_rounded_amounts_and_quotes_names_as_they_are() {
+    let files = Files::clean();
+    files.write(
+        "orders.csv",
+        "\
+Order,Date,Shipped,CustNo,Customer,Article,Description,Group,Qty,Price,Amount,Disc
+A-1,2019-05-01,,C-1,Acme Ltd,P-1,Bolt M6,,2,5,10.005,
+A-1,2019-05-01,,C-1,Acme Ltd,P-1,Bolt M6,,3,0.3333,,
+A-2,2019-05-02,,C-1,Acme\u{a0}Limited,P-1,Bolt M6,,1,1,,
+",
+    );
+    let report = files.import();
+    let orders = report.orders.as_ref().unwrap();
+    assert_eq!(orders.amounts_rounded, 2);
+    assert_eq!(orders.rounding_difference, dec("0.0051"));
+    let shown = report.to_string();
+    assert!(
+        shown.contains("2 line amounts had more than two decimals and were rounded to cents"),
+        "{shown}"
+    );
+    assert!(shown.contains("0.0051"), "{shown}");
+    assert!(shown.contains("\"Acme\u{a0}Limited\""), "{shown}");
+    assert!(!shown.contains("\\u{a0}"), "{shown}");
+    let sale = sale(&files.handler(), "A-1").unwrap();
+    assert_eq!(sale.total.gross, dec("13.21"), "10.01 + 1.00, with 20 % VAT: 13.21");
+}

@@ -195,9 +195,9 @@ impl Column {
     /// must not be negative`.
     pub fn problem(&self, raw: &str, problem: &str) -> String {
         format!(
-            "column {:?}: {:?} {problem}",
-            self.header,
-            quoted_prefix(raw.trim())
+            "column {}: {} {problem}",
+            Quoted(&self.header),
+            Quoted(&quoted_prefix(raw.trim()))
         )
     }
 
@@ -210,7 +210,32 @@ impl Column {
     }
 
     pub fn blank(&self) -> String {
-        format!("column {:?} is blank", self.header)
+        format!("column {} is blank", Quoted(&self.header))
+    }
+}
+
+/// A name or a cell quoted in a message as it is: in double quotes, with
+/// only a quote or a backslash in it escaped. Rust's `{:?}` would turn a
+/// no-break space into `\u{a0}` and a Cyrillic or Arabic name would stay,
+/// so the two looked alike to nobody; control characters never reach
+/// here (cells refuse them) but are escaped all the same.
+pub(crate) struct Quoted<'a>(pub &'a str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            match c {
+                '"' | '\\' => {
+                    f.write_char('\\')?;
+                    f.write_char(c)?;
+                }
+                c if c.is_control() => write!(f, "{}", c.escape_default())?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')
     }
 }
 
@@ -272,7 +297,7 @@ impl<'a> Row<'a> {
             return Ok(None);
         };
         let text = std::str::from_utf8(bytes)
-            .map_err(|_| format!("column {:?} is not UTF-8 text", column.header))?
+            .map_err(|_| format!("column {} is not UTF-8 text", Quoted(&column.header)))?
             .trim();
         Ok((!text.is_empty()).then_some(text))
     }

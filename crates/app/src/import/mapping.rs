@@ -409,7 +409,7 @@ impl fmt::Display for HeaderList<'_> {
             if index > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{:?}", header.trim())?;
+            write!(f, "{}", super::cells::Quoted(header.trim()))?;
         }
         if self.0.len() > HEADERS_QUOTED_MAX {
             write!(f, " and {} more", self.0.len() - HEADERS_QUOTED_MAX)?;

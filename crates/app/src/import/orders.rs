@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use uuid::Uuid;
 
-use super::cells::{Column, Row, check_label, sku_from_id};
+use super::cells::{Column, Quoted, Row, check_label, sku_from_id};
 use super::customers::register_customer;
 use super::mapping::{OrderFields, Resolver, Source};
 use super::products::define_product;
@@ -221,6 +221,9 @@ struct SaleJob {
     number: String,
     first_line: u64,
     lines: u64,
+    /// Its lines whose amount was rounded to cents, and by how much.
+    rounded: u64,
+    rounding: Decimal,
 }
 
 /// What one writer thread did.
@@ -228,6 +231,8 @@ struct SaleJob {
 struct WriterTally {
     imported: u64,
     lines_imported: u64,
+    amounts_rounded: u64,
+    rounding_difference: Decimal,
     already_present: u64,
     refused: Refusals,
 }
@@ -281,6 +286,8 @@ pub(super) fn import_orders(
     } = reader;
     report.orders_imported += tally.imported;
     report.lines_imported += tally.lines_imported;
+    report.amounts_rounded += tally.amounts_rounded;
+    report.rounding_difference += tally.rounding_difference;
     report.orders_already_present += tally.already_present;
     report.orders_skipped += tally.refused.count;
     refusals.count += tally.refused.count;
@@ -432,6 +439,8 @@ impl OrderReader<'_> {
             } else {
                 self.report.orders_imported += 1;
                 self.report.lines_imported += job.lines;
+                self.report.amounts_rounded += job.rounded;
+                self.report.rounding_difference += job.rounding;
             }
             return Ok(());
         };
@@ -470,8 +479,10 @@ impl OrderReader<'_> {
             (Some(first), Some(first_date)) => {
                 if first.source_id != cells.customer {
                     return Ok(Err(format!(
-                        "customer {:?} differs from customer {:?} on the order's first row (line {})",
-                        cells.customer, first.source_id, group.first_line
+                        "customer {} differs from customer {} on the order's first row (line {})",
+                        Quoted(&cells.customer),
+                        Quoted(&first.source_id),
+                        group.first_line
                     )));
                 }
                 if cells.ordered_on != first_date {
@@ -662,6 +673,20 @@ impl OrderReader<'_> {
                 unit_cost: row.unit_cost,
             });
         }
+        // Each line rounds to cents once (the domain's `exact_total`); the
+        // report says how many lines that changed and by how much.
+        let (rounded, rounding) =
+            lines
+                .iter()
+                .fold((0u64, Decimal::ZERO), |(count, total), line| {
+                    let exact = line.exact_total();
+                    let difference = domain::sales::round_amount(exact) - exact;
+                    if difference.is_zero() {
+                        (count, total)
+                    } else {
+                        (count + 1, total + difference)
+                    }
+                });
         let Some(currency) = context.mapping.currency else {
             return Ok(Err((
                 group.first_line,
@@ -750,6 +775,8 @@ impl OrderReader<'_> {
             number: group.number.clone(),
             first_line: group.first_line,
             lines: group.rows.len() as u64,
+            rounded,
+            rounding,
         }))
     }
 }
@@ -812,8 +839,9 @@ fn parse_amounts(row: &Row<'_>, columns: &OrderColumns) -> Result<LineAmounts, S
     if unit_price.is_none() && amount.is_none() {
         return Err(match (&columns.unit_price, &columns.amount) {
             (Some(price), Some(amount)) => format!(
-                "columns {:?} and {:?} are both blank: a line needs a unit price or an amount",
-                price.header, amount.header
+                "columns {} and {} are both blank: a line needs a unit price or an amount",
+                Quoted(&price.header),
+                Quoted(&amount.header)
             ),
             (Some(column), None) | (None, Some(column)) => column.blank(),
             (None, None) => "a line needs a unit price or an amount".to_owned(),
@@ -949,6 +977,8 @@ fn settle(
         Ok(outcome) if !outcome.already_stored => {
             tally.imported += 1;
             tally.lines_imported += job.lines;
+            tally.amounts_rounded += job.rounded;
+            tally.rounding_difference += job.rounding;
             return Ok(());
         }
         Ok(outcome) => {
@@ -966,12 +996,12 @@ fn settle(
     };
     let reason = match different {
         Some(position) => format!(
-            "a different sale with number {:?} was imported before (position {position}); it is left as it was",
-            job.number
+            "a different sale with number {} was imported before (position {position}); it is left as it was",
+            Quoted(&job.number)
         ),
         None => format!(
-            "a different sale with number {:?} is already in HyperCRM; it is left as it was",
-            job.number
+            "a different sale with number {} is already in HyperCRM; it is left as it was",
+            Quoted(&job.number)
         ),
     };
     tally

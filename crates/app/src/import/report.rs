@@ -2,6 +2,7 @@
 //! names it found spelled more than one way; printed at the end of
 //! `hypercrm import`.
 
+use super::cells::Quoted;
 use std::fmt;
 use std::time::Duration;
 
@@ -91,6 +92,10 @@ pub struct OrdersReport {
     pub orders_skipped: u64,
     pub lines_imported: u64,
     pub rows_rejected: u64,
+    /// Imported lines whose amount had more than two decimals and was
+    /// rounded to cents, and the rounded amounts less the exact ones.
+    pub amounts_rounded: u64,
+    pub rounding_difference: rust_decimal::Decimal,
     /// Products and customers the orders named that were created from
     /// the order rows.
     pub products_created: u64,
@@ -207,6 +212,13 @@ impl fmt::Display for ImportReport {
                 r.products_created,
                 r.customers_created
             )?;
+            if r.amounts_rounded > 0 {
+                writeln!(
+                    f,
+                    "rounding: {} line amounts had more than two decimals and were rounded to cents (half away from zero); the rounded amounts differ from the exact ones by {} in all",
+                    r.amounts_rounded, r.rounding_difference
+                )?;
+            }
             writeln!(
                 f,
                 "orders took {:.1} s: {:.0} orders/s, {:.0} rows/s",
@@ -227,11 +239,11 @@ impl fmt::Display for ImportReport {
             for conflict in &self.conflict_examples {
                 writeln!(
                     f,
-                    "  {} {:?}: kept {:?}, not {:?} ({} line {})",
+                    "  {} {}: kept {}, not {} ({} line {})",
                     conflict.entity,
-                    conflict.source_id,
-                    conflict.kept,
-                    conflict.other,
+                    Quoted(&conflict.source_id),
+                    Quoted(&conflict.kept),
+                    Quoted(&conflict.other),
                     conflict.file,
                     conflict.line
                 )?;

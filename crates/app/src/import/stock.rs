@@ -18,7 +18,7 @@ use domain::values::Label;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::cells::{Column, Row};
+use super::cells::{Column, Quoted, Row};
 use super::mapping::{Resolver, Source, StockFields};
 use super::report::{Refusals, StockReport};
 use super::{
@@ -144,8 +144,8 @@ pub(super) fn import_opening_stock(
                     row.line,
                     None,
                     format!(
-                        "product {:?} is neither in the products file nor in HyperCRM",
-                        parsed.product
+                        "product {} is neither in the products file nor in HyperCRM",
+                        Quoted(&parsed.product)
                     ),
                 );
                 continue;
@@ -156,8 +156,8 @@ pub(super) fn import_opening_stock(
                     row.line,
                     None,
                     format!(
-                        "product {:?} is a service: services have no stock",
-                        parsed.product
+                        "product {} is a service: services have no stock",
+                        Quoted(&parsed.product)
                     ),
                 );
                 continue;
@@ -204,8 +204,9 @@ pub(super) fn import_opening_stock(
                 row.line,
                 None,
                 format!(
-                    "product {:?} already has its opening stock in warehouse {:?} (line {first})",
-                    parsed.product, parsed.warehouse
+                    "product {} already has its opening stock in warehouse {} (line {first})",
+                    Quoted(&parsed.product),
+                    Quoted(&parsed.warehouse)
                 ),
             );
             continue;
