@@ -480,7 +480,7 @@ impl OrderReader<'_> {
                 if first.source_id != cells.customer {
                     return Ok(Err(format!(
                         "customer {} differs from customer {} on the order's first row (line {})",
-                        Quoted(&cells.customer),
+                        Quoted(cells.customer),
                         Quoted(&first.source_id),
                         group.first_line
                     )));

@@ -145,7 +145,7 @@ pub(super) fn import_opening_stock(
                     None,
                     format!(
                         "product {} is neither in the products file nor in HyperCRM",
-                        Quoted(&parsed.product)
+                        Quoted(parsed.product)
                     ),
                 );
                 continue;
@@ -157,7 +157,7 @@ pub(super) fn import_opening_stock(
                     None,
                     format!(
                         "product {} is a service: services have no stock",
-                        Quoted(&parsed.product)
+                        Quoted(parsed.product)
                     ),
                 );
                 continue;
@@ -205,8 +205,8 @@ pub(super) fn import_opening_stock(
                 None,
                 format!(
                     "product {} already has its opening stock in warehouse {} (line {first})",
-                    Quoted(&parsed.product),
-                    Quoted(&parsed.warehouse)
+                    Quoted(parsed.product),
+                    Quoted(parsed.warehouse)
                 ),
             );
             continue;
