@@ -371,3 +371,36 @@ fn payables_age_as_of_any_day_and_list_their_exchange_differences() {
     assert_eq!(differences[0].gain, dec("-2.00"));
     assert_eq!(differences[0].day, day(12).date_naive());
 }
+
+/// Protects the buying figures of a past day: open orders, what they
+/// still await and how many were late, as they stood at the end of that
+/// day (business time), unchanged by what happened later.
+#[test]
+fn buying_figures_answer_for_any_past_day() {
+    let mut buying = three_orders();
+    let eur = Currency::parse("c", "EUR").unwrap();
+    let usd = Currency::parse("c", "USD").unwrap();
+    let on = |buying: &Buying, d: i64| buying.model.figures_on(day(d).date_naive(), None);
+    assert_eq!(on(&buying, 0).open_orders, 0, "nothing sent yet");
+    // Day 3: 100 awaits 10 × 2.50 + 4 × 10 = 65 EUR, 101 awaits 21 USD.
+    let third = on(&buying, 3);
+    assert_eq!(third.open_orders, 2);
+    assert_eq!(third.open_value.get(&eur), Some(&dec("65")));
+    assert_eq!(third.open_value.get(&usd), Some(&dec("21")));
+    assert_eq!(third.late_orders, 0);
+    // Day 6: 6 bolts arrived; 100 was expected on day 5, so it is late.
+    let sixth = on(&buying, 6);
+    assert_eq!(sixth.open_value.get(&eur), Some(&dec("50")));
+    assert_eq!(sixth.late_orders, 1);
+    buying.run(100, receive(901, None), 7);
+    buying.run(
+        101,
+        PurchaseCommand::Cancel {
+            reason: Label::parse("r", "late").unwrap(),
+        },
+        8,
+    );
+    assert_eq!(on(&buying, 6), sixth, "later events leave day 6 as it was");
+    assert_eq!(on(&buying, 7).open_orders, 1, "101 until its cancellation");
+    assert_eq!(on(&buying, 8).open_orders, 0);
+}

@@ -129,3 +129,12 @@ purchase-bill-issued = تاريخ الإصدار
 purchase-bill-submit = تسجيل الفاتورة
 purchase-pay = دفع
 purchase-pay-amount = المبلغ المدفوع
+
+kpi-purchasing = أوامر الشراء المفتوحة
+kpi-purchasing-note = { $count ->
+    [zero] لا توجد أوامر منتظرة، المتأخر منها: { $late }
+    [one] أمر واحد لم يصل بعد، المتأخر منها: { $late }
+    [two] أمران لم يصلا بعد، المتأخر منها: { $late }
+    [few] { $shown } أوامر لم تصل بعد، المتأخر منها: { $late }
+   *[other] { $shown } أمرًا لم يصل بعد، المتأخر منها: { $late }
+}

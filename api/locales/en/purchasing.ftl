@@ -123,3 +123,9 @@ purchase-bill-issued = Issued on
 purchase-bill-submit = Record the invoice
 purchase-pay = Pay
 purchase-pay-amount = Amount to pay
+
+kpi-purchasing = Open purchase orders
+kpi-purchasing-note = { $count ->
+    [one] One order still to arrive, { $late } late
+   *[other] { $shown } orders still to arrive, { $late } late
+}

@@ -125,3 +125,10 @@ purchase-bill-issued = Дата счёта
 purchase-bill-submit = Записать счёт
 purchase-pay = Оплатить
 purchase-pay-amount = Сумма к оплате
+
+kpi-purchasing = Открытые заказы поставщикам
+kpi-purchasing-note = { $count ->
+    [one] { $shown } заказ ещё в пути, опаздывает: { $late }
+    [few] { $shown } заказа ещё в пути, опаздывает: { $late }
+   *[other] { $shown } заказов ещё в пути, опаздывает: { $late }
+}

@@ -152,9 +152,22 @@ pub struct KpiResponse {
     #[schema(value_type = String)]
     pub units_shipped: Decimal,
     pub overdue: BTreeMap<String, OverdueDto>,
+    /// Buying at the end of the last day of the span.
+    pub purchasing: PurchasingKpiDto,
     /// With `known_at`: the last log position the figures include.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub known_position: Option<u64>,
+}
+
+/// Buying at the end of a day: open purchase orders, what they still
+/// await per currency, and how many were expected before that day.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct PurchasingKpiDto {
+    pub day: Option<NaiveDate>,
+    pub open_orders: u64,
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub open_value: BTreeMap<String, Decimal>,
+    pub late_orders: u64,
 }
 
 impl From<Kpis> for KpiResponse {
@@ -185,6 +198,7 @@ impl From<Kpis> for KpiResponse {
                     )
                 })
                 .collect(),
+            purchasing: PurchasingKpiDto::default(),
             known_position: None,
         }
     }
@@ -375,6 +389,29 @@ async fn kpis(
     };
     let mut kpis = KpiResponse::from(kpis);
     kpis.known_position = known_position;
+    // Buying as it stood at the end of the span's last day, known as the
+    // rest of the figures are.
+    let (_, last, _) = asked();
+    let branch = params
+        .branch
+        .map(|branch| Some(BranchId::from_uuid(branch)));
+    let (figures, _) = known(
+        &state,
+        &state.read_models.purchases,
+        params.known_at,
+        move |purchases| purchases.figures_on(last, branch),
+    )
+    .await?;
+    kpis.purchasing = PurchasingKpiDto {
+        day: Some(last),
+        open_orders: figures.open_orders,
+        open_value: figures
+            .open_value
+            .into_iter()
+            .map(|(currency, amount)| (currency.as_str().to_owned(), amount))
+            .collect(),
+        late_orders: figures.late_orders,
+    };
     Ok(axum::Json(kpis))
 }
 

@@ -355,6 +355,30 @@ fn cards(tr: Tr, kpis: &Kpis, suffix: &str, is_day: bool) -> Vec<Card> {
     ]
 }
 
+/// Today's buying: open purchase orders, what they still await, how many
+/// are late (of the branch's orders, with a branch).
+fn buying_card(state: &AppState, tr: Tr, today: NaiveDate, branch: Option<BranchId>) -> Card {
+    let figures = state
+        .read_models
+        .purchases
+        .read(|purchases| purchases.figures_on(today, branch.map(Some)));
+    let open = i64::try_from(figures.open_orders).unwrap_or(i64::MAX);
+    let late = i64::try_from(figures.late_orders).unwrap_or(i64::MAX);
+    Card {
+        key: "purchasing-today".to_owned(),
+        label: tr.t("kpi-purchasing"),
+        value: amounts(tr, &figures.open_value),
+        note: tr.counted(
+            "kpi-purchasing-note",
+            open,
+            &[
+                ("shown", &format::integer(tr.lang, open)),
+                ("late", &format::integer(tr.lang, late)),
+            ],
+        ),
+    }
+}
+
 fn figures(
     state: &AppState,
     lang: Lang,
@@ -455,7 +479,11 @@ fn figures(
         ),
         refresh_every: format!("every {REFRESH_SECONDS}s"),
         today_heading,
-        today: cards(tr, &on_today, "today", true),
+        today: {
+            let mut today_cards = cards(tr, &on_today, "today", true);
+            today_cards.push(buying_card(state, tr, today, branch));
+            today_cards
+        },
         period_heading,
         period: cards(tr, &over_period, "period", false),
         chart_heading: tr.t("chart-sales-by-day"),

@@ -829,5 +829,9 @@ A-2,2019-05-02,,C-1,Acme\u{a0}Limited,P-1,Bolt M6,,1,1,,
     assert!(shown.contains("\"Acme\u{a0}Limited\""), "{shown}");
     assert!(!shown.contains("\\u{a0}"), "{shown}");
     let sale = sale(&files.handler(), "A-1").unwrap();
-    assert_eq!(sale.total.gross, dec("13.21"), "10.01 + 1.00, with 20 % VAT: 13.21");
+    assert_eq!(
+        sale.total.gross,
+        dec("13.21"),
+        "10.01 + 1.00, with 20 % VAT: 13.21"
+    );
 }

@@ -100,6 +100,18 @@ async fn goods_are_bought_abroad_and_received_at_their_landed_cost() {
         .post(&format!("{PURCHASES}/{order}/send"), json!({}))
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{:#}", sent.body);
+    // The director sees it open, 10 × 3 USD still to come, and late: it
+    // was expected on 2026-03-20.
+    app.settle().await;
+    let today = Utc::now().date_naive();
+    let kpis = app.get(&format!("/api/v1/kpis?day={today}")).await;
+    assert_eq!(kpis.status, StatusCode::OK, "{:#}", kpis.body);
+    assert_eq!(kpis.body["purchasing"]["open_orders"], 1);
+    assert_eq!(
+        dec(&kpis.body["purchasing"]["open_value"]["USD"]),
+        Decimal::from(30)
+    );
+    assert_eq!(kpis.body["purchasing"]["late_orders"], 1);
     let early = app
         .post(
             &format!("{PURCHASES}/{order}/receive"),

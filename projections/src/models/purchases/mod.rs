@@ -108,6 +108,9 @@ pub struct PurchaseRow {
     pub drafted_at: DateTime<Utc>,
     #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub sent_at: Option<DateTime<Utc>>,
+    /// When it was cancelled (business time).
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
+    pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
     pub lines: Vec<PurchaseLineRow>,
     pub receipts: Vec<ReceiptRow>,
@@ -155,9 +158,48 @@ impl PurchaseRow {
         self.status.open() && self.expected_on.is_some_and(|expected| expected < day)
     }
 
+    /// What the goods still to come were worth at `at` (business time),
+    /// in the order's currency: sent by then, not cancelled, less what
+    /// had arrived by then; `None` when it was not open then.
+    pub fn open_value_at(&self, at: DateTime<Utc>) -> Option<Decimal> {
+        if self.sent_at.is_none_or(|sent| sent > at)
+            || self.cancelled_at.is_some_and(|cancelled| cancelled <= at)
+        {
+            return None;
+        }
+        let mut value = Decimal::ZERO;
+        let mut outstanding_any = false;
+        for line in &self.lines {
+            let received: Decimal = self
+                .receipts
+                .iter()
+                .filter(|receipt| receipt.occurred_at <= at)
+                .flat_map(|receipt| &receipt.lines)
+                .filter(|arrived| arrived.line == line.line)
+                .map(|arrived| arrived.quantity)
+                .sum();
+            let outstanding = (line.quantity - received).max(Decimal::ZERO);
+            if outstanding > Decimal::ZERO {
+                outstanding_any = true;
+                value += round_amount(outstanding.saturating_mul(line.unit_price));
+            }
+        }
+        outstanding_any.then_some(value)
+    }
+
     fn line_mut(&mut self, line: u32) -> Option<&mut PurchaseLineRow> {
         self.lines.iter_mut().find(|row| row.line == line)
     }
+}
+
+/// Buying figures of a day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PurchasingFigures {
+    pub open_orders: u64,
+    /// What open orders still await, per currency.
+    pub open_value: BTreeMap<Currency, Decimal>,
+    /// Open orders whose expected day had passed.
+    pub late_orders: u64,
 }
 
 /// A row of a page: the order and its row.
@@ -191,8 +233,8 @@ pub struct Purchases {
 impl ReadModel for Purchases {
     const NAME: &'static str = "purchases";
     // 2: suppliers' offers. 3: suppliers' invoices of each order, and
-    // payables.
-    const VERSION: u32 = 3;
+    // payables. 4: when an order was cancelled, for past days' figures.
+    const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[
         PurchaseEvent::CATEGORY,
         SeriesEvent::CATEGORY,
@@ -244,6 +286,7 @@ impl ReadModel for Purchases {
                     number: None,
                     drafted_at: envelope.occurred_at,
                     sent_at: None,
+                    cancelled_at: None,
                     cancel_reason: None,
                     lines: Vec::new(),
                     receipts: Vec::new(),
@@ -325,6 +368,7 @@ fn apply_to_row(row: &mut PurchaseRow, event: &PurchaseEvent, envelope: &Envelop
         }
         PurchaseEvent::Cancelled(cancelled) => {
             row.status = PurchaseStatus::Cancelled;
+            row.cancelled_at = Some(envelope.occurred_at);
             row.cancel_reason = Some(cancelled.reason.clone());
         }
         PurchaseEvent::Invoiced(invoiced) => {
@@ -426,6 +470,37 @@ impl Purchases {
             entry.1 = entry.1.saturating_add(row.outstanding_amount());
         }
         open
+    }
+
+    /// The buying figures at the end of `day` (business time), of one
+    /// branch's orders if given: open orders, what they still await per
+    /// currency, and how many of them were expected before that day.
+    pub fn figures_on(
+        &self,
+        day: NaiveDate,
+        branch: Option<Option<BranchId>>,
+    ) -> PurchasingFigures {
+        let end = day
+            .succ_opt()
+            .unwrap_or(day)
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            - chrono::TimeDelta::nanoseconds(1);
+        let mut figures = PurchasingFigures::default();
+        for row in self.rows.values() {
+            if branch.is_some_and(|branch| branch != row.branch) {
+                continue;
+            }
+            let Some(value) = row.open_value_at(end) else {
+                continue;
+            };
+            figures.open_orders += 1;
+            *figures.open_value.entry(row.currency).or_default() += value;
+            if row.expected_on.is_some_and(|expected| expected < day) {
+                figures.late_orders += 1;
+            }
+        }
+        figures
     }
 
     /// Open orders expected before `day`.
