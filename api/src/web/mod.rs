@@ -55,6 +55,7 @@ mod retention;
 mod search;
 mod stage_deals;
 mod stock;
+mod stock_choices;
 mod task;
 mod tasks;
 mod users;

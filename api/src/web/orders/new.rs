@@ -111,25 +111,7 @@ fn new_page(
             label: name,
         })
         .collect();
-    let (warehouses, products) = state.read_models.stock.read(|stock| {
-        let warehouses: Vec<OwnedChoice> = stock
-            .warehouses()
-            .into_iter()
-            .filter(|(_, info)| !info.closed)
-            .map(|(id, info)| OwnedChoice {
-                selected: form.warehouse == id.to_string(),
-                value: id.to_string(),
-                label: info.name.clone(),
-            })
-            .collect();
-        let products: Vec<(String, String)> = stock
-            .products()
-            .into_iter()
-            .filter(|(_, info)| !info.discontinued)
-            .map(|(id, info)| (id.to_string(), format!("{} · {}", info.name, info.sku)))
-            .collect();
-        (warehouses, products)
-    });
+    let goods = crate::web::stock_choices::Goods::read(state, &form.warehouse);
     let lines = (1..=NEW_ORDER_LINES)
         .map(|index| {
             let chosen = form
@@ -137,19 +119,9 @@ fn new_page(
                 .get(&format!("product_{index}"))
                 .cloned()
                 .unwrap_or_default();
-            let mut choices = vec![OwnedChoice {
-                value: String::new(),
-                label: tr.t("order-line-none"),
-                selected: chosen.is_empty(),
-            }];
-            choices.extend(products.iter().map(|(value, label)| OwnedChoice {
-                selected: *value == chosen,
-                value: value.clone(),
-                label: label.clone(),
-            }));
             LineRow {
                 index,
-                products: choices,
+                products: goods.product_choices(tr, &chosen),
                 quantity: form
                     .rest
                     .get(&format!("quantity_{index}"))
@@ -164,7 +136,7 @@ fn new_page(
         party: party.to_string(),
         customer_href: format!("/customers/{party}"),
         price_lists,
-        warehouses,
+        warehouses: goods.warehouses,
         lines,
         reference: form.reference.clone(),
         command: if form.command.is_empty() {

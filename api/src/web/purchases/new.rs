@@ -94,42 +94,14 @@ fn new_page(
     let tr = page.tr;
     let company_currency = state.app.currency().company_currency().ok().flatten();
     let suppliers = super::supplier_choices(state, tr, &form.supplier);
-    let (warehouses, products) = state.read_models.stock.read(|stock| {
-        let warehouses: Vec<OwnedChoice> = stock
-            .warehouses()
-            .into_iter()
-            .filter(|(_, info)| !info.closed)
-            .map(|(id, info)| OwnedChoice {
-                selected: form.warehouse == id.to_string(),
-                value: id.to_string(),
-                label: info.name.clone(),
-            })
-            .collect();
-        let products: Vec<(String, String)> = stock
-            .products()
-            .into_iter()
-            .filter(|(_, info)| !info.discontinued)
-            .map(|(id, info)| (id.to_string(), format!("{} · {}", info.name, info.sku)))
-            .collect();
-        (warehouses, products)
-    });
+    let goods = crate::web::stock_choices::Goods::read(state, &form.warehouse);
     let value = |key: String| form.rest.get(&key).cloned().unwrap_or_default();
     let lines = (1..=NEW_PURCHASE_LINES)
         .map(|index| {
             let chosen = value(format!("product_{index}"));
-            let mut choices = vec![OwnedChoice {
-                value: String::new(),
-                label: tr.t("order-line-none"),
-                selected: chosen.is_empty(),
-            }];
-            choices.extend(products.iter().map(|(value, label)| OwnedChoice {
-                selected: *value == chosen,
-                value: value.clone(),
-                label: label.clone(),
-            }));
             LineRow {
                 index,
-                products: choices,
+                products: goods.product_choices(tr, &chosen),
                 quantity: value(format!("quantity_{index}")),
                 price: value(format!("price_{index}")),
                 product_error: errors.get(&format!("product_{index}")).map(str::to_owned),
@@ -140,7 +112,7 @@ fn new_page(
         .collect();
     NewPage {
         suppliers,
-        warehouses,
+        warehouses: goods.warehouses,
         currency: if form.currency.is_empty() {
             company_currency
                 .map(|currency| currency.as_str().to_owned())
