@@ -53,6 +53,44 @@ impl App {
             .map_err(naming(id))
     }
 
+    /// Runs `first` on aggregate `id` as `by`, then each of `then` under a
+    /// command id derived from `run`'s and its place (`line-0`, `line-1`…):
+    /// a document drafted with its first lines. A repeat of `run` finds
+    /// the whole done the first time and runs nothing more. Answers the
+    /// last write.
+    pub async fn execute_then<D, C>(
+        &self,
+        by: &Caller,
+        run: Run,
+        id: Uuid,
+        first: C,
+        then: impl IntoIterator<Item = C>,
+    ) -> Result<Executed, CommandError>
+    where
+        D: Guarded + Decider<Command = Issued<C>, Error = DomainError>,
+        D::Event: DomainEvent,
+        D::State: Send + 'static,
+        C: Guard,
+    {
+        let mut last = self.execute::<D, C>(by, run, id, first, None).await?;
+        if last.repeated {
+            return Ok(last);
+        }
+        for (index, command) in then.into_iter().enumerate() {
+            let line_run = Run {
+                command_id: domain::ids::derived(
+                    run.command_id,
+                    format!("line-{index}").as_bytes(),
+                ),
+                expected_version: None,
+            };
+            last = self
+                .execute::<D, C>(by, line_run, id, command, None)
+                .await?;
+        }
+        Ok(last)
+    }
+
     /// The state of aggregate `id` of decider `D` and its stream version.
     pub fn load<D>(
         &self,

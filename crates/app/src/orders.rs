@@ -132,32 +132,17 @@ impl OrderUseCases<'_> {
             manager: new.manager,
             reference: new.reference,
         });
-        let drafted = self
+        let executed = self
             .app
-            .execute::<Order, _>(by, run, order, draft, None)
+            .execute_then::<Order, _>(
+                by,
+                run,
+                order.as_uuid(),
+                draft,
+                new.lines.into_iter().map(add_line),
+            )
             .await?;
-        // A repeat drafted and filled the order the first time.
-        if drafted.repeated {
-            return Ok(Drafted {
-                order,
-                executed: drafted,
-            });
-        }
-        let mut last = drafted;
-        for (index, line) in new.lines.into_iter().enumerate() {
-            let line_run = Run {
-                command_id: derived(run.command_id, format!("line-{index}").as_bytes()),
-                expected_version: None,
-            };
-            last = self
-                .app
-                .execute::<Order, _>(by, line_run, order, add_line(line), None)
-                .await?;
-        }
-        Ok(Drafted {
-            order,
-            executed: last,
-        })
+        Ok(Drafted { order, executed })
     }
 
     /// Adds a line to a draft order; the product must exist.

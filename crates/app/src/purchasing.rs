@@ -116,31 +116,17 @@ impl PurchaseUseCases<'_> {
             reference: new.reference,
             expected_on: new.expected_on,
         });
-        let drafted = self
+        let executed = self
             .app
-            .execute::<PurchaseOrder, _>(by, run, order, draft, None)
+            .execute_then::<PurchaseOrder, _>(
+                by,
+                run,
+                order.as_uuid(),
+                draft,
+                new.lines.into_iter().map(add_line),
+            )
             .await?;
-        if drafted.repeated {
-            return Ok(PurchaseDrafted {
-                order,
-                executed: drafted,
-            });
-        }
-        let mut last = drafted;
-        for (index, line) in new.lines.into_iter().enumerate() {
-            let line_run = Run {
-                command_id: derived(run.command_id, format!("line-{index}").as_bytes()),
-                expected_version: None,
-            };
-            last = self
-                .app
-                .execute::<PurchaseOrder, _>(by, line_run, order, add_line(line), None)
-                .await?;
-        }
-        Ok(PurchaseDrafted {
-            order,
-            executed: last,
-        })
+        Ok(PurchaseDrafted { order, executed })
     }
 
     /// Adds a line to a draft purchase order; the product must exist.
