@@ -119,9 +119,21 @@ async fn goods_bought_abroad_enter_stock_at_their_landed_cost() {
         wait_for(&client, "#bill-number-error").await;
         type_into(&client, "#bill-number", "PT-4711").await;
         click(&client, "#bill-submit").await;
-        wait_for_text(&client, "#purchase-status", "Invoiced").await;
+        wait_for(&client, "#bills-list .pay-form button").await;
         click(&client, "#bills-list .pay-form button").await;
-        wait_for_text(&client, "#purchase-status", "Paid").await;
+        wait_for(&client, "#bills-list tr[data-bill]").await;
+        // The order learns it is paid through the processes: look again
+        // until it says so.
+        let order_url = client.current_url().await.unwrap();
+        let started = Instant::now();
+        loop {
+            if live_text_of(&client, "#purchase-status").await == "Paid" {
+                break;
+            }
+            assert!(started.elapsed() < PAGE_WAIT, "the order never showed paid");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            client.goto(order_url.as_str()).await.unwrap();
+        }
     })
     .await;
     assert_eq!(

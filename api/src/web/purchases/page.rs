@@ -301,31 +301,30 @@ pub(super) fn render(
         })
         .collect();
     let draft = order.status == PurchaseStatus::Draft;
+    // The supplier's invoices as their own streams record them (what the
+    // invoice form's redirect waited for), not as the order learns of
+    // them a moment later through the processes.
     let (bills, invoiced): (Vec<BillView>, Decimal) =
         state.read_models.purchases.read(|purchases| {
-            let row = purchases.get(id);
             let mut invoiced = Decimal::ZERO;
-            let bills = row
-                .map(|row| {
-                    row.invoices
-                        .iter()
-                        .filter_map(|(invoice, amount, _)| {
-                            invoiced += *amount;
-                            let bill = purchases.payables().invoice(*invoice)?;
-                            let outstanding = bill.outstanding_on(chrono::NaiveDate::MAX);
-                            Some(BillView {
-                                id: invoice.to_string(),
-                                number: bill.number.clone(),
-                                amount: money(bill.amount),
-                                outstanding: money(outstanding),
-                                outstanding_plain: outstanding.normalize().to_string(),
-                                due: format::date(lang, bill.due),
-                                open: outstanding > Decimal::ZERO,
-                            })
-                        })
-                        .collect()
+            let bills = purchases
+                .payables()
+                .of_order(id)
+                .into_iter()
+                .map(|(invoice, bill)| {
+                    invoiced += bill.amount;
+                    let outstanding = bill.outstanding_on(chrono::NaiveDate::MAX);
+                    BillView {
+                        id: invoice.to_string(),
+                        number: bill.number.clone(),
+                        amount: money(bill.amount),
+                        outstanding: money(outstanding),
+                        outstanding_plain: outstanding.normalize().to_string(),
+                        due: format::date(lang, bill.due),
+                        open: outstanding > Decimal::ZERO,
+                    }
                 })
-                .unwrap_or_default();
+                .collect();
             (bills, invoiced)
         });
     let today = state.app.now().date_naive();

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use domain::ids::{PartyId, SupplierInvoiceId};
+use domain::ids::{PartyId, PurchaseOrderId, SupplierInvoiceId};
 use domain::payables::PayableEvent;
 use domain::values::Currency;
 use rust_decimal::Decimal;
@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayableInvoiceRow {
     pub supplier: PartyId,
+    /// The purchase order it bills, if one.
+    pub order: Option<PurchaseOrderId>,
     pub number: String,
     pub currency: Currency,
     pub amount: Decimal,
@@ -83,6 +85,7 @@ impl Payables {
                     recorded.invoice,
                     PayableInvoiceRow {
                         supplier,
+                        order: recorded.order,
                         number: recorded.number.clone(),
                         currency: recorded.currency,
                         amount: recorded.amount,
@@ -115,6 +118,18 @@ impl Payables {
 
     pub fn invoice(&self, invoice: SupplierInvoiceId) -> Option<&PayableInvoiceRow> {
         self.invoices.get(&invoice)
+    }
+
+    /// The invoices billing purchase order `order`, oldest issued first.
+    pub fn of_order(&self, order: PurchaseOrderId) -> Vec<(SupplierInvoiceId, &PayableInvoiceRow)> {
+        let mut found: Vec<(SupplierInvoiceId, &PayableInvoiceRow)> = self
+            .invoices
+            .iter()
+            .filter(|(_, invoice)| invoice.order == Some(order))
+            .map(|(id, invoice)| (*id, invoice))
+            .collect();
+        found.sort_by_key(|(id, invoice)| (invoice.issued_on, *id));
+        found
     }
 
     /// What each supplier owes at the end of `day`, per currency, by how
