@@ -14,6 +14,7 @@ use crate::parties::PartyEvent;
 use crate::payables::PayableEvent;
 use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
+use crate::production::{BomEvent, ProductionEvent};
 use crate::purchasing::PurchaseEvent;
 use crate::retention::RetentionEvent;
 use crate::sales::{OrderEvent, SaleEvent};
@@ -177,4 +178,6 @@ crm_events! {
     Rates(RatesEvent),
     Sourcing(SourcingEvent),
     Payable(PayableEvent),
+    Bom(BomEvent),
+    Production(ProductionEvent),
 }

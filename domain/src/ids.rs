@@ -180,6 +180,10 @@ id_type!(
     /// A payment made to a supplier.
     SupplierPaymentId
 );
+id_type!(
+    /// A production order: goods made in the company's own workshop.
+    ProductionOrderId
+);
 
 /// An id made from another id and a name, the same every time: version 5
 /// (name-based) UUIDs. Ids that a rule or a process derives this way (the
@@ -195,6 +199,14 @@ impl ReservationId {
     pub fn for_order_line(order: OrderId, line: u32) -> Self {
         let mut name = *b"order-line:\0\0\0\0";
         name[11..].copy_from_slice(&line.to_be_bytes());
+        Self(derived(order.as_uuid(), &name))
+    }
+
+    /// The reservation that holds the `index`th component of a
+    /// production order.
+    pub fn for_production_component(order: ProductionOrderId, index: u32) -> Self {
+        let mut name = *b"component:\0\0\0\0";
+        name[10..].copy_from_slice(&index.to_be_bytes());
         Self(derived(order.as_uuid(), &name))
     }
 }

@@ -21,7 +21,7 @@ use crate::catalog::{Quantity, UnitPrice};
 use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
-use crate::ids::{BranchId, ReservationId, TransferId, WarehouseId};
+use crate::ids::{BranchId, ProductionOrderId, ReservationId, TransferId, WarehouseId};
 use crate::values::{Label, round_unit};
 
 const WAREHOUSE: &str = "warehouse";
@@ -179,6 +179,17 @@ pub struct StockIssued {
     pub reference: Option<String>,
 }
 
+/// Components taken from stock by a production order's completion, at
+/// the average cost: what they cost the goods made of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockConsumed {
+    pub production: ProductionOrderId,
+    pub completion: u32,
+    pub quantity: Decimal,
+    pub unit_cost: Decimal,
+    pub reservation: Option<ReservationId>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockReserved {
     pub reservation: ReservationId,
@@ -245,6 +256,7 @@ domain_events! {
         Counted(StockCounted) = "StockCounted" v 1,
         Returned(StockReturned) = "StockReturned" v 1,
         ReorderLevelSet(StockReorderLevelSet) = "StockReorderLevelSet" v 1,
+        Consumed(StockConsumed) = "StockConsumed" v 1,
     }
 }
 
@@ -304,6 +316,15 @@ pub enum StockCommand {
     SetReorderLevel {
         level: Option<Quantity>,
     },
+    /// Components used by a production order's completion, under the
+    /// order's reservation.
+    Consume {
+        production: ProductionOrderId,
+        completion: u32,
+        quantity: Quantity,
+        reservation: Option<ReservationId>,
+        negative_allowed: bool,
+    },
 }
 
 impl StockCommand {
@@ -322,6 +343,9 @@ impl StockCommand {
                 negative_allowed, ..
             }
             | Self::TransferOut {
+                negative_allowed, ..
+            }
+            | Self::Consume {
                 negative_allowed, ..
             } => *negative_allowed = allowed,
             Self::Receive { .. }
@@ -355,6 +379,24 @@ impl StockState {
     pub fn available(&self) -> Decimal {
         self.on_hand - self.reserved()
     }
+
+    /// Goods going out, using up what `reservation` held for them.
+    fn take(&mut self, quantity: Decimal, reservation: Option<ReservationId>) {
+        self.on_hand -= quantity;
+        if let Some(reservation) = reservation {
+            let left = self
+                .reservations
+                .get(&reservation)
+                .copied()
+                .unwrap_or_default()
+                - quantity;
+            if left > Decimal::ZERO {
+                self.reservations.insert(reservation, left);
+            } else {
+                self.reservations.remove(&reservation);
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -377,6 +419,28 @@ fn insufficient(available: Decimal, wanted: Decimal) -> DomainError {
         "stock.insufficient",
         format!("{wanted} wanted, {available} available"),
     )
+}
+
+/// Refuses to take `quantity` out unless it is available, counting what
+/// `reservation` holds for it.
+fn ensure_can_take(
+    stock: &StockState,
+    quantity: Decimal,
+    reservation: Option<ReservationId>,
+    negative_allowed: bool,
+) -> Result<(), DomainError> {
+    // A reservation that holds nothing (none was free when the order was
+    // confirmed, or it was released) is no error: the goods then come
+    // from free stock.
+    let held = reservation
+        .and_then(|reservation| stock.reservations.get(&reservation).copied())
+        .unwrap_or_default();
+    // Goods held for this movement count as available to it.
+    let available = stock.available() + held.min(quantity);
+    if quantity > available && !negative_allowed {
+        return Err(insufficient(available, quantity));
+    }
+    Ok(())
 }
 
 impl Decider for Stock {
@@ -405,17 +469,7 @@ impl Decider for Stock {
                 reference,
                 negative_allowed,
             } => {
-                // A reservation that holds nothing (none was free when the
-                // order was confirmed, or it was released) is no error: the
-                // goods then come from free stock.
-                let held = reservation
-                    .and_then(|reservation| stock.reservations.get(&reservation).copied())
-                    .unwrap_or_default();
-                // Goods held for this issue count as available to it.
-                let available = stock.available() + held.min(quantity.value());
-                if quantity.value() > available && !negative_allowed {
-                    return Err(insufficient(available, quantity.value()));
-                }
+                ensure_can_take(stock, quantity.value(), *reservation, *negative_allowed)?;
                 vec![StockEvent::Issued(StockIssued {
                     quantity: quantity.value(),
                     unit_cost: stock.average_cost,
@@ -524,6 +578,22 @@ impl Decider for Stock {
                 unit_cost: stock.average_cost,
                 reference: text(reference),
             })],
+            StockCommand::Consume {
+                production,
+                completion,
+                quantity,
+                reservation,
+                negative_allowed,
+            } => {
+                ensure_can_take(stock, quantity.value(), *reservation, *negative_allowed)?;
+                vec![StockEvent::Consumed(StockConsumed {
+                    production: *production,
+                    completion: *completion,
+                    quantity: quantity.value(),
+                    unit_cost: stock.average_cost,
+                    reservation: *reservation,
+                })]
+            }
             StockCommand::SetReorderLevel { level } => {
                 let level = level.map(Quantity::value);
                 crate::unless_unchanged(stock.reorder_level == level, || {
@@ -540,20 +610,10 @@ impl Decider for Stock {
                 stock.average_cost = received.average_cost;
             }
             StockEvent::Issued(issued) => {
-                stock.on_hand -= issued.quantity;
-                if let Some(reservation) = issued.reservation {
-                    let left = stock
-                        .reservations
-                        .get(&reservation)
-                        .copied()
-                        .unwrap_or_default()
-                        - issued.quantity;
-                    if left > Decimal::ZERO {
-                        stock.reservations.insert(reservation, left);
-                    } else {
-                        stock.reservations.remove(&reservation);
-                    }
-                }
+                stock.take(issued.quantity, issued.reservation);
+            }
+            StockEvent::Consumed(consumed) => {
+                stock.take(consumed.quantity, consumed.reservation);
             }
             StockEvent::Reserved(reserved) => {
                 stock

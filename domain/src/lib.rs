@@ -17,7 +17,8 @@
 //! orders received at their landed cost), [`payables`] (suppliers'
 //! invoices and payments, realized exchange differences), [`sourcing`] (suppliers' offers
 //! per product, the preferred supplier) and [`currency`] (the company
-//! currency, daily exchange rates). [`access`] holds users, their roles and
+//! currency, daily exchange rates), and for making, [`production`] (bills
+//! of materials, production orders costed from what they consume). [`access`] holds users, their roles and
 //! API tokens, and the permission matrix. [`process`] says what an event causes in
 //! other aggregates. Shared values live in [`ids`], [`values`],
 //! [`channel`]; [`codec`] maps events to log payloads.
@@ -44,6 +45,7 @@ pub mod personal;
 pub mod pipeline;
 pub mod planning;
 pub mod process;
+pub mod production;
 pub mod purchasing;
 pub mod retention;
 pub mod sales;

@@ -242,6 +242,8 @@ impersonal!(
     crate::currency::RatesEvent,
     crate::sourcing::SourcingEvent,
     crate::payables::PayableEvent,
+    crate::production::BomEvent,
+    crate::production::ProductionEvent,
 );
 
 #[cfg(test)]

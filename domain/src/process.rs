@@ -7,7 +7,10 @@
 //! customer; an invoice or credit note issued gets its number; an invoice
 //! paid in full tells its order, which closes when nothing is left to do.
 //! A purchase order drafted gets its number; received, its goods enter
-//! stock at their landed unit cost.
+//! stock at their landed unit cost. A production order released reserves
+//! its components; a completion consumes them, each consumption is told
+//! back to the order, and the output, once costed, enters stock; finished
+//! or cancelled, the order lets go of what is still reserved.
 //!
 //! Every reaction carries a command id derived from the causing event's id
 //! and the reaction's place in the list, so running a rule twice for the
@@ -24,10 +27,11 @@ use crate::catalog::{Quantity, UnitPrice};
 use crate::events::CrmEvent;
 use crate::finance::{AccountCommand, AccountEvent, DocumentKind, NumberDocument};
 use crate::ids::{
-    BranchId, DealId, OrderId, PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, ReturnId,
-    SeriesId, WarehouseId, derived,
+    BranchId, DealId, OrderId, PartyId, ProductId, ProductionOrderId, PurchaseOrderId,
+    PurchaseReceiptId, ReturnId, SeriesId, WarehouseId, derived,
 };
-use crate::inventory::StockCommand;
+use crate::inventory::{StockCommand, StockEvent};
+use crate::production::{ComponentReservation, ProductionCommand, ProductionEvent};
 use crate::payables::PayableEvent;
 use crate::pipeline::DealCommand;
 use crate::purchasing::{PurchaseCommand, PurchaseEvent};
@@ -60,6 +64,10 @@ pub enum Reaction {
     Purchase {
         order: PurchaseOrderId,
         command: PurchaseCommand,
+    },
+    Production {
+        order: ProductionOrderId,
+        command: ProductionCommand,
     },
     /// Give a document its number in the series of its kind, branch and
     /// year; the printed prefix is a setting of the application.
@@ -127,6 +135,18 @@ pub fn reactions(
         CrmEvent::Account(event) => account_reactions(occurred_at.year(), event),
         CrmEvent::Purchase(event) => purchase_reactions(aggregate, occurred_at.year(), event),
         CrmEvent::Payable(event) => payable_reactions(event),
+        CrmEvent::Production(event) => {
+            production_reactions(ProductionOrderId::from_uuid(aggregate), event)
+        }
+        CrmEvent::Stock(StockEvent::Consumed(consumed)) => vec![Reaction::Production {
+            order: consumed.production,
+            command: ProductionCommand::RecordConsumption {
+                completion: consumed.completion,
+                product: ProductId::from_uuid(aggregate),
+                quantity: consumed.quantity,
+                unit_cost: consumed.unit_cost,
+            },
+        }],
         _ => Vec::new(),
     };
     reactions
@@ -172,6 +192,22 @@ pub fn purchased_by(reference: &str) -> Option<PurchaseReceiptId> {
 }
 
 const PURCHASE_REFERENCE_PREFIX: &str = "purchase ";
+
+/// The reference of the stock movement that brings a production order's
+/// output in (`production <order id>`).
+pub fn production_reference(order: ProductionOrderId) -> String {
+    format!("{PRODUCTION_REFERENCE_PREFIX}{order}")
+}
+
+/// The production order a stock movement's reference names, if it was
+/// written by [`production_reference`].
+pub fn produced_by(reference: &str) -> Option<ProductionOrderId> {
+    reference
+        .strip_prefix(PRODUCTION_REFERENCE_PREFIX)
+        .and_then(|id| id.parse().ok())
+}
+
+const PRODUCTION_REFERENCE_PREFIX: &str = "production ";
 
 /// The id of the `index`th command caused by the event `event_id`.
 pub fn command_id(event_id: Uuid, index: usize) -> Uuid {
@@ -361,6 +397,74 @@ fn purchase_reactions(order: Uuid, year: i32, event: &PurchaseEvent) -> Vec<Reac
         | PurchaseEvent::Cancelled(_)
         | PurchaseEvent::Invoiced(_)
         | PurchaseEvent::InvoicePaid(_) => Vec::new(),
+    }
+}
+
+fn production_reactions(order: ProductionOrderId, event: &ProductionEvent) -> Vec<Reaction> {
+    let release = |warehouse: WarehouseId, reservations: &[ComponentReservation]| {
+        reservations
+            .iter()
+            .map(|held| Reaction::Stock {
+                product: held.product,
+                warehouse,
+                command: StockCommand::Release {
+                    reservation: held.reservation,
+                },
+            })
+            .collect()
+    };
+    match event {
+        ProductionEvent::Released(released) => released
+            .reservations
+            .iter()
+            .filter_map(|wanted| {
+                Some(Reaction::Stock {
+                    product: wanted.product,
+                    warehouse: released.warehouse,
+                    command: StockCommand::ReserveAvailable {
+                        reservation: wanted.reservation,
+                        quantity: stored_quantity(wanted.quantity)?,
+                        negative_allowed: false,
+                    },
+                })
+            })
+            .collect(),
+        ProductionEvent::Completed(completed) => completed
+            .consumed
+            .iter()
+            .filter_map(|used| {
+                Some(Reaction::Stock {
+                    product: used.product,
+                    warehouse: completed.warehouse,
+                    command: StockCommand::Consume {
+                        production: order,
+                        completion: completed.completion,
+                        quantity: stored_quantity(used.quantity)?,
+                        reservation: Some(used.reservation),
+                        negative_allowed: false,
+                    },
+                })
+            })
+            .collect(),
+        ProductionEvent::OutputCosted(costed) => stored_quantity(costed.quantity)
+            .and_then(|quantity| {
+                Some(Reaction::Stock {
+                    product: costed.product,
+                    warehouse: costed.warehouse,
+                    command: StockCommand::Receive {
+                        quantity,
+                        unit_cost: UnitPrice::parse("unit_cost", costed.unit_cost).ok()?,
+                        reference: fixed_label(&production_reference(order)),
+                    },
+                })
+            })
+            .into_iter()
+            .collect(),
+        ProductionEvent::Finished(finished) => release(finished.warehouse, &finished.released),
+        ProductionEvent::Cancelled(cancelled) => release(cancelled.warehouse, &cancelled.released),
+        ProductionEvent::Planned(_)
+        | ProductionEvent::Started(_)
+        | ProductionEvent::ComponentConsumed(_) => Vec::new(),
     }
 }
 

@@ -386,3 +386,43 @@ fn warehouses_open_once_and_refuse_changes_when_closed() {
         .when(issue(WarehouseCommand::Close))
         .then_not_found();
 }
+
+/// Protects production costing: components consumed leave at the average
+/// cost, use up their reservation, and are refused beyond what is there.
+#[test]
+fn a_production_consumes_at_the_average_cost_under_its_reservation() {
+    let consume = |quantity_text: &str| StockCommand::Consume {
+        production: id(40),
+        completion: 1,
+        quantity: quantity(quantity_text),
+        reservation: Some(id(7)),
+        negative_allowed: false,
+    };
+    given::<Stock>([received("10", "3", "3"), reserved(7, "6"), reserved(8, "4")])
+        .when(issue(consume("6")))
+        .then(vec![StockEvent::Consumed(StockConsumed {
+            production: id(40),
+            completion: 1,
+            quantity: dec("6"),
+            unit_cost: dec("3"),
+            reservation: Some(id(7)),
+        })]);
+    given::<Stock>([received("10", "3", "3"), reserved(7, "6"), reserved(8, "4")])
+        .when(issue(consume("7")))
+        .then_rejected("stock.insufficient");
+    let after = [
+        received("10", "3", "3"),
+        reserved(7, "6"),
+        StockEvent::Consumed(StockConsumed {
+            production: id(40),
+            completion: 1,
+            quantity: dec("4"),
+            unit_cost: dec("3"),
+            reservation: Some(id(7)),
+        }),
+    ]
+    .iter()
+    .fold(StockState::default(), Stock::evolve);
+    assert_eq!(after.on_hand, dec("6"));
+    assert_eq!(after.reserved(), dec("2"));
+}

@@ -504,3 +504,114 @@ fn a_supplier_invoice_tells_its_purchase_order() {
         }]
     );
 }
+
+/// Protects the production saga: release reserves, a completion consumes
+/// under the reservations, each consumption is told back with the
+/// component's product, the costed output enters stock, and the end lets
+/// go of what is left.
+#[test]
+fn a_production_order_reserves_consumes_and_brings_its_output_in() {
+    use crate::inventory::StockConsumed;
+    use crate::production::{
+        ProductionCompleted, ProductionOrderFinished, ProductionOrderReleased,
+        ProductionOutputCosted,
+    };
+    let production: ProductionOrderId = id(40);
+    let reservation: ReservationId = id(41);
+    let held = |quantity: &str| ComponentReservation {
+        product: id(5),
+        reservation,
+        quantity: dec(quantity),
+    };
+    let released = ProductionEvent::Released(ProductionOrderReleased {
+        warehouse: id(4),
+        reservations: vec![held("8")],
+    });
+    assert_eq!(
+        reactions_to(released, production.as_uuid()),
+        vec![Reaction::Stock {
+            product: id(5),
+            warehouse: id(4),
+            command: StockCommand::ReserveAvailable {
+                reservation,
+                quantity: Quantity::parse("quantity", dec("8")).unwrap(),
+                negative_allowed: false,
+            },
+        }]
+    );
+    let completed = ProductionEvent::Completed(ProductionCompleted {
+        completion: 2,
+        product: id(6),
+        warehouse: id(4),
+        quantity: dec("1"),
+        consumed: vec![held("4")],
+    });
+    assert_eq!(
+        reactions_to(completed, production.as_uuid()),
+        vec![Reaction::Stock {
+            product: id(5),
+            warehouse: id(4),
+            command: StockCommand::Consume {
+                production,
+                completion: 2,
+                quantity: Quantity::parse("quantity", dec("4")).unwrap(),
+                reservation: Some(reservation),
+                negative_allowed: false,
+            },
+        }]
+    );
+    let consumed = StockEvent::Consumed(StockConsumed {
+        production,
+        completion: 2,
+        quantity: dec("4"),
+        unit_cost: dec("2.5"),
+        reservation: Some(reservation),
+    });
+    assert_eq!(
+        reactions_to(consumed, Uuid::from_u128(5)),
+        vec![Reaction::Production {
+            order: production,
+            command: ProductionCommand::RecordConsumption {
+                completion: 2,
+                product: id(5),
+                quantity: dec("4"),
+                unit_cost: dec("2.5"),
+            },
+        }]
+    );
+    let costed = ProductionEvent::OutputCosted(ProductionOutputCosted {
+        completion: 2,
+        product: id(6),
+        warehouse: id(4),
+        quantity: dec("1"),
+        components_cost: dec("10"),
+        operations_cost: dec("3"),
+        unit_cost: dec("13"),
+    });
+    let reference = production_reference(production);
+    assert_eq!(produced_by(&reference), Some(production));
+    assert_eq!(
+        reactions_to(costed, production.as_uuid()),
+        vec![Reaction::Stock {
+            product: id(6),
+            warehouse: id(4),
+            command: StockCommand::Receive {
+                quantity: Quantity::parse("quantity", dec("1")).unwrap(),
+                unit_cost: UnitPrice::parse("unit_cost", dec("13")).unwrap(),
+                reference: Some(Label::parse("reference", &reference).unwrap()),
+            },
+        }]
+    );
+    let finished = ProductionEvent::Finished(ProductionOrderFinished {
+        warehouse: id(4),
+        released: vec![held("4")],
+    });
+    assert_eq!(
+        reactions_to(finished, production.as_uuid()),
+        vec![Reaction::Stock {
+            product: id(5),
+            warehouse: id(4),
+            command: StockCommand::Release { reservation },
+        }]
+    );
+}
