@@ -100,6 +100,8 @@ keyed_enum! {
         Admin = "admin",
         /// Suppliers' offers and purchase orders.
         Purchasing = "purchasing",
+        /// Bills of materials, production orders, material requirements.
+        Production = "production",
     }
 }
 
@@ -127,6 +129,7 @@ keyed_enum! {
         Accountant = "accountant",
         Auditor = "auditor",
         Purchaser = "purchaser",
+        ProductionManager = "production_manager",
     }
 }
 
@@ -192,7 +195,7 @@ impl Role {
         use Action::{Administer, Create, Delete, Edit, Export, Read};
         use Module::{
             Admin, Audit, Catalog, Finance, Interactions, Inventory, Orders, Parties, Planning,
-            Purchasing, Reports, Sales,
+            Production, Purchasing, Reports, Sales,
         };
         let Permission { module, action } = permission;
         let business = !matches!(module, Audit | Admin);
@@ -208,12 +211,16 @@ impl Role {
                     granted(matches!(action, Read | Create | Edit | Delete), Reach::Own)
                 }
                 // When do the goods a customer waits for arrive?
-                Catalog | Inventory | Purchasing => granted(action == Read, Reach::All),
+                Catalog | Inventory | Purchasing | Production => {
+                    granted(action == Read, Reach::All)
+                }
                 _ => None,
             },
             // Everyone plans their own work: tasks and calendar, their
             // own and their groups'.
-            Role::Storekeeper | Role::Accountant | Role::Purchaser if module == Planning => {
+            Role::Storekeeper | Role::Accountant | Role::Purchaser | Role::ProductionManager
+                if module == Planning =>
+            {
                 granted(matches!(action, Read | Create | Edit | Delete), Reach::Own)
             }
             Role::Storekeeper => match module {
@@ -226,14 +233,16 @@ impl Role {
                 // Receiving a delivery is an edit of its purchase order;
                 // the warehouse must be within the inventory reach too.
                 Purchasing => granted(matches!(action, Read | Edit), Reach::All),
-                Parties => granted(action == Read, Reach::All),
+                Parties | Production => granted(action == Read, Reach::All),
                 _ => None,
             },
             Role::Accountant => match module {
                 Finance => granted(action != Administer, Reach::All),
                 Orders => granted(matches!(action, Read | Edit), Reach::All),
                 Reports => granted(matches!(action, Read | Export), Reach::All),
-                Parties | Catalog | Inventory | Purchasing => granted(action == Read, Reach::All),
+                Parties | Catalog | Inventory | Purchasing | Production => {
+                    granted(action == Read, Reach::All)
+                }
                 _ => None,
             },
             // Buys: suppliers (parties of every owner), their offers and
@@ -241,7 +250,17 @@ impl Role {
             Role::Purchaser => match module {
                 Purchasing => granted(action != Administer, Reach::All),
                 Parties => granted(matches!(action, Read | Create | Edit), Reach::All),
-                Catalog | Inventory | Orders => granted(action == Read, Reach::All),
+                // What material requirements say to buy.
+                Catalog | Inventory | Orders | Production => granted(action == Read, Reach::All),
+                Reports => granted(matches!(action, Read | Export), Reach::All),
+                _ => None,
+            },
+            // Makes: bills of materials (and the products they name),
+            // production orders; reads what is in stock, sold and bought.
+            Role::ProductionManager => match module {
+                Production => granted(action != Administer, Reach::All),
+                Catalog => granted(matches!(action, Read | Create | Edit), Reach::All),
+                Parties | Inventory | Orders | Purchasing => granted(action == Read, Reach::All),
                 Reports => granted(matches!(action, Read | Export), Reach::All),
                 _ => None,
             },

@@ -31,9 +31,9 @@ use crate::ids::{
     PurchaseReceiptId, ReturnId, SeriesId, WarehouseId, derived,
 };
 use crate::inventory::{StockCommand, StockEvent};
-use crate::production::{ComponentReservation, ProductionCommand, ProductionEvent};
 use crate::payables::PayableEvent;
 use crate::pipeline::DealCommand;
+use crate::production::{ComponentReservation, ProductionCommand, ProductionEvent};
 use crate::purchasing::{PurchaseCommand, PurchaseEvent};
 use crate::sales::{OrderCommand, OrderEvent};
 use crate::values::Label;

@@ -179,7 +179,9 @@ pub struct DefineBom {
 pub enum BomCommand {
     /// A new version; the first one a product gets is active at once.
     Define(DefineBom),
-    Activate { version: u32 },
+    Activate {
+        version: u32,
+    },
 }
 
 // -------------------------------------------------------------- bill state
@@ -321,9 +323,10 @@ impl Decider for Bom {
                         format!("version {version} of this bill does not exist"),
                     ));
                 }
-                Ok(crate::unless_unchanged(bom.active == Some(*version), || {
-                    BomEvent::VersionActivated(BomVersionActivated { version: *version })
-                }))
+                Ok(crate::unless_unchanged(
+                    bom.active == Some(*version),
+                    || BomEvent::VersionActivated(BomVersionActivated { version: *version }),
+                ))
             }
         }
     }

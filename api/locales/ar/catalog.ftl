@@ -88,6 +88,7 @@ movement-transferred-out = نقل إلى الخارج
 movement-transferred-in = نقل إلى الداخل
 movement-counted = جرد
 movement-returned = مرتجع
+movement-consumed = مستهلك في الإنتاج
 movement-to = إلى { $warehouse }
 movement-from = من { $warehouse }
 movements-older = حركات أقدم

@@ -85,6 +85,7 @@ movement-transferred-out = Transfer out
 movement-transferred-in = Transfer in
 movement-counted = Inventory count
 movement-returned = Return
+movement-consumed = Used in production
 movement-to = to { $warehouse }
 movement-from = from { $warehouse }
 movements-older = Older movements

@@ -87,6 +87,7 @@ movement-transferred-out = Перемещение со склада
 movement-transferred-in = Перемещение на склад
 movement-counted = Инвентаризация
 movement-returned = Возврат
+movement-consumed = Списано в производство
 movement-to = на { $warehouse }
 movement-from = с { $warehouse }
 movements-older = Более ранние движения

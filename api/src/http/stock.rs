@@ -727,6 +727,7 @@ fn movement_row(entry: LedgerEntry) -> MovementRow {
             MovementKind::TransferredIn => "transferred_in",
             MovementKind::Counted => "counted",
             MovementKind::Returned => "returned",
+            MovementKind::Consumed => "consumed",
         }
         .to_owned(),
         change: entry.change,

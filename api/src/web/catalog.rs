@@ -407,6 +407,7 @@ fn movement_message(kind: MovementKind) -> &'static str {
         MovementKind::TransferredIn => "movement-transferred-in",
         MovementKind::Counted => "movement-counted",
         MovementKind::Returned => "movement-returned",
+        MovementKind::Consumed => "movement-consumed",
     }
 }
 

@@ -21,6 +21,7 @@ use domain::parties::{Party, PartyCommand};
 use domain::payables::{Payable, PayableCommand};
 use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineCommand};
 use domain::planning::{Assignee, CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
+use domain::production::{Bom, BomCommand, ProductionCommand, ProductionOrder};
 use domain::purchasing::{PurchaseCommand, PurchaseOrder};
 use domain::retention::{RetentionCommand, RetentionRule};
 use domain::sales::{Order, OrderCommand};
@@ -102,6 +103,12 @@ where
     if D::KIND == Kind::PurchaseOrder
         && permission.action != Action::Read
         && !access::purchase_warehouse_in_reach(commands, by, id)
+    {
+        return Err(refused());
+    }
+    if D::KIND == Kind::ProductionOrder
+        && permission.action != Action::Read
+        && !access::production_warehouse_in_reach(commands, by, id)
     {
         return Err(refused());
     }
@@ -445,6 +452,55 @@ impl Guard for SourcingCommand {
             SourcingCommand::Prefer {
                 supplier: Some(supplier),
             } => vec![(Kind::Party, supplier.as_uuid())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A product's bill of materials lives on a stream of the product's id:
+/// the product must exist.
+impl Guarded for Bom {
+    const KIND: Kind = Kind::Product;
+    const MUST_EXIST: bool = true;
+}
+
+impl Guard for BomCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Production, Action::Edit)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            BomCommand::Define(define) => define
+                .components
+                .iter()
+                .map(|component| (Kind::Product, component.product.as_uuid()))
+                .collect(),
+            BomCommand::Activate { .. } => Vec::new(),
+        }
+    }
+}
+
+impl Guarded for ProductionOrder {
+    const KIND: Kind = Kind::ProductionOrder;
+}
+
+impl Guard for ProductionCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            ProductionCommand::Plan(_) => Action::Create,
+            ProductionCommand::Cancel { .. } => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Production, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            ProductionCommand::Plan(plan) => vec![
+                (Kind::Product, plan.product.as_uuid()),
+                (Kind::Warehouse, plan.warehouse.as_uuid()),
+            ],
             _ => Vec::new(),
         }
     }

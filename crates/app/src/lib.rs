@@ -35,6 +35,7 @@ pub mod parties;
 pub mod payables;
 pub mod personal;
 pub mod process;
+pub mod production;
 pub mod purchasing;
 pub mod receipts;
 mod records;

@@ -26,6 +26,7 @@ use domain::ids::UserId;
 use domain::inventory::{Stock, Warehouse};
 use domain::pipeline::{Deal, DealStatus};
 use domain::process::{Caused, Reaction, reactions};
+use domain::production::ProductionOrder;
 use domain::purchasing::PurchaseOrder;
 use domain::sales::Order;
 use domain::values::Label;
@@ -46,7 +47,18 @@ const PAGE_EVENTS: usize = 1_000;
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The categories whose events cause something.
-const CAUSING_CATEGORIES: [&str; 4] = ["order", "account", "purchase", "payable"];
+const CAUSING_CATEGORIES: [&str; 5] = ["order", "account", "purchase", "payable", "production"];
+/// The one stock event that causes something (a production order's
+/// component consumed): every other stock event is passed by unread.
+const CAUSING_STOCK_EVENT: &str = "StockConsumed";
+
+/// Whether a stored event may cause anything: decided from its category
+/// and type alone, so the many events that cause nothing are not decoded.
+fn may_cause(record: &RecordedEvent) -> bool {
+    let category = record.stream.category();
+    CAUSING_CATEGORIES.contains(&category)
+        || (category == "stock" && record.event_type == CAUSING_STOCK_EVENT)
+}
 
 /// Settings of the processes.
 #[derive(Clone, Debug)]
@@ -235,7 +247,7 @@ impl ProcessManager {
 
     /// Runs the commands one stored event causes.
     pub async fn handle(&self, record: &RecordedEvent) -> Result<(), ProcessError> {
-        if !CAUSING_CATEGORIES.contains(&record.stream.category()) {
+        if !may_cause(record) {
             return Ok(());
         }
         let Some((ids, event)) = decode(record).map_err(|error| ProcessError::Undecodable {
@@ -311,6 +323,15 @@ impl ProcessManager {
                 handler
                     .execute::<PurchaseOrder, _>(
                         &CommandHandler::stream::<PurchaseOrder>(order)?,
+                        &issued(cause, command.clone()),
+                        &execution,
+                    )
+                    .await?;
+            }
+            Reaction::Production { order, command } => {
+                handler
+                    .execute::<ProductionOrder, _>(
+                        &CommandHandler::stream::<ProductionOrder>(order)?,
                         &issued(cause, command.clone()),
                         &execution,
                     )

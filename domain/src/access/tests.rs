@@ -428,31 +428,35 @@ fn the_built_in_roles_grant_exactly_the_documented_matrix() {
     let rows: &[(Role, &str)] = &[
         (
             Role::Administrator,
-            "parties aaaaaa interactions aaaaaa sales aaaaaa planning aaaaaa catalog aaaaaa inventory aaaaaa orders aaaaaa finance aaaaaa reports aaaaaa audit aaaaaa admin aaaaaa purchasing aaaaaa",
+            "parties aaaaaa interactions aaaaaa sales aaaaaa planning aaaaaa catalog aaaaaa inventory aaaaaa orders aaaaaa finance aaaaaa reports aaaaaa audit aaaaaa admin aaaaaa purchasing aaaaaa production aaaaaa",
         ),
         (
             Role::Director,
-            "parties aaaaa- interactions aaaaa- sales aaaaa- planning aaaaa- catalog aaaaa- inventory aaaaa- orders aaaaa- finance aaaaa- reports aaaaa- audit a----- admin ------ purchasing aaaaa-",
+            "parties aaaaa- interactions aaaaa- sales aaaaa- planning aaaaa- catalog aaaaa- inventory aaaaa- orders aaaaa- finance aaaaa- reports aaaaa- audit a----- admin ------ purchasing aaaaa- production aaaaa-",
         ),
         (
             Role::SalesManager,
-            "parties oooo-- interactions oooo-- sales oooo-- planning oooo-- catalog a----- inventory a----- orders oooo-- finance ------ reports ------ audit ------ admin ------ purchasing a-----",
+            "parties oooo-- interactions oooo-- sales oooo-- planning oooo-- catalog a----- inventory a----- orders oooo-- finance ------ reports ------ audit ------ admin ------ purchasing a----- production a-----",
         ),
         (
             Role::Storekeeper,
-            "parties a----- interactions ------ sales ------ planning oooo-- catalog aaa--- inventory bbbb-- orders a-a--- finance ------ reports ------ audit ------ admin ------ purchasing a-a---",
+            "parties a----- interactions ------ sales ------ planning oooo-- catalog aaa--- inventory bbbb-- orders a-a--- finance ------ reports ------ audit ------ admin ------ purchasing a-a--- production a-----",
         ),
         (
             Role::Accountant,
-            "parties a----- interactions ------ sales ------ planning oooo-- catalog a----- inventory a----- orders a-a--- finance aaaaa- reports a---a- audit ------ admin ------ purchasing a-----",
+            "parties a----- interactions ------ sales ------ planning oooo-- catalog a----- inventory a----- orders a-a--- finance aaaaa- reports a---a- audit ------ admin ------ purchasing a----- production a-----",
         ),
         (
             Role::Auditor,
-            "parties a---a- interactions a---a- sales a---a- planning a---a- catalog a---a- inventory a---a- orders a---a- finance a---a- reports a---a- audit a---a- admin a---a- purchasing a---a-",
+            "parties a---a- interactions a---a- sales a---a- planning a---a- catalog a---a- inventory a---a- orders a---a- finance a---a- reports a---a- audit a---a- admin a---a- purchasing a---a- production a---a-",
         ),
         (
             Role::Purchaser,
-            "parties aaa--- interactions ------ sales ------ planning oooo-- catalog a----- inventory a----- orders a----- finance ------ reports a---a- audit ------ admin ------ purchasing aaaaa-",
+            "parties aaa--- interactions ------ sales ------ planning oooo-- catalog a----- inventory a----- orders a----- finance ------ reports a---a- audit ------ admin ------ purchasing aaaaa- production a-----",
+        ),
+        (
+            Role::ProductionManager,
+            "parties a----- interactions ------ sales ------ planning oooo-- catalog aaa--- inventory a----- orders a----- finance ------ reports a---a- audit ------ admin ------ purchasing a----- production aaaaa-",
         ),
     ];
     assert_eq!(rows.len(), Role::ALL.len());

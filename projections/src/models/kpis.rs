@@ -243,6 +243,7 @@ impl ReadModel for DirectorKpis {
                 let change = match event {
                     StockEvent::Received(received) => received.quantity,
                     StockEvent::Issued(issued) => -issued.quantity,
+                    StockEvent::Consumed(consumed) => -consumed.quantity,
                     StockEvent::TransferredOut(out) => -out.quantity,
                     StockEvent::TransferredIn(arrived) => arrived.quantity,
                     StockEvent::Counted(counted) => counted.difference,

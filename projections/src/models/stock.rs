@@ -35,6 +35,7 @@ use chrono::{DateTime, Utc};
 use domain::catalog::{ProductEvent, ProductKind};
 use domain::ids::{BranchId, ProductId, ReservationId, TransferId, WarehouseId};
 use domain::inventory::{StockEvent, WarehouseEvent};
+use domain::process::production_reference;
 use domain::values::MONEY_SCALE_MAX;
 use domain::{CrmEvent, DomainEvent};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -72,6 +73,8 @@ pub enum MovementKind {
     TransferredIn,
     Counted,
     Returned,
+    /// Components used by a production order.
+    Consumed,
 }
 
 /// The other side of a transfer.
@@ -165,6 +168,25 @@ impl StockLine {
         self.on_hand.saturating_sub(self.reserved())
     }
 
+    /// Goods going out, as the domain evolves it: they use up what their
+    /// reservation held, and a reservation used up is gone.
+    fn take(&mut self, quantity: Decimal, reservation: Option<ReservationId>) {
+        self.on_hand = self.on_hand.saturating_sub(quantity);
+        if let Some(reservation) = reservation {
+            let held = self
+                .reservations
+                .get(&reservation)
+                .copied()
+                .unwrap_or_default();
+            let left = held.saturating_sub(quantity);
+            if left > Decimal::ZERO {
+                self.reservations.insert(reservation, left);
+            } else {
+                self.reservations.remove(&reservation);
+            }
+        }
+    }
+
     fn in_transit(&self) -> Decimal {
         sum(self.in_transit.values())
     }
@@ -224,6 +246,7 @@ impl StockLine {
                 // Out at the running average; returns and count surpluses
                 // come back at it. Either way it stays.
                 MovementKind::Issued
+                | MovementKind::Consumed
                 | MovementKind::TransferredOut
                 | MovementKind::Counted
                 | MovementKind::Returned => average,
@@ -663,27 +686,21 @@ impl StockLevels {
                 ))
             }
             StockEvent::Issued(issued) => {
-                line.on_hand = line.on_hand.saturating_sub(issued.quantity);
-                if let Some(reservation) = issued.reservation {
-                    // As the domain evolves it: the issue uses up what was
-                    // held, and a reservation used up is gone.
-                    let held = line
-                        .reservations
-                        .get(&reservation)
-                        .copied()
-                        .unwrap_or_default();
-                    let left = held.saturating_sub(issued.quantity);
-                    if left > Decimal::ZERO {
-                        line.reservations.insert(reservation, left);
-                    } else {
-                        line.reservations.remove(&reservation);
-                    }
-                }
+                line.take(issued.quantity, issued.reservation);
                 Some(movement(
                     MovementKind::Issued,
                     -issued.quantity,
                     issued.unit_cost,
                     Detail::reference(&issued.reference),
+                ))
+            }
+            StockEvent::Consumed(consumed) => {
+                line.take(consumed.quantity, consumed.reservation);
+                Some(movement(
+                    MovementKind::Consumed,
+                    -consumed.quantity,
+                    consumed.unit_cost,
+                    Detail::Reference(production_reference(consumed.production).into()),
                 ))
             }
             StockEvent::Reserved(reserved) => {
