@@ -21,6 +21,7 @@ pub mod id_index;
 pub mod model;
 pub mod models;
 pub mod replenishment;
+pub mod requirements;
 pub mod runtime;
 pub mod set;
 pub mod snapshot;

@@ -4,7 +4,7 @@
 //! The rule, for each (product, warehouse) of a stock-tracked product
 //! that is not discontinued, in an open warehouse:
 //!
-//! - the daily rate is the units issued (sold, written off) over the last
+//! - the daily rate is the units issued (sold, written off, used in production) over the last
 //!   `window_days` days, divided by `window_days`;
 //! - the lead time is that of the supplier replenishment orders from
 //!   (the preferred one, else the quickest: `ProductOffers::chosen`), or

@@ -15,6 +15,7 @@ use crate::models::funnel::SalesFunnel;
 use crate::models::kpis::DirectorKpis;
 use crate::models::orders::Orders;
 use crate::models::pipeline_board::PipelineBoard;
+use crate::models::production::Production;
 use crate::models::purchases::Purchases;
 use crate::models::sales::Sales;
 use crate::models::stock::StockLevels;
@@ -25,7 +26,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 14] = [
+pub const MODEL_NAMES: [&str; 15] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -40,6 +41,7 @@ pub const MODEL_NAMES: [&str; 14] = [
     Catalog::NAME,
     Users::NAME,
     Purchases::NAME,
+    Production::NAME,
 ];
 
 /// The live read models of a running server.
@@ -59,6 +61,7 @@ pub struct CrmReadModels {
     pub catalog: Arc<Projection<Catalog>>,
     pub users: Arc<Projection<Users>>,
     pub purchases: Arc<Projection<Purchases>>,
+    pub production: Arc<Projection<Production>>,
     pub store: SnapshotStore,
 }
 
@@ -86,6 +89,7 @@ impl CrmReadModels {
             catalog: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             users: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             purchases: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            production: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -106,6 +110,7 @@ impl CrmReadModels {
             self.catalog.status(),
             self.users.status(),
             self.purchases.status(),
+            self.production.status(),
         ]
     }
 
@@ -124,7 +129,8 @@ impl CrmReadModels {
         self.orders.wait_for(position).await?;
         self.catalog.wait_for(position).await?;
         self.users.wait_for(position).await?;
-        self.purchases.wait_for(position).await
+        self.purchases.wait_for(position).await?;
+        self.production.wait_for(position).await
     }
 
     /// Waits until the models holding personal data (customers,
@@ -160,7 +166,8 @@ impl CrmReadModels {
         self.orders.shutdown().await?;
         self.catalog.shutdown().await?;
         self.users.shutdown().await?;
-        self.purchases.shutdown().await
+        self.purchases.shutdown().await?;
+        self.production.shutdown().await
     }
 }
 
@@ -196,6 +203,7 @@ pub fn rebuild_by_name(
         Catalog::NAME => run::<Catalog>(log, store, options, progress),
         Users::NAME => run::<Users>(log, store, options, progress),
         Purchases::NAME => run::<Purchases>(log, store, options, progress),
+        Production::NAME => run::<Production>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

@@ -9,6 +9,7 @@ pub mod funnel;
 pub mod kpis;
 pub mod orders;
 pub mod pipeline_board;
+pub mod production;
 pub mod purchases;
 pub mod sales;
 pub mod stock;

@@ -815,7 +815,7 @@ impl StockLevels {
     }
 
     /// Every (product, warehouse) line with what replenishment needs:
-    /// available stock, the reorder level, and the units issued (sold,
+    /// available stock, the reorder level, and the units issued (sold, used in production,
     /// written off) with business time at or after `since`.
     pub fn demand_lines(&self, since: DateTime<Utc>) -> impl Iterator<Item = DemandLine> + '_ {
         self.stock.iter().flat_map(move |(product, lines)| {
@@ -831,7 +831,8 @@ impl StockLevels {
                 let issued = line.movements[first..]
                     .iter()
                     .filter(|movement| {
-                        movement.kind == MovementKind::Issued && movement.occurred_at >= since
+                        matches!(movement.kind, MovementKind::Issued | MovementKind::Consumed)
+                            && movement.occurred_at >= since
                     })
                     .fold(Decimal::ZERO, |total, movement| {
                         total.saturating_sub(movement.change)
@@ -845,6 +846,26 @@ impl StockLevels {
                 }
             })
         })
+    }
+
+    /// What `reservation` holds of `product` in `warehouse` now.
+    pub fn held_by(
+        &self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        reservation: ReservationId,
+    ) -> Decimal {
+        self.line(product, warehouse)
+            .and_then(|line| line.reservations.get(&reservation).copied())
+            .unwrap_or_default()
+    }
+
+    /// On hand and not reserved, of `product` in `warehouse` (zero where
+    /// nothing ever happened to it; below zero where negative stock is
+    /// allowed).
+    pub fn available(&self, product: ProductId, warehouse: WarehouseId) -> Decimal {
+        self.line(product, warehouse)
+            .map_or(Decimal::ZERO, StockLine::available)
     }
 
     /// Live figures of one (product, warehouse); `None` if nothing ever
