@@ -38,6 +38,7 @@ pub fn module_of_tag(tag: &str) -> Option<Module> {
         "orders" => Module::Orders,
         "payments" | "accounts" | "currencies" => Module::Finance,
         "purchasing" => Module::Purchasing,
+        "production" => Module::Production,
         "reports" => Module::Reports,
         "events" | "audit" => Module::Audit,
         "admin" | "users" => Module::Admin,

@@ -28,6 +28,7 @@ pub mod payables;
 pub mod payments;
 pub mod personal_data;
 pub mod pipelines;
+pub mod production;
 pub mod purchases;
 pub mod receipts;
 pub mod replenishment;
@@ -77,6 +78,7 @@ const TAG_AUDIT: &str = "audit";
 const TAG_ACCOUNTS: &str = "accounts";
 const TAG_CALENDAR: &str = "calendar";
 const TAG_PURCHASING: &str = "purchasing";
+const TAG_PRODUCTION: &str = "production";
 const TAG_CURRENCIES: &str = "currencies";
 
 #[derive(OpenApi)]
@@ -119,6 +121,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(purchases::router())
                 .merge(sourcing::router())
                 .merge(replenishment::router())
+                .merge(production::router())
                 .merge(currencies::router())
                 .merge(payments::router())
                 .merge(payables::router())

@@ -154,6 +154,8 @@ pub struct KpiResponse {
     pub overdue: BTreeMap<String, OverdueDto>,
     /// Buying at the end of the last day of the span.
     pub purchasing: PurchasingKpiDto,
+    /// Making: units produced and production orders open.
+    pub production: ProductionKpiDto,
     /// With `known_at`: the last log position the figures include.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub known_position: Option<u64>,
@@ -167,6 +169,22 @@ pub struct PurchasingKpiDto {
     pub open_orders: u64,
     #[schema(value_type = BTreeMap<String, String>)]
     pub open_value: BTreeMap<String, Decimal>,
+    pub late_orders: u64,
+}
+
+/// Making: units produced (every product added up) on the span's last
+/// day, in its week (Monday to that day) and over the whole span; and the
+/// production orders open at the end of that day, and late.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ProductionKpiDto {
+    pub day: Option<NaiveDate>,
+    #[schema(value_type = String)]
+    pub produced_on_day: Decimal,
+    #[schema(value_type = String)]
+    pub produced_in_week: Decimal,
+    #[schema(value_type = String)]
+    pub produced_in_span: Decimal,
+    pub open_orders: u64,
     pub late_orders: u64,
 }
 
@@ -199,6 +217,7 @@ impl From<Kpis> for KpiResponse {
                 })
                 .collect(),
             purchasing: PurchasingKpiDto::default(),
+            production: ProductionKpiDto::default(),
             known_position: None,
         }
     }
@@ -412,7 +431,41 @@ async fn kpis(
             .collect(),
         late_orders: figures.late_orders,
     };
+    let (first, _, _) = asked();
+    kpis.production = production_kpis(&state, params.known_at, first, last, branch).await?;
     Ok(axum::Json(kpis))
+}
+
+/// Making over `first` to `last`, known as of `known_at`.
+async fn production_kpis(
+    state: &AppState,
+    known_at: Option<DateTime<Utc>>,
+    first: NaiveDate,
+    last: NaiveDate,
+    branch: Option<Option<BranchId>>,
+) -> Result<ProductionKpiDto, ApiError> {
+    let monday = last - chrono::Days::new(u64::from(last.weekday().num_days_from_monday()));
+    let ((on_day, in_week, in_span), _) = known(
+        state,
+        &state.read_models.production,
+        known_at,
+        move |production| {
+            (
+                production.figures_over(last, last, branch),
+                production.figures_over(monday, last, branch),
+                production.figures_over(first, last, branch),
+            )
+        },
+    )
+    .await?;
+    Ok(ProductionKpiDto {
+        day: Some(last),
+        produced_on_day: on_day.produced,
+        produced_in_week: in_week.produced,
+        produced_in_span: in_span.produced,
+        open_orders: on_day.open_orders,
+        late_orders: on_day.late_orders,
+    })
 }
 
 /// The end of a business day (UTC): what "as of" that day includes.

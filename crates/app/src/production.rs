@@ -236,7 +236,14 @@ impl ProductionUseCases<'_> {
             Kind::ProductionOrder,
             order.as_uuid(),
         )?;
-        if let Some(state) = self.app.load::<ProductionOrder>(order)?.0 {
+        // An order that cannot report this much is refused by its own
+        // rules, in their words; only a report it would take is checked
+        // against the stock.
+        if let Some(state) = self.app.load::<ProductionOrder>(order)?.0
+            && state.status.open()
+            && state.status != domain::production::ProductionStatus::Planned
+            && quantity.value() <= state.outstanding()
+        {
             for planned in &state.components {
                 self.ensure_component_in_stock(
                     &planned.component,
@@ -280,8 +287,10 @@ impl ProductionUseCases<'_> {
             return Err(DomainError::rejected(
                 "production.short",
                 format!(
-                    "{} is short: {needed} needed, {available} available",
-                    self.product_name(component.product)
+                    "{} is short: {} needed, {} available",
+                    self.product_name(component.product),
+                    needed.normalize(),
+                    available.normalize()
                 ),
             )
             .into());

@@ -409,7 +409,14 @@ impl Production {
         branch: Option<Option<BranchId>>,
     ) -> ProductionFigures {
         let mut figures = ProductionFigures::default();
-        for by_branch in self.produced.range(from..=to).map(|(_, units)| units) {
+        // An empty span (`from` after `to`) produced nothing; a range the
+        // wrong way round would panic.
+        let days = if from <= to {
+            self.produced.range(from..=to)
+        } else {
+            self.produced.range(to..to)
+        };
+        for by_branch in days.map(|(_, units)| units) {
             for (produced_in, units) in by_branch {
                 if branch.is_none_or(|branch| branch == *produced_in) {
                     figures.produced += *units;

@@ -15,6 +15,7 @@ mod erasure;
 mod fuzz;
 mod groups;
 mod owner_choices;
+mod production;
 mod purchasing;
 mod retention;
 mod trade;
@@ -853,6 +854,18 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/products/{id}/offers/withdraw"),
         ("post", "/api/v1/products/{id}/offers/prefer"),
         ("get", "/api/v1/replenishment"),
+        ("get", "/api/v1/products/{id}/bom"),
+        ("post", "/api/v1/products/{id}/bom"),
+        ("post", "/api/v1/products/{id}/bom/activate"),
+        ("post", "/api/v1/production-orders"),
+        ("get", "/api/v1/production-orders"),
+        ("get", "/api/v1/production-orders/{id}"),
+        ("post", "/api/v1/production-orders/{id}/release"),
+        ("post", "/api/v1/production-orders/{id}/start"),
+        ("post", "/api/v1/production-orders/{id}/complete"),
+        ("post", "/api/v1/production-orders/{id}/finish"),
+        ("post", "/api/v1/production-orders/{id}/cancel"),
+        ("get", "/api/v1/material-requirements"),
         ("post", "/api/v1/replenishment/draft"),
         ("post", "/api/v1/parties/{id}/supplier-invoices"),
         ("post", "/api/v1/parties/{id}/supplier-payments"),
@@ -1156,6 +1169,7 @@ fn every_documented_status_is_produced_by_a_test() {
     catalog::scenarios();
     fuzz::scenarios();
     purchasing::scenarios();
+    production::scenarios();
 
     let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();
