@@ -42,6 +42,9 @@ audit-module-company = إعدادات الشركة
 audit-module-sourcing = عروض الموردين
 audit-module-payable = فواتير الموردين ومدفوعاتهم
 audit-module-rates = أسعار الصرف
+audit-module-bom = قوائم المواد
+audit-module-production = أوامر الإنتاج
+
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.
 audit-actor = الفاعل

@@ -42,6 +42,9 @@ audit-module-company = Company settings
 audit-module-sourcing = Suppliers' offers
 audit-module-payable = Supplier invoices and payments
 audit-module-rates = Exchange rates
+audit-module-bom = Bills of materials
+audit-module-production = Production orders
+
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.
 audit-actor = Actor

@@ -42,6 +42,9 @@ audit-module-company = Настройки компании
 audit-module-sourcing = Предложения поставщиков
 audit-module-payable = Счета и оплаты поставщикам
 audit-module-rates = Курсы валют
+audit-module-bom = Спецификации
+audit-module-production = Производственные заказы
+
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.
 audit-actor = Кто

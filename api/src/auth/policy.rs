@@ -434,6 +434,43 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         needs(Module::Purchasing, Action::Edit),
     ),
     (
+        "GET",
+        "/production",
+        needs(Module::Production, Action::Read),
+    ),
+    (
+        "POST",
+        "/production",
+        needs(Module::Production, Action::Create),
+    ),
+    (
+        "GET",
+        "/production/requirements",
+        needs(Module::Production, Action::Read),
+    ),
+    (
+        "GET",
+        "/production/products/{id}",
+        needs(Module::Production, Action::Read),
+    ),
+    (
+        "POST",
+        "/production/products/{id}/{action}",
+        needs(Module::Production, Action::Edit),
+    ),
+    (
+        "GET",
+        "/production/{id}",
+        needs(Module::Production, Action::Read),
+    ),
+    // Each action's own permission (cancelling takes production.delete)
+    // is checked by the use case.
+    (
+        "POST",
+        "/production/{id}/{action}",
+        needs(Module::Production, Action::Edit),
+    ),
+    (
         "POST",
         "/orders/{id}/confirm",
         needs(Module::Orders, Action::Edit),

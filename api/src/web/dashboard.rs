@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
@@ -379,6 +379,36 @@ fn buying_card(state: &AppState, tr: Tr, today: NaiveDate, branch: Option<Branch
     }
 }
 
+/// Units made on `from` to `to` (of the branch's production orders, with a
+/// branch); for today, with the week's units and the orders still open.
+fn production_card(
+    state: &AppState,
+    tr: Tr,
+    (from, to): (NaiveDate, NaiveDate),
+    branch: Option<BranchId>,
+    key: &str,
+) -> Card {
+    let monday = to - chrono::Days::new(u64::from(to.weekday().num_days_from_monday()));
+    let (span, week) = state.read_models.production.read(|production| {
+        (
+            production.figures_over(from, to, branch.map(Some)),
+            production.figures_over(monday, to, branch.map(Some)),
+        )
+    });
+    Card {
+        key: key.to_owned(),
+        label: tr.t("dashboard-production"),
+        value: format::quantity(tr.lang, span.produced),
+        note: tr.t2(
+            "dashboard-production-week",
+            "units",
+            &format::quantity(tr.lang, week.produced),
+            "open",
+            &format::integer(tr.lang, i64::try_from(span.open_orders).unwrap_or(i64::MAX)),
+        ),
+    }
+}
+
 fn figures(
     state: &AppState,
     lang: Lang,
@@ -482,10 +512,27 @@ fn figures(
         today: {
             let mut today_cards = cards(tr, &on_today, "today", true);
             today_cards.push(buying_card(state, tr, today, branch));
+            today_cards.push(production_card(
+                state,
+                tr,
+                (today, today),
+                branch,
+                "production-today",
+            ));
             today_cards
         },
         period_heading,
-        period: cards(tr, &over_period, "period", false),
+        period: {
+            let mut period_cards = cards(tr, &over_period, "period", false);
+            period_cards.push(production_card(
+                state,
+                tr,
+                (from, to),
+                branch,
+                "production-period",
+            ));
+            period_cards
+        },
         chart_heading: tr.t("chart-sales-by-day"),
         chart_svg,
         chart_caption,

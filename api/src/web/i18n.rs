@@ -123,6 +123,7 @@ macro_rules! catalogue {
             include_str!(concat!("../../locales/", $lang, "/access.ftl")),
             include_str!(concat!("../../locales/", $lang, "/retention.ftl")),
             include_str!(concat!("../../locales/", $lang, "/purchasing.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/production.ftl")),
         ]
     };
 }

@@ -46,6 +46,7 @@ mod pipeline;
 mod pipelines;
 mod price_lists;
 mod product_form;
+mod production;
 mod purchases;
 mod rates;
 mod receipts;
@@ -276,6 +277,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/purchases/products/{id}", get(offers::show))
         .route("/purchases/products/{id}/{action}", post(offers::act))
+        .route("/production", get(production::list).post(production::plan))
+        .route(
+            "/production/requirements",
+            get(production::requirements::page),
+        )
+        .route("/production/products/{id}", get(production::bom::show))
+        .route(
+            "/production/products/{id}/{action}",
+            post(production::bom::act),
+        )
+        .route("/production/{id}", get(production::show))
+        .route("/production/{id}/{action}", post(production::act))
         .route("/purchases/{id}", get(purchases::show))
         .route("/purchases/{id}/invoice", post(purchases::invoice))
         .route("/purchases/{id}/pay", post(purchases::pay))
@@ -341,6 +354,7 @@ pub enum Section {
     Catalog,
     Orders,
     Purchasing,
+    Production,
     Tasks,
     Reports,
     Audit,
@@ -354,13 +368,14 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 10] = [
+    const ALL: [Section; 11] = [
         Section::Dashboard,
         Section::Customers,
         Section::Pipeline,
         Section::Catalog,
         Section::Orders,
         Section::Purchasing,
+        Section::Production,
         Section::Tasks,
         Section::Reports,
         Section::Audit,
@@ -379,6 +394,7 @@ impl Section {
             Section::Catalog => (Module::Catalog, Action::Read),
             Section::Orders => (Module::Orders, Action::Read),
             Section::Purchasing => (Module::Purchasing, Action::Read),
+            Section::Production => (Module::Production, Action::Read),
             Section::Tasks => (Module::Planning, Action::Read),
             Section::Audit => (Module::Audit, Action::Read),
         }
@@ -392,6 +408,7 @@ impl Section {
             Section::Catalog => "/catalog",
             Section::Orders => "/orders",
             Section::Purchasing => "/purchases",
+            Section::Production => "/production",
             Section::Tasks => "/tasks",
             Section::Reports => "/reports",
             Section::Audit => "/audit",
@@ -409,6 +426,7 @@ impl Section {
             Section::Catalog => "nav-catalog",
             Section::Orders => "nav-orders",
             Section::Purchasing => "nav-purchasing",
+            Section::Production => "nav-production",
             Section::Tasks => "nav-tasks",
             Section::Reports => "nav-reports",
             Section::Audit => "nav-audit",
