@@ -27,6 +27,7 @@ mod personal;
 mod pipelines;
 mod planning;
 mod price_lists;
+mod production;
 mod purchasing;
 mod reminders;
 mod retention;
