@@ -39,6 +39,7 @@ use crate::commands::{CommandError, CommandHandler, Execution};
 use crate::process::{ProcessManager, ProcessSettings, stock_stream};
 use crate::trade::{confirm_order, ship_order};
 
+mod production;
 mod purchasing;
 
 /// The catalog: (category, product names, unit price in cents, kept in
@@ -290,6 +291,9 @@ pub async fn seed(
     }
     purchasing::seed(&mut simulation, admin, start, end).await?;
     simulation.processes.catch_up().await?;
+    let (big_customer, _) = customers[0];
+    production::seed(&mut simulation, admin, big_customer, start, end).await?;
+    simulation.processes.catch_up().await?;
     Ok(TradeReport {
         orders: taken,
         refused: simulation.refused,
@@ -474,6 +478,43 @@ async fn take_order(
         .map(|_| ());
     simulation.tolerate(confirmed)?;
     Ok(Some(order))
+}
+
+/// A confirmed order of `quantity` of `product` for `customer`, taken on
+/// `day` by `manager`: what the workshop makes to order.
+async fn sell(
+    simulation: &mut Simulation,
+    customer: PartyId,
+    manager: UserId,
+    day: DateTime<Utc>,
+    product: ProductId,
+    quantity: i64,
+) -> anyhow::Result<OrderId> {
+    let order = OrderId::from_uuid(simulation.next_id("order"));
+    let draft = OrderCommand::Draft(DraftOrder {
+        order,
+        party: customer,
+        deal: None,
+        price_list: simulation.price_list,
+        currency: simulation.eur,
+        warehouse: simulation.warehouses[0],
+        branch: None,
+        manager: Some(manager),
+        reference: Some(label("Made to order")),
+    });
+    simulation
+        .run::<Order, _>(order, manager, day, draft)
+        .await?;
+    let add = OrderCommand::AddLine {
+        product,
+        quantity: Quantity::parse("quantity", Decimal::from(quantity))?,
+        discount_percent: None,
+    };
+    simulation.run::<Order, _>(order, manager, day, add).await?;
+    let execution = simulation.execution(manager);
+    let issued = Issued::new(manager, Utc::now(), ()).backdated(day);
+    confirm_order(&simulation.handler, order, issued, &execution).await?;
+    Ok(order)
 }
 
 async fn act(

@@ -26,6 +26,8 @@ const PAGE_HEIGHT_MAX: i64 = 12_000;
 /// selector.
 enum Where {
     Path(&'static str),
+    /// The first `link` on the page `list`; `a >> b` follows `a`, then
+    /// the first `b` of the page it leads to.
     FirstLink {
         list: &'static str,
         link: &'static str,
@@ -124,6 +126,22 @@ const PAGES: &[(&str, Where)] = &[
         },
     ),
     ("rates", Where::Path("/purchases/rates?currency=USD")),
+    ("production", Where::Path("/production")),
+    (
+        "production-order",
+        Where::FirstLink {
+            list: "/production?status=in_progress",
+            link: "#production-list tbody a",
+        },
+    ),
+    (
+        "bom",
+        Where::FirstLink {
+            list: "/production?status=in_progress",
+            link: "#production-list tbody a >> #order-bom-link",
+        },
+    ),
+    ("requirements", Where::Path("/production/requirements")),
     ("reports", Where::Path("/reports")),
     ("audit", Where::Path("/audit")),
     ("receipts", Where::Path("/audit/receipts")),
@@ -294,12 +312,20 @@ async fn url_of(client: &Client, base: &str, place: &Where) -> anyhow::Result<Op
     match place {
         Where::Path(path) => Ok(Some(format!("{base}{path}"))),
         Where::FirstLink { list, link } => {
-            client.goto(&format!("{base}{list}")).await?;
-            let Ok(found) = client.find(Locator::Css(link)).await else {
-                return Ok(None);
-            };
-            let href = found.attr("href").await?;
-            Ok(href.map(|href| format!("{base}{href}")))
+            // `a >> b`: the first `a` on the list, then the first `b` on
+            // the page it leads to.
+            let mut at = format!("{base}{list}");
+            for step in link.split(" >> ") {
+                client.goto(&at).await?;
+                let Ok(found) = client.find(Locator::Css(step)).await else {
+                    return Ok(None);
+                };
+                let Some(href) = found.attr("href").await? else {
+                    return Ok(None);
+                };
+                at = format!("{base}{href}");
+            }
+            Ok(Some(at))
         }
     }
 }
