@@ -88,6 +88,190 @@ fn user_history() -> Vec<demo::DemoAppend> {
     appends
 }
 
+/// Runs `command` on `state` through `D`'s decider, folding what it
+/// decides: the events of a making-and-buying history are the deciders'.
+fn decided<D, C>(state: &mut D::State, command: C) -> Vec<D::Event>
+where
+    D: domain::Decider<Command = domain::Issued<C>>,
+    D::Error: Debug,
+    D::State: Default,
+{
+    let at = chrono::DateTime::UNIX_EPOCH;
+    let events = D::decide(state, &domain::Issued::new(user_id(0), at, command)).unwrap();
+    for event in &events {
+        *state = D::evolve(std::mem::take(state), event);
+    }
+    events
+}
+
+/// A workshop's history, one append per command: a bill, a purchase
+/// order drafted, sent and received in two parts, two production orders
+/// (one made in two completions with each consumption told back and the
+/// output costed, one cancelled): to be spread through a history, so the
+/// purchases and production models are folded across the split too.
+fn making_and_buying_history() -> Vec<demo::DemoAppend> {
+    use domain::catalog::{Quantity, UnitPrice};
+    use domain::production::{
+        Bom, BomCommand, DefineBom, NewComponent, PlanProduction, ProductionCommand,
+        ProductionOrder, ScrapPercent,
+    };
+    use domain::purchasing::{
+        DraftPurchase, PurchaseCommand, PurchaseOrder, ReceiveLine, ReceivePurchase, Spread,
+    };
+    use domain::values::{Currency, ExchangeRate, Label};
+    let id = |number: u128| Uuid::from_u128(0xB0_0000 + number);
+    let quantity = |units: i64| Quantity::parse("q", rust_decimal::Decimal::from(units)).unwrap();
+    let (table, leg, warehouse, supplier) = (id(1), id(2), id(3), id(4));
+    let mut appends = Vec::new();
+    let mut number = 0u128;
+    let mut push = |category: &'static str, aggregate: Uuid, events: Vec<CrmEvent>| {
+        let events = events
+            .into_iter()
+            .map(|event| {
+                number += 1;
+                (Uuid::from_u128(0xB1_0000 + number), event)
+            })
+            .collect();
+        appends.push(demo::DemoAppend {
+            category,
+            aggregate,
+            events,
+            occurred_at: chrono::DateTime::UNIX_EPOCH,
+            issued_at: chrono::DateTime::UNIX_EPOCH,
+            actor: user_id(0),
+        });
+    };
+    let mut bom = None;
+    let bill = BomCommand::Define(DefineBom {
+        product: table.into(),
+        components: vec![NewComponent {
+            product: leg.into(),
+            quantity: quantity(4),
+            scrap_percent: ScrapPercent::parse("s", rust_decimal::Decimal::from(5)).unwrap(),
+        }],
+        operations: Vec::new(),
+        lead_days: 1,
+        note: None,
+    });
+    let events = decided::<Bom, _>(&mut bom, bill);
+    push(
+        "bom",
+        table,
+        events.into_iter().map(CrmEvent::from).collect(),
+    );
+
+    let order = id(10);
+    let mut purchase = None;
+    let commands = [
+        PurchaseCommand::Draft(DraftPurchase {
+            order: order.into(),
+            supplier: supplier.into(),
+            warehouse: warehouse.into(),
+            branch: None,
+            currency: Currency::parse("c", "EUR").unwrap(),
+            buyer: None,
+            reference: Some(Label::parse("r", "Quote 1").unwrap()),
+            expected_on: None,
+        }),
+        PurchaseCommand::AddLine {
+            product: leg.into(),
+            quantity: quantity(100),
+            unit_price: UnitPrice::parse("p", rust_decimal::Decimal::new(250, 2)).unwrap(),
+        },
+        PurchaseCommand::Send,
+        PurchaseCommand::Receive(ReceivePurchase {
+            receipt: id(11).into(),
+            lines: Some(vec![ReceiveLine {
+                line: 1,
+                quantity: quantity(60),
+            }]),
+            landed_costs: Vec::new(),
+            spread: Spread::ByValue,
+            rate: ExchangeRate::ONE,
+        }),
+        PurchaseCommand::Receive(ReceivePurchase {
+            receipt: id(12).into(),
+            lines: None,
+            landed_costs: Vec::new(),
+            spread: Spread::ByQuantity,
+            rate: ExchangeRate::ONE,
+        }),
+    ];
+    for command in commands {
+        let events = decided::<PurchaseOrder, _>(&mut purchase, command);
+        push(
+            "purchase",
+            order,
+            events.into_iter().map(CrmEvent::from).collect(),
+        );
+    }
+
+    for (made, cancelled) in [(id(20), false), (id(21), true)] {
+        let mut production = None;
+        let plan = ProductionCommand::Plan(PlanProduction {
+            order: made.into(),
+            product: table.into(),
+            bom_version: 1,
+            warehouse: warehouse.into(),
+            branch: None,
+            quantity: quantity(10),
+            due_on: chrono::NaiveDate::from_ymd_opt(1970, 1, 5).unwrap(),
+            components: bom
+                .as_ref()
+                .unwrap()
+                .active_version()
+                .unwrap()
+                .1
+                .components
+                .clone(),
+            operations: Vec::new(),
+        });
+        let mut commands = vec![plan, ProductionCommand::Release];
+        if cancelled {
+            commands.push(ProductionCommand::Cancel {
+                reason: Label::parse("r", "not needed").unwrap(),
+            });
+        }
+        for command in commands {
+            let events = decided::<ProductionOrder, _>(&mut production, command);
+            push(
+                "production",
+                made,
+                events.into_iter().map(CrmEvent::from).collect(),
+            );
+        }
+        if cancelled {
+            continue;
+        }
+        for (completion, units) in [(1, 4), (2, 6)] {
+            let complete = ProductionCommand::Complete {
+                quantity: quantity(units),
+                finish: false,
+            };
+            let events = decided::<ProductionOrder, _>(&mut production, complete);
+            push(
+                "production",
+                made,
+                events.into_iter().map(CrmEvent::from).collect(),
+            );
+            // What the stock of legs would say back.
+            let told = ProductionCommand::RecordConsumption {
+                completion,
+                product: leg.into(),
+                quantity: rust_decimal::Decimal::new(42 * units, 1),
+                unit_cost: rust_decimal::Decimal::new(25, 1),
+            };
+            let events = decided::<ProductionOrder, _>(&mut production, told);
+            push(
+                "production",
+                made,
+                events.into_iter().map(CrmEvent::from).collect(),
+            );
+        }
+    }
+    appends
+}
+
 /// Restores `M` from a snapshot taken at `split` and replays the rest.
 fn snapshot_plus_tail<M: ReadModel>(log: &EventLog, store: &SnapshotStore, split: u64) -> M {
     let head = log.head().position;
@@ -179,8 +363,12 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
     // The demo's history holds no users (the server registers them): a
     // few users with tokens, revocations and a disabling are put through
     // it, so the users model is folded across the split too.
-    let spacing = (history.len() / 8).max(1);
-    for (index, append) in user_history().into_iter().enumerate() {
+    let spaced: Vec<demo::DemoAppend> = user_history()
+        .into_iter()
+        .chain(making_and_buying_history())
+        .collect();
+    let spacing = (history.len() / (spaced.len() + 1)).max(1);
+    for (index, append) in spaced.into_iter().enumerate() {
         let at = ((index + 1) * spacing).min(history.len());
         let near = history[at.saturating_sub(1)].occurred_at;
         history.insert(
@@ -214,6 +402,7 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
     check(&mut checked, &live.catalog, &log, &store, split);
     check(&mut checked, &live.users, &log, &store, split);
     check(&mut checked, &live.purchases, &log, &store, split);
+    check(&mut checked, &live.production, &log, &store, split);
     // A model added to the set and not here fails this, not silently.
     assert_eq!(
         checked,
@@ -225,6 +414,16 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
     assert!(
         live.users.read(|users| users.user(user_id(0)).is_some()),
         "the history holds users, so their model is checked on something"
+    );
+    assert_eq!(
+        live.production.read(|production| production.len()),
+        2,
+        "the history holds production orders, so their model is checked on something"
+    );
+    assert_eq!(
+        live.purchases.read(|purchases| purchases.len()),
+        1,
+        "the history holds a purchase order, so its model is checked on something"
     );
 
     // The derived search index must agree too, not only the rows.
