@@ -10,6 +10,9 @@
 //!   SQLite over the same rows.
 //! - `bench-sales`: the sales and director KPI read models with a million
 //!   orders: apply rates, snapshot sizes, report and KPI latency.
+//! - `bench-production`: material requirements for 1,000 sales orders
+//!   over 3-level bills of 5,000 products, and the production model's
+//!   fold of a million production events.
 //! - `bench-purchasing`: replenishment over 50,000 products × 3
 //!   warehouses and the purchases model folding a million events.
 //! - `bench-http`: the release server under `wrk` load on the demo
@@ -25,6 +28,7 @@
 mod bench_crm;
 mod bench_http;
 mod bench_log;
+mod bench_production;
 mod bench_purchasing;
 mod bench_sales;
 mod bench_trade;
@@ -140,6 +144,23 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         samples: usize,
     },
+    /// Benchmark material requirements and the production read model on
+    /// a generated workshop history (in memory, no event log).
+    BenchProduction {
+        /// Products in the catalogue, made and bought, over three levels
+        /// of bills.
+        #[arg(long, default_value_t = 5_000)]
+        products: u64,
+        /// Open sales orders to plan for, five lines each.
+        #[arg(long, default_value_t = 1_000)]
+        sales_orders: u64,
+        /// Production events in the history.
+        #[arg(long, default_value_t = 1_000_000)]
+        production_events: u64,
+        /// Runs of the planning (the median is reported).
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+    },
     /// Load the release server with `wrk` on a demo data folder: the
     /// director's KPIs, customer search and the customer card under 64
     /// connections, and the dashboard's page weight.
@@ -244,6 +265,17 @@ fn main() -> anyhow::Result<()> {
             products,
             warehouses,
             purchase_events,
+            samples,
+        }),
+        Command::BenchProduction {
+            products,
+            sales_orders,
+            production_events,
+            samples,
+        } => bench_production::run(bench_production::Settings {
+            products,
+            sales_orders,
+            production_events,
             samples,
         }),
         Command::BenchHttp {

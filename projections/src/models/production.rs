@@ -163,6 +163,10 @@ pub struct Production {
     open_sales: FxHashMap<OrderId, OpenSale>,
     /// Drafted sales orders' branch, until confirmed.
     drafted_branch: FxHashMap<OrderId, Option<BranchId>>,
+    /// (product, warehouse) → what open orders will still make. Each
+    /// event takes its order's share out and puts the new one in, so the
+    /// sums never drift from the orders they add up.
+    in_production: BTreeMap<(ProductId, WarehouseId), Decimal>,
 }
 
 impl ReadModel for Production {
@@ -236,11 +240,17 @@ impl Production {
                 },
             );
             self.recency.insert(envelope.position, order);
+            *self
+                .in_production
+                .entry((planned.product, planned.warehouse))
+                .or_default() += planned.quantity;
             return;
         }
         let Some(row) = self.rows.get_mut(&order) else {
             return;
         };
+        let key = (row.product, row.warehouse);
+        let before = row.outstanding();
         match event {
             ProductionEvent::Planned(_) | ProductionEvent::ComponentConsumed(_) => {}
             ProductionEvent::Released(_) => row.status = ProductionStatus::Released,
@@ -299,6 +309,14 @@ impl Production {
         row.last_position = envelope.position;
         row.version = envelope.stream_version;
         self.recency.insert(envelope.position, order);
+        let after = row.outstanding();
+        if after != before {
+            let sum = self.in_production.entry(key).or_default();
+            *sum += after - before;
+            if sum.is_zero() {
+                self.in_production.remove(&key);
+            }
+        }
     }
 
     fn apply_order(&mut self, order: OrderId, envelope: &Envelope<'_>, event: &OrderEvent) {
@@ -392,11 +410,10 @@ impl Production {
     /// What open production orders will still make of `product` in
     /// `warehouse`.
     pub fn in_production(&self, product: ProductId, warehouse: WarehouseId) -> Decimal {
-        self.rows
-            .values()
-            .filter(|row| row.product == product && row.warehouse == warehouse)
-            .map(ProductionRow::outstanding)
-            .sum()
+        self.in_production
+            .get(&(product, warehouse))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Units produced on the days `from` to `to` (business days), every
