@@ -8,7 +8,10 @@
 //! - products become `ProductDefined` and prices in the price list
 //!   "Imported" ([`products`]), customers `PartyRegistered` with their
 //!   channels and tags ([`customers`]), opening stock `WarehouseOpened`
-//!   and `StockReceived` ([`stock`]);
+//!   and `StockReceived` ([`stock`]); suppliers as customers are, with the
+//!   supplier role; supplier prices `SupplierOfferSet` (and the preferred
+//!   supplier) ([`supplier_prices`]); bills `BomVersionDefined`, made
+//!   active ([`boms`]);
 //! - historical orders, one row per order line, become one `SaleImported`
 //!   each, dated by the order date, so an order arrives whole or not at
 //!   all ([`orders`]); a writer thread keeps hundreds of them in flight.
@@ -24,6 +27,7 @@
 //! running the import again brings back. Run it while the server is
 //! stopped (the store admits one process).
 
+mod boms;
 mod cells;
 mod customers;
 pub mod mapping;
@@ -31,6 +35,7 @@ mod orders;
 mod products;
 pub mod report;
 mod stock;
+mod supplier_prices;
 
 use std::any::Any;
 use std::fs::File;
@@ -80,6 +85,9 @@ pub enum Phase {
     /// The first pass over the orders: are each order's rows together?
     CheckingOrders,
     Orders,
+    Suppliers,
+    SupplierPrices,
+    Boms,
 }
 
 impl Phase {
@@ -90,6 +98,9 @@ impl Phase {
             Self::OpeningStock => "opening stock",
             Self::CheckingOrders => "checking orders",
             Self::Orders => "orders",
+            Self::Suppliers => "suppliers",
+            Self::SupplierPrices => "supplier prices",
+            Self::Boms => "bills of materials",
         }
     }
 }
@@ -256,13 +267,34 @@ pub fn import(
         products::import_products(&mut context, source, columns, progress)?;
     }
     if let (Some(source), Some(columns)) = (&mapping.customers, &plan.customers) {
-        customers::import_customers(&mut context, source, columns, progress)?;
+        customers::import_customers(
+            &mut context,
+            source,
+            columns,
+            customers::PartyFile::Customers,
+            progress,
+        )?;
+    }
+    if let (Some(source), Some(columns)) = (&mapping.suppliers, &plan.suppliers) {
+        customers::import_customers(
+            &mut context,
+            source,
+            columns,
+            customers::PartyFile::Suppliers,
+            progress,
+        )?;
     }
     if let (Some(source), Some(columns)) = (&mapping.opening_stock, &plan.opening_stock) {
         stock::import_opening_stock(&mut context, source, columns, progress)?;
     }
     if let (Some(source), Some(columns)) = (&mapping.orders, &plan.orders) {
         orders::import_orders(&mut context, source, columns, progress)?;
+    }
+    if let (Some(source), Some(columns)) = (&mapping.supplier_prices, &plan.supplier_prices) {
+        supplier_prices::import_supplier_prices(&mut context, source, columns, progress)?;
+    }
+    if let (Some(source), Some(columns)) = (&mapping.boms, &plan.boms) {
+        boms::import_boms(&mut context, source, columns, progress)?;
     }
     if let (Some(log), Some(keys)) = (&log, &keys)
         && !options.dry_run
@@ -282,6 +314,9 @@ struct Plan {
     customers: Option<customers::CustomerColumns>,
     opening_stock: Option<stock::StockColumns>,
     orders: Option<orders::OrderColumns>,
+    suppliers: Option<customers::CustomerColumns>,
+    supplier_prices: Option<supplier_prices::PriceColumns>,
+    boms: Option<boms::BomColumns>,
 }
 
 impl Plan {
@@ -322,6 +357,33 @@ impl Plan {
                 .as_ref()
                 .map(|source| {
                     orders::OrderColumns::resolve(&headers_of(source, "orders")?, &source.fields)
+                })
+                .transpose()?,
+            suppliers: mapping
+                .suppliers
+                .as_ref()
+                .map(|source| {
+                    customers::CustomerColumns::resolve(
+                        &headers_of(source, "suppliers")?,
+                        &source.fields,
+                    )
+                })
+                .transpose()?,
+            supplier_prices: mapping
+                .supplier_prices
+                .as_ref()
+                .map(|source| {
+                    supplier_prices::PriceColumns::resolve(
+                        &headers_of(source, "supplier_prices")?,
+                        &source.fields,
+                    )
+                })
+                .transpose()?,
+            boms: mapping
+                .boms
+                .as_ref()
+                .map(|source| {
+                    boms::BomColumns::resolve(&headers_of(source, "boms")?, &source.fields)
                 })
                 .transpose()?,
         })

@@ -835,3 +835,202 @@ A-2,2019-05-02,,C-1,Acme\u{a0}Limited,P-1,Bolt M6,,1,1,,
         "10.01 + 1.00, with 20 % VAT: 13.21"
     );
 }
+
+/// Suppliers, their prices and bills of materials beside products and
+/// customers: a supplier that is also a customer keeps both roles.
+const MAKING_MAPPING: &str = r#"
+currency = "EUR"
+default_vat_percent = 20
+
+[products]
+file = "products.csv"
+[products.columns]
+id = "Article"
+name = "Description"
+
+[customers]
+file = "customers.csv"
+[customers.columns]
+id = "CustNo"
+name = "Name"
+
+[suppliers]
+file = "suppliers.csv"
+[suppliers.columns]
+id = "Code"
+name = "Supplier"
+email = "Email"
+
+[supplier_prices]
+file = "prices.csv"
+[supplier_prices.columns]
+supplier = "Code"
+product = "Article"
+price = "Price"
+currency = "Cur"
+code = "Their code"
+minimum = "Min"
+pack = "Pack"
+lead_days = "Days"
+preferred = "Preferred"
+
+[boms]
+file = "boms.csv"
+[boms.columns]
+product = "Made"
+component = "Part"
+quantity = "Qty"
+scrap = "Scrap"
+lead_days = "Days"
+"#;
+
+const MAKING_PRODUCTS: &str = "\
+Article,Description
+TABLE,Table
+LEG,Leg
+TOP,Top
+SHELF,Shelf
+CHAIR,Chair
+";
+
+const MAKING_CUSTOMERS: &str = "\
+CustNo,Name
+C-1,Acme Ltd
+C-2,Corner Shop
+";
+
+const SUPPLIERS: &str = "\
+Code,Supplier,Email
+S-1,Woodworks GmbH,sales@woodworks.example
+C-1,Acme Ltd,
+";
+
+const PRICES: &str = "\
+Code,Article,Price,Cur,Their code,Min,Pack,Days,Preferred
+S-1,LEG,2.50,,W-77,100,25,10,yes
+C-1,TOP,30,USD,,,,5,no
+C-2,TOP,28,,,,,,
+S-9,LEG,2.40,,,,,,
+S-1,NAIL,0.01,,,,,,
+S-1,TOP,29,,,,,400,
+";
+
+const BOMS: &str = "\
+Made,Part,Qty,Scrap,Days
+TABLE,LEG,4,,2
+TABLE,TOP,1,5,
+LEG,TABLE,1,,
+SHELF,TOP,1,,
+SHELF,SCREW,8,,
+CHAIR,LEG,4,2.5,1
+";
+
+/// Protects the buying and making import: suppliers with the supplier
+/// role (both roles for one that is a customer too), their offers (a
+/// preferred supplier; refusals naming line and reason for an unknown
+/// supplier, a customer who supplies nothing, an unknown product, a bad
+/// lead time), bills made active (refused whole for a loop through the
+/// file's bills or an unknown component); a second run adds nothing.
+#[test]
+fn suppliers_their_prices_and_bills_are_imported_once() {
+    use domain::production::Bom;
+    use domain::sourcing::Sourcing;
+    let files = Files::new(&[
+        ("mapping.toml", MAKING_MAPPING),
+        ("products.csv", MAKING_PRODUCTS),
+        ("customers.csv", MAKING_CUSTOMERS),
+        ("suppliers.csv", SUPPLIERS),
+        ("prices.csv", PRICES),
+        ("boms.csv", BOMS),
+    ]);
+    let report = files.import();
+    let suppliers = report.suppliers.as_ref().unwrap();
+    assert_eq!(
+        (
+            suppliers.created,
+            suppliers.already_present,
+            suppliers.supplier_roles_set,
+            suppliers.channels_added
+        ),
+        (1, 1, 2, 1)
+    );
+    let prices = report.supplier_prices.as_ref().unwrap();
+    assert_eq!(
+        (
+            prices.rows_read,
+            prices.offers_set,
+            prices.preferred_set,
+            prices.rows_rejected
+        ),
+        (6, 2, 1, 4)
+    );
+    let boms = report.boms.as_ref().unwrap();
+    assert_eq!(
+        (boms.rows_read, boms.bills_defined, boms.bills_rejected),
+        (6, 1, 3)
+    );
+    let listed = listed(&report);
+    for expected in [
+        "prices.csv line 4: supplier \"C-2\" is not a supplier",
+        "prices.csv line 5: supplier \"S-9\" is not a supplier",
+        "prices.csv line 6: product \"NAIL\" is neither",
+        "prices.csv line 7: column \"Days\"",
+        "boms.csv line 2: a product cannot be part of itself: TABLE → LEG → TABLE",
+        "boms.csv line 4: a product cannot be part of itself: LEG → TABLE → LEG",
+        "boms.csv line 6: component \"SCREW\" is neither",
+    ] {
+        assert!(listed.contains(expected), "{expected}\n{listed}");
+    }
+    // A loop of two bills refuses both: which one is wrong, only the
+    // file's author knows.
+    let handler = files.handler();
+    let party = |id: &str| {
+        let stream = CommandHandler::stream::<Party>(ids::customer(id)).unwrap();
+        handler.load::<Party>(&stream).unwrap().0.unwrap()
+    };
+    let woodworks = party("S-1");
+    assert!(woodworks.roles.supplier && !woodworks.roles.customer);
+    let acme = party("C-1");
+    assert!(acme.roles.supplier && acme.roles.customer, "both roles");
+    assert!(!party("C-2").roles.supplier);
+    let sourcing = |article: &str| {
+        let stream = CommandHandler::stream::<Sourcing>(ids::product(article)).unwrap();
+        handler.load::<Sourcing>(&stream).unwrap().0
+    };
+    let legs = sourcing("LEG");
+    let offer = legs.offers.get(&ids::customer("S-1")).unwrap();
+    assert_eq!(offer.price, dec("2.50"));
+    assert_eq!(offer.supplier_code.as_deref(), Some("W-77"));
+    assert_eq!(offer.pack_size, Some(dec("25")));
+    assert_eq!(offer.lead_time_days, 10);
+    assert_eq!(legs.preferred, Some(ids::customer("S-1")));
+    let tops = sourcing("TOP");
+    assert_eq!(
+        tops.offers
+            .get(&ids::customer("C-1"))
+            .unwrap()
+            .currency
+            .as_str(),
+        "USD"
+    );
+    let bom = |article: &str| {
+        let stream = CommandHandler::stream::<Bom>(ids::product(article)).unwrap();
+        handler.load::<Bom>(&stream).unwrap().0
+    };
+    assert!(bom("SHELF").is_none(), "refused whole");
+    assert!(
+        bom("LEG").is_none() && bom("TABLE").is_none(),
+        "refused: they loop"
+    );
+    let chair = bom("CHAIR").unwrap();
+    let (version, active) = chair.active_version().unwrap();
+    assert_eq!((version, active.lead_days), (1, 1));
+    assert_eq!(active.components[0].scrap_percent, dec("2.5"));
+    drop(handler);
+
+    let head = files.head();
+    let again = files.import();
+    assert_eq!(files.head(), head, "not one event more");
+    assert_eq!(again.supplier_prices.as_ref().unwrap().offers_set, 0);
+    assert_eq!(again.suppliers.as_ref().unwrap().supplier_roles_set, 0);
+}

@@ -279,8 +279,8 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             })
             .collect();
         let at = day(-(random.next(60) as i64));
-        let mut history: Vec<ProductionEvent> = vec![ProductionEvent::Planned(
-            ProductionOrderPlanned {
+        let mut history: Vec<ProductionEvent> =
+            vec![ProductionEvent::Planned(ProductionOrderPlanned {
                 order,
                 product: product(*made),
                 bom_version: 1,
@@ -290,8 +290,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
                 due_on: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap_or_default(),
                 components: planned.clone(),
                 operations_cost: Decimal::ONE,
-            },
-        )];
+            })];
         if orders % 10 != 0 {
             history.push(ProductionEvent::Released(ProductionOrderReleased {
                 warehouse,
@@ -349,9 +348,13 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
         events += history.len() as u64;
         let started = Instant::now();
         for event in history {
-            feeds
-                .0
-                .apply_to(&mut production, one(order.as_uuid()), event.into(), at, None);
+            feeds.0.apply_to(
+                &mut production,
+                one(order.as_uuid()),
+                event.into(),
+                at,
+                None,
+            );
         }
         fold += started.elapsed();
     }
@@ -367,13 +370,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let today = day(0).date_naive();
     for _ in 0..settings.samples {
         let started = Instant::now();
-        let planned = plan(
-            &production,
-            &stock,
-            &purchases,
-            &Selection::AllOpen,
-            today,
-        );
+        let planned = plan(&production, &stock, &purchases, &Selection::AllOpen, today);
         timings.push(started.elapsed());
         lines = planned.len();
     }

@@ -723,8 +723,11 @@ impl Shop {
                 command.allowing_negative(true),
                 occurred,
             ),
-            // The shop buys nothing through purchase orders.
-            Reaction::WinDeal { .. } | Reaction::Purchase { .. } => Ok(()),
+            // The shop buys nothing through purchase orders and makes
+            // nothing.
+            Reaction::WinDeal { .. } | Reaction::Purchase { .. } | Reaction::Production { .. } => {
+                Ok(())
+            }
             Reaction::Account { party, command } => {
                 self.account_command(party, system, command, occurred)
             }

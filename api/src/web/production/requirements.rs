@@ -137,7 +137,7 @@ pub async fn page(
                 })
                 .collect()
         });
-    open.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+    open.sort_by_key(|(order, confirmed, _)| (*confirmed, *order));
     let orders = open
         .into_iter()
         .take(ORDERS_OFFERED_MAX)

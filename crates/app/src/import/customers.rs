@@ -13,12 +13,17 @@
 //! first is the primary one). Channel and tag ids derive from the customer
 //! and the value, so an import run again adds nothing, and a channel a
 //! user removed since is not brought back.
+//!
+//! Suppliers are read the same way from their own file, and get the
+//! supplier role: a supplier new to HyperCRM is a supplier only; one whose
+//! id is already a customer's (from the customers file, now or before) is
+//! the same party, with both roles.
 
 use csv::ByteRecord;
 use domain::Issued;
 use domain::channel::{Channel, ChannelKind};
 use domain::ids::{ChannelId, PartyId, derived};
-use domain::parties::{Party, PartyCommand, PartyName, PartyState, RegisterParty};
+use domain::parties::{Party, PartyCommand, PartyName, PartyRoles, PartyState, RegisterParty};
 use domain::values::{Label, Tag};
 
 use super::cells::{Column, Row};
@@ -179,6 +184,14 @@ enum CustomerAction {
     Register,
     Channel,
     Tag,
+    SupplierRole,
+}
+
+/// Which file the parties come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PartyFile {
+    Customers,
+    Suppliers,
 }
 
 /// The commands that add what `state` lacks of `channels` and `tags`.
@@ -289,16 +302,24 @@ pub(super) fn import_customers(
     context: &mut Context<'_>,
     source: &Source<CustomerFields>,
     columns: &CustomerColumns,
+    file: PartyFile,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(), ImportError> {
+    let phase = match file {
+        PartyFile::Customers => Phase::Customers,
+        PartyFile::Suppliers => Phase::Suppliers,
+    };
     let mut csv = CsvFile::open(source)?;
     let mut report = CustomersReport::default();
     let mut refusals = Refusals::default();
+    // The ids this file has listed: a party the customers file brought
+    // is not a repeat in the suppliers file.
+    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
     let mut record = ByteRecord::new();
     while csv.next(&mut record)? {
         report.rows_read += 1;
         if report.rows_read % PROGRESS_EVERY_ROWS == 0 {
-            progress(csv.progress(Phase::Customers));
+            progress(csv.progress(phase));
         }
         let row = source.row(&record);
         let parsed = match parse_customer(&row, columns) {
@@ -314,7 +335,7 @@ pub(super) fn import_customers(
         let spelled = display_name(&parsed.name);
         let mut commands = Vec::new();
         let mut actions = Vec::new();
-        let repeated = context.customers.contains_key(parsed.id);
+        let repeated = !seen.insert(parsed.id.to_owned());
         if repeated {
             report.repeated_rows += 1;
         }
@@ -347,6 +368,27 @@ pub(super) fn import_customers(
             &mut commands,
             &mut actions,
         );
+        if file == PartyFile::Suppliers {
+            // New to HyperCRM: a supplier only; known: its roles and this.
+            let roles = match &state {
+                None => Some(PartyRoles {
+                    customer: false,
+                    supplier: true,
+                }),
+                Some(stored) if !stored.roles.supplier => Some(PartyRoles {
+                    customer: stored.roles.customer,
+                    supplier: true,
+                }),
+                Some(_) => None,
+            };
+            if let Some(roles) = roles {
+                commands.push(Command {
+                    id: Some(ids::command(party.as_uuid(), "supplier-role")),
+                    issued: Issued::new(SYSTEM_USER, context.now, PartyCommand::SetRoles(roles)),
+                });
+                actions.push(CustomerAction::SupplierRole);
+            }
+        }
         let decided = match context.store.run::<Party, _>(&stream, &commands)? {
             Ok(decided) => decided,
             Err(error) => {
@@ -362,6 +404,7 @@ pub(super) fn import_customers(
                 CustomerAction::Register => report.created += 1,
                 CustomerAction::Channel => report.channels_added += 1,
                 CustomerAction::Tag => report.tags_added += 1,
+                CustomerAction::SupplierRole => report.supplier_roles_set += 1,
             }
         }
         if state.is_none() {
@@ -375,9 +418,12 @@ pub(super) fn import_customers(
             );
         }
     }
-    progress(csv.progress(Phase::Customers));
+    progress(csv.progress(phase));
     report.rows_rejected = refusals.count;
     context.report.list_rejections(refusals.listed);
-    context.report.customers = Some(report);
+    match file {
+        PartyFile::Customers => context.report.customers = Some(report),
+        PartyFile::Suppliers => context.report.suppliers = Some(report),
+    }
     Ok(())
 }

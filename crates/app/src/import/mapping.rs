@@ -39,6 +39,9 @@ struct MappingFile {
     customers: Option<SourceFile<CustomerFields>>,
     opening_stock: Option<SourceFile<StockFields>>,
     orders: Option<SourceFile<OrderFields>>,
+    suppliers: Option<SourceFile<CustomerFields>>,
+    supplier_prices: Option<SourceFile<SupplierPriceFields>>,
+    boms: Option<SourceFile<BomFields>>,
 }
 
 /// A number in TOML, written as a number or as text.
@@ -125,6 +128,42 @@ pub struct OrderFields {
     pub vat: Option<String>,
 }
 
+/// A supplier's standing offer for a product: one row each.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierPriceFields {
+    /// The supplier's id in the suppliers file (or customers file).
+    pub supplier: String,
+    /// The product's id in the products file.
+    pub product: String,
+    pub price: String,
+    /// The mapping's `currency` when absent.
+    pub currency: Option<String>,
+    /// The supplier's own code for the product.
+    pub code: Option<String>,
+    pub minimum: Option<String>,
+    pub pack: Option<String>,
+    pub lead_days: Option<String>,
+    /// "yes"/"true"/"1": the product's preferred supplier.
+    pub preferred: Option<String>,
+}
+
+/// A bill of materials, one row per component; a product's rows make its
+/// bill.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BomFields {
+    /// The made product's id in the products file.
+    pub product: String,
+    pub component: String,
+    /// Per unit of the product.
+    pub quantity: String,
+    /// Percent lost in making (0 when absent).
+    pub scrap: Option<String>,
+    /// The product's lead time in days (its first row's counts).
+    pub lead_days: Option<String>,
+}
+
 /// A checked mapping.
 #[derive(Clone, Debug)]
 pub struct Mapping {
@@ -140,6 +179,9 @@ pub struct Mapping {
     pub customers: Option<Source<CustomerFields>>,
     pub opening_stock: Option<Source<StockFields>>,
     pub orders: Option<Source<OrderFields>>,
+    pub suppliers: Option<Source<CustomerFields>>,
+    pub supplier_prices: Option<Source<SupplierPriceFields>>,
+    pub boms: Option<Source<BomFields>>,
 }
 
 /// One kind's file and how to read it.
@@ -209,7 +251,11 @@ impl Mapping {
             || file
                 .products
                 .as_ref()
-                .is_some_and(|products| products.columns.list_price.is_some());
+                .is_some_and(|products| products.columns.list_price.is_some())
+            || file
+                .supplier_prices
+                .as_ref()
+                .is_some_and(|prices| prices.columns.currency.is_none());
         if needs_currency && currency.is_none() {
             return Err(invalid(
                 path,
@@ -234,14 +280,26 @@ impl Mapping {
                 "[customers.columns] must name a `name` or a `first_name` column".into(),
             ));
         }
+        if let Some(suppliers) = &file.suppliers
+            && suppliers.columns.name.is_none()
+            && suppliers.columns.first_name.is_none()
+        {
+            return Err(invalid(
+                path,
+                "[suppliers.columns] must name a `name` or a `first_name` column".into(),
+            ));
+        }
         if file.products.is_none()
             && file.customers.is_none()
             && file.opening_stock.is_none()
             && file.orders.is_none()
+            && file.suppliers.is_none()
+            && file.supplier_prices.is_none()
+            && file.boms.is_none()
         {
             return Err(invalid(
                 path,
-                "it names none of [products], [customers], [opening_stock], [orders]".into(),
+                "it names none of [products], [customers], [opening_stock], [orders], [suppliers], [supplier_prices], [boms]".into(),
             ));
         }
         Ok(Self {
@@ -254,6 +312,9 @@ impl Mapping {
             customers: source(path, folder, "customers", file.customers)?,
             opening_stock: source(path, folder, "opening_stock", file.opening_stock)?,
             orders: source(path, folder, "orders", file.orders)?,
+            suppliers: source(path, folder, "suppliers", file.suppliers)?,
+            supplier_prices: source(path, folder, "supplier_prices", file.supplier_prices)?,
+            boms: source(path, folder, "boms", file.boms)?,
         })
     }
 }

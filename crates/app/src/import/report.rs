@@ -68,6 +68,31 @@ pub struct CustomersReport {
     pub repeated_rows: u64,
     pub channels_added: u64,
     pub tags_added: u64,
+    /// Suppliers only: parties given the supplier role.
+    pub supplier_roles_set: u64,
+    pub rows_rejected: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SupplierPricesReport {
+    pub rows_read: u64,
+    /// Offers set or changed.
+    pub offers_set: u64,
+    /// Rows whose offer HyperCRM already held as they say.
+    pub already_present: u64,
+    pub preferred_set: u64,
+    pub rows_rejected: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BomsReport {
+    pub rows_read: u64,
+    /// Bills recorded as a new (active) version.
+    pub bills_defined: u64,
+    /// Bills whose active version is already what the file says.
+    pub already_present: u64,
+    /// Products whose bill was refused (each refused row is listed).
+    pub bills_rejected: u64,
     pub rows_rejected: u64,
 }
 
@@ -112,6 +137,9 @@ pub struct ImportReport {
     pub customers: Option<CustomersReport>,
     pub opening_stock: Option<StockReport>,
     pub orders: Option<OrdersReport>,
+    pub suppliers: Option<CustomersReport>,
+    pub supplier_prices: Option<SupplierPricesReport>,
+    pub boms: Option<BomsReport>,
     /// Names spelled another way than the kept one: distinct spellings.
     pub name_conflicts: u64,
     pub conflict_examples: Vec<NameConflict>,
@@ -127,6 +155,9 @@ impl ImportReport {
             + self.customers.as_ref().map_or(0, |r| r.rows_rejected)
             + self.opening_stock.as_ref().map_or(0, |r| r.rows_rejected)
             + self.orders.as_ref().map_or(0, |r| r.rows_rejected)
+            + self.suppliers.as_ref().map_or(0, |r| r.rows_rejected)
+            + self.supplier_prices.as_ref().map_or(0, |r| r.rows_rejected)
+            + self.boms.as_ref().map_or(0, |r| r.rows_rejected)
     }
 
     /// Whether anything was refused: the command then exits non-zero.
@@ -228,6 +259,34 @@ impl fmt::Display for ImportReport {
                     r.elapsed
                 ),
                 per_second(r.rows_read, r.elapsed)
+            )?;
+        }
+        if let Some(r) = &self.suppliers {
+            writeln!(
+                f,
+                "suppliers: {} rows read; {} created, {} already present, {} rows repeating an id; {} given the supplier role; {} channels and {} tags added; {} rows rejected",
+                r.rows_read,
+                r.created,
+                r.already_present,
+                r.repeated_rows,
+                r.supplier_roles_set,
+                r.channels_added,
+                r.tags_added,
+                r.rows_rejected
+            )?;
+        }
+        if let Some(r) = &self.supplier_prices {
+            writeln!(
+                f,
+                "supplier prices: {} rows read; {} offers set, {} already present, {} preferred suppliers set; {} rows rejected",
+                r.rows_read, r.offers_set, r.already_present, r.preferred_set, r.rows_rejected
+            )?;
+        }
+        if let Some(r) = &self.boms {
+            writeln!(
+                f,
+                "bills of materials: {} rows read; {} bills recorded, {} already present, {} refused; {} rows rejected",
+                r.rows_read, r.bills_defined, r.already_present, r.bills_rejected, r.rows_rejected
             )?;
         }
         if self.name_conflicts > 0 {
