@@ -262,7 +262,8 @@ async fn readiness_follows_the_read_models() {
             "orders",
             "catalog",
             "users",
-            "purchases"
+            "purchases",
+            "production"
         ]
     );
     let (_, page) = get(app.address, "/customers").await;

@@ -200,6 +200,7 @@ async fn open_fixture(fixture: &Path) {
     // upgrade as anything else.
     assert_equals_rebuilt(&mut checked, &log, &models.users);
     assert_equals_rebuilt(&mut checked, &log, &models.purchases);
+    assert_equals_rebuilt(&mut checked, &log, &models.production);
     // A model added to the set and not here fails this, not silently.
     assert_eq!(
         checked,

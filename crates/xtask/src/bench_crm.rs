@@ -21,6 +21,7 @@ use projections::models::funnel::SalesFunnel;
 use projections::models::kpis::DirectorKpis;
 use projections::models::orders::Orders;
 use projections::models::pipeline_board::PipelineBoard;
+use projections::models::production::Production;
 use projections::models::purchases::Purchases;
 use projections::models::sales::Sales;
 use projections::models::stock::StockLevels;
@@ -174,6 +175,7 @@ fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
         Catalog::NAME => measure::<Catalog>(&log, &store, head),
         Users::NAME => measure::<Users>(&log, &store, head),
         Purchases::NAME => measure::<Purchases>(&log, &store, head),
+        Production::NAME => measure::<Production>(&log, &store, head),
         other => anyhow::bail!("no read model called {other:?}"),
     }
 }

@@ -795,20 +795,37 @@ async fn the_pages_in_arabic_are_right_to_left_with_arabic_labels() {
     .await;
 }
 
-/// Clicks the element matching `css`, waiting for it to appear.
-async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(PAGE_WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("no element {css}: {error}"))
-        .click()
-        .await
-        .unwrap();
+/// Whether a WebDriver error only says the page changed under the
+/// command (a form's redirect still landing): worth another try.
+fn page_was_changing(error: &fantoccini::error::CmdError) -> bool {
+    let text = error.to_string();
+    text.contains("stale element") || text.contains("aborted by navigation")
 }
 
-/// Waits until the element matching `css` exists.
+/// Clicks the element matching `css`, waiting for it to appear; found on
+/// a page that was still being replaced, it is looked for again.
+async fn click(client: &Client, css: &str) {
+    let started = Instant::now();
+    loop {
+        let clicked = match client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element.click().await,
+            Err(error) => Err(error),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(error) if page_was_changing(&error) && started.elapsed() < PAGE_WAIT => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("could not click {css}: {error}"),
+        }
+    }
+}
+
 /// Switches the page to `lang` with the language form of the user's menu
 /// in the header, as a person does: open the menu, choose, submit.
 async fn choose_language(client: &Client, lang: &str) {
@@ -855,13 +872,23 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) {
     }
 }
 
+/// Waits until the element matching `css` exists.
 async fn wait_for(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(PAGE_WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
+    let started = Instant::now();
+    loop {
+        match client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(_) => return,
+            Err(error) if page_was_changing(&error) && started.elapsed() < PAGE_WAIT => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("{css} did not appear: {error}"),
+        }
+    }
 }
 
 /// A call logged with the form on the customer card is the newest entry
