@@ -20,6 +20,10 @@
 //!
 //! A line with no reorder level, nothing issued and a position of zero or
 //! more needs nothing.
+//!
+//! A product the company makes (it has an active bill of materials) is
+//! left to material requirements ([`crate::requirements`]) unless a
+//! supplier offers it too: [`leave_made`].
 
 use chrono::{DateTime, Duration, Utc};
 use domain::catalog::ProductKind;
@@ -27,6 +31,7 @@ use domain::ids::{PartyId, ProductId, WarehouseId};
 use domain::values::Currency;
 use rust_decimal::Decimal;
 
+use crate::models::production::Production;
 use crate::models::purchases::Purchases;
 use crate::models::stock::StockLevels;
 
@@ -133,4 +138,17 @@ pub fn suggest(
         ))
     });
     suggestions
+}
+
+/// Drops the suggestions of products the company makes (an active bill)
+/// and no supplier offers: those are planned by material requirements,
+/// not bought. The production model is read on its own, after the
+/// others, never while holding them.
+pub fn leave_made(suggestions: &mut Vec<Suggestion>, production: &Production) {
+    suggestions.retain(|suggestion| {
+        suggestion.supplier.is_some()
+            || production
+                .bom(suggestion.product)
+                .is_none_or(|bom| bom.active.is_none())
+    });
 }

@@ -256,6 +256,69 @@ fn without_an_offer_the_default_lead_time_holds() {
     assert_eq!(found[0].quantity, dec("50"));
 }
 
+/// Protects buying from making: a product the company makes (an active
+/// bill) and no supplier offers is left to material requirements; one a
+/// supplier offers too is still suggested, and so is anything consumed by
+/// production, which counts as issued.
+#[test]
+fn made_products_are_left_to_material_requirements_unless_offered() {
+    use domain::production::{BomEvent, BomVersionActivated, BomVersionDefined};
+    use projections::models::production::Production;
+    use projections::replenishment::leave_made;
+    let mut shop = Shop::new();
+    shop.set_reorder_level("90");
+    shop.stock_command(
+        StockCommand::Consume {
+            production: id(0x70),
+            completion: 1,
+            quantity: Quantity::parse("q", dec("56")).unwrap(),
+            reservation: None,
+            negative_allowed: true,
+        },
+        day(95),
+    );
+    let mut production = Production::default();
+    let mut feed = Feed::new(Actor::system("test"));
+    for event in [
+        BomEvent::VersionDefined(BomVersionDefined {
+            product: id(BOLT),
+            version: 1,
+            components: Vec::new(),
+            operations: Vec::new(),
+            lead_days: 1,
+            note: None,
+        }),
+        BomEvent::VersionActivated(BomVersionActivated { version: 1 }),
+    ] {
+        feed.apply(
+            &mut production,
+            Uuid::from_u128(BOLT),
+            event.into(),
+            day(0),
+            None,
+        );
+    }
+    let mut found = suggest(
+        &shop.stock,
+        &shop.purchases,
+        day(100),
+        ReplenishmentPolicy::default(),
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].daily_rate, dec("2"), "56 used in 28 days");
+    leave_made(&mut found, &production);
+    assert!(found.is_empty(), "made, and nobody sells it");
+    shop.sourcing_command(offer(10, None, None));
+    let mut found = suggest(
+        &shop.stock,
+        &shop.purchases,
+        day(100),
+        ReplenishmentPolicy::default(),
+    );
+    leave_made(&mut found, &production);
+    assert_eq!(found.len(), 1, "made, but also offered");
+}
+
 proptest! {
     /// Protects the suggestion's purpose: ordering exactly what is
     /// suggested (sent to the supplier) leaves nothing to suggest.

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use domain::catalog::Quantity;
 use domain::ids::{ProductId, WarehouseId};
-use projections::replenishment::{ReplenishmentPolicy, suggest};
+use projections::replenishment::{ReplenishmentPolicy, leave_made, suggest};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -99,6 +99,11 @@ async fn suggestions(
             .purchases
             .read(|purchases| suggest(stock, purchases, now, ReplenishmentPolicy::default()))
     });
+    let mut found = found;
+    state
+        .read_models
+        .production
+        .read(|production| leave_made(&mut found, production));
     Ok(axum::Json(SuggestionsResponse {
         suggestions: found
             .into_iter()

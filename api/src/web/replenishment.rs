@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use domain::access::{Action, Module};
 use domain::catalog::Quantity;
 use domain::ids::{ProductId, WarehouseId};
-use projections::replenishment::{ReplenishmentPolicy, Suggestion, suggest};
+use projections::replenishment::{ReplenishmentPolicy, Suggestion, leave_made, suggest};
 use serde::Deserialize;
 
 use super::forms::{self, FormErrors};
@@ -87,6 +87,11 @@ fn render(
             .purchases
             .read(|purchases| suggest(stock, purchases, now, ReplenishmentPolicy::default()))
     });
+    let mut found = found;
+    state
+        .read_models
+        .production
+        .read(|production| leave_made(&mut found, production));
     let total = found.len();
     let names = |suggestion: &Suggestion| {
         state.read_models.stock.read(|stock| {
