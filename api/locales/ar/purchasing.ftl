@@ -138,3 +138,23 @@ kpi-purchasing-note = { $count ->
     [few] { $shown } أوامر لم تصل بعد، المتأخر منها: { $late }
    *[other] { $shown } أمرًا لم يصل بعد، المتأخر منها: { $late }
 }
+
+payables-title = المستحق للموردين
+payables-link = المستحق للموردين
+payables-as-of = المستحق في نهاية يوم
+payables-from = فروق الصرف من
+payables-to = إلى
+payables-span = اختر مدة لا تزيد على سنة، بدايتها قبل نهايتها.
+payables-ageing = فواتير الموردين المفتوحة حسب العمر
+payables-none = لا شيء مستحق للموردين في نهاية ذلك اليوم.
+payables-not-due = غير مستحق
+payables-1-30 = 1–30 يومًا
+payables-31-60 = 31–60 يومًا
+payables-61-90 = 61–90 يومًا
+payables-over-90 = أكثر من 90 يومًا
+payables-differences = فروق الصرف المحققة
+payables-differences-note = كل جزء من دفعة لمورد بعملة أخرى، مقومًا بسعر يوم الفاتورة ويوم الدفع: ربح إذا كلفت الدفعة أقل بعملة الشركة، وخسارة (سالبة) إذا كلفت أكثر.
+payables-differences-none = لم تتحقق فروق صرف في تلك المدة.
+payables-invoice = الفاتورة
+payables-paid = الجزء المدفوع
+payables-gain = ربح أو خسارة

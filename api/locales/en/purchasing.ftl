@@ -129,3 +129,23 @@ kpi-purchasing-note = { $count ->
     [one] One order still to arrive, { $late } late
    *[other] { $shown } orders still to arrive, { $late } late
 }
+
+payables-title = Owed to suppliers
+payables-link = Owed to suppliers
+payables-as-of = Owed at the end of
+payables-from = Differences from
+payables-to = to
+payables-span = Choose a span of at most a year, its start before its end.
+payables-ageing = Open supplier invoices by age
+payables-none = Nothing is owed to suppliers at the end of that day.
+payables-not-due = Not due
+payables-1-30 = 1–30 days
+payables-31-60 = 31–60 days
+payables-61-90 = 61–90 days
+payables-over-90 = Over 90 days
+payables-differences = Realized exchange differences
+payables-differences-note = Each part of a supplier payment in another currency, valued at the rate of the invoice's day and of the payment's: a gain when the payment cost less in the company currency, a loss (negative) when it cost more.
+payables-differences-none = No exchange differences were realized in that span.
+payables-invoice = Invoice
+payables-paid = Part paid
+payables-gain = Gain or loss

@@ -132,3 +132,23 @@ kpi-purchasing-note = { $count ->
     [few] { $shown } заказа ещё в пути, опаздывает: { $late }
    *[other] { $shown } заказов ещё в пути, опаздывает: { $late }
 }
+
+payables-title = Долги поставщикам
+payables-link = Долги поставщикам
+payables-as-of = Долг на конец дня
+payables-from = Курсовые разницы с
+payables-to = по
+payables-span = Выберите период не длиннее года, начало раньше конца.
+payables-ageing = Неоплаченные счета поставщиков по срокам
+payables-none = На конец этого дня поставщикам ничего не должны.
+payables-not-due = Срок не наступил
+payables-1-30 = 1–30 дней
+payables-31-60 = 31–60 дней
+payables-61-90 = 61–90 дней
+payables-over-90 = Более 90 дней
+payables-differences = Реализованные курсовые разницы
+payables-differences-note = Каждая часть платежа поставщику в другой валюте, оценённая по курсу дня счёта и дня платежа: доход, если платёж обошёлся дешевле в валюте компании, убыток (отрицательный), если дороже.
+payables-differences-none = За этот период курсовых разниц не было.
+payables-invoice = Счёт
+payables-paid = Оплаченная часть
+payables-gain = Доход или убыток

@@ -433,6 +433,12 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/purchases/{id}/{action}",
         needs(Module::Purchasing, Action::Edit),
     ),
+    // The reports of what is owed are reports, as their API routes are.
+    (
+        "GET",
+        "/purchases/payables",
+        needs(Module::Reports, Action::Read),
+    ),
     (
         "GET",
         "/production",

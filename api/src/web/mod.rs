@@ -41,6 +41,7 @@ mod leads;
 mod notifications;
 mod offers;
 mod orders;
+mod payables;
 mod personal_data;
 mod pipeline;
 mod pipelines;
@@ -268,6 +269,7 @@ pub fn router() -> Router<AppState> {
             "/purchases/new",
             get(purchases::new_form).post(purchases::create),
         )
+        .route("/purchases/payables", get(payables::page))
         .route("/purchases/rates", get(rates::page).post(rates::enter))
         .route("/purchases/rates/import", post(rates::import))
         .route("/purchases/company-currency", post(rates::set_company))

@@ -126,6 +126,7 @@ const PAGES: &[(&str, Where)] = &[
         },
     ),
     ("rates", Where::Path("/purchases/rates?currency=USD")),
+    ("payables", Where::Path("/purchases/payables")),
     ("production", Where::Path("/production")),
     (
         "production-order",

@@ -335,3 +335,131 @@ async fn a_ticked_suggestion_becomes_a_draft_from_its_supplier() {
     })
     .await;
 }
+
+/// Protects the payables page (issue 18): a 50 USD invoice due 35 days
+/// ago and unpaid sits in the 31–60 days column; a 100 USD invoice of
+/// yesterday (1 USD = 0.90 EUR) paid today (0.80) realizes a gain of
+/// 10.00 EUR, shown with the span's total; the page in Arabic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
+    use app::payables::{NewSupplierInvoice, NewSupplierPayment};
+    use domain::catalog::UnitPrice;
+    use domain::values::{ExchangeRate, Label};
+    let app = spawn_app().await;
+    let admin = app::access::Caller {
+        user: UserId::from_uuid(Uuid::nil()),
+        branch: None,
+        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
+        token: None,
+        process: None,
+    };
+    let run = || app::Run {
+        command_id: Uuid::now_v7(),
+        expected_version: None,
+    };
+    let supplier = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .find(|row| !row.erased && row.roles.supplier)
+            .map(|row| row.id)
+            .expect("a supplier in the demo")
+    });
+    let usd = Currency::parse("currency", "USD").unwrap();
+    let today = Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    for (day, rate) in [(yesterday, 9), (today, 8)] {
+        app.state
+            .app
+            .currency()
+            .set_rate(
+                &admin,
+                run(),
+                usd,
+                day,
+                ExchangeRate::parse("rate", Decimal::new(rate, 1)).unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let invoice = |number: &str, amount: i64, issued_on, due| NewSupplierInvoice {
+        order: None,
+        number: Label::parse("number", number).unwrap(),
+        currency: Some(usd),
+        amount: UnitPrice::parse("amount", Decimal::from(amount)).unwrap(),
+        issued_on,
+        due,
+    };
+    let old = today - chrono::Days::new(40);
+    app.state
+        .app
+        .record_supplier_invoice(
+            &admin,
+            run(),
+            supplier,
+            invoice("OLD-1", 50, old, today - chrono::Days::new(35)),
+        )
+        .await
+        .unwrap();
+    let fresh = app
+        .state
+        .app
+        .record_supplier_invoice(
+            &admin,
+            run(),
+            supplier,
+            invoice("NEW-1", 100, yesterday, today + chrono::Days::new(30)),
+        )
+        .await
+        .unwrap();
+    let paid = app
+        .state
+        .app
+        .pay_supplier(
+            &admin,
+            run(),
+            supplier,
+            NewSupplierPayment {
+                method: PaymentMethod::BankTransfer,
+                currency: usd,
+                amount: UnitPrice::parse("amount", Decimal::from(100)).unwrap(),
+                allocations: Some(vec![(
+                    fresh.id,
+                    UnitPrice::parse("amount", Decimal::from(100)).unwrap(),
+                )]),
+                reference: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    app.state
+        .read_models
+        .wait_for(paid.executed.last_position.unwrap())
+        .await
+        .unwrap();
+    let base = app.base.clone();
+    let gain = format::money(Lang::En, Decimal::from(10), eur());
+    let overdue = format::money(Lang::En, Decimal::from(50), usd);
+    in_browser(&app, "payables", move |client| async move {
+        client.goto(&format!("{base}/purchases")).await.unwrap();
+        click(&client, "#payables-link").await;
+        wait_for(&client, "#payables-form").await;
+        let row = format!("#payables-list tr:has(a[href='/customers/{supplier}'])");
+        assert_eq!(
+            text_of(&client, &format!("{row} td:nth-of-type(5)")).await,
+            overdue,
+            "31–60 days"
+        );
+        assert_eq!(text_of(&client, "#differences-total").await, gain);
+        assert!(
+            text_of(&client, "#differences-list tbody")
+                .await
+                .contains("NEW-1"),
+            "the invoice is named"
+        );
+        choose_language(&client, "ar").await;
+        wait_for(&client, "html[dir='rtl'] #payables-list").await;
+        assert_eq!(text_of(&client, "h1").await, arabic("payables-title"));
+    })
+    .await;
+}
