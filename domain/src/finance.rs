@@ -529,6 +529,8 @@ pub enum DocumentKind {
     Order,
     /// A purchase order, numbered when it is drafted.
     PurchaseOrder,
+    /// A production order, numbered when it is planned.
+    ProductionOrder,
 }
 
 impl DocumentKind {
@@ -538,6 +540,7 @@ impl DocumentKind {
             Self::CreditNote => "credit-note",
             Self::Order => "order",
             Self::PurchaseOrder => "purchase-order",
+            Self::ProductionOrder => "production-order",
         }
     }
 }

@@ -7,7 +7,8 @@
 //! customer; an invoice or credit note issued gets its number; an invoice
 //! paid in full tells its order, which closes when nothing is left to do.
 //! A purchase order drafted gets its number; received, its goods enter
-//! stock at their landed unit cost. A production order released reserves
+//! stock at their landed unit cost. A production order planned gets its
+//! number; released, it reserves
 //! its components; a completion consumes them, each consumption is told
 //! back to the order, and the output, once costed, enters stock; finished
 //! or cancelled, the order lets go of what is still reserved.
@@ -135,9 +136,11 @@ pub fn reactions(
         CrmEvent::Account(event) => account_reactions(occurred_at.year(), event),
         CrmEvent::Purchase(event) => purchase_reactions(aggregate, occurred_at.year(), event),
         CrmEvent::Payable(event) => payable_reactions(event),
-        CrmEvent::Production(event) => {
-            production_reactions(ProductionOrderId::from_uuid(aggregate), event)
-        }
+        CrmEvent::Production(event) => production_reactions(
+            ProductionOrderId::from_uuid(aggregate),
+            occurred_at.year(),
+            event,
+        ),
         CrmEvent::Stock(StockEvent::Consumed(consumed)) => vec![Reaction::Production {
             order: consumed.production,
             command: ProductionCommand::RecordConsumption {
@@ -400,7 +403,11 @@ fn purchase_reactions(order: Uuid, year: i32, event: &PurchaseEvent) -> Vec<Reac
     }
 }
 
-fn production_reactions(order: ProductionOrderId, event: &ProductionEvent) -> Vec<Reaction> {
+fn production_reactions(
+    order: ProductionOrderId,
+    year: i32,
+    event: &ProductionEvent,
+) -> Vec<Reaction> {
     let release = |warehouse: WarehouseId, reservations: &[ComponentReservation]| {
         reservations
             .iter()
@@ -414,6 +421,14 @@ fn production_reactions(order: ProductionOrderId, event: &ProductionEvent) -> Ve
             .collect()
     };
     match event {
+        // Numbered at once, as the other orders are: the number is what
+        // the shop floor is told.
+        ProductionEvent::Planned(planned) => vec![Reaction::number(
+            order.as_uuid(),
+            DocumentKind::ProductionOrder,
+            planned.branch,
+            year,
+        )],
         ProductionEvent::Released(released) => released
             .reservations
             .iter()
@@ -462,9 +477,7 @@ fn production_reactions(order: ProductionOrderId, event: &ProductionEvent) -> Ve
             .collect(),
         ProductionEvent::Finished(finished) => release(finished.warehouse, &finished.released),
         ProductionEvent::Cancelled(cancelled) => release(cancelled.warehouse, &cancelled.released),
-        ProductionEvent::Planned(_)
-        | ProductionEvent::Started(_)
-        | ProductionEvent::ComponentConsumed(_) => Vec::new(),
+        ProductionEvent::Started(_) | ProductionEvent::ComponentConsumed(_) => Vec::new(),
     }
 }
 

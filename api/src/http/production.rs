@@ -357,6 +357,8 @@ pub struct CompletionResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductionResponse {
     pub id: Uuid,
+    /// `MO-2026-000001`, a moment after planning.
+    pub number: Option<String>,
     pub product: Uuid,
     pub warehouse: Uuid,
     pub branch: Option<Uuid>,
@@ -383,6 +385,7 @@ pub struct ProductionResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductionListRowResponse {
     pub id: Uuid,
+    pub number: Option<String>,
     pub product: Uuid,
     pub warehouse: Uuid,
     pub status: String,
@@ -444,6 +447,7 @@ pub fn production_response(
 ) -> ProductionResponse {
     ProductionResponse {
         id: order.as_uuid(),
+        number: row.number.as_deref().map(str::to_owned),
         product: row.product.as_uuid(),
         warehouse: row.warehouse.as_uuid(),
         branch: row.branch.map(|branch| branch.as_uuid()),
@@ -577,6 +581,7 @@ async fn list_production(
                     .iter()
                     .map(|listed| ProductionListRowResponse {
                         id: listed.order.as_uuid(),
+                        number: listed.row.number.as_deref().map(str::to_owned),
                         product: listed.row.product.as_uuid(),
                         warehouse: listed.row.warehouse.as_uuid(),
                         status: listed.row.status.key().to_owned(),

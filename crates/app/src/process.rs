@@ -69,6 +69,8 @@ pub struct ProcessSettings {
     pub credit_note_prefix: Label,
     pub order_prefix: Label,
     pub purchase_order_prefix: Label,
+    /// `MO-`: a manufacturing order.
+    pub production_order_prefix: Label,
 }
 
 impl Default for ProcessSettings {
@@ -78,6 +80,7 @@ impl Default for ProcessSettings {
             credit_note_prefix: fixed_label("CN-"),
             order_prefix: fixed_label("SO-"),
             purchase_order_prefix: fixed_label("PO-"),
+            production_order_prefix: fixed_label("MO-"),
         }
     }
 }
@@ -348,6 +351,7 @@ impl ProcessManager {
                     DocumentKind::CreditNote => &self.settings.credit_note_prefix,
                     DocumentKind::Order => &self.settings.order_prefix,
                     DocumentKind::PurchaseOrder => &self.settings.purchase_order_prefix,
+                    DocumentKind::ProductionOrder => &self.settings.production_order_prefix,
                 };
                 let prefix = with_branch_code(handler, prefix, *branch)?;
                 if let Some(command) = reaction.number_command(prefix) {

@@ -518,6 +518,27 @@ fn a_production_order_reserves_consumes_and_brings_its_output_in() {
     };
     let production: ProductionOrderId = id(40);
     let reservation: ReservationId = id(41);
+    let planned = ProductionEvent::Planned(crate::production::ProductionOrderPlanned {
+        order: production,
+        product: id(6),
+        bom_version: 1,
+        warehouse: id(4),
+        branch: None,
+        quantity: dec("2"),
+        due_on: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+        components: Vec::new(),
+        operations_cost: Decimal::ZERO,
+    });
+    assert_eq!(
+        reactions_to(planned, production.as_uuid()),
+        vec![Reaction::Number {
+            series: SeriesId::of(DocumentKind::ProductionOrder, None, 2026),
+            document: production.as_uuid(),
+            kind: DocumentKind::ProductionOrder,
+            branch: None,
+            year: 2026,
+        }]
+    );
     let held = |quantity: &str| ComponentReservation {
         product: id(5),
         reservation,

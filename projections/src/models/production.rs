@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::finance::{DocumentKind, SeriesEvent};
 use domain::ids::{BranchId, OrderId, ProductId, ProductionOrderId, ReservationId, WarehouseId};
 use domain::production::{
     BomComponent, BomEvent, BomOperation, PlannedComponent, ProductionEvent, ProductionStatus,
@@ -85,6 +86,8 @@ pub struct ProductionRow {
     pub completions: Vec<CompletionRow>,
     #[serde(with = "chrono::serde::ts_microseconds")]
     pub planned_at: DateTime<Utc>,
+    /// Its number (`MO-2026-000042`), once the numbering process gave it.
+    pub number: Option<Box<str>>,
     /// When it was finished or cancelled (business time).
     #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub ended_at: Option<DateTime<Utc>>,
@@ -171,11 +174,13 @@ pub struct Production {
 
 impl ReadModel for Production {
     const NAME: &'static str = "production";
-    const VERSION: u32 = 1;
+    // 2: each order's number.
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[
         BomEvent::CATEGORY,
         ProductionEvent::CATEGORY,
         OrderEvent::CATEGORY,
+        SeriesEvent::CATEGORY,
     ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
@@ -184,6 +189,14 @@ impl ReadModel for Production {
             CrmEvent::Production(event) => self.apply_production(envelope, event),
             CrmEvent::Order(event) => {
                 self.apply_order(OrderId::from_uuid(envelope.aggregate), envelope, event);
+            }
+            CrmEvent::Series(SeriesEvent::DocumentNumbered(numbered))
+                if numbered.kind == DocumentKind::ProductionOrder =>
+            {
+                let order = ProductionOrderId::from_uuid(numbered.document);
+                if let Some(row) = self.rows.get_mut(&order) {
+                    row.number = Some(numbered.number.as_str().into());
+                }
             }
             _ => {}
         }
@@ -233,6 +246,7 @@ impl Production {
                     operations_cost: planned.operations_cost,
                     completions: Vec::new(),
                     planned_at: envelope.occurred_at,
+                    number: None,
                     ended_at: None,
                     cancel_reason: None,
                     last_position: envelope.position,

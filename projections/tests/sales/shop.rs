@@ -740,6 +740,7 @@ impl Shop {
                     DocumentKind::CreditNote => "CN-",
                     DocumentKind::Order => "SO-",
                     DocumentKind::PurchaseOrder => "PO-",
+                    DocumentKind::ProductionOrder => "MO-",
                 };
                 let Some(command) = reaction.number_command(label(prefix)) else {
                     return Ok(());

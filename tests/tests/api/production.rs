@@ -91,6 +91,13 @@ async fn a_product_is_made_from_its_bill_at_the_rolled_up_cost() {
     app.settle().await;
     let shown = app.get(&format!("{ORDERS}/{order}")).await;
     assert_eq!(shown.body["status"], "planned");
+    assert!(
+        shown.body["number"]
+            .as_str()
+            .is_some_and(|number| number.starts_with("MO-20")),
+        "numbered when planned: {:#}",
+        shown.body
+    );
     let components = shown.body["components"].as_array().unwrap();
     let brackets = components
         .iter()

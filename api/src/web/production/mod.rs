@@ -37,6 +37,18 @@ pub mod requirements;
 /// Orders on the list, at most.
 const LIST_ORDERS_MAX: usize = 100;
 
+/// What an order is called: its number, or the end of its id a moment
+/// before the numbering process gives it one.
+fn number_of(
+    order: ProductionOrderId,
+    row: &projections::models::production::ProductionRow,
+) -> String {
+    row.number.as_deref().map_or_else(
+        || order.to_string().chars().skip(28).collect(),
+        str::to_owned,
+    )
+}
+
 pub(super) fn status_message(status: ProductionStatus) -> &'static str {
     match status {
         ProductionStatus::Planned => "production-status-planned",
@@ -131,6 +143,7 @@ pub struct PlanForm {
 #[derive(Debug)]
 pub struct ListRow {
     pub href: String,
+    pub number: String,
     pub product: String,
     pub warehouse: String,
     pub status: String,
@@ -198,6 +211,7 @@ fn list_page(
         .into_iter()
         .map(|(order, row)| ListRow {
             href: format!("/production/{order}"),
+            number: number_of(order, &row),
             product: product_name(state, row.product),
             warehouse: warehouse_name(state, row.warehouse),
             status: tr.t(status_message(row.status)),
@@ -436,7 +450,13 @@ fn render(
     );
     let tr = page.tr;
     let product = product_name(state, row.product);
-    page.title = tr.t1("production-order-of", "product", &product);
+    page.title = tr.t2(
+        "production-order-of",
+        "number",
+        &number_of(order, &row),
+        "product",
+        &product,
+    );
     let today = state.app.now().date_naive();
     let components: Vec<ComponentView> = state
         .read_models
