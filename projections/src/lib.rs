@@ -20,6 +20,7 @@ pub mod fixed;
 pub mod id_index;
 pub mod model;
 pub mod models;
+pub mod recency;
 pub mod replenishment;
 pub mod requirements;
 pub mod runtime;

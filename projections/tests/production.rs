@@ -188,6 +188,27 @@ impl Works {
                             }
                         }
                     }
+                    // The number the series would give: the first of its
+                    // year, as this history plans one order per series.
+                    domain::process::Reaction::Number {
+                        series,
+                        document,
+                        kind,
+                        branch,
+                        year,
+                    } => {
+                        let numbered = domain::finance::SeriesEvent::DocumentNumbered(
+                            domain::finance::DocumentNumbered {
+                                document,
+                                kind,
+                                branch,
+                                year,
+                                sequence: 1,
+                                number: format!("MO-{year}-{:06}", order & 0xFF),
+                            },
+                        );
+                        self.push(Self::one(series.as_uuid().as_u128()), numbered.into(), at);
+                    }
                     other => panic!("unexpected reaction {other:?}"),
                 }
             }
@@ -336,6 +357,7 @@ fn units_produced_count_on_their_day_and_orders_are_open_as_they_were() {
     assert_eq!(on(&works, 5, 5, None).open_orders, 0);
     // Each completion's cost, once every component was consumed.
     let row = works.production.get(id(0x70)).unwrap();
+    assert_eq!(row.number.as_deref(), Some("MO-2026-000112"), "numbered");
     assert_eq!(row.completions.len(), 2);
     assert!(
         row.completions

@@ -315,6 +315,24 @@ impl PageParams {
             .map(|text| decode_hex(text).ok_or_else(|| ApiError::invalid("cursor", "not a cursor")))
             .transpose()
     }
+
+    /// A list paged by log position (newest activity first): the
+    /// position the page starts before, from a cursor of
+    /// [`position_cursor`].
+    pub fn before_position(&self) -> Result<Option<u64>, ApiError> {
+        self.cursor()?
+            .map(|bytes| {
+                <[u8; 8]>::try_from(bytes.as_slice())
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| ApiError::invalid("cursor", "not a cursor of this list"))
+            })
+            .transpose()
+    }
+}
+
+/// The cursor of the page that starts before log position `before`.
+pub fn position_cursor(before: u64) -> String {
+    encode_cursor(&before.to_be_bytes())
 }
 
 pub fn encode_cursor(bytes: &[u8]) -> String {

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::error::{ApiError, Problem};
 use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
-    encode_cursor,
+    position_cursor,
 };
 use super::writes::{Changed, Created, aggregate_write};
 use super::{TAG_ORDERS, execute, load};
@@ -408,14 +408,7 @@ async fn list_orders(
         .transpose()?;
     let limit = page.limit()?;
     // The cursor is the position the next page starts before.
-    let before = page
-        .cursor()?
-        .map(|bytes| {
-            <[u8; 8]>::try_from(bytes.as_slice())
-                .map(u64::from_be_bytes)
-                .map_err(|_| ApiError::invalid("cursor", "not a cursor of this list"))
-        })
-        .transpose()?;
+    let before = page.before_position()?;
     wait.wait(&state).await?;
     let party = filter.party.map(PartyId::from_uuid);
     let page = state
@@ -444,7 +437,7 @@ async fn list_orders(
                 drafted_at: row.summary.drafted_at,
             })
             .collect(),
-        next_cursor: page.next.map(|next| encode_cursor(&next.to_be_bytes())),
+        next_cursor: page.next.map(position_cursor),
     }))
 }
 

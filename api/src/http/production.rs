@@ -30,7 +30,7 @@ use super::TAG_PRODUCTION;
 use super::error::{ApiError, Problem};
 use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
-    encode_cursor,
+    position_cursor,
 };
 use super::writes::{Changed, CreatedUnlessRefused, aggregate_write};
 use crate::AppState;
@@ -559,14 +559,7 @@ async fn list_production(
         })
         .transpose()?;
     let limit = page.limit()?;
-    let before = page
-        .cursor()?
-        .map(|bytes| {
-            <[u8; 8]>::try_from(bytes.as_slice())
-                .map(u64::from_be_bytes)
-                .map_err(|_| ApiError::invalid("cursor", "not a cursor of this list"))
-        })
-        .transpose()?;
+    let before = page.before_position()?;
     wait.wait(&state).await?;
     let product = filter.product.map(ProductId::from_uuid);
     Ok(axum::Json(state.read_models.production.read(
@@ -590,7 +583,7 @@ async fn list_production(
                         due_on: listed.row.due_on,
                     })
                     .collect(),
-                next_cursor: page.next.map(|next| encode_cursor(&next.to_be_bytes())),
+                next_cursor: page.next.map(position_cursor),
             }
         },
     )))

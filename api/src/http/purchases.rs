@@ -24,7 +24,7 @@ use super::TAG_PURCHASING;
 use super::error::{ApiError, Problem};
 use super::extract::{
     ApiJson, ApiPath, ApiQuery, PageParams, Versioned, WaitFor, WriteHeaders, Written,
-    encode_cursor,
+    position_cursor,
 };
 use super::writes::{Changed, CreatedUnlessRefused, aggregate_write};
 use crate::AppState;
@@ -400,14 +400,7 @@ async fn list_purchases(
         })
         .transpose()?;
     let limit = page.limit()?;
-    let before = page
-        .cursor()?
-        .map(|bytes| {
-            <[u8; 8]>::try_from(bytes.as_slice())
-                .map(u64::from_be_bytes)
-                .map_err(|_| ApiError::invalid("cursor", "not a cursor of this list"))
-        })
-        .transpose()?;
+    let before = page.before_position()?;
     wait.wait(&state).await?;
     let supplier = filter.supplier.map(PartyId::from_uuid);
     let number = filter
@@ -432,7 +425,7 @@ async fn list_purchases(
                 .iter()
                 .map(|listed| row_response(listed.order, listed.row))
                 .collect(),
-            next_cursor: page.next.map(|next| encode_cursor(&next.to_be_bytes())),
+            next_cursor: page.next.map(position_cursor),
         }
     })))
 }

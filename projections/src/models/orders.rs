@@ -208,25 +208,18 @@ impl Orders {
         keep: impl Fn(OrderId, &OrderSummary) -> bool,
     ) -> OrderPage {
         let limit = limit.clamp(1, ORDER_PAGE_ROWS_MAX);
-        let mut rows = Vec::with_capacity(limit);
-        let mut next = None;
-        for (position, order) in self.recency.range(..before.unwrap_or(u64::MAX)).rev() {
-            let Some(summary) = self.rows.get(order) else {
-                continue;
-            };
-            if !keep(*order, summary) {
-                continue;
-            }
-            if rows.len() == limit {
-                next = Some(*position + 1);
-                break;
-            }
-            rows.push(OrderListRow {
-                order: *order,
-                summary: summary.clone(),
-            });
+        let (rows, next) =
+            crate::recency::newest_first(&self.recency, &self.rows, limit, before, keep);
+        OrderPage {
+            rows: rows
+                .into_iter()
+                .map(|(order, summary)| OrderListRow {
+                    order,
+                    summary: summary.clone(),
+                })
+                .collect(),
+            next,
         }
-        OrderPage { rows, next }
     }
 }
 

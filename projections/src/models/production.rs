@@ -484,22 +484,15 @@ impl Production {
         keep: impl Fn(ProductionOrderId, &ProductionRow) -> bool,
     ) -> ProductionPage<'_> {
         let limit = limit.clamp(1, PRODUCTION_PAGE_ROWS_MAX);
-        let mut rows = Vec::with_capacity(limit);
-        let mut next = None;
-        for (position, order) in self.recency.range(..before.unwrap_or(u64::MAX)).rev() {
-            let Some(row) = self.rows.get(order) else {
-                continue;
-            };
-            if !keep(*order, row) {
-                continue;
-            }
-            if rows.len() == limit {
-                next = Some(*position + 1);
-                break;
-            }
-            rows.push(ProductionListRow { order: *order, row });
+        let (rows, next) =
+            crate::recency::newest_first(&self.recency, &self.rows, limit, before, keep);
+        ProductionPage {
+            rows: rows
+                .into_iter()
+                .map(|(order, row)| ProductionListRow { order, row })
+                .collect(),
+            next,
         }
-        ProductionPage { rows, next }
     }
 }
 

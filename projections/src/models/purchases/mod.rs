@@ -534,21 +534,14 @@ impl Purchases {
         keep: impl Fn(PurchaseOrderId, &PurchaseRow) -> bool,
     ) -> PurchasePage<'_> {
         let limit = limit.clamp(1, PURCHASE_PAGE_ROWS_MAX);
-        let mut rows = Vec::with_capacity(limit);
-        let mut next = None;
-        for (position, order) in self.recency.range(..before.unwrap_or(u64::MAX)).rev() {
-            let Some(row) = self.rows.get(order) else {
-                continue;
-            };
-            if !keep(*order, row) {
-                continue;
-            }
-            if rows.len() == limit {
-                next = Some(*position + 1);
-                break;
-            }
-            rows.push(PurchaseListRow { order: *order, row });
+        let (rows, next) =
+            crate::recency::newest_first(&self.recency, &self.rows, limit, before, keep);
+        PurchasePage {
+            rows: rows
+                .into_iter()
+                .map(|(order, row)| PurchaseListRow { order, row })
+                .collect(),
+            next,
         }
-        PurchasePage { rows, next }
     }
 }
