@@ -1,7 +1,8 @@
 //! The demo company's buying: EUR as its currency, weekly USD rates, two
 //! suppliers (one at home in EUR, one abroad in USD) and a few purchase
 //! orders near the end of the span: one received with freight, one sent
-//! and late, one still a draft; every stocked product offered by one of
+//! and late (billed up front in USD and half paid at another week's rate),
+//! one still a draft; every stocked product offered by one of
 //! the two, its preferred supplier. Written through the command handler and
 //! the processes, as a live server would, so the orders get their
 //! numbers and the received goods enter stock at their landed cost.
@@ -9,8 +10,13 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::catalog::{Quantity, UnitPrice};
 use domain::currency::{Company, CompanyCommand, Rates, SetRate, company_id, rates_id};
-use domain::ids::{PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, UserId};
+use domain::finance::PaymentMethod;
+use domain::ids::{
+    PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, SupplierInvoiceId, SupplierPaymentId,
+    UserId,
+};
 use domain::parties::{Party, PartyCommand, PartyName, PartyRoles, RegisterParty};
+use domain::payables::{PaySupplier, Payable, PayableCommand, RecordSupplierInvoice};
 use domain::purchasing::{
     DraftPurchase, NewLandedCost, PurchaseCommand, PurchaseOrder, ReceivePurchase, Spread,
 };
@@ -20,6 +26,7 @@ use rand::Rng;
 use rust_decimal::Decimal;
 
 use super::{Simulation, at_noon, label};
+use crate::commands::CommandHandler;
 
 /// A supplier of the demo and the currency it prices in.
 struct Supplier {
@@ -145,6 +152,7 @@ pub(super) async fn seed(
     )
     .await?;
     send(simulation, admin, late, at_noon(end - Duration::days(10))).await?;
+    bill_and_pay_half(simulation, admin, &abroad, late, end).await?;
     purchase(
         simulation,
         admin,
@@ -154,6 +162,65 @@ pub(super) async fn seed(
         &stocked[3.min(stocked.len())..4.min(stocked.len())],
     )
     .await?;
+    Ok(())
+}
+
+/// The supplier abroad bills `order` up front, nine days before `end`, due
+/// in a week; half is paid two days before `end`, at that week's rate: an
+/// exchange difference is realized and the rest is overdue.
+async fn bill_and_pay_half(
+    simulation: &mut Simulation,
+    admin: UserId,
+    supplier: &Supplier,
+    order: PurchaseOrderId,
+    end: NaiveDate,
+) -> anyhow::Result<()> {
+    let (state, _) = simulation
+        .handler
+        .load::<PurchaseOrder>(&CommandHandler::stream::<PurchaseOrder>(order)?)?;
+    let Some(total) = state.map(|order| order.total()) else {
+        return Ok(());
+    };
+    let (rates, _) = simulation
+        .handler
+        .load::<Rates>(&CommandHandler::stream::<Rates>(rates_id(
+            supplier.currency,
+        ))?)?;
+    let rate_on = |day: NaiveDate| -> anyhow::Result<ExchangeRate> {
+        let (_, rate) = rates.on(day).ok_or_else(|| {
+            anyhow::anyhow!("the demo has no {} rate on {day}", supplier.currency)
+        })?;
+        Ok(ExchangeRate::parse("rate", rate)?)
+    };
+    let issued_on = end - Duration::days(9);
+    let invoice = SupplierInvoiceId::from_uuid(simulation.next_id("supplier-invoice"));
+    let record = PayableCommand::RecordInvoice(RecordSupplierInvoice {
+        invoice,
+        order: Some(order),
+        number: label("PTC-2291"),
+        currency: supplier.currency,
+        amount: UnitPrice::parse("amount", total)?,
+        rate: rate_on(issued_on)?,
+        issued_on,
+        due: issued_on + Duration::days(7),
+    });
+    simulation
+        .run::<Payable, _>(supplier.party, admin, at_noon(issued_on), record)
+        .await?;
+    let paid_on = end - Duration::days(2);
+    let half = (total / Decimal::TWO).round_dp(2);
+    let pay = PayableCommand::Pay(PaySupplier {
+        payment: SupplierPaymentId::from_uuid(simulation.next_id("supplier-payment")),
+        method: PaymentMethod::BankTransfer,
+        currency: supplier.currency,
+        amount: UnitPrice::parse("amount", half)?,
+        rate: rate_on(paid_on)?,
+        allocations: None,
+        reference: Some(label("Wire 0042")),
+    });
+    simulation
+        .run::<Payable, _>(supplier.party, admin, at_noon(paid_on), pay)
+        .await?;
     Ok(())
 }
 
