@@ -127,10 +127,24 @@ fn supplier_and_customer(app: &TestApp) -> (PartyId, PartyId) {
 /// Reloads the page until `selector`'s text is `expected`: what the
 /// processes do after a form's write shows a moment later.
 async fn reload_until(client: &Client, selector: &str, expected: &str) {
+    reload_until_text(client, selector, expected, |shown| shown == expected).await;
+}
+
+/// [`reload_until`], for a text that holds `needle`.
+async fn reload_until_contains(client: &Client, selector: &str, needle: &str) {
+    reload_until_text(client, selector, needle, |shown| shown.contains(needle)).await;
+}
+
+async fn reload_until_text(
+    client: &Client,
+    selector: &str,
+    expected: &str,
+    shows: impl Fn(&str) -> bool,
+) {
     let url = client.current_url().await.unwrap();
     let started = Instant::now();
     loop {
-        if live_text_of(client, selector).await == expected {
+        if shows(&live_text_of(client, selector).await) {
             return;
         }
         assert!(
@@ -202,6 +216,8 @@ async fn components_bought_become_goods_sold_at_their_rolled_up_cost() {
         click(&client, "#plan-submit").await;
         wait_for(&client, "#production-release").await;
         assert_eq!(text_of(&client, "#production-status").await, "Planned");
+        // Numbered by the processes a moment after planning.
+        reload_until_contains(&client, "#production-heading", "MO-").await;
         click(&client, "#production-release").await;
         wait_for_text(&client, "#production-status", "Released").await;
         reload_until(&client, "#production-components .reserved", "8").await;
@@ -315,6 +331,54 @@ async fn a_shortage_shows_before_release_and_refuses_a_report_in_arabic() {
             "the Arabic refusal"
         );
         assert_eq!(state.log.head().position, head, "nothing was written");
+    })
+    .await;
+}
+
+/// Protects the bill form: a half-filled component row and an operation
+/// without minutes are shown with their errors and the typing kept,
+/// nothing written; fixed, the version is recorded and the order list
+/// offers the product to plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bill_with_a_half_filled_row_is_shown_again_with_its_errors() {
+    let app = spawn_app().await;
+    let part = product(&app, "PART-99", "Hinge").await;
+    let door = product(&app, "DOOR-99", "Cabinet door").await;
+    let base = app.base.clone();
+    let state = app.state.clone();
+    in_browser(&app, "bom_form_errors", move |client| async move {
+        client
+            .goto(&format!("{base}/production/products/{door}"))
+            .await
+            .unwrap();
+        wait_for(&client, "#bom-none").await;
+        choose(&client, "#component-1", &part.to_string()).await;
+        type_into(&client, "#quantity-1", "2").await;
+        type_into(&client, "#scrap-1", "120").await;
+        type_into(&client, "#operation-1", "Hang").await;
+        type_into(&client, "#centre-1", "Bench").await;
+        let head = state.log.head().position;
+        click(&client, "#bom-submit").await;
+        wait_for(&client, "#component-1-error").await;
+        wait_for(&client, "#operation-1-error").await;
+        assert_eq!(state.log.head().position, head, "nothing was written");
+        assert_eq!(super::catalog::value_of(&client, "#scrap-1").await, "120");
+        assert_eq!(
+            super::catalog::value_of(&client, "#centre-1").await,
+            "Bench"
+        );
+        type_into(&client, "#scrap-1", "5").await;
+        type_into(&client, "#minutes-1", "6").await;
+        type_into(&client, "#rate-1", "30").await;
+        click(&client, "#bom-submit").await;
+        wait_for(&client, "#bom-version-1").await;
+        let operations = text_of(&client, "#bom-version-1 header").await;
+        assert!(
+            operations.contains(&format::money(Lang::En, Decimal::from(3), eur())),
+            "6 minutes at 30 an hour: {operations}"
+        );
+        client.goto(&format!("{base}/production")).await.unwrap();
+        choose(&client, "#plan-product", &door.to_string()).await;
     })
     .await;
 }
