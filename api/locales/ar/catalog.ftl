@@ -89,6 +89,7 @@ movement-transferred-in = نقل إلى الداخل
 movement-counted = جرد
 movement-returned = مرتجع
 movement-consumed = مستهلك في الإنتاج
+movement-production = أمر الإنتاج { $number }
 movement-to = إلى { $warehouse }
 movement-from = من { $warehouse }
 movements-older = حركات أقدم

@@ -86,6 +86,7 @@ movement-transferred-in = Transfer in
 movement-counted = Inventory count
 movement-returned = Return
 movement-consumed = Used in production
+movement-production = Production order { $number }
 movement-to = to { $warehouse }
 movement-from = from { $warehouse }
 movements-older = Older movements

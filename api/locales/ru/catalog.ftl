@@ -88,6 +88,7 @@ movement-transferred-in = Перемещение на склад
 movement-counted = Инвентаризация
 movement-returned = Возврат
 movement-consumed = Списано в производство
+movement-production = Производственный заказ { $number }
 movement-to = на { $warehouse }
 movement-from = с { $warehouse }
 movements-older = Более ранние движения

@@ -228,6 +228,9 @@ pub struct MovementView {
     pub balance: String,
     pub unit_cost: String,
     pub detail: String,
+    /// Where the detail leads: the production order that used or made the
+    /// goods.
+    pub detail_href: Option<String>,
 }
 
 /// What the three stock forms were sent with, as typed: each form's
@@ -600,6 +603,7 @@ pub fn render_product(
                     (Some(reference), None) => reference.clone(),
                     (None, None) => String::new(),
                 },
+                detail_href: None,
             })
             .collect();
         let effect = params
@@ -622,7 +626,10 @@ pub fn render_product(
             warehouses,
         )
     });
-    let (movements, next, effect) = ledger;
+    let (mut movements, next, effect) = ledger;
+    // Named by the production model, read after the stock's lock is let
+    // go: "production <id>" becomes the order's number, linked.
+    name_production_orders(state, tr, &mut movements);
     let older_url = next.map(|cursor| {
         format!(
             "/catalog/products/{id}?ledger_at={}&ledger_position={}#movements",
@@ -699,4 +706,30 @@ pub async fn product(
         FormErrors::default(),
         StatusCode::OK,
     )
+}
+
+/// Gives the movements a production order caused (`production <id>`) the
+/// order's number and a link to it.
+fn name_production_orders(state: &AppState, tr: Tr, movements: &mut [MovementView]) {
+    let orders: Vec<(usize, domain::ids::ProductionOrderId)> = movements
+        .iter()
+        .enumerate()
+        .filter_map(|(index, movement)| {
+            domain::process::produced_by(&movement.detail).map(|order| (index, order))
+        })
+        .collect();
+    if orders.is_empty() {
+        return;
+    }
+    state.read_models.production.read(|production| {
+        for (index, order) in orders {
+            let number = production
+                .get(order)
+                .and_then(|row| row.number.as_deref().map(str::to_owned))
+                .unwrap_or_else(|| order.to_string().chars().skip(28).collect());
+            let movement = &mut movements[index];
+            movement.detail = tr.t1("movement-production", "number", &number);
+            movement.detail_href = Some(format!("/production/{order}"));
+        }
+    });
 }

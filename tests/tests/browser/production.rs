@@ -225,6 +225,23 @@ async fn components_bought_become_goods_sold_at_their_rolled_up_cost() {
         click(&client, "#complete-submit").await;
         wait_for_text(&client, "#production-status", "Done").await;
         reload_until(&client, "#production-completions .unit-cost", &unit_cost).await;
+        // The bench's stock card names the order that made it, linked.
+        let order_url = client.current_url().await.unwrap();
+        client
+            .goto(&format!("{base}/catalog/products/{bench}"))
+            .await
+            .unwrap();
+        let made = "#movements a[href^='/production/']";
+        wait_for(&client, made).await;
+        // Without the isolation marks Fluent puts around each value.
+        let named = text_of(&client, made)
+            .await
+            .replace(['\u{2068}', '\u{2069}'], "");
+        assert!(named.starts_with("Production order MO-"), "{named}");
+        assert_eq!(
+            format!("{base}{}", client.find(Locator::Css(made)).await.unwrap().attr("href").await.unwrap().unwrap()),
+            order_url.as_str()
+        );
 
         // Sell 3 and ship them.
         client
