@@ -18,7 +18,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use domain::ids::{OrderId, PartyId, ProductId, ProductionOrderId, ReservationId, WarehouseId};
 use domain::inventory::{StockEvent, StockReceived};
 use domain::production::{
@@ -38,9 +38,9 @@ use projections::models::stock::StockLevels;
 use projections::requirements::{Selection, plan};
 use projections::{ReadModel, StreamIds};
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use crate::bench_crm::{Lcg, mib, resident_bytes};
+use crate::bench_purchasing::{day, one, uuid};
 
 #[derive(Debug)]
 pub struct Settings {
@@ -57,27 +57,8 @@ const ORDER: u128 = 4;
 const PRODUCTION: u128 = 5;
 const WAREHOUSES: u64 = 3;
 
-fn uuid(kind: u128, number: u64) -> Uuid {
-    Uuid::from_u128((kind << 64) | u128::from(number))
-}
-
-fn one(id: Uuid) -> StreamIds {
-    StreamIds {
-        first: id,
-        second: None,
-    }
-}
-
 fn product(number: u64) -> ProductId {
     ProductId::from_uuid(uuid(PRODUCT, number))
-}
-
-/// 2026-12-01 plus `days` (negative: before).
-fn day(days: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0)
-        .single()
-        .unwrap_or_default()
-        + chrono::Duration::days(days)
 }
 
 /// The catalogue's layers: sold, first-level, second-level, parts.

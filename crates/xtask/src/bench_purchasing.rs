@@ -51,11 +51,11 @@ const SUPPLIER: u128 = 3;
 const ORDER: u128 = 4;
 const SERIES: u128 = 5;
 
-fn uuid(kind: u128, number: u64) -> Uuid {
+pub(crate) fn uuid(kind: u128, number: u64) -> Uuid {
     Uuid::from_u128((kind << 64) | u128::from(number))
 }
 
-fn one(id: Uuid) -> StreamIds {
+pub(crate) fn one(id: Uuid) -> StreamIds {
     StreamIds {
         first: id,
         second: None,
@@ -63,7 +63,7 @@ fn one(id: Uuid) -> StreamIds {
 }
 
 /// 2026-12-01 plus `days` (negative: before).
-fn day(days: i64) -> DateTime<Utc> {
+pub(crate) fn day(days: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0)
         .single()
         .unwrap_or_default()
