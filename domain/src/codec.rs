@@ -75,6 +75,11 @@ pub fn decode_payload<T: serde::de::DeserializeOwned>(
 
 /// Declares an aggregate's event enum: one variant per event, each holding
 /// its payload struct, with its stable type name and schema version.
+///
+/// A payload that changed shape names its older versions and the structs
+/// they were stored as, `v 2 upcast { 1 => InvoiceIssuedV1 }`: a stored
+/// older payload decodes as its own struct and becomes today's through
+/// `From`. Events are only ever written at the current version.
 #[macro_export]
 macro_rules! domain_events {
     (
@@ -83,6 +88,7 @@ macro_rules! domain_events {
             $(
                 $(#[$variant_meta:meta])*
                 $variant:ident($payload:ty) = $type_name:literal v $version:literal
+                    $( upcast { $( $old_version:literal => $old_payload:ty ),+ $(,)? } )?
             ),+ $(,)?
         }
     ) => {
@@ -131,15 +137,21 @@ macro_rules! domain_events {
             ) -> Result<Self, $crate::codec::DecodeError> {
                 match event_type {
                     $(
-                        $type_name => {
-                            if schema_version != $version {
-                                return Err($crate::codec::DecodeError::UnsupportedVersion {
-                                    event_type: event_type.to_owned(),
-                                    schema_version,
-                                });
-                            }
-                            $crate::codec::decode_payload(event_type, payload).map(Self::$variant)
-                        }
+                        $type_name => match schema_version {
+                            $version => $crate::codec::decode_payload(event_type, payload)
+                                .map(Self::$variant),
+                            $($(
+                                $old_version => $crate::codec::decode_payload::<$old_payload>(
+                                    event_type,
+                                    payload,
+                                )
+                                .map(|old| Self::$variant(<$payload>::from(old))),
+                            )+)?
+                            _ => Err($crate::codec::DecodeError::UnsupportedVersion {
+                                event_type: event_type.to_owned(),
+                                schema_version,
+                            }),
+                        },
                     )+
                     _ => Err($crate::codec::DecodeError::UnknownType {
                         event_type: event_type.to_owned(),

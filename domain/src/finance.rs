@@ -8,6 +8,18 @@
 //! never be spent twice. An overpayment stays on the account as credit in
 //! its currency and is applied to the next invoice in that currency.
 //!
+//! Several currencies: an invoice keeps its currency and the rate of its
+//! business day (units of the company currency for one of its own, 1 in
+//! the company currency), and a payment the rate of its own day. The
+//! company-currency value of a paid part is taken at both rates; their
+//! difference, the realized exchange gain (or, negative, loss), is recorded
+//! as its own event, `ReceivableExchangeDifferenceRealized`. Rounding as for
+//! what is owed to suppliers (`crate::payables`): each value once, to
+//! cents, half away from zero; the part that settles an invoice takes what
+//! is left of the invoice's value. An invoice issued before the company
+//! currency was set has no rate: paying it realizes no difference. Credit
+//! notes and credit applied convert at the invoice's rate, realizing none.
+//!
 //! Invoice, credit note and sales order numbers are sequential per branch
 //! and year with no gaps. Each series is a stream (`series-<id>`, the id derived from
 //! kind, branch and year) that the numbering process appends to in the
@@ -26,8 +38,8 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::{BranchId, CreditNoteId, InvoiceId, OrderId, PaymentId, SeriesId, derived};
-use crate::sales::Amounts;
-use crate::values::{Currency, Label, Money};
+use crate::sales::{Amounts, round_amount};
+use crate::values::{Currency, ExchangeRate, Label, Money};
 
 /// Most allocations named in one payment.
 pub const PAYMENT_ALLOCATIONS_MAX: usize = 200;
@@ -56,6 +68,38 @@ pub struct InvoiceIssued {
     pub currency: Currency,
     pub total: Amounts,
     pub due: NaiveDate,
+    /// Units of the company currency for one of `currency` on the
+    /// invoice's business day; `None`: issued before the company currency
+    /// was set (every schema version 1 invoice).
+    pub rate: Option<Decimal>,
+    /// The gross total × `rate`, in the company currency.
+    pub value: Option<Decimal>,
+}
+
+/// `InvoiceIssued` as schema version 1 stored it, before rates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceIssuedV1 {
+    pub invoice: InvoiceId,
+    pub order: Option<OrderId>,
+    pub branch: Option<BranchId>,
+    pub currency: Currency,
+    pub total: Amounts,
+    pub due: NaiveDate,
+}
+
+impl From<InvoiceIssuedV1> for InvoiceIssued {
+    fn from(old: InvoiceIssuedV1) -> Self {
+        Self {
+            invoice: old.invoice,
+            order: old.order,
+            branch: old.branch,
+            currency: old.currency,
+            total: old.total,
+            due: old.due,
+            rate: None,
+            value: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +125,51 @@ pub struct PaymentReceived {
     /// The overpayment, kept as the customer's credit.
     pub to_credit: Decimal,
     pub reference: Option<String>,
+    /// Units of the company currency for one of `currency` on the
+    /// payment's business day; `None`: no company currency yet (every
+    /// schema version 1 payment).
+    pub rate: Option<Decimal>,
+}
+
+/// `PaymentReceived` as schema version 1 stored it, before rates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentReceivedV1 {
+    pub payment: PaymentId,
+    pub method: PaymentMethod,
+    pub currency: Currency,
+    pub amount: Decimal,
+    pub allocations: Vec<Allocation>,
+    pub to_credit: Decimal,
+    pub reference: Option<String>,
+}
+
+impl From<PaymentReceivedV1> for PaymentReceived {
+    fn from(old: PaymentReceivedV1) -> Self {
+        Self {
+            payment: old.payment,
+            method: old.method,
+            currency: old.currency,
+            amount: old.amount,
+            allocations: old.allocations,
+            to_credit: old.to_credit,
+            reference: old.reference,
+            rate: None,
+        }
+    }
+}
+
+/// What a payment's part paid of an invoice was worth at the invoice's
+/// rate and at the payment's, when the two differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivableExchangeDifference {
+    pub payment: PaymentId,
+    pub invoice: InvoiceId,
+    pub currency: Currency,
+    /// The part of the invoice paid, in `currency`.
+    pub amount: Decimal,
+    /// In the company currency: the part's value at the payment's rate
+    /// less at the invoice's; negative, a loss.
+    pub gain: Decimal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,11 +188,13 @@ pub struct InvoiceSettled {
 domain_events! {
     /// Everything that can happen to a customer's account.
     pub enum AccountEvent in "account" {
-        InvoiceIssued(InvoiceIssued) = "InvoiceIssued" v 1,
+        InvoiceIssued(InvoiceIssued) = "InvoiceIssued" v 2 upcast { 1 => InvoiceIssuedV1 },
         CreditNoteIssued(CreditNoteIssued) = "CreditNoteIssued" v 1,
-        PaymentReceived(PaymentReceived) = "PaymentReceived" v 1,
+        PaymentReceived(PaymentReceived) = "PaymentReceived" v 2 upcast { 1 => PaymentReceivedV1 },
         CreditApplied(CreditApplied) = "CreditApplied" v 1,
         InvoiceSettled(InvoiceSettled) = "InvoiceSettled" v 1,
+        ExchangeDifferenceRealized(ReceivableExchangeDifference)
+            = "ReceivableExchangeDifferenceRealized" v 1,
     }
 }
 
@@ -118,6 +209,9 @@ pub enum AccountCommand {
         currency: Currency,
         total: Amounts,
         due: NaiveDate,
+        /// The rate of the invoice's business day, looked up by the
+        /// caller; `None` while the company currency is not set.
+        rate: Option<ExchangeRate>,
     },
     IssueCreditNote {
         credit_note: CreditNoteId,
@@ -134,6 +228,9 @@ pub enum AccountCommand {
         /// due first.
         allocations: Option<Vec<(InvoiceId, Money)>>,
         reference: Option<Label>,
+        /// The rate of the payment's business day, looked up by the
+        /// caller; `None` while the company currency is not set.
+        rate: Option<ExchangeRate>,
     },
     /// Pays an invoice from the customer's credit; `None`: as much as the
     /// credit and the invoice allow.
@@ -154,11 +251,27 @@ pub struct AccountInvoice {
     pub due: NaiveDate,
     /// Issue order within the account, for "oldest first".
     pub sequence: u64,
+    pub rate: Option<Decimal>,
+    pub value: Option<Decimal>,
+    /// The company-currency value of what was paid, at the invoice's rate.
+    pub value_paid: Decimal,
 }
 
 impl AccountInvoice {
     pub fn outstanding(&self) -> Decimal {
         self.gross - self.paid
+    }
+
+    /// The company-currency value of paying `part` of it, at its rate:
+    /// the part that settles it takes what is left of its value, so the
+    /// parts add up to it exactly. `None` without a rate.
+    pub fn value_of(&self, part: Decimal) -> Option<Decimal> {
+        let (rate, value) = (self.rate?, self.value?);
+        Some(if part >= self.outstanding() {
+            value - self.value_paid
+        } else {
+            round_amount(part.saturating_mul(rate))
+        })
     }
 }
 
@@ -267,10 +380,12 @@ impl Decider for Account {
                 currency,
                 total,
                 due,
+                rate,
             } => {
                 if account.invoices.contains_key(invoice) {
                     return Ok(Vec::new());
                 }
+                let rate = rate.map(ExchangeRate::value);
                 let issued_event = AccountEvent::InvoiceIssued(InvoiceIssued {
                     invoice: *invoice,
                     order: *order,
@@ -278,6 +393,8 @@ impl Decider for Account {
                     currency: *currency,
                     total: *total,
                     due: *due,
+                    rate,
+                    value: rate.map(|rate| round_amount(total.gross.saturating_mul(rate))),
                 });
                 let mut events = vec![issued_event];
                 // Credit the customer already has pays the new invoice first.
@@ -330,6 +447,7 @@ impl Decider for Account {
                 amount,
                 allocations,
                 reference,
+                rate,
             } => {
                 if let Some(earlier) = account.payments.get(payment) {
                     if *earlier == amount.amount() {
@@ -349,6 +467,7 @@ impl Decider for Account {
                     Some(named) => explicit_allocations(account, amount, named)?,
                 };
                 let allocated: Decimal = allocations.iter().map(|a| a.amount).sum();
+                let rate = rate.map(ExchangeRate::value);
                 let mut events = vec![AccountEvent::PaymentReceived(PaymentReceived {
                     payment: *payment,
                     method: *method,
@@ -357,7 +476,11 @@ impl Decider for Account {
                     allocations: allocations.clone(),
                     to_credit: amount.amount() - allocated,
                     reference: reference.as_ref().map(|r| r.as_str().to_owned()),
+                    rate,
                 })];
+                if let Some(rate) = rate {
+                    events.extend(differences(account, *payment, currency, rate, &allocations));
+                }
                 events.extend(settlements(account, &allocations));
                 Ok(events)
             }
@@ -416,6 +539,9 @@ impl Decider for Account {
         let pay = |account: &mut AccountState, allocations: &[Allocation]| {
             for allocation in allocations {
                 if let Some(invoice) = account.invoices.get_mut(&allocation.invoice) {
+                    if let Some(value) = invoice.value_of(allocation.amount) {
+                        invoice.value_paid += value;
+                    }
                     invoice.paid += allocation.amount;
                 }
             }
@@ -432,6 +558,9 @@ impl Decider for Account {
                         paid: Decimal::ZERO,
                         due: issued.due,
                         sequence: account.issued,
+                        rate: issued.rate,
+                        value: issued.value,
+                        value_paid: Decimal::ZERO,
                     },
                 );
             }
@@ -455,10 +584,39 @@ impl Decider for Account {
                 );
                 *account.credit.entry(applied.currency).or_default() -= applied.amount;
             }
-            AccountEvent::InvoiceSettled(_) => {}
+            AccountEvent::InvoiceSettled(_) | AccountEvent::ExchangeDifferenceRealized(_) => {}
         }
         account
     }
+}
+
+/// The exchange differences a payment at `rate` realizes on the invoices
+/// it pays that have a rate of their own.
+fn differences(
+    account: &AccountState,
+    payment: PaymentId,
+    currency: Currency,
+    rate: Decimal,
+    allocations: &[Allocation],
+) -> Vec<AccountEvent> {
+    allocations
+        .iter()
+        .filter_map(|allocation| {
+            let invoice = account.invoices.get(&allocation.invoice)?;
+            let at_invoice = invoice.value_of(allocation.amount)?;
+            let at_payment = round_amount(allocation.amount.saturating_mul(rate));
+            let gain = at_payment - at_invoice;
+            (!gain.is_zero()).then_some(AccountEvent::ExchangeDifferenceRealized(
+                ReceivableExchangeDifference {
+                    payment,
+                    invoice: allocation.invoice,
+                    currency,
+                    amount: allocation.amount,
+                    gain,
+                },
+            ))
+        })
+        .collect()
 }
 
 fn explicit_allocations(

@@ -330,6 +330,8 @@ fn order_reactions(order: OrderId, year: i32, event: &OrderEvent) -> Vec<Reactio
                 currency: invoiced.currency,
                 total: invoiced.total,
                 due: invoiced.due,
+                // The rate of the day, which only `app` can look up.
+                rate: None,
             },
         }],
         OrderEvent::Returned(returned) => {
@@ -531,7 +533,9 @@ fn account_reactions(year: i32, event: &AccountEvent) -> Vec<Reaction> {
             }],
             None => Vec::new(),
         },
-        AccountEvent::PaymentReceived(_) | AccountEvent::CreditApplied(_) => Vec::new(),
+        AccountEvent::PaymentReceived(_)
+        | AccountEvent::CreditApplied(_)
+        | AccountEvent::ExchangeDifferenceRealized(_) => Vec::new(),
     }
 }
 #[cfg(test)]

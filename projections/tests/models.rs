@@ -1140,6 +1140,7 @@ fn the_timeline_shows_a_customers_trade() {
         allocations: vec![],
         to_credit: Decimal::new(7200, 2),
         reference: None,
+        rate: None,
     })
     .into();
     let imported: CrmEvent = SaleEvent::Imported(SaleImported {

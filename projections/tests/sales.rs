@@ -851,6 +851,59 @@ fn payments_are_summed_per_day_and_method() {
     );
 }
 
+/// Protects the books in several currencies: a dollar invoice keeps the
+/// rate of its day, and a payment on another day realizes the difference
+/// on the part it paid, in euros, on the payment's day; a euro payment
+/// realizes none.
+#[test]
+fn a_dollar_payment_at_another_rate_shows_its_exchange_difference() {
+    let mut shop = shop();
+    let order = NewOrder::of(UMBRELLA, usd(), &[(SETUP, "1")]);
+    // 50.00 USD, invoiced on 2 March (day 61: rate 0.9137 + 0.0037 ×
+    // (61 mod 13 = 9) = 0.9470): 47.35 EUR.
+    let order = shop.order(&order, date(3, 2)).unwrap();
+    let invoice = shop.ship(order, None, date(3, 2), date(3, 31)).unwrap();
+    let gross = shop.sales.invoice(invoice).unwrap().gross;
+    assert_eq!(gross, dec("50"));
+    // 25.00 paid on 3 March (rate 0.9507): 23.77 (23.7675) against 23.68
+    // (23.675, half away from zero): a gain of 0.09.
+    shop.pay(
+        id(UMBRELLA),
+        dec("25"),
+        usd(),
+        PaymentMethod::BankTransfer,
+        date(3, 3),
+    )
+    .unwrap();
+    // The other 25.00 and 10.00 on account on 5 March (day 64, 64 mod 13
+    // = 12: rate 0.9581): 23.95 (23.9525) against what is left of the
+    // invoice's value, 47.35 − 23.68 = 23.67: a gain of 0.28.
+    shop.pay(
+        id(UMBRELLA),
+        dec("35"),
+        usd(),
+        PaymentMethod::BankTransfer,
+        date(3, 5),
+    )
+    .unwrap();
+    shop.pay(id(ACME), dec("10"), eur(), PaymentMethod::Cash, date(3, 5))
+        .unwrap();
+    let rows: Vec<_> = shop
+        .sales
+        .differences(date(3, 1), date(3, 31))
+        .into_iter()
+        .map(|row| (row.day, row.customer, row.invoice, row.amount, row.gain))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (date(3, 3), id(UMBRELLA), invoice, dec("25"), dec("0.09")),
+            (date(3, 5), id(UMBRELLA), invoice, dec("25"), dec("0.28")),
+        ]
+    );
+    assert!(shop.sales.differences(date(3, 4), date(3, 4)).is_empty());
+}
+
 /// Protects the branch filter: a branch's report holds its own orders
 /// only, whatever the rows are per; a branch that never sold answers
 /// nothing; a payment counts in the branch of the invoice it paid, what
@@ -1483,6 +1536,21 @@ proptest! {
             prop_assert_eq!(&kpis.order_intake, &intake);
             prop_assert_eq!(kpis.units_shipped, units);
             prop_assert_eq!(&kpis.payments, &shop.oracle.paid(from, to));
+            let differences: Vec<_> = shop
+                .sales
+                .differences(from, to)
+                .into_iter()
+                .map(|row| (row.day, row.invoice, row.gain))
+                .collect();
+            let mut expected: Vec<_> = shop
+                .oracle
+                .differences
+                .iter()
+                .filter(|(day, _, _)| *day >= from && *day <= to)
+                .copied()
+                .collect();
+            expected.sort_by_key(|(day, _, _)| *day);
+            prop_assert_eq!(differences, expected);
             prop_assert_eq!(&kpis.overdue, &shop.oracle.overdue(to));
             for currency in [eur(), usd()] {
                 let receivables = shop.sales.receivables(to, currency);

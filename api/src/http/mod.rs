@@ -17,6 +17,7 @@ pub mod currencies;
 pub mod deals;
 pub mod error;
 pub mod events;
+pub mod exchange_differences;
 pub mod extract;
 pub mod groups;
 pub mod interactions;
@@ -125,6 +126,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(currencies::router())
                 .merge(payments::router())
                 .merge(payables::router())
+                .merge(exchange_differences::router())
                 .merge(accounts::router())
                 .merge(reports::router())
                 .merge(interactions::router())

@@ -1,7 +1,7 @@
 //! What the company owes its suppliers: a supplier's invoice recorded (at
 //! the rate of its day), a payment made (at the rate of its own), the
-//! payables aged as of a day, and the realized exchange differences of a
-//! period.
+//! payables aged as of a day (the exchange differences its payments
+//! realize: `exchange_differences`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,15 +24,11 @@ use super::{TAG_PAYMENTS, TAG_REPORTS};
 use crate::AppState;
 use app::payables::{NewSupplierInvoice, NewSupplierPayment};
 
-/// The longest period of the exchange differences report, in days.
-const DIFFERENCE_DAYS_MAX: i64 = 3_660;
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(record_invoice))
         .routes(routes!(pay_supplier))
         .routes(routes!(payables_report))
-        .routes(routes!(exchange_differences))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -105,35 +101,6 @@ pub struct PayablesReport {
     pub as_of: NaiveDate,
     /// Per supplier and currency.
     pub rows: Vec<PayableRow>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DifferencesQuery {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DifferenceResponse {
-    pub day: NaiveDate,
-    pub supplier: Uuid,
-    pub invoice: Uuid,
-    pub currency: String,
-    /// The part of the invoice paid, in its currency.
-    #[schema(value_type = String)]
-    pub amount: Decimal,
-    /// In the company currency; negative, a loss.
-    #[schema(value_type = String)]
-    pub gain: Decimal,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DifferencesReport {
-    pub company_currency: Option<String>,
-    pub rows: Vec<DifferenceResponse>,
-    #[schema(value_type = String)]
-    pub total_gain: Decimal,
 }
 
 /// Records a supplier's invoice at the rate of the day it was issued;
@@ -280,55 +247,4 @@ async fn payables_report(
             .collect()
     });
     Ok(axum::Json(PayablesReport { as_of, rows }))
-}
-
-/// The exchange differences realized on supplier payments from one day to
-/// another, by day, with their total in the company currency.
-#[utoipa::path(get, path = "/reports/exchange-differences", tag = TAG_REPORTS,
-    params(DifferencesQuery, WaitFor),
-    responses(
-        (status = 200, body = DifferencesReport),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn exchange_differences(
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<DifferencesQuery>,
-    ApiQuery(wait): ApiQuery<WaitFor>,
-) -> Result<axum::Json<DifferencesReport>, ApiError> {
-    if query.to < query.from {
-        return Err(ApiError::invalid("to", "must not be before from"));
-    }
-    if (query.to - query.from).num_days() > DIFFERENCE_DAYS_MAX {
-        return Err(ApiError::invalid(
-            "to",
-            format!("at most {DIFFERENCE_DAYS_MAX} days after from"),
-        ));
-    }
-    wait.wait(&state).await?;
-    let company_currency = state
-        .app
-        .currency()
-        .company_currency()?
-        .map(|currency| currency.as_str().to_owned());
-    let rows: Vec<DifferenceResponse> = state.read_models.purchases.read(|purchases| {
-        purchases
-            .payables()
-            .differences(query.from, query.to)
-            .into_iter()
-            .map(|row| DifferenceResponse {
-                day: row.day,
-                supplier: row.supplier.as_uuid(),
-                invoice: row.invoice.as_uuid(),
-                currency: row.currency.as_str().to_owned(),
-                amount: row.amount,
-                gain: row.gain,
-            })
-            .collect()
-    });
-    let total_gain = rows.iter().map(|row| row.gain).sum();
-    Ok(axum::Json(DifferencesReport {
-        company_currency,
-        rows,
-        total_gain,
-    }))
 }

@@ -72,6 +72,8 @@ async fn receive_payment(
         amount: Money::parse("amount", request.amount, currency)?,
         allocations: None,
         reference: Label::parse_optional("reference", request.reference.as_deref())?,
+        // Looked up by `app` for the payment's day.
+        rate: None,
     };
     let executed = execute::<Account, _>(&state, id, command, &headers).await?;
     Ok(Written::new(

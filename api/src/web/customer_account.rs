@@ -297,6 +297,8 @@ pub async fn act(
                         amount,
                         allocations: invoice.map(|invoice| vec![(invoice, amount)]),
                         reference,
+                        // Looked up by `app` for the payment's day.
+                        rate: None,
                     })
                 }
                 _ => None,

@@ -17,7 +17,8 @@ use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::sales::{
-    AgeBucket, Aged, Dimension, Member, Period, Receivables, ReportQuery, ReportRow, SalesFigures,
+    AgeBucket, Aged, Dimension, Member, Period, ReceivableDifference, Receivables, ReportQuery,
+    ReportRow, SalesFigures,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -264,6 +265,11 @@ struct Answer {
     known_position: Option<u64>,
     /// The branch the report is limited to, by name.
     branch: Option<String>,
+    /// Realized on the range's customer payments of invoices in the
+    /// report's currency: each with its invoice's number and customer's
+    /// name.
+    differences: Vec<(ReceivableDifference, Option<String>, String)>,
+    company_currency: Option<Currency>,
 }
 
 /// The last day of the period starting `start`, within the range.
@@ -296,7 +302,8 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
     });
     let ageing_day = choice.ageing_day();
     let currency = choice.currency;
-    let ((rows, products, receivables), known_position) = crate::known_at::read(
+    let (from, to) = choice.counted().unwrap_or((choice.from, choice.to));
+    let ((rows, products, receivables, differences), known_position) = crate::known_at::read(
         state,
         &state.read_models.sales,
         choice.known_at,
@@ -313,33 +320,49 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
                 })
                 .collect();
             let receivables = sales.receivables_in(ageing_day, currency, choice.branch);
-            (rows, products, receivables)
+            let differences: Vec<(ReceivableDifference, Option<String>)> = sales
+                .differences_in(from, to, Some(currency), choice.branch)
+                .into_iter()
+                .map(|row| {
+                    let number = sales
+                        .invoice(row.invoice)
+                        .and_then(|invoice| invoice.number);
+                    (row.clone(), number)
+                })
+                .collect();
+            (rows, products, receivables, differences)
         },
     )
     .await?;
     let none = tr.t("reports-member-none");
-    let (customer_names, debtor_names) = state.read_models.customers.read(|customers| {
-        let name = |party| {
-            customers
-                .resolve(party)
-                .map(|found| found.display_name.clone())
-        };
-        let members: Vec<Option<String>> = rows
-            .iter()
-            .map(|row| match row.member {
-                Member::Customer(party) => name(party),
-                _ => None,
-            })
-            .collect();
-        let debtors: Vec<String> = receivables
-            .customers
-            .iter()
-            .take(AGEING_CUSTOMERS_SHOWN)
-            .map(|(party, _)| name(*party).unwrap_or_else(|| short_id(party.as_uuid())))
-            .collect();
-        (members, debtors)
-    });
-    let (from, to) = choice.counted().unwrap_or((choice.from, choice.to));
+    let (customer_names, debtor_names, payer_names) =
+        state.read_models.customers.read(|customers| {
+            let name = |party| {
+                customers
+                    .resolve(party)
+                    .map(|found| found.display_name.clone())
+            };
+            let members: Vec<Option<String>> = rows
+                .iter()
+                .map(|row| match row.member {
+                    Member::Customer(party) => name(party),
+                    _ => None,
+                })
+                .collect();
+            let debtors: Vec<String> = receivables
+                .customers
+                .iter()
+                .take(AGEING_CUSTOMERS_SHOWN)
+                .map(|(party, _)| name(*party).unwrap_or_else(|| short_id(party.as_uuid())))
+                .collect();
+            let payers: Vec<String> = differences
+                .iter()
+                .map(|(row, _)| {
+                    name(row.customer).unwrap_or_else(|| short_id(row.customer.as_uuid()))
+                })
+                .collect();
+            (members, debtors, payers)
+        });
     let rows = rows
         .into_iter()
         .zip(products)
@@ -379,6 +402,12 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
         rows,
         receivables,
         debtor_names,
+        differences: differences
+            .into_iter()
+            .zip(payer_names)
+            .map(|((row, number), name)| (row, number, name))
+            .collect(),
+        company_currency: state.app.currency().company_currency().ok().flatten(),
         known_position,
         branch: choice
             .branch
@@ -448,6 +477,20 @@ pub struct ReportView {
     /// The customers who owe the most: their name, then the amount in
     /// each bucket and in all.
     pub debtors: Vec<(String, Vec<String>)>,
+    pub differences: Vec<DifferenceView>,
+    pub differences_total: String,
+    pub differences_loss: bool,
+}
+
+/// One exchange difference realized on a customer's payment.
+#[derive(Debug)]
+pub struct DifferenceView {
+    pub day: String,
+    pub customer: String,
+    pub invoice: String,
+    pub paid: String,
+    pub gain: String,
+    pub loss: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -544,6 +587,11 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
         format::date(lang, choice.to)
     );
     let ageing_day = choice.ageing_day();
+    let in_company = |amount: Decimal| match answer.company_currency {
+        Some(currency) => format::money(lang, amount, currency),
+        None => format::decimal(lang, amount, 2),
+    };
+    let differences_total: Decimal = answer.differences.iter().map(|(row, _, _)| row.gain).sum();
     // A report of one branch says so in both headings.
     let of_branch = |heading: String| match &answer.branch {
         Some(branch) => format!("{heading} · {branch}"),
@@ -625,6 +673,22 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
             tr.t("reports-total"),
             &answer.receivables.total.total(),
         ),
+        differences: answer
+            .differences
+            .iter()
+            .map(|(row, number, customer)| DifferenceView {
+                day: format::date(lang, row.day),
+                customer: customer.clone(),
+                invoice: number
+                    .clone()
+                    .unwrap_or_else(|| short_id(row.invoice.as_uuid())),
+                paid: format::money(lang, row.amount, row.currency),
+                gain: in_company(row.gain),
+                loss: row.gain < Decimal::ZERO,
+            })
+            .collect(),
+        differences_total: in_company(differences_total),
+        differences_loss: differences_total < Decimal::ZERO,
     }
 }
 

@@ -9,7 +9,7 @@ use domain::error::DomainError;
 use domain::values::{Currency, ExchangeRate};
 
 use crate::access::Caller;
-use crate::commands::{CommandError, Executed};
+use crate::commands::{CommandError, CommandHandler, Executed};
 use crate::{App, Run};
 
 /// Most rows one CSV import of rates takes: years of daily rates of a
@@ -56,13 +56,7 @@ impl CurrencyUseCases<'_> {
 
     /// The company currency, or a refusal that says to set it first.
     pub fn require_company_currency(&self) -> Result<Currency, CommandError> {
-        self.company_currency()?.ok_or_else(|| {
-            DomainError::rejected(
-                "company.currency_unset",
-                "the company currency is not set yet; an administrator sets it once under Administration",
-            )
-            .into()
-        })
+        self.company_currency()?.ok_or_else(|| unset().into())
     }
 
     /// Sets the company currency: once; the same again changes nothing.
@@ -176,29 +170,78 @@ impl CurrencyUseCases<'_> {
     /// rate of that business day, or of the latest day before it; a
     /// refusal naming the currency and day when none was ever entered.
     pub fn rate_for(&self, currency: Currency, at: DateTime<Utc>) -> Result<RateOn, CommandError> {
-        let company = self.require_company_currency()?;
-        let day = at.date_naive();
-        if currency == company {
-            return Ok(RateOn {
-                day,
-                rate: ExchangeRate::ONE,
-            });
+        match valuing(&self.app.commands, currency, at)? {
+            Valuing::Unset => Err(unset().into()),
+            Valuing::Missing => Err(no_rate(currency, at.date_naive()).into()),
+            Valuing::At(rate) => Ok(rate),
         }
-        let (rates, _) = self.app.load::<Rates>(rates_id(currency))?;
-        let found = rates.on(day).and_then(|(day, rate)| {
-            Some(RateOn {
-                day,
-                rate: ExchangeRate::parse("rate", rate).ok()?,
-            })
-        });
-        found.ok_or_else(|| {
-            DomainError::rejected(
-                "currency.no_rate",
-                format!("no {currency} rate on or before {day}; enter one first"),
-            )
-            .into()
-        })
     }
+
+    /// Like [`Self::rate_for`] for a document the company takes in
+    /// whether or not its books have a currency yet (a customer's
+    /// payment): `None` while the company currency is not set.
+    pub fn rate_if_kept(
+        &self,
+        currency: Currency,
+        at: DateTime<Utc>,
+    ) -> Result<Option<ExchangeRate>, CommandError> {
+        match valuing(&self.app.commands, currency, at)? {
+            Valuing::Unset => Ok(None),
+            Valuing::Missing => Err(no_rate(currency, at.date_naive()).into()),
+            Valuing::At(rate) => Ok(Some(rate.rate)),
+        }
+    }
+}
+
+/// What the rate of a document in a currency on a day is.
+pub(crate) enum Valuing {
+    /// The company currency is not set: nothing is converted yet.
+    Unset,
+    /// Set, but no rate of the currency on or before the day.
+    Missing,
+    At(RateOn),
+}
+
+/// The rate `currency` converts at on `at`'s day.
+pub(crate) fn valuing(
+    commands: &CommandHandler,
+    currency: Currency,
+    at: DateTime<Utc>,
+) -> Result<Valuing, CommandError> {
+    let stream = CommandHandler::stream::<Company>(company_id())?;
+    let Some(company) = commands.load::<Company>(&stream)?.0.currency else {
+        return Ok(Valuing::Unset);
+    };
+    let day = at.date_naive();
+    if currency == company {
+        return Ok(Valuing::At(RateOn {
+            day,
+            rate: ExchangeRate::ONE,
+        }));
+    }
+    let stream = CommandHandler::stream::<Rates>(rates_id(currency))?;
+    let (rates, _) = commands.load::<Rates>(&stream)?;
+    let found = rates.on(day).and_then(|(day, rate)| {
+        Some(RateOn {
+            day,
+            rate: ExchangeRate::parse("rate", rate).ok()?,
+        })
+    });
+    Ok(found.map_or(Valuing::Missing, Valuing::At))
+}
+
+fn unset() -> DomainError {
+    DomainError::rejected(
+        "company.currency_unset",
+        "the company currency is not set yet; an administrator sets it once under Administration",
+    )
+}
+
+pub(crate) fn no_rate(currency: Currency, day: NaiveDate) -> DomainError {
+    DomainError::rejected(
+        "currency.no_rate",
+        format!("no {currency} rate on or before {day}; enter one first"),
+    )
 }
 
 /// One row of a rate import, parsed: (currency, day, rate).

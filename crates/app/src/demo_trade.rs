@@ -561,6 +561,7 @@ async fn act(
                 amount: Money::parse("amount", amount, simulation.eur)?,
                 allocations: None,
                 reference: None,
+                rate: None,
             };
             let result = simulation
                 .run::<Account, _>(party, manager, noon, command)

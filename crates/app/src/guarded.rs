@@ -9,6 +9,7 @@
 //! this is where a record out of reach is refused, in the words a missing
 //! one gets, whatever path, body or redirect its id came from.
 
+use chrono::{DateTime, Utc};
 use domain::access::{Action, Module, Permission, Reach};
 use domain::branch::{Branch, BranchCommand};
 use domain::catalog::{PriceList, PriceListCommand, PriceScope, Product, ProductCommand};
@@ -31,6 +32,7 @@ use uuid::Uuid;
 
 use crate::access::{self, Caller, Holder, Kind};
 use crate::commands::{CommandError, CommandHandler};
+use crate::currency::{self, Valuing};
 
 /// An aggregate a caller may run commands on through
 /// [`crate::App::execute`]: which kind of record it is, and whether the
@@ -56,6 +58,15 @@ pub trait Guard {
     /// their own branch, or they could never reach it again.
     fn creates_for(&self) -> Option<Holder> {
         None
+    }
+    /// The command completed with what only the application can look up,
+    /// for a command of business time `at`: the exchange rate of a
+    /// payment's day. Most commands need nothing.
+    fn complete(self, _commands: &CommandHandler, _at: DateTime<Utc>) -> Result<Self, CommandError>
+    where
+        Self: Sized,
+    {
+        Ok(self)
     }
 }
 
@@ -233,6 +244,29 @@ impl Guard for AccountCommand {
             .map(|order| (Kind::Order, order.as_uuid()))
             .into_iter()
             .collect()
+    }
+
+    /// An invoice or payment is valued at the rate of its day once the
+    /// company keeps books in a currency; with no rate for that day the
+    /// write is refused, naming the currency and day.
+    fn complete(
+        mut self,
+        commands: &CommandHandler,
+        at: DateTime<Utc>,
+    ) -> Result<Self, CommandError> {
+        let (currency, rate) = match &mut self {
+            AccountCommand::IssueInvoice { currency, rate, .. } => (*currency, rate),
+            AccountCommand::ReceivePayment { amount, rate, .. } => (amount.currency(), rate),
+            _ => return Ok(self),
+        };
+        if rate.is_none() {
+            *rate = match currency::valuing(commands, currency, at)? {
+                Valuing::Unset => None,
+                Valuing::Missing => return Err(currency::no_rate(currency, at.date_naive()).into()),
+                Valuing::At(found) => Some(found.rate),
+            };
+        }
+        Ok(self)
     }
 }
 

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use domain::catalog::Product;
-use domain::finance::{Account, DocumentKind, Series};
+use domain::finance::{Account, AccountCommand, DocumentKind, Series};
 use domain::ids::UserId;
 use domain::inventory::{Stock, Warehouse};
 use domain::pipeline::{Deal, DealStatus};
@@ -36,6 +36,7 @@ use projections::envelope::decode;
 use uuid::Uuid;
 
 use crate::commands::{CommandError, CommandHandler, Execution};
+use crate::currency;
 
 /// The user id commands of the system itself run under.
 pub const SYSTEM_USER: UserId = UserId::from_uuid(Uuid::nil());
@@ -305,10 +306,11 @@ impl ProcessManager {
                 }
             }
             Reaction::Account { party, command } => {
+                let command = invoice_valued(handler, command.clone(), cause.occurred_at)?;
                 handler
                     .execute::<Account, _>(
                         &CommandHandler::stream::<Account>(party)?,
-                        &issued(cause, command.clone()),
+                        &issued(cause, command),
                         &execution,
                     )
                     .await?;
@@ -413,6 +415,23 @@ impl ProcessManager {
 
 /// A command of the system, at the business time of its cause (a backdated
 /// shipment issues its stock on the shipment's day).
+/// An invoice the processes issue, with the rate of its day when the
+/// company keeps books in a currency. Without a rate entered for that day
+/// it is issued unvalued rather than held up: the order was invoiced
+/// already, and the receivables report names invoices without a value.
+fn invoice_valued(
+    handler: &CommandHandler,
+    mut command: AccountCommand,
+    at: chrono::DateTime<Utc>,
+) -> Result<AccountCommand, CommandError> {
+    if let AccountCommand::IssueInvoice { currency, rate, .. } = &mut command
+        && let currency::Valuing::At(found) = currency::valuing(handler, *currency, at)?
+    {
+        *rate = Some(found.rate);
+    }
+    Ok(command)
+}
+
 fn issued<C>(cause: &RecordedEvent, command: C) -> Issued<C> {
     Issued::new(SYSTEM_USER, Utc::now(), command).backdated(cause.occurred_at)
 }

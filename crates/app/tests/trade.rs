@@ -312,6 +312,7 @@ async fn a_sale_runs_from_order_to_payment_through_the_processes() {
             amount: Money::parse("amount", dec("100"), eur()).unwrap(),
             allocations: None,
             reference: None,
+            rate: None,
         },
     )
     .await

@@ -336,6 +336,9 @@ impl History {
                 currency: self.eur,
                 total,
                 due,
+                // Books kept in euros.
+                rate: Some(Decimal::ONE),
+                value: Some(total.gross),
             }),
         );
         let series = SeriesId::of(DocumentKind::Invoice, None, year);
@@ -366,6 +369,7 @@ impl History {
                     }],
                     to_credit: Decimal::ZERO,
                     reference: None,
+                    rate: Some(Decimal::ONE),
                 }),
             );
         }

@@ -39,6 +39,8 @@ fn issued(invoice: u128, order: Option<u128>, amount: &str, due: u32) -> Account
         currency: eur(),
         total: gross(amount),
         due: day(due),
+        rate: None,
+        value: None,
     })
 }
 
@@ -55,6 +57,7 @@ fn issue_invoice(
         currency: eur(),
         total: gross(amount),
         due: day(due),
+        rate: None,
     })
 }
 
@@ -88,6 +91,7 @@ fn pay(
                 .collect()
         }),
         reference: None,
+        rate: None,
     })
 }
 
@@ -105,6 +109,7 @@ fn received(
         allocations,
         to_credit: dec(to_credit),
         reference: None,
+        rate: None,
     })
 }
 
@@ -195,6 +200,7 @@ fn named_allocations_are_checked() {
             amount: dollars,
             allocations: Some(vec![(id(1), dollars)]),
             reference: None,
+            rate: None,
         }))
         .then_invalid("allocations[0]");
 }
@@ -296,6 +302,174 @@ fn credit_is_applied_within_what_there_is_and_what_is_owed() {
         .then_not_found();
 }
 
+// ------------------------------------------------------ several currencies
+
+fn usd() -> Currency {
+    Currency::parse("currency", "USD").unwrap()
+}
+
+fn rate(value: &str) -> ExchangeRate {
+    ExchangeRate::parse("rate", dec(value)).unwrap()
+}
+
+fn issue_in_dollars(invoice: u128, amount: &str, at: &str) -> Issued<AccountCommand> {
+    issue(AccountCommand::IssueInvoice {
+        invoice: id(invoice),
+        order: None,
+        branch: None,
+        currency: usd(),
+        total: gross(amount),
+        due: day(30),
+        rate: Some(rate(at)),
+    })
+}
+
+fn pay_in_dollars(
+    payment: u128,
+    amount: &str,
+    at: Option<&str>,
+    allocations: Option<Vec<(u128, &str)>>,
+) -> Issued<AccountCommand> {
+    let dollars = |amount: &str| Money::parse("amount", dec(amount), usd()).unwrap();
+    issue(AccountCommand::ReceivePayment {
+        payment: id(payment),
+        method: PaymentMethod::BankTransfer,
+        amount: dollars(amount),
+        allocations: allocations.map(|named| {
+            named
+                .into_iter()
+                .map(|(invoice, amount)| (id(invoice), dollars(amount)))
+                .collect()
+        }),
+        reference: None,
+        rate: at.map(rate),
+    })
+}
+
+/// Replays `commands` from nothing, answering the account and every event.
+fn run(commands: Vec<Issued<AccountCommand>>) -> (AccountState, Vec<AccountEvent>) {
+    let mut state = AccountState::default();
+    let mut all = Vec::new();
+    for command in commands {
+        for event in Account::decide(&state, &command).unwrap() {
+            state = Account::evolve(state, &event);
+            all.push(event);
+        }
+    }
+    (state, all)
+}
+
+fn gains(events: &[AccountEvent]) -> Vec<Decimal> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            AccountEvent::ExchangeDifferenceRealized(difference) => Some(difference.gain),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Protects the company-currency books: an invoice in another currency is
+/// valued at the rate of its day, rounded once to cents.
+#[test]
+fn an_invoice_in_another_currency_keeps_its_rate_and_value() {
+    let (_, events) = run(vec![issue_in_dollars(1, "333.33", "0.9137")]);
+    let AccountEvent::InvoiceIssued(issued) = &events[0] else {
+        panic!("expected the invoice, got {events:?}");
+    };
+    assert_eq!(issued.rate, Some(dec("0.9137")));
+    // 333.33 × 0.9137 = 304.563621 → 304.56
+    assert_eq!(issued.value, Some(dec("304.56")));
+}
+
+/// Protects the realized exchange difference: a payment at another rate
+/// records the gain (or loss) on each part it pays, as its own event; a
+/// payment at the invoice's rate records none.
+#[test]
+fn a_payment_at_another_rate_realizes_the_difference() {
+    // 100.00 at 0.9137 = 91.37; paid at 0.9250 = 92.50: a gain of 1.13.
+    let (_, events) = run(vec![
+        issue_in_dollars(1, "100", "0.9137"),
+        pay_in_dollars(5, "100", Some("0.9250"), None),
+    ]);
+    assert_eq!(gains(&events), vec![dec("1.13")]);
+    assert!(events.contains(&AccountEvent::ExchangeDifferenceRealized(
+        ReceivableExchangeDifference {
+            payment: id(5),
+            invoice: id(1),
+            currency: usd(),
+            amount: dec("100"),
+            gain: dec("1.13"),
+        }
+    )));
+    assert!(events.contains(&settled(1, None)));
+    // The rate fell: a loss.
+    let (_, events) = run(vec![
+        issue_in_dollars(1, "100", "0.9137"),
+        pay_in_dollars(5, "40", Some("0.9001"), None),
+    ]);
+    // 40 × 0.9137 = 36.548 → 36.55; 40 × 0.9001 = 36.004 → 36.00.
+    assert_eq!(gains(&events), vec![dec("-0.55")]);
+    let (_, events) = run(vec![
+        issue_in_dollars(1, "100", "0.9137"),
+        pay_in_dollars(5, "100", Some("0.9137"), None),
+    ]);
+    assert!(gains(&events).is_empty());
+}
+
+/// Protects old invoices and unset books: without both rates nothing is
+/// realized, and nothing is refused.
+#[test]
+fn without_a_rate_nothing_is_realized() {
+    let (_, events) = run(vec![
+        issue_in_dollars(1, "100", "0.9137"),
+        pay_in_dollars(5, "100", None, None),
+    ]);
+    assert!(gains(&events).is_empty());
+    assert!(events.contains(&settled(1, None)));
+    let (_, events) = run(vec![issue_invoice(1, None, "100", 20), pay(5, "100", None)]);
+    assert!(gains(&events).is_empty());
+}
+
+/// Protects stored history: invoices and payments written before rates
+/// (schema version 1) still read, without a rate.
+#[test]
+fn version_one_invoices_and_payments_still_read() {
+    use crate::codec::{DomainEvent, encode_payload};
+    let old = InvoiceIssuedV1 {
+        invoice: id(1),
+        order: Some(id(9)),
+        branch: None,
+        currency: eur(),
+        total: gross("100"),
+        due: day(20),
+    };
+    let read = AccountEvent::decode("InvoiceIssued", 1, &encode_payload(&old)).unwrap();
+    assert_eq!(read, issued(1, Some(9), "100", 20));
+    let old = PaymentReceivedV1 {
+        payment: id(5),
+        method: PaymentMethod::BankTransfer,
+        currency: eur(),
+        amount: dec("40"),
+        allocations: vec![allocation(1, "40")],
+        to_credit: dec("0"),
+        reference: None,
+    };
+    let read = AccountEvent::decode("PaymentReceived", 1, &encode_payload(&old)).unwrap();
+    assert_eq!(read, received(5, "40", vec![allocation(1, "40")], "0"));
+    // Today's are written at version 2 and read back as written.
+    let today = issued(1, Some(9), "100", 20);
+    assert_eq!(today.schema_version(), 2);
+    assert_eq!(
+        AccountEvent::decode("InvoiceIssued", 2, &today.encode()).unwrap(),
+        today
+    );
+    assert!(matches!(
+        AccountEvent::decode("InvoiceIssued", 3, &today.encode()),
+        Err(crate::codec::DecodeError::UnsupportedVersion { .. })
+    ));
+}
+
 fn number(document: u128) -> Issued<NumberDocument> {
     issue(NumberDocument {
         document: uuid::Uuid::from_u128(document),
@@ -344,6 +518,43 @@ fn a_series_numbers_each_document_once_in_order() {
 }
 
 proptest! {
+    /// Protects the books: however an invoice in another currency is paid
+    /// off, in parts at any rates, the parts' values at the invoice's rate
+    /// add up to its value exactly, and the gains are what the payments
+    /// brought in less that value.
+    #[test]
+    fn paid_parts_add_up_to_the_invoices_value(
+        cents in 1i64..10_000_000,
+        invoice_rate in 1i64..100_000_000,
+        payments in prop::collection::vec((1i64..100_000, 1i64..100_000_000), 1..6),
+    ) {
+        let amount = Decimal::new(cents, 2);
+        let at = |rate: i64| Decimal::new(rate, 7).to_string();
+        let mut commands = vec![issue_in_dollars(1, &amount.to_string(), &at(invoice_rate))];
+        let mut left = amount;
+        let mut received = Decimal::ZERO;
+        for (index, (share, rate)) in payments.iter().enumerate() {
+            let last = index + 1 == payments.len();
+            let part = if last {
+                left
+            } else {
+                (amount * Decimal::new(*share, 5)).round_dp(2).min(left)
+            };
+            if part <= Decimal::ZERO {
+                continue;
+            }
+            left -= part;
+            received += round_amount(part * Decimal::new(*rate, 7));
+            commands.push(pay_in_dollars(10 + index as u128, &part.to_string(), Some(&at(*rate)), None));
+        }
+        let (state, events) = run(commands);
+        let invoice = &state.invoices[&id(1)];
+        prop_assert!(invoice.outstanding().is_zero());
+        prop_assert_eq!(invoice.value_paid, invoice.value.unwrap());
+        let gained: Decimal = gains(&events).into_iter().sum();
+        prop_assert_eq!(gained, received - invoice.value.unwrap());
+    }
+
     /// Protects numbering: whatever documents arrive, repeats included, the
     /// numbers given are 1, 2, 3… with no gap and no document twice.
     #[test]

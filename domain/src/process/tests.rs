@@ -193,6 +193,7 @@ fn invoices_and_returns_reach_the_customers_account() {
                 currency: eur(),
                 total: Amounts::default(),
                 due,
+                rate: None,
             },
         }]
     );
@@ -260,6 +261,8 @@ fn issued_invoices_are_numbered_and_settled_ones_reach_their_order() {
         currency: eur(),
         total: Amounts::default(),
         due: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        rate: None,
+        value: None,
     });
     let numbering = reactions_to(issued, Uuid::from_u128(2));
     assert_eq!(

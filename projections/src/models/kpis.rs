@@ -349,7 +349,7 @@ impl DirectorKpis {
                     amount: applied.amount,
                 }],
             ),
-            AccountEvent::InvoiceSettled(_) => {}
+            AccountEvent::InvoiceSettled(_) | AccountEvent::ExchangeDifferenceRealized(_) => {}
         }
     }
 

@@ -28,7 +28,7 @@ use domain::sales::{
     DraftOrder, ImportSale, ImportedSale, LinePricing, Order, OrderCommand, OrderEvent, OrderState,
     SaleEvent, ShipLine,
 };
-use domain::values::{Currency, Label, Money};
+use domain::values::{Currency, ExchangeRate, Label, Money};
 use domain::{CrmEvent, Decider, DomainError, Issued};
 use eventlog::Actor;
 use projections::StreamIds;
@@ -54,6 +54,17 @@ pub fn eur() -> Currency {
 
 pub fn usd() -> Currency {
     Currency::parse("currency", "USD").unwrap()
+}
+
+/// Euros for one unit of `currency` on `day`: 1 for the euro; the dollar
+/// moves day by day, by rates that do not divide evenly.
+pub fn rate_on(currency: Currency, day: NaiveDate) -> ExchangeRate {
+    let rate = if currency == eur() {
+        Decimal::ONE
+    } else {
+        dec("0.9137") + Decimal::new(i64::from(day.ordinal() % 13) * 37, 4)
+    };
+    ExchangeRate::parse("rate", rate).unwrap()
 }
 
 /// A day of 2026.
@@ -171,6 +182,8 @@ pub struct Oracle {
     shipments: HashMap<ShipmentId, NaiveDate>,
     pub invoices: BTreeMap<InvoiceId, FactInvoice>,
     pub payments: Vec<(NaiveDate, Currency, PaymentMethod, Decimal)>,
+    /// (day, invoice, gain) of each realized exchange difference.
+    pub differences: Vec<(NaiveDate, InvoiceId, Decimal)>,
     pub stock: Vec<(ProductId, NaiveDate, Decimal)>,
 }
 
@@ -384,6 +397,9 @@ impl Oracle {
                             .push((day, payment.currency, payment.method, payment.amount));
                     }
                     AccountEvent::CreditApplied(applied) => pay(applied.invoice, applied.amount),
+                    AccountEvent::ExchangeDifferenceRealized(difference) => self
+                        .differences
+                        .push((day, difference.invoice, difference.gain)),
                     AccountEvent::InvoiceSettled(_) => {}
                 }
             }
@@ -784,9 +800,20 @@ impl Shop {
         &mut self,
         party: PartyId,
         by: UserId,
-        command: AccountCommand,
+        mut command: AccountCommand,
         occurred: DateTime<Utc>,
     ) -> Result<(), DomainError> {
+        // The shop keeps its books in euros, as `app` would look the rate
+        // up for an invoice or payment.
+        match &mut command {
+            AccountCommand::IssueInvoice { currency, rate, .. } => {
+                *rate = Some(rate_on(*currency, occurred.date_naive()));
+            }
+            AccountCommand::ReceivePayment { amount, rate, .. } => {
+                *rate = Some(rate_on(amount.currency(), occurred.date_naive()));
+            }
+            _ => {}
+        }
         let state = self.accounts.get(&party).cloned().unwrap_or_default();
         let (state, events) = decided::<Account, _>(state, by, command, occurred)?;
         self.accounts.insert(party, state);
@@ -1089,6 +1116,7 @@ impl Shop {
                 amount: Money::parse("amount", amount, currency)?,
                 allocations: None,
                 reference: None,
+                rate: None,
             },
             at(day),
         )?;

@@ -14,6 +14,7 @@ pub(crate) fn scenarios() {
     purchasing_refuses_bad_values_unknown_ids_stale_versions_and_broken_rules();
     offers_drive_replenishment_suggestions_and_drafts();
     supplier_invoices_and_payments_realize_exchange_differences();
+    a_customer_paying_in_dollars_realizes_an_exchange_difference();
 }
 
 const PURCHASES: &str = "/api/v1/purchase-orders";
@@ -656,4 +657,103 @@ async fn supplier_invoices_and_payments_realize_exchange_differences() {
     app.get("/api/v1/reports/payables?as_of=yesterday")
         .await
         .assert_problem(400);
+}
+
+/// Protects receivables in several currencies through the API: a sale in
+/// dollars is invoiced by the processes at today's rate (0.3333333333:
+/// 24 USD = 8.00 EUR); today's rate is then corrected to 0.5, and the
+/// customer's 24 USD, taken at it (12.00 EUR), realizes a gain of 4.00,
+/// listed as the customer's beside the suppliers' in the report.
+#[tokio::test]
+async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
+    let app = spawn_app().await;
+    let (_, warehouse, product) = buying_shop(&app).await;
+    let customer = app.company("Harbour Imports").await;
+    let price_list = app
+        .write(
+            "/api/v1/price-lists",
+            json!({"name": "Export", "currency": "USD"}),
+        )
+        .await
+        .id;
+    app.write(
+        &format!("/api/v1/price-lists/{price_list}/prices"),
+        json!({"product": product, "unit_price": "5"}),
+    )
+    .await;
+    app.write(
+        "/api/v1/stock/receipts",
+        json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
+    )
+    .await;
+    let order = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": customer, "price_list": price_list, "warehouse": warehouse}),
+        )
+        .await
+        .id;
+    app.write(
+        &format!("/api/v1/orders/{order}/lines"),
+        json!({"product": product, "quantity": "4"}),
+    )
+    .await;
+    app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
+        .await;
+    app.settle().await;
+    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    let due = (Utc::now() + Duration::days(30)).date_naive();
+    app.write(
+        &format!("/api/v1/orders/{order}/invoice"),
+        json!({"due": due}),
+    )
+    .await;
+    app.settle().await;
+    let today = Utc::now().date_naive().to_string();
+    let corrected = app
+        .post(
+            "/api/v1/exchange-rates",
+            json!({"currency": "USD", "day": today, "rate": "0.5"}),
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::OK, "{:#}", corrected.body);
+    // 4 × 5.00 + 20 % VAT.
+    let paid = app
+        .post(
+            &format!("/api/v1/parties/{customer}/payments"),
+            json!({"amount": "24", "currency": "USD", "method": "bank_transfer"}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{:#}", paid.body);
+    app.settle().await;
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{order}")).await.body["status"],
+        "closed"
+    );
+    let report = app
+        .get(&format!(
+            "/api/v1/reports/exchange-differences?from={today}&to={today}"
+        ))
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{:#}", report.body);
+    let rows = report.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{:#}", report.body);
+    assert_eq!(rows[0]["side"], "customer");
+    assert_eq!(rows[0]["party"], json!(customer));
+    assert_eq!(dec(&rows[0]["amount"]), Decimal::from(24));
+    assert_eq!(dec(&rows[0]["gain"]), Decimal::from(4));
+    assert_eq!(dec(&report.body["total_customers"]), Decimal::from(4));
+    assert_eq!(dec(&report.body["total_suppliers"]), Decimal::ZERO);
+    assert_eq!(dec(&report.body["total_gain"]), Decimal::from(4));
+
+    // A payment in a currency with no rate at all is refused, naming it.
+    let refused = app
+        .post(
+            &format!("/api/v1/parties/{customer}/payments"),
+            json!({"amount": "5", "currency": "GBP", "method": "cash"}),
+        )
+        .await;
+    refused.assert_problem(422);
+    assert_eq!(refused.body["rule"], "currency.no_rate");
 }

@@ -565,6 +565,7 @@ async fn a_payment_changes_the_dashboard_figure_without_a_reload() {
                 amount: Money::parse("amount", amount, eur()).unwrap(),
                 allocations: None,
                 reference: None,
+                rate: None,
             },
         );
         let execution = app::commands::Execution::new(AppendMeta::new(

@@ -467,3 +467,129 @@ async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
     })
     .await;
 }
+
+/// Protects the customer side of several currencies as a user sees it: a
+/// 100 USD invoice of yesterday (1 USD = 0.90 EUR) paid today (0.80)
+/// brought in 10.00 EUR less than it was worth: the sales report in
+/// dollars lists the loss under its receivables, named by customer, with
+/// the span's total; the section in Arabic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_dollar_payment_shows_its_exchange_loss_in_the_sales_report() {
+    use domain::finance::{Account, AccountCommand};
+    use domain::ids::{InvoiceId, PaymentId};
+    use domain::sales::Amounts;
+    use domain::values::{ExchangeRate, Money};
+    let app = spawn_app().await;
+    let admin = app::access::Caller {
+        user: UserId::from_uuid(Uuid::nil()),
+        branch: None,
+        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
+        token: None,
+        process: None,
+    };
+    let run = || app::Run {
+        command_id: Uuid::now_v7(),
+        expected_version: None,
+    };
+    let (customer, name) = app.state.read_models.customers.read(|customers| {
+        customers
+            .rows()
+            .find(|row| !row.erased && !row.is_person() && row.roles.customer)
+            .map(|row| (row.id, row.display_name.clone()))
+            .expect("a customer in the demo")
+    });
+    let usd = Currency::parse("currency", "USD").unwrap();
+    let today = Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    for (day, rate) in [(yesterday, 9), (today, 8)] {
+        app.state
+            .app
+            .currency()
+            .set_rate(
+                &admin,
+                run(),
+                usd,
+                day,
+                ExchangeRate::parse("rate", Decimal::new(rate, 1)).unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let hundred = Decimal::from(100);
+    let noon = |day: chrono::NaiveDate| day.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    app.state
+        .app
+        .execute::<Account, _>(
+            &admin,
+            run(),
+            customer,
+            AccountCommand::IssueInvoice {
+                invoice: InvoiceId::from_uuid(Uuid::now_v7()),
+                order: None,
+                branch: None,
+                currency: usd,
+                total: Amounts {
+                    net: hundred,
+                    vat: Decimal::ZERO,
+                    gross: hundred,
+                },
+                due: today,
+                rate: None,
+            },
+            Some(noon(yesterday)),
+        )
+        .await
+        .unwrap();
+    let paid = app
+        .state
+        .app
+        .execute::<Account, _>(
+            &admin,
+            run(),
+            customer,
+            AccountCommand::ReceivePayment {
+                payment: PaymentId::from_uuid(Uuid::now_v7()),
+                method: PaymentMethod::BankTransfer,
+                amount: Money::parse("amount", hundred, usd).unwrap(),
+                allocations: None,
+                reference: None,
+                rate: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    app.state
+        .read_models
+        .wait_for(paid.last_position.unwrap())
+        .await
+        .unwrap();
+    let base = app.base.clone();
+    let loss = format::money(Lang::En, Decimal::from(-10), eur());
+    in_browser(&app, "customer_exchange_loss", move |client| async move {
+        client
+            .goto(&format!(
+                "{base}/reports?from={yesterday}&to={today}&group_by=day&currency=USD"
+            ))
+            .await
+            .unwrap();
+        wait_for(&client, "#customer-differences").await;
+        assert_eq!(text_of(&client, "#customer-differences-total").await, loss);
+        let rows = text_of(&client, "#customer-differences tbody").await;
+        assert!(rows.contains(&name), "the customer is named: {rows}");
+        assert!(
+            client
+                .find(Locator::Css("#customer-differences-total.loss"))
+                .await
+                .is_ok(),
+            "a loss is marked"
+        );
+        choose_language(&client, "ar").await;
+        wait_for(&client, "html[dir='rtl'] #customer-differences").await;
+        assert_eq!(
+            text_of(&client, "#differences-heading").await,
+            arabic("reports-differences")
+        );
+    })
+    .await;
+}

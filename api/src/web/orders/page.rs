@@ -691,6 +691,8 @@ async fn pay(
         amount,
         allocations: Some(vec![(invoice, amount)]),
         reference: None,
+        // Looked up by `app` for the payment's day.
+        rate: None,
     };
     // The account, not the order, takes the payment: the page's version
     // (the order's) does not apply to it.

@@ -65,7 +65,8 @@
 //! numbering series. Payments are summed per day, currency and method,
 //! and again per branch: the part allocated to an invoice counts in the
 //! invoice's branch, the part left on account in none; a payment split
-//! over two branches counts as one payment in each.
+//! over two branches counts as one payment in each. The exchange
+//! differences customer payments realized are kept by day.
 
 use std::collections::BTreeMap;
 
@@ -132,12 +133,27 @@ pub struct Sales {
     /// (branch number, day, currency, method) → payments, each counted in
     /// the branches of the invoices it paid.
     branch_payments: BTreeMap<(u32, Day, u16, u8), PaymentSum>,
+    /// Realized on customer payments, in the order recorded.
+    differences: Vec<ReceivableDifference>,
+}
+
+/// One exchange difference realized on a customer's payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivableDifference {
+    pub day: chrono::NaiveDate,
+    pub customer: PartyId,
+    pub invoice: InvoiceId,
+    pub currency: Currency,
+    /// The part of the invoice paid, in `currency`.
+    pub amount: rust_decimal::Decimal,
+    /// In the company currency; negative, a loss.
+    pub gain: rust_decimal::Decimal,
 }
 
 impl ReadModel for Sales {
     const NAME: &'static str = "sales";
-    // 2: series per branch, payments per branch.
-    const VERSION: u32 = 2;
+    // 2: series per branch, payments per branch. 3: exchange differences.
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
@@ -676,6 +692,16 @@ impl Sales {
                     amount: applied.amount,
                 }],
             ),
+            AccountEvent::ExchangeDifferenceRealized(difference) => {
+                self.differences.push(ReceivableDifference {
+                    day: day.date(),
+                    customer: party,
+                    invoice: difference.invoice,
+                    currency: difference.currency,
+                    amount: difference.amount,
+                    gain: difference.gain,
+                });
+            }
             AccountEvent::InvoiceSettled(_) => {}
         }
     }

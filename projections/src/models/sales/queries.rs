@@ -14,9 +14,9 @@ use rustc_hash::FxHashMap;
 use crate::day::Day;
 use crate::fixed::{to_decimal, to_money};
 
-use super::Sales;
 use super::series::{BranchSeries, Entry, Figures, Members, Series};
 use super::tracking::{InvoiceTrack, METHODS, PaymentSum, ProductInfo};
+use super::{ReceivableDifference, Sales};
 
 /// How a report's days are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -544,6 +544,40 @@ impl Sales {
     }
 
     /// An invoice as it stands now.
+    /// The exchange differences realized on customer payments from `from`
+    /// to `to`, by day.
+    pub fn differences(&self, from: NaiveDate, to: NaiveDate) -> Vec<&ReceivableDifference> {
+        self.differences_in(from, to, None, None)
+    }
+
+    /// [`Self::differences`] on invoices in `currency` only, and of one
+    /// branch's invoices only, when given.
+    pub fn differences_in(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        currency: Option<Currency>,
+        branch: Option<BranchId>,
+    ) -> Vec<&ReceivableDifference> {
+        let in_branch = |invoice: InvoiceId| {
+            branch.is_none()
+                || self
+                    .invoice_index
+                    .get(&invoice)
+                    .and_then(|index| self.invoices.get(*index as usize))
+                    .is_some_and(|track| track.branch == branch)
+        };
+        let mut rows: Vec<&ReceivableDifference> = self
+            .differences
+            .iter()
+            .filter(|row| row.day >= from && row.day <= to)
+            .filter(|row| currency.is_none_or(|currency| row.currency == currency))
+            .filter(|row| in_branch(row.invoice))
+            .collect();
+        rows.sort_by_key(|row| row.day);
+        rows
+    }
+
     pub fn invoice(&self, invoice: InvoiceId) -> Option<InvoiceRow> {
         let index = *self.invoice_index.get(&invoice)?;
         let track = self.invoices.get(index as usize)?;
