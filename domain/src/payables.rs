@@ -15,6 +15,14 @@
 //! invoice, which takes what is left of the invoice's value (so the parts
 //! add up to it exactly); its value at the payment's rate is part × that
 //! rate. The gain is the first less the second.
+//!
+//! What a payment pays beyond the invoices it names is an advance, kept
+//! per payment in its currency at its rate. The next invoice recorded in
+//! that currency is paid from the advances, oldest first
+//! (`SupplierAdvanceApplied`, one per payment drawn on), each part valued
+//! at the invoice's rate and at its payment's (the part that uses up an
+//! advance takes what is left of the advance's value), with the
+//! difference realized as for any payment.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -92,6 +100,20 @@ pub struct ExchangeDifferenceRealized {
     pub gain: Decimal,
 }
 
+/// Part of an earlier payment's advance paying a newly recorded invoice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierAdvanceApplied {
+    pub invoice: SupplierInvoiceId,
+    /// The payment whose advance pays it.
+    pub payment: SupplierPaymentId,
+    pub currency: Currency,
+    pub amount: Decimal,
+    /// The part's company-currency value at the invoice's rate.
+    pub value_at_invoice: Decimal,
+    /// And at the payment's.
+    pub value_at_payment: Decimal,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierInvoiceSettled {
     pub invoice: SupplierInvoiceId,
@@ -105,6 +127,7 @@ domain_events! {
         PaymentMade(SupplierPaymentMade) = "SupplierPaymentMade" v 1,
         ExchangeDifferenceRealized(ExchangeDifferenceRealized) = "ExchangeDifferenceRealized" v 1,
         InvoiceSettled(SupplierInvoiceSettled) = "SupplierInvoiceSettled" v 1,
+        AdvanceApplied(SupplierAdvanceApplied) = "SupplierAdvanceApplied" v 1,
     }
 }
 
@@ -163,14 +186,59 @@ impl PayableInvoice {
     pub fn outstanding(&self) -> Decimal {
         (self.amount - self.paid).max(Decimal::ZERO)
     }
+
+    /// The company-currency value of paying `part` of it, at its rate:
+    /// the part that settles it takes what is left of its value, so the
+    /// parts add up to it exactly.
+    pub fn value_of(&self, part: Decimal) -> Decimal {
+        if part >= self.outstanding() {
+            self.value - self.value_paid
+        } else {
+            round_amount(part.saturating_mul(self.rate))
+        }
+    }
+}
+
+/// What is left of one payment's advance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Advance {
+    pub payment: SupplierPaymentId,
+    pub currency: Currency,
+    pub rate: Decimal,
+    pub left: Decimal,
+    /// Its company-currency value at the payment's rate.
+    pub value_left: Decimal,
+}
+
+impl Advance {
+    /// The company-currency value of drawing `part` on it: the part that
+    /// uses it up takes what is left of its value.
+    fn value_of(&self, part: Decimal) -> Decimal {
+        if part >= self.left {
+            self.value_left
+        } else {
+            round_amount(part.saturating_mul(self.rate))
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PayableState {
     pub invoices: BTreeMap<SupplierInvoiceId, PayableInvoice>,
     pub payments: BTreeSet<SupplierPaymentId>,
-    /// Advances paid, per currency.
-    pub advances: BTreeMap<Currency, Decimal>,
+    /// Advances not yet used up, oldest first.
+    pub advances: Vec<Advance>,
+}
+
+impl PayableState {
+    /// What is left of the advances paid in `currency`.
+    pub fn advance(&self, currency: Currency) -> Decimal {
+        self.advances
+            .iter()
+            .filter(|advance| advance.currency == currency)
+            .map(|advance| advance.left)
+            .sum()
+    }
 }
 
 #[derive(Debug)]
@@ -219,9 +287,32 @@ impl Decider for Payable {
                         invoice.value_paid += allocation.value_at_invoice;
                     }
                 }
-                if !made.advance.is_zero() {
-                    *state.advances.entry(made.currency).or_default() += made.advance;
+                if made.advance > Decimal::ZERO {
+                    state.advances.push(Advance {
+                        payment: made.payment,
+                        currency: made.currency,
+                        rate: made.rate,
+                        left: made.advance,
+                        value_left: round_amount(made.advance.saturating_mul(made.rate)),
+                    });
                 }
+            }
+            PayableEvent::AdvanceApplied(applied) => {
+                if let Some(invoice) = state.invoices.get_mut(&applied.invoice) {
+                    invoice.paid += applied.amount;
+                    invoice.value_paid += applied.value_at_invoice;
+                }
+                if let Some(advance) = state
+                    .advances
+                    .iter_mut()
+                    .find(|advance| advance.payment == applied.payment)
+                {
+                    advance.left -= applied.amount;
+                    advance.value_left -= applied.value_at_payment;
+                }
+                state
+                    .advances
+                    .retain(|advance| advance.left > Decimal::ZERO);
             }
             PayableEvent::ExchangeDifferenceRealized(_) | PayableEvent::InvoiceSettled(_) => {}
         }
@@ -259,19 +350,71 @@ fn record_invoice(
         ));
     }
     let amount = round_amount(record.amount.value());
-    Ok(vec![PayableEvent::InvoiceRecorded(
-        SupplierInvoiceRecorded {
+    let recorded = SupplierInvoiceRecorded {
+        invoice: record.invoice,
+        order: record.order,
+        number: record.number.as_str().to_owned(),
+        currency: record.currency,
+        amount,
+        rate: record.rate.value(),
+        value: round_amount(amount.saturating_mul(record.rate.value())),
+        issued_on: record.issued_on,
+        due: record.due,
+    };
+    let mut invoice = PayableInvoice {
+        order: recorded.order,
+        number: recorded.number.clone(),
+        currency: recorded.currency,
+        amount,
+        rate: recorded.rate,
+        value: recorded.value,
+        due: recorded.due,
+        paid: Decimal::ZERO,
+        value_paid: Decimal::ZERO,
+    };
+    let mut events = vec![PayableEvent::InvoiceRecorded(recorded)];
+    // The advances in its currency pay it first, oldest first.
+    for advance in state
+        .advances
+        .iter()
+        .filter(|advance| advance.currency == record.currency)
+    {
+        if invoice.outstanding() <= Decimal::ZERO {
+            break;
+        }
+        let part = advance.left.min(invoice.outstanding());
+        let value_at_invoice = invoice.value_of(part);
+        let value_at_payment = advance.value_of(part);
+        events.push(PayableEvent::AdvanceApplied(SupplierAdvanceApplied {
+            invoice: record.invoice,
+            payment: advance.payment,
+            currency: record.currency,
+            amount: part,
+            value_at_invoice,
+            value_at_payment,
+        }));
+        let gain = value_at_invoice - value_at_payment;
+        if !gain.is_zero() {
+            events.push(PayableEvent::ExchangeDifferenceRealized(
+                ExchangeDifferenceRealized {
+                    payment: advance.payment,
+                    invoice: record.invoice,
+                    currency: record.currency,
+                    amount: part,
+                    gain,
+                },
+            ));
+        }
+        invoice.paid += part;
+        invoice.value_paid += value_at_invoice;
+    }
+    if invoice.paid > Decimal::ZERO && invoice.outstanding() <= Decimal::ZERO {
+        events.push(PayableEvent::InvoiceSettled(SupplierInvoiceSettled {
             invoice: record.invoice,
             order: record.order,
-            number: record.number.as_str().to_owned(),
-            currency: record.currency,
-            amount,
-            rate: record.rate.value(),
-            value: round_amount(amount.saturating_mul(record.rate.value())),
-            issued_on: record.issued_on,
-            due: record.due,
-        },
-    )])
+        }));
+    }
+    Ok(events)
 }
 
 fn pay(state: &PayableState, pay: &PaySupplier) -> Result<Vec<PayableEvent>, DomainError> {
@@ -363,13 +506,7 @@ fn pay(state: &PayableState, pay: &PaySupplier) -> Result<Vec<PayableEvent>, Dom
     for (id, part) in parts {
         let invoice = &state.invoices[&id];
         let settles = part >= invoice.outstanding();
-        // The settling part takes what is left of the invoice's value, so
-        // the parts' values add up to it exactly.
-        let value_at_invoice = if settles {
-            invoice.value - invoice.value_paid
-        } else {
-            round_amount(part.saturating_mul(invoice.rate))
-        };
+        let value_at_invoice = invoice.value_of(part);
         let value_at_payment = round_amount(part.saturating_mul(rate));
         let gain = value_at_invoice - value_at_payment;
         if !gain.is_zero() {

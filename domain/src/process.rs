@@ -506,7 +506,9 @@ fn payable_reactions(event: &PayableEvent) -> Vec<Reaction> {
             }],
             None => Vec::new(),
         },
-        PayableEvent::PaymentMade(_) | PayableEvent::ExchangeDifferenceRealized(_) => Vec::new(),
+        PayableEvent::PaymentMade(_)
+        | PayableEvent::ExchangeDifferenceRealized(_)
+        | PayableEvent::AdvanceApplied(_) => Vec::new(),
     }
 }
 

@@ -350,6 +350,33 @@ fn payables_age_as_of_any_day_and_list_their_exchange_differences() {
             }),
             12,
         ),
+        // The other 60 and an advance of 10 at 0.9…
+        (
+            PayableCommand::Pay(PaySupplier {
+                payment: id(3),
+                method: domain::finance::PaymentMethod::Cash,
+                currency: usd,
+                amount: UnitPrice::parse("a", dec("70")).unwrap(),
+                rate: ExchangeRate::parse("r", dec("0.9")).unwrap(),
+                allocations: None,
+                reference: None,
+            }),
+            14,
+        ),
+        // …which pays 10 of the next invoice, 30 due on day 40.
+        (
+            PayableCommand::RecordInvoice(RecordSupplierInvoice {
+                invoice: id(4),
+                order: None,
+                number: Label::parse("n", "F-2").unwrap(),
+                currency: usd,
+                amount: UnitPrice::parse("a", dec("30")).unwrap(),
+                rate: ExchangeRate::parse("r", dec("1")).unwrap(),
+                issued_on: day(20).date_naive(),
+                due: day(40).date_naive(),
+            }),
+            20,
+        ),
     ];
     for (command, at) in commands {
         for event in Payable::decide(&state, &Issued::new(id(0xA), day(at), command)).unwrap() {
@@ -365,11 +392,24 @@ fn payables_age_as_of_any_day_and_list_their_exchange_differences() {
     assert_eq!(aged(12)[&(supplier, usd)].days_1_30, dec("60"));
     let differences = model
         .payables()
-        .differences(day(1).date_naive(), day(30).date_naive());
-    assert_eq!(differences.len(), 1);
+        .differences(day(1).date_naive(), day(19).date_naive());
+    assert_eq!(
+        differences.len(),
+        1,
+        "none on day 14: at the invoice's rate"
+    );
     // 40 × 0.9 = 36.00 against 40 × 0.95 = 38.00: a loss of 2.00.
     assert_eq!(differences[0].gain, dec("-2.00"));
     assert_eq!(differences[0].day, day(12).date_naive());
+    assert!(aged(14).is_empty(), "paid off, 10 in advance");
+    // 10 of F-2 paid from the advance on the day it was recorded.
+    assert_eq!(aged(20)[&(supplier, usd)].not_due, dec("20"));
+    let later = model
+        .payables()
+        .differences(day(20).date_naive(), day(20).date_naive());
+    // 10 at 1.00 = 10.00 against 10 at 0.9 = 9.00: a loss of 1.00.
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].gain, dec("1.00"));
 }
 
 /// Protects the buying figures of a past day: open orders, what they

@@ -685,3 +685,100 @@ async fn a_supplier_invoice_paid_at_another_rate_realizes_the_difference() {
     let payables = buyer.app.load::<Payable>(buyer.supplier).unwrap().0;
     assert_eq!(payables.invoices[&recorded.id].outstanding(), Decimal::ZERO);
 }
+
+/// Protects advances: 90 USD paid to a supplier before any invoice (on 9
+/// March, 0.3333333333: 30.00 EUR) pays their invoice of 6 March when it is
+/// recorded (90 at 0.9: 81.00 EUR, a gain of 51.00 on the advance), and the
+/// order ends paid through the processes.
+#[tokio::test]
+async fn an_advance_pays_the_suppliers_next_invoice() {
+    use app::payables::{NewSupplierInvoice, NewSupplierPayment};
+    use domain::finance::PaymentMethod;
+    use domain::payables::{Payable, PayableEvent};
+    let buyer = buyer(true).await;
+    let order = buyer.sent_order(Some("USD")).await;
+    buyer
+        .app
+        .purchasing()
+        .receive(&buyer.admin, run(), order, Delivery::default(), None)
+        .await
+        .unwrap();
+    let accountant = someone(Role::Accountant, None);
+    buyer
+        .app
+        .pay_supplier(
+            &accountant,
+            run(),
+            buyer.supplier,
+            NewSupplierPayment {
+                method: PaymentMethod::BankTransfer,
+                currency: code("USD"),
+                amount: UnitPrice::parse("amount", dec("90")).unwrap(),
+                allocations: None,
+                reference: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let payables = buyer.app.load::<Payable>(buyer.supplier).unwrap().0;
+    assert_eq!(payables.advance(code("USD")), dec("90"));
+    let recorded = buyer
+        .app
+        .record_supplier_invoice(
+            &accountant,
+            run(),
+            buyer.supplier,
+            NewSupplierInvoice {
+                order: Some(order),
+                number: label("INV-78"),
+                currency: None,
+                amount: UnitPrice::parse("amount", dec("90")).unwrap(),
+                issued_on: NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(),
+                due: NaiveDate::from_ymd_opt(2026, 4, 5).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    buyer.processes().await;
+    let payables = buyer.app.load::<Payable>(buyer.supplier).unwrap().0;
+    assert_eq!(payables.invoices[&recorded.id].outstanding(), Decimal::ZERO);
+    assert_eq!(payables.advance(code("USD")), Decimal::ZERO);
+    assert_eq!(buyer.order(order).status, PurchaseStatus::Paid);
+    let events: Vec<PayableEvent> = buyer
+        .app
+        .commands
+        .log()
+        .read_all(1, 10_000, &eventlog::ReadFilter::all())
+        .unwrap()
+        .events
+        .iter()
+        .filter(|record| record.stream.category() == "payable")
+        .map(|record| {
+            match domain::CrmEvent::decode(
+                "payable",
+                &record.event_type,
+                record.schema_version,
+                &record.payload,
+            )
+            .unwrap()
+            {
+                Some(domain::CrmEvent::Payable(event)) => event,
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    let gains: Vec<Decimal> = events
+        .iter()
+        .filter_map(|event| match event {
+            PayableEvent::ExchangeDifferenceRealized(difference) => Some(difference.gain),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(gains, vec![dec("51.00")]);
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, PayableEvent::AdvanceApplied(applied) if applied.amount == dec("90")))
+    );
+}

@@ -185,7 +185,137 @@ fn refusals_name_what_is_wrong() {
         .then_nothing();
 }
 
+fn record_on(invoice: u128, number: &str, amount: &str, rate: &str) -> PayableCommand {
+    record(invoice, number, amount, rate, 31)
+}
+
+/// Protects advances: 50 USD paid at 0.9 with no invoice is an advance
+/// worth 45.00; the next USD invoice, 30 at 0.3333333333 (10.00), is paid
+/// from it (27.00 at the advance's rate: a loss of 17.00) and settled; the
+/// 20 left pays part of the next (20 at 1.1 = 22.00 against the 18.00 the
+/// advance has left: a gain of 4.00); nothing is drawn twice.
+#[test]
+fn an_advance_pays_the_next_invoices_in_its_currency() {
+    let events = history(vec![
+        pay(10, "50", "0.9", None),
+        record_on(1, "F-1", "30", "0.3333333333"),
+        record_on(2, "F-2", "100", "1.1"),
+    ]);
+    let applied: Vec<(SupplierInvoiceId, Decimal, Decimal, Decimal)> = events
+        .iter()
+        .filter_map(|event| match event {
+            PayableEvent::AdvanceApplied(applied) => Some((
+                applied.invoice,
+                applied.amount,
+                applied.value_at_invoice,
+                applied.value_at_payment,
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        applied,
+        vec![
+            (id(1), dec("30"), dec("10.00"), dec("27.00")),
+            (id(2), dec("20"), dec("22.00"), dec("18.00")),
+        ]
+    );
+    let gains: Vec<Decimal> = events
+        .iter()
+        .filter_map(|event| match event {
+            PayableEvent::ExchangeDifferenceRealized(difference) => Some(difference.gain),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(gains, vec![dec("-17.00"), dec("4.00")]);
+    let settled: Vec<SupplierInvoiceId> = events
+        .iter()
+        .filter_map(|event| match event {
+            PayableEvent::InvoiceSettled(settled) => Some(settled.invoice),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(settled, vec![id(1)], "the second is paid in part");
+    let state = Payable::replay(&events);
+    assert!(state.advances.is_empty());
+    assert_eq!(state.invoices[&id(2)].outstanding(), dec("80"));
+    // A third invoice finds no advance left.
+    let third = Payable::decide(&state, &issue(record_on(3, "F-3", "5", "1"))).unwrap();
+    assert_eq!(third.len(), 1, "{third:?}");
+}
+
+/// Protects currencies: an advance in euros does not pay a dollar
+/// invoice.
+#[test]
+fn an_advance_pays_only_invoices_in_its_currency() {
+    let mut euros = pay(10, "50", "1", None);
+    if let PayableCommand::Pay(pay) = &mut euros {
+        pay.currency = Currency::parse("currency", "EUR").unwrap();
+    }
+    let events = history(vec![euros, record_on(1, "F-1", "30", "0.9")]);
+    assert_eq!(events.len(), 2, "{events:?}");
+    let state = Payable::replay(&events);
+    assert_eq!(
+        state.advance(Currency::parse("currency", "EUR").unwrap()),
+        dec("50")
+    );
+    assert_eq!(state.advance(usd()), Decimal::ZERO);
+}
+
 proptest! {
+    /// Protects advances: however advances at any rates are drawn on by
+    /// invoices at any rates, each advance's parts add up to its value at
+    /// its own rate, and no more is drawn than was paid.
+    #[test]
+    fn advances_are_drawn_on_exactly(
+        advances in prop::collection::vec((1u64..100_000, 1u32..5_000_000), 1..4),
+        invoices in prop::collection::vec((1u64..100_000, 1u32..5_000_000), 1..6),
+    ) {
+        let rate = |micros: u32| Decimal::new(i64::from(micros), 6).to_string();
+        let mut commands = Vec::new();
+        for (index, (cents, micros)) in advances.iter().enumerate() {
+            let amount = Decimal::new(*cents as i64, 2).to_string();
+            commands.push(pay(100 + index as u128, &amount, &rate(*micros), None));
+        }
+        for (index, (cents, micros)) in invoices.iter().enumerate() {
+            let amount = Decimal::new(*cents as i64, 2).to_string();
+            let number = format!("F-{index}");
+            commands.push(record_on(1 + index as u128, &number, &amount, &rate(*micros)));
+        }
+        let events = history(commands);
+        let state = Payable::replay(&events);
+        for (index, (cents, micros)) in advances.iter().enumerate() {
+            let payment: SupplierPaymentId = id(100 + index as u128);
+            let paid = Decimal::new(*cents as i64, 2);
+            let value = round_amount(paid * Decimal::new(i64::from(*micros), 6));
+            let (drawn, drawn_value) = events
+                .iter()
+                .filter_map(|event| match event {
+                    PayableEvent::AdvanceApplied(applied) if applied.payment == payment => {
+                        Some((applied.amount, applied.value_at_payment))
+                    }
+                    _ => None,
+                })
+                .fold((Decimal::ZERO, Decimal::ZERO), |(a, v), (b, w)| (a + b, v + w));
+            let left = state
+                .advances
+                .iter()
+                .find(|advance| advance.payment == payment);
+            prop_assert_eq!(drawn + left.map_or(Decimal::ZERO, |advance| advance.left), paid);
+            prop_assert_eq!(
+                drawn_value + left.map_or(Decimal::ZERO, |advance| advance.value_left),
+                value
+            );
+        }
+        for invoice in state.invoices.values() {
+            prop_assert!(invoice.paid <= invoice.amount);
+            if invoice.outstanding().is_zero() {
+                prop_assert_eq!(invoice.value_paid, invoice.value);
+            }
+        }
+    }
+
+
     /// Protects the books: however an invoice is paid off in parts at
     /// whatever rates, the parts' values at its rate add up to its value,
     /// and each part's gain is its two values' difference.

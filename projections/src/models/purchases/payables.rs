@@ -102,6 +102,11 @@ impl Payables {
                     }
                 }
             }
+            PayableEvent::AdvanceApplied(applied) => {
+                if let Some(invoice) = self.invoices.get_mut(&applied.invoice) {
+                    invoice.payments.push((day, applied.amount));
+                }
+            }
             PayableEvent::ExchangeDifferenceRealized(difference) => {
                 self.differences.push(DifferenceRow {
                     day,
