@@ -8,16 +8,8 @@
 //! events themselves recorded: what the business knew when it decided
 //! each movement. The as-of view orders each (product, warehouse)'s
 //! movements by business time, `(occurred_at, position)`, and recomputes
-//! the running balance and moving average cost along them:
-//!
-//! - a receipt or a transfer in of `qty` at `unit_cost` sets the average to
-//!   `(balance × average + qty × unit_cost) / (balance + qty)`, rounded to
-//!   four decimals half away from zero; when the balance before it is zero
-//!   or less (or the arrival does not lift it above zero) its unit cost
-//!   sets the average, as the domain decides it;
-//! - an issue, a transfer out and a count shortage take goods out at the
-//!   running average; a return and a count surplus come back at the
-//!   running average; none of them change it.
+//! the running balance and moving average cost along them (the rule is
+//! `crate::costing`'s, which the sales model's margins share).
 //!
 //! A count enters the ledger as the difference it booked, so every
 //! balance is a sum of changes and the as-of balance after the last
@@ -36,12 +28,12 @@ use domain::catalog::{ProductEvent, ProductKind};
 use domain::ids::{BranchId, ProductId, ReservationId, TransferId, WarehouseId};
 use domain::inventory::{StockEvent, WarehouseEvent};
 use domain::process::production_reference;
-use domain::values::MONEY_SCALE_MAX;
 use domain::{CrmEvent, DomainEvent};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use crate::costing::{Costed, Ledger, MovementKey, cost};
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
 
@@ -128,13 +120,33 @@ struct Movement {
     average_after: Decimal,
 }
 
-type MovementKey = (DateTime<Utc>, u64);
-
-impl Movement {
-    /// Business-time order; the log position breaks ties, so the order is
-    /// total and the same however the model was filled.
+impl Costed for Movement {
     fn key(&self) -> MovementKey {
         (self.occurred_at, self.position)
+    }
+
+    fn arrives(&self) -> bool {
+        matches!(
+            self.kind,
+            MovementKind::Received | MovementKind::TransferredIn
+        )
+    }
+
+    fn change(&self) -> Decimal {
+        self.change
+    }
+
+    fn unit_cost(&self) -> Decimal {
+        self.unit_cost
+    }
+
+    fn running(&self) -> (Decimal, Decimal) {
+        (self.balance_after, self.average_after)
+    }
+
+    fn set_running(&mut self, balance: Decimal, average: Decimal) {
+        self.balance_after = balance;
+        self.average_after = average;
     }
 }
 
@@ -151,12 +163,8 @@ struct StockLine {
     /// dispatch, when it comes, puts nothing in transit.
     arrived_first: FxHashSet<TransferId>,
     reorder_level: Option<Decimal>,
-    /// In business-time order with their running figures, unless
-    /// `unsorted`.
-    movements: Vec<Movement>,
-    /// Set by a deferred fold that met a movement out of business-time
-    /// order: it only pushed, and `restored` sorts and recomputes.
-    unsorted: bool,
+    /// In business-time order with their running figures.
+    ledger: Ledger<Movement>,
 }
 
 impl StockLine {
@@ -195,95 +203,10 @@ impl StockLine {
         self.reorder_level
             .is_some_and(|level| self.available() < level)
     }
-
-    /// Balance and average after the first `count` movements in business
-    /// order.
-    fn running_before(&self, count: usize) -> (Decimal, Decimal) {
-        count
-            .checked_sub(1)
-            .and_then(|last| self.movements.get(last))
-            .map_or((Decimal::ZERO, Decimal::ZERO), |movement| {
-                (movement.balance_after, movement.average_after)
-            })
-    }
-
-    /// Balance and average after every movement that occurred at or
-    /// before `at`.
-    fn running_at(&self, at: DateTime<Utc>) -> (Decimal, Decimal) {
-        let count = self
-            .movements
-            .partition_point(|movement| movement.occurred_at <= at);
-        self.running_before(count)
-    }
-
-    /// Puts `movement` at its business-time place and brings the running
-    /// figures after it up to date. An append in order costs one step; a
-    /// back-dated one recomputes this line from its place on.
-    fn record(&mut self, movement: Movement, deferred: bool) {
-        let key = movement.key();
-        let in_order = self.movements.last().is_none_or(|last| last.key() < key);
-        if self.unsorted || (deferred && !in_order) {
-            self.movements.push(movement);
-            self.unsorted = true;
-            return;
-        }
-        let place = if in_order {
-            self.movements.len()
-        } else {
-            self.movements.partition_point(|other| other.key() < key)
-        };
-        self.movements.insert(place, movement);
-        self.recompute_from(place);
-    }
-
-    fn recompute_from(&mut self, first: usize) {
-        let (mut balance, mut average) = self.running_before(first);
-        for movement in self.movements.iter_mut().skip(first) {
-            average = match movement.kind {
-                MovementKind::Received | MovementKind::TransferredIn => {
-                    average_after_arrival(balance, average, movement.change, movement.unit_cost)
-                }
-                // Out at the running average; returns and count surpluses
-                // come back at it. Either way it stays.
-                MovementKind::Issued
-                | MovementKind::Consumed
-                | MovementKind::TransferredOut
-                | MovementKind::Counted
-                | MovementKind::Returned => average,
-            };
-            balance = balance.saturating_add(movement.change);
-            movement.balance_after = balance;
-            movement.average_after = average;
-        }
-    }
 }
 
 fn sum<'a>(values: impl Iterator<Item = &'a Decimal>) -> Decimal {
     values.fold(Decimal::ZERO, |total, value| total.saturating_add(*value))
-}
-
-fn cost(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(MONEY_SCALE_MAX, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// The moving average after `quantity` arrives at `unit_cost` on top of
-/// `balance` held at `average`: the rule the domain decides receipts by,
-/// applied in business-time order.
-fn average_after_arrival(
-    balance: Decimal,
-    average: Decimal,
-    quantity: Decimal,
-    unit_cost: Decimal,
-) -> Decimal {
-    let total = balance.saturating_add(quantity);
-    if balance <= Decimal::ZERO || total <= Decimal::ZERO {
-        // Nothing (or a deficit) on hand: the new goods set the cost.
-        return cost(unit_cost);
-    }
-    let value = balance
-        .saturating_mul(average)
-        .saturating_add(quantity.saturating_mul(unit_cost));
-    cost(value.checked_div(total).unwrap_or(unit_cost))
 }
 
 /// Live figures of one (product, warehouse).
@@ -540,8 +463,9 @@ pub struct StockLevels {
 
 impl ReadModel for StockLevels {
     const NAME: &'static str = "stock";
-    // 2: warehouses know their branch and negative-stock setting.
-    const VERSION: u32 = 2;
+    // 2: warehouses know their branch and negative-stock setting. 3: the
+    // ledger of each line is `costing::Ledger`.
+    const VERSION: u32 = 3;
     const CATEGORIES: &'static [&'static str] = &[
         StockEvent::CATEGORY,
         ProductEvent::CATEGORY,
@@ -576,12 +500,7 @@ impl ReadModel for StockLevels {
     fn restored(&mut self) {
         self.deferred = false;
         for line in self.stock.values_mut().flat_map(|lines| lines.values_mut()) {
-            if line.unsorted {
-                // Positions are unique, so an unstable sort is exact.
-                line.movements.sort_unstable_by_key(Movement::key);
-                line.recompute_from(0);
-                line.unsorted = false;
-            }
+            line.ledger.restore();
         }
     }
 
@@ -764,7 +683,7 @@ impl StockLevels {
             }
         };
         if let Some(moved) = moved {
-            line.record(moved, deferred);
+            line.ledger.record(moved, deferred);
         }
         let low = line.is_low();
         if low {
@@ -822,13 +741,13 @@ impl StockLevels {
             lines.iter().map(move |(warehouse, line)| {
                 // Movements are in business-time order, so the window is
                 // a binary search and a walk over its own movements.
-                let first = if line.unsorted {
+                let first = if line.ledger.is_unsorted() {
                     0
                 } else {
-                    line.movements
+                    line.ledger.movements()
                         .partition_point(|movement| movement.occurred_at < since)
                 };
-                let issued = line.movements[first..]
+                let issued = line.ledger.movements()[first..]
                     .iter()
                     .filter(|movement| {
                         matches!(movement.kind, MovementKind::Issued | MovementKind::Consumed)
@@ -915,7 +834,7 @@ impl StockLevels {
         let Some(line) = self.line(product, warehouse) else {
             return StockAt::default();
         };
-        let (on_hand, average_cost) = line.running_at(at);
+        let (on_hand, average_cost) = line.ledger.running_at(at);
         StockAt {
             on_hand,
             average_cost,
@@ -932,7 +851,7 @@ impl StockLevels {
             .into_iter()
             .flat_map(|lines| lines.values())
         {
-            let (on_hand, average_cost) = line.running_at(at);
+            let (on_hand, average_cost) = line.ledger.running_at(at);
             total.on_hand = total.on_hand.saturating_add(on_hand);
             total.value = total
                 .value
@@ -955,17 +874,18 @@ impl StockLevels {
             .iter()
             .find_map(|(warehouse, line)| {
                 let index = line
-                    .movements
+                    .ledger
+                    .movements()
                     .iter()
                     .rposition(|movement| movement.position == position)?;
-                let movement = &line.movements[index];
+                let movement = &line.ledger.movements()[index];
                 Some(MovementEffect {
                     warehouse: *warehouse,
                     occurred_at: movement.occurred_at,
                     kind: movement.kind,
                     change: movement.change,
                     balance_after: movement.balance_after,
-                    later: line.movements.len() - index - 1,
+                    later: line.ledger.movements().len() - index - 1,
                     balance_now: line.on_hand,
                 })
             })
@@ -978,7 +898,7 @@ impl StockLevels {
             .into_iter()
             .flatten()
             .filter(|(id, _)| warehouse.is_none_or(|warehouse| warehouse == **id))
-            .map(|(_, line)| line.movements.len())
+            .map(|(_, line)| line.ledger.movements().len())
             .sum()
     }
 
@@ -1000,15 +920,15 @@ impl StockLevels {
             .map(|(warehouse, line)| {
                 let index = match (after, query.newest_first) {
                     (None, false) => 0,
-                    (None, true) => line.movements.len(),
-                    (Some(after), false) => line.movements.partition_point(|m| m.key() <= after),
-                    (Some(after), true) => line.movements.partition_point(|m| m.key() < after),
+                    (None, true) => line.ledger.movements().len(),
+                    (Some(after), false) => line.ledger.movements().partition_point(|m| m.key() <= after),
+                    (Some(after), true) => line.ledger.movements().partition_point(|m| m.key() < after),
                 };
                 Walk {
                     warehouse: *warehouse,
                     line,
                     index,
-                    balance: line.running_before(index).0,
+                    balance: line.ledger.running_before(index).0,
                 }
             })
             .collect();
@@ -1019,12 +939,12 @@ impl StockLevels {
                 walks
                     .iter_mut()
                     .filter(|walk| walk.index > 0)
-                    .max_by_key(|walk| walk.line.movements[walk.index - 1].key())
+                    .max_by_key(|walk| walk.line.ledger.movements()[walk.index - 1].key())
             } else {
                 walks
                     .iter_mut()
-                    .filter(|walk| walk.index < walk.line.movements.len())
-                    .min_by_key(|walk| walk.line.movements[walk.index].key())
+                    .filter(|walk| walk.index < walk.line.ledger.movements().len())
+                    .min_by_key(|walk| walk.line.ledger.movements()[walk.index].key())
             };
             let Some(walk) = next else {
                 break;
@@ -1035,12 +955,12 @@ impl StockLevels {
                 // and this is the newest movement among them: the total is
                 // the balance right after it.
                 walk.index -= 1;
-                entries.push(entry(walk.warehouse, &line.movements[walk.index], total));
-                let before = line.running_before(walk.index).0;
+                entries.push(entry(walk.warehouse, &line.ledger.movements()[walk.index], total));
+                let before = line.ledger.running_before(walk.index).0;
                 total = total.saturating_sub(walk.balance).saturating_add(before);
                 walk.balance = before;
             } else {
-                let movement = &line.movements[walk.index];
+                let movement = &line.ledger.movements()[walk.index];
                 walk.index += 1;
                 total = total
                     .saturating_sub(walk.balance)
@@ -1053,7 +973,7 @@ impl StockLevels {
             if query.newest_first {
                 walk.index > 0
             } else {
-                walk.index < walk.line.movements.len()
+                walk.index < walk.line.ledger.movements().len()
             }
         });
         let next = entries.last().filter(|_| more).map(LedgerEntry::cursor);
@@ -1150,7 +1070,7 @@ impl StockLevels {
     pub fn value_at(&self, at: DateTime<Utc>) -> Vec<WarehouseValue> {
         let mut values: FxHashMap<WarehouseId, WarehouseValue> = FxHashMap::default();
         for (warehouse, line) in self.stock.values().flat_map(|lines| lines.iter()) {
-            let (on_hand, average_cost) = line.running_at(at);
+            let (on_hand, average_cost) = line.ledger.running_at(at);
             if on_hand.is_zero() {
                 continue;
             }
