@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod compact_decimal;
 pub mod costing;
 pub mod day;
 pub mod envelope;

@@ -317,6 +317,59 @@ fn margin_is_revenue_less_the_cost_the_stock_issues_recorded() {
     );
 }
 
+/// Protects margins from the order things are typed in: a receipt entered
+/// after a sale but dated before it changes what the sale's goods cost.
+/// 4 shirts came in at 8.00 on 1 March; 1 was sold on 2 March and 2 on
+/// 5 March, at 8.00. Then a receipt of 4 at 11.00 is entered, dated 3
+/// March: the average from 3 March is (3 × 8 + 4 × 11) / 7 = 9.7143, so
+/// the 5 March shipment cost 19.4286, not 16.00, and its day's margin
+/// says so; the shipment of 6 March (in order) goes out at 9.7143 too; 2
+/// March's sale before the receipt keeps its 8.00. Nothing is reposted.
+#[test]
+fn a_back_dated_receipt_corrects_the_margins_of_the_sales_after_it() {
+    let mut shop = shop();
+    shop.receive(SHIRT, WAREHOUSE, "4", "8.00", date(3, 1));
+    let sell = |shop: &mut Shop, day: NaiveDate| {
+        let order = shop
+            .order(&NewOrder::of(INITECH, eur(), &[(SHIRT, "1")]), day)
+            .unwrap();
+        shop.ship(order, None, day, date(4, 30)).unwrap();
+    };
+    sell(&mut shop, date(3, 2));
+    let order = shop
+        .order(&NewOrder::of(INITECH, eur(), &[(SHIRT, "2")]), date(3, 5))
+        .unwrap();
+    shop.ship(order, None, date(3, 5), date(4, 30)).unwrap();
+    let cost_on = |shop: &Shop, day: NaiveDate| {
+        check(shop, &query(day, day, Period::Whole, None))
+            .first()
+            .map(|row| row.figures.cost)
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        cost_on(&shop, date(3, 5)),
+        dec("16"),
+        "as the issue recorded"
+    );
+    shop.receive(SHIRT, WAREHOUSE, "4", "11.00", date(3, 3));
+    // 2 March: 1 × 8.00, before the receipt.
+    assert_eq!(cost_on(&shop, date(3, 2)), dec("8"));
+    // 5 March: on hand 3 at 8.00 + 4 at 11.00 = 7 at 9.7143.
+    assert_eq!(cost_on(&shop, date(3, 5)), dec("19.4286"));
+    sell(&mut shop, date(3, 6));
+    assert_eq!(
+        cost_on(&shop, date(3, 6)),
+        dec("9.7143"),
+        "in order, at the same average"
+    );
+    let month = check(&shop, &query(date(3, 1), date(3, 31), Period::Whole, None));
+    assert_eq!(month[0].figures.cost, dec("37.1429"));
+    assert_eq!(
+        month[0].figures.margin,
+        month[0].figures.revenue - dec("37.1429")
+    );
+}
+
 /// Protects history brought in from another system: an imported sale is
 /// an order on its order date and revenue on its shipping date (or its
 /// order date); a line without a cost counts as uncosted revenue.

@@ -33,6 +33,7 @@ use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use crate::compact_decimal;
 use crate::costing::{Costed, Ledger, MovementKey, cost};
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
@@ -744,7 +745,8 @@ impl StockLevels {
                 let first = if line.ledger.is_unsorted() {
                     0
                 } else {
-                    line.ledger.movements()
+                    line.ledger
+                        .movements()
                         .partition_point(|movement| movement.occurred_at < since)
                 };
                 let issued = line.ledger.movements()[first..]
@@ -921,8 +923,13 @@ impl StockLevels {
                 let index = match (after, query.newest_first) {
                     (None, false) => 0,
                     (None, true) => line.ledger.movements().len(),
-                    (Some(after), false) => line.ledger.movements().partition_point(|m| m.key() <= after),
-                    (Some(after), true) => line.ledger.movements().partition_point(|m| m.key() < after),
+                    (Some(after), false) => line
+                        .ledger
+                        .movements()
+                        .partition_point(|m| m.key() <= after),
+                    (Some(after), true) => {
+                        line.ledger.movements().partition_point(|m| m.key() < after)
+                    }
                 };
                 Walk {
                     warehouse: *warehouse,
@@ -955,7 +962,11 @@ impl StockLevels {
                 // and this is the newest movement among them: the total is
                 // the balance right after it.
                 walk.index -= 1;
-                entries.push(entry(walk.warehouse, &line.ledger.movements()[walk.index], total));
+                entries.push(entry(
+                    walk.warehouse,
+                    &line.ledger.movements()[walk.index],
+                    total,
+                ));
                 let before = line.ledger.running_before(walk.index).0;
                 total = total.saturating_sub(walk.balance).saturating_add(before);
                 walk.balance = before;
@@ -1162,24 +1173,5 @@ fn entry(warehouse: WarehouseId, movement: &Movement, balance_after: Decimal) ->
         balance_after,
         warehouse_balance_after: movement.balance_after,
         average_cost_after: movement.average_after,
-    }
-}
-
-/// Decimals in snapshots as mantissa and scale: a few bytes each, read
-/// back without parsing. The workspace's serde form of a decimal is its
-/// text, which a snapshot of millions of movements would parse on every
-/// restore.
-mod compact_decimal {
-    use rust_decimal::Decimal;
-    use serde::de::Error;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        (value.mantissa(), value.scale()).serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-        let (mantissa, scale) = <(i128, u32)>::deserialize(deserializer)?;
-        Decimal::try_from_i128_with_scale(mantissa, scale).map_err(D::Error::custom)
     }
 }

@@ -140,10 +140,40 @@ impl NewOrder {
 pub enum FactKind {
     Ordered(Decimal),
     Cancelled(Decimal),
-    Shipped { net: Decimal, units: Decimal },
-    Returned { net: Decimal, units: Decimal },
+    Shipped {
+        net: Decimal,
+        units: Decimal,
+    },
+    Returned {
+        net: Decimal,
+        units: Decimal,
+    },
     Cost(Decimal),
+    /// Goods of a sales line out of (`sign` 1) or back into (-1) a stock
+    /// at the movement `at`: costed at the running average there, in
+    /// business time, when a report is asked for.
+    SoldCost {
+        stock: StockKey,
+        at: MoveAt,
+        quantity: Decimal,
+        sign: i8,
+    },
     Uncosted(Decimal),
+}
+
+/// A stock: (product, warehouse).
+type StockKey = (ProductId, Uuid);
+/// A movement's place in business time: (occurred at, log order).
+type MoveAt = (DateTime<Utc>, u64);
+
+/// One stock movement, for the brute-force running average.
+#[derive(Clone, Debug)]
+pub struct OracleMove {
+    stock: StockKey,
+    at: MoveAt,
+    arrives: bool,
+    change: Decimal,
+    unit_cost: Decimal,
 }
 
 #[derive(Clone, Debug)]
@@ -185,6 +215,9 @@ pub struct Oracle {
     /// (day, invoice, gain) of each realized exchange difference.
     pub differences: Vec<(NaiveDate, InvoiceId, Decimal)>,
     pub stock: Vec<(ProductId, NaiveDate, Decimal)>,
+    pub moves: Vec<OracleMove>,
+    /// Events seen: the order the log gives them.
+    appended: u64,
 }
 
 impl Oracle {
@@ -208,10 +241,13 @@ impl Oracle {
         &mut self,
         ids: StreamIds,
         event: &CrmEvent,
-        day: NaiveDate,
+        occurred: DateTime<Utc>,
         cause: Option<&(Uuid, CrmEvent)>,
         products: &HashMap<ProductId, ProductState>,
     ) {
+        let day = occurred.date_naive();
+        self.appended += 1;
+        let at = (occurred, self.appended);
         let category = |product: ProductId| products.get(&product).and_then(|p| p.category.clone());
         match event {
             CrmEvent::Order(event) => {
@@ -322,6 +358,18 @@ impl Oracle {
             }
             CrmEvent::Stock(event) => {
                 let product = ProductId::from_uuid(ids.first);
+                let stock = (product, ids.second.unwrap_or_default());
+                let (arrives, unit_cost) = match event {
+                    StockEvent::Received(e) => (true, e.unit_cost),
+                    StockEvent::TransferredIn(e) => (true, e.unit_cost),
+                    _ => (false, Decimal::ZERO),
+                };
+                let moves = !matches!(
+                    event,
+                    StockEvent::Reserved(_)
+                        | StockEvent::ReservationReleased(_)
+                        | StockEvent::ReorderLevelSet(_)
+                );
                 let change = match event {
                     StockEvent::Received(e) => e.quantity,
                     StockEvent::Issued(e) => -e.quantity,
@@ -332,6 +380,15 @@ impl Oracle {
                     _ => Decimal::ZERO,
                 };
                 self.stock.push((product, day, change));
+                if moves {
+                    self.moves.push(OracleMove {
+                        stock,
+                        at,
+                        arrives,
+                        change,
+                        unit_cost,
+                    });
+                }
                 match event {
                     StockEvent::Issued(issued) => {
                         let Some((order, line)) = issued
@@ -340,7 +397,12 @@ impl Oracle {
                         else {
                             return;
                         };
-                        let kind = FactKind::Cost(cost(issued.quantity * issued.unit_cost));
+                        let kind = FactKind::SoldCost {
+                            stock,
+                            at,
+                            quantity: issued.quantity,
+                            sign: 1,
+                        };
                         let fact = self.line_fact(order, line, day, kind);
                         self.facts.extend(fact);
                     }
@@ -354,8 +416,12 @@ impl Oracle {
                         let order = OrderId::from_uuid(*order);
                         if let Some(line) = cause.lines.iter().find(|line| line.product == product)
                         {
-                            let kind =
-                                FactKind::Cost(-cost(returned.quantity * returned.unit_cost));
+                            let kind = FactKind::SoldCost {
+                                stock,
+                                at,
+                                quantity: returned.quantity,
+                                sign: -1,
+                            };
                             let fact = self.line_fact(order, line.line, day, kind);
                             self.facts.extend(fact);
                         }
@@ -408,7 +474,31 @@ impl Oracle {
     }
 
     /// The report the sales model promises, summed fact by fact.
+    /// The running average cost after each stock movement, walking each
+    /// stock's movements in business-time order.
+    fn averages(&self) -> HashMap<(StockKey, MoveAt), Decimal> {
+        let mut moves = self.moves.clone();
+        moves.sort_by_key(|moved| (moved.stock, moved.at));
+        let mut averages = HashMap::new();
+        let mut running: HashMap<StockKey, (Decimal, Decimal)> = HashMap::new();
+        for moved in moves {
+            let (balance, average) = running.entry(moved.stock).or_default();
+            if moved.arrives {
+                let after = *balance + moved.change;
+                *average = if *balance <= Decimal::ZERO || after <= Decimal::ZERO {
+                    cost(moved.unit_cost)
+                } else {
+                    cost((*balance * *average + moved.change * moved.unit_cost) / after)
+                };
+            }
+            *balance += moved.change;
+            averages.insert((moved.stock, moved.at), *average);
+        }
+        averages
+    }
+
     pub fn report(&self, query: &ReportQuery) -> BTreeMap<(NaiveDate, Member), SalesFigures> {
+        let averages = self.averages();
         #[derive(Default)]
         struct Totals {
             orders: BTreeSet<Uuid>,
@@ -468,6 +558,15 @@ impl Oracle {
                     totals.units_returned += units;
                 }
                 FactKind::Cost(amount) => totals.cost += amount,
+                FactKind::SoldCost {
+                    stock,
+                    at,
+                    quantity,
+                    sign,
+                } => {
+                    let average = averages[&(*stock, *at)];
+                    totals.cost += Decimal::from(*sign) * cost(quantity * average);
+                }
                 FactKind::Uncosted(net) => totals.uncosted += net,
             }
         }
@@ -696,13 +795,8 @@ impl Shop {
 
     /// Feeds an event to the models and the oracle, as the log stores it.
     fn append(&mut self, ids: StreamIds, event: CrmEvent, occurred: DateTime<Utc>) {
-        self.oracle.observe(
-            ids,
-            &event,
-            occurred.date_naive(),
-            self.cause.as_ref(),
-            &self.products,
-        );
+        self.oracle
+            .observe(ids, &event, occurred, self.cause.as_ref(), &self.products);
         self.sales_feed
             .apply_to(&mut self.sales, ids, event.clone(), now(), Some(occurred));
         self.kpis_feed

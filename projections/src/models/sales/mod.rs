@@ -73,13 +73,14 @@ use std::collections::BTreeMap;
 use domain::catalog::ProductEvent;
 use domain::finance::{AccountEvent, Allocation, DocumentKind, SeriesEvent};
 use domain::ids::{
-    BranchId, InvoiceId, OrderId, PartyId, ProductId, ReservationId, ReturnId, UserId,
+    BranchId, InvoiceId, OrderId, PartyId, ProductId, ReservationId, ReturnId, UserId, WarehouseId,
 };
 use domain::inventory::StockEvent;
 use domain::process::returned_by;
 use domain::sales::{OrderConfirmed, OrderEvent, SaleEvent, SaleImported};
 use domain::values::Currency;
 use domain::{CrmEvent, DomainEvent};
+use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -89,10 +90,12 @@ use crate::fixed::{cost_of, from_decimal};
 use crate::model::ReadModel;
 
 mod branch_kpis;
+mod costing;
 mod queries;
 mod series;
 mod tracking;
 
+use costing::{Moved, SoldCosts};
 use series::{Figures, Members, Series, entry_mut};
 pub use tracking::ProductInfo;
 use tracking::{
@@ -135,6 +138,8 @@ pub struct Sales {
     branch_payments: BTreeMap<(u32, Day, u16, u8), PaymentSum>,
     /// Realized on customer payments, in the order recorded.
     differences: Vec<ReceivableDifference>,
+    /// Every stock movement in business time, to cost what was sold.
+    sold_costs: SoldCosts,
 }
 
 /// One exchange difference realized on a customer's payment.
@@ -145,15 +150,16 @@ pub struct ReceivableDifference {
     pub invoice: InvoiceId,
     pub currency: Currency,
     /// The part of the invoice paid, in `currency`.
-    pub amount: rust_decimal::Decimal,
+    pub amount: Decimal,
     /// In the company currency; negative, a loss.
-    pub gain: rust_decimal::Decimal,
+    pub gain: Decimal,
 }
 
 impl ReadModel for Sales {
     const NAME: &'static str = "sales";
     // 2: series per branch, payments per branch. 3: exchange differences.
-    const VERSION: u32 = 3;
+    // 4: sales costed in business time.
+    const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
@@ -176,7 +182,13 @@ impl ReadModel for Sales {
             }
             CrmEvent::Sale(SaleEvent::Imported(sale)) => self.apply_import(sale),
             CrmEvent::Stock(event) => {
-                self.apply_stock(ProductId::from_uuid(envelope.aggregate), day, event)
+                if let Some(warehouse) = envelope.aggregate_part {
+                    let stock = (
+                        ProductId::from_uuid(envelope.aggregate),
+                        WarehouseId::from_uuid(warehouse),
+                    );
+                    self.apply_stock(stock, envelope, day, event);
+                }
             }
             CrmEvent::Account(event) => {
                 self.apply_account(PartyId::from_uuid(envelope.aggregate), day, event)
@@ -209,7 +221,7 @@ impl ReadModel for Sales {
 }
 
 /// The members one line's figures land on.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 struct LineDims {
     order: OrderDims,
     product: u32,
@@ -572,60 +584,98 @@ impl Sales {
         })
     }
 
-    fn apply_stock(&mut self, product: ProductId, day: Day, event: &StockEvent) {
-        match event {
-            StockEvent::Issued(issued) => {
-                let Some(reservation) = issued.reservation else {
-                    return;
-                };
-                let Some(reserved) = self.reservations.get_mut(&reservation) else {
-                    return;
-                };
-                reserved.unissued = reserved
-                    .unissued
-                    .saturating_sub(from_decimal(issued.quantity));
-                let Reserved {
-                    order,
-                    line,
-                    unissued,
-                } = *reserved;
-                if unissued <= 0 {
-                    // Nothing more is issued for a line issued in full.
-                    self.reservations.remove(&reservation);
-                }
-                let Some(dims) = self.line_dims(order, line) else {
-                    return;
-                };
-                let cost = cost_of(issued.quantity, issued.unit_cost);
-                self.book_line(day, dims, |figures| {
-                    figures.cost = figures.cost.saturating_add(cost);
-                });
+    /// A stock movement: into its ledger, and, when it is a sales line's
+    /// goods leaving or coming back, its cost onto the line, at the
+    /// business-time average (`costing`); later sales' costs follow when
+    /// it is back-dated.
+    fn apply_stock(
+        &mut self,
+        stock: (ProductId, WarehouseId),
+        envelope: &Envelope<'_>,
+        day: Day,
+        event: &StockEvent,
+    ) {
+        let moved = |arrives, change: Decimal, unit_cost| Moved {
+            occurred_at: envelope.occurred_at,
+            position: envelope.position,
+            arrives,
+            change,
+            unit_cost,
+        };
+        let (moved, booking) = match event {
+            StockEvent::Received(received) => {
+                (moved(true, received.quantity, received.unit_cost), None)
             }
-            StockEvent::Returned(returned) => {
-                let Some(return_id) = returned.reference.as_deref().and_then(returned_by) else {
-                    return;
-                };
-                let Some(pending) = self.returns.get_mut(&return_id) else {
-                    return;
-                };
-                let Some(place) = pending.lines.iter().position(|(_, of)| *of == product) else {
-                    return;
-                };
-                let (line, _) = pending.lines.remove(place);
-                let order = pending.order;
-                if pending.lines.is_empty() {
-                    self.returns.remove(&return_id);
-                }
-                let Some(dims) = self.line_dims(order, line) else {
-                    return;
-                };
-                let cost = cost_of(returned.quantity, returned.unit_cost);
-                self.book_line(day, dims, |figures| {
-                    figures.cost = figures.cost.saturating_sub(cost);
-                });
+            StockEvent::TransferredIn(arrived) => {
+                (moved(true, arrived.quantity, arrived.unit_cost), None)
             }
-            _ => {}
+            StockEvent::TransferredOut(out) => (moved(false, -out.quantity, out.unit_cost), None),
+            StockEvent::Consumed(consumed) => {
+                (moved(false, -consumed.quantity, consumed.unit_cost), None)
+            }
+            StockEvent::Counted(counted) => {
+                (moved(false, counted.difference, counted.unit_cost), None)
+            }
+            StockEvent::Issued(issued) => (
+                moved(false, -issued.quantity, issued.unit_cost),
+                self.issued_line(issued.reservation, issued.quantity)
+                    .map(|dims| (day, dims, false)),
+            ),
+            StockEvent::Returned(returned) => (
+                moved(false, returned.quantity, returned.unit_cost),
+                self.returned_line(stock.0, returned.reference.as_deref())
+                    .map(|dims| (day, dims, true)),
+            ),
+            StockEvent::Reserved(_)
+            | StockEvent::ReservationReleased(_)
+            | StockEvent::ReorderLevelSet(_) => return,
+        };
+        for revaluation in self.sold_costs.record(stock, moved, booking) {
+            let delta = if revaluation.returned {
+                revaluation.delta.saturating_neg()
+            } else {
+                revaluation.delta
+            };
+            self.book_line(revaluation.day, revaluation.dims, |figures| {
+                figures.cost = figures.cost.saturating_add(delta);
+            });
         }
+    }
+
+    /// The sales line whose reservation `quantity` was issued from, if
+    /// any, counting it as issued.
+    fn issued_line(
+        &mut self,
+        reservation: Option<ReservationId>,
+        quantity: Decimal,
+    ) -> Option<LineDims> {
+        let reservation = reservation?;
+        let reserved = self.reservations.get_mut(&reservation)?;
+        reserved.unissued = reserved.unissued.saturating_sub(from_decimal(quantity));
+        let Reserved {
+            order,
+            line,
+            unissued,
+        } = *reserved;
+        if unissued <= 0 {
+            // Nothing more is issued for a line issued in full.
+            self.reservations.remove(&reservation);
+        }
+        self.line_dims(order, line)
+    }
+
+    /// The sales line a return of `product` (named by its reference) sent
+    /// back, if any, counting it as back.
+    fn returned_line(&mut self, product: ProductId, reference: Option<&str>) -> Option<LineDims> {
+        let return_id = reference.and_then(returned_by)?;
+        let pending = self.returns.get_mut(&return_id)?;
+        let place = pending.lines.iter().position(|(_, of)| *of == product)?;
+        let (line, _) = pending.lines.remove(place);
+        let order = pending.order;
+        if pending.lines.is_empty() {
+            self.returns.remove(&return_id);
+        }
+        self.line_dims(order, line)
     }
 
     fn invoice_mut(&mut self, invoice: InvoiceId) -> Option<&mut InvoiceTrack> {

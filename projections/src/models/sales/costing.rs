@@ -1,0 +1,166 @@
+//! The cost of what was sold, at the moving average of the moment it left
+//! (business time): every stock movement of each (product, warehouse)
+//! goes into a [`Ledger`], and each issue to a sales line (and each return
+//! of one) is costed at the running average at its place, not at the cost
+//! the issue recorded when it was decided.
+//!
+//! The two agree while movements are recorded in the order they happen.
+//! A receipt entered today for last Tuesday changes the average every
+//! later movement of that stock went out at: the ledger recomputes from
+//! its place, and each later sale's cost is corrected by the difference,
+//! booked on the day the sale was booked. The margins of those days
+//! change; nothing is reposted, and the events keep what was decided.
+
+use chrono::{DateTime, Utc};
+use domain::ids::{ProductId, WarehouseId};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::LineDims;
+use crate::costing::{Costed, Ledger, MovementKey};
+use crate::day::Day;
+use crate::fixed::{cost_of, from_decimal, to_decimal};
+
+/// The figures a sale's movement booked its cost on.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Booking {
+    pub(super) day: Day,
+    pub(super) dims: LineDims,
+    /// Goods back from the customer: their cost comes off the line's.
+    pub(super) returned: bool,
+    /// What is booked now, in fixed point.
+    pub(super) cost: i64,
+}
+
+/// A correction to book: `delta` more cost on `day` for the line of
+/// `dims` (less, for a return).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Revaluation {
+    pub(super) day: Day,
+    pub(super) dims: LineDims,
+    pub(super) returned: bool,
+    pub(super) delta: i64,
+}
+
+/// Quantities and costs have at most four decimals, so the figures are
+/// kept exactly in fixed point (`crate::fixed`): a few million movements
+/// are held, about 90 bytes each.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct CostMovement {
+    /// Business time, in microseconds since the epoch.
+    occurred_micros: i64,
+    position: u64,
+    change: i64,
+    unit_cost: i64,
+    balance_after: i64,
+    average_after: i64,
+    arrives: bool,
+    booking: Option<Booking>,
+}
+
+impl Costed for CostMovement {
+    fn key(&self) -> MovementKey {
+        let at = DateTime::from_timestamp_micros(self.occurred_micros).unwrap_or_default();
+        (at, self.position)
+    }
+
+    fn arrives(&self) -> bool {
+        self.arrives
+    }
+
+    fn change(&self) -> Decimal {
+        to_decimal(i128::from(self.change))
+    }
+
+    fn unit_cost(&self) -> Decimal {
+        to_decimal(i128::from(self.unit_cost))
+    }
+
+    fn running(&self) -> (Decimal, Decimal) {
+        (
+            to_decimal(i128::from(self.balance_after)),
+            to_decimal(i128::from(self.average_after)),
+        )
+    }
+
+    fn set_running(&mut self, balance: Decimal, average: Decimal) {
+        self.balance_after = from_decimal(balance);
+        self.average_after = from_decimal(average);
+    }
+}
+
+/// One stock movement as the sales model sees it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Moved {
+    pub(super) occurred_at: DateTime<Utc>,
+    pub(super) position: u64,
+    /// A receipt or transfer in, at `unit_cost`.
+    pub(super) arrives: bool,
+    /// Signed: what it added to on hand.
+    pub(super) change: Decimal,
+    pub(super) unit_cost: Decimal,
+}
+
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct SoldCosts {
+    lines: FxHashMap<(ProductId, WarehouseId), Ledger<CostMovement>>,
+}
+
+impl SoldCosts {
+    /// Records `moved` in its stock's ledger, a sale's movement with the
+    /// figures it books on: answers the cost to book for it, and the
+    /// corrections of every sale after it in business time whose cost its
+    /// place changed.
+    pub(super) fn record(
+        &mut self,
+        stock: (ProductId, WarehouseId),
+        moved: Moved,
+        booking: Option<(Day, LineDims, bool)>,
+    ) -> Vec<Revaluation> {
+        let ledger = self.lines.entry(stock).or_default();
+        let movement = CostMovement {
+            occurred_micros: moved.occurred_at.timestamp_micros(),
+            position: moved.position,
+            arrives: moved.arrives,
+            change: from_decimal(moved.change),
+            unit_cost: from_decimal(moved.unit_cost),
+            balance_after: 0,
+            average_after: 0,
+            booking: booking.map(|(day, dims, returned)| Booking {
+                day,
+                dims,
+                returned,
+                cost: 0,
+            }),
+        };
+        // The sales model folds in log order, live and rebuilt alike, so
+        // its ledgers are never deferred.
+        let Some(place) = ledger.record(movement, false) else {
+            return Vec::new();
+        };
+        let mut revaluations = Vec::new();
+        for movement in ledger.movements_mut().iter_mut().skip(place) {
+            if movement.booking.is_none() {
+                continue;
+            }
+            // Out, or back, at the running average, which neither moves.
+            let (_, average) = movement.running();
+            let cost = cost_of(movement.change().abs(), average);
+            let Some(booking) = movement.booking.as_mut() else {
+                continue;
+            };
+            let delta = cost.saturating_sub(booking.cost);
+            if delta != 0 {
+                booking.cost = cost;
+                revaluations.push(Revaluation {
+                    day: booking.day,
+                    dims: booking.dims,
+                    returned: booking.returned,
+                    delta,
+                });
+            }
+        }
+        revaluations
+    }
+}
