@@ -43,6 +43,12 @@ async fn trade_models_agree_live_rebuilt_and_restored() {
     assert!(!orders.is_empty(), "the demo took orders");
     assert!(catalog.product_count() > 0, "the demo has a catalog");
     assert!(!catalog.price_lists().is_empty(), "and a price list");
+    let all_time = (chrono::NaiveDate::MIN, chrono::NaiveDate::MAX);
+    assert_eq!(
+        sales.differences(all_time.0, all_time.1).len(),
+        1,
+        "the export sale's payment, at another week's rate than its invoice's"
+    );
 
     let mut delivered_head = head;
     for round in ["live", "restored from the shutdown snapshots"] {

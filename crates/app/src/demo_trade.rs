@@ -39,6 +39,7 @@ use crate::commands::{CommandError, CommandHandler, Execution};
 use crate::process::{ProcessManager, ProcessSettings, stock_stream};
 use crate::trade::{confirm_order, ship_order};
 
+mod export;
 mod production;
 mod purchasing;
 
@@ -294,6 +295,8 @@ pub async fn seed(
     let (big_customer, _) = customers[0];
     production::seed(&mut simulation, admin, big_customer, start, end).await?;
     simulation.processes.catch_up().await?;
+    export::seed(&mut simulation, admin, end).await?;
+    simulation.processes.catch_up().await?;
     Ok(TradeReport {
         orders: taken,
         refused: simulation.refused,
@@ -482,25 +485,35 @@ async fn take_order(
 
 /// A confirmed order of `quantity` of `product` for `customer`, taken on
 /// `day` by `manager`: what the workshop makes to order.
+/// The price list an order is drafted on, its currency and the order's
+/// reference.
+struct Terms<'a> {
+    price_list: PriceListId,
+    currency: Currency,
+    reference: &'a str,
+}
+
+/// Drafts and confirms an order of `quantity` of `product` for `customer`
+/// on `terms` from the main warehouse.
 async fn sell(
     simulation: &mut Simulation,
     customer: PartyId,
     manager: UserId,
     day: DateTime<Utc>,
-    product: ProductId,
-    quantity: i64,
+    (product, quantity): (ProductId, i64),
+    terms: Terms<'_>,
 ) -> anyhow::Result<OrderId> {
     let order = OrderId::from_uuid(simulation.next_id("order"));
     let draft = OrderCommand::Draft(DraftOrder {
         order,
         party: customer,
         deal: None,
-        price_list: simulation.price_list,
-        currency: simulation.eur,
+        price_list: terms.price_list,
+        currency: terms.currency,
         warehouse: simulation.warehouses[0],
         branch: None,
         manager: Some(manager),
-        reference: Some(label("Made to order")),
+        reference: Some(label(terms.reference)),
     });
     simulation
         .run::<Order, _>(order, manager, day, draft)

@@ -185,13 +185,18 @@ pub(super) async fn seed(
         simulation.processes.catch_up().await?;
     }
     // A hotel chain's refit: more kits than are made or planned.
+    let terms = super::Terms {
+        price_list: simulation.price_list,
+        currency: simulation.eur,
+        reference: "Made to order",
+    };
     super::sell(
         simulation,
         customer,
         admin,
         at_noon(end - Duration::days(1)),
-        kit,
-        60,
+        (kit, 60),
+        terms,
     )
     .await?;
     Ok(())
