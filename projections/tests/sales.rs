@@ -370,6 +370,27 @@ fn a_back_dated_receipt_corrects_the_margins_of_the_sales_after_it() {
     );
 }
 
+/// Protects margins in one currency: goods valued in euros sold in
+/// dollars cost, in the dollar report, their euros at the rate of the
+/// day they left (the latest entered by then). 2 shirts at 9.00 EUR
+/// leave on 3 March, when a dollar was worth 0.9 euros (entered on 1
+/// March): 18.00 EUR is 20.00 USD.
+#[test]
+fn a_sale_in_dollars_costs_its_goods_in_dollars() {
+    let mut shop = shop();
+    shop.receive(SHIRT, WAREHOUSE, "10", "9.00", date(3, 1));
+    shop.set_rate(usd(), date(3, 1), "0.9");
+    let order = shop
+        .order(&NewOrder::of(UMBRELLA, usd(), &[(SHIRT, "2")]), date(3, 2))
+        .unwrap();
+    shop.ship(order, None, date(3, 3), date(4, 30)).unwrap();
+    let mut dollars = query(date(3, 1), date(3, 31), Period::Whole, None);
+    dollars.currency = usd();
+    let rows = shop.sales.report(&dollars);
+    assert_eq!(rows[0].figures.cost, dec("20"));
+    assert_eq!(rows[0].figures.margin, rows[0].figures.revenue - dec("20"));
+}
+
 /// Protects history brought in from another system: an imported sale is
 /// an order on its order date and revenue on its shipping date (or its
 /// order date); a line without a cost counts as uncosted revenue.

@@ -14,6 +14,7 @@ use domain::catalog::{
     ProductCommand, ProductKind, ProductState, Quantity, Sku, Unit, UnitPrice, VatRate,
     resolve_price,
 };
+use domain::currency::{ExchangeRateSet, RatesEvent, rates_id};
 use domain::finance::{
     Account, AccountCommand, AccountEvent, AccountState, DocumentKind, PaymentMethod, Series,
     SeriesState,
@@ -971,6 +972,18 @@ impl Shop {
                     .unwrap();
             *list = state.unwrap();
         }
+        self.settle();
+    }
+
+    /// Enters `currency`'s rate for `day`: euros for one unit.
+    pub fn set_rate(&mut self, currency: Currency, day: NaiveDate, rate: &str) {
+        let event = RatesEvent::Set(ExchangeRateSet {
+            currency,
+            company_currency: eur(),
+            day,
+            rate: dec(rate),
+        });
+        self.append(one(rates_id(currency)), event.into(), at(day));
         self.settle();
     }
 

@@ -29,12 +29,14 @@ pub(super) struct Booking {
     pub(super) dims: LineDims,
     /// Goods back from the customer: their cost comes off the line's.
     pub(super) returned: bool,
-    /// What is booked now, in fixed point.
+    /// The cost now, fixed point, in the company currency.
     pub(super) cost: i64,
+    /// What is booked for it now, in the line's currency.
+    pub(super) booked: i64,
 }
 
-/// A correction to book: `delta` more cost on `day` for the line of
-/// `dims` (less, for a return).
+/// A correction to book: `delta` more cost, in the line's currency, on
+/// `day` for the line of `dims` (less, for a return).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Revaluation {
     pub(super) day: Day,
@@ -111,12 +113,14 @@ impl SoldCosts {
     /// Records `moved` in its stock's ledger, a sale's movement with the
     /// figures it books on: answers the cost to book for it, and the
     /// corrections of every sale after it in business time whose cost its
-    /// place changed.
+    /// place changed, each in its line's currency (`in_currency` converts
+    /// a company-currency cost booked on a day for a line).
     pub(super) fn record(
         &mut self,
         stock: (ProductId, WarehouseId),
         moved: Moved,
         booking: Option<(Day, LineDims, bool)>,
+        in_currency: impl Fn(Day, LineDims, i64) -> i64,
     ) -> Vec<Revaluation> {
         let ledger = self.lines.entry(stock).or_default();
         let movement = CostMovement {
@@ -132,6 +136,7 @@ impl SoldCosts {
                 dims,
                 returned,
                 cost: 0,
+                booked: 0,
             }),
         };
         // The sales model folds in log order, live and rebuilt alike, so
@@ -150,9 +155,16 @@ impl SoldCosts {
             let Some(booking) = movement.booking.as_mut() else {
                 continue;
             };
-            let delta = cost.saturating_sub(booking.cost);
+            // Unchanged since it was booked (a fresh booking has booked
+            // nothing yet, and a cost of nothing books nothing).
+            if cost == booking.cost && cost != 0 {
+                continue;
+            }
+            booking.cost = cost;
+            let booked = in_currency(booking.day, booking.dims, cost);
+            let delta = booked.saturating_sub(booking.booked);
+            booking.booked = booked;
             if delta != 0 {
-                booking.cost = cost;
                 revaluations.push(Revaluation {
                     day: booking.day,
                     dims: booking.dims,

@@ -71,6 +71,7 @@
 use std::collections::BTreeMap;
 
 use domain::catalog::ProductEvent;
+use domain::currency::RatesEvent;
 use domain::finance::{AccountEvent, Allocation, DocumentKind, SeriesEvent};
 use domain::ids::{
     BranchId, InvoiceId, OrderId, PartyId, ProductId, ReservationId, ReturnId, UserId, WarehouseId,
@@ -92,10 +93,12 @@ use crate::model::ReadModel;
 mod branch_kpis;
 mod costing;
 mod queries;
+mod rates;
 mod series;
 mod tracking;
 
 use costing::{Moved, SoldCosts};
+use rates::SaleRates;
 use series::{Figures, Members, Series, entry_mut};
 pub use tracking::ProductInfo;
 use tracking::{
@@ -140,6 +143,8 @@ pub struct Sales {
     differences: Vec<ReceivableDifference>,
     /// Every stock movement in business time, to cost what was sold.
     sold_costs: SoldCosts,
+    /// To book a sale's cost in the sale's currency.
+    rates: SaleRates,
 }
 
 /// One exchange difference realized on a customer's payment.
@@ -158,7 +163,7 @@ pub struct ReceivableDifference {
 impl ReadModel for Sales {
     const NAME: &'static str = "sales";
     // 2: series per branch, payments per branch. 3: exchange differences.
-    // 4: sales costed in business time.
+    // 4: sales costed in business time, in the sale's currency.
     const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
@@ -167,6 +172,7 @@ impl ReadModel for Sales {
         SeriesEvent::CATEGORY,
         ProductEvent::CATEGORY,
         StockEvent::CATEGORY,
+        RatesEvent::CATEGORY,
     ];
     // A day per member per currency: large with millions of orders.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -181,6 +187,7 @@ impl ReadModel for Sales {
                 self.apply_order(OrderId::from_uuid(envelope.aggregate), day, event)
             }
             CrmEvent::Sale(SaleEvent::Imported(sale)) => self.apply_import(sale),
+            CrmEvent::Rates(event) => self.rates.apply(event),
             CrmEvent::Stock(event) => {
                 if let Some(warehouse) = envelope.aggregate_part {
                     let stock = (
@@ -630,7 +637,15 @@ impl Sales {
             | StockEvent::ReservationReleased(_)
             | StockEvent::ReorderLevelSet(_) => return,
         };
-        for revaluation in self.sold_costs.record(stock, moved, booking) {
+        let (rates, currencies) = (&self.rates, &self.currencies);
+        let in_currency = |day: Day, dims: LineDims, cost: i64| match currencies
+            .get(usize::from(dims.order.currency))
+        {
+            Some(currency) => rates.cost_in(cost, *currency, day.date()),
+            None => cost,
+        };
+        let revaluations = self.sold_costs.record(stock, moved, booking, in_currency);
+        for revaluation in revaluations {
             let delta = if revaluation.returned {
                 revaluation.delta.saturating_neg()
             } else {
