@@ -144,6 +144,10 @@ const PAGES: &[(&str, Where)] = &[
     ),
     ("requirements", Where::Path("/production/requirements")),
     ("reports", Where::Path("/reports")),
+    (
+        "reports-usd",
+        Where::Path("/reports?currency=USD&from=2026-01-01&to=2026-12-31&group_by=month"),
+    ),
     ("audit", Where::Path("/audit")),
     ("receipts", Where::Path("/audit/receipts")),
     ("users", Where::Path("/admin/users")),

@@ -11,6 +11,7 @@ use domain::catalog::{PriceList, PriceListCommand, PriceScope, Quantity, UnitPri
 use domain::currency::{Rates, rates_id};
 use domain::finance::{Account, AccountCommand, PaymentMethod};
 use domain::ids::{InvoiceId, PartyId, PaymentId, PriceListId, ShipmentId, UserId};
+use domain::inventory::Stock;
 use domain::parties::{Party, PartyCommand, PartyName, RegisterParty};
 use domain::sales::{Order, OrderCommand};
 use domain::values::{Currency, ExchangeRate, Money};
@@ -18,6 +19,7 @@ use rust_decimal::Decimal;
 
 use super::{Simulation, Terms, at_noon, label};
 use crate::commands::CommandHandler;
+use crate::process::stock_stream;
 use crate::trade::ship_order;
 
 /// Writes the export sale, ending `end` (today).
@@ -45,11 +47,16 @@ pub(super) async fn seed(
     simulation
         .run::<PriceList, _>(price_list, admin, opened, define)
         .await?;
+    // Half again what a unit costs in stock, in dollars at about 0.92.
+    let (stock, _) = simulation
+        .handler
+        .load::<Stock>(&stock_stream(product, simulation.warehouses[0])?)?;
+    let dollars = (stock.average_cost * Decimal::new(15, 1) / Decimal::new(92, 2)).round_dp(2);
     let price = PriceListCommand::SetPrice {
         product,
         scope: PriceScope::Everyone,
         min_quantity: Quantity::parse_break("min_quantity", Decimal::ZERO)?,
-        unit_price: UnitPrice::parse("unit_price", Decimal::new(1_250, 2))?,
+        unit_price: UnitPrice::parse("unit_price", dollars.max(Decimal::ONE))?,
     };
     simulation
         .run::<PriceList, _>(price_list, admin, opened, price)
