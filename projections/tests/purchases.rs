@@ -402,6 +402,10 @@ fn payables_age_as_of_any_day_and_list_their_exchange_differences() {
     assert_eq!(differences[0].gain, dec("-2.00"));
     assert_eq!(differences[0].day, day(12).date_naive());
     assert!(aged(14).is_empty(), "paid off, 10 in advance");
+    let advances = |d: i64| model.payables().advances(day(d).date_naive());
+    assert!(advances(13).is_empty());
+    assert_eq!(advances(14)[&(supplier, usd)], dec("10"));
+    assert!(advances(20).is_empty(), "used up by F-2");
     // 10 of F-2 paid from the advance on the day it was recorded.
     assert_eq!(aged(20)[&(supplier, usd)].not_due, dec("20"));
     let later = model

@@ -158,3 +158,6 @@ payables-differences-none = لم تتحقق فروق صرف في تلك المد
 payables-invoice = الفاتورة
 payables-paid = الجزء المدفوع
 payables-gain = ربح أو خسارة
+payables-advances = المدفوع مقدمًا
+payables-advances-note = ما دُفع لمورد زيادةً على فواتيره في نهاية ذلك اليوم: تُسدَّد منه أولًا فاتورته التالية بالعملة نفسها.
+payables-advance = الدفعة المقدمة

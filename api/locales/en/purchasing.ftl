@@ -149,3 +149,6 @@ payables-differences-none = No exchange differences were realized in that span.
 payables-invoice = Invoice
 payables-paid = Part paid
 payables-gain = Gain or loss
+payables-advances = Paid in advance
+payables-advances-note = Paid to a supplier beyond their invoices, at the end of that day: their next invoice in the same currency is paid from it first.
+payables-advance = Advance

@@ -152,3 +152,6 @@ payables-differences-none = За этот период курсовых разн
 payables-invoice = Счёт
 payables-paid = Оплаченная часть
 payables-gain = Доход или убыток
+payables-advances = Авансы поставщикам
+payables-advances-note = Оплачено поставщику сверх его счетов на конец этого дня: следующий его счёт в той же валюте сначала оплачивается из аванса.
+payables-advance = Аванс

@@ -96,11 +96,23 @@ pub struct PayableRow {
     pub total: Decimal,
 }
 
+/// What one supplier holds of the company's advances in one currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdvanceRow {
+    pub supplier: Uuid,
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PayablesReport {
     pub as_of: NaiveDate,
     /// Per supplier and currency.
     pub rows: Vec<PayableRow>,
+    /// Paid beyond the invoices and not yet used up by later ones, per
+    /// supplier and currency.
+    pub advances: Vec<AdvanceRow>,
 }
 
 /// Records a supplier's invoice at the rate of the day it was issued;
@@ -229,9 +241,10 @@ async fn payables_report(
 ) -> Result<axum::Json<PayablesReport>, ApiError> {
     wait.wait(&state).await?;
     let as_of = query.as_of.unwrap_or_else(|| state.app.now().date_naive());
-    let rows = state.read_models.purchases.read(|purchases| {
-        purchases
-            .payables()
+    // One read: the ageing and the advances as of the same position.
+    let (rows, advances) = state.read_models.purchases.read(|purchases| {
+        let payables = purchases.payables();
+        let rows = payables
             .aged(as_of)
             .into_iter()
             .map(|((supplier, currency), ageing)| PayableRow {
@@ -244,7 +257,21 @@ async fn payables_report(
                 days_61_90: ageing.days_61_90,
                 over_90: ageing.over_90,
             })
-            .collect()
+            .collect();
+        let advances = payables
+            .advances(as_of)
+            .into_iter()
+            .map(|((supplier, currency), amount)| AdvanceRow {
+                supplier: supplier.as_uuid(),
+                currency: currency.as_str().to_owned(),
+                amount,
+            })
+            .collect();
+        (rows, advances)
     });
-    Ok(axum::Json(PayablesReport { as_of, rows }))
+    Ok(axum::Json(PayablesReport {
+        as_of,
+        rows,
+        advances,
+    }))
 }

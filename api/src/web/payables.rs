@@ -1,5 +1,6 @@
 //! What the company owes its suppliers: each supplier's invoices still
-//! open at the end of a day, per currency, by how long they have been due;
+//! open at the end of a day, per currency, by how long they have been due,
+//! and what they hold of the company's advances;
 //! and the exchange differences realized on supplier payments over a
 //! span, with their total in the company currency. Both read the payables
 //! of the `purchases` read model, as `GET /reports/payables` and
@@ -44,6 +45,14 @@ pub struct AgeingRow {
     pub overdue: bool,
 }
 
+/// What one supplier holds of the company's advances in one currency.
+#[derive(Debug)]
+pub struct AdvanceRow {
+    pub supplier: String,
+    pub href: String,
+    pub amount: String,
+}
+
 /// One realized difference.
 #[derive(Debug)]
 pub struct DifferenceRow {
@@ -63,6 +72,7 @@ pub struct PayablesPage {
     from: String,
     to: String,
     ageing: Vec<AgeingRow>,
+    advances: Vec<AdvanceRow>,
     differences: Vec<DifferenceRow>,
     total_gain: String,
     total_loss: bool,
@@ -111,7 +121,7 @@ pub async fn page(
         (from, to)
     };
     let company = state.app.currency().company_currency().ok().flatten();
-    let (aged, differences) = state.read_models.purchases.read(|purchases| {
+    let (aged, advances, differences) = state.read_models.purchases.read(|purchases| {
         let payables = purchases.payables();
         let differences: Vec<_> = payables
             .differences(from, to)
@@ -124,7 +134,7 @@ pub async fn page(
                 (row.clone(), number)
             })
             .collect();
-        (payables.aged(as_of), differences)
+        (payables.aged(as_of), payables.advances(as_of), differences)
     });
     let money = |amount: Decimal, currency: Currency| format::money(lang, amount, currency);
     let ageing = aged
@@ -142,6 +152,14 @@ pub async fn page(
             ],
             overdue: ageing.total() > ageing.not_due,
             total: money(ageing.total(), currency),
+        })
+        .collect();
+    let advances = advances
+        .into_iter()
+        .map(|((supplier, currency), amount)| AdvanceRow {
+            supplier: party_name(&state, supplier),
+            href: format!("/customers/{supplier}"),
+            amount: money(amount, currency),
         })
         .collect();
     let in_company = |amount: Decimal| match company {
@@ -173,6 +191,7 @@ pub async fn page(
             from: from.to_string(),
             to: to.to_string(),
             ageing,
+            advances,
             differences,
             total_gain: in_company(total),
             total_loss: total < Decimal::ZERO,

@@ -654,6 +654,22 @@ async fn supplier_invoices_and_payments_realize_exchange_differences() {
     app.get("/api/v1/reports/exchange-differences?from=2026-03-02&to=2026-03-01")
         .await
         .assert_problem(400);
+    // Nothing is owed any more: a payment now is an advance, listed as
+    // the supplier's until an invoice uses it.
+    let advance = app
+        .post(
+            &payments,
+            json!({"method": "bank_transfer", "currency": "USD", "amount": "7"}),
+        )
+        .await;
+    assert_eq!(advance.status, StatusCode::CREATED, "{:#}", advance.body);
+    app.settle().await;
+    let report = app.get("/api/v1/reports/payables").await;
+    let advances = report.body["advances"].as_array().unwrap();
+    assert_eq!(advances.len(), 1, "{:#}", report.body);
+    assert_eq!(advances[0]["supplier"], json!(supplier));
+    assert_eq!(advances[0]["currency"], "USD");
+    assert_eq!(dec(&advances[0]["amount"]), Decimal::from(7));
     app.get("/api/v1/reports/payables?as_of=yesterday")
         .await
         .assert_problem(400);

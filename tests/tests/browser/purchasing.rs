@@ -339,7 +339,8 @@ async fn a_ticked_suggestion_becomes_a_draft_from_its_supplier() {
 /// Protects the payables page (issue 18): a 50 USD invoice due 35 days
 /// ago and unpaid sits in the 31–60 days column; a 100 USD invoice of
 /// yesterday (1 USD = 0.90 EUR) paid today (0.80) realizes a gain of
-/// 10.00 EUR, shown with the span's total; the page in Arabic.
+/// 10.00 EUR, shown with the span's total; 20 USD more paid for no invoice
+/// is listed as the supplier's advance; the page in Arabic.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
     use app::payables::{NewSupplierInvoice, NewSupplierPayment};
@@ -432,14 +433,39 @@ async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
         )
         .await
         .unwrap();
+    // 20 more, named for no invoice: an advance.
+    let advance = app
+        .state
+        .app
+        .pay_supplier(
+            &admin,
+            run(),
+            supplier,
+            NewSupplierPayment {
+                method: PaymentMethod::BankTransfer,
+                currency: usd,
+                amount: UnitPrice::parse("amount", Decimal::from(20)).unwrap(),
+                allocations: Some(Vec::new()),
+                reference: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
     app.state
         .read_models
-        .wait_for(paid.executed.last_position.unwrap())
+        .wait_for(
+            paid.executed
+                .last_position
+                .max(advance.executed.last_position)
+                .unwrap(),
+        )
         .await
         .unwrap();
     let base = app.base.clone();
     let gain = format::money(Lang::En, Decimal::from(10), eur());
     let overdue = format::money(Lang::En, Decimal::from(50), usd);
+    let held = format::money(Lang::En, Decimal::from(20), usd);
     in_browser(&app, "payables", move |client| async move {
         client.goto(&format!("{base}/purchases")).await.unwrap();
         click(&client, "#payables-link").await;
@@ -455,6 +481,11 @@ async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
             "31–60 days"
         );
         assert_eq!(text_of(&client, "#differences-total").await, gain);
+        let advances = text_of(&client, "#advances-list tbody").await;
+        assert!(
+            advances.contains(&held),
+            "the advance is listed: {advances}"
+        );
         assert!(
             text_of(&client, "#differences-list tbody")
                 .await

@@ -234,8 +234,8 @@ impl ReadModel for Purchases {
     const NAME: &'static str = "purchases";
     // 2: suppliers' offers. 3: suppliers' invoices of each order, and
     // payables. 4: when an order was cancelled, for past days' figures.
-    // 5: each payable invoice's purchase order.
-    const VERSION: u32 = 5;
+    // 5: each payable invoice's purchase order. 6: advances to suppliers.
+    const VERSION: u32 = 6;
     const CATEGORIES: &'static [&'static str] = &[
         PurchaseEvent::CATEGORY,
         SeriesEvent::CATEGORY,

@@ -1,6 +1,7 @@
 //! What the company owes its suppliers, as the `payable` streams record
 //! it: each supplier's invoices with the payments against them by day,
-//! aged as of any day, and the realized exchange differences by day.
+//! aged as of any day, what each has been paid in advance as of any day,
+//! and the realized exchange differences by day.
 
 use std::collections::BTreeMap;
 
@@ -75,6 +76,9 @@ pub struct Payables {
     invoices: FxHashMap<SupplierInvoiceId, PayableInvoiceRow>,
     /// In the order recorded; the report sorts its range by day.
     differences: Vec<DifferenceRow>,
+    /// (day, supplier, currency, change) of what is paid in advance: a
+    /// payment's advance adds, an invoice paid from it takes away.
+    advances: Vec<(NaiveDate, PartyId, Currency, Decimal)>,
 }
 
 impl Payables {
@@ -101,11 +105,17 @@ impl Payables {
                         invoice.payments.push((day, allocation.amount));
                     }
                 }
+                if made.advance > Decimal::ZERO {
+                    self.advances
+                        .push((day, supplier, made.currency, made.advance));
+                }
             }
             PayableEvent::AdvanceApplied(applied) => {
                 if let Some(invoice) = self.invoices.get_mut(&applied.invoice) {
                     invoice.payments.push((day, applied.amount));
                 }
+                self.advances
+                    .push((day, supplier, applied.currency, -applied.amount));
             }
             PayableEvent::ExchangeDifferenceRealized(difference) => {
                 self.differences.push(DifferenceRow {
@@ -160,6 +170,19 @@ impl Payables {
             *bucket += owed;
         }
         aged
+    }
+
+    /// What each supplier held of the company's advances at the end of
+    /// `day`, per currency: only what is not used up.
+    pub fn advances(&self, day: NaiveDate) -> BTreeMap<(PartyId, Currency), Decimal> {
+        let mut held: BTreeMap<(PartyId, Currency), Decimal> = BTreeMap::new();
+        for (on, supplier, currency, change) in &self.advances {
+            if *on <= day {
+                *held.entry((*supplier, *currency)).or_default() += *change;
+            }
+        }
+        held.retain(|_, amount| *amount > Decimal::ZERO);
+        held
     }
 
     /// The realized exchange differences of the days `from` to `to`, by
