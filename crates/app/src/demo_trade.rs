@@ -25,7 +25,7 @@ use domain::ids::{
     ShipmentId, UserId, WarehouseId, derived,
 };
 use domain::inventory::{Stock, StockCommand, Warehouse, WarehouseCommand};
-use domain::parties::Party;
+use domain::parties::{Party, PartyCommand, PartyName, RegisterParty};
 use domain::sales::{DraftOrder, Order, OrderCommand, ShipLine};
 use domain::values::{Currency, Label, Money};
 use domain::{Decider, DomainError, DomainEvent, Issued};
@@ -485,6 +485,32 @@ async fn take_order(
 
 /// A confirmed order of `quantity` of `product` for `customer`, taken on
 /// `day` by `manager`: what the workshop makes to order.
+/// Registers a company named `name`, owned by `admin` (a customer, as
+/// every party starts).
+async fn register_company(
+    simulation: &mut Simulation,
+    admin: UserId,
+    day: DateTime<Utc>,
+    name: &str,
+) -> anyhow::Result<PartyId> {
+    let party = PartyId::from_uuid(simulation.next_id("party"));
+    let command = PartyCommand::Register(RegisterParty {
+        name: PartyName::Company {
+            name: label(name),
+            legal_name: None,
+        },
+        company: None,
+        job_title: None,
+        source: None,
+        owner: admin,
+        branch: None,
+    });
+    simulation
+        .run::<Party, _>(party, admin, day, command)
+        .await?;
+    Ok(party)
+}
+
 /// The price list an order is drafted on, its currency and the order's
 /// reference.
 struct Terms<'a> {

@@ -578,7 +578,7 @@ async fn a_selection_becomes_one_draft_order_per_supplier() {
 async fn a_supplier_invoice_paid_at_another_rate_realizes_the_difference() {
     use app::payables::{NewSupplierInvoice, NewSupplierPayment};
     use domain::finance::PaymentMethod;
-    use domain::payables::{Payable, PayableEvent};
+    use domain::payables::Payable;
     let buyer = buyer(true).await;
     let order = buyer.sent_order(Some("USD")).await;
     buyer
@@ -655,32 +655,10 @@ async fn a_supplier_invoice_paid_at_another_rate_realizes_the_difference() {
         .await
         .unwrap();
     buyer.processes().await;
-    let gains: Vec<Decimal> = buyer
-        .app
-        .commands
-        .log()
-        .read_all(1, 10_000, &eventlog::ReadFilter::all())
-        .unwrap()
-        .events
-        .iter()
-        .filter(|record| record.event_type == "ExchangeDifferenceRealized")
-        .map(|record| {
-            match domain::CrmEvent::decode(
-                "payable",
-                &record.event_type,
-                record.schema_version,
-                &record.payload,
-            )
-            .unwrap()
-            {
-                Some(domain::CrmEvent::Payable(PayableEvent::ExchangeDifferenceRealized(
-                    difference,
-                ))) => difference.gain,
-                other => panic!("{other:?}"),
-            }
-        })
-        .collect();
-    assert_eq!(gains, vec![dec("51.00")]);
+    assert_eq!(
+        supplier_gains(&payable_events(&buyer.app)),
+        vec![dec("51.00")]
+    );
     assert_eq!(buyer.order(order).status, PurchaseStatus::Paid);
     let payables = buyer.app.load::<Payable>(buyer.supplier).unwrap().0;
     assert_eq!(payables.invoices[&recorded.id].outstanding(), Decimal::ZERO);
@@ -745,40 +723,35 @@ async fn an_advance_pays_the_suppliers_next_invoice() {
     assert_eq!(payables.invoices[&recorded.id].outstanding(), Decimal::ZERO);
     assert_eq!(payables.advance(code("USD")), Decimal::ZERO);
     assert_eq!(buyer.order(order).status, PurchaseStatus::Paid);
-    let events: Vec<PayableEvent> = buyer
-        .app
-        .commands
-        .log()
-        .read_all(1, 10_000, &eventlog::ReadFilter::all())
-        .unwrap()
-        .events
-        .iter()
-        .filter(|record| record.stream.category() == "payable")
-        .map(|record| {
-            match domain::CrmEvent::decode(
-                "payable",
-                &record.event_type,
-                record.schema_version,
-                &record.payload,
-            )
-            .unwrap()
-            {
-                Some(domain::CrmEvent::Payable(event)) => event,
-                other => panic!("{other:?}"),
-            }
-        })
-        .collect();
-    let gains: Vec<Decimal> = events
-        .iter()
-        .filter_map(|event| match event {
-            PayableEvent::ExchangeDifferenceRealized(difference) => Some(difference.gain),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(gains, vec![dec("51.00")]);
+    let events = payable_events(&buyer.app);
+    assert_eq!(supplier_gains(&events), vec![dec("51.00")]);
     assert!(
         events
             .iter()
             .any(|event| matches!(event, PayableEvent::AdvanceApplied(applied) if applied.amount == dec("90")))
     );
+}
+
+/// Every supplier's payables event in the log, in order.
+fn payable_events(app: &App) -> Vec<domain::payables::PayableEvent> {
+    common::events(app)
+        .into_iter()
+        .filter_map(|event| match event {
+            domain::CrmEvent::Payable(event) => Some(event),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The gains of the exchange differences among `events`.
+fn supplier_gains(events: &[domain::payables::PayableEvent]) -> Vec<Decimal> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            domain::payables::PayableEvent::ExchangeDifferenceRealized(difference) => {
+                Some(difference.gain)
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -149,25 +149,11 @@ impl Books {
 
     /// Every account event in the log, as written.
     fn events(&self) -> Vec<AccountEvent> {
-        self.app
-            .commands
-            .log()
-            .read_all(1, 10_000, &eventlog::ReadFilter::all())
-            .unwrap()
-            .events
-            .iter()
-            .filter_map(|record| {
-                match domain::CrmEvent::decode(
-                    record.stream.category(),
-                    &record.event_type,
-                    record.schema_version,
-                    &record.payload,
-                )
-                .unwrap()
-                {
-                    Some(domain::CrmEvent::Account(event)) => Some(event),
-                    _ => None,
-                }
+        common::events(&self.app)
+            .into_iter()
+            .filter_map(|event| match event {
+                domain::CrmEvent::Account(event) => Some(event),
+                _ => None,
             })
             .collect()
     }

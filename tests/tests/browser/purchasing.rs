@@ -345,19 +345,9 @@ async fn a_ticked_suggestion_becomes_a_draft_from_its_supplier() {
 async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
     use app::payables::{NewSupplierInvoice, NewSupplierPayment};
     use domain::catalog::UnitPrice;
-    use domain::values::{ExchangeRate, Label};
+    use domain::values::Label;
     let app = spawn_app().await;
-    let admin = app::access::Caller {
-        user: UserId::from_uuid(Uuid::nil()),
-        branch: None,
-        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
-        token: None,
-        process: None,
-    };
-    let run = || app::Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
-    };
+    let admin = administrator();
     let supplier = app.state.read_models.customers.read(|customers| {
         customers
             .rows()
@@ -366,22 +356,7 @@ async fn what_is_owed_to_suppliers_and_the_exchange_differences_show() {
             .expect("a supplier in the demo")
     });
     let usd = Currency::parse("currency", "USD").unwrap();
-    let today = Utc::now().date_naive();
-    let yesterday = today.pred_opt().unwrap();
-    for (day, rate) in [(yesterday, 9), (today, 8)] {
-        app.state
-            .app
-            .currency()
-            .set_rate(
-                &admin,
-                run(),
-                usd,
-                day,
-                ExchangeRate::parse("rate", Decimal::new(rate, 1)).unwrap(),
-            )
-            .await
-            .unwrap();
-    }
+    let (yesterday, today) = dollar_at_90_then_80(&app, &admin).await;
     let invoice = |number: &str, amount: i64, issued_on, due| NewSupplierInvoice {
         order: None,
         number: Label::parse("number", number).unwrap(),
@@ -509,19 +484,9 @@ async fn a_customers_dollar_payment_shows_its_exchange_loss_in_the_sales_report(
     use domain::finance::{Account, AccountCommand};
     use domain::ids::{InvoiceId, PaymentId};
     use domain::sales::Amounts;
-    use domain::values::{ExchangeRate, Money};
+    use domain::values::Money;
     let app = spawn_app().await;
-    let admin = app::access::Caller {
-        user: UserId::from_uuid(Uuid::nil()),
-        branch: None,
-        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
-        token: None,
-        process: None,
-    };
-    let run = || app::Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
-    };
+    let admin = administrator();
     let (customer, name) = app.state.read_models.customers.read(|customers| {
         customers
             .rows()
@@ -530,22 +495,7 @@ async fn a_customers_dollar_payment_shows_its_exchange_loss_in_the_sales_report(
             .expect("a customer in the demo")
     });
     let usd = Currency::parse("currency", "USD").unwrap();
-    let today = Utc::now().date_naive();
-    let yesterday = today.pred_opt().unwrap();
-    for (day, rate) in [(yesterday, 9), (today, 8)] {
-        app.state
-            .app
-            .currency()
-            .set_rate(
-                &admin,
-                run(),
-                usd,
-                day,
-                ExchangeRate::parse("rate", Decimal::new(rate, 1)).unwrap(),
-            )
-            .await
-            .unwrap();
-    }
+    let (yesterday, today) = dollar_at_90_then_80(&app, &admin).await;
     let hundred = Decimal::from(100);
     let noon = |day: chrono::NaiveDate| day.and_hms_opt(12, 0, 0).unwrap().and_utc();
     app.state
@@ -623,4 +573,50 @@ async fn a_customers_dollar_payment_shows_its_exchange_loss_in_the_sales_report(
         );
     })
     .await;
+}
+
+/// The demo's administrator, as the use cases see them.
+fn administrator() -> app::access::Caller {
+    app::access::Caller {
+        user: UserId::from_uuid(Uuid::nil()),
+        branch: None,
+        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
+        token: None,
+        process: None,
+    }
+}
+
+/// A run under a fresh command id.
+fn run() -> app::Run {
+    app::Run {
+        command_id: Uuid::now_v7(),
+        expected_version: None,
+    }
+}
+
+/// Enters the dollar at 0.90 EUR yesterday and 0.80 today; answers the
+/// two days.
+async fn dollar_at_90_then_80(
+    app: &TestApp,
+    admin: &app::access::Caller,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use domain::values::ExchangeRate;
+    let usd = Currency::parse("currency", "USD").unwrap();
+    let today = Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    for (day, rate) in [(yesterday, 9), (today, 8)] {
+        app.state
+            .app
+            .currency()
+            .set_rate(
+                admin,
+                run(),
+                usd,
+                day,
+                ExchangeRate::parse("rate", Decimal::new(rate, 1)).unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    (yesterday, today)
 }

@@ -10,9 +10,8 @@ use domain::Issued;
 use domain::catalog::{PriceList, PriceListCommand, PriceScope, Quantity, UnitPrice};
 use domain::currency::{Rates, rates_id};
 use domain::finance::{Account, AccountCommand, PaymentMethod};
-use domain::ids::{InvoiceId, PartyId, PaymentId, PriceListId, ShipmentId, UserId};
+use domain::ids::{InvoiceId, PaymentId, PriceListId, ShipmentId, UserId};
 use domain::inventory::Stock;
-use domain::parties::{Party, PartyCommand, PartyName, RegisterParty};
 use domain::sales::{Order, OrderCommand};
 use domain::values::{Currency, ExchangeRate, Money};
 use rust_decimal::Decimal;
@@ -61,21 +60,8 @@ pub(super) async fn seed(
     simulation
         .run::<PriceList, _>(price_list, admin, opened, price)
         .await?;
-    let customer = PartyId::from_uuid(simulation.next_id("party"));
-    let register = PartyCommand::Register(RegisterParty {
-        name: PartyName::Company {
-            name: label("Harbour Imports Ltd"),
-            legal_name: None,
-        },
-        company: None,
-        job_title: None,
-        source: None,
-        owner: admin,
-        branch: None,
-    });
-    simulation
-        .run::<Party, _>(customer, admin, opened, register)
-        .await?;
+    let customer =
+        super::register_company(simulation, admin, opened, "Harbour Imports Ltd").await?;
 
     let sold_on = end - Duration::days(21);
     let terms = Terms {

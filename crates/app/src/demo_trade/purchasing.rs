@@ -15,7 +15,7 @@ use domain::ids::{
     PartyId, ProductId, PurchaseOrderId, PurchaseReceiptId, SupplierInvoiceId, SupplierPaymentId,
     UserId,
 };
-use domain::parties::{Party, PartyCommand, PartyName, PartyRoles, RegisterParty};
+use domain::parties::{Party, PartyCommand, PartyRoles};
 use domain::payables::{PaySupplier, Payable, PayableCommand, RecordSupplierInvoice};
 use domain::purchasing::{
     DraftPurchase, NewLandedCost, PurchaseCommand, PurchaseOrder, ReceivePurchase, Spread,
@@ -231,21 +231,7 @@ async fn register(
     name: &str,
     currency: Currency,
 ) -> anyhow::Result<Supplier> {
-    let party = PartyId::from_uuid(simulation.next_id("supplier"));
-    let command = PartyCommand::Register(RegisterParty {
-        name: PartyName::Company {
-            name: label(name),
-            legal_name: None,
-        },
-        company: None,
-        job_title: None,
-        source: None,
-        owner: admin,
-        branch: None,
-    });
-    simulation
-        .run::<Party, _>(party, admin, day, command)
-        .await?;
+    let party = super::register_company(simulation, admin, day, name).await?;
     let roles = PartyCommand::SetRoles(PartyRoles {
         customer: false,
         supplier: true,

@@ -83,3 +83,23 @@ pub fn assert_refused(refused: &app::commands::CommandError, expected: DomainErr
         "expected {expected:?}, got {refused:?}"
     );
 }
+
+/// Every event in `app`'s log, decoded, in log order.
+pub fn events(app: &App) -> Vec<domain::CrmEvent> {
+    app.commands
+        .log()
+        .read_all(1, 100_000, &eventlog::ReadFilter::all())
+        .unwrap()
+        .events
+        .iter()
+        .filter_map(|record| {
+            domain::CrmEvent::decode(
+                record.stream.category(),
+                &record.event_type,
+                record.schema_version,
+                &record.payload,
+            )
+            .unwrap()
+        })
+        .collect()
+}
