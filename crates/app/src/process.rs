@@ -417,8 +417,8 @@ impl ProcessManager {
 /// shipment issues its stock on the shipment's day).
 /// An invoice the processes issue, with the rate of its day when the
 /// company keeps books in a currency. Without a rate entered for that day
-/// it is issued unvalued rather than held up: the order was invoiced
-/// already, and the receivables report names invoices without a value.
+/// it is issued unvalued rather than held up (the order was invoiced
+/// already): paying it then realizes no exchange difference.
 fn invoice_valued(
     handler: &CommandHandler,
     mut command: AccountCommand,
