@@ -39,7 +39,7 @@ impl App {
         guarded::authorize::<D, C>(&self.commands, by, id, &command)?;
         let stream = CommandHandler::stream::<D>(id)?;
         let now = self.clock.now();
-        let command = command.complete(&self.commands, occurred_at.unwrap_or(now))?;
+        let command = command.complete(&self.commands, id, occurred_at.unwrap_or(now))?;
         let mut issued = Issued::new(by.user, now, command);
         if let Some(occurred_at) = occurred_at {
             issued = issued.backdated(occurred_at);

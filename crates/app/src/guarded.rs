@@ -59,10 +59,16 @@ pub trait Guard {
     fn creates_for(&self) -> Option<Holder> {
         None
     }
-    /// The command completed with what only the application can look up,
-    /// for a command of business time `at`: the exchange rate of a
-    /// payment's day. Most commands need nothing.
-    fn complete(self, _commands: &CommandHandler, _at: DateTime<Utc>) -> Result<Self, CommandError>
+    /// The command on record `id`, completed with what only the
+    /// application can look up for a command of business time `at` (the
+    /// exchange rate of a payment's day), or refused for lack of it. Runs
+    /// after the check, before the decider. Most commands need nothing.
+    fn complete(
+        self,
+        _commands: &CommandHandler,
+        _id: Uuid,
+        _at: DateTime<Utc>,
+    ) -> Result<Self, CommandError>
     where
         Self: Sized,
     {
@@ -252,6 +258,7 @@ impl Guard for AccountCommand {
     fn complete(
         mut self,
         commands: &CommandHandler,
+        _party: Uuid,
         at: DateTime<Utc>,
     ) -> Result<Self, CommandError> {
         let (currency, rate) = match &mut self {
@@ -435,6 +442,26 @@ impl Guard for OrderCommand {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// An order in another currency is invoiced only on a day its rate is
+    /// known, once the company keeps books in a currency: the processes
+    /// value the invoice at it.
+    fn complete(
+        self,
+        commands: &CommandHandler,
+        order: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Self, CommandError> {
+        if let OrderCommand::Invoice { .. } = self {
+            let stream = CommandHandler::stream::<Order>(order)?;
+            if let Some(state) = commands.load::<Order>(&stream)?.0
+                && let Valuing::Missing = currency::valuing(commands, state.drafted.currency, at)?
+            {
+                return Err(currency::no_rate(state.drafted.currency, at.date_naive()).into());
+            }
+        }
+        Ok(self)
     }
 }
 

@@ -679,7 +679,9 @@ async fn supplier_invoices_and_payments_realize_exchange_differences() {
 /// dollars is invoiced by the processes at today's rate (0.3333333333:
 /// 24 USD = 8.00 EUR); today's rate is then corrected to 0.5, and the
 /// customer's 24 USD, taken at it (12.00 EUR), realizes a gain of 4.00,
-/// listed as the customer's beside the suppliers' in the report.
+/// listed as the customer's beside the suppliers' in the report. An
+/// order in pounds, which have no rate, is not invoiced, and a payment in
+/// pounds is refused.
 #[tokio::test]
 async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
     let app = spawn_app().await;
@@ -762,6 +764,59 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
     assert_eq!(dec(&report.body["total_customers"]), Decimal::from(4));
     assert_eq!(dec(&report.body["total_suppliers"]), Decimal::ZERO);
     assert_eq!(dec(&report.body["total_gain"]), Decimal::from(4));
+
+    // An order in pounds, which have no rate at all, is not invoiced: its
+    // invoice could not be valued. Nothing is written.
+    let pounds = app
+        .write(
+            "/api/v1/price-lists",
+            json!({"name": "Export GBP", "currency": "GBP"}),
+        )
+        .await
+        .id;
+    app.write(
+        &format!("/api/v1/price-lists/{pounds}/prices"),
+        json!({"product": product, "unit_price": "4"}),
+    )
+    .await;
+    let order = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": customer, "price_list": pounds, "warehouse": warehouse}),
+        )
+        .await
+        .id;
+    app.write(
+        &format!("/api/v1/orders/{order}/lines"),
+        json!({"product": product, "quantity": "1"}),
+    )
+    .await;
+    app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
+        .await;
+    app.settle().await;
+    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+        .await;
+    app.settle().await;
+    let refused = app
+        .post(
+            &format!("/api/v1/orders/{order}/invoice"),
+            json!({"due": due}),
+        )
+        .await;
+    refused.assert_problem(422);
+    assert_eq!(refused.body["rule"], "currency.no_rate");
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("GBP"),
+        "{:#}",
+        refused.body
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{order}")).await.body["status"],
+        "shipped"
+    );
 
     // A payment in a currency with no rate at all is refused, naming it.
     let refused = app

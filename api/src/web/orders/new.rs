@@ -76,15 +76,27 @@ pub struct NewPage {
     errors: FormErrors,
 }
 
-/// Every price list, by name, from the catalog read model.
+/// Every price list from the catalog read model, those in the company
+/// currency first (the form's default, as most orders are), then by name.
 fn known_price_lists(state: &AppState) -> Vec<(PriceListId, String)> {
-    state.read_models.catalog.read(|catalog| {
+    let company = state.app.currency().company_currency().ok().flatten();
+    let mut lists = state.read_models.catalog.read(|catalog| {
         catalog
             .price_lists()
             .into_iter()
-            .map(|(id, list)| (id, format!("{} ({})", list.name, list.currency.as_str())))
-            .collect()
-    })
+            .map(|(id, list)| {
+                let name = format!("{} ({})", list.name, list.currency.as_str());
+                (
+                    company.is_some_and(|company| company != list.currency),
+                    id,
+                    name,
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    // Stable: within each group the catalog's order by name stays.
+    lists.sort_by_key(|(other_currency, _, _)| *other_currency);
+    lists.into_iter().map(|(_, id, name)| (id, name)).collect()
 }
 
 fn new_page(
