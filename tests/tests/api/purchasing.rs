@@ -687,40 +687,17 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
     let app = spawn_app().await;
     let (_, warehouse, product) = buying_shop(&app).await;
     let customer = app.company("Harbour Imports").await;
-    let price_list = app
-        .write(
-            "/api/v1/price-lists",
-            json!({"name": "Export", "currency": "USD"}),
-        )
-        .await
-        .id;
-    app.write(
-        &format!("/api/v1/price-lists/{price_list}/prices"),
-        json!({"product": product, "unit_price": "5"}),
-    )
-    .await;
     app.write(
         "/api/v1/stock/receipts",
         json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
     )
     .await;
-    let order = app
-        .write(
-            "/api/v1/orders",
-            json!({"party": customer, "price_list": price_list, "warehouse": warehouse}),
-        )
-        .await
-        .id;
-    app.write(
-        &format!("/api/v1/orders/{order}/lines"),
-        json!({"product": product, "quantity": "4"}),
-    )
-    .await;
-    app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
-        .await;
-    app.settle().await;
-    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
-        .await;
+    let sale = Sale {
+        customer,
+        product,
+        warehouse,
+    };
+    let order = sale.shipped(&app, "USD", "5", "4").await;
     let due = (Utc::now() + Duration::days(30)).date_naive();
     app.write(
         &format!("/api/v1/orders/{order}/invoice"),
@@ -767,36 +744,7 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
 
     // An order in pounds, which have no rate at all, is not invoiced: its
     // invoice could not be valued. Nothing is written.
-    let pounds = app
-        .write(
-            "/api/v1/price-lists",
-            json!({"name": "Export GBP", "currency": "GBP"}),
-        )
-        .await
-        .id;
-    app.write(
-        &format!("/api/v1/price-lists/{pounds}/prices"),
-        json!({"product": product, "unit_price": "4"}),
-    )
-    .await;
-    let order = app
-        .write(
-            "/api/v1/orders",
-            json!({"party": customer, "price_list": pounds, "warehouse": warehouse}),
-        )
-        .await
-        .id;
-    app.write(
-        &format!("/api/v1/orders/{order}/lines"),
-        json!({"product": product, "quantity": "1"}),
-    )
-    .await;
-    app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
-        .await;
-    app.settle().await;
-    app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
-        .await;
-    app.settle().await;
+    let order = sale.shipped(&app, "GBP", "4", "1").await;
     let refused = app
         .post(
             &format!("/api/v1/orders/{order}/invoice"),
@@ -827,4 +775,50 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
         .await;
     refused.assert_problem(422);
     assert_eq!(refused.body["rule"], "currency.no_rate");
+}
+
+/// A customer buying one product from one warehouse.
+struct Sale {
+    customer: Uuid,
+    product: Uuid,
+    warehouse: Uuid,
+}
+
+impl Sale {
+    /// An order of `quantity` at `price` on a new price list in
+    /// `currency`, confirmed and shipped; answers its id.
+    async fn shipped(&self, app: &TestApp, currency: &str, price: &str, quantity: &str) -> Uuid {
+        let price_list = app
+            .write(
+                "/api/v1/price-lists",
+                json!({"name": format!("Export {currency}"), "currency": currency}),
+            )
+            .await
+            .id;
+        app.write(
+            &format!("/api/v1/price-lists/{price_list}/prices"),
+            json!({"product": self.product, "unit_price": price}),
+        )
+        .await;
+        let order = app
+            .write(
+                "/api/v1/orders",
+                json!({"party": self.customer, "price_list": price_list,
+                       "warehouse": self.warehouse}),
+            )
+            .await
+            .id;
+        app.write(
+            &format!("/api/v1/orders/{order}/lines"),
+            json!({"product": self.product, "quantity": quantity}),
+        )
+        .await;
+        app.write(&format!("/api/v1/orders/{order}/confirm"), json!(null))
+            .await;
+        app.settle().await;
+        app.write(&format!("/api/v1/orders/{order}/ship"), json!({}))
+            .await;
+        app.settle().await;
+        order
+    }
 }

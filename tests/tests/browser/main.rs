@@ -144,6 +144,25 @@ const ADMIN_PASSWORD: &str = "test administrator password";
 static SESSIONS: std::sync::Mutex<std::collections::BTreeMap<String, (String, String)>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
+/// The demo's administrator, as the use cases see them.
+fn administrator() -> app::access::Caller {
+    app::access::Caller {
+        user: UserId::from_uuid(Uuid::nil()),
+        branch: None,
+        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
+        token: None,
+        process: None,
+    }
+}
+
+/// A run under a fresh command id, for the use cases.
+fn run() -> app::Run {
+    app::Run {
+        command_id: Uuid::now_v7(),
+        expected_version: None,
+    }
+}
+
 /// Signs the administrator in through the sign-in form; answers the
 /// session cookie and the CSRF token of its pages.
 async fn administrator_session(base: &str) -> (String, String) {

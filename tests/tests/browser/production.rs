@@ -14,23 +14,6 @@ use domain::catalog::{
 use domain::ids::{PriceListId, ProductId, WarehouseId};
 use domain::values::Label;
 
-fn admin() -> app::access::Caller {
-    app::access::Caller {
-        user: UserId::from_uuid(Uuid::nil()),
-        branch: None,
-        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
-        token: None,
-        process: None,
-    }
-}
-
-fn run() -> app::Run {
-    app::Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
-    }
-}
-
 /// A new stock-tracked product, `sku` and `name`.
 async fn product(app: &TestApp, sku: &str, name: &str) -> ProductId {
     let id = ProductId::from_uuid(Uuid::now_v7());
@@ -45,7 +28,7 @@ async fn product(app: &TestApp, sku: &str, name: &str) -> ProductId {
     });
     app.state
         .app
-        .execute::<Product, _>(&admin(), run(), id, command, None)
+        .execute::<Product, _>(&administrator(), run(), id, command, None)
         .await
         .unwrap();
     id
@@ -57,7 +40,7 @@ async fn price_list(app: &TestApp, product: ProductId, price: i64) -> PriceListI
     app.state
         .app
         .execute::<PriceList, _>(
-            &admin(),
+            &administrator(),
             run(),
             id,
             PriceListCommand::Define {
@@ -73,7 +56,7 @@ async fn price_list(app: &TestApp, product: ProductId, price: i64) -> PriceListI
         .state
         .app
         .execute::<PriceList, _>(
-            &admin(),
+            &administrator(),
             run(),
             id,
             PriceListCommand::SetPrice {
@@ -285,7 +268,7 @@ async fn a_shortage_shows_before_release_and_refuses_a_report_in_arabic() {
     let production = app.state.app.production();
     production
         .define_bom(
-            &admin(),
+            &administrator(),
             run(),
             domain::production::DefineBom {
                 product: kit,
@@ -304,7 +287,7 @@ async fn a_shortage_shows_before_release_and_refuses_a_report_in_arabic() {
         .unwrap();
     let planned = production
         .plan(
-            &admin(),
+            &administrator(),
             run(),
             app::production::NewProduction {
                 product: kit,

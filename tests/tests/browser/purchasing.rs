@@ -575,25 +575,6 @@ async fn a_customers_dollar_payment_shows_its_exchange_loss_in_the_sales_report(
     .await;
 }
 
-/// The demo's administrator, as the use cases see them.
-fn administrator() -> app::access::Caller {
-    app::access::Caller {
-        user: UserId::from_uuid(Uuid::nil()),
-        branch: None,
-        grants: domain::access::Grants::of_roles(&[domain::access::Role::Administrator]),
-        token: None,
-        process: None,
-    }
-}
-
-/// A run under a fresh command id.
-fn run() -> app::Run {
-    app::Run {
-        command_id: Uuid::now_v7(),
-        expected_version: None,
-    }
-}
-
 /// Enters the dollar at 0.90 EUR yesterday and 0.80 today; answers the
 /// two days.
 async fn dollar_at_90_then_80(
