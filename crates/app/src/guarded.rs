@@ -8,6 +8,10 @@
 //! The route layer only asks "signed in, and holding the permission";
 //! this is where a record out of reach is refused, in the words a missing
 //! one gets, whatever path, body or redirect its id came from.
+//!
+//! After the check, and before the decider, a command may be completed
+//! with what only the application can look up (`Guard::complete`): the
+//! exchange rate of an invoice's or a payment's day.
 
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Module, Permission, Reach};
