@@ -15,6 +15,7 @@
 pub mod compact_decimal;
 pub mod costing;
 pub mod day;
+pub mod day_rates;
 pub mod envelope;
 pub mod error;
 pub mod feed;

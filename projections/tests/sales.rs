@@ -20,15 +20,16 @@ use domain::sales::ImportSale;
 use domain::values::Currency;
 use projections::models::kpis::{DirectorKpis, Kpis, Overdue};
 use projections::models::sales::{
-    AgeBucket, Aged, Dimension, Measure, Member, MethodTotal, PaymentDay, Period, ReportQuery,
-    ReportRow, Sales, SalesFigures, TopQuery,
+    AgeBucket, Aged, Dimension, Measure, Member, MethodTotal, PaymentDay, Period, ReportCurrency,
+    ReportQuery, ReportRow, Sales, SalesFigures, TopQuery,
 };
 use projections::{ReadModel, SnapshotStore};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use shop::{
-    NORTH_WAREHOUSE, NewOrder, Shop, WAREHOUSE, date, dec, eur, id, import_lines, import_sale, usd,
+    NORTH_WAREHOUSE, NewOrder, Shop, WAREHOUSE, date, dec, eur, id, import_lines, import_sale,
+    rate_on, usd,
 };
 
 const SHIRT: u128 = 1;
@@ -78,7 +79,7 @@ fn query(
     ReportQuery {
         from,
         to,
-        currency: eur(),
+        currency: ReportCurrency::Only(eur()),
         period,
         dimension,
         branch: None,
@@ -385,10 +386,89 @@ fn a_sale_in_dollars_costs_its_goods_in_dollars() {
         .unwrap();
     shop.ship(order, None, date(3, 3), date(4, 30)).unwrap();
     let mut dollars = query(date(3, 1), date(3, 31), Period::Whole, None);
-    dollars.currency = usd();
+    dollars.currency = ReportCurrency::Only(usd());
     let rows = shop.sales.report(&dollars);
     assert_eq!(rows[0].figures.cost, dec("20"));
     assert_eq!(rows[0].figures.margin, rows[0].figures.revenue - dec("20"));
+}
+
+/// Protects the director's one figure: counting every currency, a day's
+/// dollars are euros at that day's rate (the latest entered by then),
+/// each rounded once, added to the euros; dollars of a day before any
+/// rate are left out and named, in the report and in the KPIs alike.
+#[test]
+fn a_report_in_the_company_currency_converts_each_day_at_its_rate() {
+    let mut shop = shop();
+    shop.set_rate(usd(), date(3, 2), "0.91377");
+    shop.set_rate(usd(), date(3, 4), "0.8");
+    // Three mugs, net 18.32 USD, on 1 March (no rate yet), on 3 March
+    // (0.91377) and on 4 March (0.8); a shirt, net 20.00 EUR, on 3 March.
+    for day in [date(3, 1), date(3, 3), date(3, 4)] {
+        shop.order(&NewOrder::of(UMBRELLA, usd(), &[(MUG, "3")]), day)
+            .unwrap();
+    }
+    shop.order(&NewOrder::of(ACME, eur(), &[(SHIRT, "1")]), date(3, 3))
+        .unwrap();
+    let mut every = query(date(3, 1), date(3, 31), Period::Day, None);
+    every.currency = ReportCurrency::Company;
+    let intake: Vec<(NaiveDate, Decimal, i64)> = shop
+        .sales
+        .report(&every)
+        .iter()
+        .map(|row| (row.period, row.figures.order_net, row.figures.orders))
+        .collect();
+    // 18.32 × 0.91377 = 16.7402664 → 16.7403; 18.32 × 0.8 = 14.656.
+    assert_eq!(
+        intake,
+        vec![
+            (date(3, 3), dec("36.7403"), 2),
+            (date(3, 4), dec("14.656"), 1),
+        ]
+    );
+    assert_eq!(
+        shop.sales.unconverted(date(3, 1), date(3, 31), None),
+        vec![usd()]
+    );
+    assert_eq!(
+        shop.sales.unconverted(date(3, 2), date(3, 31), None),
+        vec![]
+    );
+
+    let kpis = shop.kpis.over(date(3, 1), date(3, 31));
+    let in_company = kpis.in_company.unwrap();
+    assert_eq!(in_company.currency, eur());
+    assert_eq!(in_company.order_intake, dec("51.3963"));
+    assert_eq!(in_company.unconverted, vec![usd()]);
+    let from_second = shop.kpis.over(date(3, 2), date(3, 31)).in_company.unwrap();
+    assert_eq!(from_second.order_intake, dec("51.3963"));
+    assert!(from_second.unconverted.is_empty());
+}
+
+/// A member's figures of one day in one currency convert once, whichever
+/// branches they are in: two branches' 18.32 USD of mugs on one day are
+/// 36.64 × 0.91377 = 33.4805328 → 33.4805 EUR, not 2 × 16.7403.
+#[test]
+fn a_conversion_rounds_once_per_member_and_day_across_branches() {
+    let mut shop = shop();
+    shop.set_rate(usd(), date(3, 2), "0.91377");
+    for branch in [NORTH, SOUTH] {
+        let order = NewOrder {
+            branch: Some(id(branch)),
+            ..NewOrder::of(UMBRELLA, usd(), &[(MUG, "3")])
+        };
+        shop.order(&order, date(3, 3)).unwrap();
+    }
+    let mut by_product = query(
+        date(3, 1),
+        date(3, 31),
+        Period::Whole,
+        Some(Dimension::Product),
+    );
+    by_product.currency = ReportCurrency::Company;
+    let rows = shop.sales.report(&by_product);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].figures.order_net, dec("33.4805"));
+    assert_eq!(rows[0].figures.orders, 2);
 }
 
 /// Protects history brought in from another system: an imported sale is
@@ -555,7 +635,7 @@ fn reports_group_days_by_iso_week_and_month_with_rows_sorted() {
     assert!(
         shop.sales
             .report(&ReportQuery {
-                currency: usd(),
+                currency: ReportCurrency::Only(usd()),
                 ..query(date(3, 1), date(4, 30), Period::Whole, None)
             })
             .is_empty(),
@@ -578,7 +658,7 @@ fn top_lists_rank_members_by_the_measure_asked_for() {
             .top(&TopQuery {
                 from: date(3, 1),
                 to: date(4, 30),
-                currency: eur(),
+                currency: ReportCurrency::Only(eur()),
                 dimension,
                 measure,
                 limit,
@@ -1532,6 +1612,15 @@ fn add_kpis(mut sum: Kpis, more: Kpis) -> Kpis {
         }
     }
     sum.orders += more.orders;
+    sum.in_company = match (sum.in_company, more.in_company) {
+        (Some(mut sum), Some(more)) => {
+            sum.order_intake += more.order_intake;
+            sum.payments += more.payments;
+            sum.overdue += more.overdue;
+            Some(sum)
+        }
+        (sum, _) => sum,
+    };
     add(&mut sum.order_intake, more.order_intake);
     add(&mut sum.payments, more.payments);
     sum.units_shipped += more.units_shipped;
@@ -1543,9 +1632,53 @@ fn add_kpis(mut sum: Kpis, more: Kpis) -> Kpis {
     sum
 }
 
+/// The property test's shop: the dollar's rates entered weekly from the
+/// tenth day on, so dollar figures before then cannot be converted.
+fn shop_with_rates() -> Shop {
+    let mut shop = shop();
+    for day in (10..DAYS + 10).step_by(7) {
+        let day = day_of(day);
+        shop.set_rate(usd(), day, &rate_on(usd(), day).value().to_string());
+    }
+    shop
+}
+
+/// Checks the figures `kpis` gives in euros against the oracle's.
+fn check_in_company(shop: &Shop, kpis: &Kpis) -> Result<(), TestCaseError> {
+    let in_company = kpis.in_company.as_ref().expect("a company currency is set");
+    let (intake, payments, overdue, unconverted) = shop.oracle.in_company(kpis.from, kpis.to);
+    prop_assert_eq!(in_company.currency, eur());
+    prop_assert_eq!(in_company.order_intake, intake);
+    prop_assert_eq!(in_company.payments, payments);
+    prop_assert_eq!(in_company.overdue, overdue);
+    prop_assert_eq!(&in_company.unconverted, &unconverted);
+    Ok(())
+}
+
+/// Branches' figures in euros round per branch: their sum is within a
+/// ten-thousandth per day and branch of the company's.
+fn close_in_company(summed: &Kpis, company: &Kpis, branches: usize) -> bool {
+    let days = (company.to - company.from).num_days().max(0) + 1;
+    let tolerance = Decimal::new(days * i64::try_from(branches).unwrap(), 4);
+    match (&summed.in_company, &company.in_company) {
+        (Some(summed), Some(company)) => {
+            (summed.order_intake - company.order_intake).abs() <= tolerance
+                && (summed.payments - company.payments).abs() <= tolerance
+                && (summed.overdue - company.overdue).abs() <= Decimal::new(3, 4)
+        }
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 fn report_query() -> impl Strategy<Value = ReportQuery> {
-    // Most history is in euros: one query in four asks for dollars.
-    let dollars = proptest::bool::weighted(0.25);
+    // Most history is in euros: one query in four asks for dollars, one
+    // in four for every currency in euros.
+    let currency = prop_oneof![
+        2 => Just(ReportCurrency::Only(eur())),
+        1 => Just(ReportCurrency::Only(usd())),
+        1 => Just(ReportCurrency::Company),
+    ];
     // Every branch, one of the two, or one that never sold anything.
     let branch = proptest::option::of(0..3_u8);
     (
@@ -1553,15 +1686,15 @@ fn report_query() -> impl Strategy<Value = ReportQuery> {
         0..DAYS + 10,
         0..4_usize,
         0..6_usize,
-        dollars,
+        currency,
         branch,
     )
-        .prop_map(|(from, length, period, dimension, dollars, branch)| {
+        .prop_map(|(from, length, period, dimension, currency, branch)| {
             let from = day_of(from);
             ReportQuery {
                 from,
                 to: from + Days::new(u64::from(length)),
-                currency: if dollars { usd() } else { eur() },
+                currency,
                 period: [Period::Whole, Period::Day, Period::Week, Period::Month][period],
                 dimension: [
                     None,
@@ -1587,24 +1720,32 @@ proptest! {
         ops in proptest::collection::vec(op(), 1..50),
         queries in proptest::collection::vec(report_query(), 4),
     ) {
-        let mut shop = shop();
+        let mut shop = shop_with_rates();
         run(&mut shop, &ops);
         for query in &queries {
             let rows = shop.sales.report(query);
             prop_assert!(rows.windows(2).all(|pair| pair[0].period <= pair[1].period));
             prop_assert_eq!(as_map(&rows), shop.oracle.report(query), "{:?}", query);
-
             let (from, to) = (query.from, query.to);
+            prop_assert_eq!(
+                shop.sales.unconverted(from, to, query.branch),
+                shop.oracle.unconverted(from, to, query.branch)
+            );
+
             let kpis = shop.kpis.over(from, to);
+            check_in_company(&shop, &kpis)?;
             let branches = [None, Some(id(NORTH)), Some(id(SOUTH))];
             let summed = |each: &dyn Fn(Option<BranchId>) -> Kpis| {
                 branches.into_iter().map(each).reduce(add_kpis).unwrap()
             };
-            prop_assert_eq!(&summed(&|branch| shop.sales.branch_kpis_over(branch, from, to)), &kpis);
-            prop_assert_eq!(
-                summed(&|branch| shop.sales.branch_kpis_on(branch, to)),
-                shop.kpis.on(to)
-            );
+            let without_company = |kpis: &Kpis| Kpis { in_company: None, ..kpis.clone() };
+            let over = summed(&|branch| shop.sales.branch_kpis_over(branch, from, to));
+            prop_assert_eq!(without_company(&over), without_company(&kpis));
+            prop_assert!(close_in_company(&over, &kpis, branches.len()));
+            let on = summed(&|branch| shop.sales.branch_kpis_on(branch, to));
+            let company_on = shop.kpis.on(to);
+            prop_assert_eq!(without_company(&on), without_company(&company_on));
+            prop_assert!(close_in_company(&on, &company_on, branches.len()));
             let (orders, intake, units) = shop.oracle.intake(from, to);
             prop_assert_eq!(kpis.orders, orders);
             prop_assert_eq!(&kpis.order_intake, &intake);

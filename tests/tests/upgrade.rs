@@ -20,7 +20,7 @@ use domain::ids::{OrderId, PartyId, ProductId};
 use domain::values::Currency;
 use eventlog::{EventLog, Options};
 use projections::ReadModel;
-use projections::models::sales::{Period, ReportQuery};
+use projections::models::sales::{Period, ReportCurrency, ReportQuery};
 use projections::models::timeline::{TimelineEntry, Timelines};
 use projections::{Projection, fold_all};
 use rust_decimal::Decimal;
@@ -169,7 +169,9 @@ async fn open_fixture(fixture: &Path) {
     let query = ReportQuery {
         from: day(&sales["from"]),
         to: day(&sales["to"]),
-        currency: Currency::parse("currency", sales["currency"].as_str().unwrap()).unwrap(),
+        currency: ReportCurrency::Only(
+            Currency::parse("currency", sales["currency"].as_str().unwrap()).unwrap(),
+        ),
         period: Period::Whole,
         dimension: None,
         branch: None,

@@ -33,6 +33,7 @@ kpi-orders = الطلبات
 kpi-orders-note = الطلبات المؤكدة
 kpi-payments = المدفوعات
 kpi-payments-note = المبالغ المستلمة
+kpi-no-rate = لا يوجد سعر صرف لـ { $currencies } بعد: لا إجمالي بعملة واحدة
 kpi-units = الوحدات المشحونة
 kpi-units-week-note = هذا الأسبوع، منذ { $date }
 kpi-units-period-note = خلال الفترة

@@ -34,6 +34,7 @@ kpi-orders = Orders
 kpi-orders-note = Orders confirmed
 kpi-payments = Payments
 kpi-payments-note = Amounts received
+kpi-no-rate = No rate for { $currencies } yet: no total in one currency
 kpi-units = Units shipped
 kpi-units-week-note = This week, from { $date }
 kpi-units-period-note = In the period

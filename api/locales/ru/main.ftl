@@ -33,6 +33,7 @@ kpi-orders = Заказы
 kpi-orders-note = Подтверждено заказов
 kpi-payments = Оплаты
 kpi-payments-note = Получено денег
+kpi-no-rate = Нет курса для { $currencies }: итога в одной валюте нет
 kpi-units = Отгружено единиц
 kpi-units-week-note = На этой неделе, с { $date }
 kpi-units-period-note = За период

@@ -9,7 +9,9 @@ use domain::finance::PaymentMethod;
 use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::kpis::Kpis;
-use projections::models::sales::{Aged, Ageing, Dimension, Member, Period, ReportQuery};
+use projections::models::sales::{
+    Aged, Ageing, Dimension, Member, Period, ReportCurrency, ReportQuery,
+};
 use projections::{Projection, ReadModel};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -67,8 +69,11 @@ pub struct SalesReportParams {
     /// Rows per member of this dimension; the company as a whole when
     /// absent.
     pub dimension: Option<DimensionDto>,
-    /// ISO 4217 (`EUR`).
-    pub currency: String,
+    /// ISO 4217 (`EUR`): the documents in this currency, in their own
+    /// amounts. Absent: every document in the company currency, a day's
+    /// figures in another currency converted at that day's rate (refused
+    /// while no company currency is set).
+    pub currency: Option<String>,
     /// Business time: count only what happened up to the end of this day
     /// (the range is cut there).
     pub as_of: Option<NaiveDate>,
@@ -104,6 +109,11 @@ pub struct SalesReportRow {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SalesReport {
     pub currency: String,
+    /// Every currency converted into the company's (`currency` absent).
+    pub converted: bool,
+    /// Converted: the currencies with figures on a day without any rate
+    /// by then, left out of the rows.
+    pub unconverted: Vec<String>,
     pub rows: Vec<SalesReportRow>,
     /// With `known_at`: the last log position recorded by then, which the
     /// report includes.
@@ -152,6 +162,11 @@ pub struct KpiResponse {
     #[schema(value_type = String)]
     pub units_shipped: Decimal,
     pub overdue: BTreeMap<String, OverdueDto>,
+    /// Once a company currency is set: the amounts of every currency in
+    /// it, a day's at that day's rate, what is overdue at the rate of the
+    /// span's last day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_company: Option<CompanyKpiDto>,
     /// Buying at the end of the last day of the span.
     pub purchasing: PurchasingKpiDto,
     /// Making: units produced and production orders open.
@@ -159,6 +174,21 @@ pub struct KpiResponse {
     /// With `known_at`: the last log position the figures include.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub known_position: Option<u64>,
+}
+
+/// The span's amounts of every currency, in the company currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompanyKpiDto {
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub order_intake: Decimal,
+    #[schema(value_type = String)]
+    pub payments: Decimal,
+    #[schema(value_type = String)]
+    pub overdue: Decimal,
+    /// Currencies with amounts on a day without any rate by then, left
+    /// out of the figures above.
+    pub unconverted: Vec<String>,
 }
 
 /// Buying at the end of a day: open purchase orders, what they still
@@ -216,6 +246,17 @@ impl From<Kpis> for KpiResponse {
                     )
                 })
                 .collect(),
+            in_company: kpis.in_company.map(|in_company| CompanyKpiDto {
+                currency: in_company.currency.as_str().to_owned(),
+                order_intake: in_company.order_intake,
+                payments: in_company.payments,
+                overdue: in_company.overdue,
+                unconverted: in_company
+                    .unconverted
+                    .iter()
+                    .map(|currency| currency.as_str().to_owned())
+                    .collect(),
+            }),
             purchasing: PurchasingKpiDto::default(),
             production: ProductionKpiDto::default(),
             known_position: None,
@@ -279,7 +320,10 @@ async fn sales_report(
     ApiQuery(params): ApiQuery<SalesReportParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<SalesReport>, ApiError> {
-    let currency = Currency::parse("currency", &params.currency)?;
+    let currency = match &params.currency {
+        Some(code) => ReportCurrency::Only(Currency::parse("currency", code)?),
+        None => ReportCurrency::Company,
+    };
     let period = match params.group_by.unwrap_or(GroupBy::Month) {
         GroupBy::Day => Period::Day,
         GroupBy::Week => Period::Week,
@@ -309,20 +353,41 @@ async fn sales_report(
         }),
         branch: params.branch.map(BranchId::from_uuid),
     };
-    let (rows, known_position) = if to < params.from {
-        (Vec::new(), None)
-    } else {
-        known(
-            &state,
-            &state.read_models.sales,
-            params.known_at,
-            move |sales| sales.report(&query),
-        )
-        .await?
+    let from = params.from;
+    let ((answered_in, rows, unconverted), known_position) = known(
+        &state,
+        &state.read_models.sales,
+        params.known_at,
+        move |sales| {
+            let answered_in = match query.currency {
+                ReportCurrency::Only(currency) => Some(currency),
+                ReportCurrency::Company => sales.company_currency(),
+            };
+            if to < from {
+                return (answered_in, Vec::new(), Vec::new());
+            }
+            let unconverted = match query.currency {
+                ReportCurrency::Only(_) => Vec::new(),
+                ReportCurrency::Company => sales.unconverted(from, to, query.branch),
+            };
+            (answered_in, sales.report(&query), unconverted)
+        },
+    )
+    .await?;
+    let Some(answered_in) = answered_in else {
+        return Err(ApiError::invalid(
+            "currency",
+            "no company currency is set: give the currency to report in",
+        ));
     };
     Ok(axum::Json(SalesReport {
         known_position,
-        currency: currency.as_str().to_owned(),
+        currency: answered_in.as_str().to_owned(),
+        converted: query.currency == ReportCurrency::Company,
+        unconverted: unconverted
+            .into_iter()
+            .map(|currency| currency.as_str().to_owned())
+            .collect(),
         rows: rows
             .into_iter()
             .map(|row| SalesReportRow {

@@ -20,8 +20,8 @@ use axum::extract::{Query, State};
 use chrono::{Datelike, Duration, NaiveDate};
 use domain::ids::BranchId;
 use domain::values::Currency;
-use projections::models::kpis::Kpis;
-use projections::models::sales::{Period, ReportQuery};
+use projections::models::kpis::{CompanyKpis, Kpis};
+use projections::models::sales::{Period, ReportCurrency, ReportQuery};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -127,6 +127,8 @@ pub struct Card {
     pub key: String,
     pub label: String,
     pub value: String,
+    /// Under the value: what a company-currency total is made of.
+    pub detail: Option<String>,
     pub note: String,
 }
 
@@ -300,6 +302,45 @@ fn amounts(tr: Tr, amounts: &BTreeMap<Currency, Decimal>) -> String {
     }
 }
 
+/// A money figure of every currency: with a company currency and
+/// amounts in others, their total in it, each currency's amount its
+/// detail; else the amounts per currency. Without a rate for some
+/// currency there is no honest total: the amounts per currency, and the
+/// detail says why.
+fn money_figure(
+    tr: Tr,
+    by_currency: &BTreeMap<Currency, Decimal>,
+    company: Option<(&CompanyKpis, Decimal)>,
+) -> (String, Option<String>) {
+    let Some((in_company, total)) = company else {
+        return (amounts(tr, by_currency), None);
+    };
+    let foreign: Vec<Currency> = by_currency
+        .keys()
+        .copied()
+        .filter(|currency| *currency != in_company.currency)
+        .collect();
+    if foreign.is_empty() {
+        return (amounts(tr, by_currency), None);
+    }
+    if foreign
+        .iter()
+        .any(|currency| in_company.unconverted.contains(currency))
+    {
+        let codes: Vec<&str> = in_company
+            .unconverted
+            .iter()
+            .map(Currency::as_str)
+            .collect();
+        let detail = tr.t1("kpi-no-rate", "currencies", &codes.join(", "));
+        return (amounts(tr, by_currency), Some(detail));
+    }
+    (
+        format::money(tr.lang, total, in_company.currency),
+        Some(amounts(tr, by_currency)),
+    )
+}
+
 fn cards(tr: Tr, kpis: &Kpis, suffix: &str, is_day: bool) -> Vec<Card> {
     let lang = tr.lang;
     let overdue_count: i64 = kpis.overdue.values().map(|overdue| overdue.invoices).sum();
@@ -308,6 +349,22 @@ fn cards(tr: Tr, kpis: &Kpis, suffix: &str, is_day: bool) -> Vec<Card> {
         .iter()
         .map(|(currency, overdue)| (*currency, overdue.amount))
         .collect();
+    let company = kpis.in_company.as_ref();
+    let (sales, sales_detail) = money_figure(
+        tr,
+        &kpis.order_intake,
+        company.map(|company| (company, company.order_intake)),
+    );
+    let (payments, payments_detail) = money_figure(
+        tr,
+        &kpis.payments,
+        company.map(|company| (company, company.payments)),
+    );
+    let (overdue, overdue_detail) = money_figure(
+        tr,
+        &overdue_amounts,
+        company.map(|company| (company, company.overdue)),
+    );
     let units_note = if is_day {
         tr.t1(
             "kpi-units-week-note",
@@ -321,31 +378,36 @@ fn cards(tr: Tr, kpis: &Kpis, suffix: &str, is_day: bool) -> Vec<Card> {
         Card {
             key: format!("sales-{suffix}"),
             label: tr.t("kpi-sales"),
-            value: amounts(tr, &kpis.order_intake),
+            value: sales,
+            detail: sales_detail,
             note: tr.t("kpi-sales-note"),
         },
         Card {
             key: format!("orders-{suffix}"),
             label: tr.t("kpi-orders"),
             value: format::integer(lang, kpis.orders),
+            detail: None,
             note: tr.t("kpi-orders-note"),
         },
         Card {
             key: format!("payments-{suffix}"),
             label: tr.t("kpi-payments"),
-            value: amounts(tr, &kpis.payments),
+            value: payments,
+            detail: payments_detail,
             note: tr.t("kpi-payments-note"),
         },
         Card {
             key: format!("units-{suffix}"),
             label: tr.t("kpi-units"),
             value: format::quantity(lang, kpis.units_shipped),
+            detail: None,
             note: units_note,
         },
         Card {
             key: format!("overdue-{suffix}"),
             label: tr.t("kpi-overdue"),
-            value: amounts(tr, &overdue_amounts),
+            value: overdue,
+            detail: overdue_detail,
             note: tr.plural(
                 "kpi-overdue-note",
                 overdue_count,
@@ -368,6 +430,7 @@ fn buying_card(state: &AppState, tr: Tr, today: NaiveDate, branch: Option<Branch
         key: "purchasing-today".to_owned(),
         label: tr.t("kpi-purchasing"),
         value: amounts(tr, &figures.open_value),
+        detail: None,
         note: tr.counted(
             "kpi-purchasing-note",
             open,
@@ -399,6 +462,7 @@ fn production_card(
         key: key.to_owned(),
         label: tr.t("dashboard-production"),
         value: format::quantity(tr.lang, span.produced),
+        detail: None,
         note: tr.t2(
             "dashboard-production-week",
             "units",
@@ -430,19 +494,31 @@ fn figures(
             )
         }),
     };
-    let (currency, report) = state.read_models.sales.read(|sales| {
-        let currency = sales.currencies().first().copied();
-        let rows = currency.map(|currency| {
+    // In the company currency once set (every currency converted), else
+    // in the first currency sold in.
+    let (currency, counted, report) = state.read_models.sales.read(|sales| {
+        let counted = match sales.company_currency() {
+            Some(company) => Some((company, ReportCurrency::Company)),
+            None => sales
+                .currencies()
+                .first()
+                .map(|first| (*first, ReportCurrency::Only(*first))),
+        };
+        let rows = counted.map(|(_, counted)| {
             sales.report(&ReportQuery {
                 from,
                 to,
-                currency,
+                currency: counted,
                 period: Period::Day,
                 dimension: None,
                 branch,
             })
         });
-        (currency, rows.unwrap_or_default())
+        (
+            counted.map(|(currency, _)| currency),
+            counted.map(|(_, counted)| counted),
+            rows.unwrap_or_default(),
+        )
     });
     let by_day: BTreeMap<NaiveDate, Decimal> = report
         .into_iter()
@@ -478,7 +554,7 @@ fn figures(
     let row_charts = vec![
         funnel_chart(state, tr, from, to, branch),
         stock_chart(state, tr, branch),
-        ageing_chart(state, tr, currency, today, branch),
+        ageing_chart(state, tr, currency.zip(counted), today, branch),
     ];
     let range = format!("{} – {}", format::date(lang, from), format::date(lang, to));
     let (today_heading, period_heading) = {
@@ -697,13 +773,13 @@ fn stock_chart(state: &AppState, tr: Tr, branch: Option<BranchId>) -> RowChart {
 fn ageing_chart(
     state: &AppState,
     tr: Tr,
-    currency: Option<Currency>,
+    counted: Option<(Currency, ReportCurrency)>,
     today: NaiveDate,
     branch: Option<BranchId>,
 ) -> RowChart {
     let lang = tr.lang;
     let heading = tr.t("chart-ageing");
-    let Some(currency) = currency else {
+    let Some((currency, counted)) = counted else {
         return RowChart {
             key: "ageing",
             heading,
@@ -711,10 +787,13 @@ fn ageing_chart(
             caption: tr.t("chart-ageing-none"),
         };
     };
-    let ageing = state
-        .read_models
-        .sales
-        .read(|sales| sales.receivables_total_in(today, currency, branch));
+    let ageing = state.read_models.sales.read(|sales| match counted {
+        ReportCurrency::Only(currency) => sales.receivables_total_in(today, currency, branch),
+        ReportCurrency::Company => sales
+            .receivables_in_company(today, branch)
+            .map(|(receivables, _)| receivables.total)
+            .unwrap_or_default(),
+    });
     let bars: Vec<Bar> = AGE_BUCKETS
         .iter()
         .map(|(bucket, id)| {
@@ -773,6 +852,19 @@ fn branch_table(
         }
     }
     branches.push((None, tr.t("branch-none")));
+    // A cell holds the company-currency total alone: the cards above
+    // show what it is made of.
+    let money = |kpis: &Kpis,
+                 by_currency: &BTreeMap<Currency, Decimal>,
+                 total: fn(&CompanyKpis) -> Decimal| {
+        let company = kpis.in_company.as_ref();
+        money_figure(
+            tr,
+            by_currency,
+            company.map(|company| (company, total(company))),
+        )
+        .0
+    };
     let rows: Vec<BranchRow> = state.read_models.sales.read(|sales| {
         branches
             .iter()
@@ -806,13 +898,15 @@ fn branch_table(
                         format!("/?{}", form.query())
                     }),
                     cells: vec![
-                        amounts(tr, &day.order_intake),
+                        money(&day, &day.order_intake, |company| company.order_intake),
                         format::integer(lang, day.orders),
-                        amounts(tr, &period.order_intake),
+                        money(&period, &period.order_intake, |company| {
+                            company.order_intake
+                        }),
                         format::integer(lang, period.orders),
-                        amounts(tr, &period.payments),
+                        money(&period, &period.payments, |company| company.payments),
                         format::quantity(lang, period.units_shipped),
-                        amounts(tr, &overdue),
+                        money(&period, &overdue, |company| company.overdue),
                     ],
                 })
             })

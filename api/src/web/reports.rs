@@ -17,8 +17,8 @@ use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use domain::ids::BranchId;
 use domain::values::Currency;
 use projections::models::sales::{
-    AgeBucket, Aged, Dimension, Member, Period, ReceivableDifference, Receivables, ReportQuery,
-    ReportRow, SalesFigures,
+    AgeBucket, Aged, Dimension, Member, Period, ReceivableDifference, Receivables, ReportCurrency,
+    ReportQuery, ReportRow, SalesFigures,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -103,11 +103,63 @@ struct ReportChoice {
     to: NaiveDate,
     period: Period,
     dimension: Option<Dimension>,
+    /// What is counted: one currency's documents, or every one's.
+    counted: ReportCurrency,
+    /// The currency the amounts are in: the one counted, or the company's.
     currency: Currency,
     as_of: Option<NaiveDate>,
     known_at: Option<DateTime<Utc>>,
     /// `None`: every branch.
     branch: Option<BranchId>,
+}
+
+/// The form's value of "every currency, in the company's".
+const EVERY_CURRENCY: &str = "company";
+
+/// What the currency select offers: every currency sold in, and, once a
+/// company currency is set, all of them converted into it (the default).
+#[derive(Clone, Copy, Debug)]
+struct Offered<'a> {
+    currencies: &'a [Currency],
+    company: Option<Currency>,
+}
+
+impl Offered<'_> {
+    fn read(state: &AppState) -> (Vec<Currency>, Option<Currency>) {
+        state
+            .read_models
+            .sales
+            .read(|sales| (sales.currencies().to_vec(), sales.company_currency()))
+    }
+
+    /// The select's value when nothing was chosen.
+    fn default_value(&self) -> String {
+        match (self.company, self.currencies.first()) {
+            (Some(_), _) => EVERY_CURRENCY.to_owned(),
+            (None, Some(first)) => first.as_str().to_owned(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// What `raw` asks to count, in which currency; `None` when it is not
+    /// offered.
+    fn choose(&self, raw: &str) -> Option<(ReportCurrency, Currency)> {
+        let raw = raw.trim();
+        let raw = if raw.is_empty() {
+            self.default_value()
+        } else {
+            raw.to_owned()
+        };
+        if raw == EVERY_CURRENCY {
+            return self
+                .company
+                .map(|company| (ReportCurrency::Company, company));
+        }
+        Currency::parse("currency", &raw)
+            .ok()
+            .filter(|currency| self.currencies.contains(currency))
+            .map(|currency| (ReportCurrency::Only(currency), currency))
+    }
 }
 
 impl ReportChoice {
@@ -142,7 +194,7 @@ fn parse_form(
     tr: Tr,
     form: &ReportForm,
     today: NaiveDate,
-    currencies: &[Currency],
+    offered: Offered<'_>,
 ) -> Result<ReportChoice, FormErrors> {
     let mut errors = FormErrors::default();
     let mut date = |field: &'static str, raw: &str, default: Option<NaiveDate>| {
@@ -180,13 +232,7 @@ fn parse_form(
     if dimension.is_none() {
         errors.add("dimension", tr.t("form-choose"));
     }
-    let currency = if form.currency.trim().is_empty() {
-        currencies.first().copied()
-    } else {
-        Currency::parse("currency", form.currency.trim())
-            .ok()
-            .filter(|currency| currencies.contains(currency))
-    };
+    let currency = offered.choose(&form.currency);
     if currency.is_none() {
         errors.add("currency", tr.t("reports-error-currency"));
     }
@@ -229,11 +275,13 @@ fn parse_form(
         (Some(from), Some(to), Some(period), Some(dimension), Some(currency), Some(branch))
             if errors.is_empty() =>
         {
+            let (counted, currency) = currency;
             Ok(ReportChoice {
                 from,
                 to,
                 period,
                 dimension,
+                counted,
                 currency,
                 as_of,
                 known_at,
@@ -270,6 +318,8 @@ struct Answer {
     /// name.
     differences: Vec<(ReceivableDifference, Option<String>, String)>,
     company_currency: Option<Currency>,
+    /// Counting every currency: those left out for want of a rate.
+    unconverted: Vec<Currency>,
 }
 
 /// The last day of the period starting `start`, within the range.
@@ -295,7 +345,7 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
     let query = choice.counted().map(|(from, to)| ReportQuery {
         from,
         to,
-        currency: choice.currency,
+        currency: choice.counted,
         period: choice.period,
         dimension: choice.dimension,
         branch: choice.branch,
@@ -303,37 +353,61 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
     let ageing_day = choice.ageing_day();
     let currency = choice.currency;
     let (from, to) = choice.counted().unwrap_or((choice.from, choice.to));
-    let ((rows, products, receivables, differences), known_position) = crate::known_at::read(
-        state,
-        &state.read_models.sales,
-        choice.known_at,
-        move |sales| {
-            let rows: Vec<ReportRow> = query.map(|query| sales.report(&query)).unwrap_or_default();
-            // Products are named by the model that counted them.
-            let products: Vec<Option<String>> = rows
-                .iter()
-                .map(|row| match &row.member {
-                    Member::Product(product) => sales
-                        .product_info(*product)
-                        .map(|info| format!("{} {}", info.sku, info.name)),
-                    _ => None,
-                })
-                .collect();
-            let receivables = sales.receivables_in(ageing_day, currency, choice.branch);
-            let differences: Vec<(ReceivableDifference, Option<String>)> = sales
-                .differences_in(from, to, Some(currency), choice.branch)
-                .into_iter()
-                .map(|row| {
-                    let number = sales
-                        .invoice(row.invoice)
-                        .and_then(|invoice| invoice.number);
-                    (row.clone(), number)
-                })
-                .collect();
-            (rows, products, receivables, differences)
-        },
-    )
-    .await?;
+    let ((rows, products, receivables, differences, unconverted), known_position) =
+        crate::known_at::read(
+            state,
+            &state.read_models.sales,
+            choice.known_at,
+            move |sales| {
+                let rows: Vec<ReportRow> =
+                    query.map(|query| sales.report(&query)).unwrap_or_default();
+                // Products are named by the model that counted them.
+                let products: Vec<Option<String>> = rows
+                    .iter()
+                    .map(|row| match &row.member {
+                        Member::Product(product) => sales
+                            .product_info(*product)
+                            .map(|info| format!("{} {}", info.sku, info.name)),
+                        _ => None,
+                    })
+                    .collect();
+                let (receivables, mut unconverted) = match choice.counted {
+                    ReportCurrency::Only(_) => (
+                        sales.receivables_in(ageing_day, currency, choice.branch),
+                        Vec::new(),
+                    ),
+                    ReportCurrency::Company => sales
+                        .receivables_in_company(ageing_day, choice.branch)
+                        .unwrap_or_else(|| {
+                            (
+                                sales.receivables_in(ageing_day, currency, choice.branch),
+                                Vec::new(),
+                            )
+                        }),
+                };
+                if choice.counted == ReportCurrency::Company {
+                    unconverted.extend(sales.unconverted(from, to, choice.branch));
+                    unconverted.sort();
+                    unconverted.dedup();
+                }
+                let of_currency = match choice.counted {
+                    ReportCurrency::Only(currency) => Some(currency),
+                    ReportCurrency::Company => None,
+                };
+                let differences: Vec<(ReceivableDifference, Option<String>)> = sales
+                    .differences_in(from, to, of_currency, choice.branch)
+                    .into_iter()
+                    .map(|row| {
+                        let number = sales
+                            .invoice(row.invoice)
+                            .and_then(|invoice| invoice.number);
+                        (row.clone(), number)
+                    })
+                    .collect();
+                (rows, products, receivables, differences, unconverted)
+            },
+        )
+        .await?;
     let none = tr.t("reports-member-none");
     let (customer_names, debtor_names, payer_names) =
         state.read_models.customers.read(|customers| {
@@ -408,6 +482,7 @@ async fn answer(state: &AppState, tr: Tr, choice: ReportChoice) -> anyhow::Resul
             .map(|((row, number), name)| (row, number, name))
             .collect(),
         company_currency: state.app.currency().company_currency().ok().flatten(),
+        unconverted,
         known_position,
         branch: choice
             .branch
@@ -464,6 +539,8 @@ pub struct AgeView {
 pub struct ReportView {
     pub heading: String,
     pub known_note: Option<String>,
+    /// Counting every currency: what it is in, and what was left out.
+    pub converted_note: Option<String>,
     pub columns: Vec<ColumnView>,
     pub rows: Vec<RowView>,
     pub total: Vec<String>,
@@ -511,6 +588,7 @@ pub struct ReportsPage {
 #[derive(Debug)]
 pub struct CurrencyChoice {
     pub value: String,
+    pub label: String,
     pub selected: bool,
 }
 
@@ -612,6 +690,15 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
                 ));
                 note
             }),
+        converted_note: (choice.counted == ReportCurrency::Company).then(|| {
+            let mut note = tr.t1("reports-converted", "currency", choice.currency.as_str());
+            if !answer.unconverted.is_empty() {
+                let codes: Vec<&str> = answer.unconverted.iter().map(Currency::as_str).collect();
+                note.push(' ');
+                note.push_str(&tr.t1("reports-unconverted", "currencies", &codes.join(", ")));
+            }
+            note
+        }),
         columns,
         rows: shown
             .map(|row| RowView {
@@ -693,7 +780,7 @@ fn report_view(tr: Tr, form: &ReportForm, choice: ReportChoice, answer: &Answer)
 }
 
 /// The report form filled in: the defaults shown where nothing was typed.
-fn filled(form: &ReportForm, today: NaiveDate, currencies: &[Currency]) -> ReportForm {
+fn filled(form: &ReportForm, today: NaiveDate, offered: Offered<'_>) -> ReportForm {
     let or = |typed: &str, default: String| {
         if typed.trim().is_empty() {
             default
@@ -706,13 +793,7 @@ fn filled(form: &ReportForm, today: NaiveDate, currencies: &[Currency]) -> Repor
         to: or(&form.to, today.to_string()),
         group_by: or(&form.group_by, "month".to_owned()),
         dimension: or(&form.dimension, "company".to_owned()),
-        currency: or(
-            &form.currency,
-            currencies
-                .first()
-                .map(|currency| currency.as_str().to_owned())
-                .unwrap_or_default(),
-        ),
+        currency: or(&form.currency, offered.default_value()),
         ..form.clone()
     }
 }
@@ -725,10 +806,11 @@ async fn render(
     export_error: Option<String>,
 ) -> Response {
     let today = state.app.now().date_naive();
-    let currencies: Vec<Currency> = state
-        .read_models
-        .sales
-        .read(|sales| sales.currencies().to_vec());
+    let (currencies, company) = Offered::read(state);
+    let offered = Offered {
+        currencies: &currencies,
+        company,
+    };
     let back = format!("/reports?{}", form.query());
     let page = Page::new(viewer, Section::Reports, "reports-title", back);
     let tr = page.tr;
@@ -736,13 +818,13 @@ async fn render(
         // Nothing sold yet: the page says so; no field is wrong.
         Err(FormErrors::default())
     } else {
-        parse_form(tr, &form, today, &currencies)
+        parse_form(tr, &form, today, offered)
     };
     let (errors, report, status) = match parsed {
         Err(errors) if errors.is_empty() => (errors, None, StatusCode::OK),
         Ok(choice) => match answer(state, tr, choice).await {
             Ok(answer) => {
-                let form = filled(&form, today, &currencies);
+                let form = filled(&form, today, offered);
                 (
                     FormErrors::default(),
                     Some(report_view(tr, &form, choice, &answer)),
@@ -766,16 +848,22 @@ async fn render(
         }
         None => status,
     };
-    let form = filled(&form, today, &currencies);
+    let form = filled(&form, today, offered);
+    let every = company.map(|company| CurrencyChoice {
+        value: EVERY_CURRENCY.to_owned(),
+        label: tr.t1("reports-currency-every", "currency", company.as_str()),
+        selected: form.currency == EVERY_CURRENCY,
+    });
     let page = ReportsPage {
         groups: choices(tr, "reports-group", &GROUP_CODES, &form.group_by),
         dimensions: choices(tr, "reports-dimension", &DIMENSION_CODES, &form.dimension),
-        currencies: currencies
-            .iter()
-            .map(|currency| CurrencyChoice {
+        currencies: every
+            .into_iter()
+            .chain(currencies.iter().map(|currency| CurrencyChoice {
                 value: currency.as_str().to_owned(),
+                label: currency.as_str().to_owned(),
                 selected: currency.as_str() == form.currency,
-            })
+            }))
             .collect(),
         with_member: !matches!(form.dimension.as_str(), "" | "company"),
         branches: branch_filter_choices(state, tr, &form.branch),
@@ -804,11 +892,12 @@ pub async fn csv(
 ) -> Response {
     let tr = Tr::new(viewer.lang);
     let today = state.app.now().date_naive();
-    let currencies: Vec<Currency> = state
-        .read_models
-        .sales
-        .read(|sales| sales.currencies().to_vec());
-    let Ok(choice) = parse_form(tr, &form, today, &currencies) else {
+    let (currencies, company) = Offered::read(&state);
+    let offered = Offered {
+        currencies: &currencies,
+        company,
+    };
+    let Ok(choice) = parse_form(tr, &form, today, offered) else {
         return render(&state, &viewer, form, None).await;
     };
     let answer = match answer(&state, tr, choice).await {
@@ -880,6 +969,45 @@ mod tests {
         Currency::parse("currency", "EUR").unwrap()
     }
 
+    fn only_euros() -> Offered<'static> {
+        static EUROS: std::sync::LazyLock<[Currency; 1]> = std::sync::LazyLock::new(|| [eur()]);
+        Offered {
+            currencies: &*EUROS,
+            company: None,
+        }
+    }
+
+    /// With a company currency the report counts every currency in it
+    /// unless one is chosen; "every currency" without one is refused, as
+    /// is a currency nothing was sold in.
+    #[test]
+    fn every_currency_is_the_default_once_a_company_currency_is_set() {
+        let usd = Currency::parse("currency", "USD").unwrap();
+        let currencies = [eur(), usd];
+        let with_company = Offered {
+            currencies: &currencies,
+            company: Some(eur()),
+        };
+        assert_eq!(
+            with_company.choose(""),
+            Some((ReportCurrency::Company, eur()))
+        );
+        assert_eq!(
+            with_company.choose("USD"),
+            Some((ReportCurrency::Only(usd), usd))
+        );
+        assert_eq!(with_company.choose("GBP"), None);
+        let without = Offered {
+            currencies: &currencies,
+            company: None,
+        };
+        assert_eq!(
+            without.choose(""),
+            Some((ReportCurrency::Only(eur()), eur()))
+        );
+        assert_eq!(without.choose(EVERY_CURRENCY), None);
+    }
+
     fn form(from: &str, to: &str) -> ReportForm {
         ReportForm {
             from: from.to_owned(),
@@ -894,20 +1022,20 @@ mod tests {
     fn the_report_form_checks_every_field() {
         let tr = Tr::new(Lang::En);
         let today = day("2026-11-27");
-        let choice = parse_form(tr, &ReportForm::default(), today, &[eur()]).unwrap();
+        let choice = parse_form(tr, &ReportForm::default(), today, only_euros()).unwrap();
         assert_eq!((choice.from, choice.to), (day("2025-12-01"), today));
         assert_eq!(choice.period, Period::Month);
         assert_eq!(choice.dimension, None);
 
         let errors =
-            parse_form(tr, &form("2026-02-01", "2026-01-31"), today, &[eur()]).unwrap_err();
+            parse_form(tr, &form("2026-02-01", "2026-01-31"), today, only_euros()).unwrap_err();
         assert!(errors.get("to").is_some(), "a reversed period");
 
         let long = ReportForm {
             group_by: "day".to_owned(),
             ..form("2024-01-01", "2026-01-31")
         };
-        let errors = parse_form(tr, &long, today, &[eur()]).unwrap_err();
+        let errors = parse_form(tr, &long, today, only_euros()).unwrap_err();
         assert!(errors.get("to").is_some_and(|text| text.contains("400")));
 
         let bad = ReportForm {
@@ -919,7 +1047,7 @@ mod tests {
             branch: "north".to_owned(),
             ..form("1.1.2026", "")
         };
-        let errors = parse_form(tr, &bad, today, &[eur()]).unwrap_err();
+        let errors = parse_form(tr, &bad, today, only_euros()).unwrap_err();
         for field in [
             "from",
             "group_by",
@@ -948,6 +1076,7 @@ mod tests {
             to: day("2026-03-31"),
             period: Period::Month,
             dimension: None,
+            counted: ReportCurrency::Only(eur()),
             currency: eur(),
             as_of: Some(day("2026-03-10")),
             known_at: None,

@@ -33,7 +33,9 @@ use domain::values::Currency;
 use eventlog::Actor;
 use projections::feed::Feed;
 use projections::models::kpis::DirectorKpis;
-use projections::models::sales::{Dimension, Measure, Period, ReportQuery, Sales, TopQuery};
+use projections::models::sales::{
+    Dimension, Measure, Period, ReportCurrency, ReportQuery, Sales, TopQuery,
+};
 use projections::{ReadModel, SnapshotStore, StreamIds};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -585,7 +587,7 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
                 .report(&ReportQuery {
                     from,
                     to,
-                    currency: eur,
+                    currency: ReportCurrency::Only(eur),
                     period,
                     dimension,
                     branch: None,
@@ -622,7 +624,7 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
                 .top(&TopQuery {
                     from,
                     to,
-                    currency: eur,
+                    currency: ReportCurrency::Only(eur),
                     dimension: Dimension::Customer,
                     measure: Measure::Revenue,
                     limit: 10,

@@ -28,7 +28,7 @@ use domain::values::Currency;
 use eventlog::{Actor, EventLog, Options};
 use projections::feed::Feed;
 use projections::models::kpis::DirectorKpis;
-use projections::models::sales::{Dimension, Member, Period, ReportQuery, Sales};
+use projections::models::sales::{Dimension, Member, Period, ReportCurrency, ReportQuery, Sales};
 use projections::models::stock::StockLevels;
 use projections::{ReadModel, RuntimeOptions, SnapshotStore, StreamIds, rebuild};
 use rand::{Rng, SeedableRng};
@@ -189,7 +189,7 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let query = ReportQuery {
         from,
         to,
-        currency: eur,
+        currency: ReportCurrency::Only(eur),
         period: Period::Month,
         dimension: Some(Dimension::Category),
         branch: None,

@@ -12,8 +12,11 @@
 //! confirmed orders (and imported sales, on their order date) with their
 //! net total, on the confirmation day; units are quantities shipped (and
 //! imported as shipped), on the shipment day; payments are the amounts
-//! received, whatever they paid. Amounts are per currency and never added
-//! across currencies; counts are.
+//! received, whatever they paid. Amounts are per currency; once a company
+//! currency is set they are also added up in it ([`CompanyKpis`]): a day's
+//! intake and payments in another currency at that day's rate, what is
+//! overdue at the end of the period at the rate of its last day
+//! ([`crate::day_rates`]). Counts add up across currencies.
 //!
 //! Overdue: an invoice is overdue at the end of day D when D is after its
 //! due date, it was issued by D, and what paid it by D (payments, credit
@@ -32,6 +35,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use domain::currency::{CompanyEvent, RatesEvent};
 use domain::finance::{AccountEvent, Allocation};
 use domain::ids::{InvoiceId, ProductId};
 use domain::inventory::StockEvent;
@@ -43,6 +47,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::day::Day;
+use crate::day_rates::DayRates;
 use crate::envelope::Envelope;
 use crate::fixed::{from_decimal, to_decimal, to_money};
 use crate::model::ReadModel;
@@ -177,6 +182,86 @@ pub struct Kpis {
     pub units_shipped: Decimal,
     /// Invoices overdue at the end of `to`, per currency.
     pub overdue: BTreeMap<Currency, Overdue>,
+    /// The amounts of every currency in the company currency, once one
+    /// is set.
+    pub in_company: Option<CompanyKpis>,
+}
+
+/// A period's amounts of every currency, in the company currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompanyKpis {
+    pub currency: Currency,
+    pub order_intake: Decimal,
+    pub payments: Decimal,
+    /// Overdue at the end of the period, at the rate of its last day.
+    pub overdue: Decimal,
+    /// Currencies with amounts on a day without any rate by then: left
+    /// out of the figures above, which are then incomplete.
+    pub unconverted: Vec<Currency>,
+}
+
+/// Adds up a period's amounts into [`CompanyKpis`].
+pub(crate) struct CompanyTotals<'a> {
+    rates: &'a DayRates,
+    company: Currency,
+    intake: i128,
+    payments: i128,
+    unconverted: Vec<Currency>,
+}
+
+impl<'a> CompanyTotals<'a> {
+    /// `None` without a company currency.
+    pub(crate) fn new(rates: &'a DayRates) -> Option<Self> {
+        Some(CompanyTotals {
+            rates,
+            company: rates.company()?,
+            intake: 0,
+            payments: 0,
+            unconverted: Vec::new(),
+        })
+    }
+
+    fn converted(&mut self, amount: i64, currency: Currency, day: NaiveDate) -> i128 {
+        if amount == 0 {
+            return 0;
+        }
+        match self.rates.to_company(amount, currency, day) {
+            Some(converted) => i128::from(converted),
+            None => {
+                if !self.unconverted.contains(&currency) {
+                    self.unconverted.push(currency);
+                }
+                0
+            }
+        }
+    }
+
+    /// Intake and payments of one day in one currency (ten-thousandths).
+    pub(crate) fn add(&mut self, day: NaiveDate, currency: Currency, intake: i64, payments: i64) {
+        self.intake += self.converted(intake, currency, day);
+        self.payments += self.converted(payments, currency, day);
+    }
+
+    /// The totals, with `overdue` (per currency at the end of `to`)
+    /// converted at `to`'s rate.
+    pub(crate) fn finish(
+        mut self,
+        overdue: &BTreeMap<Currency, Overdue>,
+        to: NaiveDate,
+    ) -> CompanyKpis {
+        let mut overdue_total = 0_i128;
+        for (currency, owed) in overdue {
+            overdue_total += self.converted(from_decimal(owed.amount), *currency, to);
+        }
+        self.unconverted.sort();
+        CompanyKpis {
+            currency: self.company,
+            order_intake: to_money(self.intake),
+            payments: to_money(self.payments),
+            overdue: to_money(overdue_total),
+            unconverted: self.unconverted,
+        }
+    }
 }
 
 /// Equality covers everything stored, so a snapshot round trip that loses
@@ -189,21 +274,28 @@ pub struct DirectorKpis {
     /// Per currency number: the overdue changes by day.
     overdue: BTreeMap<u16, BTreeMap<Day, OverdueChange>>,
     stock: FxHashMap<ProductId, ProductStock>,
+    /// To add up every currency in the company's.
+    rates: DayRates,
 }
 
 impl ReadModel for DirectorKpis {
     const NAME: &'static str = "director_kpis";
-    const VERSION: u32 = 1;
+    // 2: the company currency and rates.
+    const VERSION: u32 = 2;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
         AccountEvent::CATEGORY,
         StockEvent::CATEGORY,
+        CompanyEvent::CATEGORY,
+        RatesEvent::CATEGORY,
     ];
 
     fn apply(&mut self, envelope: &Envelope<'_>) {
         let day = Day::of(envelope.occurred_at);
         match envelope.event {
+            CrmEvent::Rates(event) => self.rates.apply_rates(event),
+            CrmEvent::Company(event) => self.rates.apply_company(event),
             CrmEvent::Order(OrderEvent::Confirmed(confirmed)) => {
                 let currency = self.currency_number(confirmed.currency);
                 let figures = self.days.entry(day).or_default();
@@ -370,19 +462,23 @@ impl DirectorKpis {
         let mut orders = 0_i64;
         let mut intake: BTreeMap<u16, i128> = BTreeMap::new();
         let mut payments: BTreeMap<u16, i128> = BTreeMap::new();
+        let mut in_company = CompanyTotals::new(&self.rates);
         if from <= to {
-            for figures in self
-                .days
-                .range(Day::from_date(from)..=Day::from_date(to))
-                .map(|(_, figures)| figures)
-            {
+            for (day, figures) in self.days.range(Day::from_date(from)..=Day::from_date(to)) {
                 orders = orders.saturating_add(figures.orders);
                 for amounts in &figures.amounts {
                     *intake.entry(amounts.currency).or_default() += i128::from(amounts.intake);
                     *payments.entry(amounts.currency).or_default() += i128::from(amounts.payments);
+                    if let (Some(totals), Some(currency)) = (
+                        in_company.as_mut(),
+                        self.currencies.get(usize::from(amounts.currency)),
+                    ) {
+                        totals.add(day.date(), *currency, amounts.intake, amounts.payments);
+                    }
                 }
             }
         }
+        let overdue = self.overdue(to);
         Kpis {
             from,
             to,
@@ -391,7 +487,8 @@ impl DirectorKpis {
             payments: self.by_currency(payments),
             units_from: from,
             units_shipped: self.units(from, to),
-            overdue: self.overdue(to),
+            in_company: in_company.map(|totals| totals.finish(&overdue, to)),
+            overdue,
         }
     }
 

@@ -36,7 +36,7 @@ use projections::StreamIds;
 use projections::feed::Feed;
 use projections::models::kpis::{DirectorKpis, Overdue};
 use projections::models::sales::{
-    AgeBucket, Ageing, Dimension, Member, Period, ReportQuery, Sales, SalesFigures,
+    AgeBucket, Ageing, Dimension, Member, Period, ReportCurrency, ReportQuery, Sales, SalesFigures,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
@@ -217,11 +217,29 @@ pub struct Oracle {
     pub differences: Vec<(NaiveDate, InvoiceId, Decimal)>,
     pub stock: Vec<(ProductId, NaiveDate, Decimal)>,
     pub moves: Vec<OracleMove>,
+    /// Euros for one unit of each other currency, by day.
+    pub rates: BTreeMap<Currency, BTreeMap<NaiveDate, Decimal>>,
     /// Events seen: the order the log gives them.
     appended: u64,
 }
 
 impl Oracle {
+    /// Euros for one `currency` on `day`: the latest rate entered by then;
+    /// `None` before any rate (and before a company currency).
+    pub fn rate(&self, currency: Currency, day: NaiveDate) -> Option<Decimal> {
+        if self.rates.is_empty() {
+            return None;
+        }
+        if currency == eur() {
+            return Some(Decimal::ONE);
+        }
+        self.rates
+            .get(&currency)?
+            .range(..=day)
+            .next_back()
+            .map(|(_, rate)| *rate)
+    }
+
     fn line_fact(&self, order: OrderId, line: u32, day: NaiveDate, kind: FactKind) -> Option<Fact> {
         let (party, manager, branch, currency) = *self.orders.get(&order)?;
         let (product, category, _) = self.lines.get(&(order, line))?.clone();
@@ -251,6 +269,12 @@ impl Oracle {
         let at = (occurred, self.appended);
         let category = |product: ProductId| products.get(&product).and_then(|p| p.category.clone());
         match event {
+            CrmEvent::Rates(RatesEvent::Set(set)) => {
+                self.rates
+                    .entry(set.currency)
+                    .or_default()
+                    .insert(set.day, set.rate);
+            }
             CrmEvent::Order(event) => {
                 let order = OrderId::from_uuid(ids.first);
                 match event {
@@ -498,6 +522,10 @@ impl Oracle {
         averages
     }
 
+    /// The report `query` asks for, added up fact by fact. Counting every
+    /// currency, each member's figures of a day in a currency convert
+    /// into euros at that day's rate, rounded once, and a currency with
+    /// no rate by a day is left out that day (`unconverted` names it).
     pub fn report(&self, query: &ReportQuery) -> BTreeMap<(NaiveDate, Member), SalesFigures> {
         let averages = self.averages();
         #[derive(Default)]
@@ -512,9 +540,15 @@ impl Oracle {
             units_returned: Decimal,
             uncosted: Decimal,
         }
-        let mut groups: BTreeMap<(NaiveDate, Member), Totals> = BTreeMap::new();
+        let mut groups: BTreeMap<(NaiveDate, Member, NaiveDate, Currency), Totals> =
+            BTreeMap::new();
         for fact in &self.facts {
-            if fact.day < query.from || fact.day > query.to || fact.currency != query.currency {
+            if fact.day < query.from || fact.day > query.to {
+                continue;
+            }
+            if let ReportCurrency::Only(currency) = query.currency
+                && fact.currency != currency
+            {
                 continue;
             }
             if query
@@ -540,7 +574,9 @@ impl Oracle {
                 Some(Dimension::Manager) => Member::Manager(fact.manager),
                 Some(Dimension::Branch) => Member::Branch(fact.branch),
             };
-            let totals = groups.entry((period, member)).or_default();
+            let totals = groups
+                .entry((period, member, fact.day, fact.currency))
+                .or_default();
             match &fact.kind {
                 FactKind::Ordered(net) => {
                     totals.orders.insert(fact.order);
@@ -566,30 +602,72 @@ impl Oracle {
                     sign,
                 } => {
                     let average = averages[&(*stock, *at)];
-                    totals.cost += Decimal::from(*sign) * cost(quantity * average);
+                    let euros = cost(quantity * average);
+                    // Stock is in euros; a sale in another currency costs
+                    // its goods in it at the day's rate, when there is one.
+                    let in_sale = match self.rate(fact.currency, fact.day) {
+                        Some(rate) if fact.currency != eur() => cost(euros / rate),
+                        _ => euros,
+                    };
+                    totals.cost += Decimal::from(*sign) * in_sale;
                 }
                 FactKind::Uncosted(net) => totals.uncosted += net,
             }
         }
-        groups
-            .into_iter()
-            .map(|(key, totals)| {
+        let mut rows: BTreeMap<(NaiveDate, Member), (Totals, SalesFigures)> = BTreeMap::new();
+        for ((period, member, day, currency), totals) in groups {
+            let rate = match query.currency {
+                ReportCurrency::Only(_) => Decimal::ONE,
+                ReportCurrency::Company => match self.rate(currency, day) {
+                    Some(rate) => rate,
+                    None => continue,
+                },
+            };
+            let converted = |amount: Decimal| cost(amount * rate);
+            let (row, money) = rows.entry((period, member)).or_default();
+            row.orders.extend(totals.orders);
+            row.cancelled.extend(totals.cancelled);
+            row.units += totals.units;
+            row.units_returned += totals.units_returned;
+            money.order_net += converted(totals.order_net);
+            money.cancelled_net += converted(totals.cancelled_net);
+            money.revenue += converted(totals.revenue);
+            money.cost += converted(totals.cost);
+            money.uncosted_revenue += converted(totals.uncosted);
+        }
+        rows.into_iter()
+            .map(|(key, (totals, money))| {
                 let figures = SalesFigures {
                     orders: totals.orders.len() as i64,
-                    order_net: totals.order_net,
                     cancelled_orders: totals.cancelled.len() as i64,
-                    cancelled_net: totals.cancelled_net,
-                    revenue: totals.revenue,
-                    cost: totals.cost,
-                    margin: totals.revenue - totals.cost,
+                    margin: money.revenue - money.cost,
                     units: totals.units,
                     units_returned: totals.units_returned,
-                    uncosted_revenue: totals.uncosted,
+                    ..money
                 };
                 (key, figures)
             })
             .filter(|(_, figures)| *figures != SalesFigures::default())
             .collect()
+    }
+
+    /// The currencies a report counting every currency leaves out over
+    /// `from..=to`: those with facts on a day without a rate.
+    pub fn unconverted(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        branch: Option<BranchId>,
+    ) -> Vec<Currency> {
+        let left_out: BTreeSet<Currency> = self
+            .facts
+            .iter()
+            .filter(|fact| fact.day >= from && fact.day <= to)
+            .filter(|fact| branch.is_none_or(|branch| fact.branch == Some(branch)))
+            .filter(|fact| self.rate(fact.currency, fact.day).is_none())
+            .map(|fact| fact.currency)
+            .collect();
+        left_out.into_iter().collect()
     }
 
     fn outstanding(invoice: &FactInvoice, as_of: NaiveDate) -> Decimal {
@@ -683,6 +761,51 @@ impl Oracle {
         }
         intake.retain(|_, amount| !amount.is_zero());
         (orders.len() as i64, intake, units)
+    }
+
+    /// (intake, payments, overdue at the end of `to`, currencies left
+    /// out) in euros over `from..=to`: each day's sum per currency at
+    /// that day's rate, what is overdue at `to`'s, each rounded once.
+    pub fn in_company(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> (Decimal, Decimal, Decimal, Vec<Currency>) {
+        let mut left_out: BTreeSet<Currency> = BTreeSet::new();
+        let mut converted = |sums: BTreeMap<(NaiveDate, Currency), Decimal>| -> Decimal {
+            let mut total = Decimal::ZERO;
+            for ((day, currency), amount) in sums {
+                if amount.is_zero() {
+                    continue;
+                }
+                match self.rate(currency, day) {
+                    Some(rate) => total += cost(amount * rate),
+                    None => {
+                        left_out.insert(currency);
+                    }
+                }
+            }
+            total
+        };
+        let mut intake: BTreeMap<(NaiveDate, Currency), Decimal> = BTreeMap::new();
+        for fact in self.facts.iter().filter(|f| f.day >= from && f.day <= to) {
+            if let FactKind::Ordered(net) = &fact.kind {
+                *intake.entry((fact.day, fact.currency)).or_default() += net;
+            }
+        }
+        let mut paid: BTreeMap<(NaiveDate, Currency), Decimal> = BTreeMap::new();
+        for (day, currency, _, amount) in &self.payments {
+            if *day >= from && *day <= to {
+                *paid.entry((*day, *currency)).or_default() += amount;
+            }
+        }
+        let overdue: BTreeMap<(NaiveDate, Currency), Decimal> = self
+            .overdue(to)
+            .into_iter()
+            .map(|(currency, overdue)| ((to, currency), overdue.amount))
+            .collect();
+        let (intake, paid, overdue) = (converted(intake), converted(paid), converted(overdue));
+        (intake, paid, overdue, left_out.into_iter().collect())
     }
 
     /// Payments received over `from..=to` per currency.

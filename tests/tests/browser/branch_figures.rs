@@ -4,7 +4,7 @@
 //! read is refused next to its select; the same in Arabic.
 
 use chrono::Datelike;
-use projections::models::sales::{Period, ReportQuery};
+use projections::models::sales::{Period, ReportCurrency, ReportQuery};
 
 use super::catalog::choose;
 use super::*;
@@ -118,7 +118,7 @@ async fn a_report_of_one_branch_counts_its_orders_only() {
                 .report(&ReportQuery {
                     from,
                     to: today,
-                    currency,
+                    currency: ReportCurrency::Only(currency),
                     period: Period::Whole,
                     dimension: None,
                     branch,

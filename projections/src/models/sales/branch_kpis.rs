@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use crate::day::Day;
 use crate::fixed::{to_decimal, to_money};
-use crate::models::kpis::{Kpis, Overdue};
+use crate::models::kpis::{CompanyTotals, Kpis, Overdue};
 
 use super::Sales;
 use super::queries::{Picked, in_range};
@@ -42,6 +42,7 @@ impl Sales {
         let mut orders = 0_i64;
         let mut intake: BTreeMap<u16, i128> = BTreeMap::new();
         let mut payments: BTreeMap<u16, i128> = BTreeMap::new();
+        let mut in_company = CompanyTotals::new(&self.rates);
         let number = self.branches.index.get(&branch).copied();
         if let Some(number) = number.filter(|_| from <= to) {
             let (first, last) = (Day::from_date(from), Day::from_date(to));
@@ -50,13 +51,26 @@ impl Sales {
                     orders = orders.saturating_add(i64::from(entry.figures.orders));
                     *intake.entry(entry.currency).or_default() +=
                         i128::from(entry.figures.order_net);
+                    if let (Some(totals), Some(currency)) = (
+                        in_company.as_mut(),
+                        self.currencies.get(usize::from(entry.currency)),
+                    ) {
+                        totals.add(entry.day.date(), *currency, entry.figures.order_net, 0);
+                    }
                 }
             }
             let range = (number, first, 0, 0)..=(number, last, u16::MAX, u8::MAX);
-            for ((_, _, currency, _), sum) in self.branch_payments.range(range) {
+            for ((_, day, currency, _), sum) in self.branch_payments.range(range) {
                 *payments.entry(*currency).or_default() += i128::from(sum.amount);
+                if let (Some(totals), Some(currency)) = (
+                    in_company.as_mut(),
+                    self.currencies.get(usize::from(*currency)),
+                ) {
+                    totals.add(day.date(), *currency, 0, sum.amount);
+                }
             }
         }
+        let overdue = self.branch_overdue(branch, to);
         Kpis {
             from,
             to,
@@ -65,7 +79,8 @@ impl Sales {
             payments: self.amounts(payments),
             units_from: from,
             units_shipped: self.branch_units(branch, from, to),
-            overdue: self.branch_overdue(branch, to),
+            in_company: in_company.map(|totals| totals.finish(&overdue, to)),
+            overdue,
         }
     }
 

@@ -71,7 +71,7 @@
 use std::collections::BTreeMap;
 
 use domain::catalog::ProductEvent;
-use domain::currency::RatesEvent;
+use domain::currency::{CompanyEvent, RatesEvent};
 use domain::finance::{AccountEvent, Allocation, DocumentKind, SeriesEvent};
 use domain::ids::{
     BranchId, InvoiceId, OrderId, PartyId, ProductId, ReservationId, ReturnId, UserId, WarehouseId,
@@ -86,6 +86,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::day::Day;
+use crate::day_rates::DayRates;
 use crate::envelope::Envelope;
 use crate::fixed::{cost_of, from_decimal};
 use crate::model::ReadModel;
@@ -93,12 +94,10 @@ use crate::model::ReadModel;
 mod branch_kpis;
 mod costing;
 mod queries;
-mod rates;
 mod series;
 mod tracking;
 
 use costing::{Moved, SoldCosts};
-use rates::SaleRates;
 use series::{Figures, Members, Series, entry_mut};
 pub use tracking::ProductInfo;
 use tracking::{
@@ -108,7 +107,8 @@ use tracking::{
 
 pub use queries::{
     AgeBucket, Aged, Ageing, Dimension, InvoiceRow, Measure, Member, MethodTotal, OpenInvoice,
-    PaymentDay, Period, Receivables, ReportQuery, ReportRow, SalesFigures, TopQuery,
+    PaymentDay, Period, Receivables, ReportCurrency, ReportQuery, ReportRow, SalesFigures,
+    TopQuery,
 };
 
 // ------------------------------------------------------------------ model
@@ -144,7 +144,7 @@ pub struct Sales {
     /// Every stock movement in business time, to cost what was sold.
     sold_costs: SoldCosts,
     /// To book a sale's cost in the sale's currency.
-    rates: SaleRates,
+    rates: DayRates,
 }
 
 /// One exchange difference realized on a customer's payment.
@@ -164,7 +164,8 @@ impl ReadModel for Sales {
     const NAME: &'static str = "sales";
     // 2: series per branch, payments per branch. 3: exchange differences.
     // 4: sales costed in business time, in the sale's currency.
-    const VERSION: u32 = 4;
+    // 5: the company currency, for reports in it.
+    const VERSION: u32 = 5;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
@@ -172,6 +173,7 @@ impl ReadModel for Sales {
         SeriesEvent::CATEGORY,
         ProductEvent::CATEGORY,
         StockEvent::CATEGORY,
+        CompanyEvent::CATEGORY,
         RatesEvent::CATEGORY,
     ];
     // A day per member per currency: large with millions of orders.
@@ -187,7 +189,8 @@ impl ReadModel for Sales {
                 self.apply_order(OrderId::from_uuid(envelope.aggregate), day, event)
             }
             CrmEvent::Sale(SaleEvent::Imported(sale)) => self.apply_import(sale),
-            CrmEvent::Rates(event) => self.rates.apply(event),
+            CrmEvent::Rates(event) => self.rates.apply_rates(event),
+            CrmEvent::Company(event) => self.rates.apply_company(event),
             CrmEvent::Stock(event) => {
                 if let Some(warehouse) = envelope.aggregate_part {
                     let stock = (
@@ -641,7 +644,7 @@ impl Sales {
         let in_currency = |day: Day, dims: LineDims, cost: i64| match currencies
             .get(usize::from(dims.order.currency))
         {
-            Some(currency) => rates.cost_in(cost, *currency, day.date()),
+            Some(currency) => rates.from_company(cost, *currency, day.date()),
             None => cost,
         };
         let revaluations = self.sold_costs.record(stock, moved, booking, in_currency);

@@ -1,6 +1,7 @@
 //! What the sales model answers: reports by period and dimension, the
 //! top members, invoices aged as of a day, receivables and payments.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::hash::Hash;
 
@@ -12,6 +13,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::day::Day;
+use crate::day_rates::convert;
 use crate::fixed::{to_decimal, to_money};
 
 use super::series::{BranchSeries, Entry, Figures, Members, Series};
@@ -141,12 +143,77 @@ impl Sum {
     }
 }
 
-/// A report over the days `from..=to` in one currency.
+/// What a report counts, and in which currency it answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportCurrency {
+    /// The documents in this currency, in their own amounts.
+    Only(Currency),
+    /// Every document, in the company currency: a day's figures in
+    /// another currency converted at that day's rate, rounded once
+    /// ([`crate::day_rates`]); a margin is converted revenue less
+    /// converted cost. Figures of a currency without a rate by their day
+    /// are left out and named by [`Sales::unconverted`].
+    Company,
+}
+
+/// How a report adds up entries: those of one currency as they are, or
+/// every currency's converted into the company's.
+#[derive(Clone, Copy)]
+enum Counting<'a> {
+    Only(u16),
+    Company(&'a Sales),
+}
+
+impl Counting<'_> {
+    /// The runs of entries of `picked` over `from..=to` to add up: each
+    /// series as it is, or, converting, one run per (day, currency) with
+    /// a member's series of several branches added up first, so that a
+    /// conversion rounds once per member, day and currency, whichever
+    /// branches the figures are in.
+    fn runs<'a>(&self, picked: Picked<'a>, from: Day, to: Day) -> Vec<Cow<'a, [Entry]>> {
+        let mut runs: Vec<Cow<'a, [Entry]>> = picked
+            .series()
+            .map(|series| Cow::Borrowed(in_range(series, from, to)))
+            .filter(|run| !run.is_empty())
+            .collect();
+        if matches!(self, Counting::Company(_)) && runs.len() > 1 {
+            let mut merged: Vec<Entry> = runs.iter().flat_map(|run| run.iter().copied()).collect();
+            merged.sort_by_key(Entry::key);
+            merged.dedup_by(|entry, kept| {
+                let same = entry.key() == kept.key();
+                if same {
+                    kept.figures.absorb(&entry.figures);
+                }
+                same
+            });
+            runs = vec![Cow::Owned(merged)];
+        }
+        runs
+    }
+
+    /// Adds `entry` to `sum` if the report counts it.
+    fn add(&self, sum: &mut Sum, entry: &Entry) {
+        match self {
+            Counting::Only(currency) => {
+                if entry.currency == *currency {
+                    sum.add(&entry.figures);
+                }
+            }
+            Counting::Company(sales) => match sales.company_rate(entry) {
+                Some(rate) if rate == Decimal::ONE => sum.add(&entry.figures),
+                Some(rate) => sum.add(&entry.figures.converted(rate)),
+                None => {}
+            },
+        }
+    }
+}
+
+/// A report over the days `from..=to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub currency: Currency,
+    pub currency: ReportCurrency,
     pub period: Period,
     /// `None`: the company as a whole.
     pub dimension: Option<Dimension>,
@@ -180,7 +247,7 @@ pub enum Measure {
 pub struct TopQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub currency: Currency,
+    pub currency: ReportCurrency,
     pub dimension: Dimension,
     pub measure: Measure,
     pub limit: usize,
@@ -353,7 +420,7 @@ impl Sales {
     /// with nothing are left out. Rows are sorted by period, then member
     /// (products by SKU, categories by name, others by id).
     pub fn report(&self, query: &ReportQuery) -> Vec<ReportRow> {
-        let Some(currency) = self.find_currency(query.currency) else {
+        let Some(counting) = self.counting(query.currency) else {
             return Vec::new();
         };
         let Some(branch) = self.branch_filter(query.branch) else {
@@ -376,21 +443,18 @@ impl Sales {
             // one sum per run of a period, added into the member's sums
             // (sorted by period) only when the period changes.
             let mut sums: Vec<(Day, Sum)> = Vec::new();
-            for series in picked.series() {
+            for run in counting.runs(picked, from, to) {
                 let mut current: Option<(Day, Sum)> = None;
-                for entry in in_range(series, from, to) {
-                    if entry.currency != currency {
-                        continue;
-                    }
+                for entry in run.iter() {
                     let period = period_of(entry.day);
                     match &mut current {
-                        Some((open, sum)) if *open == period => sum.add(&entry.figures),
+                        Some((open, sum)) if *open == period => counting.add(sum, entry),
                         _ => {
                             if let Some((open, sum)) = current.take() {
                                 add_period(&mut sums, open, &sum);
                             }
                             let mut sum = Sum::default();
-                            sum.add(&entry.figures);
+                            counting.add(&mut sum, entry);
                             current = Some((period, sum));
                         }
                     }
@@ -411,6 +475,56 @@ impl Sales {
         rows
     }
 
+    /// The company currency, once a rate names it.
+    pub fn company_currency(&self) -> Option<Currency> {
+        self.rates.company()
+    }
+
+    /// How `currency` is counted; `None` when nothing would be (a
+    /// currency without figures, or no company currency).
+    fn counting(&self, currency: ReportCurrency) -> Option<Counting<'_>> {
+        match currency {
+            ReportCurrency::Only(currency) => self.find_currency(currency).map(Counting::Only),
+            ReportCurrency::Company => self.rates.company().map(|_| Counting::Company(self)),
+        }
+    }
+
+    /// The rate `entry`'s figures convert into the company currency at.
+    fn company_rate(&self, entry: &Entry) -> Option<Decimal> {
+        let currency = self.currencies.get(usize::from(entry.currency))?;
+        self.rates.rate(*currency, entry.day.date())
+    }
+
+    /// The currencies with figures over `from..=to` (in `branch`, or in
+    /// every branch) on a day without any rate into the company currency
+    /// by then: what a [`ReportCurrency::Company`] report leaves out.
+    pub fn unconverted(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        branch: Option<BranchId>,
+    ) -> Vec<Currency> {
+        let mut left_out: Vec<Currency> = Vec::new();
+        let Some(branch) = self.branch_filter(branch) else {
+            return left_out;
+        };
+        let (from, to) = (Day::from_date(from), Day::from_date(to));
+        self.for_each_member(None, branch, |_, picked| {
+            for series in picked.series() {
+                for entry in in_range(series, from, to) {
+                    if self.company_rate(entry).is_none()
+                        && let Some(currency) = self.currencies.get(usize::from(entry.currency))
+                        && !left_out.contains(currency)
+                    {
+                        left_out.push(*currency);
+                    }
+                }
+            }
+        });
+        left_out.sort();
+        left_out
+    }
+
     /// The branch number a query is limited to: `Some(None)` for every
     /// branch, `None` for a branch without any figures.
     fn branch_filter(&self, branch: Option<BranchId>) -> Option<Option<u32>> {
@@ -424,7 +538,7 @@ impl Sales {
     /// largest first (ties by member); members with nothing are left out.
     pub fn top(&self, query: &TopQuery) -> Vec<ReportRow> {
         let limit = query.limit.clamp(1, crate::PAGE_ROWS_MAX);
-        let Some(currency) = self.find_currency(query.currency) else {
+        let Some(counting) = self.counting(query.currency) else {
             return Vec::new();
         };
         let Some(branch) = self.branch_filter(query.branch) else {
@@ -437,11 +551,9 @@ impl Sales {
         let mut ranked: Vec<(Member, Sum)> = Vec::new();
         self.for_each_member(Some(query.dimension), branch, |member, picked| {
             let mut sum = Sum::default();
-            for series in picked.series() {
-                for entry in in_range(series, from, to) {
-                    if entry.currency == currency {
-                        sum.add(&entry.figures);
-                    }
+            for run in counting.runs(picked, from, to) {
+                for entry in run.iter() {
+                    counting.add(&mut sum, entry);
                 }
             }
             if sum != Sum::default() {
@@ -675,15 +787,66 @@ impl Sales {
         currency: Currency,
         branch: Option<BranchId>,
     ) -> Receivables {
+        self.receivables_of(as_of, currency, branch, &[(currency, Decimal::ONE)])
+    }
+
+    /// What customers owed in every currency at the end of `as_of` (of
+    /// one branch's invoices, or of all), in the company currency: each
+    /// invoice's outstanding amount converted at the rate of `as_of`, as a
+    /// balance is valued on its day, rounded once. With the currencies
+    /// whose invoices were left out for want of a rate by then; `None`
+    /// without a company currency.
+    pub fn receivables_in_company(
+        &self,
+        as_of: NaiveDate,
+        branch: Option<BranchId>,
+    ) -> Option<(Receivables, Vec<Currency>)> {
+        let company = self.rates.company()?;
+        let mut rated = Vec::with_capacity(self.currencies.len());
+        let mut left_out = Vec::new();
+        for currency in &self.currencies {
+            match self.rates.rate(*currency, as_of) {
+                Some(rate) => rated.push((*currency, rate)),
+                None => {
+                    let owed = self.open_at(Day::from_date(as_of), *currency, branch.map(Some));
+                    if owed.into_iter().next().is_some() {
+                        left_out.push(*currency);
+                    }
+                }
+            }
+        }
+        left_out.sort();
+        Some((
+            self.receivables_of(as_of, company, branch, &rated),
+            left_out,
+        ))
+    }
+
+    /// Receivables in `currency` of the invoices in each of `rated`'s
+    /// currencies, converted at its rate.
+    fn receivables_of(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+        branch: Option<BranchId>,
+        rated: &[(Currency, Decimal)],
+    ) -> Receivables {
         let mut total = Ageing::default();
         let mut by_customer: FxHashMap<u32, (Ageing, i64)> = FxHashMap::default();
-        let open = self.open_at(Day::from_date(as_of), currency, branch.map(Some));
-        for (track, outstanding, days_overdue) in open {
-            let bucket = AgeBucket::of(days_overdue);
-            total.add(bucket, outstanding);
-            let (ageing, owed) = by_customer.entry(track.customer).or_default();
-            ageing.add(bucket, outstanding);
-            *owed = owed.saturating_add(outstanding);
+        for (of, rate) in rated {
+            let open = self.open_at(Day::from_date(as_of), *of, branch.map(Some));
+            for (track, outstanding, days_overdue) in open {
+                let outstanding = if *rate == Decimal::ONE {
+                    outstanding
+                } else {
+                    convert(outstanding, *rate)
+                };
+                let bucket = AgeBucket::of(days_overdue);
+                total.add(bucket, outstanding);
+                let (ageing, owed) = by_customer.entry(track.customer).or_default();
+                ageing.add(bucket, outstanding);
+                *owed = owed.saturating_add(outstanding);
+            }
         }
         let mut customers: Vec<(PartyId, Ageing, i64)> = by_customer
             .into_iter()
@@ -868,11 +1031,10 @@ fn add_period(sums: &mut Vec<(Day, Sum)>, period: Day, sum: &Sum) {
 
 /// The entries of `series` from `from` to `to`: a binary search for the
 /// first, then a walk.
-pub(super) fn in_range(series: &Series, from: Day, to: Day) -> impl Iterator<Item = &Entry> {
+pub(super) fn in_range(series: &Series, from: Day, to: Day) -> &[Entry] {
     let start = series.partition_point(|entry| entry.day < from);
-    series[start..]
-        .iter()
-        .take_while(move |entry| entry.day <= to)
+    let end = start + series[start..].partition_point(|entry| entry.day <= to);
+    &series[start..end]
 }
 
 fn push_row(rows: &mut Vec<ReportRow>, period: Day, member: Member, sum: &Sum) {

@@ -5,10 +5,12 @@
 
 use std::hash::Hash;
 
+use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::day::Day;
+use crate::day_rates::convert;
 
 /// One day's figures of one member in one currency, in ten-thousandths.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +24,34 @@ pub(super) struct Figures {
     pub(super) units: i64,
     pub(super) units_returned: i64,
     pub(super) uncosted_revenue: i64,
+}
+
+impl Figures {
+    /// Adds `other`'s figures to these.
+    pub(super) fn absorb(&mut self, other: &Figures) {
+        self.orders = self.orders.saturating_add(other.orders);
+        self.cancelled_orders = self.cancelled_orders.saturating_add(other.cancelled_orders);
+        self.order_net = self.order_net.saturating_add(other.order_net);
+        self.cancelled_net = self.cancelled_net.saturating_add(other.cancelled_net);
+        self.revenue = self.revenue.saturating_add(other.revenue);
+        self.cost = self.cost.saturating_add(other.cost);
+        self.units = self.units.saturating_add(other.units);
+        self.units_returned = self.units_returned.saturating_add(other.units_returned);
+        self.uncosted_revenue = self.uncosted_revenue.saturating_add(other.uncosted_revenue);
+    }
+
+    /// The figures with every amount × `rate` (into the company
+    /// currency), each rounded once; counts and quantities as they are.
+    pub(super) fn converted(&self, rate: Decimal) -> Figures {
+        Figures {
+            order_net: convert(self.order_net, rate),
+            cancelled_net: convert(self.cancelled_net, rate),
+            revenue: convert(self.revenue, rate),
+            cost: convert(self.cost, rate),
+            uncosted_revenue: convert(self.uncosted_revenue, rate),
+            ..*self
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
