@@ -581,8 +581,10 @@ pub struct ReceivablesParams {
     /// Business time: what was owed at the end of this day, aged by its
     /// days past due then; today when absent.
     pub as_of: Option<NaiveDate>,
-    /// ISO 4217 (`EUR`).
-    pub currency: String,
+    /// ISO 4217 (`EUR`): the invoices in this currency. Absent: every
+    /// invoice in the company currency, what it owed converted at the
+    /// rate of `as_of` (refused while no company currency is set).
+    pub currency: Option<String>,
     /// Knowledge time: as the log knew it at this moment (slower).
     pub known_at: Option<DateTime<Utc>>,
     /// Customers listed, the largest debt first: 1 to 500, 50 when absent.
@@ -643,6 +645,11 @@ pub struct CustomerAgeing {
 pub struct ReceivablesReport {
     pub as_of: NaiveDate,
     pub currency: String,
+    /// Every currency converted into the company's (`currency` absent).
+    pub converted: bool,
+    /// Converted: the currencies of open invoices without any rate by
+    /// `as_of`, left out.
+    pub unconverted: Vec<String>,
     pub total: AgeingDto,
     /// Customers who owed something, the largest debt first (at most
     /// `limit`).
@@ -654,8 +661,9 @@ pub struct ReceivablesReport {
     pub known_position: Option<u64>,
 }
 
-/// What customers owed in one currency at the end of a day, aged by days
-/// past due, in total and per customer, from the sales read model.
+/// What customers owed in one currency (or in all, in the company's) at
+/// the end of a day, aged by days past due, in total and per customer,
+/// from the sales read model.
 #[utoipa::path(get, path = "/reports/receivables", tag = TAG_REPORTS,
     params(ReceivablesParams, WaitFor),
     responses(
@@ -667,7 +675,11 @@ async fn receivables_report(
     ApiQuery(params): ApiQuery<ReceivablesParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<ReceivablesReport>, ApiError> {
-    let currency = Currency::parse("currency", &params.currency)?;
+    let currency = params
+        .currency
+        .as_deref()
+        .map(|code| Currency::parse("currency", code))
+        .transpose()?;
     let limit = PageParams {
         limit: params.limit,
         cursor: None,
@@ -676,16 +688,30 @@ async fn receivables_report(
     wait.wait(&state).await?;
     let as_of = params.as_of.unwrap_or_else(|| state.app.now().date_naive());
     let branch = params.branch.map(BranchId::from_uuid);
-    let (receivables, known_position) = known(
+    let (answer, known_position) = known(
         &state,
         &state.read_models.sales,
         params.known_at,
-        move |sales| sales.receivables_in(as_of, currency, branch),
+        move |sales| match currency {
+            Some(currency) => Some((sales.receivables_in(as_of, currency, branch), Vec::new())),
+            None => sales.receivables_in_company(as_of, branch),
+        },
     )
     .await?;
+    let Some((receivables, unconverted)) = answer else {
+        return Err(ApiError::invalid(
+            "currency",
+            "no company currency is set: give the currency to report in",
+        ));
+    };
     Ok(axum::Json(ReceivablesReport {
         as_of,
-        currency: currency.as_str().to_owned(),
+        currency: receivables.currency.as_str().to_owned(),
+        converted: currency.is_none(),
+        unconverted: unconverted
+            .iter()
+            .map(|currency| currency.as_str().to_owned())
+            .collect(),
         total: (&receivables.total).into(),
         customer_count: receivables.customers.len(),
         customers: receivables

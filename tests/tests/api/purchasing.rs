@@ -777,6 +777,109 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
     assert_eq!(refused.body["rule"], "currency.no_rate");
 }
 
+/// Protects the director's one figure through the API: a sale of 10.00
+/// EUR and one of 20.00 USD (today's rate 0.3333333333: 6.6667 EUR) add
+/// up, without a currency, to 16.6667 EUR in the sales report and in the
+/// KPIs; asked in dollars, the report has the dollars alone. A sale in
+/// pounds, which have no rate, is left out and named. Without a company
+/// currency there is no company total to give.
+#[tokio::test]
+async fn sales_in_several_currencies_add_up_in_the_company_currency() {
+    let bare = spawn_app().await;
+    let refused = bare
+        .get("/api/v1/reports/sales?from=2026-03-01&to=2026-03-31")
+        .await;
+    refused.assert_problem(400);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("currency"),
+        "{:#}",
+        refused.body
+    );
+    assert!(bare.get("/api/v1/kpis?day=2026-03-01").await.body["in_company"].is_null());
+
+    let app = spawn_app().await;
+    let (_, warehouse, product) = buying_shop(&app).await;
+    let customer = app.company("Harbour Imports").await;
+    app.write(
+        "/api/v1/stock/receipts",
+        json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
+    )
+    .await;
+    let sale = Sale {
+        customer,
+        product,
+        warehouse,
+    };
+    let due = (Utc::now() + Duration::days(30)).date_naive();
+    for (currency, price, quantity) in [("EUR", "10", "1"), ("USD", "5", "4")] {
+        let order = sale.shipped(&app, currency, price, quantity).await;
+        app.write(
+            &format!("/api/v1/orders/{order}/invoice"),
+            json!({"due": due}),
+        )
+        .await;
+    }
+    app.settle().await;
+    let today = Utc::now().date_naive();
+    let report = |currency: &str| {
+        format!("/api/v1/reports/sales?from={today}&to={today}&group_by=whole{currency}")
+    };
+    let every = app.get(&report("")).await;
+    assert_eq!(every.status, StatusCode::OK, "{:#}", every.body);
+    assert_eq!(every.body["currency"], "EUR");
+    assert_eq!(every.body["converted"], true);
+    assert_eq!(every.body["unconverted"], json!([]));
+    assert_eq!(dec(&every.body["rows"][0]["order_net"]), dec_str("16.6667"));
+    assert_eq!(every.body["rows"][0]["orders"], 2);
+    let dollars = app.get(&report("&currency=USD")).await;
+    assert_eq!(dollars.body["converted"], false);
+    assert_eq!(
+        dec(&dollars.body["rows"][0]["order_net"]),
+        Decimal::from(20)
+    );
+
+    sale.shipped(&app, "GBP", "4", "1").await;
+    app.settle().await;
+    let every = app.get(&report("")).await;
+    assert_eq!(every.body["unconverted"], json!(["GBP"]));
+    assert_eq!(dec(&every.body["rows"][0]["order_net"]), dec_str("16.6667"));
+    let kpis = app.get(&format!("/api/v1/kpis?day={today}")).await;
+    assert_eq!(kpis.status, StatusCode::OK, "{:#}", kpis.body);
+    let in_company = &kpis.body["in_company"];
+    assert_eq!(in_company["currency"], "EUR");
+    assert_eq!(dec(&in_company["order_intake"]), dec_str("16.6667"));
+    assert_eq!(in_company["unconverted"], json!(["GBP"]));
+    assert_eq!(dec(&kpis.body["order_intake"]["USD"]), Decimal::from(20));
+
+    // The invoices of the euro and dollar sales owe 12.00 EUR and
+    // 24.00 USD gross; the pounds were not invoiced.
+    let owed = app.get("/api/v1/reports/receivables").await;
+    assert_eq!(owed.status, StatusCode::OK, "{:#}", owed.body);
+    assert_eq!(owed.body["converted"], true);
+    assert_eq!(owed.body["currency"], "EUR");
+    // 24 × 0.3333333333 = 7.9999999992 → 8.0000; + 12.00.
+    assert_eq!(
+        dec(&owed.body["total"]["current"]["outstanding"]),
+        Decimal::from(20)
+    );
+    let in_dollars = app.get("/api/v1/reports/receivables?currency=USD").await;
+    assert_eq!(in_dollars.body["converted"], false);
+    assert_eq!(
+        dec(&in_dollars.body["total"]["current"]["outstanding"]),
+        Decimal::from(24)
+    );
+    bare.get("/api/v1/reports/receivables")
+        .await
+        .assert_problem(400);
+}
+
+fn dec_str(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
 /// A customer buying one product from one warehouse.
 struct Sale {
     customer: Uuid,

@@ -511,9 +511,16 @@ async fn the_dashboard_shows_the_directors_figures_for_a_chosen_period() {
         .read(|model| model.over(from, to));
     assert!(kpis.orders > 0, "the demo has orders in the last year");
     let expected_orders = format::integer(Lang::En, kpis.orders);
-    // One figure per currency sold in (the demo's export sale is in
-    // dollars), as the dashboard joins them.
-    let expected_sales = kpis
+    // The demo sells in euros and (its export sale) in dollars: one total
+    // in the company currency, each currency's amount under it.
+    let in_company = kpis
+        .in_company
+        .clone()
+        .expect("the demo has a company currency");
+    assert!(in_company.unconverted.is_empty(), "{in_company:?}");
+    assert!(kpis.order_intake.len() > 1, "{:?}", kpis.order_intake);
+    let expected_sales = format::money(Lang::En, in_company.order_intake, in_company.currency);
+    let expected_detail = kpis
         .order_intake
         .iter()
         .map(|(currency, amount)| format::money(Lang::En, *amount, *currency))
@@ -529,6 +536,10 @@ async fn the_dashboard_shows_the_directors_figures_for_a_chosen_period() {
         assert_eq!(
             text_of(&client, r#"[data-kpi="sales-period"] .value"#).await,
             expected_sales
+        );
+        assert_eq!(
+            text_of(&client, r#"[data-kpi="sales-period"] .detail"#).await,
+            expected_detail
         );
         for kpi in ["sales", "orders", "payments", "units", "overdue"] {
             let value = text_of(&client, &format!(r#"[data-kpi="{kpi}-today"] .value"#)).await;

@@ -575,6 +575,82 @@ async fn a_customers_dollar_payment_shows_its_exchange_loss_in_the_sales_report(
     .await;
 }
 
+/// Protects the director's one figure on the report page: with no
+/// currency chosen it counts every currency in the company's (the demo
+/// sells in euros and, once, in dollars), says so, and its total is the
+/// model's; chosen, the dollars are shown alone, in dollars. In Arabic
+/// the choice reads in Arabic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sales_report_adds_every_currency_in_the_company_one() {
+    use projections::models::sales::{Period, ReportCurrency, ReportQuery};
+    let app = spawn_app().await;
+    let to = Utc::now().date_naive();
+    let from = to - chrono::Duration::days(364);
+    let usd = Currency::parse("currency", "USD").unwrap();
+    let order_net = |currency| {
+        app.state.read_models.sales.read(|sales| {
+            sales
+                .report(&ReportQuery {
+                    from,
+                    to,
+                    currency,
+                    period: Period::Whole,
+                    dimension: None,
+                    branch: None,
+                })
+                .first()
+                .map(|row| row.figures.order_net)
+                .unwrap()
+        })
+    };
+    let every = format::money(Lang::En, order_net(ReportCurrency::Company), eur());
+    let dollars = format::money(Lang::En, order_net(ReportCurrency::Only(usd)), usd);
+    let only_euros = format::money(Lang::En, order_net(ReportCurrency::Only(eur())), eur());
+    assert_ne!(every, only_euros, "the dollars count in the company total");
+    let base = app.base.clone();
+    in_browser(&app, "report_every_currency", move |client| async move {
+        client
+            .goto(&format!(
+                "{base}/reports?from={from}&to={to}&group_by=whole"
+            ))
+            .await
+            .unwrap();
+        wait_for(&client, "#report-converted-note").await;
+        assert_eq!(value_of(&client, "#report-currency").await, "company");
+        assert!(
+            text_of(&client, "#report-converted-note")
+                .await
+                .contains("EUR"),
+        );
+        // The second figure of the total row: the net order intake.
+        assert_eq!(
+            text_of(&client, "#report-total td:nth-of-type(2)").await,
+            every
+        );
+        choose(&client, "#report-currency", "USD").await;
+        click(&client, "#report-submit").await;
+        wait_for_text(&client, "#report-total td:nth-of-type(2)", &dollars).await;
+        assert!(
+            client
+                .find(Locator::Css("#report-converted-note"))
+                .await
+                .is_err(),
+            "one currency is not converted"
+        );
+        choose_language(&client, "ar").await;
+        wait_for(&client, "html[dir='rtl'] #report-currency").await;
+        let every_label = client
+            .find(Locator::Css("#report-currency option[value='company']"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(every_label.starts_with("كل العملات"), "{every_label}");
+    })
+    .await;
+}
+
 /// Enters the dollar at 0.90 EUR yesterday and 0.80 today; answers the
 /// two days.
 async fn dollar_at_90_then_80(
