@@ -17,8 +17,16 @@
 //! what is owed to suppliers (`crate::payables`): each value once, to
 //! cents, half away from zero; the part that settles an invoice takes what
 //! is left of the invoice's value. An invoice issued before the company
-//! currency was set has no rate: paying it realizes no difference. Credit
-//! notes and credit applied convert at the invoice's rate, realizing none.
+//! currency was set has no rate: paying it realizes no difference.
+//!
+//! Credit is kept in lots, oldest first, each from the payment or credit
+//! note that made it: an overpayment's lot keeps its payment's rate and
+//! its value at it (rounded once; the draw that uses a lot up takes what
+//! is left of its value). Credit spent on an invoice draws on the lots in
+//! that order; each part from a payment's lot realizes the difference
+//! between its value at the payment's rate and at the invoice's, named by
+//! that payment. A credit note's credit converts at the invoice's rate,
+//! realizing none (it gives back what an invoice charged).
 //!
 //! Invoice, credit note and sales order numbers are sequential per branch
 //! and year with no gaps. Each series is a stream (`series-<id>`, the id derived from
@@ -275,6 +283,73 @@ impl AccountInvoice {
     }
 }
 
+impl AccountInvoice {
+    fn issued(issued: &InvoiceIssued, sequence: u64) -> Self {
+        AccountInvoice {
+            order: issued.order,
+            currency: issued.currency,
+            gross: issued.total.gross,
+            paid: Decimal::ZERO,
+            due: issued.due,
+            sequence,
+            rate: issued.rate,
+            value: issued.value,
+            value_paid: Decimal::ZERO,
+        }
+    }
+}
+
+/// What is left of the credit one payment or credit note gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditLot {
+    /// The payment whose overpayment it is; `None`: a credit note's.
+    pub payment: Option<PaymentId>,
+    pub currency: Currency,
+    /// The payment's rate; `None` for a credit note's credit, or a
+    /// payment's before the company currency was set.
+    pub rate: Option<Decimal>,
+    pub left: Decimal,
+    /// Its company-currency value at `rate`.
+    pub value_left: Option<Decimal>,
+}
+
+impl CreditLot {
+    fn new(
+        payment: Option<PaymentId>,
+        currency: Currency,
+        rate: Option<Decimal>,
+        amount: Decimal,
+    ) -> Self {
+        CreditLot {
+            payment,
+            currency,
+            rate,
+            left: amount,
+            value_left: rate.map(|rate| round_amount(amount.saturating_mul(rate))),
+        }
+    }
+
+    /// The value of drawing `part` on it: the draw that uses it up takes
+    /// what is left of its value.
+    fn value_of(&self, part: Decimal) -> Option<Decimal> {
+        let (rate, value_left) = (self.rate?, self.value_left?);
+        Some(if part >= self.left {
+            value_left
+        } else {
+            round_amount(part.saturating_mul(rate))
+        })
+    }
+}
+
+/// One part of credit spent: drawn on the lot at `lot` in
+/// [`AccountState::lots`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Draw {
+    lot: usize,
+    amount: Decimal,
+    value: Option<Decimal>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountState {
     pub invoices: BTreeMap<InvoiceId, AccountInvoice>,
@@ -282,6 +357,9 @@ pub struct AccountState {
     /// Payment → amount, to recognise a repeated payment.
     pub payments: BTreeMap<PaymentId, Decimal>,
     pub credit: BTreeMap<Currency, Decimal>,
+    /// The credit of every currency by where it came from, oldest first;
+    /// per currency they add up to `credit`.
+    pub lots: Vec<CreditLot>,
     issued: u64,
 }
 
@@ -297,6 +375,101 @@ impl AccountState {
 
     pub fn credit(&self, currency: Currency) -> Decimal {
         self.credit.get(&currency).copied().unwrap_or_default()
+    }
+
+    /// The parts of spending `amount` of credit in `currency`, on the
+    /// oldest lots first.
+    fn draws(&self, currency: Currency, amount: Decimal) -> Vec<Draw> {
+        let mut left = amount;
+        let mut draws = Vec::new();
+        for (index, lot) in self.lots.iter().enumerate() {
+            if left <= Decimal::ZERO {
+                break;
+            }
+            if lot.currency != currency || lot.left <= Decimal::ZERO {
+                continue;
+            }
+            let part = left.min(lot.left);
+            draws.push(Draw {
+                lot: index,
+                amount: part,
+                value: lot.value_of(part),
+            });
+            left -= part;
+        }
+        draws
+    }
+
+    /// The exchange differences spending `amount` of credit on `invoice`
+    /// (`id`) realizes: each part drawn on a payment's lot, valued at the
+    /// payment's rate, less its share of the amount's value at the
+    /// invoice's (the shares add up to it: the last takes the rest).
+    fn credit_differences(
+        &self,
+        id: InvoiceId,
+        invoice: &AccountInvoice,
+        amount: Decimal,
+    ) -> Vec<AccountEvent> {
+        let (Some(rate), Some(whole)) = (invoice.rate, invoice.value_of(amount)) else {
+            return Vec::new();
+        };
+        let draws = self.draws(invoice.currency, amount);
+        let mut value_left = whole;
+        let mut events = Vec::new();
+        for (index, draw) in draws.iter().enumerate() {
+            let at_invoice = if index + 1 == draws.len() {
+                value_left
+            } else {
+                round_amount(draw.amount.saturating_mul(rate))
+            };
+            value_left -= at_invoice;
+            let lot = &self.lots[draw.lot];
+            let (Some(payment), Some(at_payment)) = (lot.payment, draw.value) else {
+                continue;
+            };
+            let gain = at_payment - at_invoice;
+            if !gain.is_zero() {
+                events.push(AccountEvent::ExchangeDifferenceRealized(
+                    ReceivableExchangeDifference {
+                        payment,
+                        invoice: id,
+                        currency: invoice.currency,
+                        amount: draw.amount,
+                        gain,
+                    },
+                ));
+            }
+        }
+        events
+    }
+
+    /// Spends `amount` of credit in `currency`, oldest lots first.
+    fn spend(&mut self, currency: Currency, amount: Decimal) {
+        for draw in self.draws(currency, amount) {
+            let lot = &mut self.lots[draw.lot];
+            lot.left -= draw.amount;
+            if let (Some(value_left), Some(value)) = (lot.value_left.as_mut(), draw.value) {
+                *value_left -= value;
+            }
+        }
+        self.lots.retain(|lot| lot.left > Decimal::ZERO);
+        *self.credit.entry(currency).or_default() -= amount;
+    }
+
+    /// Adds `amount` of credit in `currency` from a payment (at its
+    /// rate) or a credit note.
+    fn add_credit(
+        &mut self,
+        payment: Option<PaymentId>,
+        currency: Currency,
+        rate: Option<Decimal>,
+        amount: Decimal,
+    ) {
+        *self.credit.entry(currency).or_default() += amount;
+        if amount > Decimal::ZERO {
+            self.lots
+                .push(CreditLot::new(payment, currency, rate, amount));
+        }
     }
 
     /// Open invoices in `currency`, oldest due first (then oldest issued),
@@ -386,7 +559,7 @@ impl Decider for Account {
                     return Ok(Vec::new());
                 }
                 let rate = rate.map(ExchangeRate::value);
-                let issued_event = AccountEvent::InvoiceIssued(InvoiceIssued {
+                let issued_invoice = InvoiceIssued {
                     invoice: *invoice,
                     order: *order,
                     branch: *branch,
@@ -395,8 +568,9 @@ impl Decider for Account {
                     due: *due,
                     rate,
                     value: rate.map(|rate| round_amount(total.gross.saturating_mul(rate))),
-                });
-                let mut events = vec![issued_event];
+                };
+                let fresh = AccountInvoice::issued(&issued_invoice, account.issued + 1);
+                let mut events = vec![AccountEvent::InvoiceIssued(issued_invoice)];
                 // Credit the customer already has pays the new invoice first.
                 let credit = account.credit(*currency).min(total.gross);
                 if credit > Decimal::ZERO {
@@ -405,6 +579,7 @@ impl Decider for Account {
                         currency: *currency,
                         amount: credit,
                     }));
+                    events.extend(account.credit_differences(*invoice, &fresh, credit));
                 }
                 if credit >= total.gross {
                     events.push(AccountEvent::InvoiceSettled(InvoiceSettled {
@@ -523,6 +698,7 @@ impl Decider for Account {
                     currency: open.currency,
                     amount: wanted,
                 })];
+                events.extend(account.credit_differences(*invoice, open, wanted));
                 events.extend(settlements(
                     account,
                     &[Allocation {
@@ -551,28 +727,23 @@ impl Decider for Account {
                 account.issued += 1;
                 account.invoices.insert(
                     issued.invoice,
-                    AccountInvoice {
-                        order: issued.order,
-                        currency: issued.currency,
-                        gross: issued.total.gross,
-                        paid: Decimal::ZERO,
-                        due: issued.due,
-                        sequence: account.issued,
-                        rate: issued.rate,
-                        value: issued.value,
-                        value_paid: Decimal::ZERO,
-                    },
+                    AccountInvoice::issued(issued, account.issued),
                 );
             }
             AccountEvent::CreditNoteIssued(note) => {
                 account.credit_notes.insert(note.credit_note);
                 pay(&mut account, &note.applied);
-                *account.credit.entry(note.currency).or_default() += note.to_credit;
+                account.add_credit(None, note.currency, None, note.to_credit);
             }
             AccountEvent::PaymentReceived(payment) => {
                 account.payments.insert(payment.payment, payment.amount);
                 pay(&mut account, &payment.allocations);
-                *account.credit.entry(payment.currency).or_default() += payment.to_credit;
+                account.add_credit(
+                    Some(payment.payment),
+                    payment.currency,
+                    payment.rate,
+                    payment.to_credit,
+                );
             }
             AccountEvent::CreditApplied(applied) => {
                 pay(
@@ -582,7 +753,7 @@ impl Decider for Account {
                         amount: applied.amount,
                     }],
                 );
-                *account.credit.entry(applied.currency).or_default() -= applied.amount;
+                account.spend(applied.currency, applied.amount);
             }
             AccountEvent::InvoiceSettled(_) | AccountEvent::ExchangeDifferenceRealized(_) => {}
         }

@@ -417,6 +417,92 @@ fn a_payment_at_another_rate_realizes_the_difference() {
     assert!(gains(&events).is_empty());
 }
 
+fn difference(payment: u128, invoice: u128, amount: &str, gain: &str) -> AccountEvent {
+    AccountEvent::ExchangeDifferenceRealized(ReceivableExchangeDifference {
+        payment: id(payment),
+        invoice: id(invoice),
+        currency: usd(),
+        amount: dec(amount),
+        gain: dec(gain),
+    })
+}
+
+/// Protects credit in another currency: an overpayment kept as credit at
+/// its payment's rate and spent on a later invoice at another rate
+/// realizes the difference, named by that payment.
+#[test]
+fn an_overpayment_spent_later_realizes_its_difference() {
+    // 120 USD at 0.9 pays invoice 1 (100) and leaves 20 credit worth
+    // 18.00; invoice 2 at 0.8 takes it at 16.00: a gain of 2.00.
+    let (state, events) = run(vec![
+        issue_in_dollars(1, "100", "0.9"),
+        pay_in_dollars(5, "120", Some("0.9"), None),
+        issue_in_dollars(2, "50", "0.8"),
+    ]);
+    assert_eq!(gains(&events), vec![dec("2.00")]);
+    assert!(events.contains(&difference(5, 2, "20", "2.00")));
+    assert!(state.lots.is_empty());
+    assert_eq!(state.credit(usd()), Decimal::ZERO);
+    // Spent by hand on an invoice already open: the same.
+    let (_, events) = run(vec![
+        issue_in_dollars(1, "50", "0.8"),
+        pay_in_dollars(5, "30", Some("0.9"), Some(vec![(1, "10")])),
+        issue(AccountCommand::ApplyCredit {
+            invoice: id(1),
+            amount: None,
+        }),
+    ]);
+    // The payment's 10 realized 10 × (0.9 − 0.8) = 1.00; its credit of 20,
+    // worth 18.00, pays 16.00 of the invoice: 2.00.
+    assert_eq!(gains(&events), vec![dec("1.00"), dec("2.00")]);
+    assert!(events.contains(&difference(5, 1, "20", "2.00")));
+}
+
+/// Protects the order credit is spent in: oldest lot first, each part at
+/// its own payment's rate, the invoice's value shared so the parts add up
+/// to it, and a lot used up gives what is left of its value.
+#[test]
+fn credit_is_spent_oldest_first_each_part_at_its_payments_rate() {
+    let (state, events) = run(vec![
+        // 10 at 0.9 (9.00), then 10 at 0.7 (7.00), all credit.
+        pay_in_dollars(5, "10", Some("0.9"), None),
+        pay_in_dollars(6, "10", Some("0.7"), None),
+        // 15 at 0.8 (12.00): 10 from the first (9.00 against 8.00) and 5
+        // from the second (3.50 against the rest, 4.00).
+        issue_in_dollars(1, "15", "0.8"),
+    ]);
+    assert_eq!(gains(&events), vec![dec("1.00"), dec("-0.50")]);
+    assert!(events.contains(&difference(5, 1, "10", "1.00")));
+    assert!(events.contains(&difference(6, 1, "5", "-0.50")));
+    assert!(events.contains(&settled(1, None)));
+    assert_eq!(state.lots.len(), 1);
+    assert_eq!(state.lots[0].left, dec("5"));
+    assert_eq!(state.lots[0].value_left, Some(dec("3.50")));
+    assert_eq!(state.invoices[&id(1)].value_paid, dec("12.00"));
+}
+
+/// Protects credit notes: their credit gives back what an invoice charged
+/// and converts at the rate of the invoice it pays, realizing nothing.
+#[test]
+fn a_credit_notes_credit_realizes_nothing() {
+    let (_, events) = run(vec![
+        issue(AccountCommand::IssueCreditNote {
+            credit_note: id(7),
+            order: None,
+            branch: None,
+            currency: usd(),
+            total: gross("20"),
+        }),
+        issue_in_dollars(1, "30", "0.8"),
+    ]);
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, AccountEvent::CreditApplied(_)))
+    );
+    assert!(gains(&events).is_empty());
+}
+
 /// Protects old invoices and unset books: without both rates nothing is
 /// realized, and nothing is refused.
 #[test]
@@ -553,6 +639,48 @@ proptest! {
         prop_assert_eq!(invoice.value_paid, invoice.value.unwrap());
         let gained: Decimal = gains(&events).into_iter().sum();
         prop_assert_eq!(gained, received - invoice.value.unwrap());
+    }
+
+    /// Protects credit in the books: however overpayments at any rates are
+    /// spent on invoices at other rates, every lot is used up exactly,
+    /// the invoices' values paid add up, and the gains are the lots'
+    /// values less what they paid at the invoices' rates.
+    #[test]
+    fn spent_credit_realizes_the_lots_values_less_the_invoices(
+        lots in prop::collection::vec((1i64..1_000_000, 1i64..100_000_000), 1..5),
+        invoices in prop::collection::vec((1i64..1_000_000, 1i64..100_000_000), 1..5),
+    ) {
+        let at = |rate: i64| Decimal::new(rate, 7).to_string();
+        let mut commands = Vec::new();
+        let mut credit = Decimal::ZERO;
+        let mut lots_value = Decimal::ZERO;
+        for (index, (cents, rate)) in lots.iter().enumerate() {
+            let amount = Decimal::new(*cents, 2);
+            credit += amount;
+            lots_value += round_amount(amount * Decimal::new(*rate, 7));
+            commands.push(pay_in_dollars(10 + index as u128, &amount.to_string(), Some(&at(*rate)), None));
+        }
+        let mut invoiced = Decimal::ZERO;
+        for (index, (cents, rate)) in invoices.iter().enumerate() {
+            let mut amount = Decimal::new(*cents, 2);
+            if index + 1 == invoices.len() && invoiced + amount < credit {
+                // The last invoice uses up what credit is left.
+                amount = credit - invoiced;
+            }
+            invoiced += amount;
+            commands.push(issue_in_dollars(100 + index as u128, &amount.to_string(), &at(*rate)));
+        }
+        let (state, events) = run(commands);
+        prop_assert!(state.lots.is_empty(), "{:?}", state.lots);
+        prop_assert_eq!(state.credit(usd()), Decimal::ZERO);
+        let paid_value: Decimal = state.invoices.values().map(|invoice| invoice.value_paid).sum();
+        let gained: Decimal = gains(&events).into_iter().sum();
+        prop_assert_eq!(gained, lots_value - paid_value);
+        for invoice in state.invoices.values() {
+            if invoice.outstanding().is_zero() {
+                prop_assert_eq!(invoice.value_paid, invoice.value.unwrap());
+            }
+        }
     }
 
     /// Protects numbering: whatever documents arrive, repeats included, the

@@ -679,7 +679,10 @@ async fn supplier_invoices_and_payments_realize_exchange_differences() {
 /// dollars is invoiced by the processes at today's rate (0.3333333333:
 /// 24 USD = 8.00 EUR); today's rate is then corrected to 0.5, and the
 /// customer's 24 USD, taken at it (12.00 EUR), realizes a gain of 4.00,
-/// listed as the customer's beside the suppliers' in the report. An
+/// listed as the customer's beside the suppliers' in the report. The 6
+/// USD they paid beyond it stay as credit worth 3.00 EUR; at 0.25 the
+/// next invoice of 6 USD is worth 1.50, so spending the credit on it
+/// realizes another 1.50, named by the overpayment. An
 /// order in pounds, which have no rate, is not invoiced, and a payment in
 /// pounds is refused.
 #[tokio::test]
@@ -713,11 +716,11 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
         )
         .await;
     assert_eq!(corrected.status, StatusCode::OK, "{:#}", corrected.body);
-    // 4 × 5.00 + 20 % VAT.
+    // 4 × 5.00 + 20 % VAT, and 6.00 more.
     let paid = app
         .post(
             &format!("/api/v1/parties/{customer}/payments"),
-            json!({"amount": "24", "currency": "USD", "method": "bank_transfer"}),
+            json!({"amount": "30", "currency": "USD", "method": "bank_transfer"}),
         )
         .await;
     assert_eq!(paid.status, StatusCode::CREATED, "{:#}", paid.body);
@@ -741,6 +744,41 @@ async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
     assert_eq!(dec(&report.body["total_customers"]), Decimal::from(4));
     assert_eq!(dec(&report.body["total_suppliers"]), Decimal::ZERO);
     assert_eq!(dec(&report.body["total_gain"]), Decimal::from(4));
+
+    // The credit pays the next dollar invoice at today's corrected rate.
+    let lowered = app
+        .post(
+            "/api/v1/exchange-rates",
+            json!({"currency": "USD", "day": today, "rate": "0.25"}),
+        )
+        .await;
+    assert_eq!(lowered.status, StatusCode::OK, "{:#}", lowered.body);
+    let next = sale.shipped(&app, "USD", "5", "1").await;
+    app.write(
+        &format!("/api/v1/orders/{next}/invoice"),
+        json!({"due": due}),
+    )
+    .await;
+    app.settle().await;
+    assert_eq!(
+        app.get(&format!("/api/v1/orders/{next}")).await.body["status"],
+        "closed",
+        "the credit paid it"
+    );
+    let report = app
+        .get(&format!(
+            "/api/v1/reports/exchange-differences?from={today}&to={today}"
+        ))
+        .await;
+    let rows = report.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{:#}", report.body);
+    let on_credit = rows
+        .iter()
+        .find(|row| dec(&row["amount"]) == Decimal::from(6))
+        .expect("the credit's row");
+    assert_eq!(dec(&on_credit["gain"]), dec_str("1.5"));
+    assert_eq!(on_credit["party"], json!(customer));
+    assert_eq!(dec(&report.body["total_customers"]), dec_str("5.5"));
 
     // An order in pounds, which have no rate at all, is not invoiced: its
     // invoice could not be valued. Nothing is written.
