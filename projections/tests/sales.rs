@@ -1751,6 +1751,16 @@ proptest! {
             prop_assert_eq!(&kpis.order_intake, &intake);
             prop_assert_eq!(kpis.units_shipped, units);
             prop_assert_eq!(&kpis.payments, &shop.oracle.paid(from, to));
+            let (days, left_out) = shop.sales.payments_in_company(from, to, None).unwrap();
+            let by_day: BTreeMap<NaiveDate, Decimal> =
+                days.iter().map(|day| (day.day, day.total)).collect();
+            let (expected, expected_left_out) = shop.oracle.paid_in_company(from, to);
+            prop_assert_eq!(by_day, expected);
+            prop_assert_eq!(left_out, expected_left_out);
+            for day in &days {
+                let methods: Decimal = day.by_method.iter().map(|paid| paid.amount).sum();
+                prop_assert_eq!(methods, day.total);
+            }
             let differences: Vec<_> = shop
                 .sales
                 .differences(from, to)

@@ -736,8 +736,10 @@ pub struct PaymentsReportParams {
     pub to: NaiveDate,
     /// `day` when absent.
     pub group_by: Option<GroupBy>,
-    /// ISO 4217 (`EUR`).
-    pub currency: String,
+    /// ISO 4217 (`EUR`): the payments in this currency. Absent: every
+    /// payment in the company currency, each day's at its rate (refused
+    /// while no company currency is set).
+    pub currency: Option<String>,
     /// Business time: only payments up to the end of this day.
     pub as_of: Option<NaiveDate>,
     /// Knowledge time: as the log knew it at this moment (slower).
@@ -769,6 +771,11 @@ pub struct PaymentsRow {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentsReport {
     pub currency: String,
+    /// Every currency converted into the company's (`currency` absent).
+    pub converted: bool,
+    /// Converted: the currencies paid on a day without any rate by then,
+    /// left out.
+    pub unconverted: Vec<String>,
     /// Periods with payments, oldest first.
     pub rows: Vec<PaymentsRow>,
     /// With `known_at`: the last log position the report includes.
@@ -797,19 +804,40 @@ async fn payments_report(
     ApiQuery(params): ApiQuery<PaymentsReportParams>,
     ApiQuery(wait): ApiQuery<WaitFor>,
 ) -> Result<axum::Json<PaymentsReport>, ApiError> {
-    let currency = Currency::parse("currency", &params.currency)?;
+    let currency = params
+        .currency
+        .as_deref()
+        .map(|code| Currency::parse("currency", code))
+        .transpose()?;
     let group_by = params.group_by.unwrap_or(GroupBy::Day);
     let from = params.from;
     let to = report_range(from, params.to, group_by, params.as_of)?;
     wait.wait(&state).await?;
     let branch = params.branch.map(BranchId::from_uuid);
-    let (days, known_position) = known(
+    let (answer, known_position) = known(
         &state,
         &state.read_models.sales,
         params.known_at,
-        move |sales| sales.payments_in(from, to, currency, branch),
+        move |sales| match currency {
+            Some(currency) => Some((
+                currency,
+                sales.payments_in(from, to, currency, branch),
+                Vec::new(),
+            )),
+            None => {
+                let company = sales.company_currency()?;
+                let (days, left_out) = sales.payments_in_company(from, to, branch)?;
+                Some((company, days, left_out))
+            }
+        },
     )
     .await?;
+    let Some((answered_in, days, unconverted)) = answer else {
+        return Err(ApiError::invalid(
+            "currency",
+            "no company currency is set: give the currency to report in",
+        ));
+    };
     // Days come oldest first, so each period's days are adjacent.
     let mut rows: Vec<PaymentsRow> = Vec::new();
     for day in days {
@@ -841,7 +869,12 @@ async fn payments_report(
         }
     }
     Ok(axum::Json(PaymentsReport {
-        currency: currency.as_str().to_owned(),
+        currency: answered_in.as_str().to_owned(),
+        converted: currency.is_none(),
+        unconverted: unconverted
+            .iter()
+            .map(|currency| currency.as_str().to_owned())
+            .collect(),
         rows,
         known_position,
     }))

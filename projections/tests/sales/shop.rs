@@ -808,6 +808,33 @@ impl Oracle {
         (intake, paid, overdue, left_out.into_iter().collect())
     }
 
+    /// Payments over `from..=to` in euros per day, each day's sum per
+    /// currency and method at the day's rate, with the currencies left
+    /// out for want of one.
+    pub fn paid_in_company(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> (BTreeMap<NaiveDate, Decimal>, Vec<Currency>) {
+        let mut sums: BTreeMap<(NaiveDate, Currency, u8), Decimal> = BTreeMap::new();
+        for (day, currency, method, amount) in &self.payments {
+            if *day >= from && *day <= to {
+                *sums.entry((*day, *currency, *method as u8)).or_default() += amount;
+            }
+        }
+        let mut days: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
+        let mut left_out: BTreeSet<Currency> = BTreeSet::new();
+        for ((day, currency, _), amount) in sums {
+            match self.rate(currency, day) {
+                Some(rate) => *days.entry(day).or_default() += cost(amount * rate),
+                None => {
+                    left_out.insert(currency);
+                }
+            }
+        }
+        (days, left_out.into_iter().collect())
+    }
+
     /// Payments received over `from..=to` per currency.
     pub fn paid(&self, from: NaiveDate, to: NaiveDate) -> BTreeMap<Currency, Decimal> {
         let mut paid: BTreeMap<Currency, Decimal> = BTreeMap::new();

@@ -912,6 +912,30 @@ async fn sales_in_several_currencies_add_up_in_the_company_currency() {
     bare.get("/api/v1/reports/receivables")
         .await
         .assert_problem(400);
+
+    // Both invoices paid: 12.00 EUR and 24 USD (8.0000 EUR), by bank.
+    for (amount, currency) in [("12", "EUR"), ("24", "USD")] {
+        let paid = app
+            .post(
+                &format!("/api/v1/parties/{customer}/payments"),
+                json!({"amount": amount, "currency": currency, "method": "bank_transfer"}),
+            )
+            .await;
+        assert_eq!(paid.status, StatusCode::CREATED, "{:#}", paid.body);
+    }
+    app.settle().await;
+    let payments = app
+        .get(&format!("/api/v1/reports/payments?from={today}&to={today}"))
+        .await;
+    assert_eq!(payments.status, StatusCode::OK, "{:#}", payments.body);
+    assert_eq!(payments.body["converted"], true);
+    let row = &payments.body["rows"][0];
+    assert_eq!(dec(&row["total"]), Decimal::from(20));
+    assert_eq!(row["by_method"].as_array().unwrap().len(), 1, "{row:#}");
+    assert_eq!(row["by_method"][0]["payments"], 2);
+    bare.get("/api/v1/reports/payments?from=2026-03-01&to=2026-03-02")
+        .await
+        .assert_problem(400);
 }
 
 fn dec_str(text: &str) -> Decimal {

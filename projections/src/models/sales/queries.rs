@@ -921,6 +921,44 @@ impl Sales {
         let Some(currency) = self.find_currency(currency) else {
             return Vec::new();
         };
+        self.payment_days(from, to, branch, |_, of, amount| {
+            (of == currency).then_some(amount)
+        })
+    }
+
+    /// [`Self::payments_in`] of every currency in the company currency:
+    /// each day's sum per currency and method at that day's rate, rounded
+    /// once; with the currencies left out for want of a rate. `None`
+    /// without a company currency.
+    pub fn payments_in_company(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        branch: Option<BranchId>,
+    ) -> Option<(Vec<PaymentDay>, Vec<Currency>)> {
+        self.rates.company()?;
+        let mut left_out: Vec<Currency> = Vec::new();
+        let days = self.payment_days(from, to, branch, |day, of, amount| {
+            let currency = *self.currencies.get(usize::from(of))?;
+            let converted = self.rates.to_company(amount, currency, day.date());
+            if converted.is_none() && !left_out.contains(&currency) {
+                left_out.push(currency);
+            }
+            converted
+        });
+        left_out.sort();
+        Some((days, left_out))
+    }
+
+    /// The payments of `from..=to` (in `branch`, or all) per day and
+    /// method, each sum's amount as `counted` takes it (`None`: left out).
+    fn payment_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        branch: Option<BranchId>,
+        counted: impl FnMut(Day, u16, i64) -> Option<i64>,
+    ) -> Vec<PaymentDay> {
         if from > to {
             return Vec::new();
         }
@@ -930,7 +968,7 @@ impl Sales {
                 let range = (from, 0, 0)..=(to, u16::MAX, u8::MAX);
                 payment_days(
                     self.payments.range(range).map(|(key, sum)| (*key, sum)),
-                    currency,
+                    counted,
                 )
             }
             Some(branch) => {
@@ -942,26 +980,27 @@ impl Sales {
                     .branch_payments
                     .range(range)
                     .map(|((_, day, of, method), sum)| ((*day, *of, *method), sum));
-                payment_days(sums, currency)
+                payment_days(sums, counted)
             }
         }
     }
 }
 
-/// Payment sums keyed (day, currency, method), in key order, as days of
-/// `currency`.
+/// Payment sums keyed (day, currency, method), in key order, as days:
+/// each sum's amount as `counted` takes it, methods of one day added up
+/// across the currencies counted.
 fn payment_days<'a>(
     sums: impl Iterator<Item = ((Day, u16, u8), &'a PaymentSum)>,
-    currency: u16,
+    mut counted: impl FnMut(Day, u16, i64) -> Option<i64>,
 ) -> Vec<PaymentDay> {
     let mut days: Vec<(PaymentDay, i128)> = Vec::new();
     for ((day, of, method), sum) in sums {
         let Some(method) = METHODS.get(usize::from(method)) else {
             continue;
         };
-        if of != currency {
+        let Some(amount) = counted(day, of, sum.amount) else {
             continue;
-        }
+        };
         let date = day.date();
         if days.last().is_none_or(|(last, _)| last.day != date) {
             days.push((
@@ -974,16 +1013,33 @@ fn payment_days<'a>(
             ));
         }
         if let Some((last, total)) = days.last_mut() {
-            *total += i128::from(sum.amount);
+            *total += i128::from(amount);
             last.total = to_money(*total);
-            last.by_method.push(MethodTotal {
-                method: *method,
-                payments: sum.payments,
-                amount: to_money(i128::from(sum.amount)),
-            });
+            match last
+                .by_method
+                .iter_mut()
+                .find(|paid| paid.method == *method)
+            {
+                Some(paid) => {
+                    paid.payments += sum.payments;
+                    paid.amount = paid.amount.saturating_add(to_money(i128::from(amount)));
+                }
+                None => last.by_method.push(MethodTotal {
+                    method: *method,
+                    payments: sum.payments,
+                    amount: to_money(i128::from(amount)),
+                }),
+            }
         }
     }
-    days.into_iter().map(|(day, _)| day).collect()
+    let place = |method: &PaymentMethod| METHODS.iter().position(|known| known == method);
+    days.into_iter()
+        .map(|(mut day, _)| {
+            // Several currencies' methods of a day, back in method order.
+            day.by_method.sort_by_key(|paid| place(&paid.method));
+            day
+        })
+        .collect()
 }
 
 /// The series a report reads of one member: the company's whole series,
