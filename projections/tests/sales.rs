@@ -1361,6 +1361,15 @@ enum Op {
         count: u8,
         cents: u16,
         day: u8,
+        /// Into the north warehouse, whose goods reach the sold ones by
+        /// transfer.
+        north: bool,
+    },
+    /// Goods from the north warehouse to the one sales ship from.
+    Transfer {
+        product: u8,
+        count: u8,
+        day: u8,
     },
     Import {
         party: u8,
@@ -1405,8 +1414,16 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<u8>(), any::<u8>(), any::<u8>(), day.clone())
             .prop_map(|(order, line, count, day)| Op::Return { order, line, count, day }),
         1 => (any::<u8>(), day.clone()).prop_map(|(order, day)| Op::Cancel { order, day }),
-        2 => (0..3_u8, 1..20_u8, 100..2_000_u16, day.clone())
-            .prop_map(|(product, count, cents, day)| Op::Receive { product, count, cents, day }),
+        2 => (0..3_u8, 1..20_u8, 100..2_000_u16, day.clone(), proptest::bool::weighted(0.3))
+            .prop_map(|(product, count, cents, day, north)| Op::Receive {
+                product,
+                count,
+                cents,
+                day,
+                north
+            }),
+        1 => (0..3_u8, 1..10_u8, day.clone())
+            .prop_map(|(product, count, day)| Op::Transfer { product, count, day }),
         1 => (
             0..4_u8,
             proptest::collection::vec(
@@ -1528,12 +1545,26 @@ fn run(shop: &mut Shop, ops: &[Op]) {
                 count,
                 cents: unit_cost,
                 day,
+                north,
             } => {
                 shop.receive(
                     GOODS[usize::from(*product)],
-                    WAREHOUSE,
+                    if *north { NORTH_WAREHOUSE } else { WAREHOUSE },
                     &count.to_string(),
                     &cents(u32::from(*unit_cost)).to_string(),
+                    day_of(*day),
+                );
+            }
+            Op::Transfer {
+                product,
+                count,
+                day,
+            } => {
+                shop.transfer(
+                    GOODS[usize::from(*product)],
+                    NORTH_WAREHOUSE,
+                    WAREHOUSE,
+                    &count.to_string(),
                     day_of(*day),
                 );
             }

@@ -838,6 +838,71 @@ fn a_movement_is_found_by_position_with_its_effect_on_later_balances() {
     assert_eq!(newest.balance_after, newest.balance_now);
 }
 
+/// Dispatches `count` shirts of transfer `transfer` from the main
+/// warehouse to the north one at `at` (recorded on `recorded`), and
+/// receives them there at the cost the domain left them at.
+fn transfer_shirts(books: &mut Books, transfer: u128, count: &str, recorded: u32, at: u32) {
+    books.stock(
+        (SHIRT, MAIN),
+        StockCommand::TransferOut {
+            transfer: id(transfer),
+            quantity: quantity(count),
+            to: id(NORTH),
+            negative_allowed: true,
+        },
+        day(recorded),
+        Some(day(at)),
+    );
+    let left_at = books.states[&(SHIRT, MAIN)].average_cost;
+    books.stock(
+        (SHIRT, NORTH),
+        StockCommand::TransferIn {
+            transfer: id(transfer),
+            quantity: quantity(count),
+            unit_cost: UnitPrice::parse("unit_cost", left_at).unwrap(),
+            from: id(MAIN),
+        },
+        day(recorded),
+        Some(day(at)),
+    );
+}
+
+/// Protects costs across warehouses: a receipt back-dated before a
+/// transfer changes the average its goods left at, so they arrived at
+/// the new cost and the destination's later figures follow, live and
+/// after a deferred fold alike. 10 at 5.00 on the 1st, 4 sent north on
+/// the 3rd (at 5.00), then 10 at 7.00 entered for the 2nd: the 4 left at
+/// 6.00, and the north's 2 more at 9.00 on the 4th average 7.00.
+#[test]
+fn a_back_dated_receipt_before_a_transfer_corrects_the_destination() {
+    for deferred in [false, true] {
+        let mut books = shop();
+        if deferred {
+            books.model.defer_indexes();
+        }
+        books.stock((SHIRT, MAIN), receive("10", "5"), day(1), None);
+        transfer_shirts(&mut books, 700, "4", 3, 3);
+        books.stock((SHIRT, NORTH), receive("2", "9"), day(4), None);
+        books.stock((SHIRT, MAIN), receive("10", "7"), day(5), Some(day(2)));
+        if deferred {
+            books.model.restored();
+        }
+        let north = |d| books.model.stock_at(id(SHIRT), id(NORTH), end_of(d));
+        assert_eq!(
+            north(3),
+            StockAt {
+                on_hand: dec("4"),
+                average_cost: dec("6"),
+                value: dec("24"),
+            },
+            "deferred: {deferred}"
+        );
+        // (4 × 6.00 + 2 × 9.00) / 6 = 7.00.
+        assert_eq!(north(4).average_cost, dec("7"), "deferred: {deferred}");
+        assert_eq!(north(4).value, dec("42"), "deferred: {deferred}");
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Receive { tenths: i64, cents: i64 },

@@ -34,7 +34,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::compact_decimal;
-use crate::costing::{Costed, Ledger, MovementKey, cost};
+use crate::costing::{Costed, Ledger, MovementKey, Stock, Stocks, Transfers, cost};
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
 
@@ -148,6 +148,19 @@ impl Costed for Movement {
     fn set_running(&mut self, balance: Decimal, average: Decimal) {
         self.balance_after = balance;
         self.average_after = average;
+    }
+
+    fn set_unit_cost(&mut self, unit_cost: Decimal) {
+        self.unit_cost = unit_cost;
+    }
+}
+
+/// The model's lines as [`Transfers`] reaches them.
+struct Lines<'a>(&'a mut FxHashMap<ProductId, FxHashMap<WarehouseId, StockLine>>);
+
+impl Stocks<Movement> for Lines<'_> {
+    fn ledger_mut(&mut self, (product, warehouse): Stock) -> Option<&mut Ledger<Movement>> {
+        Some(&mut self.0.get_mut(&product)?.get_mut(&warehouse)?.ledger)
     }
 }
 
@@ -458,6 +471,8 @@ pub struct StockLevels {
     stock: FxHashMap<ProductId, FxHashMap<WarehouseId, StockLine>>,
     /// Lines whose available stock is below their reorder level.
     low: FxHashSet<(ProductId, WarehouseId)>,
+    /// So that a transfer's arrival costs what its goods left at.
+    transfers: Transfers,
     #[serde(skip)]
     deferred: bool,
 }
@@ -465,8 +480,9 @@ pub struct StockLevels {
 impl ReadModel for StockLevels {
     const NAME: &'static str = "stock";
     // 2: warehouses know their branch and negative-stock setting. 3: the
-    // ledger of each line is `costing::Ledger`.
-    const VERSION: u32 = 3;
+    // ledger of each line is `costing::Ledger`. 4: transfers carry costs
+    // changed by back-dated movements on to their arrivals.
+    const VERSION: u32 = 4;
     const CATEGORIES: &'static [&'static str] = &[
         StockEvent::CATEGORY,
         ProductEvent::CATEGORY,
@@ -503,6 +519,8 @@ impl ReadModel for StockLevels {
         for line in self.stock.values_mut().flat_map(|lines| lines.values_mut()) {
             line.ledger.restore();
         }
+        self.transfers
+            .settle_all(&mut Lines(&mut self.stock), |_, _, _| {});
     }
 
     fn defer_indexes(&mut self) {
@@ -683,21 +701,39 @@ impl StockLevels {
                 None
             }
         };
-        if let Some(moved) = moved {
-            line.ledger.record(moved, deferred);
-        }
+        let place = moved.and_then(|moved| line.ledger.record(moved, deferred));
         let low = line.is_low();
         if low {
             self.low.insert(key);
         } else {
             self.low.remove(&key);
         }
-        if let StockEvent::TransferredOut(out) = event {
-            // Goods on their way are in transit at the destination.
-            let destination = self.line_mut((key.0, out.to));
-            if !destination.arrived_first.remove(&out.transfer) {
-                destination.in_transit.insert(out.transfer, out.quantity);
+        let at = (envelope.occurred_at, envelope.position);
+        match event {
+            StockEvent::TransferredOut(out) => {
+                self.transfers.dispatched(out.transfer, key, at);
+                // Goods on their way are in transit at the destination.
+                let destination = self.line_mut((key.0, out.to));
+                if !destination.arrived_first.remove(&out.transfer) {
+                    destination.in_transit.insert(out.transfer, out.quantity);
+                }
             }
+            StockEvent::TransferredIn(arrived) => {
+                self.transfers.arrived(arrived.transfer, key, at);
+                if !deferred {
+                    self.transfers.settle(
+                        &mut Lines(&mut self.stock),
+                        arrived.transfer,
+                        |_, _, _| {},
+                    );
+                }
+            }
+            _ => {}
+        }
+        // A movement before others changes what later transfers left at.
+        if let Some(place) = place {
+            self.transfers
+                .cascade(&mut Lines(&mut self.stock), (key, place), &mut |_, _, _| {});
         }
     }
 

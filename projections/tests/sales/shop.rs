@@ -175,6 +175,8 @@ pub struct OracleMove {
     arrives: bool,
     change: Decimal,
     unit_cost: Decimal,
+    /// The transfer it is a side of: dispatched (`false`) or arrived.
+    transfer: Option<(Uuid, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -404,6 +406,11 @@ impl Oracle {
                     StockEvent::Returned(e) => e.quantity,
                     _ => Decimal::ZERO,
                 };
+                let transfer = match event {
+                    StockEvent::TransferredOut(e) => Some((e.transfer.as_uuid(), false)),
+                    StockEvent::TransferredIn(e) => Some((e.transfer.as_uuid(), true)),
+                    _ => None,
+                };
                 self.stock.push((product, day, change));
                 if moves {
                     self.moves.push(OracleMove {
@@ -412,6 +419,7 @@ impl Oracle {
                         arrives,
                         change,
                         unit_cost,
+                        transfer,
                     });
                 }
                 match event {
@@ -501,22 +509,36 @@ impl Oracle {
     /// The report the sales model promises, summed fact by fact.
     /// The running average cost after each stock movement, walking each
     /// stock's movements in business-time order.
+    /// The running average after every movement: all stocks walked
+    /// together in business time, so a transfer's goods arrive at the
+    /// average they left at (a transfer's arrival comes after its
+    /// dispatch in the log).
     fn averages(&self) -> HashMap<(StockKey, MoveAt), Decimal> {
         let mut moves = self.moves.clone();
-        moves.sort_by_key(|moved| (moved.stock, moved.at));
+        moves.sort_by_key(|moved| moved.at);
         let mut averages = HashMap::new();
         let mut running: HashMap<StockKey, (Decimal, Decimal)> = HashMap::new();
+        let mut left_at: HashMap<Uuid, Decimal> = HashMap::new();
         for moved in moves {
             let (balance, average) = running.entry(moved.stock).or_default();
             if moved.arrives {
+                let unit_cost = match moved.transfer {
+                    Some((transfer, true)) => {
+                        left_at.get(&transfer).copied().unwrap_or(moved.unit_cost)
+                    }
+                    _ => moved.unit_cost,
+                };
                 let after = *balance + moved.change;
                 *average = if *balance <= Decimal::ZERO || after <= Decimal::ZERO {
-                    cost(moved.unit_cost)
+                    cost(unit_cost)
                 } else {
-                    cost((*balance * *average + moved.change * moved.unit_cost) / after)
+                    cost((*balance * *average + moved.change * unit_cost) / after)
                 };
             }
             *balance += moved.change;
+            if let Some((transfer, false)) = moved.transfer {
+                left_at.insert(transfer, *average);
+            }
             averages.insert((moved.stock, moved.at), *average);
         }
         averages

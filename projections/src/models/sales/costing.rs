@@ -12,13 +12,13 @@
 //! change; nothing is reposted, and the events keep what was decided.
 
 use chrono::{DateTime, Utc};
-use domain::ids::{ProductId, WarehouseId};
+use domain::ids::TransferId;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::LineDims;
-use crate::costing::{Costed, Ledger, MovementKey};
+use crate::costing::{Costed, Ledger, MovementKey, Stock, Stocks, Transfers};
 use crate::day::Day;
 use crate::fixed::{cost_of, from_decimal, to_decimal};
 
@@ -90,6 +90,10 @@ impl Costed for CostMovement {
         self.balance_after = from_decimal(balance);
         self.average_after = from_decimal(average);
     }
+
+    fn set_unit_cost(&mut self, unit_cost: Decimal) {
+        self.unit_cost = from_decimal(unit_cost);
+    }
 }
 
 /// One stock movement as the sales model sees it.
@@ -102,11 +106,25 @@ pub(super) struct Moved {
     /// Signed: what it added to on hand.
     pub(super) change: Decimal,
     pub(super) unit_cost: Decimal,
+    /// The transfer it is a side of: dispatched (`false`) or arrived.
+    pub(super) transfer: Option<(TransferId, bool)>,
+}
+
+type Lines = FxHashMap<Stock, Ledger<CostMovement>>;
+
+impl Stocks<CostMovement> for Lines {
+    fn ledger_mut(&mut self, stock: Stock) -> Option<&mut Ledger<CostMovement>> {
+        self.get_mut(&stock)
+    }
 }
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct SoldCosts {
-    lines: FxHashMap<(ProductId, WarehouseId), Ledger<CostMovement>>,
+    lines: Lines,
+    /// So that goods moved to another warehouse cost there what they
+    /// left at, and a back-dated movement before a transfer corrects the
+    /// sales after it in both warehouses.
+    transfers: Transfers,
 }
 
 impl SoldCosts {
@@ -117,11 +135,17 @@ impl SoldCosts {
     /// a company-currency cost booked on a day for a line).
     pub(super) fn record(
         &mut self,
-        stock: (ProductId, WarehouseId),
+        stock: Stock,
         moved: Moved,
         booking: Option<(Day, LineDims, bool)>,
         in_currency: impl Fn(Day, LineDims, i64) -> i64,
     ) -> Vec<Revaluation> {
+        let at = (moved.occurred_at, moved.position);
+        match moved.transfer {
+            Some((transfer, false)) => self.transfers.dispatched(transfer, stock, at),
+            Some((transfer, true)) => self.transfers.arrived(transfer, stock, at),
+            None => {}
+        }
         let ledger = self.lines.entry(stock).or_default();
         let movement = CostMovement {
             occurred_micros: moved.occurred_at.timestamp_micros(),
@@ -145,6 +169,30 @@ impl SoldCosts {
             return Vec::new();
         };
         let mut revaluations = Vec::new();
+        revalue(ledger, place, &in_currency, &mut revaluations);
+        // Later transfers (and an arrival itself) carry the change on.
+        let mut changed = |_: Stock, ledger: &mut Ledger<CostMovement>, place: usize| {
+            revalue(ledger, place, &in_currency, &mut revaluations);
+        };
+        if let Some((transfer, true)) = moved.transfer {
+            self.transfers
+                .settle(&mut self.lines, transfer, &mut changed);
+        }
+        self.transfers
+            .cascade(&mut self.lines, (stock, place), &mut changed);
+        revaluations
+    }
+}
+
+/// The corrections of the sales in `ledger` from `place` on whose cost
+/// moved, each booked again at the running average.
+fn revalue(
+    ledger: &mut Ledger<CostMovement>,
+    place: usize,
+    in_currency: &impl Fn(Day, LineDims, i64) -> i64,
+    revaluations: &mut Vec<Revaluation>,
+) {
+    {
         for movement in ledger.movements_mut().iter_mut().skip(place) {
             if movement.booking.is_none() {
                 continue;
@@ -173,6 +221,5 @@ impl SoldCosts {
                 });
             }
         }
-        revaluations
     }
 }

@@ -164,8 +164,9 @@ impl ReadModel for Sales {
     const NAME: &'static str = "sales";
     // 2: series per branch, payments per branch. 3: exchange differences.
     // 4: sales costed in business time, in the sale's currency.
-    // 5: the company currency, for reports in it.
-    const VERSION: u32 = 5;
+    // 5: the company currency, for reports in it. 6: transfers carry
+    // back-dated costs on to the sales from their arrival's stock.
+    const VERSION: u32 = 6;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
@@ -611,15 +612,26 @@ impl Sales {
             arrives,
             change,
             unit_cost,
+            transfer: None,
         };
         let (moved, booking) = match event {
             StockEvent::Received(received) => {
                 (moved(true, received.quantity, received.unit_cost), None)
             }
-            StockEvent::TransferredIn(arrived) => {
-                (moved(true, arrived.quantity, arrived.unit_cost), None)
-            }
-            StockEvent::TransferredOut(out) => (moved(false, -out.quantity, out.unit_cost), None),
+            StockEvent::TransferredIn(arrived) => (
+                Moved {
+                    transfer: Some((arrived.transfer, true)),
+                    ..moved(true, arrived.quantity, arrived.unit_cost)
+                },
+                None,
+            ),
+            StockEvent::TransferredOut(out) => (
+                Moved {
+                    transfer: Some((out.transfer, false)),
+                    ..moved(false, -out.quantity, out.unit_cost)
+                },
+                None,
+            ),
             StockEvent::Consumed(consumed) => {
                 (moved(false, -consumed.quantity, consumed.unit_cost), None)
             }
