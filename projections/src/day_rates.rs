@@ -18,7 +18,7 @@ use domain::values::Currency;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::fixed::{from_decimal, to_decimal};
+use crate::fixed::{from_decimal, saturate, to_decimal};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DayRates {
@@ -93,9 +93,53 @@ impl DayRates {
 
 /// `amount` ten-thousandths × `rate`, rounded to the ten-thousandth.
 pub fn convert(amount: i64, rate: Decimal) -> i64 {
-    to_decimal(i128::from(amount))
-        .checked_mul(rate)
-        .map_or(if amount < 0 { i64::MIN } else { i64::MAX }, from_decimal)
+    FixedRate::of(rate).convert(amount)
+}
+
+/// A rate as a whole number of `10^-scale`, so that a report converting
+/// a million day entries multiplies integers (the result is exactly
+/// [`convert`]'s in decimals, which it falls back to if the product would
+/// not fit in 128 bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedRate {
+    rate: Decimal,
+    mantissa: i128,
+    /// `10^scale`.
+    unit: i128,
+}
+
+impl FixedRate {
+    pub fn of(rate: Decimal) -> Self {
+        FixedRate {
+            rate,
+            mantissa: rate.mantissa(),
+            unit: 10_i128.pow(rate.scale()),
+        }
+    }
+
+    pub fn is_one(&self) -> bool {
+        self.mantissa == self.unit
+    }
+
+    /// `amount` ten-thousandths × the rate, rounded to the ten-thousandth,
+    /// half away from zero; saturates outside an `i64`.
+    pub fn convert(&self, amount: i64) -> i64 {
+        if self.is_one() {
+            return amount;
+        }
+        let Some(product) = i128::from(amount).checked_mul(self.mantissa) else {
+            return to_decimal(i128::from(amount))
+                .checked_mul(self.rate)
+                .map_or(if amount < 0 { i64::MIN } else { i64::MAX }, from_decimal);
+        };
+        let (quotient, remainder) = (product / self.unit, product % self.unit);
+        let rounded = if remainder.abs() * 2 >= self.unit {
+            quotient + product.signum()
+        } else {
+            quotient
+        };
+        saturate(rounded)
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +234,23 @@ mod tests {
         assert_eq!(rates.to_company(7, currency("EUR"), on), Some(7));
         // Back: 30.4583 / 0.91375 = 33.33329... → 33.3333.
         assert_eq!(rates.from_company(304_583, currency("USD"), on), 333_333);
+    }
+
+    proptest::proptest! {
+        /// Protects the integer conversion: it is the decimal one, rounding
+        /// included, for any amount and any rate of up to ten decimals.
+        #[test]
+        fn the_integer_conversion_is_the_decimal_one(
+            amount in proptest::prelude::any::<i64>(),
+            mantissa in 1i64..1_000_000_000_000,
+            scale in 0u32..=10,
+        ) {
+            let rate = Decimal::new(mantissa, scale);
+            let decimal = to_decimal(i128::from(amount))
+                .checked_mul(rate)
+                .map_or(if amount < 0 { i64::MIN } else { i64::MAX }, from_decimal);
+            proptest::prop_assert_eq!(FixedRate::of(rate).convert(amount), decimal);
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::CrmEvent;
+use domain::currency::{ExchangeRateSet, RatesEvent, rates_id};
 use domain::finance::{
     AccountEvent, Allocation, DocumentKind, DocumentNumbered, InvoiceIssued, PaymentMethod,
     PaymentReceived, SeriesEvent,
@@ -489,6 +490,23 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
             eprintln!("  {number} orders, {} events", models.events);
         }
     }
+    // Rates for the reports in the company currency, entered once the
+    // history is in (so nothing was costed with them): the books in
+    // dollars, the euro's rate for every day, so that every figure of
+    // such a report is converted — the most work it can take.
+    let usd = Currency::parse("currency", "USD").context("a valid currency")?;
+    for day in 0..DAYS {
+        let on =
+            DateTime::from_timestamp_micros(start + i64::try_from(day).unwrap_or(0) * DAY_MICROS)
+                .map_or(NaiveDate::MIN, |time| time.date_naive());
+        let set = RatesEvent::Set(ExchangeRateSet {
+            currency: history.eur,
+            company_currency: usd,
+            day: on,
+            rate: Decimal::new(10_500 + i64::try_from(day % 13).unwrap_or(0) * 37, 4),
+        });
+        history.schedule(i64::MAX, one(rates_id(history.eur)), set);
+    }
     while let Some(next) = history.heap.pop() {
         models.apply(next, recorded_at);
     }
@@ -580,14 +598,14 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
                 timings,
             );
         };
-    let report = |period, dimension| {
+    let report_in = |currency, period, dimension| {
         move |random: &mut Lcg| {
             let (from, to) = year_range(year(random));
             sales
                 .report(&ReportQuery {
                     from,
                     to,
-                    currency: ReportCurrency::Only(eur),
+                    currency,
                     period,
                     dimension,
                     branch: None,
@@ -595,10 +613,20 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
                 .len()
         }
     };
+    let report = |period, dimension| report_in(ReportCurrency::Only(eur), period, dimension);
     time(
         "monthly revenue by category for one year",
         samples,
         Box::new(report(Period::Month, Some(Dimension::Category))),
+    );
+    time(
+        "monthly revenue by category for one year, converted into the company currency",
+        samples,
+        Box::new(report_in(
+            ReportCurrency::Company,
+            Period::Month,
+            Some(Dimension::Category),
+        )),
     );
     time(
         "daily company totals for one year",
@@ -614,6 +642,15 @@ fn query_latency(sales: &Sales, kpis: &DirectorKpis, samples: usize) {
         "monthly revenue by product for one year",
         samples.min(50),
         Box::new(report(Period::Month, Some(Dimension::Product))),
+    );
+    time(
+        "monthly revenue by product for one year, converted into the company currency",
+        samples.min(50),
+        Box::new(report_in(
+            ReportCurrency::Company,
+            Period::Month,
+            Some(Dimension::Product),
+        )),
     );
     time(
         "top 10 customers by revenue for one year",

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::day::Day;
-use crate::day_rates::convert;
+use crate::day_rates::{FixedRate, convert};
 use crate::fixed::{to_decimal, to_money};
 
 use super::series::{BranchSeries, Entry, Figures, Members, Series};
@@ -158,13 +158,17 @@ pub enum ReportCurrency {
 
 /// How a report adds up entries: those of one currency as they are, or
 /// every currency's converted into the company's.
-#[derive(Clone, Copy)]
-enum Counting<'a> {
+enum Counting {
     Only(u16),
-    Company(&'a Sales),
+    /// Per currency number, the rate of each day from `first` on (`None`:
+    /// no rate by then), looked up once per report.
+    Company {
+        first: Day,
+        rates: Vec<Vec<Option<FixedRate>>>,
+    },
 }
 
-impl Counting<'_> {
+impl Counting {
     /// The runs of entries of `picked` over `from..=to` to add up: each
     /// series as it is, or, converting, one run per (day, currency) with
     /// a member's series of several branches added up first, so that a
@@ -176,7 +180,7 @@ impl Counting<'_> {
             .map(|series| Cow::Borrowed(in_range(series, from, to)))
             .filter(|run| !run.is_empty())
             .collect();
-        if matches!(self, Counting::Company(_)) && runs.len() > 1 {
+        if matches!(self, Counting::Company { .. }) && runs.len() > 1 {
             let mut merged: Vec<Entry> = runs.iter().flat_map(|run| run.iter().copied()).collect();
             merged.sort_by_key(Entry::key);
             merged.dedup_by(|entry, kept| {
@@ -199,11 +203,18 @@ impl Counting<'_> {
                     sum.add(&entry.figures);
                 }
             }
-            Counting::Company(sales) => match sales.company_rate(entry) {
-                Some(rate) if rate == Decimal::ONE => sum.add(&entry.figures),
-                Some(rate) => sum.add(&entry.figures.converted(rate)),
-                None => {}
-            },
+            Counting::Company { first, rates } => {
+                let rate = rates
+                    .get(usize::from(entry.currency))
+                    .and_then(|days| days.get(usize::try_from(entry.day.days_since(*first)).ok()?))
+                    .copied()
+                    .flatten();
+                match rate {
+                    Some(rate) if rate.is_one() => sum.add(&entry.figures),
+                    Some(rate) => sum.add(&entry.figures.converted(&rate)),
+                    None => {}
+                }
+            }
         }
     }
 }
@@ -420,9 +431,6 @@ impl Sales {
     /// with nothing are left out. Rows are sorted by period, then member
     /// (products by SKU, categories by name, others by id).
     pub fn report(&self, query: &ReportQuery) -> Vec<ReportRow> {
-        let Some(counting) = self.counting(query.currency) else {
-            return Vec::new();
-        };
         let Some(branch) = self.branch_filter(query.branch) else {
             return Vec::new();
         };
@@ -431,6 +439,9 @@ impl Sales {
         }
         let from = Day::from_date(query.from);
         let to = Day::from_date(query.to);
+        let Some(counting) = self.counting(query.currency, from, to) else {
+            return Vec::new();
+        };
         let period_of = |day: Day| match query.period {
             Period::Whole => from,
             Period::Day => day,
@@ -480,12 +491,37 @@ impl Sales {
         self.rates.company()
     }
 
-    /// How `currency` is counted; `None` when nothing would be (a
-    /// currency without figures, or no company currency).
-    fn counting(&self, currency: ReportCurrency) -> Option<Counting<'_>> {
+    /// How `currency` is counted over `from..=to`; `None` when nothing
+    /// would be (a currency without figures, or no company currency).
+    fn counting(&self, currency: ReportCurrency, from: Day, to: Day) -> Option<Counting> {
         match currency {
             ReportCurrency::Only(currency) => self.find_currency(currency).map(Counting::Only),
-            ReportCurrency::Company => self.rates.company().map(|_| Counting::Company(self)),
+            ReportCurrency::Company => {
+                self.rates.company()?;
+                // Every entry of any member is in the company's series:
+                // no table beyond its days.
+                let (Some(first), Some(last)) = (self.total.first(), self.total.last()) else {
+                    return Some(Counting::Company {
+                        first: from,
+                        rates: Vec::new(),
+                    });
+                };
+                let (from, to) = (from.max(first.day), to.min(last.day));
+                let days = usize::try_from(to.days_since(from) + 1).unwrap_or(0);
+                let rates = self
+                    .currencies
+                    .iter()
+                    .map(|currency| {
+                        (0..days)
+                            .map(|offset| {
+                                let day = from.plus(i32::try_from(offset).unwrap_or(i32::MAX));
+                                self.rates.rate(*currency, day.date()).map(FixedRate::of)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                Some(Counting::Company { first: from, rates })
+            }
         }
     }
 
@@ -538,9 +574,6 @@ impl Sales {
     /// largest first (ties by member); members with nothing are left out.
     pub fn top(&self, query: &TopQuery) -> Vec<ReportRow> {
         let limit = query.limit.clamp(1, crate::PAGE_ROWS_MAX);
-        let Some(counting) = self.counting(query.currency) else {
-            return Vec::new();
-        };
         let Some(branch) = self.branch_filter(query.branch) else {
             return Vec::new();
         };
@@ -548,6 +581,9 @@ impl Sales {
             return Vec::new();
         }
         let (from, to) = (Day::from_date(query.from), Day::from_date(query.to));
+        let Some(counting) = self.counting(query.currency, from, to) else {
+            return Vec::new();
+        };
         let mut ranked: Vec<(Member, Sum)> = Vec::new();
         self.for_each_member(Some(query.dimension), branch, |member, picked| {
             let mut sum = Sum::default();

@@ -5,12 +5,11 @@
 
 use std::hash::Hash;
 
-use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::day::Day;
-use crate::day_rates::convert;
+use crate::day_rates::FixedRate;
 
 /// One day's figures of one member in one currency, in ten-thousandths.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,13 +41,13 @@ impl Figures {
 
     /// The figures with every amount × `rate` (into the company
     /// currency), each rounded once; counts and quantities as they are.
-    pub(super) fn converted(&self, rate: Decimal) -> Figures {
+    pub(super) fn converted(&self, rate: &FixedRate) -> Figures {
         Figures {
-            order_net: convert(self.order_net, rate),
-            cancelled_net: convert(self.cancelled_net, rate),
-            revenue: convert(self.revenue, rate),
-            cost: convert(self.cost, rate),
-            uncosted_revenue: convert(self.uncosted_revenue, rate),
+            order_net: rate.convert(self.order_net),
+            cancelled_net: rate.convert(self.cancelled_net),
+            revenue: rate.convert(self.revenue),
+            cost: rate.convert(self.cost),
+            uncosted_revenue: rate.convert(self.uncosted_revenue),
             ..*self
         }
     }
