@@ -688,18 +688,8 @@ async fn supplier_invoices_and_payments_realize_exchange_differences() {
 #[tokio::test]
 async fn a_customer_paying_in_dollars_realizes_an_exchange_difference() {
     let app = spawn_app().await;
-    let (_, warehouse, product) = buying_shop(&app).await;
-    let customer = app.company("Harbour Imports").await;
-    app.write(
-        "/api/v1/stock/receipts",
-        json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
-    )
-    .await;
-    let sale = Sale {
-        customer,
-        product,
-        warehouse,
-    };
+    let sale = Sale::in_buying_shop(&app).await;
+    let customer = sale.customer;
     let order = sale.shipped(&app, "USD", "5", "4").await;
     let due = (Utc::now() + Duration::days(30)).date_naive();
     app.write(
@@ -839,18 +829,8 @@ async fn sales_in_several_currencies_add_up_in_the_company_currency() {
     assert!(bare.get("/api/v1/kpis?day=2026-03-01").await.body["in_company"].is_null());
 
     let app = spawn_app().await;
-    let (_, warehouse, product) = buying_shop(&app).await;
-    let customer = app.company("Harbour Imports").await;
-    app.write(
-        "/api/v1/stock/receipts",
-        json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
-    )
-    .await;
-    let sale = Sale {
-        customer,
-        product,
-        warehouse,
-    };
+    let sale = Sale::in_buying_shop(&app).await;
+    let customer = sale.customer;
     let due = (Utc::now() + Duration::days(30)).date_naive();
     for (currency, price, quantity) in [("EUR", "10", "1"), ("USD", "5", "4")] {
         let order = sale.shipped(&app, currency, price, quantity).await;
@@ -950,6 +930,23 @@ struct Sale {
 }
 
 impl Sale {
+    /// The buying shop (`buying_shop`: euros, dollar rates) with ten of
+    /// its product in stock at 2.00 and a customer, Harbour Imports.
+    async fn in_buying_shop(app: &TestApp) -> Self {
+        let (_, warehouse, product) = buying_shop(app).await;
+        let customer = app.company("Harbour Imports").await;
+        app.write(
+            "/api/v1/stock/receipts",
+            json!({"product": product, "warehouse": warehouse, "quantity": "10", "unit_cost": "2"}),
+        )
+        .await;
+        Sale {
+            customer,
+            product,
+            warehouse,
+        }
+    }
+
     /// An order of `quantity` at `price` on a new price list in
     /// `currency`, confirmed and shipped; answers its id.
     async fn shipped(&self, app: &TestApp, currency: &str, price: &str, quantity: &str) -> Uuid {
