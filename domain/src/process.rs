@@ -196,21 +196,38 @@ pub fn purchased_by(reference: &str) -> Option<PurchaseReceiptId> {
 
 const PURCHASE_REFERENCE_PREFIX: &str = "purchase ";
 
-/// The reference of the stock movement that brings a production order's
-/// output in (`production <order id>`).
+/// The reference of a production order's stock movements
+/// (`production <order id>`).
 pub fn production_reference(order: ProductionOrderId) -> String {
     format!("{PRODUCTION_REFERENCE_PREFIX}{order}")
 }
 
+/// The reference of the receipt that brings a completion's output in
+/// (`production <order id> #<completion>`): the completion is named so
+/// that the receipt's cost can be followed back to what was consumed.
+pub fn output_reference(order: ProductionOrderId, completion: u32) -> String {
+    format!("{PRODUCTION_REFERENCE_PREFIX}{order}{COMPLETION_MARK}{completion}")
+}
+
 /// The production order a stock movement's reference names, if it was
-/// written by [`production_reference`].
+/// written by [`production_reference`] or [`output_reference`].
 pub fn produced_by(reference: &str) -> Option<ProductionOrderId> {
-    reference
-        .strip_prefix(PRODUCTION_REFERENCE_PREFIX)
-        .and_then(|id| id.parse().ok())
+    output_of(reference).map(|(order, _)| order)
+}
+
+/// The production order and, when named, the completion a stock
+/// movement's reference names. Receipts written before they named their
+/// completion name only the order.
+pub fn output_of(reference: &str) -> Option<(ProductionOrderId, Option<u32>)> {
+    let rest = reference.strip_prefix(PRODUCTION_REFERENCE_PREFIX)?;
+    match rest.split_once(COMPLETION_MARK) {
+        Some((order, completion)) => Some((order.parse().ok()?, Some(completion.parse().ok()?))),
+        None => Some((rest.parse().ok()?, None)),
+    }
 }
 
 const PRODUCTION_REFERENCE_PREFIX: &str = "production ";
+const COMPLETION_MARK: &str = " #";
 
 /// The id of the `index`th command caused by the event `event_id`.
 pub fn command_id(event_id: Uuid, index: usize) -> Uuid {
@@ -471,7 +488,7 @@ fn production_reactions(
                     command: StockCommand::Receive {
                         quantity,
                         unit_cost: UnitPrice::parse("unit_cost", costed.unit_cost).ok()?,
-                        reference: fixed_label(&production_reference(order)),
+                        reference: fixed_label(&output_reference(order, costed.completion)),
                     },
                 })
             })

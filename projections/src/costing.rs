@@ -15,21 +15,30 @@
 //! running figures from there on are recomputed: the ledger answers where,
 //! so a model can correct what it derived from the later movements.
 //!
-//! A transfer's goods leave one stock at its running average and arrive
-//! in the other at that cost ([`Transfers`]): when a back-dated movement
-//! changes the average a transfer left at, the arrival takes the new cost
-//! and its stock is recomputed from there, and so on through every later
-//! transfer. Each step moves forward in business time (an arrival is
-//! recorded after its dispatch), so the cascade ends.
+//! Some arrivals cost what other movements went out at ([`Links`]): a
+//! transfer's goods arrive at the average they left at, a production
+//! order's output at what its components were consumed at plus its
+//! operations. When a back-dated movement changes such an average, the
+//! arrival takes the new cost and its stock is recomputed from there, and
+//! so on through every later link.
 
-use std::collections::BTreeMap;
+mod links;
 
 use chrono::{DateTime, Utc};
-use domain::ids::{ProductId, TransferId, WarehouseId};
+use domain::ids::{ProductId, WarehouseId};
 use domain::values::MONEY_SCALE_MAX;
 use rust_decimal::{Decimal, RoundingStrategy};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+
+pub use links::{Link, Links};
+
+/// One (product, warehouse).
+pub type Stock = (ProductId, WarehouseId);
+
+/// How a model reaches its ledgers, for [`Links`].
+pub trait Stocks<M> {
+    fn ledger_mut(&mut self, stock: Stock) -> Option<&mut Ledger<M>>;
+}
 
 /// Business-time order; the log position breaks ties, so the order is
 /// total and the same however a model was filled.
@@ -47,7 +56,8 @@ pub trait Costed {
     /// Balance and average right after it, in business-time order.
     fn running(&self) -> (Decimal, Decimal);
     fn set_running(&mut self, balance: Decimal, average: Decimal);
-    /// An arrival's unit cost, as a transfer's dispatch now gives it.
+    /// An arrival's unit cost, as the movements it is linked to now give
+    /// it.
     fn set_unit_cost(&mut self, unit_cost: Decimal);
 }
 
@@ -168,146 +178,6 @@ impl<M: Costed> Ledger<M> {
             }
             balance = balance.saturating_add(movement.change());
             movement.set_running(balance, average);
-        }
-    }
-}
-
-/// One (product, warehouse).
-pub type Stock = (ProductId, WarehouseId);
-
-/// How a model reaches its ledgers, for [`Transfers`].
-pub trait Stocks<M> {
-    fn ledger_mut(&mut self, stock: Stock) -> Option<&mut Ledger<M>>;
-}
-
-/// The two sides of a transfer, as recorded so far.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct Sides {
-    from: Option<(Stock, MovementKey)>,
-    to: Option<(Stock, MovementKey)>,
-}
-
-/// Every transfer's dispatch and arrival, so that an arrival costs what
-/// its goods left at.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Transfers {
-    sides: FxHashMap<TransferId, Sides>,
-    /// Per stock, its dispatches by business time.
-    dispatches: FxHashMap<Stock, BTreeMap<MovementKey, TransferId>>,
-}
-
-/// Longest chain of arrivals one change re-costs: far beyond any real
-/// history (each step is a later transfer), a bound against a bug.
-const CASCADE_STEPS_MAX: usize = 1_000_000;
-
-impl Transfers {
-    /// A transfer's goods left `stock`, recorded at `key`.
-    pub fn dispatched(&mut self, transfer: TransferId, stock: Stock, key: MovementKey) {
-        self.sides.entry(transfer).or_default().from = Some((stock, key));
-        self.dispatches
-            .entry(stock)
-            .or_default()
-            .insert(key, transfer);
-    }
-
-    /// A transfer's goods arrived in `stock`, recorded at `key`.
-    pub fn arrived(&mut self, transfer: TransferId, stock: Stock, key: MovementKey) {
-        self.sides.entry(transfer).or_default().to = Some((stock, key));
-    }
-
-    /// The average `transfer`'s goods left at, once its dispatch is
-    /// recorded.
-    fn left_at<M: Costed>(
-        &self,
-        stocks: &mut impl Stocks<M>,
-        transfer: TransferId,
-    ) -> Option<Decimal> {
-        let (stock, key) = self.sides.get(&transfer)?.from?;
-        let ledger = stocks.ledger_mut(stock)?;
-        let place = ledger.place_of(key)?;
-        Some(ledger.movements().get(place)?.running().1)
-    }
-
-    /// Gives `transfer`'s arrival the average its goods left at, and
-    /// carries the change on (see [`Transfers::cascade`]).
-    pub fn settle<M: Costed>(
-        &self,
-        stocks: &mut impl Stocks<M>,
-        transfer: TransferId,
-        mut changed: impl FnMut(Stock, &mut Ledger<M>, usize),
-    ) {
-        if let Some(repriced) = self.reprice_arrival(stocks, transfer, &mut changed) {
-            self.cascade(stocks, repriced, &mut changed);
-        }
-    }
-
-    fn reprice_arrival<M: Costed>(
-        &self,
-        stocks: &mut impl Stocks<M>,
-        transfer: TransferId,
-        changed: &mut impl FnMut(Stock, &mut Ledger<M>, usize),
-    ) -> Option<(Stock, usize)> {
-        let average = self.left_at(stocks, transfer)?;
-        let (stock, key) = self.sides.get(&transfer)?.to?;
-        let ledger = stocks.ledger_mut(stock)?;
-        let place = ledger.place_of(key)?;
-        if !ledger.reprice(place, average) {
-            return None;
-        }
-        changed(stock, ledger, place);
-        Some((stock, place))
-    }
-
-    /// After `stock`'s running figures changed from `place` on: every
-    /// dispatch from there gives its arrival the average it now left at;
-    /// each arrival whose cost changes has its stock recomputed from it
-    /// (`changed` is told) and carries the change on in turn.
-    pub fn cascade<M: Costed>(
-        &self,
-        stocks: &mut impl Stocks<M>,
-        (stock, place): (Stock, usize),
-        changed: &mut impl FnMut(Stock, &mut Ledger<M>, usize),
-    ) {
-        let mut work = vec![(stock, place)];
-        let mut steps = 0_usize;
-        while let Some((stock, place)) = work.pop() {
-            let Some(dispatches) = self.dispatches.get(&stock) else {
-                continue;
-            };
-            let Some(from) = stocks
-                .ledger_mut(stock)
-                .and_then(|ledger| ledger.movements().get(place).map(Costed::key))
-            else {
-                continue;
-            };
-            for transfer in dispatches.range(from..).map(|(_, transfer)| *transfer) {
-                if let Some(repriced) = self.reprice_arrival(stocks, transfer, changed) {
-                    steps += 1;
-                    if steps > CASCADE_STEPS_MAX {
-                        return;
-                    }
-                    work.push(repriced);
-                }
-            }
-        }
-    }
-
-    /// After a deferred fold restored every ledger: each arrival takes the
-    /// average its goods left at, in business-time order of arrival, so
-    /// one pass carries every change through.
-    pub fn settle_all<M: Costed>(
-        &self,
-        stocks: &mut impl Stocks<M>,
-        mut changed: impl FnMut(Stock, &mut Ledger<M>, usize),
-    ) {
-        let mut arrivals: Vec<(MovementKey, TransferId)> = self
-            .sides
-            .iter()
-            .filter_map(|(transfer, sides)| Some((sides.to?.1, *transfer)))
-            .collect();
-        arrivals.sort_unstable();
-        for (_, transfer) in arrivals {
-            self.reprice_arrival(stocks, transfer, &mut changed);
         }
     }
 }

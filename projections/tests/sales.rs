@@ -371,6 +371,51 @@ fn a_back_dated_receipt_corrects_the_margins_of_the_sales_after_it() {
     );
 }
 
+/// Protects the cost of what was made: a receipt of a component dated
+/// before a production order consumed it changes what the output cost,
+/// and so the margin of the output's sales. Caps are made of 2 shirts
+/// and a mug with 6 minutes' work at 30.00 an hour (3.00 a cap). With 10
+/// shirts at 8.00 and 10 mugs at 2.00, 4 caps made on 3 March cost
+/// (8 × 8 + 4 × 2 + 4 × 3) / 4 = 21.00; 2 sold on 5 March cost 42.00.
+/// Then 10 shirts at 11.00 are entered for 2 March: the shirts went in
+/// at 9.50, the caps cost (76 + 8 + 12) / 4 = 24.00, and the sale 48.00.
+#[test]
+fn a_back_dated_component_receipt_corrects_the_margin_of_what_was_made() {
+    let mut shop = shop();
+    shop.receive(SHIRT, WAREHOUSE, "10", "8.00", date(3, 1));
+    shop.receive(MUG, WAREHOUSE, "10", "2.00", date(3, 1));
+    shop.produce(
+        CAP,
+        WAREHOUSE,
+        &[(SHIRT, "2"), (MUG, "1")],
+        "6",
+        "4",
+        date(3, 3),
+    );
+    let order = shop
+        .order(&NewOrder::of(INITECH, eur(), &[(CAP, "2")]), date(3, 5))
+        .unwrap();
+    shop.ship(order, None, date(3, 5), date(4, 30)).unwrap();
+    let cost_on_the_5th = |shop: &Shop| {
+        check(shop, &query(date(3, 5), date(3, 5), Period::Whole, None))[0]
+            .figures
+            .cost
+    };
+    assert_eq!(cost_on_the_5th(&shop), dec("42"), "as the issue recorded");
+
+    shop.receive(SHIRT, WAREHOUSE, "10", "11.00", date(3, 2));
+    assert_eq!(cost_on_the_5th(&shop), dec("48"));
+    let mug_receipt_in_order = |shop: &mut Shop| {
+        shop.receive(MUG, WAREHOUSE, "1", "50.00", date(3, 9));
+    };
+    mug_receipt_in_order(&mut shop);
+    assert_eq!(
+        cost_on_the_5th(&shop),
+        dec("48"),
+        "a receipt after the consumption changes nothing made before it"
+    );
+}
+
 /// Protects margins in one currency: goods valued in euros sold in
 /// dollars cost, in the dollar report, their euros at the rate of the
 /// day they left (the latest entered by then). 2 shirts at 9.00 EUR
@@ -1388,6 +1433,11 @@ enum Op {
         category: u8,
         day: u8,
     },
+    /// Caps made of shirts and mugs in the main warehouse.
+    Produce {
+        count: u8,
+        day: u8,
+    },
 }
 
 const DAYS: u8 = 80;
@@ -1441,8 +1491,9 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         2 => (0..4_u8, 100..50_000_u32, 0..3_u8, day.clone())
             .prop_map(|(party, cents, method, day)| Op::Pay { party, cents, method, day }),
-        1 => (0..4_u8, 0..4_u8, day)
+        1 => (0..4_u8, 0..4_u8, day.clone())
             .prop_map(|(product, category, day)| Op::Recategorize { product, category, day }),
+        1 => (1..6_u8, day).prop_map(|(count, day)| Op::Produce { count, day }),
     ]
 }
 
@@ -1630,6 +1681,16 @@ fn run(shop: &mut Shop, ops: &[Op]) {
                 let category =
                     [None, Some("Shirts"), Some("Mugs"), Some("Apparel")][usize::from(*category)];
                 shop.categorize(PRODUCTS[usize::from(*product)], category, day_of(*day));
+            }
+            Op::Produce { count, day } => {
+                shop.produce(
+                    CAP,
+                    WAREHOUSE,
+                    &[(SHIRT, "2"), (MUG, "1.5")],
+                    "7",
+                    &count.to_string(),
+                    day_of(*day),
+                );
             }
         }
     }
@@ -1837,6 +1898,8 @@ fn busy_shop() -> Shop {
     shop.import(import_sale("S-9", INITECH, date(2, 2), None, lines))
         .unwrap();
     shop.categorize(MUG, None, date(4, 10));
+    shop.produce(CAP, WAREHOUSE, &[(SHIRT, "1")], "6", "2", date(4, 10));
+    shop.receive(SHIRT, WAREHOUSE, "3", "4.00", date(4, 9));
     shop
 }
 

@@ -13,6 +13,8 @@ use domain::ids::UserId;
 use domain::inventory::{
     Stock, StockCommand, StockEvent, StockState, WarehouseEvent, WarehouseOpened,
 };
+use domain::process::{output_reference, production_reference};
+use domain::production::{ProductionEvent, ProductionOutputCosted};
 use domain::{Decider, Issued};
 use eventlog::Actor;
 use projections::feed::Feed;
@@ -150,6 +152,7 @@ impl Books {
                 StockEvent::TransferredOut(e) => (false, -e.quantity, e.unit_cost),
                 StockEvent::Counted(e) => (false, e.difference, e.unit_cost),
                 StockEvent::Returned(e) => (false, e.quantity, e.unit_cost),
+                StockEvent::Consumed(e) => (false, -e.quantity, e.unit_cost),
                 _ => (false, Decimal::ZERO, Decimal::ZERO),
             };
             if !change.is_zero() {
@@ -903,6 +906,115 @@ fn a_back_dated_receipt_before_a_transfer_corrects_the_destination() {
     }
 }
 
+const MUG_ORDER: u128 = 900;
+
+/// Completion 1 of production order 900 on day `at`: 2 mugs made of 4
+/// shirts from the main warehouse with 3.00 of work, as the processes run
+/// it (the shirts consumed at their average, the output costed, then
+/// received under a reference that names the completion, or, as receipts
+/// were written before, only the order).
+fn make_two_mugs(books: &mut Books, at: u32, names_completion: bool) {
+    let order = id(MUG_ORDER);
+    let consumed = books.stock(
+        (SHIRT, MAIN),
+        StockCommand::Consume {
+            production: order,
+            completion: 1,
+            quantity: quantity("4"),
+            reservation: None,
+            negative_allowed: true,
+        },
+        day(at),
+        None,
+    );
+    let StockEvent::Consumed(consumed) = &consumed[0] else {
+        panic!("a consumption")
+    };
+    let components_cost = dec("4") * consumed.unit_cost;
+    let unit_cost = cost((components_cost + dec("3")) / dec("2"));
+    let costed = ProductionEvent::OutputCosted(ProductionOutputCosted {
+        completion: 1,
+        product: id(MUG),
+        warehouse: id(MAIN),
+        quantity: dec("2"),
+        components_cost,
+        operations_cost: dec("3"),
+        unit_cost,
+    });
+    books.position += 1;
+    books.feed.apply(
+        &mut books.model,
+        Uuid::from_u128(MUG_ORDER),
+        costed.into(),
+        day(at),
+        None,
+    );
+    let reference = if names_completion {
+        output_reference(order, 1)
+    } else {
+        production_reference(order)
+    };
+    books.stock(
+        (MUG, MAIN),
+        StockCommand::Receive {
+            quantity: quantity("2"),
+            unit_cost: price(&unit_cost.to_string()),
+            reference: Some(domain::values::Label::parse("reference", &reference).unwrap()),
+        },
+        day(at),
+        None,
+    );
+}
+
+/// Protects the cost of what was made: a receipt of a component dated
+/// before a production order consumed it changes what the output went in
+/// at, and the output's stock follows, live and after a deferred fold,
+/// whether the output's receipt names its completion or not. 10 shirts
+/// at 5.00 on the 1st; on the 3rd 4 of them and 3.00 of work make 2 mugs
+/// at (20 + 3) / 2 = 11.50; 2 more mugs at 14.50 on the 4th. Then 10
+/// shirts at 7.00 are entered for the 2nd: the 4 went in at 6.00, the
+/// mugs at 13.50, and the 4th's average is (27 + 29) / 4 = 14.00.
+#[test]
+fn a_back_dated_receipt_before_a_consumption_corrects_the_output() {
+    for (deferred, names_completion) in [(false, true), (true, true), (false, false), (true, false)]
+    {
+        let case = format!("deferred: {deferred}, names its completion: {names_completion}");
+        let mut books = shop();
+        if deferred {
+            books.model.defer_indexes();
+        }
+        books.stock((SHIRT, MAIN), receive("10", "5"), day(1), None);
+        make_two_mugs(&mut books, 3, names_completion);
+        books.stock((MUG, MAIN), receive("2", "14.5"), day(4), None);
+        let mugs = |books: &Books, d| books.model.stock_at(id(MUG), id(MAIN), end_of(d));
+        if !deferred {
+            assert_eq!(mugs(&books, 3).average_cost, dec("11.5"), "{case}");
+            assert_eq!(mugs(&books, 4).average_cost, dec("13"), "{case}");
+        }
+        books.stock((SHIRT, MAIN), receive("10", "7"), day(5), Some(day(2)));
+        if deferred {
+            books.model.restored();
+        }
+        assert_eq!(
+            mugs(&books, 3),
+            StockAt {
+                on_hand: dec("2"),
+                average_cost: dec("13.5"),
+                value: dec("27"),
+            },
+            "{case}"
+        );
+        assert_eq!(mugs(&books, 4).average_cost, dec("14"), "{case}");
+        assert_eq!(mugs(&books, 4).value, dec("56"), "{case}");
+        let live = books.model.balance(id(MUG), id(MAIN)).unwrap();
+        assert_eq!(
+            live.average_cost,
+            dec("13"),
+            "{case}: the live cost is what the receipts recorded"
+        );
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Receive { tenths: i64, cents: i64 },
@@ -1048,6 +1160,7 @@ fn busy_books(deferred: bool) -> Books {
         day(11),
         Some(day(4)),
     );
+    make_two_mugs(&mut books, 11, true);
     books.stock((SHIRT, MAIN), receive("4", "5"), day(12), Some(day(3)));
     books.stock((SHIRT, NORTH), receive("6", "7.5"), day(12), Some(day(2)));
     books.stock((SHIRT, NORTH), issue("1", None), day(12), Some(day(1)));

@@ -612,8 +612,22 @@ fn a_production_order_reserves_consumes_and_brings_its_output_in() {
         operations_cost: dec("3"),
         unit_cost: dec("13"),
     });
-    let reference = production_reference(production);
+    let reference = output_reference(production, 2);
+    assert_eq!(reference, format!("production {production} #2"));
     assert_eq!(produced_by(&reference), Some(production));
+    assert_eq!(output_of(&reference), Some((production, Some(2))));
+    // Receipts written before they named their completion.
+    let older = production_reference(production);
+    assert_eq!(output_of(&older), Some((production, None)));
+    assert_eq!(produced_by(&older), Some(production));
+    for foreign in [
+        "production #2".to_owned(),
+        format!("production {production} #"),
+        format!("production {production} #two"),
+        format!("purchase {production}"),
+    ] {
+        assert_eq!(output_of(&foreign), None, "{foreign}");
+    }
     assert_eq!(
         reactions_to(costed, production.as_uuid()),
         vec![Reaction::Stock {

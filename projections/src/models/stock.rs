@@ -22,19 +22,26 @@
 //!
 //! Goods sent from warehouse A to W are in transit at W, keyed by the
 //! transfer, from the transfer out until W records the transfer in.
+//!
+//! In the as-of view a transfer's goods arrive at the average they left
+//! at, and a production order's output at what its components were
+//! consumed at plus its operations (`crate::costing::Links`): a receipt
+//! back-dated before a dispatch or a consumption corrects the arrival's
+//! stock too.
 
 use chrono::{DateTime, Utc};
 use domain::catalog::{ProductEvent, ProductKind};
-use domain::ids::{BranchId, ProductId, ReservationId, TransferId, WarehouseId};
+use domain::ids::{BranchId, ProductId, ProductionOrderId, ReservationId, TransferId, WarehouseId};
 use domain::inventory::{StockEvent, WarehouseEvent};
-use domain::process::production_reference;
+use domain::process::{output_of, production_reference};
+use domain::production::ProductionEvent;
 use domain::{CrmEvent, DomainEvent};
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::compact_decimal;
-use crate::costing::{Costed, Ledger, MovementKey, Stock, Stocks, Transfers, cost};
+use crate::costing::{Costed, Ledger, Links, MovementKey, Stock, Stocks, cost};
 use crate::envelope::Envelope;
 use crate::model::ReadModel;
 
@@ -155,7 +162,7 @@ impl Costed for Movement {
     }
 }
 
-/// The model's lines as [`Transfers`] reaches them.
+/// The model's lines as [`Links`] reaches them.
 struct Lines<'a>(&'a mut FxHashMap<ProductId, FxHashMap<WarehouseId, StockLine>>);
 
 impl Stocks<Movement> for Lines<'_> {
@@ -471,8 +478,9 @@ pub struct StockLevels {
     stock: FxHashMap<ProductId, FxHashMap<WarehouseId, StockLine>>,
     /// Lines whose available stock is below their reorder level.
     low: FxHashSet<(ProductId, WarehouseId)>,
-    /// So that a transfer's arrival costs what its goods left at.
-    transfers: Transfers,
+    /// So that a transfer's arrival costs what its goods left at, and a
+    /// production order's output what its components were consumed at.
+    links: Links,
     #[serde(skip)]
     deferred: bool,
 }
@@ -481,12 +489,14 @@ impl ReadModel for StockLevels {
     const NAME: &'static str = "stock";
     // 2: warehouses know their branch and negative-stock setting. 3: the
     // ledger of each line is `costing::Ledger`. 4: transfers carry costs
-    // changed by back-dated movements on to their arrivals.
-    const VERSION: u32 = 4;
+    // changed by back-dated movements on to their arrivals. 5: so does
+    // production, on to its output.
+    const VERSION: u32 = 5;
     const CATEGORIES: &'static [&'static str] = &[
         StockEvent::CATEGORY,
         ProductEvent::CATEGORY,
         WarehouseEvent::CATEGORY,
+        ProductionEvent::CATEGORY,
     ];
     // Large (every movement is kept): a few snapshots only.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -510,6 +520,16 @@ impl ReadModel for StockLevels {
             CrmEvent::Warehouse(event) => {
                 self.apply_warehouse(WarehouseId::from_uuid(envelope.aggregate), event)
             }
+            // What a completion's output is made of, beside what it
+            // consumed: its units and its operations' cost.
+            CrmEvent::Production(ProductionEvent::OutputCosted(costed)) => self.links.costed(
+                (
+                    ProductionOrderId::from_uuid(envelope.aggregate),
+                    costed.completion,
+                ),
+                costed.quantity,
+                costed.operations_cost,
+            ),
             _ => {}
         }
     }
@@ -519,7 +539,7 @@ impl ReadModel for StockLevels {
         for line in self.stock.values_mut().flat_map(|lines| lines.values_mut()) {
             line.ledger.restore();
         }
-        self.transfers
+        self.links
             .settle_all(&mut Lines(&mut self.stock), |_, _, _| {});
     }
 
@@ -709,30 +729,43 @@ impl StockLevels {
             self.low.remove(&key);
         }
         let at = (envelope.occurred_at, envelope.position);
-        match event {
+        let arrived = match event {
             StockEvent::TransferredOut(out) => {
-                self.transfers.dispatched(out.transfer, key, at);
+                self.links.dispatched(out.transfer, key, at);
                 // Goods on their way are in transit at the destination.
                 let destination = self.line_mut((key.0, out.to));
                 if !destination.arrived_first.remove(&out.transfer) {
                     destination.in_transit.insert(out.transfer, out.quantity);
                 }
+                None
             }
             StockEvent::TransferredIn(arrived) => {
-                self.transfers.arrived(arrived.transfer, key, at);
-                if !deferred {
-                    self.transfers.settle(
-                        &mut Lines(&mut self.stock),
-                        arrived.transfer,
-                        |_, _, _| {},
-                    );
-                }
+                Some(self.links.arrived(arrived.transfer, key, at))
             }
-            _ => {}
+            StockEvent::Consumed(consumed) => {
+                self.links.consumed(
+                    (consumed.production, consumed.completion),
+                    key,
+                    at,
+                    consumed.quantity,
+                );
+                None
+            }
+            StockEvent::Received(received) => received
+                .reference
+                .as_deref()
+                .and_then(output_of)
+                .and_then(|(order, completion)| self.links.produced(order, completion, key, at)),
+            _ => None,
+        };
+        if let Some(link) = arrived.filter(|_| !deferred) {
+            self.links
+                .settle(&mut Lines(&mut self.stock), link, |_, _, _| {});
         }
-        // A movement before others changes what later transfers left at.
+        // A movement before others changes what later links' sources went
+        // out at.
         if let Some(place) = place {
-            self.transfers
+            self.links
                 .cascade(&mut Lines(&mut self.stock), (key, place), &mut |_, _, _| {});
         }
     }

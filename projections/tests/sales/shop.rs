@@ -21,10 +21,14 @@ use domain::finance::{
 };
 use domain::ids::{
     BranchId, CreditNoteId, InvoiceId, OrderId, PartyId, PaymentId, PriceListId, ProductId,
-    ReservationId, ReturnId, SeriesId, ShipmentId, UserId, WarehouseId,
+    ProductionOrderId, ReservationId, ReturnId, SeriesId, ShipmentId, UserId, WarehouseId,
 };
 use domain::inventory::{Stock, StockCommand, StockEvent, StockState};
 use domain::process::{Reaction, reactions};
+use domain::production::{
+    BomComponent, BomOperation, PlanProduction, ProductionCommand, ProductionEvent,
+    ProductionOrder, ProductionOrderState,
+};
 use domain::sales::{
     DraftOrder, ImportSale, ImportedSale, LinePricing, Order, OrderCommand, OrderEvent, OrderState,
     SaleEvent, ShipLine,
@@ -175,8 +179,17 @@ pub struct OracleMove {
     arrives: bool,
     change: Decimal,
     unit_cost: Decimal,
-    /// The transfer it is a side of: dispatched (`false`) or arrived.
-    transfer: Option<(Uuid, bool)>,
+    link: Option<OracleLink>,
+}
+
+/// What a movement's cost is linked to.
+#[derive(Clone, Copy, Debug)]
+enum OracleLink {
+    Dispatched(Uuid),
+    Arrived(Uuid),
+    /// `quantity` of a component for (production order, completion).
+    Consumed((Uuid, u32), Decimal),
+    Produced((Uuid, u32)),
 }
 
 #[derive(Clone, Debug)]
@@ -219,6 +232,8 @@ pub struct Oracle {
     pub differences: Vec<(NaiveDate, InvoiceId, Decimal)>,
     pub stock: Vec<(ProductId, NaiveDate, Decimal)>,
     pub moves: Vec<OracleMove>,
+    /// (production order, completion) → (units made, operations' cost).
+    outputs: HashMap<(Uuid, u32), (Decimal, Decimal)>,
     /// Euros for one unit of each other currency, by day.
     pub rates: BTreeMap<Currency, BTreeMap<NaiveDate, Decimal>>,
     /// Events seen: the order the log gives them.
@@ -271,6 +286,12 @@ impl Oracle {
         let at = (occurred, self.appended);
         let category = |product: ProductId| products.get(&product).and_then(|p| p.category.clone());
         match event {
+            CrmEvent::Production(ProductionEvent::OutputCosted(costed)) => {
+                self.outputs.insert(
+                    (ids.first, costed.completion),
+                    (costed.quantity, costed.operations_cost),
+                );
+            }
             CrmEvent::Rates(RatesEvent::Set(set)) => {
                 self.rates
                     .entry(set.currency)
@@ -404,11 +425,25 @@ impl Oracle {
                     StockEvent::TransferredIn(e) => e.quantity,
                     StockEvent::Counted(e) => e.difference,
                     StockEvent::Returned(e) => e.quantity,
+                    StockEvent::Consumed(e) => -e.quantity,
                     _ => Decimal::ZERO,
                 };
-                let transfer = match event {
-                    StockEvent::TransferredOut(e) => Some((e.transfer.as_uuid(), false)),
-                    StockEvent::TransferredIn(e) => Some((e.transfer.as_uuid(), true)),
+                let link = match (event, cause) {
+                    (StockEvent::TransferredOut(e), _) => {
+                        Some(OracleLink::Dispatched(e.transfer.as_uuid()))
+                    }
+                    (StockEvent::TransferredIn(e), _) => {
+                        Some(OracleLink::Arrived(e.transfer.as_uuid()))
+                    }
+                    (StockEvent::Consumed(e), _) => Some(OracleLink::Consumed(
+                        (e.production.as_uuid(), e.completion),
+                        e.quantity,
+                    )),
+                    // A receipt the processes ran for a costed completion.
+                    (
+                        StockEvent::Received(_),
+                        Some((order, CrmEvent::Production(ProductionEvent::OutputCosted(costed)))),
+                    ) => Some(OracleLink::Produced((*order, costed.completion))),
                     _ => None,
                 };
                 self.stock.push((product, day, change));
@@ -419,7 +454,7 @@ impl Oracle {
                         arrives,
                         change,
                         unit_cost,
-                        transfer,
+                        link,
                     });
                 }
                 match event {
@@ -512,19 +547,26 @@ impl Oracle {
     /// The running average after every movement: all stocks walked
     /// together in business time, so a transfer's goods arrive at the
     /// average they left at (a transfer's arrival comes after its
-    /// dispatch in the log).
+    /// dispatch in the log), and a completion's output at what its
+    /// components went out at plus its operations, per unit made.
     fn averages(&self) -> HashMap<(StockKey, MoveAt), Decimal> {
         let mut moves = self.moves.clone();
         moves.sort_by_key(|moved| moved.at);
         let mut averages = HashMap::new();
         let mut running: HashMap<StockKey, (Decimal, Decimal)> = HashMap::new();
         let mut left_at: HashMap<Uuid, Decimal> = HashMap::new();
+        let mut consumed: HashMap<(Uuid, u32), Decimal> = HashMap::new();
         for moved in moves {
             let (balance, average) = running.entry(moved.stock).or_default();
             if moved.arrives {
-                let unit_cost = match moved.transfer {
-                    Some((transfer, true)) => {
+                let unit_cost = match moved.link {
+                    Some(OracleLink::Arrived(transfer)) => {
                         left_at.get(&transfer).copied().unwrap_or(moved.unit_cost)
+                    }
+                    Some(OracleLink::Produced(completion)) => {
+                        let (units, operations) = self.outputs[&completion];
+                        let components = consumed.get(&completion).copied().unwrap_or_default();
+                        cost((components + operations) / units)
                     }
                     _ => moved.unit_cost,
                 };
@@ -536,8 +578,14 @@ impl Oracle {
                 };
             }
             *balance += moved.change;
-            if let Some((transfer, false)) = moved.transfer {
-                left_at.insert(transfer, *average);
+            match moved.link {
+                Some(OracleLink::Dispatched(transfer)) => {
+                    left_at.insert(transfer, *average);
+                }
+                Some(OracleLink::Consumed(completion, quantity)) => {
+                    *consumed.entry(completion).or_default() += quantity * *average;
+                }
+                _ => {}
             }
             averages.insert((moved.stock, moved.at), *average);
         }
@@ -917,6 +965,7 @@ pub struct Shop {
     stock: HashMap<(ProductId, WarehouseId), StockState>,
     accounts: HashMap<PartyId, AccountState>,
     series: HashMap<SeriesId, SeriesState>,
+    productions: HashMap<ProductionOrderId, ProductionOrderState>,
     log: Log,
     /// The event (and its aggregate) whose reaction is running, for the
     /// oracle.
@@ -939,6 +988,7 @@ impl Shop {
             stock: HashMap::new(),
             accounts: HashMap::new(),
             series: HashMap::new(),
+            productions: HashMap::new(),
             log: Log::new(),
             cause: None,
             next_id: 1_000_000,
@@ -1006,10 +1056,10 @@ impl Shop {
                 command.allowing_negative(true),
                 occurred,
             ),
-            // The shop buys nothing through purchase orders and makes
-            // nothing.
-            Reaction::WinDeal { .. } | Reaction::Purchase { .. } | Reaction::Production { .. } => {
-                Ok(())
+            // The shop buys nothing through purchase orders.
+            Reaction::WinDeal { .. } | Reaction::Purchase { .. } => Ok(()),
+            Reaction::Production { order, command } => {
+                self.production_command(order, system, command, occurred)
             }
             Reaction::Account { party, command } => {
                 self.account_command(party, system, command, occurred)
@@ -1059,6 +1109,24 @@ impl Shop {
         };
         for event in events {
             self.append(ids, event.into(), occurred);
+        }
+        Ok(())
+    }
+
+    fn production_command(
+        &mut self,
+        order: ProductionOrderId,
+        by: UserId,
+        command: ProductionCommand,
+        occurred: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let state = self.productions.get(&order).cloned();
+        let (state, events) = decided::<ProductionOrder, _>(state, by, command, occurred)?;
+        if let Some(state) = state {
+            self.productions.insert(order, state);
+        }
+        for event in events {
+            self.append(one(order.as_uuid()), event.into(), occurred);
         }
         Ok(())
     }
@@ -1223,6 +1291,55 @@ impl Shop {
         )
         .unwrap();
         self.settle();
+    }
+
+    /// Makes `count` of `product` in `warehouse` on `day`, each of
+    /// `components` (product, quantity per unit) and `minutes` of work at
+    /// 30.00 an hour: planned, released and completed at once, its
+    /// components consumed and its output received by the processes.
+    pub fn produce(
+        &mut self,
+        product: u128,
+        warehouse: u128,
+        components: &[(u128, &str)],
+        minutes: &str,
+        count: &str,
+        day: NaiveDate,
+    ) -> ProductionOrderId {
+        let order: ProductionOrderId = self.fresh();
+        let plan = ProductionCommand::Plan(PlanProduction {
+            order,
+            product: id(product),
+            bom_version: 1,
+            warehouse: id(warehouse),
+            branch: None,
+            quantity: quantity(dec(count)),
+            due_on: day,
+            components: components
+                .iter()
+                .map(|(component, per_unit)| BomComponent {
+                    product: id(*component),
+                    quantity: dec(per_unit),
+                    scrap_percent: Decimal::ZERO,
+                })
+                .collect(),
+            operations: vec![BomOperation {
+                name: "Assembly".into(),
+                work_centre: "Bench".into(),
+                minutes: dec(minutes),
+                hourly_rate: dec("30"),
+            }],
+        });
+        let complete = ProductionCommand::Complete {
+            quantity: quantity(dec(count)),
+            finish: true,
+        };
+        for command in [plan, ProductionCommand::Release, complete] {
+            self.production_command(order, user(), command, at(day))
+                .unwrap();
+            self.settle();
+        }
+        order
     }
 
     /// Drafts, fills and confirms an order on `day` at the list's prices.

@@ -12,6 +12,7 @@ use domain::access::Role;
 /// Runs every scenario of this file, for the contract check in `main.rs`.
 pub(crate) fn scenarios() {
     a_product_is_made_from_its_bill_at_the_rolled_up_cost();
+    a_back_dated_component_receipt_re_costs_what_was_made();
     production_refuses_bad_values_unknown_ids_cycles_and_overreporting();
     every_production_answer_is_given();
 }
@@ -217,6 +218,77 @@ async fn a_product_is_made_from_its_bill_at_the_rolled_up_cost() {
     assert_eq!(brackets["action"], "buy");
     assert_eq!(dec(&brackets["net"]), Decimal::new(25, 1));
     assert_eq!(brackets["level"], 1);
+}
+
+/// Protects the cost of what was made over HTTP: 2 kits made of 4 bolts
+/// at 2, 2.2 brackets at 5 and 20 of work went in at 19.5; then 10 bolts
+/// at 5 are entered, dated before the kits were made. The bolts went in
+/// at 3.5, so the kits are worth (14 + 11 + 20) ÷ 2 = 22.5 each as of
+/// today, while the live figures and the order keep what was decided.
+#[tokio::test]
+async fn a_back_dated_component_receipt_re_costs_what_was_made() {
+    let app = spawn_app().await;
+    let (warehouse, kit, bolt, _) = workshop(&app).await;
+    app.settle().await;
+    let before_making = super::trade::a_moment_passes().await;
+    let today = Utc::now().date_naive();
+    let order = app
+        .write(
+            ORDERS,
+            json!({"product": kit, "warehouse": warehouse, "quantity": "2",
+                   "due_on": today.to_string()}),
+        )
+        .await
+        .id;
+    app.write(&format!("{ORDERS}/{order}/release"), json!({}))
+        .await;
+    app.settle().await;
+    app.write(
+        &format!("{ORDERS}/{order}/complete"),
+        json!({"quantity": "2"}),
+    )
+    .await;
+    app.settle().await;
+    let kits_as_of_today = || async {
+        let kits = app
+            .get(&format!("/api/v1/products/{kit}/stock/as-of?as_of={today}"))
+            .await;
+        assert_eq!(kits.status, StatusCode::OK, "{:#}", kits.body);
+        (dec(&kits.body["on_hand"]), dec(&kits.body["value"]))
+    };
+    assert_eq!(
+        kits_as_of_today().await,
+        (Decimal::from(2), Decimal::from(39))
+    );
+
+    let late = app
+        .write(
+            "/api/v1/stock/receipts",
+            json!({"product": bolt, "warehouse": warehouse, "quantity": "10",
+                   "unit_cost": "5", "occurred_at": before_making}),
+        )
+        .await;
+    app.settle().await;
+    let kits = app
+        .get(&format!(
+            "/api/v1/products/{kit}/stock/as-of?as_of={today}&wait_for={}",
+            late.position
+        ))
+        .await;
+    assert_eq!(
+        (dec(&kits.body["on_hand"]), dec(&kits.body["value"])),
+        (Decimal::from(2), Decimal::from(45)),
+        "{:#}",
+        kits.body
+    );
+    let live = app.get(&format!("/api/v1/products/{kit}/stock")).await;
+    assert_eq!(
+        dec(&live.body["warehouses"][0]["average_cost"]),
+        Decimal::new(195, 1),
+        "the live cost is what the receipt recorded"
+    );
+    let shown = app.get(&format!("{ORDERS}/{order}")).await;
+    assert_eq!(shown.body["completions"][0]["unit_cost"], "19.5");
 }
 
 /// Protects the refusals: each answers with its problem and writes

@@ -52,7 +52,7 @@ pub(crate) fn scenarios() {
 
 /// The moment between two writes, with the log's clock moving on both
 /// sides of it.
-async fn a_moment_passes() -> String {
+pub(crate) async fn a_moment_passes() -> String {
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let between = Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;

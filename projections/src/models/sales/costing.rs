@@ -10,15 +10,17 @@
 //! its place, and each later sale's cost is corrected by the difference,
 //! booked on the day the sale was booked. The margins of those days
 //! change; nothing is reposted, and the events keep what was decided.
+//! Goods transferred or made from components carry such a correction on
+//! to where they arrived (`crate::costing::Links`).
 
 use chrono::{DateTime, Utc};
-use domain::ids::TransferId;
+use domain::ids::{ProductionOrderId, TransferId};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::LineDims;
-use crate::costing::{Costed, Ledger, MovementKey, Stock, Stocks, Transfers};
+use crate::costing::{Costed, Ledger, Links, MovementKey, Stock, Stocks};
 use crate::day::Day;
 use crate::fixed::{cost_of, from_decimal, to_decimal};
 
@@ -106,8 +108,23 @@ pub(super) struct Moved {
     /// Signed: what it added to on hand.
     pub(super) change: Decimal,
     pub(super) unit_cost: Decimal,
-    /// The transfer it is a side of: dispatched (`false`) or arrived.
-    pub(super) transfer: Option<(TransferId, bool)>,
+    pub(super) side: Side,
+}
+
+/// What a movement is a side of, for the arrivals that cost what other
+/// movements went out at.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Side {
+    Alone,
+    Dispatched(TransferId),
+    Arrived(TransferId),
+    /// A component, `quantity` of it, for a production order's completion.
+    Consumed {
+        completion: (ProductionOrderId, u32),
+        quantity: Decimal,
+    },
+    /// A production order's output, of the completion its receipt names.
+    Produced(ProductionOrderId, Option<u32>),
 }
 
 type Lines = FxHashMap<Stock, Ledger<CostMovement>>;
@@ -122,12 +139,24 @@ impl Stocks<CostMovement> for Lines {
 pub(super) struct SoldCosts {
     lines: Lines,
     /// So that goods moved to another warehouse cost there what they
-    /// left at, and a back-dated movement before a transfer corrects the
-    /// sales after it in both warehouses.
-    transfers: Transfers,
+    /// left at, goods made what their components were consumed at, and a
+    /// back-dated movement before a transfer or a consumption corrects
+    /// the sales of what arrived too.
+    links: Links,
 }
 
 impl SoldCosts {
+    /// A production order's completion made `units` whose operations
+    /// cost `operations_cost` in all.
+    pub(super) fn costed(
+        &mut self,
+        completion: (ProductionOrderId, u32),
+        units: Decimal,
+        operations_cost: Decimal,
+    ) {
+        self.links.costed(completion, units, operations_cost);
+    }
+
     /// Records `moved` in its stock's ledger, a sale's movement with the
     /// figures it books on: answers the cost to book for it, and the
     /// corrections of every sale after it in business time whose cost its
@@ -141,11 +170,22 @@ impl SoldCosts {
         in_currency: impl Fn(Day, LineDims, i64) -> i64,
     ) -> Vec<Revaluation> {
         let at = (moved.occurred_at, moved.position);
-        match moved.transfer {
-            Some((transfer, false)) => self.transfers.dispatched(transfer, stock, at),
-            Some((transfer, true)) => self.transfers.arrived(transfer, stock, at),
-            None => {}
-        }
+        let arrival = match moved.side {
+            Side::Alone => None,
+            Side::Dispatched(transfer) => {
+                self.links.dispatched(transfer, stock, at);
+                None
+            }
+            Side::Arrived(transfer) => Some(self.links.arrived(transfer, stock, at)),
+            Side::Consumed {
+                completion,
+                quantity,
+            } => {
+                self.links.consumed(completion, stock, at, quantity);
+                None
+            }
+            Side::Produced(order, completion) => self.links.produced(order, completion, stock, at),
+        };
         let ledger = self.lines.entry(stock).or_default();
         let movement = CostMovement {
             occurred_micros: moved.occurred_at.timestamp_micros(),
@@ -170,15 +210,14 @@ impl SoldCosts {
         };
         let mut revaluations = Vec::new();
         revalue(ledger, place, &in_currency, &mut revaluations);
-        // Later transfers (and an arrival itself) carry the change on.
+        // Later links (and an arrival itself) carry the change on.
         let mut changed = |_: Stock, ledger: &mut Ledger<CostMovement>, place: usize| {
             revalue(ledger, place, &in_currency, &mut revaluations);
         };
-        if let Some((transfer, true)) = moved.transfer {
-            self.transfers
-                .settle(&mut self.lines, transfer, &mut changed);
+        if let Some(link) = arrival {
+            self.links.settle(&mut self.lines, link, &mut changed);
         }
-        self.transfers
+        self.links
             .cascade(&mut self.lines, (stock, place), &mut changed);
         revaluations
     }

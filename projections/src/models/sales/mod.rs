@@ -74,10 +74,12 @@ use domain::catalog::ProductEvent;
 use domain::currency::{CompanyEvent, RatesEvent};
 use domain::finance::{AccountEvent, Allocation, DocumentKind, SeriesEvent};
 use domain::ids::{
-    BranchId, InvoiceId, OrderId, PartyId, ProductId, ReservationId, ReturnId, UserId, WarehouseId,
+    BranchId, InvoiceId, OrderId, PartyId, ProductId, ProductionOrderId, ReservationId, ReturnId,
+    UserId, WarehouseId,
 };
 use domain::inventory::StockEvent;
-use domain::process::returned_by;
+use domain::process::{output_of, returned_by};
+use domain::production::ProductionEvent;
 use domain::sales::{OrderConfirmed, OrderEvent, SaleEvent, SaleImported};
 use domain::values::Currency;
 use domain::{CrmEvent, DomainEvent};
@@ -97,7 +99,7 @@ mod queries;
 mod series;
 mod tracking;
 
-use costing::{Moved, SoldCosts};
+use costing::{Moved, Side, SoldCosts};
 use series::{Figures, Members, Series, entry_mut};
 pub use tracking::ProductInfo;
 use tracking::{
@@ -165,8 +167,9 @@ impl ReadModel for Sales {
     // 2: series per branch, payments per branch. 3: exchange differences.
     // 4: sales costed in business time, in the sale's currency.
     // 5: the company currency, for reports in it. 6: transfers carry
-    // back-dated costs on to the sales from their arrival's stock.
-    const VERSION: u32 = 6;
+    // back-dated costs on to the sales from their arrival's stock. 7: so
+    // does production, on to the sales of what it made.
+    const VERSION: u32 = 7;
     const CATEGORIES: &'static [&'static str] = &[
         OrderEvent::CATEGORY,
         SaleEvent::CATEGORY,
@@ -176,6 +179,7 @@ impl ReadModel for Sales {
         StockEvent::CATEGORY,
         CompanyEvent::CATEGORY,
         RatesEvent::CATEGORY,
+        ProductionEvent::CATEGORY,
     ];
     // A day per member per currency: large with millions of orders.
     const SNAPSHOTS_KEPT: usize = 4;
@@ -191,6 +195,14 @@ impl ReadModel for Sales {
             }
             CrmEvent::Sale(SaleEvent::Imported(sale)) => self.apply_import(sale),
             CrmEvent::Rates(event) => self.rates.apply_rates(event),
+            CrmEvent::Production(ProductionEvent::OutputCosted(costed)) => self.sold_costs.costed(
+                (
+                    ProductionOrderId::from_uuid(envelope.aggregate),
+                    costed.completion,
+                ),
+                costed.quantity,
+                costed.operations_cost,
+            ),
             CrmEvent::Company(event) => self.rates.apply_company(event),
             CrmEvent::Stock(event) => {
                 if let Some(warehouse) = envelope.aggregate_part {
@@ -612,29 +624,43 @@ impl Sales {
             arrives,
             change,
             unit_cost,
-            transfer: None,
+            side: Side::Alone,
         };
         let (moved, booking) = match event {
-            StockEvent::Received(received) => {
-                (moved(true, received.quantity, received.unit_cost), None)
-            }
+            StockEvent::Received(received) => (
+                Moved {
+                    side: match received.reference.as_deref().and_then(output_of) {
+                        Some((order, completion)) => Side::Produced(order, completion),
+                        None => Side::Alone,
+                    },
+                    ..moved(true, received.quantity, received.unit_cost)
+                },
+                None,
+            ),
             StockEvent::TransferredIn(arrived) => (
                 Moved {
-                    transfer: Some((arrived.transfer, true)),
+                    side: Side::Arrived(arrived.transfer),
                     ..moved(true, arrived.quantity, arrived.unit_cost)
                 },
                 None,
             ),
             StockEvent::TransferredOut(out) => (
                 Moved {
-                    transfer: Some((out.transfer, false)),
+                    side: Side::Dispatched(out.transfer),
                     ..moved(false, -out.quantity, out.unit_cost)
                 },
                 None,
             ),
-            StockEvent::Consumed(consumed) => {
-                (moved(false, -consumed.quantity, consumed.unit_cost), None)
-            }
+            StockEvent::Consumed(consumed) => (
+                Moved {
+                    side: Side::Consumed {
+                        completion: (consumed.production, consumed.completion),
+                        quantity: consumed.quantity,
+                    },
+                    ..moved(false, -consumed.quantity, consumed.unit_cost)
+                },
+                None,
+            ),
             StockEvent::Counted(counted) => {
                 (moved(false, counted.difference, counted.unit_cost), None)
             }
