@@ -32,6 +32,7 @@ pub mod channel;
 pub mod codec;
 pub mod command;
 pub mod currency;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod finance;
@@ -51,6 +52,7 @@ pub mod retention;
 pub mod sales;
 pub mod sourcing;
 pub mod values;
+pub mod words;
 
 #[cfg(test)]
 pub(crate) mod testing;
