@@ -15,6 +15,8 @@
 //!   fold of a million production events.
 //! - `bench-purchasing`: replenishment over 50,000 products × 3
 //!   warehouses and the purchases model folding a million events.
+//! - `bench-print`: 1,000 invoices of 20 lines rendered to PDF in three
+//!   languages, documents per second per core.
 //! - `bench-http`: the release server under `wrk` load on the demo
 //!   company: KPIs, customer search and card, the dashboard's weight.
 //! - `crash-soak`: the event log's crash test, 1,000 SIGKILL cycles.
@@ -28,6 +30,7 @@
 mod bench_crm;
 mod bench_http;
 mod bench_log;
+mod bench_print;
 mod bench_production;
 mod bench_purchasing;
 mod bench_sales;
@@ -143,6 +146,15 @@ enum Command {
         /// Runs of the suggestion (the median is reported).
         #[arg(long, default_value_t = 20)]
         samples: usize,
+    },
+    /// Benchmark rendering invoices to PDF (a third each in English,
+    /// Russian and Arabic).
+    BenchPrint {
+        #[arg(long, default_value_t = 1_000)]
+        documents: usize,
+        /// Lines per invoice.
+        #[arg(long, default_value_t = 20)]
+        lines: usize,
     },
     /// Benchmark material requirements and the production read model on
     /// a generated workshop history (in memory, no event log).
@@ -267,6 +279,9 @@ fn main() -> anyhow::Result<()> {
             purchase_events,
             samples,
         }),
+        Command::BenchPrint { documents, lines } => {
+            bench_print::run(bench_print::Settings { documents, lines })
+        }
         Command::BenchProduction {
             products,
             sales_orders,
