@@ -12,6 +12,7 @@ pub mod config;
 pub mod guard;
 pub mod http;
 pub mod known_at;
+pub mod printer;
 pub mod security;
 pub mod serving;
 pub mod telemetry;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub verifications: Arc<http::audit::Verifications>,
     /// Sessions, sign-in throttling and the access rules.
     pub auth: Arc<auth::Auth>,
+    /// Lays printed documents out (fonts and templates parsed once).
+    pub renderer: Arc<dyn app::documents::Render>,
     /// Becomes true when the server is asked to stop: long-lived answers
     /// (the event feed) end, so a graceful shutdown does not wait on them.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -125,6 +128,7 @@ impl AppState {
             running: Arc::new(running),
             verifications: Arc::default(),
             auth: Arc::new(auth),
+            renderer: Arc::new(printer::Printer::default()),
             stopping: tokio::sync::watch::Sender::new(false),
         })
     }

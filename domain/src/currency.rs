@@ -26,7 +26,7 @@ use crate::command::Issued;
 use crate::domain_events;
 use crate::error::DomainError;
 use crate::ids::derived;
-use crate::values::{Currency, ExchangeRate};
+use crate::values::{Currency, ExchangeRate, Label};
 
 /// The one company stream's id.
 pub fn company_id() -> Uuid {
@@ -45,21 +45,79 @@ pub struct CompanyCurrencySet {
     pub currency: Currency,
 }
 
+/// The company's requisites as its documents print them: each setting
+/// replaces the one before, which the log keeps (a document issued
+/// before prints what it printed then).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyRequisitesSet {
+    pub legal_name: String,
+    pub address: Vec<String>,
+    /// Tax and registration ids with their labels ("VAT", "ИНН" …).
+    pub ids: Vec<(String, String)>,
+    pub bank: Vec<String>,
+}
+
+/// Most lines of an address or of bank details, most ids.
+pub const REQUISITE_LINES_MAX: usize = 8;
+
 domain_events! {
     /// Settings of the company as a whole.
     pub enum CompanyEvent in "company" {
         CurrencySet(CompanyCurrencySet) = "CompanyCurrencySet" v 1,
+        RequisitesSet(CompanyRequisitesSet) = "CompanyRequisitesSet" v 1,
     }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompanyCommand {
     SetCurrency(Currency),
+    /// Checked by `decide`: a name, and at most
+    /// [`REQUISITE_LINES_MAX`] lines of each kind, each a label's length.
+    SetRequisites(CompanyRequisitesSet),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CompanyState {
     pub currency: Option<Currency>,
+    pub requisites: Option<CompanyRequisitesSet>,
+}
+
+/// The requisites, trimmed, or the field that is wrong.
+fn checked_requisites(
+    requisites: &CompanyRequisitesSet,
+) -> Result<CompanyRequisitesSet, DomainError> {
+    let line = |field: &str, text: &str| -> Result<String, DomainError> {
+        Ok(Label::parse(field, text)?.as_str().to_owned())
+    };
+    let lines = |field: &str, texts: &[String]| -> Result<Vec<String>, DomainError> {
+        if texts.len() > REQUISITE_LINES_MAX {
+            return Err(DomainError::invalid(
+                field,
+                format!("at most {REQUISITE_LINES_MAX} lines"),
+            ));
+        }
+        texts
+            .iter()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| line(field, text))
+            .collect()
+    };
+    if requisites.ids.len() > REQUISITE_LINES_MAX {
+        return Err(DomainError::invalid(
+            "ids",
+            format!("at most {REQUISITE_LINES_MAX} ids"),
+        ));
+    }
+    Ok(CompanyRequisitesSet {
+        legal_name: line("legal_name", &requisites.legal_name)?,
+        address: lines("address", &requisites.address)?,
+        ids: requisites
+            .ids
+            .iter()
+            .map(|(label, value)| Ok((line("ids", label)?, line("ids", value)?)))
+            .collect::<Result<_, DomainError>>()?,
+        bank: lines("bank", &requisites.bank)?,
+    })
 }
 
 #[derive(Debug)]
@@ -87,12 +145,20 @@ impl Decider for Company {
                     currency: *currency,
                 })]),
             },
+            CompanyCommand::SetRequisites(requisites) => {
+                let requisites = checked_requisites(requisites)?;
+                if state.requisites.as_ref() == Some(&requisites) {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![CompanyEvent::RequisitesSet(requisites)])
+            }
         }
     }
 
     fn evolve(mut state: CompanyState, event: &CompanyEvent) -> CompanyState {
         match event {
             CompanyEvent::CurrencySet(set) => state.currency = Some(set.currency),
+            CompanyEvent::RequisitesSet(set) => state.requisites = Some(set.clone()),
         }
         state
     }

@@ -6,11 +6,25 @@
 //! words), so that rendering it again gives the same document: issuing a
 //! document records its printable with the template version, and a
 //! reprint renders that record, not today's data.
+//!
+//! An issued document is a stream (`document-<id>`, the id derived from
+//! its kind and source, so there is one original of each) holding
+//! `DocumentIssued`: the printable, the template version, the SHA-256 of
+//! the original PDF. Its counterparty and paragraphs may name a person:
+//! they are personal fields, sealed with the document's own key, which an
+//! erasure of the party destroys.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use crate::Decider;
+use crate::command::Issued;
+use crate::domain_events;
+use crate::error::DomainError;
+use crate::ids::PartyId;
+use crate::personal::{PersonalData, Slot, slot};
 use crate::values::Currency;
 use crate::words::Language;
 
@@ -160,3 +174,127 @@ impl Printable {
         texts.into_iter()
     }
 }
+
+// ------------------------------------------------------------ issued
+
+/// A document was issued: what it printed, with which template, and the
+/// SHA-256 of the PDF handed out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentIssued {
+    /// What it prints: the invoice, order, quote … id.
+    pub source: Uuid,
+    /// The customer or supplier it is addressed to, readable so that an
+    /// erasure finds the document and a listing can filter by it.
+    pub party: Option<PartyId>,
+    pub printable: Printable,
+    /// The layout template's version (`printing::TEMPLATE_VERSION` when it
+    /// was issued).
+    pub template: u32,
+    /// Of the original PDF, lower-case hex.
+    pub sha256: String,
+}
+
+domain_events! {
+    /// A printed document's record.
+    pub enum DocumentEvent in "document" {
+        // Boxed: a document's record is large beside every other event.
+        Issued(Box<DocumentIssued>) = "DocumentIssued" v 1,
+    }
+}
+
+impl PersonalData for DocumentEvent {
+    const PERSONAL: bool = true;
+
+    fn personal_slots(&mut self) -> Vec<Box<dyn Slot + '_>> {
+        match self {
+            Self::Issued(issued) => vec![
+                slot(&mut issued.printable.counterparty),
+                slot(&mut issued.printable.paragraphs),
+            ],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DocumentCommand {
+    Issue(Box<DocumentIssued>),
+}
+
+/// An issued document, as its stream says: its record whole, so that a
+/// reprint renders it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentState {
+    pub issued: DocumentIssued,
+}
+
+#[derive(Debug)]
+pub struct Document;
+
+/// Whether `text` is a SHA-256 in lower-case hex.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Decider for Document {
+    type State = Option<DocumentState>;
+    type Command = Issued<DocumentCommand>;
+    type Event = DocumentEvent;
+    type Error = DomainError;
+
+    fn decide(
+        state: &Self::State,
+        issued: &Self::Command,
+    ) -> Result<Vec<DocumentEvent>, DomainError> {
+        issued.business_time()?;
+        match &issued.command {
+            DocumentCommand::Issue(document) => {
+                if let Some(existing) = state {
+                    return Err(DomainError::rejected(
+                        "document.issued",
+                        format!(
+                            "{} is issued already; print a copy of it",
+                            existing.issued.printable.number
+                        ),
+                    ));
+                }
+                if !is_sha256(&document.sha256) {
+                    return Err(DomainError::invalid(
+                        "sha256",
+                        "must be 64 lower-case hex digits",
+                    ));
+                }
+                if document.printable.lines.len() > PRINT_LINES_MAX {
+                    return Err(DomainError::invalid(
+                        "lines",
+                        format!("a document prints at most {PRINT_LINES_MAX} lines"),
+                    ));
+                }
+                if document
+                    .printable
+                    .texts()
+                    .any(|text| text.chars().count() > PRINT_TEXT_CHARS_MAX)
+                {
+                    return Err(DomainError::invalid(
+                        "text",
+                        format!("a printed text has at most {PRINT_TEXT_CHARS_MAX} characters"),
+                    ));
+                }
+                Ok(vec![DocumentEvent::Issued(document.clone())])
+            }
+        }
+    }
+
+    fn evolve(_: Self::State, event: &DocumentEvent) -> Self::State {
+        match event {
+            DocumentEvent::Issued(issued) => Some(DocumentState {
+                issued: issued.as_ref().clone(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,7 @@ use crate::branch::BranchEvent;
 use crate::catalog::{PriceListEvent, ProductEvent};
 use crate::codec::{DecodeError, DomainEvent};
 use crate::currency::{CompanyEvent, RatesEvent};
+use crate::documents::DocumentEvent;
 use crate::finance::{AccountEvent, SeriesEvent};
 use crate::group::GroupEvent;
 use crate::interactions::InteractionEvent;
@@ -180,4 +181,5 @@ crm_events! {
     Payable(PayableEvent),
     Bom(BomEvent),
     Production(ProductionEvent),
+    Document(DocumentEvent),
 }

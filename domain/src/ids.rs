@@ -184,6 +184,11 @@ id_type!(
     /// A production order: goods made in the company's own workshop.
     ProductionOrderId
 );
+id_type!(
+    /// A printed document as issued: the one original of an invoice, a
+    /// quote's revision, a waybill …
+    DocumentId
+);
 
 /// An id made from another id and a name, the same every time: version 5
 /// (name-based) UUIDs. Ids that a rule or a process derives this way (the
@@ -192,6 +197,14 @@ id_type!(
 /// repeated derivation never creates a second thing.
 pub fn derived(from: Uuid, name: &[u8]) -> Uuid {
     Uuid::new_v5(&from, name)
+}
+
+impl DocumentId {
+    /// The one original of a `kind` document for `source` (the invoice,
+    /// order, quote … it prints): issuing it again finds it.
+    pub fn original(kind: &str, source: Uuid) -> Self {
+        Self::from_uuid(derived(source, format!("document:{kind}").as_bytes()))
+    }
 }
 
 impl ReservationId {

@@ -30,8 +30,8 @@ pub struct DayRates {
 
 impl DayRates {
     pub fn apply_company(&mut self, event: &CompanyEvent) {
-        match event {
-            CompanyEvent::CurrencySet(set) => self.company = Some(set.currency),
+        if let CompanyEvent::CurrencySet(set) = event {
+            self.company = Some(set.currency);
         }
     }
 

@@ -44,6 +44,7 @@ audit-module-payable = فواتير الموردين ومدفوعاتهم
 audit-module-rates = أسعار الصرف
 audit-module-bom = قوائم المواد
 audit-module-production = أوامر الإنتاج
+audit-module-document = المستندات المطبوعة
 
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.

@@ -44,6 +44,7 @@ audit-module-payable = Supplier invoices and payments
 audit-module-rates = Exchange rates
 audit-module-bom = Bills of materials
 audit-module-production = Production orders
+audit-module-document = Printed documents
 
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.

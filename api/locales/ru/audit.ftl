@@ -44,6 +44,7 @@ audit-module-payable = Счета и оплаты поставщикам
 audit-module-rates = Курсы валют
 audit-module-bom = Спецификации
 audit-module-production = Производственные заказы
+audit-module-document = Печатные документы
 
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.

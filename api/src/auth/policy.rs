@@ -77,6 +77,7 @@ const SUB_COLLECTIONS: &[&str] = &[
     "supplier-invoices",
     "supplier-payments",
     "tokens",
+    "documents",
 ];
 
 /// The permission an API operation needs, from its tag, method and path

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiQuery, WriteHeaders, Written};
-use super::writes::Settled;
+use super::writes::{Replaced, Settled};
 use super::{TAG_ADMIN, TAG_CURRENCIES};
 use crate::AppState;
 
@@ -25,6 +25,7 @@ const RATE_DAYS_LISTED_MAX: usize = 400;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(set_company_currency))
+        .routes(routes!(set_company_requisites))
         .routes(routes!(list_rates, set_rate))
 }
 
@@ -84,6 +85,52 @@ async fn set_company_currency(
         .app
         .currency()
         .set_company_currency(&headers.principal.caller(), headers.run(), currency)
+        .await?;
+    Ok(Written::new(
+        &state,
+        StatusCode::OK,
+        domain::currency::company_id(),
+        &executed,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyRequisitesRequest {
+    pub legal_name: String,
+    /// Address lines, in order (at most 8).
+    #[serde(default)]
+    pub address: Vec<String>,
+    /// Tax and registration ids, each `[label, value]` (`["VAT", "…"]`).
+    #[serde(default)]
+    pub ids: Vec<(String, String)>,
+    /// Bank details, a line each.
+    #[serde(default)]
+    pub bank: Vec<String>,
+}
+
+/// Sets the company's requisites (legal name, address, tax ids, bank
+/// details) that documents print; each setting replaces the last, and a
+/// document issued before prints what it printed then.
+#[utoipa::path(post, path = "/admin/company-requisites", tag = TAG_ADMIN,
+    request_body = CompanyRequisitesRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(Replaced))]
+async fn set_company_requisites(
+    State(state): State<AppState>,
+    headers: WriteHeaders,
+    ApiJson(request): ApiJson<CompanyRequisitesRequest>,
+) -> Result<Written, ApiError> {
+    let requisites = domain::currency::CompanyRequisitesSet {
+        legal_name: request.legal_name,
+        address: request.address,
+        ids: request.ids,
+        bank: request.bank,
+    };
+    let executed = state
+        .app
+        .documents()
+        .set_requisites(&headers.principal.caller(), headers.run(), requisites)
         .await?;
     Ok(Written::new(
         &state,

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod crm_reports;
 pub mod currencies;
 pub mod deals;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod exchange_differences;
@@ -128,6 +129,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(payables::router())
                 .merge(exchange_differences::router())
                 .merge(accounts::router())
+                .merge(documents::router())
                 .merge(reports::router())
                 .merge(interactions::router())
                 .merge(pipelines::router())

@@ -32,6 +32,7 @@ pub fn kind_of_route(route: &str) -> Option<Kind> {
         "tasks" => Kind::Task,
         "calendar-entries" => Kind::CalendarEntry,
         "warehouses" => Kind::Warehouse,
+        "documents" => Kind::Document,
         _ => return None,
     })
 }

@@ -118,6 +118,13 @@ write_answers! {
 }
 
 write_answers! {
+    /// The answers of a setting replaced from its body alone (the
+    /// company's requisites): no rule refuses a well-formed one.
+    Replaced: 200 "Done (or done before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+}
+
+write_answers! {
     /// The answers of a write that creates an aggregate from its body alone.
     Registered: 201 "Created (or created before under the same `Idempotency-Key`).",
     Invalid 400 "A value in the body or a header is not acceptable.",

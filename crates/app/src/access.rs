@@ -92,6 +92,9 @@ pub enum Kind {
     /// The daily exchange rates of one currency.
     ExchangeRates,
     ProductionOrder,
+    /// A printed document as issued: held as the party it is addressed
+    /// to is.
+    Document,
 }
 
 impl Kind {
@@ -117,6 +120,7 @@ impl Kind {
             Kind::Company => "company",
             Kind::ExchangeRates => "exchange rates",
             Kind::ProductionOrder => "production order",
+            Kind::Document => "document",
         }
     }
 
@@ -134,7 +138,7 @@ impl Kind {
             Kind::Product | Kind::PriceList => Module::Catalog,
             Kind::RetentionRule | Kind::Branch | Kind::Company => Module::Admin,
             Kind::PurchaseOrder => Module::Purchasing,
-            Kind::ExchangeRates => Module::Finance,
+            Kind::ExchangeRates | Kind::Document => Module::Finance,
             Kind::ProductionOrder => Module::Production,
         }
     }
@@ -239,6 +243,12 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
         Kind::ProductionOrder => {
             shared(state_of::<domain::production::ProductionOrder>(commands, id).flatten())
         }
+        Kind::Document => state_of::<domain::documents::Document>(commands, id)
+            .flatten()
+            .map_or(Holder::Missing, |document| match document.issued.party {
+                Some(party) => party_owner(commands, party),
+                None => Holder::Shared,
+            }),
         // One record each, there before anything is set.
         Kind::Company | Kind::ExchangeRates => Holder::Shared,
     }

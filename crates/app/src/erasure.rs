@@ -14,6 +14,7 @@
 
 use std::collections::BTreeSet;
 
+use domain::documents::DocumentEvent;
 use domain::ids::LeadId;
 use domain::ids::{PartyId, derived};
 use domain::interactions::InteractionEvent;
@@ -180,8 +181,8 @@ pub(crate) fn with_absorbed(app: &App, party: PartyId) -> Result<Vec<PartyId>, C
     Ok(found)
 }
 
-/// Destroys the keys of `parties` and of every interaction about them and
-/// lead naming them; answers how many were destroyed now. Reads the
+/// Destroys the keys of `parties` and of every interaction about them,
+/// lead naming them and document addressed to them; answers how many were destroyed now. Reads the
 /// interactions and leads of the whole log: erasures are rare. The
 /// parties' own keys go last, so one still alive means an erasure to
 /// finish.
@@ -206,16 +207,22 @@ pub fn destroy_keys(
     Ok(destroyed)
 }
 
-/// The interactions about `parties` and the leads naming them.
+/// The interactions about `parties`, the leads naming them and the
+/// documents addressed to them.
 fn records_about(log: &EventLog, parties: &[PartyId]) -> Result<BTreeSet<Uuid>, CommandError> {
     let mut found = BTreeSet::new();
-    for category in [InteractionEvent::CATEGORY, LeadEvent::CATEGORY] {
+    for category in [
+        InteractionEvent::CATEGORY,
+        LeadEvent::CATEGORY,
+        DocumentEvent::CATEGORY,
+    ] {
         let filter = ReadFilter::category(category)?;
         crate::records::for_each(log, &filter, |record, event| {
             let names = match event {
                 CrmEvent::Interaction(InteractionEvent::Logged(logged)) => Some(logged.party),
                 CrmEvent::Lead(LeadEvent::Captured(captured)) => captured.party,
                 CrmEvent::Lead(LeadEvent::Converted(converted)) => Some(converted.party),
+                CrmEvent::Document(DocumentEvent::Issued(issued)) => issued.party,
                 _ => None,
             };
             if names.is_some_and(|party| parties.contains(&party))

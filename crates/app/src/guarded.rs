@@ -18,6 +18,7 @@ use domain::access::{Action, Module, Permission, Reach};
 use domain::branch::{Branch, BranchCommand};
 use domain::catalog::{PriceList, PriceListCommand, PriceScope, Product, ProductCommand};
 use domain::currency::{Company, CompanyCommand, Rates, SetRate};
+use domain::documents::{Document, DocumentCommand};
 use domain::finance::{Account, AccountCommand};
 use domain::group::{Group, GroupCommand};
 use domain::interactions::{Interaction, InteractionCommand};
@@ -580,6 +581,28 @@ impl Guarded for Payable {
 impl Guard for PayableCommand {
     fn permission(&self) -> Permission {
         needs(Module::Finance, Action::Create)
+    }
+}
+
+impl Guarded for Document {
+    const KIND: Kind = Kind::Document;
+}
+
+/// Issuing the original of a document is a finance write, as issuing the
+/// invoice it prints was; its copies only need to read.
+impl Guard for DocumentCommand {
+    fn permission(&self) -> Permission {
+        needs(Module::Finance, Action::Create)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            DocumentCommand::Issue(issued) => issued
+                .party
+                .map(|party| (Kind::Party, party.as_uuid()))
+                .into_iter()
+                .collect(),
+        }
     }
 }
 

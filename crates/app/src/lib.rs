@@ -25,6 +25,7 @@ pub mod commands;
 pub mod currency;
 pub mod deals;
 pub mod demo_trade;
+pub mod documents;
 pub mod erasure;
 pub mod guarded;
 pub mod ids;

@@ -10,6 +10,8 @@ use crate::commands::CommandError;
 
 /// Records read per page.
 const SCAN_PAGE_EVENTS: usize = 4_096;
+/// Events of one stream read per page (below the log's cap on one read).
+const STREAM_PAGE_EVENTS: usize = 1_000;
 
 /// Hands every record `filter` lets through, oldest first, to `each` with
 /// its event; records of other modules are passed over.
@@ -40,5 +42,39 @@ pub(crate) fn for_each(
             return Ok(());
         }
         next = page.next_position;
+    }
+}
+
+/// Hands every event of `stream`, oldest first, to `each` with its
+/// record, until `each` answers `true` (found) or the stream ends.
+pub(crate) fn find_in_stream(
+    log: &EventLog,
+    stream: &eventlog::StreamName,
+    mut each: impl FnMut(&RecordedEvent, CrmEvent) -> bool,
+) -> Result<(), CommandError> {
+    let mut next = 0;
+    loop {
+        let page = log.read_stream(stream, next, STREAM_PAGE_EVENTS)?;
+        for record in &page {
+            let decoded = CrmEvent::decode(
+                record.stream.category(),
+                &record.event_type,
+                record.schema_version,
+                &record.payload,
+            )
+            .map_err(|source| CommandError::Undecodable {
+                position: record.position,
+                source,
+            })?;
+            if let Some(event) = decoded
+                && each(record, event)
+            {
+                return Ok(());
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == STREAM_PAGE_EVENTS => next = last.version + 1,
+            _ => return Ok(()),
+        }
     }
 }

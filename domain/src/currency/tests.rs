@@ -90,3 +90,55 @@ fn a_day_without_a_rate_takes_the_latest_before_it() {
     assert_eq!(rates.on(day(9)), Some((day(9), dec("0.925"))));
     assert_eq!(rates.on(day(30)), Some((day(9), dec("0.925"))));
 }
+
+fn requisites(name: &str) -> CompanyRequisitesSet {
+    CompanyRequisitesSet {
+        legal_name: name.to_owned(),
+        address: vec!["1 Sheikh Zayed Road".to_owned(), "  ".to_owned()],
+        ids: vec![("VAT".to_owned(), "100234567800003".to_owned())],
+        bank: vec!["IBAN AE07 0331 2345 6789 0123 456".to_owned()],
+    }
+}
+
+#[test]
+fn requisites_are_set_trimmed_and_replaced() {
+    let stored = CompanyRequisitesSet {
+        address: vec!["1 Sheikh Zayed Road".to_owned()],
+        ..requisites("Hyper Trading Ltd")
+    };
+    given::<Company>([])
+        .when(issue(CompanyCommand::SetRequisites(requisites(
+            " Hyper Trading Ltd ",
+        ))))
+        .then(vec![CompanyEvent::RequisitesSet(stored.clone())]);
+    given::<Company>([CompanyEvent::RequisitesSet(stored.clone())])
+        .when(issue(CompanyCommand::SetRequisites(requisites(
+            "Hyper Trading Ltd",
+        ))))
+        .then_nothing();
+    given::<Company>([CompanyEvent::RequisitesSet(stored)])
+        .when(issue(CompanyCommand::SetRequisites(requisites(
+            "Hyper Trading LLC",
+        ))))
+        .then(vec![CompanyEvent::RequisitesSet(CompanyRequisitesSet {
+            address: vec!["1 Sheikh Zayed Road".to_owned()],
+            ..requisites("Hyper Trading LLC")
+        })]);
+}
+
+#[test]
+fn requisites_need_a_name_and_few_lines() {
+    given::<Company>([])
+        .when(issue(CompanyCommand::SetRequisites(requisites(" "))))
+        .then_invalid("legal_name");
+    let mut long = requisites("Hyper");
+    long.bank = vec!["line".to_owned(); REQUISITE_LINES_MAX + 1];
+    given::<Company>([])
+        .when(issue(CompanyCommand::SetRequisites(long)))
+        .then_invalid("bank");
+    let mut many = requisites("Hyper");
+    many.ids = vec![("VAT".to_owned(), "1".to_owned()); REQUISITE_LINES_MAX + 1];
+    given::<Company>([])
+        .when(issue(CompanyCommand::SetRequisites(many)))
+        .then_invalid("ids");
+}

@@ -10,6 +10,7 @@ mod audit;
 mod branches;
 mod catalog;
 mod crm;
+mod documents;
 mod duplicates;
 mod erasure;
 mod fuzz;
@@ -60,6 +61,9 @@ struct Answer {
     etag: Option<String>,
     content_type: Option<String>,
     body: Value,
+    /// The body as it came (a PDF, a CSV file).
+    raw: Vec<u8>,
+    headers: reqwest::header::HeaderMap,
 }
 
 impl Answer {
@@ -89,19 +93,24 @@ static PRODUCED: std::sync::Mutex<std::collections::BTreeSet<(String, String, u1
 /// The documented route of a request: every id in the path is `{id}`,
 /// and so is a deliberately malformed one.
 fn route_of(method: &reqwest::Method, path: &str) -> (String, String) {
-    // The one route with two ids names the second `{token}`.
+    // A second id is named after the collection it is in: `{token}` of
+    // `/tokens/`, `{invoice}` of `/invoices/`.
     let mut ids = 0;
-    let route: Vec<&str> = path
-        .split('/')
-        .map(|segment| {
-            if Uuid::parse_str(segment).is_ok() || segment == fuzz::MALFORMED_ID {
-                ids += 1;
-                if ids == 1 { "{id}" } else { "{token}" }
+    let mut previous = "";
+    let mut route: Vec<String> = Vec::new();
+    for segment in path.split('/') {
+        if Uuid::parse_str(segment).is_ok() || segment == fuzz::MALFORMED_ID {
+            ids += 1;
+            route.push(if ids == 1 {
+                "{id}".to_owned()
             } else {
-                segment
-            }
-        })
-        .collect();
+                format!("{{{}}}", previous.trim_end_matches('s'))
+            });
+        } else {
+            route.push(segment.to_owned());
+        }
+        previous = segment;
+    }
     (method.as_str().to_lowercase(), route.join("/"))
 }
 
@@ -195,6 +204,7 @@ impl TestApp {
         };
         let etag = header(reqwest::header::ETAG);
         let content_type = header(reqwest::header::CONTENT_TYPE);
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Answer {
@@ -202,6 +212,8 @@ impl TestApp {
             etag,
             content_type,
             body,
+            raw: bytes.to_vec(),
+            headers,
         }
     }
 
@@ -846,6 +858,10 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/purchase-orders/{id}/receive"),
         ("post", "/api/v1/purchase-orders/{id}/cancel"),
         ("post", "/api/v1/admin/company-currency"),
+        ("post", "/api/v1/admin/company-requisites"),
+        ("post", "/api/v1/parties/{id}/invoices/{invoice}/documents"),
+        ("get", "/api/v1/documents/{id}"),
+        ("get", "/api/v1/documents/{id}/copy"),
         ("get", "/api/v1/exchange-rates"),
         ("post", "/api/v1/exchange-rates"),
         ("post", "/api/v1/parties/{id}/roles"),
@@ -1170,6 +1186,7 @@ fn every_documented_status_is_produced_by_a_test() {
     fuzz::scenarios();
     purchasing::scenarios();
     production::scenarios();
+    documents::scenarios();
 
     let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();

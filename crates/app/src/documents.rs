@@ -1,0 +1,429 @@
+//! Printed documents, once for every adapter: the original of an invoice
+//! issued (its printable made from the records as they are now, laid out,
+//! recorded with the SHA-256 of the PDF handed out), its record read
+//! back, copies reprinted from the record, and the proof that the
+//! original still renders to the hash it was issued with.
+//!
+//! The layout engine is the adapter's ([`Render`]): `app` stays free of
+//! it, and a use case that lays out runs it off the async threads.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::access::{Action, Module, Permission};
+use domain::catalog::Product;
+use domain::channel::ChannelKind;
+use domain::currency::{Company, CompanyRequisitesSet, company_id};
+use domain::documents::{
+    Document, DocumentCommand, DocumentIssued, PrintKind, PrintLine, PrintParty, PrintTotals,
+    Printable,
+};
+use domain::finance::{Account, AccountEvent, DocumentKind, InvoiceIssued, SeriesEvent};
+use domain::ids::{DocumentId, InvoiceId, PartyId, SeriesId};
+use domain::parties::Party;
+use domain::sales::{Order, OrderEvent, OrderInvoiced};
+use domain::words::{Language, amount_in_words};
+use domain::{CrmEvent, DomainError};
+use eventlog::Actor;
+
+use crate::access::{self, Caller, Kind};
+use crate::commands::{CommandError, CommandHandler, Executed};
+use crate::{App, Run};
+
+/// Lays a printable out as a PDF: the adapter's layout engine.
+pub trait Render: Send + Sync + std::fmt::Debug {
+    /// The template version new documents are issued with.
+    fn template(&self) -> u32;
+    /// `printable` with template `template`, marked "copy" when `copy`;
+    /// or why it cannot be laid out.
+    fn render(&self, printable: &Printable, template: u32, copy: bool) -> Result<Vec<u8>, String>;
+}
+
+/// The original just issued.
+#[derive(Clone, Debug)]
+pub struct IssuedPdf {
+    pub document: DocumentId,
+    pub number: String,
+    pub sha256: String,
+    pub pdf: Vec<u8>,
+    pub executed: Executed,
+}
+
+/// An issued document's record.
+#[derive(Clone, Debug)]
+pub struct DocumentRecord {
+    pub document: DocumentId,
+    pub issued: DocumentIssued,
+    pub issued_at: DateTime<Utc>,
+    pub issued_by: Actor,
+    pub position: u64,
+}
+
+/// The printed documents' use cases of `app`.
+#[derive(Debug)]
+pub struct DocumentUseCases<'a> {
+    app: &'a App,
+}
+
+impl App {
+    pub fn documents(&self) -> DocumentUseCases<'_> {
+        DocumentUseCases { app: self }
+    }
+}
+
+/// Reading the finances of a party: what printing its invoices needs.
+fn finance_read() -> Permission {
+    Permission::new(Module::Finance, Action::Read)
+}
+
+fn unknown_invoice(invoice: InvoiceId) -> CommandError {
+    DomainError::part_not_found("invoice", invoice).into()
+}
+
+fn unknown_document(document: DocumentId) -> CommandError {
+    DomainError::part_not_found("document", document).into()
+}
+
+/// Lays `printable` out off the async threads.
+async fn laid_out(
+    renderer: Arc<dyn Render>,
+    printable: Printable,
+    template: u32,
+    copy: bool,
+) -> Result<Vec<u8>, CommandError> {
+    tokio::task::spawn_blocking(move || renderer.render(&printable, template, copy))
+        .await
+        .map_err(|error| CommandError::Inconsistent(format!("the layout stopped: {error}")))?
+        .map_err(|reason| {
+            DomainError::rejected(
+                "document.layout",
+                format!("the document could not be laid out: {reason}"),
+            )
+            .into()
+        })
+}
+
+impl DocumentUseCases<'_> {
+    /// Sets the company's requisites, which every document issued from
+    /// now on prints (administrators).
+    pub async fn set_requisites(
+        &self,
+        by: &Caller,
+        run: Run,
+        requisites: CompanyRequisitesSet,
+    ) -> Result<Executed, CommandError> {
+        self.app
+            .execute::<Company, _>(
+                by,
+                run,
+                company_id(),
+                domain::currency::CompanyCommand::SetRequisites(requisites),
+                None,
+            )
+            .await
+    }
+
+    /// The company's requisites, once set.
+    pub fn requisites(&self) -> Result<Option<CompanyRequisitesSet>, CommandError> {
+        Ok(self.app.load::<Company>(company_id())?.0.requisites)
+    }
+
+    /// Issues the original of `party`'s invoice `invoice` in `language`:
+    /// answers the PDF, which is recorded by its hash. An invoice printed
+    /// before is refused (`document.issued`): its copies are reprinted.
+    pub async fn issue_invoice(
+        &self,
+        by: &Caller,
+        run: Run,
+        party: PartyId,
+        invoice: InvoiceId,
+        language: Language,
+        renderer: Arc<dyn Render>,
+    ) -> Result<IssuedPdf, CommandError> {
+        let commands = &self.app.commands;
+        access::ensure_in_reach(commands, by, finance_read(), Kind::Party, party.as_uuid())
+            .map_err(|_| unknown_invoice(invoice))?;
+        let printable = invoice_printable(commands, party, invoice, language)?;
+        let template = renderer.template();
+        let pdf = laid_out(renderer, printable.clone(), template, false).await?;
+        let sha256 = sha256_hex(&pdf);
+        let document = DocumentId::original(PrintKind::Invoice.key(), invoice.as_uuid());
+        let number = printable.number.clone();
+        let issued = DocumentIssued {
+            source: invoice.as_uuid(),
+            party: Some(party),
+            printable,
+            template,
+            sha256: sha256.clone(),
+        };
+        let executed = self
+            .app
+            .execute::<Document, _>(
+                by,
+                run,
+                document,
+                DocumentCommand::Issue(Box::new(issued)),
+                None,
+            )
+            .await?;
+        Ok(IssuedPdf {
+            document,
+            number,
+            sha256,
+            pdf,
+            executed,
+        })
+    }
+
+    /// An issued document's record, if `by` may read its party's
+    /// finances (one out of reach answers as a missing one).
+    pub fn record(
+        &self,
+        by: &Caller,
+        document: DocumentId,
+    ) -> Result<DocumentRecord, CommandError> {
+        let commands = &self.app.commands;
+        let (state, _) = self.app.load::<Document>(document)?;
+        let issued = state.ok_or_else(|| unknown_document(document))?.issued;
+        let permission = finance_read();
+        let allowed = match issued.party {
+            Some(party) => access::in_reach(commands, by, permission, Kind::Party, party.as_uuid()),
+            None => by.grants.reach(permission).is_some(),
+        };
+        if !allowed {
+            return Err(unknown_document(document));
+        }
+        let stream = CommandHandler::stream::<Document>(document)?;
+        let first = commands
+            .log()
+            .read_stream(&stream, 0, 1)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| unknown_document(document))?;
+        Ok(DocumentRecord {
+            document,
+            issued,
+            issued_at: first.recorded_at,
+            issued_by: first.actor,
+            position: first.position,
+        })
+    }
+
+    /// A copy of an issued document, laid out from its record (marked
+    /// "copy" on every page).
+    pub async fn copy(
+        &self,
+        by: &Caller,
+        document: DocumentId,
+        renderer: Arc<dyn Render>,
+    ) -> Result<(DocumentRecord, Vec<u8>), CommandError> {
+        let record = self.record(by, document)?;
+        let pdf = laid_out(
+            renderer,
+            record.issued.printable.clone(),
+            record.issued.template,
+            true,
+        )
+        .await?;
+        Ok((record, pdf))
+    }
+
+    /// Whether the original, laid out again from its record, has the
+    /// hash it was issued with. After the party's erasure its personal
+    /// fields are blank and it no longer does.
+    pub async fn verify(
+        &self,
+        by: &Caller,
+        document: DocumentId,
+        renderer: Arc<dyn Render>,
+    ) -> Result<(DocumentRecord, bool), CommandError> {
+        let record = self.record(by, document)?;
+        let pdf = laid_out(
+            renderer,
+            record.issued.printable.clone(),
+            record.issued.template,
+            false,
+        )
+        .await?;
+        let same = sha256_hex(&pdf) == record.issued.sha256;
+        Ok((record, same))
+    }
+}
+
+/// The SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The company as its documents name it: its requisites, which an
+/// administrator sets first.
+fn issuer(commands: &CommandHandler) -> Result<PrintParty, CommandError> {
+    let stream = CommandHandler::stream::<Company>(company_id())?;
+    let requisites: CompanyRequisitesSet =
+        commands.load::<Company>(&stream)?.0.requisites.ok_or_else(|| {
+            DomainError::rejected(
+                "document.no_requisites",
+                "the company's requisites (legal name, address, tax ids, bank) are not set: an administrator sets them first",
+            )
+        })?;
+    Ok(PrintParty {
+        name: requisites.legal_name,
+        address: requisites.address,
+        ids: requisites.ids,
+        bank: requisites.bank,
+    })
+}
+
+/// The customer as its invoice names them: name and postal addresses.
+fn customer(commands: &CommandHandler, party: PartyId) -> Result<PrintParty, CommandError> {
+    let stream = CommandHandler::stream::<Party>(party)?;
+    let state = commands
+        .load::<Party>(&stream)?
+        .0
+        .ok_or_else(|| DomainError::part_not_found("party", party))?;
+    Ok(PrintParty {
+        name: state.name.display_name(),
+        address: state
+            .channels
+            .iter()
+            .filter(|channel| channel.kind == ChannelKind::PostalAddress)
+            .map(|channel| channel.value.clone())
+            .collect(),
+        ids: Vec::new(),
+        bank: Vec::new(),
+    })
+}
+
+/// `party`'s invoice `invoice` as it reads now, in `language`.
+fn invoice_printable(
+    commands: &CommandHandler,
+    party: PartyId,
+    invoice: InvoiceId,
+    language: Language,
+) -> Result<Printable, CommandError> {
+    let account = CommandHandler::stream::<Account>(party)?;
+    if !commands
+        .load::<Account>(&account)?
+        .0
+        .invoices
+        .contains_key(&invoice)
+    {
+        return Err(unknown_invoice(invoice));
+    }
+    let mut found: Option<(InvoiceIssued, NaiveDate)> = None;
+    crate::records::find_in_stream(commands.log(), &account, |record, event| match event {
+        CrmEvent::Account(AccountEvent::InvoiceIssued(issued)) if issued.invoice == invoice => {
+            found = Some((issued, record.occurred_at.date_naive()));
+            true
+        }
+        _ => false,
+    })?;
+    let (issued, day) = found.ok_or_else(|| unknown_invoice(invoice))?;
+    let number = invoice_number(commands, &issued, day)?;
+    let lines = match issued.order {
+        Some(order) => invoice_lines(commands, order, invoice)?,
+        None => Vec::new(),
+    };
+    let gross = issued.total.gross;
+    Ok(Printable {
+        kind: PrintKind::Invoice,
+        language,
+        number,
+        date: day,
+        until: Some(issued.due),
+        currency: Some(issued.currency),
+        issuer: issuer(commands)?,
+        counterparty: Some(customer(commands, party)?),
+        header: None,
+        lines,
+        totals: Some(PrintTotals {
+            net: issued.total.net,
+            vat: issued.total.vat,
+            gross,
+            in_words: amount_in_words(gross, issued.currency, language),
+        }),
+        paragraphs: Vec::new(),
+        signatures: Vec::new(),
+    })
+}
+
+/// The number the invoice's series gave it; refused while the processes
+/// have not numbered it yet (a moment after it is issued).
+fn invoice_number(
+    commands: &CommandHandler,
+    issued: &InvoiceIssued,
+    day: NaiveDate,
+) -> Result<String, CommandError> {
+    let series = SeriesId::of(DocumentKind::Invoice, issued.branch, day.year());
+    let stream = CommandHandler::stream::<domain::finance::Series>(series)?;
+    let mut number = None;
+    crate::records::find_in_stream(commands.log(), &stream, |_, event| match event {
+        CrmEvent::Series(SeriesEvent::DocumentNumbered(numbered))
+            if numbered.document == issued.invoice.as_uuid() =>
+        {
+            number = Some(numbered.number.as_str().to_owned());
+            true
+        }
+        _ => false,
+    })?;
+    number.ok_or_else(|| {
+        DomainError::rejected(
+            "document.unnumbered",
+            "the invoice has no number yet; try again in a moment",
+        )
+        .into()
+    })
+}
+
+/// The lines `invoice` bills, as its order invoiced them, with each
+/// product's name, code and unit as they are now.
+fn invoice_lines(
+    commands: &CommandHandler,
+    order: domain::ids::OrderId,
+    invoice: InvoiceId,
+) -> Result<Vec<PrintLine>, CommandError> {
+    let stream = CommandHandler::stream::<Order>(order)?;
+    let state = commands
+        .load::<Order>(&stream)?
+        .0
+        .ok_or_else(|| unknown_invoice(invoice))?;
+    let mut invoiced: Option<OrderInvoiced> = None;
+    crate::records::find_in_stream(commands.log(), &stream, |_, event| match event {
+        CrmEvent::Order(OrderEvent::Invoiced(found)) if found.invoice == invoice => {
+            invoiced = Some(found);
+            true
+        }
+        _ => false,
+    })?;
+    let Some(invoiced) = invoiced else {
+        return Ok(Vec::new());
+    };
+    invoiced
+        .lines
+        .iter()
+        .map(|line| {
+            let product_stream = CommandHandler::stream::<Product>(line.product)?;
+            let product = commands.load::<Product>(&product_stream)?.0;
+            let confirmed = state
+                .lines
+                .get(&line.line)
+                .map(|progress| &progress.confirmed);
+            Ok(PrintLine {
+                description: product
+                    .as_ref()
+                    .map_or_else(|| line.product.to_string(), |p| p.name.clone()),
+                code: product.as_ref().map(|p| p.sku.clone()),
+                quantity: line.quantity,
+                unit: product.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
+                unit_price: confirmed.map(|c| c.unit_price),
+                discount_percent: confirmed.and_then(|c| c.discount_percent),
+                vat_percent: confirmed.map(|c| c.vat_percent),
+                amount: Some(line.amounts.net),
+            })
+        })
+        .collect()
+}
