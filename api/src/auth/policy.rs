@@ -162,6 +162,11 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
     ),
     (
         "GET",
+        "/customers/{id}/documents/{document}",
+        needs(Module::Finance, Action::Read),
+    ),
+    (
+        "GET",
         "/customers/duplicates",
         needs(Module::Parties, Action::Read),
     ),

@@ -13,10 +13,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::access::{Action, Module};
+use domain::documents::PrintKind;
 use domain::finance::{Account, AccountCommand, AccountState, PaymentMethod};
-use domain::ids::{CreditNoteId, InvoiceId, PartyId, PaymentId};
+use domain::ids::{CreditNoteId, DocumentId, InvoiceId, PartyId, PaymentId};
 use domain::sales::Amounts;
 use domain::values::{Currency, Label, Money};
+use domain::words::Language;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -49,6 +51,9 @@ pub struct AccountForm {
     vat: String,
     #[serde(default)]
     command: String,
+    /// The language an invoice is printed in: `en`, `ru` or `ar`.
+    #[serde(default)]
+    language: String,
 }
 
 #[derive(Debug)]
@@ -71,6 +76,8 @@ pub struct InvoiceLine {
     outstanding: String,
     /// Credit in its currency can pay it.
     can_apply_credit: bool,
+    /// Its printed original, once issued: copies are printed from it.
+    document: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -84,6 +91,8 @@ pub struct AccountPage {
     more_invoices: bool,
     invoice_choices: Vec<super::forms::OwnedChoice>,
     methods: Vec<Choice>,
+    /// The languages an invoice prints in, the viewer's first.
+    languages: Vec<super::forms::OwnedChoice>,
     can_write: bool,
     form: AccountForm,
     /// Which form failed: `payment`, `credit-note` or `apply`.
@@ -177,6 +186,7 @@ fn render(
             paid: format::money(lang, invoice.paid, invoice.currency),
             outstanding: format::money(lang, invoice.outstanding(), invoice.currency),
             can_apply_credit: account.credit(invoice.currency) > Decimal::ZERO,
+            document: issued_document(state, **id),
         })
         .collect();
     let (failed, form, errors) = match failed {
@@ -210,6 +220,14 @@ fn render(
         form.method.as_str()
     };
     let methods = forms::choices(tr, "payment-method", &METHOD_CODES, method);
+    let languages = super::i18n::Lang::ALL
+        .into_iter()
+        .map(|choice| super::forms::OwnedChoice {
+            value: choice.tag().to_owned(),
+            label: choice.native_name().to_owned(),
+            selected: choice == lang,
+        })
+        .collect();
     let command = forms::command_id(&state.app, &form.command);
     let status = errors.status();
     let page = AccountPage {
@@ -221,6 +239,7 @@ fn render(
         more_invoices,
         invoice_choices,
         methods,
+        languages,
         can_write: viewer.allows(Module::Finance, Action::Create),
         form,
         failed,
@@ -228,6 +247,123 @@ fn render(
         command,
     };
     (status, page).into_response()
+}
+
+/// The id of `invoice`'s printed original, once issued.
+fn issued_document(state: &AppState, invoice: InvoiceId) -> Option<String> {
+    let document = DocumentId::original(PrintKind::Invoice.key(), invoice.as_uuid());
+    match state.app.load::<domain::documents::Document>(document) {
+        Ok((Some(_), _)) => Some(document.to_string()),
+        _ => None,
+    }
+}
+
+/// A PDF for the browser to show, named after its document's number.
+fn pdf(number: &str, pdf: Vec<u8>) -> Response {
+    let file: String = number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!("inline; filename=\"{file}.pdf\"");
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// `POST /customers/{id}/account/print`: the invoice's original, laid
+/// out in the language chosen and recorded; answered as the PDF.
+async fn print(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+    party: PartyId,
+    form: AccountForm,
+) -> Response {
+    let tr = Tr::new(viewer.lang);
+    let mut errors = FormErrors::default();
+    let invoice = form.invoice.trim().parse::<InvoiceId>().ok();
+    let language = Language::parse(form.language.trim());
+    let (Some(invoice), Some(language)) = (invoice, language) else {
+        errors.form = Some(tr.t("form-not-found"));
+        return render(state, viewer, raw, Some(("print", form, errors)));
+    };
+    let caller = match viewer.caller() {
+        Ok(caller) => caller,
+        Err(_) => {
+            return super::refused_page(StatusCode::FORBIDDEN, viewer.lang, "refused-forbidden");
+        }
+    };
+    let command_id = forms::command_id(&state.app, &form.command);
+    let run = app::Run {
+        command_id: Uuid::new_v5(&command_id, format!("print/{invoice}").as_bytes()),
+        expected_version: None,
+    };
+    let issued = state
+        .app
+        .documents()
+        .issue_invoice(
+            &caller,
+            run,
+            party,
+            invoice,
+            language,
+            state.renderer.clone(),
+        )
+        .await;
+    match issued {
+        Ok(issued) => pdf(&issued.number, issued.pdf),
+        Err(error) => {
+            let errors = FormErrors::from_command(tr, &error, &[]);
+            render(state, viewer, raw, Some(("print", form, errors)))
+        }
+    }
+}
+
+/// `GET /customers/{id}/documents/{document}`: a copy of a document
+/// issued to the customer, laid out from its record.
+pub async fn copy(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((raw, document)): Path<(String, String)>,
+) -> Response {
+    let Some(party): Option<PartyId> =
+        super::readable_id(&state, &viewer, &raw, app::access::Kind::Party)
+    else {
+        return super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found");
+    };
+    let (Ok(caller), Ok(document)) = (viewer.caller(), document.parse::<DocumentId>()) else {
+        return super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found");
+    };
+    match state
+        .app
+        .documents()
+        .copy(&caller, document, state.renderer.clone())
+        .await
+    {
+        // Only through the customer it was issued to.
+        Ok((record, bytes)) if record.issued.party == Some(party) => {
+            pdf(&record.issued.printable.number, bytes)
+        }
+        Ok(_) => super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found"),
+        Err(error) => {
+            tracing::warn!(%error, "a copy of a document was refused");
+            super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found")
+        }
+    }
 }
 
 /// `GET /customers/{id}/account`.
@@ -246,7 +382,7 @@ fn money(raw: &str, currency: Currency) -> Option<Money> {
         .and_then(|amount| Money::parse("amount", amount, currency).ok())
 }
 
-/// `POST /customers/{id}/account/{payment,credit-note,apply-credit}`.
+/// `POST /customers/{id}/account/{payment,credit-note,apply-credit,print}`.
 pub async fn act(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -259,6 +395,9 @@ pub async fn act(
     else {
         return super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found");
     };
+    if action == "print" {
+        return print(&state, &viewer, &raw, party, form).await;
+    }
     let command_id = forms::command_id(&state.app, &form.command);
     let mut errors = FormErrors::default();
     let currency = Currency::parse("currency", form.currency.trim())

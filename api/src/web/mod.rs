@@ -200,6 +200,10 @@ pub fn router() -> Router<AppState> {
             post(customer_account::act),
         )
         .route(
+            "/customers/{id}/documents/{document}",
+            get(customer_account::copy),
+        )
+        .route(
             "/customers/{id}/merge",
             get(customer_merge::preview).post(customer_merge::merge),
         )

@@ -108,9 +108,15 @@ impl Renderer {
             // Not Typst's version: an upgrade must not change the bytes.
             creator: Smart::Custom(Some("HyperCRM".to_owned())),
             timestamp: None,
+            tagged: false,
             ..Default::default()
         };
-        guarded(|| typst_pdf::pdf(&document, &options))?.map_err(|errors| {
+        let pdf = guarded(|| typst_pdf::pdf(&document, &options));
+        // Typst memoizes its work across documents; the layout's cache is
+        // evicted after each compilation (typst-as-lib's default), the
+        // export's here, or a long run would grow without end.
+        comemo::evict(0);
+        pdf?.map_err(|errors| {
             RenderError::Pdf(
                 errors
                     .iter()

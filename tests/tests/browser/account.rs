@@ -89,3 +89,65 @@ async fn the_account_page_in_arabic_is_right_to_left() {
     })
     .await;
 }
+
+/// Protects printing from the account page: the company's requisites
+/// set, an open invoice's "Print" lays its original out (recorded by its
+/// hash), after which the row offers a copy, which the browser fetches as
+/// a PDF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_invoice_is_printed_and_then_offers_a_copy() {
+    let app = spawn_app().await;
+    let (party, invoice) = customer_owing(&app);
+    let admin = app::access::Caller::process("browser test");
+    let run = app::Run {
+        command_id: uuid::Uuid::now_v7(),
+        expected_version: None,
+    };
+    let requisites = domain::currency::CompanyRequisitesSet {
+        legal_name: "Hyper Trading Ltd".to_owned(),
+        address: vec!["1 Sheikh Zayed Road".to_owned()],
+        ids: vec![("VAT".to_owned(), "100234567800003".to_owned())],
+        bank: Vec::new(),
+    };
+    app.state
+        .app
+        .documents()
+        .set_requisites(&admin, run, requisites)
+        .await
+        .unwrap();
+    let url = format!("{}/customers/{party}/account", app.base);
+    let state = app.state.clone();
+    in_browser(&app, "account_print", move |client| async move {
+        client.goto(&url).await.unwrap();
+        let row = format!(r#"tr[data-invoice="{invoice}"]"#);
+        wait_for(&client, &format!("{row} .print-invoice")).await;
+        let document = domain::ids::DocumentId::original("invoice", invoice.as_uuid());
+        click(&client, &format!("{row} .print-invoice")).await;
+        let started = Instant::now();
+        while !matches!(
+            state.app.load::<domain::documents::Document>(document),
+            Ok((Some(_), _))
+        ) {
+            assert!(
+                started.elapsed() < PAGE_WAIT,
+                "the original was never issued"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        client.goto(&url).await.unwrap();
+        wait_for(&client, &format!("{row} .print-copy")).await;
+        let fetched = client
+            .execute_async(
+                r#"const [css, done] = arguments;
+                   fetch(document.querySelector(css).href)
+                     .then(r => r.arrayBuffer().then(b => done(r.headers.get('content-type') + ' '
+                       + String.fromCharCode(...new Uint8Array(b.slice(0, 5))))))
+                     .catch(e => done('failed: ' + e));"#,
+                vec![serde_json::json!(format!("{row} .print-copy"))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(fetched.as_str(), Some("application/pdf %PDF-"), "{fetched}");
+    })
+    .await;
+}
