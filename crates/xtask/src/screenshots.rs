@@ -108,6 +108,13 @@ const PAGES: &[(&str, Where)] = &[
             link: "#order-list tbody a",
         },
     ),
+    (
+        "customer-account",
+        Where::FirstLink {
+            list: "/orders?status=shipped",
+            link: "#order-list tbody a >> dl dd a >> main a[href^=\"/customers/\"][href$=\"/account\"]",
+        },
+    ),
     ("purchases", Where::Path("/purchases")),
     (
         "purchase",
