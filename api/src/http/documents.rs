@@ -2,10 +2,9 @@
 //! recorded by its SHA-256), an issued document's record with the proof
 //! that it still renders to that hash, and its copies.
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use domain::ids::{DocumentId, InvoiceId, PartyId};
 use domain::words::Language;
@@ -60,29 +59,11 @@ fn language(tag: &str) -> Result<Language, ApiError> {
     Language::parse(tag).ok_or_else(|| ApiError::invalid("language", "must be en, ru or ar"))
 }
 
-/// A PDF answer, its file named after the document's number.
+/// A PDF answer with the SHA-256 its document was issued with.
 fn pdf_response(status: StatusCode, number: &str, sha256: &str, pdf: Vec<u8>) -> Response {
-    let file: String = number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut response = (status, Body::from(pdf)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(disposition) = HeaderValue::from_str(&format!("inline; filename=\"{file}.pdf\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, disposition);
-    }
+    let mut response = crate::printer::pdf_response(status, number, pdf);
     if let Ok(hash) = HeaderValue::from_str(sha256) {
-        headers.insert("x-document-sha256", hash);
+        response.headers_mut().insert("x-document-sha256", hash);
     }
     response
 }

@@ -258,32 +258,6 @@ fn issued_document(state: &AppState, invoice: InvoiceId) -> Option<String> {
     }
 }
 
-/// A PDF for the browser to show, named after its document's number.
-fn pdf(number: &str, pdf: Vec<u8>) -> Response {
-    let file: String = number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!("inline; filename=\"{file}.pdf\"");
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        pdf,
-    )
-        .into_response()
-}
-
 /// `POST /customers/{id}/account/print`: the invoice's original, laid
 /// out in the language chosen and recorded; answered as the PDF.
 async fn print(
@@ -325,7 +299,7 @@ async fn print(
         )
         .await;
     match issued {
-        Ok(issued) => pdf(&issued.number, issued.pdf),
+        Ok(issued) => crate::printer::pdf_response(StatusCode::OK, &issued.number, issued.pdf),
         Err(error) => {
             let errors = FormErrors::from_command(tr, &error, &[]);
             render(state, viewer, raw, Some(("print", form, errors)))
@@ -356,7 +330,7 @@ pub async fn copy(
     {
         // Only through the customer it was issued to.
         Ok((record, bytes)) if record.issued.party == Some(party) => {
-            pdf(&record.issued.printable.number, bytes)
+            crate::printer::pdf_response(StatusCode::OK, &record.issued.printable.number, bytes)
         }
         Ok(_) => super::refused_page(StatusCode::NOT_FOUND, viewer.lang, "refused-not-found"),
         Err(error) => {

@@ -13,6 +13,21 @@ const SCAN_PAGE_EVENTS: usize = 4_096;
 /// Events of one stream read per page (below the log's cap on one read).
 const STREAM_PAGE_EVENTS: usize = 1_000;
 
+/// `record` as a CRM event; `None` for another module's, an error naming
+/// its position when it does not decode.
+fn decoded(record: &RecordedEvent) -> Result<Option<CrmEvent>, CommandError> {
+    CrmEvent::decode(
+        record.stream.category(),
+        &record.event_type,
+        record.schema_version,
+        &record.payload,
+    )
+    .map_err(|source| CommandError::Undecodable {
+        position: record.position,
+        source,
+    })
+}
+
 /// Hands every record `filter` lets through, oldest first, to `each` with
 /// its event; records of other modules are passed over.
 pub(crate) fn for_each(
@@ -24,16 +39,7 @@ pub(crate) fn for_each(
     loop {
         let page = log.read_all(next, SCAN_PAGE_EVENTS, filter)?;
         for record in &page.events {
-            let decoded = CrmEvent::decode(
-                record.stream.category(),
-                &record.event_type,
-                record.schema_version,
-                &record.payload,
-            )
-            .map_err(|source| CommandError::Undecodable {
-                position: record.position,
-                source,
-            })?;
+            let decoded = decoded(record)?;
             if let Some(event) = decoded {
                 each(record, event)?;
             }
@@ -56,16 +62,7 @@ pub(crate) fn find_in_stream(
     loop {
         let page = log.read_stream(stream, next, STREAM_PAGE_EVENTS)?;
         for record in &page {
-            let decoded = CrmEvent::decode(
-                record.stream.category(),
-                &record.event_type,
-                record.schema_version,
-                &record.payload,
-            )
-            .map_err(|source| CommandError::Undecodable {
-                position: record.position,
-                source,
-            })?;
+            let decoded = decoded(record)?;
             if let Some(event) = decoded
                 && each(record, event)
             {

@@ -38,20 +38,7 @@ async fn invoiced(app: &TestApp) -> (Shop, Uuid) {
     .await;
     let order = confirmed_order(app, &shop, "4").await;
     app.settle().await;
-    let shipped = app
-        .send(
-            app.client
-                .post(format!("{}/api/v1/orders/{order}/ship", app.base)),
-        )
-        .await;
-    assert_eq!(shipped.status, StatusCode::OK, "{:#}", shipped.body);
-    let due = (Utc::now() + Duration::days(14)).date_naive();
-    app.write(
-        &format!("/api/v1/orders/{order}/invoice"),
-        json!({"due": due}),
-    )
-    .await;
-    app.settle().await;
+    ship_and_invoice(app, order, 14).await;
     let account = app
         .get(&format!("/api/v1/parties/{}/account", shop.party))
         .await;

@@ -348,6 +348,25 @@ async fn confirmed_order_in(
     order
 }
 
+/// Ships everything left of `order` (a `POST` with no body), invoices it
+/// due in `days` and lets the processes settle.
+async fn ship_and_invoice(app: &TestApp, order: Uuid, days: i64) {
+    let shipped = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/orders/{order}/ship", app.base)),
+        )
+        .await;
+    assert_eq!(shipped.status, StatusCode::OK, "{:#}", shipped.body);
+    let due = (Utc::now() + Duration::days(days)).date_naive();
+    app.write(
+        &format!("/api/v1/orders/{order}/invoice"),
+        json!({"due": due}),
+    )
+    .await;
+    app.settle().await;
+}
+
 /// Protects the sale flow end to end over HTTP: every step answers, the
 /// processes carry it across aggregates (stock, account, order closed) and
 /// the KPIs and the monthly report show the sale once.
@@ -368,21 +387,7 @@ async fn a_whole_sale_runs_through_the_api_into_the_kpis_and_the_monthly_report(
         "4 reserved"
     );
 
-    // No body: ship everything left.
-    let shipped = app
-        .send(
-            app.client
-                .post(format!("{}/api/v1/orders/{order}/ship", app.base)),
-        )
-        .await;
-    assert_eq!(shipped.status, StatusCode::OK, "{:#}", shipped.body);
-    let due = (Utc::now() + Duration::days(30)).date_naive();
-    app.write(
-        &format!("/api/v1/orders/{order}/invoice"),
-        json!({"due": due}),
-    )
-    .await;
-    app.settle().await;
+    ship_and_invoice(&app, order, 30).await;
     let read = app.get(&format!("/api/v1/orders/{order}")).await;
     assert_eq!(read.body["status"], "shipped", "{:#}", read.body);
     // 4 × 5.00 net, 20 % VAT.
