@@ -17,6 +17,7 @@ use crate::pipeline::{DealEvent, LeadEvent, PipelineEvent};
 use crate::planning::{CalendarEvent, TaskEvent};
 use crate::production::{BomEvent, ProductionEvent};
 use crate::purchasing::PurchaseEvent;
+use crate::quotes::QuoteEvent;
 use crate::retention::RetentionEvent;
 use crate::sales::{OrderEvent, SaleEvent};
 use crate::sourcing::SourcingEvent;
@@ -182,4 +183,5 @@ crm_events! {
     Bom(BomEvent),
     Production(ProductionEvent),
     Document(DocumentEvent),
+    Quote(QuoteEvent),
 }

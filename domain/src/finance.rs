@@ -860,6 +860,8 @@ pub enum DocumentKind {
     PurchaseOrder,
     /// A production order, numbered when it is planned.
     ProductionOrder,
+    /// A quote, numbered when it is drafted.
+    Quote,
 }
 
 impl DocumentKind {
@@ -870,6 +872,7 @@ impl DocumentKind {
             Self::Order => "order",
             Self::PurchaseOrder => "purchase-order",
             Self::ProductionOrder => "production-order",
+            Self::Quote => "quote",
         }
     }
 }

@@ -185,6 +185,10 @@ id_type!(
     ProductionOrderId
 );
 id_type!(
+    /// A quote (commercial proposal) to a customer.
+    QuoteId
+);
+id_type!(
     /// A printed document as issued: the one original of an invoice, a
     /// quote's revision, a waybill …
     DocumentId

@@ -48,6 +48,7 @@ pub mod planning;
 pub mod process;
 pub mod production;
 pub mod purchasing;
+pub mod quotes;
 pub mod retention;
 pub mod sales;
 pub mod sourcing;

@@ -238,6 +238,7 @@ impersonal!(
     crate::branch::BranchEvent,
     crate::group::GroupEvent,
     crate::purchasing::PurchaseEvent,
+    crate::quotes::QuoteEvent,
     crate::currency::CompanyEvent,
     crate::currency::RatesEvent,
     crate::sourcing::SourcingEvent,

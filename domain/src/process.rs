@@ -24,7 +24,7 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::catalog::{Quantity, UnitPrice};
+use crate::catalog::{Quantity, UnitPrice, VatRate};
 use crate::events::CrmEvent;
 use crate::finance::{AccountCommand, AccountEvent, DocumentKind, NumberDocument};
 use crate::ids::{
@@ -36,8 +36,9 @@ use crate::payables::PayableEvent;
 use crate::pipeline::DealCommand;
 use crate::production::{ComponentReservation, ProductionCommand, ProductionEvent};
 use crate::purchasing::{PurchaseCommand, PurchaseEvent};
-use crate::sales::{OrderCommand, OrderEvent};
-use crate::values::Label;
+use crate::quotes::{QuoteAccepted, QuoteEvent};
+use crate::sales::{AgreedPrice, DraftOrder, LinePricing, OrderCommand, OrderEvent};
+use crate::values::{Label, Money};
 
 /// A command a process issues, addressed to the aggregate it concerns.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,9 +52,9 @@ pub enum Reaction {
         warehouse: WarehouseId,
         command: StockCommand,
     },
-    /// Win a deal, if it is still open (a deal won by hand, or lost, stays
-    /// as it is).
-    WinDeal { deal: DealId, command: DealCommand },
+    /// A command on a deal that is still open: a deal won or lost by hand
+    /// stays as it is.
+    Deal { deal: DealId, command: DealCommand },
     Account {
         party: PartyId,
         command: AccountCommand,
@@ -136,6 +137,7 @@ pub fn reactions(
         CrmEvent::Account(event) => account_reactions(occurred_at.year(), event),
         CrmEvent::Purchase(event) => purchase_reactions(aggregate, occurred_at.year(), event),
         CrmEvent::Payable(event) => payable_reactions(event),
+        CrmEvent::Quote(event) => quote_reactions(aggregate, occurred_at.year(), event),
         CrmEvent::Production(event) => production_reactions(
             ProductionOrderId::from_uuid(aggregate),
             occurred_at.year(),
@@ -300,7 +302,7 @@ fn order_reactions(order: OrderId, year: i32, event: &OrderEvent) -> Vec<Reactio
                 })
                 .collect();
             if let Some(deal) = confirmed.deal {
-                reactions.push(Reaction::WinDeal {
+                reactions.push(Reaction::Deal {
                     deal,
                     command: DealCommand::Win {
                         amount: None,
@@ -385,6 +387,104 @@ fn order_reactions(order: OrderId, year: i32, event: &OrderEvent) -> Vec<Reactio
         | OrderEvent::InvoicePaid(_)
         | OrderEvent::Closed(_) => Vec::new(),
     }
+}
+
+fn quote_reactions(quote: Uuid, year: i32, event: &QuoteEvent) -> Vec<Reaction> {
+    match event {
+        // Numbered at once: the number is what the customer quotes back.
+        QuoteEvent::Drafted(drafted) => vec![Reaction::number(
+            quote,
+            DocumentKind::Quote,
+            drafted.branch,
+            year,
+        )],
+        QuoteEvent::Sent(sent) => sent
+            .deal
+            .into_iter()
+            .filter_map(|deal| {
+                Some(Reaction::Deal {
+                    deal,
+                    command: DealCommand::ChangeAmount(
+                        Money::parse("amount", sent.total.net, sent.currency).ok()?,
+                    ),
+                })
+            })
+            .collect(),
+        QuoteEvent::Accepted(accepted) => accepted_quote_order(accepted),
+        QuoteEvent::Declined(declined) => declined
+            .deal
+            .into_iter()
+            .filter_map(|deal| {
+                Some(Reaction::Deal {
+                    deal,
+                    command: DealCommand::Lose {
+                        reason: fixed_label(&declined.reason)?,
+                    },
+                })
+            })
+            .collect(),
+        QuoteEvent::Revised(_) | QuoteEvent::Expired(_) => Vec::new(),
+    }
+}
+
+/// The sales order an accepted quote becomes: drafted with the quote's
+/// lines, then confirmed at the quote's prices. Its confirmation wins the
+/// deal as every order's does.
+fn accepted_quote_order(accepted: &QuoteAccepted) -> Vec<Reaction> {
+    let order = accepted.order;
+    let mut reactions = vec![Reaction::Order {
+        order,
+        command: OrderCommand::Draft(DraftOrder {
+            order,
+            party: accepted.party,
+            deal: accepted.deal,
+            price_list: accepted.price_list,
+            currency: accepted.currency,
+            warehouse: accepted.warehouse,
+            branch: accepted.branch,
+            manager: Some(accepted.owner),
+            reference: None,
+        }),
+    }];
+    let mut pricing = Vec::with_capacity(accepted.lines.len());
+    for line in &accepted.lines {
+        // Quantities and discounts were parsed when the quote was decided,
+        // so they parse again.
+        let (Some(quantity), Ok(discount_percent)) = (
+            stored_quantity(line.quantity),
+            line.discount_percent
+                .map(|percent| VatRate::parse("discount_percent", percent))
+                .transpose(),
+        ) else {
+            continue;
+        };
+        reactions.push(Reaction::Order {
+            order,
+            command: OrderCommand::AddLine {
+                product: line.product,
+                quantity,
+                discount_percent,
+            },
+        });
+        // The order numbers its lines from 1 as they are added.
+        pricing.push(LinePricing {
+            line: u32::try_from(pricing.len() + 1).unwrap_or(u32::MAX),
+            product: line.product,
+            price: AgreedPrice {
+                currency: accepted.currency,
+                list_price: line.list_price,
+                unit_price: line.price,
+                vat_percent: line.vat_percent,
+                prices_include_vat: accepted.prices_include_vat,
+            },
+            stock_tracked: line.stock_tracked,
+        });
+    }
+    reactions.push(Reaction::Order {
+        order,
+        command: OrderCommand::Confirm { pricing },
+    });
+    reactions
 }
 
 fn purchase_reactions(order: Uuid, year: i32, event: &PurchaseEvent) -> Vec<Reaction> {

@@ -118,7 +118,7 @@ impl Amounts {
         }
     }
 
-    fn sum<'a>(amounts: impl IntoIterator<Item = &'a Self>) -> Self {
+    pub(crate) fn sum<'a>(amounts: impl IntoIterator<Item = &'a Self>) -> Self {
         amounts
             .into_iter()
             .fold(Self::default(), |total, amounts| total.add(*amounts))
@@ -341,15 +341,52 @@ pub struct DraftOrder {
     pub reference: Option<Label>,
 }
 
-/// The price of one line as resolved at confirmation by the caller, with
-/// [`crate::catalog::price::resolve_price`] over the order's price list.
+/// The price of one line as the caller found it at confirmation: resolved
+/// with [`crate::catalog::price::resolve_price`] over the order's price
+/// list, or the price a customer accepted on a quote.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinePricing {
     pub line: u32,
     pub product: ProductId,
-    pub price: ResolvedPrice,
+    pub price: AgreedPrice,
     /// Whether the product is kept in stock (goods, not a service).
     pub stock_tracked: bool,
+}
+
+/// What one unit of a line costs before the line's own discount: the part
+/// of a [`ResolvedPrice`] that is kept on the order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgreedPrice {
+    pub currency: Currency,
+    /// The list's price before any discount.
+    pub list_price: Decimal,
+    /// The list price less the standing discount.
+    pub unit_price: Decimal,
+    pub vat_percent: Decimal,
+    pub prices_include_vat: bool,
+}
+
+impl From<ResolvedPrice> for AgreedPrice {
+    fn from(price: ResolvedPrice) -> Self {
+        Self {
+            currency: price.currency,
+            list_price: price.list_price,
+            unit_price: price.unit_price,
+            vat_percent: price.vat_percent,
+            prices_include_vat: price.prices_include_vat,
+        }
+    }
+}
+
+/// One unit's price after a line's own discount (percent), rounded as
+/// every unit price is: the rule an order and a quote share.
+pub fn discounted_unit_price(price: Decimal, discount_percent: Option<Decimal>) -> Decimal {
+    match discount_percent {
+        Some(percent) => {
+            round_unit(price * (Decimal::ONE_HUNDRED - percent) / Decimal::ONE_HUNDRED)
+        }
+        None => price,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -883,12 +920,7 @@ fn confirm(order: &OrderState, pricing: &[LinePricing]) -> Result<OrderEvent, Do
                 "every line must come from one price list",
             ));
         }
-        let unit_price = match draft.discount_percent {
-            Some(percent) => round_unit(
-                price.unit_price * (Decimal::ONE_HUNDRED - percent) / Decimal::ONE_HUNDRED,
-            ),
-            None => price.unit_price,
-        };
+        let unit_price = discounted_unit_price(price.unit_price, draft.discount_percent);
         lines.push(ConfirmedLine {
             line: *number,
             product: draft.product,

@@ -17,6 +17,7 @@ use crate::models::orders::Orders;
 use crate::models::pipeline_board::PipelineBoard;
 use crate::models::production::Production;
 use crate::models::purchases::Purchases;
+use crate::models::quotes::Quotes;
 use crate::models::sales::Sales;
 use crate::models::stock::StockLevels;
 use crate::models::tasks::Tasks;
@@ -26,7 +27,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 15] = [
+pub const MODEL_NAMES: [&str; 16] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -42,6 +43,7 @@ pub const MODEL_NAMES: [&str; 15] = [
     Users::NAME,
     Purchases::NAME,
     Production::NAME,
+    Quotes::NAME,
 ];
 
 /// The live read models of a running server.
@@ -62,6 +64,7 @@ pub struct CrmReadModels {
     pub users: Arc<Projection<Users>>,
     pub purchases: Arc<Projection<Purchases>>,
     pub production: Arc<Projection<Production>>,
+    pub quotes: Arc<Projection<Quotes>>,
     pub store: SnapshotStore,
 }
 
@@ -90,6 +93,7 @@ impl CrmReadModels {
             users: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             purchases: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             production: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            quotes: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -111,6 +115,7 @@ impl CrmReadModels {
             self.users.status(),
             self.purchases.status(),
             self.production.status(),
+            self.quotes.status(),
         ]
     }
 
@@ -130,7 +135,8 @@ impl CrmReadModels {
         self.catalog.wait_for(position).await?;
         self.users.wait_for(position).await?;
         self.purchases.wait_for(position).await?;
-        self.production.wait_for(position).await
+        self.production.wait_for(position).await?;
+        self.quotes.wait_for(position).await
     }
 
     /// Waits until the models holding personal data (customers,
@@ -167,7 +173,8 @@ impl CrmReadModels {
         self.catalog.shutdown().await?;
         self.users.shutdown().await?;
         self.purchases.shutdown().await?;
-        self.production.shutdown().await
+        self.production.shutdown().await?;
+        self.quotes.shutdown().await
     }
 }
 
@@ -204,6 +211,7 @@ pub fn rebuild_by_name(
         Users::NAME => run::<Users>(log, store, options, progress),
         Purchases::NAME => run::<Purchases>(log, store, options, progress),
         Production::NAME => run::<Production>(log, store, options, progress),
+        Quotes::NAME => run::<Quotes>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

@@ -31,7 +31,7 @@ pub fn module_of_tag(tag: &str) -> Option<Module> {
     Some(match tag {
         "parties" => Module::Parties,
         "interactions" => Module::Interactions,
-        "deals" => Module::Sales,
+        "deals" | "quotes" => Module::Sales,
         "tasks" | "calendar" => Module::Planning,
         "catalog" => Module::Catalog,
         "stock" => Module::Inventory,

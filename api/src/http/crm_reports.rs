@@ -17,6 +17,7 @@ use domain::ids::{BranchId, PipelineId, UserId};
 use domain::pipeline::Pipeline;
 use projections::models::activity::{Activity, ManagerActivity};
 use projections::models::funnel::SalesFunnel;
+use projections::models::quotes::{QuoteConversion, Quotes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -133,6 +134,66 @@ pub struct FunnelRow {
     pub stages: Vec<FunnelStageRow>,
     pub won: i64,
     pub lost: i64,
+    /// How the quotes of the pipeline's deals first sent in the period
+    /// converted.
+    pub quotes: QuoteConversionRow,
+}
+
+/// Of the quotes first sent in a period: how many were accepted,
+/// declined, expired or still wait, and what they were worth.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct QuoteConversionRow {
+    pub sent: u64,
+    pub accepted: u64,
+    pub declined: u64,
+    pub expired: u64,
+    pub open: u64,
+    /// Accepted of sent, in whole percent; absent when none was sent.
+    pub conversion_percent: Option<u64>,
+    /// Net values sent and accepted, per currency.
+    pub value: Vec<QuoteValueRow>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteValueRow {
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub sent: rust_decimal::Decimal,
+    #[schema(value_type = String)]
+    pub accepted: rust_decimal::Decimal,
+    /// Accepted of sent value, in whole percent; absent when nothing was
+    /// sent.
+    pub conversion_percent: Option<u64>,
+}
+
+impl From<QuoteConversion> for QuoteConversionRow {
+    fn from(conversion: QuoteConversion) -> Self {
+        Self {
+            sent: conversion.sent,
+            accepted: conversion.accepted,
+            declined: conversion.declined,
+            expired: conversion.expired,
+            open: conversion.open,
+            conversion_percent: conversion.rate_percent(),
+            value: conversion
+                .value
+                .iter()
+                .map(|(currency, value)| QuoteValueRow {
+                    currency: currency.as_str().to_owned(),
+                    sent: value.sent,
+                    accepted: value.accepted,
+                    conversion_percent: (!value.sent.is_zero())
+                        .then(|| {
+                            use rust_decimal::prelude::ToPrimitive;
+                            (value.accepted * rust_decimal::Decimal::ONE_HUNDRED / value.sent)
+                                .trunc()
+                                .to_u64()
+                        })
+                        .flatten(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,6 +229,19 @@ async fn funnel_report(
     wait.wait(&state).await?;
     let pipeline = PipelineId::from_uuid(params.pipeline);
     let branch = params.branch.map(BranchId::from_uuid);
+    let quote_periods = periods.clone();
+    let (quotes, _) = super::reports::known::<Quotes, _>(
+        &state,
+        &state.read_models.quotes,
+        period.known_at,
+        move |quotes| {
+            quote_periods
+                .iter()
+                .map(|(from, to)| quotes.conversion(*from, *to, Some(Some(pipeline)), branch))
+                .collect::<Vec<_>>()
+        },
+    )
+    .await?;
     let (rows, known_position) = super::reports::known::<SalesFunnel, _>(
         &state,
         &state.read_models.sales_funnel,
@@ -191,12 +265,21 @@ async fn funnel_report(
                             .collect(),
                         won: figures.won,
                         lost: figures.lost,
+                        quotes: QuoteConversionRow::default(),
                     }
                 })
-                .collect()
+                .collect::<Vec<_>>()
         },
     )
     .await?;
+    let rows = rows
+        .into_iter()
+        .zip(quotes)
+        .map(|(row, quotes)| FunnelRow {
+            quotes: quotes.into(),
+            ..row
+        })
+        .collect();
     Ok(axum::Json(FunnelReport {
         pipeline: params.pipeline,
         rows,

@@ -55,12 +55,17 @@ pub struct DocumentResponse {
     pub verified: bool,
 }
 
-fn language(tag: &str) -> Result<Language, ApiError> {
+pub(super) fn language(tag: &str) -> Result<Language, ApiError> {
     Language::parse(tag).ok_or_else(|| ApiError::invalid("language", "must be en, ru or ar"))
 }
 
 /// A PDF answer with the SHA-256 its document was issued with.
-fn pdf_response(status: StatusCode, number: &str, sha256: &str, pdf: Vec<u8>) -> Response {
+pub(super) fn pdf_response(
+    status: StatusCode,
+    number: &str,
+    sha256: &str,
+    pdf: Vec<u8>,
+) -> Response {
     let mut response = crate::printer::pdf_response(status, number, pdf);
     if let Ok(hash) = HeaderValue::from_str(sha256) {
         response.headers_mut().insert("x-document-sha256", hash);
@@ -103,6 +108,12 @@ async fn issue_invoice_document(
             state.renderer.clone(),
         )
         .await?;
+    Ok(issued_response(issued))
+}
+
+/// The answer of an original just issued: its PDF (201) with its hash and
+/// the `Location` of its record.
+pub(super) fn issued_response(issued: app::documents::IssuedPdf) -> Response {
     let mut response = pdf_response(
         StatusCode::CREATED,
         &issued.number,
@@ -113,7 +124,7 @@ async fn issue_invoice_document(
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
     }
-    Ok(response)
+    response
 }
 
 /// An issued document's record, with whether its original still lays out

@@ -32,6 +32,7 @@ pub mod personal_data;
 pub mod pipelines;
 pub mod production;
 pub mod purchases;
+pub mod quotes;
 pub mod receipts;
 pub mod replenishment;
 pub mod reports;
@@ -82,6 +83,7 @@ const TAG_CALENDAR: &str = "calendar";
 const TAG_PURCHASING: &str = "purchasing";
 const TAG_PRODUCTION: &str = "production";
 const TAG_CURRENCIES: &str = "currencies";
+const TAG_QUOTES: &str = "quotes";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -121,6 +123,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(stock::router())
                 .merge(orders::router())
                 .merge(purchases::router())
+                .merge(quotes::router())
                 .merge(sourcing::router())
                 .merge(replenishment::router())
                 .merge(production::router())

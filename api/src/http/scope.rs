@@ -33,6 +33,7 @@ pub fn kind_of_route(route: &str) -> Option<Kind> {
         "calendar-entries" => Kind::CalendarEntry,
         "warehouses" => Kind::Warehouse,
         "documents" => Kind::Document,
+        "quotes" => Kind::Quote,
         _ => return None,
     })
 }

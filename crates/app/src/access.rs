@@ -95,6 +95,8 @@ pub enum Kind {
     /// A printed document as issued: held as the party it is addressed
     /// to is.
     Document,
+    /// A quote: held as its customer is.
+    Quote,
 }
 
 impl Kind {
@@ -121,6 +123,7 @@ impl Kind {
             Kind::ExchangeRates => "exchange rates",
             Kind::ProductionOrder => "production order",
             Kind::Document => "document",
+            Kind::Quote => "quote",
         }
     }
 
@@ -128,7 +131,7 @@ impl Kind {
     pub fn module(self) -> Module {
         match self {
             Kind::Party => Module::Parties,
-            Kind::Deal | Kind::Lead | Kind::Pipeline => Module::Sales,
+            Kind::Deal | Kind::Lead | Kind::Pipeline | Kind::Quote => Module::Sales,
             Kind::Order => Module::Orders,
             Kind::Interaction => Module::Interactions,
             // Groups are administered, but read by everyone who plans:
@@ -202,6 +205,11 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
             .flatten()
             .map_or(Holder::Missing, |order| {
                 party_owner(commands, order.drafted.party)
+            }),
+        Kind::Quote => state_of::<domain::quotes::Quote>(commands, id)
+            .flatten()
+            .map_or(Holder::Missing, |quote| {
+                party_owner(commands, quote.drafted.party)
             }),
         Kind::Interaction => state_of::<domain::interactions::Interaction>(commands, id)
             .flatten()

@@ -19,8 +19,9 @@ use domain::documents::{
     Printable,
 };
 use domain::finance::{Account, AccountEvent, DocumentKind, InvoiceIssued, SeriesEvent};
-use domain::ids::{DocumentId, InvoiceId, PartyId, SeriesId};
+use domain::ids::{DocumentId, InvoiceId, PartyId, QuoteId, SeriesId};
 use domain::parties::Party;
+use domain::quotes::{Quote, QuoteEvent};
 use domain::sales::{Order, OrderEvent, OrderInvoiced};
 use domain::words::{Language, amount_in_words};
 use domain::{CrmEvent, DomainError};
@@ -144,14 +145,69 @@ impl DocumentUseCases<'_> {
         access::ensure_in_reach(commands, by, finance_read(), Kind::Party, party.as_uuid())
             .map_err(|_| unknown_invoice(invoice))?;
         let printable = invoice_printable(commands, party, invoice, language)?;
+        self.issue(
+            by,
+            run,
+            PrintKind::Invoice,
+            invoice.as_uuid(),
+            Some(party),
+            printable,
+            renderer,
+        )
+        .await
+    }
+
+    /// Issues the original of the current revision of `quote` in
+    /// `language`: answers the PDF, recorded by its hash. Each revision
+    /// has one original (`document.issued` for a second); its copies are
+    /// reprinted.
+    pub async fn issue_quote(
+        &self,
+        by: &Caller,
+        run: Run,
+        quote: QuoteId,
+        language: Language,
+        renderer: Arc<dyn Render>,
+    ) -> Result<IssuedPdf, CommandError> {
+        let commands = &self.app.commands;
+        let read = Permission::new(Module::Sales, Action::Read);
+        access::ensure_in_reach(commands, by, read, Kind::Quote, quote.as_uuid())?;
+        let (printable, party, revision) = quote_printable(commands, quote, language)?;
+        let source =
+            domain::ids::derived(quote.as_uuid(), format!("revision:{revision}").as_bytes());
+        self.issue(
+            by,
+            run,
+            PrintKind::Quote,
+            source,
+            Some(party),
+            printable,
+            renderer,
+        )
+        .await
+    }
+
+    /// Lays `printable` out and records the original of `kind` printed
+    /// from `source`.
+    #[allow(clippy::too_many_arguments)]
+    async fn issue(
+        &self,
+        by: &Caller,
+        run: Run,
+        kind: PrintKind,
+        source: uuid::Uuid,
+        party: Option<PartyId>,
+        printable: Printable,
+        renderer: Arc<dyn Render>,
+    ) -> Result<IssuedPdf, CommandError> {
         let template = renderer.template();
         let pdf = laid_out(renderer, printable.clone(), template, false).await?;
         let sha256 = sha256_hex(&pdf);
-        let document = DocumentId::original(PrintKind::Invoice.key(), invoice.as_uuid());
+        let document = DocumentId::original(kind.key(), source);
         let number = printable.number.clone();
         let issued = DocumentIssued {
-            source: invoice.as_uuid(),
-            party: Some(party),
+            source,
+            party,
             printable,
             template,
             sha256: sha256.clone(),
@@ -175,8 +231,9 @@ impl DocumentUseCases<'_> {
         })
     }
 
-    /// An issued document's record, if `by` may read its party's
-    /// finances (one out of reach answers as a missing one).
+    /// An issued document's record, if `by` may read what it prints (a
+    /// party's finances for an invoice, its quotes for a quote): one out
+    /// of reach answers as a missing one.
     pub fn record(
         &self,
         by: &Caller,
@@ -185,7 +242,7 @@ impl DocumentUseCases<'_> {
         let commands = &self.app.commands;
         let (state, _) = self.app.load::<Document>(document)?;
         let issued = state.ok_or_else(|| unknown_document(document))?.issued;
-        let permission = finance_read();
+        let permission = Permission::new(printed_by(issued.printable.kind), Action::Read);
         let allowed = match issued.party {
             Some(party) => access::in_reach(commands, by, permission, Kind::Party, party.as_uuid()),
             None => by.grants.reach(permission).is_some(),
@@ -358,12 +415,31 @@ fn invoice_number(
     issued: &InvoiceIssued,
     day: NaiveDate,
 ) -> Result<String, CommandError> {
-    let series = SeriesId::of(DocumentKind::Invoice, issued.branch, day.year());
+    document_number(
+        commands,
+        DocumentKind::Invoice,
+        issued.invoice.as_uuid(),
+        issued.branch,
+        day.year(),
+    )
+}
+
+/// The number the series of `kind`, `branch` and `year` gave `document`;
+/// refused while the processes have not numbered it yet (a moment after
+/// it is made).
+fn document_number(
+    commands: &CommandHandler,
+    kind: DocumentKind,
+    document: uuid::Uuid,
+    branch: Option<domain::ids::BranchId>,
+    year: i32,
+) -> Result<String, CommandError> {
+    let series = SeriesId::of(kind, branch, year);
     let stream = CommandHandler::stream::<domain::finance::Series>(series)?;
     let mut number = None;
     crate::records::find_in_stream(commands.log(), &stream, |_, event| match event {
         CrmEvent::Series(SeriesEvent::DocumentNumbered(numbered))
-            if numbered.document == issued.invoice.as_uuid() =>
+            if numbered.document == document =>
         {
             number = Some(numbered.number.as_str().to_owned());
             true
@@ -373,7 +449,7 @@ fn invoice_number(
     number.ok_or_else(|| {
         DomainError::rejected(
             "document.unnumbered",
-            "the invoice has no number yet; try again in a moment",
+            "the document has no number yet; try again in a moment",
         )
         .into()
     })
@@ -426,4 +502,111 @@ fn invoice_lines(
             })
         })
         .collect()
+}
+
+/// The module whose permissions reach a printed document of `kind`: the
+/// one that reaches what it prints.
+pub fn printed_by(kind: PrintKind) -> Module {
+    match kind {
+        PrintKind::Quote | PrintKind::Contract => Module::Sales,
+        PrintKind::OrderConfirmation | PrintKind::Waybill => Module::Orders,
+        PrintKind::Invoice | PrintKind::CreditNote | PrintKind::Act => Module::Finance,
+        PrintKind::PurchaseOrder => Module::Purchasing,
+        PrintKind::ProductionOrder => Module::Production,
+    }
+}
+
+/// The current revision of `quote` as it reads now, in `language`: its
+/// party and revision number too.
+fn quote_printable(
+    commands: &CommandHandler,
+    quote: QuoteId,
+    language: Language,
+) -> Result<(Printable, PartyId, u32), CommandError> {
+    let stream = CommandHandler::stream::<Quote>(quote)?;
+    let state = commands
+        .load::<Quote>(&stream)?
+        .0
+        .ok_or_else(|| access::not_found(Kind::Quote, quote.as_uuid()))?;
+    let current = &state.current;
+    let mut drafted_year = None;
+    let mut revised_on = None;
+    crate::records::find_in_stream(commands.log(), &stream, |record, event| {
+        match event {
+            CrmEvent::Quote(QuoteEvent::Drafted(_)) => {
+                drafted_year = Some(record.occurred_at.year());
+            }
+            CrmEvent::Quote(QuoteEvent::Revised(revised))
+                if revised.revision == current.revision =>
+            {
+                revised_on = Some(record.occurred_at.date_naive());
+                return true;
+            }
+            _ => {}
+        }
+        false
+    })?;
+    let (Some(year), Some(date)) = (drafted_year, revised_on) else {
+        return Err(access::not_found(Kind::Quote, quote.as_uuid()).into());
+    };
+    let drafted = &state.drafted;
+    let mut number = document_number(
+        commands,
+        DocumentKind::Quote,
+        quote.as_uuid(),
+        drafted.branch,
+        year,
+    )?;
+    if current.revision > 1 {
+        number = format!("{number} v{}", current.revision);
+    }
+    let lines = current
+        .lines
+        .iter()
+        .map(|line| {
+            let product_stream = CommandHandler::stream::<Product>(line.product)?;
+            let product = commands.load::<Product>(&product_stream)?.0;
+            Ok(PrintLine {
+                description: product
+                    .as_ref()
+                    .map_or_else(|| line.product.to_string(), |p| p.name.clone()),
+                code: product.as_ref().map(|p| p.sku.clone()),
+                quantity: line.quantity,
+                unit: product.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
+                unit_price: Some(line.unit_price),
+                discount_percent: line.discount_percent,
+                vat_percent: Some(line.vat_percent),
+                amount: Some(line.amounts.net),
+            })
+        })
+        .collect::<Result<Vec<_>, CommandError>>()?;
+    let gross = current.total.gross;
+    let printable = Printable {
+        kind: PrintKind::Quote,
+        language,
+        number,
+        date,
+        until: Some(current.valid_until),
+        currency: Some(drafted.currency),
+        issuer: issuer(commands)?,
+        counterparty: Some(customer(commands, drafted.party)?),
+        header: None,
+        lines,
+        totals: Some(PrintTotals {
+            net: current.total.net,
+            vat: current.total.vat,
+            gross,
+            in_words: amount_in_words(gross, drafted.currency, language),
+        }),
+        paragraphs: current
+            .terms
+            .iter()
+            .flat_map(|terms| terms.split("\n\n"))
+            .map(str::trim)
+            .filter(|paragraph| !paragraph.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        signatures: Vec::new(),
+    };
+    Ok((printable, drafted.party, current.revision))
 }

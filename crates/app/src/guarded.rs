@@ -29,6 +29,7 @@ use domain::pipeline::{Deal, DealCommand, Lead, LeadCommand, Pipeline, PipelineC
 use domain::planning::{Assignee, CalendarCommand, CalendarEntry, Link, Task, TaskCommand};
 use domain::production::{Bom, BomCommand, ProductionCommand, ProductionOrder};
 use domain::purchasing::{PurchaseCommand, PurchaseOrder};
+use domain::quotes::{Quote, QuoteCommand, Revision};
 use domain::retention::{RetentionCommand, RetentionRule};
 use domain::sales::{Order, OrderCommand};
 use domain::sourcing::{Sourcing, SourcingCommand};
@@ -470,6 +471,46 @@ impl Guard for OrderCommand {
     }
 }
 
+impl Guarded for Quote {
+    const KIND: Kind = Kind::Quote;
+}
+
+/// Quoting is selling: the sales module's permissions, on the quote's
+/// customer.
+impl Guard for QuoteCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            QuoteCommand::Draft(_) => Action::Create,
+            _ => Action::Edit,
+        };
+        needs(Module::Sales, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        let products = |revision: &Revision| {
+            revision
+                .lines
+                .iter()
+                .map(|line| (Kind::Product, line.product.as_uuid()))
+                .collect::<Vec<_>>()
+        };
+        match self {
+            QuoteCommand::Draft(draft) => {
+                let mut named = vec![
+                    (Kind::Party, draft.party.as_uuid()),
+                    (Kind::Warehouse, draft.warehouse.as_uuid()),
+                    (Kind::PriceList, draft.price_list.as_uuid()),
+                ];
+                named.extend(draft.deal.map(|deal| (Kind::Deal, deal.as_uuid())));
+                named.extend(products(&draft.revision));
+                named
+            }
+            QuoteCommand::Revise(revision) => products(revision),
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl Guarded for PurchaseOrder {
     const KIND: Kind = Kind::PurchaseOrder;
 }
@@ -588,11 +629,17 @@ impl Guarded for Document {
     const KIND: Kind = Kind::Document;
 }
 
-/// Issuing the original of a document is a finance write, as issuing the
-/// invoice it prints was; its copies only need to read.
+/// Issuing the original of a document is a write of the module that
+/// reaches what it prints (finance for an invoice, sales for a quote); its
+/// copies only need to read.
 impl Guard for DocumentCommand {
     fn permission(&self) -> Permission {
-        needs(Module::Finance, Action::Create)
+        match self {
+            DocumentCommand::Issue(issued) => needs(
+                crate::documents::printed_by(issued.printable.kind),
+                Action::Create,
+            ),
+        }
     }
 
     fn names(&self) -> Vec<(Kind, Uuid)> {

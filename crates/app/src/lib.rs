@@ -38,6 +38,7 @@ pub mod personal;
 pub mod process;
 pub mod production;
 pub mod purchasing;
+pub mod quotes;
 pub mod receipts;
 mod records;
 pub mod reminders;

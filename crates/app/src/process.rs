@@ -48,7 +48,14 @@ const PAGE_EVENTS: usize = 1_000;
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The categories whose events cause something.
-const CAUSING_CATEGORIES: [&str; 5] = ["order", "account", "purchase", "payable", "production"];
+const CAUSING_CATEGORIES: [&str; 6] = [
+    "order",
+    "account",
+    "purchase",
+    "payable",
+    "production",
+    "quote",
+];
 /// The one stock event that causes something (a production order's
 /// component consumed): every other stock event is passed by unread.
 const CAUSING_STOCK_EVENT: &str = "StockConsumed";
@@ -72,6 +79,7 @@ pub struct ProcessSettings {
     pub purchase_order_prefix: Label,
     /// `MO-`: a manufacturing order.
     pub production_order_prefix: Label,
+    pub quote_prefix: Label,
 }
 
 impl Default for ProcessSettings {
@@ -82,6 +90,7 @@ impl Default for ProcessSettings {
             order_prefix: fixed_label("SO-"),
             purchase_order_prefix: fixed_label("PO-"),
             production_order_prefix: fixed_label("MO-"),
+            quote_prefix: fixed_label("QT-"),
         }
     }
 }
@@ -295,10 +304,10 @@ impl ProcessManager {
                     )
                     .await?;
             }
-            Reaction::WinDeal { deal, command } => {
+            Reaction::Deal { deal, command } => {
                 let stream = CommandHandler::stream::<Deal>(deal)?;
                 let (state, _) = handler.load::<Deal>(&stream)?;
-                // A deal won by hand already, or lost, stays as it is.
+                // A deal won or lost by hand already stays as it is.
                 if state.is_some_and(|deal| deal.status == DealStatus::Open) {
                     handler
                         .execute::<Deal, _>(&stream, &issued(cause, command.clone()), &execution)
@@ -354,6 +363,7 @@ impl ProcessManager {
                     DocumentKind::Order => &self.settings.order_prefix,
                     DocumentKind::PurchaseOrder => &self.settings.purchase_order_prefix,
                     DocumentKind::ProductionOrder => &self.settings.production_order_prefix,
+                    DocumentKind::Quote => &self.settings.quote_prefix,
                 };
                 let prefix = with_branch_code(handler, prefix, *branch)?;
                 if let Some(command) = reaction.number_command(prefix) {

@@ -11,6 +11,10 @@
 //! delivery repeated after a crash (its event written, the model not yet
 //! caught up) is recognised by the command handler and writes nothing.
 //! A reminder moved to another time is another reminder, and fires again.
+//!
+//! The same look expires the quotes whose validity has passed
+//! ([`crate::quotes::QuoteUseCases::expire_due`]): the other thing that
+//! happens because time went by.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,6 +161,13 @@ pub(crate) async fn follow(
             }
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "delivering reminders failed"),
+        }
+        match app.quotes().expire_due(&models).await {
+            Ok(expired) if !expired.is_empty() => {
+                tracing::info!(count = expired.len(), "quotes expired");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "expiring quotes failed"),
         }
         tokio::select! {
             () = stop.notified() => return,

@@ -10,10 +10,10 @@
 use domain::Issued;
 use domain::catalog::{PriceList, PriceRequest, Product, ProductKind, Quantity, resolve_price};
 use domain::error::DomainError;
-use domain::ids::OrderId;
+use domain::ids::{OrderId, PartyId, PriceListId, ProductId};
 use domain::inventory::Stock;
 use domain::parties::Party;
-use domain::sales::{LinePricing, Order, OrderCommand, OrderState, ShipLine};
+use domain::sales::{AgreedPrice, LinePricing, Order, OrderCommand, OrderState, ShipLine};
 use rust_decimal::Decimal;
 
 use crate::commands::{CommandError, CommandHandler, Executed, Execution};
@@ -25,35 +25,67 @@ pub fn price_order(
     order: &OrderState,
 ) -> Result<Vec<LinePricing>, CommandError> {
     let drafted = &order.drafted;
-    let (list, _) =
-        handler.load::<PriceList>(&CommandHandler::stream::<PriceList>(drafted.price_list)?)?;
+    let wanted: Vec<(u32, ProductId, Decimal)> = order
+        .draft_lines
+        .iter()
+        .map(|(line, draft)| (*line, draft.product, draft.quantity))
+        .collect();
+    let prices = price_lines(handler, drafted.price_list, drafted.party, &wanted)?;
+    Ok(order
+        .draft_lines
+        .iter()
+        .zip(prices)
+        .map(|((line, draft), priced)| LinePricing {
+            line: *line,
+            product: draft.product,
+            price: priced.price,
+            stock_tracked: priced.stock_tracked,
+        })
+        .collect())
+}
+
+/// One line's price as resolved for a customer now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PricedLine {
+    pub price: AgreedPrice,
+    /// Goods kept in stock, not a service.
+    pub stock_tracked: bool,
+}
+
+/// The price of each of `lines` (its place, product and quantity) for
+/// `customer` (and its segments) from `price_list`, resolved now; a line
+/// that has none is refused by its place (`lines[<place>]`).
+pub fn price_lines(
+    handler: &CommandHandler,
+    price_list: PriceListId,
+    customer: PartyId,
+    lines: &[(u32, ProductId, Decimal)],
+) -> Result<Vec<PricedLine>, CommandError> {
+    let (list, _) = handler.load::<PriceList>(&CommandHandler::stream::<PriceList>(price_list)?)?;
     let list = list.ok_or_else(|| DomainError::not_found("price list"))?;
-    let (party, _) = handler.load::<Party>(&CommandHandler::stream::<Party>(drafted.party)?)?;
+    let (party, _) = handler.load::<Party>(&CommandHandler::stream::<Party>(customer)?)?;
     let segments: Vec<String> = party
         .map(|party| party.tags.into_iter().collect())
         .unwrap_or_default();
-    let mut pricing = Vec::with_capacity(order.draft_lines.len());
-    for (line, draft) in &order.draft_lines {
+    let mut priced = Vec::with_capacity(lines.len());
+    for (place, product_id, quantity) in lines {
         let (product, _) =
-            handler.load::<Product>(&CommandHandler::stream::<Product>(draft.product)?)?;
-        let product =
-            product.ok_or_else(|| DomainError::part_not_found("product", draft.product))?;
+            handler.load::<Product>(&CommandHandler::stream::<Product>(*product_id)?)?;
+        let product = product.ok_or_else(|| DomainError::part_not_found("product", *product_id))?;
         let request = PriceRequest {
-            product: draft.product,
-            party: Some(drafted.party),
+            product: *product_id,
+            party: Some(customer),
             segments: &segments,
-            quantity: Quantity::parse("quantity", draft.quantity)?,
+            quantity: Quantity::parse("quantity", *quantity)?,
         };
         let price = resolve_price(&list, &product, &request)
-            .map_err(|error| error.within(&format!("lines[{line}]")))?;
-        pricing.push(LinePricing {
-            line: *line,
-            product: draft.product,
-            price,
+            .map_err(|error| error.within(&format!("lines[{place}]")))?;
+        priced.push(PricedLine {
+            price: price.into(),
             stock_tracked: product.kind == ProductKind::StockTracked,
         });
     }
-    Ok(pricing)
+    Ok(priced)
 }
 
 /// An order's stream and its state, which must exist.

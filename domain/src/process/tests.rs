@@ -107,7 +107,7 @@ fn a_confirmed_order_reserves_its_goods_and_wins_its_deal() {
                     negative_allowed: false,
                 },
             },
-            Reaction::WinDeal {
+            Reaction::Deal {
                 deal: id(5),
                 command: DealCommand::Win {
                     amount: None,

@@ -66,7 +66,7 @@ fn pricing(line: u32, product: u128, unit_price: &str, stock_tracked: bool) -> L
     LinePricing {
         line,
         product: id(product),
-        price: resolved(unit_price),
+        price: resolved(unit_price).into(),
         stock_tracked,
     }
 }

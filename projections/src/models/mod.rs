@@ -11,6 +11,7 @@ pub mod orders;
 pub mod pipeline_board;
 pub mod production;
 pub mod purchases;
+pub mod quotes;
 pub mod sales;
 pub mod stock;
 pub mod tasks;

@@ -1057,7 +1057,7 @@ impl Shop {
                 occurred,
             ),
             // The shop buys nothing through purchase orders.
-            Reaction::WinDeal { .. } | Reaction::Purchase { .. } => Ok(()),
+            Reaction::Deal { .. } | Reaction::Purchase { .. } => Ok(()),
             Reaction::Production { order, command } => {
                 self.production_command(order, system, command, occurred)
             }
@@ -1074,6 +1074,7 @@ impl Shop {
                     DocumentKind::Order => "SO-",
                     DocumentKind::PurchaseOrder => "PO-",
                     DocumentKind::ProductionOrder => "MO-",
+                    DocumentKind::Quote => "QT-",
                 };
                 let Some(command) = reaction.number_command(label(prefix)) else {
                     return Ok(());
@@ -1389,7 +1390,9 @@ impl Shop {
                 LinePricing {
                     line: *line,
                     product: draft.product,
-                    price: resolve_price(&list_state, product, &request).unwrap(),
+                    price: resolve_price(&list_state, product, &request)
+                        .unwrap()
+                        .into(),
                     stock_tracked: product.kind == ProductKind::StockTracked,
                 }
             })
