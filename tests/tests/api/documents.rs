@@ -18,7 +18,7 @@ pub(crate) fn scenarios() {
     documents_refuse_bad_requests_and_out_of_reach_records();
 }
 
-async fn set_requisites(app: &TestApp) {
+pub(crate) async fn set_requisites(app: &TestApp) {
     app.write(
         "/api/v1/admin/company-requisites",
         json!({"legal_name": "Hyper Trading Ltd", "address": ["1 Sheikh Zayed Road", "Dubai"],
@@ -50,7 +50,7 @@ async fn invoiced(app: &TestApp) -> (Shop, Uuid) {
 }
 
 /// The text poppler reads from `pdf`, bidi marks left out.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let mut child = Command::new("pdftotext")
         .args(["-enc", "UTF-8", "-", "-"])
         .stdin(Stdio::piped())
@@ -68,7 +68,7 @@ fn pdf_text(pdf: &[u8]) -> String {
 }
 
 /// The SHA-256 `sha256sum` (coreutils) finds in `bytes`.
-fn sha256sum(bytes: &[u8]) -> String {
+pub(crate) fn sha256sum(bytes: &[u8]) -> String {
     let mut child = Command::new("sha256sum")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -79,7 +79,7 @@ fn sha256sum(bytes: &[u8]) -> String {
     String::from_utf8(output.stdout).unwrap()[..64].to_owned()
 }
 
-fn header(answer: &Answer, name: &str) -> String {
+pub(crate) fn header(answer: &Answer, name: &str) -> String {
     answer
         .headers
         .get(name)

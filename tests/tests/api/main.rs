@@ -18,6 +18,7 @@ mod groups;
 mod owner_choices;
 mod production;
 mod purchasing;
+mod quotes;
 mod retention;
 mod trade;
 mod trust;
@@ -862,6 +863,15 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/purchase-orders/{id}/send"),
         ("post", "/api/v1/purchase-orders/{id}/receive"),
         ("post", "/api/v1/purchase-orders/{id}/cancel"),
+        ("post", "/api/v1/quotes"),
+        ("get", "/api/v1/quotes"),
+        ("get", "/api/v1/quotes/{id}"),
+        ("post", "/api/v1/quotes/{id}/revise"),
+        ("post", "/api/v1/quotes/{id}/send"),
+        ("post", "/api/v1/quotes/{id}/accept"),
+        ("post", "/api/v1/quotes/{id}/decline"),
+        ("post", "/api/v1/quotes/{id}/documents"),
+        ("get", "/api/v1/quotes/{id}/documents/{document}"),
         ("post", "/api/v1/admin/company-currency"),
         ("post", "/api/v1/admin/company-requisites"),
         ("post", "/api/v1/parties/{id}/invoices/{invoice}/documents"),
@@ -1192,6 +1202,7 @@ fn every_documented_status_is_produced_by_a_test() {
     purchasing::scenarios();
     production::scenarios();
     documents::scenarios();
+    quotes::scenarios();
 
     let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();
