@@ -345,6 +345,32 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/catalog/products/{id}/{action}",
         needs(Module::Inventory, Action::Create),
     ),
+    ("GET", "/quotes", needs(Module::Sales, Action::Read)),
+    ("GET", "/quotes/new", needs(Module::Sales, Action::Create)),
+    ("POST", "/quotes/new", needs(Module::Sales, Action::Create)),
+    ("GET", "/quotes/{id}", needs(Module::Sales, Action::Read)),
+    (
+        "GET",
+        "/quotes/{id}/revise",
+        needs(Module::Sales, Action::Edit),
+    ),
+    (
+        "POST",
+        "/quotes/{id}/revise",
+        needs(Module::Sales, Action::Edit),
+    ),
+    (
+        "GET",
+        "/quotes/{id}/documents/{document}",
+        needs(Module::Sales, Action::Read),
+    ),
+    // Sending and answering edit the quote; printing (`print`) issues
+    // its original, which the use case checks as `sales.create`.
+    (
+        "POST",
+        "/quotes/{id}/{action}",
+        needs(Module::Sales, Action::Edit),
+    ),
     ("GET", "/orders", needs(Module::Orders, Action::Read)),
     ("GET", "/orders/new", needs(Module::Orders, Action::Create)),
     ("POST", "/orders/new", needs(Module::Orders, Action::Create)),

@@ -75,6 +75,8 @@ pub struct DealPage {
     title: String,
     customer: String,
     customer_href: String,
+    /// A new quote for the deal's customer, belonging to the deal.
+    new_quote_href: Option<String>,
     pipeline: String,
     pipeline_href: String,
     stage: String,
@@ -227,6 +229,8 @@ fn render(
         title: deal.title.clone(),
         customer,
         customer_href: format!("/customers/{customer_id}"),
+        new_quote_href: (open && viewer.allows(Module::Sales, Action::Create))
+            .then(|| format!("/quotes/new?party={customer_id}&deal={id}")),
         pipeline,
         pipeline_href: format!("/pipeline?pipeline={}", deal.pipeline),
         stage,

@@ -49,6 +49,7 @@ mod price_lists;
 mod product_form;
 mod production;
 mod purchases;
+mod quotes;
 mod rates;
 mod receipts;
 mod replenishment;
@@ -171,6 +172,7 @@ pub fn missing_record_page(
             format!("/customers/{}", percent_encode(raw_id)),
         )),
         Kind::Order => Some(orders::order_not_found(viewer, raw_id)),
+        Kind::Quote => Some(quotes::quote_not_found(viewer, raw_id)),
         Kind::Deal => Some(pipeline::deal_not_found(state, viewer)),
         _ => None,
     }
@@ -257,6 +259,15 @@ pub fn router() -> Router<AppState> {
             get(product_form::edit_form).post(product_form::update),
         )
         .route("/catalog/products/{id}/{action}", post(stock::stock_form))
+        .route("/quotes", get(quotes::list))
+        .route("/quotes/new", get(quotes::new_form).post(quotes::create))
+        .route("/quotes/{id}", get(quotes::show))
+        .route(
+            "/quotes/{id}/revise",
+            get(quotes::revise_form).post(quotes::revise),
+        )
+        .route("/quotes/{id}/documents/{document}", get(quotes::copy))
+        .route("/quotes/{id}/{action}", post(quotes::act))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::show))

@@ -29,6 +29,7 @@ mod planning;
 mod price_lists;
 mod production;
 mod purchasing;
+mod quotes;
 mod reminders;
 mod retention;
 mod stock_forms;

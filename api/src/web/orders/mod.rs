@@ -40,6 +40,7 @@ use app::commands::CommandError;
 mod new;
 mod page;
 
+pub(crate) use new::known_price_lists;
 pub use new::{create, new_form};
 pub use page::{
     cancel, change_line, confirm, invoice, payment, remove_line, return_goods, ship, show,
@@ -95,7 +96,7 @@ pub(crate) fn order_not_found(viewer: &Viewer, raw_id: &str) -> Response {
         .into_response()
 }
 
-pub(super) fn customer_name(state: &AppState, party: PartyId) -> String {
+pub(crate) fn customer_name(state: &AppState, party: PartyId) -> String {
     state.read_models.customers.read(|customers| {
         customers
             .resolve(party)
@@ -210,7 +211,7 @@ fn listed(
 
 /// The parties whose orders `user` may read when they read only their
 /// own customers' (a merged party counts as its survivor).
-fn owned_parties(state: &AppState, user: domain::ids::UserId) -> HashSet<PartyId> {
+pub(crate) fn owned_parties(state: &AppState, user: domain::ids::UserId) -> HashSet<PartyId> {
     state.read_models.customers.read(|customers| {
         customers
             .rows()

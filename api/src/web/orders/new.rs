@@ -78,7 +78,7 @@ pub struct NewPage {
 
 /// Every price list from the catalog read model, those in the company
 /// currency first (the form's default, as most orders are), then by name.
-fn known_price_lists(state: &AppState) -> Vec<(PriceListId, String)> {
+pub(crate) fn known_price_lists(state: &AppState) -> Vec<(PriceListId, String)> {
     let company = state.app.currency().company_currency().ok().flatten();
     let mut lists = state.read_models.catalog.read(|catalog| {
         catalog
