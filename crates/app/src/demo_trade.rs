@@ -1,7 +1,9 @@
 //! The demo company's trade: a catalog, two warehouses, stock bought in,
 //! and orders taken from its customers over the demo's span, confirmed,
 //! shipped, invoiced and paid (some late, some returned, some cancelled);
-//! and its buying (`purchasing`): suppliers, rates, purchase orders.
+//! and its buying (`purchasing`): suppliers, rates, purchase orders;
+//! its workshop (`production`), an export sale (`export`) and quotes
+//! (`quotes`).
 //!
 //! Unlike the CRM history of `crates/demo`, which decides events itself,
 //! trade runs through the application: the command handler decides every
@@ -42,6 +44,7 @@ use crate::trade::{confirm_order, ship_order};
 mod export;
 mod production;
 mod purchasing;
+mod quotes;
 
 /// The catalog: (category, product names, unit price in cents, kept in
 /// stock).
@@ -296,6 +299,14 @@ pub async fn seed(
     production::seed(&mut simulation, admin, big_customer, start, end).await?;
     simulation.processes.catch_up().await?;
     export::seed(&mut simulation, admin, end).await?;
+    simulation.processes.catch_up().await?;
+    let quoted: Vec<PartyId> = customers
+        .iter()
+        .skip(1)
+        .take(5)
+        .map(|(party, _)| *party)
+        .collect();
+    quotes::seed(&mut simulation, managers[managers.len() - 1], &quoted, end).await?;
     simulation.processes.catch_up().await?;
     Ok(TradeReport {
         orders: taken,

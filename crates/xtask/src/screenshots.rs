@@ -100,6 +100,21 @@ const PAGES: &[(&str, Where)] = &[
             link: "#price-lists tbody a",
         },
     ),
+    ("quotes", Where::Path("/quotes")),
+    (
+        "quote",
+        Where::FirstLink {
+            list: "/quotes?status=sent",
+            link: "#quote-list tbody a",
+        },
+    ),
+    (
+        "quote-revise",
+        Where::FirstLink {
+            list: "/quotes?status=sent",
+            link: "#quote-list tbody a >> #revise-link",
+        },
+    ),
     ("orders", Where::Path("/orders")),
     (
         "order",
