@@ -130,6 +130,9 @@ keyed_enum! {
         Auditor = "auditor",
         Purchaser = "purchaser",
         ProductionManager = "production_manager",
+        /// Drives a vehicle of the fleet: sees and records the deliveries
+        /// of the vehicles they drive.
+        Driver = "driver",
     }
 }
 
@@ -218,7 +221,11 @@ impl Role {
             },
             // Everyone plans their own work: tasks and calendar, their
             // own and their groups'.
-            Role::Storekeeper | Role::Accountant | Role::Purchaser | Role::ProductionManager
+            Role::Storekeeper
+            | Role::Accountant
+            | Role::Purchaser
+            | Role::ProductionManager
+            | Role::Driver
                 if module == Planning =>
             {
                 granted(matches!(action, Read | Create | Edit | Delete), Reach::Own)
@@ -265,6 +272,13 @@ impl Role {
                 _ => None,
             },
             Role::Auditor => granted(matches!(action, Read | Export), Reach::All),
+            // Their vehicles' deliveries only: what "own" means in
+            // inventory (`app::access`).
+            Role::Driver => match module {
+                Inventory => granted(matches!(action, Read | Edit), Reach::Own),
+                Catalog | Parties => granted(action == Read, Reach::All),
+                _ => None,
+            },
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::codec::{DecodeError, DomainEvent};
 use crate::currency::{CompanyEvent, RatesEvent};
 use crate::documents::DocumentEvent;
 use crate::finance::{AccountEvent, SeriesEvent};
+use crate::fleet::{DeliveryEvent, RouteEvent, VehicleEvent, ZoneEvent};
 use crate::group::GroupEvent;
 use crate::interactions::InteractionEvent;
 use crate::inventory::{StockEvent, WarehouseEvent};
@@ -184,4 +185,8 @@ crm_events! {
     Production(ProductionEvent),
     Document(DocumentEvent),
     Quote(QuoteEvent),
+    Vehicle(VehicleEvent),
+    Zone(ZoneEvent),
+    Route(RouteEvent),
+    Delivery(DeliveryEvent),
 }

@@ -189,6 +189,18 @@ id_type!(
     QuoteId
 );
 id_type!(
+    /// A vehicle of the company's own fleet.
+    VehicleId
+);
+id_type!(
+    /// A delivery zone: an area served with its own cost and windows.
+    ZoneId
+);
+id_type!(
+    /// The delivery of one shipment to its customer.
+    DeliveryId
+);
+id_type!(
     /// A printed document as issued: the one original of an invoice, a
     /// quote's revision, a waybill …
     DocumentId
@@ -208,6 +220,14 @@ impl DocumentId {
     /// order, quote … it prints): issuing it again finds it.
     pub fn original(kind: &str, source: Uuid) -> Self {
         Self::from_uuid(derived(source, format!("document:{kind}").as_bytes()))
+    }
+}
+
+impl DeliveryId {
+    /// The delivery of `shipment`: one per shipment, the same however
+    /// often it is planned again.
+    pub fn for_shipment(shipment: ShipmentId) -> Self {
+        Self(derived(shipment.as_uuid(), b"delivery"))
     }
 }
 

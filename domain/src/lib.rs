@@ -36,6 +36,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod finance;
+pub mod fleet;
 pub mod group;
 pub mod ids;
 pub mod interactions;

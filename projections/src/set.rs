@@ -11,6 +11,7 @@ use crate::models::activity::ManagerActivity;
 use crate::models::calendar::Calendar;
 use crate::models::catalog::Catalog;
 use crate::models::customers::Customers;
+use crate::models::deliveries::Deliveries;
 use crate::models::funnel::SalesFunnel;
 use crate::models::kpis::DirectorKpis;
 use crate::models::orders::Orders;
@@ -27,7 +28,7 @@ use crate::runtime::{Projection, ProjectionStatus, RebuildReport, RuntimeOptions
 use crate::snapshot::SnapshotStore;
 
 /// Every read model's name, in the order they are started and rebuilt.
-pub const MODEL_NAMES: [&str; 16] = [
+pub const MODEL_NAMES: [&str; 17] = [
     Customers::NAME,
     Timelines::NAME,
     PipelineBoard::NAME,
@@ -44,6 +45,7 @@ pub const MODEL_NAMES: [&str; 16] = [
     Purchases::NAME,
     Production::NAME,
     Quotes::NAME,
+    Deliveries::NAME,
 ];
 
 /// The live read models of a running server.
@@ -65,6 +67,7 @@ pub struct CrmReadModels {
     pub purchases: Arc<Projection<Purchases>>,
     pub production: Arc<Projection<Production>>,
     pub quotes: Arc<Projection<Quotes>>,
+    pub deliveries: Arc<Projection<Deliveries>>,
     pub store: SnapshotStore,
 }
 
@@ -94,6 +97,7 @@ impl CrmReadModels {
             purchases: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             production: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             quotes: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
+            deliveries: Arc::new(Projection::start(log.clone(), store.clone(), options).await?),
             store,
         })
     }
@@ -116,6 +120,7 @@ impl CrmReadModels {
             self.purchases.status(),
             self.production.status(),
             self.quotes.status(),
+            self.deliveries.status(),
         ]
     }
 
@@ -136,7 +141,8 @@ impl CrmReadModels {
         self.users.wait_for(position).await?;
         self.purchases.wait_for(position).await?;
         self.production.wait_for(position).await?;
-        self.quotes.wait_for(position).await
+        self.quotes.wait_for(position).await?;
+        self.deliveries.wait_for(position).await
     }
 
     /// Waits until the models holding personal data (customers,
@@ -174,7 +180,8 @@ impl CrmReadModels {
         self.users.shutdown().await?;
         self.purchases.shutdown().await?;
         self.production.shutdown().await?;
-        self.quotes.shutdown().await
+        self.quotes.shutdown().await?;
+        self.deliveries.shutdown().await
     }
 }
 
@@ -212,6 +219,7 @@ pub fn rebuild_by_name(
         Purchases::NAME => run::<Purchases>(log, store, options, progress),
         Production::NAME => run::<Production>(log, store, options, progress),
         Quotes::NAME => run::<Quotes>(log, store, options, progress),
+        Deliveries::NAME => run::<Deliveries>(log, store, options, progress),
         other => Err(ProjectionError::Stopped {
             name: "rebuild",
             reason: format!(

@@ -487,6 +487,7 @@ fn run(seed: u64, parties: usize, days: u32, split_percent: u64) -> u64 {
     check(&mut checked, &live.purchases, &log, &store, split);
     check(&mut checked, &live.production, &log, &store, split);
     check(&mut checked, &live.quotes, &log, &store, split);
+    check(&mut checked, &live.deliveries, &log, &store, split);
     // A model added to the set and not here fails this, not silently.
     assert_eq!(
         checked,

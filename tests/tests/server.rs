@@ -263,7 +263,9 @@ async fn readiness_follows_the_read_models() {
             "catalog",
             "users",
             "purchases",
-            "production"
+            "production",
+            "quotes",
+            "deliveries"
         ]
     );
     let (_, page) = get(app.address, "/customers").await;

@@ -203,6 +203,8 @@ async fn open_fixture(fixture: &Path) {
     assert_equals_rebuilt(&mut checked, &log, &models.users);
     assert_equals_rebuilt(&mut checked, &log, &models.purchases);
     assert_equals_rebuilt(&mut checked, &log, &models.production);
+    assert_equals_rebuilt(&mut checked, &log, &models.quotes);
+    assert_equals_rebuilt(&mut checked, &log, &models.deliveries);
     // A model added to the set and not here fails this, not silently.
     assert_eq!(
         checked,

@@ -45,6 +45,11 @@ audit-module-rates = أسعار الصرف
 audit-module-bom = قوائم المواد
 audit-module-production = أوامر الإنتاج
 audit-module-document = المستندات المطبوعة
+audit-module-quote = عروض الأسعار
+audit-module-vehicle = المركبات
+audit-module-zone = مناطق التوصيل
+audit-module-route = مسارات اليوم
+audit-module-delivery = التوصيلات
 
 audit-event-type = نوع الحدث
 audit-event-type-help = مثل OrderConfirmed.

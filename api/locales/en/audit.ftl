@@ -45,6 +45,11 @@ audit-module-rates = Exchange rates
 audit-module-bom = Bills of materials
 audit-module-production = Production orders
 audit-module-document = Printed documents
+audit-module-quote = Quotes
+audit-module-vehicle = Vehicles
+audit-module-zone = Delivery zones
+audit-module-route = Vehicles' days
+audit-module-delivery = Deliveries
 
 audit-event-type = Event type
 audit-event-type-help = Such as OrderConfirmed.

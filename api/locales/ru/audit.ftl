@@ -45,6 +45,11 @@ audit-module-rates = Курсы валют
 audit-module-bom = Спецификации
 audit-module-production = Производственные заказы
 audit-module-document = Печатные документы
+audit-module-quote = Коммерческие предложения
+audit-module-vehicle = Транспорт
+audit-module-zone = Зоны доставки
+audit-module-route = Маршруты на день
+audit-module-delivery = Доставки
 
 audit-event-type = Тип события
 audit-event-type-help = Например, OrderConfirmed.

@@ -97,6 +97,13 @@ pub enum Kind {
     Document,
     /// A quote: held as its customer is.
     Quote,
+    /// A vehicle of the fleet: held by its branch, and by its driver.
+    Vehicle,
+    /// A delivery zone: shared.
+    Zone,
+    /// A delivery: held by the branch of the warehouse its goods leave
+    /// from, and by the driver of its vehicle.
+    Delivery,
 }
 
 impl Kind {
@@ -124,6 +131,9 @@ impl Kind {
             Kind::ProductionOrder => "production order",
             Kind::Document => "document",
             Kind::Quote => "quote",
+            Kind::Vehicle => "vehicle",
+            Kind::Zone => "delivery zone",
+            Kind::Delivery => "delivery",
         }
     }
 
@@ -137,7 +147,7 @@ impl Kind {
             // Groups are administered, but read by everyone who plans:
             // a task is assigned to one by its name.
             Kind::Task | Kind::CalendarEntry | Kind::Group => Module::Planning,
-            Kind::Warehouse => Module::Inventory,
+            Kind::Warehouse | Kind::Vehicle | Kind::Zone | Kind::Delivery => Module::Inventory,
             Kind::Product | Kind::PriceList => Module::Catalog,
             Kind::RetentionRule | Kind::Branch | Kind::Company => Module::Admin,
             Kind::PurchaseOrder => Module::Purchasing,
@@ -155,6 +165,12 @@ pub enum Holder {
     /// for.
     Assigned(bool),
     Branch(Option<BranchId>),
+    /// A vehicle or a delivery: its branch's, and its driver's (what
+    /// "own" means for a driver).
+    Driven {
+        driver: Option<UserId>,
+        branch: Option<BranchId>,
+    },
     /// Shared records (pipelines, price lists, products): everyone with
     /// the permission reads them; a narrow grant does not change them.
     Shared,
@@ -205,6 +221,27 @@ pub fn holder(commands: &CommandHandler, user: UserId, kind: Kind, id: Uuid) -> 
             .flatten()
             .map_or(Holder::Missing, |order| {
                 party_owner(commands, order.drafted.party)
+            }),
+        Kind::Vehicle => state_of::<domain::fleet::Vehicle>(commands, id)
+            .flatten()
+            .map_or(Holder::Missing, |vehicle| Holder::Driven {
+                driver: vehicle.driver,
+                branch: vehicle.branch,
+            }),
+        Kind::Zone => shared(state_of::<domain::fleet::Zone>(commands, id).flatten()),
+        Kind::Delivery => state_of::<domain::fleet::Delivery>(commands, id)
+            .flatten()
+            .map_or(Holder::Missing, |delivery| {
+                let planned = &delivery.planned;
+                let driver =
+                    state_of::<domain::fleet::Vehicle>(commands, planned.vehicle.as_uuid())
+                        .flatten()
+                        .and_then(|vehicle| vehicle.driver);
+                let branch =
+                    state_of::<domain::inventory::Warehouse>(commands, planned.warehouse.as_uuid())
+                        .flatten()
+                        .and_then(|warehouse| warehouse.branch);
+                Holder::Driven { driver, branch }
             }),
         Kind::Quote => state_of::<domain::quotes::Quote>(commands, id)
             .flatten()
@@ -288,6 +325,8 @@ pub fn reaches(caller: &Caller, reach: Reach, action: Action, holder: Holder) ->
         (Reach::Own, Holder::Owner(owner)) => owner == caller.user,
         (Reach::Own, Holder::Assigned(assigned)) => assigned,
         (Reach::Branch, Holder::Branch(branch)) => branch == caller.branch,
+        (Reach::Own, Holder::Driven { driver, .. }) => driver == Some(caller.user),
+        (Reach::Branch, Holder::Driven { branch, .. }) => branch == caller.branch,
         // A branch grant over owned records, or an own grant over
         // warehouses: the built-in roles never mix them.
         _ => false,

@@ -15,6 +15,7 @@
 use std::collections::BTreeSet;
 
 use domain::documents::DocumentEvent;
+use domain::fleet::DeliveryEvent;
 use domain::ids::LeadId;
 use domain::ids::{PartyId, derived};
 use domain::interactions::InteractionEvent;
@@ -182,7 +183,8 @@ pub(crate) fn with_absorbed(app: &App, party: PartyId) -> Result<Vec<PartyId>, C
 }
 
 /// Destroys the keys of `parties` and of every interaction about them,
-/// lead naming them and document addressed to them; answers how many were destroyed now. Reads the
+/// lead naming them, document addressed to them and delivery made to
+/// them; answers how many were destroyed now. Reads the
 /// interactions and leads of the whole log: erasures are rare. The
 /// parties' own keys go last, so one still alive means an erasure to
 /// finish.
@@ -215,6 +217,7 @@ fn records_about(log: &EventLog, parties: &[PartyId]) -> Result<BTreeSet<Uuid>, 
         InteractionEvent::CATEGORY,
         LeadEvent::CATEGORY,
         DocumentEvent::CATEGORY,
+        DeliveryEvent::CATEGORY,
     ] {
         let filter = ReadFilter::category(category)?;
         crate::records::for_each(log, &filter, |record, event| {
@@ -223,6 +226,7 @@ fn records_about(log: &EventLog, parties: &[PartyId]) -> Result<BTreeSet<Uuid>, 
                 CrmEvent::Lead(LeadEvent::Captured(captured)) => captured.party,
                 CrmEvent::Lead(LeadEvent::Converted(converted)) => Some(converted.party),
                 CrmEvent::Document(DocumentEvent::Issued(issued)) => issued.party,
+                CrmEvent::Delivery(DeliveryEvent::Planned(planned)) => Some(planned.party),
                 _ => None,
             };
             if names.is_some_and(|party| parties.contains(&party))

@@ -20,6 +20,7 @@ use domain::catalog::{PriceList, PriceListCommand, PriceScope, Product, ProductC
 use domain::currency::{Company, CompanyCommand, Rates, SetRate};
 use domain::documents::{Document, DocumentCommand};
 use domain::finance::{Account, AccountCommand};
+use domain::fleet::{Delivery, DeliveryCommand, Vehicle, VehicleCommand, Zone, ZoneCommand};
 use domain::group::{Group, GroupCommand};
 use domain::interactions::{Interaction, InteractionCommand};
 use domain::inventory::{Warehouse, WarehouseCommand};
@@ -468,6 +469,80 @@ impl Guard for OrderCommand {
             }
         }
         Ok(self)
+    }
+}
+
+impl Guarded for Vehicle {
+    const KIND: Kind = Kind::Vehicle;
+}
+
+/// The fleet is the warehouse's: inventory permissions.
+impl Guard for VehicleCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            VehicleCommand::Register { .. } => Action::Create,
+            VehicleCommand::Retire => Action::Delete,
+            _ => Action::Edit,
+        };
+        needs(Module::Inventory, action)
+    }
+
+    /// A storekeeper registers vehicles of their own branch only.
+    fn creates_for(&self) -> Option<Holder> {
+        match self {
+            VehicleCommand::Register { driver, branch, .. } => Some(Holder::Driven {
+                driver: *driver,
+                branch: *branch,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Guarded for Zone {
+    const KIND: Kind = Kind::Zone;
+}
+
+impl Guard for ZoneCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            ZoneCommand::Define(_) => Action::Create,
+            ZoneCommand::Retire => Action::Delete,
+            ZoneCommand::Change(_) => Action::Edit,
+        };
+        needs(Module::Inventory, action)
+    }
+}
+
+impl Guarded for Delivery {
+    const KIND: Kind = Kind::Delivery;
+}
+
+/// What the driver records is an edit of the delivery; planning one
+/// creates it (through `app::deliveries`, which checks the order, the
+/// vehicle and the zone too).
+impl Guard for DeliveryCommand {
+    fn permission(&self) -> Permission {
+        let action = match self {
+            DeliveryCommand::Plan(_) => Action::Create,
+            _ => Action::Edit,
+        };
+        needs(Module::Inventory, action)
+    }
+
+    fn names(&self) -> Vec<(Kind, Uuid)> {
+        match self {
+            DeliveryCommand::Plan(plan) => {
+                let mut named = vec![
+                    (Kind::Order, plan.order.as_uuid()),
+                    (Kind::Vehicle, plan.vehicle.as_uuid()),
+                ];
+                named.extend(plan.zone.map(|zone| (Kind::Zone, zone.as_uuid())));
+                named
+            }
+            DeliveryCommand::Replan { vehicle, .. } => vec![(Kind::Vehicle, vehicle.as_uuid())],
+            _ => Vec::new(),
+        }
     }
 }
 

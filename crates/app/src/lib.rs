@@ -24,6 +24,7 @@ pub mod clock;
 pub mod commands;
 pub mod currency;
 pub mod deals;
+pub mod deliveries;
 pub mod demo_trade;
 pub mod documents;
 pub mod erasure;

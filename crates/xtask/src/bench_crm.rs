@@ -17,12 +17,14 @@ use projections::models::activity::ManagerActivity;
 use projections::models::calendar::Calendar;
 use projections::models::catalog::Catalog;
 use projections::models::customers::{CustomerQuery, CustomerRow, Customers};
+use projections::models::deliveries::Deliveries;
 use projections::models::funnel::SalesFunnel;
 use projections::models::kpis::DirectorKpis;
 use projections::models::orders::Orders;
 use projections::models::pipeline_board::PipelineBoard;
 use projections::models::production::Production;
 use projections::models::purchases::Purchases;
+use projections::models::quotes::Quotes;
 use projections::models::sales::Sales;
 use projections::models::stock::StockLevels;
 use projections::models::tasks::Tasks;
@@ -176,6 +178,8 @@ fn measure_alone(directory: &Path, name: &str) -> anyhow::Result<()> {
         Users::NAME => measure::<Users>(&log, &store, head),
         Purchases::NAME => measure::<Purchases>(&log, &store, head),
         Production::NAME => measure::<Production>(&log, &store, head),
+        Quotes::NAME => measure::<Quotes>(&log, &store, head),
+        Deliveries::NAME => measure::<Deliveries>(&log, &store, head),
         other => anyhow::bail!("no read model called {other:?}"),
     }
 }

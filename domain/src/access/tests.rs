@@ -458,6 +458,10 @@ fn the_built_in_roles_grant_exactly_the_documented_matrix() {
             Role::ProductionManager,
             "parties a----- interactions ------ sales ------ planning oooo-- catalog aaa--- inventory a----- orders a----- finance ------ reports a---a- audit ------ admin ------ purchasing a----- production aaaaa-",
         ),
+        (
+            Role::Driver,
+            "parties a----- interactions ------ sales ------ planning oooo-- catalog a----- inventory o-o--- orders ------ finance ------ reports ------ audit ------ admin ------ purchasing ------ production ------",
+        ),
     ];
     assert_eq!(rows.len(), Role::ALL.len());
     for (role, row) in rows {

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod calendar;
 pub mod catalog;
 pub mod customers;
+pub mod deliveries;
 pub mod duplicates;
 pub mod funnel;
 pub mod kpis;
