@@ -4,7 +4,7 @@
 //!   driver), one stream each.
 //! - [`zone`]: a delivery zone (its name, what a delivery there costs,
 //!   the windows it is served in), one stream each.
-//! - [`route`]: one vehicle's day, `route-<vehicle>-<day>`: its stops in
+//! - [`route`]: one vehicle's day, `route-<uuid>` (derived from the vehicle and the day): its stops in
 //!   order and their load, the consistency boundary of the capacity
 //!   check, so two planners cannot overload a vehicle together.
 //! - [`delivery`]: the delivery of one shipment, from planned to

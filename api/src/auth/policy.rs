@@ -34,7 +34,7 @@ pub fn module_of_tag(tag: &str) -> Option<Module> {
         "deals" | "quotes" => Module::Sales,
         "tasks" | "calendar" => Module::Planning,
         "catalog" => Module::Catalog,
-        "stock" => Module::Inventory,
+        "stock" | "fleet" => Module::Inventory,
         "orders" => Module::Orders,
         "payments" | "accounts" | "currencies" => Module::Finance,
         "purchasing" => Module::Purchasing,

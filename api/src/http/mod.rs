@@ -15,11 +15,13 @@ pub mod catalog;
 pub mod crm_reports;
 pub mod currencies;
 pub mod deals;
+pub mod deliveries;
 pub mod documents;
 pub mod error;
 pub mod events;
 pub mod exchange_differences;
 pub mod extract;
+pub mod fleet;
 pub mod groups;
 pub mod interactions;
 pub mod leads;
@@ -84,6 +86,7 @@ const TAG_PURCHASING: &str = "purchasing";
 const TAG_PRODUCTION: &str = "production";
 const TAG_CURRENCIES: &str = "currencies";
 const TAG_QUOTES: &str = "quotes";
+const TAG_FLEET: &str = "fleet";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -124,6 +127,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(orders::router())
                 .merge(purchases::router())
                 .merge(quotes::router())
+                .merge(fleet::router())
+                .merge(deliveries::router())
                 .merge(sourcing::router())
                 .merge(replenishment::router())
                 .merge(production::router())

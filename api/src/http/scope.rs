@@ -34,6 +34,8 @@ pub fn kind_of_route(route: &str) -> Option<Kind> {
         "warehouses" => Kind::Warehouse,
         "documents" => Kind::Document,
         "quotes" => Kind::Quote,
+        "vehicles" => Kind::Vehicle,
+        "deliveries" => Kind::Delivery,
         _ => return None,
     })
 }

@@ -125,6 +125,15 @@ write_answers! {
 }
 
 write_answers! {
+    /// The answers of a write that creates an aggregate from its body
+    /// alone, which a business rule may refuse (a vehicle's plate that
+    /// another has).
+    RegisteredUnlessRefused: 201 "Created (or created before under the same `Idempotency-Key`).",
+    Invalid 400 "A value in the body or a header is not acceptable.",
+    RuleBroken 422 "A business rule refused the command; `rule` names it.",
+}
+
+write_answers! {
     /// The answers of a write that creates an aggregate from its body alone.
     Registered: 201 "Created (or created before under the same `Idempotency-Key`).",
     Invalid 400 "A value in the body or a header is not acceptable.",

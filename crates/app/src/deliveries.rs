@@ -339,6 +339,9 @@ impl DeliveryUseCases<'_> {
             Kind::Vehicle,
             vehicle.as_uuid(),
         )?;
+        if self.app.load::<Vehicle>(vehicle)?.0.is_none() {
+            return Err(access::not_found(Kind::Vehicle, vehicle.as_uuid()).into());
+        }
         let execution = execution(by, run.command_id).expecting(run.expected_version);
         let order = RouteCommand::Order {
             vehicle,

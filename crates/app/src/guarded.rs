@@ -512,6 +512,12 @@ impl Guard for ZoneCommand {
         };
         needs(Module::Inventory, action)
     }
+
+    /// Zones are shared: a branch's storekeeper, who cannot change one,
+    /// does not define one either.
+    fn creates_for(&self) -> Option<Holder> {
+        matches!(self, ZoneCommand::Define(_)).then_some(Holder::Shared)
+    }
 }
 
 impl Guarded for Delivery {

@@ -1,5 +1,6 @@
 //! One vehicle's day: the stops it makes in order and what it carries,
-//! one stream each (`route-<vehicle>-<yyyymmdd>`).
+//! one stream each (`route-<uuid>`, the id derived from the vehicle and
+//! the day: [`route_key`]).
 //!
 //! A stop is booked with its load and the vehicle's capacity as the
 //! application read it; the route refuses a stop that takes the load over
@@ -20,9 +21,11 @@ use crate::ids::{DeliveryId, VehicleId};
 /// Most stops on one vehicle's day.
 pub const ROUTE_STOPS_MAX: usize = 200;
 
-/// The id of the stream of `vehicle`'s day `day`.
+/// The id of the stream of `vehicle`'s day `day`: a UUID derived from
+/// both, so anyone who knows them finds it, and readers of the log see the
+/// one-UUID stream id every aggregate has.
 pub fn route_key(vehicle: VehicleId, day: NaiveDate) -> String {
-    format!("{vehicle}-{}", day.format("%Y%m%d"))
+    crate::ids::derived(vehicle.as_uuid(), format!("route:{day}").as_bytes()).to_string()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -263,7 +263,11 @@ fn stops_are_ordered_only_as_a_whole() {
 #[test]
 fn a_routes_stream_is_named_by_vehicle_and_day() {
     let vehicle: VehicleId = id(1);
-    assert_eq!(route_key(vehicle, day()), format!("{vehicle}-20260311"));
+    let key = route_key(vehicle, day());
+    assert_eq!(key, route_key(vehicle, day()));
+    assert!(uuid::Uuid::parse_str(&key).is_ok(), "{key}");
+    assert_ne!(key, route_key(vehicle, day().succ_opt().unwrap()));
+    assert_ne!(key, route_key(id(2), day()));
 }
 
 proptest! {

@@ -10,6 +10,7 @@ mod audit;
 mod branches;
 mod catalog;
 mod crm;
+mod deliveries;
 mod documents;
 mod duplicates;
 mod erasure;
@@ -251,7 +252,8 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        panic!("the server never caught up");
+        let readiness = self.get("/readyz").await;
+        panic!("the server never caught up: {:#}", readiness.body);
     }
 
     async fn company(&self, name: &str) -> Uuid {
@@ -872,6 +874,26 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/quotes/{id}/decline"),
         ("post", "/api/v1/quotes/{id}/documents"),
         ("get", "/api/v1/quotes/{id}/documents/{document}"),
+        ("post", "/api/v1/vehicles"),
+        ("get", "/api/v1/vehicles"),
+        ("post", "/api/v1/vehicles/{id}/change"),
+        ("post", "/api/v1/vehicles/{id}/driver"),
+        ("post", "/api/v1/vehicles/{id}/retire"),
+        ("get", "/api/v1/vehicles/{id}/day-plan"),
+        ("post", "/api/v1/vehicles/{id}/day-plan/order"),
+        ("post", "/api/v1/zones"),
+        ("get", "/api/v1/zones"),
+        ("post", "/api/v1/zones/{id}/change"),
+        ("post", "/api/v1/zones/{id}/retire"),
+        ("post", "/api/v1/deliveries"),
+        ("get", "/api/v1/deliveries"),
+        ("get", "/api/v1/deliveries/{id}"),
+        ("post", "/api/v1/deliveries/{id}/move"),
+        ("post", "/api/v1/deliveries/{id}/load"),
+        ("post", "/api/v1/deliveries/{id}/depart"),
+        ("post", "/api/v1/deliveries/{id}/deliver"),
+        ("post", "/api/v1/deliveries/{id}/fail"),
+        ("post", "/api/v1/deliveries/{id}/return"),
         ("post", "/api/v1/admin/company-currency"),
         ("post", "/api/v1/admin/company-requisites"),
         ("post", "/api/v1/parties/{id}/invoices/{invoice}/documents"),
@@ -1203,6 +1225,7 @@ fn every_documented_status_is_produced_by_a_test() {
     production::scenarios();
     documents::scenarios();
     quotes::scenarios();
+    deliveries::scenarios();
 
     let document = serde_json::to_value(api::http::document()).unwrap();
     let produced = PRODUCED.lock().unwrap().clone();
