@@ -37,3 +37,10 @@ if (notifications && "EventSource" in window) {
   // by pages navigated away from would hold them until they time out.
   window.addEventListener("pagehide", () => source.close());
 }
+
+// A route sheet (and any page with a print button) prints itself.
+document.addEventListener("click", (event) => {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -345,6 +345,25 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/catalog/products/{id}/{action}",
         needs(Module::Inventory, Action::Create),
     ),
+    ("GET", "/fleet", needs(Module::Inventory, Action::Read)),
+    ("GET", "/fleet/day", needs(Module::Inventory, Action::Read)),
+    (
+        "POST",
+        "/fleet/{action}",
+        needs(Module::Inventory, Action::Create),
+    ),
+    // A driver's own stops: the use case checks each delivery's reach.
+    ("GET", "/driver", needs(Module::Inventory, Action::Read)),
+    (
+        "POST",
+        "/driver/{id}/{action}",
+        needs(Module::Inventory, Action::Edit),
+    ),
+    (
+        "POST",
+        "/orders/{id}/deliveries",
+        needs(Module::Inventory, Action::Create),
+    ),
     ("GET", "/quotes", needs(Module::Sales, Action::Read)),
     ("GET", "/quotes/new", needs(Module::Sales, Action::Create)),
     ("POST", "/quotes/new", needs(Module::Sales, Action::Create)),

@@ -442,6 +442,30 @@ fn buying_card(state: &AppState, tr: Tr, today: NaiveDate, branch: Option<Branch
     }
 }
 
+/// Today's deliveries: how many are late (still to make after their
+/// day) and how many failed and wait to be planned again or returned (of
+/// the branch's, with a branch).
+fn deliveries_card(state: &AppState, tr: Tr, today: NaiveDate, branch: Option<BranchId>) -> Card {
+    let figures = state
+        .read_models
+        .deliveries
+        .read(|deliveries| deliveries.figures(today, branch));
+    let count = |value: u64| format::integer(tr.lang, i64::try_from(value).unwrap_or(i64::MAX));
+    Card {
+        key: "deliveries-today".to_owned(),
+        label: tr.t("dashboard-late-deliveries"),
+        value: count(figures.late),
+        detail: None,
+        note: tr.t2(
+            "dashboard-deliveries-note",
+            "failed",
+            &count(figures.failed),
+            "today",
+            &count(figures.today),
+        ),
+    }
+}
+
 /// Units made on `from` to `to` (of the branch's production orders, with a
 /// branch); for today, with the week's units and the orders still open.
 fn production_card(
@@ -595,6 +619,7 @@ fn figures(
                 branch,
                 "production-today",
             ));
+            today_cards.push(deliveries_card(state, tr, today, branch));
             today_cards
         },
         period_heading,

@@ -125,6 +125,7 @@ macro_rules! catalogue {
             include_str!(concat!("../../locales/", $lang, "/purchasing.ftl")),
             include_str!(concat!("../../locales/", $lang, "/production.ftl")),
             include_str!(concat!("../../locales/", $lang, "/quotes.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/fleet.ftl")),
         ]
     };
 }

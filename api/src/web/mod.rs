@@ -30,7 +30,9 @@ mod customer_new;
 mod customers;
 mod dashboard;
 mod deal;
+mod driver;
 mod export;
+mod fleet;
 pub mod format;
 mod forms;
 mod groups;
@@ -259,6 +261,12 @@ pub fn router() -> Router<AppState> {
             get(product_form::edit_form).post(product_form::update),
         )
         .route("/catalog/products/{id}/{action}", post(stock::stock_form))
+        .route("/fleet", get(fleet::page))
+        .route("/fleet/day", get(fleet::day))
+        .route("/fleet/{action}", post(fleet::act))
+        .route("/driver", get(driver::page))
+        .route("/driver/{id}/{action}", post(driver::act))
+        .route("/orders/{id}/deliveries", post(fleet::plan))
         .route("/quotes", get(quotes::list))
         .route("/quotes/new", get(quotes::new_form).post(quotes::create))
         .route("/quotes/{id}", get(quotes::show))

@@ -1,7 +1,8 @@
 //! Quotes in the browser (issue 19): a quote made from a customer's card
 //! (a bad discount refused next to its field first), printed, sent and
-//! accepted; the order it became confirmed by the processes, shipped and
-//! invoiced from its page; the invoice printed from the customer's
+//! accepted; the order it became confirmed by the processes, shipped,
+//! its delivery planned on a van and delivered from the driver's page,
+//! and invoiced from its page; the invoice printed from the customer's
 //! account, the browser fetching the PDF. The quote page in Arabic.
 
 use super::catalog::type_into;
@@ -106,12 +107,34 @@ async fn reload_until(client: &Client, url: &str, css: &str) {
 /// accepting it; the order the processes made confirmed at the quoted
 /// price, shipped and invoiced on its page; the invoice's PDF.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_quote_is_accepted_and_its_order_shipped_and_invoiced() {
+async fn a_quote_is_accepted_and_its_order_delivered_and_invoiced() {
     let app = spawn_app().await;
     set_requisites(&app).await;
     let (product, warehouse) = goods_in_stock(&app, Decimal::from(20));
     let party = company(&app).await;
     let price_list = list_pricing(&app, product);
+    let van = domain::ids::VehicleId::from_uuid(uuid::Uuid::now_v7());
+    let register = domain::fleet::VehicleCommand::Register {
+        details: domain::fleet::vehicle::VehicleDetails {
+            plate: domain::values::Label::parse("plate", "Q 100").unwrap(),
+            name: domain::values::Label::parse("name", "Van").unwrap(),
+            capacity_kg: Decimal::from(1000),
+            capacity_m3: Decimal::from(8),
+        },
+        driver: None,
+        branch: None,
+    };
+    let registered = app
+        .state
+        .app
+        .execute::<domain::fleet::Vehicle, _>(&administrator(), run(), van, register, None)
+        .await
+        .unwrap();
+    app.state
+        .read_models
+        .wait_for(registered.last_position.unwrap())
+        .await
+        .unwrap();
     let base = app.base.clone();
     let state = app.state.clone();
     in_browser(&app, "quote_flow", move |client| async move {
@@ -187,6 +210,40 @@ async fn a_quote_is_accepted_and_its_order_shipped_and_invoiced() {
         );
         click(&client, "#ship-submit").await;
         wait_for(&client, r#"#order-status[data-status="shipped"]"#).await;
+
+        // The shipment goes out on the van today; the driver delivers it.
+        client
+            .find(Locator::Css("#delivery-vehicle"))
+            .await
+            .unwrap()
+            .select_by_value(&van.to_string())
+            .await
+            .unwrap();
+        type_into(&client, "#delivery-weight", "12").await;
+        click(&client, "#plan-delivery-submit").await;
+        wait_for(
+            &client,
+            r#"#delivery-list .delivery-status[data-status="planned"]"#,
+        )
+        .await;
+        client
+            .goto(&format!("{base}/fleet/day?vehicle={van}"))
+            .await
+            .unwrap();
+        wait_for_count(&client, "#route-stops tbody tr", 1).await;
+        client.goto(&format!("{base}/driver")).await.unwrap();
+        wait_for(&client, ".driver-stop .depart-submit").await;
+        click(&client, ".driver-stop .depart-submit").await;
+        wait_for(&client, r#".driver-stop[data-status="on_the_way"]"#).await;
+        type_into(&client, ".driver-stop .receiver", "Front desk").await;
+        click(&client, ".driver-stop .deliver-submit").await;
+        wait_for(&client, r#".driver-stop[data-status="delivered"]"#).await;
+        client.goto(&order_url).await.unwrap();
+        wait_for(
+            &client,
+            r#"#delivery-list .delivery-status[data-status="delivered"]"#,
+        )
+        .await;
         click(&client, "#invoice-submit").await;
         wait_for(&client, "#order-invoices").await;
 

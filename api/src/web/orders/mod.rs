@@ -42,6 +42,7 @@ mod page;
 
 pub(crate) use new::known_price_lists;
 pub use new::{create, new_form};
+pub(crate) use page::show_with;
 pub use page::{
     cancel, change_line, confirm, invoice, payment, remove_line, return_goods, ship, show,
 };
@@ -234,6 +235,12 @@ fn order_number(state: &AppState, order: OrderId) -> String {
         .orders
         .read(|orders| orders.get(order).and_then(|row| row.number.clone()))
         .map_or_else(|| short_id(order), String::from)
+}
+
+/// What an order is called on other pages: its number, or the end of
+/// its id.
+pub(crate) fn order_label(state: &AppState, order: OrderId) -> String {
+    order_number(state, order)
 }
 
 fn short_id(order: OrderId) -> String {

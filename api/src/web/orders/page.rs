@@ -102,6 +102,9 @@ pub struct OrderPage {
     due_default: String,
     errors: FormErrors,
     form_values: ActionForm,
+    /// Its deliveries, and the shipments still to plan.
+    deliveries: crate::web::fleet::OrderDeliveries,
+    can_plan: bool,
 }
 
 /// Every action form of the order page, as typed.
@@ -363,9 +366,38 @@ async fn render_order(
         },
         errors,
         form_values: form,
+        deliveries: crate::web::fleet::of_order(
+            state,
+            lang,
+            id,
+            &order.shipments.keys().copied().collect::<Vec<_>>(),
+        ),
+        can_plan: viewer.allows(
+            domain::access::Module::Inventory,
+            domain::access::Action::Create,
+        ),
         page,
     };
     (status, page).into_response()
+}
+
+/// The order page with `errors` from a form of another page's handler
+/// (planning a delivery).
+pub(crate) async fn show_with(
+    state: &AppState,
+    viewer: &Viewer,
+    raw_id: &str,
+    errors: FormErrors,
+) -> Response {
+    render_order(
+        state,
+        viewer,
+        raw_id,
+        ActionForm::default(),
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// `GET /orders/{id}`.
