@@ -26,7 +26,6 @@ use crate::AppState;
 #[derive(Debug)]
 pub struct DriverStop {
     pub id: String,
-    pub number: usize,
     pub vehicle: String,
     pub customer: String,
     pub address: String,
@@ -105,10 +104,8 @@ fn render(state: &AppState, viewer: &Viewer, failed_stop: &str, errors: FormErro
     let stops = planned
         .into_iter()
         .filter(|(id, _, _)| visible(*id))
-        .enumerate()
-        .map(|(index, (id, row, vehicle))| DriverStop {
+        .map(|(id, row, vehicle)| DriverStop {
             id: id.to_string(),
-            number: index + 1,
             vehicle,
             customer: super::orders::customer_name(state, row.party),
             address: address_of(state, row.party),

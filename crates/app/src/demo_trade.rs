@@ -2,8 +2,8 @@
 //! and orders taken from its customers over the demo's span, confirmed,
 //! shipped, invoiced and paid (some late, some returned, some cancelled);
 //! and its buying (`purchasing`): suppliers, rates, purchase orders;
-//! its workshop (`production`), an export sale (`export`) and quotes
-//! (`quotes`).
+//! its workshop (`production`), an export sale (`export`), quotes
+//! (`quotes`) and its vans delivering the last shipments (`fleet`).
 //!
 //! Unlike the CRM history of `crates/demo`, which decides events itself,
 //! trade runs through the application: the command handler decides every
@@ -42,6 +42,7 @@ use crate::process::{ProcessManager, ProcessSettings, stock_stream};
 use crate::trade::{confirm_order, ship_order};
 
 mod export;
+mod fleet;
 mod production;
 mod purchasing;
 mod quotes;
@@ -126,6 +127,9 @@ struct Simulation {
     warehouses: Vec<WarehouseId>,
     products: Vec<(ProductId, bool)>,
     refused: usize,
+    /// Every shipment made, with its order and day: the fleet delivers
+    /// the last ones.
+    shipped: Vec<(OrderId, ShipmentId, NaiveDate)>,
 }
 
 /// Something due on a later day of the simulation.
@@ -244,6 +248,7 @@ pub async fn seed(
         warehouses: Vec::new(),
         products: Vec::new(),
         refused: 0,
+        shipped: Vec::new(),
     };
     let admin = managers[0];
     let first_day = at_noon(start);
@@ -308,6 +313,7 @@ pub async fn seed(
         .collect();
     quotes::seed(&mut simulation, managers[managers.len() - 1], &quoted, end).await?;
     simulation.processes.catch_up().await?;
+    fleet::seed(&mut simulation, admin, end).await?;
     Ok(TradeReport {
         orders: taken,
         refused: simulation.refused,
@@ -595,6 +601,7 @@ async fn act(
             let refused_before = simulation.refused;
             simulation.tolerate(shipped)?;
             if simulation.refused == refused_before {
+                simulation.shipped.push((order, shipment, day));
                 act_invoice(simulation, order, manager, noon, day, end, due).await?;
             }
         }

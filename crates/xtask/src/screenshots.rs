@@ -100,6 +100,15 @@ const PAGES: &[(&str, Where)] = &[
             link: "#price-lists tbody a",
         },
     ),
+    ("fleet", Where::Path("/fleet")),
+    (
+        "fleet-day",
+        Where::FirstLink {
+            list: "/fleet",
+            link: "#vehicle-list tbody a",
+        },
+    ),
+    ("driver", Where::Path("/driver")),
     ("quotes", Where::Path("/quotes")),
     (
         "quote",
