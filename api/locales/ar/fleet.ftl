@@ -58,3 +58,5 @@ driver-reason-needed = اذكر سبب تعذّر التوصيل.
 dashboard-late-deliveries = توصيلات متأخرة
 dashboard-failed-deliveries = توصيلات متعذّرة
 dashboard-deliveries-note = متعذّرة: { $failed } · المتبقية اليوم: { $today }
+order-confirmation-print = طباعة تأكيد الطلب
+order-confirmation-copy = تأكيد الطلب (نسخة، PDF)

@@ -58,3 +58,5 @@ driver-reason-needed = Say why it could not be delivered.
 dashboard-late-deliveries = Late deliveries
 dashboard-failed-deliveries = Failed deliveries
 dashboard-deliveries-note = Failed: { $failed } · still to make today: { $today }
+order-confirmation-print = Print the order confirmation
+order-confirmation-copy = Order confirmation (copy, PDF)

@@ -58,3 +58,5 @@ driver-reason-needed = Укажите, почему не удалось дост
 dashboard-late-deliveries = Опаздывающие доставки
 dashboard-failed-deliveries = Недоставленные
 dashboard-deliveries-note = Не доставлено: { $failed } · ещё сегодня: { $today }
+order-confirmation-print = Печать подтверждения заказа
+order-confirmation-copy = Подтверждение заказа (копия, PDF)

@@ -364,6 +364,17 @@ pub const PAGE_ROUTES: &[(&str, &str, Requirement)] = &[
         "/orders/{id}/deliveries",
         needs(Module::Inventory, Action::Create),
     ),
+    // Printing an order's confirmation issues a document of the order.
+    (
+        "POST",
+        "/orders/{id}/print",
+        needs(Module::Orders, Action::Create),
+    ),
+    (
+        "GET",
+        "/orders/{id}/documents/{document}",
+        needs(Module::Orders, Action::Read),
+    ),
     ("GET", "/quotes", needs(Module::Sales, Action::Read)),
     ("GET", "/quotes/new", needs(Module::Sales, Action::Create)),
     ("POST", "/quotes/new", needs(Module::Sales, Action::Create)),

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use domain::ids::{DocumentId, InvoiceId, PartyId};
+use domain::ids::{DocumentId, InvoiceId, OrderId, PartyId};
 use domain::words::Language;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,14 +14,16 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::TAG_ACCOUNTS;
 use super::error::{ApiError, Problem};
 use super::extract::{ApiJson, ApiPath, WriteHeaders};
+use super::{TAG_ACCOUNTS, TAG_ORDERS};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(issue_invoice_document))
+        .routes(routes!(issue_order_confirmation))
+        .routes(routes!(get_order_confirmation_copy))
         .routes(routes!(get_document))
         .routes(routes!(get_document_copy))
 }
@@ -109,6 +111,76 @@ async fn issue_invoice_document(
         )
         .await?;
     Ok(issued_response(issued))
+}
+
+/// Issues the original of a confirmed order's confirmation in a
+/// language, as a PDF recorded by its SHA-256 (`X-Document-Sha256`) and
+/// found again at `Location` (422 `document.not_confirmed` for a draft,
+/// `document.issued` the second time: its copies are printed from the
+/// record).
+#[utoipa::path(post, path = "/orders/{id}/documents", tag = TAG_ORDERS,
+    request_body = IssueDocumentRequest,
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, description = "The original", content_type = "application/pdf", body = Vec<u8>,
+            headers(("Location" = String, description = "The document's record"),
+                    ("X-Document-Sha256" = String, description = "The SHA-256 recorded"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn issue_order_confirmation(
+    State(state): State<AppState>,
+    headers: WriteHeaders,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<IssueDocumentRequest>,
+) -> Result<Response, ApiError> {
+    let language = language(&request.language)?;
+    let issued = state
+        .app
+        .documents()
+        .issue_order_confirmation(
+            &headers.principal.caller(),
+            headers.run(),
+            OrderId::from_uuid(id),
+            language,
+            state.renderer.clone(),
+        )
+        .await?;
+    Ok(issued_response(issued))
+}
+
+/// A copy of an order's confirmation (marked "copy"), laid out from its
+/// record: `document` is the one `POST /orders/{id}/documents` named.
+#[utoipa::path(get, path = "/orders/{id}/documents/{document}", tag = TAG_ORDERS,
+    params(("id" = Uuid, Path), ("document" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The copy", content_type = "application/pdf", body = Vec<u8>,
+            headers(("X-Document-Sha256" = String, description = "The original's SHA-256"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_order_confirmation_copy(
+    State(state): State<AppState>,
+    principal: crate::auth::Principal,
+    ApiPath((id, document)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Response, ApiError> {
+    let expected = DocumentId::original(domain::documents::PrintKind::OrderConfirmation.key(), id);
+    if expected.as_uuid() != document {
+        return Err(ApiError::NotFound(format!("document {document}")));
+    }
+    let (record, pdf) = state
+        .app
+        .documents()
+        .copy(&principal.caller(), expected, state.renderer.clone())
+        .await?;
+    Ok(pdf_response(
+        StatusCode::OK,
+        &record.issued.printable.number,
+        &record.issued.sha256,
+        pdf,
+    ))
 }
 
 /// The answer of an original just issued: its PDF (201) with its hash and

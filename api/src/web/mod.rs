@@ -267,6 +267,11 @@ pub fn router() -> Router<AppState> {
         .route("/driver", get(driver::page))
         .route("/driver/{id}/{action}", post(driver::act))
         .route("/orders/{id}/deliveries", post(fleet::plan))
+        .route("/orders/{id}/print", post(orders::print_confirmation))
+        .route(
+            "/orders/{id}/documents/{document}",
+            get(orders::copy_confirmation),
+        )
         .route("/quotes", get(quotes::list))
         .route("/quotes/new", get(quotes::new_form).post(quotes::create))
         .route("/quotes/{id}", get(quotes::show))

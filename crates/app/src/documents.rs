@@ -19,7 +19,7 @@ use domain::documents::{
     Printable,
 };
 use domain::finance::{Account, AccountEvent, DocumentKind, InvoiceIssued, SeriesEvent};
-use domain::ids::{DocumentId, InvoiceId, PartyId, QuoteId, SeriesId};
+use domain::ids::{DocumentId, InvoiceId, OrderId, PartyId, QuoteId, SeriesId};
 use domain::parties::Party;
 use domain::quotes::{Quote, QuoteEvent};
 use domain::sales::{Order, OrderEvent, OrderInvoiced};
@@ -180,6 +180,34 @@ impl DocumentUseCases<'_> {
             run,
             PrintKind::Quote,
             source,
+            Some(party),
+            printable,
+            renderer,
+        )
+        .await
+    }
+
+    /// Issues the original of `order`'s confirmation in `language`: its
+    /// confirmed lines at their frozen prices, for its customer. A
+    /// confirmation prints once (`document.issued`); its copies are
+    /// reprinted. A draft has nothing to confirm (`document.not_confirmed`).
+    pub async fn issue_order_confirmation(
+        &self,
+        by: &Caller,
+        run: Run,
+        order: OrderId,
+        language: Language,
+        renderer: Arc<dyn Render>,
+    ) -> Result<IssuedPdf, CommandError> {
+        let commands = &self.app.commands;
+        let read = Permission::new(Module::Orders, Action::Read);
+        access::ensure_in_reach(commands, by, read, Kind::Order, order.as_uuid())?;
+        let (printable, party) = order_confirmation_printable(commands, order, language)?;
+        self.issue(
+            by,
+            run,
+            PrintKind::OrderConfirmation,
+            order.as_uuid(),
             Some(party),
             printable,
             renderer,
@@ -609,4 +637,89 @@ fn quote_printable(
         signatures: Vec::new(),
     };
     Ok((printable, drafted.party, current.revision))
+}
+
+/// `order`'s confirmation as it reads now, in `language`, and its party.
+fn order_confirmation_printable(
+    commands: &CommandHandler,
+    order: OrderId,
+    language: Language,
+) -> Result<(Printable, PartyId), CommandError> {
+    let stream = CommandHandler::stream::<Order>(order)?;
+    let state = commands
+        .load::<Order>(&stream)?
+        .0
+        .ok_or_else(|| access::not_found(Kind::Order, order.as_uuid()))?;
+    let mut drafted_year = None;
+    let mut confirmed = None;
+    crate::records::find_in_stream(commands.log(), &stream, |record, event| {
+        match event {
+            CrmEvent::Order(OrderEvent::Drafted(_)) => {
+                drafted_year = Some(record.occurred_at.year());
+            }
+            CrmEvent::Order(OrderEvent::Confirmed(found)) => {
+                confirmed = Some((found, record.occurred_at.date_naive()));
+                return true;
+            }
+            _ => {}
+        }
+        false
+    })?;
+    let (Some(year), Some((confirmed, day))) = (drafted_year, confirmed) else {
+        return Err(DomainError::rejected(
+            "document.not_confirmed",
+            "a draft order has nothing to confirm yet: confirm it first",
+        )
+        .into());
+    };
+    let drafted = &state.drafted;
+    let number = document_number(
+        commands,
+        DocumentKind::Order,
+        order.as_uuid(),
+        drafted.branch,
+        year,
+    )?;
+    let lines = confirmed
+        .lines
+        .iter()
+        .map(|line| {
+            let product_stream = CommandHandler::stream::<Product>(line.product)?;
+            let product = commands.load::<Product>(&product_stream)?.0;
+            Ok(PrintLine {
+                description: product
+                    .as_ref()
+                    .map_or_else(|| line.product.to_string(), |p| p.name.clone()),
+                code: product.as_ref().map(|p| p.sku.clone()),
+                quantity: line.quantity,
+                unit: product.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
+                unit_price: Some(line.unit_price),
+                discount_percent: line.discount_percent,
+                vat_percent: Some(line.vat_percent),
+                amount: Some(line.amounts.net),
+            })
+        })
+        .collect::<Result<Vec<_>, CommandError>>()?;
+    let gross = confirmed.total.gross;
+    let printable = Printable {
+        kind: PrintKind::OrderConfirmation,
+        language,
+        number,
+        date: day,
+        until: None,
+        currency: Some(confirmed.currency),
+        issuer: issuer(commands)?,
+        counterparty: Some(customer(commands, drafted.party)?),
+        header: None,
+        lines,
+        totals: Some(PrintTotals {
+            net: confirmed.total.net,
+            vat: confirmed.total.vat,
+            gross,
+            in_words: amount_in_words(gross, confirmed.currency, language),
+        }),
+        paragraphs: drafted.reference.iter().cloned().collect(),
+        signatures: Vec::new(),
+    };
+    Ok((printable, drafted.party))
 }

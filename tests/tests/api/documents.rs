@@ -15,6 +15,7 @@ use domain::access::Role;
 /// Runs every scenario of this file, for the contract check in `main.rs`.
 pub(crate) fn scenarios() {
     an_invoice_is_issued_once_and_its_copies_print_what_was_issued();
+    an_order_confirmation_prints_the_frozen_prices_once();
     documents_refuse_bad_requests_and_out_of_reach_records();
 }
 
@@ -261,4 +262,84 @@ async fn documents_refuse_bad_requests_and_out_of_reach_records() {
     )
     .await;
     assert_eq!(status, 403, "{body}");
+}
+
+/// Protects the order confirmation: its confirmed lines at the prices
+/// frozen then (the list changed since), read by poppler; printed once,
+/// then copies; a draft has nothing to confirm; refusals as documented.
+#[tokio::test]
+async fn an_order_confirmation_prints_the_frozen_prices_once() {
+    let app = spawn_app().await;
+    set_requisites(&app).await;
+    let shop = open_shop(&app).await;
+    let order = confirmed_order(&app, &shop, "3").await;
+    app.settle().await;
+    app.write(
+        &format!("/api/v1/price-lists/{}/prices", shop.price_list),
+        json!({"product": shop.product, "unit_price": "9"}),
+    )
+    .await;
+    let path = format!("/api/v1/orders/{order}/documents");
+    let original = app.post(&path, json!({"language": "ru"})).await;
+    assert_eq!(original.status, StatusCode::CREATED, "{:#}", original.body);
+    let sha256 = header(&original, "x-document-sha256");
+    assert_eq!(sha256, sha256sum(&original.raw));
+    let text = pdf_text(&original.raw);
+    for expected in [
+        "Подтверждение заказа",
+        "SO-",
+        "Acme",
+        "Bolt",
+        "15.00",
+        "18.00",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains("27.00"),
+        "the price of the day of printing: {text}"
+    );
+    app.post(&path, json!({"language": "en"}))
+        .await
+        .assert_problem(422);
+    let document = domain::ids::DocumentId::original("order_confirmation", order);
+    let copy = app
+        .get(&format!("/api/v1/orders/{order}/documents/{document}"))
+        .await;
+    assert_eq!(copy.status, StatusCode::OK);
+    assert_eq!(header(&copy, "x-document-sha256"), sha256);
+    let nobody = Uuid::now_v7();
+    app.get(&format!("/api/v1/orders/{order}/documents/{nobody}"))
+        .await
+        .assert_problem(404);
+    app.get(&format!(
+        "/api/v1/orders/{order}/documents/{}",
+        fuzz::MALFORMED_ID
+    ))
+    .await
+    .assert_problem(400);
+    app.post(
+        &format!("/api/v1/orders/{nobody}/documents"),
+        json!({"language": "en"}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(&path, json!({"language": "xx"}))
+        .await
+        .assert_problem(400);
+    let draft = app
+        .write(
+            "/api/v1/orders",
+            json!({"party": shop.party, "price_list": shop.price_list, "warehouse": shop.warehouse}),
+        )
+        .await
+        .id;
+    let unconfirmed = app
+        .post(
+            &format!("/api/v1/orders/{draft}/documents"),
+            json!({"language": "en"}),
+        )
+        .await;
+    unconfirmed.assert_problem(422);
+    assert_eq!(unconfirmed.body["rule"], "document.not_confirmed");
 }

@@ -899,6 +899,8 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/parties/{id}/invoices/{invoice}/documents"),
         ("get", "/api/v1/documents/{id}"),
         ("get", "/api/v1/documents/{id}/copy"),
+        ("post", "/api/v1/orders/{id}/documents"),
+        ("get", "/api/v1/orders/{id}/documents/{document}"),
         ("get", "/api/v1/exchange-rates"),
         ("post", "/api/v1/exchange-rates"),
         ("post", "/api/v1/parties/{id}/roles"),

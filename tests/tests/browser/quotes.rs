@@ -1,6 +1,7 @@
 //! Quotes in the browser (issue 19): a quote made from a customer's card
 //! (a bad discount refused next to its field first), printed, sent and
-//! accepted; the order it became confirmed by the processes, shipped,
+//! accepted; the order it became confirmed by the processes (its
+//! confirmation printed), shipped,
 //! its delivery planned on a van and delivered from the driver's page,
 //! and invoiced from its page; the invoice printed from the customer's
 //! account, the browser fetching the PDF. The quote page in Arabic.
@@ -207,6 +208,12 @@ async fn a_quote_is_accepted_and_its_order_delivered_and_invoiced() {
             text_of(&client, "#order-lines tbody .unit-price").await,
             quoted,
             "the order has the quoted price"
+        );
+        click(&client, "#confirmation-print").await;
+        reload_until(&client, &order_url, "#confirmation-copy").await;
+        assert_eq!(
+            fetches_a_pdf(&client, "#confirmation-copy").await,
+            "application/pdf %PDF-"
         );
         click(&client, "#ship-submit").await;
         wait_for(&client, r#"#order-status[data-status="shipped"]"#).await;

@@ -39,6 +39,7 @@ use app::commands::CommandError;
 
 mod new;
 mod page;
+mod print;
 
 pub(crate) use new::known_price_lists;
 pub use new::{create, new_form};
@@ -46,6 +47,7 @@ pub(crate) use page::show_with;
 pub use page::{
     cancel, change_line, confirm, invoice, payment, remove_line, return_goods, ship, show,
 };
+pub use print::{copy as copy_confirmation, print as print_confirmation};
 
 /// Orders on a page of the list.
 const LIST_ORDERS_MAX: usize = 50;

@@ -105,6 +105,10 @@ pub struct OrderPage {
     /// Its deliveries, and the shipments still to plan.
     deliveries: crate::web::fleet::OrderDeliveries,
     can_plan: bool,
+    /// The confirmation's printed original, once printed.
+    confirmation: Option<String>,
+    can_print: bool,
+    languages: Vec<OwnedChoice>,
 }
 
 /// Every action form of the order page, as typed.
@@ -376,6 +380,20 @@ async fn render_order(
             domain::access::Module::Inventory,
             domain::access::Action::Create,
         ),
+        confirmation: super::print::printed_confirmation(state, id),
+        can_print: !draft
+            && viewer.allows(
+                domain::access::Module::Orders,
+                domain::access::Action::Create,
+            ),
+        languages: crate::web::i18n::Lang::ALL
+            .into_iter()
+            .map(|choice| OwnedChoice {
+                value: choice.tag().to_owned(),
+                label: choice.native_name().to_owned(),
+                selected: choice == lang,
+            })
+            .collect(),
         page,
     };
     (status, page).into_response()
