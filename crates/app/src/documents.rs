@@ -510,24 +510,21 @@ fn invoice_lines(
         .lines
         .iter()
         .map(|line| {
-            let product_stream = CommandHandler::stream::<Product>(line.product)?;
-            let product = commands.load::<Product>(&product_stream)?.0;
             let confirmed = state
                 .lines
                 .get(&line.line)
                 .map(|progress| &progress.confirmed);
-            Ok(PrintLine {
-                description: product
-                    .as_ref()
-                    .map_or_else(|| line.product.to_string(), |p| p.name.clone()),
-                code: product.as_ref().map(|p| p.sku.clone()),
-                quantity: line.quantity,
-                unit: product.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
-                unit_price: confirmed.map(|c| c.unit_price),
-                discount_percent: confirmed.and_then(|c| c.discount_percent),
-                vat_percent: confirmed.map(|c| c.vat_percent),
-                amount: Some(line.amounts.net),
-            })
+            printed_line(
+                commands,
+                line.product,
+                line.quantity,
+                Prices {
+                    unit_price: confirmed.map(|c| c.unit_price),
+                    discount_percent: confirmed.and_then(|c| c.discount_percent),
+                    vat_percent: confirmed.map(|c| c.vat_percent),
+                    amount: Some(line.amounts.net),
+                },
+            )
         })
         .collect()
 }
@@ -592,20 +589,17 @@ fn quote_printable(
         .lines
         .iter()
         .map(|line| {
-            let product_stream = CommandHandler::stream::<Product>(line.product)?;
-            let product = commands.load::<Product>(&product_stream)?.0;
-            Ok(PrintLine {
-                description: product
-                    .as_ref()
-                    .map_or_else(|| line.product.to_string(), |p| p.name.clone()),
-                code: product.as_ref().map(|p| p.sku.clone()),
-                quantity: line.quantity,
-                unit: product.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
-                unit_price: Some(line.unit_price),
-                discount_percent: line.discount_percent,
-                vat_percent: Some(line.vat_percent),
-                amount: Some(line.amounts.net),
-            })
+            printed_line(
+                commands,
+                line.product,
+                line.quantity,
+                Prices {
+                    unit_price: Some(line.unit_price),
+                    discount_percent: line.discount_percent,
+                    vat_percent: Some(line.vat_percent),
+                    amount: Some(line.amounts.net),
+                },
+            )
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     let gross = current.total.gross;
@@ -684,20 +678,17 @@ fn order_confirmation_printable(
         .lines
         .iter()
         .map(|line| {
-            let product_stream = CommandHandler::stream::<Product>(line.product)?;
-            let product = commands.load::<Product>(&product_stream)?.0;
-            Ok(PrintLine {
-                description: product
-                    .as_ref()
-                    .map_or_else(|| line.product.to_string(), |p| p.name.clone()),
-                code: product.as_ref().map(|p| p.sku.clone()),
-                quantity: line.quantity,
-                unit: product.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
-                unit_price: Some(line.unit_price),
-                discount_percent: line.discount_percent,
-                vat_percent: Some(line.vat_percent),
-                amount: Some(line.amounts.net),
-            })
+            printed_line(
+                commands,
+                line.product,
+                line.quantity,
+                Prices {
+                    unit_price: Some(line.unit_price),
+                    discount_percent: line.discount_percent,
+                    vat_percent: Some(line.vat_percent),
+                    amount: Some(line.amounts.net),
+                },
+            )
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     let gross = confirmed.total.gross;
@@ -722,4 +713,38 @@ fn order_confirmation_printable(
         signatures: Vec::new(),
     };
     Ok((printable, drafted.party))
+}
+
+/// What a printed line says of money; all `None` where the document shows
+/// no prices.
+struct Prices {
+    unit_price: Option<rust_decimal::Decimal>,
+    discount_percent: Option<rust_decimal::Decimal>,
+    vat_percent: Option<rust_decimal::Decimal>,
+    amount: Option<rust_decimal::Decimal>,
+}
+
+/// A line of `quantity` of `product` as printed: the product's name, code
+/// and unit as they are now (the record keeps them as printed), and its
+/// prices.
+fn printed_line(
+    commands: &CommandHandler,
+    product: domain::ids::ProductId,
+    quantity: rust_decimal::Decimal,
+    prices: Prices,
+) -> Result<PrintLine, CommandError> {
+    let stream = CommandHandler::stream::<Product>(product)?;
+    let found = commands.load::<Product>(&stream)?.0;
+    Ok(PrintLine {
+        description: found
+            .as_ref()
+            .map_or_else(|| product.to_string(), |p| p.name.clone()),
+        code: found.as_ref().map(|p| p.sku.clone()),
+        quantity,
+        unit: found.as_ref().map(|p| p.unit.clone()).unwrap_or_default(),
+        unit_price: prices.unit_price,
+        discount_percent: prices.discount_percent,
+        vat_percent: prices.vat_percent,
+        amount: prices.amount,
+    })
 }
