@@ -182,6 +182,8 @@ impl QuoteUseCases<'_> {
     }
 
     /// Sends, declines or expires a quote: one command, as the caller.
+    /// A draft, a revision (priced here, never by the caller) and an
+    /// acceptance (which names its order) go through their own use cases.
     pub async fn answer(
         &self,
         by: &Caller,
@@ -189,6 +191,16 @@ impl QuoteUseCases<'_> {
         quote: QuoteId,
         command: QuoteCommand,
     ) -> Result<Executed, CommandError> {
+        if !matches!(
+            command,
+            QuoteCommand::Send | QuoteCommand::Decline { .. } | QuoteCommand::Expire
+        ) {
+            return Err(DomainError::invalid(
+                "command",
+                "draft, revise and accept through their own use cases",
+            )
+            .into());
+        }
         self.app
             .execute::<Quote, _>(by, run, quote, command, None)
             .await

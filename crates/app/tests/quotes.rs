@@ -269,6 +269,25 @@ async fn a_quote_is_priced_for_its_customer_and_refused_out_of_reach() {
         "only the administrator's draft was written"
     );
     assert_eq!(running.log.head().position, head_before_sam);
+    // Prices are the use case's, never the caller's: a revision does not
+    // come in through `answer`.
+    let priced_by_caller = quotes
+        .answer(
+            &admin,
+            run(),
+            other.quote,
+            QuoteCommand::Revise(domain::quotes::Revision {
+                lines: Vec::new(),
+                valid_until: today,
+                terms: None,
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&priced_by_caller, CommandError::Domain(error) if error.field() == Some("command")),
+        "{priced_by_caller:?}"
+    );
     running.shutdown().await.unwrap();
 }
 
