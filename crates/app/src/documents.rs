@@ -413,7 +413,6 @@ fn invoice_printable(
         Some(order) => invoice_lines(commands, order, invoice)?,
         None => Vec::new(),
     };
-    let gross = issued.total.gross;
     Ok(Printable {
         kind: PrintKind::Invoice,
         language,
@@ -425,12 +424,7 @@ fn invoice_printable(
         counterparty: Some(customer(commands, party)?),
         header: None,
         lines,
-        totals: Some(PrintTotals {
-            net: issued.total.net,
-            vat: issued.total.vat,
-            gross,
-            in_words: amount_in_words(gross, issued.currency, language),
-        }),
+        totals: Some(totals(issued.total, issued.currency, language)),
         paragraphs: Vec::new(),
         signatures: Vec::new(),
     })
@@ -602,7 +596,6 @@ fn quote_printable(
             )
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
-    let gross = current.total.gross;
     let printable = Printable {
         kind: PrintKind::Quote,
         language,
@@ -614,12 +607,7 @@ fn quote_printable(
         counterparty: Some(customer(commands, drafted.party)?),
         header: None,
         lines,
-        totals: Some(PrintTotals {
-            net: current.total.net,
-            vat: current.total.vat,
-            gross,
-            in_words: amount_in_words(gross, drafted.currency, language),
-        }),
+        totals: Some(totals(current.total, drafted.currency, language)),
         paragraphs: current
             .terms
             .iter()
@@ -691,7 +679,6 @@ fn order_confirmation_printable(
             )
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
-    let gross = confirmed.total.gross;
     let printable = Printable {
         kind: PrintKind::OrderConfirmation,
         language,
@@ -703,12 +690,7 @@ fn order_confirmation_printable(
         counterparty: Some(customer(commands, drafted.party)?),
         header: None,
         lines,
-        totals: Some(PrintTotals {
-            net: confirmed.total.net,
-            vat: confirmed.total.vat,
-            gross,
-            in_words: amount_in_words(gross, confirmed.currency, language),
-        }),
+        totals: Some(totals(confirmed.total, confirmed.currency, language)),
         paragraphs: drafted.reference.iter().cloned().collect(),
         signatures: Vec::new(),
     };
@@ -747,4 +729,19 @@ fn printed_line(
         vat_percent: prices.vat_percent,
         amount: prices.amount,
     })
+}
+
+/// The totals block of `total` in `currency`, the gross in words in
+/// `language`.
+fn totals(
+    total: domain::sales::Amounts,
+    currency: domain::values::Currency,
+    language: Language,
+) -> PrintTotals {
+    PrintTotals {
+        net: total.net,
+        vat: total.vat,
+        gross: total.gross,
+        in_words: amount_in_words(total.gross, currency, language),
+    }
 }
